@@ -1,0 +1,244 @@
+/**
+ * Text → CellGraph: split the source, parse each statement with mathjs, lower
+ * to nodes, infer shapes, and check the graph. Every failure is a CellError
+ * located at file:line:column.
+ */
+import { CellError, type Span } from '../errors.js';
+import { lowerExpression, parseStatement, symbolsOf, type DraftNode } from './lower.js';
+import { Unifier, type ShapeTerm } from './shapes.js';
+import { splitSource, type NameDecl } from './source.js';
+import type { CellGraph, CellNode, Declared, Shape, Statement } from './types.js';
+
+export interface ParseOptions {
+  /** Shown in error messages and kept on the graph. */
+  readonly file?: string;
+}
+
+const PREV = '_prev';
+
+export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
+  const file = options.file ?? '<cell>';
+  const source = splitSource(text, file);
+  const unifier = new Unifier();
+  const headerSpan: Span = { file, line: 1, column: 1, length: 1 };
+
+  // Declarations: inputs, states, noises, params. Names must be unique.
+  const declaredAt = new Map<string, Span>();
+  const declare = (name: string, span: Span, what: string): void => {
+    const earlier = declaredAt.get(name);
+    if (earlier) throw new CellError(span, `${what} '${name}' is already declared on line ${earlier.line}`);
+    declaredAt.set(name, span);
+  };
+  const termOf = (dims: readonly string[]): ShapeTerm => ({ dims: dims.map((d) => ({ name: /^\d+$/.test(d) ? Number(d) : d })) });
+
+  if (source.inputs.length === 0) {
+    throw new CellError(source.statements[0] ? { file, line: source.statements[0].line, column: 1, length: 1 } : headerSpan, "the cell declares no input (add a line 'input: x')");
+  }
+  for (const d of source.inputs) declare(d.name, d.span, 'input');
+  for (const d of source.states) {
+    if (d.name.endsWith(PREV)) throw new CellError(d.span, `a state's name must not end in '${PREV}'; '${d.name}${PREV.slice(0, 0)}' is written NAME${PREV} only when used`);
+    declare(d.name, d.span, 'state');
+  }
+  for (const d of source.noises) declare(d.name, d.span, 'noise input');
+  for (const d of source.params) declare(d.name, d.span, 'parameter');
+
+  const parsed = source.statements.map((s) => ({ source: s, ...parseStatement(s, file) }));
+
+  // Targets: each assigned once, never an input, noise or parameter.
+  const targetLine = new Map<string, number>();
+  parsed.forEach((p, index) => {
+    if (targetLine.has(p.target)) {
+      throw new CellError(p.targetSpan, `'${p.target}' is assigned twice (first on line ${parsed[targetLine.get(p.target)!].source.line}); each name is assigned once per step`);
+    }
+    const declared = declaredAt.get(p.target);
+    if (declared && !source.states.some((s) => s.name === p.target)) {
+      throw new CellError(p.targetSpan, `'${p.target}' is declared on line ${declared.line} as an input, noise or parameter and cannot be assigned`);
+    }
+    if (p.target.endsWith(PREV)) throw new CellError(p.targetSpan, `'${p.target}' is the previous step's value and cannot be assigned; assign '${p.target.slice(0, -PREV.length)}' instead`);
+    targetLine.set(p.target, index);
+  });
+
+  const references = parsed.map((p) => new Set(symbolsOf(p.value).filter((n) => targetLine.has(n))));
+  const findCycle = (from: string, to: string): string[] | undefined => {
+    // A path of same-step references from `from` back to `to`.
+    const stack: string[][] = [[from]];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const path = stack.pop()!;
+      const last = path[path.length - 1];
+      if (last === to) return path;
+      if (seen.has(last)) continue;
+      seen.add(last);
+      for (const next of references[targetLine.get(last)!]) stack.push([...path, next]);
+    }
+    return undefined;
+  };
+
+  const nodes: DraftNode[] = [];
+  const leaves = new Map<string, DraftNode>();
+  const used = new Set<string>();
+  const roots = new Map<string, DraftNode>();
+  const statements: Statement[] = [];
+
+  const inputDecl = new Map(source.inputs.map((d) => [d.name, d]));
+  const stateDecl = new Map(source.states.map((d) => [d.name, d]));
+  const noiseDecl = new Map(source.noises.map((d) => [d.name, d]));
+  const paramDecl = new Map(source.params.map((d) => [d.name, d]));
+  const leafTerm = (d: NameDecl | undefined, fallback: string | undefined): ShapeTerm =>
+    d?.dims ? termOf(d.dims) : fallback ? termOf([fallback]) : unifier.newShape();
+
+  const leaf = (key: string, make: () => DraftNode): DraftNode => {
+    let node = leaves.get(key);
+    if (!node) {
+      node = make();
+      leaves.set(key, node);
+    }
+    used.add(key);
+    return node;
+  };
+
+  parsed.forEach((p, index) => {
+    const resolve = (name: string, span: Span): DraftNode => {
+      if (roots.has(name)) {
+        used.add(name);
+        return roots.get(name)!;
+      }
+      if (targetLine.has(name)) {
+        if (name === p.target) {
+          const hint = stateDecl.has(name) ? `; write ${name}${PREV} for the previous step's value` : '';
+          throw new CellError(span, `cycle within one step: '${name}' depends on itself${hint}`);
+        }
+        const cycle = findCycle(name, p.target);
+        if (cycle) throw new CellError(span, `cycle within one step: ${[p.target, ...cycle].join(' → ')}`);
+        throw new CellError(span, `'${name}' is used before it is defined (it is assigned on line ${parsed[targetLine.get(name)!].source.line})`);
+      }
+      if (name.endsWith(PREV) && name.length > PREV.length) {
+        const state = name.slice(0, -PREV.length);
+        const decl = stateDecl.get(state);
+        if (!decl) throw new CellError(span, `'${name}' refers to the previous value of '${state}', which is not a declared state (add it to 'state:')`);
+        return leaf(name, () => ({ id: name, kind: 'state', name: state, inputs: [], term: leafTerm(decl, 'hidden'), span: decl.span, statement: '' }));
+      }
+      if (stateDecl.has(name)) {
+        // A state read before its assignment in this step.
+        throw new CellError(span, `'${name}' is used before it is defined; write ${name}${PREV} for the previous step's value`);
+      }
+      if (inputDecl.has(name)) {
+        return leaf(name, () => ({ id: name, kind: 'input', name, inputs: [], term: leafTerm(inputDecl.get(name), 'input'), span: inputDecl.get(name)!.span, statement: '' }));
+      }
+      if (noiseDecl.has(name)) {
+        return leaf(name, () => ({ id: name, kind: 'noise', name, inputs: [], term: leafTerm(noiseDecl.get(name), undefined), span, statement: '' }));
+      }
+      const declared = paramDecl.get(name);
+      return leaf(name, () => ({ id: name, kind: 'param', name, inputs: [], term: declared ? termOf(declared.dims) : unifier.newShape(), span, statement: '' }));
+    };
+
+    const emitted: DraftNode[] = [];
+    const root = lowerExpression(p, file, p.source.line, unifier, resolve, (n) => emitted.push(n));
+    if (emitted[emitted.length - 1] !== root) {
+      throw new CellError(p.targetSpan, `'${p.target} = ${p.source.text.split('=').slice(1).join('=').trim()}' only renames a value; compute something or use the name directly`);
+    }
+    root.id = p.target;
+    const state = stateDecl.get(p.target);
+    if (state) {
+      const declared = leafTerm(state, 'hidden');
+      if (!unifier.unify(root.term, declared)) {
+        throw new CellError(p.targetSpan, `shape conflict: state '${p.target}' is ${unifier.show(declared)} but its update is ${unifier.show(root.term)}`);
+      }
+    }
+    roots.set(p.target, root);
+    nodes.push(...emitted);
+    statements.push({ target: p.target, root: root.id, span: p.targetSpan, text: p.source.text });
+    void index;
+  });
+
+  for (const d of source.states) {
+    if (!roots.has(d.name)) throw new CellError(d.span, `state '${d.name}' is declared but never assigned (add a line '${d.name} = ...')`);
+  }
+  for (const d of source.inputs) if (!used.has(d.name)) throw new CellError(d.span, `input '${d.name}' is declared but never used`);
+  for (const d of source.noises) if (!used.has(d.name)) throw new CellError(d.span, `noise input '${d.name}' is declared but never used`);
+  for (const d of source.params) if (!used.has(d.name)) throw new CellError(d.span, `parameter '${d.name}' is declared but never used`);
+  if (statements.length === 0) throw new CellError(headerSpan, 'the cell has no statement (NAME = expression)');
+
+  // Every leaf must have a fully known shape; report the first use of one that has not.
+  const leafList = [...leaves.values()];
+  const shapeOf = new Map<DraftNode, Shape>();
+  for (const node of leafList) {
+    const shape = unifier.resolve(node.term);
+    if (!shape) {
+      const what = node.kind === 'param' ? 'parameter' : node.kind === 'noise' ? 'noise input' : node.kind;
+      const known = unifier.show(node.term);
+      throw new CellError(
+        node.span,
+        `cannot infer the shape of ${what} '${node.id}' (known: ${known}); declare it with 'param ${node.id}: [rows, cols]' or use it beside a value of known shape`,
+      );
+    }
+    shapeOf.set(node, shape);
+  }
+  for (const node of nodes) {
+    const shape = unifier.resolve(node.term);
+    if (!shape) throw new CellError(node.span, `cannot infer the shape of this expression (known: ${unifier.show(node.term)})`);
+    shapeOf.set(node, shape);
+  }
+
+  const finish = (d: DraftNode): CellNode => {
+    const base = { id: d.id, inputs: d.inputs, shape: shapeOf.get(d)!, span: d.span, statement: d.statement };
+    switch (d.kind) {
+      case 'input':
+      case 'state':
+      case 'param':
+      case 'noise':
+        return { ...base, kind: d.kind, name: d.name! };
+      case 'const':
+        return { ...base, kind: 'const', value: d.value! };
+      case 'activation':
+        return { ...base, kind: 'activation', fn: d.fn! };
+      default:
+        return { ...base, kind: d.kind };
+    }
+  };
+
+  // Leaves first in a fixed order (inputs, states, noises, params by first use), then statement nodes.
+  const order = { input: 0, state: 1, noise: 2, param: 3 } as Record<string, number>;
+  const sortedLeaves = leafList
+    .map((node, index) => ({ node, index }))
+    .sort((a, b) => order[a.node.kind] - order[b.node.kind] || a.index - b.index)
+    .map((e) => e.node);
+  const finalNodes = [...sortedLeaves, ...nodes].map(finish);
+
+  const declared = (kind: 'input' | 'state' | 'noise' | 'param'): Declared[] =>
+    finalNodes
+      .filter((n) => n.kind === kind)
+      .map((n) => ({ name: kind === 'state' ? (n as { name: string }).name : n.id, shape: n.shape, span: n.span }));
+  // States are listed in declaration order, whatever order their _prev is first used in.
+  const states = source.states.map((d) => ({ name: d.name, shape: shapeOf.get(roots.get(d.name)!)!, span: d.span }));
+  const inputs = source.inputs.map((d) => ({ name: d.name, shape: shapeOf.get(leaves.get(d.name)!)!, span: d.span }));
+
+  const outputs = source.outputs.length
+    ? source.outputs.map((o) => {
+        if (!roots.has(o.name)) throw new CellError(o.span, `output '${o.name}' is not assigned by any statement`);
+        return o.name;
+      })
+    : source.states.length
+      ? source.states.map((s) => s.name)
+      : [statements[statements.length - 1].target];
+
+  const dims = new Set<string>();
+  for (const n of finalNodes) for (const d of n.shape) if (typeof d === 'string') dims.add(d);
+
+  const name = source.name?.value ?? (file.replace(/^.*[\\/]/, '').replace(/\.cell$/, '') || 'cell');
+  return {
+    name,
+    title: source.title ?? name,
+    file,
+    description: source.description,
+    inputs,
+    states,
+    params: declared('param'),
+    noises: declared('noise'),
+    statements,
+    outputs,
+    nodes: finalNodes,
+    dims: [...dims].sort(),
+  };
+}
+

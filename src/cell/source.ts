@@ -1,0 +1,215 @@
+/**
+ * Splits a .cell file into header declarations and statements, keeping the
+ * line and column of everything, and rewrites the Unicode operators mathjs does
+ * not know (⊙, −, ·) while remembering how columns moved.
+ */
+import { CellError, type Span } from '../errors.js';
+
+export interface NameDecl {
+  readonly name: string;
+  /** Dims written after the name ('mu [latent]'), or undefined for the default. */
+  readonly dims?: readonly string[];
+  readonly span: Span;
+}
+
+export interface ParamDecl {
+  readonly name: string;
+  readonly dims: readonly string[];
+  readonly span: Span;
+}
+
+export interface StatementSource {
+  /** The statement as written, trailing comment removed. */
+  readonly text: string;
+  /** The text handed to mathjs (⊙ → .*, − → -, · → *). */
+  readonly rewritten: string;
+  /** columnMap[i] is the 1-based column in the file of rewritten[i]. */
+  readonly columnMap: readonly number[];
+  readonly line: number;
+  /** 1-based column of text[0] in the file. */
+  readonly column: number;
+}
+
+export interface NoiseDecl extends NameDecl {
+  readonly distribution: 'normal';
+}
+
+export interface CellSource {
+  readonly file: string;
+  readonly description: readonly string[];
+  readonly name?: { value: string; span: Span };
+  readonly title?: string;
+  readonly inputs: readonly NameDecl[];
+  readonly states: readonly NameDecl[];
+  readonly outputs: readonly NameDecl[];
+  readonly noises: readonly NoiseDecl[];
+  readonly params: readonly ParamDecl[];
+  readonly statements: readonly StatementSource[];
+}
+
+const IDENT = '[A-Za-z_$\\u00C0-\\u02AF\\u0370-\\u03FF][\\w$\\u00C0-\\u02AF\\u0370-\\u03FF]*';
+const HEADER = /^(cell|title|input|inputs|state|states|output|outputs|noise):(.*)$/;
+const PARAM = new RegExp(`^param\\s+(${IDENT})\\s*:\\s*\\[([^\\]]*)\\]\\s*$`);
+const NOISE_STATEMENT = new RegExp(`^(${IDENT})\\s*~\\s*N\\(\\s*0\\s*,\\s*I\\s*\\)\\s*$`);
+const ASSIGNMENT = new RegExp(`^${IDENT}\\s*=[^=]`);
+const NAME_WITH_DIMS = new RegExp(`^(${IDENT})\\s*(?:\\[([^\\]]*)\\])?$`);
+
+/** Unicode operators accepted in .cell files and what mathjs gets instead. */
+const REWRITES: Record<string, string> = { '⊙': '.*', '∘': '.*', '−': '-', '·': '*', '×': '*' };
+
+export function rewriteOperators(text: string, firstColumn: number): { rewritten: string; columnMap: number[] } {
+  let rewritten = '';
+  const columnMap: number[] = [];
+  let column = firstColumn;
+  for (const ch of text) {
+    const out = REWRITES[ch] ?? ch;
+    rewritten += out;
+    for (let k = 0; k < out.length; k++) columnMap.push(column);
+    column += ch.length; // columns count UTF-16 units, as editors' "col" usually does for BMP text
+  }
+  columnMap.push(column); // one past the end, for "unexpected end of expression"
+  return { rewritten, columnMap };
+}
+
+function stripComment(line: string): string {
+  const hash = line.indexOf('#');
+  return hash >= 0 ? line.slice(0, hash) : line;
+}
+
+function splitNames(body: string, bodyColumn: number, file: string, line: number): NameDecl[] {
+  const decls: NameDecl[] = [];
+  let offset = 0;
+  // Split on commas that are not inside [...].
+  const parts: { text: string; start: number }[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= body.length; i++) {
+    const ch = body[i];
+    if (ch === '[') depth++;
+    if (ch === ']') depth--;
+    if (i === body.length || (ch === ',' && depth === 0)) {
+      parts.push({ text: body.slice(start, i), start });
+      start = i + 1;
+    }
+  }
+  for (const part of parts) {
+    const lead = part.text.length - part.text.trimStart().length;
+    const text = part.text.trim();
+    offset = part.start + lead;
+    const span: Span = { file, line, column: bodyColumn + offset, length: Math.max(1, text.length) };
+    if (!text) throw new CellError(span, 'expected a name');
+    const m = NAME_WITH_DIMS.exec(text);
+    if (!m) throw new CellError(span, `'${text}' is not a name (optionally followed by [dims])`);
+    const dims = m[2] === undefined ? undefined : splitDims(m[2], span);
+    decls.push({ name: m[1], dims, span: { ...span, length: m[1].length } });
+  }
+  return decls;
+}
+
+function splitDims(text: string, span: Span): string[] {
+  const dims = text.split(',').map((d) => d.trim());
+  if (dims.length === 0 || dims.some((d) => !/^[A-Za-z_]\w*$|^[1-9]\d*$/.test(d))) {
+    throw new CellError(span, `dimensions must be names or positive integers, found [${text}]`);
+  }
+  return dims;
+}
+
+export function splitSource(text: string, file: string): CellSource {
+  const description: string[] = [];
+  let name: CellSource['name'];
+  let title: string | undefined;
+  const inputs: NameDecl[] = [];
+  const states: NameDecl[] = [];
+  const outputs: NameDecl[] = [];
+  const noises: NoiseDecl[] = [];
+  const params: ParamDecl[] = [];
+  const statements: StatementSource[] = [];
+  let seenContent = false;
+
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const trimmedStart = raw.trimStart();
+    if (trimmedStart.startsWith('#')) {
+      if (!seenContent) description.push(trimmedStart.replace(/^#+\s?/, ''));
+      return;
+    }
+    const body = stripComment(raw).trimEnd();
+    const lead = body.length - body.trimStart().length;
+    const content = body.trim();
+    if (!content) return;
+    seenContent = true;
+    const column = lead + 1;
+    const spanOf = (offset: number, length: number): Span => ({ file, line, column: column + offset, length: Math.max(1, length) });
+
+    const header = HEADER.exec(content);
+    if (header) {
+      const key = header[1];
+      const value = header[2];
+      const valueOffset = key.length + 1 + (value.length - value.trimStart().length);
+      const trimmed = value.trim();
+      if (key === 'title') {
+        title = trimmed;
+        return;
+      }
+      if (key === 'cell') {
+        if (!/^[A-Za-z][\w-]*$/.test(trimmed)) throw new CellError(spanOf(valueOffset, trimmed.length), `cell name must be a word (letters, digits, '-', '_'), found '${trimmed}'`);
+        name = { value: trimmed, span: spanOf(valueOffset, trimmed.length) };
+        return;
+      }
+      const decls = splitNames(value.trim(), column + valueOffset, file, line);
+      if (key.startsWith('input')) inputs.push(...decls);
+      else if (key.startsWith('state')) states.push(...decls);
+      else if (key.startsWith('output')) outputs.push(...decls);
+      else noises.push(...decls.map((d) => ({ ...d, distribution: 'normal' as const })));
+      return;
+    }
+    const param = PARAM.exec(content);
+    if (param) {
+      const span = spanOf(content.indexOf(param[1], 5), param[1].length);
+      params.push({ name: param[1], dims: splitDims(param[2], span), span });
+      return;
+    }
+    if (content.startsWith('param')) {
+      throw new CellError(spanOf(0, content.length), "expected 'param NAME: [dim, dim]'");
+    }
+    const noise = NOISE_STATEMENT.exec(content);
+    if (noise) {
+      noises.push({ name: noise[1], span: spanOf(0, noise[1].length), distribution: 'normal' });
+      return;
+    }
+    if (ASSIGNMENT.test(content)) {
+      const { rewritten, columnMap } = rewriteOperators(content, column);
+      statements.push({ text: content, rewritten, columnMap, line, column });
+      return;
+    }
+    throw new CellError(
+      spanOf(0, content.length),
+      'expected a header (cell:, title:, input:, state:, output:, noise:, param NAME: [dims]) or an assignment NAME = expression',
+    );
+  });
+
+  return { file, description, name, title, inputs, states, outputs, noises, params, statements };
+}
+
+/** An identifier or number token of a statement, with its column in the file. */
+export interface Token {
+  readonly text: string;
+  readonly kind: 'name' | 'number';
+  readonly column: number;
+}
+
+const TOKEN = new RegExp(`(${IDENT})|((?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)`, 'g');
+
+/**
+ * The names and numbers of a statement in source order. mathjs nodes carry no
+ * positions; walking its tree left to right meets the same names and numbers in
+ * the same order, which is how nodes get their columns back.
+ */
+export function tokenize(statement: StatementSource): Token[] {
+  const tokens: Token[] = [];
+  for (const m of statement.text.matchAll(TOKEN)) {
+    tokens.push({ text: m[0], kind: m[1] ? 'name' : 'number', column: statement.column + (m.index ?? 0) });
+  }
+  return tokens;
+}

@@ -1,0 +1,90 @@
+import type { Span } from '../errors.js';
+
+export type { Span };
+
+/** A dimension: a symbolic size name ('input', 'hidden', ...) or, after withSizes, a number. */
+export type Dim = string | number;
+/** [] is a scalar, [d] a vector, [rows, cols] a matrix. Shapes are per sample; batch is implicit. */
+export type Shape = readonly Dim[];
+
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'exp', 'softplus'] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/** The closed set of node kinds. Consumers key exhaustive tables by it. */
+export type OpKind =
+  | 'input' // an input at step t (x_t)
+  | 'state' // a state at step t-1 (h_prev)
+  | 'param' // a learned parameter (W_ir, b_ir, p_i)
+  | 'noise' // a noise input drawn each step (eps ~ N(0, I))
+  | 'const' // a scalar constant
+  | 'matmul' // matrix-vector product
+  | 'add'
+  | 'sub'
+  | 'mul' // elementwise (Hadamard) product, or a scalar times a tensor
+  | 'div' // elementwise division (in practice: by a scalar constant)
+  | 'neg'
+  | 'activation';
+
+export const LEAF_KINDS = ['input', 'state', 'param', 'noise', 'const'] as const;
+
+export type NodeId = string;
+
+interface NodeBase {
+  /** Stable id derived from the source: 'x', 'h_prev', 'W_ir', 'r', 'r.matmul.0'. */
+  readonly id: NodeId;
+  readonly inputs: readonly NodeId[];
+  readonly shape: Shape;
+  /** Where the node's text stands (a leaf: its first use, or its header declaration). */
+  readonly span: Span;
+  /** The target of the statement the node belongs to; '' for shared leaves. */
+  readonly statement: string;
+}
+
+export type CellNode =
+  | (NodeBase & { readonly kind: 'input'; readonly name: string })
+  | (NodeBase & { readonly kind: 'state'; readonly name: string })
+  | (NodeBase & { readonly kind: 'param'; readonly name: string })
+  | (NodeBase & { readonly kind: 'noise'; readonly name: string })
+  | (NodeBase & { readonly kind: 'const'; readonly value: number })
+  | (NodeBase & { readonly kind: 'matmul' | 'add' | 'sub' | 'mul' | 'div' | 'neg' })
+  | (NodeBase & { readonly kind: 'activation'; readonly fn: ActivationName });
+
+/** One line `target = expression`. */
+export interface Statement {
+  readonly target: string;
+  /** The node computing the right-hand side; its id is the target name. */
+  readonly root: NodeId;
+  readonly span: Span;
+  /** The statement's text as written (trimmed). */
+  readonly text: string;
+}
+
+export interface Declared {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly span: Span;
+}
+
+/**
+ * The cell graph: the single source of truth every consumer reads.
+ * Nodes are in a topological order (leaves first, then statements in source order).
+ */
+export interface CellGraph {
+  readonly name: string;
+  readonly title: string;
+  readonly file: string;
+  /** Comment lines at the top of the file, without the '#'. */
+  readonly description: readonly string[];
+  readonly inputs: readonly Declared[];
+  readonly states: readonly Declared[];
+  readonly params: readonly Declared[];
+  readonly noises: readonly Declared[];
+  readonly statements: readonly Statement[];
+  /** Statement targets shown as outputs: the states, or the last statement when there is no state. */
+  readonly outputs: readonly string[];
+  readonly nodes: readonly CellNode[];
+  /** Symbolic dimension names used, e.g. ['hidden', 'input']. */
+  readonly dims: readonly string[];
+}
+
+export type Sizes = Readonly<Record<string, number>>;

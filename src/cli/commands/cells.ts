@@ -1,0 +1,42 @@
+import type { Argv } from 'yargs';
+import { readCellHeader } from '../../cell/header.js';
+import { listCells, readCell } from '../../io/index.js';
+import { writeOutput } from '../output.js';
+
+export function cellsCommand(cli: Argv): Argv {
+  return cli.command(
+    'cells',
+    'List the shipped cells with their titles',
+    (y) => y,
+    () => {
+      const names = listCells();
+      const width = Math.max(...names.map((n) => n.length));
+      const lines = names.map((name) => `${name.padEnd(width)}  ${readCellHeader(readCell(name).text).title ?? ''}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    },
+  );
+}
+
+export function equationsCommand(cli: Argv): Argv {
+  return cli.command(
+    'equations <cell>',
+    "Print a cell's equations",
+    (y) =>
+      y
+        .positional('cell', { type: 'string', demandOption: true, describe: 'a shipped cell name (see `gateflow cells`) or a path to a .cell file' })
+        .option('format', { choices: ['text', 'tex', 'markdown', 'json'] as const, default: 'text' as const, describe: 'output format (json: the cell graph IR)' })
+        .option('standalone', { type: 'boolean', default: false, describe: 'with --format tex: a complete LaTeX document' })
+        .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file (- for standard output)' }),
+    async (args) => {
+      const { parseCell, toTex, toMarkdown, toText, toJson } = await import('../../cell/index.js');
+      const source = readCell(args.cell);
+      const cell = parseCell(source.text, { file: source.file });
+      const text =
+        args.format === 'tex' ? toTex(cell, { standalone: args.standalone })
+        : args.format === 'markdown' ? toMarkdown(cell)
+        : args.format === 'json' ? toJson(cell)
+        : toText(cell);
+      writeOutput(args.output, text);
+    },
+  );
+}

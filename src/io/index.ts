@@ -1,0 +1,1 @@
+export { readCell, listCells, readText, readBytes, writeFileAtomic, TEMPLATES_DIR, CELLS_DIR, THEMES_DIR, type SourceFile } from './fs.js';

@@ -1,0 +1,20 @@
+// Runs the whole vitest suite and ends with the one line CI reads: "N passed, M failed".
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
+
+const report = '.vitest-report.json';
+rmSync(report, { force: true });
+const run = spawnSync('npx', ['vitest', 'run', '--dir', 'tests', '--testTimeout', '120000', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+  stdio: 'inherit',
+});
+if (!existsSync(report)) {
+  console.log('0 passed, 1 failed');
+  process.exit(run.status || 1);
+}
+const result = JSON.parse(readFileSync(report, 'utf8'));
+const passed = result.numPassedTests;
+// A file that fails to load counts as a failure even though it holds no test.
+const failedSuites = result.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+const failed = result.numFailedTests + failedSuites;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
