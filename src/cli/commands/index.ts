@@ -1,8 +1,22 @@
-import type { Argv } from 'yargs';
 import { cellsCommand, equationsCommand } from './cells.js';
+import type { Command } from './command.js';
+import { diagramCommands } from './diagram.js';
 import { galleryCommand } from './gallery.js';
+import { gradflowCommands } from './gradflow.js';
+import { rnnCommands } from './rnn.js';
+import { traceCommands } from './trace.js';
+import { vaeCommands } from './vae.js';
 
-export type Command = (cli: Argv) => Argv;
+export type { Command };
 
 /** Every command, in the order --help lists them. */
-export const commands: readonly Command[] = [cellsCommand, equationsCommand, galleryCommand];
+export const commands: readonly Command[] = [
+  cellsCommand,
+  equationsCommand,
+  ...diagramCommands,
+  ...traceCommands,
+  ...gradflowCommands,
+  ...vaeCommands,
+  ...rnnCommands,
+  galleryCommand,
+];
