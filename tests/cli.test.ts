@@ -1,0 +1,87 @@
+// The command line as a user runs it: the built bin (npm test builds first), its output,
+// and its exit status. Bad input prints one message and exits 2, never a stack trace.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = resolve(__dirname, '..', 'dist', 'cli', 'main.js');
+const GOLDEN = resolve(__dirname, 'golden', 'equations');
+
+function gateflow(...args: string[]) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** No line of a Node stack trace ("    at fn (file:1:2)") may reach the user. */
+function expectNoStack(stderr: string) {
+  expect(stderr).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m);
+}
+
+describe('gateflow (the bin)', () => {
+  it('--help lists the commands', () => {
+    const run = gateflow('--help');
+    expect(run.status).toBe(0);
+    for (const command of ['cells', 'equations <cell>', 'gallery']) expect(run.stdout).toContain(`gateflow ${command}`);
+  });
+
+  it('cells lists every shipped cell with its title', () => {
+    const run = gateflow('cells');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('gru            Gated recurrent unit (PyTorch convention)');
+    expect(run.stdout).toContain('lstm-peephole  LSTM with peephole connections');
+    expect(run.stdout.trim().split('\n')).toHaveLength(7);
+  });
+
+  it('equations prints the golden text, TeX, Markdown and JSON', () => {
+    for (const [format, ext] of [['text', 'txt'], ['tex', 'tex'], ['markdown', 'md'], ['json', 'json']] as const) {
+      const run = gateflow('equations', 'gru', '--format', format);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(readFileSync(join(GOLDEN, `gru.${ext}`), 'utf8'));
+    }
+  });
+
+  it('equations of a .cell path, written to a file with -o', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateflow-cli-'));
+    const cellFile = join(dir, 'tiny.cell');
+    writeFileSync(cellFile, 'cell: tiny\ninput: x\nstate: h\nh = tanh(W x + U h_prev)\n');
+    const out = join(dir, 'tiny.md');
+    const run = gateflow('equations', cellFile, '--format', 'markdown', '-o', out);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe('**tiny** (`tiny`)\n\n$h_{t} = \\tanh\\left(W x_{t} + U h_{t-1}\\right)$\n');
+  });
+
+  it('a bad cell: file:line:column and a reason on stderr, exit 2, no stack', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateflow-cli-'));
+    const cellFile = join(dir, 'bad.cell');
+    writeFileSync(cellFile, 'cell: bad\ninput: x\nstate: h\nh = tanh(W x + foo(h_prev))\n');
+    const run = gateflow('equations', cellFile);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`gateflow: ${cellFile}:4:16: unknown function 'foo' (known: σ, sigmoid, tanh, relu, exp, softplus; for a product write foo ⊙ (...) or foo * (...))\n`);
+    expectNoStack(run.stderr);
+  });
+
+  it('an unknown cell name lists the shipped cells, exit 2', () => {
+    const run = gateflow('equations', 'nosuch');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      "gateflow: unknown cell 'nosuch' (shipped cells: gru, gru-cho, lstm, lstm-peephole, mgu, rnn, vae-reparam; or give a path to a .cell file)\n",
+    );
+  });
+
+  it('a bad option value names the choices, exit 2', () => {
+    const run = gateflow('equations', 'gru', '--format', 'nope');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Argument: format, Given: "nope", Choices: "text", "tex", "markdown", "json"');
+    expectNoStack(run.stderr);
+  });
+
+  it('an unknown command exits 2', () => {
+    const run = gateflow('nosuchcommand');
+    expect(run.status).toBe(2);
+    expectNoStack(run.stderr);
+  });
+});
