@@ -1,0 +1,56 @@
+/**
+ * plot stage: charts as data, rendered at the edge.
+ *
+ * Builders return plain vega-lite JSON; `renderChart` turns any vega-lite spec into a
+ * deterministic, font-free SVG (labels are Computer Modern glyph outlines, so resvg's PNG
+ * shows them with no system font); `imageGrid` tiles grey images into PNG bytes.
+ *
+ * @example
+ * ```ts
+ * import { lineChart, scatter, vconcat, renderChart, imageGrid } from '../plot/index.js';
+ * import { svgToPng, writeFileAtomic } from '../io/index.js';
+ *
+ * // Loss curves, or gradient norms on a log axis (one series per cell):
+ * const curves = lineChart({
+ *   series: [{ name: 'rnn', y: rnnNorms }, { name: 'lstm', y: lstmNorms }],
+ *   logY: true, title: 'Gradient norm by step', xTitle: 'steps back', yTitle: '‖∂L/∂h‖',
+ * });
+ * // A series with a threshold line and flagged points:
+ * const score = lineChart({
+ *   series: [{ name: 'score', y: scores }],
+ *   rules: [{ y: threshold, label: `threshold ${threshold.toFixed(2)}` }],
+ *   points: flagged.map((i) => ({ x: i, y: scores[i] })), pointsLabel: 'flagged',
+ * });
+ * // A latent space coloured by digit (categories sort numerically):
+ * const latent = scatter({ points: zs.map(([x, y], i) => ({ x, y, category: String(labels[i]) })), categoryTitle: 'digit' });
+ * const svg = await renderChart(vconcat([curves, score]));
+ * writeFileAtomic('out/chart.svg', svg);
+ * writeFileAtomic('out/chart.png', svgToPng(svg));
+ * // 16 reconstructions of 28×28 digits (values in [0, 1]), 8 a row:
+ * writeFileAtomic('out/recon.png', imageGrid(images, 28, 28, 8, { scale: 2 }));
+ * ```
+ *
+ * Any hand-written vega-lite spec renders too; spread `CHART_CONFIG` into its `config` for the
+ * house style. Data goes inline (`data.values`); numbers in specs are rounded to 6 significant
+ * digits, numbers in the SVG to 2 decimals.
+ */
+export {
+  lineChart,
+  scatter,
+  barChart,
+  vconcat,
+  hconcat,
+  CHART_CONFIG,
+  CATEGORY_COLORS,
+  type ChartSpec,
+  type Series,
+  type RuleLine,
+  type MarkedPoint,
+  type LineChartOptions,
+  type ScatterPoint,
+  type ScatterOptions,
+  type Bar,
+  type BarChartOptions,
+} from './spec.js';
+export { renderChart, formatNumber, type RenderOptions } from './render.js';
+export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';

@@ -1,0 +1,346 @@
+/**
+ * plot stage: chart builders. Each takes plain numbers and returns a vega-lite spec as plain
+ * JSON (no functions, no library objects), so a spec can be snapshotted, merged or written
+ * to a file, and rendered later by renderChart. Key order is fixed by construction.
+ */
+
+/** A vega-lite specification as plain JSON. */
+export type ChartSpec = { readonly [key: string]: unknown };
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Ten distinguishable colours (Tableau 10, vega's default category scheme). */
+export const CATEGORY_COLORS: readonly string[] = [
+  '#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac',
+];
+const FLAG_COLOR = '#d62728';
+const RULE_COLOR = '#444444';
+
+/** The house style shared by every chart (labels are drawn as Computer Modern outlines). */
+export const CHART_CONFIG: ChartSpec = {
+  background: 'white',
+  font: 'Latin Modern Roman, CMU Serif, serif',
+  padding: 8,
+  view: { stroke: '#cccccc' },
+  axis: {
+    domainColor: '#888888',
+    gridColor: '#eeeeee',
+    labelFontSize: 11,
+    tickColor: '#888888',
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+  },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
+  title: { anchor: 'start', fontSize: 14, fontWeight: 'normal', offset: 8 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  line: { strokeWidth: 1.5 },
+};
+
+/** One line of a line chart. `x` defaults to 0, 1, 2, … */
+export interface Series {
+  readonly name: string;
+  readonly y: ArrayLike<number>;
+  readonly x?: ArrayLike<number>;
+}
+
+/** A horizontal reference line (a threshold), labelled at its right end. */
+export interface RuleLine {
+  readonly y: number;
+  readonly label?: string;
+  readonly color?: string;
+}
+
+/** A point drawn over the lines (for example a flagged anomaly). */
+export interface MarkedPoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface LineChartOptions {
+  readonly series: readonly Series[];
+  readonly title?: string;
+  readonly xTitle?: string;
+  readonly yTitle?: string;
+  /** Log-scaled y axis; values ≤ 0 cannot be drawn on it and are left out. */
+  readonly logY?: boolean;
+  readonly widthPx?: number;
+  readonly heightPx?: number;
+  /** Threshold lines. */
+  readonly rules?: readonly RuleLine[];
+  /** Points drawn on top in red, listed in the legend under `pointsLabel`. */
+  readonly points?: readonly MarkedPoint[];
+  readonly pointsLabel?: string;
+  /** A marker on every vertex (for short series such as a sweep). */
+  readonly showVertices?: boolean;
+  /** Colours by series name; unnamed series take the category colours in order. */
+  readonly colors?: Readonly<Record<string, string>>;
+  /** Legend title; the legend is shown when there are several series or marked points. */
+  readonly legendTitle?: string;
+  readonly xDomain?: readonly [number, number];
+  readonly yDomain?: readonly [number, number];
+}
+
+/** Rounds to 6 significant digits so specs stay small and readable (plots need no more). */
+function tidy(value: number): number {
+  return Number(value.toPrecision(6));
+}
+
+function seriesRows(series: readonly Series[], logY: boolean): { series: string; x: number; y: number }[] {
+  const rows: { series: string; x: number; y: number }[] = [];
+  for (const s of series) {
+    if (s.x && s.x.length !== s.y.length) throw new RangeError(`series '${s.name}' has ${s.x.length} x values and ${s.y.length} y values`);
+    for (let i = 0; i < s.y.length; i++) {
+      const y = s.y[i]!;
+      const x = s.x ? s.x[i]! : i;
+      if (!Number.isFinite(y) || !Number.isFinite(x) || (logY && y <= 0)) continue;
+      rows.push({ series: s.name, x: tidy(x), y: tidy(y) });
+    }
+  }
+  return rows;
+}
+
+function colorScale(names: readonly string[], colors: Readonly<Record<string, string>> = {}): { domain: string[]; range: string[] } {
+  let next = 0;
+  const range = names.map((name) => colors[name] ?? CATEGORY_COLORS[next++ % CATEGORY_COLORS.length]!);
+  return { domain: [...names], range };
+}
+
+function axisTitle(title: string | undefined, fallback: string): string {
+  return title ?? fallback;
+}
+
+/**
+ * Lines (one per series) with optional threshold rules and marked points: training curves,
+ * gradient norms on a log axis, a time series with its flagged anomalies.
+ */
+export function lineChart(options: LineChartOptions): ChartSpec {
+  const logY = options.logY ?? false;
+  const names = options.series.map((s) => s.name);
+  const pointsLabel = options.pointsLabel ?? 'marked';
+  const hasPoints = (options.points?.length ?? 0) > 0;
+  const legendNames = hasPoints ? [...names, pointsLabel] : names;
+  const scale = colorScale(legendNames, hasPoints ? { [pointsLabel]: FLAG_COLOR, ...options.colors } : options.colors);
+  const showLegend = legendNames.length > 1;
+  const yScale: Record<string, unknown> = logY ? { type: 'log' } : { zero: false };
+  if (options.yDomain) yScale.domain = [...options.yDomain];
+  const xScale: Record<string, unknown> = { zero: false, nice: false };
+  if (options.xDomain) xScale.domain = [...options.xDomain];
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    scale,
+    legend: showLegend ? { title: options.legendTitle ?? null } : null,
+  };
+  const x = { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x'), scale: xScale };
+  const y = { field: 'y', type: 'quantitative', title: axisTitle(options.yTitle, 'y'), scale: yScale };
+
+  // Clip only when the caller narrows a domain; otherwise markers at the edges stay whole.
+  const clip = options.xDomain !== undefined || options.yDomain !== undefined;
+  const layers: ChartSpec[] = [
+    {
+      data: { values: seriesRows(options.series, logY) },
+      mark: options.showVertices ? { type: 'line', point: true, clip } : { type: 'line', clip },
+      encoding: { x, y, color, order: { field: 'x', type: 'quantitative' } },
+    },
+  ];
+  if (hasPoints) {
+    layers.push({
+      data: { values: options.points!.map((p) => ({ series: pointsLabel, x: tidy(p.x), y: tidy(p.y) })) },
+      mark: { type: 'point', filled: true, size: 28, opacity: 0.9, clip },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
+    });
+  }
+  for (const rule of options.rules ?? []) {
+    const ruleColor = rule.color ?? RULE_COLOR;
+    layers.push({
+      data: { values: [{ y: tidy(rule.y) }] },
+      mark: { type: 'rule', color: ruleColor, strokeDash: [6, 4], strokeWidth: 1.2 },
+      encoding: { y: { field: 'y', type: 'quantitative' } },
+    });
+    if (rule.label) {
+      layers.push({
+        data: { values: [{ label: rule.label, y: tidy(rule.y) }] },
+        mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -3, color: ruleColor, fontSize: 11, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
+        encoding: { x: { value: options.widthPx ?? 480 }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+      });
+    }
+  }
+  return withFrame(options, { layer: layers });
+}
+
+function withFrame(options: { title?: string; widthPx?: number; heightPx?: number }, body: ChartSpec, defaults = { width: 480, height: 240 }): ChartSpec {
+  return {
+    $schema: SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    width: options.widthPx ?? defaults.width,
+    height: options.heightPx ?? defaults.height,
+    config: CHART_CONFIG,
+    ...body,
+  };
+}
+
+/** A point of a scatter plot; `category` colours it, `label` writes text beside it. */
+export interface ScatterPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly category?: string;
+  readonly label?: string;
+}
+
+export interface ScatterOptions {
+  readonly points: readonly ScatterPoint[];
+  readonly title?: string;
+  readonly xTitle?: string;
+  readonly yTitle?: string;
+  /** Legend title for the categories (for example 'digit'). */
+  readonly categoryTitle?: string;
+  /** Category order in the legend; default: sorted, numbers numerically. */
+  readonly categories?: readonly string[];
+  readonly widthPx?: number;
+  readonly heightPx?: number;
+  /** Marker area in px² (default 14, small for thousands of points). */
+  readonly pointSize?: number;
+  readonly opacity?: number;
+  /** Join the points in the given order (a sweep, such as reconstruction against KL over beta). */
+  readonly connect?: boolean;
+  readonly logX?: boolean;
+  readonly logY?: boolean;
+}
+
+/** Sorts category names, numbers numerically ('2' before '10'). */
+function naturalOrder(names: Iterable<string>): string[] {
+  return [...new Set(names)].sort((a, b) => {
+    const na = Number(a);
+    const nb = Number(b);
+    if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/**
+ * Points, optionally coloured by category and labelled: a latent space coloured by digit,
+ * reconstruction against KL for several betas.
+ */
+export function scatter(options: ScatterOptions): ChartSpec {
+  const hasCategory = options.points.some((p) => p.category !== undefined);
+  const hasLabels = options.points.some((p) => p.label !== undefined);
+  const rows = options.points
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
+    .map((p, order) => ({
+      x: tidy(p.x),
+      y: tidy(p.y),
+      ...(hasCategory ? { category: p.category ?? '' } : {}),
+      ...(hasLabels ? { label: p.label ?? '' } : {}),
+      order,
+    }));
+  const x = { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x'), scale: options.logX ? { type: 'log' } : { zero: false } };
+  const y = { field: 'y', type: 'quantitative', title: axisTitle(options.yTitle, 'y'), scale: options.logY ? { type: 'log' } : { zero: false } };
+  const encoding: Record<string, unknown> = { x, y };
+  if (hasCategory) {
+    const categories = options.categories ? [...options.categories] : naturalOrder(rows.map((r) => (r as { category: string }).category));
+    encoding.color = {
+      field: 'category',
+      type: 'nominal',
+      scale: colorScale(categories),
+      legend: { title: options.categoryTitle ?? null },
+    };
+  } else {
+    encoding.color = { value: CATEGORY_COLORS[0] };
+  }
+  const layers: ChartSpec[] = [];
+  if (options.connect) {
+    layers.push({
+      mark: { type: 'line', color: '#999999', strokeWidth: 1 },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, order: { field: 'order', type: 'quantitative' } },
+    });
+  }
+  layers.push({
+    mark: { type: 'point', filled: true, size: options.pointSize ?? 14, opacity: options.opacity ?? 0.75 },
+    encoding,
+  });
+  if (hasLabels) {
+    layers.push({
+      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11, color: '#333333' },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+    });
+  }
+  return withFrame(options, { data: { values: rows }, layer: layers }, { width: 360, height: 360 });
+}
+
+/** One bar; bars sharing a `category` stand side by side, coloured by `group`. */
+export interface Bar {
+  readonly category: string;
+  readonly value: number;
+  readonly group?: string;
+}
+
+export interface BarChartOptions {
+  readonly bars: readonly Bar[];
+  readonly title?: string;
+  readonly xTitle?: string;
+  readonly yTitle?: string;
+  readonly groupTitle?: string;
+  readonly widthPx?: number;
+  readonly heightPx?: number;
+  readonly yDomain?: readonly [number, number];
+  /** Write each bar's value above it with this many decimals. */
+  readonly valueDecimals?: number;
+}
+
+/** Bars, grouped side by side when `group` is set: F1 per anomaly kind and method, for example. */
+export function barChart(options: BarChartOptions): ChartSpec {
+  const categories = [...new Set(options.bars.map((b) => b.category))];
+  const groups = [...new Set(options.bars.map((b) => b.group).filter((g): g is string => g !== undefined))];
+  const rows = options.bars.map((b) => ({ category: b.category, group: b.group ?? '', value: tidy(b.value) }));
+  const yScale: Record<string, unknown> = {};
+  if (options.yDomain) yScale.domain = [...options.yDomain];
+  const encoding: Record<string, unknown> = {
+    x: { field: 'category', type: 'nominal', sort: categories, title: options.xTitle ?? null, axis: { labelAngle: 0 } },
+    y: { field: 'value', type: 'quantitative', title: axisTitle(options.yTitle, 'value'), scale: yScale },
+  };
+  if (groups.length > 0) {
+    encoding.xOffset = { field: 'group', type: 'nominal', sort: groups };
+    encoding.color = { field: 'group', type: 'nominal', scale: colorScale(groups), legend: { title: options.groupTitle ?? null } };
+  } else {
+    encoding.color = { value: CATEGORY_COLORS[0] };
+  }
+  const layers: ChartSpec[] = [{ mark: { type: 'bar' }, encoding }];
+  if (options.valueDecimals !== undefined) {
+    const { color: _color, ...textEncoding } = encoding;
+    layers.push({
+      mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 9, color: '#333333' },
+      encoding: { ...textEncoding, text: { field: 'value', type: 'quantitative', format: `.${options.valueDecimals}f` } },
+    });
+  }
+  return withFrame(options, { data: { values: rows }, layer: layers }, { width: 480, height: 240 });
+}
+
+/** The parts of a spec that only a top-level chart may carry. */
+function asPanel(spec: ChartSpec): ChartSpec {
+  const { $schema: _schema, config: _config, ...panel } = spec;
+  return panel;
+}
+
+/** Charts stacked top to bottom, sharing the house style (x scales stay independent). */
+export function vconcat(charts: readonly ChartSpec[], options: { title?: string; spacingPx?: number } = {}): ChartSpec {
+  return {
+    $schema: SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    config: CHART_CONFIG,
+    spacing: options.spacingPx ?? 16,
+    vconcat: charts.map(asPanel),
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  };
+}
+
+/** Charts side by side, sharing the house style. */
+export function hconcat(charts: readonly ChartSpec[], options: { title?: string; spacingPx?: number } = {}): ChartSpec {
+  return {
+    $schema: SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    config: CHART_CONFIG,
+    spacing: options.spacingPx ?? 24,
+    hconcat: charts.map(asPanel),
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  };
+}

@@ -1,0 +1,154 @@
+import { inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { barChart, formatNumber, imageGrid, lineChart, renderChart, scatter, vconcat } from '../../src/plot/index.js';
+import { loadGlyphFonts, measureText, textOutline } from '../../src/plot/glyphs.js';
+import { expectGolden } from '../golden.js';
+
+function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(sort(value), null, 2) + '\n';
+}
+
+const thresholdChart = () =>
+  vconcat(
+    [
+      lineChart({
+        series: [{ name: 'value', y: [0, 1, 0.5, 4, 0.2, -0.3, 0.1, 0.6] }],
+        points: [{ x: 3, y: 4 }],
+        pointsLabel: 'flagged',
+        xTitle: 'time step t',
+        yTitle: 'value',
+        widthPx: 240,
+        heightPx: 100,
+      }),
+      lineChart({
+        series: [{ name: 'score', y: [0.1, 0.3, 0.2, 5.2, 0.9, 0.4, 0.2, 0.3] }],
+        rules: [{ y: 2.5, label: 'threshold 2.50' }],
+        xTitle: 'time step t',
+        yTitle: 'score σ₁',
+        widthPx: 240,
+        heightPx: 80,
+      }),
+    ],
+    { title: 'Anomaly score' },
+  );
+
+describe('plot specs', () => {
+  it('lineChart(logY) leaves out non-positive and non-finite values and keeps series order in the colour domain', () => {
+    const spec = lineChart({ series: [{ name: 'b', y: [1, 0, 0.1, Number.NaN] }, { name: 'a', y: [2, 1e-3] }], logY: true, title: 'norms' });
+    const layer = (spec.layer as { data: { values: unknown[] }; encoding: { color: { scale: unknown } } }[])[0]!;
+    expect(layer.data.values).toEqual([
+      { series: 'b', x: 0, y: 1 },
+      { series: 'b', x: 2, y: 0.1 },
+      { series: 'a', x: 0, y: 2 },
+      { series: 'a', x: 1, y: 0.001 },
+    ]);
+    expect(layer.encoding.color.scale).toEqual({ domain: ['b', 'a'], range: ['#4c78a8', '#f58518'] });
+  });
+
+  it('lineChart rejects series whose x and y lengths differ', () => {
+    expect(() => lineChart({ series: [{ name: 's', x: [1, 2], y: [1] }] })).toThrow("series 's' has 2 x values and 1 y values");
+  });
+
+  it('scatter sorts numeric categories numerically', () => {
+    const spec = scatter({ points: ['10', '2', '1'].map((category, i) => ({ x: i, y: i, category })), categoryTitle: 'digit' });
+    const encoding = (spec.layer as { encoding: { color: { scale: { domain: string[] } } } }[])[0]!.encoding;
+    expect(encoding.color.scale.domain).toEqual(['1', '2', '10']);
+  });
+
+  it('specs match their golden JSON (line + threshold + points, scatter, grouped bars)', () => {
+    expectGolden('plot/threshold-chart.vl.json', stableJson(thresholdChart()));
+    expectGolden(
+      'plot/scatter.vl.json',
+      stableJson(scatter({ points: [{ x: 1, y: 2, category: '0', label: 'β = 1' }, { x: 3, y: 1, category: '1' }], connect: true, title: 'sweep' })),
+    );
+    expectGolden(
+      'plot/bars.vl.json',
+      stableJson(
+        barChart({
+          bars: [
+            { category: 'spike', group: 'rnn', value: 0.9 },
+            { category: 'spike', group: 'z-score', value: 0.95 },
+            { category: 'flat', group: 'rnn', value: 0.8 },
+          ],
+          yTitle: 'F1',
+          valueDecimals: 2,
+        }),
+      ),
+    );
+  });
+});
+
+describe('renderChart', () => {
+  it('draws a threshold chart as a font-free SVG that matches its golden file, twice the same bytes', async () => {
+    const first = await renderChart(thresholdChart());
+    await renderChart(lineChart({ series: [{ name: 'other', y: [3, 2, 1] }] }));
+    const second = await renderChart(thresholdChart());
+    expect(second).toBe(first);
+    expect(first).not.toContain('<text');
+    expect(first).toContain('<title>Anomaly score</title>');
+    expect(first).toContain('aria-label="threshold 2.50"');
+    // Every coordinate has at most 2 decimals.
+    expect(first.match(/(translate\([^)]*|\sd="[MLHVZ0-9,. -]*)\d\.\d{3}/)).toBeNull();
+    expectGolden('plot/threshold-chart.svg', first);
+  });
+
+  it('passes vega-lite warnings to options.warn', async () => {
+    const warnings: string[] = [];
+    await renderChart({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' }, shape: { field: 'a', type: 'quantitative' } } }, {
+      warn: (m) => warnings.push(m),
+    });
+    expect(warnings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('glyph text', () => {
+  it('measures Computer Modern advance widths: "10" is 2 × 0.5 em', async () => {
+    const fonts = await loadGlyphFonts();
+    expect(measureText(fonts, '10', 11)).toBeCloseTo(11, 10);
+    // A subscript digit is the digit at 70 %.
+    expect(measureText(fonts, 'z₁', 10)).toBeCloseTo(measureText(fonts, 'z', 10) + 0.7 * 5, 10);
+  });
+
+  it('draws a missing character as a visible box, not nothing', async () => {
+    const fonts = await loadGlyphFonts();
+    expect(textOutline(fonts, '\u4e00').d).toBe('M60 0V700H540V0ZM100 40H500V660H100ZZ');
+  });
+
+  it('formatNumber writes 2 decimals and never -0', () => {
+    expect([formatNumber(1.005e2), formatNumber(-0.001), formatNumber(30.00000000000003), formatNumber(-2.345)]).toEqual(['100.5', '0', '30', '-2.35']);
+  });
+});
+
+describe('imageGrid', () => {
+  /** Reads back an 8-bit greyscale PNG written by encodeGreyPng (filter 0 only). */
+  function decode(png: Uint8Array): { width: number; height: number; pixels: Uint8Array } {
+    const view = new DataView(png.buffer, png.byteOffset);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const width = view.getUint32(16);
+    const height = view.getUint32(20);
+    const idatLength = view.getUint32(33);
+    const raw = inflateSync(png.subarray(41, 41 + idatLength));
+    const pixels = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++) {
+      expect(raw[y * (width + 1)]).toBe(0);
+      pixels.set(raw.subarray(y * (width + 1) + 1, (y + 1) * (width + 1)), y * width);
+    }
+    return { width, height, pixels };
+  }
+
+  it('tiles 3 images of 2×1 pixels, 2 a row, scale 1, gap 1, into a 7×5 PNG with the right greys', () => {
+    const png = imageGrid([[0, 1], [0.5, 2], [-1, 0.25]], 2, 1, 2, { scale: 1, gapPx: 1 });
+    const { width, height, pixels } = decode(png);
+    expect([width, height]).toEqual([7, 5]);
+    const row = (y: number) => [...pixels.subarray(y * width, (y + 1) * width)];
+    expect(row(0)).toEqual([255, 255, 255, 255, 255, 255, 255]);
+    expect(row(1)).toEqual([255, 0, 255, 255, 128, 255, 255]);
+    expect(row(3)).toEqual([255, 0, 64, 255, 255, 255, 255]);
+  });
+
+  it('rejects an image of the wrong size with its index', () => {
+    expect(() => imageGrid([[0, 0], [0]], 2, 1, 2)).toThrow('image 1 has 1 values, expected 2×1 = 2');
+  });
+});
