@@ -1,0 +1,317 @@
+/**
+ * Engine stage: a CellGraph with sizes → a CompiledCell. Each IR node kind lowers to tape
+ * ops through one exhaustive table (Record<OpKind, …>), so a new IR op does not compile
+ * until the engine knows it. Phases: resolve sizes → check the graph is batchable → lower
+ * each step onto a Tape (unroll, for gradients) or onto a flat schedule (forward, fast).
+ */
+import { numericShape, withSizes, type CellGraph, type CellNode, type OpKind, type Sizes } from '../cell/index.js';
+import { InputError, ShapeError } from '../errors.js';
+import type { Random } from '../random.js';
+import { buildSchedule, type Schedule } from './schedule.js';
+import { Tape, parameter, type Parameter, type Var } from './tape.js';
+import { allocate, slice0, zeros, type DType, type Tensor } from './tensor.js';
+
+export interface CompileOptions {
+  /** Element type of parameters and values (default float64). */
+  readonly dtype?: DType;
+}
+
+export interface NamedShape {
+  readonly name: string;
+  /** Per-sample shape; batched values carry a leading batch axis on top of it. */
+  readonly shape: readonly number[];
+}
+
+export interface InitOptions {
+  /**
+   * Multiplies the recurrent matrices (those applied to something that depends on a state)
+   * after the default init, to move a cell between vanishing and exploding gradients.
+   */
+  readonly recurrentScale?: number;
+  /** Draw the recurrent matrices from N(0, scale²/fanIn) instead (spectral radius ≈ scale). */
+  readonly recurrentGaussian?: number;
+}
+
+export interface UnrollOptions {
+  /** Every cell input as [T, B, ...shape]. */
+  readonly inputs: Readonly<Record<string, Tensor>>;
+  /** Initial states as [B, ...shape] (Tensor: a constant; Var: e.g. a variable to differentiate). Default zeros. */
+  readonly initial?: Readonly<Record<string, Tensor | Var>>;
+  /** Noise values as [T, B, ...shape]; otherwise drawn N(0, 1) from `random`. */
+  readonly noise?: Readonly<Record<string, Tensor>>;
+  readonly random?: Random;
+  /**
+   * Truncated BPTT: the states are detached every `truncate` steps, so no gradient flows
+   * back across a chunk boundary (chunks of k steps, as in Williams and Peng's BPTT(k, k)).
+   */
+  readonly truncate?: number;
+}
+
+export interface Unrolled {
+  /** Per step t (0-based), every statement's value at t, keyed by statement target. */
+  readonly steps: readonly Readonly<Record<string, Var>>[];
+  /** Per state, its value after each step: states.h[t] is h_t ([B, ...]). */
+  readonly states: Readonly<Record<string, readonly Var[]>>;
+  /** The states entering step 0. */
+  readonly initial: Readonly<Record<string, Var>>;
+  /** The states after the last step. */
+  readonly final: Readonly<Record<string, Var>>;
+}
+
+export interface ForwardOptions {
+  readonly inputs: Readonly<Record<string, Tensor>>;
+  readonly initial?: Readonly<Record<string, Tensor>>;
+  readonly noise?: Readonly<Record<string, Tensor>>;
+  readonly random?: Random;
+}
+
+export interface ForwardResult {
+  /** Per state, its values after every step as [T, B, ...shape]. */
+  readonly states: Readonly<Record<string, Tensor>>;
+  /** The states after the last step, [B, ...shape]. */
+  readonly final: Readonly<Record<string, Tensor>>;
+}
+
+export interface CompiledCell {
+  readonly cell: CellGraph;
+  readonly sizes: Sizes;
+  readonly dtype: DType;
+  readonly params: readonly NamedShape[];
+  readonly inputs: readonly NamedShape[];
+  readonly states: readonly NamedShape[];
+  readonly noises: readonly NamedShape[];
+  /** Matrices applied to a state-dependent vector (W_hh, W_hr, …). */
+  readonly recurrent: readonly string[];
+  /** Parameters initialised as PyTorch does: U(−1/√H, 1/√H), H = the hidden size (else the fan-in). */
+  initParams(random: Random, options?: InitOptions): Parameter[];
+  /** One step on a tape: values of inputs, previous states, params (and noise) → every statement's value. */
+  step(tape: Tape, values: Readonly<Record<string, Var>>): Record<string, Var>;
+  /**
+   * The whole sequence on a tape, for backpropagation through time. `params` is the list of
+   * Parameters (their grads accumulate on backward), or Vars by name already on the tape.
+   */
+  unroll(tape: Tape, params: readonly Parameter[] | Readonly<Record<string, Var>>, options: UnrollOptions): Unrolled;
+  /** The whole sequence without a tape, through the fast schedule (no gradients). */
+  forward(params: readonly Parameter[], options: ForwardOptions): ForwardResult;
+}
+
+type Lowering = (tape: Tape, node: CellNode, args: readonly Var[], leaf: (name: string) => Var) => Var;
+
+/** How each IR node kind becomes tape ops. The cell's W x is PyTorch's x·Wᵀ on a batch of rows. */
+const LOWER: Record<OpKind, Lowering> = {
+  input: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
+  state: (_t, n, _a, leaf) => leaf(`${(n as { name: string }).name}_prev`),
+  param: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
+  noise: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
+  const: (_t, n, _a, leaf) => leaf(n.id),
+  matmul: (t, _n, [W, v]) => t.linear(v!, W!),
+  add: (t, _n, [a, b]) => t.add(a!, b!),
+  sub: (t, _n, [a, b]) => t.sub(a!, b!),
+  mul: (t, _n, [a, b]) => t.mul(a!, b!),
+  div: (t, _n, [a, b]) => t.div(a!, b!),
+  neg: (t, _n, [a]) => t.neg(a!),
+  activation: (t, n, [a]) => {
+    const fn = (n as { fn: string }).fn;
+    if (fn === 'sigmoid') return t.sigmoid(a!);
+    if (fn === 'tanh') return t.tanh(a!);
+    if (fn === 'relu') return t.relu(a!);
+    if (fn === 'exp') return t.exp(a!);
+    return t.softplus(a!);
+  },
+};
+
+/** Nodes whose value differs per sample (they depend on an input, a state or noise). */
+export function batchedNodes(cell: CellGraph): Set<string> {
+  const batched = new Set<string>();
+  for (const n of cell.nodes) {
+    if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.inputs.some((i) => batched.has(i))) batched.add(n.id);
+  }
+  return batched;
+}
+
+/** Matrices multiplied with something that depends on a state within the step. */
+function recurrentMatrices(cell: CellGraph): string[] {
+  const fromState = new Set<string>();
+  for (const n of cell.nodes) if (n.kind === 'state' || n.inputs.some((i) => fromState.has(i))) fromState.add(n.id);
+  const byId = new Map(cell.nodes.map((n) => [n.id, n]));
+  const names = new Set<string>();
+  for (const n of cell.nodes) {
+    if (n.kind !== 'matmul' || !fromState.has(n.inputs[1]!)) continue;
+    const W = byId.get(n.inputs[0]!);
+    if (W?.kind === 'param') names.add(W.name);
+  }
+  return [...names];
+}
+
+function sample(t: Tensor, index: number): Tensor {
+  return slice0(t, index);
+}
+
+/** Compiles a cell for fixed sizes (every symbolic dim the cell uses must be given). */
+export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions = {}): CompiledCell {
+  const dtype = options.dtype ?? 'float64';
+  const cell = source.dims.length ? withSizes(source, sizes) : source;
+  const named = (ds: CellGraph['params']): NamedShape[] => ds.map((d) => ({ name: d.name, shape: numericShape(d.shape) }));
+  const params = named(cell.params);
+  const inputs = named(cell.inputs);
+  const states = named(cell.states);
+  const noises = named(cell.noises);
+  const batched = batchedNodes(cell);
+  const byId = new Map(cell.nodes.map((n) => [n.id, n]));
+  for (const n of cell.nodes) {
+    if (n.kind === 'matmul' && batched.has(n.inputs[0]!)) {
+      throw new InputError(`${n.span.file}:${n.span.line}:${n.span.column}: the engine multiplies by a matrix of parameters only; '${n.inputs[0]}' depends on an input or a state`);
+    }
+  }
+  const recurrent = recurrentMatrices(cell);
+  const constants = new Map<string, Tensor>();
+  for (const n of cell.nodes) if (n.kind === 'const') constants.set(n.id, { shape: [], data: allocate(1, dtype).fill(n.value) });
+  const statementIds = new Set(cell.statements.map((s) => s.root));
+  const stateNames = states.map((s) => s.name);
+  let schedule: Schedule | undefined;
+
+  const checkParams = (list: readonly Parameter[]): Map<string, Parameter> => {
+    const map = new Map(list.map((p) => [p.name, p]));
+    for (const p of params) {
+      const found = map.get(p.name);
+      if (!found) throw new InputError(`cell '${cell.name}' needs parameter '${p.name}' [${p.shape.join(', ')}]`);
+      if (found.value.shape.length !== p.shape.length || found.value.shape.some((d, i) => d !== p.shape[i])) {
+        throw new ShapeError(p.name, p.shape, found.value.shape, `cell '${cell.name}'`);
+      }
+    }
+    return map;
+  };
+
+  /** T and B from the inputs, each checked against [T, B, ...shape]. */
+  const sequenceShape = (given: Readonly<Record<string, Tensor>>, what: string, list: readonly NamedShape[], TB?: [number, number]): [number, number] => {
+    let tb = TB;
+    for (const d of list) {
+      const t = given[d.name];
+      if (!t) throw new InputError(`cell '${cell.name}' needs ${what} '${d.name}' as [steps, batch, ${d.shape.join(', ')}]`);
+      tb ??= [t.shape[0] ?? 0, t.shape[1] ?? 0];
+      const expected = [tb[0], tb[1], ...d.shape];
+      if (t.shape.length !== expected.length || t.shape.some((s, i) => s !== expected[i])) throw new ShapeError(d.name, expected, t.shape, `cell '${cell.name}' ${what}`);
+    }
+    if (!tb) throw new InputError(`cell '${cell.name}' has no input to take the sequence length from`);
+    return tb;
+  };
+
+  const noiseTensors = (given: { readonly noise?: Readonly<Record<string, Tensor>>; readonly random?: Random }, T: number, B: number): Record<string, Tensor> => {
+    if (!noises.length) return {};
+    if (given.noise) {
+      sequenceShape(given.noise, 'noise', noises, [T, B]);
+      return { ...given.noise };
+    }
+    if (!given.random) throw new InputError(`cell '${cell.name}' draws noise (${noises.map((n) => `'${n.name}'`).join(', ')}): pass noise or random`);
+    const out: Record<string, Tensor> = {};
+    for (const n of noises) {
+      const t = zeros([T, B, ...n.shape], dtype);
+      given.random.fillNormal(t.data);
+      out[n.name] = t;
+    }
+    return out;
+  };
+
+  const compiled: CompiledCell = {
+    cell,
+    sizes,
+    dtype,
+    params,
+    inputs,
+    states,
+    noises,
+    recurrent,
+
+    initParams(random, init = {}) {
+      const hidden = sizes['hidden'];
+      return params.map((p) => {
+        const fan = hidden ?? p.shape[p.shape.length - 1] ?? 1;
+        const bound = 1 / Math.sqrt(fan);
+        const value = zeros(p.shape, dtype);
+        const isRecurrent = recurrent.includes(p.name);
+        if (isRecurrent && init.recurrentGaussian !== undefined) {
+          random.fillNormal(value.data, 0, init.recurrentGaussian / Math.sqrt(p.shape[1] ?? 1));
+        } else {
+          random.fillUniform(value.data, -bound, bound);
+          if (isRecurrent && init.recurrentScale !== undefined) for (let i = 0; i < value.data.length; i++) value.data[i] *= init.recurrentScale;
+        }
+        return parameter(p.name, value);
+      });
+    },
+
+    step(tape, values) {
+      const computed = new Map<string, Var>();
+      const leaf = (name: string): Var => {
+        const c = constants.get(name);
+        if (c) return tape.constant(c, name);
+        const v = values[name];
+        if (!v) throw new InputError(`cell '${cell.name}' step needs a value for '${name}'`);
+        return v;
+      };
+      const result: Record<string, Var> = {};
+      for (const n of cell.nodes) {
+        const args = n.inputs.map((id) => computed.get(id)!);
+        const v = LOWER[n.kind](tape, n, args, leaf);
+        computed.set(n.id, v);
+        if (statementIds.has(n.id)) result[n.id] = v;
+      }
+      return result;
+    },
+
+    unroll(tape, given, options) {
+      const paramVars: Record<string, Var> = {};
+      if (Array.isArray(given)) {
+        const map = checkParams(given as readonly Parameter[]);
+        for (const p of params) paramVars[p.name] = tape.param(map.get(p.name)!);
+      } else {
+        const vars = given as Readonly<Record<string, Var>>;
+        checkParams(Object.entries(vars).map(([name, v]) => ({ name, value: v.value, grad: v.value })));
+        for (const p of params) paramVars[p.name] = vars[p.name]!;
+      }
+      const [T, B] = sequenceShape(options.inputs, 'input', inputs);
+      const noise = noiseTensors(options, T, B);
+      const initial: Record<string, Var> = {};
+      for (const s of states) {
+        const given = options.initial?.[s.name];
+        const expected = [B, ...s.shape];
+        const value = given ? ('value' in given ? given.value : given) : zeros(expected, dtype);
+        if (value.shape.length !== expected.length || value.shape.some((d, i) => d !== expected[i])) throw new ShapeError(s.name, expected, value.shape, `cell '${cell.name}' initial state`);
+        initial[s.name] = given && 'value' in given ? given : tape.constant(value, `${s.name}_0`);
+      }
+      const truncate = options.truncate;
+      if (truncate !== undefined && (!Number.isInteger(truncate) || truncate < 1)) throw new InputError(`truncate must be a positive integer, found ${truncate}`);
+      const steps: Record<string, Var>[] = [];
+      const history: Record<string, Var[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
+      let current = initial;
+      for (let t = 0; t < T; t++) {
+        const values: Record<string, Var> = { ...paramVars };
+        for (const d of inputs) values[d.name] = tape.constant(sample(options.inputs[d.name]!, t), d.name);
+        for (const d of noises) values[d.name] = tape.constant(sample(noise[d.name]!, t), d.name);
+        for (const s of stateNames) {
+          const prev = current[s]!;
+          values[`${s}_prev`] = truncate && t > 0 && t % truncate === 0 ? tape.detach(prev) : prev;
+        }
+        const out = compiled.step(tape, values);
+        steps.push(out);
+        current = Object.fromEntries(stateNames.map((s) => [s, out[s]!]));
+        for (const s of stateNames) history[s]!.push(out[s]!);
+      }
+      return { steps, states: history, initial, final: current };
+    },
+
+    forward(list, options) {
+      const map = checkParams(list);
+      const [T, B] = sequenceShape(options.inputs, 'input', inputs);
+      const noise = noiseTensors(options, T, B);
+      for (const s of states) {
+        const given = options.initial?.[s.name];
+        const expected = [B, ...s.shape];
+        if (given && (given.shape.length !== expected.length || given.shape.some((d, i) => d !== expected[i]))) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
+      }
+      schedule ??= buildSchedule(cell, byId, batched, dtype);
+      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B);
+    },
+  };
+  return compiled;
+}
+

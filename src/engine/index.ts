@@ -1,0 +1,45 @@
+/**
+ * The engine: typed-array kernels with reverse-mode gradients, and cells compiled onto them.
+ *
+ * Tensors are `{shape, data}` with `data` a Float64Array or Float32Array in row-major order;
+ * a batch of vectors is `[B, n]` (one row per sample), a batch of sequences `[T, B, n]`.
+ * Matrix conventions: `tape.matmul(a, b)` is a[M,K]·b[K,N]; `tape.linear(x, W, b)` is
+ * PyTorch's Linear, x[B,in]·W[out,in]ᵀ + b[out]; a cell's `W x` runs as `linear(x, W)`.
+ * Elementwise ops broadcast the smaller operand over leading axes ([n] onto [B, n]).
+ *
+ * A training step:
+ * ```ts
+ * const W = parameter('W', uniform([10, 4], random, -0.5, 0.5));   // [out, in]
+ * const b = parameter('b', zeros([10]));
+ * const opt = adam([W, b], { lr: 1e-3 });
+ * const tape = new Tape();                                          // one tape per step
+ * const y = tape.linear(tape.constant(x), tape.param(W), tape.param(b));
+ * const loss = tape.mse(y, tape.constant(target));                  // a scalar Var
+ * opt.zeroGrad();
+ * tape.backward(loss);                                              // fills W.grad, b.grad
+ * clipGradNorm([W, b], 1);
+ * opt.step();
+ * ```
+ * A cell, backpropagated through time:
+ * ```ts
+ * const gru = compile(loadCell('gru'), { input: 1, hidden: 32 });
+ * const params = gru.initParams(createRandom(1));                  // PyTorch's U(−1/√H, 1/√H)
+ * const tape = new Tape();
+ * const seq = gru.unroll(tape, params, { inputs: { x: xs }, truncate: 50 }); // xs: [T, B, 1]
+ * // seq.states.h[t] is h_t as a Var [B, 32]; build a loss on it, then tape.backward(loss).
+ * const fast = gru.forward(params, { inputs: { x: xs } });          // no tape: states.h is [T, B, 32]
+ * ```
+ * Inference without gradients: `new Tape({ record: false })`.
+ */
+export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArray, sizeOf } from './tensor.js';
+export type { Tensor, Data, DType } from './tensor.js';
+export { Tape, parameter } from './tape.js';
+export type { Var, Parameter, TapeOptions } from './tape.js';
+export type { Reduction } from './kernels.js';
+export { sgd, adam, clipGradNorm, gradNorm } from './optim.js';
+export type { Optimizer, SgdOptions, AdamOptions } from './optim.js';
+export { compile } from './compile.js';
+export type { CompiledCell, CompileOptions, InitOptions, UnrollOptions, Unrolled, ForwardOptions, ForwardResult, NamedShape } from './compile.js';
+export { gemm } from './matmul.js';
+export { gradcheck } from './gradcheck.js';
+export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';

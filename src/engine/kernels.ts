@@ -1,0 +1,367 @@
+/**
+ * Engine stage: every differentiable op as a forward and a backward side by side (micrograd
+ * style, tinygrad's table of local derivatives). Forward allocates its output; backward
+ * ADDS the input gradients into the buffers it is given (null: that input needs none).
+ */
+import { ShapeError } from '../errors.js';
+import { gemm } from './matmul.js';
+import { allocate, dtypeOf, sizeOf, type Data, type Tensor } from './tensor.js';
+
+export type Reduction = 'mean' | 'sum' | 'batchmean';
+
+/** Attributes an op may take; each op reads only its own. */
+export interface OpAttrs {
+  readonly axis?: number;
+  readonly start?: number;
+  readonly length?: number;
+  readonly factor?: number;
+  readonly reduction?: Reduction;
+}
+
+export type EngineOp =
+  | 'matmul' | 'linear'
+  | 'add' | 'sub' | 'mul' | 'div' | 'scale' | 'neg'
+  | 'sigmoid' | 'tanh' | 'relu' | 'exp' | 'softplus' | 'square'
+  | 'concat' | 'slice' | 'sum' | 'mean'
+  | 'mse' | 'bceWithLogits' | 'gaussianKl';
+
+export interface Kernel {
+  forward(inputs: readonly Tensor[], attrs: OpAttrs): Tensor;
+  backward(inputs: readonly Tensor[], out: Tensor, gradOut: Data, grads: readonly (Data | null)[], attrs: OpAttrs): void;
+}
+
+const out = (shape: readonly number[], like: Data): Tensor => ({ shape: [...shape], data: allocate(sizeOf(shape), dtypeOf(like)) });
+
+// ---------------------------------------------------------------- broadcasting
+
+/** Leading 1s do not change how a tensor broadcasts: [1, n] behaves as [n]. */
+function trimOnes(shape: readonly number[]): readonly number[] {
+  let i = 0;
+  while (i < shape.length && shape[i] === 1) i++;
+  return shape.slice(i);
+}
+
+/**
+ * The result shape of an elementwise op. The smaller operand must match a trailing part of
+ * the larger one (a bias row [n] onto [batch, n], a scalar onto anything), so its element
+ * for output index i is i mod its size.
+ */
+export function broadcastShape(a: readonly number[], b: readonly number[], op = 'elementwise op'): readonly number[] {
+  const [big, small] = sizeOf(a) >= sizeOf(b) ? [a, b] : [b, a];
+  const s = trimOnes(small);
+  const tail = big.slice(big.length - s.length);
+  if (s.length > big.length || s.some((d, i) => d !== tail[i])) {
+    throw new ShapeError('operand', big, small, `${op} cannot broadcast [${small.join(', ')}] onto [${big.join(', ')}]`);
+  }
+  return big;
+}
+
+type Binary = (x: number, y: number) => number;
+
+function binaryForward(f: Binary, op: string) {
+  return (inputs: readonly Tensor[]): Tensor => {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const r = out(broadcastShape(a.shape, b.shape, op), a.data);
+    const o = r.data, x = a.data, y = b.data;
+    const n = o.length, na = x.length, nb = y.length;
+    if (na === n && nb === n) for (let i = 0; i < n; i++) o[i] = f(x[i]!, y[i]!);
+    else if (na === n) for (let r0 = 0; r0 < n; r0 += nb) for (let j = 0; j < nb; j++) o[r0 + j] = f(x[r0 + j]!, y[j]!);
+    else for (let r0 = 0; r0 < n; r0 += na) for (let j = 0; j < na; j++) o[r0 + j] = f(x[j]!, y[r0 + j]!);
+    return r;
+  };
+}
+
+/** Adds d(i) into grad, summing over the repeats of a broadcast operand. */
+function accumulate(grad: Data, n: number, d: (i: number) => number): void {
+  const m = grad.length;
+  if (m === n) for (let i = 0; i < n; i++) grad[i] += d(i);
+  else for (let r0 = 0; r0 < n; r0 += m) for (let j = 0; j < m; j++) grad[j] += d(r0 + j);
+}
+
+const at = (v: Data, i: number): number => v[i % v.length]!;
+
+// ---------------------------------------------------------------- unary helpers
+
+function unary(f: (x: number) => number, dfFromOut: (y: number, x: number) => number): Kernel {
+  return {
+    forward([a]) {
+      const r = out(a!.shape, a!.data);
+      const x = a!.data, o = r.data;
+      for (let i = 0; i < o.length; i++) o[i] = f(x[i]!);
+      return r;
+    },
+    backward([a], r, g, [ga]) {
+      if (!ga) return;
+      const x = a!.data, y = r.data;
+      for (let i = 0; i < g.length; i++) ga[i] += g[i]! * dfFromOut(y[i]!, x[i]!);
+    },
+  };
+}
+
+/** Overflow-free logistic: never evaluates exp of a large positive number. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** softplus(x) = log(1 + e^x), as max(x, 0) + log1p(e^-|x|) so it neither overflows nor loses x. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+// ---------------------------------------------------------------- shape helpers for axis ops
+
+/** [outer, dim, inner] around `axis` (negative counts from the end). */
+function around(shape: readonly number[], axis: number): [number, number, number, number] {
+  const ax = axis < 0 ? shape.length + axis : axis;
+  if (ax < 0 || ax >= shape.length) throw new ShapeError('operand', [`axis ${axis}`], shape, 'axis out of range');
+  return [sizeOf(shape.slice(0, ax)), shape[ax]!, sizeOf(shape.slice(ax + 1)), ax];
+}
+
+function reductionScale(shape: readonly number[], n: number, reduction: Reduction): number {
+  if (reduction === 'sum') return 1;
+  if (reduction === 'mean') return 1 / n;
+  return 1 / (shape.length > 1 ? shape[0]! : 1);
+}
+
+function checkSameShape(a: Tensor, b: Tensor, op: string): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new ShapeError('target', a.shape, b.shape, op);
+  }
+}
+
+/** A loss that is a reduction of an elementwise term of two tensors of one shape. */
+function pointwiseLoss(
+  op: string,
+  term: (x: number, y: number) => number,
+  dx: (x: number, y: number) => number,
+  dy: (x: number, y: number) => number,
+): Kernel {
+  return {
+    forward([a, b], attrs) {
+      checkSameShape(a!, b!, op);
+      const x = a!.data, y = b!.data;
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += term(x[i]!, y[i]!);
+      const r = out([], x);
+      r.data[0] = s * reductionScale(a!.shape, x.length, attrs.reduction ?? 'mean');
+      return r;
+    },
+    backward([a, b], _r, g, [ga, gb], attrs) {
+      const x = a!.data, y = b!.data;
+      const k = g[0]! * reductionScale(a!.shape, x.length, attrs.reduction ?? 'mean');
+      if (ga) for (let i = 0; i < x.length; i++) ga[i] += k * dx(x[i]!, y[i]!);
+      if (gb) for (let i = 0; i < x.length; i++) gb[i] += k * dy(x[i]!, y[i]!);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- the table
+
+export const KERNELS: Record<EngineOp, Kernel> = {
+  /** a[M,K] · b[K,N]. */
+  matmul: {
+    forward([a, b]) {
+      const [M, K] = a!.shape as [number, number];
+      const [K2, N] = b!.shape as [number, number];
+      if (a!.shape.length !== 2 || b!.shape.length !== 2 || K !== K2) throw new ShapeError('b', [K, 'n'], b!.shape, 'matmul');
+      const r = out([M, N], a!.data);
+      gemm(M, N, K, a!.data, b!.data, r.data);
+      return r;
+    },
+    backward([a, b], _r, g, [ga, gb]) {
+      const [M, K] = a!.shape as [number, number];
+      const N = b!.shape[1]!;
+      if (ga) gemm(M, K, N, g, b!.data, ga, { transB: true, accumulate: true }); // dA = dC·Bᵀ
+      if (gb) gemm(K, N, M, a!.data, g, gb, { transA: true, accumulate: true }); // dB = Aᵀ·dC
+    },
+  },
+
+  /** PyTorch's Linear: x[B,in] · W[out,in]ᵀ (+ bias[out]). */
+  linear: {
+    forward([x, W, bias]) {
+      const rows = x!.shape.length === 1 ? 1 : x!.shape[0]!;
+      const inF = x!.shape[x!.shape.length - 1]!;
+      const [outF, inW] = W!.shape as [number, number];
+      if (W!.shape.length !== 2 || inW !== inF) throw new ShapeError('W', [outF ?? 'out', inF], W!.shape, 'linear');
+      if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outF)) throw new ShapeError('bias', [outF], bias.shape, 'linear');
+      const r = out(x!.shape.length === 1 ? [outF] : [rows, outF], x!.data);
+      gemm(rows, outF, inF, x!.data, W!.data, r.data, { transB: true });
+      if (bias) {
+        const o = r.data, b = bias.data;
+        for (let i = 0; i < rows; i++) for (let j = 0; j < outF; j++) o[i * outF + j] += b[j]!;
+      }
+      return r;
+    },
+    backward([x, W], _r, g, [gx, gW, gb]) {
+      const rows = x!.shape.length === 1 ? 1 : x!.shape[0]!;
+      const [outF, inF] = W!.shape as [number, number];
+      if (gx) gemm(rows, inF, outF, g, W!.data, gx, { accumulate: true }); // dx = dy·W
+      if (gW) gemm(outF, inF, rows, g, x!.data, gW, { transA: true, accumulate: true }); // dW = dyᵀ·x
+      if (gb) for (let i = 0; i < rows; i++) for (let j = 0; j < outF; j++) gb[j] += g[i * outF + j]!;
+    },
+  },
+
+  add: {
+    forward: binaryForward((x, y) => x + y, 'add'),
+    backward(_in, r, g, [ga, gb]) {
+      if (ga) accumulate(ga, r.data.length, (i) => g[i]!);
+      if (gb) accumulate(gb, r.data.length, (i) => g[i]!);
+    },
+  },
+  sub: {
+    forward: binaryForward((x, y) => x - y, 'sub'),
+    backward(_in, r, g, [ga, gb]) {
+      if (ga) accumulate(ga, r.data.length, (i) => g[i]!);
+      if (gb) accumulate(gb, r.data.length, (i) => -g[i]!);
+    },
+  },
+  mul: {
+    forward: binaryForward((x, y) => x * y, 'mul'),
+    backward([a, b], r, g, [ga, gb]) {
+      const x = a!.data, y = b!.data;
+      if (ga) accumulate(ga, r.data.length, (i) => g[i]! * at(y, i));
+      if (gb) accumulate(gb, r.data.length, (i) => g[i]! * at(x, i));
+    },
+  },
+  div: {
+    forward: binaryForward((x, y) => x / y, 'div'),
+    backward([a, b], r, g, [ga, gb]) {
+      const x = a!.data, y = b!.data;
+      if (ga) accumulate(ga, r.data.length, (i) => g[i]! / at(y, i));
+      if (gb) accumulate(gb, r.data.length, (i) => (-g[i]! * at(x, i)) / (at(y, i) * at(y, i)));
+    },
+  },
+  /** a · factor (a constant, not differentiated). */
+  scale: {
+    forward([a], attrs) {
+      const f = attrs.factor ?? 1;
+      const r = out(a!.shape, a!.data);
+      for (let i = 0; i < r.data.length; i++) r.data[i] = a!.data[i]! * f;
+      return r;
+    },
+    backward(_in, _r, g, [ga], attrs) {
+      const f = attrs.factor ?? 1;
+      if (ga) for (let i = 0; i < g.length; i++) ga[i] += g[i]! * f;
+    },
+  },
+  neg: unary((x) => -x, () => -1),
+
+  sigmoid: unary(sigmoid, (y) => y * (1 - y)),
+  tanh: unary(Math.tanh, (y) => 1 - y * y),
+  relu: unary((x) => (x > 0 ? x : 0), (_y, x) => (x > 0 ? 1 : 0)),
+  exp: unary(Math.exp, (y) => y),
+  softplus: unary(softplus, (_y, x) => sigmoid(x)),
+  square: unary((x) => x * x, (_y, x) => 2 * x),
+
+  /** Inputs joined along `axis` (default: the last). */
+  concat: {
+    forward(inputs, attrs) {
+      const axis = attrs.axis ?? -1;
+      const first = inputs[0]!;
+      const [outer, , inner, ax] = around(first.shape, axis);
+      let total = 0;
+      for (const t of inputs) {
+        const [o, d, i] = around(t.shape, axis);
+        if (o !== outer || i !== inner || t.shape.length !== first.shape.length) {
+          throw new ShapeError('operand', first.shape.map((s, k) => (k === ax ? '*' : s)), t.shape, 'concat');
+        }
+        total += d;
+      }
+      const shape = first.shape.map((s, k) => (k === ax ? total : s));
+      const r = out(shape, first.data);
+      let offset = 0;
+      for (const t of inputs) {
+        const d = t.shape[ax]! * inner;
+        for (let o = 0; o < outer; o++) r.data.set(t.data.subarray(o * d, (o + 1) * d), o * total * inner + offset);
+        offset += d;
+      }
+      return r;
+    },
+    backward(inputs, r, g, grads, attrs) {
+      const [outer, total, inner] = around(r.shape, attrs.axis ?? -1);
+      let offset = 0;
+      inputs.forEach((t, k) => {
+        const d = (t.data.length / outer) | 0;
+        const gk = grads[k];
+        if (gk) for (let o = 0; o < outer; o++) for (let j = 0; j < d; j++) gk[o * d + j] += g[o * total * inner + offset + j]!;
+        offset += d;
+      });
+    },
+  },
+
+  /** `length` entries from `start` along `axis` (split is several slices). */
+  slice: {
+    forward([a], attrs) {
+      const [outer, dim, inner, ax] = around(a!.shape, attrs.axis ?? -1);
+      const start = attrs.start ?? 0;
+      const length = attrs.length ?? dim - start;
+      if (start < 0 || length < 0 || start + length > dim) throw new ShapeError('operand', [`>= ${start + length} along axis ${ax}`], a!.shape, 'slice');
+      const r = out(a!.shape.map((s, k) => (k === ax ? length : s)), a!.data);
+      const d = length * inner;
+      for (let o = 0; o < outer; o++) r.data.set(a!.data.subarray(o * dim * inner + start * inner, o * dim * inner + start * inner + d), o * d);
+      return r;
+    },
+    backward([a], _r, g, [ga], attrs) {
+      if (!ga) return;
+      const [outer, dim, inner] = around(a!.shape, attrs.axis ?? -1);
+      const start = attrs.start ?? 0;
+      const d = (attrs.length ?? dim - start) * inner;
+      for (let o = 0; o < outer; o++) for (let j = 0; j < d; j++) ga[o * dim * inner + start * inner + j] += g[o * d + j]!;
+    },
+  },
+
+  /** Sum of all entries (no axis: a scalar) or along `axis` (that axis removed). */
+  sum: reduce(false),
+  mean: reduce(true),
+
+  /** Squared error (x - y)². */
+  mse: pointwiseLoss('mse', (x, y) => (x - y) * (x - y), (x, y) => 2 * (x - y), (x, y) => 2 * (y - x)),
+  /** −[y log σ(x) + (1−y) log(1−σ(x))] = softplus(x) − x·y, stable for any logit x. */
+  bceWithLogits: pointwiseLoss('bceWithLogits', (x, y) => softplus(x) - x * y, (x, y) => sigmoid(x) - y, (x) => -x),
+  /** KL(N(mu, e^logvar) ‖ N(0, 1)) per entry: −½(1 + logvar − mu² − e^logvar). */
+  gaussianKl: pointwiseLoss('gaussianKl', (mu, lv) => -0.5 * (1 + lv - mu * mu - Math.exp(lv)), (mu) => mu, (_mu, lv) => 0.5 * (Math.exp(lv) - 1)),
+};
+
+function reduce(isMean: boolean): Kernel {
+  return {
+    forward([a], attrs) {
+      const x = a!.data;
+      if (attrs.axis === undefined) {
+        let s = 0;
+        for (let i = 0; i < x.length; i++) s += x[i]!;
+        const r = out([], x);
+        r.data[0] = isMean ? s / x.length : s;
+        return r;
+      }
+      const [outer, dim, inner, ax] = around(a!.shape, attrs.axis);
+      const r = out(a!.shape.filter((_, k) => k !== ax), x);
+      const o = r.data;
+      for (let p = 0; p < outer; p++) {
+        for (let d = 0; d < dim; d++) {
+          const base = (p * dim + d) * inner;
+          for (let q = 0; q < inner; q++) o[p * inner + q] += x[base + q]!;
+        }
+      }
+      if (isMean) for (let i = 0; i < o.length; i++) o[i] /= dim;
+      return r;
+    },
+    backward([a], _r, g, [ga], attrs) {
+      if (!ga) return;
+      if (attrs.axis === undefined) {
+        const k = isMean ? g[0]! / ga.length : g[0]!;
+        for (let i = 0; i < ga.length; i++) ga[i] += k;
+        return;
+      }
+      const [outer, dim, inner] = around(a!.shape, attrs.axis);
+      const k = isMean ? 1 / dim : 1;
+      for (let p = 0; p < outer; p++) {
+        for (let d = 0; d < dim; d++) {
+          const base = (p * dim + d) * inner;
+          for (let q = 0; q < inner; q++) ga[base + q] += g[p * inner + q]! * k;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Engine stage: the matrix product, the one hot loop, on its own so it can be benchmarked.
+ * All matrices are row-major. gemm computes C[M,N] (+)= op(A)[M,K] · op(B)[K,N], where
+ * op(A) = A ([M,K]) or Aᵀ (A stored [K,M]); likewise B ([K,N], or [N,K] when transposed).
+ */
+import type { Data } from './tensor.js';
+
+export interface GemmOptions {
+  readonly transA?: boolean;
+  readonly transB?: boolean;
+  /** Add into C instead of overwriting it (gradients accumulate). */
+  readonly accumulate?: boolean;
+}
+
+/** Column and depth block sizes for the i-k-j loop: a KB×NB panel of B stays in L2. */
+const NB = 512;
+const KB = 128;
+
+export function gemm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions = {}): void {
+  if (!options.accumulate) C.fill(0, 0, M * N);
+  if (options.transA) {
+    if (options.transB) gemmTT(M, N, K, A, B, C);
+    else gemmTN(M, N, K, A, B, C);
+  } else if (options.transB) gemmNT(M, N, K, A, B, C);
+  else gemmNN(M, N, K, A, B, C);
+}
+
+/**
+ * C += A·B, i-k-j order: the inner loop runs along a row of B and a row of C, both
+ * contiguous. Four rows of C share each load of B; k and j are blocked so the B panel
+ * is reused from cache across all rows.
+ */
+export function gemmNN(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+  for (let j0 = 0; j0 < N; j0 += NB) {
+    const j1 = Math.min(N, j0 + NB);
+    for (let k0 = 0; k0 < K; k0 += KB) {
+      const k1 = Math.min(K, k0 + KB);
+      let i = 0;
+      for (; i + 3 < M; i += 4) {
+        const c0 = i * N, c1 = c0 + N, c2 = c1 + N, c3 = c2 + N;
+        const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
+        for (let k = k0; k < k1; k++) {
+          const x0 = A[a0 + k]!, x1 = A[a1 + k]!, x2 = A[a2 + k]!, x3 = A[a3 + k]!;
+          const b = k * N;
+          for (let j = j0; j < j1; j++) {
+            const y = B[b + j]!;
+            C[c0 + j] += x0 * y;
+            C[c1 + j] += x1 * y;
+            C[c2 + j] += x2 * y;
+            C[c3 + j] += x3 * y;
+          }
+        }
+      }
+      for (; i < M; i++) {
+        const c0 = i * N;
+        const a0 = i * K;
+        for (let k = k0; k < k1; k++) {
+          const x0 = A[a0 + k]!;
+          if (x0 === 0) continue;
+          const b = k * N;
+          for (let j = j0; j < j1; j++) C[c0 + j] += x0 * B[b + j]!;
+        }
+      }
+    }
+  }
+}
+
+/** C += A·Bᵀ (B stored [N,K]): each entry is a dot product of two contiguous rows. */
+export function gemmNT(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+  for (let i = 0; i < M; i++) {
+    const a = i * K;
+    const c = i * N;
+    for (let j = 0; j < N; j++) {
+      const b = j * K;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let k = 0;
+      for (; k + 3 < K; k += 4) {
+        s0 += A[a + k]! * B[b + k]!;
+        s1 += A[a + k + 1]! * B[b + k + 1]!;
+        s2 += A[a + k + 2]! * B[b + k + 2]!;
+        s3 += A[a + k + 3]! * B[b + k + 3]!;
+      }
+      for (; k < K; k++) s0 += A[a + k]! * B[b + k]!;
+      C[c + j] += s0 + s1 + s2 + s3;
+    }
+  }
+}
+
+/** C += Aᵀ·B (A stored [K,M]): k-i-j order keeps the inner loop on rows of B and C. */
+export function gemmTN(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+  for (let k = 0; k < K; k++) {
+    const a = k * M;
+    const b = k * N;
+    for (let i = 0; i < M; i++) {
+      const x = A[a + i]!;
+      if (x === 0) continue;
+      const c = i * N;
+      for (let j = 0; j < N; j++) C[c + j] += x * B[b + j]!;
+    }
+  }
+}
+
+/** C += Aᵀ·Bᵀ: rare (no caller in the engine's hot paths), kept simple. */
+function gemmTT(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += A[k * M + i]! * B[j * K + k]!;
+      C[i * N + j] += s;
+    }
+  }
+}
+
+/** The textbook i-j-k triple loop, the benchmark's baseline (strided reads of B). */
+export function matmulNaive(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += A[i * K + k]! * B[k * N + j]!;
+      C[i * N + j] = s;
+    }
+  }
+}

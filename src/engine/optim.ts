@@ -1,0 +1,103 @@
+/**
+ * Engine stage: optimizers over Parameters (their `grad` is what backward accumulated).
+ * Updates are in place on `param.value.data`, so compiled cells and tapes see them at once.
+ */
+import type { Parameter } from './tape.js';
+
+export interface Optimizer {
+  readonly params: readonly Parameter[];
+  /** One update from the current gradients. */
+  step(): void;
+  /** Clears every parameter's gradient (call before each backward that should not accumulate). */
+  zeroGrad(): void;
+}
+
+const zeroGrad = (params: readonly Parameter[]) => (): void => {
+  for (const p of params) p.grad.data.fill(0);
+};
+
+export interface SgdOptions {
+  readonly lr: number;
+  readonly momentum?: number;
+  /** L2 penalty added to the gradient (PyTorch's weight_decay). */
+  readonly weightDecay?: number;
+}
+
+/** Stochastic gradient descent with optional (heavy-ball) momentum, as torch.optim.SGD. */
+export function sgd(params: readonly Parameter[], options: SgdOptions): Optimizer {
+  const { lr, momentum = 0, weightDecay = 0 } = options;
+  const velocity = params.map((p) => new Float64Array(p.value.data.length));
+  return {
+    params,
+    zeroGrad: zeroGrad(params),
+    step() {
+      params.forEach((p, k) => {
+        const w = p.value.data, g = p.grad.data, v = velocity[k]!;
+        for (let i = 0; i < w.length; i++) {
+          let d = g[i]! + weightDecay * w[i]!;
+          if (momentum) d = v[i] = momentum * v[i]! + d;
+          w[i] -= lr * d;
+        }
+      });
+    },
+  };
+}
+
+export interface AdamOptions {
+  readonly lr?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  /** Decoupled weight decay (AdamW) when > 0. */
+  readonly weightDecay?: number;
+}
+
+/** Adam (Kingma and Ba 2015) with bias correction, defaults as torch.optim.Adam (lr 1e-3). */
+export function adam(params: readonly Parameter[], options: AdamOptions = {}): Optimizer {
+  const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 } = options;
+  const m = params.map((p) => new Float64Array(p.value.data.length));
+  const v = params.map((p) => new Float64Array(p.value.data.length));
+  let t = 0;
+  return {
+    params,
+    zeroGrad: zeroGrad(params),
+    step() {
+      t++;
+      const c1 = 1 - beta1 ** t;
+      const c2 = 1 - beta2 ** t;
+      params.forEach((p, k) => {
+        const w = p.value.data, g = p.grad.data, mk = m[k]!, vk = v[k]!;
+        for (let i = 0; i < w.length; i++) {
+          const gi = g[i]!;
+          mk[i] = beta1 * mk[i]! + (1 - beta1) * gi;
+          vk[i] = beta2 * vk[i]! + (1 - beta2) * gi * gi;
+          if (weightDecay) w[i] -= lr * weightDecay * w[i]!;
+          w[i] -= (lr * (mk[i]! / c1)) / (Math.sqrt(vk[i]! / c2) + eps);
+        }
+      });
+    },
+  };
+}
+
+/** The L2 norm of all gradients together. */
+export function gradNorm(params: readonly Parameter[]): number {
+  let s = 0;
+  for (const p of params) for (const g of p.grad.data) s += g * g;
+  return Math.sqrt(s);
+}
+
+/**
+ * Scales all gradients so their joint L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_);
+ * returns the norm before clipping, which is worth logging.
+ */
+export function clipGradNorm(params: readonly Parameter[], maxNorm: number): number {
+  const norm = gradNorm(params);
+  if (norm > maxNorm && norm > 0) {
+    const k = maxNorm / (norm + 1e-6);
+    for (const p of params) {
+      const g = p.grad.data;
+      for (let i = 0; i < g.length; i++) g[i] *= k;
+    }
+  }
+  return norm;
+}

@@ -1,0 +1,217 @@
+/**
+ * Engine stage: reverse-mode autodiff. A Tape records each op as it runs (the recording
+ * order is a topological order), and backward() walks it in reverse, each kernel adding
+ * its inputs' gradients. Parameters live outside tapes; their gradients accumulate into
+ * `param.grad` until an optimizer's zeroGrad().
+ */
+import { InputError } from '../errors.js';
+import { KERNELS, type EngineOp, type OpAttrs, type Reduction } from './kernels.js';
+import { allocate, dtypeOf, sizeOf, zeros, type Data, type DType, type Tensor } from './tensor.js';
+
+/** A learned tensor and its accumulated gradient (same shape and dtype). */
+export interface Parameter {
+  readonly name: string;
+  readonly value: Tensor;
+  readonly grad: Tensor;
+}
+
+export function parameter(name: string, value: Tensor): Parameter {
+  return { name, value, grad: zeros(value.shape, dtypeOf(value.data)) };
+}
+
+/** A value on a tape. `grad` is filled by backward() when the value needs a gradient. */
+export interface Var {
+  readonly value: Tensor;
+  grad: Data | null;
+  readonly requiresGrad: boolean;
+  readonly name: string;
+}
+
+interface Entry {
+  readonly op: EngineOp;
+  readonly inputs: readonly Var[];
+  readonly out: Var;
+  readonly attrs: OpAttrs;
+}
+
+export interface TapeOptions {
+  /** false: run the ops without recording them (inference; no backward). */
+  readonly record?: boolean;
+}
+
+export class Tape {
+  private readonly entries: Entry[] = [];
+  private readonly leaves: Var[] = [];
+  private readonly bound = new Map<Parameter, Var>();
+  readonly record: boolean;
+
+  constructor(options: TapeOptions = {}) {
+    this.record = options.record ?? true;
+  }
+
+  /** Number of recorded ops (for tests and profiling). */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Data that needs no gradient (inputs, targets, noise). */
+  constant(value: Tensor, name = 'constant'): Var {
+    return { value, grad: null, requiresGrad: false, name };
+  }
+
+  /** A leaf whose gradient backward() leaves on `var.grad` (gradient checks, dh_T/dh_0). */
+  variable(value: Tensor, name = 'variable'): Var {
+    const v: Var = { value, grad: null, requiresGrad: this.record, name };
+    if (this.record) this.leaves.push(v);
+    return v;
+  }
+
+  /** The parameter on this tape (one Var per parameter, however often it is used). */
+  param(p: Parameter): Var {
+    let v = this.bound.get(p);
+    if (!v) {
+      v = this.variable(p.value, p.name);
+      this.bound.set(p, v);
+    }
+    return v;
+  }
+
+  /** The same value, cut from the graph: no gradient flows through it (truncated BPTT). */
+  detach(v: Var): Var {
+    return this.constant(v.value, v.name);
+  }
+
+  private apply(op: EngineOp, inputs: readonly Var[], attrs: OpAttrs = {}, name: string = op): Var {
+    const dtype = dtypeOf(inputs[0]!.value.data);
+    for (const v of inputs) {
+      if (dtypeOf(v.value.data) !== dtype) throw new InputError(`${op}: '${v.name}' is ${dtypeOf(v.value.data)}, expected ${dtype} like '${inputs[0]!.name}'`);
+    }
+    const value = KERNELS[op].forward(inputs.map((v) => v.value), attrs);
+    const requiresGrad = this.record && inputs.some((v) => v.requiresGrad);
+    const out: Var = { value, grad: null, requiresGrad, name };
+    if (requiresGrad) this.entries.push({ op, inputs, out, attrs });
+    return out;
+  }
+
+  /** a[M,K] · b[K,N]. */
+  matmul(a: Var, b: Var): Var {
+    return this.apply('matmul', [a, b]);
+  }
+  /** PyTorch's Linear: x[B,in] · W[out,in]ᵀ + b[out] (bias optional). */
+  linear(x: Var, W: Var, b?: Var): Var {
+    return this.apply('linear', b ? [x, W, b] : [x, W]);
+  }
+  /** Elementwise; the smaller operand broadcasts if it matches the trailing dims ([n] onto [B,n]). */
+  add(a: Var, b: Var): Var {
+    return this.apply('add', [a, b]);
+  }
+  sub(a: Var, b: Var): Var {
+    return this.apply('sub', [a, b]);
+  }
+  mul(a: Var, b: Var): Var {
+    return this.apply('mul', [a, b]);
+  }
+  div(a: Var, b: Var): Var {
+    return this.apply('div', [a, b]);
+  }
+  /** a times a constant number. */
+  scale(a: Var, factor: number): Var {
+    return this.apply('scale', [a], { factor });
+  }
+  neg(a: Var): Var {
+    return this.apply('neg', [a]);
+  }
+  sigmoid(a: Var): Var {
+    return this.apply('sigmoid', [a]);
+  }
+  tanh(a: Var): Var {
+    return this.apply('tanh', [a]);
+  }
+  relu(a: Var): Var {
+    return this.apply('relu', [a]);
+  }
+  exp(a: Var): Var {
+    return this.apply('exp', [a]);
+  }
+  /** log(1 + e^x), overflow-free. */
+  softplus(a: Var): Var {
+    return this.apply('softplus', [a]);
+  }
+  square(a: Var): Var {
+    return this.apply('square', [a]);
+  }
+  /** Joined along `axis` (default: the last, i.e. features of [B, n]). */
+  concat(parts: readonly Var[], axis = -1): Var {
+    return this.apply('concat', parts, { axis });
+  }
+  /** `length` entries from `start` along `axis` (default the last). */
+  slice(a: Var, start: number, length: number, axis = -1): Var {
+    return this.apply('slice', [a], { axis, start, length });
+  }
+  /** Consecutive pieces of the given sizes along `axis` (default the last). */
+  split(a: Var, sizes: readonly number[], axis = -1): Var[] {
+    let start = 0;
+    return sizes.map((length) => {
+      const piece = this.slice(a, start, length, axis);
+      start += length;
+      return piece;
+    });
+  }
+  /** Sum of every entry (a scalar), or along `axis`. */
+  sum(a: Var, axis?: number): Var {
+    return this.apply('sum', [a], axis === undefined ? {} : { axis });
+  }
+  mean(a: Var, axis?: number): Var {
+    return this.apply('mean', [a], axis === undefined ? {} : { axis });
+  }
+  /** Σ(pred − target)², reduced: 'mean' over all entries (default), 'sum', or 'batchmean' (sum / rows). */
+  mse(pred: Var, target: Var, reduction: Reduction = 'mean'): Var {
+    return this.apply('mse', [pred, target], { reduction });
+  }
+  /** Binary cross-entropy on logits (targets in [0, 1]); same reductions as mse. */
+  bceWithLogits(logits: Var, target: Var, reduction: Reduction = 'mean'): Var {
+    return this.apply('bceWithLogits', [logits, target], { reduction });
+  }
+  /** KL(N(mu, diag e^logvar) ‖ N(0, I)) = −½ Σ(1 + logvar − mu² − e^logvar); same reductions. */
+  gaussianKl(mu: Var, logvar: Var, reduction: Reduction = 'mean'): Var {
+    return this.apply('gaussianKl', [mu, logvar], { reduction });
+  }
+
+  /**
+   * Reverse mode from `output`: seeds its gradient with `seed` (default 1; required unless the
+   * output is a scalar), fills `grad` on every Var that needs one, and adds the parameters'
+   * gradients into `param.grad`. Gradients from an earlier backward on this tape are cleared.
+   */
+  backward(output: Var, seed?: Tensor | Data): void {
+    if (!this.record) throw new InputError('backward() on a tape created with record: false');
+    if (!output.requiresGrad) throw new InputError(`'${output.name}' does not depend on any parameter or variable`);
+    const n = output.value.data.length;
+    const dtype: DType = dtypeOf(output.value.data);
+    for (const e of this.entries) e.out.grad = null;
+    for (const v of this.leaves) v.grad = null;
+    const g = allocate(n, dtype);
+    if (seed) {
+      const s = ArrayBuffer.isView(seed) ? seed : seed.data;
+      if (s.length !== n) throw new InputError(`backward seed has ${s.length} entries, expected ${n} like '${output.name}'`);
+      g.set(s);
+    } else if (n === 1) g[0] = 1;
+    else throw new InputError(`backward from '${output.name}' of shape [${output.value.shape.join(', ')}] needs a seed gradient`);
+    output.grad = g;
+
+    for (let k = this.entries.length - 1; k >= 0; k--) {
+      const e = this.entries[k]!;
+      if (!e.out.grad) continue;
+      const grads = e.inputs.map((v) => {
+        if (!v.requiresGrad) return null;
+        v.grad ??= allocate(sizeOf(v.value.shape), dtype);
+        return v.grad;
+      });
+      KERNELS[e.op].backward(e.inputs.map((v) => v.value), e.out.value, e.out.grad, grads, e.attrs);
+    }
+    for (const [p, v] of this.bound) {
+      if (!v.grad) continue;
+      const pg = p.grad.data;
+      for (let i = 0; i < pg.length; i++) pg[i] += v.grad[i]!;
+    }
+  }
+}
