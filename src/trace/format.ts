@@ -1,0 +1,112 @@
+/**
+ * A Trace as text: an aligned table for the terminal, CSV (one row per step and batch
+ * element, one column per vector element) and JSON in the shape the issue fixes, with
+ * each [batch][size] value on one line so a diff reads by value.
+ */
+import type { Trace, TraceStep } from './types.js';
+
+export interface FormatOptions {
+  /** Which values: the statements' targets (default), or every node ('all'). */
+  readonly nodes?: 'values' | 'all';
+}
+
+/** Inputs first (what went in), then the statement targets or every node, in IR order. */
+function columnsOf(step: TraceStep, options: FormatOptions): string[] {
+  if (options.nodes === 'all') return Object.keys(step.nodes);
+  const targets = Object.keys(step.values);
+  // Node ids of inputs and noise are their bare names; intermediates have a '.', states '_prev'.
+  const inputs = Object.keys(step.nodes).filter((id) => !(id in step.values) && !id.includes('.') && !id.endsWith('_prev'));
+  return [...inputs, ...targets];
+}
+
+export interface TableOptions extends FormatOptions {
+  /** Digits after the decimal point; default 4. */
+  readonly digits?: number;
+}
+
+/**
+ * The trace as an aligned table: one block per step, one line per node (and batch
+ * element), one right-aligned column per vector element.
+ */
+export function formatTable(trace: Trace, options: TableOptions = {}): string {
+  const digits = options.digits ?? 4;
+  const batch = trace.sizes.batch ?? 1;
+  const format = (v: number): string => (Object.is(v, -0) ? 0 : v).toFixed(digits);
+  const rows: { t: string; node: string; b: string; cells: string[] }[] = [];
+  for (const step of trace.steps) {
+    columnsOf(step, options).forEach((name, i) => {
+      step.nodes[name].forEach((row, b) => {
+        rows.push({ t: i === 0 && b === 0 ? String(step.t) : '', node: b === 0 ? name : '', b: String(b), cells: row.map(format) });
+      });
+    });
+  }
+  const units = Math.max(...rows.map((r) => r.cells.length));
+  const cellWidth = Math.max(...rows.flatMap((r) => r.cells.map((c) => c.length)), String(units - 1).length);
+  const tWidth = Math.max(1, ...rows.map((r) => r.t.length));
+  const nodeWidth = Math.max(4, ...rows.map((r) => r.node.length));
+  const bWidth = Math.max(1, String(batch - 1).length);
+  const header = [
+    't'.padStart(tWidth),
+    'node'.padEnd(nodeWidth),
+    ...(batch > 1 ? ['b'.padStart(bWidth)] : []),
+    ...Array.from({ length: units }, (_, i) => String(i).padStart(cellWidth)),
+  ].join('  ');
+  const sizes = Object.entries(trace.sizes).map(([k, v]) => `${k} ${v}`).join(', ');
+  const lines = [`${trace.cell} (${sizes}; ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'})`, header];
+  rows.forEach((r, i) => {
+    if (r.t !== '' && i > 0) lines.push('');
+    lines.push([r.t.padStart(tWidth), r.node.padEnd(nodeWidth), ...(batch > 1 ? [r.b.padStart(bWidth)] : []), ...r.cells.map((c) => c.padStart(cellWidth))].join('  ').trimEnd());
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** CSV: columns t, batch, then name[i] for each node's elements; numbers at full float64 precision. */
+export function toCsv(trace: Trace, options: FormatOptions = {}): string {
+  const first = trace.steps[0];
+  const names = columnsOf(first, options);
+  const header = ['t', 'batch', ...names.flatMap((name) => first.nodes[name][0].map((_, i) => `${name}[${i}]`))];
+  const lines = [header.map(csvField).join(',')];
+  for (const step of trace.steps) {
+    for (let b = 0; b < (trace.sizes.batch ?? 1); b++) {
+      lines.push([String(step.t), String(b), ...names.flatMap((name) => step.nodes[name][b].map(String))].join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * JSON: {"cell", "sizes", "steps": [{"t", "values"}], "final"}; with nodes 'all' each
+ * step also has "nodes" (every node by IR id). Keys keep this fixed order; numbers are
+ * written at full float64 precision, so the same trace gives the same bytes.
+ */
+export function toJson(trace: Trace, options: FormatOptions = {}): string {
+  const document = {
+    cell: trace.cell,
+    sizes: trace.sizes,
+    steps: trace.steps.map((s) => (options.nodes === 'all' ? { t: s.t, values: s.values, nodes: s.nodes } : { t: s.t, values: s.values })),
+    final: trace.final,
+  };
+  return stringify(document, '') + '\n';
+}
+
+/** JSON with 2-space indentation, except that arrays of numbers (or of arrays of numbers) stay on one line. */
+function stringify(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'number' || (Array.isArray(v) && v.every((w) => typeof w === 'number')))) {
+      return JSON.stringify(value).replace(/,/g, ', ');
+    }
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + stringify(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringify(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}

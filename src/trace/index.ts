@@ -1,0 +1,36 @@
+/**
+ * The trace stage: evaluate a cell's IR on an input sequence in float64 (mathjs) and keep
+ * every node's value at every step; import weights from PyTorch state_dicts and ONNX
+ * models; format the result as a table, CSV or JSON, or as values for an annotated diagram.
+ */
+
+/**
+ * Runs a cell over `inputs` ([T][I] or [T][B][I]) with `weights` (or seeded random ones
+ * when undefined) and returns every node's value at every step, each [batch][size].
+ */
+export { trace, normalizeSequence } from './trace.js';
+/**
+ * Weights: `initWeights(cell, sizes, seed)` draws U(-1/√hidden, 1/√hidden) as PyTorch does;
+ * `checkWeights(cell, sizes, weights, source)` throws a ShapeError naming the tensor and
+ * both shapes, or an InputError for a missing or unknown tensor; `toWeights` accepts
+ * nested arrays; `tensorToNested` turns a tensor back into arrays (for --save-weights).
+ */
+export { initWeights, checkWeights, toWeights, tensorToNested, tensorFromNested } from './weights.js';
+/** A PyTorch nn.RNN/GRU/LSTM state_dict (chunks r,z,n / i,f,g,o) → the cell's parameters. */
+export { fromPyTorch, isPyTorchStateDict, type PyTorchOptions } from './pytorch.js';
+/** JSON or safetensors tensors → weights: a PyTorch state_dict is mapped, anything else passes as named. */
+export { fromNamedTensors } from './import.js';
+/**
+ * ONNX: `inspectOnnx(model)` finds the RNN/GRU/LSTM node and names the shipped cell it is
+ * (GRU linear_before_reset=1 → gru, 0 → gru-cho; LSTM with P → lstm-peephole);
+ * `fromOnnx(model, cell)` maps W, R, B, P (orders z,r,h and i,o,f,c) onto the cell.
+ */
+export { inspectOnnx, fromOnnx, type OnnxImport, type OnnxModelLike } from './onnx.js';
+/** Text forms: an aligned terminal table, CSV, and JSON in the documented shape. */
+export { formatTable, toCsv, toJson, type FormatOptions, type TableOptions } from './format.js';
+/** The values of step t (and t-1) for the diagram stage's annotated figure. */
+export { toAnnotation, type Annotation, type StepAnnotation } from './annotate.js';
+/** The framework convention table the importers use. */
+export { PYTORCH_GATES, ONNX_GATES, ONNX_PEEPHOLES } from './conventions.js';
+export { DEFAULT_MAX_STEPS } from './types.js';
+export type { Trace, TraceStep, TraceOptions, Tensor, Weights, WeightsLike, Sequence, NestedNumbers } from './types.js';

@@ -1,0 +1,103 @@
+/**
+ * A PyTorch nn.RNN / nn.GRU / nn.LSTM state_dict (weight_ih_l0, weight_hh_l0, bias_ih_l0,
+ * bias_hh_l0; stacked gate chunks r,z,n or i,f,g,o) → the cell's parameters. The family
+ * comes from the number of chunks; the names from the convention table, not from the cell.
+ */
+import type { CellGraph } from '../cell/index.js';
+import { InputError } from '../errors.js';
+import { FAMILY_BY_GATE_COUNT, PYTORCH_GATES, PYTORCH_MISMATCH, paramNames } from './conventions.js';
+import type { Tensor, Weights } from './types.js';
+
+const PYTORCH_NAME = /^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$/;
+
+/** True when the tensor names look like a PyTorch recurrent module's state_dict. */
+export function isPyTorchStateDict(tensors: ReadonlyMap<string, Tensor>): boolean {
+  return [...tensors.keys()].some((name) => PYTORCH_NAME.test(name));
+}
+
+export interface PyTorchOptions {
+  /** Prefixes messages (a file name). */
+  readonly source?: string;
+  /** Told when the mapping is legal but the cell is not the model PyTorch ran. */
+  readonly warn?: (message: string) => void;
+}
+
+/**
+ * Maps a state_dict onto `cell`'s parameters. Tensors already named like the cell's
+ * parameters pass through (e.g. peepholes added by hand); anything else is an error.
+ * A module saved with bias=False has no bias tensors: its biases are zero.
+ */
+export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor>, options: PyTorchOptions = {}): Weights {
+  const source = options.source ?? 'state_dict';
+  const cellParams = new Set(cell.params.map((p) => p.name));
+  const found = new Map<string, Tensor>();
+  const prefixes = new Set<string>();
+  const passThrough = new Map<string, Tensor>();
+  for (const [name, tensor] of tensors) {
+    const match = PYTORCH_NAME.exec(name);
+    if (!match) {
+      if (cellParams.has(name)) passThrough.set(name, tensor);
+      else throw new InputError(`${source}: unknown tensor '${name}' (expected PyTorch's weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0${cell.params.length ? ` or a parameter of cell '${cell.name}'` : ''})`);
+      continue;
+    }
+    const [, prefix, kind, layer, reverse] = match;
+    if (layer !== '0' || reverse || kind === 'weight_hr') {
+      const why = kind === 'weight_hr' ? 'an LSTM with proj_size > 0, which no cell models' : layer !== '0' ? `layer ${layer} of a stacked module` : 'the reverse direction of a bidirectional module';
+      throw new InputError(`${source}: tensor '${name}' belongs to ${why}; gateflow traces one layer in the forward direction (layer 0)`);
+    }
+    prefixes.add(prefix);
+    found.set(kind, tensor);
+  }
+  if (prefixes.size > 1) throw new InputError(`${source}: tensors of ${prefixes.size} recurrent modules (${[...prefixes].map((p) => `'${p}'`).join(', ')}); keep one`);
+  const prefix = [...prefixes][0] ?? '';
+  const input = found.get('weight_ih');
+  const hidden = found.get('weight_hh');
+  if (!input || !hidden) throw new InputError(`${source}: missing tensor '${prefix}${input ? 'weight_hh' : 'weight_ih'}_l0'`);
+  if (hidden.shape.length !== 2 || hidden.shape[1] < 1 || hidden.shape[0] % hidden.shape[1] !== 0) {
+    throw new InputError(`${source}: '${prefix}weight_hh_l0' has shape [${hidden.shape.join(', ')}], expected [G·H, H] with G gate chunks`);
+  }
+  const H = hidden.shape[1];
+  const G = hidden.shape[0] / H;
+  const family = FAMILY_BY_GATE_COUNT[G];
+  if (!family) throw new InputError(`${source}: '${prefix}weight_hh_l0' stacks ${G} gate chunks; nn.RNN has 1, nn.GRU 3, nn.LSTM 4`);
+  const gates = PYTORCH_GATES[family];
+  if (input.shape.length !== 2 || input.shape[0] !== G * H) {
+    throw new InputError(`${source}: '${prefix}weight_ih_l0' has shape [${input.shape.join(', ')}], expected [${G * H}, input] (${G} chunks of hidden ${H})`);
+  }
+  const I = input.shape[1];
+
+  const wanted = gates.flatMap((g) => [paramNames.inputWeight(g), paramNames.recurrentWeight(g), paramNames.inputBias(g), paramNames.recurrentBias(g)]);
+  const absent = wanted.filter((name) => !cellParams.has(name));
+  if (absent.length) {
+    throw new InputError(
+      `${source}: a PyTorch ${family} state_dict (gates ${gates.join(', ')}) does not fit cell '${cell.name}': it has no parameter${absent.length > 1 ? 's' : ''} ${absent.map((n) => `'${n}'`).join(', ')}`,
+    );
+  }
+  const note = PYTORCH_MISMATCH[cell.name];
+  if (note && family === 'GRU') options.warn?.(note);
+
+  const out = new Map<string, Tensor>();
+  const bias = (kind: 'bias_ih' | 'bias_hh'): Tensor => {
+    const tensor = found.get(kind);
+    if (!tensor) return { shape: [G * H], data: new Float64Array(G * H) };
+    if (tensor.shape.length !== 1 || tensor.shape[0] !== G * H) {
+      throw new InputError(`${source}: '${prefix}${kind}_l0' has shape [${tensor.shape.join(', ')}], expected [${G * H}] (${G} chunks of hidden ${H})`);
+    }
+    return tensor;
+  };
+  const biasIh = bias('bias_ih');
+  const biasHh = bias('bias_hh');
+  gates.forEach((gate, k) => {
+    out.set(paramNames.inputWeight(gate), rowBlock(input, k, H, I));
+    out.set(paramNames.recurrentWeight(gate), rowBlock(hidden, k, H, H));
+    out.set(paramNames.inputBias(gate), { shape: [H], data: biasIh.data.slice(k * H, (k + 1) * H) });
+    out.set(paramNames.recurrentBias(gate), { shape: [H], data: biasHh.data.slice(k * H, (k + 1) * H) });
+  });
+  for (const [name, tensor] of passThrough) out.set(name, tensor);
+  return out;
+}
+
+/** Rows k·H … (k+1)·H − 1 of a [G·H, cols] matrix. */
+export function rowBlock(tensor: Tensor, k: number, H: number, cols: number): Tensor {
+  return { shape: [H, cols], data: tensor.data.slice(k * H * cols, (k + 1) * H * cols) };
+}
