@@ -1,4 +1,62 @@
+import type { Argv } from 'yargs';
+import { basename, extname } from 'node:path';
+import { InputError } from '../../errors.js';
+import { readCell } from '../../io/index.js';
+import { writeOutput } from '../output.js';
 import type { Command } from './command.js';
 
+const FORMATS = ['svg', 'png', 'pdf'] as const;
+type Format = (typeof FORMATS)[number];
+
+function diagramCommand(cli: Argv): Argv {
+  return cli.command(
+    'diagram <cell>',
+    'Draw a cell unrolled over adjacent timesteps (SVG, PNG or PDF)',
+    (y) =>
+      y
+        .positional('cell', { type: 'string', demandOption: true, describe: 'a shipped cell name (see `gateflow cells`) or a path to a .cell file' })
+        .option('steps', { type: 'number', default: 2, describe: 'adjacent timesteps to draw, 1 to 8 (a cell without state is one step)' })
+        .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'gates: one box per gate; ops: every matmul, bias and sum' })
+        .option('theme', { type: 'string', default: 'light', describe: 'light, dark, print, colorblind, or a path to a .json theme' })
+        .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, else svg)' })
+        .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (PDF: points per unit)' })
+        .option('title', { type: 'string', describe: "title above the figure (default: the cell's title; '' for none)" })
+        .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' }),
+    async (args) => {
+      if (!Number.isInteger(args.steps) || args.steps < 1 || args.steps > 8) {
+        throw new InputError(`--steps must be an integer from 1 to 8, found ${args.steps}`);
+      }
+      if (!Number.isFinite(args.scale) || args.scale <= 0 || args.scale > 16) {
+        throw new InputError(`--scale must be a number above 0 and at most 16, found ${args.scale}`);
+      }
+      const fromExtension = args.output && args.output !== '-' ? extname(args.output).slice(1).toLowerCase() : '';
+      if (args.format && fromExtension && FORMATS.includes(fromExtension as Format) && fromExtension !== args.format) {
+        throw new InputError(`--format ${args.format} does not match the output file '${args.output}'`);
+      }
+      const format: Format = args.format ?? (FORMATS.includes(fromExtension as Format) ? (fromExtension as Format) : 'svg');
+      const { readTheme } = await import('../../io/theme.js');
+      const { parseTheme } = await import('../../diagram/theme.js');
+      const themeSource = readTheme(args.theme);
+      const theme = parseTheme(themeSource.text, themeSource.file);
+      const { parseCell } = await import('../../cell/index.js');
+      const source = readCell(args.cell);
+      const cell = parseCell(source.text, { file: source.file });
+      const { diagram } = await import('../../diagram/index.js');
+      const svg = await diagram(cell, { steps: args.steps, detail: args.detail, theme, title: args.title });
+      let data: string | Uint8Array = svg;
+      if (format === 'png') {
+        const { svgToPng } = await import('../../io/raster.js');
+        data = svgToPng(svg, { scale: args.scale });
+      } else if (format === 'pdf') {
+        const { svgToPdf } = await import('../../io/pdf.js');
+        data = await svgToPdf(svg, { title: cell.title });
+      }
+      const target = args.output ?? `${basename(cell.name)}.${format}`;
+      writeOutput(target, data);
+      if (target !== '-') process.stderr.write(`wrote ${target}\n`);
+    },
+  );
+}
+
 /** The `diagram` commands (owned by the diagram stage). */
-export const diagramCommands: readonly Command[] = [];
+export const diagramCommands: readonly Command[] = [diagramCommand];

@@ -1,0 +1,82 @@
+/**
+ * The diagram stage: a CellGraph unrolled over adjacent timesteps, as one standalone,
+ * deterministic SVG. Phases: unroll (glyphs and wires of one step) → labels (TeX
+ * typeset and measured) → layout (elkjs, then steps repeated left to right) →
+ * render (svg.js on svgdom). elkjs, MathJax and svgdom load on first use.
+ */
+import type { CellGraph, NodeId } from '../cell/index.js';
+import { toText } from '../cell/index.js';
+import { InputError } from '../errors.js';
+import { LIGHT_THEME, type Theme } from './theme.js';
+import type { Detail, DiagramStep } from './types.js';
+
+export { THEME_NAMES, LIGHT_THEME, parseTheme, type Theme, type ShapeStyle, type WireStyle } from './theme.js';
+export type { Detail, DiagramGraph, PlacedGraph } from './types.js';
+
+/** Values of one traced step, for one batch element: CellGraph node id → vector. */
+export interface StepValues {
+  readonly t: number;
+  readonly values: ReadonlyMap<NodeId, readonly number[]>;
+}
+
+export interface DiagramOptions {
+  /** Adjacent steps to draw, 1 to 8 (default 2: t-1 and t). A cell without state is one step. */
+  readonly steps?: number;
+  /** `gates` (default): one box per gate; `ops`: every matmul, bias and sum. */
+  readonly detail?: Detail;
+  readonly theme?: Theme;
+  /** Title above the figure; default the cell's title; '' for none. */
+  readonly title?: string;
+  /** Draw these traced steps with their values as colour strips (a diverging scale ±maxAbs). */
+  readonly annotate?: { readonly steps: readonly StepValues[]; readonly maxAbs?: number };
+}
+
+export const MAX_STEPS = 8;
+
+/** The steps to draw: symbolic (t-1, t) or the traced steps' indices. */
+function stepsOf(cell: CellGraph, options: DiagramOptions): { steps: DiagramStep[]; initialTime: string } {
+  if (options.annotate) {
+    const traced = options.annotate.steps;
+    if (traced.length < 1 || traced.length > MAX_STEPS) throw new InputError(`annotate needs 1 to ${MAX_STEPS} steps, found ${traced.length}`);
+    return { steps: traced.map((s) => ({ time: String(s.t), t: s.t })), initialTime: String(traced[0].t - 1) };
+  }
+  const requested = options.steps ?? 2;
+  if (!Number.isInteger(requested) || requested < 1 || requested > MAX_STEPS) {
+    throw new InputError(`steps must be an integer from 1 to ${MAX_STEPS}, found ${requested}`);
+  }
+  // Without state nothing flows between steps: one step says it all.
+  const count = cell.states.length ? requested : 1;
+  const time = (offset: number) => (offset === 0 ? 't' : `t${offset}`);
+  const steps = Array.from({ length: count }, (_, i) => ({ time: time(i - (count - 1)), t: i - (count - 1) }));
+  return { steps, initialTime: time(-count) };
+}
+
+/** Draw `cell` unrolled over adjacent steps; returns the SVG text. */
+export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Promise<string> {
+  const theme = options.theme ?? LIGHT_THEME;
+  const { unroll } = await import('./unroll.js');
+  const { layout } = await import('./layout.js');
+  const { renderSvg } = await import('./render.js');
+  const { textTex } = await import('./labels.js');
+  const { steps, initialTime } = stepsOf(cell, options);
+  const graph = unroll(cell, { detail: options.detail, steps, initialTime });
+  const title = options.title ?? cell.title;
+  const annotate = options.annotate;
+  const maxAbs = annotate ? annotate.maxAbs ?? Math.max(1e-12, ...annotate.steps.flatMap((s) => [...s.values.values()].flatMap((v) => v.map(Math.abs)))) : 0;
+  const placed = await layout(graph, {
+    fontPx: theme.fontPx,
+    stripWidth: annotate ? 40 : null,
+    titleTex: title ? textTex(title) : null,
+    legendHeight: annotate ? 24 : 0,
+  });
+  const description = [
+    `Cell ${cell.name} (${cell.title}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,
+    toText(cell).trim(),
+  ].join('\n');
+  return renderSvg(placed, {
+    theme,
+    title: title || cell.title,
+    description,
+    values: annotate ? { steps: annotate.steps.map((s) => s.values), maxAbs } : null,
+  });
+}

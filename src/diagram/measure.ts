@@ -1,0 +1,62 @@
+/**
+ * Glyph sizes from measured labels: each node's box must hold its label (and tag,
+ * and value strip when annotating) at every drawn step, so the step's structure can
+ * be laid out once and repeated. Pure geometry, no layout engine.
+ */
+import type { Label } from './labels.js';
+import { typeset } from './labels.js';
+import { atTime } from './unroll.js';
+import type { DiagramGraph, DiagramNode, GlyphKind } from './types.js';
+
+/** Font size of the second line (the gate's name) and of parameter boxes, relative to the theme's. */
+export const TAG_RATIO = 0.78;
+export const STRIP_HEIGHT = 7;
+const STRIP_GAP = 4;
+
+export interface NodeSize {
+  readonly width: number;
+  readonly height: number;
+  /** The glyph's centre line, measured from the box's top: where wires attach. */
+  readonly anchorY: number;
+  /** Per step: the typeset label and tag. */
+  readonly labels: readonly Label[];
+  readonly tags: readonly (Label | null)[];
+}
+
+const PAD: Readonly<Record<GlyphKind, { x: number; y: number; min: number }>> = {
+  layer: { x: 11, y: 6, min: 34 },
+  linear: { x: 10, y: 6, min: 34 },
+  pointwise: { x: 5, y: 5, min: 24 },
+  function: { x: 12, y: 6, min: 30 },
+  matmul: { x: 5, y: 5, min: 24 },
+  param: { x: 6, y: 4, min: 20 },
+};
+
+/** The time index of the step before `index` (for the h_{t-1} placeholders). */
+export function previousTime(graph: DiagramGraph, index: number): string {
+  return index === 0 ? graph.initialTime : graph.steps[index - 1].time;
+}
+
+export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: number, stripWidth: number | null): NodeSize {
+  const labelPx = node.glyph === 'param' ? fontPx * TAG_RATIO : fontPx;
+  const labels = graph.steps.map((s, i) => typeset(atTime(node.tex, s.time, previousTime(graph, i)), labelPx));
+  const tags = graph.steps.map((s, i) => (node.tag ? typeset(atTime(node.tag, s.time, previousTime(graph, i)), fontPx * TAG_RATIO) : null));
+  const pad = PAD[node.glyph];
+  const labelW = Math.max(...labels.map((l) => l.width));
+  const labelH = Math.max(...labels.map((l) => l.height), fontPx * 0.7);
+  const tagW = Math.max(0, ...tags.map((t) => t?.width ?? 0));
+  const tagH = Math.max(0, ...tags.map((t) => t?.height ?? 0));
+  const strip = stripWidth === null ? 0 : STRIP_HEIGHT + STRIP_GAP;
+  const round = (v: number) => Math.ceil(v);
+  if (node.glyph === 'pointwise' || node.glyph === 'matmul') {
+    const d = round(Math.max(pad.min, Math.hypot(labelW, labelH) + pad.x));
+    const width = Math.max(d, stripWidth ?? 0);
+    return { width, height: d + strip, anchorY: d / 2, labels, tags };
+  }
+  const contentW = Math.max(labelW, tagW, stripWidth ?? 0);
+  const contentH = labelH + (tagH ? tagH + 3 : 0) + strip;
+  const ellipse = node.glyph === 'function' ? 1.25 : 1;
+  const width = round(Math.max(pad.min, contentW * ellipse + 2 * pad.x));
+  const height = round(Math.max(node.glyph === 'param' ? 18 : 28, contentH + 2 * pad.y));
+  return { width, height, anchorY: height / 2, labels, tags };
+}

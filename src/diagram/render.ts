@@ -1,0 +1,234 @@
+/**
+ * PlacedGraph + Theme → one standalone SVG string, built with svg.js on svgdom.
+ * The only module that imports them: their global window, id counter and
+ * `data-svgjs` attributes stay here. Output is deterministic: ids are derived from
+ * content, numbers are written with two decimals, one element per line.
+ */
+import { createSVGWindow } from 'svgdom';
+import { SVG, registerWindow, type Container, type Svg } from '@svgdotjs/svg.js';
+import { typeset } from './labels.js';
+import type { Box, PlacedGraph, PlacedNode, Point } from './types.js';
+import type { ShapeStyle, Theme, WireStyle } from './theme.js';
+
+/** Values to draw as colour strips: per drawn step, CellGraph node id → vector. */
+export interface StripValues {
+  readonly steps: readonly ReadonlyMap<string, readonly number[]>[];
+  readonly maxAbs: number;
+}
+
+export interface RenderOptions {
+  readonly theme: Theme;
+  readonly title: string;
+  readonly description: string;
+  readonly values: StripValues | null;
+}
+
+let window: (Window & typeof globalThis) | null = null;
+
+/** Numbers in the SVG: two decimals at most, no '-0'. */
+export function fmt(value: number): string {
+  const rounded = Math.round(value * 100) / 100;
+  return Object.is(rounded, -0) || rounded === 0 ? '0' : String(rounded);
+}
+
+/** FNV-1a: a short stable id from content, so label ids do not depend on drawing order. */
+function hashId(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
+  if (!window) {
+    window = createSVGWindow();
+    registerWindow(window, window.document);
+  }
+  const { theme } = options;
+  const fontPx = theme.fontPx;
+  const canvas: Svg = SVG(window.document.documentElement) as Svg;
+  canvas.clear();
+  for (const a of ['width', 'height', 'viewBox', 'role', 'aria-labelledby']) canvas.node.removeAttribute(a);
+  canvas.attr({ width: fmt(placed.width), height: fmt(placed.height), viewBox: `0 0 ${fmt(placed.width)} ${fmt(placed.height)}`, role: 'img', 'aria-labelledby': 'title desc' });
+  canvas.element('title').attr('id', 'title').words(options.title);
+  canvas.element('desc').attr('id', 'desc').words(options.description);
+  const defs = canvas.defs();
+  const defined = new Set<string>();
+
+  // Each distinct (TeX, colour) pair is defined once and placed with <use>.
+  const label = (parent: Container, tex: string, box: Box, colour: string, px: number) => {
+    const l = typeset(tex, px);
+    const id = `tex-${hashId(`${tex}|${colour}|${fmt(px)}`)}`;
+    if (!defined.has(id)) {
+      defined.add(id);
+      defs.group().attr('id', id).svg(l.body.replaceAll('currentColor', colour));
+    }
+    // MathJax draws in its own units (1000 per em) from its viewBox origin.
+    const s = l.scale;
+    parent.use(id).attr({ href: `#${id}`, transform: `translate(${fmt(box.x - l.minX * s)} ${fmt(box.y - l.minY * s)}) scale(${String(Math.round(s * 10000) / 10000)})` });
+  };
+  const paint = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash = '') =>
+    el.attr({ fill: style.fill, stroke: style.stroke, 'stroke-width': fmt(style.strokeWidth), ...(dash ? { 'stroke-dasharray': dash } : {}) });
+
+  canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
+  if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * 1.05);
+
+  const frames = canvas.group().attr('id', 'steps');
+  for (const s of placed.steps) {
+    paint(frames.rect(0, 0).attr({ x: fmt(s.x), y: fmt(s.y), width: fmt(s.width), height: fmt(s.height), rx: fmt(theme.step.radius) }), theme.step);
+    const tex = /^\d+$/.test(s.time) ? `t=${s.time}` : s.time;
+    label(frames, tex, s.labelBox, theme.step.text, fontPx * 0.78);
+  }
+
+  const wires = canvas.group().attr('id', 'wires');
+  for (const e of placed.edges) {
+    const style = e.kind === 'input' && e.key.includes(':x:') && isNoise(placed, e.source) ? theme.wires.noise : theme.wires[e.kind];
+    drawWire(wires, e.points, style);
+    for (const j of e.junctions) wires.circle(0).attr({ cx: fmt(j.x), cy: fmt(j.y), r: fmt(2.2 + style.width * 0.6), fill: style.color });
+    if (e.label) label(wires, e.label.tex, e.label.box, theme.text, fontPx * 0.78);
+  }
+
+  const glyphs = canvas.group().attr('id', 'nodes');
+  for (const n of placed.nodes) drawNode(glyphs, n, theme, label, paint);
+
+  const terminals = canvas.group().attr('id', 'terminals');
+  for (const t of placed.terminals) {
+    if (t.role === 'input' || t.role === 'noise' || t.role === 'output') {
+      const style = t.role === 'output' ? theme.output : theme.input;
+      paint(terminals.circle(0).attr({ cx: fmt(t.x + t.width / 2), cy: fmt(t.y + t.height / 2), r: fmt(t.width / 2) }), style, t.role === 'noise' ? '3 2' : '');
+      label(terminals, t.tex, t.labelBox, style.text, fontPx);
+    } else {
+      label(terminals, t.tex, t.labelBox, theme.text, fontPx);
+    }
+  }
+
+  if (options.values) drawValues(canvas, placed, options.values, theme, label);
+
+  // svg.js bookkeeping must not reach the file; one element a line keeps goldens diffable.
+  const markup = canvas
+    .svg()
+    .replace(/ data-svgjs="[^"]*"/g, '')
+    .replace(/ xmlns:svgjs="[^"]*"/g, '')
+    .replace(/></g, '>\n<');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${markup}\n`;
+}
+
+function isNoise(placed: PlacedGraph, key: string): boolean {
+  return placed.terminals.some((t) => t.key === key.replace(/:terminal$/, '') && t.role === 'noise');
+}
+
+function drawWire(parent: Container, points: readonly Point[], style: WireStyle): void {
+  if (points.length < 2) return;
+  // The arrowhead is a triangle of its own (markers render unevenly across viewers).
+  const length = 6 + style.width * 1.6;
+  const half = 2.6 + style.width * 0.9;
+  const end = points[points.length - 1];
+  const before = points[points.length - 2];
+  const dx = end.x - before.x;
+  const dy = end.y - before.y;
+  const run = Math.hypot(dx, dy) || 1;
+  const ux = dx / run;
+  const uy = dy / run;
+  const cut = Math.min(length * 0.8, run);
+  const line = [...points.slice(0, -1), { x: end.x - ux * cut, y: end.y - uy * cut }];
+  parent.polyline(line.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({
+    fill: 'none',
+    stroke: style.color,
+    'stroke-width': fmt(style.width),
+    'stroke-linejoin': 'round',
+    ...(style.dash ? { 'stroke-dasharray': style.dash } : {}),
+  });
+  const baseX = end.x - ux * length;
+  const baseY = end.y - uy * length;
+  const head = [end, { x: baseX - uy * half, y: baseY + ux * half }, { x: baseX + uy * half, y: baseY - ux * half }];
+  parent.polygon(head.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({ fill: style.color });
+}
+
+type LabelFn = (parent: Container, tex: string, box: Box, colour: string, px: number) => void;
+type PaintFn = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash?: string) => unknown;
+
+function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn, paint: PaintFn): void {
+  const style = theme[n.node.glyph];
+  const strip = n.stripBox ? n.stripBox.height + 4 : 0;
+  const g = parent.group().attr('id', `s${n.step}-${n.node.id.replaceAll('.', '-')}`);
+  switch (n.node.glyph) {
+    case 'pointwise':
+    case 'matmul': {
+      const r = (n.height - strip) / 2;
+      if (n.node.glyph === 'pointwise') paint(g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + r), r: fmt(r) }), style);
+      else paint(g.rect(0, 0).attr({ x: fmt(n.x + n.width / 2 - r), y: fmt(n.y), width: fmt(2 * r), height: fmt(2 * r), rx: fmt(r * 0.35) }), style);
+      break;
+    }
+    case 'function':
+      paint(g.ellipse(0, 0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), rx: fmt(n.width / 2), ry: fmt(n.height / 2) }), style);
+      break;
+    default:
+      paint(g.rect(0, 0).attr({ x: fmt(n.x), y: fmt(n.y), width: fmt(n.width), height: fmt(n.height), rx: fmt(n.node.glyph === 'layer' ? 5 : 2) }), style, n.node.glyph === 'linear' ? '4 2' : '');
+  }
+  const tagPx = theme.fontPx * 0.78;
+  label(g, n.labelTex, n.labelBox, style.text, n.node.glyph === 'param' ? tagPx : theme.fontPx);
+  if (n.tagBox && n.tagTex) label(g, n.tagTex, n.tagBox, style.text, tagPx);
+}
+
+function mix(a: string, b: string, t: number): string {
+  const channel = (hex: string, i: number) => parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16);
+  const out = [0, 1, 2].map((i) => Math.round(channel(a, i) + (channel(b, i) - channel(a, i)) * t));
+  return `#${out.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Diverging colour for v on [-maxAbs, maxAbs]. */
+export function divergingColour(v: number, maxAbs: number, theme: Theme): string {
+  const t = maxAbs > 0 ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
+  return t < 0 ? mix(theme.values.zero, theme.values.negative, -t) : mix(theme.values.zero, theme.values.positive, t);
+}
+
+function drawStrip(parent: Container, box: Box, vector: readonly number[], maxAbs: number, theme: Theme): void {
+  const n = vector.length;
+  if (!n) return;
+  const cell = box.width / n;
+  vector.forEach((v, i) => {
+    parent.rect(0, 0).attr({ x: fmt(box.x + i * cell), y: fmt(box.y), width: fmt(cell), height: fmt(box.height), fill: divergingColour(v, maxAbs, theme) });
+  });
+  parent.rect(0, 0).attr({ x: fmt(box.x), y: fmt(box.y), width: fmt(box.width), height: fmt(box.height), fill: 'none', stroke: theme.values.border, 'stroke-width': '0.6' });
+}
+
+function drawValues(canvas: Svg, placed: PlacedGraph, values: StripValues, theme: Theme, label: LabelFn): void {
+  const g = canvas.group().attr('id', 'values');
+  const valueAt = (step: number, id: string) => values.steps[step]?.get(id);
+  for (const n of placed.nodes) {
+    const v = n.stripBox && valueAt(n.step, n.node.valueOf);
+    if (v && n.stripBox) drawStrip(g, n.stripBox, v, values.maxAbs, theme);
+  }
+  for (const t of placed.terminals) {
+    const v = t.stripBox && valueAt(t.valueStep, t.valueOf);
+    if (v && t.stripBox) drawStrip(g, t.stripBox, v, values.maxAbs, theme);
+  }
+  for (const e of placed.edges) {
+    const v = e.stripBox && valueAt(e.valueStep, e.valueOf);
+    if (v && e.stripBox) drawStrip(g, e.stripBox, v, values.maxAbs, theme);
+  }
+  if (!placed.legend) return;
+  const L = placed.legend;
+  const px = theme.fontPx * 0.7;
+  const barW = L.width - 0;
+  const barH = 8;
+  const cells = 21;
+  for (let i = 0; i < cells; i++) {
+    const v = ((i / (cells - 1)) * 2 - 1) * values.maxAbs;
+    g.rect(0, 0).attr({ x: fmt(L.x + (i * barW) / cells), y: fmt(L.y), width: fmt(barW / cells + 0.3), height: fmt(barH), fill: divergingColour(v, values.maxAbs, theme) });
+  }
+  g.rect(0, 0).attr({ x: fmt(L.x), y: fmt(L.y), width: fmt(barW), height: fmt(barH), fill: 'none', stroke: theme.values.border, 'stroke-width': '0.6' });
+  const ticks: [number, string][] = [[-values.maxAbs, `-${formatValue(values.maxAbs)}`], [0, '0'], [values.maxAbs, `+${formatValue(values.maxAbs)}`]];
+  for (const [v, text] of ticks) {
+    const l = typeset(text, px);
+    const cx = L.x + ((v / (values.maxAbs || 1) + 1) / 2) * barW;
+    const x = Math.max(L.x, Math.min(L.x + barW - l.width, cx - l.width / 2));
+    label(g, text, { x, y: L.y + barH + 3, width: l.width, height: l.height }, theme.text, px);
+  }
+}
+
+export function formatValue(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}

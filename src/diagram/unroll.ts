@@ -1,0 +1,263 @@
+/**
+ * CellGraph × detail → DiagramGraph: which glyphs one step holds and how they are wired.
+ * `gates` folds each activation of an affine combination into one layer box (the
+ * familiar σ / tanh boxes); `ops` draws every matmul, bias and sum. No cell-specific
+ * code: the grouping rules read only node kinds.
+ */
+import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
+import { symbolTex } from '../cell/index.js';
+import type { Detail, DiagramEdge, DiagramGraph, DiagramNode, DiagramStep, EdgeKind, GlyphKind, StepPort } from './types.js';
+
+const ACTIVATION_TEX: Readonly<Record<string, string>> = {
+  sigmoid: '\\sigma',
+  tanh: '\\tanh',
+  relu: '\\mathrm{ReLU}',
+  exp: '\\exp',
+  softplus: '\\mathrm{softplus}',
+};
+
+const NOW = '@now@';
+const BEFORE = '@before@';
+
+/** TeX of a name at a step, with a placeholder for the step's time index (filled in by atTime). */
+export function timedTex(name: string): string {
+  const prev = name.endsWith('_prev');
+  const tex = symbolTex(prev ? name.slice(0, -'_prev'.length) : name, { time: 0 });
+  // symbolTex ends with the time subscript 't}'; swap it for a placeholder.
+  return `${tex.slice(0, -2)}${prev ? BEFORE : NOW}}`;
+}
+
+/** Fill the time placeholders of timedTex: `time` for the step, `previous` for the step before. */
+export function atTime(tex: string, time: string, previous: string): string {
+  return tex.replaceAll(BEFORE, previous).replaceAll(NOW, time);
+}
+
+function formatConst(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+}
+
+interface Group {
+  readonly members: NodeId[];
+  /** Inputs from outside the group, in reading order, with whether they pass through a diagonal (peephole) product. */
+  readonly frontier: { id: NodeId; diagonal: boolean }[];
+  readonly hasParam: boolean;
+}
+
+export interface UnrollOptions {
+  readonly detail?: Detail;
+  /** The steps to draw, oldest first. */
+  readonly steps: readonly DiagramStep[];
+  readonly initialTime: string;
+}
+
+/**
+ * Phases: (1) decide each node's glyph (grouping affine parts in `gates` detail),
+ * (2) add the frame ports for states, inputs and outputs, (3) wire glyphs to glyphs
+ * and ports, (4) mark the state lanes (belt) and peepholes for styling and ordering.
+ */
+export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
+  const detail = options.detail ?? 'gates';
+  const byId = new Map(cell.nodes.map((n) => [n.id, n]));
+  const node = (id: NodeId): CellNode => byId.get(id)!;
+  const isParam = (id: NodeId) => node(id).kind === 'param';
+  const isConst = (id: NodeId) => node(id).kind === 'const';
+  const isStatementRoot = (n: CellNode) => n.id === n.statement;
+
+  // (1) glyphs. owner maps every CellGraph node to the glyph that draws it.
+  const owner = new Map<NodeId, string>();
+  const glyphs: { node: DiagramNode; inputs: { id: NodeId; diagonal: boolean }[] }[] = [];
+
+  const affineMember = (n: CellNode): boolean => {
+    if (n.kind === 'param') return true;
+    if (n.kind === 'add' || n.kind === 'sub') return !n.inputs.some(isConst);
+    if (n.kind === 'matmul') return isParam(n.inputs[0]);
+    if (n.kind === 'mul') return n.inputs.filter(isParam).length === 1 && n.shape.length > 0 && node(n.inputs[0]).shape.length > 0 && node(n.inputs[1]).shape.length > 0;
+    return false;
+  };
+  const collect = (start: NodeId, statement: string, includeStart: boolean): Group => {
+    const members: NodeId[] = [];
+    const frontier: { id: NodeId; diagonal: boolean }[] = [];
+    let hasParam = false;
+    const visit = (id: NodeId, diagonal: boolean, isStart: boolean) => {
+      const n = node(id);
+      const inside = (isStart && includeStart) || (affineMember(n) && !owner.has(id) && (n.kind === 'param' || (n.statement === statement && !isStatementRoot(n))));
+      if (!inside) {
+        frontier.push({ id, diagonal });
+        return;
+      }
+      members.push(id);
+      if (n.kind === 'param') hasParam = true;
+      const viaDiagonal = n.kind === 'mul';
+      for (const input of n.inputs) visit(input, viaDiagonal, false);
+    };
+    visit(start, false, true);
+    return { members, frontier, hasParam };
+  };
+
+  const addGlyph = (n: CellNode, glyph: GlyphKind, tex: string, members: NodeId[], inputs: { id: NodeId; diagonal: boolean }[]) => {
+    const tag = isStatementRoot(n) && (glyph === 'layer' || glyph === 'linear' || glyph === 'function') ? timedTex(n.statement) : '';
+    glyphs.push({ node: { id: n.id, glyph, tex, tag, valueOf: n.id, covers: members, lane: '' }, inputs });
+    for (const m of members) owner.set(m, n.id);
+  };
+
+  const pointwiseTex = (n: CellNode): string => {
+    const constant = n.inputs.find(isConst);
+    const c = constant === undefined ? '' : formatConst((node(constant) as { value: number }).value);
+    switch (n.kind) {
+      case 'add':
+        return c ? `+${c}` : '+';
+      case 'sub':
+        return c === '' ? '-' : n.inputs[0] === constant ? `${c}-` : `-${c}`;
+      case 'mul':
+        return c ? `\\times ${c}` : n.inputs.some((i) => node(i).shape.length === 0) ? '\\times' : '\\odot';
+      case 'div':
+        return c && n.inputs[1] === constant ? `\\div ${c}` : '\\div';
+      case 'neg':
+        return '-';
+      case 'matmul':
+        return '\\times';
+      default:
+        return n.kind;
+    }
+  };
+  const affineTex = (members: NodeId[]): string => {
+    // The box names its weights and biases; the frontier inputs are the wires.
+    const terms = members.filter(isParam).map((id) => symbolTex(id, 'param'));
+    return terms.join(',\\,');
+  };
+
+  // Consumers before producers, so a group claims its members before they are seen alone.
+  for (const n of [...cell.nodes].reverse()) {
+    if (owner.has(n.id)) continue;
+    if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const') continue;
+    const plainInputs = () => n.inputs.filter((i) => !isConst(i)).map((id) => ({ id, diagonal: false }));
+    if (detail === 'ops') {
+      if (n.kind === 'param') continue; // drawn on demand below, once per consumer step
+      if (n.kind === 'activation') addGlyph(n, 'layer', ACTIVATION_TEX[n.fn], [n.id], plainInputs());
+      else if (n.kind === 'matmul') addGlyph(n, 'matmul', pointwiseTex(n), [n.id], plainInputs());
+      else addGlyph(n, 'pointwise', pointwiseTex(n), [n.id], plainInputs());
+      continue;
+    }
+    if (n.kind === 'activation') {
+      const group = collect(n.inputs[0], n.statement, false);
+      if (group.hasParam) addGlyph(n, 'layer', ACTIVATION_TEX[n.fn], [n.id, ...group.members], group.frontier);
+      else addGlyph(n, 'function', ACTIVATION_TEX[n.fn], [n.id], plainInputs());
+      continue;
+    }
+    if (n.kind !== 'param' && affineMember(n)) {
+      const group = collect(n.id, n.statement, true);
+      if (group.hasParam) {
+        addGlyph(n, 'linear', affineTex(group.members), group.members, group.frontier);
+        continue;
+      }
+    }
+    if (n.kind === 'param') {
+      addGlyph(n, 'param', symbolTex(n.id, 'param'), [n.id], []);
+      continue;
+    }
+    addGlyph(n, n.kind === 'matmul' ? 'matmul' : 'pointwise', pointwiseTex(n), [n.id], plainInputs());
+  }
+  glyphs.reverse(); // back to source order
+  if (detail === 'ops') {
+    // Parameters as small boxes beside the op that uses them.
+    for (const p of cell.nodes.filter((n) => n.kind === 'param')) {
+      glyphs.push({ node: { id: p.id, glyph: 'param', tex: symbolTex(p.id, 'param'), tag: '', valueOf: p.id, covers: [p.id], lane: '' }, inputs: [] });
+    }
+  }
+
+  // (2) ports on the step frame.
+  const ports: StepPort[] = [];
+  const outputStates = new Set(cell.states.length ? [cell.states[cell.states.length - 1].name] : cell.outputs);
+  for (const s of cell.states) ports.push({ id: `in:${s.name}`, side: 'west', name: s.name, valueOf: `${s.name}_prev`, role: 'state' });
+  for (const s of cell.states) ports.push({ id: `out:${s.name}`, side: 'east', name: s.name, valueOf: s.name, role: 'state' });
+  for (const i of cell.inputs) ports.push({ id: `x:${i.name}`, side: 'south', name: i.name, valueOf: i.name, role: 'input' });
+  for (const e of cell.noises) ports.push({ id: `x:${e.name}`, side: 'south', name: e.name, valueOf: e.name, role: 'noise' });
+  for (const o of outputStates) ports.push({ id: `up:${o}`, side: 'north', name: o, valueOf: o, role: 'output' });
+
+  // (3) wires. A leaf becomes its frame port; anything else its owning glyph.
+  const sourceOf = (id: NodeId): string => {
+    const n = node(id);
+    if (n.kind === 'state') return `in:${n.name}`;
+    if (n.kind === 'input' || n.kind === 'noise') return `x:${n.name}`;
+    return owner.get(id) ?? id;
+  };
+  const edges: DiagramEdge[] = [];
+  const seen = new Set<string>();
+  const addEdge = (source: string, target: string, slot: number, kind: EdgeKind, valueOf: NodeId) => {
+    const id = `${source}->${target}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    edges.push({ id, source, target, slot, kind, valueOf });
+  };
+  for (const { node: g, inputs } of glyphs) {
+    inputs.forEach((input, slot) => {
+      const source = sourceOf(input.id);
+      const n = node(input.id);
+      const kind: EdgeKind = input.diagonal && g.glyph === 'layer' ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' || n.kind === 'noise' ? 'input' : 'internal';
+      addEdge(source, g.id, slot, kind, input.id);
+    });
+  }
+  if (detail === 'ops') {
+    for (const { node: g } of glyphs) {
+      const n = node(g.valueOf);
+      if (n.kind === 'param') continue;
+      n.inputs.forEach((input, slot) => {
+        if (isParam(input)) addEdge(input, g.id, slot, 'internal', input);
+      });
+    }
+  }
+  for (const s of cell.states) addEdge(sourceOf(s.name), `out:${s.name}`, 0, 'state', s.name);
+  for (const o of outputStates) addEdge(sourceOf(o), `up:${o}`, 0, 'output', o);
+
+  // (4) lanes: the glyphs on the path from S_{t-1} to S_t that stays inside S's own
+  // statement form its straight line (the LSTM's cell-state belt); gates that merely
+  // read S are not on it.
+  const laneOf = new Map<string, string>();
+  if (cell.states.length) {
+    const s = cell.states[0].name;
+    const ownStatement = (id: string) => id.includes(':') || node(glyphs.find((g) => g.node.id === id)!.node.valueOf).statement === s;
+    const descendants = reach(edges, `in:${s}`, (e) => e.source, (e) => e.target, ownStatement);
+    const ancestors = reach(edges, `out:${s}`, (e) => e.target, (e) => e.source, ownStatement);
+    for (const g of glyphs) if (descendants.has(g.node.id) && ancestors.has(g.node.id)) laneOf.set(g.node.id, s);
+    laneOf.set(`in:${s}`, s);
+    laneOf.set(`out:${s}`, s);
+  }
+  const nodes = glyphs.map(({ node: g }) => (laneOf.has(g.id) ? { ...g, lane: laneOf.get(g.id)! } : g));
+  // The belt is drawn heavier only for a state that is not the visible output (the LSTM's c).
+  const beltDrawn = cell.states.length > 1;
+  const marked = edges.map((e) =>
+    beltDrawn && laneOf.has(e.source) && laneOf.has(e.target) && e.kind !== 'peephole' ? { ...e, kind: 'belt' as const } : e,
+  );
+
+  return {
+    cell: cell.name,
+    title: cell.title,
+    detail,
+    steps: options.steps,
+    initialTime: options.initialTime,
+    ports,
+    nodes,
+    edges: marked,
+  };
+}
+
+function reach(
+  edges: readonly DiagramEdge[],
+  start: string,
+  from: (e: DiagramEdge) => string,
+  to: (e: DiagramEdge) => string,
+  allowed: (id: string) => boolean,
+): Set<string> {
+  const found = new Set<string>([start]);
+  const queue = [start];
+  while (queue.length) {
+    const id = queue.pop()!;
+    for (const e of edges) {
+      if (from(e) === id && !found.has(to(e)) && allowed(to(e))) {
+        found.add(to(e));
+        queue.push(to(e));
+      }
+    }
+  }
+  return found;
+}
