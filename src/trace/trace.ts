@@ -62,6 +62,7 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     sizes: orderSizes(sizes, batch),
     steps: out,
     final: Object.fromEntries(sized.states.map((s) => [s.name, last.values[s.name]])),
+    weights: finalWeights,
   };
 }
 

@@ -41,6 +41,8 @@ export interface Trace {
   readonly steps: readonly TraceStep[];
   /** The states after the last step, by state name. */
   readonly final: Readonly<Record<string, number[][]>>;
+  /** The weights used (the given ones, or the seeded random draw), for saving; not part of the JSON. */
+  readonly weights: Weights;
 }
 
 export interface TraceOptions {

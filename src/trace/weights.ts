@@ -114,3 +114,15 @@ function showIndex(flat: number, shape: readonly number[]): string {
   }
   return showShape(index);
 }
+
+/** Weights as JSON keyed by parameter name, a matrix row per line; numbers at full float64 precision. */
+export function weightsToJson(weights: Weights): string {
+  const entries = [...weights].map(([name, tensor]) => {
+    const nested = tensorToNested(tensor);
+    const body = tensor.shape.length === 2
+      ? `[\n${(nested as number[][]).map((row) => `    ${JSON.stringify(row).replace(/,/g, ', ')}`).join(',\n')}\n  ]`
+      : JSON.stringify(nested).replace(/,/g, ', ');
+    return `  ${JSON.stringify(name)}: ${body}`;
+  });
+  return `{\n${entries.join(',\n')}\n}\n`;
+}

@@ -1,4 +1,122 @@
+/**
+ * `gateflow trace`: run a cell over an input sequence and show every gate's numbers
+ * as a table, JSON or CSV, or on the diagram. Reads through io, computes with the
+ * trace stage, writes through writeOutput; heavy modules load only when it runs.
+ */
+import type { Argv } from 'yargs';
 import type { Command } from './command.js';
+import { InputError } from '../../errors.js';
+import { readBytes, readCell, readText } from '../../io/index.js';
+import { writeOutput } from '../output.js';
 
-/** The `trace` commands (owned by the trace stage). */
-export const traceCommands: readonly Command[] = [];
+// Output options take nargs 1 so that yargs accepts '-' (standard output) as their value.
+
+/** An option value that is inline JSON ('[[1,0],[0,1]]') rather than a file path. */
+const isInline = (value: string): boolean => /^\s*[[{]/.test(value);
+
+export function traceCommand(cli: Argv): Argv {
+  return cli.command(
+    'trace [cell]',
+    'Evaluate a cell on an input sequence and show every gate, step by step',
+    (y) =>
+      y
+        .positional('cell', { type: 'string', describe: 'a shipped cell (see `gateflow cells`) or a .cell path; optional with an ONNX model, which names its cell' })
+        .option('input', { alias: 'i', type: 'string', demandOption: true, describe: "the sequence: a JSON file [T][I] or [T][B][I], a CSV file (a row a step, a column a feature), or inline JSON '[[1,0],[0,1]]'" })
+        .option('hidden', { type: 'number', describe: 'hidden size (default: from the weights, else 4)' })
+        .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
+        .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
+        .option('save-weights', { type: 'string', nargs: 1, describe: 'write the weights used as JSON (or .safetensors)' })
+        .option('h0', { type: 'string', describe: 'initial h: inline JSON [H] or [B][H], or a JSON file (default zeros)' })
+        .option('c0', { type: 'string', describe: 'initial c (LSTM cells), as --h0' })
+        .option('json', { type: 'string', nargs: 1, describe: 'write the whole trace as JSON to FILE (- for standard output)' })
+        .option('csv', { type: 'string', nargs: 1, describe: 'write the whole trace as CSV to FILE (- for standard output)' })
+        .option('all-nodes', { type: 'boolean', default: false, describe: 'include every intermediate node (r.matmul.0, ...), not only the statements' })
+        .option('digits', { type: 'number', default: 4, describe: 'digits after the point in the table' })
+        .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' })
+        .option('annotate', { type: 'string', nargs: 1, describe: 'draw the diagram of --step (and the step before) with the values on it, to FILE.svg' })
+        .option('step', { type: 'number', describe: 'the step to annotate (default: the last)' })
+        .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'with --annotate: one box per gate, or every op' })
+        .example('$0 trace gru --input seq.json --hidden 3 --seed 7', 'print every gate of a GRU, step by step')
+        .example("$0 trace lstm -i '[[1,0],[0,1]]' --weights lstm.safetensors --json trace.json", 'a PyTorch nn.LSTM state_dict, the trace as JSON')
+        .example('$0 trace --weights model.onnx -i seq.csv --annotate t1.svg --step 1', 'the cell named by an ONNX model, drawn with its values'),
+    async (args) => {
+      const { parseCell } = await import('../../cell/index.js');
+      const tr = await import('../../trace/index.js');
+      const { decodeSequence, decodeStateJson } = await import('../../io/inputs.js');
+      const warn = (message: string): void => void process.stderr.write(`gateflow: warning: ${message}\n`);
+
+      if (args.step !== undefined && args.annotate === undefined) throw new InputError('--step goes with --annotate FILE.svg');
+      // Weights first: an ONNX model may name the cell.
+      const weightsFile = args.weights;
+      let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
+      if (weightsFile) {
+        const { decodeWeightsFile } = await import('../../io/weights-file.js');
+        decoded = decodeWeightsFile(readBytes(weightsFile, 'weights file'), weightsFile);
+      }
+      let cellName = args.cell;
+      if (!cellName) {
+        if (decoded?.format !== 'onnx') throw new InputError('name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX model with --weights');
+        cellName = tr.inspectOnnx(decoded.model).cell;
+      }
+      const source = readCell(cellName);
+      const cell = parseCell(source.text, { file: source.file });
+
+      let weights: import('../../trace/index.js').Weights | undefined;
+      const initial: Record<string, number[] | number[][]> = {};
+      if (decoded?.format === 'onnx') {
+        const imported = tr.fromOnnx(decoded.model, cell);
+        weights = imported.weights;
+        Object.assign(initial, imported.initial);
+      } else if (decoded) {
+        weights = tr.fromNamedTensors(cell, decoded.tensors, { source: weightsFile, warn });
+      }
+
+      const inputText = isInline(args.input) ? { text: args.input, file: '--input' } : { text: readText(args.input, 'input file'), file: args.input };
+      const sequence = decodeSequence(inputText.text, inputText.file);
+      for (const [option, state] of [['h0', 'h'], ['c0', 'c']] as const) {
+        const value = args[option];
+        if (value === undefined) continue;
+        const text = isInline(value) ? value : readText(value, `--${option} file`);
+        const decodedState = decodeStateJson(text, isInline(value) ? `--${option}` : value);
+        initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
+      }
+
+      const sizes: Record<string, number> = {};
+      if (args.hidden !== undefined) sizes.hidden = args.hidden;
+      else if (!weights) sizes.hidden = 4;
+      const result = tr.trace(cell, weights, sequence.steps, {
+        sizes,
+        initial,
+        seed: args.seed,
+        maxSteps: args['max-steps'],
+        inputName: inputText.file,
+      });
+
+      const nodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
+      if (args['save-weights']) {
+        const target = args['save-weights'];
+        if (/\.safetensors$/i.test(target)) {
+          const { encodeSafetensors } = await import('../../io/safetensors.js');
+          writeOutput(target, encodeSafetensors([...result.weights], { metadata: { cell: cell.name, producer: 'gateflow' } }));
+        } else {
+          writeOutput(target, tr.weightsToJson(result.weights));
+        }
+      }
+      if (args.json !== undefined) writeOutput(args.json, tr.toJson(result, { nodes }));
+      if (args.csv !== undefined) writeOutput(args.csv, tr.toCsv(result, { nodes }));
+      if (args.annotate !== undefined) {
+        const step = args.step ?? result.steps.length - 1;
+        const annotation = tr.toAnnotation(result, step);
+        const { diagram } = await import('../../diagram/index.js');
+        const svg = await diagram(cell, { annotate: annotation, detail: args.detail });
+        writeOutput(args.annotate, svg);
+      }
+      if (args.json !== '-' && args.csv !== '-' && args.annotate !== '-') {
+        process.stdout.write(tr.formatTable(result, { nodes, digits: args.digits }));
+      }
+    },
+  );
+}
+
+/** The `trace` command (owned by the trace stage). */
+export const traceCommands: readonly Command[] = [traceCommand];
