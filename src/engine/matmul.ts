@@ -3,7 +3,8 @@
  * All matrices are row-major. gemm computes C[M,N] (+)= op(A)[M,K] · op(B)[K,N], where
  * op(A) = A ([M,K]) or Aᵀ (A stored [K,M]); likewise B ([K,N], or [N,K] when transposed).
  */
-import type { Data } from './tensor.js';
+import { dtypeOf, type Data } from './tensor.js';
+import { BLOCK_COLUMNS, sharedArena } from './wasm.js';
 
 export interface GemmOptions {
   readonly transA?: boolean;
@@ -16,13 +17,62 @@ export interface GemmOptions {
 const NB = 512;
 const KB = 128;
 
+/** Below this many multiply-adds (or with fewer than 4 rows) packing for WebAssembly does not pay. */
+const WASM_MIN_WORK = 32768;
+
+let wasmEnabled = true;
+
+/** Turns the WebAssembly SIMD kernel off (true) or on, for benchmarks and tests; returns the previous setting. */
+export function useWasm(enabled: boolean): boolean {
+  const previous = wasmEnabled;
+  wasmEnabled = enabled;
+  return previous;
+}
+
 export function gemm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions = {}): void {
+  if (wasmEnabled && M >= 4 && M * N * K >= WASM_MIN_WORK && gemmWasm(M, N, K, A, B, C, options)) return;
   if (!options.accumulate) C.fill(0, 0, M * N);
   if (options.transA) {
     if (options.transB) gemmTT(M, N, K, A, B, C);
     else gemmTN(M, N, K, A, B, C);
   } else if (options.transB) gemmNT(M, N, K, A, B, C);
   else gemmNN(M, N, K, A, B, C);
+}
+
+/**
+ * The product on the WebAssembly SIMD kernel: A and B are packed (transposed if need be, B's
+ * columns padded to whole 32-byte blocks) into the shared arena, and C is copied back.
+ */
+function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions): boolean {
+  const arena = sharedArena();
+  if (!arena) return false;
+  const dtype = dtypeOf(C);
+  const bc = BLOCK_COLUMNS[dtype];
+  const Np = Math.ceil(N / bc) * bc;
+  arena.reset();
+  const pa = arena.alloc(M * K, dtype);
+  const pb = arena.alloc(K * Np, dtype);
+  const pc = arena.alloc(M * Np, dtype);
+  const a = arena.view(pa, M * K, dtype);
+  const b = arena.view(pb, K * Np, dtype);
+  const c = arena.view(pc, M * Np, dtype);
+  if (!options.transA) a.set(A.subarray(0, M * K));
+  else for (let k = 0; k < K; k++) for (let i = 0; i < M; i++) a[i * K + k] = A[k * M + i]!;
+  if (options.transB) {
+    for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) b[k * Np + j] = B[j * K + k]!;
+    if (Np !== N) for (let k = 0; k < K; k++) b.fill(0, k * Np + N, (k + 1) * Np);
+  } else if (Np === N) b.set(B.subarray(0, K * N));
+  else for (let k = 0; k < K; k++) {
+    b.set(B.subarray(k * N, (k + 1) * N), k * Np);
+    b.fill(0, k * Np + N, (k + 1) * Np);
+  }
+  c.fill(0);
+  arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np, Np);
+  if (options.accumulate) {
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[i * N + j] += c[i * Np + j]!;
+  } else if (Np === N) C.set(c);
+  else for (let i = 0; i < M; i++) C.set(c.subarray(i * Np, i * Np + N), i * N);
+  return true;
 }
 
 /**

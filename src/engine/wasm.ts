@@ -1,0 +1,237 @@
+/**
+ * Engine stage: a WebAssembly SIMD matrix-product kernel, assembled here byte by byte (no
+ * toolchain, nothing to download). C[M, 8·nb] += A[M, K]·B[K, 8·nb] in float32 (f32x4), or
+ * C[M, 4·nb] += … in float64 (f64x2): a 4-row × 32-byte register tile of accumulators
+ * stays in registers across the whole k loop, so C is read and written once per tile.
+ */
+import type { Data, DType } from './tensor.js';
+
+const SIMD = 0xfd;
+const op = {
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
+  get: 0x20, set: 0x21, tee: 0x22,
+  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32GeU: 0x4f, i32GtU: 0x4b, i32Shl: 0x74,
+  f32Load: 0x2a, f64Load: 0x2b,
+} as const;
+const simd = { load: 0x00, store: 0x0b, const: 0x0c, f32Splat: 0x13, f64Splat: 0x14, f32Add: 0xe4, f32Mul: 0xe6, f64Add: 0xf0, f64Mul: 0xf2 } as const;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+const simdOp = (code: number): number[] => [SIMD, ...uleb(code)];
+
+/** The kernel body for one element type; locals are numbered after the 9 i32 params. */
+function gemmBody(f64: boolean): number[] {
+  // params: 0 M, 1 nb (32-byte column blocks), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 ldb, 8 ldc (byte strides)
+  const [M, NB, K, A, B, C, LDA, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // i32 locals 9..16
+  const [JB, I, KK, AP, BP, CP, BCOL, LDA2] = [9, 10, 11, 12, 13, 14, 15, 16];
+  const LDA3 = 17;
+  // v128 locals 18..28: 8 accumulators, b0, b1, a
+  const ACC = [18, 19, 20, 21, 22, 23, 24, 25];
+  const [B0, B1, AV] = [26, 27, 28];
+  const elem = f64 ? 8 : 4;
+  const load = f64 ? op.f64Load : op.f32Load;
+  const align = f64 ? 3 : 2;
+  const splat = simdOp(f64 ? simd.f64Splat : simd.f32Splat);
+  const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
+  const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
+  const get = (l: number) => [op.get, ...uleb(l)];
+  const set = (l: number) => [op.set, ...uleb(l)];
+  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
+  const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
+  const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
+  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
+  // br 1 leaves the block around the loop; br 0 repeats the loop.
+  const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
+  const again = [op.br, 0];
+
+  /** acc[r][0..1] += splat(A[aPtr + rowOffset]) * (b0, b1). */
+  const fma = (r: number, rowOffset: number[]) => [
+    ...get(AP), ...rowOffset, ...(rowOffset.length ? [op.i32Add] : []), load, align, 0, ...splat, ...set(AV),
+    ...get(ACC[2 * r]!), ...get(AV), ...get(B0), ...mul, ...add, ...set(ACC[2 * r]!),
+    ...get(ACC[2 * r + 1]!), ...get(AV), ...get(B1), ...mul, ...add, ...set(ACC[2 * r + 1]!),
+  ];
+  /** C[cPtr + rowOffset] += acc[r]. */
+  const store = (r: number, rowOffset: number[]) => {
+    const addr = [...get(CP), ...rowOffset, ...(rowOffset.length ? [op.i32Add] : [])];
+    return [
+      ...addr, ...addr, ...v128Load(0), ...get(ACC[2 * r]!), ...add, ...v128Store(0),
+      ...addr, ...addr, ...v128Load(16), ...get(ACC[2 * r + 1]!), ...add, ...v128Store(16),
+    ];
+  };
+  const rowOffsets = [[], get(LDA), get(LDA2), get(LDA3)];
+  const cOffsets = [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...get(LDC), ...i32(1), op.i32Shl, op.i32Add]];
+
+  const tile = (rows: number) => [
+    ...ACC.slice(0, 2 * rows).flatMap((a) => [...zero, ...set(a)]),
+    ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
+    ...get(BCOL), ...set(BP),
+    ...i32(0), ...set(KK),
+    ...blockLoop([
+      ...exitIf([...get(KK), ...get(K), op.i32GeU]),
+      ...get(BP), ...v128Load(0), ...set(B0),
+      ...get(BP), ...v128Load(16), ...set(B1),
+      ...Array.from({ length: rows }, (_, r) => fma(r, rowOffsets[r]!)).flat(),
+      ...get(AP), ...i32(elem), op.i32Add, ...set(AP),
+      ...get(BP), ...get(LDB), op.i32Add, ...set(BP),
+      ...get(KK), ...i32(1), op.i32Add, ...set(KK),
+      ...again,
+    ]),
+    ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(CP),
+    ...Array.from({ length: rows }, (_, r) => store(r, cOffsets[r]!)).flat(),
+    ...get(I), ...i32(rows), op.i32Add, ...set(I),
+  ];
+
+  const body = [
+    ...get(LDA), ...i32(1), op.i32Shl, ...set(LDA2),
+    ...get(LDA2), ...get(LDA), op.i32Add, ...set(LDA3),
+    ...i32(0), ...set(JB),
+    ...blockLoop([
+      ...exitIf([...get(JB), ...get(NB), op.i32GeU]),
+      ...get(B), ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(BCOL),
+      ...i32(0), ...set(I),
+      // Four rows at a time while they last, then one row at a time.
+      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(4), ...again]),
+      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(1), ...again]),
+      ...get(JB), ...i32(1), op.i32Add, ...set(JB),
+      ...again,
+    ]),
+  ];
+  const locals = vec([[...uleb(9), 0x7f], [...uleb(11), 0x7b]]);
+  const code = [...locals, ...body, op.end];
+  return [...uleb(code.length), ...code];
+}
+
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32 and gemm_f64. */
+export function gemmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  const i32 = 0x7f;
+  const type = [0x60, ...vec(new Array(9).fill([i32])), 0];
+  const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...memoryLimits]])),
+    ...section(3, vec([[0], [0]])),
+    ...section(7, vec([[...name('gemm_f32'), 0x00, 0], [...name('gemm_f64'), 0x00, 1]])),
+    ...section(10, vec([gemmBody(false), gemmBody(true)])),
+  ];
+  return new Uint8Array(bytes);
+}
+
+export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number) => void;
+
+let moduleCache: Map<boolean, WebAssembly.Module | null> | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable. */
+export function gemmModule(shared: boolean): WebAssembly.Module | null {
+  moduleCache ??= new Map();
+  if (!moduleCache.has(shared)) {
+    let mod: WebAssembly.Module | null = null;
+    try {
+      const bytes = gemmModuleBytes(shared);
+      if (typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes)) mod = new WebAssembly.Module(bytes);
+    } catch {
+      mod = null;
+    }
+    moduleCache.set(shared, mod);
+  }
+  return moduleCache.get(shared)!;
+}
+
+
+/** Bytes per element. */
+const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
+/** Columns in one 32-byte block of the kernel. */
+export const BLOCK_COLUMNS: Record<DType, number> = { float32: 8, float64: 4 };
+const PAGE = 65536;
+/** Depth of one pass of the kernel: a 32-byte-wide strip of K_BLOCK rows of B stays in L1. */
+const K_BLOCK = 256;
+
+/**
+ * A region of WebAssembly memory with the kernel instantiated on it, and a bump allocator.
+ * Views (typed arrays) into it are invalidated when it grows, so callers allocate first and
+ * take views after.
+ */
+export class WasmArena {
+  private top = 64;
+  private readonly f32: GemmKernel;
+  private readonly f64: GemmKernel;
+
+  private constructor(readonly memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
+    this.f32 = instance.exports.gemm_f32 as GemmKernel;
+    this.f64 = instance.exports.gemm_f64 as GemmKernel;
+  }
+
+  /** An arena, or null where WebAssembly SIMD is unavailable. */
+  static create(): WasmArena | null {
+    const mod = gemmModule(false);
+    if (!mod) return null;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    return new WasmArena(memory, new WebAssembly.Instance(mod, { env: { memory } }));
+  }
+
+  /** Frees everything (the memory is kept for reuse). */
+  reset(): void {
+    this.top = 64;
+  }
+
+  /** Byte offset of `length` elements, 32-byte aligned; grows the memory when needed. */
+  alloc(length: number, dtype: DType): number {
+    const ptr = (this.top + 31) & ~31;
+    this.top = ptr + length * BYTES[dtype];
+    const missing = this.top - this.memory.buffer.byteLength;
+    if (missing > 0) this.memory.grow(Math.ceil(missing / PAGE));
+    return ptr;
+  }
+
+  view(ptr: number, length: number, dtype: DType): Data {
+    return dtype === 'float32' ? new Float32Array(this.memory.buffer, ptr, length) : new Float64Array(this.memory.buffer, ptr, length);
+  }
+
+  /**
+   * C[M, nb·blockColumns] += A[M, K]·B[K, nb·blockColumns] on byte offsets with element
+   * strides, in depth blocks so a strip of B stays in the L1 cache.
+   */
+  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
+    const e = BYTES[dtype];
+    const kernel = dtype === 'float32' ? this.f32 : this.f64;
+    for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+      const kb = Math.min(K_BLOCK, K - k0);
+      kernel(M, nb, kb, A + k0 * e, B + k0 * ldb * e, C, lda * e, ldb * e, ldc * e);
+    }
+  }
+}
+
+let shared: WasmArena | null | undefined;
+
+/** The process-wide arena for one-off products (packed in, computed, copied out). */
+export function sharedArena(): WasmArena | null {
+  if (shared === undefined) shared = WasmArena.create();
+  return shared;
+}
