@@ -8,7 +8,7 @@ import type { CellGraph, NodeId } from '../cell/index.js';
 import { toText } from '../cell/index.js';
 import { InputError } from '../errors.js';
 import { LIGHT_THEME, type Theme } from './theme.js';
-import type { Detail, DiagramStep } from './types.js';
+import type { Detail, DiagramStep, PlacedGraph } from './types.js';
 
 export { THEME_NAMES, LIGHT_THEME, parseTheme, type Theme, type ShapeStyle, type WireStyle } from './theme.js';
 export type { Detail, DiagramGraph, PlacedGraph } from './types.js';
@@ -51,24 +51,38 @@ function stepsOf(cell: CellGraph, options: DiagramOptions): { steps: DiagramStep
   return { steps, initialTime: time(-count) };
 }
 
-/** Draw `cell` unrolled over adjacent steps; returns the SVG text. */
-export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Promise<string> {
+/**
+ * Unroll and lay out without drawing: the placed geometry (numbers only), which the
+ * tests check with checkGeometry and which diagram() renders.
+ */
+export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}): Promise<PlacedGraph> {
   const theme = options.theme ?? LIGHT_THEME;
   const { unroll } = await import('./unroll.js');
   const { layout } = await import('./layout.js');
-  const { renderSvg } = await import('./render.js');
   const { textTex } = await import('./labels.js');
   const { steps, initialTime } = stepsOf(cell, options);
   const graph = unroll(cell, { detail: options.detail, steps, initialTime });
   const title = options.title ?? cell.title;
-  const annotate = options.annotate;
-  const maxAbs = annotate ? annotate.maxAbs ?? Math.max(1e-12, ...annotate.steps.flatMap((s) => [...s.values.values()].flatMap((v) => v.map(Math.abs)))) : 0;
-  const placed = await layout(graph, {
+  return layout(graph, {
     fontPx: theme.fontPx,
-    stripWidth: annotate ? 40 : null,
+    stripWidth: options.annotate ? STRIP_WIDTH : null,
     titleTex: title ? textTex(title) : null,
-    legendHeight: annotate ? 24 : 0,
+    legendHeight: options.annotate ? 24 : 0,
   });
+}
+
+const STRIP_WIDTH = 40;
+
+/** Draw `cell` unrolled over adjacent steps; returns the SVG text. */
+export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Promise<string> {
+  const theme = options.theme ?? LIGHT_THEME;
+  const { renderSvg } = await import('./render.js');
+  const placed = await placeDiagram(cell, options);
+  const { graph } = placed;
+  const steps = graph.steps;
+  const title = options.title ?? cell.title;
+  const annotate = options.annotate;
+  const maxAbs = annotate ? (annotate.maxAbs ?? largestMagnitude(annotate.steps)) : 0;
   const description = [
     `Cell ${cell.name} (${cell.title}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,
     toText(cell).trim(),
@@ -79,4 +93,11 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
     description,
     values: annotate ? { steps: annotate.steps.map((s) => s.values), maxAbs } : null,
   });
+}
+
+/** The largest |v| over every traced vector (a loop: the values can be many). */
+function largestMagnitude(steps: readonly StepValues[]): number {
+  let largest = 0;
+  for (const s of steps) for (const vector of s.values.values()) for (const v of vector) if (Math.abs(v) > largest) largest = Math.abs(v);
+  return largest > 0 ? largest : 1;
 }

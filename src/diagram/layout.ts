@@ -223,7 +223,7 @@ function compose(
       const box = { x: cx - terminalD / 2, y: ty, width: terminalD, height: terminalD };
       const role = p.role === 'noise' ? 'noise' : below ? 'input' : 'output';
       terminals.push({
-        key: `${i}:${p.id}`,
+        key: `${i}:${p.id}:terminal`,
         role,
         tex: tLabel.tex,
         valueOf: p.valueOf,

@@ -1,0 +1,54 @@
+// `gateflow diagram` as a user runs it: the built bin (npm test builds first).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const gateflow = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'buffer' });
+const work = mkdtempSync(join(tmpdir(), 'gateflow-diagram-'));
+
+describe('gateflow diagram', { timeout: 60_000 }, () => {
+  it('writes gru.svg by default, and the same SVG to stdout with -o -', () => {
+    const run = gateflow(work, 'diagram', 'gru');
+    expect(run.status, run.stderr.toString()).toBe(0);
+    expect(run.stderr.toString()).toBe('wrote gru.svg\n');
+    const file = readFileSync(join(work, 'gru.svg'), 'utf8');
+    expect(file).toContain('<title id="title">Gated recurrent unit (PyTorch convention)</title>');
+    const piped = gateflow(work, 'diagram', 'gru', '-o', '-');
+    expect(piped.stdout.toString()).toBe(file);
+  });
+
+  it('writes PNG and PDF by extension or --format', () => {
+    expect(gateflow(work, 'diagram', 'rnn', '--steps', '3', '-o', 'rnn.png', '--scale', '1').status).toBe(0);
+    const png = readFileSync(join(work, 'rnn.png'));
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(gateflow(work, 'diagram', 'lstm', '--format', 'pdf').status).toBe(0);
+    const pdf = readFileSync(join(work, 'lstm.pdf'));
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // Vectors, not an embedded image.
+    expect(pdf.toString('latin1')).not.toContain('/Subtype /Image');
+  });
+
+  it('draws a user .cell file with no cell-specific code', () => {
+    writeFileSync(join(work, 'leaky.cell'), 'cell: leaky\ntitle: Leaky unit\ninput: x\nstate: h\na = σ(W_a x + U_a h_prev + b_a)\nh = a ⊙ h_prev + (1 - a) ⊙ tanh(W x)\n');
+    const run = gateflow(work, 'diagram', 'leaky.cell', '-o', '-', '--title', '');
+    expect(run.status, run.stderr.toString()).toBe(0);
+    expect(run.stdout.toString()).toContain('<title id="title">Leaky unit</title>');
+  });
+
+  it('rejects a bad theme name by listing the themes, and steps 0 or 9, with status 2', () => {
+    const theme = gateflow(work, 'diagram', 'gru', '--theme', 'neon');
+    expect(theme.status).toBe(2);
+    expect(theme.stderr.toString()).toBe("gateflow: unknown theme 'neon' (themes: colorblind, dark, light, print; or give a path to a .json theme file)\n");
+    for (const steps of ['0', '9']) {
+      const run = gateflow(work, 'diagram', 'gru', '--steps', steps);
+      expect(run.status).toBe(2);
+      expect(run.stderr.toString()).toBe(`gateflow: --steps must be an integer from 1 to 8, found ${steps}\n`);
+    }
+    const cell = gateflow(work, 'diagram', 'grux');
+    expect(cell.status).toBe(2);
+    expect(cell.stderr.toString()).toMatch(/^gateflow: unknown cell 'grux' \(shipped cells: gru, gru-cho, lstm, lstm-peephole, mgu, rnn, vae-reparam; or give a path to a \.cell file\)\n$/);
+  });
+});

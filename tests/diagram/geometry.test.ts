@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { placeDiagram } from '../../src/diagram/index.js';
+import { boxesOverlap, checkGeometry, segmentCrossesBox } from '../../src/diagram/geometry.js';
+import type { PlacedGraph } from '../../src/diagram/types.js';
+import { cellNamed, SHIPPED } from './helpers.js';
+
+describe('checkGeometry on every shipped cell', () => {
+  for (const name of SHIPPED) {
+    for (const steps of [1, 2, 3]) {
+      it(`placeDiagram(${name}, ${steps} steps) has no overlap, no clipped label, no wire through a foreign box`, async () => {
+        const placed = await placeDiagram(cellNamed(name), { steps });
+        expect(checkGeometry(placed)).toEqual([]);
+        const expectedSteps = cellNamed(name).states.length ? steps : 1;
+        expect(placed.steps).toHaveLength(expectedSteps);
+        // Steps run left to right and every step is the same size.
+        for (let i = 1; i < placed.steps.length; i++) {
+          expect(placed.steps[i].x).toBeGreaterThan(placed.steps[i - 1].x + placed.steps[i - 1].width);
+          expect(placed.steps[i].width).toBe(placed.steps[0].width);
+        }
+      });
+    }
+    it(`placeDiagram(${name}, ops detail) is clean too`, async () => {
+      expect(checkGeometry(await placeDiagram(cellNamed(name), { steps: 2, detail: 'ops' }))).toEqual([]);
+    });
+  }
+
+  it('placeDiagram(lstm) runs the cell state straight along the top of every step', async () => {
+    const placed = await placeDiagram(cellNamed('lstm'), { steps: 2 });
+    const belt = placed.edges.filter((e) => e.kind === 'belt');
+    expect(belt.length).toBe(6);
+    const ys = new Set(belt.flatMap((e) => e.points.map((p) => p.y)));
+    expect(ys.size).toBe(1);
+    const beltY = [...ys][0];
+    for (const n of placed.nodes.filter((n) => !n.node.lane)) expect(n.y, n.key).toBeGreaterThan(beltY);
+  });
+
+  it('placeDiagram(gru) sends x_t in from below and h_t out upward', async () => {
+    const placed = await placeDiagram(cellNamed('gru'), { steps: 2 });
+    for (const s of placed.steps) {
+      const input = placed.terminals.find((t) => t.key === `${s.index}:x:x:terminal`)!;
+      const output = placed.terminals.find((t) => t.key === `${s.index}:up:h:terminal`)!;
+      expect(input.y).toBeGreaterThan(s.y + s.height);
+      expect(output.y + output.height).toBeLessThan(s.y);
+    }
+  });
+});
+
+describe('checkGeometry finds planted faults', () => {
+  it('reports two overlapping boxes, a clipped label and a wire through a box', async () => {
+    const placed = await placeDiagram(cellNamed('rnn'), { steps: 1 });
+    const [node] = placed.nodes;
+    const input = placed.terminals.find((t) => t.role === 'input')!;
+    const broken: PlacedGraph = {
+      ...placed,
+      nodes: [{ ...node, labelBox: { ...node.labelBox, x: node.x - 5 } }],
+      terminals: [...placed.terminals, { ...input, key: 'copy', x: input.x + 3 }],
+      edges: [...placed.edges, { ...placed.edges[0], key: 'stray', source: 'a', target: 'b', step: -1, points: [{ x: node.x - 10, y: node.y + 5 }, { x: node.x + node.width + 10, y: node.y + 5 }] }],
+    };
+    const problems = checkGeometry(broken);
+    expect(problems).toContain('label of step 0 h sticks out of its box');
+    expect(problems).toContain('step 0 x:x:terminal overlaps copy');
+    expect(problems).toContain('wire stray crosses step 0 h');
+  });
+
+  it('boxesOverlap ignores boxes that only touch; segmentCrossesBox ignores a wire along a side', () => {
+    expect(boxesOverlap({ x: 0, y: 0, width: 10, height: 10 }, { x: 10, y: 0, width: 5, height: 5 })).toBe(false);
+    expect(boxesOverlap({ x: 0, y: 0, width: 10, height: 10 }, { x: 9, y: 9, width: 5, height: 5 })).toBe(true);
+    const box = { x: 0, y: 0, width: 10, height: 10 };
+    expect(segmentCrossesBox({ x: -5, y: 0, }, { x: 15, y: 0 }, box)).toBe(false);
+    expect(segmentCrossesBox({ x: -5, y: 5 }, { x: 15, y: 5 }, box)).toBe(true);
+    expect(segmentCrossesBox({ x: 5, y: -5 }, { x: 5, y: 2 }, box)).toBe(true);
+    expect(segmentCrossesBox({ x: 5, y: -5 }, { x: 5, y: 0 }, box)).toBe(false);
+  });
+});
