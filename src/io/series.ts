@@ -1,0 +1,159 @@
+/**
+ * io: a time series from CSV text. A header row names the columns; a timestamp column and a
+ * 0/1 label column are optional, every other column (or the ones asked for) holds values, so
+ * several value columns make a multivariate series. Decoding is pure; readSeries adds the file.
+ * Every bad cell is reported as file:line:column with the offending text.
+ */
+import { InputError } from '../errors.js';
+import { readText } from './fs.js';
+
+/** A decoded series: `values` is [length, channels] row-major. */
+export interface SeriesTable {
+  /** Value column names, in file order (or the order asked for). */
+  readonly channels: readonly string[];
+  readonly values: Float64Array;
+  readonly length: number;
+  readonly timestamps?: readonly string[];
+  /** 1 where the row is labelled anomalous. */
+  readonly labels?: Uint8Array;
+  /** Where each row came from, for messages that point into the file. */
+  readonly source: { readonly file: string; readonly lines: Uint32Array };
+}
+
+export interface SeriesColumns {
+  /** Value columns to read (default: every column that is not the timestamp or the label). */
+  readonly valueColumns?: readonly string[];
+  /** Timestamp column (default: a column named timestamp, time, date or t, if any; '' for none). */
+  readonly timestampColumn?: string;
+  /** Label column (default: a column named label, anomaly or is_anomaly, if any; '' for none). */
+  readonly labelColumn?: string;
+}
+
+const TIMESTAMP_NAMES = ['timestamp', 'time', 'date', 'datetime', 't'];
+const LABEL_NAMES = ['label', 'anomaly', 'is_anomaly', 'labels'];
+
+interface Field {
+  readonly text: string;
+  /** 1-based column of the field's first character. */
+  readonly column: number;
+}
+
+/** Splits one CSV line (RFC 4180 quotes, "" inside quotes) into fields with their columns. */
+function splitLine(line: string, delimiter: string, file: string, lineNumber: number): Field[] {
+  const fields: Field[] = [];
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let text = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new InputError(`${file}:${lineNumber}:${start + 1}: unterminated quoted field`);
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            text += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        text += line[i++];
+      }
+      if (i < line.length && line[i] !== delimiter) throw new InputError(`${file}:${lineNumber}:${i + 1}: unexpected text after a quoted field`);
+    } else {
+      const end = line.indexOf(delimiter, i);
+      text = end < 0 ? line.slice(i) : line.slice(i, end);
+      i = end < 0 ? line.length : end;
+    }
+    fields.push({ text: text.trim(), column: start + 1 });
+    if (i >= line.length) return fields;
+    i++; // the delimiter
+  }
+}
+
+function findColumn(header: readonly string[], wanted: string | undefined, defaults: readonly string[]): number | undefined {
+  if (wanted === '') return undefined;
+  if (wanted !== undefined) return header.indexOf(wanted);
+  const index = header.findIndex((name) => defaults.includes(name.toLowerCase()));
+  return index >= 0 ? index : undefined;
+}
+
+function missingColumn(file: string, line: number, what: string, name: string, header: readonly string[]): InputError {
+  return new InputError(`${file}:${line}: no ${what} column '${name}' (the header has: ${header.map((h) => `'${h}'`).join(', ')})`);
+}
+
+/** Decodes CSV text into a series, or throws an InputError that names file:line:column. */
+export function decodeSeriesCsv(text: string, file: string, columns: SeriesColumns = {}): SeriesTable {
+  const lines = text.split(/\r?\n/);
+  const headerIndex = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  if (headerIndex < 0) throw new InputError(`${file}: empty file (expected a header row, then one row per time step)`);
+  const headerLine = lines[headerIndex]!;
+  const delimiter = headerLine.includes('\t') && !headerLine.includes(',') ? '\t' : headerLine.includes(';') && !headerLine.includes(',') ? ';' : ',';
+  const header = splitLine(headerLine, delimiter, file, headerIndex + 1).map((f) => f.text);
+  const headerLineNumber = headerIndex + 1;
+
+  const timestampIndex = findColumn(header, columns.timestampColumn, TIMESTAMP_NAMES);
+  if (timestampIndex === -1) throw missingColumn(file, headerLineNumber, 'timestamp', columns.timestampColumn!, header);
+  const labelIndex = findColumn(header, columns.labelColumn, LABEL_NAMES);
+  if (labelIndex === -1) throw missingColumn(file, headerLineNumber, 'label', columns.labelColumn!, header);
+  let valueIndices: number[];
+  if (columns.valueColumns && columns.valueColumns.length > 0) {
+    valueIndices = columns.valueColumns.map((name) => {
+      const index = header.indexOf(name);
+      if (index < 0) throw missingColumn(file, headerLineNumber, 'value', name, header);
+      return index;
+    });
+  } else {
+    valueIndices = header.map((_, i) => i).filter((i) => i !== timestampIndex && i !== labelIndex);
+  }
+  if (valueIndices.length === 0) throw new InputError(`${file}:${headerLineNumber}: no value column (the header has only ${header.map((h) => `'${h}'`).join(', ')})`);
+  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
+  if (duplicate !== undefined) throw new InputError(`${file}:${headerLineNumber}: column '${duplicate}' appears twice in the header`);
+
+  const channels = valueIndices.map((i) => header[i]!);
+  const values: number[] = [];
+  const timestamps: string[] = [];
+  const labels: number[] = [];
+  const rowLines: number[] = [];
+  for (let l = headerIndex + 1; l < lines.length; l++) {
+    const line = lines[l]!;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const lineNumber = l + 1;
+    const fields = splitLine(line, delimiter, file, lineNumber);
+    if (fields.length !== header.length) {
+      throw new InputError(`${file}:${lineNumber}: ${fields.length} fields, expected ${header.length} as in the header (${header.join(', ')})`);
+    }
+    for (const index of valueIndices) {
+      const field = fields[index]!;
+      const value = field.text === '' ? Number.NaN : Number(field.text);
+      if (!Number.isFinite(value)) {
+        const what = field.text === '' ? 'empty value' : `'${field.text}' is not a number`;
+        throw new InputError(`${file}:${lineNumber}:${field.column}: ${what} in column '${header[index]}'`);
+      }
+      values.push(value);
+    }
+    if (timestampIndex !== undefined) timestamps.push(fields[timestampIndex]!.text);
+    if (labelIndex !== undefined) {
+      const field = fields[labelIndex]!;
+      const label = field.text === '1' || field.text.toLowerCase() === 'true' ? 1 : field.text === '0' || field.text.toLowerCase() === 'false' ? 0 : -1;
+      if (label < 0) throw new InputError(`${file}:${lineNumber}:${field.column}: label '${field.text}' in column '${header[labelIndex]}' must be 0 or 1`);
+      labels.push(label);
+    }
+    rowLines.push(lineNumber);
+  }
+  if (rowLines.length === 0) throw new InputError(`${file}:${headerLineNumber}: the header is followed by no data rows`);
+  return {
+    channels,
+    values: Float64Array.from(values),
+    length: rowLines.length,
+    ...(timestampIndex !== undefined ? { timestamps } : {}),
+    ...(labelIndex !== undefined ? { labels: Uint8Array.from(labels) } : {}),
+    source: { file, lines: Uint32Array.from(rowLines) },
+  };
+}
+
+/** Reads and decodes a series CSV file. */
+export function readSeries(path: string, columns: SeriesColumns = {}): SeriesTable {
+  return decodeSeriesCsv(readText(path, 'series file'), path, columns);
+}

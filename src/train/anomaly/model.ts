@@ -1,0 +1,269 @@
+/**
+ * train/anomaly: a next-value predictor. Any cell with one input and a state (rnn, gru, lstm,
+ * a user's .cell) reads a window of standardised points; a linear readout of the output state
+ * after each step predicts the next point. Training is BPTT over each window on the engine's
+ * tape, with Adam and gradient-norm clipping; scoring runs the engine's fast forward path on
+ * every window at once.
+ */
+import type { CellGraph } from '../../cell/index.js';
+import {
+  Tape,
+  adam,
+  clipGradNorm,
+  compile,
+  gradNorm,
+  parameter,
+  zeros,
+  type CompiledCell,
+  type Parameter,
+  type Tensor,
+  type Var,
+} from '../../engine/index.js';
+import { InputError } from '../../errors.js';
+import { createRandom, type Random } from '../../random.js';
+
+/** Readout parameter names (kept apart from any name a cell may use). */
+export const READOUT_WEIGHT = 'readout.W';
+export const READOUT_BIAS = 'readout.b';
+
+export interface Predictor {
+  readonly cell: CellGraph;
+  readonly compiled: CompiledCell;
+  readonly channels: number;
+  readonly hidden: number;
+  /** The cell's input that receives each point. */
+  readonly input: string;
+  /** The state the readout reads (h when the cell has one, else its last state). */
+  readonly output: string;
+  /** The cell's parameters, then the readout's W [channels, size of output] and b [channels]. */
+  readonly params: readonly Parameter[];
+}
+
+/** Sizes for the cell: its input dimension is the channel count, every state dimension is `hidden`. */
+function sizesFor(cell: CellGraph, channels: number, hidden: number): Record<string, number> {
+  if (cell.inputs.length !== 1) {
+    throw new InputError(`cell '${cell.name}' has ${cell.inputs.length} inputs (${cell.inputs.map((i) => `'${i.name}'`).join(', ')}); the detector feeds one`);
+  }
+  if (cell.states.length === 0) throw new InputError(`cell '${cell.name}' has no state, so it cannot carry a series forward`);
+  if (cell.noises.length > 0) throw new InputError(`cell '${cell.name}' draws noise; the detector needs a deterministic cell`);
+  const sizes: Record<string, number> = {};
+  for (const d of cell.inputs[0]!.shape) if (typeof d === 'string') sizes[d] = channels;
+  for (const s of cell.states) for (const d of s.shape) if (typeof d === 'string' && !(d in sizes)) sizes[d] = hidden;
+  const unsized = cell.dims.filter((d) => !(d in sizes));
+  if (unsized.length) {
+    throw new InputError(`cell '${cell.name}' uses dimension ${unsized.map((d) => `'${d}'`).join(', ')}, which the detector cannot size (it sizes the input as the channels and the states as --hidden)`);
+  }
+  return sizes;
+}
+
+/** A fresh predictor with PyTorch-style initial weights. */
+export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random): Predictor {
+  const compiled = compile(cell, sizesFor(cell, channels, hidden));
+  const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
+  const outputSize = compiled.states.find((s) => s.name === output)!.shape.reduce((a, b) => a * b, 1);
+  const cellParams = compiled.initParams(random);
+  const bound = 1 / Math.sqrt(outputSize);
+  const W = zeros([channels, outputSize]);
+  random.fillUniform(W.data, -bound, bound);
+  const b = zeros([channels]);
+  return {
+    cell,
+    compiled,
+    channels,
+    hidden,
+    input: compiled.inputs[0]!.name,
+    output,
+    params: [...cellParams, parameter(READOUT_WEIGHT, W), parameter(READOUT_BIAS, b)],
+  };
+}
+
+/** A predictor around given parameter values (a saved model); shapes are checked by the engine. */
+export function restorePredictor(cell: CellGraph, channels: number, hidden: number, values: ReadonlyMap<string, Tensor>): Predictor {
+  const fresh = createPredictor(cell, channels, hidden, createRandom(0));
+  const params = fresh.params.map((p) => {
+    const value = values.get(p.name);
+    if (!value) throw new InputError(`the model has no parameter '${p.name}' [${p.value.shape.join(', ')}]`);
+    if (value.shape.length !== p.value.shape.length || value.shape.some((d, i) => d !== p.value.shape[i])) {
+      throw new InputError(`the model's parameter '${p.name}' has shape [${value.shape.join(', ')}], expected [${p.value.shape.join(', ')}]`);
+    }
+    return parameter(p.name, value);
+  });
+  return { ...fresh, params };
+}
+
+/**
+ * Predictions for a batch of windows on a tape: xs is [steps, batch, channels]; returns, for
+ * each step t, the prediction of the point after it ([batch, channels]). `vars` maps every
+ * parameter name to its Var (so gradient checks can pass variables of their own).
+ */
+export function predictWindows(tape: Tape, predictor: Predictor, vars: Readonly<Record<string, Var>>, xs: Tensor): Var[] {
+  const [T, B] = xs.shape as [number, number];
+  const C = predictor.channels;
+  const states = predictor.compiled.states;
+  let previous: Record<string, Var> = {};
+  for (const s of states) previous[s.name] = tape.constant(zeros([B, ...s.shape]), `${s.name}_0`);
+  const predictions: Var[] = [];
+  for (let t = 0; t < T; t++) {
+    const values: Record<string, Var> = { ...vars };
+    values[predictor.input] = tape.constant({ shape: [B, C], data: xs.data.subarray(t * B * C, (t + 1) * B * C) }, predictor.input);
+    for (const s of states) values[`${s.name}_prev`] = previous[s.name]!;
+    const out = predictor.compiled.step(tape, values);
+    previous = Object.fromEntries(states.map((s) => [s.name, out[s.name]!]));
+    predictions.push(tape.linear(out[predictor.output]!, vars[READOUT_WEIGHT]!, vars[READOUT_BIAS]));
+  }
+  return predictions;
+}
+
+/** Mean squared error of the predictions from step `warmup` on against the next points. */
+export function windowLoss(tape: Tape, predictor: Predictor, vars: Readonly<Record<string, Var>>, xs: Tensor, targets: Tensor, warmup: number): Var {
+  const [T, B] = xs.shape as [number, number];
+  const C = predictor.channels;
+  const predictions = predictWindows(tape, predictor, vars, xs).slice(warmup);
+  const predicted = tape.concat(predictions, 0);
+  const target = tape.constant({ shape: [(T - warmup) * B, C], data: targets.data.subarray(warmup * B * C) }, 'target');
+  return tape.mse(predicted, target);
+}
+
+export interface TrainOptions {
+  readonly window: number;
+  readonly epochs: number;
+  /** Gradient-norm clipping threshold; 0 or Infinity turns clipping off. */
+  readonly clip: number;
+  readonly lr?: number;
+  readonly batch?: number;
+  /** Steps between the starts of consecutive training windows (default window / 5). */
+  readonly stride?: number;
+  readonly random: Random;
+  /** Called after every batch (for a progress bar): batches done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after every epoch with its statistics. */
+  readonly onEpoch?: (stats: EpochStats) => void;
+}
+
+export interface EpochStats {
+  readonly epoch: number;
+  /** Mean training loss (MSE on standardised values) over the epoch's batches. */
+  readonly loss: number;
+  /** Gradient norm before clipping: the mean and the largest over the batches. */
+  readonly gradNormMean: number;
+  readonly gradNormMax: number;
+  /** Gradient norm actually applied (after clipping), mean over the batches. */
+  readonly appliedNormMean: number;
+  /** Fraction of batches whose gradient was clipped. */
+  readonly clippedFraction: number;
+}
+
+/** Steps at the start of each window left out of the loss: the state has seen too little yet. */
+export function warmupOf(window: number): number {
+  return Math.min(10, Math.floor(window / 5));
+}
+
+/**
+ * Trains on the standardised points z ([length, channels]) in [0, end): each epoch takes
+ * windows of `window` + 1 points every `stride` steps (from a random offset), shuffles them,
+ * and takes Adam steps on batches of them, clipping the gradient norm.
+ */
+export function trainPredictor(predictor: Predictor, z: Float64Array, end: number, options: TrainOptions): EpochStats[] {
+  const { window, random } = options;
+  const C = predictor.channels;
+  const batch = options.batch ?? 16;
+  const clip = options.clip > 0 && Number.isFinite(options.clip) ? options.clip : Infinity;
+  const warmup = warmupOf(window);
+  if (end < window + 1) throw new InputError(`training needs at least ${window + 1} points (window + 1), found ${end}`);
+  const optimizer = adam(predictor.params, { lr: options.lr ?? 5e-3 });
+  const stride = options.stride ?? Math.max(1, Math.floor(window / 5));
+  const lastStart = end - window - 1;
+  const perEpoch = Math.floor(lastStart / stride) + 1;
+  const batchesPerEpoch = Math.ceil(perEpoch / batch);
+  const history: EpochStats[] = [];
+  let done = 0;
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    // A random offset each epoch, so window boundaries do not always fall on the same steps.
+    const offset = random.int(stride);
+    const starts = random.shuffle(Array.from({ length: perEpoch }, (_, i) => Math.min(offset + i * stride, lastStart)));
+    let lossSum = 0;
+    let normSum = 0;
+    let normMax = 0;
+    let appliedSum = 0;
+    let clipped = 0;
+    let batches = 0;
+    for (let first = 0; first < starts.length; first += batch) {
+      const chunk = starts.slice(first, first + batch);
+      const B = chunk.length;
+      const xs = zeros([window, B, C]);
+      const ys = zeros([window, B, C]);
+      chunk.forEach((start, b) => {
+        for (let t = 0; t < window; t++) {
+          for (let c = 0; c < C; c++) {
+            xs.data[(t * B + b) * C + c] = z[(start + t) * C + c]!;
+            ys.data[(t * B + b) * C + c] = z[(start + t + 1) * C + c]!;
+          }
+        }
+      });
+      const tape = new Tape();
+      const vars = Object.fromEntries(predictor.params.map((p) => [p.name, tape.param(p)]));
+      const loss = windowLoss(tape, predictor, vars, xs, ys, warmup);
+      optimizer.zeroGrad();
+      tape.backward(loss);
+      const norm = clipGradNorm(predictor.params, clip);
+      const applied = norm > clip ? gradNorm(predictor.params) : norm;
+      if (!Number.isFinite(loss.value.data[0]!)) {
+        throw new InputError(`training diverged in epoch ${epoch} (loss ${loss.value.data[0]}); lower the learning rate or turn clipping on (--clip)`);
+      }
+      optimizer.step();
+      lossSum += loss.value.data[0]!;
+      normSum += norm;
+      normMax = Math.max(normMax, norm);
+      appliedSum += applied;
+      if (norm > clip) clipped++;
+      batches++;
+      options.onProgress?.(++done, batchesPerEpoch * options.epochs);
+    }
+    const stats: EpochStats = {
+      epoch,
+      loss: lossSum / batches,
+      gradNormMean: normSum / batches,
+      gradNormMax: normMax,
+      appliedNormMean: appliedSum / batches,
+      clippedFraction: clipped / batches,
+    };
+    history.push(stats);
+    options.onEpoch?.(stats);
+  }
+  return history;
+}
+
+/**
+ * Prediction errors for every point t ≥ window: z_t minus its prediction from the `window`
+ * points before it, each window started from a zero state as in training. Rows t < window
+ * are NaN. Runs the windows in chunks through the engine's forward path (no tape).
+ */
+export function predictionErrors(predictor: Predictor, z: Float64Array, length: number, window: number, chunk = 1024): Float64Array {
+  const C = predictor.channels;
+  const errors = new Float64Array(length * C).fill(Number.NaN);
+  const W = predictor.params.find((p) => p.name === READOUT_WEIGHT)!.value;
+  const b = predictor.params.find((p) => p.name === READOUT_BIAS)!.value;
+  const H = W.shape[1]!;
+  const cellParams = predictor.params.filter((p) => p.name !== READOUT_WEIGHT && p.name !== READOUT_BIAS);
+  for (let first = window; first < length; first += chunk) {
+    const B = Math.min(chunk, length - first);
+    const xs = zeros([window, B, C]);
+    for (let b2 = 0; b2 < B; b2++) {
+      const target = first + b2;
+      for (let t = 0; t < window; t++) {
+        for (let c = 0; c < C; c++) xs.data[(t * B + b2) * C + c] = z[(target - window + t) * C + c]!;
+      }
+    }
+    const result = predictor.compiled.forward(cellParams, { inputs: { [predictor.input]: xs } });
+    const final = result.final[predictor.output]!.data; // [B, H]
+    for (let r = 0; r < B; r++) {
+      const target = first + r;
+      for (let c = 0; c < C; c++) {
+        let y = b.data[c]!;
+        for (let k = 0; k < H; k++) y += W.data[c * H + k]! * final[r * H + k]!;
+        errors[target * C + c] = z[target * C + c]! - y;
+      }
+    }
+  }
+  return errors;
+}
