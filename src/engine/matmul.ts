@@ -20,17 +20,22 @@ const KB = 128;
 /** Below this many multiply-adds (or with fewer than 4 rows) packing for WebAssembly does not pay. */
 const WASM_MIN_WORK = 32768;
 
-let wasmEnabled = true;
+let wasmOn = true;
 
-/** Turns the WebAssembly SIMD kernel off (true) or on, for benchmarks and tests; returns the previous setting. */
+/** Turns the WebAssembly SIMD kernel on or off (benchmarks and tests compare both); returns the previous setting. */
 export function useWasm(enabled: boolean): boolean {
-  const previous = wasmEnabled;
-  wasmEnabled = enabled;
+  const previous = wasmOn;
+  wasmOn = enabled;
   return previous;
 }
 
+/** Whether products may use the WebAssembly kernel (it must also validate on this runtime). */
+export function wasmEnabled(): boolean {
+  return wasmOn;
+}
+
 export function gemm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions = {}): void {
-  if (wasmEnabled && M >= 4 && M * N * K >= WASM_MIN_WORK && gemmWasm(M, N, K, A, B, C, options)) return;
+  if (wasmOn && M >= 4 && M * N * K >= WASM_MIN_WORK && gemmWasm(M, N, K, A, B, C, options)) return;
   if (!options.accumulate) C.fill(0, 0, M * N);
   if (options.transA) {
     if (options.transB) gemmTT(M, N, K, A, B, C);

@@ -7,7 +7,8 @@
  */
 import type { CellGraph, CellNode } from '../cell/index.js';
 import { sigmoid, softplus } from './kernels.js';
-import { gemmNN } from './matmul.js';
+import { gemmNN, wasmEnabled } from './matmul.js';
+import { BLOCK_COLUMNS, WasmArena } from './wasm.js';
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
@@ -31,8 +32,12 @@ interface Group {
   readonly members: { readonly W: string; readonly rows: number; readonly col: number }[];
   K: number;
   total: number;
+  /** Row stride of WT and out: total, or total padded to whole kernel blocks on the wasm path. */
+  stride: number;
   WT?: Data;
   out?: Data;
+  /** The wasm path: the group's own memory, with WT, the operand rows and out resident in it. */
+  wasm?: { arena: WasmArena; WT: number; A: number; out: number; aView: Data };
 }
 
 export interface Schedule {
@@ -74,7 +79,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     const [W, v] = n.inputs as [string, string];
     const key = `${phase.get(n.id)}:${v}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { phase: phase.get(n.id)!, right: v, members: [], K: width(v), total: 0 }));
+    if (!g) groups.set(key, (g = { phase: phase.get(n.id)!, right: v, members: [], K: width(v), total: 0, stride: 0 }));
     const rows = (byId.get(W)!.shape[0] as number) ?? 1;
     g.members.push({ W, rows, col: g.total });
     g.total += rows;
@@ -97,8 +102,24 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       history.set(s.name, allocate((T + 1) * B * w, dtype));
     }
     for (const g of groups.values()) {
-      g.WT = allocate(g.K * g.total, dtype);
-      g.out = allocate((g.phase === 'seq' ? T * B : B) * g.total, dtype);
+      const rows = g.phase === 'seq' ? T * B : B;
+      const arena = wasmEnabled() && rows * g.total * g.K >= 4096 ? WasmArena.create() : null;
+      if (arena) {
+        const bc = BLOCK_COLUMNS[dtype];
+        g.stride = Math.ceil(g.total / bc) * bc;
+        const WT = arena.alloc(g.K * g.stride, dtype);
+        const A = arena.alloc(rows * g.K, dtype);
+        const out = arena.alloc(rows * g.stride, dtype);
+        // Views only after every allocation: growing the memory detaches older views.
+        g.WT = arena.view(WT, g.K * g.stride, dtype);
+        g.out = arena.view(out, rows * g.stride, dtype);
+        g.wasm = { arena, WT, A, out, aView: arena.view(A, rows * g.K, dtype) };
+      } else {
+        g.stride = g.total;
+        g.WT = allocate(g.K * g.total, dtype);
+        g.out = allocate(rows * g.total, dtype);
+        g.wasm = undefined;
+      }
     }
     for (const n of cell.nodes) {
       const p = phase.get(n.id)!;
@@ -110,7 +131,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       else if (n.kind === 'matmul' && groupOf.has(n.id)) {
         const g = groupOf.get(n.id)!;
         const m = g.members.find((x) => x.W === n.inputs[0])!;
-        slot = { buf: g.out!, off: m.col, stride: g.total, tStride: g.phase === 'seq' ? B * g.total : 0, width: w };
+        slot = { buf: g.out!, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w };
       } else slot = own(n.id, p);
       slots.set(n.id, slot);
     }
@@ -179,10 +200,10 @@ function converted(data: Data, dtype: DType): Data {
   return out;
 }
 
-/** WT[k, col + i] = W[i, k]: the stacked, transposed weights the i-k-j product wants. */
+/** WT[k, col + i] = W[i, k]: the stacked, transposed weights the i-k-j product wants (padding stays 0). */
 function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>): void {
   const WT = g.WT!;
-  const { K, total } = g;
+  const { K, stride: total } = g;
   for (const m of g.members) {
     const W = slots.get(m.W)!;
     for (let i = 0; i < m.rows; i++) {
@@ -196,6 +217,16 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   let scratch: Data | undefined;
   return (t, rows) => {
     const start = right.off + t * right.tStride;
+    const w = g.wasm;
+    if (w) {
+      // Copy the operand rows next to the resident weights, then one kernel call.
+      const A = w.aView;
+      if (right.stride === g.K) A.set(right.buf.subarray(start, start + rows * g.K));
+      else for (let r = 0; r < rows; r++) for (let k = 0; k < g.K; k++) A[r * g.K + k] = right.buf[start + r * right.stride + k]!;
+      g.out!.fill(0, 0, rows * g.stride);
+      w.arena.gemm(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, w.A, w.WT, w.out, g.K, g.stride, g.stride);
+      return;
+    }
     let A: Data;
     if (right.stride === g.K) A = right.buf.subarray(start, start + rows * g.K);
     else {

@@ -120,6 +120,24 @@ describe('compile(cell): forward against the hand-written equations (float64, 1e
     expectClose(a.states.h!.data, b.states.h!.data, { atol: 1e-5 }, 'lstm.h float32');
   });
 
+  it.each(RECURRENT)('%s: the schedule on the WebAssembly kernel (hidden 24, batch 4) matches the tape', (name) => {
+    const random = createRandom(6);
+    const sizes = { input: 8, hidden: 24 };
+    const compiled = compile(loadCell(name), sizes);
+    const params = compiled.initParams(random);
+    const x = randn([5, 4, 8], random);
+    const initial = Object.fromEntries(compiled.states.map((s) => [s.name, randn([4, 24], random)]));
+    const fast = compiled.forward(params, { inputs: { x }, initial });
+    const seq = compiled.unroll(new Tape({ record: false }), params, { inputs: { x }, initial });
+    for (const s of compiled.states) {
+      expectClose(fast.states[s.name]!.data, seq.states[s.name]!.flatMap((v) => Array.from(v.value.data)), { atol: 1e-12 }, `${name}.${s.name}`);
+    }
+    const f32 = compile(loadCell(name), sizes, { dtype: 'float32' });
+    const p32 = params.map((p) => ({ ...p, value: { shape: p.value.shape, data: Float32Array.from(p.value.data) } }));
+    const low = f32.forward(p32, { inputs: { x }, initial });
+    for (const s of compiled.states) expectClose(low.states[s.name]!.data, fast.states[s.name]!.data, { atol: 2e-5 }, `${name}.${s.name} float32`);
+  });
+
   it('vae-reparam: z = mu + exp(logvar / 2) ⊙ eps with the given noise', () => {
     const cell = compile(loadCell('vae-reparam'), { latent: 3 });
     const random = createRandom(1);
