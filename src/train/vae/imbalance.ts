@@ -9,6 +9,7 @@
  * a standard normal sample of the same size and dimension, and report the excess S − S_shape:
  * about 0 for a balanced set, growing as the label entropy H(π) falls below log C.
  */
+import { InputError } from '../../errors.js';
 import type { Random } from '../../random.js';
 import { selectRows, type Dataset } from './data.js';
 import { knnLogDensity } from './knn.js';
@@ -67,10 +68,10 @@ export function imbalancedCounts(profile: ImbalanceProfile, ratio: number, class
 
 /**
  * A subset of `data` with `counts[c]` rows of the class `classOrder[c]`, drawn without
- * replacement in a seeded order. Throws a RangeError if a class has too few rows.
+ * replacement in a seeded order. Throws an InputError if a class has too few rows.
  */
 export function imbalancedSubset(data: Dataset, counts: readonly number[], classOrder: readonly number[], random: Random): Dataset {
-  if (!data.labels) throw new RangeError('imbalancedSubset needs labelled data');
+  if (!data.labels) throw new InputError('imbalanced subsets need labelled data');
   const byClass = new Map<number, number[]>();
   data.labels.forEach((label, i) => {
     if (!byClass.has(label)) byClass.set(label, []);
@@ -79,7 +80,7 @@ export function imbalancedSubset(data: Dataset, counts: readonly number[], class
   const chosen: number[] = [];
   counts.forEach((n, c) => {
     const rows = random.shuffle([...(byClass.get(classOrder[c]!) ?? [])]);
-    if (rows.length < n) throw new RangeError(`class ${classOrder[c]} has ${rows.length} rows, ${n} wanted`);
+    if (rows.length < n) throw new InputError(`class ${classOrder[c]} has ${rows.length} rows, ${n} wanted (ask for fewer rows per subset)`);
     chosen.push(...rows.slice(0, n));
   });
   return selectRows(data, random.shuffle(chosen));

@@ -1,0 +1,175 @@
+/**
+ * VAE stage: the model. An MLP encoder x → relu(hidden) → (mu, logvar), the reparameterized
+ * sample z = mu + exp(logvar / 2) ⊙ eps, and a mirrored decoder z → relu(hidden) → x̂, built on
+ * the engine's Tape (one autodiff for the whole project). Bernoulli likelihood on logits
+ * (binary cross-entropy, as Kingma and Welling's MNIST experiments and the PyTorch example), or
+ * a Gaussian one with a learned per-dimension variance for real-valued data.
+ */
+import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, type Var } from '../../engine/index.js';
+import { InputError } from '../../errors.js';
+import type { Random } from '../../random.js';
+
+export type Likelihood = 'bernoulli' | 'gaussian';
+
+export interface VaeConfig {
+  readonly input: number;
+  readonly hidden: number;
+  readonly latent: number;
+  readonly beta: number;
+  readonly likelihood: Likelihood;
+}
+
+/**
+ * The learned tensors. Weights are stored [in, out] so a layer is x · W + b: the engine's
+ * matmul then runs its i-k-j kernel forward, and its gradient Xᵀ · dY skips the zero pixels
+ * of MNIST-like inputs (about 80 % of them), which makes the first layer's backward cheap.
+ */
+export interface VaeParams {
+  readonly encW: Parameter;
+  readonly encB: Parameter;
+  readonly muW: Parameter;
+  readonly muB: Parameter;
+  readonly logvarW: Parameter;
+  readonly logvarB: Parameter;
+  readonly decW: Parameter;
+  readonly decB: Parameter;
+  readonly outW: Parameter;
+  readonly outB: Parameter;
+  /** Gaussian likelihood only: log σ² per input dimension. */
+  readonly outLogvar?: Parameter;
+}
+
+export interface Vae {
+  readonly config: VaeConfig;
+  readonly params: VaeParams;
+}
+
+export const PARAM_NAMES = ['encW', 'encB', 'muW', 'muB', 'logvarW', 'logvarB', 'decW', 'decB', 'outW', 'outB', 'outLogvar'] as const;
+
+/** Every parameter of a model, in a fixed order (for the optimizer and for saving). */
+export function parameterList(model: Vae): Parameter[] {
+  return PARAM_NAMES.map((name) => model.params[name]).filter((p): p is Parameter => p !== undefined);
+}
+
+/** PyTorch's nn.Linear default initialisation: W and b from U(−1/√in, 1/√in). */
+function layer(name: string, fanIn: number, fanOut: number, random: Random): [Parameter, Parameter] {
+  const bound = 1 / Math.sqrt(fanIn);
+  const W = new Float32Array(fanIn * fanOut);
+  const b = new Float32Array(fanOut);
+  random.fillUniform(W, -bound, bound);
+  random.fillUniform(b, -bound, bound);
+  return [parameter(`${name}W`, { shape: [fanIn, fanOut], data: W }), parameter(`${name}B`, { shape: [fanOut], data: b })];
+}
+
+/** A freshly initialised model (float32). */
+export function createVae(config: VaeConfig, random: Random): Vae {
+  for (const key of ['input', 'hidden', 'latent'] as const) {
+    if (!(Number.isInteger(config[key]) && config[key] > 0)) throw new InputError(`--${key} must be a positive integer, got ${config[key]}`);
+  }
+  if (!(config.beta >= 0)) throw new InputError(`--beta must be a non-negative number, got ${config.beta}`);
+  const [encW, encB] = layer('enc', config.input, config.hidden, random);
+  const [muW, muB] = layer('mu', config.hidden, config.latent, random);
+  const [logvarW, logvarB] = layer('logvar', config.hidden, config.latent, random);
+  const [decW, decB] = layer('dec', config.latent, config.hidden, random);
+  const [outW, outB] = layer('out', config.hidden, config.input, random);
+  const params: VaeParams = { encW, encB, muW, muB, logvarW, logvarB, decW, decB, outW, outB };
+  if (config.likelihood === 'gaussian') {
+    return { config, params: { ...params, outLogvar: parameter('outLogvar', { shape: [config.input], data: new Float32Array(config.input) }) } };
+  }
+  return { config, params };
+}
+
+function affine(tape: Tape, x: Var, W: Parameter, b: Parameter): Var {
+  return tape.add(tape.matmul(x, tape.param(W)), tape.param(b));
+}
+
+/** Encoder: rows [batch, input] → mu, logvar [batch, latent]. */
+export function encode(tape: Tape, model: Vae, x: Var): { mu: Var; logvar: Var } {
+  const p = model.params;
+  const h = tape.relu(affine(tape, x, p.encW, p.encB));
+  return { mu: affine(tape, h, p.muW, p.muB), logvar: affine(tape, h, p.logvarW, p.logvarB) };
+}
+
+/** Decoder: z [batch, latent] → the likelihood's location (logits for Bernoulli, means for Gaussian). */
+export function decode(tape: Tape, model: Vae, z: Var): Var {
+  const p = model.params;
+  const h = tape.relu(affine(tape, z, p.decW, p.decB));
+  return affine(tape, h, p.outW, p.outB);
+}
+
+/** The reparameterization: z = mu + exp(logvar / 2) ⊙ eps, eps ~ N(0, I) a constant on the tape. */
+export function reparameterize(tape: Tape, mu: Var, logvar: Var, eps: Tensor): Var {
+  return tape.add(mu, tape.mul(tape.exp(tape.scale(logvar, 0.5)), tape.constant(eps, 'eps')));
+}
+
+/** Per-row losses in nats: reconstruction (negative log-likelihood) and KL, and the β-weighted sum to minimise. */
+export interface BatchLoss {
+  readonly loss: Var;
+  /** Mean over the batch, nats per row. */
+  readonly reconstruction: number;
+  readonly kl: number;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * Negative ELBO pieces for a batch x [batch, input] with noise eps [batch, latent]:
+ * loss = recon + beta · KL, both summed over dimensions and averaged over rows.
+ */
+export function batchLoss(tape: Tape, model: Vae, x: Tensor, eps: Tensor): BatchLoss {
+  const rows = x.shape[0]!;
+  const input = tape.constant(x, 'x');
+  const { mu, logvar } = encode(tape, model, input);
+  const z = reparameterize(tape, mu, logvar, eps);
+  const location = decode(tape, model, z);
+  const kl = tape.gaussianKl(mu, logvar, 'batchmean');
+  let recon: Var;
+  let reconOffset = 0;
+  if (model.config.likelihood === 'bernoulli') recon = tape.bceWithLogits(location, input, 'batchmean');
+  else {
+    // −log N(x; m, σ²) = ½ [(x − m)² e^{−log σ²} + log σ² + log 2π], summed over dimensions.
+    const logvarOut = tape.param(model.params.outLogvar!);
+    const squared = tape.square(tape.sub(location, input));
+    const weighted = tape.sum(tape.mul(squared, tape.exp(tape.neg(logvarOut))));
+    recon = tape.scale(tape.add(tape.scale(weighted, 1 / rows), tape.sum(logvarOut)), 0.5);
+    reconOffset = 0.5 * model.config.input * LOG_2PI;
+  }
+  const loss = model.config.beta === 1 ? tape.add(recon, kl) : tape.add(recon, tape.scale(kl, model.config.beta));
+  return { loss, reconstruction: recon.value.data[0]! + reconOffset, kl: kl.value.data[0]! };
+}
+
+/** Adam over every parameter of the model. */
+export function optimizerFor(model: Vae, lr: number): Optimizer {
+  return adam(parameterList(model), { lr });
+}
+
+/** Wraps rows of a Float32Array as a [rows, dim] tensor without copying. */
+export function rowsTensor(values: Float32Array, rows: number, dim: number): Tensor {
+  return { shape: [rows, dim], data: values.subarray(0, rows * dim) };
+}
+
+/** The model's tensors as plain numbers, for JSON (float32 values printed to 9 significant digits round-trip exactly). */
+export function toJsonModel(model: Vae): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const p of parameterList(model)) {
+    params[p.name] = { shape: p.value.shape, data: Array.from(p.value.data, (v) => Number(v.toPrecision(9))) };
+  }
+  return { format: 'gateflow-vae', version: 1, config: { ...model.config }, layout: 'x · W + b, W stored [in, out], row-major', params };
+}
+
+/** A model back from toJsonModel's output; checks every tensor's shape. */
+export function fromJsonModel(json: unknown, file = 'model'): Vae {
+  const object = json as { format?: string; config?: VaeConfig; params?: Record<string, { shape: number[]; data: number[] }> };
+  if (object?.format !== 'gateflow-vae' || !object.config || !object.params) throw new InputError(`${file}: not a gateflow VAE model (expected "format": "gateflow-vae")`);
+  const shell = createVae(object.config, { fillUniform() {}, fillNormal() {} } as unknown as Random);
+  for (const p of parameterList(shell)) {
+    const stored = object.params[p.name];
+    if (!stored) throw new InputError(`${file}: parameter '${p.name}' is missing`);
+    const shape = stored.shape ?? [];
+    if (shape.join() !== p.value.shape.join() || stored.data?.length !== p.value.data.length) {
+      throw new InputError(`${file}: parameter '${p.name}' has shape [${shape.join(', ')}], expected [${p.value.shape.join(', ')}]`);
+    }
+    p.value.data.set(stored.data);
+  }
+  return shell;
+}

@@ -1,0 +1,103 @@
+/**
+ * VAE stage: results as text. CSV files, terminal tables and JSON with sorted keys, so the
+ * same run writes the same bytes. Pure string building; the CLI writes the files.
+ */
+import type { GradvarResult } from './gradvar.js';
+import type { ImbalanceSweepResult } from './imbalance-sweep.js';
+import type { SweepResult } from './sweep.js';
+import type { EpochRow } from './train.js';
+
+/** JSON with object keys sorted at every level and 2-space indentation. */
+export function toStableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
+    }
+    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+    return v;
+  };
+  return JSON.stringify(sort(value), null, 2) + '\n';
+}
+
+/** A number for CSV and tables: fixed significant digits, NaN as an empty field. */
+function num(value: number, digits = 6): string {
+  if (!Number.isFinite(value)) return '';
+  return Number(value.toPrecision(digits)).toString();
+}
+
+function csv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  return [header.join(','), ...rows.map((r) => r.map((v) => (typeof v === 'number' ? num(v) : v)).join(','))].join('\n') + '\n';
+}
+
+/** Per-epoch losses (nats per row) as CSV. */
+export function historyCsv(history: readonly EpochRow[]): string {
+  return csv(
+    ['epoch', 'train_loss', 'train_reconstruction', 'train_kl', 'test_loss', 'test_reconstruction', 'test_kl'],
+    history.map((r) => [r.epoch, r.trainLoss, r.trainReconstruction, r.trainKl, r.testLoss, r.testReconstruction, r.testKl]),
+  );
+}
+
+/** A plain aligned table: first column left-aligned, the rest right-aligned. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function sweepCsv(result: SweepResult): string {
+  return csv(
+    ['beta', 'reconstruction', 'kl', 'active_dims', 'mig', ...result.factorNames.map((f) => `mig_${f}`)],
+    result.rows.map((r) => [r.beta, r.reconstruction, r.kl, r.activeDims, r.mig, ...r.migPerFactor]),
+  );
+}
+
+export function sweepTable(result: SweepResult): string {
+  return formatTable(
+    ['beta', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, 'MIG', ...result.factorNames.map((f) => `gap ${f}`)],
+    result.rows.map((r) => [num(r.beta), r.reconstruction.toFixed(2), r.kl.toFixed(2), String(r.activeDims), r.mig.toFixed(3), ...r.migPerFactor.map((g) => g.toFixed(3))]),
+  );
+}
+
+export function imbalanceSweepCsv(result: ImbalanceSweepResult): string {
+  return csv(
+    ['profile', 'ratio', 'label_entropy', 'score', 'divergence', 'reference', 'counts'],
+    result.runs.map((r) => [r.profile, r.ratio, r.labelEntropy, r.score, r.divergence, r.reference, r.counts.join(' ')]),
+  );
+}
+
+export function imbalanceSweepTable(result: ImbalanceSweepResult): string {
+  const table = formatTable(
+    ['profile', 'ratio', 'label entropy', 'score', 'largest/smallest class'],
+    result.runs.map((r) => [r.profile, num(r.ratio), r.labelEntropy.toFixed(3), r.score.toFixed(3), `${Math.max(...r.counts)}/${Math.min(...r.counts)}`]),
+  );
+  const corr = (name: string, c: { withRatio: number; withEntropyDeficit: number }) =>
+    `${name}: Spearman(score, ratio) = ${c.withRatio.toFixed(3)}, Spearman(score, −label entropy) = ${c.withEntropyDeficit.toFixed(3)}`;
+  return [table, ...Object.entries(result.byProfile).map(([p, c]) => corr(p, c)), corr('all runs', result.overall)].join('\n') + '\n';
+}
+
+export function gradvarCsv(result: GradvarResult): string {
+  return csv(
+    ['samples', 'score_function_variance', 'score_function_exact', 'reparameterized_variance', 'reparameterized_exact', 'score_function_mean', 'reparameterized_mean'],
+    result.rows.map((r) => [r.samples, r.scoreFunctionVariance, r.scoreFunctionExact, r.reparameterizedVariance, r.reparameterizedExact, r.scoreFunctionMean, r.reparameterizedMean]),
+  );
+}
+
+export function gradvarTable(result: GradvarResult): string {
+  const table = formatTable(
+    ['samples', 'score-function var', '(exact)', 'reparam var', '(exact)', 'ratio'],
+    result.rows.map((r) => [
+      String(r.samples),
+      num(r.scoreFunctionVariance, 4),
+      num(r.scoreFunctionExact, 4),
+      num(r.reparameterizedVariance, 4),
+      num(r.reparameterizedExact, 4),
+      (r.scoreFunctionVariance / r.reparameterizedVariance).toFixed(1),
+    ]),
+  );
+  return `q(z) = N(${result.mu}, ${result.sigma}²), f(z) = z², true gradient d/dμ E[f] = ${result.trueGradient}; ${result.repeats} estimates per row\n${table}`;
+}
