@@ -90,7 +90,7 @@ export function decodeCsvNumbers(text: string, file: string): number[][] {
     if (!seenFirst) {
       seenFirst = true;
       // A header names the columns: any cell that is not a number (nor nan/inf) marks it.
-      if (cells.some((c) => !isNumberLike(c.text))) {
+      if (cells.some((c) => c.text !== '' && !isNumberLike(c.text))) {
         width = cells.length;
         widthLine = lineNumber;
         return;

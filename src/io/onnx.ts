@@ -25,8 +25,8 @@ export interface OnnxNode {
 export interface OnnxModel {
   readonly file: string;
   readonly irVersion: number;
-  /** Version of the default ('' or 'ai.onnx') operator set, when declared. */
-  readonly opset: number | undefined;
+  /** Version of the default ('' or 'ai.onnx') operator set. */
+  readonly opset: number;
   readonly producer: string;
   readonly nodes: readonly OnnxNode[];
   /** Stored tensors by name, converted to float64 (integer tensors too). */
@@ -61,11 +61,13 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
     const name = tensor.name ?? '';
     initializers.set(name, decodeTensor(tensor, `${file}: initializer '${name}'`));
   }
+  // Every real model declares the default operator set; without it the node types have no meaning.
   const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  if (!opset) throw new InputError(`${file}: not a valid ONNX model (no opset_import for the default domain; truncated file?)`);
   return {
     file,
     irVersion: toNumber(model.irVersion as LongLike),
-    opset: opset ? toNumber(opset.version as LongLike) : undefined,
+    opset: toNumber(opset.version as LongLike),
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
     nodes: (graph.node ?? []).map((node) => ({
       opType: node.opType ?? '',

@@ -81,7 +81,10 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafet
     if (e.begin > covered) fail(`the data has a hole of ${e.begin - covered} bytes before tensor '${e.name}'`);
     covered = e.end;
   }
-  if (covered !== dataLength) fail(`${dataLength - covered} bytes after the last tensor are not described by the header`);
+  if (covered !== dataLength) {
+    const extra = dataLength - covered;
+    fail(`${extra} byte${extra === 1 ? '' : 's'} after the last tensor ${extra === 1 ? 'is' : 'are'} not described by the header`);
+  }
   return { tensors, metadata };
 }
 

@@ -99,10 +99,10 @@ export function fromOnnx(model: OnnxModelLike, cell: CellGraph): { weights: Weig
   const shipped = ['rnn', 'gru', 'gru-cho', 'lstm', 'lstm-peephole'];
   if (shipped.includes(cell.name) && cell.name !== info.cell && !(cell.name === 'lstm-peephole' && info.cell === 'lstm')) {
     const why =
-      info.op === 'GRU' ? `linear_before_reset=${info.linearBeforeReset ? 1 : 0}, which is cell '${info.cell}'`
-      : info.op === 'LSTM' && info.hasPeepholes ? `peepholes (P), which is cell '${info.cell}'`
-      : `which is cell '${info.cell}'`;
-    throw new InputError(`${where} has ${why}, not '${cell.name}'`);
+      info.op === 'GRU' ? ` (linear_before_reset=${info.linearBeforeReset ? 1 : 0})`
+      : info.op === 'LSTM' && info.hasPeepholes ? ' (it has peepholes P)'
+      : '';
+    throw new InputError(`${where} is cell '${info.cell}'${why}, not '${cell.name}'`);
   }
   const { hidden: H, input: I } = info;
   const gates = ONNX_GATES[info.op];
