@@ -1,0 +1,72 @@
+// Diagram benchmark (against dist/): (1) whole-process time of `gateflow diagram gru -o FILE`,
+// cold start included; (2) where a cold start spends its time, module by module; (3) diagrams
+// per second in one warm process for every shipped cell at 2 steps, gates and ops detail.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(root, 'dist', 'cli', 'main.js');
+const work = mkdtempSync(join(tmpdir(), 'gateflow-bench-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(0)} ms`;
+
+console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (figures below are noisy when the load is high)`);
+
+// (1) Cold runs of the real command.
+const runs = 7;
+const times = [];
+for (let i = 0; i < runs; i++) {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [bin, 'diagram', 'gru', '-o', join(work, 'gru.svg')], { encoding: 'utf8' });
+  times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  if (run.status !== 0) throw new Error(run.stderr);
+}
+const baseline = [];
+for (let i = 0; i < 3; i++) {
+  const start = process.hrtime.bigint();
+  spawnSync(process.execPath, [bin, 'cells'], { encoding: 'utf8' });
+  baseline.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+console.log(`gateflow diagram gru -o FILE (cold, whole process): median ${ms(median(times))}, best ${ms(Math.min(...times))} over ${runs} runs`);
+console.log(`gateflow cells (node + yargs, for comparison):        median ${ms(median(baseline))}`);
+
+// (2) A cold start, phase by phase, in a fresh process.
+const phases = `
+const t = [performance.now()];
+const out = [];
+const lap = (name) => { const now = performance.now(); out.push([name, now - t[0]]); t[0] = now; };
+const io = await import(${JSON.stringify(join(root, 'dist/io/index.js'))}); lap('io + cell modules');
+const cellMod = await import(${JSON.stringify(join(root, 'dist/cell/index.js'))});
+const src = io.readCell('gru'); const cell = cellMod.parseCell(src.text, { file: src.file }); lap('parse the cell (loads mathjs)');
+await import(${JSON.stringify(join(root, 'dist/diagram/labels.js'))}); lap('import MathJax');
+await import(${JSON.stringify(join(root, 'dist/diagram/render.js'))}); lap('import svgdom + svg.js');
+const d = await import(${JSON.stringify(join(root, 'dist/diagram/index.js'))});
+const placed = await d.placeDiagram(cell); lap('typeset labels + elkjs (import and first layout)');
+await d.diagram(cell); lap('whole diagram again, warm');
+console.log(JSON.stringify(out));
+`;
+const phaseRun = spawnSync(process.execPath, ['--input-type=module', '-e', phases], { encoding: 'utf8' });
+if (phaseRun.status !== 0) throw new Error(phaseRun.stderr);
+console.log('cold start, phase by phase:');
+for (const [name, t] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEnd(50)} ${ms(t)}`);
+
+// (3) Throughput in one warm process.
+const { listCells, readCell } = await import(join(root, 'dist/io/index.js'));
+const { parseCell } = await import(join(root, 'dist/cell/index.js'));
+const { diagram } = await import(join(root, 'dist/diagram/index.js'));
+const cells = listCells().map((name) => {
+  const s = readCell(name);
+  return parseCell(s.text, { file: s.file });
+});
+for (const detail of ['gates', 'ops']) {
+  for (const cell of cells) await diagram(cell, { steps: 2, detail }); // warm-up: modules, JIT, label cache
+  const rounds = 3;
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) for (const cell of cells) await diagram(cell, { steps: 2, detail });
+  const elapsed = performance.now() - start;
+  const count = rounds * cells.length;
+  console.log(`warm, all ${cells.length} shipped cells at 2 steps, ${detail} detail: ${(count / (elapsed / 1000)).toFixed(1)} diagrams/s (${ms(elapsed / count)} each)`);
+}
