@@ -4,9 +4,10 @@
  * Batched values are [batch][size] matrices; parameters and constants are unbatched
  * and broadcast. Nodes that depend only on parameters are computed once.
  */
-import { add, dotDivide, dotMultiply, map, matrix, multiply, subtract, transpose, unaryMinus, type Matrix } from 'mathjs';
+import type { Matrix } from 'mathjs';
 import type { ActivationName, CellGraph, CellNode, NodeId, OpKind } from '../cell/index.js';
 import { InputError } from '../errors.js';
+import { math } from './mathjs-subset.js';
 
 /** A value during evaluation: a scalar, or a matrix that is [batch][size] when batched. */
 export interface Value {
@@ -48,6 +49,7 @@ const leaf = (value: Matrix | undefined, what: string): Value => {
 const elementwise =
   (op: (a: number | Matrix, b: number | Matrix) => number | Matrix): Evaluate =>
   (_node, [a, b]) => ({ data: op(a.data, b.data), batched: a.batched || b.batched });
+const m = math;
 
 const EVALUATE: Readonly<Record<OpKind, Evaluate>> = {
   input: (node, _args, c) => leaf(c.leaves.input.get((node as { name: string }).name), `input '${node.id}'`),
@@ -58,20 +60,20 @@ const EVALUATE: Readonly<Record<OpKind, Evaluate>> = {
   // W x for a batch of rows x: X Wᵀ, with Wᵀ made once.
   matmul: (node, [a, b], c) => {
     if (a.batched) throw new InputError(`'${node.id}': a matrix that varies per batch element is not supported`);
-    if (!b.batched) return { data: multiply(a.data as Matrix, b.data as Matrix), batched: false };
+    if (!b.batched) return { data: m().multiply(a.data as Matrix, b.data as Matrix), batched: false };
     const left = node.inputs[0];
     let aT = c.transposed.get(left);
-    if (!aT) c.transposed.set(left, (aT = transpose(a.data as Matrix)));
-    return { data: multiply(b.data as Matrix, aT), batched: true };
+    if (!aT) c.transposed.set(left, (aT = m().transpose(a.data as Matrix)));
+    return { data: m().multiply(b.data as Matrix, aT), batched: true };
   },
-  add: elementwise((a, b) => add(a, b) as number | Matrix),
-  sub: elementwise((a, b) => subtract(a, b) as number | Matrix),
-  mul: elementwise((a, b) => dotMultiply(a as Matrix, b as Matrix) as number | Matrix),
-  div: elementwise((a, b) => dotDivide(a as Matrix, b as Matrix) as number | Matrix),
-  neg: (_node, [a]) => ({ data: unaryMinus(a.data) as number | Matrix, batched: a.batched }),
+  add: elementwise((a, b) => m().add(a as Matrix, b as Matrix) as number | Matrix),
+  sub: elementwise((a, b) => m().subtract(a as Matrix, b as Matrix) as number | Matrix),
+  mul: elementwise((a, b) => m().dotMultiply(a as Matrix, b as Matrix) as number | Matrix),
+  div: elementwise((a, b) => m().dotDivide(a as Matrix, b as Matrix) as number | Matrix),
+  neg: (_node, [a]) => ({ data: m().unaryMinus(a.data as Matrix) as number | Matrix, batched: a.batched }),
   activation: (node, [a]) => {
     const fn = ACTIVATION[(node as { fn: ActivationName }).fn];
-    return { data: typeof a.data === 'number' ? fn(a.data) : (map(a.data, (v: number) => fn(v)) as Matrix), batched: a.batched };
+    return { data: typeof a.data === 'number' ? fn(a.data) : (m().map(a.data, (v: number) => fn(v)) as Matrix), batched: a.batched };
   },
 };
 
@@ -83,7 +85,7 @@ export interface Evaluator {
 
 export function createEvaluator(cell: CellGraph, params: ReadonlyMap<string, number[] | number[][]>): Evaluator {
   const paramMatrices = new Map<string, Matrix>();
-  for (const [name, value] of params) paramMatrices.set(name, matrix(value as number[][]));
+  for (const [name, value] of params) paramMatrices.set(name, m().matrix(value as number[][]));
   const transposed = new Map<NodeId, Matrix>();
   const noLeaves: StepLeaves = { input: new Map(), state: new Map(), noise: new Map() };
 

@@ -7,12 +7,13 @@
  *   4. initial states (zeros unless given) and the noise stream
  *   5. step through the sequence with the mathjs evaluator
  */
-import { matrix, type Matrix } from 'mathjs';
+import type { Matrix } from 'mathjs';
 import type { CellGraph } from '../cell/index.js';
 import { withSizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { createEvaluator, toRows } from './evaluate.js';
+import { math } from './mathjs-subset.js';
 import { resolveSizes, sizesFromFeatures } from './sizes.js';
 import { DEFAULT_MAX_STEPS, type Sequence, type Trace, type TraceOptions, type TraceStep, type WeightsLike } from './types.js';
 import { checkWeights, initWeights, tensorToNested, toWeights } from './weights.js';
@@ -23,6 +24,7 @@ import { checkWeights, initWeights, tensorToNested, toWeights } from './weights.
  * would; `options.sizes.hidden` then gives the hidden size.
  */
 export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs: Sequence, options: TraceOptions = {}): Trace {
+  const { matrix } = math();
   const inputName = options.inputName ?? 'input';
   const seed = options.seed ?? 0;
   const steps = normalizeSequence(inputs, inputName, options.maxSteps ?? DEFAULT_MAX_STEPS);
@@ -103,7 +105,7 @@ function splitInputs(cell: CellGraph, rows: number[][]): Map<string, Matrix> {
   let offset = 0;
   for (const input of cell.inputs) {
     const n = size(input.shape);
-    out.set(input.name, matrix(rows.map((r) => r.slice(offset, offset + n))));
+    out.set(input.name, math().matrix(rows.map((r) => r.slice(offset, offset + n))));
     offset += n;
   }
   return out;
@@ -122,7 +124,7 @@ function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initi
     cell.states.map((s) => {
       const n = size(s.shape);
       const given = initial[s.name];
-      if (!given) return [s.name, matrix(Array.from({ length: batch }, () => new Array<number>(n).fill(0)))];
+      if (!given) return [s.name, math().matrix(Array.from({ length: batch }, () => new Array<number>(n).fill(0)))];
       const rows = (Array.isArray(given[0]) ? given : [given]) as readonly (readonly number[])[];
       const perBatch = Array.isArray(given[0]);
       const found = perBatch ? [rows.length, rows[0]?.length ?? 0] : [rows[0].length];
@@ -134,7 +136,7 @@ function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initi
           if (!Number.isFinite(v)) throw new InputError(`initial state '${s.name}0' has a non-finite value (${v}) at [${perBatch ? `${b}, ` : ''}${i}]`);
         }),
       );
-      return [s.name, matrix(perBatch ? rows.map((r) => r.slice()) : Array.from({ length: batch }, () => rows[0].slice()))];
+      return [s.name, math().matrix(perBatch ? rows.map((r) => r.slice()) : Array.from({ length: batch }, () => rows[0].slice()))];
     }),
   );
 }
