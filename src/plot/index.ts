@@ -46,11 +46,14 @@ export {
   type Series,
   type RuleLine,
   type MarkedPoint,
+  type Band,
+  type XRule,
   type LineChartOptions,
   type ScatterPoint,
   type ScatterOptions,
   type Bar,
   type BarChartOptions,
 } from './spec.js';
+export { detectionChart, trainingChart, type DetectionChartInput, type TrainingChartInput } from './detection.js';
 export { renderChart, formatNumber, type RenderOptions } from './render.js';
 export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';

@@ -50,6 +50,18 @@ export interface RuleLine {
   readonly color?: string;
 }
 
+/** A shaded x range behind the lines (for example a labelled anomaly). */
+export interface Band {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A vertical reference line (for example where the scored part begins), labelled at its top. */
+export interface XRule {
+  readonly x: number;
+  readonly label?: string;
+}
+
 /** A point drawn over the lines (for example a flagged anomaly). */
 export interface MarkedPoint {
   readonly x: number;
@@ -70,6 +82,11 @@ export interface LineChartOptions {
   /** Points drawn on top in red, listed in the legend under `pointsLabel`. */
   readonly points?: readonly MarkedPoint[];
   readonly pointsLabel?: string;
+  /** Shaded x ranges behind everything. */
+  readonly bands?: readonly Band[];
+  readonly bandColor?: string;
+  /** Vertical lines. */
+  readonly xRules?: readonly XRule[];
   /** A marker on every vertex (for short series such as a sweep). */
   readonly showVertices?: boolean;
   /** Colours by series name; unnamed series take the category colours in order. */
@@ -136,13 +153,35 @@ export function lineChart(options: LineChartOptions): ChartSpec {
 
   // Clip only when the caller narrows a domain; otherwise markers at the edges stay whole.
   const clip = options.xDomain !== undefined || options.yDomain !== undefined;
-  const layers: ChartSpec[] = [
+  const layers: ChartSpec[] = [];
+  if ((options.bands?.length ?? 0) > 0) {
+    layers.push({
+      data: { values: options.bands!.map((b) => ({ start: tidy(b.start), end: tidy(b.end) })) },
+      mark: { type: 'rect', color: options.bandColor ?? '#f4c7c3', opacity: 0.6 },
+      encoding: { x: { field: 'start', type: 'quantitative', title: axisTitle(options.xTitle, 'x') }, x2: { field: 'end' } },
+    });
+  }
+  for (const rule of options.xRules ?? []) {
+    layers.push({
+      data: { values: [{ x: tidy(rule.x) }] },
+      mark: { type: 'rule', color: '#888888', strokeDash: [2, 3] },
+      encoding: { x: { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x') } },
+    });
+    if (rule.label) {
+      layers.push({
+        data: { values: [{ label: rule.label, x: tidy(rule.x) }] },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, color: '#555555', fontSize: 10 },
+        encoding: { x: { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
+      });
+    }
+  }
+  layers.push(
     {
       data: { values: seriesRows(options.series, logY) },
       mark: options.showVertices ? { type: 'line', point: true, clip } : { type: 'line', clip },
       encoding: { x, y, color, order: { field: 'x', type: 'quantitative' } },
     },
-  ];
+  );
   if (hasPoints) {
     layers.push({
       data: { values: options.points!.map((p) => ({ series: pointsLabel, x: tidy(p.x), y: tidy(p.y) })) },

@@ -1,4 +1,387 @@
+/**
+ * The `rnn` commands: detect (train a recurrent next-value predictor on a series and flag what
+ * it cannot predict), synth (labelled benchmark series from a seed) and benchmark (every
+ * anomaly kind × cells, against the rolling z-score baseline). Handlers read through io, call
+ * the anomaly stage, hand its plain results to plot, and write every output atomically.
+ * The engine, vega and resvg load only when a command runs.
+ */
+import { basename, extname, join } from 'node:path';
+import type { Argv } from 'yargs';
+import { InputError } from '../../errors.js';
 import type { Command } from './command.js';
 
+type Anomaly = typeof import('../../train/anomaly/index.js');
+type Detection = import('../../train/anomaly/index.js').Detection;
+type Series = import('../../train/anomaly/index.js').Series;
+
+/** A one-line progress bar on stderr, redrawn at most 10 times a second. */
+function progressBar(enabled: boolean) {
+  let last = 0;
+  return {
+    update(label: string, done: number, total: number): void {
+      if (!enabled) return;
+      const now = Date.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      const width = 28;
+      const filled = Math.round((width * done) / total);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} batches\x1b[K`);
+    },
+    done(): void {
+      if (enabled) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function positiveInteger(value: number, option: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new InputError(`--${option} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function fraction(value: number, option: string): number {
+  if (!(value > 0 && value < 1)) throw new InputError(`--${option} must lie strictly between 0 and 1, got ${value}`);
+  return value;
+}
+
+const warnToStderr = (message: string) => process.stderr.write(`gateflow: warning: ${message}\n`);
+
+async function writeChart(spec: import('../../plot/index.js').ChartSpec, path: string): Promise<string[]> {
+  const { renderChart } = await import('../../plot/index.js');
+  const { svgToPng, writeFileAtomic } = await import('../../io/index.js');
+  const svg = await renderChart(spec);
+  writeFileAtomic(`${path}.svg`, svg);
+  writeFileAtomic(`${path}.png`, svgToPng(svg, { background: 'white' }));
+  return [`${path}.svg`, `${path}.png`];
+}
+
+/** Labelled anomalies as [start, end) ranges, for shading. */
+function labelledBands(anomaly: Anomaly, series: Series): { start: number; end: number }[] {
+  return series.labels ? anomaly.runsOf(series.labels).map((r) => ({ start: r.start - 0.5, end: r.end - 0.5 })) : [];
+}
+
+async function detectionFigures(anomaly: Anomaly, series: Series, detection: Detection, modelName: string, clip: number, out: string, unclipped?: Detection): Promise<string[]> {
+  const { detectionChart, trainingChart } = await import('../../plot/index.js');
+  const C = series.channels.length;
+  const channels = series.channels.map((name, c) => ({ name, values: Array.from({ length: series.length }, (_, t) => series.values[t * C + c]!) }));
+  const flagged: number[] = [];
+  detection.rnn.flagged.forEach((f, t) => f && flagged.push(t));
+  const written = await writeChart(
+    detectionChart({
+      channels,
+      scores: detection.rnn.scores,
+      threshold: detection.rnn.threshold,
+      flagged,
+      labelled: labelledBands(anomaly, series),
+      evaluateFrom: detection.regions.evaluateFrom,
+      scoreName: `${modelName} score`,
+      ...(detection.baseline ? { baseline: { scores: detection.baseline.scores, threshold: detection.baseline.threshold, name: 'z-score' } } : {}),
+      title: `${series.source?.file ?? 'series'}: ${flagged.length} point(s) flagged by ${modelName}`,
+    }),
+    join(out, 'detection'),
+  );
+  if (detection.history.length > 0) {
+    const h = detection.history;
+    const spec = trainingChart({
+      loss: h.map((e) => e.loss),
+      gradNormMean: h.map((e) => e.gradNormMean),
+      gradNormMax: h.map((e) => e.gradNormMax),
+      appliedNormMean: h.map((e) => e.appliedNormMean),
+      clip,
+      title: `Training ${modelName}: loss and gradient norm per epoch`,
+    });
+    written.push(...(await writeChart(spec, join(out, 'training'))));
+    if (unclipped && unclipped.history.length > 0) {
+      const u = unclipped.history;
+      const compare = trainingChart({
+        loss: u.map((e) => e.loss),
+        gradNormMean: u.map((e) => e.gradNormMean),
+        gradNormMax: u.map((e) => e.gradNormMax),
+        appliedNormMean: u.map((e) => e.appliedNormMean),
+        title: `Training ${modelName} without clipping`,
+      });
+      written.push(...(await writeChart(compare, join(out, 'training-unclipped'))));
+    }
+  }
+  return written;
+}
+
+function detectCommand(cli: Argv): Argv {
+  return cli.command(
+    'detect',
+    'Train a recurrent next-value predictor on a series and flag the points it cannot predict',
+    (y) =>
+      y
+        .option('series', { type: 'string', demandOption: true, describe: 'CSV file: a header row, value column(s), optional timestamp and 0/1 label columns' })
+        .option('train', { type: 'string', describe: 'fit on this CSV instead of the first part of --series (its last --holdout-fraction sets the threshold)' })
+        .option('value-column', { type: 'array', string: true, describe: 'value column(s) to read (default: every column but the timestamp and the label)' })
+        .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date or t; '' for none)" })
+        .option('label-column', { type: 'string', describe: "0/1 label column (default: one named label or anomaly; '' for none)" })
+        .option('cell', { type: 'string', default: 'rnn', describe: 'rnn, gru, lstm (any shipped cell) or a path to a .cell file' })
+        .option('hidden', { type: 'number', default: 32, describe: 'hidden size' })
+        .option('window', { type: 'number', default: 50, describe: 'points the predictor reads before each prediction (BPTT length)' })
+        .option('epochs', { type: 'number', default: 20, describe: 'passes over the fit part' })
+        .option('clip', { type: 'number', default: 1, describe: 'gradient-norm clipping threshold (0: no clipping)' })
+        .option('compare-clip', { type: 'boolean', default: false, describe: 'also train without clipping and report its gradient norms and scores' })
+        .option('lr', { type: 'number', default: 0.005, describe: 'Adam learning rate' })
+        .option('batch', { type: 'number', default: 16, describe: 'windows per batch' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed for the initial weights and the batch order' })
+        .option('smooth', { type: 'number', default: 10, describe: 'average the squared standardised error over this many steps (1: each point alone)' })
+        .option('quantile', { type: 'number', default: 1, describe: 'threshold = this quantile of the held-out normal scores (1: their maximum)' })
+        .option('threshold', { type: 'number', describe: 'a fixed threshold on the score instead' })
+        .option('normal-fraction', { type: 'number', default: 0.5, describe: 'leading fraction of --series treated as normal (fit + held out)' })
+        .option('holdout-fraction', { type: 'number', default: 0.2, describe: 'fraction of the normal part held out to set the threshold' })
+        .option('tolerance', { type: 'number', describe: 'a flagged run starting this many steps after a labelled segment still counts for it (default: --window)' })
+        .option('model', { type: 'string', describe: 'score with a model saved by --save-model (no training)' })
+        .option('save-model', { type: 'string', describe: 'write the trained model (JSON) here' })
+        .option('out', { alias: 'o', type: 'string', describe: 'output folder (default: <series name>-anomalies)' })
+        .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
+    async (args) => {
+      const anomaly = await import('../../train/anomaly/index.js');
+      const { readSeries } = await import('../../io/series.js');
+      const { readCell, readText, writeFileAtomic } = await import('../../io/index.js');
+      const { parseCell } = await import('../../cell/index.js');
+      const columns = {
+        ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
+        ...(args['timestamp-column'] !== undefined ? { timestampColumn: args['timestamp-column'] } : {}),
+        ...(args['label-column'] !== undefined ? { labelColumn: args['label-column'] } : {}),
+      };
+      const series = readSeries(args.series, columns);
+      const train = args.train ? readSeries(args.train, columns) : undefined;
+      let cellSource: { file: string; text: string };
+      let model: import('../../train/anomaly/index.js').TrainedModel | undefined;
+      if (args.model) {
+        const loaded = anomaly.modelFromJson(readText(args.model, 'model file'), args.model);
+        model = loaded.model;
+        cellSource = loaded.cell;
+      } else {
+        const source = readCell(args.cell);
+        cellSource = { file: source.file, text: source.text };
+      }
+      const cell = parseCell(cellSource.text, { file: cellSource.file });
+      const modelName = cell.name;
+      const clip = args.clip;
+      if (!(clip >= 0)) throw new InputError(`--clip must be 0 (off) or a positive number, got ${clip}`);
+      const options = {
+        cell,
+        hidden: positiveInteger(args.hidden, 'hidden'),
+        window: positiveInteger(args.window, 'window'),
+        epochs: positiveInteger(args.epochs, 'epochs'),
+        clip,
+        lr: args.lr,
+        batch: positiveInteger(args.batch, 'batch'),
+        seed: args.seed,
+        smooth: positiveInteger(args.smooth, 'smooth'),
+        quantile: args.quantile,
+        ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
+        normalFraction: fraction(args['normal-fraction'], 'normal-fraction'),
+        holdoutFraction: fraction(args['holdout-fraction'], 'holdout-fraction'),
+        ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
+        ...(train ? { train } : {}),
+        ...(model ? { model } : {}),
+        warn: warnToStderr,
+      };
+      if (!(options.quantile >= 0 && options.quantile <= 1)) throw new InputError(`--quantile must lie in [0, 1], got ${options.quantile}`);
+      const bar = progressBar(args.progress ?? Boolean(process.stderr.isTTY));
+      const started = Date.now();
+      const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total) });
+      bar.done();
+      const seconds = (Date.now() - started) / 1000;
+      let unclipped: Detection | undefined;
+      if (args['compare-clip'] && !model) {
+        unclipped = anomaly.detect(series, { ...options, clip: 0, warn: () => {}, onProgress: (done, total) => bar.update(`training ${modelName} without clipping`, done, total) });
+        bar.done();
+      }
+
+      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
+      const lines: string[] = [];
+      const C = series.channels.length;
+      lines.push(
+        `${series.source?.file ?? args.series}: ${series.length} points × ${C} channel(s) (${series.channels.join(', ')})` +
+          (series.labels ? `, ${series.labels.reduce((a, b) => a + b, 0)} labelled anomalous` : ', no labels'),
+      );
+      const r = detection.regions;
+      if (model) lines.push(`model ${args.model}: cell ${modelName}, hidden ${model.predictor.hidden}, window ${model.window}; scored steps ${r.evaluateFrom}..${series.length - 1}`);
+      else {
+        lines.push(
+          `cell ${modelName} (${cellSource.file}), hidden ${options.hidden}, window ${options.window}, ${options.epochs} epochs, seed ${options.seed}, trained in ${seconds.toFixed(1)} s`,
+          r.separateTraining
+            ? `fit on ${args.train} steps 0..${r.fitEnd - 1}, threshold from its steps ${r.fitEnd}..${r.holdoutEnd - 1}; scored: all of ${args.series} from step ${r.evaluateFrom}`
+            : `fit on steps 0..${r.fitEnd - 1}, threshold from held-out normal steps ${r.fitEnd}..${r.holdoutEnd - 1}, scored steps ${r.evaluateFrom}..${series.length - 1}`,
+          '',
+          ...anomaly.formatEpochs(detection.history, clip),
+        );
+        if (unclipped) lines.push('', 'the same training without clipping:', ...anomaly.formatEpochs(unclipped.history, 0));
+      }
+      lines.push('', ...anomaly.formatMetrics(detection, modelName));
+      if (unclipped) lines.push(...anomaly.formatMetrics(unclipped, `${modelName} unclipped`).slice(1, 2));
+      if (series.labels) lines.push(`(segments: a labelled segment is found when a flagged point falls in it; a flagged run counts as correct when it starts in a segment or within ${options.tolerance ?? detection.model.window} steps after it)`);
+      for (const w of detection.warnings) lines.push(`warning: ${w}`);
+
+      const written: string[] = [];
+      writeFileAtomic(join(out, 'flagged.csv'), anomaly.flaggedCsv(series, detection));
+      written.push(join(out, 'flagged.csv'));
+      const runInfo = {
+        series: args.series,
+        ...(args.train ? { train: args.train } : {}),
+        cell: cellSource.file,
+        hidden: detection.model.predictor.hidden,
+        window: detection.model.window,
+        smooth: detection.model.smooth,
+        ...(model ? { model: args.model } : { epochs: options.epochs, clip, lr: options.lr, batch: options.batch, seed: options.seed, quantile: options.quantile }),
+      };
+      const summary = anomaly.detectionSummary(detection, runInfo);
+      if (unclipped) summary.unclipped = anomaly.detectionSummary(unclipped, { ...runInfo, clip: 0 });
+      writeFileAtomic(join(out, 'report.json'), anomaly.stableJson(summary));
+      written.push(join(out, 'report.json'));
+      written.push(...(await detectionFigures(anomaly, series, detection, modelName, clip, out, unclipped)));
+      if (args['save-model']) {
+        writeFileAtomic(args['save-model'], anomaly.modelToJson(detection.model, cellSource));
+        written.push(args['save-model']);
+      }
+      lines.push('', `wrote ${written.join(', ')}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    },
+  );
+}
+
+const KIND_CHOICES = ['all', 'mixed', 'spike', 'level-shift', 'frequency', 'flat'] as const;
+
+function synthCommand(cli: Argv): Argv {
+  return cli.command(
+    'synth',
+    'Write labelled benchmark series (seasonal signal + noise + injected anomalies) from a seed',
+    (y) =>
+      y
+        .option('seed', { type: 'number', default: 1, describe: 'the same seed gives the same files' })
+        .option('kind', { choices: KIND_CHOICES, default: 'all' as const, describe: 'one anomaly kind, mixed (all kinds in one series), or all (one file per kind plus mixed)' })
+        .option('length', { type: 'number', default: 4000, describe: 'points per series (the first half is anomaly-free)' })
+        .option('period', { type: 'number', default: 40, describe: 'period of the seasonal signal, in steps' })
+        .option('noise', { type: 'number', default: 0.05, describe: 'standard deviation of the noise' })
+        .option('count', { type: 'number', default: 3, describe: 'anomalies of each kind per series' })
+        .option('out', { alias: 'o', type: 'string', describe: 'with --kind all: a folder (default synth-<seed>); otherwise a CSV file (default: standard output)' }),
+    async (args) => {
+      const anomaly = await import('../../train/anomaly/index.js');
+      const { writeFileAtomic } = await import('../../io/index.js');
+      const { writeOutput } = await import('../output.js');
+      const base = {
+        seed: args.seed,
+        length: positiveInteger(args.length, 'length'),
+        period: args.period,
+        noise: args.noise,
+        count: positiveInteger(args.count, 'count'),
+      };
+      if (!(base.period > 1)) throw new InputError(`--period must be more than 1, got ${base.period}`);
+      if (!(base.noise >= 0)) throw new InputError(`--noise must be 0 or more, got ${base.noise}`);
+      const make = (kind: (typeof KIND_CHOICES)[number]) => {
+        try {
+          return anomaly.synthSeries({ ...base, ...(kind === 'mixed' || kind === 'all' ? {} : { kinds: [kind] }) });
+        } catch (error) {
+          if (error instanceof RangeError) throw new InputError(error.message);
+          throw error;
+        }
+      };
+      if (args.kind !== 'all') {
+        writeOutput(args.out ?? '-', anomaly.seriesToCsv(make(args.kind)));
+        return;
+      }
+      const out = args.out ?? `synth-${args.seed}`;
+      const manifest: Record<string, unknown> = {};
+      const written: string[] = [];
+      for (const kind of [...anomaly.ANOMALY_KINDS, 'mixed'] as const) {
+        const series = make(kind);
+        const path = join(out, `${kind}.csv`);
+        writeFileAtomic(path, anomaly.seriesToCsv(series));
+        written.push(path);
+        manifest[kind] = { file: `${kind}.csv`, normalUntil: series.normalUntil, anomalies: series.anomalies };
+      }
+      writeFileAtomic(join(out, 'anomalies.json'), anomaly.stableJson({ options: base, series: manifest }));
+      process.stdout.write(`wrote ${written.join(', ')} and ${join(out, 'anomalies.json')}\n`);
+    },
+  );
+}
+
+function benchmarkCommand(cli: Argv): Argv {
+  return cli.command(
+    'benchmark',
+    'F1 of each cell and of the rolling z-score baseline on every synthetic anomaly kind',
+    (y) =>
+      y
+        .option('seed', { type: 'number', default: 1, describe: 'seed of the synthetic series and of the training' })
+        .option('cells', { type: 'string', default: 'rnn,gru,lstm', describe: 'comma-separated cells (names or .cell paths)' })
+        .option('hidden', { type: 'number', default: 32 })
+        .option('window', { type: 'number', default: 50 })
+        .option('epochs', { type: 'number', default: 20 })
+        .option('smooth', { type: 'number', default: 10 })
+        .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (table as JSON, F1 charts)' })
+        .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
+    async (args) => {
+      const anomaly = await import('../../train/anomaly/index.js');
+      const { readCell, writeFileAtomic } = await import('../../io/index.js');
+      const { parseCell } = await import('../../cell/index.js');
+      const { barChart } = await import('../../plot/index.js');
+      const cells = args.cells.split(',').map((c) => c.trim()).filter(Boolean).map((name) => {
+        const source = readCell(name);
+        return parseCell(source.text, { file: source.file });
+      });
+      const bar = progressBar(args.progress ?? Boolean(process.stderr.isTTY));
+      type Row = { kind: string; method: string; pointF1: number; segmentF1: number };
+      const rows: Row[] = [];
+      for (const kind of anomaly.ANOMALY_KINDS) {
+        const series = anomaly.synthSeries({ seed: args.seed, kinds: [kind] });
+        let baselineDone = false;
+        for (const cell of cells) {
+          const detection = anomaly.detect(series, {
+            cell,
+            hidden: positiveInteger(args.hidden, 'hidden'),
+            window: positiveInteger(args.window, 'window'),
+            epochs: positiveInteger(args.epochs, 'epochs'),
+            smooth: positiveInteger(args.smooth, 'smooth'),
+            seed: args.seed,
+            onProgress: (done, total) => bar.update(`${kind}: ${cell.name}`, done, total),
+          });
+          bar.done();
+          const m = detection.rnn.metrics!;
+          rows.push({ kind, method: cell.name, pointF1: m.points.f1, segmentF1: m.segments.f1 });
+          if (!baselineDone && detection.baseline?.metrics) {
+            rows.push({ kind, method: 'rolling z-score', pointF1: detection.baseline.metrics.points.f1, segmentF1: detection.baseline.metrics.segments.f1 });
+            baselineDone = true;
+          }
+        }
+      }
+      const methods = [...new Set(rows.map((r) => r.method))];
+      const cellText = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(2));
+      const lines = [`synthetic series seed ${args.seed}; F1 point-wise / per segment`, `kind          ${methods.map((m) => m.padStart(16)).join('')}`];
+      for (const kind of anomaly.ANOMALY_KINDS) {
+        const cellsText = methods.map((m) => {
+          const r = rows.find((x) => x.kind === kind && x.method === m)!;
+          return `${cellText(r.pointF1)} / ${cellText(r.segmentF1)}`.padStart(16);
+        });
+        lines.push(`${kind.padEnd(14)}${cellsText.join('')}`);
+      }
+      const written: string[] = [];
+      writeFileAtomic(join(args.out, 'benchmark.json'), anomaly.stableJson({ seed: args.seed, hidden: args.hidden, window: args.window, epochs: args.epochs, smooth: args.smooth, rows }));
+      written.push(join(args.out, 'benchmark.json'));
+      for (const [key, label] of [['pointF1', 'point-wise'], ['segmentF1', 'per segment']] as const) {
+        const spec = barChart({
+          bars: rows.map((r) => ({ category: r.kind, group: r.method, value: Number.isNaN(r[key]) ? 0 : r[key] })),
+          title: `F1 ${label} by anomaly kind (synthetic series, seed ${args.seed})`,
+          yTitle: `F1 (${label})`,
+          groupTitle: 'method',
+          yDomain: [0, 1],
+          valueDecimals: 2,
+        });
+        written.push(...(await writeChart(spec, join(args.out, key === 'pointF1' ? 'f1-points' : 'f1-segments'))));
+      }
+      lines.push('', `wrote ${written.join(', ')}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    },
+  );
+}
+
 /** The `rnn` commands (owned by the rnn stage). */
-export const rnnCommands: readonly Command[] = [];
+export const rnnCommands: readonly Command[] = [
+  (cli) =>
+    cli.command('rnn', 'RNN anomaly detection on time series: detect, synth, benchmark', (y) =>
+      [detectCommand, synthCommand, benchmarkCommand].reduce((acc, command) => command(acc), y).demandCommand(1, 'name an rnn command: detect, synth or benchmark'),
+    ),
+];

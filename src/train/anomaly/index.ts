@@ -14,3 +14,5 @@ export { evaluate, runsOf, scoresOf, type DetectionMetrics, type PointCounts, ty
 export { quantile, pickThreshold, flag } from './threshold.js';
 export { rollingZScore } from './baseline.js';
 export { locate, type Series, type Segment } from './types.js';
+export { modelToJson, modelFromJson, MODEL_FORMAT, type CellSource } from './model-file.js';
+export { flaggedCsv, detectionSummary, stableJson, formatEpochs, formatMetrics } from './report.js';

@@ -1,0 +1,107 @@
+/**
+ * train/anomaly: a trained detector as JSON text, and back. The file carries the cell's own
+ * source (so a model trained on a user's .cell needs nothing else), the sizes, every
+ * parameter, the standardisation, the error scale and the threshold. Keys are sorted, so the
+ * same model gives the same bytes.
+ */
+import { parseCell } from '../../cell/index.js';
+import { tensor, type Tensor } from '../../engine/index.js';
+import { InputError } from '../../errors.js';
+import type { TrainedModel } from './detect.js';
+import { restorePredictor } from './model.js';
+
+export const MODEL_FORMAT = 'gateflow-anomaly-model';
+const MODEL_VERSION = 1;
+
+/** The cell as the user named it and its source text. */
+export interface CellSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+function sortedJson(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(sort(value), null, 1) + '\n';
+}
+
+/** The model as JSON text (float64 values written exactly). */
+export function modelToJson(model: TrainedModel, cell: CellSource): string {
+  const p = model.predictor;
+  return sortedJson({
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    cell: { file: cell.file, source: cell.text },
+    channels: model.channels,
+    hidden: p.hidden,
+    window: model.window,
+    smooth: model.smooth,
+    threshold: model.threshold,
+    standardisation: { mean: [...model.mean], std: [...model.std] },
+    error: { mean: [...model.errorMean], std: [...model.errorStd] },
+    params: Object.fromEntries(p.params.map((q) => [q.name, { shape: q.value.shape, data: [...q.value.data] }])),
+  });
+}
+
+function fail(file: string, reason: string): InputError {
+  return new InputError(`${file}: ${reason}`);
+}
+
+function numbers(file: string, value: unknown, what: string, length?: number): number[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw fail(file, `'${what}' must be a list of numbers`);
+  if (length !== undefined && value.length !== length) throw fail(file, `'${what}' has ${value.length} numbers, expected ${length}`);
+  return value as number[];
+}
+
+function positiveInteger(file: string, value: unknown, what: string): number {
+  if (!Number.isInteger(value) || (value as number) < 1) throw fail(file, `'${what}' must be a positive integer`);
+  return value as number;
+}
+
+/** Reads a model written by modelToJson; every defect is an InputError naming the file. */
+export function modelFromJson(text: string, file: string): { model: TrainedModel; cell: CellSource } {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw fail(file, `not JSON (${(error as Error).message})`);
+  }
+  if (!raw || typeof raw !== 'object' || raw.format !== MODEL_FORMAT) throw fail(file, `not a gateflow anomaly model (expected "format": "${MODEL_FORMAT}")`);
+  if (raw.version !== MODEL_VERSION) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads version ${MODEL_VERSION})`);
+  const cellRaw = raw.cell as { file?: unknown; source?: unknown } | undefined;
+  if (!cellRaw || typeof cellRaw.source !== 'string' || typeof cellRaw.file !== 'string') throw fail(file, "'cell' must hold the cell's 'file' and 'source'");
+  const cell: CellSource = { file: cellRaw.file, text: cellRaw.source };
+  const graph = parseCell(cell.text, { file: `${file} (cell ${cell.file})` });
+  if (!Array.isArray(raw.channels) || raw.channels.length === 0 || raw.channels.some((c) => typeof c !== 'string')) throw fail(file, "'channels' must be a list of column names");
+  const channels = raw.channels as string[];
+  const C = channels.length;
+  const hidden = positiveInteger(file, raw.hidden, 'hidden');
+  const window = positiveInteger(file, raw.window, 'window');
+  const smooth = positiveInteger(file, raw.smooth, 'smooth');
+  if (typeof raw.threshold !== 'number') throw fail(file, "'threshold' must be a number");
+  const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
+  const error = (raw.error ?? {}) as Record<string, unknown>;
+  const params = new Map<string, Tensor>();
+  const rawParams = raw.params;
+  if (!rawParams || typeof rawParams !== 'object') throw fail(file, "'params' must map parameter names to {shape, data}");
+  for (const [name, value] of Object.entries(rawParams as Record<string, { shape?: unknown; data?: unknown }>)) {
+    const shape = numbers(file, value?.shape, `params.${name}.shape`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    params.set(name, tensor(numbers(file, value?.data, `params.${name}.data`, size), shape));
+  }
+  const predictor = restorePredictor(graph, C, hidden, params);
+  return {
+    cell,
+    model: {
+      predictor,
+      channels,
+      window,
+      smooth,
+      threshold: raw.threshold,
+      mean: Float64Array.from(numbers(file, standardisation.mean, 'standardisation.mean', C)),
+      std: Float64Array.from(numbers(file, standardisation.std, 'standardisation.std', C)),
+      errorMean: Float64Array.from(numbers(file, error.mean, 'error.mean', C)),
+      errorStd: Float64Array.from(numbers(file, error.std, 'error.std', C)),
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSeriesCsv } from '../../../src/io/series.js';
+import { loadCell } from '../../../src/index.js';
+import { detect } from '../../../src/train/anomaly/index.js';
+
+describe('decodeSeriesCsv', () => {
+  it('reads value, timestamp and label columns, skipping blank and comment lines', () => {
+    const s = decodeSeriesCsv('# a comment\ntime,value,label\n2024-01-01,1.5,0\n\n2024-01-02,-2e-1,1\r\n', 'a.csv');
+    expect(s.channels).toEqual(['value']);
+    expect(Array.from(s.values)).toEqual([1.5, -0.2]);
+    expect(s.timestamps).toEqual(['2024-01-01', '2024-01-02']);
+    expect(Array.from(s.labels!)).toEqual([0, 1]);
+    expect(Array.from(s.source.lines)).toEqual([3, 5]);
+  });
+
+  it('makes several value columns a multivariate series, row-major', () => {
+    const s = decodeSeriesCsv('a,b\n1,2\n3,4\n', 'm.csv');
+    expect(s.channels).toEqual(['a', 'b']);
+    expect(Array.from(s.values)).toEqual([1, 2, 3, 4]);
+    expect(s.labels).toBeUndefined();
+    const picked = decodeSeriesCsv('a,b,c\n1,2,3\n', 'm.csv', { valueColumns: ['c', 'a'] });
+    expect(Array.from(picked.values)).toEqual([3, 1]);
+  });
+
+  it('understands quoted fields and tab-separated files', () => {
+    const s = decodeSeriesCsv('timestamp,value\n"Jan 1, 2024",3\n"say ""hi""",4\n', 'q.csv');
+    expect(s.timestamps).toEqual(['Jan 1, 2024', 'say "hi"']);
+    expect(Array.from(decodeSeriesCsv('t\tv\n0\t7\n', 't.tsv').values)).toEqual([7]);
+  });
+
+  it('names a missing column with the header it found', () => {
+    expect(() => decodeSeriesCsv('t,value\n0,1\n', 'd.csv', { valueColumns: ['temp'] })).toThrow("d.csv:1: no value column 'temp' (the header has: 't', 'value')");
+    expect(() => decodeSeriesCsv('# c\nt,value\n0,1\n', 'd.csv', { labelColumn: 'is_bad' })).toThrow("d.csv:2: no label column 'is_bad' (the header has: 't', 'value')");
+  });
+
+  it('points at text in a number column by line and column', () => {
+    expect(() => decodeSeriesCsv('t,value\n0,1\n1, abc\n', 'd.csv')).toThrow("d.csv:3:3: 'abc' is not a number in column 'value'");
+    expect(() => decodeSeriesCsv('t,value\n0,\n', 'd.csv')).toThrow("d.csv:2:3: empty value in column 'value'");
+  });
+
+  it('rejects a label that is not 0 or 1, a short row and an empty file', () => {
+    expect(() => decodeSeriesCsv('value,label\n1,2\n', 'd.csv')).toThrow("d.csv:2:3: label '2' in column 'label' must be 0 or 1");
+    expect(() => decodeSeriesCsv('t,value\n0\n', 'd.csv')).toThrow('d.csv:2: 1 fields, expected 2 as in the header (t, value)');
+    expect(() => decodeSeriesCsv('\n# only a comment\n', 'd.csv')).toThrow('d.csv: empty file (expected a header row, then one row per time step)');
+    expect(() => decodeSeriesCsv('t,value\n', 'd.csv')).toThrow('d.csv:1: the header is followed by no data rows');
+  });
+
+  it('a series shorter than the window fails with the file and its last line', () => {
+    const s = decodeSeriesCsv('t,value\n0,1\n1,2\n2,3\n', 'short.csv');
+    expect(() => detect(s, { cell: loadCell('rnn'), window: 50 })).toThrow(
+      'short.csv:4: the series ends after 3 points; a window of 50 points plus one to predict needs at least 51',
+    );
+  });
+
+  it('a series too short to fit and hold out normal data says how long it must be', () => {
+    const rows = Array.from({ length: 120 }, (_, t) => `${t},${Math.sin(t)}`).join('\n');
+    const s = decodeSeriesCsv(`t,value\n${rows}\n`, 'mid.csv');
+    expect(() => detect(s, { cell: loadCell('rnn'), window: 50 })).toThrow(
+      'mid.csv:121: the series ends after 120 points; fitting with --window 50 (101 points in the fit part, which is 40% of the series) needs at least 253',
+    );
+  });
+});
