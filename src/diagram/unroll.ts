@@ -67,11 +67,12 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
   const owner = new Map<NodeId, string>();
   const glyphs: { node: DiagramNode; inputs: { id: NodeId; diagonal: boolean }[] }[] = [];
 
+  const isDiagonal = (n: CellNode) => n.kind === 'mul' && n.inputs.filter(isParam).length === 1 && n.inputs.every((i) => node(i).shape.length > 0);
   const affineMember = (n: CellNode): boolean => {
     if (n.kind === 'param') return true;
     if (n.kind === 'add' || n.kind === 'sub') return !n.inputs.some(isConst);
     if (n.kind === 'matmul') return isParam(n.inputs[0]);
-    if (n.kind === 'mul') return n.inputs.filter(isParam).length === 1 && n.shape.length > 0 && node(n.inputs[0]).shape.length > 0 && node(n.inputs[1]).shape.length > 0;
+    if (n.kind === 'mul') return isDiagonal(n);
     return false;
   };
   const collect = (start: NodeId, statement: string, includeStart: boolean): Group => {
@@ -133,7 +134,8 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     const plainInputs = () => n.inputs.filter((i) => !isConst(i)).map((id) => ({ id, diagonal: false }));
     if (detail === 'ops') {
       if (n.kind === 'param') continue; // drawn on demand below, once per consumer step
-      if (n.kind === 'activation') addGlyph(n, 'layer', ACTIVATION_TEX[n.fn], [n.id], plainInputs());
+      // A gate's activation is still drawn as its box; an activation of plain values (tanh(c)) as a function.
+      if (n.kind === 'activation') addGlyph(n, collect(n.inputs[0], n.statement, false).hasParam ? 'layer' : 'function', ACTIVATION_TEX[n.fn], [n.id], plainInputs());
       else if (n.kind === 'matmul') addGlyph(n, 'matmul', pointwiseTex(n), [n.id], plainInputs());
       else addGlyph(n, 'pointwise', pointwiseTex(n), [n.id], plainInputs());
       continue;
@@ -193,7 +195,10 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     inputs.forEach((input, slot) => {
       const source = sourceOf(input.id);
       const n = node(input.id);
-      const kind: EdgeKind = input.diagonal && g.glyph === 'layer' ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' || n.kind === 'noise' ? 'input' : 'internal';
+      // A peephole is a value multiplied by a diagonal weight (p ⊙ c): inside a gate box in
+      // `gates` detail, or as its own ⊙ in `ops` detail.
+      const peephole = (input.diagonal && g.glyph === 'layer') || (isDiagonal(node(g.valueOf)) && !isParam(input.id));
+      const kind: EdgeKind = peephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' || n.kind === 'noise' ? 'input' : 'internal';
       addEdge(source, g.id, slot, kind, input.id);
     });
   }

@@ -88,3 +88,15 @@ describe('unroll', () => {
     }
   });
 });
+
+describe('unroll in ops detail', () => {
+  it('unroll(lstm-peephole, ops) keeps the peepholes distinct: the wires into each p ⊙ c product', () => {
+    const graph = unroll(cellNamed('lstm-peephole'), { ...twoSteps, detail: 'ops' });
+    expect(graph.edges.filter((e) => e.kind === 'peephole').map((e) => `${e.source}->${e.target}`)).toEqual(['in:c->i.mul.0', 'in:c->f.mul.0', 'c->o.mul.0']);
+  });
+
+  it('unroll(lstm, ops) draws the gates as σ/tanh boxes and tanh(c) as a function', () => {
+    const graph = unroll(cellNamed('lstm'), { ...twoSteps, detail: 'ops' });
+    expect(graph.nodes.filter((n) => n.glyph === 'layer' || n.glyph === 'function').map((n) => `${n.id}:${n.glyph}`)).toEqual(['i:layer', 'f:layer', 'g:layer', 'o:layer', 'h.tanh.0:function']);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * One laid-out step → the whole figure: the step repeated left to right, joined by
+ * its state wires (labelled h_{t-1} in the gaps), the initial and final states at
+ * the sides, each step's inputs below and outputs above, the title and the legend.
+ * Plain geometry; elkjs has already done its part.
+ */
+import { typeset, type Label } from './labels.js';
+import { STRIP_HEIGHT, TAG_RATIO, type NodeSize } from './measure.js';
+import { atTime, timedTex } from './unroll.js';
+import type { LayoutOptions } from './layout.js';
+import type { Box, DiagramGraph, DiagramNode, PlacedEdge, PlacedGraph, PlacedNode, PlacedStep, PlacedTerminal, Point, StepPort } from './types.js';
+
+/** One step as elkjs placed it, in the step's own coordinates. */
+export interface StepLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly nodes: ReadonlyMap<string, Box>;
+  readonly ports: ReadonlyMap<string, Point>;
+  readonly edges: ReadonlyMap<string, { points: Point[]; junctions: Point[] }>;
+}
+
+const TERMINAL_GAP = 26; // between a frame and the input/output terminals
+const STEP_GAP_MIN = 46;
+const MARGIN = 14;
+
+export function compose(
+  graph: DiagramGraph,
+  options: LayoutOptions,
+  sizes: ReadonlyMap<string, NodeSize>,
+  step: StepLayout,
+  stepLabels: readonly Label[],
+): PlacedGraph {
+  const fontPx = options.fontPx;
+  const stateIns = graph.ports.filter((p) => p.side === 'west');
+  const stateOuts = graph.ports.filter((p) => p.side === 'east');
+  const inputs = graph.ports.filter((p) => p.side === 'south');
+  const outputs = graph.ports.filter((p) => p.side === 'north');
+  // Carry labels (h_{t-1} between steps) decide how wide the gaps must be.
+  const carryLabel = (name: string, time: string) => typeset(stateTex(name, time), fontPx * TAG_RATIO);
+  const carryWidths = graph.steps.flatMap((s) => stateOuts.map((p) => carryLabel(p.name, s.time).width));
+  const initialWidths = stateIns.map((p) => typeset(stateTex(p.name, graph.initialTime), fontPx).width);
+  const strip = options.stripWidth;
+  const gap = Math.ceil(Math.max(STEP_GAP_MIN, ...carryWidths.map((w) => w + 24), strip === null ? 0 : strip + 16));
+  const leftRoom = stateIns.length ? Math.ceil(Math.max(...initialWidths, strip ?? 0) + 30) : 0;
+
+  const terminalLabel = (name: string, time: string) => typeset(stateTex(name, time), fontPx);
+  const terminalD = terminalDiameter(graph, fontPx);
+  const stripRoom = strip === null ? 0 : STRIP_HEIGHT + 6;
+
+  const titleLabel = options.titleTex ? typeset(options.titleTex, fontPx * 1.05) : null;
+  const titleRoom = titleLabel ? Math.ceil(titleLabel.height + 16) : 0;
+  const top = MARGIN + titleRoom + (outputs.length ? terminalD + TERMINAL_GAP + stripRoom : 0);
+  const left = MARGIN + leftRoom;
+
+  const steps: PlacedStep[] = [];
+  const nodes: PlacedNode[] = [];
+  const edges: PlacedEdge[] = [];
+  const terminals: PlacedTerminal[] = [];
+  const centred = (label: Label, box: Box, y?: number): Box => ({
+    x: box.x + (box.width - label.width) / 2,
+    y: y ?? box.y + (box.height - label.height) / 2,
+    width: label.width,
+    height: label.height,
+  });
+
+  graph.steps.forEach((s, i) => {
+    const ox = left + i * (step.width + gap);
+    const oy = top;
+    const label = stepLabels[i];
+    steps.push({ index: i, time: s.time, x: ox, y: oy, width: step.width, height: step.height, labelBox: { x: ox + 12, y: oy + 8, width: label.width, height: label.height } });
+    for (const n of graph.nodes) {
+      const b = step.nodes.get(n.id)!;
+      const size = sizes.get(n.id)!;
+      const box = { x: ox + b.x, y: oy + b.y, width: b.width, height: b.height };
+      nodes.push(placeNode(n, i, box, size, strip));
+    }
+    for (const e of graph.edges) {
+      const route = step.edges.get(e.id);
+      if (!route) continue;
+      const shift = (p: Point) => ({ x: ox + p.x, y: oy + p.y });
+      edges.push({
+        key: `${i}:${e.id}`,
+        step: i,
+        kind: e.kind,
+        valueOf: e.valueOf,
+        valueStep: i,
+        source: `${i}:${e.source}`,
+        target: `${i}:${e.target}`,
+        points: route.points.map(shift),
+        junctions: route.junctions.map(shift),
+        label: null,
+        stripBox: null,
+      });
+    }
+    // Inputs enter from below, outputs leave upward, each through its frame port.
+    for (const p of [...inputs, ...outputs]) {
+      const port = step.ports.get(p.id)!;
+      const tLabel = terminalLabel(p.name, s.time);
+      const below = p.side === 'south';
+      const cx = ox + port.x;
+      const ty = below ? oy + step.height + TERMINAL_GAP : oy - TERMINAL_GAP - terminalD;
+      const box = { x: cx - terminalD / 2, y: ty, width: terminalD, height: terminalD };
+      const role = p.role === 'noise' ? 'noise' : below ? 'input' : 'output';
+      terminals.push({
+        key: `${i}:${p.id}:terminal`,
+        role,
+        tex: tLabel.tex,
+        valueOf: p.valueOf,
+        valueStep: i,
+        ...box,
+        labelBox: centred(tLabel, box),
+        stripBox: strip === null ? null : { x: cx - strip / 2, y: below ? ty + terminalD + 5 : ty - 5 - STRIP_HEIGHT, width: strip, height: STRIP_HEIGHT },
+      });
+      const from = below ? { x: cx, y: ty } : { x: cx, y: oy + port.y };
+      const to = below ? { x: cx, y: oy + port.y } : { x: cx, y: ty + terminalD };
+      edges.push({
+        key: `${i}:${p.id}:terminal`,
+        step: -1,
+        kind: p.role === 'noise' ? 'input' : below ? 'input' : 'output',
+        valueOf: p.valueOf,
+        valueStep: i,
+        source: below ? `${i}:${p.id}:terminal` : `${i}:${p.id}`,
+        target: below ? `${i}:${p.id}` : `${i}:${p.id}:terminal`,
+        points: [from, to],
+        junctions: [],
+        label: null,
+        stripBox: null,
+      });
+    }
+  });
+
+  // States: from the initial terminal into step 0, between steps, and out of the last step.
+  for (const p of stateIns) {
+    const port = step.ports.get(p.id)!;
+    const y = top + port.y;
+    const label = typeset(stateTex(p.name, graph.initialTime), fontPx);
+    const box = { x: MARGIN, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
+    terminals.push({ key: `initial:${p.name}`, role: 'state-in', tex: label.tex, valueOf: p.valueOf, valueStep: 0, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: MARGIN, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
+    edges.push(stateEdge(`initial:${p.name}`, `0:${p.id}`, p, [{ x: box.x + box.width + 2, y }, { x: left, y }], 0, null, null));
+  }
+  graph.steps.forEach((s, i) => {
+    const ox = left + i * (step.width + gap);
+    for (const p of stateOuts) {
+      const port = step.ports.get(p.id)!;
+      const y = top + port.y;
+      const x0 = ox + step.width;
+      if (i < graph.steps.length - 1) {
+        const inPort = step.ports.get(`in:${p.name}`)!;
+        const x1 = x0 + gap;
+        const y1 = top + inPort.y;
+        const label = carryLabel(p.name, s.time);
+        const points = y1 === y ? [{ x: x0, y }, { x: x1, y }] : [{ x: x0, y }, { x: x0 + gap / 2, y }, { x: x0 + gap / 2, y: y1 }, { x: x1, y: y1 }];
+        const labelBox = { x: x0 + (gap - label.width) / 2, y: Math.min(y, y1) - label.height - 4, width: label.width, height: label.height };
+        const stripBox = strip === null ? null : { x: x0 + (gap - strip) / 2, y: Math.max(y, y1) + 4, width: strip, height: STRIP_HEIGHT };
+        edges.push(stateEdge(`${i}:${p.id}`, `${i + 1}:in:${p.name}`, p, points, i, { tex: label.tex, box: labelBox }, stripBox));
+      } else {
+        const label = typeset(stateTex(p.name, s.time), fontPx);
+        const box = { x: x0 + 30, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
+        terminals.push({ key: `final:${p.name}`, role: 'state-out', tex: label.tex, valueOf: p.valueOf, valueStep: i, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: box.x, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
+        edges.push(stateEdge(`${i}:${p.id}`, `final:${p.name}`, p, [{ x: x0, y }, { x: box.x - 2, y }], i, null, null));
+      }
+    }
+  });
+
+  const stepsRight = left + graph.steps.length * step.width + (graph.steps.length - 1) * gap;
+  const rightRoom = stateOuts.length ? Math.max(...terminals.filter((t) => t.role === 'state-out').map((t) => t.x + Math.max(t.width, strip ?? 0))) - stepsRight : 0;
+  const contentRight = stepsRight + Math.max(0, rightRoom);
+  const bottom = top + step.height + (inputs.length ? TERMINAL_GAP + terminalD + stripRoom : 0);
+  const legend = options.legendHeight ? { x: MARGIN, y: bottom + 12, width: Math.min(260, contentRight - MARGIN), height: options.legendHeight } : null;
+  const width = Math.ceil(Math.max(contentRight, titleLabel ? MARGIN + titleLabel.width : 0, legend ? legend.x + legend.width : 0) + MARGIN);
+  const height = Math.ceil((legend ? legend.y + legend.height : bottom) + MARGIN);
+  const title = titleLabel && options.titleTex ? { tex: options.titleTex, box: { x: (width - titleLabel.width) / 2, y: MARGIN, width: titleLabel.width, height: titleLabel.height } } : null;
+  return { graph, width, height, steps, nodes, edges, terminals, title, legend };
+}
+
+const stateTex = (name: string, time: string) => atTime(timedTex(name), time, time);
+
+/** Inputs (below) and outputs (above) are circles of one size, large enough for every label. */
+export function terminalDiameter(graph: DiagramGraph, fontPx: number): number {
+  const ends = graph.ports.filter((p) => p.side === 'south' || p.side === 'north');
+  const labels = graph.steps.flatMap((s) => ends.map((p) => typeset(stateTex(p.name, s.time), fontPx)));
+  return Math.ceil(Math.max(30, ...labels.map((l) => Math.hypot(l.width, l.height) + 6)));
+}
+
+function stateEdge(source: string, target: string, p: StepPort, points: Point[], valueStep: number, label: PlacedEdge['label'], stripBox: Box | null): PlacedEdge {
+  return { key: `${source}->${target}`, step: -1, kind: 'state', valueOf: p.valueOf, valueStep, source, target, points, junctions: [], label, stripBox };
+}
+
+function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize, strip: number | null): PlacedNode {
+  const label = size.labels[step];
+  const tag = size.tags[step];
+  const stripH = strip === null ? 0 : STRIP_HEIGHT + 4;
+  const round = n.glyph === 'pointwise' || n.glyph === 'matmul';
+  const glyphH = round ? size.anchorY * 2 : box.height - stripH;
+  const contentH = label.height + (tag ? tag.height + 3 : 0);
+  const y0 = box.y + (glyphH - contentH) / 2;
+  const labelBox = { x: box.x + (box.width - label.width) / 2, y: y0, width: label.width, height: label.height };
+  const tagBox = tag ? { x: box.x + (box.width - tag.width) / 2, y: y0 + label.height + 3, width: tag.width, height: tag.height } : null;
+  const stripBox = strip === null ? null : { x: box.x + (box.width - strip) / 2, y: box.y + box.height - STRIP_HEIGHT - (round ? 0 : 5), width: strip, height: STRIP_HEIGHT };
+  return { key: `${step}:${n.id}`, step, node: n, labelTex: label.tex, tagTex: tag?.tex ?? '', ...box, labelBox, tagBox, stripBox };
+}
