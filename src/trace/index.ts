@@ -15,7 +15,7 @@ export { trace, normalizeSequence } from './trace.js';
  * both shapes, or an InputError for a missing or unknown tensor; `toWeights` accepts
  * nested arrays; `tensorToNested` turns a tensor back into arrays (for --save-weights).
  */
-export { initWeights, checkWeights, toWeights, tensorToNested, tensorFromNested, weightsToJson } from './weights.js';
+export { initWeights, checkWeights, checkWeightNames, toWeights, tensorToNested, tensorFromNested, weightsToJson } from './weights.js';
 /** A PyTorch nn.RNN/GRU/LSTM state_dict (chunks r,z,n / i,f,g,o) → the cell's parameters. */
 export { fromPyTorch, isPyTorchStateDict, type PyTorchOptions } from './pytorch.js';
 /** JSON or safetensors tensors → weights: a PyTorch state_dict is mapped, anything else passes as named. */

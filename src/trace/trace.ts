@@ -16,7 +16,7 @@ import { createEvaluator, toRows } from './evaluate.js';
 import { math } from './mathjs-subset.js';
 import { resolveSizes, sizesFromFeatures } from './sizes.js';
 import { DEFAULT_MAX_STEPS, type Sequence, type Trace, type TraceOptions, type TraceStep, type WeightsLike } from './types.js';
-import { checkWeights, initWeights, tensorToNested, toWeights } from './weights.js';
+import { checkWeightNames, checkWeights, initWeights, tensorToNested, toWeights } from './weights.js';
 
 /**
  * Evaluates `cell` over `inputs` ([T][I] or [T][B][I]) and returns every node's value at
@@ -31,14 +31,17 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   const batch = steps[0].length;
   const features = steps[0][0].length;
 
+  const weightsName = options.weightsName ?? 'weights';
   const given = toWeights(weights ?? new Map());
   const resolved = resolveSizes(cell, options.sizes ?? {}, weights ? given : undefined);
+  // Wrong names say more than the sizes they would have given, so they are reported first.
+  if (weights) checkWeightNames(cell, resolved.sizes, given, weightsName);
   sizesFromFeatures(cell, resolved, features, inputName);
   const missing = cell.dims.filter((d) => !(d in resolved.sizes));
   if (missing.length) throw new InputError(`cell '${cell.name}' needs a size for ${missing.map((d) => `'${d}'`).join(', ')} (give it, or give weights)`);
   const sizes = resolved.sizes;
   const finalWeights = weights ? given : initWeights(cell, sizes, seed);
-  if (weights) checkWeights(cell, sizes, finalWeights);
+  if (weights) checkWeights(cell, sizes, finalWeights, weightsName);
   const sized = withSizes(cell, sizes);
 
   const params = new Map([...finalWeights].map(([name, tensor]) => [name, tensorToNested(tensor)]));

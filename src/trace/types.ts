@@ -56,6 +56,8 @@ export interface TraceOptions {
   readonly maxSteps?: number;
   /** Names the input in messages (a file name); default 'input'. */
   readonly inputName?: string;
+  /** Names the weights in messages (a file name); default 'weights'. */
+  readonly weightsName?: string;
 }
 
 /** The longest sequence `trace` accepts unless told otherwise. */

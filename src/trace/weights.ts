@@ -67,23 +67,34 @@ export function initWeights(cell: CellGraph, sizes: Sizes, seed: number): Weight
 }
 
 /**
- * Checks that `weights` has exactly the cell's parameters with the shapes `sizes`
- * give them, and finite values. `source` (a file name) prefixes the messages.
+ * Checks that `weights` names exactly the cell's parameters: a missing parameter is
+ * listed with its shape (numeric where `sizes` know the dims), an unknown tensor with the
+ * names the cell has. Needs no sizes, so it runs before they are inferred.
  */
-export function checkWeights(cell: CellGraph, sizes: Sizes, weights: Weights, source = 'weights'): void {
-  const resolved = withSizes(cell, sizes);
-  const missing = resolved.params.filter((p) => !weights.has(p.name));
-  if (missing.length) {
-    const list = missing.map((p) => `'${p.name}' ${showShape(p.shape)}`).join(', ');
-    throw new InputError(`${source}: missing parameter${missing.length > 1 ? 's' : ''} ${list} of cell '${cell.name}'`);
-  }
+export function checkWeightNames(cell: CellGraph, sizes: Sizes, weights: Weights, source = 'weights'): void {
+  const missing = cell.params.filter((p) => !weights.has(p.name));
   const known = new Set(cell.params.map((p) => p.name));
   const extra = [...weights.keys()].filter((name) => !known.has(name));
+  if (missing.length) {
+    const shape = (p: (typeof missing)[number]) => showShape(p.shape.map((d) => (typeof d === 'string' && d in sizes ? sizes[d] : d)));
+    const list = missing.map((p) => `'${p.name}' ${shape(p)}`).join(', ');
+    const alsoExtra = extra.length ? ` (the file has ${extra.map((n) => `'${n}'`).join(', ')} instead)` : '';
+    throw new InputError(`${source}: missing parameter${missing.length > 1 ? 's' : ''} ${list} of cell '${cell.name}'${alsoExtra}`);
+  }
   if (extra.length) {
     throw new InputError(
       `${source}: unknown tensor${extra.length > 1 ? 's' : ''} ${extra.map((n) => `'${n}'`).join(', ')}; cell '${cell.name}' has parameters ${cell.params.map((p) => p.name).join(', ')}`,
     );
   }
+}
+
+/**
+ * Checks that `weights` has exactly the cell's parameters with the shapes `sizes`
+ * give them, and finite values. `source` (a file name) prefixes the messages.
+ */
+export function checkWeights(cell: CellGraph, sizes: Sizes, weights: Weights, source = 'weights'): void {
+  checkWeightNames(cell, sizes, weights, source);
+  const resolved = withSizes(cell, sizes);
   cell.params.forEach((symbolic, index) => {
     const expected = resolved.params[index].shape as number[];
     const tensor = weights.get(symbolic.name)!;

@@ -90,6 +90,7 @@ export function traceCommand(cli: Argv): Argv {
         seed: args.seed,
         maxSteps: args['max-steps'],
         inputName: inputText.file,
+        weightsName: weightsFile,
       });
 
       const nodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
