@@ -121,10 +121,21 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
         return n.kind;
     }
   };
-  const affineTex = (members: NodeId[]): string => {
-    // The box names its weights and biases; the frontier inputs are the wires.
-    const terms = members.filter(isParam).map((id) => symbolTex(id, 'param'));
-    return terms.join(',\\,');
+  // A linear box shows its expression, with a dot where each incoming wire enters: W_{hn}\cdot + b_{hn}.
+  const affineTex = (rootId: NodeId, members: readonly NodeId[]): string => {
+    const inside = new Set(members);
+    const render = (id: NodeId): string => {
+      if (!inside.has(id)) return '{\\cdot}';
+      const n = node(id);
+      if (n.kind === 'param') return symbolTex(n.id, 'param');
+      const [a, b] = n.inputs;
+      if (n.kind === 'add') return `${render(a)}+${render(b)}`;
+      if (n.kind === 'sub') return `${render(a)}-${render(b)}`;
+      if (n.kind === 'matmul') return inside.has(b) ? `${render(a)}\\left(${render(b)}\\right)` : `${render(a)}{\\cdot}`;
+      // A diagonal product p ⊙ (…).
+      return `${render(a)}\\odot ${render(b)}`;
+    };
+    return render(rootId);
   };
 
   // Consumers before producers, so a group claims its members before they are seen alone.
@@ -149,7 +160,7 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     if (n.kind !== 'param' && affineMember(n)) {
       const group = collect(n.id, n.statement, true);
       if (group.hasParam) {
-        addGlyph(n, 'linear', affineTex(group.members), group.members, group.frontier);
+        addGlyph(n, 'linear', affineTex(n.id, group.members), group.members, group.frontier);
         continue;
       }
     }

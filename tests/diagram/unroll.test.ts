@@ -11,7 +11,7 @@ describe('unroll', () => {
     expect(glyphs('gru')).toEqual([
       'r:layer:\\sigma',
       'z:layer:\\sigma',
-      'n.add.1:linear:W_{hn},\\,b_{hn}',
+      'n.add.1:linear:W_{hn}{\\cdot}+b_{hn}',
       'n.mul.0:pointwise:\\odot',
       'n:layer:\\tanh',
       'h.sub.0:pointwise:1-',
