@@ -51,7 +51,13 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
 
   const out: TraceStep[] = [];
   const targets = sized.statements.map((s) => s.target);
-  const recorded = sized.nodes.filter((n) => n.kind !== 'param' && n.kind !== 'const');
+  // Inputs first in declaration order (how the features are split), then the IR's order.
+  const inputOrder = new Map(sized.inputs.map((d, i) => [d.name, i]));
+  const recorded = sized.nodes
+    .filter((n) => n.kind !== 'param' && n.kind !== 'const')
+    .map((node, index) => ({ node, index: node.kind === 'input' ? (inputOrder.get(node.id) ?? 0) - sized.inputs.length : index }))
+    .sort((a, b) => a.index - b.index)
+    .map((e) => e.node);
   for (let t = 0; t < steps.length; t++) {
     const input = splitInputs(sized, steps[t]);
     const noiseValues = new Map(sized.noises.map((n) => [n.name, matrix(randomRows(noise, batch, size(n.shape)))]));

@@ -3,6 +3,7 @@
 // PyTorch's own equations. A wrong chunk order must fail (negative controls).
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
+import { decodeWeightsJson } from '../../src/io/inputs.js';
 import { decodeOnnx, encodeOnnxModel } from '../../src/io/onnx.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { fromNamedTensors, fromOnnx, fromPyTorch, trace } from '../../src/trace/index.js';
@@ -85,6 +86,14 @@ describe('PyTorch state_dict as safetensors → cell parameters → trace', () =
     );
     const viaOnnx = trace(cell, fromOnnx(model, cell).weights, X);
     expectClose(viaOnnx.steps.flatMap((s) => s.values.h[0]), viaTorch.steps.flatMap((s) => s.values.h[0]), ATOL, 'h');
+  });
+
+  it('a state_dict saved as JSON ({name: tensor.tolist()}) maps the same way', () => {
+    const { sd } = stateDict(1, 7);
+    const json = JSON.stringify({ weight_ih_l0: sd.wih, weight_hh_l0: sd.whh, bias_ih_l0: sd.bih, bias_hh_l0: sd.bhh });
+    const cell = loadCell('rnn');
+    const result = trace(cell, fromNamedTensors(cell, decodeWeightsJson(json, 'rnn.json')), X);
+    expectClose(result.steps.flatMap((s) => s.values.h[0]), torchRnn(X, sd.wih, sd.whh, sd.bih, sd.bhh).flat(), ATOL, 'h');
   });
 
   it('a module saved with bias=False has zero biases', () => {

@@ -140,6 +140,9 @@ describe('noise inputs (vae-reparam)', () => {
   it('eps comes from the seed: z = mu + exp(logvar / 2) ⊙ eps, the same for the same seed', () => {
     const a = trace(vae, undefined, inputs, { seed: 3 });
     expect(a.sizes).toEqual({ latent: 2, batch: 1 });
+    expect(Object.keys(a.steps[0].nodes)).toEqual(['mu', 'logvar', 'eps', 'std.div.0', 'std', 'z.mul.0', 'z']);
+    expect(a.steps[0].nodes.mu).toEqual([[0.5, -1]]);
+    expect(a.steps[0].nodes.logvar).toEqual([[0, 0.2]]);
     for (const step of a.steps) {
       const { mu, logvar, eps, z } = step.nodes;
       const expected = mu[0].map((m, i) => m + Math.exp(logvar[0][i] / 2) * eps[0][i]);
