@@ -27,6 +27,7 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   const { matrix } = math();
   const inputName = options.inputName ?? 'input';
   const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be an integer, found ${seed}`);
   const steps = normalizeSequence(inputs, inputName, options.maxSteps ?? DEFAULT_MAX_STEPS);
   const batch = steps[0].length;
   const features = steps[0][0].length;

@@ -33,9 +33,10 @@ export function traceCommand(cli: Argv): Argv {
         .option('all-nodes', { type: 'boolean', default: false, describe: 'include every intermediate node (r.matmul.0, ...), not only the statements' })
         .option('digits', { type: 'number', default: 4, describe: 'digits after the point in the table' })
         .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' })
-        .option('annotate', { type: 'string', nargs: 1, describe: 'draw the diagram of --step (and the step before) with the values on it, to FILE.svg' })
+        .option('annotate', { type: 'string', nargs: 1, describe: 'draw the diagram of --step (and the step before) with the values on it, to FILE.svg (.png and .pdf also work)' })
         .option('step', { type: 'number', describe: 'the step to annotate (default: the last)' })
         .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'with --annotate: one box per gate, or every op' })
+        .option('theme', { type: 'string', default: 'light', describe: 'with --annotate: light, dark, print, colorblind, or a path to a .json theme' })
         .example('$0 trace gru --input seq.json --hidden 3 --seed 7', 'print every gate of a GRU, step by step')
         .example("$0 trace lstm -i '[[1,0],[0,1]]' --weights lstm.safetensors --json trace.json", 'a PyTorch nn.LSTM state_dict, the trace as JSON')
         .example('$0 trace --weights model.onnx -i seq.csv --annotate t1.svg --step 1', 'the cell named by an ONNX model, drawn with its values'),
@@ -46,6 +47,9 @@ export function traceCommand(cli: Argv): Argv {
       const warn = (message: string): void => void process.stderr.write(`gateflow: warning: ${message}\n`);
 
       if (args.step !== undefined && args.annotate === undefined) throw new InputError('--step goes with --annotate FILE.svg');
+      if (!Number.isSafeInteger(args.seed)) throw new InputError(`--seed must be an integer, found ${args.seed}`);
+      if (!Number.isInteger(args.digits) || args.digits < 0 || args.digits > 17) throw new InputError(`--digits must be an integer from 0 to 17, found ${args.digits}`);
+      if (!Number.isInteger(args['max-steps']) || args['max-steps'] < 1) throw new InputError(`--max-steps must be a positive integer, found ${args['max-steps']}`);
       // Weights first: an ONNX model may name the cell.
       const weightsFile = args.weights;
       let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
@@ -108,9 +112,20 @@ export function traceCommand(cli: Argv): Argv {
       if (args.annotate !== undefined) {
         const step = args.step ?? result.steps.length - 1;
         const annotation = tr.toAnnotation(result, step);
-        const { diagram } = await import('../../diagram/index.js');
-        const svg = await diagram(cell, { annotate: annotation, detail: args.detail });
-        writeOutput(args.annotate, svg);
+        const { readTheme } = await import('../../io/theme.js');
+        const { diagram, parseTheme } = await import('../../diagram/index.js');
+        const themeSource = readTheme(args.theme);
+        const theme = parseTheme(themeSource.text, themeSource.file);
+        const svg = await diagram(cell, { annotate: annotation, detail: args.detail, theme });
+        let figure: string | Uint8Array = svg;
+        if (/\.png$/i.test(args.annotate)) {
+          const { svgToPng } = await import('../../io/raster.js');
+          figure = svgToPng(svg, { scale: 2 });
+        } else if (/\.pdf$/i.test(args.annotate)) {
+          const { svgToPdf } = await import('../../io/pdf.js');
+          figure = await svgToPdf(svg, { title: cell.title });
+        }
+        writeOutput(args.annotate, figure);
       }
       if (args.json !== '-' && args.csv !== '-' && args.annotate !== '-') {
         process.stdout.write(tr.formatTable(result, { nodes, digits: args.digits }));
