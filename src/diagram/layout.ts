@@ -35,7 +35,20 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
   const stepLabelH = Math.max(...stepLabels.map((l) => l.height));
   const padTop = Math.ceil(stepLabelH + 16);
   const terminalD = terminalDiameter(graph, options.fontPx);
-  const placed = await layoutStep(graph, sizes, padTop, terminalD + 14);
+  let placed = await layoutStep(graph, sizes, padTop, terminalD + 14, null);
+  // A state should cross from one step into the next in a straight line: when elkjs put its
+  // west and east ports at different heights, lay out again with both pinned to the lower one.
+  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
+  const misaligned = states.some((s) => Math.abs(placed.ports.get(`in:${s}`)!.y - placed.ports.get(`out:${s}`)!.y) > 0.5);
+  if (misaligned) {
+    const pinned = new Map(placed.ports);
+    for (const s of states) {
+      const y = Math.max(placed.ports.get(`in:${s}`)!.y, placed.ports.get(`out:${s}`)!.y);
+      pinned.set(`in:${s}`, { x: 0, y });
+      pinned.set(`out:${s}`, { x: placed.width, y });
+    }
+    placed = await layoutStep(graph, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
+  }
   return compose(graph, options, sizes, placed, stepLabels);
 }
 
@@ -47,7 +60,13 @@ export function stepTex(time: string): string {
 const nodeKey = (id: string) => `n:${id}`;
 const portKey = (id: string) => `p:${id}`;
 
-async function layoutStep(graph: DiagramGraph, sizes: ReadonlyMap<string, NodeSize>, padTop: number, portSpacing: number): Promise<StepLayout> {
+async function layoutStep(
+  graph: DiagramGraph,
+  sizes: ReadonlyMap<string, NodeSize>,
+  padTop: number,
+  portSpacing: number,
+  pinned: { width: number; height: number; ports: ReadonlyMap<string, Point> } | null,
+): Promise<StepLayout> {
   const isPort = new Set(graph.ports.map((p) => p.id));
   const laneOf = new Map(graph.nodes.map((n) => [n.id, n.lane]));
   const laneState = graph.nodes.find((n) => n.lane)?.lane ?? '';
@@ -80,6 +99,7 @@ async function layoutStep(graph: DiagramGraph, sizes: ReadonlyMap<string, NodeSi
     id: portKey(p.id),
     width: 0,
     height: 0,
+    ...(pinned ? { x: pinned.ports.get(p.id)!.x, y: pinned.ports.get(p.id)!.y } : {}),
     layoutOptions: { 'elk.port.side': p.side.toUpperCase(), 'elk.port.index': String(index) },
   }));
   const end = (id: string, e: DiagramEdge, asSource: boolean) =>
@@ -92,7 +112,11 @@ async function layoutStep(graph: DiagramGraph, sizes: ReadonlyMap<string, NodeSi
   }));
   const step: ElkNode = {
     id: 'step',
-    layoutOptions: stepOptions({ top: padTop, left: FRAME_PAD.left, bottom: FRAME_PAD.bottom, right: FRAME_PAD.right }, portSpacing),
+    layoutOptions: {
+      ...stepOptions({ top: padTop, left: FRAME_PAD.left, bottom: FRAME_PAD.bottom, right: FRAME_PAD.right }, portSpacing),
+      ...(pinned ? { 'elk.portConstraints': 'FIXED_POS' } : {}),
+    },
+    ...(pinned ? { width: pinned.width, height: pinned.height } : {}),
     ports: framePorts,
     children,
     edges,

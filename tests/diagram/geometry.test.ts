@@ -12,6 +12,10 @@ describe('checkGeometry on every shipped cell', () => {
         expect(checkGeometry(placed)).toEqual([]);
         const expectedSteps = cellNamed(name).states.length ? steps : 1;
         expect(placed.steps).toHaveLength(expectedSteps);
+        // Each state crosses from one step into the next in a straight horizontal line.
+        for (const e of placed.edges.filter((e) => e.kind === 'state' && e.step === -1)) {
+          expect(e.points.map((p) => p.y), e.key).toEqual([e.points[0].y, e.points[0].y]);
+        }
         // Steps run left to right and every step is the same size.
         for (let i = 1; i < placed.steps.length; i++) {
           expect(placed.steps[i].x).toBeGreaterThan(placed.steps[i - 1].x + placed.steps[i - 1].width);
@@ -20,7 +24,9 @@ describe('checkGeometry on every shipped cell', () => {
       });
     }
     it(`placeDiagram(${name}, ops detail) is clean too`, async () => {
-      expect(checkGeometry(await placeDiagram(cellNamed(name), { steps: 2, detail: 'ops' }))).toEqual([]);
+      const placed = await placeDiagram(cellNamed(name), { steps: 2, detail: 'ops' });
+      expect(checkGeometry(placed)).toEqual([]);
+      for (const e of placed.edges.filter((e) => e.kind === 'state' && e.step === -1)) expect(e.points, e.key).toHaveLength(2);
     });
   }
 

@@ -19,7 +19,7 @@ function diagramCommand(cli: Argv): Argv {
         .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'gates: one box per gate; ops: every matmul, bias and sum' })
         .option('theme', { type: 'string', default: 'light', describe: 'light, dark, print, colorblind, or a path to a .json theme' })
         .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, else svg)' })
-        .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (PDF: points per unit)' })
+        .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (the PDF is 1 pt per unit, as vectors)' })
         .option('title', { type: 'string', describe: "title above the figure (default: the cell's title; '' for none)" })
         .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' }),
     async (args) => {
