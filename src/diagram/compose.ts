@@ -116,7 +116,7 @@ export function compose(
       edges.push({
         key: `${i}:${p.id}:terminal`,
         step: -1,
-        kind: p.role === 'noise' ? 'input' : below ? 'input' : 'output',
+        kind: p.role === 'noise' ? 'noise' : below ? 'input' : 'output',
         valueOf: p.valueOf,
         valueStep: i,
         source: below ? `${i}:${p.id}:terminal` : `${i}:${p.id}`,

@@ -84,7 +84,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
 
   const wires = canvas.group().attr('id', 'wires');
   for (const e of placed.edges) {
-    const style = e.kind === 'input' && e.key.includes(':x:') && isNoise(placed, e.source) ? theme.wires.noise : theme.wires[e.kind];
+    const style = theme.wires[e.kind];
     drawWire(wires, e.points, style);
     for (const j of e.junctions) wires.circle(0).attr({ cx: fmt(j.x), cy: fmt(j.y), r: fmt(2.2 + style.width * 0.6), fill: style.color });
     if (e.label) label(wires, e.label.tex, e.label.box, theme.text, fontPx * 0.78);
@@ -113,10 +113,6 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     .replace(/ xmlns:svgjs="[^"]*"/g, '')
     .replace(/></g, '>\n<');
   return `<?xml version="1.0" encoding="UTF-8"?>\n${markup}\n`;
-}
-
-function isNoise(placed: PlacedGraph, key: string): boolean {
-  return placed.terminals.some((t) => t.key === key.replace(/:terminal$/, '') && t.role === 'noise');
 }
 
 function drawWire(parent: Container, points: readonly Point[], style: WireStyle): void {

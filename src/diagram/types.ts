@@ -21,7 +21,7 @@ export type GlyphKind =
 export type PortSide = 'west' | 'east' | 'south' | 'north';
 
 /** What a wire carries, which decides its style. */
-export type EdgeKind = 'belt' | 'state' | 'input' | 'internal' | 'peephole' | 'output';
+export type EdgeKind = 'belt' | 'state' | 'input' | 'noise' | 'internal' | 'peephole' | 'output';
 
 /** A point where a value crosses the step frame: a state entering or leaving, an input, an output. */
 export interface StepPort {

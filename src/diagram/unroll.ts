@@ -209,7 +209,7 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
       // A peephole is a value multiplied by a diagonal weight (p ⊙ c): inside a gate box in
       // `gates` detail, or as its own ⊙ in `ops` detail.
       const peephole = (input.diagonal && g.glyph === 'layer') || (isDiagonal(node(g.valueOf)) && !isParam(input.id));
-      const kind: EdgeKind = peephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' || n.kind === 'noise' ? 'input' : 'internal';
+      const kind: EdgeKind = peephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' ? 'input' : n.kind === 'noise' ? 'noise' : 'internal';
       addEdge(source, g.id, slot, kind, input.id);
     });
   }
