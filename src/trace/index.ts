@@ -16,8 +16,11 @@ export { trace, normalizeSequence } from './trace.js';
  * nested arrays; `tensorToNested` turns a tensor back into arrays (for --save-weights).
  */
 export { initWeights, checkWeights, checkWeightNames, toWeights, tensorToNested, tensorFromNested, weightsToJson } from './weights.js';
-/** A PyTorch nn.RNN/GRU/LSTM state_dict (chunks r,z,n / i,f,g,o) → the cell's parameters. */
-export { fromPyTorch, isPyTorchStateDict, type PyTorchOptions } from './pytorch.js';
+/**
+ * A PyTorch nn.RNN/GRU/LSTM state_dict (chunks r,z,n / i,f,g,o) → the cell's parameters,
+ * and back (`toPyTorch`, for module.load_state_dict).
+ */
+export { fromPyTorch, toPyTorch, isPyTorchStateDict, type PyTorchOptions } from './pytorch.js';
 /** JSON or safetensors tensors → weights: a PyTorch state_dict is mapped, anything else passes as named. */
 export { fromNamedTensors } from './import.js';
 /**

@@ -101,3 +101,37 @@ export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor
 export function rowBlock(tensor: Tensor, k: number, H: number, cols: number): Tensor {
   return { shape: [H, cols], data: tensor.data.slice(k * H * cols, (k + 1) * H * cols) };
 }
+
+/**
+ * The inverse of fromPyTorch: the cell's weights as nn.RNN / nn.GRU / nn.LSTM state_dict
+ * tensors, so weights drawn or imported here can be loaded into PyTorch
+ * (module.load_state_dict). The cell must have exactly one family's parameters.
+ */
+export function toPyTorch(cell: CellGraph, weights: Weights, options: Pick<PyTorchOptions, 'warn'> = {}): Map<string, Tensor> {
+  const cellParams = cell.params.map((p) => p.name);
+  const names = (gates: readonly string[]) => gates.flatMap((g) => [paramNames.inputWeight(g), paramNames.recurrentWeight(g), paramNames.inputBias(g), paramNames.recurrentBias(g)]);
+  const family = (Object.keys(PYTORCH_GATES) as (keyof typeof PYTORCH_GATES)[]).find((f) => names(PYTORCH_GATES[f]).every((n) => cellParams.includes(n)));
+  if (!family) throw new InputError(`cell '${cell.name}' has no PyTorch counterpart: its parameters are not nn.RNN's, nn.GRU's or nn.LSTM's (W_i<g>, W_h<g>, b_i<g>, b_h<g>)`);
+  const wanted = names(PYTORCH_GATES[family]);
+  const extra = cellParams.filter((n) => !wanted.includes(n));
+  if (extra.length) throw new InputError(`cell '${cell.name}' has parameters nn.${family} lacks: ${extra.join(', ')}`);
+  const note = PYTORCH_MISMATCH[cell.name];
+  if (note && family === 'GRU') options.warn?.(note);
+  const stack = (kind: (g: string) => string): Tensor => {
+    const blocks = PYTORCH_GATES[family].map((g) => weights.get(kind(g))!);
+    const data = new Float64Array(blocks.reduce((n, b) => n + b.data.length, 0));
+    let at = 0;
+    for (const b of blocks) {
+      data.set(b.data, at);
+      at += b.data.length;
+    }
+    const [rows, ...rest] = blocks[0].shape;
+    return { shape: [rows * blocks.length, ...rest], data };
+  };
+  return new Map([
+    ['weight_ih_l0', stack(paramNames.inputWeight)],
+    ['weight_hh_l0', stack(paramNames.recurrentWeight)],
+    ['bias_ih_l0', stack(paramNames.inputBias)],
+    ['bias_hh_l0', stack(paramNames.recurrentBias)],
+  ]);
+}

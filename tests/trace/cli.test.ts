@@ -44,12 +44,15 @@ describe('gateflow trace', { timeout: 30_000 }, () => {
     expect(run.stdout).toBe(toJson(expected));
   });
 
-  it('--save-weights then --weights gives the same trace; --csv and --h0 are honoured', async () => {
+  it('--save-weights then --weights gives the same trace (cell names and PyTorch names); --csv and --h0 are honoured', async () => {
     const first = await gateflow('lstm', '-i', 'seq.json', '--hidden', '2', '--seed', '3', '--save-weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'a.csv');
     expect(first.status).toBe(0);
-    const again = await gateflow('lstm', '-i', 'seq.json', '--weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'b.csv');
+    const again = await gateflow('lstm', '-i', 'seq.json', '--weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'b.csv', '--save-weights', 'sd.safetensors', '--save-as', 'pytorch');
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(first.stdout);
+    // The same weights as a PyTorch state_dict map back onto the cell.
+    const viaTorch = await gateflow('lstm', '-i', 'seq.json', '--weights', 'sd.safetensors', '--h0', '[0.1, -0.1]');
+    expect(viaTorch.stdout).toBe(first.stdout);
     expect(readFileSync(path('b.csv'), 'utf8')).toBe(readFileSync(path('a.csv'), 'utf8'));
     expect(readFileSync(path('a.csv'), 'utf8').split('\n')[0]).toBe('t,batch,x[0],x[1],i[0],i[1],f[0],f[1],g[0],g[1],o[0],o[1],c[0],c[1],h[0],h[1]');
     expect(Object.keys(JSON.parse(readFileSync(path('w.json'), 'utf8')))).toContain('W_hg');

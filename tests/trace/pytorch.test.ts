@@ -6,7 +6,7 @@ import { loadCell } from '../../src/index.js';
 import { decodeWeightsJson } from '../../src/io/inputs.js';
 import { decodeOnnx, encodeOnnxModel } from '../../src/io/onnx.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
-import { fromNamedTensors, fromOnnx, fromPyTorch, trace } from '../../src/trace/index.js';
+import { fromNamedTensors, fromOnnx, fromPyTorch, toPyTorch, trace } from '../../src/trace/index.js';
 import { expectClose, maxAbsDiff } from './close.js';
 import { block, blockV, filler, torchGru, torchLstm, torchRnn, type Mat } from './reference.js';
 
@@ -113,6 +113,29 @@ describe('PyTorch state_dict as safetensors → cell parameters → trace', () =
     for (const g of ['i', 'f', 'o']) tensors.set(`p_${g}`, { shape: [H], data: Float64Array.from([0.1, 0.2, 0.3]), dtype: 'F32' });
     const weights = fromPyTorch(loadCell('lstm-peephole'), tensors);
     expect(Array.from(weights.get('p_f')!.data)).toEqual([0.1, 0.2, 0.3]);
+  });
+});
+
+describe('toPyTorch', () => {
+  it('is the inverse of fromPyTorch for nn.GRU, nn.LSTM and nn.RNN', () => {
+    for (const [name, G] of [['gru', 3], ['lstm', 4], ['rnn', 1]] as const) {
+      const tensors = decodeSafetensors(stateDict(G, 30 + G).bytes, 'x.safetensors').tensors;
+      const back = toPyTorch(loadCell(name), fromPyTorch(loadCell(name), tensors));
+      expect([...back.keys()]).toEqual(['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']);
+      for (const [key, tensor] of back) {
+        expect(tensor.shape, key).toEqual(tensors.get(key)!.shape);
+        expect(Array.from(tensor.data), key).toEqual(Array.from(tensors.get(key)!.data));
+      }
+    }
+  });
+
+  it('refuses cells PyTorch cannot express', () => {
+    const peephole = loadCell('lstm-peephole');
+    const weights = fromPyTorch(peephole, new Map([...decodeSafetensors(stateDict(4, 40).bytes, 'x').tensors, ...['p_i', 'p_f', 'p_o'].map((n) => [n, { shape: [H], data: new Float64Array(H), dtype: 'F64' }] as const)]));
+    expect(() => toPyTorch(peephole, weights)).toThrow("cell 'lstm-peephole' has parameters nn.LSTM lacks: p_i, p_f, p_o");
+    expect(() => toPyTorch(loadCell('mgu'), new Map())).toThrow(
+      "cell 'mgu' has no PyTorch counterpart: its parameters are not nn.RNN's, nn.GRU's or nn.LSTM's (W_i<g>, W_h<g>, b_i<g>, b_h<g>)",
+    );
   });
 });
 

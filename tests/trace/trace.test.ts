@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { checkWeights, initWeights, toAnnotation, trace, weightsToJson } from '../../src/trace/index.js';
 import { ShapeError, InputError } from '../../src/errors.js';
+import { decodeWeightsJson } from '../../src/io/inputs.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { expectClose } from './close.js';
 
 const gru = loadCell('gru');
@@ -29,6 +31,14 @@ describe('initWeights', () => {
     expect(Array.from(result.weights.get('W_hr')!.data)).toEqual(Array.from(initWeights(gru, { input: 2, hidden: 4 }, 7).get('W_hr')!.data));
     // Tracing again with the saved weights gives the same numbers.
     expect(trace(gru, result.weights, [[1, 0]]).steps).toEqual(result.steps);
+  });
+
+  it('saved weights read back (JSON and safetensors F64) give the same trace', () => {
+    const result = trace(gru, undefined, [[1, 0], [0.5, 2]], { sizes: { hidden: 3 }, seed: 9 });
+    const fromJson = decodeWeightsJson(weightsToJson(result.weights), 'w.json');
+    expect(trace(gru, fromJson, [[1, 0], [0.5, 2]]).steps).toEqual(result.steps);
+    const fromSafetensors = decodeSafetensors(encodeSafetensors([...result.weights]), 'w.safetensors').tensors;
+    expect(trace(gru, fromSafetensors, [[1, 0], [0.5, 2]]).steps).toEqual(result.steps);
   });
 
   it('weightsToJson writes a matrix row per line at full precision', () => {

@@ -26,6 +26,7 @@ export function traceCommand(cli: Argv): Argv {
         .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
         .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
         .option('save-weights', { type: 'string', nargs: 1, describe: 'write the weights used as JSON (or .safetensors)' })
+        .option('save-as', { choices: ['cell', 'pytorch'] as const, default: 'cell' as const, describe: "with --save-weights: names of the cell's parameters, or a PyTorch state_dict (weight_ih_l0, ...)" })
         .option('h0', { type: 'string', describe: 'initial h: inline JSON [H] or [B][H], or a JSON file (default zeros)' })
         .option('c0', { type: 'string', describe: 'initial c (LSTM cells), as --h0' })
         .option('json', { type: 'string', nargs: 1, describe: 'write the whole trace as JSON to FILE (- for standard output)' })
@@ -100,11 +101,12 @@ export function traceCommand(cli: Argv): Argv {
       const nodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
       if (args['save-weights']) {
         const target = args['save-weights'];
+        const saved = args['save-as'] === 'pytorch' ? tr.toPyTorch(cell, result.weights, { warn }) : result.weights;
         if (/\.safetensors$/i.test(target)) {
           const { encodeSafetensors } = await import('../../io/safetensors.js');
-          writeOutput(target, encodeSafetensors([...result.weights], { metadata: { cell: cell.name, producer: 'gateflow' } }));
+          writeOutput(target, encodeSafetensors([...saved], { metadata: { cell: cell.name, producer: 'gateflow' } }));
         } else {
-          writeOutput(target, tr.weightsToJson(result.weights));
+          writeOutput(target, tr.weightsToJson(saved));
         }
       }
       if (args.json !== undefined) writeOutput(args.json, tr.toJson(result, { nodes }));
