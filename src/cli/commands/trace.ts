@@ -3,6 +3,7 @@
  * as a table, JSON or CSV, or on the diagram. Reads through io, computes with the
  * trace stage, writes through writeOutput; heavy modules load only when it runs.
  */
+import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
@@ -21,7 +22,7 @@ export function traceCommand(cli: Argv): Argv {
     (y) =>
       y
         .positional('cell', { type: 'string', describe: 'a shipped cell (see `gateflow cells`) or a .cell path; optional with an ONNX model, which names its cell' })
-        .option('input', { alias: 'i', type: 'string', demandOption: true, describe: "the sequence: a JSON file [T][I] or [T][B][I], a CSV file (a row a step, a column a feature), or inline JSON '[[1,0],[0,1]]'" })
+        .option('input', { alias: 'i', type: 'string', nargs: 1, demandOption: true, describe: "the sequence: a JSON file [T][I] or [T][B][I], a CSV file (a row a step, a column a feature), inline JSON '[[1,0],[0,1]]', or - for standard input" })
         .option('hidden', { type: 'number', describe: 'hidden size (default: from the weights, else 4)' })
         .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
         .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
@@ -76,7 +77,10 @@ export function traceCommand(cli: Argv): Argv {
         weights = tr.fromNamedTensors(cell, decoded.tensors, { source: weightsFile, warn });
       }
 
-      const inputText = isInline(args.input) ? { text: args.input, file: '--input' } : { text: readText(args.input, 'input file'), file: args.input };
+      const inputText =
+        args.input === '-' ? { text: readFileSync(0, 'utf8'), file: '<stdin>' }
+        : isInline(args.input) ? { text: args.input, file: '--input' }
+        : { text: readText(args.input, 'input file'), file: args.input };
       const sequence = decodeSequence(inputText.text, inputText.file);
       for (const [option, state] of [['h0', 'h'], ['c0', 'c']] as const) {
         const value = args[option];
