@@ -4,6 +4,13 @@
  * those class counts, train a VAE on it, score its latent means without the labels, and
  * compare with the truth: the ratio and the label entropy, by Spearman rank correlation.
  * The subset size stays fixed so that only the class proportions change between runs.
+ *
+ * Two protocols, because they answer different questions:
+ *   shared      one encoder trained on the whole pool; each subset is only encoded. Tests the
+ *               density measure itself on a fixed latent geometry.
+ *   per-subset  a fresh VAE trained on each subset, as a user would on their own data. The KL
+ *               term pulls every aggregate posterior towards N(0, I) whatever the class
+ *               proportions, which is exactly where a latent-density measure can fail.
  */
 import { createRandom, type Random } from '../../random.js';
 import { entropy, labelCounts, type Dataset } from './data.js';
@@ -11,7 +18,12 @@ import { imbalanceScore, imbalancedCounts, imbalancedSubset, type ImbalanceProfi
 import { spearman } from './stats.js';
 import { encodeMeans, trainVae, type BatchProgress } from './train.js';
 
+/** Which encoder scores a subset: one trained on the whole pool, or one trained on the subset. */
+export type EncoderProtocol = 'shared' | 'per-subset';
+
 export interface ImbalanceSweepOptions {
+  /** Protocols to run (default both). */
+  readonly encoders?: readonly EncoderProtocol[];
   readonly ratios?: readonly number[];
   readonly profiles?: readonly ImbalanceProfile[];
   /** Rows per subset. */
@@ -23,10 +35,11 @@ export interface ImbalanceSweepOptions {
   readonly lr?: number;
   /** Neighbours for the kNN density. */
   readonly k?: number;
-  readonly onBatch?: (run: { profile: ImbalanceProfile; ratio: number }, progress: BatchProgress) => void;
+  readonly onBatch?: (run: { encoder: EncoderProtocol; profile?: ImbalanceProfile; ratio?: number }, progress: BatchProgress) => void;
 }
 
 export interface ImbalanceRun {
+  readonly encoder: EncoderProtocol;
   readonly profile: ImbalanceProfile;
   readonly ratio: number;
   /** Rows per class, largest first (class ids are in `classOrder`). */
@@ -47,13 +60,19 @@ export interface Correlations {
   readonly withEntropyDeficit: number;
 }
 
-export interface ImbalanceSweepResult {
-  readonly runs: readonly ImbalanceRun[];
+export interface ProtocolCorrelations {
   readonly overall: Correlations;
   readonly byProfile: Readonly<Record<string, Correlations>>;
 }
 
+export interface ImbalanceSweepResult {
+  readonly runs: readonly ImbalanceRun[];
+  /** Per encoder protocol: over all its runs and per profile. */
+  readonly correlations: Readonly<Partial<Record<EncoderProtocol, ProtocolCorrelations>>>;
+}
+
 export const IMBALANCE_DEFAULTS = {
+  encoders: ['shared', 'per-subset'] as EncoderProtocol[],
   ratios: [1, 2, 5, 10, 20, 50, 100],
   profiles: ['step', 'long-tail'] as ImbalanceProfile[],
   total: 1500,
@@ -86,7 +105,7 @@ export function measureImbalance(
   return { model, history, means, ...scored };
 }
 
-/** The sweep over profiles × ratios on labelled data (MNIST train rows in the CLI). */
+/** The sweep over protocols × profiles × ratios on labelled data (MNIST train rows in the CLI). */
 export function imbalanceSweep(data: Dataset, random: Random, options: ImbalanceSweepOptions = {}): ImbalanceSweepResult {
   const o = { ...IMBALANCE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof IMBALANCE_DEFAULTS & ImbalanceSweepOptions;
   const classes = labelCounts(data.labels!).length;
@@ -94,33 +113,40 @@ export function imbalanceSweep(data: Dataset, random: Random, options: Imbalance
   const classOrder = random.shuffle(Array.from({ length: classes }, (_, c) => c));
   const subsetSeed = random.int(2 ** 31);
   const trainSeed = random.int(2 ** 31);
+  const scoreSeed = random.int(2 ** 31);
+  const training = { latent: o.latent, hidden: o.hidden, epochs: o.epochs, batch: o.batch, lr: o.lr, beta: 1 };
   const runs: ImbalanceRun[] = [];
-  for (const profile of o.profiles) {
-    for (const ratio of o.ratios) {
-      const counts = imbalancedCounts(profile, ratio, classes, o.total);
-      const subset = imbalancedSubset(data, counts, classOrder, createRandom(subsetSeed));
-      const measured = measureImbalance(subset, createRandom(trainSeed), {
-        latent: o.latent,
-        hidden: o.hidden,
-        epochs: o.epochs,
-        batch: o.batch,
-        lr: o.lr,
-        k: o.k,
-        onBatch: options.onBatch ? (p) => options.onBatch!({ profile, ratio }, p) : undefined,
-      });
-      runs.push({
-        profile,
-        ratio,
-        counts,
-        classOrder,
-        labelEntropy: entropy(counts),
-        score: measured.score,
-        divergence: measured.divergence,
-        reference: measured.reference,
-      });
+  const correlationsByProtocol: Partial<Record<EncoderProtocol, ProtocolCorrelations>> = {};
+  for (const encoder of o.encoders) {
+    const shared =
+      encoder === 'shared'
+        ? trainVae(data, undefined, createRandom(trainSeed), { ...training, onBatch: options.onBatch ? (p) => options.onBatch!({ encoder }, p) : undefined }).model
+        : undefined;
+    for (const profile of o.profiles) {
+      for (const ratio of o.ratios) {
+        const counts = imbalancedCounts(profile, ratio, classes, o.total);
+        const subset = imbalancedSubset(data, counts, classOrder, createRandom(subsetSeed));
+        const model =
+          shared ??
+          trainVae(subset, undefined, createRandom(trainSeed), { ...training, onBatch: options.onBatch ? (p) => options.onBatch!({ encoder, profile, ratio }, p) : undefined }).model;
+        const scored = imbalanceScore(encodeMeans(model, subset), o.latent, createRandom(scoreSeed), o.k);
+        runs.push({
+          encoder,
+          profile,
+          ratio,
+          counts,
+          classOrder,
+          labelEntropy: entropy(counts),
+          score: scored.score,
+          divergence: scored.divergence,
+          reference: scored.reference,
+        });
+      }
     }
+    const mine = runs.filter((r) => r.encoder === encoder);
+    const byProfile: Record<string, Correlations> = {};
+    for (const profile of o.profiles) byProfile[profile] = correlations(mine.filter((r) => r.profile === profile));
+    correlationsByProtocol[encoder] = { overall: correlations(mine), byProfile };
   }
-  const byProfile: Record<string, Correlations> = {};
-  for (const profile of o.profiles) byProfile[profile] = correlations(runs.filter((r) => r.profile === profile));
-  return { runs, overall: correlations(runs), byProfile };
+  return { runs, correlations: correlationsByProtocol };
 }

@@ -65,19 +65,37 @@ export function sweepTable(result: SweepResult): string {
 
 export function imbalanceSweepCsv(result: ImbalanceSweepResult): string {
   return csv(
-    ['profile', 'ratio', 'label_entropy', 'score', 'divergence', 'reference', 'counts'],
-    result.runs.map((r) => [r.profile, r.ratio, r.labelEntropy, r.score, r.divergence, r.reference, r.counts.join(' ')]),
+    ['encoder', 'profile', 'ratio', 'label_entropy', 'score', 'divergence', 'reference', 'counts'],
+    result.runs.map((r) => [r.encoder, r.profile, r.ratio, r.labelEntropy, r.score, r.divergence, r.reference, r.counts.join(' ')]),
   );
 }
 
+export const ENCODER_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  shared: 'one encoder trained on all training digits, each subset only encoded',
+  'per-subset': 'a fresh VAE trained on each subset (as on your own data)',
+};
+
 export function imbalanceSweepTable(result: ImbalanceSweepResult): string {
   const table = formatTable(
-    ['profile', 'ratio', 'label entropy', 'score', 'largest/smallest class'],
-    result.runs.map((r) => [r.profile, num(r.ratio), r.labelEntropy.toFixed(3), r.score.toFixed(3), `${Math.max(...r.counts)}/${Math.min(...r.counts)}`]),
+    ['encoder', 'profile', 'ratio', 'log C − H(labels)', 'score', 'largest/smallest'],
+    result.runs.map((r) => [
+      r.encoder,
+      r.profile,
+      num(r.ratio),
+      (Math.log(r.counts.length) - r.labelEntropy).toFixed(3),
+      r.score.toFixed(3),
+      `${Math.max(...r.counts)}/${Math.min(...r.counts)}`,
+    ]),
   );
-  const corr = (name: string, c: { withRatio: number; withEntropyDeficit: number }) =>
-    `${name}: Spearman(score, ratio) = ${c.withRatio.toFixed(3)}, Spearman(score, −label entropy) = ${c.withEntropyDeficit.toFixed(3)}`;
-  return [table, ...Object.entries(result.byProfile).map(([p, c]) => corr(p, c)), corr('all runs', result.overall)].join('\n') + '\n';
+  const lines: string[] = [table];
+  for (const [encoder, c] of Object.entries(result.correlations)) {
+    lines.push(`${encoder} encoder (${ENCODER_DESCRIPTIONS[encoder] ?? encoder}):`);
+    const corr = (name: string, v: { withRatio: number; withEntropyDeficit: number }) =>
+      `  ${name.padEnd(10)} Spearman(score, ratio) = ${v.withRatio.toFixed(2).padStart(5)}   Spearman(score, −label entropy) = ${v.withEntropyDeficit.toFixed(2).padStart(5)}`;
+    for (const [profile, v] of Object.entries(c!.byProfile)) lines.push(corr(profile, v));
+    lines.push(corr('all runs', c!.overall));
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function gradvarCsv(result: GradvarResult): string {
