@@ -35,7 +35,8 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
   const panels: ChartSpec[] = [
     lineChart({
       series: input.channels.map((c) => ({ name: c.name, y: c.values })),
-      points: input.flagged.map((t) => ({ x: t, y: first.values[t]! })),
+      // Every channel's value at a flagged step: the score is joint, so is the flag.
+      points: input.channels.flatMap((c) => input.flagged.map((t) => ({ x: t, y: c.values[t]! }))),
       pointsLabel: 'flagged',
       bands,
       xRules,
@@ -75,38 +76,71 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
   return vconcat(panels, input.title ? { title: input.title } : {});
 }
 
-export interface TrainingChartInput {
+const RUN_COLORS = ['#4c78a8', '#e45756', '#54a24b'];
+const LIGHT_RUN_COLORS = ['#9ecae9', '#ff9d98', '#88d27a'];
+
+/** One training run's per-epoch figures. */
+export interface TrainingRun {
+  readonly name: string;
   readonly loss: ArrayLike<number>;
-  /** Gradient norm before clipping (mean over each epoch's batches) and its maximum. */
-  readonly gradNormMean: ArrayLike<number>;
+  /** Gradient norm before clipping: the largest over each epoch's batches. */
   readonly gradNormMax: ArrayLike<number>;
-  /** Gradient norm applied after clipping (mean per epoch). */
-  readonly appliedNormMean: ArrayLike<number>;
+  /** Gradient norm actually applied (after clipping), mean over each epoch's batches. */
+  readonly appliedNormMean?: ArrayLike<number>;
+}
+
+export interface TrainingChartInput {
+  readonly runs: readonly TrainingRun[];
+  /** The clipping level, drawn as a line on the gradient panel. */
   readonly clip?: number;
   readonly title?: string;
 }
 
-/** Loss per epoch beside the gradient norm per epoch (log scales), with the clipping level. */
+/**
+ * Loss per epoch beside the gradient norm per epoch (log scales) for one or more runs (with
+ * and without clipping, say). A run that diverged stops where its values stop being finite.
+ */
 export function trainingChart(input: TrainingChartInput): ChartSpec {
+  const longest = Math.max(...input.runs.map((r) => r.loss.length));
   const epochs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-  const x = epochs(input.loss.length);
+  const showVertices = longest <= 40;
+  // One colour per run in both panels; the applied norm is a lighter shade of its run's colour.
+  const colors: Record<string, string> = {};
+  const gradientSeries = input.runs.flatMap((r, i) => {
+    colors[r.name] = RUN_COLORS[i % RUN_COLORS.length]!;
+    colors[`${r.name}: max before clipping`] = RUN_COLORS[i % RUN_COLORS.length]!;
+    colors[`${r.name}: mean applied`] = LIGHT_RUN_COLORS[i % LIGHT_RUN_COLORS.length]!;
+    return [
+      { name: `${r.name}: max before clipping`, x: epochs(r.gradNormMax.length), y: r.gradNormMax },
+      ...(r.appliedNormMean ? [{ name: `${r.name}: mean applied`, x: epochs(r.appliedNormMean.length), y: r.appliedNormMean }] : []),
+    ];
+  });
   return hconcat(
     [
-      lineChart({ series: [{ name: 'training loss', x, y: input.loss }], logY: true, xTitle: 'epoch', yTitle: 'loss (MSE, standardised)', widthPx: 300, heightPx: 200, showVertices: x.length <= 40 }),
       lineChart({
-        series: [
-          { name: 'max before clipping', x, y: input.gradNormMax },
-          { name: 'mean before clipping', x, y: input.gradNormMean },
-          { name: 'mean applied', x, y: input.appliedNormMean },
-        ],
-        colors: { 'max before clipping': '#e45756', 'mean before clipping': '#f58518', 'mean applied': '#4c78a8' },
+        series: input.runs.map((r) => ({ name: r.name, x: epochs(r.loss.length), y: r.loss })),
+        colors,
+        logY: true,
+        xTitle: 'epoch',
+        yTitle: 'training loss (MSE, standardised)',
+        widthPx: 300,
+        heightPx: 200,
+        showVertices,
+        integerX: true,
+        xDomain: [1, Math.max(2, longest)],
+      }),
+      lineChart({
+        series: gradientSeries,
+        colors,
         rules: input.clip !== undefined && Number.isFinite(input.clip) && input.clip > 0 ? [{ y: input.clip, label: `clip ${input.clip}` }] : [],
         logY: true,
         xTitle: 'epoch',
         yTitle: 'gradient norm',
         widthPx: 300,
         heightPx: 200,
-        showVertices: x.length <= 40,
+        showVertices,
+        integerX: true,
+        xDomain: [1, Math.max(2, longest)],
       }),
     ],
     input.title ? { title: input.title } : {},

@@ -95,7 +95,12 @@ export interface LineChartOptions {
   readonly legendTitle?: string;
   readonly xDomain?: readonly [number, number];
   readonly yDomain?: readonly [number, number];
+  /** Whole-number ticks on x (epochs, steps). */
+  readonly integerX?: boolean;
 }
+
+/** Log-axis labels: vega's own (it blanks crowded minor ticks), but 1e+12 / 1e-5 at the extremes rather than 1,000,000,000,000. */
+const LOG_LABEL = "datum.label == '' ? '' : abs(datum.value) >= 1e5 || (abs(datum.value) < 1e-3 && datum.value != 0) ? format(datum.value, '.0e') : datum.label";
 
 /** Rounds to 6 significant digits so specs stay small and readable (plots need no more). */
 function tidy(value: number): number {
@@ -148,8 +153,14 @@ export function lineChart(options: LineChartOptions): ChartSpec {
     scale,
     legend: showLegend ? { title: options.legendTitle ?? null } : null,
   };
-  const x = { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x'), scale: xScale };
-  const y = { field: 'y', type: 'quantitative', title: axisTitle(options.yTitle, 'y'), scale: yScale };
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: axisTitle(options.xTitle, 'x'),
+    scale: xScale,
+    ...(options.integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+  };
+  const y = { field: 'y', type: 'quantitative', title: axisTitle(options.yTitle, 'y'), scale: yScale, ...(logY ? { axis: { labelExpr: LOG_LABEL } } : {}) };
 
   // Clip only when the caller narrows a domain; otherwise markers at the edges stay whole.
   const clip = options.xDomain !== undefined || options.yDomain !== undefined;

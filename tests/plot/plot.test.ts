@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { barChart, formatNumber, imageGrid, lineChart, renderChart, scatter, vconcat } from '../../src/plot/index.js';
+import { barChart, detectionChart, formatNumber, imageGrid, lineChart, renderChart, scatter, trainingChart, vconcat } from '../../src/plot/index.js';
 import { loadGlyphFonts, measureText, textOutline } from '../../src/plot/glyphs.js';
 import { expectGolden } from '../golden.js';
 
@@ -150,5 +150,44 @@ describe('imageGrid', () => {
 
   it('rejects an image of the wrong size with its index', () => {
     expect(() => imageGrid([[0, 0], [0]], 2, 1, 2)).toThrow('image 1 has 1 values, expected 2×1 = 2');
+  });
+});
+
+describe('anomaly figures', () => {
+  const detection = () =>
+    detectionChart({
+      channels: [{ name: 'value', values: [0, 1, 0, -1, 0, 5, 0, -1] }],
+      scores: [Number.NaN, Number.NaN, 0.5, 0.4, 0.6, 7, 2, 0.5],
+      threshold: 1.5,
+      flagged: [5, 6],
+      labelled: [{ start: 4.5, end: 5.5 }],
+      evaluateFrom: 4,
+      baseline: { scores: [Number.NaN, Number.NaN, 1, 1, 1, 3, 1, 1], threshold: 2, name: 'z-score' },
+      title: 'detection',
+      widthPx: 200,
+    });
+
+  it('detectionChart stacks series, score and baseline panels (golden JSON); NaN scores are left out', () => {
+    const spec = detection();
+    expect((spec.vconcat as unknown[]).length).toBe(3);
+    expectGolden('plot/detection-chart.vl.json', stableJson(spec));
+  });
+
+  it('trainingChart keeps one colour per run in both panels and stops a diverged run at its last finite epoch', async () => {
+    const spec = trainingChart({
+      runs: [
+        { name: 'clip 1', loss: [1, 0.5, 0.2], gradNormMax: [3, 2, 0.5], appliedNormMean: [1, 1, 0.4] },
+        { name: 'no clipping', loss: [1, 40, Number.POSITIVE_INFINITY], gradNormMax: [3, 1e6, Number.NaN] },
+      ],
+      clip: 1,
+    });
+    const [loss, gradient] = spec.hconcat as { layer: { data: { values: { series: string; x: number }[] }; encoding: { color?: { scale?: { domain: string[]; range: string[] } } } }[] }[];
+    const lossScale = loss!.layer[0]!.encoding.color!.scale!;
+    const gradientScale = gradient!.layer[0]!.encoding.color!.scale!;
+    expect(lossScale).toEqual({ domain: ['clip 1', 'no clipping'], range: ['#4c78a8', '#e45756'] });
+    expect(gradientScale.range).toEqual(['#4c78a8', '#9ecae9', '#e45756']);
+    expect(loss!.layer[0]!.data.values.filter((r) => r.series === 'no clipping').map((r) => r.x)).toEqual([1, 2]);
+    const svg = await renderChart(spec);
+    expect(svg).toContain('aria-label="1e+6"');
   });
 });

@@ -13,6 +13,7 @@ import type { Command } from './command.js';
 type Anomaly = typeof import('../../train/anomaly/index.js');
 type Detection = import('../../train/anomaly/index.js').Detection;
 type Series = import('../../train/anomaly/index.js').Series;
+type EpochStats = import('../../train/anomaly/index.js').EpochStats;
 
 /** A one-line progress bar on stderr, redrawn at most 10 times a second. */
 function progressBar(enabled: boolean) {
@@ -59,7 +60,7 @@ function labelledBands(anomaly: Anomaly, series: Series): { start: number; end: 
   return series.labels ? anomaly.runsOf(series.labels).map((r) => ({ start: r.start - 0.5, end: r.end - 0.5 })) : [];
 }
 
-async function detectionFigures(anomaly: Anomaly, series: Series, detection: Detection, modelName: string, clip: number, out: string, unclipped?: Detection): Promise<string[]> {
+async function detectionFigures(anomaly: Anomaly, series: Series, detection: Detection, modelName: string, clip: number, out: string, unclipped?: readonly EpochStats[]): Promise<string[]> {
   const { detectionChart, trainingChart } = await import('../../plot/index.js');
   const C = series.channels.length;
   const channels = series.channels.map((name, c) => ({ name, values: Array.from({ length: series.length }, (_, t) => series.values[t * C + c]!) }));
@@ -75,32 +76,22 @@ async function detectionFigures(anomaly: Anomaly, series: Series, detection: Det
       evaluateFrom: detection.regions.evaluateFrom,
       scoreName: `${modelName} score`,
       ...(detection.baseline ? { baseline: { scores: detection.baseline.scores, threshold: detection.baseline.threshold, name: 'z-score' } } : {}),
-      title: `${series.source?.file ?? 'series'}: ${flagged.length} point(s) flagged by ${modelName}`,
+      title: `${series.source?.file ?? 'series'}: ${flagged.length} point(s) flagged by ${modelName}${series.labels ? ' (shaded: labelled anomalies)' : ''}`,
     }),
     join(out, 'detection'),
   );
   if (detection.history.length > 0) {
-    const h = detection.history;
-    const spec = trainingChart({
+    const toRun = (name: string, h: readonly EpochStats[], withApplied: boolean) => ({
+      name,
       loss: h.map((e) => e.loss),
-      gradNormMean: h.map((e) => e.gradNormMean),
       gradNormMax: h.map((e) => e.gradNormMax),
-      appliedNormMean: h.map((e) => e.appliedNormMean),
-      clip,
-      title: `Training ${modelName}: loss and gradient norm per epoch`,
+      ...(withApplied ? { appliedNormMean: h.map((e) => e.appliedNormMean) } : {}),
     });
+    const clipped = clip > 0 && Number.isFinite(clip);
+    const runs = [toRun(clipped ? `clip ${clip}` : 'no clipping', detection.history, clipped)];
+    if (unclipped) runs.push(toRun('no clipping', unclipped, false));
+    const spec = trainingChart({ runs, ...(clipped ? { clip } : {}), title: `Training ${modelName}: loss and gradient norm per epoch` });
     written.push(...(await writeChart(spec, join(out, 'training'))));
-    if (unclipped && unclipped.history.length > 0) {
-      const u = unclipped.history;
-      const compare = trainingChart({
-        loss: u.map((e) => e.loss),
-        gradNormMean: u.map((e) => e.gradNormMean),
-        gradNormMax: u.map((e) => e.gradNormMax),
-        appliedNormMean: u.map((e) => e.appliedNormMean),
-        title: `Training ${modelName} without clipping`,
-      });
-      written.push(...(await writeChart(compare, join(out, 'training-unclipped'))));
-    }
   }
   return written;
 }
@@ -122,14 +113,15 @@ function detectCommand(cli: Argv): Argv {
         .option('epochs', { type: 'number', default: 20, describe: 'passes over the fit part' })
         .option('clip', { type: 'number', default: 1, describe: 'gradient-norm clipping threshold (0: no clipping)' })
         .option('compare-clip', { type: 'boolean', default: false, describe: 'also train without clipping and report its gradient norms and scores' })
-        .option('lr', { type: 'number', default: 0.005, describe: 'Adam learning rate' })
+        .option('optimizer', { choices: ['adam', 'sgd'] as const, default: 'adam' as const, describe: 'adam, or sgd with momentum 0.9 (where unclipped gradients hurt most)' })
+        .option('lr', { type: 'number', describe: 'learning rate (default: 0.005 for adam, 0.05 for sgd)' })
         .option('batch', { type: 'number', default: 16, describe: 'windows per batch' })
         .option('seed', { type: 'number', default: 1, describe: 'seed for the initial weights and the batch order' })
         .option('smooth', { type: 'number', default: 10, describe: 'average the squared standardised error over this many steps (1: each point alone)' })
         .option('quantile', { type: 'number', default: 1, describe: 'threshold = this quantile of the held-out normal scores (1: their maximum)' })
         .option('threshold', { type: 'number', describe: 'a fixed threshold on the score instead' })
         .option('normal-fraction', { type: 'number', default: 0.5, describe: 'leading fraction of --series treated as normal (fit + held out)' })
-        .option('holdout-fraction', { type: 'number', default: 0.2, describe: 'fraction of the normal part held out to set the threshold' })
+        .option('holdout-fraction', { type: 'number', default: 0.4, describe: 'fraction of the normal part held out to set the threshold' })
         .option('tolerance', { type: 'number', describe: 'a flagged run starting this many steps after a labelled segment still counts for it (default: --window)' })
         .option('model', { type: 'string', describe: 'score with a model saved by --save-model (no training)' })
         .option('save-model', { type: 'string', describe: 'write the trained model (JSON) here' })
@@ -167,7 +159,8 @@ function detectCommand(cli: Argv): Argv {
         window: positiveInteger(args.window, 'window'),
         epochs: positiveInteger(args.epochs, 'epochs'),
         clip,
-        lr: args.lr,
+        ...(args.lr !== undefined ? { lr: args.lr } : {}),
+        optimizer: args.optimizer,
         batch: positiveInteger(args.batch, 'batch'),
         seed: args.seed,
         smooth: positiveInteger(args.smooth, 'smooth'),
@@ -186,9 +179,9 @@ function detectCommand(cli: Argv): Argv {
       const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total) });
       bar.done();
       const seconds = (Date.now() - started) / 1000;
-      let unclipped: Detection | undefined;
+      let unclipped: EpochStats[] | undefined;
       if (args['compare-clip'] && !model) {
-        unclipped = anomaly.detect(series, { ...options, clip: 0, warn: () => {}, onProgress: (done, total) => bar.update(`training ${modelName} without clipping`, done, total) });
+        unclipped = anomaly.trainingHistory(series, { ...options, clip: 0, onProgress: (done, total) => bar.update(`training ${modelName} without clipping`, done, total) });
         bar.done();
       }
 
@@ -210,10 +203,13 @@ function detectCommand(cli: Argv): Argv {
           '',
           ...anomaly.formatEpochs(detection.history, clip),
         );
-        if (unclipped) lines.push('', 'the same training without clipping:', ...anomaly.formatEpochs(unclipped.history, 0));
+        if (unclipped) {
+          lines.push('', 'the same training (same seed and initial weights) without clipping:', ...anomaly.formatEpochs(unclipped, 0));
+          const last = unclipped[unclipped.length - 1];
+          if (last?.diverged) lines.push(`without clipping, training diverged in epoch ${last.epoch} (loss ${last.loss}, largest gradient norm ${last.gradNormMax.toExponential(2)})`);
+        }
       }
       lines.push('', ...anomaly.formatMetrics(detection, modelName));
-      if (unclipped) lines.push(...anomaly.formatMetrics(unclipped, `${modelName} unclipped`).slice(1, 2));
       if (series.labels) lines.push(`(segments: a labelled segment is found when a flagged point falls in it; a flagged run counts as correct when it starts in a segment or within ${options.tolerance ?? detection.model.window} steps after it)`);
       for (const w of detection.warnings) lines.push(`warning: ${w}`);
 
@@ -227,10 +223,10 @@ function detectCommand(cli: Argv): Argv {
         hidden: detection.model.predictor.hidden,
         window: detection.model.window,
         smooth: detection.model.smooth,
-        ...(model ? { model: args.model } : { epochs: options.epochs, clip, lr: options.lr, batch: options.batch, seed: options.seed, quantile: options.quantile }),
+        ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, quantile: options.quantile }),
       };
       const summary = anomaly.detectionSummary(detection, runInfo);
-      if (unclipped) summary.unclipped = anomaly.detectionSummary(unclipped, { ...runInfo, clip: 0 });
+      if (unclipped) summary.unclippedEpochs = anomaly.epochSummary(unclipped);
       writeFileAtomic(join(out, 'report.json'), anomaly.stableJson(summary));
       written.push(join(out, 'report.json'));
       written.push(...(await detectionFigures(anomaly, series, detection, modelName, clip, out, unclipped)));
@@ -328,7 +324,7 @@ function benchmarkCommand(cli: Argv): Argv {
       const rows: Row[] = [];
       for (const kind of anomaly.ANOMALY_KINDS) {
         const series = anomaly.synthSeries({ seed: args.seed, kinds: [kind] });
-        let baselineDone = false;
+        let baseline: Row | undefined;
         for (const cell of cells) {
           const detection = anomaly.detect(series, {
             cell,
@@ -342,11 +338,11 @@ function benchmarkCommand(cli: Argv): Argv {
           bar.done();
           const m = detection.rnn.metrics!;
           rows.push({ kind, method: cell.name, pointF1: m.points.f1, segmentF1: m.segments.f1 });
-          if (!baselineDone && detection.baseline?.metrics) {
-            rows.push({ kind, method: 'rolling z-score', pointF1: detection.baseline.metrics.points.f1, segmentF1: detection.baseline.metrics.segments.f1 });
-            baselineDone = true;
+          if (!baseline && detection.baseline?.metrics) {
+            baseline = { kind, method: 'rolling z-score', pointF1: detection.baseline.metrics.points.f1, segmentF1: detection.baseline.metrics.segments.f1 };
           }
         }
+        if (baseline) rows.push(baseline);
       }
       const methods = [...new Set(rows.map((r) => r.method))];
       const cellText = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(2));

@@ -15,7 +15,7 @@ import { InputError } from '../../errors.js';
 import { createRandom } from '../../random.js';
 import { rollingZScore } from './baseline.js';
 import { evaluate, type DetectionMetrics } from './metrics.js';
-import { createPredictor, predictionErrors, trainPredictor, type EpochStats, type Predictor } from './model.js';
+import { createPredictor, predictionErrors, trainPredictor, type EpochStats, type OptimizerName, type Predictor } from './model.js';
 import { flag, pickThreshold } from './threshold.js';
 import { locate, type Series } from './types.js';
 
@@ -28,11 +28,12 @@ export interface DetectOptions {
   readonly clip?: number;
   readonly seed?: number;
   readonly lr?: number;
+  readonly optimizer?: OptimizerName;
   readonly batch?: number;
   readonly stride?: number;
   /** Fraction of the series treated as normal: fit plus held-out part (default 0.5). */
   readonly normalFraction?: number;
-  /** Fraction of the normal part held out for the threshold (default 0.2). */
+  /** Fraction of the normal part held out for the threshold (default 0.4: the maximum of fewer held-out scores is a noisy threshold). */
   readonly holdoutFraction?: number;
   /** Quantile of the held-out scores used as threshold (default 1: their maximum, so no held-out point is flagged). */
   readonly quantile?: number;
@@ -195,13 +196,22 @@ function driftMessage(d: DriftCheck): string {
   );
 }
 
-/** Runs the whole pipeline (phases in the file comment). */
-export function detect(series: Series, options: DetectOptions): Detection {
-  const warnings: string[] = [];
-  const warn = (message: string) => {
-    warnings.push(message);
-    options.warn?.(message);
-  };
+interface Prepared {
+  readonly window: number;
+  readonly smooth: number;
+  readonly C: number;
+  readonly regions: Regions;
+  readonly training: Series;
+  readonly normalEnd: number;
+  readonly fitStats?: ReturnType<typeof channelStats>;
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
+  readonly zTrain: Float64Array;
+  readonly z: Float64Array;
+}
+
+/** Phases 1 and 2: checks, regions and standardisation. */
+function prepare(series: Series, options: DetectOptions, warn: (message: string) => void): Prepared {
   const saved = options.model;
   const window = saved?.window ?? options.window ?? 50;
   const smooth = saved?.smooth ?? options.smooth ?? 10;
@@ -222,7 +232,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
 
   // Phase 1: regions.
   const normalFraction = options.train ? 1 : (options.normalFraction ?? 0.5);
-  const holdoutFraction = options.holdoutFraction ?? 0.2;
+  const holdoutFraction = options.holdoutFraction ?? 0.4;
   const normalEnd = Math.floor(training.length * normalFraction);
   const fitEnd = Math.floor(normalEnd * (1 - holdoutFraction));
   const regions: Regions = saved
@@ -251,6 +261,47 @@ export function detect(series: Series, options: DetectOptions): Detection {
   });
   const zTrain = standardise(training.values, C, mean, std);
   const z = options.train ? standardise(series.values, C, mean, std) : zTrain;
+  return { window, smooth, C, regions, training, normalEnd, ...(fitStats ? { fitStats } : {}), mean, std, zTrain, z };
+}
+
+function trainingOptions(options: DetectOptions, prepared: Prepared, random: ReturnType<typeof createRandom>) {
+  return {
+    window: prepared.window,
+    epochs: options.epochs ?? 20,
+    clip: options.clip ?? 1,
+    lr: options.lr,
+    optimizer: options.optimizer,
+    batch: options.batch,
+    stride: options.stride,
+    random,
+    onProgress: options.onProgress,
+    onEpoch: options.onEpoch,
+  };
+}
+
+/**
+ * Phases 1 to 3 only: the training history of the predictor that detect() would train with
+ * these options (same seed, same initial weights), stopping rather than failing if it
+ * diverges. For comparing runs, such as with and without clipping.
+ */
+export function trainingHistory(series: Series, options: DetectOptions): EpochStats[] {
+  const prepared = prepare(series, { ...options, model: undefined }, () => {});
+  const random = createRandom(options.seed ?? 1);
+  const predictor = createPredictor(options.cell, prepared.C, options.hidden ?? 32, random.fork());
+  return trainPredictor(predictor, prepared.zTrain, prepared.regions.fitEnd, { ...trainingOptions(options, prepared, random.fork()), onDivergence: 'stop' });
+}
+
+/** Runs the whole pipeline (phases in the file comment). */
+export function detect(series: Series, options: DetectOptions): Detection {
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.warn?.(message);
+  };
+  const saved = options.model;
+  const prepared = prepare(series, options, warn);
+  const { window, smooth, C, regions, training, normalEnd, fitStats, mean, std, zTrain, z } = prepared;
+  const { fitEnd } = regions;
 
   // Phase 3: the predictor.
   const random = createRandom(options.seed ?? 1);
@@ -259,17 +310,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   if (saved) predictor = saved.predictor;
   else {
     predictor = createPredictor(options.cell, C, options.hidden ?? 32, random.fork());
-    history = trainPredictor(predictor, zTrain, fitEnd, {
-      window,
-      epochs: options.epochs ?? 20,
-      clip: options.clip ?? 1,
-      lr: options.lr,
-      batch: options.batch,
-      stride: options.stride,
-      random: random.fork(),
-      onProgress: options.onProgress,
-      onEpoch: options.onEpoch,
-    });
+    history = trainPredictor(predictor, zTrain, fitEnd, trainingOptions(options, prepared, random.fork()));
   }
 
   // Phase 4: scores.

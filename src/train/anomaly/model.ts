@@ -10,6 +10,7 @@ import {
   Tape,
   adam,
   clipGradNorm,
+  sgd,
   compile,
   gradNorm,
   parameter,
@@ -130,6 +131,10 @@ export interface TrainOptions {
   /** Gradient-norm clipping threshold; 0 or Infinity turns clipping off. */
   readonly clip: number;
   readonly lr?: number;
+  /** 'adam' (default) or 'sgd' (plain SGD with momentum 0.9, where unclipped gradients hurt most). */
+  readonly optimizer?: OptimizerName;
+  /** What a non-finite loss or gradient does: 'throw' an InputError (default) or 'stop' and return the epochs so far. */
+  readonly onDivergence?: 'throw' | 'stop';
   readonly batch?: number;
   /** Steps between the starts of consecutive training windows (default window / 5). */
   readonly stride?: number;
@@ -139,6 +144,8 @@ export interface TrainOptions {
   /** Called after every epoch with its statistics. */
   readonly onEpoch?: (stats: EpochStats) => void;
 }
+
+export type OptimizerName = 'adam' | 'sgd';
 
 export interface EpochStats {
   readonly epoch: number;
@@ -151,6 +158,8 @@ export interface EpochStats {
   readonly appliedNormMean: number;
   /** Fraction of batches whose gradient was clipped. */
   readonly clippedFraction: number;
+  /** Set on the last epoch when training stopped on a non-finite loss or gradient. */
+  readonly diverged?: boolean;
 }
 
 /** Steps at the start of each window left out of the loss: the state has seen too little yet. */
@@ -170,7 +179,8 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
   const clip = options.clip > 0 && Number.isFinite(options.clip) ? options.clip : Infinity;
   const warmup = warmupOf(window);
   if (end < window + 1) throw new InputError(`training needs at least ${window + 1} points (window + 1), found ${end}`);
-  const optimizer = adam(predictor.params, { lr: options.lr ?? 5e-3 });
+  const optimizer =
+    options.optimizer === 'sgd' ? sgd(predictor.params, { lr: options.lr ?? 0.05, momentum: 0.9 }) : adam(predictor.params, { lr: options.lr ?? 5e-3 });
   const stride = options.stride ?? Math.max(1, Math.floor(window / 5));
   const lastStart = end - window - 1;
   const perEpoch = Math.floor(lastStart / stride) + 1;
@@ -207,11 +217,26 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
       tape.backward(loss);
       const norm = clipGradNorm(predictor.params, clip);
       const applied = norm > clip ? gradNorm(predictor.params) : norm;
-      if (!Number.isFinite(loss.value.data[0]!)) {
-        throw new InputError(`training diverged in epoch ${epoch} (loss ${loss.value.data[0]}); lower the learning rate or turn clipping on (--clip)`);
+      const lossValue = loss.value.data[0]!;
+      if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) {
+        if (options.onDivergence !== 'stop') {
+          throw new InputError(`training diverged in epoch ${epoch} (loss ${lossValue}, gradient norm ${norm}); lower the learning rate or turn clipping on (--clip)`);
+        }
+        const stats: EpochStats = {
+          epoch,
+          loss: Number.isFinite(lossValue) ? (lossSum + lossValue) / (batches + 1) : lossValue,
+          gradNormMean: (normSum + norm) / (batches + 1),
+          gradNormMax: Math.max(normMax, norm),
+          appliedNormMean: (appliedSum + applied) / (batches + 1),
+          clippedFraction: clipped / (batches + 1),
+          diverged: true,
+        };
+        history.push(stats);
+        options.onEpoch?.(stats);
+        return history;
       }
       optimizer.step();
-      lossSum += loss.value.data[0]!;
+      lossSum += lossValue;
       normSum += norm;
       normMax = Math.max(normMax, norm);
       appliedSum += applied;

@@ -58,13 +58,18 @@ export function detectionSummary(detection: Detection, run: Record<string, unkno
     regions: detection.regions,
     rnn: methodSummary(detection.rnn),
     ...(detection.baseline ? { baseline: methodSummary(detection.baseline) } : {}),
-    epochs: detection.history.map((e) => ({
-      epoch: e.epoch, loss: finite(e.loss), gradNormMean: finite(e.gradNormMean), gradNormMax: finite(e.gradNormMax),
-      appliedNormMean: finite(e.appliedNormMean), clippedFraction: finite(e.clippedFraction),
-    })),
+    epochs: epochSummary(detection.history),
     drift: detection.drift.map((d) => ({ channel: d.channel, meanShift: finite(d.meanShift), outsideFraction: finite(d.outsideFraction), drifts: d.drifts })),
     warnings: detection.warnings,
   };
+}
+
+/** Per-epoch figures as plain data (non-finite values, from a diverged run, as null). */
+export function epochSummary(history: readonly EpochStats[]): Record<string, unknown>[] {
+  return history.map((e) => ({
+    epoch: e.epoch, loss: finite(e.loss), gradNormMean: finite(e.gradNormMean), gradNormMax: finite(e.gradNormMax),
+    appliedNormMean: finite(e.appliedNormMean), clippedFraction: finite(e.clippedFraction), ...(e.diverged ? { diverged: true } : {}),
+  }));
 }
 
 /** JSON text with sorted keys and 2-space indentation. */
@@ -74,6 +79,7 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(sort(value), null, 2) + '\n';
 }
 
+const exp = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : String(v));
 const pct = (v: number) => (Number.isNaN(v) ? '  n/a' : v.toFixed(3));
 
 /** The epoch table: loss and gradient norms before and after clipping. */
@@ -83,7 +89,7 @@ export function formatEpochs(history: readonly EpochStats[], clip: number): stri
   const lines = [`epoch  loss       grad norm before clipping (mean / max)   applied (mean)   clipped   [${clipText}]`];
   for (const e of history) {
     lines.push(
-      `${String(e.epoch).padStart(5)}  ${e.loss.toExponential(3).padEnd(9)}  ${e.gradNormMean.toExponential(3).padStart(10)} / ${e.gradNormMax.toExponential(3).padEnd(22)}  ${e.appliedNormMean.toExponential(3).padStart(10)}       ${(100 * e.clippedFraction).toFixed(0).padStart(3)}%`,
+      `${String(e.epoch).padStart(5)}  ${exp(e.loss).padEnd(9)}  ${exp(e.gradNormMean).padStart(10)} / ${exp(e.gradNormMax).padEnd(22)}  ${exp(e.appliedNormMean).padStart(10)}       ${(100 * e.clippedFraction).toFixed(0).padStart(3)}%`,
     );
   }
   return lines;

@@ -45,6 +45,6 @@ describe('detect() training', () => {
     const spike = series.anomalies[0]!.start;
     expect(result.rnn.flagged[spike]).toBe(1);
     expect(result.rnn.scores[spike]).toBeGreaterThan(3 * result.rnn.threshold);
-    expect(result.regions).toEqual({ fitEnd: 400, holdoutEnd: 500, evaluateFrom: 500, separateTraining: false });
+    expect(result.regions).toEqual({ fitEnd: 300, holdoutEnd: 500, evaluateFrom: 500, separateTraining: false });
   });
 });

@@ -56,7 +56,7 @@ describe('decodeSeriesCsv', () => {
     const rows = Array.from({ length: 120 }, (_, t) => `${t},${Math.sin(t)}`).join('\n');
     const s = decodeSeriesCsv(`t,value\n${rows}\n`, 'mid.csv');
     expect(() => detect(s, { cell: loadCell('rnn'), window: 50 })).toThrow(
-      'mid.csv:121: the series ends after 120 points; fitting with --window 50 (101 points in the fit part, which is 40% of the series) needs at least 253',
+      'mid.csv:121: the series ends after 120 points; fitting with --window 50 (101 points in the fit part, which is 30% of the series) needs at least 337',
     );
   });
 });
