@@ -43,6 +43,11 @@ export function segmentCrossesBox(a: Point, b: Point, box: Box, eps = EPS): bool
   return inside && t1 - t0 > 1e-9;
 }
 
+/** Every segment horizontal or vertical (to within rounding). */
+export function isOrthogonal(points: readonly Point[]): boolean {
+  return points.every((p, i) => i === 0 || Math.abs(p.x - points[i - 1].x) < 0.01 || Math.abs(p.y - points[i - 1].y) < 0.01);
+}
+
 const pointIn = (p: Point, box: Box, eps = EPS) => p.x >= box.x - eps && p.x <= box.x + box.width + eps && p.y >= box.y - eps && p.y <= box.y + box.height + eps;
 
 /** Every violated invariant, as a sentence; [] when the figure is clean. */
@@ -78,6 +83,9 @@ export function checkGeometry(placed: PlacedGraph): string[] {
         if (own.has(o.key) || o.key === `label of ${e.key}`) continue;
         if (segmentCrossesBox(e.points[k], e.points[k + 1], o.box)) problems.push(`wire ${name(e.key)} crosses ${name(o.key)}`);
       }
+    }
+    if (!isOrthogonal(e.points)) {
+      problems.push(`wire ${name(e.key)} has a slanted segment`);
     }
     if (e.step >= 0) {
       const frame = placed.steps[e.step];

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { ELK, ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api.js';
 import { BELT_EDGE_OPTIONS, NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
 import { compose, terminalDiameter, type StepLayout } from './compose.js';
+import { isOrthogonal } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
 import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
@@ -47,7 +48,10 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
       pinned.set(`in:${s}`, { x: 0, y });
       pinned.set(`out:${s}`, { x: placed.width, y });
     }
-    placed = await layoutStep(graph, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
+    const second = await layoutStep(graph, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
+    // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
+    // keep the second layout only when every wire is still orthogonal.
+    if ([...second.edges.values()].every((e) => isOrthogonal(e.points))) placed = second;
   }
   return compose(graph, options, sizes, placed, stepLabels);
 }

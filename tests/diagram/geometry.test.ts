@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCell } from '../../src/cell/index.js';
 import { placeDiagram } from '../../src/diagram/index.js';
 import { boxesOverlap, checkGeometry, segmentCrossesBox } from '../../src/diagram/geometry.js';
 import type { PlacedGraph } from '../../src/diagram/types.js';
@@ -51,6 +52,22 @@ describe('checkGeometry on every shipped cell', () => {
   });
 });
 
+describe('checkGeometry on user cells (no cell-specific code)', () => {
+  const cells: Record<string, string> = {
+    'two inputs, three states': 'cell: b\ntitle: B\ninput: x, u\nstate: c, m, h\nc = σ(W x + U u) ⊙ c_prev + m_prev\nm = relu(-c + V h_prev) / 2\nh = softplus(c) ⊙ m + p ⊙ h_prev\n',
+    'a state that is never read': 'cell: a\ntitle: A\ninput: x\nstate: h\nh = tanh(W x + b)\n',
+    'scalar constants and division by a parameter': 'cell: c\ntitle: C\ninput: x\nstate: h\ng = exp(W x) / s\nh = 2 * h_prev - g\n',
+  };
+  for (const [what, text] of Object.entries(cells)) {
+    it(`placeDiagram(${what}) is clean in both details at 1 to 3 steps`, async () => {
+      const cell = parseCell(text, { file: 'user.cell' });
+      for (const detail of ['gates', 'ops'] as const) {
+        for (const steps of [1, 2, 3]) expect(checkGeometry(await placeDiagram(cell, { steps, detail })), `${detail} ${steps}`).toEqual([]);
+      }
+    });
+  }
+});
+
 describe('checkGeometry finds planted faults', () => {
   it('reports two overlapping boxes, a clipped label and a wire through a box', async () => {
     const placed = await placeDiagram(cellNamed('rnn'), { steps: 1 });
@@ -60,12 +77,17 @@ describe('checkGeometry finds planted faults', () => {
       ...placed,
       nodes: [{ ...node, labelBox: { ...node.labelBox, x: node.x - 5 } }],
       terminals: [...placed.terminals, { ...input, key: 'copy', x: input.x + 3 }],
-      edges: [...placed.edges, { ...placed.edges[0], key: 'stray', source: 'a', target: 'b', step: -1, points: [{ x: node.x - 10, y: node.y + 5 }, { x: node.x + node.width + 10, y: node.y + 5 }] }],
+      edges: [
+        ...placed.edges,
+        { ...placed.edges[0], key: 'stray', source: 'a', target: 'b', step: -1, points: [{ x: node.x - 10, y: node.y + 5 }, { x: node.x + node.width + 10, y: node.y + 5 }] },
+        { ...placed.edges[0], key: 'slanted', source: 'a', target: 'b', step: -1, points: [{ x: 1, y: 1 }, { x: 5, y: 3 }] },
+      ],
     };
     const problems = checkGeometry(broken);
     expect(problems).toContain('label of step 0 h sticks out of its box');
     expect(problems).toContain('step 0 x:x:terminal overlaps copy');
     expect(problems).toContain('wire stray crosses step 0 h');
+    expect(problems).toContain('wire slanted has a slanted segment');
   });
 
   it('boxesOverlap ignores boxes that only touch; segmentCrossesBox ignores a wire along a side', () => {
