@@ -7,7 +7,7 @@
 import type { Matrix } from 'mathjs';
 import type { ActivationName, CellGraph, CellNode, NodeId, OpKind } from '../cell/index.js';
 import { InputError } from '../errors.js';
-import { math } from './mathjs-subset.js';
+import { math, numberMatrix } from './mathjs-subset.js';
 
 /** A value during evaluation: a scalar, or a matrix that is [batch][size] when batched. */
 export interface Value {
@@ -85,7 +85,7 @@ export interface Evaluator {
 
 export function createEvaluator(cell: CellGraph, params: ReadonlyMap<string, number[] | number[][]>): Evaluator {
   const paramMatrices = new Map<string, Matrix>();
-  for (const [name, value] of params) paramMatrices.set(name, m().matrix(value as number[][]));
+  for (const [name, value] of params) paramMatrices.set(name, numberMatrix(value));
   const transposed = new Map<NodeId, Matrix>();
   const noLeaves: StepLeaves = { input: new Map(), state: new Map(), noise: new Map() };
 

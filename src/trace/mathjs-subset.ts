@@ -29,3 +29,11 @@ export function math(): MathSubset {
   }
   return instance;
 }
+
+/**
+ * A dense float64 matrix tagged with datatype 'number': untagged, mathjs rescans every
+ * element of both operands on each multiply to find their type (half the run time).
+ */
+export function numberMatrix(rows: number[] | number[][]): import('mathjs').Matrix {
+  return math().matrix(rows, 'dense', 'number');
+}

@@ -13,7 +13,7 @@ import { withSizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { createEvaluator, toRows } from './evaluate.js';
-import { math } from './mathjs-subset.js';
+import { numberMatrix } from './mathjs-subset.js';
 import { resolveSizes, sizesFromFeatures } from './sizes.js';
 import { DEFAULT_MAX_STEPS, type Sequence, type Trace, type TraceOptions, type TraceStep, type WeightsLike } from './types.js';
 import { checkWeightNames, checkWeights, initWeights, tensorToNested, toWeights } from './weights.js';
@@ -24,7 +24,6 @@ import { checkWeightNames, checkWeights, initWeights, tensorToNested, toWeights 
  * would; `options.sizes.hidden` then gives the hidden size.
  */
 export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs: Sequence, options: TraceOptions = {}): Trace {
-  const { matrix } = math();
   const inputName = options.inputName ?? 'input';
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be an integer, found ${seed}`);
@@ -61,12 +60,12 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     .map((e) => e.node);
   for (let t = 0; t < steps.length; t++) {
     const input = splitInputs(sized, steps[t]);
-    const noiseValues = new Map(sized.noises.map((n) => [n.name, matrix(randomRows(noise, batch, size(n.shape)))]));
+    const noiseValues = new Map(sized.noises.map((n) => [n.name, numberMatrix(randomRows(noise, batch, size(n.shape)))]));
     const values = evaluator.step({ input, state, noise: noiseValues });
     const nodes: Record<string, number[][]> = {};
     for (const node of recorded) nodes[node.id] = toRows(values.get(node.id)!, batch);
     out.push({ t, values: Object.fromEntries(targets.map((name) => [name, nodes[name]])), nodes });
-    state = new Map(sized.states.map((s) => [s.name, matrix(nodes[s.name])]));
+    state = new Map(sized.states.map((s) => [s.name, numberMatrix(nodes[s.name])]));
   }
   const last = out[out.length - 1];
   return {
@@ -115,7 +114,7 @@ function splitInputs(cell: CellGraph, rows: number[][]): Map<string, Matrix> {
   let offset = 0;
   for (const input of cell.inputs) {
     const n = size(input.shape);
-    out.set(input.name, math().matrix(rows.map((r) => r.slice(offset, offset + n))));
+    out.set(input.name, numberMatrix(rows.map((r) => r.slice(offset, offset + n))));
     offset += n;
   }
   return out;
@@ -134,7 +133,7 @@ function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initi
     cell.states.map((s) => {
       const n = size(s.shape);
       const given = initial[s.name];
-      if (!given) return [s.name, math().matrix(Array.from({ length: batch }, () => new Array<number>(n).fill(0)))];
+      if (!given) return [s.name, numberMatrix(Array.from({ length: batch }, () => new Array<number>(n).fill(0)))];
       const rows = (Array.isArray(given[0]) ? given : [given]) as readonly (readonly number[])[];
       const perBatch = Array.isArray(given[0]);
       const found = perBatch ? [rows.length, rows[0]?.length ?? 0] : [rows[0].length];
@@ -146,7 +145,7 @@ function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initi
           if (!Number.isFinite(v)) throw new InputError(`initial state '${s.name}0' has a non-finite value (${v}) at [${perBatch ? `${b}, ` : ''}${i}]`);
         }),
       );
-      return [s.name, math().matrix(perBatch ? rows.map((r) => r.slice()) : Array.from({ length: batch }, () => rows[0].slice()))];
+      return [s.name, numberMatrix(perBatch ? rows.map((r) => r.slice()) : Array.from({ length: batch }, () => rows[0].slice()))];
     }),
   );
 }
