@@ -1,4 +1,5 @@
-// Conformance with the ONNX backend node tests (shared/reference/onnx-backend): each case's
+// Conformance with the ONNX backend node tests (a copy of shared/reference/onnx-backend, with
+// its README and Apache-2.0 notice, in tests/fixtures/trace/onnx-backend): each case's
 // weights are stored as initializers in an ONNX model written here, as an exporter does;
 // the model goes through decodeOnnx → inspectOnnx/fromOnnx → trace, and Y, Y_h (and Y_c
 // when the case has it) must agree within 1e-5 absolute, layout 1 included.
@@ -10,7 +11,7 @@ import { decodeOnnx, encodeOnnxModel } from '../../src/io/onnx.js';
 import { fromOnnx, inspectOnnx, trace } from '../../src/trace/index.js';
 import { expectClose } from './close.js';
 
-const DIR = '/work/shared/reference/onnx-backend';
+const DIR = join(__dirname, '..', 'fixtures', 'trace', 'onnx-backend');
 const ATOL = 1e-5;
 
 interface CaseTensor {
