@@ -57,9 +57,19 @@ function typesetUnits(source: string) {
     // MathJax's bookkeeping attributes mean nothing to a viewer.
     .replace(/ data-[a-z-]+="[^"]*"/g, '')
     .replace(/<rect [^>]*data-background[^>]*><\/rect>/g, '');
-  const units = { minX, minY, w, h, body };
+  const units = { minX, minY, w, h, body: unwrapPlainGroups(body) };
   cache.set(source, units);
   return units;
+}
+
+/** Drop `<g>` wrappers without attributes (MathJax nests one per TeX node); they change nothing. */
+function unwrapPlainGroups(markup: string): string {
+  const kept: boolean[] = [];
+  return markup.replace(/<g>|<g [^>]*>|<\/g>/g, (tag) => {
+    if (tag === '</g>') return kept.pop() ? tag : '';
+    kept.push(tag !== '<g>');
+    return tag === '<g>' ? '' : tag;
+  });
 }
 
 /** Typeset `source` at `fontPx` (the em size in px). */
