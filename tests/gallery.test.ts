@@ -8,7 +8,7 @@ const OUT = join(import.meta.dirname, '..', 'out');
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
 
-describe('out/ gallery', () => {
+describe('out/ gallery', { timeout: 120_000 }, () => {
   it('is exactly what the current code generates (run `npm start` to refresh it)', async () => {
     const files = await buildGallery(listCells().map((name) => ({ name, ...readCell(name) })));
     for (const f of files) {
