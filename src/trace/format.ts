@@ -3,16 +3,28 @@
  * element, one column per vector element) and JSON in the shape the issue fixes, with
  * each [batch][size] value on one line so a diff reads by value.
  */
+import { InputError } from '../errors.js';
 import type { Trace, TraceStep } from './types.js';
 
 export interface FormatOptions {
-  /** Which values: the statements' targets (default), or every node ('all'). */
-  readonly nodes?: 'values' | 'all';
+  /**
+   * Which values: the inputs and the statements' targets (default 'values'), every node
+   * ('all'), or the listed node ids in the given order (table and CSV only).
+   */
+  readonly nodes?: 'values' | 'all' | readonly string[];
 }
 
 /** Inputs first (what went in), then the statement targets or every node, in IR order. */
 function columnsOf(step: TraceStep, options: FormatOptions): string[] {
-  if (options.nodes === 'all') return Object.keys(step.nodes);
+  const chosen = options.nodes;
+  if (Array.isArray(chosen)) {
+    const unknown = chosen.filter((id) => !(id in step.nodes));
+    if (unknown.length) {
+      throw new InputError(`no node ${unknown.map((id) => `'${id}'`).join(', ')} in the trace (nodes: ${Object.keys(step.nodes).join(', ')})`);
+    }
+    return [...chosen];
+  }
+  if (chosen === 'all') return Object.keys(step.nodes);
   const targets = Object.keys(step.values);
   // Node ids of inputs and noise are their bare names; intermediates have a '.', states '_prev'.
   const inputs = Object.keys(step.nodes).filter((id) => !(id in step.values) && !id.includes('.') && !id.endsWith('_prev'));
@@ -83,7 +95,7 @@ function csvField(text: string): string {
  * step also has "nodes" (every node by IR id). Keys keep this fixed order; numbers are
  * written at full float64 precision, so the same trace gives the same bytes.
  */
-export function toJson(trace: Trace, options: FormatOptions = {}): string {
+export function toJson(trace: Trace, options: Pick<FormatOptions, 'nodes'> & { readonly nodes?: 'values' | 'all' } = {}): string {
   const document = {
     cell: trace.cell,
     sizes: trace.sizes,

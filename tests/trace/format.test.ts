@@ -49,6 +49,22 @@ describe('formatTable / toJson / toCsv', () => {
     expectGolden(`${FIXTURES}/gru-batch.csv`, csv);
   });
 
+  it('a list of node ids selects and orders what the table and CSV show', () => {
+    expect(toCsv(single, { nodes: ['h', 'z'] }).split('\n')[0]).toBe('t,batch,h[0],h[1],z[0],z[1]');
+    // W_hn h_prev at t = 1 with h_prev = h at t = 0 = [0.2246, 0.4030]: [1.5·0.2246, 0.5·0.2246 + 0.4030].
+    const table = formatTable(single, { nodes: ['n.matmul.1'], digits: 3 });
+    expect(table.split('\n').slice(1)).toEqual([
+      't  node             0       1',
+      '0  n.matmul.1   0.000   0.000',
+      '',
+      '1  n.matmul.1   0.337   0.515',
+      '',
+      '2  n.matmul.1  -0.236   0.528',
+      '',
+    ]);
+    expect(() => toCsv(single, { nodes: ['h', 'q'] })).toThrow("no node 'q' in the trace (nodes: x, h_prev, r.matmul.0, r.add.0, r.matmul.1, r.add.1, r.add.2, r, z.matmul.0, z.add.0, z.matmul.1, z.add.1, z.add.2, z, n.matmul.0, n.add.0, n.matmul.1, n.add.1, n.mul.0, n.add.2, n, h.sub.0, h.mul.0, h.mul.1, h)");
+  });
+
   it('the same inputs give the same bytes', () => {
     const again = trace(loadCell('gru'), gruWeights, [[[1, 0], [0, -1]], [[0, 1], [2, 0]]]);
     expect(toJson(again)).toBe(toJson(batched));

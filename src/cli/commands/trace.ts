@@ -33,6 +33,7 @@ export function traceCommand(cli: Argv): Argv {
         .option('json', { type: 'string', nargs: 1, describe: 'write the whole trace as JSON to FILE (- for standard output)' })
         .option('csv', { type: 'string', nargs: 1, describe: 'write the whole trace as CSV to FILE (- for standard output)' })
         .option('all-nodes', { type: 'boolean', default: false, describe: 'include every intermediate node (r.matmul.0, ...), not only the statements' })
+        .option('nodes', { type: 'string', nargs: 1, describe: 'the table and CSV show only these node ids, comma-separated (e.g. z,h)' })
         .option('digits', { type: 'number', default: 4, describe: 'digits after the point in the table' })
         .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' })
         .option('annotate', { type: 'string', nargs: 1, describe: 'draw the diagram of --step (and the step before) with the values on it, to FILE.svg (.png and .pdf also work)' })
@@ -102,7 +103,8 @@ export function traceCommand(cli: Argv): Argv {
         weightsName: weightsFile,
       });
 
-      const nodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
+      const jsonNodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
+      const nodes = args.nodes !== undefined ? args.nodes.split(',').map((id) => id.trim()).filter(Boolean) : jsonNodes;
       if (args['save-weights']) {
         const target = args['save-weights'];
         const saved = args['save-as'] === 'pytorch' ? tr.toPyTorch(cell, result.weights, { warn }) : result.weights;
@@ -113,7 +115,7 @@ export function traceCommand(cli: Argv): Argv {
           writeOutput(target, tr.weightsToJson(saved));
         }
       }
-      if (args.json !== undefined) writeOutput(args.json, tr.toJson(result, { nodes }));
+      if (args.json !== undefined) writeOutput(args.json, tr.toJson(result, { nodes: jsonNodes }));
       if (args.csv !== undefined) writeOutput(args.csv, tr.toCsv(result, { nodes }));
       if (args.annotate !== undefined) {
         const step = args.step ?? result.steps.length - 1;
