@@ -266,6 +266,8 @@ function trainCommand(cli: Argv): Argv {
           writeFileAtomic(`${out}/manifold.png`, plot.imageGrid(rowsOf(images, test.dim, gridSide * gridSide), side, side, gridSide, { scale: 1, gapPx: 0 }));
           written.push('manifold.png (decoded z on a 20×20 grid of prior quantiles)');
         }
+      } else {
+        written.push(`no image grids (${args.gaussian ? 'a Gaussian likelihood models real values, not pixel intensities' : `rows of ${test.dim} values are not square images`})`);
       }
       const last = history.at(-1)!;
       const samplesPerSecond = (split.train.count * history.length) / seconds;

@@ -31,7 +31,7 @@ describe('gateflow vae', () => {
     expect(run.stderr).toBe("gateflow: --betas must be a comma-separated list of non-negative numbers, got '1,x'\n");
   });
 
-  it('train --data writes the model, the CSV, the charts and the image grids for 4×4 images', () => {
+  it('train --data writes the model, the CSV, the charts and the image grids for 4×4 images, the same bytes every run', () => {
     const rows = Array.from({ length: 50 }, (_, i) => ['label', ...Array.from({ length: 16 }, (_, p) => ((i + p) % 5 === 0 ? '1' : '0'))].map((v, c) => (c === 0 ? String(i % 3) : v)).join(','));
     const file = join(work, 'tiny.csv');
     writeFileSync(file, ['label,' + Array.from({ length: 16 }, (_, p) => `p${p}`).join(','), ...rows].join('\n') + '\n');
@@ -47,6 +47,12 @@ describe('gateflow vae', () => {
     const history = readFileSync(join(out, 'history.csv'), 'utf8').trim().split('\n');
     expect(history[0]).toBe('epoch,train_loss,train_reconstruction,train_kl,test_loss,test_reconstruction,test_kl');
     expect(history).toHaveLength(3);
+    // Same seed, same bytes.
+    const again = join(work, 'tiny-again');
+    expect(gateflow('vae', 'train', '--data', file, '--epochs', '2', '--latent', '2', '--hidden', '8', '--batch', '10', '--out', again).status).toBe(0);
+    for (const name of ['model.json', 'history.csv', 'latent.svg', 'curves.svg', 'samples.png']) {
+      expect(readFileSync(join(again, name)).equals(readFileSync(join(out, name))), name).toBe(true);
+    }
     const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(model.config).toEqual({ input: 16, hidden: 8, latent: 2, beta: 1, likelihood: 'bernoulli' });
     expect(model.params.encW.shape).toEqual([16, 8]);
