@@ -90,12 +90,17 @@ function csvField(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+export interface JsonOptions {
+  /** 'values' (default): the statements' targets; 'all': also "nodes", every node by IR id. */
+  readonly nodes?: 'values' | 'all';
+}
+
 /**
  * JSON: {"cell", "sizes", "steps": [{"t", "values"}], "final"}; with nodes 'all' each
  * step also has "nodes" (every node by IR id). Keys keep this fixed order; numbers are
  * written at full float64 precision, so the same trace gives the same bytes.
  */
-export function toJson(trace: Trace, options: Pick<FormatOptions, 'nodes'> & { readonly nodes?: 'values' | 'all' } = {}): string {
+export function toJson(trace: Trace, options: JsonOptions = {}): string {
   const document = {
     cell: trace.cell,
     sizes: trace.sizes,

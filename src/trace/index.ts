@@ -30,7 +30,7 @@ export { fromNamedTensors } from './import.js';
  */
 export { inspectOnnx, fromOnnx, type OnnxImport, type OnnxModelLike } from './onnx.js';
 /** Text forms: an aligned terminal table, CSV, and JSON in the documented shape. */
-export { formatTable, toCsv, toJson, type FormatOptions, type TableOptions } from './format.js';
+export { formatTable, toCsv, toJson, type FormatOptions, type JsonOptions, type TableOptions } from './format.js';
 /** The values of step t (and t-1) for the diagram stage's annotated figure. */
 export { toAnnotation, type Annotation, type StepAnnotation } from './annotate.js';
 /** The framework convention table the importers use. */
