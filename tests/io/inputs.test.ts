@@ -55,7 +55,7 @@ describe('decodeSequence (CSV)', () => {
     expect(() => decodeSequence(text, 's.csv')).toThrow(message);
   });
 
-  it('fuzz: random text is parsed or refused with an InputError (seeded)', () => {
+  it('fuzz: random text is parsed or refused with an InputError by every text decoder (seeded)', () => {
     const random = createRandom(5);
     const alphabet = '0123456789.,-e\n naNi[]"{}:';
     for (let trial = 0; trial < 300; trial++) {
@@ -63,6 +63,13 @@ describe('decodeSequence (CSV)', () => {
       for (const file of ['f.csv', 'f.json']) {
         try {
           decodeSequence(text, file);
+        } catch (e) {
+          expect(e, JSON.stringify(text)).toBeInstanceOf(InputError);
+        }
+      }
+      for (const decode of [() => decodeWeightsJson(text, 'w.json'), () => decodeStateJson(text, '--h0'), () => decodeWeightsFile(new TextEncoder().encode(text), 'w')]) {
+        try {
+          decode();
         } catch (e) {
           expect(e, JSON.stringify(text)).toBeInstanceOf(InputError);
         }
