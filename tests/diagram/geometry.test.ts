@@ -5,7 +5,7 @@ import { boxesOverlap, checkGeometry, segmentCrossesBox } from '../../src/diagra
 import type { PlacedGraph } from '../../src/diagram/types.js';
 import { cellNamed, SHIPPED } from './helpers.js';
 
-describe('checkGeometry on every shipped cell', () => {
+describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
   for (const name of SHIPPED) {
     for (const steps of [1, 2, 3]) {
       it(`placeDiagram(${name}, ${steps} steps) has no overlap, no clipped label, no wire through a foreign box`, async () => {
@@ -52,7 +52,7 @@ describe('checkGeometry on every shipped cell', () => {
   });
 });
 
-describe('checkGeometry on user cells (no cell-specific code)', () => {
+describe('checkGeometry on user cells (no cell-specific code)', { timeout: 60_000 }, () => {
   const cells: Record<string, string> = {
     'two inputs, three states': 'cell: b\ntitle: B\ninput: x, u\nstate: c, m, h\nc = σ(W x + U u) ⊙ c_prev + m_prev\nm = relu(-c + V h_prev) / 2\nh = softplus(c) ⊙ m + p ⊙ h_prev\n',
     'a state that is never read': 'cell: a\ntitle: A\ninput: x\nstate: h\nh = tanh(W x + b)\n',
@@ -68,7 +68,7 @@ describe('checkGeometry on user cells (no cell-specific code)', () => {
   }
 });
 
-describe('checkGeometry finds planted faults', () => {
+describe('checkGeometry finds planted faults', { timeout: 60_000 }, () => {
   it('reports two overlapping boxes, a clipped label and a wire through a box', async () => {
     const placed = await placeDiagram(cellNamed('rnn'), { steps: 1 });
     const [node] = placed.nodes;

@@ -39,7 +39,7 @@ const CASES: [string, string, DiagramOptions][] = [
   ['gru-annotated-t3-t4', 'gru', { annotate: { steps: fakeTrace('gru', [3, 4]) }, title: '' }],
 ];
 
-describe('diagram SVG output', () => {
+describe('diagram SVG output', { timeout: 60_000 }, () => {
   for (const [file, name, options] of CASES) {
     it(`diagram(${file}) matches its golden SVG and is strict, standalone XML`, async () => {
       const svg = await diagram(cellNamed(name), options);
