@@ -292,6 +292,7 @@ function sweepCommand(cli: Argv): Argv {
         .option('latent', { type: 'number', default: 8 })
         .option('hidden', { type: 'number', default: 256 })
         .option('epochs', { type: 'number', default: 20 })
+        .option('seeds', { type: 'number', default: 3, describe: 'trainings per beta (MIG is reported as mean ± sd over them)' })
         .option('shapes', { type: 'number', default: 4096, describe: 'training images (a quarter more are held out for the measurements)' })
         .option('out', { type: 'string', default: 'out/vae-sweep', describe: 'output folder' }),
     async (args) => {
@@ -300,15 +301,16 @@ function sweepCommand(cli: Argv): Argv {
       const { writeFileAtomic } = await import('../../io/index.js');
       const { createRandom } = await import('../../random.js');
       const betas = parseNumberList(args.betas, 'betas');
-      for (const key of ['latent', 'hidden', 'epochs', 'shapes'] as const) positiveInteger(args[key], key);
+      for (const key of ['latent', 'hidden', 'epochs', 'shapes', 'seeds'] as const) positiveInteger(args[key], key);
       const bar = progressBar(showProgress(args.progress));
       const result = vae.betaSweep(createRandom(args.seed), {
         betas,
         latent: args.latent,
         hidden: args.hidden,
         epochs: args.epochs,
+        seeds: args.seeds,
         shapes: { count: args.shapes },
-        onBatch: (beta, p) => bar.update(`beta ${beta} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
+        onBatch: (beta, seed, p) => bar.update(`beta ${beta} seed ${seed}/${args.seeds} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
       });
       bar.done();
       const out = args.out;
@@ -328,7 +330,7 @@ function sweepCommand(cli: Argv): Argv {
       const migChart = logLines(
         plot,
         [
-          { name: 'MIG', x: betasX, y: result.rows.map((r) => r.mig), color: '#4c78a8' },
+          { name: result.seeds > 1 ? `MIG (mean of ${result.seeds} seeds)` : 'MIG', x: betasX, y: result.rows.map((r) => r.mig), color: '#4c78a8' },
           ...result.factorNames.map((name, f) => ({ name: `factor ${name}`, x: betasX, y: result.rows.map((r) => r.migPerFactor[f]!), color: factorColors[f % 3]!, dashed: true })),
         ],
         { title: 'Mutual Information Gap against β (held-out shapes)', xTitle: 'β', yTitle: 'normalised gap', yDomain: [0, 1], measured: 'MIG (mean over factors)', reference: 'gap per factor' },

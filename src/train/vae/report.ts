@@ -51,15 +51,22 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 export function sweepCsv(result: SweepResult): string {
   return csv(
-    ['beta', 'reconstruction', 'kl', 'active_dims', 'mig', ...result.factorNames.map((f) => `mig_${f}`)],
-    result.rows.map((r) => [r.beta, r.reconstruction, r.kl, r.activeDims, r.mig, ...r.migPerFactor]),
+    ['beta', 'reconstruction', 'kl', 'active_dims', 'mig', 'mig_std', ...result.factorNames.map((f) => `mig_${f}`)],
+    result.rows.map((r) => [r.beta, r.reconstruction, r.kl, r.activeDims, r.mig, r.migStd, ...r.migPerFactor]),
   );
 }
 
 export function sweepTable(result: SweepResult): string {
   return formatTable(
-    ['beta', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, 'MIG', ...result.factorNames.map((f) => `gap ${f}`)],
-    result.rows.map((r) => [num(r.beta), r.reconstruction.toFixed(2), r.kl.toFixed(2), String(r.activeDims), r.mig.toFixed(3), ...r.migPerFactor.map((g) => g.toFixed(3))]),
+    ['beta', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, result.seeds > 1 ? `MIG ± sd (${result.seeds} seeds)` : 'MIG', ...result.factorNames.map((f) => `gap ${f}`)],
+    result.rows.map((r) => [
+      num(r.beta),
+      r.reconstruction.toFixed(2),
+      r.kl.toFixed(2),
+      num(r.activeDims, 3),
+      result.seeds > 1 ? `${r.mig.toFixed(3)} ± ${r.migStd.toFixed(3)}` : r.mig.toFixed(3),
+      ...r.migPerFactor.map((g) => g.toFixed(3)),
+    ]),
   );
 }
 
