@@ -17,4 +17,22 @@ describe('library entry', () => {
       "unknown cell 'nosuch' (shipped cells: gru, gru-cho, lstm, lstm-peephole, mgu, rnn, vae-reparam; or give a path to a .cell file)",
     );
   });
+
+  it('exposes every stage by name, and a trace runs from the top-level API', () => {
+    expect(typeof gateflow.diagram.diagram).toBe('function');
+    expect(typeof gateflow.engine.compile).toBe('function');
+    expect(typeof gateflow.train.vae.createVae).toBe('function');
+    expect(typeof gateflow.train.anomaly.detect).toBe('function');
+    expect(typeof gateflow.plot.renderChart).toBe('function');
+    // One step of the vanilla RNN with hand-set weights: h = tanh(W_ih x + b_ih + W_hh h0 + b_hh).
+    const rnn = gateflow.loadCell('rnn');
+    const names = rnn.params.map((p) => p.name).sort();
+    expect(names).toEqual(['W_hh', 'W_ih', 'b_hh', 'b_ih']);
+    const weights = { W_ih: [[0.5, -1]], W_hh: [[2]], b_ih: [0.1], b_hh: [-0.2] };
+    const result = gateflow.trace.trace(rnn, weights, [[1, 2]], { initial: { h: [0.25] } });
+    const h = result.steps[0]!.values['h']!;
+    // 0.5*1 - 1*2 + 0.1 + 2*0.25 - 0.2 = -1.1 (tolerance 1e-12)
+    expect(h[0]![0]).toBeCloseTo(Math.tanh(-1.1), 12);
+  });
 });
+
