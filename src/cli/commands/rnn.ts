@@ -112,7 +112,7 @@ function detectCommand(cli: Argv): Argv {
         .option('window', { type: 'number', default: 50, describe: 'points the predictor reads before each prediction (BPTT length)' })
         .option('epochs', { type: 'number', default: 20, describe: 'passes over the fit part' })
         .option('clip', { type: 'number', default: 1, describe: 'gradient-norm clipping threshold (0: no clipping)' })
-        .option('compare-clip', { type: 'boolean', default: false, describe: 'also train without clipping and report its gradient norms and scores' })
+        .option('compare-clip', { type: 'boolean', default: false, describe: 'also train without clipping (same seed and initial weights) and chart both runs: loss and gradient norm per epoch' })
         .option('optimizer', { choices: ['adam', 'sgd'] as const, default: 'adam' as const, describe: 'adam, or sgd with momentum 0.9 (where unclipped gradients hurt most)' })
         .option('lr', { type: 'number', describe: 'learning rate (default: 0.005 for adam, 0.05 for sgd)' })
         .option('batch', { type: 'number', default: 16, describe: 'windows per batch' })

@@ -1,11 +1,19 @@
 /**
- * train/anomaly: a recurrent next-value predictor that flags the points it cannot predict.
+ * train/anomaly: a recurrent next-value predictor (any one-input cell: rnn, gru, lstm, a .cell
+ * file) trained with BPTT on the engine, that flags the points it cannot predict, next to a
+ * rolling z-score baseline; plus a seeded benchmark generator and the metrics to compare them.
  *
  * ```ts
- * const series = synthSeries({ seed: 1, kinds: ['flat'] });          // or io's readSeries('data.csv')
- * const result = detect(series, { cell: loadCell('rnn'), hidden: 32, window: 50, epochs: 20 });
- * result.rnn.metrics?.segments.f1;  result.baseline?.metrics?.points.f1;  result.history[0].gradNormMax;
+ * // anomaly = this module (the library exports it as the train stage's `anomaly` namespace)
+ * const series = anomaly.synthSeries({ seed: 1, kinds: ['flat'] }); // or io's readSeries('data.csv')
+ * const result = anomaly.detect(series, { cell: loadCell('rnn'), hidden: 32, window: 50, epochs: 20, warn: console.warn });
+ * result.rnn.metrics?.segments.f1;       // F1 per anomalous segment (points: result.rnn.metrics.points)
+ * result.baseline?.metrics?.points.f1;   // the rolling z-score on the same held-out threshold rule
+ * result.history[0].gradNormMax;         // gradient norm before clipping, per epoch
+ * anomaly.flaggedCsv(series, result);    // text to write; anomaly.modelToJson(result.model, cellSource) to save
  * ```
+ * detect() returns plain arrays (scores, flags, per-epoch figures); plot's detectionChart and
+ * trainingChart draw them.
  */
 export { detect, trainingHistory, errorScores, checkDrift, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type DriftCheck } from './detect.js';
 export { createPredictor, restorePredictor, trainPredictor, predictWindows, windowLoss, predictionErrors, warmupOf, READOUT_WEIGHT, READOUT_BIAS, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
