@@ -15,7 +15,7 @@ export interface FormatOptions {
 }
 
 /** Inputs first (what went in), then the statement targets or every node, in IR order. */
-function columnsOf(step: TraceStep, options: FormatOptions): string[] {
+export function selectNodes(step: TraceStep, options: FormatOptions): string[] {
   const chosen = options.nodes;
   if (Array.isArray(chosen)) {
     const unknown = chosen.filter((id) => !(id in step.nodes));
@@ -46,7 +46,7 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
   const format = (v: number): string => (Object.is(v, -0) ? 0 : v).toFixed(digits);
   const rows: { t: string; node: string; b: string; cells: string[] }[] = [];
   for (const step of trace.steps) {
-    columnsOf(step, options).forEach((name, i) => {
+    selectNodes(step, options).forEach((name, i) => {
       step.nodes[name].forEach((row, b) => {
         rows.push({ t: i === 0 && b === 0 ? String(step.t) : '', node: b === 0 ? name : '', b: String(b), cells: row.map(format) });
       });
@@ -75,7 +75,7 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
 /** CSV: columns t, batch, then name[i] for each node's elements; numbers at full float64 precision. */
 export function toCsv(trace: Trace, options: FormatOptions = {}): string {
   const first = trace.steps[0];
-  const names = columnsOf(first, options);
+  const names = selectNodes(first, options);
   const header = ['t', 'batch', ...names.flatMap((name) => first.nodes[name][0].map((_, i) => `${name}[${i}]`))];
   const lines = [header.map(csvField).join(',')];
   for (const step of trace.steps) {

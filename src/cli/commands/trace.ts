@@ -32,6 +32,7 @@ export function traceCommand(cli: Argv): Argv {
         .option('c0', { type: 'string', describe: 'initial c (LSTM cells), as --h0' })
         .option('json', { type: 'string', nargs: 1, describe: 'write the whole trace as JSON to FILE (- for standard output)' })
         .option('csv', { type: 'string', nargs: 1, describe: 'write the whole trace as CSV to FILE (- for standard output)' })
+        .option('html', { type: 'string', nargs: 1, describe: 'write a self-contained HTML page to FILE: a heat map per step with a step slider' })
         .option('all-nodes', { type: 'boolean', default: false, describe: 'include every intermediate node (r.matmul.0, ...), not only the statements' })
         .option('nodes', { type: 'string', nargs: 1, describe: 'the table and CSV show only these node ids, comma-separated (e.g. z,h)' })
         .option('digits', { type: 'number', default: 4, describe: 'digits after the point in the table' })
@@ -117,6 +118,7 @@ export function traceCommand(cli: Argv): Argv {
       }
       if (args.json !== undefined) writeOutput(args.json, tr.toJson(result, { nodes: jsonNodes }));
       if (args.csv !== undefined) writeOutput(args.csv, tr.toCsv(result, { nodes }));
+      if (args.html !== undefined) writeOutput(args.html, tr.toHtml(result, { nodes }));
       if (args.annotate !== undefined) {
         const step = args.step ?? result.steps.length - 1;
         const annotation = tr.toAnnotation(result, step);
@@ -135,7 +137,7 @@ export function traceCommand(cli: Argv): Argv {
         }
         writeOutput(args.annotate, figure);
       }
-      if (args.json !== '-' && args.csv !== '-' && args.annotate !== '-') {
+      if (![args.json, args.csv, args.html, args.annotate].includes('-')) {
         process.stdout.write(tr.formatTable(result, { nodes, digits: args.digits }));
       }
     },
