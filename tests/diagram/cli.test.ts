@@ -47,6 +47,9 @@ describe('gateflow diagram', { timeout: 60_000 }, () => {
       expect(run.status).toBe(2);
       expect(run.stderr.toString()).toBe(`gateflow: --steps must be an integer from 1 to 8, found ${steps}\n`);
     }
+    const stateless = gateflow(work, 'diagram', 'vae-reparam', '--steps', '3', '-o', 'vae.svg');
+    expect(stateless.status).toBe(0);
+    expect(stateless.stderr.toString()).toBe("note: cell 'vae-reparam' has no state, so nothing flows between steps; drawing one step\nwrote vae.svg\n");
     const cell = gateflow(work, 'diagram', 'grux');
     expect(cell.status).toBe(2);
     expect(cell.stderr.toString()).toMatch(/^gateflow: unknown cell 'grux' \(shipped cells: gru, gru-cho, lstm, lstm-peephole, mgu, rnn, vae-reparam; or give a path to a \.cell file\)\n$/);

@@ -15,15 +15,19 @@ function diagramCommand(cli: Argv): Argv {
     (y) =>
       y
         .positional('cell', { type: 'string', demandOption: true, describe: 'a shipped cell name (see `gateflow cells`) or a path to a .cell file' })
-        .option('steps', { type: 'number', default: 2, describe: 'adjacent timesteps to draw, 1 to 8 (a cell without state is one step)' })
+        .option('steps', { type: 'number', describe: 'adjacent timesteps to draw, 1 to 8 (default 2; a cell without state is one step)' })
         .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'gates: one box per gate; ops: every matmul, bias and sum' })
         .option('theme', { type: 'string', default: 'light', describe: 'light, dark, print, colorblind, or a path to a .json theme' })
         .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, else svg)' })
         .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (the PDF is 1 pt per unit, as vectors)' })
         .option('title', { type: 'string', describe: "title above the figure (default: the cell's title; '' for none)" })
-        .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' }),
+        .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' })
+        .example('$0 diagram gru', 'gru.svg: a GRU at steps t-1 and t')
+        .example('$0 diagram lstm-peephole --theme print -o lstm.pdf', 'a greyscale PDF, figure as vectors')
+        .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias'),
     async (args) => {
-      if (!Number.isInteger(args.steps) || args.steps < 1 || args.steps > 8) {
+      const steps = args.steps ?? 2;
+      if (!Number.isInteger(steps) || steps < 1 || steps > 8) {
         throw new InputError(`--steps must be an integer from 1 to 8, found ${args.steps}`);
       }
       if (!Number.isFinite(args.scale) || args.scale <= 0 || args.scale > 16) {
@@ -41,8 +45,11 @@ function diagramCommand(cli: Argv): Argv {
       const { parseCell } = await import('../../cell/index.js');
       const source = readCell(args.cell);
       const cell = parseCell(source.text, { file: source.file });
+      if (args.steps !== undefined && args.steps !== 1 && cell.states.length === 0) {
+        process.stderr.write(`note: cell '${cell.name}' has no state, so nothing flows between steps; drawing one step\n`);
+      }
       const { diagram } = await import('../../diagram/index.js');
-      const svg = await diagram(cell, { steps: args.steps, detail: args.detail, theme, title: args.title });
+      const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title });
       let data: string | Uint8Array = svg;
       if (format === 'png') {
         const { svgToPng } = await import('../../io/raster.js');
