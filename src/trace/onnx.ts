@@ -35,6 +35,8 @@ export interface OnnxImport {
   readonly layout: 0 | 1;
   readonly linearBeforeReset: boolean;
   readonly hasPeepholes: boolean;
+  /** The stored sequence_lens (equal for every batch element), when the model stores one. */
+  readonly sequenceLength?: number;
 }
 
 const SLOTS = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'] as const;
@@ -74,6 +76,8 @@ export function inspectOnnx(model: OnnxModelLike): OnnxImport {
   if (attrs.hidden_size !== undefined && attrs.hidden_size !== H) throw new InputError(`${where}: hidden_size=${String(attrs.hidden_size)} but W has ${W.shape[1]} rows (${G} gates × ${H})`);
   if (R.shape.length !== 3 || R.shape[0] !== 1 || R.shape[1] !== G * H || R.shape[2] !== H) throw new InputError(`${where}: R has shape [${R.shape.join(', ')}], expected [1, ${G * H}, ${H}]`);
   const P = family === 'LSTM' ? stored(model, node, 'P', where, false) : undefined;
+  const lengths = stored(model, node, 'sequence_lens', where, false);
+  checkSequenceLengths(lengths, where);
   return {
     cell: onnxShippedCell(family, lbr !== 0, P !== undefined),
     op: family,
@@ -83,6 +87,7 @@ export function inspectOnnx(model: OnnxModelLike): OnnxImport {
     layout: layout as 0 | 1,
     linearBeforeReset: lbr !== 0,
     hasPeepholes: P !== undefined,
+    ...(lengths && lengths.data.length ? { sequenceLength: lengths.data[0] } : {}),
   };
 }
 
@@ -113,7 +118,6 @@ export function fromOnnx(model: OnnxModelLike, cell: CellGraph): { weights: Weig
   if (B && (B.shape.length !== 2 || B.shape[0] !== 1 || B.shape[1] !== 2 * G * H)) throw new InputError(`${where}: B has shape [${B.shape.join(', ')}], expected [1, ${2 * G * H}]`);
   const P = stored(model, node, 'P', where, false);
   if (P && (P.shape.length !== 2 || P.shape[0] !== 1 || P.shape[1] !== 3 * H)) throw new InputError(`${where}: P has shape [${P.shape.join(', ')}], expected [1, ${3 * H}]`);
-  checkSequenceLengths(stored(model, node, 'sequence_lens', where, false), where);
 
   const produced = new Map<string, Tensor>();
   const slice = (t: Tensor | undefined, from: number): Tensor => ({ shape: [H], data: t ? t.data.slice(from, from + H) : new Float64Array(H) });

@@ -146,6 +146,11 @@ describe('inspectOnnx / fromOnnx refusals', () => {
       initializers: { ...weights(1), lens: { dims: [2], data: [3, 2], type: 'int32' } },
     });
     expect(() => fromOnnx(decode(bytes), loadCell('rnn'))).toThrow("m.onnx: RNN node 'r': unsupported sequence_lens [3, 2] (unequal lengths per batch element)");
+    const equal = encodeOnnxModel({
+      node: { opType: 'RNN', name: 'r', inputs: ['X', 'W', 'R', '', 'lens'], outputs: ['Y'], attributes: { hidden_size: H } },
+      initializers: { ...weights(1), lens: { dims: [2], data: [4, 4], type: 'int32' } },
+    });
+    expect(inspectOnnx(decode(equal)).sequenceLength).toBe(4);
   });
 
   it('initial states stored in the model are returned by state name', () => {

@@ -92,6 +92,10 @@ export function traceCommand(cli: Argv): Argv {
         initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
       }
 
+      const onnxLength = decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).sequenceLength : undefined;
+      if (onnxLength !== undefined && onnxLength !== sequence.steps.length) {
+        warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
+      }
       const sizes: Record<string, number> = {};
       if (args.hidden !== undefined) sizes.hidden = args.hidden;
       else if (!weights) sizes.hidden = 4;
