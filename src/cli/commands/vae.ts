@@ -353,6 +353,7 @@ function imbalanceCommand(cli: Argv): Argv {
     (y) =>
       common(y)
         .option('data', { type: 'string', describe: 'CSV or JSON rows in [0, 1] (default: the MNIST training digits)' })
+        .option('model', { type: 'string', describe: 'encode with this model (model.json from `vae train`, e.g. trained on a reference pool) instead of training one on the data' })
         .option('sweep', { type: 'boolean', default: false, describe: 'score MNIST subsets with known imbalance and report the rank correlation' })
         .option('ratios', { type: 'string', default: '1,2,5,10,20,50,100', describe: 'majority-to-minority ratios (--sweep)' })
         .option('profiles', { type: 'string', default: 'step,long-tail', describe: 'class-size profiles (--sweep)' })
@@ -423,21 +424,39 @@ function imbalanceCommand(cli: Argv): Argv {
       const data = args.data
         ? (await import('../../io/dataset.js')).readDataset(args.data, 'unit')
         : (await loadData(vae, undefined, false, args.seed)).split.train;
-      const measured = vae.measureImbalance(data, createRandom(args.seed), {
-        latent: args.latent,
-        hidden: args.hidden,
-        epochs: args.epochs,
-        k: args.k,
-        onBatch: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
-      });
-      bar.done();
+      let measured: { means: Float64Array; score: number; divergence: number; reference: number };
+      let latent = args.latent;
+      if (args.model) {
+        const { readText } = await import('../../io/index.js');
+        const text = readText(args.model, 'model file');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (error) {
+          throw new InputError(`${args.model}: not valid JSON (${(error as Error).message})`);
+        }
+        const model = vae.fromJsonModel(json, args.model);
+        if (model.config.input !== data.dim) throw new InputError(`${args.model}: the model takes rows of ${model.config.input} values, the data has ${data.dim}`);
+        latent = model.config.latent;
+        const means = vae.encodeMeans(model, data);
+        measured = { means, ...vae.imbalanceScore(means, latent, createRandom(args.seed), args.k) };
+      } else {
+        measured = vae.measureImbalance(data, createRandom(args.seed), {
+          latent: args.latent,
+          hidden: args.hidden,
+          epochs: args.epochs,
+          k: args.k,
+          onBatch: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
+        });
+        bar.done();
+      }
       const flat = vae.projectTo2d(measured.means, args.latent);
       const shown = Math.min(data.count, 4000);
       const densityChart = plot.scatter({
         points: Array.from({ length: shown }, (_, i) => ({ x: flat[2 * i]!, y: flat[2 * i + 1]!, ...(data.labels ? { category: String(data.labels[i]) } : {}) })),
         title: `Latent means (score ${measured.score.toFixed(3)} nats)`,
-        xTitle: args.latent === 2 ? 'z₁' : 'principal component 1',
-        yTitle: args.latent === 2 ? 'z₂' : 'principal component 2',
+        xTitle: latent === 2 ? 'z₁' : 'principal component 1',
+        yTitle: latent === 2 ? 'z₂' : 'principal component 2',
         categoryTitle: 'label',
         pointSize: 10,
         opacity: 0.6,
@@ -450,13 +469,17 @@ function imbalanceCommand(cli: Argv): Argv {
         reference: measured.reference,
         rows: data.count,
         k: args.k,
-        latent: args.latent,
+        latent,
+        encoder: args.model ?? 'trained on the data itself',
         ...(truth ? { labelEntropy: vae.entropy(truth), labelEntropyDeficit: Math.log(truth.length) - vae.entropy(truth), classRatio: Math.max(...truth) / Math.min(...truth) } : {}),
       };
       writeFileAtomic(`${out}/imbalance.json`, vae.toStableJson(summary));
       process.stdout.write(
-        `label-free imbalance score: ${measured.score.toFixed(3)} nats (0 ≈ balanced; about log C − H(class proportions) for C separated classes)\n` +
-          `  flattening divergence ${measured.divergence.toFixed(3)} − Gaussian reference ${measured.reference.toFixed(3)}, ${data.count} rows, latent ${args.latent}, k = ${args.k}\n` +
+        `label-free imbalance score: ${measured.score.toFixed(3)} nats (about log C − H(class proportions) for C separated, equal-shaped classes; 0 for a Gaussian)\n` +
+          `  flattening divergence ${measured.divergence.toFixed(3)} − Gaussian reference ${measured.reference.toFixed(3)}, ${data.count} rows, latent ${latent}, k = ${args.k}\n` +
+          (args.model
+            ? `  encoder: ${args.model}\n`
+            : `  encoder: a VAE trained on these rows. Its KL term pulls the latent towards N(0, I) whatever the class sizes, so compare scores\n  from one shared encoder (--model, e.g. trained on a reference pool); see \`vae imbalance --sweep\` for both protocols\n`) +
           (truth ? `labels (not used by the score): entropy deficit ${summary.labelEntropyDeficit!.toFixed(3)} nats, largest/smallest class ${summary.classRatio!.toFixed(1)}\n` : '') +
           `wrote ${out}/: imbalance.json, latent.svg/.png\n`,
       );

@@ -53,6 +53,12 @@ describe('gateflow vae', () => {
     for (const name of ['model.json', 'history.csv', 'latent.svg', 'curves.svg', 'samples.png']) {
       expect(readFileSync(join(again, name)).equals(readFileSync(join(out, name))), name).toBe(true);
     }
+    // A model for 16 values a row refuses rows of 4.
+    const narrow = join(work, 'narrow.csv');
+    writeFileSync(narrow, '0,1,0,1\n1,0,1,0\n0,0,1,1\n');
+    const wrong = gateflow('vae', 'imbalance', '--data', narrow, '--model', join(out, 'model.json'), '--out', join(work, 'never'));
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toBe(`gateflow: ${join(out, 'model.json')}: the model takes rows of 16 values, the data has 4\n`);
     const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(model.config).toEqual({ input: 16, hidden: 8, latent: 2, beta: 1, likelihood: 'bernoulli' });
     expect(model.params.encW.shape).toEqual([16, 8]);
