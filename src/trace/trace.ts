@@ -38,7 +38,10 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   if (weights) checkWeightNames(cell, resolved.sizes, given, weightsName);
   sizesFromFeatures(cell, resolved, features, inputName);
   const missing = cell.dims.filter((d) => !(d in resolved.sizes));
-  if (missing.length) throw new InputError(`cell '${cell.name}' needs a size for ${missing.map((d) => `'${d}'`).join(', ')} (give it, or give weights)`);
+  if (missing.length) {
+    const how = missing.map((d) => (d === 'hidden' ? '--hidden N' : `--size ${d}=N`)).join(', ');
+    throw new InputError(`cell '${cell.name}' needs a size for ${missing.map((d) => `'${d}'`).join(', ')} (give ${how} / options.sizes, or weights)`);
+  }
   const sizes = resolved.sizes;
   const finalWeights = weights ? given : initWeights(cell, sizes, seed);
   if (weights) checkWeights(cell, sizes, finalWeights, weightsName);

@@ -1,7 +1,7 @@
 // trace(): sizes, weights (seeded init and checks), inputs, initial states, noise, and the
 // errors a user meets, each asserted with its full message.
 import { describe, expect, it } from 'vitest';
-import { loadCell } from '../../src/index.js';
+import { loadCell, parseCell } from '../../src/index.js';
 import { checkWeights, initWeights, toAnnotation, trace, weightsToJson } from '../../src/trace/index.js';
 import { ShapeError, InputError } from '../../src/errors.js';
 import { decodeWeightsJson } from '../../src/io/inputs.js';
@@ -131,7 +131,10 @@ describe('trace: inputs and states', () => {
   });
 
   it('a missing size says what to give', () => {
-    expect(() => trace(gru, undefined, [[1, 0]])).toThrow("cell 'gru' needs a size for 'hidden' (give it, or give weights)");
+    expect(() => trace(gru, undefined, [[1, 0]])).toThrow("cell 'gru' needs a size for 'hidden' (give --hidden N / options.sizes, or weights)");
+    const readout = parseCell('input: x\nstate: h\nparam W_y: [out, hidden]\nh = tanh(W_ih x + W_hh h_prev)\ny = W_y h', { file: 'readout.cell' });
+    expect(() => trace(readout, undefined, [[1, 0]], { sizes: { hidden: 2 } })).toThrow("cell 'readout' needs a size for 'out' (give --size out=N / options.sizes, or weights)");
+    expect(trace(readout, undefined, [[1, 0]], { sizes: { hidden: 2, out: 3 } }).steps[0].values.y[0]).toHaveLength(3);
   });
 
   it('each step feeds the next: h at t is h_prev at t+1, and final is the last h', () => {

@@ -24,6 +24,7 @@ export function traceCommand(cli: Argv): Argv {
         .positional('cell', { type: 'string', describe: 'a shipped cell (see `gateflow cells`) or a .cell path; optional with an ONNX model, which names its cell' })
         .option('input', { alias: 'i', type: 'string', nargs: 1, demandOption: true, describe: "the sequence: a JSON file [T][I] or [T][B][I], a CSV file (a row a step, a column a feature), inline JSON '[[1,0],[0,1]]', or - for standard input" })
         .option('hidden', { type: 'number', describe: 'hidden size (default: from the weights, else 4)' })
+        .option('size', { type: 'string', array: true, nargs: 1, describe: "another dimension of a custom cell, NAME=N (repeatable), e.g. --size out=3" })
         .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
         .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
         .option('save-weights', { type: 'string', nargs: 1, describe: 'write the weights used as JSON (or .safetensors)' })
@@ -97,6 +98,12 @@ export function traceCommand(cli: Argv): Argv {
         warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
       }
       const sizes: Record<string, number> = {};
+      for (const entry of args.size ?? []) {
+        const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(entry);
+        if (!match) throw new InputError(`--size expects NAME=N (e.g. out=3), found '${entry}'`);
+        if (!cell.dims.includes(match[1])) throw new InputError(`--size ${match[1]}: cell '${cell.name}' has no dimension '${match[1]}' (its dimensions: ${cell.dims.join(', ')})`);
+        sizes[match[1]] = Number(match[2]);
+      }
       if (args.hidden !== undefined) sizes.hidden = args.hidden;
       else if (!weights) sizes.hidden = 4;
       const result = tr.trace(cell, weights, sequence.steps, {
