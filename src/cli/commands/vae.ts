@@ -185,7 +185,7 @@ function trainCommand(cli: Argv): Argv {
       const seconds = (Date.now() - started) / 1000;
       const out = args.out;
       const { model, history } = result;
-      writeFileAtomic(`${out}/model.json`, JSON.stringify(vae.toJsonModel(model)) + '\n');
+      writeFileAtomic(`${out}/model.json`, vae.toStableJson(vae.toJsonModel(model), 0));
       writeFileAtomic(`${out}/history.csv`, vae.historyCsv(history));
 
       const epochs = history.map((r) => r.epoch);
