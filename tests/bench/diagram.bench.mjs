@@ -15,23 +15,26 @@ const ms = (x) => `${x.toFixed(0)} ms`;
 
 console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (figures below are noisy when the load is high)`);
 
-// (1) Cold runs of the real command.
-const runs = 7;
-const times = [];
-for (let i = 0; i < runs; i++) {
+// (1) Cold runs of the real command. CPU time (user + sys, from /usr/bin/time when present)
+// is reported beside wall time: on a shared, loaded machine it is the steadier figure.
+const hasTime = spawnSync('/usr/bin/time', ['-f', '%U', 'true']).status === 0;
+function timed(args) {
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [bin, 'diagram', 'gru', '-o', join(work, 'gru.svg')], { encoding: 'utf8' });
-  times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  const run = hasTime
+    ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(run.stderr);
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
+  return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
-const baseline = [];
-for (let i = 0; i < 3; i++) {
-  const start = process.hrtime.bigint();
-  spawnSync(process.execPath, [bin, 'cells'], { encoding: 'utf8' });
-  baseline.push(Number(process.hrtime.bigint() - start) / 1e6);
-}
-console.log(`gateflow diagram gru -o FILE (cold, whole process): median ${ms(median(times))}, best ${ms(Math.min(...times))} over ${runs} runs`);
-console.log(`gateflow cells (node + yargs, for comparison):        median ${ms(median(baseline))}`);
+const runs = 7;
+const cold = Array.from({ length: runs }, () => timed([bin, 'diagram', 'gru', '-o', join(work, 'gru.svg')]));
+const cells = Array.from({ length: 3 }, () => timed([bin, 'cells']));
+const report = (label, rs) =>
+  console.log(`${label}: wall median ${ms(median(rs.map((r) => r.wall)))} (best ${ms(Math.min(...rs.map((r) => r.wall)))})${hasTime ? `, CPU median ${ms(median(rs.map((r) => r.cpu)))}` : ''}`);
+report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs)`, cold);
+report('gateflow cells (node + yargs, for comparison)', cells);
 
 // (2) A cold start, phase by phase, in a fresh process.
 const phases = `
@@ -57,16 +60,19 @@ for (const [name, t] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEn
 const { listCells, readCell } = await import(join(root, 'dist/io/index.js'));
 const { parseCell } = await import(join(root, 'dist/cell/index.js'));
 const { diagram } = await import(join(root, 'dist/diagram/index.js'));
-const cells = listCells().map((name) => {
+const cellList = listCells().map((name) => {
   const s = readCell(name);
   return parseCell(s.text, { file: s.file });
 });
 for (const detail of ['gates', 'ops']) {
-  for (const cell of cells) await diagram(cell, { steps: 2, detail }); // warm-up: modules, JIT, label cache
+  for (const cell of cellList) await diagram(cell, { steps: 2, detail }); // warm-up: modules, JIT, label cache
   const rounds = 3;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
-  for (let r = 0; r < rounds; r++) for (const cell of cells) await diagram(cell, { steps: 2, detail });
+  for (let r = 0; r < rounds; r++) for (const cell of cellList) await diagram(cell, { steps: 2, detail });
   const elapsed = performance.now() - start;
-  const count = rounds * cells.length;
-  console.log(`warm, all ${cells.length} shipped cells at 2 steps, ${detail} detail: ${(count / (elapsed / 1000)).toFixed(1)} diagrams/s (${ms(elapsed / count)} each)`);
+  const count = rounds * cellList.length;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuEach = (cpu.user + cpu.system) / 1000 / count;
+  console.log(`warm, all ${cellList.length} shipped cells at 2 steps, ${detail} detail: ${(count / (elapsed / 1000)).toFixed(1)} diagrams/s (${ms(elapsed / count)} each; CPU ${ms(cpuEach)} each)`);
 }
