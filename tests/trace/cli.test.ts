@@ -126,7 +126,7 @@ describe('gateflow trace: bad input exits 2 with one line', () => {
     [['-i', 'seq.json', '--weights', 'gemm.onnx'], 'gemm.onnx: the model has no RNN, GRU or LSTM node (it has Gemm)'],
     [['gru', '-i', 'long.json', '--max-steps', '20'], 'long.json: the sequence has 30 steps, more than the limit of 20 (raise it with --max-steps)'],
     [['-i', 'seq.json'], 'name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX model with --weights'],
-    [['gru', '-i', 'missing.json'], "cannot read input file 'missing.json': no such file"],
+    [['gru', '-i', 'missing.json'], "cannot read --input file 'missing.json': no such file"],
   ])('%j', async (args, message) => {
     const run = await gateflow(...args);
     expect(run.stderr).toBe(`gateflow: ${message}\n`);

@@ -50,11 +50,8 @@ export function traceCommand(cli: Argv): Argv {
       const tr = await import('../../trace/index.js');
       const { decodeSequence, decodeStateJson } = await import('../../io/inputs.js');
       const warn = (message: string): void => void process.stderr.write(`gateflow: warning: ${message}\n`);
+      checkOptions(args);
 
-      if (args.step !== undefined && args.annotate === undefined) throw new InputError('--step goes with --annotate FILE.svg');
-      if (!Number.isSafeInteger(args.seed)) throw new InputError(`--seed must be an integer, found ${args.seed}`);
-      if (!Number.isInteger(args.digits) || args.digits < 0 || args.digits > 17) throw new InputError(`--digits must be an integer from 0 to 17, found ${args.digits}`);
-      if (!Number.isInteger(args['max-steps']) || args['max-steps'] < 1) throw new InputError(`--max-steps must be a positive integer, found ${args['max-steps']}`);
       // Weights first: an ONNX model may name the cell.
       const weightsFile = args.weights;
       let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
@@ -80,30 +77,20 @@ export function traceCommand(cli: Argv): Argv {
         weights = tr.fromNamedTensors(cell, decoded.tensors, { source: weightsFile, warn });
       }
 
-      const inputText =
-        args.input === '-' ? { text: readFileSync(0, 'utf8'), file: '<stdin>' }
-        : isInline(args.input) ? { text: args.input, file: '--input' }
-        : { text: readText(args.input, 'input file'), file: args.input };
-      const sequence = decodeSequence(inputText.text, inputText.file);
+      const input = readOptionText(args.input, 'input');
+      const sequence = decodeSequence(input.text, input.file);
       for (const [option, state] of [['h0', 'h'], ['c0', 'c']] as const) {
-        const value = args[option];
-        if (value === undefined) continue;
-        const text = isInline(value) ? value : readText(value, `--${option} file`);
-        const decodedState = decodeStateJson(text, isInline(value) ? `--${option}` : value);
+        if (args[option] === undefined) continue;
+        const given = readOptionText(args[option], option);
+        const decodedState = decodeStateJson(given.text, given.file);
         initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
       }
-
       const onnxLength = decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).sequenceLength : undefined;
       if (onnxLength !== undefined && onnxLength !== sequence.steps.length) {
         warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
       }
-      const sizes: Record<string, number> = {};
-      for (const entry of args.size ?? []) {
-        const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(entry);
-        if (!match) throw new InputError(`--size expects NAME=N (e.g. out=3), found '${entry}'`);
-        if (!cell.dims.includes(match[1])) throw new InputError(`--size ${match[1]}: cell '${cell.name}' has no dimension '${match[1]}' (its dimensions: ${cell.dims.join(', ')})`);
-        sizes[match[1]] = Number(match[2]);
-      }
+
+      const sizes = sizesFrom(args.size ?? [], cell.dims, cell.name);
       if (args.hidden !== undefined) sizes.hidden = args.hidden;
       else if (!weights) sizes.hidden = 4;
       const result = tr.trace(cell, weights, sequence.steps, {
@@ -111,48 +98,82 @@ export function traceCommand(cli: Argv): Argv {
         initial,
         seed: args.seed,
         maxSteps: args['max-steps'],
-        inputName: inputText.file,
+        inputName: input.file,
         weightsName: weightsFile,
       });
 
+      // Every output is made before any is written, so a bad option leaves no partial set of files.
       const jsonNodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
       const nodes = args.nodes !== undefined ? args.nodes.split(',').map((id) => id.trim()).filter(Boolean) : jsonNodes;
+      const table = tr.formatTable(result, { nodes, digits: args.digits });
+      const outputs: [string, string | Uint8Array][] = [];
       if (args['save-weights']) {
         const target = args['save-weights'];
         const saved = args['save-as'] === 'pytorch' ? tr.toPyTorch(cell, result.weights, { warn }) : result.weights;
-        if (/\.safetensors$/i.test(target)) {
-          const { encodeSafetensors } = await import('../../io/safetensors.js');
-          writeOutput(target, encodeSafetensors([...saved], { metadata: { cell: cell.name, producer: 'gateflow' } }));
-        } else {
-          writeOutput(target, tr.weightsToJson(saved));
-        }
+        const { encodeSafetensors } = await import('../../io/safetensors.js');
+        outputs.push([target, /\.safetensors$/i.test(target) ? encodeSafetensors([...saved], { metadata: { cell: cell.name, producer: 'gateflow' } }) : tr.weightsToJson(saved)]);
       }
-      if (args.json !== undefined) writeOutput(args.json, tr.toJson(result, { nodes: jsonNodes }));
-      if (args.csv !== undefined) writeOutput(args.csv, tr.toCsv(result, { nodes }));
-      if (args.html !== undefined) writeOutput(args.html, tr.toHtml(result, { nodes }));
+      if (args.json !== undefined) outputs.push([args.json, tr.toJson(result, { nodes: jsonNodes })]);
+      if (args.csv !== undefined) outputs.push([args.csv, tr.toCsv(result, { nodes })]);
+      if (args.html !== undefined) outputs.push([args.html, tr.toHtml(result, { nodes })]);
       if (args.annotate !== undefined) {
-        const step = args.step ?? result.steps.length - 1;
-        const annotation = tr.toAnnotation(result, step);
-        const { readTheme } = await import('../../io/theme.js');
-        const { diagram, parseTheme } = await import('../../diagram/index.js');
-        const themeSource = readTheme(args.theme);
-        const theme = parseTheme(themeSource.text, themeSource.file);
-        const svg = await diagram(cell, { annotate: annotation, detail: args.detail, theme });
-        let figure: string | Uint8Array = svg;
-        if (/\.png$/i.test(args.annotate)) {
-          const { svgToPng } = await import('../../io/raster.js');
-          figure = svgToPng(svg, { scale: 2 });
-        } else if (/\.pdf$/i.test(args.annotate)) {
-          const { svgToPdf } = await import('../../io/pdf.js');
-          figure = await svgToPdf(svg, { title: cell.title });
-        }
-        writeOutput(args.annotate, figure);
+        const annotation = tr.toAnnotation(result, args.step ?? result.steps.length - 1);
+        outputs.push([args.annotate, await drawAnnotated(cell, annotation, args.annotate, args.theme, args.detail)]);
       }
-      if (![args.json, args.csv, args.html, args.annotate].includes('-')) {
-        process.stdout.write(tr.formatTable(result, { nodes, digits: args.digits }));
-      }
+      for (const [target, data] of outputs) writeOutput(target, data);
+      if (!outputs.some(([target]) => target === '-')) process.stdout.write(table);
     },
   );
+}
+
+/** Option values the parser accepts but the command cannot use. */
+function checkOptions(args: { step?: number; annotate?: string; seed: number; digits: number; 'max-steps': number }): void {
+  if (args.step !== undefined && args.annotate === undefined) throw new InputError('--step goes with --annotate FILE.svg');
+  if (!Number.isSafeInteger(args.seed)) throw new InputError(`--seed must be an integer, found ${args.seed}`);
+  if (!Number.isInteger(args.digits) || args.digits < 0 || args.digits > 17) throw new InputError(`--digits must be an integer from 0 to 17, found ${args.digits}`);
+  if (!Number.isInteger(args['max-steps']) || args['max-steps'] < 1) throw new InputError(`--max-steps must be a positive integer, found ${args['max-steps']}`);
+}
+
+/** An option's text: standard input for '-', the value itself when it is inline JSON, else the named file. */
+function readOptionText(value: string, option: string): { text: string; file: string } {
+  if (value === '-') return { text: readFileSync(0, 'utf8'), file: '<stdin>' };
+  if (isInline(value)) return { text: value, file: `--${option}` };
+  return { text: readText(value, `--${option} file`), file: value };
+}
+
+/** --size NAME=N entries, each naming one of the cell's dimensions. */
+function sizesFrom(entries: readonly string[], dims: readonly string[], cellName: string): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const entry of entries) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(entry);
+    if (!match) throw new InputError(`--size expects NAME=N (e.g. out=3), found '${entry}'`);
+    if (!dims.includes(match[1])) throw new InputError(`--size ${match[1]}: cell '${cellName}' has no dimension '${match[1]}' (its dimensions: ${dims.join(', ')})`);
+    sizes[match[1]] = Number(match[2]);
+  }
+  return sizes;
+}
+
+/** The annotated diagram as SVG, or PNG/PDF by the file's extension. */
+async function drawAnnotated(
+  cell: import('../../cell/index.js').CellGraph,
+  annotation: import('../../trace/index.js').Annotation,
+  target: string,
+  themeName: string,
+  detail: 'gates' | 'ops',
+): Promise<string | Uint8Array> {
+  const { readTheme } = await import('../../io/theme.js');
+  const { diagram, parseTheme } = await import('../../diagram/index.js');
+  const themeSource = readTheme(themeName);
+  const svg = await diagram(cell, { annotate: annotation, detail, theme: parseTheme(themeSource.text, themeSource.file) });
+  if (/\.png$/i.test(target)) {
+    const { svgToPng } = await import('../../io/raster.js');
+    return svgToPng(svg, { scale: 2 });
+  }
+  if (/\.pdf$/i.test(target)) {
+    const { svgToPdf } = await import('../../io/pdf.js');
+    return svgToPdf(svg, { title: cell.title });
+  }
+  return svg;
 }
 
 /** The `trace` command (owned by the trace stage). */
