@@ -20,13 +20,15 @@ const path = (name: string) => join(work, name);
 writeFileSync(path('seq.json'), '[[1, 0], [0, 1], [0.5, -0.5]]\n');
 
 /** Runs the bin (each case can take seconds on a loaded machine, hence the explicit timeouts). */
-function gateflow(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function gateflowWithInput(stdin: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, 'trace', ...args], { encoding: 'utf8', cwd: work }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, 'trace', ...args], { encoding: 'utf8', cwd: work }, (error, stdout, stderr) => {
       done({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
     });
+    child.stdin!.end(stdin);
   });
 }
+const gateflow = (...args: string[]) => gateflowWithInput('', ...args);
 
 describe('gateflow trace', { timeout: 30_000 }, () => {
   it('prints every gate of every step as an aligned table', async () => {
@@ -34,6 +36,12 @@ describe('gateflow trace', { timeout: 30_000 }, () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expectGolden('../fixtures/trace/cli-gru-seed7.txt', run.stdout);
+  });
+
+  it('--input - reads CSV from standard input', async () => {
+    const run = await gateflowWithInput('1,0\n0,1\n0.5,-0.5\n', 'gru', '--input', '-', '--hidden', '3', '--seed', '7');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(readFileSync(resolve(__dirname, '..', 'fixtures', 'trace', 'cli-gru-seed7.txt'), 'utf8'));
   });
 
   it('--json - writes what the library returns for the same seed', async () => {
