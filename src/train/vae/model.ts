@@ -7,7 +7,7 @@
  */
 import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, type Var } from '../../engine/index.js';
 import { InputError } from '../../errors.js';
-import type { Random } from '../../random.js';
+import { createRandom, type Random } from '../../random.js';
 
 export type Likelihood = 'bernoulli' | 'gaussian';
 
@@ -161,7 +161,11 @@ export function toJsonModel(model: Vae): Record<string, unknown> {
 export function fromJsonModel(json: unknown, file = 'model'): Vae {
   const object = json as { format?: string; config?: VaeConfig; params?: Record<string, { shape: number[]; data: number[] }> };
   if (object?.format !== 'gateflow-vae' || !object.config || !object.params) throw new InputError(`${file}: not a gateflow VAE model (expected "format": "gateflow-vae")`);
-  const shell = createVae(object.config, { fillUniform() {}, fillNormal() {} } as unknown as Random);
+  if (object.config.likelihood !== 'bernoulli' && object.config.likelihood !== 'gaussian') {
+    throw new InputError(`${file}: unknown likelihood '${String(object.config.likelihood)}' (bernoulli, gaussian)`);
+  }
+  // Any initial values do: every tensor is overwritten from the file below.
+  const shell = createVae(object.config, createRandom(0));
   for (const p of parameterList(shell)) {
     const stored = object.params[p.name];
     if (!stored) throw new InputError(`${file}: parameter '${p.name}' is missing`);

@@ -100,4 +100,21 @@ describe('vae model', () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 8);
     expect(normalQuantile(0.01)).toBeCloseTo(-2.326347874, 8);
   });
+
+  it('fromJsonModel names what is wrong with a model file', () => {
+    const json = toJsonModel(createVae({ input: 4, hidden: 3, latent: 2, beta: 1, likelihood: 'bernoulli' }, createRandom(4))) as { params: Record<string, { shape: number[]; data: number[] }> };
+    const fail = (value: unknown) => {
+      try {
+        fromJsonModel(value, 'm.json');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    expect(fail({ hello: 1 })).toBe('m.json: not a gateflow VAE model (expected "format": "gateflow-vae")');
+    const { encW: _dropped, ...rest } = json.params;
+    expect(fail({ ...json, params: rest })).toBe("m.json: parameter 'encW' is missing");
+    expect(fail({ ...json, params: { ...json.params, muB: { shape: [3], data: [0, 0, 0] } } })).toBe("m.json: parameter 'muB' has shape [3], expected [2]");
+    expect(fail({ ...json, config: { ...(json as unknown as { config: object }).config, likelihood: 'poisson' } })).toBe("m.json: unknown likelihood 'poisson' (bernoulli, gaussian)");
+  });
 });
