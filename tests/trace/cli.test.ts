@@ -2,10 +2,10 @@
 // JSON and CSV outputs, weights round trips through files, and bad input, which prints
 // one line and exits 2.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { encodeOnnxModel } from '../../src/io/onnx.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
@@ -18,6 +18,7 @@ const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gateflow-trace-'));
 const path = (name: string) => join(work, name);
 writeFileSync(path('seq.json'), '[[1, 0], [0, 1], [0.5, -0.5]]\n');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the bin (each case can take seconds on a loaded machine, hence the explicit timeouts). */
 function gateflowWithInput(stdin: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
