@@ -165,10 +165,12 @@ export function lineChart(options: LineChartOptions): ChartSpec {
   // Clip only when the caller narrows a domain; otherwise markers at the edges stay whole.
   const clip = options.xDomain !== undefined || options.yDomain !== undefined;
   const layers: ChartSpec[] = [];
+  const overlays: ChartSpec[] = [];
   if ((options.bands?.length ?? 0) > 0) {
     layers.push({
       data: { values: options.bands!.map((b) => ({ start: tidy(b.start), end: tidy(b.end) })) },
-      mark: { type: 'rect', color: options.bandColor ?? '#f4c7c3', opacity: 0.6 },
+      // The outline keeps a one-step band (a spike on a long series) visible as a thin line.
+      mark: { type: 'rect', color: options.bandColor ?? '#f4c7c3', opacity: 0.6, stroke: options.bandColor ?? '#f4c7c3', strokeWidth: 1 },
       encoding: { x: { field: 'start', type: 'quantitative', title: axisTitle(options.xTitle, 'x') }, x2: { field: 'end' } },
     });
   }
@@ -179,9 +181,10 @@ export function lineChart(options: LineChartOptions): ChartSpec {
       encoding: { x: { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x') } },
     });
     if (rule.label) {
-      layers.push({
+      // Drawn last, with a halo, so data never hides it.
+      overlays.push({
         data: { values: [{ label: rule.label, x: tidy(rule.x) }] },
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, color: '#555555', fontSize: 10 },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, color: '#555555', fontSize: 10, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
         encoding: { x: { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
       });
     }
@@ -215,7 +218,7 @@ export function lineChart(options: LineChartOptions): ChartSpec {
       });
     }
   }
-  return withFrame(options, { layer: layers });
+  return withFrame(options, { layer: [...layers, ...overlays] });
 }
 
 function withFrame(options: { title?: string; widthPx?: number; heightPx?: number }, body: ChartSpec, defaults = { width: 480, height: 240 }): ChartSpec {
