@@ -15,12 +15,12 @@
  * detect() returns plain arrays (scores, flags, per-epoch figures); plot's detectionChart and
  * trainingChart draw them.
  */
-export { detect, trainingHistory, errorScores, checkDrift, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type DriftCheck } from './detect.js';
-export { createPredictor, restorePredictor, trainPredictor, predictWindows, windowLoss, predictionErrors, warmupOf, READOUT_WEIGHT, READOUT_BIAS, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
-export { synthSeries, seriesToCsv, formatValue, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
-export { evaluate, runsOf, scoresOf, type DetectionMetrics, type PointCounts, type SegmentCounts, type Scores } from './metrics.js';
+export { detect, trainingHistory, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type DriftCheck } from './detect.js';
+export { createPredictor, trainPredictor, windowLoss, predictionErrors, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
+export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
+export { evaluate, runsOf, type DetectionMetrics, type PointCounts, type SegmentCounts, type Scores } from './metrics.js';
 export { quantile, pickThreshold, flag } from './threshold.js';
 export { rollingZScore } from './baseline.js';
-export { locate, type Series, type Segment } from './types.js';
-export { modelToJson, modelFromJson, MODEL_FORMAT, type CellSource } from './model-file.js';
+export type { Series, Segment } from './types.js';
+export { modelToJson, modelFromJson, type CellSource } from './model-file.js';
 export { flaggedCsv, detectionSummary, epochSummary, stableJson, formatEpochs, formatMetrics } from './report.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, flag, pickThreshold, quantile, rollingZScore, runsOf, scoresOf } from '../../../src/train/anomaly/index.js';
+import { evaluate, flag, pickThreshold, quantile, rollingZScore, runsOf } from '../../../src/train/anomaly/index.js';
+import { scoresOf } from '../../../src/train/anomaly/metrics.js';
 
 describe('threshold', () => {
   it('quantile interpolates between order statistics as numpy does', () => {
