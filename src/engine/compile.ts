@@ -14,6 +14,12 @@ import { allocate, slice0, zeros, type DType, type Tensor } from './tensor.js';
 export interface CompileOptions {
   /** Element type of parameters and values (default float64). */
   readonly dtype?: DType;
+  /**
+   * Threads for forward()'s large matrix products (default 1). With 2, a worker thread on
+   * shared WebAssembly memory takes half of the columns of each big product; call
+   * dispose() when done with the cell (the worker never keeps a finished program alive).
+   */
+  readonly threads?: number;
 }
 
 export interface NamedShape {
@@ -93,6 +99,8 @@ export interface CompiledCell {
   unroll(tape: Tape, params: readonly Parameter[] | Readonly<Record<string, Var>>, options: UnrollOptions): Unrolled;
   /** The whole sequence without a tape, through the fast schedule (no gradients). */
   forward(params: readonly Parameter[], options: ForwardOptions): ForwardResult;
+  /** Releases the forward schedule's helper thread and buffers (it is rebuilt on the next forward). */
+  dispose(): void;
 }
 
 type Lowering = (tape: Tape, node: CellNode, args: readonly Var[], leaf: (name: string) => Var) => Var;
@@ -150,6 +158,8 @@ function sample(t: Tensor, index: number): Tensor {
 /** Compiles a cell for fixed sizes (every symbolic dim the cell uses must be given). */
 export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions = {}): CompiledCell {
   const dtype = options.dtype ?? 'float64';
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new InputError(`threads must be a positive integer, found ${threads}`);
   const cell = source.dims.length ? withSizes(source, sizes) : source;
   const named = (ds: CellGraph['params']): NamedShape[] => ds.map((d) => ({ name: d.name, shape: numericShape(d.shape) }));
   const params = named(cell.params);
@@ -299,6 +309,10 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
       return { steps, states: history, initial, final: current };
     },
 
+    dispose() {
+      schedule?.dispose();
+    },
+
     forward(list, options) {
       const map = checkParams(list);
       const [T, B] = sequenceShape(options.inputs, 'input', inputs);
@@ -308,7 +322,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         const expected = [B, ...s.shape];
         if (given && (given.shape.length !== expected.length || given.shape.some((d, i) => d !== expected[i]))) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
       }
-      schedule ??= buildSchedule(cell, byId, batched, dtype);
+      schedule ??= buildSchedule(cell, byId, batched, dtype, threads);
       return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B);
     },
   };

@@ -37,7 +37,7 @@ interface Group {
   WT?: Data;
   out?: Data;
   /** The wasm path: the group's own memory, with WT, the operand rows and out resident in it. */
-  wasm?: { arena: WasmArena; WT: number; A: number; out: number; aView: Data };
+  wasm?: { arena: WasmArena; WT: number; A: number; out: number; aView: Data; parallel: boolean };
 }
 
 export interface Schedule {
@@ -49,6 +49,8 @@ export interface Schedule {
     T: number,
     B: number,
   ): ForwardResult;
+  /** Stops the helper thread, if one runs. */
+  dispose(): void;
 }
 
 const UNARY: Record<string, (x: number) => number> = {
@@ -60,7 +62,10 @@ const UNARY: Record<string, (x: number) => number> = {
   neg: (x) => -x,
 };
 
-export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType): Schedule {
+/** Multiply-adds per product above which a helper thread takes half of the columns. */
+const PARALLEL_MIN_WORK = 1 << 19;
+
+export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType, threads = 1): Schedule {
   // Phase of every node: state targets and anything downstream of a state are per step.
   const stateTargets = new Set(cell.states.map((s) => s.name));
   const phase = new Map<string, Phase>();
@@ -87,6 +92,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
   }
 
   let cached: { T: number; B: number; plan: ReturnType<typeof plan> } | undefined;
+  let arena: WasmArena | null = null;
 
   function plan(T: number, B: number) {
     const slots = new Map<string, Slot>();
@@ -101,23 +107,38 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       const w = sizeOf(s.shape as number[]);
       history.set(s.name, allocate((T + 1) * B * w, dtype));
     }
+    // Products big enough for the wasm kernel share one arena (shared memory when a helper
+    // thread takes half of the columns); the rest stay in JavaScript.
+    const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
+    const bc = BLOCK_COLUMNS[dtype];
+    const onWasm = [...groups.values()].filter((g) => wasmEnabled() && rowsOf(g) * g.total * g.K >= 4096);
+    const lengths = onWasm.flatMap((g) => {
+      const stride = Math.ceil(g.total / bc) * bc;
+      return [g.K * stride, rowsOf(g) * g.K, rowsOf(g) * stride];
+    });
+    const parallel = threads > 1 && onWasm.some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
+    arena?.dispose();
+    arena = onWasm.length ? WasmArena.create(parallel ? { shared: true, bytes: WasmArena.bytesFor(lengths, dtype) } : {}) : null;
+    if (arena && parallel) arena.startHelper();
+    const regions = new Map<Group, { WT: number; A: number; out: number }>();
     for (const g of groups.values()) {
-      const rows = g.phase === 'seq' ? T * B : B;
-      const arena = wasmEnabled() && rows * g.total * g.K >= 4096 ? WasmArena.create() : null;
-      if (arena) {
-        const bc = BLOCK_COLUMNS[dtype];
+      if (arena && onWasm.includes(g)) {
         g.stride = Math.ceil(g.total / bc) * bc;
-        const WT = arena.alloc(g.K * g.stride, dtype);
-        const A = arena.alloc(rows * g.K, dtype);
-        const out = arena.alloc(rows * g.stride, dtype);
-        // Views only after every allocation: growing the memory detaches older views.
-        g.WT = arena.view(WT, g.K * g.stride, dtype);
-        g.out = arena.view(out, rows * g.stride, dtype);
-        g.wasm = { arena, WT, A, out, aView: arena.view(A, rows * g.K, dtype) };
+        regions.set(g, { WT: arena.alloc(g.K * g.stride, dtype), A: arena.alloc(rowsOf(g) * g.K, dtype), out: arena.alloc(rowsOf(g) * g.stride, dtype) });
+      }
+    }
+    // Views only after every allocation: growing the memory detaches older views.
+    for (const g of groups.values()) {
+      const r = regions.get(g);
+      if (arena && r) {
+        g.WT = arena.view(r.WT, g.K * g.stride, dtype);
+        g.out = arena.view(r.out, rowsOf(g) * g.stride, dtype);
+        const split = parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK;
+        g.wasm = { arena, ...r, aView: arena.view(r.A, rowsOf(g) * g.K, dtype), parallel: split };
       } else {
         g.stride = g.total;
         g.WT = allocate(g.K * g.total, dtype);
-        g.out = allocate(rows * g.total, dtype);
+        g.out = allocate(rowsOf(g) * g.total, dtype);
         g.wasm = undefined;
       }
     }
@@ -159,6 +180,11 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
   }
 
   return {
+    dispose() {
+      arena?.dispose();
+      arena = null;
+      cached = undefined;
+    },
     run(params, inputs, initial, noise, T, B) {
       if (!cached || cached.T !== T || cached.B !== B) cached = { T, B, plan: plan(T, B) };
       const { slots, history, instrs } = cached.plan;
@@ -224,7 +250,8 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       if (right.stride === g.K) A.set(right.buf.subarray(start, start + rows * g.K));
       else for (let r = 0; r < rows; r++) for (let k = 0; k < g.K; k++) A[r * g.K + k] = right.buf[start + r * right.stride + k]!;
       g.out!.fill(0, 0, rows * g.stride);
-      w.arena.gemm(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, w.A, w.WT, w.out, g.K, g.stride, g.stride);
+      if (w.parallel) w.arena.gemmParallel(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, w.A, w.WT, w.out, g.K, g.stride, g.stride);
+      else w.arena.gemm(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, w.A, w.WT, w.out, g.K, g.stride, g.stride);
       return;
     }
     let A: Data;

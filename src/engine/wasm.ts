@@ -4,7 +4,10 @@
  * C[M, 4·nb] += … in float64 (f64x2): a 4-row × 32-byte register tile of accumulators
  * stays in registers across the whole k loop, so C is read and written once per tile.
  */
+import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
+
+const nodeRequire = createRequire(import.meta.url);
 
 const SIMD = 0xfd;
 const op = {
@@ -170,6 +173,8 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 /** Columns in one 32-byte block of the kernel. */
 export const BLOCK_COLUMNS: Record<DType, number> = { float32: 8, float64: 4 };
 const PAGE = 65536;
+/** The first bytes of every arena: the control words the helper thread waits on. */
+const CONTROL_BYTES = 64;
 /** Depth of one pass of the kernel: a 32-byte-wide strip of K_BLOCK rows of B stays in L1. */
 const K_BLOCK = 256;
 
@@ -179,26 +184,66 @@ const K_BLOCK = 256;
  * take views after.
  */
 export class WasmArena {
-  private top = 64;
+  private top = CONTROL_BYTES;
   private readonly f32: GemmKernel;
   private readonly f64: GemmKernel;
+  /** A worker thread running the same kernel on the same (shared) memory, when asked for. */
+  private helper: GemmHelper | undefined;
 
-  private constructor(readonly memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
+  private constructor(
+    readonly memory: WebAssembly.Memory,
+    private readonly module: WebAssembly.Module,
+    readonly shared: boolean,
+  ) {
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.f32 = instance.exports.gemm_f32 as GemmKernel;
     this.f64 = instance.exports.gemm_f64 as GemmKernel;
   }
 
-  /** An arena, or null where WebAssembly SIMD is unavailable. */
-  static create(): WasmArena | null {
-    const mod = gemmModule(false);
+  /**
+   * An arena, or null where WebAssembly SIMD is unavailable. A shared arena has a fixed
+   * size (`bytes`) and can hand half of each product to a worker thread (startHelper).
+   */
+  static create(options: { readonly shared?: boolean; readonly bytes?: number } = {}): WasmArena | null {
+    const shared = options.shared ?? false;
+    const mod = gemmModule(shared);
     if (!mod) return null;
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    return new WasmArena(memory, new WebAssembly.Instance(mod, { env: { memory } }));
+    const pages = Math.max(1, Math.ceil(((options.bytes ?? 0) + CONTROL_BYTES + 1024) / PAGE));
+    const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
+    return new WasmArena(memory, mod, shared);
+  }
+
+  /** Starts the helper thread (shared arenas only); false when threads are unavailable. */
+  startHelper(): boolean {
+    if (!this.shared) return false;
+    this.helper ??= GemmHelper.start(this.module, this.memory) ?? undefined;
+    return this.helper !== undefined;
+  }
+
+  /** Stops the helper thread, if any. */
+  dispose(): void {
+    this.helper?.stop();
+    this.helper = undefined;
+  }
+
+  /**
+   * Like gemm, with the column blocks split between this thread and the helper (when one
+   * runs): both write disjoint columns of C, so no locking beyond the start and join.
+   */
+  gemmParallel(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
+    const helper = this.helper;
+    if (!helper || nb < 2) return this.gemm(dtype, M, nb, K, A, B, C, lda, ldb, ldc);
+    const e = BYTES[dtype];
+    const mine = nb >> 1;
+    const theirs = nb - mine;
+    helper.post(dtype, M, theirs, K, A, B + mine * 32, C + mine * 32, lda * e, ldb * e, ldc * e);
+    this.gemm(dtype, M, mine, K, A, B, C, lda, ldb, ldc);
+    helper.join();
   }
 
   /** Frees everything (the memory is kept for reuse). */
   reset(): void {
-    this.top = 64;
+    this.top = CONTROL_BYTES;
   }
 
   /** Byte offset of `length` elements, 32-byte aligned; grows the memory when needed. */
@@ -206,8 +251,16 @@ export class WasmArena {
     const ptr = (this.top + 31) & ~31;
     this.top = ptr + length * BYTES[dtype];
     const missing = this.top - this.memory.buffer.byteLength;
-    if (missing > 0) this.memory.grow(Math.ceil(missing / PAGE));
+    if (missing > 0) {
+      if (this.shared) throw new RangeError(`shared wasm arena of ${this.memory.buffer.byteLength} bytes is full`);
+      this.memory.grow(Math.ceil(missing / PAGE));
+    }
     return ptr;
+  }
+
+  /** Bytes that alloc() calls for these lengths need, alignment included. */
+  static bytesFor(lengths: readonly number[], dtype: DType): number {
+    return lengths.reduce((sum, n) => sum + n * BYTES[dtype] + 32, 0);
   }
 
   view(ptr: number, length: number, dtype: DType): Data {
@@ -226,6 +279,91 @@ export class WasmArena {
       kernel(M, nb, kb, A + k0 * e, B + k0 * ldb * e, C, lda * e, ldb * e, ldc * e);
     }
   }
+}
+
+/**
+ * The helper thread: instantiates the kernel on the shared memory and waits on control word 0
+ * (0 idle, 1 work, 2 stop); arguments sit in words 2 to 11. Word 1 says it is ready.
+ */
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, kBlock } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const k32 = instance.exports.gemm_f32, k64 = instance.exports.gemm_f64;
+const ctrl = new Int32Array(memory.buffer, 0, 16);
+Atomics.store(ctrl, 1, 1);
+Atomics.notify(ctrl, 1);
+for (;;) {
+  Atomics.wait(ctrl, 0, 0, 1000);
+  const cmd = Atomics.load(ctrl, 0);
+  if (cmd === 2) break;
+  if (cmd !== 1) continue;
+  const M = ctrl[2], nb = ctrl[3], K = ctrl[4], A = ctrl[5], B = ctrl[6], C = ctrl[7], lda = ctrl[8], ldb = ctrl[9], ldc = ctrl[10], f64 = ctrl[11];
+  const e = f64 ? 8 : 4, kernel = f64 ? k64 : k32;
+  for (let k0 = 0; k0 < K; k0 += kBlock) kernel(M, nb, Math.min(kBlock, K - k0), A + k0 * e, B + k0 * ldb, C, lda, ldb, ldc);
+  Atomics.store(ctrl, 0, 0);
+  Atomics.notify(ctrl, 0);
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): unknown;
+}
+
+class GemmHelper {
+  private constructor(
+    private readonly worker: WorkerLike,
+    private readonly ctrl: Int32Array,
+  ) {}
+
+  /** A started helper, or null when worker threads are unavailable (or it did not start within 5 s). */
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory): GemmHelper | null {
+    const threads = workerThreads();
+    if (!threads) return null;
+    const ctrl = new Int32Array(memory.buffer, 0, 16);
+    const worker = new threads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, kBlock: K_BLOCK } });
+    // The helper must never keep a finished program alive.
+    worker.unref();
+    if (Atomics.wait(ctrl, 1, 0, 5000) === 'timed-out' && Atomics.load(ctrl, 1) !== 1) {
+      void worker.terminate();
+      return null;
+    }
+    return new GemmHelper(worker, ctrl);
+  }
+
+  post(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
+    const c = this.ctrl;
+    c[2] = M; c[3] = nb; c[4] = K; c[5] = A; c[6] = B; c[7] = C; c[8] = lda; c[9] = ldb; c[10] = ldc;
+    c[11] = dtype === 'float64' ? 1 : 0;
+    Atomics.store(c, 0, 1);
+    Atomics.notify(c, 0);
+  }
+
+  join(): void {
+    while (Atomics.load(this.ctrl, 0) === 1) Atomics.wait(this.ctrl, 0, 1);
+  }
+
+  stop(): void {
+    Atomics.store(this.ctrl, 0, 2);
+    Atomics.notify(this.ctrl, 0);
+    void this.worker.terminate();
+  }
+}
+
+type WorkerThreads = { Worker: new (source: string, options: object) => WorkerLike };
+let threadsModule: WorkerThreads | null | undefined;
+
+/** node:worker_threads, loaded on first use through process.getBuiltinModule-free createRequire. */
+function workerThreads(): WorkerThreads | null {
+  if (threadsModule === undefined) {
+    try {
+      threadsModule = nodeRequire('node:worker_threads') as WorkerThreads;
+    } catch {
+      threadsModule = null;
+    }
+  }
+  return threadsModule;
 }
 
 let shared: WasmArena | null | undefined;

@@ -219,3 +219,21 @@ describe('compile(cell): errors', () => {
     expect(() => compile(loadCell('gru'), { hidden: 3 })).toThrow("cell 'gru' needs a size for 'input'");
   });
 });
+
+describe('compile(cell, sizes, {threads: 2})', () => {
+  it.each(['lstm', 'gru'])('%s: a helper thread on shared wasm memory gives the same states as one thread', (name) => {
+    const random = createRandom(8);
+    const sizes = { input: 8, hidden: 128 }; // 16 × 3·128 × 128 multiply-adds a step: above the threshold for the helper
+    const one = compile(loadCell(name), sizes, { dtype: 'float32' });
+    const two = compile(loadCell(name), sizes, { dtype: 'float32', threads: 2 });
+    const params = one.initParams(random);
+    const x = randn([3, 16, 8], random, { dtype: 'float32' });
+    const a = one.forward(params, { inputs: { x } });
+    const b = two.forward(params, { inputs: { x } });
+    two.dispose();
+    expect(Array.from(b.states.h!.data)).toEqual(Array.from(a.states.h!.data));
+  });
+  it('threads must be a positive integer', () => {
+    expect(() => compile(loadCell('rnn'), SIZES, { threads: 0 })).toThrow('threads must be a positive integer, found 0');
+  });
+});

@@ -1,0 +1,161 @@
+// Engine benchmark (against dist/). (1) Forward steps per second of LSTM and GRU at
+// (batch 1, input 32, hidden 128) and (batch 16, input 64, hidden 256), sequence 1000: the
+// compiled cell (float64 and float32, with and without the WebAssembly SIMD kernel), the
+// mathjs evaluator (trace; fewer steps, it is slow), and the same cell written as a loop of
+// @tensorflow/tfjs ops on its wasm backend (SIMD; stacked gate weights, one x·W_ihᵀ and one
+// h·W_hhᵀ product per step: hoisting x·W_ihᵀ out of the loop made tfjs-wasm 5 to 30 times
+// slower at sequence 1000, so it is not done), ratios from the same run. The engine runs
+// 1 thread and 2 threads (a worker on shared wasm memory takes half of each big product).
+// (2) Matrix-product GFLOP/s at 256 and 1024.
+// Each figure is the best of a few runs after a warm-up: other processes share the 2 cores.
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const { loadCell } = await dist('index.js');
+const { compile, randn } = await dist('engine/index.js');
+const { gemmNN, matmulNaive, useWasm } = await dist('engine/matmul.js');
+const { WasmArena } = await dist('engine/wasm.js');
+const { trace } = await dist('trace/index.js');
+const { createRandom } = await dist('random.js');
+
+const require = createRequire(join(root, 'package.json'));
+const tf = await import(pathToFileURL(require.resolve('@tensorflow/tfjs')).href);
+const { setWasmPaths } = await import(pathToFileURL(require.resolve('@tensorflow/tfjs-backend-wasm')).href);
+// The .wasm files ship inside the npm package: point the backend at them (no download).
+setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+await tf.setBackend('wasm');
+await tf.ready();
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const best = (f) => {
+  f();
+  let top = Infinity;
+  for (let i = 0; i < REPEATS; i++) {
+    const start = performance.now();
+    f();
+    top = Math.min(top, performance.now() - start);
+  }
+  return top;
+};
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)}; tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+
+/** The same cell as tfjs ops: stacked gate weights, per step x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh. */
+function tfjsRunner(cellName, params, x, T, B, H) {
+  const P = Object.fromEntries(params.map((p) => [p.name, p.value]));
+  const gates = cellName === 'lstm' ? ['i', 'f', 'g', 'o'] : ['r', 'z', 'n'];
+  const stack = (prefix) => tf.concat(gates.map((g) => tf.tensor2d(Float32Array.from(P[`${prefix}${g}`].data), P[`${prefix}${g}`].shape)), 0);
+  const stackBias = (prefix) => tf.concat(gates.map((g) => tf.tensor1d(Float32Array.from(P[`${prefix}${g}`].data))), 0);
+  const WiT = tf.transpose(stack('W_i')), WhT = tf.transpose(stack('W_h'));
+  const bi = stackBias('b_i'), bh = stackBias('b_h');
+  const X = tf.tensor2d(Float32Array.from(x.data), [T * B, x.shape[2]]);
+  return () => {
+    const xs = tf.split(X, T, 0);
+    let h = tf.zeros([B, H]);
+    let c = tf.zeros([B, H]);
+    for (let t = 0; t < T; t++) {
+      const [h2, c2] = tf.tidy(() => {
+        const HW = tf.add(tf.matMul(h, WhT), bh);
+        const XW = tf.add(tf.matMul(xs[t], WiT), bi);
+        if (cellName === 'lstm') {
+          const [i, f, g, o] = tf.split(tf.add(XW, HW), 4, 1);
+          const cN = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+          return [tf.mul(tf.sigmoid(o), tf.tanh(cN)), cN];
+        }
+        const [xr, xz, xn] = tf.split(XW, 3, 1);
+        const [hr, hz, hn] = tf.split(HW, 3, 1);
+        const r = tf.sigmoid(tf.add(xr, hr));
+        const z = tf.sigmoid(tf.add(xz, hz));
+        const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+        return [tf.add(n, tf.mul(z, tf.sub(h, n))), tf.zeros([1])];
+      });
+      h.dispose();
+      c.dispose();
+      h = h2;
+      c = c2;
+    }
+    const out = h.dataSync().slice();
+    h.dispose();
+    c.dispose();
+    xs.forEach((s) => s.dispose());
+    return out;
+  };
+}
+
+const SEQ = 1000;
+const CONFIGS = [
+  { B: 1, I: 32, H: 128, mathjsSteps: 40 },
+  { B: 16, I: 64, H: 256, mathjsSteps: 8 },
+];
+console.log(`\n(1) forward steps/s, sequence ${SEQ} (mathjs: the first N steps of the same sequence)`);
+const header = ['cell', 'B,I,H', 'engine f64', 'engine f32', 'f32 2 threads', 'f64 no wasm', 'tfjs-wasm', 'mathjs (N)', 'best f32/tfjs', 'f64/tfjs', 'f64/mathjs', '|h_T f32 − tfjs|'];
+const rows = [];
+for (const cellName of ['lstm', 'gru']) {
+  for (const { B, I, H, mathjsSteps } of CONFIGS) {
+    const random = createRandom(1);
+    const cell = loadCell(cellName);
+    const c64 = compile(cell, { input: I, hidden: H });
+    const c32 = compile(cell, { input: I, hidden: H }, { dtype: 'float32' });
+    const params = c64.initParams(random);
+    const p32 = params.map((p) => ({ ...p, value: { shape: p.value.shape, data: Float32Array.from(p.value.data) } }));
+    const x = randn([SEQ, B, I], random);
+    const x32 = { shape: x.shape, data: Float32Array.from(x.data) };
+    const steps = (ms) => (SEQ / ms) * 1000;
+
+    const f64 = steps(best(() => c64.forward(params, { inputs: { x } })));
+    const f32 = steps(best(() => c32.forward(p32, { inputs: { x: x32 } })));
+    const c32t = compile(cell, { input: I, hidden: H }, { dtype: 'float32', threads: 2 });
+    const f32t = steps(best(() => c32t.forward(p32, { inputs: { x: x32 } })));
+    c32t.dispose();
+    useWasm(false);
+    const plain = steps(best(() => compile(cell, { input: I, hidden: H }).forward(params, { inputs: { x } })));
+    useWasm(true);
+    const runTf = tfjsRunner(cellName, params, x, SEQ, B, H);
+    const tfjs = steps(best(runTf));
+    const tfH = runTf();
+    const ours = c32.forward(p32, { inputs: { x: x32 } }).final.h.data;
+    let diff = 0;
+    for (let i = 0; i < ours.length; i++) diff = Math.max(diff, Math.abs(ours[i] - tfH[i]));
+
+    const weights = new Map(params.map((p) => [p.name, p.value]));
+    const seq = Array.from({ length: mathjsSteps }, (_, t) => Array.from({ length: B }, (_, b) => Array.from(x.data.subarray((t * B + b) * I, (t * B + b + 1) * I))));
+    const mathjsMs = best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H } }));
+    const mathjs = (mathjsSteps / mathjsMs) * 1000;
+    rows.push([cellName, `${B},${I},${H}`, fmt(f64), fmt(f32), fmt(f32t), fmt(plain), fmt(tfjs), `${fmt(mathjs)} (${mathjsSteps})`, `${(Math.max(f32, f32t) / tfjs).toFixed(2)}×`, `${(f64 / tfjs).toFixed(2)}×`, `${fmt(f64 / mathjs)}×`, diff.toExponential(1)]);
+  }
+}
+const table = (head, body) => {
+  const widths = head.map((h, k) => Math.max(h.length, ...body.map((r) => String(r[k]).length)));
+  const line = (cells) => cells.map((c, k) => String(c).padStart(widths[k])).join('  ');
+  console.log([line(head), ...body.map(line)].join('\n'));
+};
+table(header, rows);
+
+console.log('\n(2) matrix product C = A·B, n×n, GFLOP/s (2n³ flops)');
+const mm = [];
+for (const n of [256, 1024]) {
+  const random = createRandom(2);
+  const A = new Float64Array(n * n), B = new Float64Array(n * n), C = new Float64Array(n * n);
+  random.fillNormal(A);
+  random.fillNormal(B);
+  const gflops = (ms) => (2 * n ** 3) / ms / 1e6;
+  const naive = gflops(best(() => matmulNaive(n, n, n, A, B, C)));
+  const blocked = gflops(best(() => { C.fill(0); gemmNN(n, n, n, A, B, C); }));
+  const arena = WasmArena.create();
+  const kernel = {};
+  for (const dtype of ['float64', 'float32']) {
+    arena.reset();
+    const pa = arena.alloc(n * n, dtype), pb = arena.alloc(n * n, dtype), pc = arena.alloc(n * n, dtype);
+    arena.view(pa, n * n, dtype).set(A);
+    arena.view(pb, n * n, dtype).set(B);
+    const bc = dtype === 'float32' ? 8 : 4;
+    kernel[dtype] = gflops(best(() => { arena.view(pc, n * n, dtype).fill(0); arena.gemm(dtype, n, n / bc, n, pa, pb, pc, n, n, n); }));
+  }
+  mm.push([n, fmt(naive), fmt(blocked), fmt(kernel.float64), fmt(kernel.float32), `${(kernel.float64 / naive).toFixed(1)}×`, `${(kernel.float32 / naive).toFixed(1)}×`]);
+}
+table(['n', 'naive i-j-k', 'blocked i-k-j (JS)', 'wasm f64x2', 'wasm f32x4', 'f64 / naive', 'f32 / naive'], mm);
