@@ -29,7 +29,7 @@ export interface OnnxModel {
   readonly opset: number;
   readonly producer: string;
   readonly nodes: readonly OnnxNode[];
-  /** Stored tensors by name, converted to float64 (integer tensors too). */
+  /** Stored tensors (initializers and Constant nodes' values) by name, converted to float64 (integer tensors too). */
   readonly initializers: ReadonlyMap<string, NamedTensor>;
   /** Names of the graph's inputs (fed at run time, not stored). */
   readonly graphInputs: readonly string[];
@@ -60,6 +60,12 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
   for (const tensor of graph.initializer ?? []) {
     const name = tensor.name ?? '';
     initializers.set(name, decodeTensor(tensor, `${file}: initializer '${name}'`));
+  }
+  // Some exporters store weights as Constant nodes rather than initializers: both are stored data.
+  for (const node of graph.node ?? []) {
+    const value = node.opType === 'Constant' ? (node.attribute ?? []).find((a) => a.name === 'value' && a.t) : undefined;
+    const output = node.output?.[0];
+    if (value?.t && output) initializers.set(output, decodeTensor(value.t, `${file}: Constant '${output}'`));
   }
   // Every real model declares the default operator set; without it the node types have no meaning.
   const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
@@ -180,6 +186,10 @@ export interface OnnxModelToWrite {
   };
   /** Stored tensors, written as raw little-endian data. */
   readonly initializers?: Readonly<Record<string, OnnxTensorToWrite>>;
+  /** Stored tensors written as Constant nodes (as some exporters do), by output name. */
+  readonly constants?: Readonly<Record<string, OnnxTensorToWrite>>;
+  /** Other nodes placed before the main one (no attributes), e.g. a Transpose. */
+  readonly otherNodes?: readonly { readonly opType: string; readonly name: string; readonly inputs: readonly string[]; readonly outputs: readonly string[] }[];
   /** Names fed at run time (declared as float graph inputs without a shape). */
   readonly graphInputs?: readonly string[];
   readonly opset?: number;
@@ -201,7 +211,7 @@ export function encodeOnnxModel(spec: OnnxModelToWrite): Uint8Array {
     return floatNames.has(name) ? { name, type: T.FLOATS, floats: [...(value as number[])] } : { name, type: T.INTS, ints: [...(value as number[])] };
   });
   const typeCode = { float32: 1, float64: 11, int32: 6 } as const;
-  const initializer = Object.entries(spec.initializers ?? {}).map(([name, t]) => {
+  const tensor = (name: string, t: OnnxTensorToWrite) => {
     const type = t.type ?? 'float32';
     const size = type === 'float64' ? 8 : 4;
     const raw = new Uint8Array(t.data.length * size);
@@ -212,14 +222,23 @@ export function encodeOnnxModel(spec: OnnxModelToWrite): Uint8Array {
       else view.setFloat32(i * size, t.data[i], true);
     }
     return { name, dims: [...t.dims], dataType: typeCode[type], rawData: raw };
-  });
+  };
+  const initializer = Object.entries(spec.initializers ?? {}).map(([name, t]) => tensor(name, t));
+  const constants = Object.entries(spec.constants ?? {}).map(([name, t]) => ({
+    opType: 'Constant',
+    name: `const_${name}`,
+    input: [],
+    output: [name],
+    attribute: [{ name: 'value', type: T.TENSOR, t: tensor(name, t) }],
+  }));
+  const others = (spec.otherNodes ?? []).map((n) => ({ opType: n.opType, name: n.name, input: [...n.inputs], output: [...n.outputs] }));
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: spec.producer ?? 'gateflow',
     opsetImport: [{ domain: '', version: spec.opset ?? 14 }],
     graph: {
       name: 'gateflow',
-      node: [{ opType: spec.node.opType, name: spec.node.name ?? spec.node.opType, input: [...spec.node.inputs], output: [...spec.node.outputs], attribute: attributes }],
+      node: [...constants, ...others, { opType: spec.node.opType, name: spec.node.name ?? spec.node.opType, input: [...spec.node.inputs], output: [...spec.node.outputs], attribute: attributes }],
       initializer,
       input: (spec.graphInputs ?? []).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })),
       output: spec.node.outputs.filter(Boolean).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })),

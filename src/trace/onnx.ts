@@ -18,6 +18,7 @@ export interface OnnxModelLike {
     readonly name: string;
     readonly domain: string;
     readonly inputs: readonly string[];
+    readonly outputs?: readonly string[];
     readonly attributes: Readonly<Record<string, unknown>>;
   }[];
   readonly initializers: ReadonlyMap<string, Tensor>;
@@ -171,8 +172,12 @@ function stored(model: OnnxModelLike, node: OnnxModelLike['nodes'][number], slot
   }
   const tensor = model.initializers.get(name);
   if (tensor) return tensor;
-  if (required) throw new InputError(`${where}: ${slot} ('${name}') is fed at run time, not stored in the model; export the model with its weights as initializers`);
-  return undefined;
+  if (!required) return undefined;
+  const producer = model.nodes.find((n) => n.outputs?.includes(name));
+  if (producer) {
+    throw new InputError(`${where}: ${slot} ('${name}') is computed by ${producer.opType} node '${producer.name}', not stored; export the model with constant folding so the weights are initializers`);
+  }
+  throw new InputError(`${where}: ${slot} ('${name}') is fed at run time, not stored in the model; export the model with its weights as initializers`);
 }
 
 function checkSequenceLengths(lengths: Tensor | undefined, where: string): void {

@@ -122,6 +122,28 @@ describe('inspectOnnx / fromOnnx refusals', () => {
     );
   });
 
+  it('weights stored as Constant nodes are read like initializers', () => {
+    const { W, R, B } = weights(1);
+    const bytes = encodeOnnxModel({ node: { opType: 'RNN', inputs: ['X', 'W', 'R', 'B'], outputs: ['Y'], attributes: { hidden_size: H } }, initializers: { W }, constants: { R, B }, graphInputs: ['X'] });
+    const m = decode(bytes);
+    expect(m.nodes.map((n) => n.opType)).toEqual(['Constant', 'Constant', 'RNN']);
+    const { weights: imported } = fromOnnx(m, loadCell('rnn'));
+    expect(Array.from(imported.get('W_hh')!.data)).toEqual(R.data.map(Math.fround));
+    expect(Array.from(imported.get('b_hh')!.data)).toEqual(B.data.slice(H).map(Math.fround));
+  });
+
+  it('weights computed by another node are refused by name', () => {
+    const bytes = encodeOnnxModel({
+      node: { opType: 'RNN', name: 'r', inputs: ['X', 'W', 'Rt'], outputs: ['Y'], attributes: { hidden_size: H } },
+      initializers: { W: weights(1).W, R0: weights(1).R },
+      otherNodes: [{ opType: 'Transpose', name: 'tr', inputs: ['R0'], outputs: ['Rt'] }],
+      graphInputs: ['X'],
+    });
+    expect(() => inspectOnnx(decode(bytes))).toThrow(
+      "m.onnx: RNN node 'r': R ('Rt') is computed by Transpose node 'tr', not stored; export the model with constant folding so the weights are initializers",
+    );
+  });
+
   it('hidden_size that disagrees with W', () => {
     expect(() => inspectOnnx(decode(model('RNN', { hidden_size: 5 })))).toThrow("m.onnx: RNN node 'rnn0': hidden_size=5 but W has 2 rows (1 gates × 2)");
   });
