@@ -55,14 +55,17 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   canvas.element('title').attr('id', 'title').words(options.title);
   canvas.element('desc').attr('id', 'desc').words(options.description);
   const defs = canvas.defs();
-  const defined = new Set<string>();
+  const defined = new Map<string, string>();
 
   // Each distinct (TeX, colour) pair is defined once and placed with <use>.
   const label = (parent: Container, tex: string, box: Box, colour: string, px: number) => {
     const l = typeset(tex, px);
-    const id = `tex-${hashId(`${tex}|${colour}|${fmt(px)}`)}`;
+    const key = `${tex}|${colour}|${fmt(px)}`;
+    let id = `tex-${hashId(key)}`;
+    // A 32-bit hash can collide: a second key with the same hash gets a suffix.
+    while (defined.has(id) && defined.get(id) !== key) id += 'x';
     if (!defined.has(id)) {
-      defined.add(id);
+      defined.set(id, key);
       defs.group().attr('id', id).svg(l.body.replaceAll('currentColor', colour));
     }
     // MathJax draws in its own units (1000 per em) from its viewBox origin.
