@@ -133,7 +133,7 @@ export interface TrainOptions {
   readonly lr?: number;
   /** 'adam' (default) or 'sgd' (plain SGD with momentum 0.9, where unclipped gradients hurt most). */
   readonly optimizer?: OptimizerName;
-  /** What a non-finite loss or gradient does: 'throw' an InputError (default) or 'stop' and return the epochs so far. */
+  /** What a diverged batch (non-finite gradient, loss non-finite or above 1e6) does: 'throw' an InputError (default) or 'stop' and return the epochs so far. */
   readonly onDivergence?: 'throw' | 'stop';
   readonly batch?: number;
   /** Steps between the starts of consecutive training windows (default window / 5). */
@@ -158,9 +158,16 @@ export interface EpochStats {
   readonly appliedNormMean: number;
   /** Fraction of batches whose gradient was clipped. */
   readonly clippedFraction: number;
-  /** Set on the last epoch when training stopped on a non-finite loss or gradient. */
+  /** Set on the last epoch when training stopped because it diverged. */
   readonly diverged?: boolean;
 }
+
+/**
+ * A loss this large on standardised data means predictions 1000 standard deviations off:
+ * training has diverged even if the numbers are still finite (tanh keeps the state bounded,
+ * so the readout can grow for a long time before anything overflows).
+ */
+const DIVERGED_LOSS = 1e6;
 
 /** Steps at the start of each window left out of the loss: the state has seen too little yet. */
 export function warmupOf(window: number): number {
@@ -218,7 +225,7 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
       const norm = clipGradNorm(predictor.params, clip);
       const applied = norm > clip ? gradNorm(predictor.params) : norm;
       const lossValue = loss.value.data[0]!;
-      if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) {
+      if (!Number.isFinite(lossValue) || !Number.isFinite(norm) || lossValue > DIVERGED_LOSS) {
         if (options.onDivergence !== 'stop') {
           throw new InputError(`training diverged in epoch ${epoch} (loss ${lossValue}, gradient norm ${norm}); lower the learning rate or turn clipping on (--clip)`);
         }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
 import { gradcheck, randn } from '../../../src/engine/index.js';
 import { createRandom } from '../../../src/random.js';
-import { createPredictor, detect, synthSeries, windowLoss } from '../../../src/train/anomaly/index.js';
+import { createPredictor, detect, synthSeries, trainingHistory, windowLoss } from '../../../src/train/anomaly/index.js';
 
 describe('BPTT through the next-value predictor', () => {
   it.each(['rnn', 'gru', 'lstm'])('windowLoss(%s) gradients match central differences on a 6-step sequence (rel. error < 1e-6)', (name) => {
@@ -46,5 +46,32 @@ describe('detect() training', () => {
     expect(result.rnn.flagged[spike]).toBe(1);
     expect(result.rnn.scores[spike]).toBeGreaterThan(3 * result.rnn.threshold);
     expect(result.regions).toEqual({ fitEnd: 300, holdoutEnd: 500, evaluateFrom: 500, separateTraining: false });
+  });
+});
+
+describe('exploding gradients', () => {
+  const series = synthSeries({ seed: 1, length: 1000, period: 20, count: 1, kinds: ['spike'] });
+  const sgd = { cell: loadCell('rnn'), hidden: 8, window: 40, epochs: 6, optimizer: 'sgd' as const, seed: 1 };
+
+  it('SGD at lr 0.5 over 40 steps: without clipping it diverges within 6 epochs, gradient norms past 1e3; clipped at 1 the loss stays below 1', () => {
+    const free = trainingHistory(series, { ...sgd, lr: 0.5, clip: 0 });
+    const clipped = trainingHistory(series, { ...sgd, lr: 0.5, clip: 1 });
+    const last = free[free.length - 1]!;
+    expect(last.diverged).toBe(true);
+    expect(last.gradNormMax).toBeGreaterThan(1e3);
+    // The loss grows every epoch: the gradient feeds on itself through W_hh.
+    for (let i = 1; i < free.length; i++) expect(free[i]!.loss).toBeGreaterThan(free[i - 1]!.loss);
+    expect(clipped).toHaveLength(6);
+    expect(clipped.every((e) => e.loss < 1)).toBe(true);
+    expect(clipped[0]!.clippedFraction).toBeGreaterThan(0);
+    expect(clipped.every((e) => e.appliedNormMean <= 1 + 1e-9)).toBe(true);
+    // Both runs start from the same weights: the first batch's gradient is the same.
+    expect(clipped[0]!.gradNormMax).toBeGreaterThan(0);
+  });
+
+  it('a diverging run stops with diverged set (trainingHistory) or fails with advice (detect)', () => {
+    const history = trainingHistory(series, { ...sgd, lr: 1e8, clip: 0 });
+    expect(history[history.length - 1]!.diverged).toBe(true);
+    expect(() => detect(series, { ...sgd, lr: 1e8, clip: 0 })).toThrow(/^training diverged in epoch 1 \(loss .*, gradient norm .*\); lower the learning rate or turn clipping on \(--clip\)$/);
   });
 });
