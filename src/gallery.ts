@@ -86,10 +86,10 @@ export async function buildGallery(cells: readonly GallerySource[]): Promise<Gal
     index.push('## Diagrams', '');
     for (const f of figures) {
       const theme = themes.get(f.theme)!;
-      const svg = await diagram(parsed.get(f.cell)!, { steps: f.steps, detail: f.detail, theme });
+      const svg = await diagram(parsed.get(f.cell)!, { steps: f.steps, detail: f.detail, theme, legend: true });
       files.push({ path: `diagrams/${f.name}.svg`, content: svg });
       files.push({ path: `diagrams/${f.name}.png`, content: svgToPng(svg, { scale: GALLERY_PNG_SCALE, background: theme.background }) });
-      const command = `gateflow diagram ${f.cell}${f.steps !== 2 ? ` --steps ${f.steps}` : ''}${f.detail !== 'gates' ? ` --detail ${f.detail}` : ''}${f.theme !== 'light' ? ` --theme ${f.theme}` : ''}`;
+      const command = `gateflow diagram ${f.cell} --legend${f.steps !== 2 ? ` --steps ${f.steps}` : ''}${f.detail !== 'gates' ? ` --detail ${f.detail}` : ''}${f.theme !== 'light' ? ` --theme ${f.theme}` : ''}`;
       index.push(`### ${f.caption}`, '', `\`${command}\``, '', `![${f.caption}](diagrams/${f.name}.png)`, '');
     }
   }

@@ -4,6 +4,7 @@
  * the sides, each step's inputs below and outputs above, the title and the legend.
  * Plain geometry; elkjs has already done its part.
  */
+import { keyKinds, placeKey } from './key.js';
 import { typeset, type Label } from './labels.js';
 import { STRIP_HEIGHT, TAG_RATIO, type NodeSize } from './measure.js';
 import { atTime, timedTex } from './unroll.js';
@@ -166,11 +167,15 @@ export function compose(
   const rightRoom = stateOuts.length ? Math.max(...terminals.filter((t) => t.role === 'state-out').map((t) => t.x + Math.max(t.width, strip ?? 0))) - stepsRight : 0;
   const contentRight = stepsRight + Math.max(0, rightRoom);
   const bottom = top + step.height + (inputs.length ? TERMINAL_GAP + terminalD + stripRoom : 0);
-  const legend = options.legendHeight ? { x: MARGIN, y: bottom + 12, width: Math.min(260, contentRight - MARGIN), height: options.legendHeight } : null;
-  const width = Math.ceil(Math.max(contentRight, titleLabel ? MARGIN + titleLabel.width : 0, legend ? legend.x + legend.width : 0) + MARGIN);
-  const height = Math.ceil((legend ? legend.y + legend.height : bottom) + MARGIN);
+  const keyKindsUsed = options.key ? keyKinds(graph, edges.some((e) => e.junctions.length > 0)) : [];
+  const placedKey = keyKindsUsed.length ? placeKey(keyKindsUsed, MARGIN, bottom + 14, Math.max(420, contentRight - MARGIN), fontPx) : null;
+  const belowKey = placedKey ? bottom + 14 + placedKey.height : bottom;
+  const legend = options.legendHeight ? { x: MARGIN, y: belowKey + 12, width: Math.min(260, contentRight - MARGIN), height: options.legendHeight } : null;
+  const keyRight = placedKey ? Math.max(...placedKey.items.map((i) => i.label.box.x + i.label.box.width)) : 0;
+  const width = Math.ceil(Math.max(contentRight, keyRight, titleLabel ? MARGIN + titleLabel.width : 0, legend ? legend.x + legend.width : 0) + MARGIN);
+  const height = Math.ceil((legend ? legend.y + legend.height : belowKey) + MARGIN);
   const title = titleLabel && options.titleTex ? { tex: options.titleTex, box: { x: (width - titleLabel.width) / 2, y: MARGIN, width: titleLabel.width, height: titleLabel.height } } : null;
-  return { graph, width, height, steps, nodes, edges, terminals, title, legend };
+  return { graph, width, height, steps, nodes, edges, terminals, title, legend, key: placedKey ? placedKey.items : null };
 }
 
 const stateTex = (name: string, time: string) => atTime(timedTex(name), time, time);

@@ -60,6 +60,10 @@ export function checkGeometry(placed: PlacedGraph): string[] {
     ...placed.steps.map((s) => ({ key: `label of step ${s.index}`, box: s.labelBox })),
     ...placed.edges.filter((e) => e.label).map((e) => ({ key: `label of ${e.key}`, box: e.label!.box })),
     ...(placed.title ? [{ key: 'title', box: placed.title.box }] : []),
+    ...(placed.key ?? []).flatMap((k) => [
+      { key: `key sample ${k.kind}`, box: k.sample },
+      { key: `key words ${k.kind}`, box: k.label.box },
+    ]),
   ];
   for (let i = 0; i < obstacles.length; i++) {
     for (let j = i + 1; j < obstacles.length; j++) {

@@ -27,6 +27,8 @@ export interface DiagramOptions {
   readonly theme?: Theme;
   /** Title above the figure; default the cell's title; '' for none. */
   readonly title?: string;
+  /** Add a key under the figure: a sample of each glyph and wire it uses, with a few words. */
+  readonly legend?: boolean;
   /** Draw these traced steps with their values as colour strips (a diverging scale ±maxAbs). */
   readonly annotate?: { readonly steps: readonly StepValues[]; readonly maxAbs?: number };
 }
@@ -68,6 +70,7 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
     stripWidth: options.annotate ? STRIP_WIDTH : null,
     titleTex: title ? textTex(title) : null,
     legendHeight: options.annotate ? 24 : 0,
+    key: options.legend ?? false,
   });
 }
 

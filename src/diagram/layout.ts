@@ -21,6 +21,8 @@ export interface LayoutOptions {
   readonly titleTex: string | null;
   /** Height to reserve below the figure for a legend, or 0. */
   readonly legendHeight: number;
+  /** Draw a key to the glyphs and wires used. */
+  readonly key: boolean;
 }
 
 const FRAME_PAD = { left: 22, right: 22, bottom: 18 };

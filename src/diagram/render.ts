@@ -6,8 +6,9 @@
  */
 import { createSVGWindow } from 'svgdom';
 import { SVG, registerWindow, type Container, type Svg } from '@svgdotjs/svg.js';
+import { SAMPLE_FONT } from './key.js';
 import { typeset } from './labels.js';
-import type { Box, PlacedGraph, PlacedNode, Point } from './types.js';
+import type { Box, KeyItem, PlacedGraph, PlacedNode, Point } from './types.js';
 import type { ShapeStyle, Theme, WireStyle } from './theme.js';
 
 /** Values to draw as colour strips: per drawn step, CellGraph node id → vector. */
@@ -107,6 +108,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     }
   }
 
+  if (placed.key) drawKey(canvas, placed.key, theme, label, paint);
   if (options.values) drawValues(canvas, placed, options.values, theme, label);
 
   // svg.js bookkeeping must not reach the file; one element a line keeps goldens diffable.
@@ -169,6 +171,48 @@ function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn
   const tagPx = theme.fontPx * 0.78;
   label(g, n.labelTex, n.labelBox, style.text, n.node.glyph === 'param' ? tagPx : theme.fontPx);
   if (n.tagBox && n.tagTex) label(g, n.tagTex, n.tagBox, style.text, tagPx);
+}
+
+function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, label: LabelFn, paint: PaintFn): void {
+  const g = canvas.group().attr('id', 'key');
+  const px = theme.fontPx * SAMPLE_FONT;
+  for (const item of items) {
+    const b = item.sample;
+    const cx = b.x + b.width / 2;
+    const cy = b.y + b.height / 2;
+    switch (item.kind) {
+      case 'layer':
+      case 'linear':
+      case 'param':
+        paint(g.rect(0, 0).attr({ x: fmt(b.x + 2), y: fmt(b.y), width: fmt(b.width - 4), height: fmt(b.height), rx: fmt(item.kind === 'layer' ? 4 : 2) }), theme[item.kind], item.kind === 'linear' ? '4 2' : '');
+        break;
+      case 'pointwise':
+        paint(g.circle(0).attr({ cx: fmt(cx), cy: fmt(cy), r: fmt(b.height / 2) }), theme.pointwise);
+        break;
+      case 'matmul':
+        paint(g.rect(0, 0).attr({ x: fmt(cx - b.height / 2), y: fmt(b.y), width: fmt(b.height), height: fmt(b.height), rx: fmt(b.height * 0.175) }), theme.matmul);
+        break;
+      case 'function':
+        paint(g.ellipse(0, 0).attr({ cx: fmt(cx), cy: fmt(cy), rx: fmt(b.width / 2), ry: fmt(b.height / 2 - 1) }), theme.function);
+        break;
+      case 'junction': {
+        const wire = theme.wires.internal;
+        const y = b.y + 4;
+        drawWire(g, [{ x: b.x, y }, { x: b.x + b.width, y }], wire);
+        drawWire(g, [{ x: cx, y }, { x: cx, y: b.y + b.height + 2 }], wire);
+        g.circle(0).attr({ cx: fmt(cx), cy: fmt(y), r: fmt(2.2 + wire.width * 0.6), fill: wire.color });
+        break;
+      }
+      default:
+        drawWire(g, [{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires[item.kind]);
+    }
+    if (item.sampleTex) {
+      const l = typeset(item.sampleTex, px);
+      const style = item.kind === 'layer' || item.kind === 'linear' || item.kind === 'pointwise' || item.kind === 'function' || item.kind === 'matmul' || item.kind === 'param' ? theme[item.kind] : null;
+      label(g, item.sampleTex, { x: cx - l.width / 2, y: cy - l.height / 2, width: l.width, height: l.height }, style?.text ?? theme.text, px);
+    }
+    label(g, item.label.tex, item.label.box, theme.text, theme.fontPx * 0.72);
+  }
 }
 
 function mix(a: string, b: string, t: number): string {

@@ -145,6 +145,18 @@ export interface PlacedStep extends Box {
   readonly labelBox: Box;
 }
 
+/** What a key item explains. */
+export type KeyKind = 'layer' | 'linear' | 'pointwise' | 'function' | 'matmul' | 'param' | 'junction' | 'belt' | 'peephole' | 'noise';
+
+/** One entry of the key: a sample glyph or wire, and its words. */
+export interface KeyItem {
+  readonly kind: KeyKind;
+  /** TeX drawn inside the sample glyph, or ''. */
+  readonly sampleTex: string;
+  readonly sample: Box;
+  readonly label: { readonly tex: string; readonly box: Box };
+}
+
 export interface PlacedGraph {
   readonly graph: DiagramGraph;
   readonly width: number;
@@ -157,4 +169,6 @@ export interface PlacedGraph {
   readonly title: { readonly tex: string; readonly box: Box } | null;
   /** The annotation legend, or null. */
   readonly legend: Box | null;
+  /** The key to the glyphs and wires used, or null. */
+  readonly key: readonly KeyItem[] | null;
 }

@@ -8,8 +8,8 @@ import { cellNamed, SHIPPED } from './helpers.js';
 describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
   for (const name of SHIPPED) {
     for (const steps of [1, 2, 3]) {
-      it(`placeDiagram(${name}, ${steps} steps) has no overlap, no clipped label, no wire through a foreign box`, async () => {
-        const placed = await placeDiagram(cellNamed(name), { steps });
+      it(`placeDiagram(${name}, ${steps} steps${steps === 2 ? ', with its key' : ''}) has no overlap, no clipped label, no wire through a foreign box`, async () => {
+        const placed = await placeDiagram(cellNamed(name), { steps, legend: steps === 2 });
         expect(checkGeometry(placed)).toEqual([]);
         const expectedSteps = cellNamed(name).states.length ? steps : 1;
         expect(placed.steps).toHaveLength(expectedSteps);
@@ -39,6 +39,14 @@ describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
     expect(ys.size).toBe(1);
     const beltY = [...ys][0];
     for (const n of placed.nodes.filter((n) => !n.node.lane)) expect(n.y, n.key).toBeGreaterThan(beltY);
+  });
+
+  it('placeDiagram(lstm-peephole, legend) keys exactly the glyphs and wires it draws', async () => {
+    const placed = await placeDiagram(cellNamed('lstm-peephole'), { legend: true });
+    expect(placed.key!.map((k) => `${k.kind}:${k.sampleTex}`)).toEqual(['layer:\\sigma', 'pointwise:\\odot', 'function:\\tanh', 'junction:', 'belt:', 'peephole:']);
+    const keyTop = Math.min(...placed.key!.map((k) => k.sample.y));
+    expect(keyTop).toBeGreaterThan(Math.max(...placed.terminals.map((t) => t.y + t.height)));
+    expect((await placeDiagram(cellNamed('gru'))).key).toBeNull();
   });
 
   it('placeDiagram(gru) sends x_t in from below and h_t out upward', async () => {

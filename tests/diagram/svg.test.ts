@@ -36,6 +36,8 @@ const CASES: [string, string, DiagramOptions][] = [
   ['rnn-1-gates-light', 'rnn', { steps: 1 }],
   ['rnn-3-gates-light', 'rnn', { steps: 3 }],
   ...THEME_NAMES.filter((t) => t !== 'light').map((t): [string, string, DiagramOptions] => [`lstm-peephole-2-gates-${t}`, 'lstm-peephole', { steps: 2, theme: theme(t) }]),
+  ['lstm-peephole-2-gates-light-legend', 'lstm-peephole', { steps: 2, legend: true }],
+  ['vae-reparam-1-ops-light-legend', 'vae-reparam', { detail: 'ops', legend: true }],
   ['gru-annotated-t3-t4', 'gru', { annotate: { steps: fakeTrace('gru', [3, 4]) }, title: '' }],
 ];
 
