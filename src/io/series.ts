@@ -85,7 +85,8 @@ function missingColumn(file: string, line: number, what: string, name: string, h
 
 /** Decodes CSV text into a series, or throws an InputError that names file:line:column. */
 export function decodeSeriesCsv(text: string, file: string, columns: SeriesColumns = {}): SeriesTable {
-  const lines = text.split(/\r?\n/);
+  // Spreadsheet exports often start with a byte-order mark; it is not part of the first column's name.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const headerIndex = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (headerIndex < 0) throw new InputError(`${file}: empty file (expected a header row, then one row per time step)`);
   const headerLine = lines[headerIndex]!;
@@ -136,7 +137,9 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     if (timestampIndex !== undefined) timestamps.push(fields[timestampIndex]!.text);
     if (labelIndex !== undefined) {
       const field = fields[labelIndex]!;
-      const label = field.text === '1' || field.text.toLowerCase() === 'true' ? 1 : field.text === '0' || field.text.toLowerCase() === 'false' ? 0 : -1;
+      const lower = field.text.toLowerCase();
+      const numeric = field.text === '' ? Number.NaN : Number(field.text);
+      const label = numeric === 1 || lower === 'true' ? 1 : numeric === 0 || lower === 'false' ? 0 : -1;
       if (label < 0) throw new InputError(`${file}:${lineNumber}:${field.column}: label '${field.text}' in column '${header[labelIndex]}' must be 0 or 1`);
       labels.push(label);
     }

@@ -13,6 +13,12 @@ describe('decodeSeriesCsv', () => {
     expect(Array.from(s.source.lines)).toEqual([3, 5]);
   });
 
+  it('ignores a byte-order mark and reads labels written as 1.0, 0.0, true or false', () => {
+    const s = decodeSeriesCsv('\uFEFFtimestamp,value,label\n0,1,1.0\n1,2,0.0\n2,3,true\n3,4,FALSE\n', 'bom.csv');
+    expect(s.timestamps).toEqual(['0', '1', '2', '3']);
+    expect(Array.from(s.labels!)).toEqual([1, 0, 1, 0]);
+  });
+
   it('makes several value columns a multivariate series, row-major', () => {
     const s = decodeSeriesCsv('a,b\n1,2\n3,4\n', 'm.csv');
     expect(s.channels).toEqual(['a', 'b']);
