@@ -8,7 +8,7 @@
 import type { CellGraph, CellNode } from '../cell/index.js';
 import { sigmoid, softplus } from './kernels.js';
 import { gemmNN, wasmEnabled } from './matmul.js';
-import { BLOCK_COLUMNS, WasmArena } from './wasm.js';
+import { BLOCK_COLUMNS, gemmModule, WasmArena, type ElementwiseKernel, type UnaryKernel, type UnaryOp } from './wasm.js';
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
@@ -37,7 +37,7 @@ interface Group {
   WT?: Data;
   out?: Data;
   /** The wasm path: the group's own memory, with WT, the operand rows and out resident in it. */
-  wasm?: { arena: WasmArena; WT: number; A: number; out: number; aView: Data; parallel: boolean };
+  wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean };
 }
 
 export interface Schedule {
@@ -95,69 +95,64 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
   let arena: WasmArena | null = null;
 
   function plan(T: number, B: number) {
-    const slots = new Map<string, Slot>();
-    const history = new Map<string, Data>();
-    const own = (id: string, p: Phase): Slot => {
-      const w = width(id);
-      if (p === 'const') return { buf: allocate(w, dtype), off: 0, stride: 0, tStride: 0, width: w };
-      if (p === 'seq') return { buf: allocate(T * B * w, dtype), off: 0, stride: w, tStride: B * w, width: w };
-      return { buf: allocate(B * w, dtype), off: 0, stride: w, tStride: 0, width: w };
-    };
-    for (const s of cell.states) {
-      const w = sizeOf(s.shape as number[]);
-      history.set(s.name, allocate((T + 1) * B * w, dtype));
-    }
-    // Products big enough for the wasm kernel share one arena (shared memory when a helper
-    // thread takes half of the columns); the rest stay in JavaScript.
+    // 1. Every buffer the plan needs, as a length; slots say which buffer they live in.
+    const lengths: number[] = [];
+    const request = (n: number): number => lengths.push(n) - 1;
     const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
+    const useWasm = wasmEnabled() && gemmModule(false) !== null;
     const bc = BLOCK_COLUMNS[dtype];
-    const onWasm = [...groups.values()].filter((g) => wasmEnabled() && rowsOf(g) * g.total * g.K >= 4096);
-    const lengths = onWasm.flatMap((g) => {
-      const stride = Math.ceil(g.total / bc) * bc;
-      return [g.K * stride, rowsOf(g) * g.K, rowsOf(g) * stride];
-    });
-    const parallel = threads > 1 && onWasm.some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
-    arena?.dispose();
-    arena = onWasm.length ? WasmArena.create(parallel ? { shared: true, bytes: WasmArena.bytesFor(lengths, dtype) } : {}) : null;
-    if (arena && parallel) arena.startHelper();
-    const regions = new Map<Group, { WT: number; A: number; out: number }>();
+    const parallel = useWasm && threads > 1 && gemmModule(true) !== null && [...groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
+    const groupBufs = new Map<Group, { WT: number; out: number }>();
     for (const g of groups.values()) {
-      if (arena && onWasm.includes(g)) {
-        g.stride = Math.ceil(g.total / bc) * bc;
-        regions.set(g, { WT: arena.alloc(g.K * g.stride, dtype), A: arena.alloc(rowsOf(g) * g.K, dtype), out: arena.alloc(rowsOf(g) * g.stride, dtype) });
-      }
+      g.stride = useWasm ? Math.ceil(g.total / bc) * bc : g.total;
+      groupBufs.set(g, { WT: request(g.K * g.stride), out: request(rowsOf(g) * g.stride) });
     }
-    // Views only after every allocation: growing the memory detaches older views.
-    for (const g of groups.values()) {
-      const r = regions.get(g);
-      if (arena && r) {
-        g.WT = arena.view(r.WT, g.K * g.stride, dtype);
-        g.out = arena.view(r.out, rowsOf(g) * g.stride, dtype);
-        const split = parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK;
-        g.wasm = { arena, ...r, aView: arena.view(r.A, rowsOf(g) * g.K, dtype), parallel: split };
-      } else {
-        g.stride = g.total;
-        g.WT = allocate(g.K * g.total, dtype);
-        g.out = allocate(rowsOf(g) * g.total, dtype);
-        g.wasm = undefined;
-      }
-    }
+    const historyBuf = new Map(cell.states.map((s) => [s.name, request((T + 1) * B * sizeOf(s.shape as number[]))]));
+    const slotBuf = new Map<string, number>();
+    const slots = new Map<string, Slot>();
     for (const n of cell.nodes) {
       const p = phase.get(n.id)!;
       const w = width(n.id);
       let slot: Slot;
-      if (n.kind === 'state') slot = { buf: history.get(n.name)!, off: 0, stride: w, tStride: B * w, width: w };
-      else if (stateTargets.has(n.id)) slot = { buf: history.get(n.id)!, off: B * w, stride: w, tStride: B * w, width: w };
-      else if (n.kind === 'const') slot = { buf: allocate(1, dtype).fill(n.value), off: 0, stride: 0, tStride: 0, width: 1 };
+      let buf: number;
+      if (n.kind === 'state') [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, historyBuf.get(n.name)!];
+      else if (stateTargets.has(n.id)) [slot, buf] = [{ buf: EMPTY, off: B * w, stride: w, tStride: B * w, width: w }, historyBuf.get(n.id)!];
+      else if (n.kind === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: 1 }, request(1)];
       else if (n.kind === 'matmul' && groupOf.has(n.id)) {
         const g = groupOf.get(n.id)!;
         const m = g.members.find((x) => x.W === n.inputs[0])!;
-        slot = { buf: g.out!, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w };
-      } else slot = own(n.id, p);
+        [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w }, groupBufs.get(g)!.out];
+      } else if (p === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, request(w)];
+      else if (p === 'seq') [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];
+      else [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, request(B * w)];
       slots.set(n.id, slot);
+      slotBuf.set(n.id, buf);
     }
 
+    // 2. The buffers: all in one wasm arena (so every op can run there), or plain arrays.
+    arena?.dispose();
+    arena = useWasm ? WasmArena.create(parallel ? { shared: true, bytes: WasmArena.bytesFor(lengths, dtype) } : {}) : null;
+    if (arena && parallel) arena.startHelper();
+    const a = arena;
+    const ptrs = a ? lengths.map((n) => a.alloc(n, dtype)) : [];
+    // Views only after every allocation: growing the memory detaches older views.
+    const views = a ? lengths.map((n, k) => a.view(ptrs[k]!, n, dtype)) : lengths.map((n) => allocate(n, dtype));
+    for (const n of cell.nodes) {
+      const slot = slots.get(n.id)!;
+      slot.buf = views[slotBuf.get(n.id)!]!;
+      if (n.kind === 'const') slot.buf[0] = n.value;
+    }
+    for (const g of groups.values()) {
+      const b = groupBufs.get(g)!;
+      g.WT = views[b.WT]!;
+      g.out = views[b.out]!;
+      g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK } : undefined;
+    }
+    const history = new Map(cell.states.map((s) => [s.name, views[historyBuf.get(s.name)!]!]));
+
+    // 3. The instructions, phase by phase.
     const instrs: Record<Phase, Instr[]> = { const: [], seq: [], step: [] };
+    const kernels = a?.elementwise(dtype);
     const started = new Set<Group>();
     for (const n of cell.nodes) {
       const p = phase.get(n.id)!;
@@ -170,11 +165,13 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
           started.add(g);
           instrs[p].push(groupProduct(g, slots.get(g.right)!, dtype));
         }
-      } else if (n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div') instrs[p].push(binary(n.kind, o, args[0]!, args[1]!));
-      else if (n.kind === 'neg') instrs[p].push(unary('neg', o, args[0]!));
-      else if (n.kind === 'activation') instrs[p].push(unary(n.fn, o, args[0]!));
-      // A state target that is a plain copy of another node (h = h_other) still needs writing.
-      else if (stateTargets.has(n.id) && n.kind !== 'state') instrs[p].push(unary('copy', o, args[0]!));
+      } else if (n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div') {
+        instrs[p].push(wasmBinary(kernels?.binary[n.kind], dtype, o, args[0]!, args[1]!) ?? binary(n.kind, o, args[0]!, args[1]!));
+      } else if (n.kind === 'neg' || n.kind === 'activation' || (stateTargets.has(n.id) && n.kind !== 'state')) {
+        // A state target that is a plain copy of another node (h = h_other) still needs writing.
+        const fn = n.kind === 'neg' ? 'neg' : n.kind === 'activation' ? n.fn : 'copy';
+        instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
+      }
     }
     return { slots, history, instrs };
   }
@@ -190,9 +187,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       const { slots, history, instrs } = cached.plan;
       for (const n of cell.nodes) {
         const slot = slots.get(n.id)!;
-        if (n.kind === 'param') slot.buf = params.get(n.name)!.value.data;
-        else if (n.kind === 'input') slot.buf = converted(inputs[n.name]!.data, dtype);
-        else if (n.kind === 'noise') slot.buf = converted(noise[n.name]!.data, dtype);
+        if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
+        else if (n.kind === 'input') slot.buf.set(inputs[n.name]!.data);
+        else if (n.kind === 'noise') slot.buf.set(noise[n.name]!.data);
       }
       for (const s of cell.states) {
         const h = history.get(s.name)!;
@@ -219,11 +216,25 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
   };
 }
 
-function converted(data: Data, dtype: DType): Data {
-  if ((dtype === 'float32') === data instanceof Float32Array) return data;
-  const out = allocate(data.length, dtype);
-  out.set(data);
-  return out;
+const EMPTY = new Float64Array(0);
+const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
+
+/** Byte address of row 0 of step t of a slot that lives in wasm memory. */
+const address = (s: Slot, t: number, e: number): number => s.buf.byteOffset + (s.off + t * s.tStride) * e;
+
+/** The op on the wasm kernel when both operands have the output's width in whole 16-byte chunks. */
+function wasmBinary(kernel: ElementwiseKernel | undefined, dtype: DType, o: Slot, x: Slot, y: Slot): Instr | undefined {
+  const e = BYTES[dtype];
+  if (!kernel || x.width !== o.width || y.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
+  const wb = o.width * e;
+  return (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e, address(y, t, e), y.stride * e);
+}
+
+function wasmUnary(kernel: UnaryKernel | undefined, dtype: DType, o: Slot, x: Slot): Instr | undefined {
+  const e = BYTES[dtype];
+  if (!kernel || x.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
+  const wb = o.width * e;
+  return (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
 }
 
 /** WT[k, col + i] = W[i, k]: the stacked, transposed weights the i-k-j product wants (padding stays 0). */
@@ -241,23 +252,23 @@ function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>): void {
 
 function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   let scratch: Data | undefined;
+  const e = BYTES[dtype];
   return (t, rows) => {
     const start = right.off + t * right.tStride;
     const w = g.wasm;
     if (w) {
-      // Copy the operand rows next to the resident weights, then one kernel call.
-      const A = w.aView;
-      if (right.stride === g.K) A.set(right.buf.subarray(start, start + rows * g.K));
-      else for (let r = 0; r < rows; r++) for (let k = 0; k < g.K; k++) A[r * g.K + k] = right.buf[start + r * right.stride + k]!;
+      // Every buffer lives in the arena: the operand rows are read in place, at their stride.
+      const nb = g.stride / BLOCK_COLUMNS[dtype];
       g.out!.fill(0, 0, rows * g.stride);
-      if (w.parallel) w.arena.gemmParallel(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, w.A, w.WT, w.out, g.K, g.stride, g.stride);
-      else w.arena.gemm(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, w.A, w.WT, w.out, g.K, g.stride, g.stride);
+      const A = right.buf.byteOffset + start * e;
+      if (w.parallel) w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, g.stride);
+      else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, g.stride);
       return;
     }
     let A: Data;
     if (right.stride === g.K) A = right.buf.subarray(start, start + rows * g.K);
     else {
-      // The operand is a column slice of a wider buffer (or a broadcast row): gather it.
+      // The operand is a column slice of a wider buffer: gather it.
       scratch ??= allocate(rows * g.K, dtype);
       for (let r = 0; r < rows; r++) for (let k = 0; k < g.K; k++) scratch[r * g.K + k] = right.buf[start + r * right.stride + k]!;
       A = scratch;

@@ -131,21 +131,134 @@ function gemmBody(f64: boolean): number[] {
   return [...uleb(code.length), ...code];
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32 and gemm_f64. */
+/** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+export const UNARY_OPS = ['neg', 'relu', 'copy', 'sigmoid', 'tanh', 'exp'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+export type UnaryOp = (typeof UNARY_OPS)[number];
+/** Unary ops that use the float32 polynomial exp (relative error about 2e-7): float32 only. */
+const APPROXIMATE: readonly UnaryOp[] = ['sigmoid', 'tanh', 'exp'];
+
+/** v128.const with the same float32 in all four lanes. */
+function f32x4Const(value: number): number[] {
+  const b = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
+  return [...simdOp(simd.const), ...b];
+}
+function i32x4Const(value: number): number[] {
+  const b = new Uint8Array(new Int32Array([value, value, value, value]).buffer);
+  return [...simdOp(simd.const), ...b];
+}
+
+/**
+ * exp of the v128 in local `x` (float32 lanes), left on the stack: clamp to [−87, 88], split
+ * x·log2(e) = n + f with |f| ≤ ½, 2^f by a degree-7 polynomial, 2^n built in the exponent bits.
+ */
+function expF32(x: number, tmp: number): number[] {
+  const get = (l: number) => [op.get, ...uleb(l)];
+  const set = (l: number) => [op.set, ...uleb(l)];
+  const C = [1, 0.6931471805599453, 0.2402265069591007, 0.05550410866482158, 0.009618129107628477, 0.0013333558146428443, 0.00015403530393381606, 1.525273380405984e-5];
+  const [mul, add, sub, min, max] = [0xe6, 0xe4, 0xe5, 0xe8, 0xe9].map(simdOp) as [number[], number[], number[], number[], number[]];
+  return [
+    ...get(x), ...f32x4Const(-87), ...max, ...f32x4Const(88), ...min, ...f32x4Const(Math.LOG2E), ...mul, ...set(x), // x ← y
+    ...get(x), ...simdOp(0x6a), ...set(tmp), // tmp ← n = nearest(y)
+    ...get(x), ...get(tmp), ...sub, ...set(x), // x ← f
+    ...f32x4Const(C[7]!),
+    ...C.slice(0, 7).reverse().flatMap((c) => [...get(x), ...mul, ...f32x4Const(c), ...add]),
+    ...get(tmp), ...simdOp(0xf8), ...i32x4Const(127), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
+    ...mul,
+  ];
+}
+
+/** for each of `rows` rows, for each 16-byte chunk j of the row: o[j] = f(a[j], b[j]); pointers advance by their strides. */
+function elementwiseBody(binary: boolean, compute: (aVec: number[], bVec: number[], x: number, tmp: number) => number[]): number[] {
+  // params: rows, widthBytes, o, os, a, as, (b, bs); locals: j (i32), x, tmp (v128)
+  const nParams = binary ? 8 : 6;
+  const [ROWS, WIDTH, O, OS, A, AS, B, BS] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const J = nParams, X = nParams + 1, TMP = nParams + 2;
+  const get = (l: number) => [op.get, ...uleb(l)];
+  const set = (l: number) => [op.set, ...uleb(l)];
+  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
+  const at = (ptr: number) => [...get(ptr), ...get(J), op.i32Add];
+  const load = (ptr: number) => [...at(ptr), ...simdOp(simd.load), 4, 0];
+  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
+  const advance = (ptr: number, stride: number) => [...get(ptr), ...get(stride), op.i32Add, ...set(ptr)];
+  const body = blockLoop([
+    ...get(ROWS), 0x45 /* i32.eqz */, op.brIf, 1,
+    ...i32(0), ...set(J),
+    ...blockLoop([
+      ...get(J), ...get(WIDTH), op.i32GeU, op.brIf, 1,
+      ...at(O), ...compute(load(A), binary ? load(B) : [], X, TMP), ...simdOp(simd.store), 4, 0,
+      ...get(J), ...i32(16), op.i32Add, ...set(J),
+      op.br, 0,
+    ]),
+    ...advance(O, OS), ...advance(A, AS), ...(binary ? advance(B, BS) : []),
+    ...get(ROWS), ...i32(1), 0x6b /* i32.sub */, ...set(ROWS),
+    op.br, 0,
+  ]);
+  const code = [...vec([[1, 0x7f], [2, 0x7b]]), ...body, op.end];
+  return [...uleb(code.length), ...code];
+}
+
+interface ModuleFunction {
+  readonly name: string;
+  readonly type: number;
+  readonly body: number[];
+}
+
+function elementwiseFunctions(): ModuleFunction[] {
+  const out: ModuleFunction[] = [];
+  const set = (l: number) => [op.set, ...uleb(l)];
+  const get = (l: number) => [op.get, ...uleb(l)];
+  for (const f64 of [false, true]) {
+    const suffix = f64 ? 'f64' : 'f32';
+    const code = (f32op: number, f64op: number) => simdOp(f64 ? f64op : f32op);
+    const BIN: Record<BinaryOp, number[]> = { add: code(0xe4, 0xf0), sub: code(0xe5, 0xf1), mul: code(0xe6, 0xf2), div: code(0xe7, 0xf3) };
+    for (const name of BINARY_OPS) out.push({ name: `ew_${name}_${suffix}`, type: 2, body: elementwiseBody(true, (a, b) => [...a, ...b, ...BIN[name]]) });
+    for (const name of UNARY_OPS) {
+      if (f64 && APPROXIMATE.includes(name)) continue;
+      const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+      const body = elementwiseBody(false, (a, _b, x, tmp) => {
+        if (name === 'copy') return a;
+        if (name === 'neg') return [...a, ...code(0xe1, 0xed)];
+        if (name === 'relu') return [...a, ...zero, ...code(0xeb, 0xf7)]; // pmax(x, 0)
+        if (name === 'exp') return [...a, ...set(x), ...expF32(x, tmp)];
+        const one = f32x4Const(1);
+        const div = simdOp(0xe7), addOp = simdOp(0xe4), sub = simdOp(0xe5), mul = simdOp(0xe6);
+        if (name === 'sigmoid') return [...one, ...one, ...a, ...simdOp(0xe1), ...set(x), ...expF32(x, tmp), ...addOp, ...div]; // 1 / (1 + e^−x)
+        // tanh x = 2 / (1 + e^−2x) − 1
+        return [...f32x4Const(2), ...one, ...a, ...f32x4Const(-2), ...mul, ...set(x), ...expF32(x, tmp), ...addOp, ...div, ...one, ...sub];
+      });
+      out.push({ name: `ew_${name}_${suffix}`, type: 1, body });
+    }
+  }
+  void get;
+  return out;
+}
+
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64 and the ew_* functions. */
 export function gemmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
-  const type = [0x60, ...vec(new Array(9).fill([i32])), 0];
+  const types = [9, 6, 8].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const functions: ModuleFunction[] = [
+    { name: 'gemm_f32', type: 0, body: gemmBody(false) },
+    { name: 'gemm_f64', type: 0, body: gemmBody(true) },
+    ...elementwiseFunctions(),
+  ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
+    ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...memoryLimits]])),
-    ...section(3, vec([[0], [0]])),
-    ...section(7, vec([[...name('gemm_f32'), 0x00, 0], [...name('gemm_f64'), 0x00, 1]])),
-    ...section(10, vec([gemmBody(false), gemmBody(true)])),
+    ...section(3, vec(functions.map((f) => [f.type]))),
+    ...section(7, vec(functions.map((f, k) => [...name(f.name), 0x00, ...uleb(k)]))),
+    ...section(10, vec(functions.map((f) => f.body))),
   ];
   return new Uint8Array(bytes);
 }
+
+/** o = f(a, b) over `rows` rows of `widthBytes` bytes; byte addresses and byte row strides (0: broadcast). */
+export type ElementwiseKernel = (rows: number, widthBytes: number, o: number, os: number, a: number, as: number, b: number, bs: number) => void;
+export type UnaryKernel = (rows: number, widthBytes: number, o: number, os: number, a: number, as: number) => void;
 
 export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number) => void;
 
@@ -187,6 +300,7 @@ export class WasmArena {
   private top = CONTROL_BYTES;
   private readonly f32: GemmKernel;
   private readonly f64: GemmKernel;
+  private readonly exports: WebAssembly.Exports;
   /** A worker thread running the same kernel on the same (shared) memory, when asked for. */
   private helper: GemmHelper | undefined;
 
@@ -196,6 +310,7 @@ export class WasmArena {
     readonly shared: boolean,
   ) {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
+    this.exports = instance.exports;
     this.f32 = instance.exports.gemm_f32 as GemmKernel;
     this.f64 = instance.exports.gemm_f64 as GemmKernel;
   }
@@ -211,6 +326,16 @@ export class WasmArena {
     const pages = Math.max(1, Math.ceil(((options.bytes ?? 0) + CONTROL_BYTES + 1024) / PAGE));
     const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
     return new WasmArena(memory, mod, shared);
+  }
+
+  /** The elementwise kernels for a dtype (float64 has no exp, sigmoid or tanh: those stay exact in JavaScript). */
+  elementwise(dtype: DType): { binary: Partial<Record<BinaryOp, ElementwiseKernel>>; unary: Partial<Record<UnaryOp, UnaryKernel>> } {
+    const suffix = dtype === 'float32' ? 'f32' : 'f64';
+    const binary: Partial<Record<BinaryOp, ElementwiseKernel>> = {};
+    const unary: Partial<Record<UnaryOp, UnaryKernel>> = {};
+    for (const op of BINARY_OPS) binary[op] = this.exports[`ew_${op}_${suffix}`] as ElementwiseKernel | undefined;
+    for (const op of UNARY_OPS) unary[op] = this.exports[`ew_${op}_${suffix}`] as UnaryKernel | undefined;
+    return { binary, unary };
   }
 
   /** Starts the helper thread (shared arenas only); false when threads are unavailable. */

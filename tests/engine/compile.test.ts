@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { createRandom } from '../../src/random.js';
 import { compile, gradcheck, randn, Tape, type Parameter, type Tensor, type Var } from '../../src/engine/index.js';
+import { useWasm } from '../../src/engine/matmul.js';
 import { expectClose } from './close.js';
 
 const SIZES = { input: 2, hidden: 3 };
@@ -120,7 +121,7 @@ describe('compile(cell): forward against the hand-written equations (float64, 1e
     expectClose(a.states.h!.data, b.states.h!.data, { atol: 1e-5 }, 'lstm.h float32');
   });
 
-  it.each(RECURRENT)('%s: the schedule on the WebAssembly kernel (hidden 24, batch 4) matches the tape', (name) => {
+  it.each(RECURRENT)('%s: the schedule on the WebAssembly kernels (hidden 24, batch 4) matches the tape and the plain JavaScript schedule', (name) => {
     const random = createRandom(6);
     const sizes = { input: 8, hidden: 24 };
     const compiled = compile(loadCell(name), sizes);
@@ -132,6 +133,10 @@ describe('compile(cell): forward against the hand-written equations (float64, 1e
     for (const s of compiled.states) {
       expectClose(fast.states[s.name]!.data, seq.states[s.name]!.flatMap((v) => Array.from(v.value.data)), { atol: 1e-12 }, `${name}.${s.name}`);
     }
+    const previous = useWasm(false);
+    const plain = compile(loadCell(name), sizes).forward(params, { inputs: { x }, initial });
+    useWasm(previous);
+    for (const s of compiled.states) expectClose(plain.states[s.name]!.data, fast.states[s.name]!.data, { atol: 1e-12 }, `${name}.${s.name} without wasm`);
     const f32 = compile(loadCell(name), sizes, { dtype: 'float32' });
     const p32 = params.map((p) => ({ ...p, value: { shape: p.value.shape, data: Float32Array.from(p.value.data) } }));
     const low = f32.forward(p32, { inputs: { x }, initial });
