@@ -82,7 +82,18 @@ interface LogLine {
 function logLines(
   plot: Plot,
   lines: readonly LogLine[],
-  options: { title: string; xTitle: string; yTitle: string; measured: string; reference?: string; logY?: boolean; yDomain?: readonly [number, number] },
+  options: {
+    title: string;
+    subtitle?: string;
+    xTitle: string;
+    yTitle: string;
+    measured: string;
+    reference?: string;
+    logY?: boolean;
+    yDomain?: readonly [number, number];
+    /** Individual values behind a measured line (one per seed), drawn as small open circles in its colour. */
+    spread?: { readonly name: string; readonly x: readonly number[]; readonly y: readonly number[] };
+  },
 ): Parameters<Plot['renderChart']>[0] {
   const kindOf = (line: LogLine) => (line.dashed ? options.reference ?? 'reference' : options.measured);
   const rows = lines.flatMap((line) =>
@@ -108,7 +119,7 @@ function logLines(
   const y = { field: 'y', type: 'quantitative', title: options.yTitle, scale: options.logY ? { type: 'log' } : { zero: false, ...(options.yDomain ? { domain: [...options.yDomain] } : {}) } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
+    title: options.subtitle ? { text: options.title, subtitle: options.subtitle, subtitleFont: plot.CHART_CONFIG.font, subtitleFontSize: 12 } : options.title,
     width: 440,
     height: 260,
     config: plot.CHART_CONFIG,
@@ -116,6 +127,15 @@ function logLines(
     layer: [
       { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color, strokeDash, detail: { field: 'kind' }, order: { field: 'x', type: 'quantitative' } } },
       { transform: [{ filter: { field: 'kind', equal: options.measured } }], mark: { type: 'point', filled: true, size: 36, opacity: 1 }, encoding: { x, y, color } },
+      ...(options.spread
+        ? [
+            {
+              data: { values: options.spread.x.map((xv, i) => ({ series: options.spread!.name, x: Number(xv.toPrecision(6)), y: Number(options.spread!.y[i]!.toPrecision(6)) })) },
+              mark: { type: 'point', filled: false, size: 22, opacity: 0.8, strokeWidth: 1 },
+              encoding: { x, y, color },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -327,13 +347,23 @@ function sweepCommand(cli: Argv): Argv {
       });
       const betasX = result.rows.map((r) => r.beta);
       const factorColors = ['#f58518', '#54a24b', '#b279a2'];
+      const migName = 'MIG';
       const migChart = logLines(
         plot,
         [
-          { name: result.seeds > 1 ? `MIG (mean of ${result.seeds} seeds)` : 'MIG', x: betasX, y: result.rows.map((r) => r.mig), color: '#4c78a8' },
-          ...result.factorNames.map((name, f) => ({ name: `factor ${name}`, x: betasX, y: result.rows.map((r) => r.migPerFactor[f]!), color: factorColors[f % 3]!, dashed: true })),
+          { name: migName, x: betasX, y: result.rows.map((r) => r.mig), color: '#4c78a8' },
+          ...result.factorNames.map((name, f) => ({ name: `gap for ${name}`, x: betasX, y: result.rows.map((r) => r.migPerFactor[f]!), color: factorColors[f % 3]!, dashed: true })),
         ],
-        { title: 'Mutual Information Gap against β (held-out shapes)', xTitle: 'β', yTitle: 'normalised gap', yDomain: [0, 1], measured: 'MIG (mean over factors)', reference: 'gap per factor' },
+        {
+          title: 'Mutual Information Gap against β (held-out shapes)',
+          subtitle: result.seeds > 1 ? `means of ${result.seeds} seeds; open circles: each seed's MIG` : undefined,
+          xTitle: 'β',
+          yTitle: 'normalised gap',
+          yDomain: [0, 1],
+          measured: 'mean over factors',
+          reference: 'one factor',
+          spread: result.seeds > 1 ? { name: migName, x: result.rows.flatMap((r) => r.migBySeed.map(() => r.beta)), y: result.rows.flatMap((r) => r.migBySeed) } : undefined,
+        },
       );
       await writeChart(plot, tradeoff, `${out}/tradeoff`);
       await writeChart(plot, migChart, `${out}/mig`);
