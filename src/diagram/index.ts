@@ -27,6 +27,8 @@ export interface DiagramOptions {
   readonly theme?: Theme;
   /** Title above the figure; default the cell's title; '' for none. */
   readonly title?: string;
+  /** No background rectangle, for slides with their own background (default false). */
+  readonly transparent?: boolean;
   /** Add a key under the figure: a sample of each glyph and wire it uses, with a few words. */
   readonly legend?: boolean;
   /** Draw these traced steps with their values as colour strips (a diverging scale ±maxAbs). */
@@ -94,6 +96,7 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
     theme,
     title: title || cell.title,
     description,
+    transparent: options.transparent ?? false,
     values: annotate ? { steps: annotate.steps.map((s) => s.values), maxAbs } : null,
   });
 }

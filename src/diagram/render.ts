@@ -22,6 +22,8 @@ export interface RenderOptions {
   readonly title: string;
   readonly description: string;
   readonly values: StripValues | null;
+  /** Leave the background transparent (no theme background rectangle). */
+  readonly transparent?: boolean;
 }
 
 let window: (Window & typeof globalThis) | null = null;
@@ -76,7 +78,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   const paint = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash = '') =>
     el.attr({ fill: style.fill, stroke: style.stroke, 'stroke-width': fmt(style.strokeWidth), ...(dash ? { 'stroke-dasharray': dash } : {}) });
 
-  canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
+  if (!options.transparent) canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
   if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * 1.05);
 
   const frames = canvas.group().attr('id', 'steps');

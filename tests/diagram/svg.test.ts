@@ -81,6 +81,14 @@ describe('diagram SVG output', { timeout: 60_000 }, () => {
     expect(svg).toContain('aria-labelledby="title desc"');
   });
 
+  it('diagram(transparent) leaves out only the background rectangle', async () => {
+    const opaque = await diagram(cellNamed('rnn'), { steps: 1 });
+    const clear = await diagram(cellNamed('rnn'), { steps: 1, transparent: true });
+    const background = /<rect width="[\d.]+" height="[\d.]+" fill="#ffffff">\n<\/rect>\n/;
+    expect(opaque).toMatch(background);
+    expect(clear).toBe(opaque.replace(background, ''));
+  });
+
   it('diagram rejects steps outside 1 to 8 with a clear message', async () => {
     await expect(diagram(cellNamed('gru'), { steps: 0 })).rejects.toThrow('steps must be an integer from 1 to 8, found 0');
     await expect(diagram(cellNamed('gru'), { steps: 9 })).rejects.toThrow('steps must be an integer from 1 to 8, found 9');

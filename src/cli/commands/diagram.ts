@@ -20,6 +20,7 @@ function diagramCommand(cli: Argv): Argv {
         .option('theme', { type: 'string', default: 'light', describe: 'light, dark, print, colorblind, or a path to a .json theme' })
         .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, else svg)' })
         .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (the PDF is 1 pt per unit, as vectors)' })
+        .option('transparent', { type: 'boolean', default: false, describe: 'no background (the theme background is left out)' })
         .option('legend', { type: 'boolean', default: false, describe: 'add a key: a sample of each glyph and wire used, with a few words' })
         .option('title', { type: 'string', describe: "title above the figure (default: the cell's title; '' for none)" })
         .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' })
@@ -50,7 +51,7 @@ function diagramCommand(cli: Argv): Argv {
         process.stderr.write(`note: cell '${cell.name}' has no state, so nothing flows between steps; drawing one step\n`);
       }
       const { diagram } = await import('../../diagram/index.js');
-      const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend });
+      const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent });
       let data: string | Uint8Array = svg;
       if (format === 'png') {
         const { svgToPng } = await import('../../io/raster.js');
