@@ -21,7 +21,7 @@ export function toAnnotation(trace: Trace, t: number, batchElement = 0): Annotat
     throw new InputError(`--step ${t} is outside the trace (steps 0 to ${trace.steps.length - 1})`);
   }
   const batch = trace.sizes.batch ?? 1;
-  if (!Number.isInteger(batchElement) || batchElement < 0 || batchElement >= batch) throw new InputError(`batch element ${batchElement} is outside the batch of ${batch}`);
+  if (!Number.isInteger(batchElement) || batchElement < 0 || batchElement >= batch) throw new InputError(`--batch-element ${batchElement} is outside the batch (elements 0 to ${batch - 1})`);
   const chosen = t > 0 ? [t - 1, t] : [t];
   const steps = chosen.map((s) => ({
     t: s,

@@ -188,5 +188,6 @@ describe('toAnnotation', () => {
   it('a step outside the trace', () => {
     expect(() => toAnnotation(result, 3)).toThrow(InputError);
     expect(() => toAnnotation(result, 3)).toThrow('--step 3 is outside the trace (steps 0 to 2)');
+    expect(() => toAnnotation(result, 1, 2)).toThrow('--batch-element 2 is outside the batch (elements 0 to 1)');
   });
 });

@@ -40,6 +40,7 @@ export function traceCommand(cli: Argv): Argv {
         .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' })
         .option('annotate', { type: 'string', nargs: 1, describe: 'draw the diagram of --step (and the step before) with the values on it, to FILE.svg (.png and .pdf also work)' })
         .option('step', { type: 'number', describe: 'the step to annotate (default: the last)' })
+        .option('batch-element', { type: 'number', default: 0, describe: 'with --annotate: which batch element to draw' })
         .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'with --annotate: one box per gate, or every op' })
         .option('theme', { type: 'string', default: 'light', describe: 'with --annotate: light, dark, print, colorblind, or a path to a .json theme' })
         .example('$0 trace gru --input seq.json --hidden 3 --seed 7', 'print every gate of a GRU, step by step')
@@ -117,7 +118,7 @@ export function traceCommand(cli: Argv): Argv {
       if (args.csv !== undefined) outputs.push([args.csv, tr.toCsv(result, { nodes })]);
       if (args.html !== undefined) outputs.push([args.html, tr.toHtml(result, { nodes })]);
       if (args.annotate !== undefined) {
-        const annotation = tr.toAnnotation(result, args.step ?? result.steps.length - 1);
+        const annotation = tr.toAnnotation(result, args.step ?? result.steps.length - 1, args['batch-element']);
         outputs.push([args.annotate, await drawAnnotated(cell, annotation, args.annotate, args.theme, args.detail)]);
       }
       for (const [target, data] of outputs) writeOutput(target, data);
