@@ -24,6 +24,7 @@ export interface DiagramOptions {
   readonly steps?: number;
   /** `gates` (default): one box per gate; `ops`: every matmul, bias and sum. */
   readonly detail?: Detail;
+  /** Colours and strokes (default LIGHT_THEME; parseTheme reads the shipped or a user's JSON). */
   readonly theme?: Theme;
   /** Title above the figure; default the cell's title; '' for none. */
   readonly title?: string;
@@ -35,6 +36,7 @@ export interface DiagramOptions {
   readonly annotate?: { readonly steps: readonly StepValues[]; readonly maxAbs?: number };
 }
 
+/** The most adjacent steps a figure draws. */
 export const MAX_STEPS = 8;
 
 /** The steps to draw: symbolic (t-1, t) or the traced steps' indices. */
@@ -78,7 +80,12 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
 
 const STRIP_WIDTH = 40;
 
-/** Draw `cell` unrolled over adjacent steps; returns the SVG text. */
+/**
+ * Draw `cell` unrolled over adjacent steps; returns the SVG text: standalone, with a
+ * viewBox, <title> and <desc> (the cell, the steps and its equations), labels as paths,
+ * and the same bytes for the same inputs. Phases: unroll → typeset labels → elkjs
+ * layout of one step → steps repeated left to right → render.
+ */
 export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Promise<string> {
   const theme = options.theme ?? LIGHT_THEME;
   const { renderSvg } = await import('./render.js');
@@ -87,6 +94,9 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
   const steps = graph.steps;
   const title = options.title ?? cell.title;
   const annotate = options.annotate;
+  if (annotate?.maxAbs !== undefined && !(annotate.maxAbs > 0 && Number.isFinite(annotate.maxAbs))) {
+    throw new InputError(`annotate.maxAbs must be a positive number, found ${annotate.maxAbs}`);
+  }
   const maxAbs = annotate ? (annotate.maxAbs ?? largestMagnitude(annotate.steps)) : 0;
   const description = [
     `Cell ${cell.name} (${cell.title}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,
@@ -104,6 +114,6 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
 /** The largest |v| over every traced vector (a loop: the values can be many). */
 function largestMagnitude(steps: readonly StepValues[]): number {
   let largest = 0;
-  for (const s of steps) for (const vector of s.values.values()) for (const v of vector) if (Math.abs(v) > largest) largest = Math.abs(v);
+  for (const s of steps) for (const vector of s.values.values()) for (const v of vector) if (Number.isFinite(v) && Math.abs(v) > largest) largest = Math.abs(v);
   return largest > 0 ? largest : 1;
 }

@@ -225,7 +225,8 @@ function mix(a: string, b: string, t: number): string {
 
 /** Diverging colour for v on [-maxAbs, maxAbs]. */
 export function divergingColour(v: number, maxAbs: number, theme: Theme): string {
-  const t = maxAbs > 0 ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
+  // NaN has no side: it is drawn as zero (the trace reports it; the figure must stay valid).
+  const t = maxAbs > 0 && !Number.isNaN(v) ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
   return t < 0 ? mix(theme.values.zero, theme.values.negative, -t) : mix(theme.values.zero, theme.values.positive, t);
 }
 

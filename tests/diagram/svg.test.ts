@@ -89,6 +89,16 @@ describe('diagram SVG output', { timeout: 60_000 }, () => {
     expect(clear).toBe(opaque.replace(background, ''));
   });
 
+  it('diagram(annotate) colours NaN and ±Infinity validly and rejects a bad maxAbs', async () => {
+    const steps = fakeTrace('rnn', [0]);
+    const h = steps[0].values.get('h')!;
+    const odd = [{ t: 0, values: new Map([...steps[0].values, ['h', [Number.NaN, Infinity, -Infinity, ...h.slice(3)]]]) }];
+    const svg = await diagram(cellNamed('rnn'), { annotate: { steps: odd } });
+    expect(svg).not.toMatch(/NaN|Infinity/);
+    expect(parseStrict(svg)[0]).toBe('svg');
+    await expect(diagram(cellNamed('rnn'), { annotate: { steps, maxAbs: 0 } })).rejects.toThrow('annotate.maxAbs must be a positive number, found 0');
+  });
+
   it('diagram rejects steps outside 1 to 8 with a clear message', async () => {
     await expect(diagram(cellNamed('gru'), { steps: 0 })).rejects.toThrow('steps must be an integer from 1 to 8, found 0');
     await expect(diagram(cellNamed('gru'), { steps: 9 })).rejects.toThrow('steps must be an integer from 1 to 8, found 9');
