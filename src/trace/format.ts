@@ -31,6 +31,19 @@ export function selectNodes(step: TraceStep, options: FormatOptions): string[] {
   return [...inputs, ...targets];
 }
 
+/** A JavaScript string holds at most about 512 MB; stay well under it. */
+const MAX_TEXT_NUMBERS = 15_000_000;
+
+/** Refuses, with advice, a text output whose numbers would not fit in one string. */
+export function checkTextSize(trace: Trace, names: readonly string[], what: string): void {
+  const first = trace.steps[0];
+  const perStep = names.reduce((n, id) => n + first.nodes[id].length * (first.nodes[id][0]?.length ?? 0), 0);
+  const count = perStep * trace.steps.length;
+  if (count > MAX_TEXT_NUMBERS) {
+    throw new InputError(`the ${what} would hold ${count} numbers, more than one file of text can (${MAX_TEXT_NUMBERS}); trace fewer steps, or pick nodes with --nodes`);
+  }
+}
+
 export interface TableOptions extends FormatOptions {
   /** Digits after the decimal point; default 4. */
   readonly digits?: number;
@@ -42,6 +55,7 @@ export interface TableOptions extends FormatOptions {
  */
 export function formatTable(trace: Trace, options: TableOptions = {}): string {
   const digits = options.digits ?? 4;
+  checkTextSize(trace, selectNodes(trace.steps[0], options), 'table');
   const batch = trace.sizes.batch ?? 1;
   const format = (v: number): string => (Object.is(v, -0) ? 0 : v).toFixed(digits);
   const rows: { t: string; node: string; b: string; cells: string[] }[] = [];
@@ -76,6 +90,7 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
 export function toCsv(trace: Trace, options: FormatOptions = {}): string {
   const first = trace.steps[0];
   const names = selectNodes(first, options);
+  checkTextSize(trace, names, 'CSV');
   const header = ['t', 'batch', ...names.flatMap((name) => first.nodes[name][0].map((_, i) => `${name}[${i}]`))];
   const lines = [header.map(csvField).join(',')];
   for (const step of trace.steps) {
@@ -101,6 +116,8 @@ export interface JsonOptions {
  * written at full float64 precision, so the same trace gives the same bytes.
  */
 export function toJson(trace: Trace, options: JsonOptions = {}): string {
+  const names = Object.keys(trace.steps[0].values);
+  checkTextSize(trace, options.nodes === 'all' ? [...names, ...Object.keys(trace.steps[0].nodes)] : names, 'JSON');
   const document = {
     cell: trace.cell,
     sizes: trace.sizes,

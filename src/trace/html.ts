@@ -5,7 +5,7 @@
  * them, so a long trace stays small; nothing is loaded from the network.
  */
 import type { Trace } from './types.js';
-import { selectNodes, type FormatOptions } from './format.js';
+import { checkTextSize, selectNodes, type FormatOptions } from './format.js';
 
 export interface HtmlOptions extends Pick<FormatOptions, 'nodes'> {
   /** Page title; default "gateflow trace: CELL". */
@@ -24,6 +24,7 @@ interface PageData {
 export function toHtml(trace: Trace, options: HtmlOptions = {}): string {
   const first = trace.steps[0];
   const nodes = selectNodes(first, options);
+  checkTextSize(trace, nodes, 'HTML page');
   let maxAbs = 0;
   const values = trace.steps.map((step) =>
     nodes.map((id) => {

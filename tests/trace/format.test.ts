@@ -79,6 +79,15 @@ describe('formatTable / toJson / toCsv', () => {
     expect(() => toHtml(batched, { nodes: ['y'] })).toThrow("no node 'y' in the trace");
   });
 
+  it('an output too large for one string is refused with advice', () => {
+    const row = new Array(100).fill(0.5);
+    const step = { t: 0, values: { h: [row] }, nodes: { x: [[1]], h: [row] } };
+    const huge = { cell: 'rnn', sizes: { input: 1, hidden: 100, batch: 1 }, steps: new Array(200_000).fill(step), final: { h: [row] }, weights: new Map() };
+    expect(() => toCsv(huge)).toThrow('the CSV would hold 20200000 numbers, more than one file of text can (15000000); trace fewer steps, or pick nodes with --nodes');
+    expect(() => toJson(huge)).toThrow('the JSON would hold 20000000 numbers');
+    expect(toCsv({ ...huge, steps: huge.steps.slice(0, 2) }).split('\n')).toHaveLength(4);
+  });
+
   it('the same inputs give the same bytes', () => {
     const again = trace(loadCell('gru'), gruWeights, [[[1, 0], [0, -1]], [[0, 1], [2, 0]]]);
     expect(toJson(again)).toBe(toJson(batched));
