@@ -199,7 +199,7 @@ export function lineChart(options: LineChartOptions): ChartSpec {
   if (hasPoints) {
     layers.push({
       data: { values: options.points!.map((p) => ({ series: pointsLabel, x: tidy(p.x), y: tidy(p.y) })) },
-      mark: { type: 'point', filled: true, size: 28, opacity: 0.9, clip },
+      mark: { type: 'point', filled: true, size: 28, opacity: 0.9 },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
     });
   }

@@ -173,6 +173,10 @@ describe('anomaly figures', () => {
     expectGolden('plot/detection-chart.vl.json', stableJson(spec));
   });
 
+  it('detectionChart renders to its golden SVG', async () => {
+    expectGolden('plot/detection-chart.svg', await renderChart(detection()));
+  });
+
   it('trainingChart keeps one colour per run in both panels and stops a diverged run at its last finite epoch', async () => {
     const spec = trainingChart({
       runs: [

@@ -66,3 +66,31 @@ describe('decodeSeriesCsv', () => {
     );
   });
 });
+
+describe('decodeSeriesCsv on random input', () => {
+  it('500 random and mutated files give a series or an InputError with file:line, nothing else', async () => {
+    const { createRandom } = await import('../../../src/random.js');
+    const { InputError } = await import('../../../src/errors.js');
+    const random = createRandom(11);
+    const alphabet = ['0', '1', '2', '.', '-', 'e', ',', '\n', '"', ' ', 'a', 'label', 'value', 't', '#', '\t', ';', '\r\n', 'NaN', 'Infinity'];
+    const valid = 't,value,label\n0,1.5,0\n1,2.5,1\n2,-3,0\n';
+    for (let i = 0; i < 500; i++) {
+      let text: string;
+      if (i % 2 === 0) {
+        text = Array.from({ length: random.int(40) }, () => alphabet[random.int(alphabet.length)]).join('');
+      } else {
+        const chars = [...valid];
+        for (let k = 0; k < 1 + random.int(3); k++) chars[random.int(chars.length)] = alphabet[random.int(alphabet.length)]!;
+        text = chars.join('');
+      }
+      try {
+        const s = decodeSeriesCsv(text, 'fuzz.csv');
+        expect(s.values.length).toBe(s.length * s.channels.length);
+        expect(s.values.every(Number.isFinite)).toBe(true);
+      } catch (error) {
+        expect(error, `input ${JSON.stringify(text)}`).toBeInstanceOf(InputError);
+        expect((error as Error).message).toMatch(/^fuzz\.csv(:\d+(:\d+)?)?: /);
+      }
+    }
+  });
+});
