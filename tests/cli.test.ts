@@ -53,6 +53,12 @@ describe('gateflow (the bin)', () => {
     expect(readFileSync(out, 'utf8')).toBe('**tiny** (`tiny`)\n\n$h_{t} = \\tanh\\left(W x_{t} + U h_{t-1}\\right)$\n');
   });
 
+  it('--output - (the long form) writes to standard output', () => {
+    const run = gateflow('equations', 'rnn', '--output', '-');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(readFileSync(join(GOLDEN, 'rnn.txt'), 'utf8'));
+  });
+
   it('a bad cell: file:line:column and a reason on stderr, exit 2, no stack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateflow-cli-'));
     const cellFile = join(dir, 'bad.cell');

@@ -1,2 +1,24 @@
+/**
+ * Formats and files. Decoders are pure (bytes or text in, plain data out, errors naming the
+ * file and position); the read* functions add the file access, which only fs.ts performs.
+ */
 export { readCell, listCells, readText, readBytes, writeFileAtomic, TEMPLATES_DIR, CELLS_DIR, THEMES_DIR, type SourceFile } from './fs.js';
+export { readTheme, listThemes } from './theme.js';
 export { svgToPng, type PngOptions } from './raster.js';
+export { svgToPdf, type PdfOptions } from './pdf.js';
+export { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type TensorToWrite } from './safetensors.js';
+export { decodeOnnx, encodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxModelToWrite, type OnnxTensorToWrite } from './onnx.js';
+export { decodeSequence, decodeStateJson, decodeWeightsJson, type DecodedSequence } from './inputs.js';
+export { decodeWeightsFile, weightsFormat, type DecodedWeights } from './weights-file.js';
+export { parseJsonText } from './json-text.js';
+export type { NamedTensor, NamedTensors } from './tensors.js';
+export { decodeSeriesCsv, readSeries, type SeriesTable, type SeriesColumns } from './series.js';
+export { decodeCsvRows, decodeJsonRows, readDataset, readMnist, type DataRows } from './dataset.js';
+
+import { readBytes } from './fs.js';
+import { decodeWeightsFile, type DecodedWeights } from './weights-file.js';
+
+/** A weights file (JSON, safetensors or ONNX, told apart by its bytes), decoded. */
+export function readWeights(path: string): DecodedWeights {
+  return decodeWeightsFile(readBytes(path, 'weights file'), path);
+}

@@ -4,11 +4,17 @@
  * package. What the recurrent node means is decided in trace/; this file only decodes,
  * and rejects truncated or corrupt bytes with an InputError naming the file.
  */
-import onnxProto from 'onnx-proto';
+import { createRequire } from 'node:module';
+import type onnxProto from 'onnx-proto';
 import { InputError } from '../errors.js';
 import type { NamedTensor } from './tensors.js';
 
-const { onnx } = onnxProto;
+type OnnxSchema = typeof onnxProto.onnx;
+let schema: OnnxSchema | undefined;
+/** The ONNX schema (protobufjs) loads when a model is read or written, not with io/. */
+function onnxSchema(): OnnxSchema {
+  return (schema ??= (createRequire(import.meta.url)('onnx-proto') as typeof onnxProto).onnx);
+}
 
 export type OnnxAttribute = number | string | readonly number[] | readonly string[] | { readonly unsupported: string };
 
@@ -46,9 +52,9 @@ const toNumber = (v: LongLike | null | undefined): number =>
   v === null || v === undefined ? 0 : typeof v === 'number' ? v : 'toNumber' in v ? v.toNumber() : v.high * 4294967296 + (v.low >>> 0);
 
 export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
-  let model: ReturnType<typeof onnx.ModelProto.decode>;
+  let model: onnxProto.onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnxSchema().ModelProto.decode(bytes);
   } catch (error) {
     throw new InputError(`${file}: not a valid ONNX model (truncated or corrupt protobuf: ${(error as Error).message})`);
   }
@@ -90,7 +96,7 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
 
 function decodeAttribute(a: onnxProto.onnx.IAttributeProto): OnnxAttribute {
   const text = (b: Uint8Array | null | undefined): string => new TextDecoder().decode(b ?? new Uint8Array());
-  const T = onnx.AttributeProto.AttributeType;
+  const T = onnxSchema().AttributeProto.AttributeType;
   switch (a.type) {
     case T.FLOAT: return a.f ?? 0;
     case T.INT: return toNumber(a.i as LongLike);
@@ -107,7 +113,7 @@ function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): NamedTenso
   const type = t.dataType ?? 0;
   const dtype = DATA_TYPES[type] ?? `type ${type}`;
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new InputError(`${where} has invalid dims [${dims.join(', ')}]`);
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+  if (t.dataLocation === onnxSchema().TensorProto.DataLocation.EXTERNAL) {
     throw new InputError(`${where} keeps its data in an external file; save the model with the weights inside it`);
   }
   const count = dims.reduce((a, b) => a * b, 1);
@@ -202,7 +208,7 @@ export interface OnnxModelToWrite {
  * `floatAttributes` names attributes that are always FLOAT(S) (clip, activation_alpha).
  */
 export function encodeOnnxModel(spec: OnnxModelToWrite): Uint8Array {
-  const T = onnx.AttributeProto.AttributeType;
+  const T = onnxSchema().AttributeProto.AttributeType;
   const floatNames = new Set(['clip', 'activation_alpha', 'activation_beta']);
   const attributes = Object.entries(spec.node.attributes ?? {}).map(([name, value]) => {
     if (typeof value === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(value) };
@@ -232,7 +238,7 @@ export function encodeOnnxModel(spec: OnnxModelToWrite): Uint8Array {
     attribute: [{ name: 'value', type: T.TENSOR, t: tensor(name, t) }],
   }));
   const others = (spec.otherNodes ?? []).map((n) => ({ opType: n.opType, name: n.name, input: [...n.inputs], output: [...n.outputs] }));
-  const model = onnx.ModelProto.create({
+  const model = onnxSchema().ModelProto.create({
     irVersion: 8,
     producerName: spec.producer ?? 'gateflow',
     opsetImport: [{ domain: '', version: spec.opset ?? 14 }],
@@ -244,5 +250,5 @@ export function encodeOnnxModel(spec: OnnxModelToWrite): Uint8Array {
       output: spec.node.outputs.filter(Boolean).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })),
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  return onnxSchema().ModelProto.encode(model).finish();
 }

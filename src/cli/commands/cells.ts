@@ -26,7 +26,7 @@ export function equationsCommand(cli: Argv): Argv {
         .positional('cell', { type: 'string', demandOption: true, describe: 'a shipped cell name (see `gateflow cells`) or a path to a .cell file' })
         .option('format', { choices: ['text', 'tex', 'markdown', 'json'] as const, default: 'text' as const, describe: 'output format (json: the cell graph IR)' })
         .option('standalone', { type: 'boolean', default: false, describe: 'with --format tex: a complete LaTeX document' })
-        .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file (- for standard output)' }),
+        .option('output', { alias: 'o', type: 'string', nargs: 1, default: '-', describe: 'output file (- for standard output)' }),
     async (args) => {
       const { parseCell, toTex, toMarkdown, toText, toJson } = await import('../../cell/index.js');
       const source = readCell(args.cell);
