@@ -64,6 +64,7 @@ export function compose(
     height: label.height,
   });
 
+  const concatIds = new Set(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => n.id));
   graph.steps.forEach((s, i) => {
     const ox = left + i * (step.width + gap);
     const oy = top;
@@ -89,6 +90,7 @@ export function compose(
         target: `${i}:${e.target}`,
         points: route.points.map(shift),
         junctions: route.junctions.map(shift),
+        arrow: !concatIds.has(e.target),
         label: null,
         stripBox: null,
       });
@@ -124,6 +126,7 @@ export function compose(
         target: below ? `${i}:${p.id}` : `${i}:${p.id}:terminal`,
         points: [from, to],
         junctions: [],
+        arrow: true,
         label: null,
         stripBox: null,
       });
@@ -188,7 +191,7 @@ export function terminalDiameter(graph: DiagramGraph, fontPx: number): number {
 }
 
 function stateEdge(source: string, target: string, p: StepPort, points: Point[], valueStep: number, label: PlacedEdge['label'], stripBox: Box | null): PlacedEdge {
-  return { key: `${source}->${target}`, step: -1, kind: 'state', valueOf: p.valueOf, valueStep, source, target, points, junctions: [], label, stripBox };
+  return { key: `${source}->${target}`, step: -1, kind: 'state', valueOf: p.valueOf, valueStep, source, target, points, junctions: [], arrow: true, label, stripBox };
 }
 
 function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize, strip: number | null): PlacedNode {
@@ -201,6 +204,6 @@ function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize, strip
   const y0 = box.y + (glyphH - contentH) / 2;
   const labelBox = { x: box.x + (box.width - label.width) / 2, y: y0, width: label.width, height: label.height };
   const tagBox = tag ? { x: box.x + (box.width - tag.width) / 2, y: y0 + label.height + 3, width: tag.width, height: tag.height } : null;
-  const stripBox = strip === null ? null : { x: box.x + (box.width - strip) / 2, y: box.y + box.height - STRIP_HEIGHT - (round ? 0 : 5), width: strip, height: STRIP_HEIGHT };
+  const stripBox = strip === null || n.glyph === 'concat' ? null : { x: box.x + (box.width - strip) / 2, y: box.y + box.height - STRIP_HEIGHT - (round ? 0 : 5), width: strip, height: STRIP_HEIGHT };
   return { key: `${step}:${n.id}`, step, node: n, labelTex: label.tex, tagTex: tag?.tex ?? '', ...box, labelBox, tagBox, stripBox };
 }

@@ -12,6 +12,7 @@ const WORDS: Readonly<Record<KeyKind, { sample: string; words: string }>> = {
   function: { sample: '\\tanh', words: 'function' },
   matmul: { sample: '\\times', words: 'matrix-vector product' },
   param: { sample: 'W', words: 'parameter' },
+  concat: { sample: '', words: 'concatenation' },
   junction: { sample: '', words: 'copy' },
   belt: { sample: '', words: 'cell state' },
   peephole: { sample: '', words: 'peephole' },
@@ -33,6 +34,7 @@ export function keyKinds(graph: DiagramGraph, hasJunctions: boolean): { kind: Ke
     // A linear box's own label can be long; the key shows a generic one.
     if (first) kinds.push({ kind: g, sampleTex: g === 'linear' ? WORDS.linear.sample : first.tex });
   }
+  if (graph.nodes.some((n) => n.glyph === 'concat')) kinds.push({ kind: 'concat', sampleTex: '' });
   if (hasJunctions) kinds.push({ kind: 'junction', sampleTex: '' });
   for (const e of ['belt', 'peephole', 'noise'] as const) if (edges.has(e)) kinds.push({ kind: e, sampleTex: '' });
   return kinds;

@@ -30,6 +30,7 @@ const PAD: Readonly<Record<GlyphKind, { x: number; y: number; min: number }>> = 
   function: { x: 12, y: 6, min: 30 },
   matmul: { x: 5, y: 5, min: 24 },
   param: { x: 6, y: 4, min: 20 },
+  concat: { x: 0, y: 0, min: 8 },
 };
 
 /** The time index of the step before `index` (for the h_{t-1} placeholders). */
@@ -37,7 +38,14 @@ export function previousTime(graph: DiagramGraph, index: number): string {
   return index === 0 ? graph.initialTime : graph.steps[index - 1].time;
 }
 
+const NO_LABEL: Label = { tex: '', width: 0, height: 0, minX: 0, minY: 0, scale: 1, body: '' };
+
 export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: number, stripWidth: number | null): NodeSize {
+  if (node.glyph === 'concat') {
+    // A merge point has no label and no value of its own (it is the inputs side by side).
+    const d = PAD.concat.min;
+    return { width: d, height: d, anchorY: d / 2, labels: graph.steps.map(() => NO_LABEL), tags: graph.steps.map(() => null) };
+  }
   const labelPx = node.glyph === 'param' ? fontPx * TAG_RATIO : fontPx;
   const labels = graph.steps.map((s, i) => typeset(atTime(node.tex, s.time, previousTime(graph, i)), labelPx));
   const tags = graph.steps.map((s, i) => (node.tag ? typeset(atTime(node.tag, s.time, previousTime(graph, i)), fontPx * TAG_RATIO) : null));

@@ -91,7 +91,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   const wires = canvas.group().attr('id', 'wires');
   for (const e of placed.edges) {
     const style = theme.wires[e.kind];
-    drawWire(wires, e.points, style);
+    drawWire(wires, e.points, style, e.arrow);
     for (const j of e.junctions) wires.circle(0).attr({ cx: fmt(j.x), cy: fmt(j.y), r: fmt(2.2 + style.width * 0.6), fill: style.color });
     if (e.label) label(wires, e.label.tex, e.label.box, theme.text, fontPx * 0.78);
   }
@@ -122,8 +122,12 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${markup}\n`;
 }
 
-function drawWire(parent: Container, points: readonly Point[], style: WireStyle): void {
+function drawWire(parent: Container, points: readonly Point[], style: WireStyle, arrow = true): void {
   if (points.length < 2) return;
+  if (!arrow) {
+    parent.polyline(points.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({ fill: 'none', stroke: style.color, 'stroke-width': fmt(style.width), 'stroke-linejoin': 'round', ...(style.dash ? { 'stroke-dasharray': style.dash } : {}) });
+    return;
+  }
   // The arrowhead is a triangle of its own (markers render unevenly across viewers).
   const length = 6 + style.width * 1.6;
   const half = 2.6 + style.width * 0.9;
@@ -153,9 +157,15 @@ type LabelFn = (parent: Container, tex: string, box: Box, colour: string, px: nu
 type PaintFn = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash?: string) => unknown;
 
 function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn, paint: PaintFn): void {
+  const g = parent.group().attr('id', `s${n.step}-${n.node.id.replaceAll('.', '-')}`);
+  if (n.node.glyph === 'concat') {
+    // A merge point of wires, drawn like a junction: a dot in the wire colour.
+    const wire = theme.wires.internal;
+    g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), r: fmt(n.width / 2), fill: wire.color });
+    return;
+  }
   const style = theme[n.node.glyph];
   const strip = n.stripBox ? n.stripBox.height + 4 : 0;
-  const g = parent.group().attr('id', `s${n.step}-${n.node.id.replaceAll('.', '-')}`);
   switch (n.node.glyph) {
     case 'pointwise':
     case 'matmul': {
@@ -197,6 +207,14 @@ function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, label: La
       case 'function':
         paint(g.ellipse(0, 0).attr({ cx: fmt(cx), cy: fmt(cy), rx: fmt(b.width / 2), ry: fmt(b.height / 2 - 1) }), theme.function);
         break;
+      case 'concat': {
+        const wire = theme.wires.internal;
+        drawWire(g, [{ x: b.x, y: b.y + 2 }, { x: cx, y: b.y + 2 }, { x: cx, y: cy }], wire, false);
+        drawWire(g, [{ x: b.x, y: b.y + b.height - 2 }, { x: cx, y: b.y + b.height - 2 }, { x: cx, y: cy }], wire, false);
+        drawWire(g, [{ x: cx, y: cy }, { x: b.x + b.width, y: cy }], wire);
+        g.circle(0).attr({ cx: fmt(cx), cy: fmt(cy), r: fmt(3.5), fill: wire.color });
+        break;
+      }
       case 'junction': {
         const wire = theme.wires.internal;
         const y = b.y + 4;

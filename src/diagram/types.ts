@@ -15,7 +15,8 @@ export type GlyphKind =
   | 'pointwise' // ⊙, +, 1−, ÷2: a circle
   | 'function' // an activation with no weights (tanh(c)): an ellipse
   | 'matmul' // ops detail: a matrix-vector product
-  | 'param'; // ops detail: a parameter (W_ir, b_ir)
+  | 'param' // ops detail: a parameter (W_ir, b_ir)
+  | 'concat'; // gates detail: where x_t and h_{t-1} merge into one wire that feeds several gates
 
 /** Where a port sits on the step frame. */
 export type PortSide = 'west' | 'east' | 'south' | 'north';
@@ -123,6 +124,8 @@ export interface PlacedEdge {
   readonly target: string;
   readonly points: readonly Point[];
   readonly junctions: readonly Point[];
+  /** False for wires that merge into a concatenation point (no arrowhead there). */
+  readonly arrow: boolean;
   /** A label placed beside the wire (state crossings), or null. */
   readonly label: { readonly tex: string; readonly box: Box } | null;
   readonly stripBox: Box | null;
@@ -146,7 +149,7 @@ export interface PlacedStep extends Box {
 }
 
 /** What a key item explains. */
-export type KeyKind = 'layer' | 'linear' | 'pointwise' | 'function' | 'matmul' | 'param' | 'junction' | 'belt' | 'peephole' | 'noise';
+export type KeyKind = 'layer' | 'linear' | 'pointwise' | 'function' | 'matmul' | 'param' | 'concat' | 'junction' | 'belt' | 'peephole' | 'noise';
 
 /** One entry of the key: a sample glyph or wire, and its words. */
 export interface KeyItem {

@@ -202,8 +202,21 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     seen.add(id);
     edges.push({ id, source, target, slot, kind, valueOf });
   };
+  // Gates fed by the same inputs and states (x_t and h_{t-1}) share one merged wire, as in
+  // the classic figures ("two lines merging is concatenation"): far fewer crossings.
+  const concat = detail === 'gates' ? planConcat(glyphs, node) : new Map<string, { members: NodeId[]; feeds: Set<string> }>();
+  const concatFor = new Map<string, { id: string; members: NodeId[] }>();
+  for (const [id, { members, feeds }] of concat) {
+    members.forEach((m, slot) => addEdge(sourceOf(m), id, slot, node(m).kind === 'state' ? 'state' : 'input', m));
+    for (const g of feeds) concatFor.set(g, { id, members });
+  }
   for (const { node: g, inputs } of glyphs) {
+    const merged = concatFor.get(g.id);
     inputs.forEach((input, slot) => {
+      if (merged && !input.diagonal && merged.members.includes(input.id)) {
+        addEdge(merged.id, g.id, slot, 'internal', '');
+        return;
+      }
       const source = sourceOf(input.id);
       const n = node(input.id);
       // A peephole is a value multiplied by a diagonal weight (p ⊙ c): inside a gate box in
@@ -222,6 +235,7 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
       });
     }
   }
+  for (const id of concat.keys()) glyphs.push({ node: { id, glyph: 'concat', tex: '', tag: '', valueOf: '', covers: [], lane: '' }, inputs: [] });
   for (const s of cell.states) addEdge(sourceOf(s.name), `out:${s.name}`, 0, 'state', s.name);
   for (const o of outputStates) addEdge(sourceOf(o), `up:${o}`, 0, 'output', o);
 
@@ -231,7 +245,11 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
   const laneOf = new Map<string, string>();
   if (cell.states.length) {
     const s = cell.states[0].name;
-    const ownStatement = (id: string) => id.includes(':') || node(glyphs.find((g) => g.node.id === id)!.node.valueOf).statement === s;
+    const ownStatement = (id: string) => {
+      if (id.includes(':')) return true;
+      const g = glyphs.find((x) => x.node.id === id)!.node;
+      return g.glyph !== 'concat' && node(g.valueOf).statement === s;
+    };
     const descendants = reach(edges, `in:${s}`, (e) => e.source, (e) => e.target, ownStatement);
     const ancestors = reach(edges, `out:${s}`, (e) => e.target, (e) => e.source, ownStatement);
     for (const g of glyphs) if (descendants.has(g.node.id) && ancestors.has(g.node.id)) laneOf.set(g.node.id, s);
@@ -255,6 +273,27 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     nodes,
     edges: marked,
   };
+}
+
+/**
+ * Which port inputs (x, h_prev, …) several boxes read together: each set of two or more
+ * shared by two or more layer or linear boxes becomes one merge point, `concat.x.h_prev`.
+ */
+function planConcat(
+  glyphs: readonly { node: DiagramNode; inputs: readonly { id: NodeId; diagonal: boolean }[] }[],
+  node: (id: NodeId) => CellNode,
+): Map<string, { members: NodeId[]; feeds: Set<string> }> {
+  const buckets = new Map<string, { members: NodeId[]; feeds: Set<string> }>();
+  for (const { node: g, inputs } of glyphs) {
+    if (g.glyph !== 'layer' && g.glyph !== 'linear') continue;
+    const fromPorts = [...new Set(inputs.filter((i) => !i.diagonal && ['input', 'state', 'noise'].includes(node(i.id).kind)).map((i) => i.id))];
+    if (fromPorts.length < 2) continue;
+    const id = `concat.${fromPorts.join('.')}`;
+    const bucket = buckets.get(id) ?? { members: fromPorts, feeds: new Set<string>() };
+    bucket.feeds.add(g.id);
+    buckets.set(id, bucket);
+  }
+  return new Map([...buckets].filter(([, b]) => b.feeds.size >= 2));
 }
 
 function reach(

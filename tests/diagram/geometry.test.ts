@@ -43,7 +43,7 @@ describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
 
   it('placeDiagram(lstm-peephole, legend) keys exactly the glyphs and wires it draws', async () => {
     const placed = await placeDiagram(cellNamed('lstm-peephole'), { legend: true });
-    expect(placed.key!.map((k) => `${k.kind}:${k.sampleTex}`)).toEqual(['layer:\\sigma', 'pointwise:\\odot', 'function:\\tanh', 'junction:', 'belt:', 'peephole:']);
+    expect(placed.key!.map((k) => `${k.kind}:${k.sampleTex}`)).toEqual(['layer:\\sigma', 'pointwise:\\odot', 'function:\\tanh', 'concat:', 'junction:', 'belt:', 'peephole:']);
     const keyTop = Math.min(...placed.key!.map((k) => k.sample.y));
     expect(keyTop).toBeGreaterThan(Math.max(...placed.terminals.map((t) => t.y + t.height)));
     expect((await placeDiagram(cellNamed('gru'))).key).toBeNull();

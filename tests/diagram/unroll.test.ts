@@ -18,6 +18,7 @@ describe('unroll', () => {
       'h.mul.0:pointwise:\\odot',
       'h.mul.1:pointwise:\\odot',
       'h:pointwise:+',
+      'concat.x.h_prev:concat:',
     ]);
   });
 
@@ -31,13 +32,16 @@ describe('unroll', () => {
       'h.mul.0:pointwise:\\odot',
       'h.mul.1:pointwise:\\odot',
       'h:pointwise:+',
+      'concat.x.h_prev:concat:',
     ]);
   });
 
-  it('unroll(gru) feeds each gate box from x and h_{t-1} through the frame ports', () => {
+  it('unroll(gru) merges x_t and h_{t-1} into one wire that feeds r and z (concatenation)', () => {
     const graph = unroll(cellNamed('gru'), twoSteps);
     const into = (id: string) => graph.edges.filter((e) => e.target === id).map((e) => `${e.source}/${e.kind}`);
-    expect(into('r')).toEqual(['x:x/input', 'in:h/state']);
+    expect(into('concat.x.h_prev')).toEqual(['x:x/input', 'in:h/state']);
+    expect(into('r')).toEqual(['concat.x.h_prev/internal']);
+    expect(into('z')).toEqual(['concat.x.h_prev/internal']);
     expect(into('n')).toEqual(['x:x/input', 'n.mul.0/internal']);
     expect(into('n.add.1')).toEqual(['in:h/state']);
     expect(into('out:h')).toEqual(['h/state']);
@@ -50,6 +54,14 @@ describe('unroll', () => {
     expect(graph.nodes.filter((n) => n.lane).map((n) => n.id)).toEqual(['c.mul.0', 'c']);
     expect(graph.edges.filter((e) => e.kind === 'belt').map((e) => e.id)).toEqual(['in:c->c.mul.0', 'c.mul.0->c', 'c->out:c']);
     expect(graph.ports.filter((p) => p.side === 'north').map((p) => p.id)).toEqual(['up:h']);
+  });
+
+  it('unroll(lstm) feeds all four gates from one merge of x_t and h_{t-1}; peepholes stay separate', () => {
+    const lstm = unroll(cellNamed('lstm'), twoSteps);
+    expect(lstm.edges.filter((e) => e.source === 'concat.x.h_prev').map((e) => e.target)).toEqual(['i', 'f', 'g', 'o']);
+    const peephole = unroll(cellNamed('lstm-peephole'), twoSteps);
+    expect(peephole.edges.filter((e) => e.target === 'i').map((e) => `${e.source}/${e.kind}`)).toEqual(['concat.x.h_prev/internal', 'in:c/peephole']);
+    expect(unroll(cellNamed('rnn'), twoSteps).nodes.some((n) => n.glyph === 'concat')).toBe(false);
   });
 
   it('unroll(lstm-peephole) draws the three peepholes as distinct wires: c_{t-1} into i and f, c_t into o', () => {
