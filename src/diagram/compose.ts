@@ -195,6 +195,10 @@ function stateEdge(source: string, target: string, p: StepPort, points: Point[],
 }
 
 function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize, strip: number | null): PlacedNode {
+  if (n.glyph === 'concat') {
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2, width: 0, height: 0 };
+    return { key: `${step}:${n.id}`, step, node: n, labelTex: '', tagTex: '', ...box, labelBox: centre, tagBox: null, stripBox: null };
+  }
   const label = size.labels[step];
   const tag = size.tags[step];
   const stripH = strip === null ? 0 : STRIP_HEIGHT + 4;
@@ -204,6 +208,6 @@ function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize, strip
   const y0 = box.y + (glyphH - contentH) / 2;
   const labelBox = { x: box.x + (box.width - label.width) / 2, y: y0, width: label.width, height: label.height };
   const tagBox = tag ? { x: box.x + (box.width - tag.width) / 2, y: y0 + label.height + 3, width: tag.width, height: tag.height } : null;
-  const stripBox = strip === null || n.glyph === 'concat' ? null : { x: box.x + (box.width - strip) / 2, y: box.y + box.height - STRIP_HEIGHT - (round ? 0 : 5), width: strip, height: STRIP_HEIGHT };
+  const stripBox = strip === null ? null : { x: box.x + (box.width - strip) / 2, y: box.y + box.height - STRIP_HEIGHT - (round ? 0 : 5), width: strip, height: STRIP_HEIGHT };
   return { key: `${step}:${n.id}`, step, node: n, labelTex: label.tex, tagTex: tag?.tex ?? '', ...box, labelBox, tagBox, stripBox };
 }

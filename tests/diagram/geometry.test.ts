@@ -24,6 +24,15 @@ describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
         }
       });
     }
+    it(`placeDiagram(${name}, annotated) keeps every value strip inside its box`, async () => {
+      const cell = cellNamed(name);
+      const values = new Map(cell.nodes.map((n) => [n.id, [0.5, -0.5, 1]]));
+      const steps = (cell.states.length ? [4, 5] : [0]).map((t) => ({ t, values }));
+      const placed = await placeDiagram(cell, { annotate: { steps } });
+      expect(checkGeometry(placed)).toEqual([]);
+      expect(placed.nodes.filter((n) => n.node.glyph !== 'concat').every((n) => n.stripBox !== null)).toBe(true);
+    });
+
     it(`placeDiagram(${name}, ops detail) is clean too`, async () => {
       const placed = await placeDiagram(cellNamed(name), { steps: 2, detail: 'ops' });
       expect(checkGeometry(placed)).toEqual([]);
