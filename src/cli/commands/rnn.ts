@@ -206,7 +206,7 @@ function detectCommand(cli: Argv): Argv {
         if (unclipped) {
           lines.push('', 'the same training (same seed and initial weights) without clipping:', ...anomaly.formatEpochs(unclipped, 0));
           const last = unclipped[unclipped.length - 1];
-          if (last?.diverged) lines.push(`without clipping, training diverged in epoch ${last.epoch} (loss ${last.loss}, largest gradient norm ${last.gradNormMax.toExponential(2)})`);
+          if (last?.diverged) lines.push(`without clipping, training diverged in epoch ${last.epoch} (mean loss ${last.loss.toExponential(2)}, largest gradient norm ${last.gradNormMax.toExponential(2)})`);
         }
       }
       lines.push('', ...anomaly.formatMetrics(detection, modelName));

@@ -85,11 +85,15 @@ const pct = (v: number) => (Number.isNaN(v) ? '  n/a' : v.toFixed(3));
 /** The epoch table: loss and gradient norms before and after clipping. */
 export function formatEpochs(history: readonly EpochStats[], clip: number): string[] {
   if (history.length === 0) return [];
-  const clipText = clip > 0 && Number.isFinite(clip) ? `clip at ${clip}` : 'no clipping';
-  const lines = [`epoch  loss       grad norm before clipping (mean / max)   applied (mean)   clipped   [${clipText}]`];
+  const clipText = clip > 0 && Number.isFinite(clip) ? `clipped at ${clip}` : 'no clipping';
+  const lines = [
+    `                 gradient norm before clipping   applied   (${clipText})`,
+    `epoch      loss         mean          max        mean    batches clipped`,
+  ];
   for (const e of history) {
     lines.push(
-      `${String(e.epoch).padStart(5)}  ${exp(e.loss).padEnd(9)}  ${exp(e.gradNormMean).padStart(10)} / ${exp(e.gradNormMax).padEnd(22)}  ${exp(e.appliedNormMean).padStart(10)}       ${(100 * e.clippedFraction).toFixed(0).padStart(3)}%`,
+      `${String(e.epoch).padStart(5)}  ${exp(e.loss).padStart(9)}  ${exp(e.gradNormMean).padStart(11)}  ${exp(e.gradNormMax).padStart(11)}  ${exp(e.appliedNormMean).padStart(10)}  ${`${(100 * e.clippedFraction).toFixed(0)}%`.padStart(8)}` +
+        (e.diverged ? '  diverged' : ''),
     );
   }
   return lines;

@@ -40,7 +40,7 @@ describe('gateflow rnn', () => {
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('fit on steps 0..239, threshold from held-out normal steps 240..399, scored steps 400..799');
-    expect(first.stdout).toMatch(/grad norm before clipping/);
+    expect(first.stdout).toMatch(/gradient norm before clipping/);
     const second = gateflow(...args, '-o', join(work, 'b'));
     expect(second.status).toBe(0);
     for (const file of ['flagged.csv', 'report.json', 'detection.svg', 'training.svg']) {
