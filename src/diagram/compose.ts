@@ -74,7 +74,7 @@ export function compose(
       const b = step.nodes.get(n.id)!;
       const size = sizes.get(n.id)!;
       const box = { x: ox + b.x, y: oy + b.y, width: b.width, height: b.height };
-      nodes.push(placeNode(n, i, box, size, strip));
+      nodes.push(placeNode(n, i, box, size));
     }
     for (const e of graph.edges) {
       const route = step.edges.get(e.id);
@@ -194,20 +194,23 @@ function stateEdge(source: string, target: string, p: StepPort, points: Point[],
   return { key: `${source}->${target}`, step: -1, kind: 'state', valueOf: p.valueOf, valueStep, source, target, points, junctions: [], arrow: true, label, stripBox };
 }
 
-function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize, strip: number | null): PlacedNode {
+function placeNode(n: DiagramNode, step: number, box: Box, size: NodeSize): PlacedNode {
   if (n.glyph === 'concat') {
     const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2, width: 0, height: 0 };
-    return { key: `${step}:${n.id}`, step, node: n, labelTex: '', tagTex: '', ...box, labelBox: centre, tagBox: null, stripBox: null };
+    return { key: `${step}:${n.id}`, step, node: n, labelTex: '', tagTex: '', ...box, glyphBox: box, labelBox: centre, tagBox: null, stripBox: null };
   }
   const label = size.labels[step];
   const tag = size.tags[step];
-  const stripH = strip === null ? 0 : STRIP_HEIGHT + 4;
+  const at = (b: Box): Box => ({ x: box.x + b.x, y: box.y + b.y, width: b.width, height: b.height });
+  const glyphBox = at(size.glyph);
+  const stripBox = size.strip ? at(size.strip) : null;
+  // Label and tag are centred in the glyph, above a box's own strip.
   const round = n.glyph === 'pointwise' || n.glyph === 'matmul';
-  const glyphH = round ? size.anchorY * 2 : box.height - stripH;
+  const textH = round || !stripBox ? glyphBox.height : stripBox.y - glyphBox.y;
   const contentH = label.height + (tag ? tag.height + 3 : 0);
-  const y0 = box.y + (glyphH - contentH) / 2;
-  const labelBox = { x: box.x + (box.width - label.width) / 2, y: y0, width: label.width, height: label.height };
-  const tagBox = tag ? { x: box.x + (box.width - tag.width) / 2, y: y0 + label.height + 3, width: tag.width, height: tag.height } : null;
-  const stripBox = strip === null ? null : { x: box.x + (box.width - strip) / 2, y: box.y + box.height - STRIP_HEIGHT - (round ? 0 : 5), width: strip, height: STRIP_HEIGHT };
-  return { key: `${step}:${n.id}`, step, node: n, labelTex: label.tex, tagTex: tag?.tex ?? '', ...box, labelBox, tagBox, stripBox };
+  const y0 = glyphBox.y + (textH - contentH) / 2;
+  const cx = glyphBox.x + glyphBox.width / 2;
+  const labelBox = { x: cx - label.width / 2, y: y0, width: label.width, height: label.height };
+  const tagBox = tag ? { x: cx - tag.width / 2, y: y0 + label.height + 3, width: tag.width, height: tag.height } : null;
+  return { key: `${step}:${n.id}`, step, node: n, labelTex: label.tex, tagTex: tag?.tex ?? '', ...box, glyphBox, labelBox, tagBox, stripBox };
 }

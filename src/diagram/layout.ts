@@ -11,7 +11,7 @@ import { compose, terminalDiameter, type StepLayout } from './compose.js';
 import { isOrthogonal } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
-import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
+import type { Box, DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, Point, StepPort } from './types.js';
 
 export interface LayoutOptions {
   readonly fontPx: number;
@@ -33,7 +33,8 @@ let engine: ELK | null = null;
 
 /** Phases: measure glyphs, lay out one step with elkjs, repeat it per step, add terminals and carries. */
 export async function layout(graph: DiagramGraph, options: LayoutOptions): Promise<PlacedGraph> {
-  const sizes = new Map(graph.nodes.map((n) => [n.id, measureNode(graph, n, options.fontPx, options.stripWidth)]));
+  const fedFromBelow = new Set(graph.nodes.filter((n) => portSides(graph, n).south.length > 0 && portSides(graph, n).north.length === 0).map((n) => n.id));
+  const sizes = new Map(graph.nodes.map((n) => [n.id, measureNode(graph, n, options.fontPx, options.stripWidth, fedFromBelow.has(n.id))]));
   const stepLabels = graph.steps.map((s) => typeset(stepTex(s.time), options.fontPx * TAG_RATIO));
   const stepLabelH = Math.max(...stepLabels.map((l) => l.height));
   const padTop = Math.ceil(stepLabelH + 16);
@@ -77,26 +78,24 @@ async function layoutStep(
   const laneOf = new Map(graph.nodes.map((n) => [n.id, n.lane]));
   const laneState = graph.nodes.find((n) => n.lane)?.lane ?? '';
   const onLane = (id: string) => (isPort.has(id) ? laneState !== '' && (id === `in:${laneState}` || id === `out:${laneState}`) : laneOf.get(id) !== '');
-  const incoming = (id: string) => graph.edges.filter((e) => e.target === id).sort((a, b) => a.slot - b.slot);
 
   // Nodes in model order: belt glyphs first, so crossing minimisation keeps them on top.
   const ordered = [...graph.nodes.filter((n) => n.lane), ...graph.nodes.filter((n) => !n.lane)];
   const children: ElkNode[] = ordered.map((n) => {
     const size = sizes.get(n.id)!;
-    const ports: ElkPort[] = [{ id: `${nodeKey(n.id)}:out`, x: size.width, y: size.anchorY, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } }];
-    const inputs = incoming(n.id);
-    const west = inputs.filter((e) => !(n.lane && !onLane(e.source)) && e.kind !== 'peephole');
-    const south = inputs.filter((e) => n.lane && !onLane(e.source) && e.kind !== 'peephole');
-    const north = inputs.filter((e) => e.kind === 'peephole');
+    // Wires attach to the glyph itself (a circle may sit inside a box widened for its value strip).
+    const g = size.glyph;
+    const ports: ElkPort[] = [{ id: `${nodeKey(n.id)}:out`, x: g.x + g.width, y: size.anchorY, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } }];
+    const { west, south, north } = portSides(graph, n);
     west.forEach((e, i) => {
-      const y = west.length === 1 ? size.anchorY : size.anchorY + (i - (west.length - 1) / 2) * Math.min(10, (size.height - 8) / Math.max(1, west.length - 1));
-      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: 0, y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } });
+      const y = west.length === 1 ? size.anchorY : size.anchorY + (i - (west.length - 1) / 2) * Math.min(10, (g.height - 8) / Math.max(1, west.length - 1));
+      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x, y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } });
     });
     south.forEach((e, i) => {
-      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: size.width / 2 + (i - (south.length - 1) / 2) * 8, y: size.anchorY * 2, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } });
+      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x + g.width / 2 + (i - (south.length - 1) / 2) * 8, y: g.y + g.height, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } });
     });
     north.forEach((e, i) => {
-      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: size.width / 2 + (i - (north.length - 1) / 2) * 8, y: 0, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'NORTH' } });
+      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x + g.width / 2 + (i - (north.length - 1) / 2) * 8, y: g.y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'NORTH' } });
     });
     return { id: nodeKey(n.id), width: size.width, height: size.height, ports, layoutOptions: NODE_OPTIONS };
   });
@@ -143,6 +142,22 @@ async function layoutStep(
     placedEdges.set(graph.edges[Number(e.id.slice(1))].id, { points, junctions: (e.junctionPoints ?? []).map((p) => ({ x: p.x, y: p.y })) });
   }
   return { width: laid.width!, height: laid.height!, nodes, ports, edges: placedEdges };
+}
+
+/**
+ * Which side each incoming wire enters a glyph by: a glyph on the state's lane takes the
+ * lane from the west and everything else from below; peepholes come from above.
+ */
+function portSides(graph: DiagramGraph, n: DiagramNode): { west: DiagramEdge[]; south: DiagramEdge[]; north: DiagramEdge[] } {
+  const laneState = graph.nodes.find((x) => x.lane)?.lane ?? '';
+  const onLane = (id: string) =>
+    id.startsWith('in:') || id.startsWith('out:') ? laneState !== '' && id.slice(id.indexOf(':') + 1) === laneState : graph.nodes.find((x) => x.id === id)?.lane !== '' && graph.nodes.some((x) => x.id === id);
+  const inputs = graph.edges.filter((e) => e.target === n.id).sort((a, b) => a.slot - b.slot);
+  return {
+    west: inputs.filter((e) => !(n.lane && !onLane(e.source)) && e.kind !== 'peephole'),
+    south: inputs.filter((e) => n.lane && !onLane(e.source) && e.kind !== 'peephole'),
+    north: inputs.filter((e) => e.kind === 'peephole'),
+  };
 }
 
 /** ELK numbers fixed-order ports clockwise from the top-left corner. */

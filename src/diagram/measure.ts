@@ -6,7 +6,7 @@
 import type { Label } from './labels.js';
 import { typeset } from './labels.js';
 import { atTime } from './unroll.js';
-import type { DiagramGraph, DiagramNode, GlyphKind } from './types.js';
+import type { Box, DiagramGraph, DiagramNode, GlyphKind } from './types.js';
 
 /** Font size of the second line (the gate's name) and of parameter boxes, relative to the theme's. */
 export const TAG_RATIO = 0.78;
@@ -18,6 +18,10 @@ export interface NodeSize {
   readonly height: number;
   /** The glyph's centre line, measured from the box's top: where wires attach. */
   readonly anchorY: number;
+  /** The glyph itself (a circle's square, or the whole box), relative to the box. */
+  readonly glyph: Box;
+  /** Where the value strip goes, relative to the box, or null. */
+  readonly strip: Box | null;
   /** Per step: the typeset label and tag. */
   readonly labels: readonly Label[];
   readonly tags: readonly (Label | null)[];
@@ -40,11 +44,16 @@ export function previousTime(graph: DiagramGraph, index: number): string {
 
 const NO_LABEL: Label = { tex: '', width: 0, height: 0, minX: 0, minY: 0, scale: 1, body: '' };
 
-export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: number, stripWidth: number | null): NodeSize {
+/**
+ * `stripAbove`: a circle fed from below carries its value strip above it, so the wire
+ * coming up into it does not cross the strip.
+ */
+export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: number, stripWidth: number | null, stripAbove = false): NodeSize {
   if (node.glyph === 'concat') {
     // A merge point has no label and no value of its own (it is the inputs side by side).
     const d = PAD.concat.min;
-    return { width: d, height: d, anchorY: d / 2, labels: graph.steps.map(() => NO_LABEL), tags: graph.steps.map(() => null) };
+    const glyph = { x: 0, y: 0, width: d, height: d };
+    return { width: d, height: d, anchorY: d / 2, glyph, strip: null, labels: graph.steps.map(() => NO_LABEL), tags: graph.steps.map(() => null) };
   }
   const labelPx = node.glyph === 'param' ? fontPx * TAG_RATIO : fontPx;
   const labels = graph.steps.map((s, i) => typeset(atTime(node.tex, s.time, previousTime(graph, i)), labelPx));
@@ -59,12 +68,15 @@ export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: numb
   if (node.glyph === 'pointwise' || node.glyph === 'matmul') {
     const d = round(Math.max(pad.min, Math.hypot(labelW, labelH) + pad.x));
     const width = Math.max(d, stripWidth ?? 0);
-    return { width, height: d + strip, anchorY: d / 2, labels, tags };
+    const glyph = { x: (width - d) / 2, y: stripAbove ? strip : 0, width: d, height: d };
+    const stripBox = stripWidth === null ? null : { x: (width - stripWidth) / 2, y: stripAbove ? 0 : d + STRIP_GAP, width: stripWidth, height: STRIP_HEIGHT };
+    return { width, height: d + strip, anchorY: glyph.y + d / 2, glyph, strip: stripBox, labels, tags };
   }
   const contentW = Math.max(labelW, tagW, stripWidth ?? 0);
   const contentH = labelH + (tagH ? tagH + 3 : 0) + strip;
   const ellipse = node.glyph === 'function' ? 1.25 : 1;
   const width = round(Math.max(pad.min, contentW * ellipse + 2 * pad.x));
   const height = round(Math.max(node.glyph === 'param' ? 18 : 28, contentH + 2 * pad.y));
-  return { width, height, anchorY: height / 2, labels, tags };
+  const stripBox = stripWidth === null ? null : { x: (width - stripWidth) / 2, y: height - STRIP_HEIGHT - 5, width: stripWidth, height: STRIP_HEIGHT };
+  return { width, height, anchorY: height / 2, glyph: { x: 0, y: 0, width, height }, strip: stripBox, labels, tags };
 }

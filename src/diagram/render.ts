@@ -165,20 +165,20 @@ function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn
     return;
   }
   const style = theme[n.node.glyph];
-  const strip = n.stripBox ? n.stripBox.height + 4 : 0;
+  const b = n.glyphBox;
+  const r = b.height / 2;
   switch (n.node.glyph) {
     case 'pointwise':
-    case 'matmul': {
-      const r = (n.height - strip) / 2;
-      if (n.node.glyph === 'pointwise') paint(g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + r), r: fmt(r) }), style);
-      else paint(g.rect(0, 0).attr({ x: fmt(n.x + n.width / 2 - r), y: fmt(n.y), width: fmt(2 * r), height: fmt(2 * r), rx: fmt(r * 0.35) }), style);
+      paint(g.circle(0).attr({ cx: fmt(b.x + b.width / 2), cy: fmt(b.y + r), r: fmt(r) }), style);
       break;
-    }
+    case 'matmul':
+      paint(g.rect(0, 0).attr({ x: fmt(b.x), y: fmt(b.y), width: fmt(b.width), height: fmt(b.height), rx: fmt(r * 0.35) }), style);
+      break;
     case 'function':
-      paint(g.ellipse(0, 0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), rx: fmt(n.width / 2), ry: fmt(n.height / 2) }), style);
+      paint(g.ellipse(0, 0).attr({ cx: fmt(b.x + b.width / 2), cy: fmt(b.y + r), rx: fmt(b.width / 2), ry: fmt(r) }), style);
       break;
     default:
-      paint(g.rect(0, 0).attr({ x: fmt(n.x), y: fmt(n.y), width: fmt(n.width), height: fmt(n.height), rx: fmt(n.node.glyph === 'layer' ? 5 : 2) }), style, n.node.glyph === 'linear' ? '4 2' : '');
+      paint(g.rect(0, 0).attr({ x: fmt(b.x), y: fmt(b.y), width: fmt(b.width), height: fmt(b.height), rx: fmt(n.node.glyph === 'layer' ? 5 : 2) }), style, n.node.glyph === 'linear' ? '4 2' : '');
   }
   const tagPx = theme.fontPx * 0.78;
   label(g, n.labelTex, n.labelBox, style.text, n.node.glyph === 'param' ? tagPx : theme.fontPx);

@@ -104,6 +104,8 @@ export interface PlacedNode extends Box {
   /** The label and tag as drawn at this step (time placeholders filled in). */
   readonly labelTex: string;
   readonly tagTex: string;
+  /** The glyph's own outline (a circle's square; for boxes, the whole box). */
+  readonly glyphBox: Box;
   /** Where the label group sits (inside the box). */
   readonly labelBox: Box;
   readonly tagBox: Box | null;
