@@ -56,29 +56,71 @@ export function broadcastShape(a: readonly number[], b: readonly number[], op = 
   return big;
 }
 
-type Binary = (x: number, y: number) => number;
+type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
 
-function binaryForward(f: Binary, op: string) {
+/**
+ * out = a ∘ b with the smaller operand repeating (i mod its size). One loop per op and
+ * layout, so each stays monomorphic: this is where a tape spends its time on small cells.
+ */
+function binaryForward(kind: BinaryKind) {
   return (inputs: readonly Tensor[]): Tensor => {
     const [a, b] = inputs as [Tensor, Tensor];
-    const r = out(broadcastShape(a.shape, b.shape, op), a.data);
+    const r = out(broadcastShape(a.shape, b.shape, kind), a.data);
     const o = r.data, x = a.data, y = b.data;
     const n = o.length, na = x.length, nb = y.length;
-    if (na === n && nb === n) for (let i = 0; i < n; i++) o[i] = f(x[i]!, y[i]!);
-    else if (na === n) for (let r0 = 0; r0 < n; r0 += nb) for (let j = 0; j < nb; j++) o[r0 + j] = f(x[r0 + j]!, y[j]!);
-    else for (let r0 = 0; r0 < n; r0 += na) for (let j = 0; j < na; j++) o[r0 + j] = f(x[j]!, y[r0 + j]!);
+    if (na === 1 || nb === 1) {
+      // A scalar against a tensor (1 − z, x / 2): one flat loop.
+      const s = na === 1 ? x[0]! : y[0]!;
+      const t = na === 1 ? y : x;
+      if (kind === 'add') for (let i = 0; i < n; i++) o[i] = t[i]! + s;
+      else if (kind === 'mul') for (let i = 0; i < n; i++) o[i] = t[i]! * s;
+      else if (kind === 'sub' && na === 1) for (let i = 0; i < n; i++) o[i] = s - t[i]!;
+      else if (kind === 'sub') for (let i = 0; i < n; i++) o[i] = t[i]! - s;
+      else if (na === 1) for (let i = 0; i < n; i++) o[i] = s / t[i]!;
+      else for (let i = 0; i < n; i++) o[i] = t[i]! / s;
+      return r;
+    }
+    for (let r0 = 0; r0 < n; r0 += Math.min(na, nb)) {
+      // r0 walks blocks of the smaller operand; ao/bo are the block starts in each operand.
+      const m = Math.min(na, nb);
+      const ao = na === n ? r0 : 0, bo = nb === n ? r0 : 0;
+      if (kind === 'add') for (let j = 0; j < m; j++) o[r0 + j] = x[ao + j]! + y[bo + j]!;
+      else if (kind === 'sub') for (let j = 0; j < m; j++) o[r0 + j] = x[ao + j]! - y[bo + j]!;
+      else if (kind === 'mul') for (let j = 0; j < m; j++) o[r0 + j] = x[ao + j]! * y[bo + j]!;
+      else for (let j = 0; j < m; j++) o[r0 + j] = x[ao + j]! / y[bo + j]!;
+    }
     return r;
   };
 }
 
-/** Adds d(i) into grad, summing over the repeats of a broadcast operand. */
-function accumulate(grad: Data, n: number, d: (i: number) => number): void {
-  const m = grad.length;
-  if (m === n) for (let i = 0; i < n; i++) grad[i] += d(i);
-  else for (let r0 = 0; r0 < n; r0 += m) for (let j = 0; j < m; j++) grad[j] += d(r0 + j);
+/**
+ * Adds ∂out/∂a (which = 0) or ∂out/∂b (which = 1) times g into grad, summing over the
+ * repeats of a broadcast operand.
+ */
+function binaryBackward(kind: BinaryKind, which: 0 | 1, x: Data, y: Data, g: Data, grad: Data): void {
+  const n = g.length, na = x.length, nb = y.length;
+  const m = Math.min(na, nb);
+  for (let r0 = 0; r0 < n; r0 += m) {
+    const ao = na === n ? r0 : 0, bo = nb === n ? r0 : 0;
+    const go = grad.length === n ? r0 : 0;
+    if (kind === 'add' || (kind === 'sub' && which === 0)) for (let j = 0; j < m; j++) grad[go + j] += g[r0 + j]!;
+    else if (kind === 'sub') for (let j = 0; j < m; j++) grad[go + j] -= g[r0 + j]!;
+    else if (kind === 'mul' && which === 0) for (let j = 0; j < m; j++) grad[go + j] += g[r0 + j]! * y[bo + j]!;
+    else if (kind === 'mul') for (let j = 0; j < m; j++) grad[go + j] += g[r0 + j]! * x[ao + j]!;
+    else if (which === 0) for (let j = 0; j < m; j++) grad[go + j] += g[r0 + j]! / y[bo + j]!;
+    else for (let j = 0; j < m; j++) grad[go + j] -= (g[r0 + j]! * x[ao + j]!) / (y[bo + j]! * y[bo + j]!);
+  }
 }
 
-const at = (v: Data, i: number): number => v[i % v.length]!;
+function binaryKernel(kind: BinaryKind): Kernel {
+  return {
+    forward: binaryForward(kind),
+    backward([a, b], _r, g, [ga, gb]) {
+      if (ga) binaryBackward(kind, 0, a!.data, b!.data, g, ga);
+      if (gb) binaryBackward(kind, 1, a!.data, b!.data, g, gb);
+    },
+  };
+}
 
 // ---------------------------------------------------------------- unary helpers
 
@@ -203,36 +245,10 @@ export const KERNELS: Record<EngineOp, Kernel> = {
     },
   },
 
-  add: {
-    forward: binaryForward((x, y) => x + y, 'add'),
-    backward(_in, r, g, [ga, gb]) {
-      if (ga) accumulate(ga, r.data.length, (i) => g[i]!);
-      if (gb) accumulate(gb, r.data.length, (i) => g[i]!);
-    },
-  },
-  sub: {
-    forward: binaryForward((x, y) => x - y, 'sub'),
-    backward(_in, r, g, [ga, gb]) {
-      if (ga) accumulate(ga, r.data.length, (i) => g[i]!);
-      if (gb) accumulate(gb, r.data.length, (i) => -g[i]!);
-    },
-  },
-  mul: {
-    forward: binaryForward((x, y) => x * y, 'mul'),
-    backward([a, b], r, g, [ga, gb]) {
-      const x = a!.data, y = b!.data;
-      if (ga) accumulate(ga, r.data.length, (i) => g[i]! * at(y, i));
-      if (gb) accumulate(gb, r.data.length, (i) => g[i]! * at(x, i));
-    },
-  },
-  div: {
-    forward: binaryForward((x, y) => x / y, 'div'),
-    backward([a, b], r, g, [ga, gb]) {
-      const x = a!.data, y = b!.data;
-      if (ga) accumulate(ga, r.data.length, (i) => g[i]! / at(y, i));
-      if (gb) accumulate(gb, r.data.length, (i) => (-g[i]! * at(x, i)) / (at(y, i) * at(y, i)));
-    },
-  },
+  add: binaryKernel('add'),
+  sub: binaryKernel('sub'),
+  mul: binaryKernel('mul'),
+  div: binaryKernel('div'),
   /** a · factor (a constant, not differentiated). */
   scale: {
     forward([a], attrs) {
@@ -248,8 +264,30 @@ export const KERNELS: Record<EngineOp, Kernel> = {
   },
   neg: unary((x) => -x, () => -1),
 
-  sigmoid: unary(sigmoid, (y) => y * (1 - y)),
-  tanh: unary(Math.tanh, (y) => 1 - y * y),
+  sigmoid: {
+    forward([a]) {
+      const r = out(a!.shape, a!.data);
+      const x = a!.data, o = r.data;
+      for (let i = 0; i < o.length; i++) o[i] = sigmoid(x[i]!);
+      return r;
+    },
+    backward(_in, r, g, [ga]) {
+      const y = r.data;
+      if (ga) for (let i = 0; i < g.length; i++) ga[i] += g[i]! * y[i]! * (1 - y[i]!);
+    },
+  },
+  tanh: {
+    forward([a]) {
+      const r = out(a!.shape, a!.data);
+      const x = a!.data, o = r.data;
+      for (let i = 0; i < o.length; i++) o[i] = Math.tanh(x[i]!);
+      return r;
+    },
+    backward(_in, r, g, [ga]) {
+      const y = r.data;
+      if (ga) for (let i = 0; i < g.length; i++) ga[i] += g[i]! * (1 - y[i]! * y[i]!);
+    },
+  },
   relu: unary((x) => (x > 0 ? x : 0), (_y, x) => (x > 0 ? 1 : 0)),
   exp: unary(Math.exp, (y) => y),
   softplus: unary(softplus, (_y, x) => sigmoid(x)),
