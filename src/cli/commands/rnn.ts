@@ -110,6 +110,7 @@ function detectCommand(cli: Argv): Argv {
         .option('cell', { type: 'string', default: 'rnn', describe: 'rnn, gru, lstm (any shipped cell) or a path to a .cell file' })
         .option('hidden', { type: 'number', default: 32, describe: 'hidden size' })
         .option('window', { type: 'number', default: 50, describe: 'points the predictor reads before each prediction (BPTT length)' })
+        .option('horizon', { type: 'number', default: 1, describe: 'score by a forecast this many steps ahead (>1: the model runs on its own predictions, so it cannot follow a flat stretch)' })
         .option('epochs', { type: 'number', default: 20, describe: 'passes over the fit part' })
         .option('clip', { type: 'number', default: 1, describe: 'gradient-norm clipping threshold (0: no clipping)' })
         .option('compare-clip', { type: 'boolean', default: false, describe: 'also train without clipping (same seed and initial weights) and chart both runs: loss and gradient norm per epoch' })
@@ -157,6 +158,7 @@ function detectCommand(cli: Argv): Argv {
         cell,
         hidden: positiveInteger(args.hidden, 'hidden'),
         window: positiveInteger(args.window, 'window'),
+        horizon: positiveInteger(args.horizon, 'horizon'),
         epochs: positiveInteger(args.epochs, 'epochs'),
         clip,
         ...(args.lr !== undefined ? { lr: args.lr } : {}),
@@ -193,10 +195,10 @@ function detectCommand(cli: Argv): Argv {
           (series.labels ? `, ${series.labels.reduce((a, b) => a + b, 0)} labelled anomalous` : ', no labels'),
       );
       const r = detection.regions;
-      if (model) lines.push(`model ${args.model}: cell ${modelName}, hidden ${model.predictor.hidden}, window ${model.window}; scored steps ${r.evaluateFrom}..${series.length - 1}`);
+      if (model) lines.push(`model ${args.model}: cell ${modelName}, hidden ${model.predictor.hidden}, window ${model.window}${model.horizon > 1 ? `, horizon ${model.horizon}` : ''}; scored steps ${r.evaluateFrom}..${series.length - 1}`);
       else {
         lines.push(
-          `cell ${modelName} (${cellSource.file}), hidden ${options.hidden}, window ${options.window}, ${options.epochs} epochs, seed ${options.seed}, trained in ${seconds.toFixed(1)} s`,
+          `cell ${modelName} (${cellSource.file}), hidden ${options.hidden}, window ${options.window}${options.horizon > 1 ? `, horizon ${options.horizon}` : ''}, ${options.epochs} epochs, seed ${options.seed}, trained in ${seconds.toFixed(1)} s`,
           r.separateTraining
             ? `fit on ${args.train} steps 0..${r.fitEnd - 1}, threshold from its steps ${r.fitEnd}..${r.holdoutEnd - 1}; scored: all of ${args.series} from step ${r.evaluateFrom}`
             : `fit on steps 0..${r.fitEnd - 1}, threshold from held-out normal steps ${r.fitEnd}..${r.holdoutEnd - 1}, scored steps ${r.evaluateFrom}..${series.length - 1}`,
@@ -222,6 +224,7 @@ function detectCommand(cli: Argv): Argv {
         cell: cellSource.file,
         hidden: detection.model.predictor.hidden,
         window: detection.model.window,
+        horizon: detection.model.horizon,
         smooth: detection.model.smooth,
         ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, quantile: options.quantile }),
       };
@@ -306,6 +309,7 @@ function benchmarkCommand(cli: Argv): Argv {
         .option('cells', { type: 'string', default: 'rnn,gru,lstm', describe: 'comma-separated cells (names or .cell paths)' })
         .option('hidden', { type: 'number', default: 32 })
         .option('window', { type: 'number', default: 50 })
+        .option('horizon', { type: 'number', default: 1 })
         .option('epochs', { type: 'number', default: 20 })
         .option('smooth', { type: 'number', default: 10 })
         .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (table as JSON, F1 charts)' })
@@ -330,6 +334,7 @@ function benchmarkCommand(cli: Argv): Argv {
             cell,
             hidden: positiveInteger(args.hidden, 'hidden'),
             window: positiveInteger(args.window, 'window'),
+            horizon: positiveInteger(args.horizon, 'horizon'),
             epochs: positiveInteger(args.epochs, 'epochs'),
             smooth: positiveInteger(args.smooth, 'smooth'),
             seed: args.seed,
@@ -355,7 +360,7 @@ function benchmarkCommand(cli: Argv): Argv {
         lines.push(`${kind.padEnd(14)}${cellsText.join('')}`);
       }
       const written: string[] = [];
-      writeFileAtomic(join(args.out, 'benchmark.json'), anomaly.stableJson({ seed: args.seed, hidden: args.hidden, window: args.window, epochs: args.epochs, smooth: args.smooth, rows }));
+      writeFileAtomic(join(args.out, 'benchmark.json'), anomaly.stableJson({ seed: args.seed, hidden: args.hidden, window: args.window, horizon: args.horizon, epochs: args.epochs, smooth: args.smooth, rows }));
       written.push(join(args.out, 'benchmark.json'));
       for (const [key, label] of [['pointF1', 'point-wise'], ['segmentF1', 'per segment']] as const) {
         const spec = barChart({

@@ -23,6 +23,11 @@ export interface DetectOptions {
   readonly cell: CellGraph;
   readonly hidden?: number;
   readonly window?: number;
+  /**
+   * Score each point by a forecast made this many steps ahead (default 1, the next value the
+   * model is trained to predict); beyond 1 the model runs on its own predictions.
+   */
+  readonly horizon?: number;
   readonly epochs?: number;
   /** Gradient-norm clipping threshold (default 1); 0 turns clipping off. */
   readonly clip?: number;
@@ -62,6 +67,7 @@ export interface TrainedModel {
   readonly predictor: Predictor;
   readonly channels: readonly string[];
   readonly window: number;
+  readonly horizon: number;
   readonly smooth: number;
   /** Per channel: the fit part's mean and standard deviation (the standardisation). */
   readonly mean: Float64Array;
@@ -198,6 +204,7 @@ function driftMessage(d: DriftCheck): string {
 
 interface Prepared {
   readonly window: number;
+  readonly horizon: number;
   readonly smooth: number;
   readonly C: number;
   readonly regions: Regions;
@@ -215,10 +222,14 @@ function prepare(series: Series, options: DetectOptions, warn: (message: string)
   const saved = options.model;
   const window = saved?.window ?? options.window ?? 50;
   const smooth = saved?.smooth ?? options.smooth ?? 10;
+  const horizon = saved?.horizon ?? options.horizon ?? 1;
   const C = series.channels.length;
   if (!Number.isInteger(window) || window < 2) throw new InputError(`--window must be an integer of at least 2, found ${window}`);
+  if (!Number.isInteger(horizon) || horizon < 1) throw new InputError(`--horizon must be a positive integer, found ${horizon}`);
   if (!Number.isInteger(smooth) || smooth < 1) throw new InputError(`--smooth must be a positive integer, found ${smooth}`);
-  if (series.length < window + 1) throw tooShort(series, window + 1, `a window of ${window} points plus one to predict`);
+  if (series.length < window + horizon) {
+    throw tooShort(series, window + horizon, horizon === 1 ? `a window of ${window} points plus one to predict` : `a window of ${window} points plus a forecast ${horizon} steps ahead`);
+  }
   if (saved) {
     const expected = saved.channels.join(', ');
     if (saved.channels.length !== C || saved.channels.some((name, c) => name !== series.channels[c])) {
@@ -261,7 +272,7 @@ function prepare(series: Series, options: DetectOptions, warn: (message: string)
   });
   const zTrain = standardise(training.values, C, mean, std);
   const z = options.train ? standardise(series.values, C, mean, std) : zTrain;
-  return { window, smooth, C, regions, training, normalEnd, ...(fitStats ? { fitStats } : {}), mean, std, zTrain, z };
+  return { window, horizon, smooth, C, regions, training, normalEnd, ...(fitStats ? { fitStats } : {}), mean, std, zTrain, z };
 }
 
 function trainingOptions(options: DetectOptions, prepared: Prepared, random: ReturnType<typeof createRandom>) {
@@ -300,7 +311,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   };
   const saved = options.model;
   const prepared = prepare(series, options, warn);
-  const { window, smooth, C, regions, training, normalEnd, fitStats, mean, std, zTrain, z } = prepared;
+  const { window, horizon, smooth, C, regions, training, normalEnd, fitStats, mean, std, zTrain, z } = prepared;
   const { fitEnd } = regions;
 
   // Phase 3: the predictor.
@@ -314,21 +325,22 @@ export function detect(series: Series, options: DetectOptions): Detection {
   }
 
   // Phase 4: scores.
-  const trainErrors = predictionErrors(predictor, zTrain, training.length, window);
+  const trainErrors = predictionErrors(predictor, zTrain, training.length, window, horizon);
+  const firstError = window + horizon - 1;
   let errorMean: Float64Array;
   let errorStd: Float64Array;
   if (saved) ({ errorMean, errorStd } = saved);
   else {
-    const stats = channelStats(trainErrors, C, window, fitEnd);
+    const stats = channelStats(trainErrors, C, firstError, fitEnd);
     errorMean = stats.mean;
     errorStd = stats.std.map((s) => Math.max(s, 1e-12));
   }
   const trainScores = errorScores(trainErrors, C, errorMean, errorStd, smooth);
-  const scores = options.train ? errorScores(predictionErrors(predictor, z, series.length, window), C, errorMean, errorStd, smooth) : trainScores;
+  const scores = options.train ? errorScores(predictionErrors(predictor, z, series.length, window, horizon), C, errorMean, errorStd, smooth) : trainScores;
 
   // Phase 5: threshold, flags, metrics.
   const quantileLevel = options.quantile ?? 1;
-  const threshold = options.threshold ?? saved?.threshold ?? pickThreshold(trainScores, Math.max(fitEnd, window + smooth - 1), normalEnd, quantileLevel);
+  const threshold = options.threshold ?? saved?.threshold ?? pickThreshold(trainScores, Math.max(fitEnd, firstError + smooth - 1), normalEnd, quantileLevel);
   const evaluation = { from: regions.evaluateFrom, to: series.length, tolerance: options.tolerance ?? window };
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const flagged = onlyEvaluated(flag(scores, threshold));
@@ -354,6 +366,6 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const drift = checkDrift(series, reference, regions.evaluateFrom, series.length);
   for (const d of drift) if (d.drifts) warn(driftMessage(d));
 
-  const model: TrainedModel = { predictor, channels: series.channels, window, smooth, mean, std, errorMean, errorStd, threshold };
+  const model: TrainedModel = { predictor, channels: series.channels, window, horizon, smooth, mean, std, errorMean, errorStd, threshold };
   return { model, regions, rnn, ...(baseline ? { baseline } : {}), history, drift, warnings };
 }

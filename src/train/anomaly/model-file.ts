@@ -35,6 +35,7 @@ export function modelToJson(model: TrainedModel, cell: CellSource): string {
     channels: model.channels,
     hidden: p.hidden,
     window: model.window,
+    horizon: model.horizon,
     smooth: model.smooth,
     threshold: model.threshold,
     standardisation: { mean: [...model.mean], std: [...model.std] },
@@ -78,6 +79,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   const hidden = positiveInteger(file, raw.hidden, 'hidden');
   const window = positiveInteger(file, raw.window, 'window');
   const smooth = positiveInteger(file, raw.smooth, 'smooth');
+  const horizon = raw.horizon === undefined ? 1 : positiveInteger(file, raw.horizon, 'horizon');
   if (typeof raw.threshold !== 'number') throw fail(file, "'threshold' must be a number");
   const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
   const error = (raw.error ?? {}) as Record<string, unknown>;
@@ -96,6 +98,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
       predictor,
       channels,
       window,
+      horizon,
       smooth,
       threshold: raw.threshold,
       mean: Float64Array.from(numbers(file, standardisation.mean, 'standardisation.mean', C)),

@@ -266,35 +266,51 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
 }
 
 /**
- * Prediction errors for every point t ≥ window: z_t minus its prediction from the `window`
- * points before it, each window started from a zero state as in training. Rows t < window
- * are NaN. Runs the windows in chunks through the engine's forward path (no tape).
+ * Prediction errors for every point t ≥ window + horizon − 1: z_t minus its forecast from the
+ * `window` points that end `horizon` steps before it. With horizon 1 that is the next-value
+ * prediction the model was trained for; with horizon k the model runs k − 1 more steps on its
+ * own predictions (free-running), so it cannot simply follow an anomaly it is inside of (a
+ * flat stretch is easy to predict one step ahead once the window is flat). Each window starts
+ * from a zero state, as in training. Earlier rows are NaN. Runs the windows in chunks through
+ * the engine's forward path (no tape).
  */
-export function predictionErrors(predictor: Predictor, z: Float64Array, length: number, window: number, chunk = 1024): Float64Array {
+export function predictionErrors(predictor: Predictor, z: Float64Array, length: number, window: number, horizon = 1, chunk = 1024): Float64Array {
   const C = predictor.channels;
   const errors = new Float64Array(length * C).fill(Number.NaN);
   const W = predictor.params.find((p) => p.name === READOUT_WEIGHT)!.value;
   const b = predictor.params.find((p) => p.name === READOUT_BIAS)!.value;
   const H = W.shape[1]!;
   const cellParams = predictor.params.filter((p) => p.name !== READOUT_WEIGHT && p.name !== READOUT_BIAS);
-  for (let first = window; first < length; first += chunk) {
-    const B = Math.min(chunk, length - first);
-    const xs = zeros([window, B, C]);
-    for (let b2 = 0; b2 < B; b2++) {
-      const target = first + b2;
-      for (let t = 0; t < window; t++) {
-        for (let c = 0; c < C; c++) xs.data[(t * B + b2) * C + c] = z[(target - window + t) * C + c]!;
+  const readout = (final: Tensor, B: number): Tensor => {
+    const y = zeros([1, B, C]);
+    for (let r = 0; r < B; r++) {
+      for (let c = 0; c < C; c++) {
+        let v = b.data[c]!;
+        for (let k = 0; k < H; k++) v += W.data[c * H + k]! * final.data[r * H + k]!;
+        y.data[r * C + c] = v;
       }
     }
-    const result = predictor.compiled.forward(cellParams, { inputs: { [predictor.input]: xs } });
-    const final = result.final[predictor.output]!.data; // [B, H]
+    return y;
+  };
+  const firstTarget = window + horizon - 1;
+  for (let first = firstTarget; first < length; first += chunk) {
+    const B = Math.min(chunk, length - first);
+    const xs = zeros([window, B, C]);
+    for (let r = 0; r < B; r++) {
+      const start = first + r - horizon + 1 - window;
+      for (let t = 0; t < window; t++) {
+        for (let c = 0; c < C; c++) xs.data[(t * B + r) * C + c] = z[(start + t) * C + c]!;
+      }
+    }
+    let result = predictor.compiled.forward(cellParams, { inputs: { [predictor.input]: xs } });
+    let y = readout(result.final[predictor.output]!, B);
+    for (let step = 1; step < horizon; step++) {
+      result = predictor.compiled.forward(cellParams, { inputs: { [predictor.input]: y }, initial: result.final });
+      y = readout(result.final[predictor.output]!, B);
+    }
     for (let r = 0; r < B; r++) {
       const target = first + r;
-      for (let c = 0; c < C; c++) {
-        let y = b.data[c]!;
-        for (let k = 0; k < H; k++) y += W.data[c * H + k]! * final[r * H + k]!;
-        errors[target * C + c] = z[target * C + c]! - y;
-      }
+      for (let c = 0; c < C; c++) errors[target * C + c] = z[target * C + c]! - y.data[r * C + c]!;
     }
   }
   return errors;
