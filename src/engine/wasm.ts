@@ -290,6 +290,8 @@ const PAGE = 65536;
 const CONTROL_BYTES = 64;
 /** Depth of one pass of the kernel: a 32-byte-wide strip of K_BLOCK rows of B stays in L1. */
 const K_BLOCK = 256;
+/** Rows of A per panel (see gemm). */
+const M_BLOCK = 64;
 
 /**
  * A region of WebAssembly memory with the kernel instantiated on it, and a bump allocator.
@@ -399,9 +401,14 @@ export class WasmArena {
   gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
     const e = BYTES[dtype];
     const kernel = dtype === 'float32' ? this.f32 : this.f64;
-    for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
-      const kb = Math.min(K_BLOCK, K - k0);
-      kernel(M, nb, kb, A + k0 * e, B + k0 * ldb * e, C, lda * e, ldb * e, ldc * e);
+    // Row panels of M_BLOCK rows: the panel of A for one depth block stays in L2 while the
+    // kernel sweeps every column block.
+    for (let i0 = 0; i0 < M; i0 += M_BLOCK) {
+      const mb = Math.min(M_BLOCK, M - i0);
+      for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+        const kb = Math.min(K_BLOCK, K - k0);
+        kernel(mb, nb, kb, A + (i0 * lda + k0) * e, B + k0 * ldb * e, C + i0 * ldc * e, lda * e, ldb * e, ldc * e);
+      }
     }
   }
 }
@@ -412,7 +419,7 @@ export class WasmArena {
  */
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, kBlock } = workerData;
+const { module, memory, kBlock, mBlock } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const k32 = instance.exports.gemm_f32, k64 = instance.exports.gemm_f64;
 const ctrl = new Int32Array(memory.buffer, 0, 16);
@@ -425,7 +432,10 @@ for (;;) {
   if (cmd !== 1) continue;
   const M = ctrl[2], nb = ctrl[3], K = ctrl[4], A = ctrl[5], B = ctrl[6], C = ctrl[7], lda = ctrl[8], ldb = ctrl[9], ldc = ctrl[10], f64 = ctrl[11];
   const e = f64 ? 8 : 4, kernel = f64 ? k64 : k32;
-  for (let k0 = 0; k0 < K; k0 += kBlock) kernel(M, nb, Math.min(kBlock, K - k0), A + k0 * e, B + k0 * ldb, C, lda, ldb, ldc);
+  for (let i0 = 0; i0 < M; i0 += mBlock) {
+    const mb = Math.min(mBlock, M - i0);
+    for (let k0 = 0; k0 < K; k0 += kBlock) kernel(mb, nb, Math.min(kBlock, K - k0), A + i0 * lda + k0 * e, B + k0 * ldb, C + i0 * ldc, lda, ldb, ldc);
+  }
   Atomics.store(ctrl, 0, 0);
   Atomics.notify(ctrl, 0);
 }
@@ -447,7 +457,7 @@ class GemmHelper {
     const threads = workerThreads();
     if (!threads) return null;
     const ctrl = new Int32Array(memory.buffer, 0, 16);
-    const worker = new threads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, kBlock: K_BLOCK } });
+    const worker = new threads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, kBlock: K_BLOCK, mBlock: M_BLOCK } });
     // The helper must never keep a finished program alive.
     worker.unref();
     if (Atomics.wait(ctrl, 1, 0, 5000) === 'timed-out' && Atomics.load(ctrl, 1) !== 1) {

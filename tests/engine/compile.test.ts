@@ -232,7 +232,7 @@ describe('compile(cell, sizes, {threads: 2})', () => {
     const one = compile(loadCell(name), sizes, { dtype: 'float32' });
     const two = compile(loadCell(name), sizes, { dtype: 'float32', threads: 2 });
     const params = one.initParams(random);
-    const x = randn([3, 16, 8], random, { dtype: 'float32' });
+    const x = randn([8, 16, 8], random, { dtype: 'float32' }); // the input products (128 rows) are split too
     const a = one.forward(params, { inputs: { x } });
     const b = two.forward(params, { inputs: { x } });
     two.dispose();
