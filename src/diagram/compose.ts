@@ -69,7 +69,7 @@ export function compose(
     const ox = left + i * (step.width + gap);
     const oy = top;
     const label = stepLabels[i];
-    steps.push({ index: i, time: s.time, x: ox, y: oy, width: step.width, height: step.height, labelBox: { x: ox + 12, y: oy + 8, width: label.width, height: label.height } });
+    steps.push({ index: i, time: s.time, tex: label.tex, x: ox, y: oy, width: step.width, height: step.height, labelBox: { x: ox + 12, y: oy + 8, width: label.width, height: label.height } });
     for (const n of graph.nodes) {
       const b = step.nodes.get(n.id)!;
       const size = sizes.get(n.id)!;

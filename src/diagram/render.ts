@@ -84,8 +84,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   const frames = canvas.group().attr('id', 'steps');
   for (const s of placed.steps) {
     paint(frames.rect(0, 0).attr({ x: fmt(s.x), y: fmt(s.y), width: fmt(s.width), height: fmt(s.height), rx: fmt(theme.step.radius) }), theme.step);
-    const tex = /^\d+$/.test(s.time) ? `t=${s.time}` : s.time;
-    label(frames, tex, s.labelBox, theme.step.text, fontPx * 0.78);
+    label(frames, s.tex, s.labelBox, theme.step.text, fontPx * 0.78);
   }
 
   const wires = canvas.group().attr('id', 'wires');

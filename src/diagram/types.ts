@@ -147,6 +147,8 @@ export interface PlacedTerminal extends Box {
 export interface PlacedStep extends Box {
   readonly index: number;
   readonly time: string;
+  /** The frame's label as TeX ('t-1', 't=3'). */
+  readonly tex: string;
   readonly labelBox: Box;
 }
 
