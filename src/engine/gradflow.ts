@@ -10,7 +10,7 @@ import { InputError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { compile } from './compile.js';
 import { Tape } from './tape.js';
-import { zeros } from './tensor.js';
+import { zeros, type Tensor } from './tensor.js';
 
 export interface GradientFlowOptions {
   /** T: the number of steps (default 50). */
@@ -94,7 +94,7 @@ export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {})
 
   for (let s = 0; s < samples; s++) {
     // One random sequence per sample, repeated on `width` batch rows.
-    const inputs: Record<string, ReturnType<typeof zeros>> = {};
+    const inputs: Record<string, Tensor> = {};
     for (const d of compiled.inputs) {
       const n = d.shape.reduce((a, b) => a * b, 1);
       const one = new Float64Array(T * n);
