@@ -38,6 +38,14 @@ describe('gateflow diagram', { timeout: 60_000 }, () => {
     expect(run.stdout.toString()).toContain('<title id="title">Leaky unit</title>');
   });
 
+  it('--debug-stage unroll prints the unrolled graph as JSON', () => {
+    const run = gateflow(work, 'diagram', 'lstm-peephole', '--debug-stage', 'unroll');
+    expect(run.status, run.stderr.toString()).toBe(0);
+    const graph = JSON.parse(run.stdout.toString());
+    expect(graph.cell).toBe('lstm-peephole');
+    expect(graph.edges.filter((e: { kind: string }) => e.kind === 'peephole').map((e: { id: string }) => e.id)).toEqual(['in:c->i', 'in:c->f', 'c->o']);
+  });
+
   it('rejects a bad theme name by listing the themes, and steps 0 or 9, with status 2', () => {
     const theme = gateflow(work, 'diagram', 'gru', '--theme', 'neon');
     expect(theme.status).toBe(2);

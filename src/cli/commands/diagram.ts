@@ -24,6 +24,7 @@ function diagramCommand(cli: Argv): Argv {
         .option('legend', { type: 'boolean', default: false, describe: 'add a key: a sample of each glyph and wire used, with a few words' })
         .option('title', { type: 'string', describe: "title above the figure (default: the cell's title; '' for none)" })
         .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' })
+        .option('debug-stage', { choices: ['unroll', 'layout'] as const, describe: 'print an intermediate form as JSON instead of the figure: the unrolled graph, or the placed geometry' })
         .example('$0 diagram gru', 'gru.svg: a GRU at steps t-1 and t')
         .example('$0 diagram lstm-peephole --theme print -o lstm.pdf', 'a greyscale PDF, figure as vectors')
         .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias'),
@@ -50,7 +51,14 @@ function diagramCommand(cli: Argv): Argv {
       if (args.steps !== undefined && args.steps !== 1 && cell.states.length === 0) {
         process.stderr.write(`note: cell '${cell.name}' has no state, so nothing flows between steps; drawing one step\n`);
       }
-      const { diagram } = await import('../../diagram/index.js');
+      const { diagram, placeDiagram } = await import('../../diagram/index.js');
+      if (args['debug-stage']) {
+        const placed = await placeDiagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend });
+        const form = args['debug-stage'] === 'unroll' ? placed.graph : placed;
+        // Coordinates to two decimals, as in the SVG.
+        writeOutput(args.output ?? '-', `${JSON.stringify(form, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2)}\n`);
+        return;
+      }
       const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent });
       let data: string | Uint8Array = svg;
       if (format === 'png') {
