@@ -33,8 +33,8 @@
  *
  * Speed: products with enough work run on a WebAssembly SIMD kernel (assembled in wasm.ts;
  * float32 f32x4, float64 f64x2). `forward()` keeps the weights and every value in one wasm
- * memory and runs the elementwise ops there too (float32: exp, sigmoid and tanh by a
- * polynomial, relative error about 1e-7; float64: exact). `compile(…, {threads: 2})` lets a
+ * memory and runs the elementwise ops there too (exp, sigmoid and tanh by a polynomial:
+ * float32 within 1e-6 relative, float64 within 1e-15). `compile(…, {threads: 2})` lets a
  * worker thread take half of each large product; call `compiled.dispose()` when done.
  */
 export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArray, sizeOf } from './tensor.js';

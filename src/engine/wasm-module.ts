@@ -132,12 +132,19 @@ export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
 export const UNARY_OPS = ['neg', 'relu', 'copy', 'sigmoid', 'tanh', 'exp'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 export type UnaryOp = (typeof UNARY_OPS)[number];
-/** Unary ops that use the float32 polynomial exp (relative error below 1e-6): float32 only. */
-const APPROXIMATE: readonly UnaryOp[] = ['sigmoid', 'tanh', 'exp'];
 
 /** v128.const with the same float32 in all four lanes. */
 function f32x4Const(value: number): number[] {
   const b = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
+  return [...simdOp(simd.const), ...b];
+}
+/** v128.const with the same float64 in both lanes. */
+function f64x2Const(value: number): number[] {
+  const b = new Uint8Array(new Float64Array([value, value]).buffer);
+  return [...simdOp(simd.const), ...b];
+}
+function i64x2Const(value: number): number[] {
+  const b = new Uint8Array(new BigInt64Array([BigInt(value), BigInt(value)]).buffer);
   return [...simdOp(simd.const), ...b];
 }
 function i32x4Const(value: number): number[] {
@@ -164,6 +171,30 @@ function expF32(x: number, tmp: number): number[] {
     ...f32x4Const(C[7]!),
     ...C.slice(0, 7).reverse().flatMap((c) => [...get(x), ...mul, ...f32x4Const(c), ...add]),
     ...get(tmp), ...simdOp(0xf8), ...i32x4Const(127), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
+    ...mul,
+  ];
+}
+
+/**
+ * exp of the v128 in local `x` (float64 lanes), left on the stack: the same scheme as expF32
+ * with float64 constants and a degree-12 polynomial (truncation below 2e-16 on |r| ≤ ln 2 / 2).
+ */
+function expF64(x: number, tmp: number): number[] {
+  const get = (l: number) => [op.get, ...uleb(l)];
+  const set = (l: number) => [op.set, ...uleb(l)];
+  const C: number[] = [1];
+  for (let k = 1; k <= 12; k++) C.push(C[k - 1]! / k);
+  const LN2_HI = 6.93147180369123816490e-1; // ln 2 with its low 32 bits cleared: n·LN2_HI is exact
+  const LN2_LO = 1.90821492927058770002e-10;
+  const [mul, add, sub, min, max] = [0xf2, 0xf0, 0xf1, 0xf4, 0xf5].map(simdOp) as [number[], number[], number[], number[], number[]];
+  return [
+    ...get(x), ...f64x2Const(-708), ...max, ...f64x2Const(709), ...min, ...set(x),
+    ...get(x), ...f64x2Const(Math.LOG2E), ...mul, ...simdOp(0x94), ...set(tmp), // n = nearest(x·log2 e)
+    ...get(x), ...get(tmp), ...f64x2Const(LN2_HI), ...mul, ...sub, ...get(tmp), ...f64x2Const(LN2_LO), ...mul, ...sub, ...set(x),
+    ...f64x2Const(C[12]!),
+    ...C.slice(0, 12).reverse().flatMap((c) => [...get(x), ...mul, ...f64x2Const(c), ...add]),
+    // 2^n: n to int32 (lanes 0, 1), widened to int64, (n + 1023) << 52.
+    ...get(tmp), ...simdOp(0xfc), ...simdOp(0xc7), ...i64x2Const(1023), ...simdOp(0xce), ...[op.i32Const, ...sleb(52)], ...simdOp(0xcb),
     ...mul,
   ];
 }
@@ -214,18 +245,19 @@ function elementwiseFunctions(): ModuleFunction[] {
     const BIN: Record<BinaryOp, number[]> = { add: code(0xe4, 0xf0), sub: code(0xe5, 0xf1), mul: code(0xe6, 0xf2), div: code(0xe7, 0xf3) };
     for (const name of BINARY_OPS) out.push({ name: `ew_${name}_${suffix}`, type: 2, body: elementwiseBody(true, (a, b) => [...a, ...b, ...BIN[name]]) });
     for (const name of UNARY_OPS) {
-      if (f64 && APPROXIMATE.includes(name)) continue;
       const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
       const body = elementwiseBody(false, (a, _b, x, tmp) => {
         if (name === 'copy') return a;
         if (name === 'neg') return [...a, ...code(0xe1, 0xed)];
         if (name === 'relu') return [...a, ...zero, ...code(0xeb, 0xf7)]; // pmax(x, 0)
-        if (name === 'exp') return [...a, ...set(x), ...expF32(x, tmp)];
-        const one = f32x4Const(1);
-        const div = simdOp(0xe7), addOp = simdOp(0xe4), sub = simdOp(0xe5), mul = simdOp(0xe6);
-        if (name === 'sigmoid') return [...one, ...one, ...a, ...simdOp(0xe1), ...set(x), ...expF32(x, tmp), ...addOp, ...div]; // 1 / (1 + e^−x)
+        const exp = f64 ? expF64 : expF32;
+        const k = f64 ? f64x2Const : f32x4Const;
+        if (name === 'exp') return [...a, ...set(x), ...exp(x, tmp)];
+        const one = k(1);
+        const div = code(0xe7, 0xf3), addOp = code(0xe4, 0xf0), sub = code(0xe5, 0xf1), mul = code(0xe6, 0xf2);
+        if (name === 'sigmoid') return [...one, ...one, ...a, ...code(0xe1, 0xed), ...set(x), ...exp(x, tmp), ...addOp, ...div]; // 1 / (1 + e^−x)
         // tanh x = 2 / (1 + e^−2x) − 1
-        return [...f32x4Const(2), ...one, ...a, ...f32x4Const(-2), ...mul, ...set(x), ...expF32(x, tmp), ...addOp, ...div, ...one, ...sub];
+        return [...k(2), ...one, ...a, ...k(-2), ...mul, ...set(x), ...exp(x, tmp), ...addOp, ...div, ...one, ...sub];
       });
       out.push({ name: `ew_${name}_${suffix}`, type: 1, body });
     }

@@ -61,7 +61,7 @@ export class WasmArena {
     return new WasmArena(memory, mod, shared);
   }
 
-  /** The elementwise kernels for a dtype (float64 has no exp, sigmoid or tanh: those stay exact in JavaScript). */
+  /** The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6 relative, float64 to 1e-15). */
   elementwise(dtype: DType): { binary: Partial<Record<BinaryOp, ElementwiseKernel>>; unary: Partial<Record<UnaryOp, UnaryKernel>> } {
     const suffix = dtype === 'float32' ? 'f32' : 'f64';
     const binary: Partial<Record<BinaryOp, ElementwiseKernel>> = {};
