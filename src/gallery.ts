@@ -54,6 +54,85 @@ export const GALLERY_FIGURES: readonly GalleryFigure[] = [
   figure('lstm-peephole', 2, 'Theme colorblind (Okabe-Ito)', { name: 'lstm-peephole-colorblind', theme: 'colorblind' }),
 ];
 
+/** One command line of a gallery run; its standard output is kept when `stdout` names a file. */
+export interface GalleryCommand {
+  readonly args: readonly string[];
+  readonly stdout?: string;
+}
+
+/**
+ * A gallery section made the way a user makes it: gateflow commands run in order, with
+ * out/DIR as the working directory (so every path in their output is relative and the
+ * bytes do not depend on where the repository lives). SVGs written without a PNG beside
+ * them get one.
+ */
+export interface GalleryRun {
+  readonly dir: string;
+  readonly title: string;
+  readonly caption: string;
+  readonly commands: readonly GalleryCommand[];
+  /** Files (relative to DIR) the README shows as pictures, in order. */
+  readonly images: readonly string[];
+  /** Files the commands write that the gallery does not keep (a trained model's weights). */
+  readonly discard?: readonly string[];
+}
+
+/** The sections made by running commands, in the order out/README.md shows them. */
+export const GALLERY_RUNS: readonly GalleryRun[] = [
+  {
+    dir: 'trace',
+    title: 'Traces drawn on the diagram',
+    caption: 'Every gate of a GRU and of a peephole LSTM (hidden 3, seeded PyTorch-style weights) on a four-step input, two adjacent steps drawn with each value as a colour strip on a diverging scale.',
+    commands: [
+      { args: ['trace', 'gru', '--input', '[[1,0],[0,1],[0.5,-0.5],[1,1]]', '--hidden', '3', '--seed', '7', '--json', 'gru-trace.json', '--annotate', 'gru-annotated.svg', '--step', '2'], stdout: 'gru-trace.txt' },
+      { args: ['trace', 'lstm-peephole', '--input', '[[1,0],[0,1],[0.5,-0.5],[1,1]]', '--hidden', '3', '--seed', '7', '--annotate', 'lstm-peephole-annotated.svg', '--step', '3'], stdout: 'lstm-peephole-trace.txt' },
+    ],
+    images: ['gru-annotated.png', 'lstm-peephole-annotated.png'],
+  },
+  {
+    dir: 'gradflow',
+    title: 'Gradient flow through time',
+    caption: 'The norm of ∂h_T/∂h_t for rnn, gru and lstm (T = 50, hidden 32, 16 random sequences): PyTorch initialisation, then recurrent weights scaled to spectral radius about 4.',
+    commands: [
+      { args: ['gradflow', 'rnn', 'gru', 'lstm', '--steps', '50', '--hidden', '32', '--seed', '1', '-o', 'pytorch-init'], stdout: 'pytorch-init.txt' },
+      { args: ['gradflow', 'rnn', 'gru', 'lstm', '--steps', '50', '--hidden', '32', '--seed', '1', '--init', '4', '-o', 'init-4'], stdout: 'init-4.txt' },
+    ],
+    images: ['pytorch-init/gradflow.png', 'init-4/gradflow.png'],
+  },
+  {
+    dir: 'vae-gradvar',
+    title: 'Why the reparameterization trick',
+    caption: 'Variance of the score-function (REINFORCE) and the reparameterized gradient of E[z²] under q = N(1, 1), against the number of samples, measured and in closed form.',
+    commands: [{ args: ['vae', 'gradvar', '--out', '.'], stdout: 'gradvar.txt' }],
+    images: ['gradvar.png'],
+  },
+  {
+    dir: 'vae',
+    title: 'A VAE with a 2-D latent on MNIST',
+    caption: '784-400-2, beta 1, 10 epochs on the seeded 8,000/2,000 split: loss curves, the test digits’ latent means, reconstructions, and the decoded manifold.',
+    commands: [{ args: ['vae', 'train', '--latent', '2', '--epochs', '10', '--out', '.'] }],
+    images: ['curves.png', 'latent.png', 'reconstructions.png', 'manifold.png'],
+    discard: ['model.json'],
+  },
+  {
+    dir: 'rnn',
+    title: 'RNN anomaly detection on a synthetic series',
+    caption: 'A seasonal series with spikes, level shifts, a changed frequency and flattened stretches (seed 1); the rnn cell’s standardised prediction error, its threshold and the flagged points; then SGD without clipping diverging where the clipped run trains.',
+    commands: [
+      { args: ['rnn', 'synth', '--seed', '1', '--kind', 'mixed', '-o', 'mixed.csv'] },
+      { args: ['rnn', 'detect', '--series', 'mixed.csv', '--cell', 'rnn', '--seed', '1', '-o', 'detect'] },
+      { args: ['rnn', 'detect', '--series', 'mixed.csv', '--optimizer', 'sgd', '--lr', '0.2', '--window', '100', '--epochs', '8', '--compare-clip', '--seed', '1', '-o', 'clipping'] },
+    ],
+    images: ['detect/detection.png', 'clipping/training.png'],
+  },
+];
+
+/** The command a reader types to make a run's figures. */
+export function commandLine(command: GalleryCommand): string {
+  const quote = (arg: string) => (/^[\w.\/=,-]+$/.test(arg) ? arg : `'${arg}'`);
+  return ['gateflow', ...command.args.map(quote)].join(' ') + (command.stdout ? ` > ${command.stdout}` : '');
+}
+
 /** PNG pixels per SVG unit in the gallery. */
 export const GALLERY_PNG_SCALE = 1.5;
 
@@ -92,6 +171,11 @@ export async function buildGallery(cells: readonly GallerySource[]): Promise<Gal
       const command = `gateflow diagram ${f.cell} --legend${f.steps !== 2 ? ` --steps ${f.steps}` : ''}${f.detail !== 'gates' ? ` --detail ${f.detail}` : ''}${f.theme !== 'light' ? ` --theme ${f.theme}` : ''}`;
       index.push(`### ${f.caption}`, '', `\`${command}\``, '', `![${f.caption}](diagrams/${f.name}.png)`, '');
     }
+  }
+
+  for (const run of GALLERY_RUNS) {
+    index.push(`## ${run.title}`, '', run.caption, '', '```sh', `cd ${run.dir}`, ...run.commands.map(commandLine), '```', '');
+    for (const image of run.images) index.push(`![${run.title}: ${image}](${run.dir}/${image})`, '');
   }
 
   index.push('## Equations', '');

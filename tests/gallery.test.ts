@@ -1,25 +1,56 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// out/ is what `npm start` (gateflow gallery) makes from the current code, byte for byte:
+// the diagrams and equations built in-process, and the command-run sections re-run here.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildGallery } from '../src/gallery.js';
+import { filesUnder, runGallerySections } from '../src/cli/gallery-runs.js';
+import { buildGallery, commandLine, GALLERY_RUNS } from '../src/gallery.js';
 import { listCells, readCell } from '../src/io/index.js';
 
 const OUT = join(import.meta.dirname, '..', 'out');
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
+const refresh = 'run `npm start` to refresh it';
 
-describe('out/ gallery', { timeout: 120_000 }, () => {
-  it('is exactly what the current code generates (run `npm start` to refresh it)', async () => {
+describe('out/ gallery', { timeout: 240_000 }, () => {
+  it(`diagrams, equations and README are exactly what the current code generates (${refresh})`, async () => {
     const files = await buildGallery(listCells().map((name) => ({ name, ...readCell(name) })));
     for (const f of files) {
       const path = join(OUT, f.path);
       expect(existsSync(path), `${f.path} is missing from out/`).toBe(true);
-      const actual = readFileSync(path);
       const expected = typeof f.content === 'string' ? Buffer.from(f.content) : Buffer.from(f.content);
-      expect(actual.equals(expected), `out/${f.path} is stale`).toBe(true);
+      expect(readFileSync(path).equals(expected), `out/${f.path} is stale`).toBe(true);
     }
     const generated = new Set(files.map((f) => f.path));
-    const stray = walk(OUT).map((p) => relative(OUT, p)).filter((p) => !generated.has(p) && !p.startsWith('.'));
+    const runDirs = GALLERY_RUNS.map((r) => `${r.dir}/`);
+    const stray = walk(OUT)
+      .map((p) => relative(OUT, p))
+      .filter((p) => !generated.has(p) && !p.startsWith('.') && !runDirs.some((d) => p.startsWith(d)));
     expect(stray, 'files in out/ that the gallery no longer makes').toEqual([]);
+  });
+
+  it(`the command-run sections give the same files, byte for byte (${refresh})`, async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'gateflow-gallery-'));
+    await runGallerySections(GALLERY_RUNS, (run) => join(scratch, run.dir));
+    for (const run of GALLERY_RUNS) {
+      const made = filesUnder(join(scratch, run.dir));
+      expect(filesUnder(join(OUT, run.dir)), `out/${run.dir}: file list`).toEqual(made);
+      for (const file of made) {
+        const same = readFileSync(join(scratch, run.dir, file)).equals(readFileSync(join(OUT, run.dir, file)));
+        expect(same, `out/${run.dir}/${file} is stale`).toBe(true);
+      }
+      for (const image of run.images) expect(made, `${run.dir}: README image`).toContain(image);
+      expect(made).not.toContain('model.json');
+    }
+  });
+
+  it('shows each section as the commands a reader can type', () => {
+    const trace = GALLERY_RUNS.find((r) => r.dir === 'trace')!;
+    expect(commandLine(trace.commands[0]!)).toBe(
+      "gateflow trace gru --input '[[1,0],[0,1],[0.5,-0.5],[1,1]]' --hidden 3 --seed 7 --json gru-trace.json --annotate gru-annotated.svg --step 2 > gru-trace.txt",
+    );
+    const readme = readFileSync(join(OUT, 'README.md'), 'utf8');
+    for (const run of GALLERY_RUNS) for (const image of run.images) expect(readme).toContain(`(${run.dir}/${image})`);
   });
 });

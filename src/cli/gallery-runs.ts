@@ -1,0 +1,65 @@
+/**
+ * Runs the gallery's command sections (GALLERY_RUNS) with the built bin, each in its own
+ * working directory, as a user would type them. Used by `gateflow gallery` and by the test
+ * that checks out/ is current.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GateflowError } from '../errors.js';
+import type { GalleryRun } from '../gallery.js';
+import { readText, svgToPng, TEMPLATES_DIR, writeFileAtomic } from '../io/index.js';
+
+/** The compiled bin; the gallery needs `npm run build` first (npm start and npm test do it). */
+export const BIN = resolve(TEMPLATES_DIR, '..', 'dist', 'cli', 'main.js');
+
+/** PNG pixels per SVG unit for the SVGs a run leaves without a PNG. */
+const RUN_PNG_SCALE = 2;
+
+function run(args: readonly string[], cwd: string): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', fail);
+    child.on('close', (status) => {
+      if (status === 0) done(Buffer.concat(out));
+      else fail(new GateflowError(`gallery: 'gateflow ${args.join(' ')}' failed (status ${status}): ${Buffer.concat(err).toString().trim()}`));
+    });
+  });
+}
+
+/** Every file under dir, relative to it, sorted. */
+export function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+}
+
+/** Runs one section's commands in `dir` (created if needed), then adds PNGs beside bare SVGs. */
+export async function runGallerySection(section: GalleryRun, dir: string): Promise<void> {
+  if (!existsSync(BIN)) throw new GateflowError(`gallery: ${BIN} is missing; run \`npm run build\` first`);
+  mkdirSync(dir, { recursive: true });
+  for (const command of section.commands) {
+    const stdout = await run(command.args, dir);
+    if (command.stdout) writeFileAtomic(join(dir, command.stdout), stdout);
+  }
+  for (const file of section.discard ?? []) rmSync(join(dir, file), { force: true });
+  for (const file of filesUnder(dir)) {
+    const png = file.replace(/\.svg$/, '.png');
+    if (file.endsWith('.svg') && !existsSync(join(dir, png))) {
+      writeFileAtomic(join(dir, png), svgToPng(readText(join(dir, file)), { scale: RUN_PNG_SCALE, background: '#ffffff' }));
+    }
+  }
+}
+
+/** Runs sections two at a time (the machine has two cores); resolves when all are done. */
+export async function runGallerySections(sections: readonly GalleryRun[], dirOf: (section: GalleryRun) => string): Promise<void> {
+  const queue = [...sections];
+  const worker = async () => {
+    for (let section = queue.shift(); section; section = queue.shift()) await runGallerySection(section, dirOf(section));
+  };
+  await Promise.all([worker(), worker()]);
+}
