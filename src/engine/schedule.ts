@@ -62,6 +62,9 @@ const UNARY: Record<string, (x: number) => number> = {
   neg: (x) => -x,
 };
 
+/** The largest arena the schedule asks for (wasm32 memories stop at 4 GiB). */
+const MAX_ARENA_BYTES = 3 * 2 ** 30;
+
 /** Multiply-adds per product above which a helper thread takes half of the columns. */
 const PARALLEL_MIN_WORK = 1 << 19;
 
@@ -131,7 +134,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
 
     // 2. The buffers: all in one wasm arena (so every op can run there), or plain arrays.
     arena?.dispose();
-    arena = useWasm ? WasmArena.create(parallel ? { shared: true, bytes: WasmArena.bytesFor(lengths, dtype) } : {}) : null;
+    // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
+    const bytes = WasmArena.bytesFor(lengths, dtype);
+    arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes } : {}) : null;
     if (arena && parallel) arena.startHelper();
     const a = arena;
     const ptrs = a ? lengths.map((n) => a.alloc(n, dtype)) : [];
@@ -273,9 +278,10 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       for (let r = 0; r < rows; r++) for (let k = 0; k < g.K; k++) scratch[r * g.K + k] = right.buf[start + r * right.stride + k]!;
       A = scratch;
     }
+    // WT's padding columns (if any) are zero, so the padded product is still right.
     const C = g.out!;
-    C.fill(0, 0, rows * g.total);
-    gemmNN(rows, g.total, g.K, A, g.WT!, C);
+    C.fill(0, 0, rows * g.stride);
+    gemmNN(rows, g.stride, g.K, A, g.WT!, C);
   };
 }
 

@@ -1,10 +1,11 @@
 // compile(cell): the tape unroll and the fast schedule against hand-written equations,
 // BPTT gradients against central differences, truncation, and the errors a user can hit.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { createRandom } from '../../src/random.js';
 import { compile, gradcheck, randn, Tape, type Parameter, type Tensor, type Var } from '../../src/engine/index.js';
 import { useWasm } from '../../src/engine/matmul.js';
+import { WasmArena } from '../../src/engine/wasm.js';
 import { expectClose } from './close.js';
 
 const SIZES = { input: 2, hidden: 3 };
@@ -222,6 +223,24 @@ describe('compile(cell): errors', () => {
   });
   it('a missing size is named', () => {
     expect(() => compile(loadCell('gru'), { hidden: 3 })).toThrow("cell 'gru' needs a size for 'input'");
+  });
+});
+
+describe('compile(cell): no wasm memory (a sequence too long for 4 GiB)', () => {
+  it('gru hidden 30: padded product columns in plain arrays give the states of the tape', () => {
+    const create = vi.spyOn(WasmArena, 'create').mockReturnValue(null);
+    try {
+      const random = createRandom(12);
+      const compiled = compile(loadCell('gru'), { input: 5, hidden: 30 }); // 3·30 = 90 columns: padded to 92
+      const params = compiled.initParams(random);
+      const x = randn([4, 3, 5], random);
+      const fast = compiled.forward(params, { inputs: { x } });
+      const seq = compiled.unroll(new Tape({ record: false }), params, { inputs: { x } });
+      expect(create).toHaveBeenCalled();
+      expectClose(fast.states.h!.data, seq.states.h!.flatMap((v) => Array.from(v.value.data)), { atol: 1e-12 }, 'h');
+    } finally {
+      create.mockRestore();
+    }
   });
 });
 
