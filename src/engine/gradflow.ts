@@ -76,6 +76,9 @@ export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {})
   for (const [name, v] of [['steps', T], ['hidden', H], ['input', I], ['samples', samples]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new InputError(`${name} must be a positive integer, found ${v}`);
   }
+  if (options.init !== undefined && !(Number.isFinite(options.init) && options.init >= 0)) {
+    throw new InputError(`init must be a non-negative number, found ${options.init}`);
+  }
   if (!cell.states.length) throw new InputError(`cell '${cell.name}' has no state, so no gradient flows through time`);
   const state = options.state ?? cell.states[cell.states.length - 1]!.name;
   const declared = cell.states.find((s) => s.name === state);

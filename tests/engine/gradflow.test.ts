@@ -50,6 +50,7 @@ describe('gradientFlow', () => {
 
   it('errors name the option or the state', () => {
     expect(() => gradientFlow(loadCell('rnn'), { steps: 0 })).toThrow('steps must be a positive integer, found 0');
+    expect(() => gradientFlow(loadCell('rnn'), { init: Number.NaN })).toThrow('init must be a non-negative number, found NaN');
     expect(() => gradientFlow(loadCell('lstm'), { state: 'q' })).toThrow("cell 'lstm' has no state 'q' (its states: c, h)");
     expect(() => gradientFlow(loadCell('vae-reparam'))).toThrow("cell 'vae-reparam' has no state, so no gradient flows through time");
   });
