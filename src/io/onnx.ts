@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type onnxProto from 'onnx-proto';
 import { InputError } from '../errors.js';
+import { halfToFloat } from './safetensors.js';
 import type { NamedTensor } from './tensors.js';
 
 type OnnxSchema = typeof onnxProto.onnx;
@@ -138,7 +139,7 @@ function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): NamedTenso
   if (typed.length !== count) throw new InputError(`${where} holds ${typed.length} values, dims [${dims.join(', ')}] need ${count}`);
   for (let i = 0; i < count; i++) {
     const v = toNumber(typed[i] as LongLike);
-    out[i] = dtype === 'float16' ? halfBitsToFloat(v) : dtype === 'bfloat16' ? bfloatBitsToFloat(v) : v;
+    out[i] = dtype === 'float16' ? halfToFloat(v) : dtype === 'bfloat16' ? bfloatBitsToFloat(v) : v;
   }
   return { shape: dims, data: out, dtype };
 }
@@ -155,18 +156,9 @@ function readRaw(view: DataView, at: number, dtype: string): number {
     case 'uint16': return view.getUint16(at, true);
     case 'int8': return view.getInt8(at);
     case 'uint8': case 'bool': return view.getUint8(at);
-    case 'float16': return halfBitsToFloat(view.getUint16(at, true));
+    case 'float16': return halfToFloat(view.getUint16(at, true));
     default: return bfloatBitsToFloat(view.getUint16(at, true));
   }
-}
-
-function halfBitsToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 function bfloatBitsToFloat(bits: number): number {
