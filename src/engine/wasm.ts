@@ -157,7 +157,10 @@ const ctrl = new Int32Array(memory.buffer, 0, 16);
 Atomics.store(ctrl, 1, 1);
 Atomics.notify(ctrl, 1);
 for (;;) {
-  Atomics.wait(ctrl, 0, 0, 1000);
+  // Spin briefly first: the next product usually follows within microseconds, and a futex
+  // wake-up costs more than that.
+  for (let spin = 0; spin < 20000 && Atomics.load(ctrl, 0) === 0; spin++);
+  if (Atomics.load(ctrl, 0) === 0) Atomics.wait(ctrl, 0, 0, 1000);
   const cmd = Atomics.load(ctrl, 0);
   if (cmd === 2) break;
   if (cmd !== 1) continue;
@@ -207,6 +210,7 @@ class GemmHelper {
   }
 
   join(): void {
+    for (let spin = 0; spin < 20000 && Atomics.load(this.ctrl, 0) === 1; spin++);
     while (Atomics.load(this.ctrl, 0) === 1) Atomics.wait(this.ctrl, 0, 1);
   }
 
