@@ -23,7 +23,9 @@ const { trace } = await dist('trace/index.js');
 const { createRandom } = await dist('random.js');
 
 const require = createRequire(join(root, 'package.json'));
-const tf = await import(pathToFileURL(require.resolve('@tensorflow/tfjs')).href);
+// tfjs-core (not the @tensorflow/tfjs umbrella, whose node bundle requires an undeclared 'long')
+// with the wasm backend registered on it; both come with the tfjs-backend-wasm dev dependency.
+const tf = await import(pathToFileURL(require.resolve('@tensorflow/tfjs-core')).href);
 const { setWasmPaths } = await import(pathToFileURL(require.resolve('@tensorflow/tfjs-backend-wasm')).href);
 // The .wasm files ship inside the npm package: point the backend at them (no download).
 setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
@@ -43,7 +45,7 @@ const best = (f) => {
 };
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)}; tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)}; tfjs-core ${tf.version_core}, backend ${tf.getBackend()}, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
 
 /** The same cell as tfjs ops: stacked gate weights, per step x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh. */
 function tfjsRunner(cellName, params, x, T, B, H) {
