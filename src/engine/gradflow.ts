@@ -28,10 +28,14 @@ export interface GradientFlowOptions {
   readonly init?: number;
   /** The state to differentiate (default: the cell's last state, h for an LSTM). */
   readonly state?: string;
+  /** The name in CSV headers, tables and legends (default: the cell's name). */
+  readonly label?: string;
 }
 
 export interface GradientFlow {
   readonly cell: string;
+  /** The cell's name, or the label given (e.g. 'rnn, init 4'). */
+  readonly label: string;
   readonly state: string;
   readonly steps: number;
   readonly hidden: number;
@@ -123,7 +127,7 @@ export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {})
       spectral[t] += spectralNorm(J, width) / samples;
     }
   }
-  return { cell: cell.name, state, steps: T, hidden: H, samples, spectral, frobenius };
+  return { cell: cell.name, label: options.label ?? cell.name, state, steps: T, hidden: H, samples, spectral, frobenius };
 }
 
 /** Which norm a table, CSV column or chart shows. */
@@ -134,7 +138,8 @@ const fmt = (v: number): string => (v === 0 ? '0' : v.toExponential(4));
 /** CSV: one row per t, with steps back (T − t) and each cell's spectral and Frobenius norm. */
 export function gradientFlowCsv(flows: readonly GradientFlow[]): string {
   const T = flows[0]?.steps ?? 0;
-  const header = ['t', 'steps_back', ...flows.map((f) => `${f.cell}_spectral`), ...flows.map((f) => `${f.cell}_frobenius`)];
+  const column = (f: GradientFlow) => f.label.replace(/[^A-Za-z0-9.-]+/g, '_');
+  const header = ['t', 'steps_back', ...flows.map((f) => `${column(f)}_spectral`), ...flows.map((f) => `${column(f)}_frobenius`)];
   const rows = [header.join(',')];
   for (let t = 0; t <= T; t++) rows.push([t, T - t, ...flows.map((f) => fmt(f.spectral[t]!)), ...flows.map((f) => fmt(f.frobenius[t]!))].join(','));
   return rows.join('\n') + '\n';
@@ -147,7 +152,7 @@ export function gradientFlowTable(flows: readonly GradientFlow[], norm: FlowNorm
   const ts: number[] = [];
   for (let t = 0; t <= T; t += every) ts.push(t);
   if (ts[ts.length - 1] !== T) ts.push(T);
-  const head = ['t', 'T−t', ...flows.map((f) => f.cell)];
+  const head = ['t', 'T−t', ...flows.map((f) => f.label)];
   const body = ts.map((t) => [String(t), String(T - t), ...flows.map((f) => fmt(f[norm][t]!))]);
   const widths = head.map((h, k) => Math.max(h.length, ...body.map((r) => r[k]!.length)));
   const line = (cells: string[]) => cells.map((c, k) => c.padStart(widths[k]!)).join('  ');

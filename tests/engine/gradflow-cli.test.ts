@@ -31,7 +31,20 @@ describe('gateflow gradflow', () => {
     for (const name of ['gradflow.csv', 'gradflow.svg']) expect(read(dirs[1]!, name).equals(read(dirs[0]!, name))).toBe(true);
   });
 
+  it('--init 0.5,4 puts both regimes in one chart: rnn vanishes with 0.5 and explodes with 4', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateflow-gradflow-'));
+    const run = gateflow('gradflow', 'rnn', '--init', '0.5,4', '--steps', '20', '--hidden', '32', '--batch', '2', '-o', dir);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('spectral norm of ∂h_T/∂h_t (recurrent init 0.5 and 4, mean of 2 random sequences)');
+    const first = readFileSync(join(dir, 'gradflow.csv'), 'utf8').split('\n')[1]!.split(',').map(Number);
+    expect(first[2]!).toBeLessThan(1e-3); // rnn, init 0.5 at t = 0
+    expect(first[3]!).toBeGreaterThan(10); // rnn, init 4 at t = 0
+  });
+
   it('bad input: one message, exit status 2', () => {
+    const init = gateflow('gradflow', 'rnn', '--init', '0.5,x', '-o', tmpdir());
+    expect(init.status).toBe(2);
+    expect(init.stderr).toBe("gateflow: --init takes numbers separated by commas, found '0.5,x'\n");
     const steps = gateflow('gradflow', 'rnn', '--steps', '0', '-o', tmpdir());
     expect(steps.status).toBe(2);
     expect(steps.stderr).toBe('gateflow: steps must be a positive integer, found 0\n');

@@ -48,6 +48,12 @@ describe('gradientFlow', () => {
     expect(table[3]).toBe('2    0  1.0000e+0  1.0000e+0');
   });
 
+  it('a label names the columns (several inits in one CSV)', () => {
+    const flows = [0.5, 4].map((init) => gradientFlow(loadCell('rnn'), { steps: 1, hidden: 2, samples: 1, init, label: `rnn, init ${init}` }));
+    expect(gradientFlowCsv(flows).split('\n')[0]).toBe('t,steps_back,rnn_init_0.5_spectral,rnn_init_4_spectral,rnn_init_0.5_frobenius,rnn_init_4_frobenius');
+    expect(gradientFlowTable(flows).split('\n')[0]).toBe('t  T−t  rnn, init 0.5  rnn, init 4');
+  });
+
   it('errors name the option or the state', () => {
     expect(() => gradientFlow(loadCell('rnn'), { steps: 0 })).toThrow('steps must be a positive integer, found 0');
     expect(() => gradientFlow(loadCell('rnn'), { init: Number.NaN })).toThrow('init must be a non-negative number, found NaN');

@@ -17,24 +17,37 @@ export function gradflowCommand(cli: Argv): Argv {
         .option('hidden', { type: 'number', default: 32, describe: 'hidden size H' })
         .option('input', { type: 'number', describe: 'input size (default: the hidden size); inputs are N(0, 1)' })
         .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and the inputs' })
-        .option('init', { type: 'number', describe: 'recurrent matrices ~ N(0, init²/H), spectral radius ≈ init (try 0.5 and 4); default PyTorch init' })
+        .option('init', { type: 'string', describe: 'recurrent matrices ~ N(0, init²/H), spectral radius ≈ init; several values (0.5,4) draw both regimes in one chart; default PyTorch init' })
         .option('batch', { type: 'number', default: 16, describe: 'random input sequences the norms are averaged over' })
         .option('norm', { choices: ['spectral', 'frobenius'] as const, default: 'spectral' as const, describe: 'the norm shown in the chart and table (the CSV has both)' })
         .option('output', { alias: 'o', type: 'string', default: '.', describe: 'output folder for gradflow.csv, gradflow.svg and gradflow.png' })
         .example('$0 gradflow rnn gru lstm --steps 50 --hidden 32 --seed 1', 'the default init')
-        .example('$0 gradflow rnn gru lstm --init 4 -o exploding', 'recurrent weights scaled up: gradients explode'),
+        .example('$0 gradflow rnn gru lstm --init 4 -o exploding', 'recurrent weights scaled up: gradients explode')
+        .example('$0 gradflow rnn lstm --init 0.5,4', 'vanishing and exploding in one chart'),
     async (args) => {
       const { loadCell } = await import('../../index.js');
       const { gradientFlow, gradientFlowCsv, gradientFlowTable } = await import('../../engine/gradflow.js');
       const { lineChart, renderChart } = await import('../../plot/index.js');
       const { svgToPng, writeFileAtomic } = await import('../../io/index.js');
-      const flows = (args.cells as string[]).map((name) =>
-        gradientFlow(loadCell(name), { steps: args.steps, hidden: args.hidden, input: args.input, seed: args.seed, samples: args.batch, init: args.init }),
+      const { InputError } = await import('../../errors.js');
+      const inits: (number | undefined)[] = args.init === undefined ? [undefined] : String(args.init).split(',').map((v) => {
+        const value = Number(v.trim());
+        if (v.trim() === '' || !Number.isFinite(value)) throw new InputError(`--init takes numbers separated by commas, found '${args.init}'`);
+        return value;
+      });
+      const cells = (args.cells as string[]).map((name) => loadCell(name));
+      const flows = inits.flatMap((init) =>
+        cells.map((cell) =>
+          gradientFlow(cell, {
+            steps: args.steps, hidden: args.hidden, input: args.input, seed: args.seed, samples: args.batch, init,
+            label: inits.length > 1 ? `${cell.name}, init ${init}` : cell.name,
+          }),
+        ),
       );
       const norm = args.norm;
-      const initText = args.init === undefined ? 'PyTorch init' : `recurrent init ${args.init}`;
+      const initText = args.init === undefined ? 'PyTorch init' : `recurrent init ${inits.join(' and ')}`;
       const spec = lineChart({
-        series: flows.map((f) => ({ name: f.cell, x: Array.from({ length: f.steps + 1 }, (_, t) => t), y: f[norm] })),
+        series: flows.map((f) => ({ name: f.label, x: Array.from({ length: f.steps + 1 }, (_, t) => t), y: f[norm] })),
         logY: true,
         title: `Gradient flow through time: T = ${args.steps}, H = ${args.hidden}, ${initText}, mean of ${args.batch} sequences`,
         xTitle: 't',
