@@ -2,7 +2,8 @@
  * The diagram stage: a CellGraph unrolled over adjacent timesteps, as one standalone,
  * deterministic SVG. Phases: unroll (glyphs and wires of one step) → labels (TeX
  * typeset and measured) → layout (elkjs, then steps repeated left to right) →
- * render (svg.js on svgdom). elkjs, MathJax and svgdom load on first use.
+ * render (svg.js on svgdom). elkjs, MathJax and svgdom load on first use; elkjs on a
+ * worker thread (elk-thread.ts), MathJax and svgdom as single-file bundles (vendor/).
  */
 import type { CellGraph, NodeId } from '../cell/index.js';
 import { toText } from '../cell/index.js';
@@ -34,6 +35,15 @@ export interface DiagramOptions {
   readonly legend?: boolean;
   /** Draw these traced steps with their values as colour strips (a diverging scale ±maxAbs). */
   readonly annotate?: { readonly steps: readonly StepValues[]; readonly maxAbs?: number };
+}
+
+/**
+ * Start loading what a figure needs while the caller does other work (parsing the cell):
+ * elkjs on its own thread, warmed up. Optional; diagram() loads everything on demand.
+ */
+export async function prepareDiagram(): Promise<void> {
+  const { startElk } = await import('./elk-thread.js');
+  startElk();
 }
 
 /** The most adjacent steps a figure draws. */

@@ -4,13 +4,7 @@
  * measured here, before layout, so elkjs can size the boxes around them. Cached per
  * process: a figure repeats the same few labels many times.
  */
-import { mathjax } from 'mathjax-full/js/mathjax.js';
-import { TeX } from 'mathjax-full/js/input/tex.js';
-import { SVG } from 'mathjax-full/js/output/svg.js';
-import { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
-import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
-import 'mathjax-full/js/input/tex/base/BaseConfiguration.js';
-import 'mathjax-full/js/input/tex/ams/AmsConfiguration.js';
+import { liteAdaptor, mathjax, RegisterHTMLHandler, SVG, TeX } from './vendor/mathjax.js';
 import { GateflowError } from '../errors.js';
 
 /** A typeset label: its size in px at the requested font size, and its path markup. */

@@ -2,12 +2,12 @@
  * DiagramGraph → PlacedGraph. elkjs lays out the structure of one step (layered,
  * orthogonal wires, fixed ports on the step frame); the steps are then repeated left
  * to right, joined by their state wires, and given their input and output terminals.
- * The only module that imports elkjs. Coordinates out are plain numbers.
+ * elkjs itself runs on a thread (elk-thread.ts). Coordinates out are plain numbers.
  */
-import { createRequire } from 'node:module';
-import type { ELK, ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api.js';
+import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api.js';
 import { BELT_EDGE_OPTIONS, NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
 import { compose, terminalDiameter, type StepLayout } from './compose.js';
+import { elkLayout } from './elk-thread.js';
 import { isOrthogonal } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
@@ -26,10 +26,6 @@ export interface LayoutOptions {
 }
 
 const FRAME_PAD = { left: 22, right: 22, bottom: 18 };
-
-// elkjs is CommonJS; the bundled build runs in-process (no worker thread).
-type ElkConstructor = new () => ELK;
-let engine: ELK | null = null;
 
 /** Phases: measure glyphs, lay out one step with elkjs, repeat it per step, add terminals and carries. */
 export async function layout(graph: DiagramGraph, options: LayoutOptions): Promise<PlacedGraph> {
@@ -126,8 +122,7 @@ async function layoutStep(
     children,
     edges,
   };
-  engine ??= new (createRequire(import.meta.url)('elkjs/lib/elk.bundled.js') as ElkConstructor)();
-  const root = await engine.layout({ id: 'root', layoutOptions: ROOT_OPTIONS, children: [step] });
+  const root = await elkLayout({ id: 'root', layoutOptions: ROOT_OPTIONS, children: [step] });
   const laid = root.children![0];
 
   const nodes = new Map<string, Box>();

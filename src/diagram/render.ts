@@ -1,11 +1,10 @@
 /**
  * PlacedGraph + Theme → one standalone SVG string, built with svg.js on svgdom.
- * The only module that imports them: their global window, id counter and
+ * The only module that uses them (through vendor/svg.ts): their global window, id counter and
  * `data-svgjs` attributes stay here. Output is deterministic: ids are derived from
  * content, numbers are written with two decimals, one element per line.
  */
-import { createSVGWindow } from 'svgdom';
-import { SVG, registerWindow, type Container, type Svg } from '@svgdotjs/svg.js';
+import { createSVGWindow, registerWindow, SVG, type Container, type Svg } from './vendor/svg.js';
 import { SAMPLE_FONT } from './key.js';
 import { typeset } from './labels.js';
 import type { Box, KeyItem, PlacedGraph, PlacedNode, Point } from './types.js';

@@ -41,6 +41,9 @@ function diagramCommand(cli: Argv): Argv {
         throw new InputError(`--format ${args.format} does not match the output file '${args.output}'`);
       }
       const format: Format = args.format ?? (FORMATS.includes(fromExtension as Format) ? (fromExtension as Format) : 'svg');
+      // elkjs loads and warms up on its own thread while this one parses the cell and typesets.
+      const { diagram, placeDiagram, prepareDiagram } = await import('../../diagram/index.js');
+      await prepareDiagram();
       const { readTheme } = await import('../../io/theme.js');
       const { parseTheme } = await import('../../diagram/theme.js');
       const themeSource = readTheme(args.theme);
@@ -51,7 +54,6 @@ function diagramCommand(cli: Argv): Argv {
       if (args.steps !== undefined && args.steps !== 1 && cell.states.length === 0) {
         process.stderr.write(`note: cell '${cell.name}' has no state, so nothing flows between steps; drawing one step\n`);
       }
-      const { diagram, placeDiagram } = await import('../../diagram/index.js');
       if (args['debug-stage']) {
         const placed = await placeDiagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend });
         const form = args['debug-stage'] === 'unroll' ? placed.graph : placed;

@@ -1,0 +1,109 @@
+/**
+ * elkjs on a worker thread. Loading elkjs (a 1.6 MB GWT build) and its first layout
+ * (lazy compilation of the layered algorithm) cost about 0.2 s of one core; on a thread
+ * started as soon as a diagram is wanted, that overlaps with parsing the cell and
+ * typesetting the labels on the main thread. The thread runs elkjs's own worker engine
+ * (elk-worker.min.js, the code behind elk.bundled.js) with its message protocol.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { ElkNode } from 'elkjs/lib/elk-api.js';
+import { NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
+
+// Inline (eval) so that it runs the same from src/ under vitest and from dist/. elkjs's
+// FakeWorker takes {cmd, id} messages and answers {id, data} or {id, error}; errors are
+// GWT objects, so only their message crosses the thread boundary.
+const THREAD_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Worker: Engine } = require(workerData.engine);
+const engine = new Engine();
+engine.onmessage = ({ data }) =>
+  parentPort.postMessage(data.error === undefined ? data : { id: data.id, error: String(data.error && data.error.message || data.error) });
+parentPort.on('message', (message) => engine.postMessage(message));
+`;
+
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve: (graph: ElkNode) => void; reject: (error: Error) => void }>;
+  next: number;
+}
+
+let thread: Thread | null = null;
+
+function send(t: Thread, message: object): Promise<ElkNode> {
+  const id = t.next++;
+  return new Promise((resolve, reject) => {
+    t.pending.set(id, { resolve, reject });
+    // Keep the process alive only while an answer is awaited.
+    t.worker.ref();
+    t.worker.postMessage({ ...message, id });
+  });
+}
+
+/**
+ * Start the thread (once) and give it a small warm-up layout with the options the
+ * figures use, so that the first real layout finds the engine loaded and compiled.
+ * Cheap to call: the caller does not wait for anything.
+ */
+export function startElk(): void {
+  if (thread) return;
+  const engine = createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js');
+  const worker = new Worker(THREAD_CODE, { eval: true, workerData: { engine } });
+  const t: Thread = { worker, pending: new Map(), next: 0 };
+  thread = t;
+  worker.unref();
+  worker.on('message', (answer: { id: number; data?: ElkNode; error?: string }) => {
+    const waiting = t.pending.get(answer.id);
+    if (!waiting) return;
+    t.pending.delete(answer.id);
+    if (t.pending.size === 0) worker.unref();
+    if (answer.error !== undefined) waiting.reject(new Error(`elkjs: ${answer.error}`));
+    else waiting.resolve(answer.data!);
+  });
+  worker.on('error', (error) => {
+    thread = null;
+    for (const waiting of t.pending.values()) waiting.reject(error);
+    t.pending.clear();
+  });
+  void send(t, { cmd: 'register', algorithms: ['layered'] });
+  // The warm-up's answer is not awaited: the thread may still be on it when the first real
+  // request comes, which then simply queues behind it.
+  void send(t, { cmd: 'layout', graph: warmUpGraph() }).catch(() => {});
+  worker.unref();
+}
+
+/** Lay out `graph` (elkjs JSON) on the thread; resolves with the laid-out copy. */
+export function elkLayout(graph: ElkNode): Promise<ElkNode> {
+  startElk();
+  return send(thread!, { cmd: 'layout', graph });
+}
+
+/** A step with a few ported nodes and wires, laid out with the figures' own options. */
+function warmUpGraph(): ElkNode {
+  const node = (id: string): ElkNode => ({
+    id,
+    width: 40,
+    height: 30,
+    layoutOptions: NODE_OPTIONS,
+    ports: [
+      { id: `${id}:out`, x: 40, y: 15, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } },
+      { id: `${id}:in`, x: 0, y: 15, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } },
+      { id: `${id}:below`, x: 20, y: 30, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } },
+    ],
+  });
+  const port = (id: string, side: string, index: number) => ({ id, width: 0, height: 0, layoutOptions: { 'elk.port.side': side, 'elk.port.index': String(index) } });
+  const edge = (id: string, source: string, target: string) => ({ id, sources: [source], targets: [target] });
+  return {
+    id: 'root',
+    layoutOptions: ROOT_OPTIONS,
+    children: [
+      {
+        id: 'step',
+        layoutOptions: stepOptions({ top: 20, left: 20, bottom: 20, right: 20 }, 30),
+        ports: [port('h-out', 'EAST', 0), port('x', 'SOUTH', 1), port('h-in', 'WEST', 2)],
+        children: [node('a'), node('b'), node('c')],
+        edges: [edge('e0', 'h-in', 'a:in'), edge('e1', 'x', 'a:below'), edge('e2', 'x', 'b:below'), edge('e3', 'a:out', 'c:in'), edge('e4', 'b:out', 'c:below'), edge('e5', 'c:out', 'h-out'), edge('e6', 'h-in', 'b:in')],
+      },
+    ],
+  };
+}

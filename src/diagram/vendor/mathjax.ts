@@ -1,0 +1,12 @@
+/**
+ * The MathJax modules labels.ts uses (TeX in, SVG out). `npm run build` replaces the
+ * compiled copy of this file with one self-contained bundle (scripts/bundle.mjs): one
+ * file instead of about 220 CommonJS modules, each resolved and read on its own.
+ */
+export { mathjax } from 'mathjax-full/js/mathjax.js';
+export { TeX } from 'mathjax-full/js/input/tex.js';
+export { SVG } from 'mathjax-full/js/output/svg.js';
+export { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
+export { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
+import 'mathjax-full/js/input/tex/base/BaseConfiguration.js';
+import 'mathjax-full/js/input/tex/ams/AmsConfiguration.js';
