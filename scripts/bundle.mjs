@@ -1,13 +1,16 @@
 // After tsc: replace the compiled re-export files in dist/diagram/vendor/ with self-contained
-// esbuild bundles of the same exports. Same code, fewer files: loading MathJax from ~220
-// modules and svgdom with its font stack cost `gateflow diagram` about 0.2 s at start-up.
-// Run by `npm run build`; without it dist/ still works, only slower to start.
+// esbuild bundles of the same exports, and bundle mathjs's parser factories for
+// dist/cell/mathjs-parse.js. Same code, fewer files: loading MathJax from ~220 modules,
+// svgdom with its font stack and the parser from ~740 modules cost `gateflow diagram`
+// about 0.3 s at start-up. Run by `npm run build`; without it dist/ still works, only
+// slower to start.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const vendor = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'diagram', 'vendor');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const vendor = join(root, 'dist', 'diagram', 'vendor');
 
 // svgdom imports fontkit (with brotli and unicode tables) only to measure text. gateflow draws
 // its labels as paths and never measures text, so fontkit is required on its first use instead.
@@ -55,3 +58,16 @@ for (const name of ['svg', 'mathjax']) {
     logLevel: 'warning',
   });
 }
+
+// The cell parser's mathjs factories, from mathjs's ES modules so that esbuild keeps only what
+// create({ parseDependencies }) reaches (mathjs declares itself free of side effects).
+// CommonJS, because mathjs-parse.js loads it synchronously with require.
+await build({
+  stdin: { contents: "export { create, parseDependencies } from 'mathjs';", resolveDir: root, sourcefile: 'mathjs-parser-entry.js' },
+  outfile: join(root, 'dist', 'cell', 'mathjs-parser.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
