@@ -71,3 +71,8 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
+
+// V8's compiled code for elkjs's engine, as it is after a warm-up layout, for the layout
+// thread (src/diagram/elk-thread.ts). Made by this Node; another version rejects it and compiles.
+const { writeElkCache } = await import(join(root, 'dist', 'diagram', 'elk-thread.js'));
+await writeElkCache();
