@@ -70,7 +70,10 @@ function send(t: Thread, message: object): Promise<ElkNode> {
 export function startElk(): void {
   if (thread) return;
   const engine = createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js');
-  const worker = new Worker(THREAD_CODE, { eval: true, workerData: { engine, cache: CACHE_FILE } });
+  // The thread code is CommonJS: drop a parent's --input-type=module (node -e scripts), which
+  // a worker inherits and which would make its eval'd code an ES module without require.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const worker = new Worker(THREAD_CODE, { eval: true, execArgv, workerData: { engine, cache: CACHE_FILE } });
   const t: Thread = { worker, pending: new Map(), next: 0 };
   thread = t;
   worker.unref();
