@@ -63,9 +63,9 @@ function send(t: Thread, message: object): Promise<ElkNode> {
 }
 
 /**
- * Start the thread (once) and give it a small warm-up layout with the options the
- * figures use, so that the first real layout finds the engine loaded and compiled.
- * Cheap to call: the caller does not wait for anything.
+ * Start the thread (once): it loads the engine while the caller goes on. Cheap to call:
+ * the caller does not wait for anything. No warm-up layout here: with the code cache the
+ * first real layout is about as fast, and a warm-up costs CPU a loaded machine lacks.
  */
 export function startElk(): void {
   if (thread) return;
@@ -90,10 +90,9 @@ export function startElk(): void {
     for (const waiting of t.pending.values()) waiting.reject(error);
     t.pending.clear();
   });
-  void send(t, { cmd: 'register', algorithms: ['layered'] });
-  // The warm-up's answer is not awaited: the thread may still be on it when the first real
-  // request comes, which then simply queues behind it.
-  void send(t, { cmd: 'layout', graph: warmUpGraph() }).catch(() => {});
+  // Not awaited (a failed thread also fails the layouts, which report it); the first
+  // layout queues behind it.
+  send(t, { cmd: 'register', algorithms: ['layered'] }).catch(() => {});
   worker.unref();
 }
 
@@ -104,8 +103,9 @@ export function elkLayout(graph: ElkNode): Promise<ElkNode> {
 }
 
 /**
- * Build step (scripts/bundle.mjs): after the warm-up layout, store the engine's compiled
- * code for later processes, then stop the thread.
+ * Build step (scripts/bundle.mjs): after a warm-up layout with the figures' options, store
+ * the engine's compiled code (the functions that layout compiled included) for later
+ * processes, then stop the thread.
  */
 export async function writeElkCache(): Promise<string> {
   startElk();

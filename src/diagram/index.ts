@@ -39,7 +39,7 @@ export interface DiagramOptions {
 
 /**
  * Start loading what a figure needs while the caller does other work (parsing the cell):
- * elkjs on its own thread, warmed up. Optional; diagram() loads everything on demand.
+ * elkjs on its own thread. Optional; diagram() loads everything on demand.
  */
 export async function prepareDiagram(): Promise<void> {
   const { startElk } = await import('./elk-thread.js');

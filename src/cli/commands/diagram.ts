@@ -41,7 +41,7 @@ function diagramCommand(cli: Argv): Argv {
         throw new InputError(`--format ${args.format} does not match the output file '${args.output}'`);
       }
       const format: Format = args.format ?? (FORMATS.includes(fromExtension as Format) ? (fromExtension as Format) : 'svg');
-      // elkjs loads and warms up on its own thread while this one parses the cell and typesets.
+      // elkjs loads on its own thread while this one parses the cell and typesets.
       const { diagram, placeDiagram, prepareDiagram } = await import('../../diagram/index.js');
       await prepareDiagram();
       const { readTheme } = await import('../../io/theme.js');
