@@ -5,8 +5,9 @@
 // about 0.3 s at start-up. Run by `npm run build`; without it dist/ still works, only
 // slower to start.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,37 +43,95 @@ const svgdomFontDir = {
   },
 };
 
-for (const name of ['svg', 'mathjax']) {
-  const file = join(vendor, `${name}.js`);
-  await build({
-    entryPoints: [file],
-    outfile: file,
-    allowOverwrite: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // CommonJS code inside an ES module bundle needs a real require for what stays external.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [lazyFontkit, svgdomFontDir],
-    logLevel: 'warning',
-  });
+const svg = join(vendor, 'svg.js');
+await build({
+  entryPoints: [svg],
+  outfile: svg,
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS code inside an ES module bundle needs a real require for what stays external.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [lazyFontkit, svgdomFontDir],
+  logLevel: 'warning',
+});
+
+// MathJax, and below the cell parser's mathjs factories, as CommonJS bundles that a small
+// loader (written over the module that is imported) compiles through vm.Script with a V8
+// code cache made at the end of this build: ES modules take no code cache in Node 20, and
+// compiling a bundle is most of its load time. A cache made by another Node is rejected by
+// V8, which then compiles as usual.
+const caches = [];
+async function writeCachedLoader(bundle, loader, format) {
+  const names = Object.keys(createRequire(import.meta.url)(bundle)).filter((n) => n !== '__esModule');
+  const load = `const file = join(${format === 'esm' ? 'dirname(fileURLToPath(import.meta.url))' : '__dirname'}, ${JSON.stringify(basename(bundle))});
+const cacheFile = file + '.cache';
+const script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', {
+  filename: file,
+  cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+});
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file));
+/** Build step: store the compiled code, once the bundle has run what it uses. */
+function saveCodeCache() {
+  writeFileSync(cacheFile, script.createCachedData());
+}`;
+  const text =
+    format === 'esm'
+      ? `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+${load}
+export const { ${names.join(', ')} } = bundle.exports;
+export { saveCodeCache };
+`
+      : `const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
+${load}
+module.exports = { ...bundle.exports, saveCodeCache };
+`;
+  await writeFile(loader, `// Written by scripts/bundle.mjs: ${basename(bundle)}, with V8's code cache when this Node accepts it.\n${text}`);
+  caches.push(loader);
 }
+
+const mathjax = join(vendor, 'mathjax.js');
+await build({ entryPoints: [mathjax], outfile: join(vendor, 'mathjax.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+await writeCachedLoader(join(vendor, 'mathjax.cjs'), mathjax, 'esm');
 
 // The cell parser's mathjs factories, from mathjs's ES modules so that esbuild keeps only what
 // create({ parseDependencies }) reaches (mathjs declares itself free of side effects).
 // CommonJS, because mathjs-parse.js loads it synchronously with require.
 await build({
   stdin: { contents: "export { create, parseDependencies } from 'mathjs';", resolveDir: root, sourcefile: 'mathjs-parser-entry.js' },
-  outfile: join(root, 'dist', 'cell', 'mathjs-parser.cjs'),
+  outfile: join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'),
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
 });
+await writeCachedLoader(join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'), join(root, 'dist', 'cell', 'mathjs-parser.cjs'), 'cjs');
 
 // V8's compiled code for elkjs's engine, as it is after a warm-up layout, for the layout
 // thread (src/diagram/elk-thread.ts). Made by this Node; another version rejects it and compiles.
 const { writeElkCache } = await import(join(root, 'dist', 'diagram', 'elk-thread.js'));
 await writeElkCache();
+
+// Parse and draw every shipped cell, then store the bundles' code caches.
+const io = await import(join(root, 'dist', 'io', 'index.js'));
+const { parseCell } = await import(join(root, 'dist', 'cell', 'index.js'));
+const { diagram } = await import(join(root, 'dist', 'diagram', 'index.js'));
+for (const name of io.listCells()) {
+  const source = io.readCell(name);
+  await diagram(parseCell(source.text, { file: source.file }), { legend: true });
+}
+for (const loader of caches) {
+  const { saveCodeCache } = loader.endsWith('.cjs') ? createRequire(import.meta.url)(loader) : await import(loader);
+  saveCodeCache();
+}

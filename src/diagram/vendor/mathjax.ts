@@ -1,7 +1,8 @@
 /**
  * The MathJax modules labels.ts uses (TeX in, SVG out). `npm run build` replaces the
- * compiled copy of this file with one self-contained bundle (scripts/bundle.mjs): one
- * file instead of about 220 CommonJS modules, each resolved and read on its own.
+ * compiled copy of this file with a loader of one self-contained bundle, compiled from a
+ * V8 code cache (scripts/bundle.mjs): one file instead of about 220 CommonJS modules,
+ * each resolved, read and compiled on its own.
  */
 export { mathjax } from 'mathjax-full/js/mathjax.js';
 export { TeX } from 'mathjax-full/js/input/tex.js';
