@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const vendor = join(root, 'dist', 'diagram', 'vendor');
 
 // svgdom imports fontkit (with brotli and unicode tables) only to measure text. gateflow draws
@@ -96,7 +96,7 @@ const vm = require('node:vm');
 ${load}
 module.exports = { ...bundle.exports, saveCodeCache };
 `;
-  await writeFile(loader, `// Written by scripts/bundle.mjs: ${basename(bundle)}, with V8's code cache when this Node accepts it.\n${text}`);
+  await writeFile(loader, `// Written by src/build/bundle.mjs: ${basename(bundle)}, with V8's code cache when this Node accepts it.\n${text}`);
   caches.push(loader);
 }
 

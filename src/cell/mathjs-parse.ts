@@ -16,7 +16,7 @@ type Factories = Pick<typeof import('mathjs'), 'create' | 'parseDependencies'>;
 /**
  * Only the parser's own factories: the package entry would build all of mathjs (~0.4 s more).
  * `npm run build` bundles them, tree-shaken, behind mathjs-parser.cjs beside this file
- * (scripts/bundle.mjs; one file, compiled from a V8 code cache): ~10 ms to load, where
+ * (src/build/bundle.mjs; one file, compiled from a V8 code cache): ~10 ms to load, where
  * mathjs's dependency files pull in ~740 modules (~90 ms). From src/ (vitest) or a bare tsc build they come from
  * mathjs itself; its exports map hides these files, so they are required by path.
  */

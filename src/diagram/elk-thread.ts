@@ -103,7 +103,7 @@ export function elkLayout(graph: ElkNode): Promise<ElkNode> {
 }
 
 /**
- * Build step (scripts/bundle.mjs): after a warm-up layout with the figures' options, store
+ * Build step (src/build/bundle.mjs): after a warm-up layout with the figures' options, store
  * the engine's compiled code (the functions that layout compiled included) for later
  * processes, then stop the thread.
  */

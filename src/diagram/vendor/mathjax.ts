@@ -1,7 +1,7 @@
 /**
  * The MathJax modules labels.ts uses (TeX in, SVG out). `npm run build` replaces the
  * compiled copy of this file with a loader of one self-contained bundle, compiled from a
- * V8 code cache (scripts/bundle.mjs): one file instead of about 220 CommonJS modules,
+ * V8 code cache (src/build/bundle.mjs): one file instead of about 220 CommonJS modules,
  * each resolved, read and compiled on its own.
  */
 export { mathjax } from 'mathjax-full/js/mathjax.js';
