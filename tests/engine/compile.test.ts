@@ -6,7 +6,7 @@ import { createRandom } from '../../src/random.js';
 import { compile, gradcheck, randn, Tape, type Parameter, type Tensor, type Var } from '../../src/engine/index.js';
 import { useWasm } from '../../src/engine/matmul.js';
 import { WasmArena } from '../../src/engine/wasm.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 const SIZES = { input: 2, hidden: 3 };
 const T = 4;

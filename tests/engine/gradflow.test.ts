@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { gradientFlow, gradientFlowCsv, gradientFlowTable, spectralNorm } from '../../src/engine/gradflow.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 describe('spectralNorm', () => {
   it('spectralNorm(diag(3, -1)) is 3 and of 2·rotation is 2', () => {

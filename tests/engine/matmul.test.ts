@@ -4,7 +4,7 @@ import { createRandom } from '../../src/random.js';
 import { gemm, matmulNaive, useWasm } from '../../src/engine/matmul.js';
 import { gemmModule } from '../../src/engine/wasm.js';
 import { gradcheck, randn, type DType } from '../../src/engine/index.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 const random = createRandom(9);
 const filled = (n: number, dtype: DType) => randn([n], random, { dtype }).data;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/random.js';
 import { gradcheck, randn, tensor, Tape, type Tensor, type Var } from '../../src/engine/index.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 const random = createRandom(7);
 const r = (...shape: number[]): Tensor => randn(shape, random);

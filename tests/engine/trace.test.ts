@@ -6,7 +6,7 @@ import { loadCell } from '../../src/index.js';
 import { createRandom } from '../../src/random.js';
 import { trace } from '../../src/trace/index.js';
 import { compile, randn, Tape, type Tensor } from '../../src/engine/index.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 const T = 5;
 const B = 3;

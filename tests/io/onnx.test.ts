@@ -7,6 +7,7 @@ import { loadCell } from '../../src/index.js';
 import { decodeOnnx, encodeOnnxModel, type OnnxModelToWrite } from '../../src/io/onnx.js';
 import { createRandom } from '../../src/random.js';
 import { fromOnnx, inspectOnnx } from '../../src/trace/index.js';
+import { errorOf } from '../expect.js';
 
 const H = 2;
 const I = 3;
@@ -25,14 +26,6 @@ function model(op: string, attributes: OnnxModelToWrite['node']['attributes'] = 
   });
 }
 const decode = (bytes: Uint8Array) => decodeOnnx(bytes, 'm.onnx');
-function error(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('decodeOnnx', () => {
   it('reads the node, its attributes and the initializers as float64', () => {
@@ -66,7 +59,7 @@ describe('decodeOnnx', () => {
   it('fuzz: every truncation of a valid model is an InputError, or decodes to a model the importer refuses', () => {
     const valid = model('LSTM');
     for (let n = 0; n < valid.length; n++) {
-      const e = error(() => {
+      const e = errorOf(() => {
         const m = decode(valid.slice(0, n));
         inspectOnnx(m);
         fromOnnx(m, loadCell('lstm'));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { createRandom } from '../../src/random.js';
 import { decodeSafetensors, encodeSafetensors, halfToFloat } from '../../src/io/safetensors.js';
+import { errorOf } from '../expect.js';
 
 /** A file from a header object and raw data bytes. */
 function file(header: unknown, data: number[] | Uint8Array = []): Uint8Array {
@@ -16,14 +17,6 @@ function file(header: unknown, data: number[] | Uint8Array = []): Uint8Array {
   return out;
 }
 
-function error(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('decodeSafetensors', () => {
   it('round-trips F64 exactly and F32 to float32 precision, in file order, with metadata', () => {
@@ -71,7 +64,7 @@ describe('decodeSafetensors', () => {
     ['bytes after the last tensor', file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, [0, 0, 0, 0, 9]), 'x.safetensors: not a valid safetensors file: 1 byte after the last tensor is not described by the header'],
   ];
   it.each(cases)('rejects %s', (_what, bytes, message) => {
-    const e = error(() => decodeSafetensors(bytes, 'x.safetensors'));
+    const e = errorOf(() => decodeSafetensors(bytes, 'x.safetensors'));
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toBe(message);
   });
@@ -79,7 +72,7 @@ describe('decodeSafetensors', () => {
   it('rejects a header that is not JSON', () => {
     const bytes = file({});
     bytes[8] = 0x5b; // '[' → "[}"
-    const e = error(() => decodeSafetensors(bytes, 'x.safetensors'));
+    const e = errorOf(() => decodeSafetensors(bytes, 'x.safetensors'));
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/^x\.safetensors: not a valid safetensors file: the header is not valid UTF-8 JSON \(/);
   });
@@ -92,7 +85,7 @@ describe('decodeSafetensors', () => {
   it('fuzz: every truncation of a valid file is an InputError', () => {
     const valid = encodeSafetensors([['weight_ih_l0', { shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }], ['bias_ih_l0', { shape: [3], data: [7, 8, 9] }]], { dtype: 'F32' });
     for (let n = 0; n < valid.length; n++) {
-      const e = error(() => decodeSafetensors(valid.slice(0, n), 'cut.safetensors'));
+      const e = errorOf(() => decodeSafetensors(valid.slice(0, n), 'cut.safetensors'));
       expect(e, `prefix of ${n} bytes`).toBeInstanceOf(InputError);
       expect(e.message.startsWith('cut.safetensors: ')).toBe(true);
     }

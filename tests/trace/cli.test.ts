@@ -11,7 +11,7 @@ import { encodeOnnxModel } from '../../src/io/onnx.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { initWeights, toJson, trace } from '../../src/trace/index.js';
 import { expectGolden } from '../golden.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 import { filler, torchLstm } from './reference.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { decodeOnnx, encodeOnnxModel } from '../../src/io/onnx.js';
 import { fromOnnx, inspectOnnx, trace } from '../../src/trace/index.js';
-import { expectClose, maxAbsDiff } from './close.js';
+import { expectClose, maxAbsDiff } from '../expect.js';
 import { block, blockV, filler, onnxGru, onnxLstm, type Mat, type Vec } from './reference.js';
 
 const ATOL = 1e-12;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { decodeOnnx, encodeOnnxModel } from '../../src/io/onnx.js';
 import { fromOnnx, inspectOnnx, trace } from '../../src/trace/index.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 const DIR = join(__dirname, '..', 'fixtures', 'trace', 'onnx-backend');
 const ATOL = 1e-5;

@@ -7,7 +7,7 @@ import { decodeWeightsJson } from '../../src/io/inputs.js';
 import { decodeOnnx, encodeOnnxModel } from '../../src/io/onnx.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { fromNamedTensors, fromOnnx, fromPyTorch, toPyTorch, trace } from '../../src/trace/index.js';
-import { expectClose, maxAbsDiff } from './close.js';
+import { expectClose, maxAbsDiff } from '../expect.js';
 import { block, blockV, filler, torchGru, torchLstm, torchRnn, type Mat } from './reference.js';
 
 const ATOL = 1e-12;

@@ -6,7 +6,7 @@ import { checkWeights, initWeights, toAnnotation, trace, weightsToJson } from '.
 import { ShapeError, InputError } from '../../src/errors.js';
 import { decodeWeightsJson } from '../../src/io/inputs.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
-import { expectClose } from './close.js';
+import { expectClose } from '../expect.js';
 
 const gru = loadCell('gru');
 const rnn = loadCell('rnn');
