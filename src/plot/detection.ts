@@ -1,10 +1,20 @@
 /**
  * plot stage: the two figures of an anomaly detection run, from plain arrays. The detection
  * chart stacks the series (labelled anomalies shaded, flagged points in red) over the score
- * with its threshold; the training chart shows the loss and the gradient norm per epoch,
+ * with its threshold, against the step index or the series' timestamps (a UTC time axis for
+ * dates, a number axis for numbers); the training chart shows the loss and the gradient norm per epoch,
  * before and after clipping, so exploding gradients are visible.
  */
 import { hconcat, lineChart, vconcat, type Band, type ChartSpec, type XRule } from './spec.js';
+
+/**
+ * The x values of a series' steps: times in ms since 1970-01-01 UTC ('temporal', drawn on a
+ * UTC time axis) or plain numbers ('quantitative'), one per step, in step order.
+ */
+export interface DetectionTime {
+  readonly kind: 'temporal' | 'quantitative';
+  readonly values: ArrayLike<number>;
+}
 
 export interface DetectionChartInput {
   /** One array of values per channel. */
@@ -22,21 +32,48 @@ export interface DetectionChartInput {
   readonly title?: string;
   readonly scoreName?: string;
   readonly widthPx?: number;
+  /** Draw the steps at these x values (the series' timestamps) instead of at their index. */
+  readonly time?: DetectionTime;
+  /** The x axis title (default: 'time step', or 'time' with `time`). */
+  readonly xTitle?: string;
+}
+
+/**
+ * Step index → x value: the index itself, or the timestamps interpolated linearly between
+ * steps (and extrapolated past the ends), so a band from step 4.5 to 5.5 or a rule at a
+ * step lands halfway between the neighbouring timestamps.
+ */
+function stepToX(time: DetectionTime | undefined, length: number): (step: number) => number {
+  if (!time) return (step) => step;
+  if (time.values.length !== length) throw new RangeError(`${time.values.length} timestamps for ${length} steps`);
+  const v = time.values;
+  if (v.length === 1) return () => v[0]!;
+  return (step) => {
+    const lo = Math.min(Math.max(Math.floor(step), 0), v.length - 2);
+    const fraction = step - lo;
+    return fraction === 0 ? v[lo]! : fraction === 1 ? v[lo + 1]! : v[lo]! + fraction * (v[lo + 1]! - v[lo]!);
+  };
 }
 
 /** Series + flagged points over score + threshold (+ baseline score), sharing the time axis. */
 export function detectionChart(input: DetectionChartInput): ChartSpec {
   const widthPx = input.widthPx ?? 720;
-  const xTitle = 'time step';
-  const xDomain: [number, number] = [0, Math.max(1, input.scores.length - 1)];
-  const xRules: XRule[] = input.evaluateFrom !== undefined && input.evaluateFrom > 0 ? [{ x: input.evaluateFrom, label: 'scored →' }] : [];
-  const bands = input.labelled ?? [];
+  const xTitle = input.xTitle ?? (input.time ? 'time' : 'time step');
+  const length = input.scores.length;
+  const xOf = stepToX(input.time, length);
+  const time = input.time;
+  // The steps' x values for every series drawn (undefined: the index, as lineChart's default).
+  const x = time ? time.values : undefined;
+  const axis = time ? { timeX: time.kind === 'temporal', exactX: true } : {};
+  const xDomain: [number, number] = [xOf(0), xOf(Math.max(1, length - 1))];
+  const xRules: XRule[] = input.evaluateFrom !== undefined && input.evaluateFrom > 0 ? [{ x: xOf(input.evaluateFrom), label: 'scored →' }] : [];
+  const bands = (input.labelled ?? []).map((b) => ({ start: xOf(b.start), end: xOf(b.end) }));
   const first = input.channels[0]!;
   const panels: ChartSpec[] = [
     lineChart({
-      series: input.channels.map((c) => ({ name: c.name, y: c.values })),
+      series: input.channels.map((c) => ({ name: c.name, y: c.values, ...(x ? { x } : {}) })),
       // Every channel's value at a flagged step: the score is joint, so is the flag.
-      points: input.channels.flatMap((c) => input.flagged.map((t) => ({ x: t, y: c.values[t]! }))),
+      points: input.channels.flatMap((c) => input.flagged.map((t) => ({ x: xOf(t), y: c.values[t]! }))),
       pointsLabel: 'flagged',
       bands,
       xRules,
@@ -45,9 +82,10 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
       widthPx,
       heightPx: 180,
       xDomain,
+      ...axis,
     }),
     lineChart({
-      series: [{ name: input.scoreName ?? 'score', y: input.scores }],
+      series: [{ name: input.scoreName ?? 'score', y: input.scores, ...(x ? { x } : {}) }],
       rules: [{ y: input.threshold, label: `threshold ${input.threshold.toFixed(2)}`, color: '#d62728' }],
       bands,
       xTitle,
@@ -55,13 +93,14 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
       widthPx,
       heightPx: 120,
       xDomain,
+      ...axis,
       colors: { [input.scoreName ?? 'score']: '#444444' },
     }),
   ];
   if (input.baseline) {
     panels.push(
       lineChart({
-        series: [{ name: input.baseline.name, y: input.baseline.scores }],
+        series: [{ name: input.baseline.name, y: input.baseline.scores, ...(x ? { x } : {}) }],
         rules: [{ y: input.baseline.threshold, label: `threshold ${input.baseline.threshold.toFixed(2)}`, color: '#d62728' }],
         bands,
         xTitle,
@@ -69,6 +108,7 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
         widthPx,
         heightPx: 100,
         xDomain,
+        ...axis,
         colors: { [input.baseline.name]: '#999999' },
       }),
     );

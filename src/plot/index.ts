@@ -54,6 +54,6 @@ export {
   type Bar,
   type BarChartOptions,
 } from './spec.js';
-export { detectionChart, trainingChart, type DetectionChartInput, type TrainingChartInput, type TrainingRun } from './detection.js';
+export { detectionChart, trainingChart, type DetectionChartInput, type DetectionTime, type TrainingChartInput, type TrainingRun } from './detection.js';
 export { renderChart, formatNumber, type RenderOptions } from './render.js';
 export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';

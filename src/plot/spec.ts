@@ -97,17 +97,29 @@ export interface LineChartOptions {
   readonly yDomain?: readonly [number, number];
   /** Whole-number ticks on x (epochs, steps). */
   readonly integerX?: boolean;
+  /**
+   * x values (of series, points, bands, rules and `xDomain`) are times in milliseconds since
+   * 1970-01-01 UTC, drawn on a UTC time axis (the same labels on every machine).
+   */
+  readonly timeX?: boolean;
+  /** Keep x values as given instead of rounding them to 6 significant digits (large timestamps). */
+  readonly exactX?: boolean;
 }
 
 /** Log-axis labels: vega's own (it blanks crowded minor ticks), but 1e+12 / 1e-5 at the extremes rather than 1,000,000,000,000. */
 const LOG_LABEL = "datum.label == '' ? '' : abs(datum.value) >= 1e5 || (abs(datum.value) < 1e-3 && datum.value != 0) ? format(datum.value, '.0e') : datum.label";
+
+/** Milliseconds since 1970 as ISO-8601 UTC text (whole seconds when there is no fraction). */
+function utcText(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : String(ms);
+}
 
 /** Rounds to 6 significant digits so specs stay small and readable (plots need no more). */
 function tidy(value: number): number {
   return Number(value.toPrecision(6));
 }
 
-function seriesRows(series: readonly Series[], logY: boolean): { series: string; x: number; y: number }[] {
+function seriesRows(series: readonly Series[], logY: boolean, tidyX: (x: number) => number): { series: string; x: number; y: number }[] {
   const rows: { series: string; x: number; y: number }[] = [];
   for (const s of series) {
     if (s.x && s.x.length !== s.y.length) throw new RangeError(`series '${s.name}' has ${s.x.length} x values and ${s.y.length} y values`);
@@ -115,7 +127,7 @@ function seriesRows(series: readonly Series[], logY: boolean): { series: string;
       const y = s.y[i]!;
       const x = s.x ? s.x[i]! : i;
       if (!Number.isFinite(y) || !Number.isFinite(x) || (logY && y <= 0)) continue;
-      rows.push({ series: s.name, x: tidy(x), y: tidy(y) });
+      rows.push({ series: s.name, x: tidyX(x), y: tidy(y) });
     }
   }
   return rows;
@@ -145,8 +157,13 @@ export function lineChart(options: LineChartOptions): ChartSpec {
   const showLegend = legendNames.length > 1;
   const yScale: Record<string, unknown> = logY ? { type: 'log' } : { zero: false };
   if (options.yDomain) yScale.domain = [...options.yDomain];
-  const xScale: Record<string, unknown> = { zero: false, nice: false };
-  if (options.xDomain) xScale.domain = [...options.xDomain];
+  const timeX = options.timeX ?? false;
+  const tidyX = timeX || options.exactX ? (v: number) => v : tidy;
+  const xType = timeX ? 'temporal' : 'quantitative';
+  // Every layer's x names the UTC scale, or vega-lite describes that layer's marks in local time.
+  const utc = timeX ? { scale: { type: 'utc' } } : {};
+  const xScale: Record<string, unknown> = timeX ? { type: 'utc', nice: false } : { zero: false, nice: false };
+  if (options.xDomain) xScale.domain = options.xDomain.map(tidyX);
   const color = {
     field: 'series',
     type: 'nominal',
@@ -155,7 +172,7 @@ export function lineChart(options: LineChartOptions): ChartSpec {
   };
   const x = {
     field: 'x',
-    type: 'quantitative',
+    type: xType,
     title: axisTitle(options.xTitle, 'x'),
     scale: xScale,
     ...(options.integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
@@ -168,39 +185,51 @@ export function lineChart(options: LineChartOptions): ChartSpec {
   const overlays: ChartSpec[] = [];
   if ((options.bands?.length ?? 0) > 0) {
     layers.push({
-      data: { values: options.bands!.map((b) => ({ start: tidy(b.start), end: tidy(b.end) })) },
+      data: {
+        values: options.bands!.map((b) => ({
+          start: tidyX(b.start),
+          end: tidyX(b.end),
+          // vega-lite would describe x2 in local time; spell the range out in UTC instead.
+          ...(timeX ? { range: `${utcText(b.start)} to ${utcText(b.end)}` } : {}),
+        })),
+      },
       // The outline keeps a one-step band (a spike on a long series) visible as a thin line.
       mark: { type: 'rect', color: options.bandColor ?? '#f4c7c3', opacity: 0.6, stroke: options.bandColor ?? '#f4c7c3', strokeWidth: 1 },
-      encoding: { x: { field: 'start', type: 'quantitative', title: axisTitle(options.xTitle, 'x') }, x2: { field: 'end' } },
+      encoding: {
+        x: { field: 'start', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') },
+        x2: { field: 'end' },
+        ...(timeX ? { description: { field: 'range' } } : {}),
+      },
     });
   }
   for (const rule of options.xRules ?? []) {
     layers.push({
-      data: { values: [{ x: tidy(rule.x) }] },
+      data: { values: [{ x: tidyX(rule.x) }] },
       mark: { type: 'rule', color: '#888888', strokeDash: [2, 3] },
-      encoding: { x: { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x') } },
+      encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') } },
     });
     if (rule.label) {
       // Drawn last, with a halo, so data never hides it.
       overlays.push({
-        data: { values: [{ label: rule.label, x: tidy(rule.x) }] },
+        data: { values: [{ label: rule.label, x: tidyX(rule.x) }] },
         mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, color: '#555555', fontSize: 10, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
-        encoding: { x: { field: 'x', type: 'quantitative', title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
+        encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
       });
     }
   }
   layers.push(
     {
-      data: { values: seriesRows(options.series, logY) },
+      data: { values: seriesRows(options.series, logY, tidyX) },
       mark: options.showVertices ? { type: 'line', point: true, clip } : { type: 'line', clip },
-      encoding: { x, y, color, order: { field: 'x', type: 'quantitative' } },
+      // On a time axis the line is drawn in x order by default; an order channel would be described in local time.
+      encoding: { x, y, color, ...(timeX ? {} : { order: { field: 'x', type: 'quantitative' } }) },
     },
   );
   if (hasPoints) {
     layers.push({
-      data: { values: options.points!.map((p) => ({ series: pointsLabel, x: tidy(p.x), y: tidy(p.y) })) },
+      data: { values: options.points!.map((p) => ({ series: pointsLabel, x: tidyX(p.x), y: tidy(p.y) })) },
       mark: { type: 'point', filled: true, size: 28, opacity: 0.9 },
-      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
+      encoding: { x: { field: 'x', type: xType, ...utc }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
     });
   }
   for (const rule of options.rules ?? []) {

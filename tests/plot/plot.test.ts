@@ -177,6 +177,59 @@ describe('anomaly figures', () => {
     expectGolden('plot/detection-chart.svg', await renderChart(detection()));
   });
 
+  // The same chart with the series' timestamps on x: ISO dates (ms since 1970 UTC) or plain numbers.
+  const days = [5, 6, 7, 8, 9, 10, 11, 12].map((d) => Date.UTC(2024, 0, d));
+  const timed = (time: { kind: 'temporal' | 'quantitative'; values: number[] }, xTitle: string) =>
+    detectionChart({
+      channels: [{ name: 'value', values: [0, 1, 0, -1, 0, 5, 0, -1] }],
+      scores: [Number.NaN, Number.NaN, 0.5, 0.4, 0.6, 7, 2, 0.5],
+      threshold: 1.5,
+      flagged: [5, 6],
+      labelled: [{ start: 4.5, end: 5.5 }],
+      evaluateFrom: 4,
+      title: 'detection',
+      widthPx: 200,
+      time,
+      xTitle,
+    });
+  type Layer = { data: { values: Record<string, unknown>[] }; encoding: { x?: { field?: string; type: string; scale?: { type?: string; domain?: number[] } } } };
+  const layersOf = (spec: ReturnType<typeof detectionChart>) => (spec.vconcat as { layer: Layer[] }[]).map((p) => p.layer);
+
+  it('detectionChart puts ISO timestamps on a UTC time axis: every layer, bands and the scored rule between timestamps (golden JSON)', () => {
+    const spec = timed({ kind: 'temporal', values: days }, 'date');
+    for (const layers of layersOf(spec)) {
+      for (const layer of layers.filter((l) => l.encoding.x?.field !== undefined)) {
+        expect(layer.encoding.x).toMatchObject({ type: 'temporal', scale: { type: 'utc' } });
+      }
+    }
+    const [series] = layersOf(spec);
+    const line = series!.find((l) => l.data.values.some((r) => r.series === 'value'))!;
+    expect(line.data.values.map((r) => r.x)).toEqual(days);
+    expect(line.encoding.x!.scale!.domain).toEqual([days[0], days[7]]);
+    // The labelled step 5 is shaded from half a day before to half a day after; the rule sits on step 4.
+    const band = series!.find((l) => 'start' in (l.data.values[0] ?? {}))!;
+    expect(band.data.values).toEqual([{ start: Date.UTC(2024, 0, 9, 12), end: Date.UTC(2024, 0, 10, 12), range: '2024-01-09T12:00:00Z to 2024-01-10T12:00:00Z' }]);
+    expect(series!.some((l) => l.data.values.length === 1 && l.data.values[0]!.x === days[4])).toBe(true);
+    expectGolden('plot/detection-chart-dates.vl.json', stableJson(spec));
+  });
+
+  it('detectionChart puts numeric timestamps on a quantitative axis of those numbers, unrounded', () => {
+    const seconds = days.map((ms) => ms / 1000 + 0.5);
+    const spec = timed({ kind: 'quantitative', values: seconds }, 'unix time');
+    const [series] = layersOf(spec);
+    const line = series!.find((l) => l.data.values.some((r) => r.series === 'value'))!;
+    expect(line.encoding.x).toMatchObject({ field: 'x', type: 'quantitative', title: 'unix time' });
+    expect(line.encoding.x!.scale!.type).toBeUndefined();
+    expect(line.data.values.map((r) => r.x)).toEqual(seconds);
+    expect(JSON.stringify(spec)).not.toContain('temporal');
+  });
+
+  it('a temporal detection chart renders with its dates as tick labels', async () => {
+    const svg = await renderChart(timed({ kind: 'temporal', values: days }, 'date'));
+    expect(svg).toContain('for a utc scale with values from Friday, 05 January 2024, 12:00:00 AM UTC');
+    expect(svg).toMatch(/aria-label="Jan 0?7"/);
+  });
+
   it('trainingChart keeps one colour per run in both panels and stops a diverged run at its last finite epoch', async () => {
     const spec = trainingChart({
       runs: [

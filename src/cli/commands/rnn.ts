@@ -55,12 +55,36 @@ async function writeChart(spec: import('../../plot/index.js').ChartSpec, path: s
   return [`${path}.svg`, `${path}.png`];
 }
 
+type ChartAxis = { time?: import('../../plot/index.js').DetectionTime; xTitle?: string };
+
+/**
+ * The detection chart's x axis from the series' timestamp column: ISO dates → a UTC time
+ * axis, numbers → those numbers; text, or times that go backwards (with a warning), → the step index.
+ */
+async function chartAxis(series: import('../../io/series.js').SeriesTable): Promise<ChartAxis> {
+  if (!series.timestamps) return {};
+  const { timeAxisOf } = await import('../../io/series.js');
+  const name = series.timestampColumn ?? 'timestamp';
+  const axis = timeAxisOf(series.timestamps);
+  if (axis.kind === 'text') return { xTitle: `time step ('${name}' holds neither ISO dates nor numbers)` };
+  if (axis.backwards) {
+    const { index, previous, current } = axis.backwards;
+    warnToStderr(`${series.source.file}:${series.source.lines[index]}: ${name} '${current}' is earlier than the row before it ('${previous}'); the chart's x axis shows the time step instead`);
+    return { xTitle: `time step ('${name}' goes backwards at step ${index})` };
+  }
+  if (axis.kind === 'quantitative') return { time: { kind: axis.kind, values: axis.values }, xTitle: name };
+  // The tick labels name days and months but rarely the year, so the title gives the span (in UTC, as the ticks).
+  const utc = (ms: number) => (axis.hasTime ? new Date(ms).toISOString().replace('.000Z', 'Z') : new Date(ms).toISOString().slice(0, 10));
+  const span = `${utc(axis.values[0]!)} to ${utc(axis.values[axis.values.length - 1]!)}`;
+  return { time: { kind: axis.kind, values: axis.values }, xTitle: `${name}${axis.hasTime ? ' (UTC)' : ''}: ${span}` };
+}
+
 /** Labelled anomalies as [start, end) ranges, for shading. */
 function labelledBands(anomaly: Anomaly, series: Series): { start: number; end: number }[] {
   return series.labels ? anomaly.runsOf(series.labels).map((r) => ({ start: r.start - 0.5, end: r.end - 0.5 })) : [];
 }
 
-async function detectionFigures(anomaly: Anomaly, series: Series, detection: Detection, modelName: string, clip: number, out: string, unclipped?: readonly EpochStats[]): Promise<string[]> {
+async function detectionFigures(anomaly: Anomaly, series: Series, axis: ChartAxis, detection: Detection, modelName: string, clip: number, out: string, unclipped?: readonly EpochStats[]): Promise<string[]> {
   const { detectionChart, trainingChart } = await import('../../plot/index.js');
   const C = series.channels.length;
   const channels = series.channels.map((name, c) => ({ name, values: Array.from({ length: series.length }, (_, t) => series.values[t * C + c]!) }));
@@ -74,6 +98,7 @@ async function detectionFigures(anomaly: Anomaly, series: Series, detection: Det
       flagged,
       labelled: labelledBands(anomaly, series),
       evaluateFrom: detection.regions.evaluateFrom,
+      ...axis,
       scoreName: `${modelName} score`,
       ...(detection.baseline ? { baseline: { scores: detection.baseline.scores, threshold: detection.baseline.threshold, name: 'z-score' } } : {}),
       title: `${series.source?.file ?? 'series'}: ${flagged.length} point(s) flagged by ${modelName}${series.labels ? ' (shaded: labelled anomalies)' : ''}`,
@@ -105,7 +130,7 @@ function detectCommand(cli: Argv): Argv {
         .option('series', { type: 'string', demandOption: true, describe: 'CSV file: a header row, value column(s), optional timestamp and 0/1 label columns' })
         .option('train', { type: 'string', describe: 'fit on this CSV instead of the first part of --series (its last --holdout-fraction sets the threshold)' })
         .option('value-column', { type: 'array', string: true, describe: 'value column(s) to read (default: every column but the timestamp and the label)' })
-        .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date or t; '' for none)" })
+        .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date or t; '' for none); ISO-8601 dates (read as UTC) or numbers become the chart's x axis" })
         .option('label-column', { type: 'string', describe: "0/1 label column (default: one named label or anomaly; '' for none)" })
         .option('cell', { type: 'string', default: 'rnn', describe: 'rnn, gru, lstm (any shipped cell) or a path to a .cell file' })
         .option('hidden', { type: 'number', default: 32, describe: 'hidden size' })
@@ -232,7 +257,7 @@ function detectCommand(cli: Argv): Argv {
       if (unclipped) summary.unclippedEpochs = anomaly.epochSummary(unclipped);
       writeFileAtomic(join(out, 'report.json'), anomaly.stableJson(summary));
       written.push(join(out, 'report.json'));
-      written.push(...(await detectionFigures(anomaly, series, detection, modelName, clip, out, unclipped)));
+      written.push(...(await detectionFigures(anomaly, series, await chartAxis(series), detection, modelName, clip, out, unclipped)));
       if (args['save-model']) {
         writeFileAtomic(args['save-model'], anomaly.modelToJson(detection.model, cellSource));
         written.push(args['save-model']);

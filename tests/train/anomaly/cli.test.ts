@@ -10,8 +10,18 @@ import { seriesToCsv, synthSeries } from '../../../src/train/anomaly/index.js';
 const BIN = resolve(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
 
 function gateflow(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return gateflowIn({}, ...args);
+}
+
+function gateflowIn(env: Record<string, string>, ...args: string[]) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** A synthetic series with its step column replaced by `stamp(t)` under the header `name`. */
+function withTimestamps(csv: string, name: string, stamp: (t: number) => string): string {
+  const [header, ...rows] = csv.trimEnd().split('\n');
+  return [header!.replace(/^t,/, `${name},`), ...rows.map((row, t) => row.replace(/^[^,]*,/, `${stamp(t)},`))].join('\n') + '\n';
 }
 
 describe('gateflow rnn', () => {
@@ -53,6 +63,43 @@ describe('gateflow rnn', () => {
     const reuse = gateflow('rnn', 'detect', '--series', series, '--model', join(work, 'model.json'), '-o', join(work, 'c'));
     expect(reuse.status).toBe(0);
     expect(reuse.stdout).toContain(`model ${join(work, 'model.json')}: cell rnn, hidden 4, window 20`);
+  }, 60_000);
+
+  it('detect draws ISO timestamps on a UTC time axis (the same bytes in any time zone); text or backwards times fall back to the step index', () => {
+    const csv = seriesToCsv(synthSeries({ seed: 3, kinds: ['spike'], length: 600, period: 20, count: 1 }));
+    const hourly = join(work, 'hourly.csv');
+    writeFileSync(hourly, withTimestamps(csv, 'timestamp', (t) => new Date(Date.UTC(2024, 0, 5, 10) + t * 3_600_000).toISOString().replace('.000Z', 'Z')));
+    const args = ['rnn', 'detect', '--series', hourly, '--hidden', '4', '--window', '20', '--epochs', '2', '--smooth', '1'];
+    const utc = gateflowIn({ TZ: 'UTC' }, ...args, '-o', join(work, 'utc'), '--save-model', join(work, 'hourly-model.json'));
+    expect(utc.stderr).toBe('');
+    expect(utc.status).toBe(0);
+    const newYork = gateflowIn({ TZ: 'America/New_York' }, ...args, '-o', join(work, 'new-york'));
+    expect(newYork.status).toBe(0);
+    const svg = readFileSync(join(work, 'utc', 'detection.svg'), 'utf8');
+    expect(readFileSync(join(work, 'new-york', 'detection.svg'), 'utf8')).toBe(svg);
+    expect(svg).toContain("X-axis titled 'timestamp (UTC): 2024-01-05T10:00:00Z to 2024-01-30T09:00:00Z' for a utc scale");
+    expect(svg).not.toContain('time step');
+    const flagged = readFileSync(join(work, 'utc', 'flagged.csv'), 'utf8').trimEnd().split('\n');
+    expect(flagged[0]).toBe('t,timestamp,value,score,threshold,label');
+    expect(flagged.length).toBeGreaterThan(1);
+    for (const row of flagged.slice(1)) expect(row).toMatch(/^\d+,2024-01-\d\dT\d\d:00:00Z,/);
+
+    // Reuse the model: no training, only the chart's axis differs.
+    const reuse = (file: string, out: string) => gateflow('rnn', 'detect', '--series', file, '--model', join(work, 'hourly-model.json'), '-o', join(work, out));
+    const backwards = join(work, 'backwards.csv');
+    writeFileSync(backwards, withTimestamps(csv, 'timestamp', (t) => new Date(Date.UTC(2024, 0, 5, 10) + (t === 300 ? 0 : t) * 3_600_000).toISOString()));
+    const back = reuse(backwards, 'backwards');
+    expect(back.status).toBe(0);
+    expect(back.stderr).toBe(
+      `gateflow: warning: ${backwards}:302: timestamp '2024-01-05T10:00:00.000Z' is earlier than the row before it ('2024-01-17T21:00:00.000Z'); the chart's x axis shows the time step instead\n`,
+    );
+    expect(readFileSync(join(work, 'backwards', 'detection.svg'), 'utf8')).toContain("X-axis titled 'time step ('timestamp' goes backwards at step 300)' for a linear scale");
+    const text = join(work, 'text.csv');
+    writeFileSync(text, withTimestamps(csv, 'when', (t) => `day ${t}`));
+    const textRun = gateflow('rnn', 'detect', '--series', text, '--timestamp-column', 'when', '--model', join(work, 'hourly-model.json'), '-o', join(work, 'text'));
+    expect(textRun.stderr).toBe('');
+    expect(textRun.status).toBe(0);
+    expect(readFileSync(join(work, 'text', 'detection.svg'), 'utf8')).toContain("X-axis titled 'time step ('when' holds neither ISO dates nor numbers)' for a linear scale");
   }, 60_000);
 
   it('bad input exits 2 with one located message and no stack trace', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSeriesCsv } from '../../../src/io/series.js';
+import { decodeSeriesCsv, parseIsoTimestamp, timeAxisOf } from '../../../src/io/series.js';
 import { loadCell } from '../../../src/index.js';
 import { detect } from '../../../src/train/anomaly/index.js';
 
@@ -92,5 +92,48 @@ describe('decodeSeriesCsv on random input', () => {
         expect((error as Error).message).toMatch(/^fuzz\.csv(:\d+(:\d+)?)?: /);
       }
     }
+  });
+});
+
+describe('timeAxisOf: what a timestamp column holds', () => {
+  it('reads ISO-8601 dates and datetimes as UTC milliseconds, whatever the offset notation', () => {
+    expect(parseIsoTimestamp('2024-01-05')).toBe(Date.UTC(2024, 0, 5));
+    expect(parseIsoTimestamp('2024-01-05T10:00:00Z')).toBe(Date.UTC(2024, 0, 5, 10));
+    // No offset: UTC, not the machine's local time.
+    expect(parseIsoTimestamp('2024-01-05T10:00')).toBe(Date.UTC(2024, 0, 5, 10));
+    expect(parseIsoTimestamp('2024-01-05 10:00:30.25')).toBe(Date.UTC(2024, 0, 5, 10, 0, 30, 250));
+    expect(parseIsoTimestamp('2024-01-05T10:00:00+01:30')).toBe(Date.UTC(2024, 0, 5, 8, 30));
+    expect(parseIsoTimestamp('2024-01-05T10:00:00-0500')).toBe(Date.UTC(2024, 0, 5, 15));
+    // Two-digit years stay in the first century (Date.UTC alone would read 99 as 1999).
+    expect(new Date(parseIsoTimestamp('0099-12-31')!).toISOString()).toBe('0099-12-31T00:00:00.000Z');
+    for (const bad of ['2024-02-30', '2023-02-29', '2024-13-01', '2024-01-05T24:00', '05/01/2024', '2024-1-5', 'Jan 5 2024', '2024-01-05T10', '']) {
+      expect(parseIsoTimestamp(bad), bad).toBeUndefined();
+    }
+    expect(parseIsoTimestamp('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+  });
+
+  it('ISO dates → temporal, plain numbers → quantitative, anything else (text, a mix, an empty cell) → text', () => {
+    expect(timeAxisOf(['2024-01-05', '2024-01-06'])).toEqual({ kind: 'temporal', values: [Date.UTC(2024, 0, 5), Date.UTC(2024, 0, 6)], hasTime: false });
+    expect(timeAxisOf(['2024-01-05T10:00:00Z', '2024-01-05T11:00:00Z'])).toMatchObject({ kind: 'temporal', hasTime: true });
+    expect(timeAxisOf(['-4', '0', '1', '2.5', '1e3'])).toEqual({ kind: 'quantitative', values: [-4, 0, 1, 2.5, 1000] });
+    // Years alone are numbers, not dates.
+    expect(timeAxisOf(['2023', '2024'])).toMatchObject({ kind: 'quantitative' });
+    expect(timeAxisOf(['mon', 'tue'])).toEqual({ kind: 'text' });
+    expect(timeAxisOf(['2024-01-05', '17'])).toEqual({ kind: 'text' });
+    expect(timeAxisOf(['2024-01-05', '2024-01-05T10:00Z'])).toMatchObject({ kind: 'temporal' });
+    expect(timeAxisOf(['1', ''])).toEqual({ kind: 'text' });
+    expect(timeAxisOf(['0x10', '0x11'])).toEqual({ kind: 'text' });
+    expect(timeAxisOf([])).toEqual({ kind: 'text' });
+  });
+
+  it('names the first step where the times go backwards (equal times are not backwards)', () => {
+    expect(timeAxisOf(['1', '2', '2', '3']).backwards).toBeUndefined();
+    expect(timeAxisOf(['1', '3', '2', '0']).backwards).toEqual({ index: 2, previous: '3', current: '2' });
+    expect(timeAxisOf(['2024-01-05', '2024-01-07', '2024-01-06']).backwards).toEqual({ index: 2, previous: '2024-01-07', current: '2024-01-06' });
+  });
+
+  it('decodeSeriesCsv keeps the timestamp column\'s name', () => {
+    expect(decodeSeriesCsv('when,value\n2024-01-05,1\n', 'a.csv', { timestampColumn: 'when' }).timestampColumn).toBe('when');
+    expect(decodeSeriesCsv('value\n1\n', 'a.csv').timestampColumn).toBeUndefined();
   });
 });
