@@ -66,7 +66,7 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
   const x = time ? time.values : undefined;
   const axis = time ? { timeX: time.kind === 'temporal', exactX: true } : {};
   const xDomain: [number, number] = [xOf(0), xOf(Math.max(1, length - 1))];
-  const xRules: XRule[] = input.evaluateFrom !== undefined && input.evaluateFrom > 0 ? [{ x: xOf(input.evaluateFrom), label: 'scored →' }] : [];
+  const xRules: XRule[] = input.evaluateFrom !== undefined && input.evaluateFrom > 0 ? [{ x: xOf(input.evaluateFrom), label: 'scored from here →' }] : [];
   const bands = (input.labelled ?? []).map((b) => ({ start: xOf(b.start), end: xOf(b.end) }));
   const first = input.channels[0]!;
   const panels: ChartSpec[] = [

@@ -56,7 +56,7 @@ export interface Band {
   readonly end: number;
 }
 
-/** A vertical reference line (for example where the scored part begins), labelled at its top. */
+/** A vertical reference line (for example where the scored part begins), labelled at its top, on its left. */
 export interface XRule {
   readonly x: number;
   readonly label?: string;
@@ -209,10 +209,11 @@ export function lineChart(options: LineChartOptions): ChartSpec {
       encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') } },
     });
     if (rule.label) {
-      // Drawn last, with a halo, so data never hides it.
+      // Drawn last, with a halo, so data never hides it; left of the line, where the part
+      // before it (in a detection chart, the normal part) has no flagged points to cover.
       overlays.push({
         data: { values: [{ label: rule.label, x: tidyX(rule.x) }] },
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, color: '#555555', fontSize: 10, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
+        mark: { type: 'text', align: 'right', baseline: 'top', dx: -3, dy: 3, color: '#555555', fontSize: 10, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
         encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
       });
     }
