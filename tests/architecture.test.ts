@@ -1,5 +1,5 @@
 // The dependency rules of architecture.md, read off the import lines of src/:
-//   errors, random ← cell ← diagram, trace, engine ← train;  plot depends only on errors;
+//   errors, random, stable-json ← cell ← diagram, trace, engine ← train;  plot depends only on errors;
 //   io depends on cell types only; no stage imports io or cli; stages meet through index.ts.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(__dirname, '..', 'src');
 
-/** What each stage may import from other stages (besides itself, errors and random). */
+/** Modules every stage may import (they import nothing of ours). */
+const BASE_MODULES: readonly string[] = ['errors', 'random', 'stable-json'];
+
+/** What each stage may import from other stages (besides itself and the base modules). */
 const ALLOWED: Record<string, readonly string[]> = {
   cell: [],
   diagram: ['cell'],
@@ -61,7 +64,7 @@ describe('architecture: stage dependencies', () => {
       .filter((i) => stageOf(i.from) === stage)
       .filter((i) => {
         const target = stageOf(i.target);
-        if (target === stage || target === 'errors' || target === 'random') return false;
+        if (target === stage || BASE_MODULES.includes(target)) return false;
         if (stage === 'io' && target === 'cell') return !i.typeOnly;
         return !ALLOWED[stage]!.includes(target);
       })
@@ -75,15 +78,15 @@ describe('architecture: stage dependencies', () => {
         const from = stageOf(i.from);
         const to = stageOf(i.target);
         if (from === to || from === 'cli' || from === 'index' || from === 'gallery') return false;
-        if (to === 'errors' || to === 'random') return false;
+        if (BASE_MODULES.includes(to)) return false;
         return !i.target.endsWith(`${to}/index.ts`);
       })
       .map((i) => `${relative(SRC, i.from)} → ${relative(SRC, i.target)}`);
     expect(wrong).toEqual([]);
   });
 
-  it('errors.ts and random.ts import nothing of ours', () => {
-    const wrong = imports.filter((i) => ['errors', 'random'].includes(stageOf(i.from)));
+  it('errors.ts, random.ts and stable-json.ts import nothing of ours', () => {
+    const wrong = imports.filter((i) => BASE_MODULES.includes(stageOf(i.from)));
     expect(wrong).toEqual([]);
   });
 });

@@ -2,13 +2,8 @@ import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { barChart, detectionChart, formatNumber, imageGrid, lineChart, renderChart, scatter, trainingChart, vconcat } from '../../src/plot/index.js';
 import { loadGlyphFonts, measureText, textOutline } from '../../src/plot/glyphs.js';
+import { toStableJson } from '../../src/stable-json.js';
 import { expectGolden } from '../golden.js';
-
-function stableJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
-  return JSON.stringify(sort(value), null, 2) + '\n';
-}
 
 const thresholdChart = () =>
   vconcat(
@@ -58,14 +53,14 @@ describe('plot specs', () => {
   });
 
   it('specs match their golden JSON (line + threshold + points, scatter, grouped bars)', () => {
-    expectGolden('plot/threshold-chart.vl.json', stableJson(thresholdChart()));
+    expectGolden('plot/threshold-chart.vl.json', toStableJson(thresholdChart()));
     expectGolden(
       'plot/scatter.vl.json',
-      stableJson(scatter({ points: [{ x: 1, y: 2, category: '0', label: 'β = 1' }, { x: 3, y: 1, category: '1' }], connect: true, title: 'sweep' })),
+      toStableJson(scatter({ points: [{ x: 1, y: 2, category: '0', label: 'β = 1' }, { x: 3, y: 1, category: '1' }], connect: true, title: 'sweep' })),
     );
     expectGolden(
       'plot/bars.vl.json',
-      stableJson(
+      toStableJson(
         barChart({
           bars: [
             { category: 'spike', group: 'rnn', value: 0.9 },
@@ -170,7 +165,7 @@ describe('anomaly figures', () => {
   it('detectionChart stacks series, score and baseline panels (golden JSON); NaN scores are left out', () => {
     const spec = detection();
     expect((spec.vconcat as unknown[]).length).toBe(3);
-    expectGolden('plot/detection-chart.vl.json', stableJson(spec));
+    expectGolden('plot/detection-chart.vl.json', toStableJson(spec));
   });
 
   it('detectionChart renders to its golden SVG', async () => {
@@ -210,7 +205,7 @@ describe('anomaly figures', () => {
     const band = series!.find((l) => 'start' in (l.data.values[0] ?? {}))!;
     expect(band.data.values).toEqual([{ start: Date.UTC(2024, 0, 9, 12), end: Date.UTC(2024, 0, 10, 12), range: '2024-01-09T12:00:00Z to 2024-01-10T12:00:00Z' }]);
     expect(series!.some((l) => l.data.values.length === 1 && l.data.values[0]!.x === days[4])).toBe(true);
-    expectGolden('plot/detection-chart-dates.vl.json', stableJson(spec));
+    expectGolden('plot/detection-chart-dates.vl.json', toStableJson(spec));
   });
 
   it('detectionChart puts numeric timestamps on a quantitative axis of those numbers, unrounded', () => {

@@ -9,30 +9,15 @@ import { basename, extname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../../errors.js';
 import type { Command } from './command.js';
+import { toStableJson } from '../../stable-json.js';
+import { progressBar } from '../progress.js';
+
+const RNN_BAR_WIDTH = 28;
 
 type Anomaly = typeof import('../../train/anomaly/index.js');
 type Detection = import('../../train/anomaly/index.js').Detection;
 type Series = import('../../train/anomaly/index.js').Series;
 type EpochStats = import('../../train/anomaly/index.js').EpochStats;
-
-/** A one-line progress bar on stderr, redrawn at most 10 times a second. */
-function progressBar(enabled: boolean) {
-  let last = 0;
-  return {
-    update(label: string, done: number, total: number): void {
-      if (!enabled) return;
-      const now = Date.now();
-      if (done < total && now - last < 100) return;
-      last = now;
-      const width = 28;
-      const filled = Math.round((width * done) / total);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} batches\x1b[K`);
-    },
-    done(): void {
-      if (enabled) process.stderr.write('\r\x1b[K');
-    },
-  };
-}
 
 function positiveInteger(value: number, option: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new InputError(`--${option} must be a positive integer, got ${value}`);
@@ -201,14 +186,14 @@ function detectCommand(cli: Argv): Argv {
         warn: warnToStderr,
       };
       if (!(options.quantile >= 0 && options.quantile <= 1)) throw new InputError(`--quantile must lie in [0, 1], got ${options.quantile}`);
-      const bar = progressBar(args.progress ?? Boolean(process.stderr.isTTY));
+      const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const started = Date.now();
-      const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total) });
+      const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total, 'batches') });
       bar.done();
       const seconds = (Date.now() - started) / 1000;
       let unclipped: EpochStats[] | undefined;
       if (args['compare-clip'] && !model) {
-        unclipped = anomaly.trainingHistory(series, { ...options, clip: 0, onProgress: (done, total) => bar.update(`training ${modelName} without clipping`, done, total) });
+        unclipped = anomaly.trainingHistory(series, { ...options, clip: 0, onProgress: (done, total) => bar.update(`training ${modelName} without clipping`, done, total, 'batches') });
         bar.done();
       }
 
@@ -255,7 +240,7 @@ function detectCommand(cli: Argv): Argv {
       };
       const summary = anomaly.detectionSummary(detection, runInfo);
       if (unclipped) summary.unclippedEpochs = anomaly.epochSummary(unclipped);
-      writeFileAtomic(join(out, 'report.json'), anomaly.stableJson(summary));
+      writeFileAtomic(join(out, 'report.json'), toStableJson(summary));
       written.push(join(out, 'report.json'));
       written.push(...(await detectionFigures(anomaly, series, await chartAxis(series), detection, modelName, clip, out, unclipped)));
       if (args['save-model']) {
@@ -318,7 +303,7 @@ function synthCommand(cli: Argv): Argv {
         written.push(path);
         manifest[kind] = { file: `${kind}.csv`, normalUntil: series.normalUntil, anomalies: series.anomalies };
       }
-      writeFileAtomic(join(out, 'anomalies.json'), anomaly.stableJson({ options: base, series: manifest }));
+      writeFileAtomic(join(out, 'anomalies.json'), toStableJson({ options: base, series: manifest }));
       process.stdout.write(`wrote ${written.join(', ')} and ${join(out, 'anomalies.json')}\n`);
     },
   );
@@ -348,7 +333,7 @@ function benchmarkCommand(cli: Argv): Argv {
         const source = readCell(name);
         return parseCell(source.text, { file: source.file });
       });
-      const bar = progressBar(args.progress ?? Boolean(process.stderr.isTTY));
+      const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       type Row = { kind: string; method: string; pointF1: number; segmentF1: number };
       const rows: Row[] = [];
       for (const kind of anomaly.ANOMALY_KINDS) {
@@ -363,7 +348,7 @@ function benchmarkCommand(cli: Argv): Argv {
             epochs: positiveInteger(args.epochs, 'epochs'),
             smooth: positiveInteger(args.smooth, 'smooth'),
             seed: args.seed,
-            onProgress: (done, total) => bar.update(`${kind}: ${cell.name}`, done, total),
+            onProgress: (done, total) => bar.update(`${kind}: ${cell.name}`, done, total, 'batches'),
           });
           bar.done();
           const m = detection.rnn.metrics!;
@@ -385,7 +370,7 @@ function benchmarkCommand(cli: Argv): Argv {
         lines.push(`${kind.padEnd(14)}${cellsText.join('')}`);
       }
       const written: string[] = [];
-      writeFileAtomic(join(args.out, 'benchmark.json'), anomaly.stableJson({ seed: args.seed, hidden: args.hidden, window: args.window, horizon: args.horizon, epochs: args.epochs, smooth: args.smooth, rows }));
+      writeFileAtomic(join(args.out, 'benchmark.json'), toStableJson({ seed: args.seed, hidden: args.hidden, window: args.window, horizon: args.horizon, epochs: args.epochs, smooth: args.smooth, rows }));
       written.push(join(args.out, 'benchmark.json'));
       for (const [key, label] of [['pointF1', 'point-wise'], ['segmentF1', 'per segment']] as const) {
         const spec = barChart({

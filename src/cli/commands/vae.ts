@@ -6,32 +6,13 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../../errors.js';
 import type { Command } from './command.js';
+import { toStableJson } from '../../stable-json.js';
+import { progressBar } from '../progress.js';
+
+const VAE_BAR_WIDTH = 24;
 
 type Vae = typeof import('../../train/vae/index.js');
 type Plot = typeof import('../../plot/index.js');
-
-/** A one-line progress bar on stderr, redrawn at most 10 times a second. */
-function progressBar(enabled: boolean) {
-  let last = 0;
-  return {
-    update(label: string, done: number, total: number, detail: string): void {
-      if (!enabled) return;
-      const now = Date.now();
-      if (done < total && now - last < 100) return;
-      last = now;
-      const width = 24;
-      const filled = Math.round((width * done) / total);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}\x1b[K`);
-    },
-    done(): void {
-      if (enabled) process.stderr.write('\r\x1b[K');
-    },
-  };
-}
-
-function showProgress(flag: boolean | undefined): boolean {
-  return flag ?? Boolean(process.stderr.isTTY);
-}
 
 function parseNumberList(text: string, option: string): number[] {
   const values = text.split(',').map((part) => part.trim()).filter((part) => part !== '').map(Number);
@@ -186,7 +167,7 @@ function trainCommand(cli: Argv): Argv {
       const { createRandom } = await import('../../random.js');
       for (const key of ['latent', 'hidden', 'epochs', 'batch'] as const) positiveInteger(args[key], key);
       const { split, source } = await loadData(vae, args.data, args.gaussian, args.seed);
-      const bar = progressBar(showProgress(args.progress));
+      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const started = Date.now();
       const result = vae.trainVae(split.train, split.test, createRandom(args.seed), {
         latent: args.latent,
@@ -205,7 +186,7 @@ function trainCommand(cli: Argv): Argv {
       const seconds = (Date.now() - started) / 1000;
       const out = args.out;
       const { model, history } = result;
-      writeFileAtomic(`${out}/model.json`, vae.toStableJson(vae.toJsonModel(model), 0));
+      writeFileAtomic(`${out}/model.json`, toStableJson(vae.toJsonModel(model), 0));
       writeFileAtomic(`${out}/history.csv`, vae.historyCsv(history));
 
       const epochs = history.map((r) => r.epoch);
@@ -322,7 +303,7 @@ function sweepCommand(cli: Argv): Argv {
       const { createRandom } = await import('../../random.js');
       const betas = parseNumberList(args.betas, 'betas');
       for (const key of ['latent', 'hidden', 'epochs', 'shapes', 'seeds'] as const) positiveInteger(args[key], key);
-      const bar = progressBar(showProgress(args.progress));
+      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const result = vae.betaSweep(createRandom(args.seed), {
         betas,
         latent: args.latent,
@@ -335,7 +316,7 @@ function sweepCommand(cli: Argv): Argv {
       bar.done();
       const out = args.out;
       writeFileAtomic(`${out}/sweep.csv`, vae.sweepCsv(result));
-      writeFileAtomic(`${out}/sweep.json`, vae.toStableJson(result));
+      writeFileAtomic(`${out}/sweep.json`, toStableJson(result));
       const tradeoff = plot.scatter({
         points: result.rows.map((r) => ({ x: r.kl, y: r.reconstruction, label: `β = ${r.beta}` })),
         connect: true,
@@ -400,7 +381,7 @@ function imbalanceCommand(cli: Argv): Argv {
       const { writeFileAtomic } = await import('../../io/index.js');
       const { createRandom } = await import('../../random.js');
       for (const key of ['latent', 'hidden', 'epochs', 'total', 'k'] as const) positiveInteger(args[key], key);
-      const bar = progressBar(showProgress(args.progress));
+      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const out = args.out;
       if (args.sweep) {
         if (args.data) throw new InputError('--sweep builds its subsets from MNIST; it does not take --data');
@@ -421,7 +402,7 @@ function imbalanceCommand(cli: Argv): Argv {
         });
         bar.done();
         writeFileAtomic(`${out}/sweep.csv`, vae.imbalanceSweepCsv(result));
-        writeFileAtomic(`${out}/sweep.json`, vae.toStableJson(result));
+        writeFileAtomic(`${out}/sweep.json`, toStableJson(result));
         const profileColors: Record<string, string> = { step: '#4c78a8', 'long-tail': '#f58518' };
         const encoders = [...new Set(result.runs.map((r) => r.encoder))];
         const panels = encoders.map((encoder) => {
@@ -503,7 +484,7 @@ function imbalanceCommand(cli: Argv): Argv {
         encoder: args.model ?? 'trained on the data itself',
         ...(truth ? { labelEntropy: vae.entropy(truth), labelEntropyDeficit: Math.log(truth.length) - vae.entropy(truth), classRatio: Math.max(...truth) / Math.min(...truth) } : {}),
       };
-      writeFileAtomic(`${out}/imbalance.json`, vae.toStableJson(summary));
+      writeFileAtomic(`${out}/imbalance.json`, toStableJson(summary));
       process.stdout.write(
         `label-free imbalance score: ${measured.score.toFixed(3)} nats (about log C − H(class proportions) for C separated, equal-shaped classes; 0 for a Gaussian)\n` +
           `  flattening divergence ${measured.divergence.toFixed(3)} − Gaussian reference ${measured.reference.toFixed(3)}, ${data.count} rows, latent ${latent}, k = ${args.k}\n` +

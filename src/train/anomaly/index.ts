@@ -23,4 +23,4 @@ export { quantile, pickThreshold, flag } from './threshold.js';
 export { rollingZScore } from './baseline.js';
 export type { Series, Segment } from './types.js';
 export { modelToJson, modelFromJson, type CellSource } from './model-file.js';
-export { flaggedCsv, detectionSummary, epochSummary, stableJson, formatEpochs, formatMetrics } from './report.js';
+export { flaggedCsv, detectionSummary, epochSummary, formatEpochs, formatMetrics } from './report.js';

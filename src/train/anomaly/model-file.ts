@@ -7,6 +7,7 @@
 import { parseCell } from '../../cell/index.js';
 import { tensor, type Tensor } from '../../engine/index.js';
 import { InputError } from '../../errors.js';
+import { toStableJson } from '../../stable-json.js';
 import type { TrainedModel } from './detect.js';
 import { restorePredictor } from './model.js';
 
@@ -19,16 +20,10 @@ export interface CellSource {
   readonly text: string;
 }
 
-function sortedJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
-  return JSON.stringify(sort(value), null, 1) + '\n';
-}
-
 /** The model as JSON text (float64 values written exactly). */
 export function modelToJson(model: TrainedModel, cell: CellSource): string {
   const p = model.predictor;
-  return sortedJson({
+  return toStableJson({
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     cell: { file: cell.file, source: cell.text },
@@ -41,7 +36,7 @@ export function modelToJson(model: TrainedModel, cell: CellSource): string {
     standardisation: { mean: [...model.mean], std: [...model.std] },
     error: { mean: [...model.errorMean], std: [...model.errorStd] },
     params: Object.fromEntries(p.params.map((q) => [q.name, { shape: q.value.shape, data: [...q.value.data] }])),
-  });
+  }, 1);
 }
 
 function fail(file: string, reason: string): InputError {

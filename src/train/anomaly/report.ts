@@ -72,13 +72,6 @@ export function epochSummary(history: readonly EpochStats[]): Record<string, unk
   }));
 }
 
-/** JSON text with sorted keys and 2-space indentation. */
-export function stableJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
-  return JSON.stringify(sort(value), null, 2) + '\n';
-}
-
 const exp = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : String(v));
 const pct = (v: number) => (Number.isNaN(v) ? '  n/a' : v.toFixed(3));
 

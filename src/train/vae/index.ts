@@ -52,4 +52,4 @@ export { projectTo2d } from './pca.js';
 
 // Reports
 /** CSV, terminal tables and sorted-key JSON for every result. */
-export { toStableJson, historyCsv, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, gradvarCsv, gradvarTable, formatTable } from './report.js';
+export { historyCsv, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, gradvarCsv, gradvarTable, formatTable } from './report.js';

@@ -7,23 +7,6 @@ import type { ImbalanceSweepResult } from './imbalance-sweep.js';
 import type { SweepResult } from './sweep.js';
 import type { EpochRow } from './train.js';
 
-/** JSON with object keys sorted at every level; 2-space indentation, or one line with `indent` 0. */
-export function toStableJson(value: unknown, indent = 2): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .sort()
-          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-      );
-    }
-    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
-    return v;
-  };
-  return JSON.stringify(sort(value), null, indent || undefined) + '\n';
-}
-
 /** A number for CSV and tables: fixed significant digits, NaN as an empty field. */
 function num(value: number, digits = 6): string {
   if (!Number.isFinite(value)) return '';

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, historyCsv, toStableJson } from '../../../src/train/vae/report.js';
+import { formatTable, historyCsv } from '../../../src/train/vae/report.js';
 
 describe('vae reports', () => {
   it('historyCsv writes 6 significant digits and leaves missing test losses empty', () => {
     const csv = historyCsv([{ epoch: 1, trainLoss: 123.456789, trainReconstruction: 100, trainKl: 23.456789, testLoss: Number.NaN, testReconstruction: Number.NaN, testKl: Number.NaN }]);
     expect(csv).toBe('epoch,train_loss,train_reconstruction,train_kl,test_loss,test_reconstruction,test_kl\n1,123.457,100,23.4568,,,\n');
-  });
-
-  it('toStableJson sorts keys at every level and turns typed arrays into lists', () => {
-    expect(toStableJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: Float64Array.from([0.5]) } })).toBe(
-      '{\n  "a": {\n    "c": [\n      0.5\n    ],\n    "d": [\n      2,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
-    );
   });
 
   it('formatTable aligns the first column left and the rest right', () => {
