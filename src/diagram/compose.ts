@@ -6,7 +6,7 @@
  */
 import { keyKinds, placeKey } from './key.js';
 import { typeset, type Label } from './labels.js';
-import { STRIP_HEIGHT, TAG_RATIO, type NodeSize } from './measure.js';
+import { STRIP_HEIGHT, TAG_RATIO, TITLE_RATIO, type NodeSize } from './measure.js';
 import { atTime, timedTex } from './unroll.js';
 import type { LayoutOptions } from './layout.js';
 import type { Box, DiagramGraph, DiagramNode, PlacedEdge, PlacedGraph, PlacedNode, PlacedStep, PlacedTerminal, Point, StepPort } from './types.js';
@@ -48,7 +48,7 @@ export function compose(
   const terminalD = terminalDiameter(graph, fontPx);
   const stripRoom = strip === null ? 0 : STRIP_HEIGHT + 6;
 
-  const titleLabel = options.titleTex ? typeset(options.titleTex, fontPx * 1.05) : null;
+  const titleLabel = options.titleTex ? typeset(options.titleTex, fontPx * TITLE_RATIO) : null;
   const titleRoom = titleLabel ? Math.ceil(titleLabel.height + 16) : 0;
   const top = MARGIN + titleRoom + (outputs.length ? terminalD + TERMINAL_GAP + stripRoom : 0);
   const left = MARGIN + leftRoom;

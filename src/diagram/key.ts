@@ -22,6 +22,8 @@ const WORDS: Readonly<Record<KeyKind, { sample: string; words: string }>> = {
 const SAMPLE = { width: 30, height: 20 };
 /** Font size of the label inside a sample glyph, relative to the theme's. */
 export const SAMPLE_FONT = 0.7;
+/** Font size of the key's words, relative to the theme's. */
+export const WORDS_FONT = 0.72;
 const GAP = 22;
 const ROW_GAP = 8;
 
@@ -47,7 +49,7 @@ export function placeKey(kinds: readonly { kind: KeyKind; sampleTex: string }[],
   let cy = y;
   let rowHeight = 0;
   for (const { kind, sampleTex } of kinds) {
-    const words = typeset(textTex(WORDS[kind].words), fontPx * 0.72);
+    const words = typeset(textTex(WORDS[kind].words), fontPx * WORDS_FONT);
     const sampleWidth = Math.ceil(Math.max(SAMPLE.width, sampleTex ? typeset(sampleTex, fontPx * SAMPLE_FONT).width + 12 : 0));
     const width = sampleWidth + 6 + words.width;
     if (cx > x && cx + width > x + maxWidth) {

@@ -10,6 +10,13 @@ import type { Box, DiagramGraph, DiagramNode, GlyphKind } from './types.js';
 
 /** Font size of the second line (the gate's name) and of parameter boxes, relative to the theme's. */
 export const TAG_RATIO = 0.78;
+/** Font size of the figure's title, relative to the theme's. */
+export const TITLE_RATIO = 1.05;
+
+/** The size a node's main label is typeset at: parameters are small, everything else full size. */
+export function nodeLabelPx(glyph: GlyphKind, fontPx: number): number {
+  return glyph === 'param' ? fontPx * TAG_RATIO : fontPx;
+}
 export const STRIP_HEIGHT = 7;
 const STRIP_GAP = 4;
 
@@ -55,7 +62,7 @@ export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: numb
     const glyph = { x: 0, y: 0, width: d, height: d };
     return { width: d, height: d, anchorY: d / 2, glyph, strip: null, labels: graph.steps.map(() => NO_LABEL), tags: graph.steps.map(() => null) };
   }
-  const labelPx = node.glyph === 'param' ? fontPx * TAG_RATIO : fontPx;
+  const labelPx = nodeLabelPx(node.glyph, fontPx);
   const labels = graph.steps.map((s, i) => typeset(atTime(node.tex, s.time, previousTime(graph, i)), labelPx));
   const tags = graph.steps.map((s, i) => (node.tag ? typeset(atTime(node.tag, s.time, previousTime(graph, i)), fontPx * TAG_RATIO) : null));
   const pad = PAD[node.glyph];

@@ -5,7 +5,8 @@
  * content, numbers are written with two decimals, one element per line.
  */
 import { createSVGWindow, registerWindow, SVG, type Container, type Svg } from './vendor/svg.js';
-import { SAMPLE_FONT } from './key.js';
+import { SAMPLE_FONT, WORDS_FONT } from './key.js';
+import { nodeLabelPx, TAG_RATIO, TITLE_RATIO } from './measure.js';
 import { typeset } from './labels.js';
 import type { Box, KeyItem, PlacedGraph, PlacedNode, Point } from './types.js';
 import type { ShapeStyle, Theme, WireStyle } from './theme.js';
@@ -78,12 +79,12 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     el.attr({ fill: style.fill, stroke: style.stroke, 'stroke-width': fmt(style.strokeWidth), ...(dash ? { 'stroke-dasharray': dash } : {}) });
 
   if (!options.transparent) canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
-  if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * 1.05);
+  if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * TITLE_RATIO);
 
   const frames = canvas.group().attr('id', 'steps');
   for (const s of placed.steps) {
     paint(frames.rect(0, 0).attr({ x: fmt(s.x), y: fmt(s.y), width: fmt(s.width), height: fmt(s.height), rx: fmt(theme.step.radius) }), theme.step);
-    label(frames, s.tex, s.labelBox, theme.step.text, fontPx * 0.78);
+    label(frames, s.tex, s.labelBox, theme.step.text, fontPx * TAG_RATIO);
   }
 
   const wires = canvas.group().attr('id', 'wires');
@@ -91,7 +92,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     const style = theme.wires[e.kind];
     drawWire(wires, e.points, style, e.arrow);
     for (const j of e.junctions) wires.circle(0).attr({ cx: fmt(j.x), cy: fmt(j.y), r: fmt(2.2 + style.width * 0.6), fill: style.color });
-    if (e.label) label(wires, e.label.tex, e.label.box, theme.text, fontPx * 0.78);
+    if (e.label) label(wires, e.label.tex, e.label.box, theme.text, fontPx * TAG_RATIO);
   }
 
   const glyphs = canvas.group().attr('id', 'nodes');
@@ -178,9 +179,8 @@ function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn
     default:
       paint(g.rect(0, 0).attr({ x: fmt(b.x), y: fmt(b.y), width: fmt(b.width), height: fmt(b.height), rx: fmt(n.node.glyph === 'layer' ? 5 : 2) }), style, n.node.glyph === 'linear' ? '4 2' : '');
   }
-  const tagPx = theme.fontPx * 0.78;
-  label(g, n.labelTex, n.labelBox, style.text, n.node.glyph === 'param' ? tagPx : theme.fontPx);
-  if (n.tagBox && n.tagTex) label(g, n.tagTex, n.tagBox, style.text, tagPx);
+  label(g, n.labelTex, n.labelBox, style.text, nodeLabelPx(n.node.glyph, theme.fontPx));
+  if (n.tagBox && n.tagTex) label(g, n.tagTex, n.tagBox, style.text, theme.fontPx * TAG_RATIO);
 }
 
 function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, label: LabelFn, paint: PaintFn): void {
@@ -229,7 +229,7 @@ function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, label: La
       const style = item.kind === 'layer' || item.kind === 'linear' || item.kind === 'pointwise' || item.kind === 'function' || item.kind === 'matmul' || item.kind === 'param' ? theme[item.kind] : null;
       label(g, item.sampleTex, { x: cx - l.width / 2, y: cy - l.height / 2, width: l.width, height: l.height }, style?.text ?? theme.text, px);
     }
-    label(g, item.label.tex, item.label.box, theme.text, theme.fontPx * 0.72);
+    label(g, item.label.tex, item.label.box, theme.text, theme.fontPx * WORDS_FONT);
   }
 }
 
