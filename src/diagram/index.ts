@@ -98,15 +98,16 @@ const STRIP_WIDTH = 40;
  */
 export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Promise<string> {
   const theme = options.theme ?? LIGHT_THEME;
+  const annotate = options.annotate;
+  // Checked before the layout, which is the expensive part.
+  if (annotate?.maxAbs !== undefined && !(annotate.maxAbs > 0 && Number.isFinite(annotate.maxAbs))) {
+    throw new InputError(`annotate.maxAbs must be a positive number, found ${annotate.maxAbs}`);
+  }
   const { renderSvg } = await import('./render.js');
   const placed = await placeDiagram(cell, options);
   const { graph } = placed;
   const steps = graph.steps;
   const title = options.title ?? cell.title;
-  const annotate = options.annotate;
-  if (annotate?.maxAbs !== undefined && !(annotate.maxAbs > 0 && Number.isFinite(annotate.maxAbs))) {
-    throw new InputError(`annotate.maxAbs must be a positive number, found ${annotate.maxAbs}`);
-  }
   const maxAbs = annotate ? (annotate.maxAbs ?? largestMagnitude(annotate.steps)) : 0;
   const description = [
     `Cell ${cell.name} (${cell.title}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,

@@ -123,8 +123,16 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
 
 function drawWire(parent: Container, points: readonly Point[], style: WireStyle, arrow = true): void {
   if (points.length < 2) return;
+  const polyline = (line: readonly Point[]) =>
+    parent.polyline(line.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({
+      fill: 'none',
+      stroke: style.color,
+      'stroke-width': fmt(style.width),
+      'stroke-linejoin': 'round',
+      ...(style.dash ? { 'stroke-dasharray': style.dash } : {}),
+    });
   if (!arrow) {
-    parent.polyline(points.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({ fill: 'none', stroke: style.color, 'stroke-width': fmt(style.width), 'stroke-linejoin': 'round', ...(style.dash ? { 'stroke-dasharray': style.dash } : {}) });
+    polyline(points);
     return;
   }
   // The arrowhead is a triangle of its own (markers render unevenly across viewers).
@@ -138,14 +146,7 @@ function drawWire(parent: Container, points: readonly Point[], style: WireStyle,
   const ux = dx / run;
   const uy = dy / run;
   const cut = Math.min(length * 0.8, run);
-  const line = [...points.slice(0, -1), { x: end.x - ux * cut, y: end.y - uy * cut }];
-  parent.polyline(line.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({
-    fill: 'none',
-    stroke: style.color,
-    'stroke-width': fmt(style.width),
-    'stroke-linejoin': 'round',
-    ...(style.dash ? { 'stroke-dasharray': style.dash } : {}),
-  });
+  polyline([...points.slice(0, -1), { x: end.x - ux * cut, y: end.y - uy * cut }]);
   const baseX = end.x - ux * length;
   const baseY = end.y - uy * length;
   const head = [end, { x: baseX - uy * half, y: baseY + ux * half }, { x: baseX + uy * half, y: baseY - ux * half }];
