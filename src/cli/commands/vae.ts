@@ -461,7 +461,7 @@ function imbalanceCommand(cli: Argv): Argv {
         });
         bar.done();
       }
-      const flat = vae.projectTo2d(measured.means, args.latent);
+      const flat = vae.projectTo2d(measured.means, latent);
       const shown = Math.min(data.count, 4000);
       const densityChart = plot.scatter({
         points: Array.from({ length: shown }, (_, i) => ({ x: flat[2 * i]!, y: flat[2 * i + 1]!, ...(data.labels ? { category: String(data.labels[i]) } : {}) })),
