@@ -2,6 +2,7 @@
  * The only source of randomness in gateflow. Every stage takes a `Random` (or a seed) from its
  * caller, so the same inputs and seed give the same bytes. Never use Math.random.
  */
+import { InputError } from './errors.js';
 
 /** A seeded stream of numbers. Not cryptographic; fast and reproducible across platforms. */
 export interface Random {
@@ -33,7 +34,8 @@ function mix(seed: number): number {
 
 /** A mulberry32 stream from an integer seed. */
 export function createRandom(seed: number): Random {
-  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  // A seed usually comes from the user (--seed), so a bad one is their input error, not a bug.
+  if (!Number.isInteger(seed)) throw new InputError(`seed must be an integer, got ${seed}`);
   let state = mix(seed);
   let spare: number | undefined;
 

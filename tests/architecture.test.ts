@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(__dirname, '..', 'src');
 
-/** Modules every stage may import (they import nothing of ours). */
+/** Modules every stage may import (they import nothing of ours but each other). */
 const BASE_MODULES: readonly string[] = ['errors', 'random', 'stable-json'];
 
 /** What each stage may import from other stages (besides itself and the base modules). */
@@ -85,8 +85,8 @@ describe('architecture: stage dependencies', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('errors.ts, random.ts and stable-json.ts import nothing of ours', () => {
-    const wrong = imports.filter((i) => BASE_MODULES.includes(stageOf(i.from)));
+  it('errors.ts, random.ts and stable-json.ts import nothing of ours but each other', () => {
+    const wrong = imports.filter((i) => BASE_MODULES.includes(stageOf(i.from)) && !BASE_MODULES.includes(stageOf(i.target)));
     expect(wrong).toEqual([]);
   });
 });

@@ -85,6 +85,14 @@ describe('gateflow (the bin)', () => {
     expectNoStack(run.stderr);
   });
 
+  it('a seed that is not an integer is the user\'s error (exit 2), in every command that draws numbers', () => {
+    for (const args of [['gradflow', 'rnn', '--steps', '3', '-o', tmpdir()], ['vae', 'gradvar', '--out', tmpdir()]]) {
+      const run = gateflow(...args, '--seed', '1.5');
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe('gateflow: seed must be an integer, got 1.5\n');
+    }
+  });
+
   it('an unknown command exits 2', () => {
     const run = gateflow('nosuchcommand');
     expect(run.status).toBe(2);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
 import { createRandom } from '../src/random.js';
 
 describe('createRandom', () => {
@@ -28,7 +29,8 @@ describe('createRandom', () => {
     expect(Math.abs(snn / n - 1)).toBeLessThan(0.01);
   });
 
-  it('rejects a non-integer seed', () => {
+  it('rejects a non-integer seed as the user\'s input error', () => {
+    expect(() => createRandom(1.5)).toThrow(InputError);
     expect(() => createRandom(1.5)).toThrow('seed must be an integer, got 1.5');
   });
 

@@ -9,6 +9,7 @@
  */
 import { createRandom, type Random } from '../../random.js';
 import type { Segment, Series } from './types.js';
+import { InputError } from '../../errors.js';
 
 export const ANOMALY_KINDS = ['spike', 'level-shift', 'frequency', 'flat'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
@@ -57,7 +58,7 @@ function place(random: Random, kinds: readonly AnomalyKind[], count: number, fro
   const wanted = random.shuffle(kinds.flatMap((kind) => Array.from({ length: count }, () => kind)));
   const lengths = wanted.map((kind) => intBetween(random, ...SEGMENT_LENGTH[kind]));
   const slack = to - from - lengths.reduce((a, b) => a + b, 0) - MIN_GAP * (wanted.length + 1);
-  if (slack < 0) throw new RangeError(`${wanted.length} anomalies do not fit in ${to - from} steps; use a longer series or fewer anomalies`);
+  if (slack < 0) throw new InputError(`${wanted.length} anomalies do not fit in ${to - from} steps; use a longer series or fewer anomalies`);
   // Random extra gaps that sum to at most `slack`: sorted uniform cut points.
   const cuts = Array.from({ length: wanted.length }, () => random.int(slack + 1)).sort((a, b) => a - b);
   const placed: InjectedAnomaly[] = [];
