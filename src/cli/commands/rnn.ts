@@ -11,6 +11,8 @@ import { InputError } from '../../errors.js';
 import type { Command } from './command.js';
 import { toStableJson } from '../../stable-json.js';
 import { progressBar } from '../progress.js';
+import { fraction, positiveInteger } from '../options.js';
+import { warn, writeChart, writeOutput } from '../output.js';
 
 const RNN_BAR_WIDTH = 28;
 
@@ -18,27 +20,6 @@ type Anomaly = typeof import('../../train/anomaly/index.js');
 type Detection = import('../../train/anomaly/index.js').Detection;
 type Series = import('../../train/anomaly/index.js').Series;
 type EpochStats = import('../../train/anomaly/index.js').EpochStats;
-
-function positiveInteger(value: number, option: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new InputError(`--${option} must be a positive integer, got ${value}`);
-  return value;
-}
-
-function fraction(value: number, option: string): number {
-  if (!(value > 0 && value < 1)) throw new InputError(`--${option} must lie strictly between 0 and 1, got ${value}`);
-  return value;
-}
-
-const warnToStderr = (message: string) => process.stderr.write(`gateflow: warning: ${message}\n`);
-
-async function writeChart(spec: import('../../plot/index.js').ChartSpec, path: string): Promise<string[]> {
-  const { renderChart } = await import('../../plot/index.js');
-  const { svgToPng, writeFileAtomic } = await import('../../io/index.js');
-  const svg = await renderChart(spec);
-  writeFileAtomic(`${path}.svg`, svg);
-  writeFileAtomic(`${path}.png`, svgToPng(svg, { background: 'white' }));
-  return [`${path}.svg`, `${path}.png`];
-}
 
 type ChartAxis = { time?: import('../../plot/index.js').DetectionTime; xTitle?: string };
 
@@ -54,7 +35,7 @@ async function chartAxis(series: import('../../io/series.js').SeriesTable): Prom
   if (axis.kind === 'text') return { xTitle: `time step ('${name}' holds neither ISO dates nor numbers)` };
   if (axis.backwards) {
     const { index, previous, current } = axis.backwards;
-    warnToStderr(`${series.source.file}:${series.source.lines[index]}: ${name} '${current}' is earlier than the row before it ('${previous}'); the chart's x axis shows the time step instead`);
+    warn(`${series.source.file}:${series.source.lines[index]}: ${name} '${current}' is earlier than the row before it ('${previous}'); the chart's x axis shows the time step instead`);
     return { xTitle: `time step ('${name}' goes backwards at step ${index})` };
   }
   if (axis.kind === 'quantitative') return { time: { kind: axis.kind, values: axis.values }, xTitle: name };
@@ -183,7 +164,7 @@ function detectCommand(cli: Argv): Argv {
         ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
         ...(train ? { train } : {}),
         ...(model ? { model } : {}),
-        warn: warnToStderr,
+        warn: warn,
       };
       if (!(options.quantile >= 0 && options.quantile <= 1)) throw new InputError(`--quantile must lie in [0, 1], got ${options.quantile}`);
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
@@ -271,7 +252,6 @@ function synthCommand(cli: Argv): Argv {
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
       const { writeFileAtomic } = await import('../../io/index.js');
-      const { writeOutput } = await import('../output.js');
       const base = {
         seed: args.seed,
         length: positiveInteger(args.length, 'length'),

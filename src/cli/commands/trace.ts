@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
 import { readBytes, readCell, readText } from '../../io/index.js';
-import { writeOutput } from '../output.js';
+import { warn, writeOutput } from '../output.js';
 
 // Output options take nargs 1 so that yargs accepts '-' (standard output) as their value.
 
@@ -50,7 +50,6 @@ export function traceCommand(cli: Argv): Argv {
       const { parseCell } = await import('../../cell/index.js');
       const tr = await import('../../trace/index.js');
       const { decodeSequence, decodeStateJson } = await import('../../io/inputs.js');
-      const warn = (message: string): void => void process.stderr.write(`gateflow: warning: ${message}\n`);
       checkOptions(args);
 
       // Weights first: an ONNX model may name the cell.

@@ -8,31 +8,13 @@ import { InputError } from '../../errors.js';
 import type { Command } from './command.js';
 import { toStableJson } from '../../stable-json.js';
 import { progressBar } from '../progress.js';
+import { parseNumberList, positiveInteger } from '../options.js';
+import { writeChart } from '../output.js';
 
 const VAE_BAR_WIDTH = 24;
 
 type Vae = typeof import('../../train/vae/index.js');
 type Plot = typeof import('../../plot/index.js');
-
-function parseNumberList(text: string, option: string): number[] {
-  const values = text.split(',').map((part) => part.trim()).filter((part) => part !== '').map(Number);
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
-    throw new InputError(`--${option} must be a comma-separated list of non-negative numbers, got '${text}'`);
-  }
-  return values;
-}
-
-function positiveInteger(value: number, option: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new InputError(`--${option} must be a positive integer, got ${value}`);
-  return value;
-}
-
-async function writeChart(plot: Plot, spec: Parameters<Plot['renderChart']>[0], path: string): Promise<void> {
-  const { svgToPng, writeFileAtomic } = await import('../../io/index.js');
-  const svg = await plot.renderChart(spec);
-  writeFileAtomic(`${path}.svg`, svg);
-  writeFileAtomic(`${path}.png`, svgToPng(svg, { background: 'white' }));
-}
 
 /** Side of square images of `dim` pixels, or undefined when dim is not a square. */
 function imageSide(dim: number): number | undefined {
@@ -226,7 +208,7 @@ function trainCommand(cli: Argv): Argv {
           }),
         ]),
       ]);
-      await writeChart(plot, curves, `${out}/curves`);
+      await writeChart(curves, `${out}/curves`);
 
       const test = split.test;
       const means = vae.encodeMeans(model, test);
@@ -242,7 +224,7 @@ function trainCommand(cli: Argv): Argv {
         pointSize: 10,
         opacity: 0.6,
       });
-      await writeChart(plot, latentChart, `${out}/latent`);
+      await writeChart(latentChart, `${out}/latent`);
 
       const side = imageSide(test.dim);
       const written = ['model.json', 'history.csv', 'curves.svg/.png', 'latent.svg/.png'];
@@ -346,8 +328,8 @@ function sweepCommand(cli: Argv): Argv {
           spread: result.seeds > 1 ? { name: migName, x: result.rows.flatMap((r) => r.migBySeed.map(() => r.beta)), y: result.rows.flatMap((r) => r.migBySeed) } : undefined,
         },
       );
-      await writeChart(plot, tradeoff, `${out}/tradeoff`);
-      await writeChart(plot, migChart, `${out}/mig`);
+      await writeChart(tradeoff, `${out}/tradeoff`);
+      await writeChart(migChart, `${out}/mig`);
       process.stdout.write(
         `synthetic shapes: ${args.shapes} training + ${Math.ceil(args.shapes / 4)} held-out 16×16 images, factors ${result.factorNames.join(', ')}\n` +
           vae.sweepTable(result) +
@@ -424,7 +406,7 @@ function imbalanceCommand(cli: Argv): Argv {
           });
         });
         const chart = plot.vconcat(panels);
-        await writeChart(plot, chart, `${out}/sweep`);
+        await writeChart(chart, `${out}/sweep`);
         process.stdout.write(
           `MNIST subsets of ${args.total} training digits, VAE latent ${args.latent}, ${args.epochs} epochs; score = kNN flattening divergence − the same on a Gaussian sample (k = ${args.k})\n` +
             vae.imbalanceSweepTable(result) +
@@ -472,7 +454,7 @@ function imbalanceCommand(cli: Argv): Argv {
         pointSize: 10,
         opacity: 0.6,
       });
-      await writeChart(plot, densityChart, `${out}/latent`);
+      await writeChart(densityChart, `${out}/latent`);
       const truth = data.labels ? vae.labelCounts(data.labels).filter((c) => c > 0) : undefined;
       const summary = {
         score: measured.score,
@@ -539,7 +521,7 @@ function gradvarCommand(cli: Argv): Argv {
           logY: true,
         },
       );
-      await writeChart(plot, chart, `${out}/gradvar`);
+      await writeChart(chart, `${out}/gradvar`);
       process.stdout.write(vae.gradvarTable(result) + `wrote ${out}/: gradvar.csv, gradvar.svg/.png\n`);
     },
   );
