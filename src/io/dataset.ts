@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { InputError } from '../errors.js';
 import { readText } from './fs.js';
+import { lineIndex } from './json-text.js';
 
 /** Rows of numbers, row-major in one array, with optional integer labels (for colouring plots). */
 export interface DataRows {
@@ -125,19 +126,6 @@ export function decodeCsvRows(text: string, options: DecodeOptions): DataRows {
   return rows.finish();
 }
 
-/** Line and column (1-based) of an offset into text. */
-function position(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 /**
  * JSON: an array of rows, each an array of numbers, or an array of objects
  * `{"x": [numbers], "label": integer}`. Parsed by a small scanner of our own so that every
@@ -146,9 +134,10 @@ function position(text: string, offset: number): { line: number; column: number 
 export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
   const { file } = options;
   const rows = new RowCollector(file, options.range ?? 'unit');
+  const position = lineIndex(text);
   let at = 0;
   const fail = (offset: number, reason: string): never => {
-    const { line, column } = position(text, offset);
+    const { line, column } = position(offset);
     throw located(file, line, column, reason);
   };
   const skip = (): void => {
@@ -182,7 +171,7 @@ export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
     }
     for (;;) {
       const n = number();
-      const { line, column } = position(text, n.offset);
+      const { line, column } = position(n.offset);
       rows.checkValue(n.value, n.text, line, column);
       values.push(n.value);
       skip();
@@ -216,7 +205,7 @@ export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
       if (key === 'x') values = numberArray().values;
       else if (key === 'label') {
         const n = number();
-        const { line, column } = position(text, n.offset);
+        const { line, column } = position(n.offset);
         label = parseLabel(n.text, file, line, column);
       } else fail(keyOffset, `unknown field '${key}' (a row object has "x" and optionally "label")`);
       skip();
@@ -225,7 +214,7 @@ export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
       if (at >= text.length) fail(at, `expected '}', found end of file`);
     }
     at++;
-    const { line, column } = position(text, offset);
+    const { line, column } = position(offset);
     if (!values) throw located(file, line, column, `row object has no "x" array`);
     rows.add(values, line, column, label);
   };
@@ -238,7 +227,7 @@ export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
       if (text[at] === '{') objectRow();
       else {
         const row = numberArray();
-        const { line, column } = position(text, row.offset);
+        const { line, column } = position(row.offset);
         rows.add(row.values, line, column);
       }
       skip();

@@ -28,24 +28,31 @@ export function jsonError(file: string, at: TextPosition, reason: string): Input
   return new InputError(`${file}:${at.line}:${at.column}: ${reason}`);
 }
 
+/**
+ * Offset → 1-based line and column, by binary search over the line starts (found once), so
+ * a reader can afford a position for every value.
+ */
+export function lineIndex(text: string): (offset: number) => TextPosition {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (lineStarts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: offset - lineStarts[low]! + 1 };
+  };
+}
+
 export function parseJsonText(text: string, file: string): ParsedJson {
   const positions = new WeakMap<object, TextPosition>();
   const elementStarts = new WeakMap<object, TextPosition[]>();
   const memberStarts = new WeakMap<object, Map<string, TextPosition>>();
   let index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  // Line starts let a position be computed only when needed.
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const positionOf = (offset: number): TextPosition => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (lineStarts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - lineStarts[low] + 1 };
-  };
+  const positionOf = lineIndex(text);
   const fail = (offset: number, reason: string): never => {
     throw jsonError(file, positionOf(offset), reason);
   };
