@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type onnxProto from 'onnx-proto';
 import { InputError } from '../errors.js';
-import { halfToFloat } from './safetensors.js';
+import { bfloatToFloat, halfToFloat } from './safetensors.js';
 import type { NamedTensor } from './tensors.js';
 
 type OnnxSchema = typeof onnxProto.onnx;
@@ -139,7 +139,7 @@ function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): NamedTenso
   if (typed.length !== count) throw new InputError(`${where} holds ${typed.length} values, dims [${dims.join(', ')}] need ${count}`);
   for (let i = 0; i < count; i++) {
     const v = toNumber(typed[i] as LongLike);
-    out[i] = dtype === 'float16' ? halfToFloat(v) : dtype === 'bfloat16' ? bfloatBitsToFloat(v) : v;
+    out[i] = dtype === 'float16' ? halfToFloat(v) : dtype === 'bfloat16' ? bfloatToFloat(v) : v;
   }
   return { shape: dims, data: out, dtype };
 }
@@ -157,14 +157,8 @@ function readRaw(view: DataView, at: number, dtype: string): number {
     case 'int8': return view.getInt8(at);
     case 'uint8': case 'bool': return view.getUint8(at);
     case 'float16': return halfToFloat(view.getUint16(at, true));
-    default: return bfloatBitsToFloat(view.getUint16(at, true));
+    default: return bfloatToFloat(view.getUint16(at, true));
   }
-}
-
-function bfloatBitsToFloat(bits: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setUint32(0, (bits & 0xffff) << 16);
-  return view.getFloat32(0);
 }
 
 /** A tensor to store in a model: float32 as exporters write it, unless int32 or float64 is asked for. */

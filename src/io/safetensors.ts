@@ -100,17 +100,19 @@ function readFloats(view: DataView, offset: number, count: number, dtype: string
     case 'F16':
       for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(offset + 2 * i, true));
       break;
-    case 'BF16': {
-      // bfloat16 is the top half of a float32.
-      const scratch = new DataView(new ArrayBuffer(4));
-      for (let i = 0; i < count; i++) {
-        scratch.setUint32(0, view.getUint16(offset + 2 * i, true) << 16);
-        out[i] = scratch.getFloat32(0);
-      }
+    case 'BF16':
+      for (let i = 0; i < count; i++) out[i] = bfloatToFloat(view.getUint16(offset + 2 * i, true));
       break;
-    }
   }
   return out;
+}
+
+const bfloatScratch = new DataView(new ArrayBuffer(4));
+
+/** bfloat16 → number: bfloat16 is the top half of a float32. */
+export function bfloatToFloat(bits: number): number {
+  bfloatScratch.setUint32(0, (bits & 0xffff) << 16);
+  return bfloatScratch.getFloat32(0);
 }
 
 /** IEEE 754 binary16 → number. */
