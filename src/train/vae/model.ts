@@ -143,9 +143,9 @@ export function optimizerFor(model: Vae, lr: number): Optimizer {
   return adam(parameterList(model), { lr });
 }
 
-/** Wraps rows of a Float32Array as a [rows, dim] tensor without copying. */
-export function rowsTensor(values: Float32Array, rows: number, dim: number): Tensor {
-  return { shape: [rows, dim], data: values.subarray(0, rows * dim) };
+/** Rows start..start+rows of a row-major Float32Array as a [rows, dim] tensor, without copying. */
+export function rowsTensor(values: Float32Array, start: number, rows: number, dim: number): Tensor {
+  return { shape: [rows, dim], data: values.subarray(start * dim, (start + rows) * dim) };
 }
 
 /** The model's tensors as plain numbers, for JSON (float32 values printed to 9 significant digits round-trip exactly). */

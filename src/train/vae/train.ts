@@ -8,8 +8,8 @@
  */
 import { Tape, type Tensor } from '../../engine/index.js';
 import { createRandom, type Random } from '../../random.js';
-import type { Dataset } from './data.js';
-import { batchLoss, createVae, decode, encode, optimizerFor, type Likelihood, type Vae } from './model.js';
+import { permutation, type Dataset } from './data.js';
+import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Likelihood, type Vae } from './model.js';
 
 export interface TrainOptions {
   readonly hidden?: number;
@@ -79,11 +79,9 @@ export interface Evaluation {
 export function evaluate(model: Vae, data: Dataset, random: Random, batch = 500): Evaluation {
   let reconstruction = 0;
   let kl = 0;
-  const buffer = new Float32Array(Math.min(batch, data.count) * data.dim);
-  const order = Int32Array.from({ length: data.count }, (_, i) => i);
   for (let start = 0; start < data.count; start += batch) {
     const rows = Math.min(batch, data.count - start);
-    const x = gather(data, order, start, rows, buffer);
+    const x = rowsTensor(data.values, start, rows, data.dim);
     const pieces = batchLoss(new Tape({ record: false }), model, x, noise(rows, model.config.latent, random));
     reconstruction += pieces.reconstruction * rows;
     kl += pieces.kl * rows;
@@ -110,7 +108,7 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
   const batches = Math.ceil(train.count / batch);
   const history: EpochRow[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const order = Int32Array.from(shuffleRandom.shuffle(Array.from({ length: train.count }, (_, i) => i)));
+    const order = Int32Array.from(permutation(train.count, shuffleRandom));
     let loss = 0;
     let reconstruction = 0;
     let kl = 0;
@@ -153,7 +151,7 @@ export function encodeMeans(model: Vae, data: Dataset, batch = 500): Float64Arra
   for (let start = 0; start < data.count; start += batch) {
     const rows = Math.min(batch, data.count - start);
     const tape = new Tape({ record: false });
-    const x = { shape: [rows, data.dim], data: data.values.subarray(start * data.dim, (start + rows) * data.dim) };
+    const x = rowsTensor(data.values, start, rows, data.dim);
     const { mu } = encode(tape, model, tape.constant(x));
     out.set(mu.value.data, start * latent);
   }
