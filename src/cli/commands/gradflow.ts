@@ -25,7 +25,7 @@ export function gradflowCommand(cli: Argv): Argv {
         .example('$0 gradflow rnn gru lstm --init 4 -o exploding', 'recurrent weights scaled up: gradients explode')
         .example('$0 gradflow rnn lstm --init 0.5,4', 'vanishing and exploding in one chart'),
     async (args) => {
-      const { loadCell } = await import('../../index.js');
+      const { loadCell } = await import('../../load-cell.js');
       const { gradientFlow, gradientFlowCsv, gradientFlowTable } = await import('../../engine/gradflow.js');
       const { lineChart, renderChart } = await import('../../plot/index.js');
       const { svgToPng, writeFileAtomic } = await import('../../io/index.js');

@@ -299,13 +299,19 @@ function benchmarkCommand(cli: Argv): Argv {
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
-      const { readCell, writeFileAtomic } = await import('../../io/index.js');
-      const { parseCell } = await import('../../cell/index.js');
+      const { writeFileAtomic } = await import('../../io/index.js');
+      const { loadCell } = await import('../../load-cell.js');
       const { barChart } = await import('../../plot/index.js');
-      const cells = args.cells.split(',').map((c) => c.trim()).filter(Boolean).map((name) => {
-        const source = readCell(name);
-        return parseCell(source.text, { file: source.file });
-      });
+      const cells = args.cells.split(',').map((c) => c.trim()).filter(Boolean).map(loadCell);
+      // The same settings for every kind and cell, checked once.
+      const settings = {
+        hidden: positiveInteger(args.hidden, 'hidden'),
+        window: positiveInteger(args.window, 'window'),
+        horizon: positiveInteger(args.horizon, 'horizon'),
+        epochs: positiveInteger(args.epochs, 'epochs'),
+        smooth: positiveInteger(args.smooth, 'smooth'),
+        seed: args.seed,
+      };
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       type Row = { kind: string; method: string; pointF1: number; segmentF1: number };
       const rows: Row[] = [];
@@ -315,12 +321,7 @@ function benchmarkCommand(cli: Argv): Argv {
         for (const cell of cells) {
           const detection = anomaly.detect(series, {
             cell,
-            hidden: positiveInteger(args.hidden, 'hidden'),
-            window: positiveInteger(args.window, 'window'),
-            horizon: positiveInteger(args.horizon, 'horizon'),
-            epochs: positiveInteger(args.epochs, 'epochs'),
-            smooth: positiveInteger(args.smooth, 'smooth'),
-            seed: args.seed,
+            ...settings,
             onProgress: (done, total) => bar.update(`${kind}: ${cell.name}`, done, total, 'batches'),
           });
           bar.done();
