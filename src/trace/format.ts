@@ -55,12 +55,14 @@ export interface TableOptions extends FormatOptions {
  */
 export function formatTable(trace: Trace, options: TableOptions = {}): string {
   const digits = options.digits ?? 4;
-  checkTextSize(trace, selectNodes(trace.steps[0], options), 'table');
+  // Every step holds the same nodes, so the selection is made once.
+  const names = selectNodes(trace.steps[0], options);
+  checkTextSize(trace, names, 'table');
   const batch = trace.sizes.batch ?? 1;
   const format = (v: number): string => (Object.is(v, -0) ? 0 : v).toFixed(digits);
   const rows: { t: string; node: string; b: string; cells: string[] }[] = [];
   for (const step of trace.steps) {
-    selectNodes(step, options).forEach((name, i) => {
+    names.forEach((name, i) => {
       step.nodes[name].forEach((row, b) => {
         rows.push({ t: i === 0 && b === 0 ? String(step.t) : '', node: b === 0 ? name : '', b: String(b), cells: row.map(format) });
       });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { readBytes, readCell, readText } from '../../io/index.js';
+import { readCell, readText, readWeights } from '../../io/index.js';
 import { warn, writeOutput } from '../output.js';
 
 // Output options take nargs 1 so that yargs accepts '-' (standard output) as their value.
@@ -56,8 +56,7 @@ export function traceCommand(cli: Argv): Argv {
       const weightsFile = args.weights;
       let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
       if (weightsFile) {
-        const { decodeWeightsFile } = await import('../../io/weights-file.js');
-        decoded = decodeWeightsFile(readBytes(weightsFile, 'weights file'), weightsFile);
+        decoded = readWeights(weightsFile);
       }
       let cellName = args.cell;
       if (!cellName) {
