@@ -9,7 +9,7 @@ import { InputError, ShapeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import { Tape, parameter, type Parameter, type Var } from './tape.js';
-import { allocate, slice0, zeros, type DType, type Tensor } from './tensor.js';
+import { allocate, sameShape, slice0, zeros, type DType, type Tensor } from './tensor.js';
 
 export interface CompileOptions {
   /** Element type of parameters and values (default float64). */
@@ -185,7 +185,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
     for (const p of params) {
       const found = map.get(p.name);
       if (!found) throw new InputError(`cell '${cell.name}' needs parameter '${p.name}' [${p.shape.join(', ')}]`);
-      if (found.value.shape.length !== p.shape.length || found.value.shape.some((d, i) => d !== p.shape[i])) {
+      if (!sameShape(found.value.shape, p.shape)) {
         throw new ShapeError(p.name, p.shape, found.value.shape, `cell '${cell.name}'`);
       }
     }
@@ -285,7 +285,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         const given = options.initial?.[s.name];
         const expected = [B, ...s.shape];
         const value = given ? ('value' in given ? given.value : given) : zeros(expected, dtype);
-        if (value.shape.length !== expected.length || value.shape.some((d, i) => d !== expected[i])) throw new ShapeError(s.name, expected, value.shape, `cell '${cell.name}' initial state`);
+        if (!sameShape(value.shape, expected)) throw new ShapeError(s.name, expected, value.shape, `cell '${cell.name}' initial state`);
         initial[s.name] = given && 'value' in given ? given : tape.constant(value, `${s.name}_0`);
       }
       const truncate = options.truncate;
@@ -320,7 +320,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
       for (const s of states) {
         const given = options.initial?.[s.name];
         const expected = [B, ...s.shape];
-        if (given && (given.shape.length !== expected.length || given.shape.some((d, i) => d !== expected[i]))) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
+        if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
       }
       schedule ??= buildSchedule(cell, byId, batched, dtype, threads);
       return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B);

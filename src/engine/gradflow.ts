@@ -10,7 +10,7 @@ import { InputError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { compile } from './compile.js';
 import { Tape } from './tape.js';
-import { zeros, type Tensor } from './tensor.js';
+import { sizeOf, zeros, type Tensor } from './tensor.js';
 
 export interface GradientFlowOptions {
   /** T: the number of steps (default 50). */
@@ -90,7 +90,7 @@ export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {})
   const sizes: Record<string, number> = {};
   for (const d of cell.dims) sizes[d] = d === 'hidden' ? H : d === 'input' ? I : H;
   const compiled = compile(cell, sizes);
-  const width = compiled.states.find((s) => s.name === state)!.shape.reduce((a, b) => a * b, 1);
+  const width = sizeOf(compiled.states.find((s) => s.name === state)!.shape);
 
   const random = createRandom(options.seed ?? 1);
   const params = compiled.initParams(random.fork(), options.init === undefined ? {} : { recurrentGaussian: options.init });
@@ -103,7 +103,7 @@ export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {})
     // One random sequence per sample, repeated on `width` batch rows.
     const inputs: Record<string, Tensor> = {};
     for (const d of compiled.inputs) {
-      const n = d.shape.reduce((a, b) => a * b, 1);
+      const n = sizeOf(d.shape);
       const one = new Float64Array(T * n);
       inputRandom.fillNormal(one);
       const x = zeros([T, width, ...d.shape]);

@@ -37,7 +37,7 @@
  * float32 within 1e-6 relative, float64 within 1e-15). `compile(…, {threads: 2})` lets a
  * worker thread take half of each large product; call `compiled.dispose()` when done.
  */
-export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArray, sizeOf } from './tensor.js';
+export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArray, sizeOf, sameShape } from './tensor.js';
 export type { Tensor, Data, DType } from './tensor.js';
 export { Tape, parameter } from './tape.js';
 export type { Var, Parameter, TapeOptions } from './tape.js';

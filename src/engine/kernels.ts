@@ -5,7 +5,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { gemm } from './matmul.js';
-import { allocate, dtypeOf, sizeOf, type Data, type Tensor } from './tensor.js';
+import { allocate, dtypeOf, sameShape, sizeOf, type Data, type Tensor } from './tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'batchmean';
 
@@ -168,7 +168,7 @@ function reductionScale(shape: readonly number[], n: number, reduction: Reductio
 }
 
 function checkSameShape(a: Tensor, b: Tensor, op: string): void {
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+  if (!sameShape(a.shape, b.shape)) {
     throw new ShapeError('target', a.shape, b.shape, op);
   }
 }

@@ -5,7 +5,7 @@
  * same model gives the same bytes.
  */
 import { parseCell } from '../../cell/index.js';
-import { tensor, type Tensor } from '../../engine/index.js';
+import { sizeOf, tensor, type Tensor } from '../../engine/index.js';
 import { InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
 import type { TrainedModel } from './detect.js';
@@ -83,7 +83,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   if (!rawParams || typeof rawParams !== 'object') throw fail(file, "'params' must map parameter names to {shape, data}");
   for (const [name, value] of Object.entries(rawParams as Record<string, { shape?: unknown; data?: unknown }>)) {
     const shape = numbers(file, value?.shape, `params.${name}.shape`);
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(shape);
     params.set(name, tensor(numbers(file, value?.data, `params.${name}.data`, size), shape));
   }
   const predictor = restorePredictor(graph, C, hidden, params);

@@ -14,6 +14,8 @@ import {
   compile,
   gradNorm,
   parameter,
+  sameShape,
+  sizeOf,
   zeros,
   type CompiledCell,
   type Parameter,
@@ -61,7 +63,7 @@ function sizesFor(cell: CellGraph, channels: number, hidden: number): Record<str
 export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random): Predictor {
   const compiled = compile(cell, sizesFor(cell, channels, hidden));
   const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
-  const outputSize = compiled.states.find((s) => s.name === output)!.shape.reduce((a, b) => a * b, 1);
+  const outputSize = sizeOf(compiled.states.find((s) => s.name === output)!.shape);
   const cellParams = compiled.initParams(random);
   const bound = 1 / Math.sqrt(outputSize);
   const W = zeros([channels, outputSize]);
@@ -84,7 +86,7 @@ export function restorePredictor(cell: CellGraph, channels: number, hidden: numb
   const params = fresh.params.map((p) => {
     const value = values.get(p.name);
     if (!value) throw new InputError(`the model has no parameter '${p.name}' [${p.value.shape.join(', ')}]`);
-    if (value.shape.length !== p.value.shape.length || value.shape.some((d, i) => d !== p.value.shape[i])) {
+    if (!sameShape(value.shape, p.value.shape)) {
       throw new InputError(`the model's parameter '${p.name}' has shape [${value.shape.join(', ')}], expected [${p.value.shape.join(', ')}]`);
     }
     return parameter(p.name, value);
