@@ -69,6 +69,20 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
   const xRules: XRule[] = input.evaluateFrom !== undefined && input.evaluateFrom > 0 ? [{ x: xOf(input.evaluateFrom), label: 'scored from here →' }] : [];
   const bands = (input.labelled ?? []).map((b) => ({ start: xOf(b.start), end: xOf(b.end) }));
   const first = input.channels[0]!;
+  // A score under its threshold, on the shared x axis with the labelled segments shaded.
+  const scorePanel = (name: string, yTitle: string, scores: ArrayLike<number>, threshold: number, heightPx: number, color: string) =>
+    lineChart({
+      series: [{ name, y: scores, ...(x ? { x } : {}) }],
+      rules: [{ y: threshold, label: `threshold ${threshold.toFixed(2)}`, color: '#d62728' }],
+      bands,
+      xTitle,
+      yTitle,
+      widthPx,
+      heightPx,
+      xDomain,
+      ...axis,
+      colors: { [name]: color },
+    });
   const panels: ChartSpec[] = [
     lineChart({
       series: input.channels.map((c) => ({ name: c.name, y: c.values, ...(x ? { x } : {}) })),
@@ -84,34 +98,11 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
       xDomain,
       ...axis,
     }),
-    lineChart({
-      series: [{ name: input.scoreName ?? 'score', y: input.scores, ...(x ? { x } : {}) }],
-      rules: [{ y: input.threshold, label: `threshold ${input.threshold.toFixed(2)}`, color: '#d62728' }],
-      bands,
-      xTitle,
-      yTitle: 'score (σ)',
-      widthPx,
-      heightPx: 120,
-      xDomain,
-      ...axis,
-      colors: { [input.scoreName ?? 'score']: '#444444' },
-    }),
+    scorePanel(input.scoreName ?? 'score', 'score (σ)', input.scores, input.threshold, 120, '#444444'),
   ];
   if (input.baseline) {
-    panels.push(
-      lineChart({
-        series: [{ name: input.baseline.name, y: input.baseline.scores, ...(x ? { x } : {}) }],
-        rules: [{ y: input.baseline.threshold, label: `threshold ${input.baseline.threshold.toFixed(2)}`, color: '#d62728' }],
-        bands,
-        xTitle,
-        yTitle: `${input.baseline.name} (σ)`,
-        widthPx,
-        heightPx: 100,
-        xDomain,
-        ...axis,
-        colors: { [input.baseline.name]: '#999999' },
-      }),
-    );
+    const { name, scores, threshold } = input.baseline;
+    panels.push(scorePanel(name, `${name} (σ)`, scores, threshold, 100, '#999999'));
   }
   return vconcat(panels, input.title ? { title: input.title } : {});
 }
