@@ -45,6 +45,13 @@ const DEFAULT_ACTIVATIONS: Readonly<Record<Family, readonly string[]>> = { RNN: 
 
 /** Finds the one recurrent node and reads what kind of cell it is, refusing what cannot be traced. */
 export function inspectOnnx(model: OnnxModelLike): OnnxImport {
+  return readNode(model).info;
+}
+
+type OnnxNodeLike = OnnxModelLike['nodes'][number];
+
+/** The recurrent node, checked: what it is, where it is (for messages), and its W and R. */
+function readNode(model: OnnxModelLike): { info: OnnxImport; node: OnnxNodeLike; where: string; W: Tensor; R: Tensor } {
   const node = recurrentNode(model);
   const family = node.opType as Family;
   const attrs = node.attributes;
@@ -79,7 +86,7 @@ export function inspectOnnx(model: OnnxModelLike): OnnxImport {
   const P = family === 'LSTM' ? stored(model, node, 'P', where, false) : undefined;
   const lengths = stored(model, node, 'sequence_lens', where, false);
   checkSequenceLengths(lengths, where);
-  return {
+  const info: OnnxImport = {
     cell: onnxShippedCell(family, lbr !== 0, P !== undefined),
     op: family,
     nodeName: node.name,
@@ -90,6 +97,7 @@ export function inspectOnnx(model: OnnxModelLike): OnnxImport {
     hasPeepholes: P !== undefined,
     ...(lengths && lengths.data.length ? { sequenceLength: lengths.data[0] } : {}),
   };
+  return { info, node, where, W, R };
 }
 
 /**
@@ -99,9 +107,7 @@ export function inspectOnnx(model: OnnxModelLike): OnnxImport {
  * must be all zeros.
  */
 export function fromOnnx(model: OnnxModelLike, cell: CellGraph): { weights: Weights; initial: Record<string, number[][]>; info: OnnxImport } {
-  const info = inspectOnnx(model);
-  const node = recurrentNode(model);
-  const where = `${model.file}: ${info.op} node${node.name ? ` '${node.name}'` : ''}`;
+  const { info, node, where, W, R } = readNode(model);
   const shipped = ['rnn', 'gru', 'gru-cho', 'lstm', 'lstm-peephole'];
   if (shipped.includes(cell.name) && cell.name !== info.cell && !(cell.name === 'lstm-peephole' && info.cell === 'lstm')) {
     const why =
@@ -113,8 +119,6 @@ export function fromOnnx(model: OnnxModelLike, cell: CellGraph): { weights: Weig
   const { hidden: H, input: I } = info;
   const gates = ONNX_GATES[info.op];
   const G = gates.length;
-  const W = stored(model, node, 'W', where, true)!;
-  const R = stored(model, node, 'R', where, true)!;
   const B = stored(model, node, 'B', where, false);
   if (B && (B.shape.length !== 2 || B.shape[0] !== 1 || B.shape[1] !== 2 * G * H)) throw new InputError(`${where}: B has shape [${B.shape.join(', ')}], expected [1, ${2 * G * H}]`);
   const P = stored(model, node, 'P', where, false);
@@ -151,7 +155,7 @@ export function fromOnnx(model: OnnxModelLike, cell: CellGraph): { weights: Weig
   return { weights, initial, info };
 }
 
-function recurrentNode(model: OnnxModelLike): OnnxModelLike['nodes'][number] {
+function recurrentNode(model: OnnxModelLike): OnnxNodeLike {
   const recurrent = model.nodes.filter((n) => ['RNN', 'GRU', 'LSTM'].includes(n.opType) && (n.domain === '' || n.domain === 'ai.onnx'));
   if (recurrent.length === 0) {
     const ops = [...new Set(model.nodes.map((n) => n.opType))];
@@ -164,7 +168,7 @@ function recurrentNode(model: OnnxModelLike): OnnxModelLike['nodes'][number] {
 }
 
 /** The stored value of a node input slot; a required slot fed at run time is an error. */
-function stored(model: OnnxModelLike, node: OnnxModelLike['nodes'][number], slot: (typeof SLOTS)[number], where: string, required: boolean): Tensor | undefined {
+function stored(model: OnnxModelLike, node: OnnxNodeLike, slot: (typeof SLOTS)[number], where: string, required: boolean): Tensor | undefined {
   const name = node.inputs[SLOTS.indexOf(slot)] ?? '';
   if (name === '') {
     if (required) throw new InputError(`${where} has no ${slot} input`);

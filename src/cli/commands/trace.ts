@@ -68,8 +68,10 @@ export function traceCommand(cli: Argv): Argv {
 
       let weights: import('../../trace/index.js').Weights | undefined;
       const initial: Record<string, number[] | number[][]> = {};
+      let onnxLength: number | undefined;
       if (decoded?.format === 'onnx') {
         const imported = tr.fromOnnx(decoded.model, cell);
+        onnxLength = imported.info.sequenceLength;
         weights = imported.weights;
         Object.assign(initial, imported.initial);
       } else if (decoded) {
@@ -84,7 +86,6 @@ export function traceCommand(cli: Argv): Argv {
         const decodedState = decodeStateJson(given.text, given.file);
         initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
       }
-      const onnxLength = decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).sequenceLength : undefined;
       if (onnxLength !== undefined && onnxLength !== sequence.steps.length) {
         warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
       }
