@@ -11,7 +11,7 @@ import { elkLayout } from './elk-thread.js';
 import { isOrthogonal } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
-import type { Box, DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, Point, StepPort } from './types.js';
+import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
 
 export interface LayoutOptions {
   readonly fontPx: number;
@@ -29,13 +29,14 @@ const FRAME_PAD = { left: 22, right: 22, bottom: 18 };
 
 /** Phases: measure glyphs, lay out one step with elkjs, repeat it per step, add terminals and carries. */
 export async function layout(graph: DiagramGraph, options: LayoutOptions): Promise<PlacedGraph> {
-  const fedFromBelow = new Set(graph.nodes.filter((n) => portSides(graph, n).south.length > 0 && portSides(graph, n).north.length === 0).map((n) => n.id));
+  const sides = portSides(graph);
+  const fedFromBelow = new Set(graph.nodes.filter((n) => sides.get(n.id)!.south.length > 0 && sides.get(n.id)!.north.length === 0).map((n) => n.id));
   const sizes = new Map(graph.nodes.map((n) => [n.id, measureNode(graph, n, options.fontPx, options.stripWidth, fedFromBelow.has(n.id))]));
   const stepLabels = graph.steps.map((s) => typeset(stepTex(s.time), options.fontPx * TAG_RATIO));
   const stepLabelH = Math.max(...stepLabels.map((l) => l.height));
   const padTop = Math.ceil(stepLabelH + 16);
   const terminalD = terminalDiameter(graph, options.fontPx);
-  let placed = await layoutStep(graph, sizes, padTop, terminalD + 14, null);
+  let placed = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, null);
   // A state should cross from one step into the next in a straight line: when elkjs put its
   // west and east ports at different heights, lay out again with both pinned to the lower one.
   const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
@@ -47,7 +48,7 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
       pinned.set(`in:${s}`, { x: 0, y });
       pinned.set(`out:${s}`, { x: placed.width, y });
     }
-    const second = await layoutStep(graph, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
+    const second = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
     // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
     // keep the second layout only when every wire is still orthogonal.
     if ([...second.edges.values()].every((e) => isOrthogonal(e.points))) placed = second;
@@ -65,6 +66,7 @@ const portKey = (id: string) => `p:${id}`;
 
 async function layoutStep(
   graph: DiagramGraph,
+  sides: ReadonlyMap<string, PortSides>,
   sizes: ReadonlyMap<string, NodeSize>,
   padTop: number,
   portSpacing: number,
@@ -82,7 +84,7 @@ async function layoutStep(
     // Wires attach to the glyph itself (a circle may sit inside a box widened for its value strip).
     const g = size.glyph;
     const ports: ElkPort[] = [{ id: `${nodeKey(n.id)}:out`, x: g.x + g.width, y: size.anchorY, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } }];
-    const { west, south, north } = portSides(graph, n);
+    const { west, south, north } = sides.get(n.id)!;
     west.forEach((e, i) => {
       const y = west.length === 1 ? size.anchorY : size.anchorY + (i - (west.length - 1) / 2) * Math.min(10, (g.height - 8) / Math.max(1, west.length - 1));
       ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x, y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } });
@@ -139,20 +141,32 @@ async function layoutStep(
   return { width: laid.width!, height: laid.height!, nodes, ports, edges: placedEdges };
 }
 
+interface PortSides {
+  readonly west: DiagramEdge[];
+  readonly south: DiagramEdge[];
+  readonly north: DiagramEdge[];
+}
+
 /**
- * Which side each incoming wire enters a glyph by: a glyph on the state's lane takes the
- * lane from the west and everything else from below; peepholes come from above.
+ * Which side each incoming wire enters each glyph by (node id → sides): a glyph on the
+ * state's lane takes the lane from the west and everything else from below; peepholes
+ * come from above. Worked out once per figure; both layout passes read it.
  */
-function portSides(graph: DiagramGraph, n: DiagramNode): { west: DiagramEdge[]; south: DiagramEdge[]; north: DiagramEdge[] } {
+function portSides(graph: DiagramGraph): Map<string, PortSides> {
   const laneState = graph.nodes.find((x) => x.lane)?.lane ?? '';
   const onLane = (id: string) =>
     id.startsWith('in:') || id.startsWith('out:') ? laneState !== '' && id.slice(id.indexOf(':') + 1) === laneState : graph.nodes.find((x) => x.id === id)?.lane !== '' && graph.nodes.some((x) => x.id === id);
-  const inputs = graph.edges.filter((e) => e.target === n.id).sort((a, b) => a.slot - b.slot);
-  return {
-    west: inputs.filter((e) => !(n.lane && !onLane(e.source)) && e.kind !== 'peephole'),
-    south: inputs.filter((e) => n.lane && !onLane(e.source) && e.kind !== 'peephole'),
-    north: inputs.filter((e) => e.kind === 'peephole'),
-  };
+  return new Map(
+    graph.nodes.map((n) => {
+      const inputs = graph.edges.filter((e) => e.target === n.id).sort((a, b) => a.slot - b.slot);
+      const sides: PortSides = {
+        west: inputs.filter((e) => !(n.lane && !onLane(e.source)) && e.kind !== 'peephole'),
+        south: inputs.filter((e) => n.lane && !onLane(e.source) && e.kind !== 'peephole'),
+        north: inputs.filter((e) => e.kind === 'peephole'),
+      };
+      return [n.id, sides];
+    }),
+  );
 }
 
 /** ELK numbers fixed-order ports clockwise from the top-left corner. */
