@@ -30,11 +30,10 @@ export interface NamedShape {
 
 export interface InitOptions {
   /**
-   * Multiplies the recurrent matrices (those applied to something that depends on a state)
-   * after the default init, to move a cell between vanishing and exploding gradients.
+   * Draw the recurrent matrices (those applied to something that depends on a state) from
+   * N(0, scale²/fanIn) instead of the default init: spectral radius ≈ scale, to move a cell
+   * between vanishing and exploding gradients.
    */
-  readonly recurrentScale?: number;
-  /** Draw the recurrent matrices from N(0, scale²/fanIn) instead (spectral radius ≈ scale). */
   readonly recurrentGaussian?: number;
 }
 
@@ -129,7 +128,7 @@ const LOWER: Record<OpKind, Lowering> = {
 };
 
 /** Nodes whose value differs per sample (they depend on an input, a state or noise). */
-export function batchedNodes(cell: CellGraph): Set<string> {
+function batchedNodes(cell: CellGraph): Set<string> {
   const batched = new Set<string>();
   for (const n of cell.nodes) {
     if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.inputs.some((i) => batched.has(i))) batched.add(n.id);
@@ -243,7 +242,6 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
           random.fillNormal(value.data, 0, init.recurrentGaussian / Math.sqrt(p.shape[1] ?? 1));
         } else {
           random.fillUniform(value.data, -bound, bound);
-          if (isRecurrent && init.recurrentScale !== undefined) for (let i = 0; i < value.data.length; i++) value.data[i] *= init.recurrentScale;
         }
         return parameter(p.name, value);
       });

@@ -46,7 +46,7 @@ function trimOnes(shape: readonly number[]): readonly number[] {
  * the larger one (a bias row [n] onto [batch, n], a scalar onto anything), so its element
  * for output index i is i mod its size.
  */
-export function broadcastShape(a: readonly number[], b: readonly number[], op = 'elementwise op'): readonly number[] {
+function broadcastShape(a: readonly number[], b: readonly number[], op = 'elementwise op'): readonly number[] {
   const [big, small] = sizeOf(a) >= sizeOf(b) ? [a, b] : [b, a];
   const s = trimOnes(small);
   const tail = big.slice(big.length - s.length);

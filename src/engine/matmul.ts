@@ -121,7 +121,7 @@ export function gemmNN(M: number, N: number, K: number, A: Data, B: Data, C: Dat
 }
 
 /** C += A·Bᵀ (B stored [N,K]): each entry is a dot product of two contiguous rows. */
-export function gemmNT(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+function gemmNT(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
   for (let i = 0; i < M; i++) {
     const a = i * K;
     const c = i * N;
@@ -142,7 +142,7 @@ export function gemmNT(M: number, N: number, K: number, A: Data, B: Data, C: Dat
 }
 
 /** C += Aᵀ·B (A stored [K,M]): k-i-j order keeps the inner loop on rows of B and C. */
-export function gemmTN(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
+function gemmTN(M: number, N: number, K: number, A: Data, B: Data, C: Data): void {
   for (let k = 0; k < K; k++) {
     const a = k * M;
     const b = k * N;

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
 import { BINARY_OPS, gemmModule, UNARY_OPS, type BinaryOp, type ElementwiseKernel, type GemmKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
 
-export { gemmModule, gemmModuleBytes, BINARY_OPS, UNARY_OPS } from './wasm-module.js';
-export type { BinaryOp, UnaryOp, ElementwiseKernel, UnaryKernel, GemmKernel } from './wasm-module.js';
+export { gemmModule } from './wasm-module.js';
+export type { UnaryOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
 
 const nodeRequire = createRequire(import.meta.url);
 

@@ -107,7 +107,7 @@ export function checkWeights(cell: CellGraph, sizes: Sizes, weights: Weights, so
 }
 
 /** `source: tensor 'W_ir' has shape [2, 3], expected [3, 2] ([hidden, input])`. */
-export function paramShapeError(name: string, expected: readonly number[], found: readonly number[], symbolic: readonly (string | number)[], source: string): ShapeError {
+function paramShapeError(name: string, expected: readonly number[], found: readonly number[], symbolic: readonly (string | number)[], source: string): ShapeError {
   const error = new ShapeError(name, expected, found, source);
   if (symbolic.some((d) => typeof d === 'string')) error.message += ` (${showShape(symbolic)})`;
   return error;
