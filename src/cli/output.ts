@@ -23,3 +23,24 @@ export async function writeChart(spec: import('../plot/index.js').ChartSpec, pat
   writeFileAtomic(`${path}.png`, svgToPng(svg, background === undefined ? {} : { background }));
   return [`${path}.svg`, `${path}.png`];
 }
+
+/** A shipped theme by name or a theme file by path, read and checked. */
+export async function loadTheme(nameOrPath: string): Promise<import('../diagram/index.js').Theme> {
+  const { readTheme } = await import('../io/theme.js');
+  const { parseTheme } = await import('../diagram/theme.js');
+  const source = readTheme(nameOrPath);
+  return parseTheme(source.text, source.file);
+}
+
+/** A figure's SVG as the bytes of the format asked for: PNG at `scale`, vector PDF titled `title`, or the SVG itself. */
+export async function figureBytes(svg: string, format: 'svg' | 'png' | 'pdf', options: { scale: number; title: string }): Promise<string | Uint8Array> {
+  if (format === 'png') {
+    const { svgToPng } = await import('../io/raster.js');
+    return svgToPng(svg, { scale: options.scale });
+  }
+  if (format === 'pdf') {
+    const { svgToPdf } = await import('../io/pdf.js');
+    return svgToPdf(svg, { title: options.title });
+  }
+  return svg;
+}

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { basename, extname } from 'node:path';
 import { InputError } from '../../errors.js';
 import { readCell } from '../../io/index.js';
-import { writeOutput } from '../output.js';
+import { figureBytes, loadTheme, writeOutput } from '../output.js';
 import type { Command } from './command.js';
 
 const FORMATS = ['svg', 'png', 'pdf'] as const;
@@ -44,10 +44,7 @@ function diagramCommand(cli: Argv): Argv {
       // elkjs loads on its own thread while this one parses the cell and typesets.
       const { diagram, placeDiagram, prepareDiagram } = await import('../../diagram/index.js');
       await prepareDiagram();
-      const { readTheme } = await import('../../io/theme.js');
-      const { parseTheme } = await import('../../diagram/theme.js');
-      const themeSource = readTheme(args.theme);
-      const theme = parseTheme(themeSource.text, themeSource.file);
+      const theme = await loadTheme(args.theme);
       const { parseCell } = await import('../../cell/index.js');
       const source = readCell(args.cell);
       const cell = parseCell(source.text, { file: source.file });
@@ -62,14 +59,7 @@ function diagramCommand(cli: Argv): Argv {
         return;
       }
       const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent });
-      let data: string | Uint8Array = svg;
-      if (format === 'png') {
-        const { svgToPng } = await import('../../io/raster.js');
-        data = svgToPng(svg, { scale: args.scale });
-      } else if (format === 'pdf') {
-        const { svgToPdf } = await import('../../io/pdf.js');
-        data = await svgToPdf(svg, { title: cell.title });
-      }
+      const data = await figureBytes(svg, format, { scale: args.scale, title: cell.title });
       const target = args.output ?? `${basename(cell.name)}.${format}`;
       writeOutput(target, data);
       if (target !== '-') process.stderr.write(`wrote ${target}\n`);

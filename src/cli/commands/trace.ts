@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
 import { readCell, readText, readWeights } from '../../io/index.js';
-import { warn, writeOutput } from '../output.js';
+import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 
 // Output options take nargs 1 so that yargs accepts '-' (standard output) as their value.
 
@@ -161,19 +161,10 @@ async function drawAnnotated(
   themeName: string,
   detail: 'gates' | 'ops',
 ): Promise<string | Uint8Array> {
-  const { readTheme } = await import('../../io/theme.js');
-  const { diagram, parseTheme } = await import('../../diagram/index.js');
-  const themeSource = readTheme(themeName);
-  const svg = await diagram(cell, { annotate: annotation, detail, theme: parseTheme(themeSource.text, themeSource.file) });
-  if (/\.png$/i.test(target)) {
-    const { svgToPng } = await import('../../io/raster.js');
-    return svgToPng(svg, { scale: 2 });
-  }
-  if (/\.pdf$/i.test(target)) {
-    const { svgToPdf } = await import('../../io/pdf.js');
-    return svgToPdf(svg, { title: cell.title });
-  }
-  return svg;
+  const { diagram } = await import('../../diagram/index.js');
+  const svg = await diagram(cell, { annotate: annotation, detail, theme: await loadTheme(themeName) });
+  const format = /\.png$/i.test(target) ? 'png' : /\.pdf$/i.test(target) ? 'pdf' : 'svg';
+  return figureBytes(svg, format, { scale: 2, title: cell.title });
 }
 
 /** The `trace` command (owned by the trace stage). */
