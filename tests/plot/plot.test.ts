@@ -149,18 +149,18 @@ describe('imageGrid', () => {
 });
 
 describe('anomaly figures', () => {
-  const detection = () =>
-    detectionChart({
-      channels: [{ name: 'value', values: [0, 1, 0, -1, 0, 5, 0, -1] }],
-      scores: [Number.NaN, Number.NaN, 0.5, 0.4, 0.6, 7, 2, 0.5],
-      threshold: 1.5,
-      flagged: [5, 6],
-      labelled: [{ start: 4.5, end: 5.5 }],
-      evaluateFrom: 4,
-      baseline: { scores: [Number.NaN, Number.NaN, 1, 1, 1, 3, 1, 1], threshold: 2, name: 'z-score' },
-      title: 'detection',
-      widthPx: 200,
-    });
+  // One small series, scored, with one labelled segment; the charts below add to it.
+  const series = {
+    channels: [{ name: 'value', values: [0, 1, 0, -1, 0, 5, 0, -1] }],
+    scores: [Number.NaN, Number.NaN, 0.5, 0.4, 0.6, 7, 2, 0.5],
+    threshold: 1.5,
+    flagged: [5, 6],
+    labelled: [{ start: 4.5, end: 5.5 }],
+    evaluateFrom: 4,
+    title: 'detection',
+    widthPx: 200,
+  };
+  const detection = () => detectionChart({ ...series, baseline: { scores: [Number.NaN, Number.NaN, 1, 1, 1, 3, 1, 1], threshold: 2, name: 'z-score' } });
 
   it('detectionChart stacks series, score and baseline panels (golden JSON); NaN scores are left out', () => {
     const spec = detection();
@@ -174,19 +174,7 @@ describe('anomaly figures', () => {
 
   // The same chart with the series' timestamps on x: ISO dates (ms since 1970 UTC) or plain numbers.
   const days = [5, 6, 7, 8, 9, 10, 11, 12].map((d) => Date.UTC(2024, 0, d));
-  const timed = (time: { kind: 'temporal' | 'quantitative'; values: number[] }, xTitle: string) =>
-    detectionChart({
-      channels: [{ name: 'value', values: [0, 1, 0, -1, 0, 5, 0, -1] }],
-      scores: [Number.NaN, Number.NaN, 0.5, 0.4, 0.6, 7, 2, 0.5],
-      threshold: 1.5,
-      flagged: [5, 6],
-      labelled: [{ start: 4.5, end: 5.5 }],
-      evaluateFrom: 4,
-      title: 'detection',
-      widthPx: 200,
-      time,
-      xTitle,
-    });
+  const timed = (time: { kind: 'temporal' | 'quantitative'; values: number[] }, xTitle: string) => detectionChart({ ...series, time, xTitle });
   type Layer = { data: { values: Record<string, unknown>[] }; encoding: { x?: { field?: string; type: string; scale?: { type?: string; domain?: number[] } } } };
   const layersOf = (spec: ReturnType<typeof detectionChart>) => (spec.vconcat as { layer: Layer[] }[]).map((p) => p.layer);
 
