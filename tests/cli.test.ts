@@ -66,7 +66,7 @@ describe('gateflow (the bin)', () => {
     const run = gateflow('equations', cellFile);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`gateflow: ${cellFile}:4:16: unknown function 'foo' (known: σ, sigmoid, tanh, relu, exp, softplus; for a product write foo ⊙ (...) or foo * (...))\n`);
+    expect(run.stderr).toBe(`gateflow: ${cellFile}:4:16: unknown function 'foo' (known: σ, sigmoid, tanh, relu, exp, softplus, abs, sqrt, hardsigmoid, hardsigmoid_keras2, mean, sum, min, max, clip, transpose; for a product write foo ⊙ (...) or foo * (...))\n`);
     expectNoStack(run.stderr);
   });
 

@@ -2,7 +2,7 @@
  * CellGraph → equations as TeX, Markdown or plain Unicode text. Pure strings.
  * symbolTex is shared with the diagram so that figure labels and equations agree.
  */
-import type { CellGraph, CellNode, NodeId } from './types.js';
+import type { ActivationName, CellGraph, CellNode, NodeId } from './types.js';
 
 /** Where a name sits in time: a value at step t+offset, or a parameter (no time index). */
 export type SymbolRole = { readonly time: number } | 'param';
@@ -13,7 +13,17 @@ const GREEK = new Set([
   'Xi', 'Pi', 'Sigma', 'Phi', 'Psi', 'Omega',
 ]);
 const SPECIAL_BASES: Readonly<Record<string, string>> = { eps: '\\epsilon', logvar: '\\log\\sigma^{2}' };
-const ACCENTS: Readonly<Record<string, string>> = { tilde: '\\tilde', hat: '\\hat', bar: '\\bar' };
+/** A suffix naming an accent (c_tilde, or c̃ as written) and its TeX and Unicode combining forms. */
+const ACCENTS: Readonly<Record<string, { tex: string; mark: string }>> = {
+  tilde: { tex: '\\tilde', mark: '\u0303' }, hat: { tex: '\\hat', mark: '\u0302' }, bar: { tex: '\\bar', mark: '\u0304' },
+  dot: { tex: '\\dot', mark: '\u0307' }, ddot: { tex: '\\ddot', mark: '\u0308' }, vec: { tex: '\\vec', mark: '\u20D7' },
+  acute: { tex: '\\acute', mark: '\u0301' }, grave: { tex: '\\grave', mark: '\u0300' }, check: { tex: '\\check', mark: '\u030C' },
+  breve: { tex: '\\breve', mark: '\u0306' },
+};
+/** Greek letters written as Unicode in a .cell file, so the TeX compiles with pdflatex too. */
+const GREEK_LETTERS: Readonly<Record<string, string>> = Object.fromEntries(
+  [...'αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ'].map((ch, i) => [ch, ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Phi', 'Psi', 'Omega'][i]!]),
+);
 
 /** 't', 't-1', 't+2'. */
 export function timeIndex(offset: number): string {
@@ -23,6 +33,7 @@ export function timeIndex(offset: number): string {
 function baseTex(base: string): string {
   if (SPECIAL_BASES[base]) return SPECIAL_BASES[base];
   if (GREEK.has(base)) return `\\${base}`;
+  if (GREEK_LETTERS[base]) return `\\${GREEK_LETTERS[base]}`;
   return base.length === 1 ? base : `\\mathrm{${base}}`;
 }
 
@@ -41,7 +52,7 @@ export function symbolTex(name: string, role: SymbolRole): string {
   let tex = baseTex(parts[0]);
   const subscripts: string[] = [];
   for (const part of parts.slice(1)) {
-    if (ACCENTS[part]) tex = `${ACCENTS[part]}{${tex}}`;
+    if (Object.hasOwn(ACCENTS, part)) tex = `${ACCENTS[part].tex}{${tex}}`;
     else if (part) subscripts.push(part);
   }
   if (typeof role === 'object') subscripts.push(timeIndex(offset));
@@ -53,9 +64,21 @@ export function symbolTex(name: string, role: SymbolRole): string {
   return `${tex}_{${subscript}}`;
 }
 
-/** Plain-text form of a name: h_prev → h_{t-1}, x → x_t, W_ir → W_ir. */
+/** Accent suffixes back as combining marks: c_tilde → c̃, W_hat_f → Ŵ_f. */
+function accentsText(name: string): string {
+  const [base, ...parts] = name.split('_');
+  let text = base;
+  const rest: string[] = [];
+  for (const part of parts) {
+    if (Object.hasOwn(ACCENTS, part)) text += ACCENTS[part].mark;
+    else rest.push(part);
+  }
+  return [text.normalize('NFC'), ...rest].join('_');
+}
+
+/** Plain-text form of a name: h_prev → h_{t-1}, x → x_t, W_ir → W_ir, c_tilde → c̃_t. */
 export function symbolText(name: string, role: SymbolRole): string {
-  if (role === 'param') return name;
+  if (role === 'param') return accentsText(name);
   let rest = name;
   let offset = role.time;
   if (rest.endsWith('_prev')) {
@@ -63,88 +86,186 @@ export function symbolText(name: string, role: SymbolRole): string {
     offset -= 1;
   }
   const t = timeIndex(offset);
-  return `${rest}_${t.length > 1 ? `{${t}}` : t}`;
+  return `${accentsText(rest)}_${t.length > 1 ? `{${t}}` : t}`;
 }
 
+/**
+ * Binding strength, as mathjs reads the text form: a call or a bracket 9, a transpose 8, a
+ * power 7, unary minus 6, juxtaposition (W x, 2 x) 5, ⊙ and / 3, + and - 1. A TeX fraction
+ * is atomic. An operand binding more loosely than its operator is parenthesised.
+ */
 const PRECEDENCE: Readonly<Record<CellNode['kind'], number>> = {
-  input: 9, state: 9, param: 9, noise: 9, const: 9, activation: 9,
-  neg: 3, mul: 2, matmul: 2, div: 2, add: 1, sub: 1,
+  input: 9, state: 9, param: 9, noise: 9, const: 9, input_prev: 9, activation: 9, reduce: 9, min: 9, max: 9, clip: 9, concat: 9, copy: 9,
+  transpose: 8, pow: 7, neg: 6, matmul: 5, mul: 3, div: 3, add: 1, sub: 1,
 };
+const JUXTAPOSITION = 5;
 
 interface Notation {
   readonly symbol: (name: string, role: SymbolRole) => string;
-  readonly activation: Readonly<Record<string, string>>;
+  readonly activation: Readonly<Record<ActivationName, (arg: string) => string>>;
+  readonly call: (name: string, args: readonly string[]) => string;
   readonly hadamard: string;
+  /** A product with a stacked vector, W · [h, x]. */
+  readonly dot: string;
   readonly scale: string;
-  readonly divide: (a: string, b: string) => string;
+  /** null: the notation writes a/b inline (precedence 3). */
+  readonly fraction: ((a: string, b: string) => string) | null;
   readonly paren: (s: string) => string;
+  readonly transpose: (s: string) => string;
+  readonly power: (base: string, exponent: string) => string;
+  readonly stack: (parts: readonly string[]) => string;
+  /**
+   * Text only: mathjs reads `W (a)` as a call of W, so `W (1 - z)^2` would square W(1 - z); an
+   * operand after a juxtaposition that opens with a bracket it does not end with is bracketed whole.
+   */
+  readonly guardCalls: boolean;
 }
+
+/** True when s is one bracketed group: '(a + b)', not '(a + b)^2'. */
+function isOneGroup(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i === s.length - 1;
+  }
+  return false;
+}
+
+const texCall = (name: string) => (arg: string) => `${name}\\left(${arg}\\right)`;
+const TEX_FUNCTIONS: Readonly<Record<string, string>> = {
+  min: '\\min', max: '\\max', mean: '\\operatorname{mean}', sum: '\\operatorname{sum}', clip: '\\operatorname{clip}',
+};
 
 const TEX: Notation = {
   symbol: symbolTex,
-  activation: { sigmoid: '\\sigma', tanh: '\\tanh', relu: '\\operatorname{ReLU}', exp: '\\exp', softplus: '\\operatorname{softplus}' },
+  activation: {
+    sigmoid: texCall('\\sigma'),
+    tanh: texCall('\\tanh'),
+    relu: texCall('\\operatorname{ReLU}'),
+    exp: texCall('\\exp'),
+    softplus: texCall('\\operatorname{softplus}'),
+    abs: (arg) => `\\left|${arg}\\right|`,
+    sqrt: (arg) => `\\sqrt{${arg}}`,
+    hardsigmoid: texCall('\\operatorname{hardsigmoid}'),
+    hardsigmoid_keras2: texCall('\\operatorname{hardsigmoid}_{\\text{Keras 2}}'),
+  },
+  call: (name, args) => `${TEX_FUNCTIONS[name] ?? `\\operatorname{${name}}`}\\left(${args.join(', ')}\\right)`,
   hadamard: ' \\odot ',
+  dot: ' \\cdot ',
   scale: '\\,',
-  divide: (a, b) => `\\frac{${a}}{${b}}`,
+  fraction: (a, b) => `\\frac{${a}}{${b}}`,
   paren: (s) => `\\left(${s}\\right)`,
+  transpose: (s) => `${s}^{\\top}`,
+  power: (base, exponent) => `${base}^{${exponent}}`,
+  stack: (parts) => `\\left[${parts.join(', ')}\\right]`,
+  guardCalls: false,
 };
 
+const textCall = (name: string) => (arg: string) => `${name}(${arg})`;
 const TEXT: Notation = {
   symbol: symbolText,
-  activation: { sigmoid: 'σ', tanh: 'tanh', relu: 'relu', exp: 'exp', softplus: 'softplus' },
+  activation: {
+    sigmoid: textCall('σ'), tanh: textCall('tanh'), relu: textCall('relu'), exp: textCall('exp'), softplus: textCall('softplus'),
+    abs: textCall('abs'), sqrt: textCall('sqrt'), hardsigmoid: textCall('hardsigmoid'), hardsigmoid_keras2: textCall('hardsigmoid_keras2'),
+  },
+  call: (name, args) => `${name}(${args.join(', ')})`,
   hadamard: ' ⊙ ',
+  dot: ' · ',
   scale: ' ',
-  divide: (a, b) => `${a} / ${b}`,
+  fraction: null,
   paren: (s) => `(${s})`,
+  transpose: (s) => `${s}'`,
+  power: (base, exponent) => `${base}^${exponent}`,
+  stack: (parts) => `[${parts.join('; ')}]`,
+  guardCalls: true,
 };
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12)));
 }
 
-/** The right-hand side of a statement, rebuilt from the graph with minimal parentheses. */
+interface Printed {
+  readonly text: string;
+  readonly prec: number;
+}
+
+/** The right-hand side of a statement, rebuilt from the graph with the parentheses its structure needs. */
 function expression(cell: CellGraph, rootId: NodeId, notation: Notation, time: number): string {
   const byId = new Map(cell.nodes.map((n) => [n.id, n]));
   const statementRoots = new Set(cell.statements.map((s) => s.root));
-  const render = (id: NodeId, isRoot: boolean): { text: string; prec: number } => {
+  const render = (id: NodeId, isRoot: boolean): Printed => {
     const node = byId.get(id)!;
     if (!isRoot && statementRoots.has(id)) return { text: notation.symbol(node.statement || id, { time }), prec: 9 };
-    const sub = (i: number, minPrec: number, strict = false): string => {
+    const arg = (i: number): string => render(node.inputs[i], false).text;
+    /** Operand i, in parentheses when it binds more loosely than `min` (or as loosely, when strict). */
+    const operand = (i: number, min: number, strict = false): string => {
       const r = render(node.inputs[i], false);
-      return r.prec < minPrec || (strict && r.prec === minPrec) ? notation.paren(r.text) : r.text;
+      return r.prec < min || (strict && r.prec === min) ? notation.paren(r.text) : r.text;
+    };
+    /** The right operand of a juxtaposition (W x, 2 x). */
+    const juxtaposed = (): string => {
+      const text = operand(1, JUXTAPOSITION, true);
+      // W -h would read as a difference.
+      if (text.startsWith('-')) return notation.paren(text);
+      return notation.guardCalls && text.startsWith('(') && !isOneGroup(text) ? notation.paren(text) : text;
     };
     const prec = PRECEDENCE[node.kind];
+    const done = (text: string, p = prec): Printed => ({ text, prec: p });
     switch (node.kind) {
       case 'input':
       case 'noise':
-        return { text: notation.symbol(node.name, { time }), prec };
+        return done(notation.symbol(node.name, { time }));
       case 'state':
-        return { text: notation.symbol(node.id, { time }), prec };
+      case 'input_prev':
+        return done(notation.symbol(node.id, { time }));
       case 'param':
-        return { text: notation.symbol(node.name, 'param'), prec };
+        return done(notation.symbol(node.name, 'param'));
       case 'const':
-        return { text: formatNumber(node.value), prec };
-      case 'activation': {
-        const arg = render(node.inputs[0], false).text;
-        return { text: `${notation.activation[node.fn]}${notation.paren(arg)}`, prec };
-      }
+        // A negative constant prints as -c, which binds as a unary minus.
+        return done(formatNumber(node.value), node.value < 0 ? PRECEDENCE.neg : prec);
+      case 'copy':
+        return render(node.inputs[0], false);
+      case 'activation':
+        return done(notation.activation[node.fn](arg(0)));
+      case 'reduce':
+        return done(notation.call(node.fn, [arg(0)]));
+      case 'min':
+      case 'max':
+      case 'clip':
+        return done(notation.call(node.kind, node.inputs.map((_, i) => arg(i))));
+      case 'concat':
+        return done(notation.stack(node.inputs.map((_, i) => arg(i))));
+      case 'transpose':
+        return done(notation.transpose(operand(0, prec)));
+      case 'pow':
+        return done(notation.power(operand(0, prec, true), arg(1)));
       case 'neg':
-        return { text: `-${sub(0, prec)}`, prec };
+        return done(`-${operand(0, prec, true)}`);
       case 'add':
-        return { text: `${sub(0, prec)} + ${sub(1, prec)}`, prec };
+        return done(`${operand(0, prec)} + ${operand(1, prec, true)}`);
       case 'sub':
-        return { text: `${sub(0, prec)} - ${sub(1, prec, true)}`, prec };
+        return done(`${operand(0, prec)} - ${operand(1, prec, true)}`);
       case 'matmul':
-        return { text: `${sub(0, prec)} ${sub(1, prec, true)}`, prec };
+        // Olah's W · [h_{t-1}, x_t]: written with a dot, which binds like ⊙ (mathjs reads W [..] as indexing).
+        if (byId.get(node.inputs[1])!.kind === 'concat') return done(`${operand(0, PRECEDENCE.mul)}${notation.dot}${operand(1, PRECEDENCE.mul, true)}`, PRECEDENCE.mul);
+        return done(`${operand(0, prec)} ${juxtaposed()}`);
       case 'mul': {
         const scalar = byId.get(node.inputs[0])!.shape.length === 0 || byId.get(node.inputs[1])!.shape.length === 0;
-        return { text: `${sub(0, prec)}${scalar ? notation.scale : notation.hadamard}${sub(1, prec, true)}`, prec };
+        if (scalar) return done(`${operand(0, JUXTAPOSITION)}${notation.scale}${juxtaposed()}`, JUXTAPOSITION);
+        return done(`${operand(0, prec)}${notation.hadamard}${operand(1, prec, true)}`);
       }
       case 'div':
-        return { text: notation.divide(render(node.inputs[0], false).text, render(node.inputs[1], false).text), prec: notation === TEX ? 9 : prec };
+        if (notation.fraction) return done(notation.fraction(arg(0), arg(1)), 9);
+        // The divisor is bracketed even when it is a product (a / (W x)), as a reader expects.
+        return done(`${operand(0, prec)} / ${operand(1, JUXTAPOSITION, true)}`);
     }
   };
   return render(rootId, true).text;
+}
+
+/** TeX of one node's value as an expression (a parameter expression in a diagram label: W - W^{\top}). */
+export function parameterTex(cell: CellGraph, id: NodeId): string {
+  return expression(cell, id, TEX, 0);
 }
 
 export interface EquationLine {

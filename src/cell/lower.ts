@@ -7,7 +7,8 @@ import { parseExpression, type MathNode } from './mathjs-parse.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
 import type { StatementSource, Token } from './source.js';
 import { tokenize } from './source.js';
-import type { ActivationName, NodeId, OpKind } from './types.js';
+import { formLowerings, KNOWN_FUNCTIONS, OTHER_FUNCTIONS, reassociate, type Use } from './lower-forms.js';
+import type { ActivationName, NodeId, OpKind, ReductionName } from './types.js';
 
 /** Function names accepted in .cell files. */
 export const FUNCTION_NAMES: Readonly<Record<string, ActivationName>> = {
@@ -17,6 +18,10 @@ export const FUNCTION_NAMES: Readonly<Record<string, ActivationName>> = {
   relu: 'relu',
   exp: 'exp',
   softplus: 'softplus',
+  abs: 'abs',
+  sqrt: 'sqrt',
+  hardsigmoid: 'hardsigmoid',
+  hardsigmoid_keras2: 'hardsigmoid_keras2',
 };
 
 /** A node while the graph is being built: shape still a term. */
@@ -29,7 +34,7 @@ export interface DraftNode {
   statement: string;
   name?: string;
   value?: number;
-  fn?: ActivationName;
+  fn?: ActivationName | ReductionName;
   /** For a constant scalar: lets + and ⊙ broadcast it. */
   scalar?: boolean;
 }
@@ -56,7 +61,10 @@ export function parseStatement(statement: StatementSource, file: string): Parsed
     const err = error as Error & { char?: number };
     const index = Math.min(Math.max((err.char ?? 1) - 1, 0), statement.columnMap.length - 1);
     const message = err.message.replace(/\s*\(char \d+\)\s*$/, '');
-    throw new CellError({ file, line: statement.line, column: statement.columnMap[index], length: 1 }, `syntax error: ${message}`);
+    // mathjs reads NAME [...] as indexing; the cell language means a product with a stacked vector.
+    const bracket = /([\w$]+)\s*\[/.exec(statement.rewritten);
+    const hint = bracket ? ` (for a product with a stacked vector write ${bracket[1]} * [...])` : '';
+    throw new CellError({ file, line: statement.line, column: statement.columnMap[index], length: 1 }, `syntax error: ${message}${hint}`);
   }
   const tokens = tokenize(statement);
   const node = tree as MathNode & { type: string; object?: MathNode & { name?: string }; value?: MathNode };
@@ -66,7 +74,7 @@ export function parseStatement(statement: StatementSource, file: string): Parsed
   const first = tokens.shift()!;
   return {
     target: node.object.name!,
-    targetSpan: { file, line: statement.line, column: first.column, length: first.text.length },
+    targetSpan: { file, line: statement.line, column: first.column, length: first.length },
     value: node.value,
     tokens,
     text: statement.text,
@@ -90,6 +98,9 @@ export function symbolsOf(node: MathNode): string[] {
       case 'OperatorNode':
         any.args.forEach(walk);
         return;
+      case 'ArrayNode':
+        any.items.forEach(walk);
+        return;
       case 'ParenthesisNode':
         walk(any.content);
         return;
@@ -110,6 +121,7 @@ const BINARY: Readonly<Record<string, { kind: OpKind; verb: string }>> = {
   dotDivide: { kind: 'div', verb: 'divide' },
 };
 
+
 /**
  * Lowers one statement's right-hand side. Each created node is passed to
  * `emit`; the returned node is the statement's root.
@@ -118,7 +130,7 @@ export function lowerExpression(
   parsed: Parsed,
   file: string,
   line: number,
-  unifier: Unifier,
+  unifier: Unifier<Span>,
   resolveSymbol: ResolveSymbol,
   emit: (node: DraftNode) => void,
 ): DraftNode {
@@ -136,7 +148,7 @@ export function lowerExpression(
     while (cursor < tokens.length && tokens[cursor].text !== expected && Number(tokens[cursor].text) !== Number(expected)) cursor++;
     const token = tokens[Math.min(cursor, tokens.length - 1)];
     cursor++;
-    return { file, line, column: token?.column ?? 1, length: token?.text.length ?? 1 };
+    return { file, line, column: token?.column ?? 1, length: token?.length ?? 1 };
   };
   const cover = (a: Span, b: Span): Span => ({ file, line, column: a.column, length: Math.max(1, b.column + b.length - a.column) });
   /** Extend a span to the next `)` after it (closing a call or a parenthesis). */
@@ -149,11 +161,6 @@ export function lowerExpression(
     return open < 0 ? span : { ...span, column: open + parsed.column, length: span.length + span.column - (open + parsed.column) };
   };
 
-  /** A lowered sub-expression: its node and where this use of it stands. */
-  interface Use {
-    readonly node: DraftNode;
-    readonly span: Span;
-  }
 
   const walk = (n: MathNode): Use => {
     const any = n as MathNode & Record<string, any>;
@@ -177,11 +184,12 @@ export function lowerExpression(
       case 'FunctionNode': {
         const name: string = any.fn.name;
         const nameSpan = take(name);
+        if (Object.hasOwn(OTHER_FUNCTIONS, name)) return otherFunction(name, nameSpan, any.args);
         const fn = FUNCTION_NAMES[name];
         if (!fn) {
           throw new CellError(
             nameSpan,
-            `unknown function '${name}' (known: σ, sigmoid, tanh, relu, exp, softplus; for a product write ${name} ⊙ (...) or ${name} * (...))`,
+            `unknown function '${name}' (known: ${KNOWN_FUNCTIONS}; for a product write ${name} ⊙ (...) or ${name} * (...))`,
           );
         }
         if (any.args.length !== 1) throw new CellError(nameSpan, `${name} takes one argument, found ${any.args.length}`);
@@ -191,8 +199,16 @@ export function lowerExpression(
         emit(node);
         return { node, span };
       }
+      case 'ArrayNode':
+        return concatenation(any.items);
       case 'OperatorNode': {
+        if (any.fn === 'multiply') {
+          const chain = reassociate(any);
+          if (chain !== any) return walk(chain);
+        }
         if (any.fn === 'unaryPlus') return walk(any.args[0]);
+        if (any.fn === 'ctranspose' || any.fn === 'transpose') return transposeOf(walk(any.args[0]));
+        if (any.fn === 'pow' || any.fn === 'dotPow') return power(walk(any.args[0]), any.args[1]);
         if (any.fn === 'unaryMinus') {
           const arg = walk(any.args[0]);
           const minus = parsed.text.lastIndexOf('-', arg.span.column - parsed.column);
@@ -204,17 +220,39 @@ export function lowerExpression(
         const op = BINARY[any.fn];
         if (!op || any.args.length !== 2) {
           const at = cursor < tokens.length ? tokens[cursor] : undefined;
-          throw new CellError({ file, line, column: at?.column ?? 1, length: 1 }, `operator '${any.op}' is not supported (use +, -, ⊙ or .*, * or juxtaposition for a matrix-vector product, /)`);
+          throw new CellError({ file, line, column: at?.column ?? 1, length: 1 }, `operator '${any.op}' is not supported (use +, -, ⊙ or .*, * or juxtaposition for a matrix-vector product, /, ^ with a constant exponent, ' for a transpose)`);
         }
         const a = walk(any.args[0]);
         const b = walk(any.args[1]);
         const span = cover(a.span, b.span);
         return { node: emitBinary(op.kind, op.verb, a.node, b.node, span), span };
       }
+      case 'AccessorNode': {
+        const span = take(any.object?.name ?? '');
+        throw new CellError(span, `'${n.toString()}' reads as indexing, which the cell language does not have; for a product with a stacked vector write ${any.object?.name ?? 'W'} * [...]`);
+      }
       default:
         throw new CellError({ file, line, column: 1, length: 1 }, `unsupported expression '${n.toString()}'`);
     }
   };
+
+  const rankOf = (node: DraftNode): number | undefined => unifier.dimsOf(node.term)?.length;
+  const isScalar = (node: DraftNode): boolean => !!node.scalar || rankOf(node) === 0;
+  const make = (kind: OpKind, inputs: readonly DraftNode[], term: ShapeTerm, span: Span, extra: Partial<DraftNode> = {}): Use => {
+    const node: DraftNode = { id: nextId(kind === 'reduce' ? String(extra.fn) : kind), kind, inputs: inputs.map((i) => i.id), term, span, statement, ...extra };
+    emit(node);
+    return { node, span };
+  };
+  /** A number written in the statement (a constant, or minus a constant). */
+  const emitConstant = (value: number, span: Span): Use => {
+    const node: DraftNode = { id: nextId('const'), kind: 'const', inputs: [], term: { dims: [] }, span, statement, value, scalar: true };
+    emit(node);
+    return { node, span };
+  };
+  const { transposeOf, power, concatenation, otherFunction } = formLowerings({
+    text: parsed.text, column: parsed.column, statement, unifier, walk: (n) => walk(n), take, cover, closeParen,
+    describe: (term) => describe(term), make, emitConstant, emitBinary: (...args) => emitBinary(...args),
+  });
 
   const describe = (term: ShapeTerm): string => {
     const dims = unifier.dimsOf(term);
@@ -225,22 +263,25 @@ export function lowerExpression(
   const emitBinary = (kind: OpKind, verb: string, a: DraftNode, b: DraftNode, span: Span): DraftNode => {
     let term: ShapeTerm;
     let scalar = false;
-    // A product with a scalar constant scales elementwise rather than multiplying matrices.
-    if (kind === 'matmul' && (a.scalar || b.scalar)) kind = 'mul';
+    // A product with a scalar (a constant or a scalar parameter) scales elementwise rather than multiplying matrices.
+    if (kind === 'matmul' && (isScalar(a) || isScalar(b))) kind = 'mul';
     if (kind === 'matmul') {
       const rows = unifier.newDim();
       const cols = unifier.newDim();
       if (!unifier.unify(a.term, { dims: [rows, cols] })) {
         throw new CellError(span, `shape conflict: a matrix-vector product needs a matrix on the left, found ${unifier.show(a.term)} (for an elementwise product write ⊙ or .*)`);
       }
+      if (rankOf(b) === 2) {
+        throw new CellError(span, `a product of two matrices is supported only when a vector follows (W * U * x is computed as W (U x)); found ${describe(a.term)} times ${describe(b.term)}`);
+      }
       if (!unifier.unify(b.term, { dims: [cols] })) {
         throw new CellError(span, `shape conflict: cannot multiply ${describe(a.term)} by ${describe(b.term)}`);
       }
       term = { dims: [rows] };
-    } else if (a.scalar) {
+    } else if (isScalar(a)) {
       term = b.term;
       scalar = !!b.scalar;
-    } else if (b.scalar) {
+    } else if (isScalar(b)) {
       term = a.term;
     } else {
       const shapes = unifier.dimsOf(a.term) && unifier.dimsOf(b.term) && unifier.dimsOf(a.term)!.length !== unifier.dimsOf(b.term)!.length

@@ -7,7 +7,7 @@ import { CellError, type Span } from '../errors.js';
 import { lowerExpression, parseStatement, symbolsOf, type DraftNode } from './lower.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
 import { splitSource, type NameDecl } from './source.js';
-import type { CellGraph, CellNode, Declared, Shape, Statement } from './types.js';
+import type { ActivationName, CellGraph, CellNode, Declared, ReductionName, Shape, Statement } from './types.js';
 
 export interface ParseOptions {
   /** Shown in error messages and kept on the graph. */
@@ -19,7 +19,7 @@ const PREV = '_prev';
 export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   const file = options.file ?? '<cell>';
   const source = splitSource(text, file);
-  const unifier = new Unifier();
+  const unifier = new Unifier<Span>();
   const headerSpan: Span = { file, line: 1, column: 1, length: 1 };
 
   // Declarations: inputs, states, noises, params. Names must be unique.
@@ -114,8 +114,14 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       }
       if (name.endsWith(PREV) && name.length > PREV.length) {
         const state = name.slice(0, -PREV.length);
+        const input = inputDecl.get(state);
+        if (input) {
+          // The previous step's input (zero at the first step): the input is used too.
+          const current = resolve(state, span);
+          return leaf(name, () => ({ id: name, kind: 'input_prev', name: state, inputs: [], term: current.term, span: input.span, statement: '' }));
+        }
         const decl = stateDecl.get(state);
-        if (!decl) throw new CellError(span, `'${name}' refers to the previous value of '${state}', which is not a declared state (add it to 'state:')`);
+        if (!decl) throw new CellError(span, `'${name}' refers to the previous value of '${state}', which is not a declared state or input (add it to 'state:')`);
         return leaf(name, () => ({ id: name, kind: 'state', name: state, inputs: [], term: leafTerm(decl, 'hidden'), span: decl.span, statement: '' }));
       }
       if (stateDecl.has(name)) {
@@ -133,9 +139,12 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
     };
 
     const emitted: DraftNode[] = [];
-    const root = lowerExpression(p, file, p.source.line, unifier, resolve, (n) => emitted.push(n));
+    let root = lowerExpression(p, file, p.source.line, unifier, resolve, (n) => emitted.push(n));
     if (emitted[emitted.length - 1] !== root) {
-      throw new CellError(p.targetSpan, `'${p.target} = ${p.source.text.split('=').slice(1).join('=').trim()}' only renames a value; compute something or use the name directly`);
+      // A plain rename (h = c, y = x_prev): the same value under a new name.
+      const span = { ...p.targetSpan, length: p.source.text.length - (p.targetSpan.column - p.source.column) };
+      root = { id: p.target, kind: 'copy', inputs: [root.id], term: root.term, span, statement: p.target, scalar: root.scalar };
+      emitted.push(root);
     }
     root.id = p.target;
     const state = stateDecl.get(p.target);
@@ -158,6 +167,9 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   for (const d of source.noises) if (!used.has(d.name)) throw new CellError(d.span, `noise input '${d.name}' is declared but never used`);
   for (const d of source.params) if (!used.has(d.name)) throw new CellError(d.span, `parameter '${d.name}' is declared but never used`);
   if (statements.length === 0) throw new CellError(headerSpan, 'the cell has no statement (NAME = expression)');
+
+  const conflict = unifier.solveSums();
+  if (conflict) throw new CellError(conflict.tag, `shape conflict: the stacked vector has size ${conflict.expected} but is used as size ${conflict.found}`);
 
   // Every leaf must have a fully known shape; report the first use of one that has not.
   const leafList = [...leaves.values()];
@@ -187,18 +199,21 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       case 'state':
       case 'param':
       case 'noise':
+      case 'input_prev':
         return { ...base, kind: d.kind, name: d.name! };
       case 'const':
         return { ...base, kind: 'const', value: d.value! };
       case 'activation':
-        return { ...base, kind: 'activation', fn: d.fn! };
+        return { ...base, kind: 'activation', fn: d.fn as ActivationName };
+      case 'reduce':
+        return { ...base, kind: 'reduce', fn: d.fn as ReductionName };
       default:
         return { ...base, kind: d.kind };
     }
   };
 
   // Leaves first in a fixed order (inputs, states, noises, params by first use), then statement nodes.
-  const order = { input: 0, state: 1, noise: 2, param: 3 } as Record<string, number>;
+  const order = { input: 0, input_prev: 1, state: 1, noise: 2, param: 3 } as Record<string, number>;
   const sortedLeaves = leafList
     .map((node, index) => ({ node, index }))
     .sort((a, b) => order[a.node.kind] - order[b.node.kind] || a.index - b.index)
@@ -223,7 +238,7 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       : [statements[statements.length - 1].target];
 
   const dims = new Set<string>();
-  for (const n of finalNodes) for (const d of n.shape) if (typeof d === 'string') dims.add(d);
+  for (const n of finalNodes) for (const d of n.shape) if (typeof d === 'string') for (const part of d.split('+')) if (!/^\d+$/.test(part)) dims.add(part);
 
   const name = source.name?.value ?? (file.replace(/^.*[\\/]/, '').replace(/\.cell$/, '') || 'cell');
   return {

@@ -9,7 +9,45 @@ import type { Dim, Shape } from './types.js';
 export type DimTerm = { readonly var: number } | { readonly name: Dim };
 export type ShapeTerm = { readonly var: number } | { readonly dims: readonly DimTerm[] };
 
-export class Unifier {
+/** A concatenation's size: total = the sum of its parts, solved once the parts are known. */
+interface SumConstraint<Tag> {
+  readonly total: DimTerm;
+  readonly parts: readonly DimTerm[];
+  readonly tag: Tag;
+  solved: boolean;
+}
+
+/** 'input' + 'hidden' → 'hidden+input' (names sorted); numbers are added; all numbers → a number. */
+export function sumDims(dims: readonly Dim[]): Dim {
+  let number = 0;
+  const names: string[] = [];
+  for (const d of dims) {
+    for (const part of String(d).split('+')) {
+      if (/^\d+$/.test(part)) number += Number(part);
+      else names.push(part);
+    }
+  }
+  if (!names.length) return number;
+  // Sorted, so [h_prev; x] and a declared [hidden, input + hidden] agree.
+  names.sort();
+  return number ? `${names.join('+')}+${number}` : names.join('+');
+}
+
+/** total − Σ parts when every part's names occur in total and something positive is left. */
+function subtractDims(total: Dim, parts: readonly Dim[]): Dim | undefined {
+  const names = String(total).split('+').filter((p) => !/^\d+$/.test(p));
+  let number = String(total).split('+').filter((p) => /^\d+$/.test(p)).reduce((a, p) => a + Number(p), 0);
+  for (const part of parts.flatMap((p) => String(p).split('+'))) {
+    if (/^\d+$/.test(part)) number -= Number(part);
+    else if (names.includes(part)) names.splice(names.indexOf(part), 1);
+    else return undefined;
+  }
+  if (number < 0 || (number === 0 && !names.length)) return undefined;
+  return sumDims([...names, ...(number ? [number] : [])]);
+}
+
+export class Unifier<Tag = unknown> {
+  private readonly sums: SumConstraint<Tag>[] = [];
   private readonly dimParent: number[] = [];
   private readonly dimValue: (Dim | undefined)[] = [];
   private readonly shapeParent: number[] = [];
@@ -89,6 +127,40 @@ export class Unifier {
     if ('var' in a) this.shapeValue[this.findShape(a.var)] = db;
     else if ('var' in b) this.shapeValue[this.findShape(b.var)] = da;
     return true;
+  }
+
+  /** Records total = Σ parts (a concatenation's size). */
+  addSum(total: DimTerm, parts: readonly DimTerm[], tag: Tag): void {
+    this.sums.push({ total, parts, tag, solved: false });
+  }
+
+  /**
+   * Fixes the total of every sum whose parts are known (and a single unknown numeric part
+   * when the total and the other parts are numbers). Returns the first sum whose total was
+   * already something else, with both sizes.
+   */
+  solveSums(): { tag: Tag; expected: Dim; found: Dim } | undefined {
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const sum of this.sums) {
+        if (sum.solved) continue;
+        const values = sum.parts.map((p) => this.dimValueOf(p));
+        const total = this.dimValueOf(sum.total);
+        if (values.every((v) => v !== undefined)) {
+          const expected = sumDims(values as Dim[]);
+          sum.solved = progress = true;
+          if (!this.unifyDims(sum.total, { name: expected })) return { tag: sum.tag, expected, found: total! };
+        } else if (total !== undefined && values.filter((v) => v === undefined).length === 1) {
+          // One unknown part: the total minus the others ('hidden+input' − 'input' = 'hidden').
+          const rest = subtractDims(total, values.filter((v): v is Dim => v !== undefined));
+          if (rest !== undefined) {
+            this.unifyDims(sum.parts[values.indexOf(undefined)], { name: rest });
+            progress = true;
+          }
+        }
+      }
+    }
+    return undefined;
   }
 
   /** The shape with every dim resolved, or undefined if anything is still unknown. */

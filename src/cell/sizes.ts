@@ -11,7 +11,9 @@ export function withSizes(cell: CellGraph, sizes: Sizes): CellGraph {
     const v = sizes[d];
     if (!Number.isInteger(v) || v < 1) throw new InputError(`size '${d}' must be a positive integer, found ${v}`);
   }
-  const resolve = (shape: Shape): Dim[] => shape.map((d) => (typeof d === 'string' ? sizes[d] : d));
+  // A concatenation's size 'hidden+input' is the sum of its parts' sizes.
+  const resolveDim = (d: Dim): number => (typeof d === 'number' ? d : d.split('+').reduce((sum, part) => sum + (/^\d+$/.test(part) ? Number(part) : sizes[part]), 0));
+  const resolve = (shape: Shape): Dim[] => shape.map(resolveDim);
   return {
     ...cell,
     inputs: cell.inputs.map((d) => ({ ...d, shape: resolve(d.shape) })),

@@ -4,6 +4,7 @@
  * not know (⊙, −, ·) while remembering how columns moved.
  */
 import { CellError, type Span } from '../errors.js';
+import { sumDims } from './shapes.js';
 
 export interface NameDecl {
   readonly name: string;
@@ -47,7 +48,8 @@ export interface CellSource {
   readonly statements: readonly StatementSource[];
 }
 
-const IDENT = '[A-Za-z_$\\u00C0-\\u02AF\\u0370-\\u03FF][\\w$\\u00C0-\\u02AF\\u0370-\\u03FF]*';
+// Combining accents (U+0300–U+036F) may follow any letter of a name: h̃ is read as h_tilde.
+const IDENT = '[A-Za-z_$\\u00C0-\\u02AF\\u0370-\\u03FF][\\w$\\u00C0-\\u02AF\\u0300-\\u03FF]*';
 const HEADER = /^(cell|title|input|inputs|state|states|output|outputs|noise):(.*)$/;
 const PARAM = new RegExp(`^param\\s+(${IDENT})\\s*:\\s*\\[([^\\]]*)\\]\\s*$`);
 const NOISE_STATEMENT = new RegExp(`^(${IDENT})\\s*~\\s*N\\(\\s*0\\s*,\\s*I\\s*\\)\\s*$`);
@@ -57,12 +59,31 @@ const NAME_WITH_DIMS = new RegExp(`^(${IDENT})\\s*(?:\\[([^\\]]*)\\])?$`);
 /** Unicode operators accepted in .cell files and what mathjs gets instead. */
 const REWRITES: Record<string, string> = { '⊙': '.*', '∘': '.*', '−': '-', '·': '*', '×': '*' };
 
+/** Combining accents and the suffix that names them (symbolTex typesets h_tilde as \tilde{h}). */
+const ACCENT_MARKS: Readonly<Record<string, string>> = {
+  '\u0300': '_grave', '\u0301': '_acute', '\u0302': '_hat', '\u0303': '_tilde', '\u0304': '_bar', '\u0306': '_breve',
+  '\u0307': '_dot', '\u0308': '_ddot', '\u030C': '_check', '\u20D7': '_vec',
+};
+
+/** One character of a name in ASCII-suffix form: 'h̃' (h + U+0303) or 'ã' → 'h_tilde', 'a_tilde'. */
+function spellAccents(ch: string): string {
+  if (ACCENT_MARKS[ch]) return ACCENT_MARKS[ch];
+  const parts = [...ch.normalize('NFD')];
+  if (parts.length < 2 || !parts.slice(1).every((m) => ACCENT_MARKS[m])) return ch;
+  return parts[0] + parts.slice(1).map((m) => ACCENT_MARKS[m]).join('');
+}
+
+/** A declared or used name with its accents spelled out: 'c̃' → 'c_tilde'. */
+export function canonicalName(name: string): string {
+  return [...name].map(spellAccents).join('');
+}
+
 export function rewriteOperators(text: string, firstColumn: number): { rewritten: string; columnMap: number[] } {
   let rewritten = '';
   const columnMap: number[] = [];
   let column = firstColumn;
   for (const ch of text) {
-    const out = REWRITES[ch] ?? ch;
+    const out = REWRITES[ch] ?? spellAccents(ch);
     rewritten += out;
     for (let k = 0; k < out.length; k++) columnMap.push(column);
     column += ch.length; // columns count UTF-16 units, as editors' "col" usually does for BMP text
@@ -101,17 +122,20 @@ function splitNames(body: string, bodyColumn: number, file: string, line: number
     const m = NAME_WITH_DIMS.exec(text);
     if (!m) throw new CellError(span, `'${text}' is not a name (optionally followed by [dims])`);
     const dims = m[2] === undefined ? undefined : splitDims(m[2], span);
-    decls.push({ name: m[1], dims, span: { ...span, length: m[1].length } });
+    decls.push({ name: canonicalName(m[1]), dims, span: { ...span, length: m[1].length } });
   }
   return decls;
 }
 
 function splitDims(text: string, span: Span): string[] {
+  if (text.trim() === '') return []; // param beta: [] is a scalar
   const dims = text.split(',').map((d) => d.trim());
-  if (dims.length === 0 || dims.some((d) => !/^[A-Za-z_]\w*$|^[1-9]\d*$/.test(d))) {
-    throw new CellError(span, `dimensions must be names or positive integers, found [${text}]`);
+  const part = '(?:[A-Za-z_]\\w*|[1-9]\\d*)';
+  if (dims.length === 0 || dims.some((d) => !new RegExp(`^${part}(?:\\s*\\+\\s*${part})*$`).test(d))) {
+    throw new CellError(span, `dimensions must be names, positive integers or sums of them (hidden + input), found [${text}]`);
   }
-  return dims;
+  // A sum (the size of a stacked vector) in the form shape inference writes it: 'hidden+input'.
+  return dims.map((d) => (d.includes('+') ? String(sumDims(d.split('+').map((p) => p.trim()))) : d));
 }
 
 export function splitSource(text: string, file: string): CellSource {
@@ -167,7 +191,7 @@ export function splitSource(text: string, file: string): CellSource {
     const param = PARAM.exec(content);
     if (param) {
       const span = spanOf(content.indexOf(param[1], 5), param[1].length);
-      params.push({ name: param[1], dims: splitDims(param[2], span), span });
+      params.push({ name: canonicalName(param[1]), dims: splitDims(param[2], span), span });
       return;
     }
     if (content.startsWith('param')) {
@@ -175,7 +199,7 @@ export function splitSource(text: string, file: string): CellSource {
     }
     const noise = NOISE_STATEMENT.exec(content);
     if (noise) {
-      noises.push({ name: noise[1], span: spanOf(0, noise[1].length), distribution: 'normal' });
+      noises.push({ name: canonicalName(noise[1]), span: spanOf(0, noise[1].length), distribution: 'normal' });
       return;
     }
     if (ASSIGNMENT.test(content)) {
@@ -197,6 +221,8 @@ export interface Token {
   readonly text: string;
   readonly kind: 'name' | 'number';
   readonly column: number;
+  /** Its length in the file (h̃ is two characters for mathjs's seven of h_tilde). */
+  readonly length: number;
 }
 
 const TOKEN = new RegExp(`(${IDENT})|((?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)`, 'g');
@@ -207,9 +233,12 @@ const TOKEN = new RegExp(`(${IDENT})|((?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?
  * the same order, which is how nodes get their columns back.
  */
 export function tokenize(statement: StatementSource): Token[] {
+  // The rewritten text spells names as mathjs sees them (h̃ → h_tilde); columns come from its map.
   const tokens: Token[] = [];
-  for (const m of statement.text.matchAll(TOKEN)) {
-    tokens.push({ text: m[0], kind: m[1] ? 'name' : 'number', column: statement.column + (m.index ?? 0) });
+  for (const m of statement.rewritten.matchAll(TOKEN)) {
+    const start = m.index ?? 0;
+    const column = statement.columnMap[start];
+    tokens.push({ text: m[0], kind: m[1] ? 'name' : 'number', column, length: statement.columnMap[start + m[0].length] - column });
   }
   return tokens;
 }

@@ -2,12 +2,19 @@ import type { Span } from '../errors.js';
 
 export type { Span };
 
-/** A dimension: a symbolic size name ('input', 'hidden', ...) or, after withSizes, a number. */
+/**
+ * A dimension: a symbolic size name ('input', 'hidden', ...) or, after withSizes, a number.
+ * A concatenation's size is a sum of parts written with '+': 'hidden+input', 'hidden+3'.
+ */
 export type Dim = string | number;
 /** [] is a scalar, [d] a vector, [rows, cols] a matrix. Shapes are per sample; batch is implicit. */
 export type Shape = readonly Dim[];
 
-export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'exp', 'softplus'] as const;
+/**
+ * Elementwise functions of one argument. hardsigmoid is Keras 3's and PyTorch's relu6(x + 3) / 6;
+ * hardsigmoid_keras2 is the older clip(0.2 x + 0.5, 0, 1) of Keras 2 and TensorFlow 1.
+ */
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'exp', 'softplus', 'abs', 'sqrt', 'hardsigmoid', 'hardsigmoid_keras2'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** The closed set of node kinds. Consumers key exhaustive tables by it. */
@@ -23,9 +30,21 @@ export type OpKind =
   | 'mul' // elementwise (Hadamard) product, or a scalar times a tensor
   | 'div' // elementwise division (in practice: by a scalar constant)
   | 'neg'
-  | 'activation';
+  | 'activation'
+  | 'input_prev' // an input at step t-1 (x_prev), zero at the first step
+  | 'copy' // a plain rename (h = c): the same value under the statement's name
+  | 'transpose' // W' or transpose(W) of a matrix
+  | 'concat' // [a; b]: vectors stacked into one (Olah's notation, W [h_prev; x])
+  | 'reduce' // mean, sum, min or max over a vector's entries: a scalar
+  | 'min' // elementwise minimum of two values (either may be a scalar)
+  | 'max'
+  | 'pow' // a ^ p with a constant exponent p (the second input, a 'const')
+  | 'clip'; // clip(a, lo, hi) with constant bounds (the second and third inputs)
 
-export const LEAF_KINDS = ['input', 'state', 'param', 'noise', 'const'] as const;
+export const REDUCTIONS = ['mean', 'sum', 'min', 'max'] as const;
+export type ReductionName = (typeof REDUCTIONS)[number];
+
+export const LEAF_KINDS = ['input', 'state', 'param', 'noise', 'const', 'input_prev'] as const;
 
 export type NodeId = string;
 
@@ -46,7 +65,9 @@ export type CellNode =
   | (NodeBase & { readonly kind: 'param'; readonly name: string })
   | (NodeBase & { readonly kind: 'noise'; readonly name: string })
   | (NodeBase & { readonly kind: 'const'; readonly value: number })
-  | (NodeBase & { readonly kind: 'matmul' | 'add' | 'sub' | 'mul' | 'div' | 'neg' })
+  | (NodeBase & { readonly kind: 'input_prev'; readonly name: string })
+  | (NodeBase & { readonly kind: 'matmul' | 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'copy' | 'transpose' | 'concat' | 'min' | 'max' | 'pow' | 'clip' })
+  | (NodeBase & { readonly kind: 'reduce'; readonly fn: ReductionName })
   | (NodeBase & { readonly kind: 'activation'; readonly fn: ActivationName });
 
 /** One line `target = expression`. */

@@ -181,7 +181,13 @@ export function compose(
   return { graph, width, height, steps, nodes, edges, terminals, title, legend, key: placedKey ? placedKey.items : null };
 }
 
-const stateTex = (name: string, time: string) => atTime(timedTex(name), time, time);
+/** The time index one step before `time`: 't' → 't-1', 't-1' → 't-2', '3' → '2' (for x_prev's port). */
+function previousTime(time: string): string {
+  if (/^-?\d+$/.test(time)) return String(Number(time) - 1);
+  const m = /^t(?:-(\d+))?$/.exec(time);
+  return m ? `t-${Number(m[1] ?? 0) + 1}` : `${time}-1`;
+}
+const stateTex = (name: string, time: string) => atTime(timedTex(name), time, previousTime(time));
 
 /** Inputs (below) and outputs (above) are circles of one size, large enough for every label. */
 export function terminalDiameter(graph: DiagramGraph, fontPx: number): number {

@@ -5,7 +5,8 @@
  * code: the grouping rules read only node kinds.
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
-import { symbolTex } from '../cell/index.js';
+import { parameterTex, symbolTex } from '../cell/index.js';
+import { constTex, expressionMembers, expressionTex, extraGlyph, parameterExpressions } from './extra-ops.js';
 import type { Detail, DiagramEdge, DiagramGraph, DiagramNode, DiagramStep, EdgeKind, GlyphKind, StepPort } from './types.js';
 
 const ACTIVATION_TEX: Readonly<Record<string, string>> = {
@@ -14,6 +15,10 @@ const ACTIVATION_TEX: Readonly<Record<string, string>> = {
   relu: '\\mathrm{ReLU}',
   exp: '\\exp',
   softplus: '\\mathrm{softplus}',
+  abs: '\\left|{\\cdot}\\right|',
+  sqrt: '\\sqrt{\\cdot}',
+  hardsigmoid: '\\mathrm{hardsigmoid}',
+  hardsigmoid_keras2: '\\mathrm{hardsigmoid}_{\\text{Keras 2}}',
 };
 
 const NOW = '@now@';
@@ -32,9 +37,7 @@ export function atTime(tex: string, time: string, previous: string): string {
   return tex.replaceAll(BEFORE, previous).replaceAll(NOW, time);
 }
 
-function formatConst(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
-}
+const formatConst = constTex;
 
 interface Group {
   readonly members: NodeId[];
@@ -59,7 +62,11 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
   const detail = options.detail ?? 'gates';
   const byId = new Map(cell.nodes.map((n) => [n.id, n]));
   const node = (id: NodeId): CellNode => byId.get(id)!;
-  const isParam = (id: NodeId) => node(id).kind === 'param';
+  // In `gates` detail a parameter expression (W - W') is a label like a parameter.
+  const paramExpressions = detail === 'gates' ? parameterExpressions(cell) : new Set<NodeId>();
+  const isParam = (id: NodeId) => node(id).kind === 'param' || paramExpressions.has(id);
+  // A rename (h = c) draws nothing: its value is the renamed one's, on the same wire.
+  const renamed = (id: NodeId): NodeId => (node(id).kind === 'copy' ? renamed(node(id).inputs[0]) : id);
   const isConst = (id: NodeId) => node(id).kind === 'const';
   const isStatementRoot = (n: CellNode) => n.id === n.statement;
 
@@ -81,9 +88,14 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     let hasParam = false;
     const visit = (id: NodeId, diagonal: boolean, isStart: boolean) => {
       const n = node(id);
-      const inside = (isStart && includeStart) || (affineMember(n) && !owner.has(id) && (n.kind === 'param' || (n.statement === statement && !isStatementRoot(n))));
+      const inside = (isStart && includeStart) || (affineMember(n) && !owner.has(id) && (isParam(id) || (n.statement === statement && !isStatementRoot(n))));
       if (!inside) {
         frontier.push({ id, diagonal });
+        return;
+      }
+      if (paramExpressions.has(id)) {
+        members.push(...expressionMembers(cell, id).filter((m) => !owner.has(m) && !members.includes(m)));
+        hasParam = true;
         return;
       }
       members.push(id);
@@ -128,6 +140,7 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
       if (!inside.has(id)) return '{\\cdot}';
       const n = node(id);
       if (n.kind === 'param') return symbolTex(n.id, 'param');
+      if (paramExpressions.has(id)) return expressionTex(cell, id);
       const [a, b] = n.inputs;
       if (n.kind === 'add') return `${render(a)}+${render(b)}`;
       if (n.kind === 'sub') return `${render(a)}-${render(b)}`;
@@ -141,8 +154,13 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
   // Consumers before producers, so a group claims its members before they are seen alone.
   for (const n of [...cell.nodes].reverse()) {
     if (owner.has(n.id)) continue;
-    if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const') continue;
-    const plainInputs = () => n.inputs.filter((i) => !isConst(i)).map((id) => ({ id, diagonal: false }));
+    if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const' || n.kind === 'input_prev' || n.kind === 'copy') continue;
+    const plainInputs = () => n.inputs.filter((i) => !isConst(i)).map((id) => ({ id: renamed(id), diagonal: false }));
+    const extra = extraGlyph(n, node);
+    if (extra && !paramExpressions.has(n.id)) {
+      addGlyph(n, extra.glyph, extra.tex, [n.id], plainInputs());
+      continue;
+    }
     if (detail === 'ops') {
       if (n.kind === 'param') continue; // drawn on demand below, once per consumer step
       // A gate's activation is still drawn as its box; an activation of plain values (tanh(c)) as a function.
@@ -164,8 +182,8 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
         continue;
       }
     }
-    if (n.kind === 'param') {
-      addGlyph(n, 'param', symbolTex(n.id, 'param'), [n.id], []);
+    if (n.kind === 'param' || paramExpressions.has(n.id)) {
+      addGlyph(n, 'param', n.kind === 'param' ? symbolTex(n.id, 'param') : parameterTex(cell, n.id), n.kind === 'param' ? [n.id] : expressionMembers(cell, n.id), []);
       continue;
     }
     addGlyph(n, n.kind === 'matmul' ? 'matmul' : 'pointwise', pointwiseTex(n), [n.id], plainInputs());
@@ -185,13 +203,16 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
   for (const s of cell.states) ports.push({ id: `out:${s.name}`, side: 'east', name: s.name, valueOf: s.name, role: 'state' });
   for (const i of cell.inputs) ports.push({ id: `x:${i.name}`, side: 'south', name: i.name, valueOf: i.name, role: 'input' });
   for (const e of cell.noises) ports.push({ id: `x:${e.name}`, side: 'south', name: e.name, valueOf: e.name, role: 'noise' });
+  for (const p of cell.nodes) if (p.kind === 'input_prev') ports.push({ id: `x:${p.id}`, side: 'south', name: p.id, valueOf: p.id, role: 'input' });
   for (const o of outputStates) ports.push({ id: `up:${o}`, side: 'north', name: o, valueOf: o, role: 'output' });
 
   // (3) wires. A leaf becomes its frame port; anything else its owning glyph.
   const sourceOf = (id: NodeId): string => {
-    const n = node(id);
+    const n = node(renamed(id));
     if (n.kind === 'state') return `in:${n.name}`;
     if (n.kind === 'input' || n.kind === 'noise') return `x:${n.name}`;
+    if (n.kind === 'input_prev') return `x:${n.id}`;
+    id = n.id;
     return owner.get(id) ?? id;
   };
   const edges: DiagramEdge[] = [];
@@ -222,7 +243,7 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
       // A peephole is a value multiplied by a diagonal weight (p ⊙ c): inside a gate box in
       // `gates` detail, or as its own ⊙ in `ops` detail.
       const peephole = (input.diagonal && g.glyph === 'layer') || (isDiagonal(node(g.valueOf)) && !isParam(input.id));
-      const kind: EdgeKind = peephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' ? 'input' : n.kind === 'noise' ? 'noise' : 'internal';
+      const kind: EdgeKind = peephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' || n.kind === 'input_prev' ? 'input' : n.kind === 'noise' ? 'noise' : 'internal';
       addEdge(source, g.id, slot, kind, input.id);
     });
   }

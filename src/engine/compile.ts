@@ -4,12 +4,13 @@
  * until the engine knows it. Phases: resolve sizes → check the graph is batchable → lower
  * each step onto a Tape (unroll, for gradients) or onto a flat schedule (forward, fast).
  */
-import { numericShape, withSizes, type CellGraph, type CellNode, type OpKind, type Sizes } from '../cell/index.js';
+import { numericShape, withSizes, type ActivationName, type CellGraph, type CellNode, type OpKind, type ReductionName, type Sizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import { Tape, parameter, type Parameter, type Var } from './tape.js';
-import { allocate, sameShape, slice0, zeros, type DType, type Tensor } from './tensor.js';
+import { allocate, dtypeOf, sameShape, sizeOf, slice0, zeros, type DType, type Tensor } from './tensor.js';
+import type { EngineOp } from './kernels.js';
 
 export interface CompileOptions {
   /** Element type of parameters and values (default float64). */
@@ -102,36 +103,76 @@ export interface CompiledCell {
   dispose(): void;
 }
 
-type Lowering = (tape: Tape, node: CellNode, args: readonly Var[], leaf: (name: string) => Var) => Var;
+/** The IR shapes of a node's inputs (numeric after withSizes): a batched scalar needs them to broadcast. */
+type Lowering = (tape: Tape, node: CellNode, args: readonly Var[], leaf: (name: string) => Var, shapes: readonly (readonly number[])[]) => Var;
+
+/**
+ * A per-sample scalar (mean(a) over a batch is [B]) against a vector operand is repeated
+ * along the row, [B] → [B, n], so the kernels' trailing-axis broadcasting applies.
+ */
+function alignScalars(t: Tape, args: readonly Var[], shapes: readonly (readonly number[])[]): Var[] {
+  const widest = Math.max(...shapes.map((s) => sizeOf(s)));
+  return args.map((v, i) => (shapes[i]!.length === 0 && v.value.shape.length === 1 && widest > 1 ? t.op('expandCols', [v], { length: widest }) : v));
+}
+
+const binaryLowering =
+  (op: 'add' | 'sub' | 'mul' | 'div' | 'minimum' | 'maximum'): Lowering =>
+  (t, _n, args, _leaf, shapes) => {
+    const [a, b] = alignScalars(t, args, shapes);
+    return t.op(op, [a!, b!]);
+  };
+
+const ACTIVATION_OPS: Readonly<Record<ActivationName, EngineOp>> = {
+  sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', exp: 'exp', softplus: 'softplus',
+  abs: 'abs', sqrt: 'sqrt', hardsigmoid: 'hardsigmoid', hardsigmoid_keras2: 'hardsigmoidKeras2',
+};
+
+/** Vectors stacked along the features; an unbatched part (a parameter vector) is repeated on every row. */
+function stackParts(t: Tape, parts: readonly Var[]): Var {
+  const batched = parts.find((p) => p.value.shape.length === 2);
+  if (!batched) return t.concat(parts);
+  const B = batched.value.shape[0]!;
+  return t.concat(parts.map((p) => (p.value.shape.length === 2 ? p : t.add(t.constant(zeros([B, p.value.shape[0]!], dtypeOf(p.value.data))), p))));
+}
 
 /** How each IR node kind becomes tape ops. The cell's W x is PyTorch's x·Wᵀ on a batch of rows. */
 const LOWER: Record<OpKind, Lowering> = {
   input: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
+  input_prev: (_t, n, _a, leaf) => leaf(`${(n as { name: string }).name}_prev`),
   state: (_t, n, _a, leaf) => leaf(`${(n as { name: string }).name}_prev`),
   param: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
   noise: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
   const: (_t, n, _a, leaf) => leaf(n.id),
   matmul: (t, _n, [W, v]) => t.linear(v!, W!),
-  add: (t, _n, [a, b]) => t.add(a!, b!),
-  sub: (t, _n, [a, b]) => t.sub(a!, b!),
-  mul: (t, _n, [a, b]) => t.mul(a!, b!),
-  div: (t, _n, [a, b]) => t.div(a!, b!),
+  add: binaryLowering('add'),
+  sub: binaryLowering('sub'),
+  mul: binaryLowering('mul'),
+  div: binaryLowering('div'),
+  min: binaryLowering('minimum'),
+  max: binaryLowering('maximum'),
   neg: (t, _n, [a]) => t.neg(a!),
-  activation: (t, n, [a]) => {
-    const fn = (n as { fn: string }).fn;
-    if (fn === 'sigmoid') return t.sigmoid(a!);
-    if (fn === 'tanh') return t.tanh(a!);
-    if (fn === 'relu') return t.relu(a!);
-    if (fn === 'exp') return t.exp(a!);
-    return t.softplus(a!);
+  activation: (t, n, [a]) => t.op(ACTIVATION_OPS[(n as { fn: ActivationName }).fn], [a!]),
+  copy: (_t, _n, [a]) => a!,
+  transpose: (t, _n, [a]) => t.op('transpose', [a!]),
+  concat: (t, _n, parts) => stackParts(t, parts),
+  reduce: (t, n, [a]) => {
+    const fn = (n as { fn: ReductionName }).fn;
+    return fn === 'min' ? t.op('rowMin', [a!]) : fn === 'max' ? t.op('rowMax', [a!]) : fn === 'sum' ? t.sum(a!, -1) : t.mean(a!, -1);
   },
+  pow: (t, _n, [a, p]) => t.op('powConst', [a!], { factor: p!.value.data[0]! }),
+  clip: (t, _n, [a, lo, hi]) => t.op('clip', [a!], { low: lo!.value.data[0]!, high: hi!.value.data[0]! }),
 };
+
+/** The kinds the fast forward schedule runs; a cell with any other runs forward() on an unrecorded tape. */
+const SCHEDULED_KINDS: ReadonlySet<OpKind> = new Set(['input', 'state', 'param', 'noise', 'const', 'matmul', 'add', 'sub', 'mul', 'div', 'neg', 'activation']);
+const SCHEDULED_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'relu', 'exp', 'softplus']);
+const scheduled = (n: CellNode): boolean => SCHEDULED_KINDS.has(n.kind) && (n.kind !== 'activation' || SCHEDULED_ACTIVATIONS.has(n.fn));
 
 /** Nodes whose value differs per sample (they depend on an input, a state or noise). */
 function batchedNodes(cell: CellGraph): Set<string> {
   const batched = new Set<string>();
   for (const n of cell.nodes) {
-    if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.inputs.some((i) => batched.has(i))) batched.add(n.id);
+    if (n.kind === 'input' || n.kind === 'input_prev' || n.kind === 'state' || n.kind === 'noise' || n.inputs.some((i) => batched.has(i))) batched.add(n.id);
   }
   return batched;
 }
@@ -148,6 +189,22 @@ function recurrentMatrices(cell: CellGraph): string[] {
     if (W?.kind === 'param') names.add(W.name);
   }
   return [...names];
+}
+
+/** forward() for a cell the schedule does not cover: the same ops on a tape that records nothing. */
+function forwardOnTape(compiled: CompiledCell, params: readonly Parameter[], options: ForwardOptions, stateNames: readonly string[]): ForwardResult {
+  const run = compiled.unroll(new Tape({ record: false }), params, options);
+  const states: Record<string, Tensor> = {};
+  const final: Record<string, Tensor> = {};
+  for (const s of stateNames) {
+    const steps = run.states[s]!.map((v) => v.value);
+    const last = run.final[s]!.value;
+    const data = allocate(steps.length * last.data.length, dtypeOf(last.data));
+    steps.forEach((v, t) => data.set(v.data, t * last.data.length));
+    states[s] = { shape: [steps.length, ...last.shape], data };
+    final[s] = last;
+  }
+  return { states, final };
 }
 
 function sample(t: Tensor, index: number): Tensor {
@@ -177,6 +234,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   for (const n of cell.nodes) if (n.kind === 'const') constants.set(n.id, { shape: [], data: allocate(1, dtype).fill(n.value) });
   const statementIds = new Set(cell.statements.map((s) => s.root));
   const stateNames = states.map((s) => s.name);
+  const lagged = new Set(cell.nodes.flatMap((n) => (n.kind === 'input_prev' ? [n.name] : [])));
   let schedule: Schedule | undefined;
 
   const checkParams = (list: readonly Parameter[]): Map<string, Parameter> => {
@@ -259,7 +317,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
       const result: Record<string, Var> = {};
       for (const n of cell.nodes) {
         const args = n.inputs.map((id) => computed.get(id)!);
-        const v = LOWER[n.kind](tape, n, args, leaf);
+        const v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => byId.get(id)!.shape as number[]));
         computed.set(n.id, v);
         if (statementIds.has(n.id)) result[n.id] = v;
       }
@@ -294,6 +352,8 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
       for (let t = 0; t < T; t++) {
         const values: Record<string, Var> = { ...paramVars };
         for (const d of inputs) values[d.name] = tape.constant(sample(options.inputs[d.name]!, t), d.name);
+        // x_prev: the input one step back, zero at the first step.
+        for (const d of inputs.filter((i) => lagged.has(i.name))) values[`${d.name}_prev`] = t > 0 ? tape.constant(sample(options.inputs[d.name]!, t - 1), `${d.name}_prev`) : tape.constant(zeros([B, ...d.shape], dtype), `${d.name}_prev`);
         for (const d of noises) values[d.name] = tape.constant(sample(noise[d.name]!, t), d.name);
         for (const s of stateNames) {
           const prev = current[s]!;
@@ -320,6 +380,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         const expected = [B, ...s.shape];
         if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
       }
+      if (!cell.nodes.every(scheduled)) return forwardOnTape(compiled, list, { ...options, noise }, stateNames);
       schedule ??= buildSchedule(cell, byId, batched, dtype, threads);
       return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B);
     },

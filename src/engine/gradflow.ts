@@ -26,7 +26,7 @@ export interface GradientFlowOptions {
    * (below 1: gradients vanish; well above: they can explode). Default: PyTorch's init.
    */
   readonly init?: number;
-  /** The state to differentiate (default: the cell's last state, h for an LSTM). */
+  /** The state to differentiate (default: defaultFlowState, h for an LSTM). */
   readonly state?: string;
   /** The name in CSV headers, tables and legends (default: the cell's name). */
   readonly label?: string;
@@ -72,6 +72,46 @@ export function spectralNorm(J: Float64Array, n: number, iterations = 100): numb
   return sigma;
 }
 
+/**
+ * The state gradflow differentiates by default: the cell's output when exactly one of its
+ * outputs is a state, else `h`, else the last declared state.
+ */
+export function defaultFlowState(cell: CellGraph): string {
+  if (!cell.states.length) throw new InputError(`cell '${cell.name}' has no state, so no gradient flows through time`);
+  const stateNames = cell.states.map((s) => s.name);
+  const outputStates = cell.outputs.filter((o) => stateNames.includes(o));
+  if (outputStates.length === 1) return outputStates[0]!;
+  return stateNames.includes('h') ? 'h' : stateNames[stateNames.length - 1]!;
+}
+
+/** The states whose update reads their own previous value (a path S_{t-1} → S_t inside the step). */
+export function recurrentStates(cell: CellGraph): string[] {
+  const byId = new Map(cell.nodes.map((n) => [n.id, n]));
+  return cell.states
+    .map((s) => s.name)
+    .filter((name) => {
+      const seen = new Set<string>();
+      const stack = [name];
+      while (stack.length) {
+        const node = byId.get(stack.pop()!)!;
+        if (node.kind === 'state' && node.name === name) return true;
+        for (const id of node.inputs) if (!seen.has(id)) (seen.add(id), stack.push(id));
+      }
+      return false;
+    });
+}
+
+function checkRecurrent(cell: CellGraph, state: string): void {
+  if (!cell.states.length) throw new InputError(`cell '${cell.name}' has no state, so no gradient flows through time`);
+  const declared = cell.states.find((s) => s.name === state);
+  if (!declared) throw new InputError(`cell '${cell.name}' has no state '${state}' (its states: ${cell.states.map((s) => s.name).join(', ')})`);
+  if (recurrentStates(cell).includes(state)) return;
+  const recurrent = recurrentStates(cell);
+  const hint = recurrent.length ? `choose one that does with --state (${recurrent.join(', ')})` : 'no state of this cell does';
+  const at = `${declared.span.file}:${declared.span.line}:${declared.span.column}`;
+  throw new InputError(`${at}: state '${state}' of cell '${cell.name}' does not depend on ${state}_prev, so no gradient flows from ${state}_T back through time; ${hint}`);
+}
+
 export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {}): GradientFlow {
   const T = options.steps ?? 50;
   const H = options.hidden ?? 32;
@@ -83,10 +123,8 @@ export function gradientFlow(cell: CellGraph, options: GradientFlowOptions = {})
   if (options.init !== undefined && !(Number.isFinite(options.init) && options.init >= 0)) {
     throw new InputError(`init must be a non-negative number, found ${options.init}`);
   }
-  if (!cell.states.length) throw new InputError(`cell '${cell.name}' has no state, so no gradient flows through time`);
-  const state = options.state ?? cell.states[cell.states.length - 1]!.name;
-  const declared = cell.states.find((s) => s.name === state);
-  if (!declared) throw new InputError(`cell '${cell.name}' has no state '${state}' (its states: ${cell.states.map((s) => s.name).join(', ')})`);
+  const state = options.state ?? defaultFlowState(cell);
+  checkRecurrent(cell, state);
   const sizes: Record<string, number> = {};
   for (const d of cell.dims) sizes[d] = d === 'hidden' ? H : d === 'input' ? I : H;
   const compiled = compile(cell, sizes);

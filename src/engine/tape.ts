@@ -81,6 +81,11 @@ export class Tape {
     return this.constant(v.value, v.name);
   }
 
+  /** Any kernel of the table by name (the cell compiler's ops that have no method of their own). */
+  op(op: EngineOp, inputs: readonly Var[], attrs: OpAttrs = {}): Var {
+    return this.apply(op, inputs, attrs);
+  }
+
   private apply(op: EngineOp, inputs: readonly Var[], attrs: OpAttrs = {}, name: string = op): Var {
     const dtype = dtypeOf(inputs[0]!.value.data);
     for (const v of inputs) {

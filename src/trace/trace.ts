@@ -61,10 +61,13 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     .map((node, index) => ({ node, index: node.kind === 'input' ? (inputOrder.get(node.id) ?? 0) - sized.inputs.length : index }))
     .sort((a, b) => a.index - b.index)
     .map((e) => e.node);
+  // x_prev at the first step is zero: the convolution of QRNN starts from an empty window.
+  let previousInput = splitInputs(sized, steps[0].map((row) => row.map(() => 0)));
   for (let t = 0; t < steps.length; t++) {
     const input = splitInputs(sized, steps[t]);
     const noiseValues = new Map(sized.noises.map((n) => [n.name, numberMatrix(randomRows(noise, batch, size(n.shape)))]));
-    const values = evaluator.step({ input, state, noise: noiseValues });
+    const values = evaluator.step({ input, state, noise: noiseValues, previousInput });
+    previousInput = input;
     const nodes: Record<string, number[][]> = {};
     for (const node of recorded) nodes[node.id] = toRows(values.get(node.id)!, batch);
     out.push({ t, values: Object.fromEntries(targets.map((name) => [name, nodes[name]])), nodes });
@@ -75,7 +78,8 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     cell: cell.name,
     sizes: orderSizes(sizes, batch),
     steps: out,
-    final: Object.fromEntries(sized.states.map((s) => [s.name, last.values[s.name]])),
+    // The states (what the next call would start from), then declared outputs that are not states.
+    final: Object.fromEntries([...new Set([...sized.states.map((s) => s.name), ...sized.outputs])].map((name) => [name, last.values[name]])),
     weights: finalWeights,
   };
 }

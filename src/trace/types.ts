@@ -39,7 +39,7 @@ export interface Trace {
   /** The cell's sizes ('input', 'hidden', ...) and 'batch'. */
   readonly sizes: Readonly<Record<string, number>>;
   readonly steps: readonly TraceStep[];
-  /** The states after the last step, by state name. */
+  /** The values after the last step: every state, then each of the cell.outputs that is not a state (an `output:` header). */
   readonly final: Readonly<Record<string, number[][]>>;
   /** The weights used (the given ones, or the seeded random draw), for saving; not part of the JSON. */
   readonly weights: Weights;

@@ -13,7 +13,7 @@ export function toWeights(weights: WeightsLike): Weights {
   if (weights instanceof Map) return weights as Weights;
   const out = new Map<string, Tensor>();
   for (const [name, value] of Object.entries(weights as Record<string, Tensor | NestedNumbers>)) {
-    out.set(name, isTensor(value) ? value : tensorFromNested(value, name));
+    out.set(name, isTensor(value) ? value : tensorFromNested(value as NestedNumbers | number, name));
   }
   return out;
 }
@@ -23,7 +23,9 @@ function isTensor(value: unknown): value is Tensor {
 }
 
 /** A nested array → a row-major tensor; ragged rows are an error naming the weight. */
-export function tensorFromNested(value: NestedNumbers, name: string): Tensor {
+export function tensorFromNested(value: NestedNumbers | number, name: string): Tensor {
+  // A scalar parameter (param beta: []) is written as a plain number.
+  if (typeof value === 'number') return { shape: [], data: Float64Array.of(value) };
   if (!Array.isArray(value)) throw new InputError(`weight '${name}' must be an array of numbers`);
   if (value.length > 0 && Array.isArray(value[0])) {
     const rows = value as readonly (readonly number[])[];
@@ -38,7 +40,7 @@ export function tensorFromNested(value: NestedNumbers, name: string): Tensor {
   return { shape: [value.length], data: Float64Array.from(value as readonly number[]) };
 }
 
-/** A tensor as nested arrays ([n] or [rows][cols]), e.g. for JSON. */
+/** A tensor as nested arrays ([n] or [rows][cols]; a scalar as [value]), e.g. for JSON. */
 export function tensorToNested(tensor: Tensor): number[] | number[][] {
   if (tensor.shape.length !== 2) return Array.from(tensor.data);
   const [rows, cols] = tensor.shape;
@@ -130,7 +132,9 @@ function showIndex(flat: number, shape: readonly number[]): string {
 export function weightsToJson(weights: Weights): string {
   const entries = [...weights].map(([name, tensor]) => {
     const nested = tensorToNested(tensor);
-    const body = tensor.shape.length === 2
+    const body = tensor.shape.length === 0
+      ? JSON.stringify(tensor.data[0])
+      : tensor.shape.length === 2
       ? `[\n${(nested as number[][]).map((row) => `    ${JSON.stringify(row).replace(/,/g, ', ')}`).join(',\n')}\n  ]`
       : JSON.stringify(nested).replace(/,/g, ', ');
     return `  ${JSON.stringify(name)}: ${body}`;

@@ -23,7 +23,7 @@ describe('errors in .cell files name file, line and column', () => {
 
   it('unknown function', () => {
     expect(failure('input: x', 'state: h', 'h = tanhh(W x + U h_prev)')).toBe(
-      "bad.cell:3:5: unknown function 'tanhh' (known: σ, sigmoid, tanh, relu, exp, softplus; for a product write tanhh ⊙ (...) or tanhh * (...))",
+      "bad.cell:3:5: unknown function 'tanhh' (known: σ, sigmoid, tanh, relu, exp, softplus, abs, sqrt, hardsigmoid, hardsigmoid_keras2, mean, sum, min, max, clip, transpose; for a product write tanhh ⊙ (...) or tanhh * (...))",
     );
   });
 
@@ -73,7 +73,7 @@ describe('errors in .cell files name file, line and column', () => {
 
   it('a parameter whose shape cannot be inferred', () => {
     expect(failure('input: x', 'state: h', 'h = tanh(W (V x) + U h_prev)')).toBe(
-      "bad.cell:3:10: unknown function 'W' (known: σ, sigmoid, tanh, relu, exp, softplus; for a product write W ⊙ (...) or W * (...))",
+      "bad.cell:3:10: unknown function 'W' (known: σ, sigmoid, tanh, relu, exp, softplus, abs, sqrt, hardsigmoid, hardsigmoid_keras2, mean, sum, min, max, clip, transpose; for a product write W ⊙ (...) or W * (...))",
     );
     expect(failure('input: x', 'state: h', 'h = tanh(W * (V x) + U h_prev)')).toBe(
       "bad.cell:3:10: cannot infer the shape of parameter 'W' (known: [hidden, ?]); declare it with 'param W: [rows, cols]' or use it beside a value of known shape",
@@ -82,7 +82,7 @@ describe('errors in .cell files name file, line and column', () => {
 
   it('_prev of something that is not a state', () => {
     expect(failure('input: x', 'state: h', 'h = tanh(W x + U c_prev)')).toBe(
-      "bad.cell:3:18: 'c_prev' refers to the previous value of 'c', which is not a declared state (add it to 'state:')",
+      "bad.cell:3:18: 'c_prev' refers to the previous value of 'c', which is not a declared state or input (add it to 'state:')",
     );
   });
 
@@ -99,7 +99,7 @@ describe('errors in .cell files name file, line and column', () => {
   });
 
   it('unsupported operator', () => {
-    expect(failure('input: x', 'state: h', 'h = tanh(W x) ^ 2')).toMatch(/^bad\.cell:3:\d+: operator '\^' is not supported/);
+    expect(failure('input: x', 'state: h', 'h = tanh(W x) % 2')).toMatch(/^bad\.cell:3:\d+: operator '%' is not supported/);
   });
 
   it('no input declared', () => {

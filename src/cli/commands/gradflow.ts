@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 export function gradflowCommand(cli: Argv): Argv {
   return cli.command(
     'gradflow [cells..]',
-    'Measure the norm of ∂h_T/∂h_t through time (vanishing and exploding gradients) and chart it',
+    'Measure the norm of ∂S_T/∂S_t for a state S through time (vanishing and exploding gradients) and chart it',
     (y) =>
       y
         .positional('cells', { type: 'string', array: true, default: ['rnn', 'gru', 'lstm'], describe: 'shipped cell names or .cell paths' })
@@ -19,6 +19,7 @@ export function gradflowCommand(cli: Argv): Argv {
         .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and the inputs' })
         .option('init', { type: 'string', describe: 'recurrent matrices ~ N(0, init²/H), spectral radius ≈ init; several values (0.5,4) draw both regimes in one chart; default PyTorch init' })
         .option('batch', { type: 'number', default: 16, describe: 'random input sequences the norms are averaged over' })
+        .option('state', { type: 'string', describe: 'the state S whose ‖∂S_T/∂S_t‖ is measured (default: the output if it is a state, else h, else the last state)' })
         .option('norm', { choices: ['spectral', 'frobenius'] as const, default: 'spectral' as const, describe: 'the norm shown in the chart and table (the CSV has both)' })
         .option('output', { alias: 'o', type: 'string', default: '.', describe: 'output folder for gradflow.csv, gradflow.svg and gradflow.png' })
         .example('$0 gradflow rnn gru lstm --steps 50 --hidden 32 --seed 1', 'the default init')
@@ -36,14 +37,19 @@ export function gradflowCommand(cli: Argv): Argv {
         return value;
       });
       const cells = (args.cells as string[]).map((name) => loadCell(name));
-      const flows = inits.flatMap((init) =>
+      const measured = inits.flatMap((init) =>
         cells.map((cell) =>
           gradientFlow(cell, {
-            steps: args.steps, hidden: args.hidden, input: args.input, seed: args.seed, samples: args.batch, init,
+            steps: args.steps, hidden: args.hidden, input: args.input, seed: args.seed, samples: args.batch, init, state: args.state,
             label: inits.length > 1 ? `${cell.name}, init ${init}` : cell.name,
           }),
         ),
       );
+      // One symbol when every cell differentiates the same state; otherwise S, and each label names its state.
+      const shared = measured.every((f) => f.state === measured[0]!.state) ? measured[0]!.state : undefined;
+      const flows = shared ? measured : measured.map((f) => ({ ...f, label: `${f.label} (${f.state})` }));
+      const symbol = shared ?? 'S';
+      const derivative = `∂${symbol}_T/∂${symbol}_t`;
       const norm = args.norm;
       const initText = args.init === undefined ? 'PyTorch init' : `recurrent init ${inits.join(' and ')}`;
       const spec = lineChart({
@@ -51,7 +57,7 @@ export function gradflowCommand(cli: Argv): Argv {
         logY: true,
         title: `Gradient flow through time: T = ${args.steps}, H = ${args.hidden}, ${initText}, mean of ${args.batch} sequences`,
         xTitle: 't',
-        yTitle: `${norm} norm of ∂h_T/∂h_t`,
+        yTitle: `${norm} norm of ${derivative}`,
         legendTitle: 'cell',
       });
       const svg = await renderChart(spec);
@@ -59,7 +65,7 @@ export function gradflowCommand(cli: Argv): Argv {
       writeFileAtomic(join(out, 'gradflow.csv'), gradientFlowCsv(flows));
       writeFileAtomic(join(out, 'gradflow.svg'), svg);
       writeFileAtomic(join(out, 'gradflow.png'), svgToPng(svg));
-      process.stdout.write(`${norm} norm of ∂h_T/∂h_t (${initText}, mean of ${args.batch} random sequences)\n`);
+      process.stdout.write(`${norm} norm of ${derivative} (${initText}, mean of ${args.batch} random sequences)\n`);
       process.stdout.write(gradientFlowTable(flows, norm));
       process.stdout.write(`wrote ${join(out, 'gradflow.csv')}, ${join(out, 'gradflow.svg')}, ${join(out, 'gradflow.png')}\n`);
     },

@@ -29,8 +29,9 @@ export function traceCommand(cli: Argv): Argv {
         .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
         .option('save-weights', { type: 'string', nargs: 1, describe: 'write the weights used as JSON (or .safetensors)' })
         .option('save-as', { choices: ['cell', 'pytorch'] as const, default: 'cell' as const, describe: "with --save-weights: names of the cell's parameters, or a PyTorch state_dict (weight_ih_l0, ...)" })
-        .option('h0', { type: 'string', describe: 'initial h: inline JSON [H] or [B][H], or a JSON file (default zeros)' })
-        .option('c0', { type: 'string', describe: 'initial c (LSTM cells), as --h0' })
+        .option('state0', { type: 'string', array: true, nargs: 1, describe: 'initial value of a state, NAME=VALUE (repeatable): VALUE is inline JSON [H] or [B][H], or a JSON file (default zeros)' })
+        .option('h0', { type: 'string', describe: 'initial h, short for --state0 h=VALUE' })
+        .option('c0', { type: 'string', describe: 'initial c (LSTM cells), short for --state0 c=VALUE' })
         .option('json', { type: 'string', nargs: 1, describe: 'write the whole trace as JSON to FILE (- for standard output)' })
         .option('csv', { type: 'string', nargs: 1, describe: 'write the whole trace as CSV to FILE (- for standard output)' })
         .option('html', { type: 'string', nargs: 1, describe: 'write a self-contained HTML page to FILE: a heat map per step with a step slider' })
@@ -80,9 +81,8 @@ export function traceCommand(cli: Argv): Argv {
 
       const input = readOptionText(args.input, 'input');
       const sequence = decodeSequence(input.text, input.file);
-      for (const [option, state] of [['h0', 'h'], ['c0', 'c']] as const) {
-        if (args[option] === undefined) continue;
-        const given = readOptionText(args[option], option);
+      for (const { state, value, option } of initialStateOptions(args)) {
+        const given = readOptionText(value, option);
         const decodedState = decodeStateJson(given.text, given.file);
         initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
       }
@@ -132,6 +132,24 @@ function checkOptions(args: { step?: number; annotate?: string; seed: number; di
   if (!Number.isSafeInteger(args.seed)) throw new InputError(`--seed must be an integer, found ${args.seed}`);
   if (!Number.isInteger(args.digits) || args.digits < 0 || args.digits > 17) throw new InputError(`--digits must be an integer from 0 to 17, found ${args.digits}`);
   if (!Number.isInteger(args['max-steps']) || args['max-steps'] < 1) throw new InputError(`--max-steps must be a positive integer, found ${args['max-steps']}`);
+}
+
+/** --state0 NAME=VALUE entries and the --h0/--c0 shorthands, each state named once. */
+function initialStateOptions(args: { state0?: string[]; h0?: string; c0?: string }): { state: string; value: string; option: string }[] {
+  const found: { state: string; value: string; option: string }[] = [];
+  for (const entry of args.state0 ?? []) {
+    const match = /^\s*([^=\s]+)\s*=(.*)$/s.exec(entry);
+    if (!match || !match[2].trim()) throw new InputError(`--state0 expects NAME=VALUE (e.g. c=c0.json or h='[0.5,0]'), found '${entry}'`);
+    found.push({ state: match[1], value: match[2].trim(), option: `state0 ${match[1]}` });
+  }
+  if (args.h0 !== undefined) found.push({ state: 'h', value: args.h0, option: 'h0' });
+  if (args.c0 !== undefined) found.push({ state: 'c', value: args.c0, option: 'c0' });
+  const seen = new Set<string>();
+  for (const { state, option } of found) {
+    if (seen.has(state)) throw new InputError(`the initial value of state '${state}' is given twice (--${option} and an earlier option)`);
+    seen.add(state);
+  }
+  return found;
 }
 
 /** An option's text: standard input for '-', the value itself when it is inline JSON, else the named file. */

@@ -1,0 +1,152 @@
+/**
+ * The less common forms of the cell language, lowered for lower.ts: transposes, powers with
+ * a constant exponent, stacked vectors [a; b] (whose size is a sum, solved with the other
+ * shapes), reductions, min/max, clip, and the reassociation of W * U * x into W (U x).
+ * Each works on the statement's lowering context, so spans and shapes stay in one place.
+ */
+import { CellError, type Span } from '../errors.js';
+import type { MathNode } from './mathjs-parse.js';
+import type { Unifier, ShapeTerm } from './shapes.js';
+import type { DraftNode } from './lower.js';
+import type { OpKind, ReductionName } from './types.js';
+
+/** Functions that are not elementwise activations: how many arguments each takes. */
+export const OTHER_FUNCTIONS: Readonly<Record<string, string>> = {
+  transpose: 'transpose(W)',
+  mean: 'mean(v)',
+  sum: 'sum(v)',
+  min: 'min(v) or min(a, b)',
+  max: 'max(v) or max(a, b)',
+  clip: 'clip(a, lo, hi)',
+};
+
+/** Every function name a .cell file may call, for messages. */
+export const KNOWN_FUNCTIONS = 'σ, sigmoid, tanh, relu, exp, softplus, abs, sqrt, hardsigmoid, hardsigmoid_keras2, mean, sum, min, max, clip, transpose';
+
+/** Strips grouping parentheses: (W * U) * x is the same product chain as W * U * x. */
+export const unwrap = (n: MathNode): MathNode & Record<string, any> => {
+  let any = n as MathNode & Record<string, any>;
+  while (any.type === 'ParenthesisNode') any = any.content;
+  return any;
+};
+
+/**
+ * W * U * x parses as (W U) x, a product of two matrices. It is lowered as W (U x), the same
+ * value with matrix-vector products only, which every consumer computes; a constant on the
+ * right (W x * 2) is left alone.
+ */
+export function reassociate(node: MathNode & Record<string, any>): MathNode & Record<string, any> {
+  if (node.type !== 'OperatorNode' || node.fn !== 'multiply' || node.args.length !== 2) return node;
+  const left = unwrap(node.args[0]);
+  if (left.type !== 'OperatorNode' || left.fn !== 'multiply' || left.args.length !== 2 || unwrap(node.args[1]).type === 'ConstantNode') return node;
+  const product = (a: MathNode, b: MathNode) => ({ type: 'OperatorNode', op: '*', fn: 'multiply', args: [a, b] }) as unknown as MathNode & Record<string, any>;
+  return reassociate(product(left.args[0], reassociate(product(left.args[1], node.args[1]))));
+}
+
+/** A lowered sub-expression: its node and where this use of it stands. */
+export interface Use {
+  readonly node: DraftNode;
+  readonly span: Span;
+}
+
+/** What the forms need from the statement being lowered (lower.ts's closures). */
+export interface FormContext {
+  readonly text: string;
+  /** 1-based file column of text[0]. */
+  readonly column: number;
+  readonly statement: string;
+  readonly unifier: Unifier<Span>;
+  walk(n: MathNode): Use;
+  take(text: string): Span;
+  cover(a: Span, b: Span): Span;
+  closeParen(span: Span): Span;
+  describe(term: ShapeTerm): string;
+  make(kind: OpKind, inputs: readonly DraftNode[], term: ShapeTerm, span: Span, extra?: Partial<DraftNode>): Use;
+  emitConstant(value: number, span: Span): Use;
+  emitBinary(kind: OpKind, verb: string, a: DraftNode, b: DraftNode, span: Span): DraftNode;
+}
+
+/** The lowering of each form, bound to one statement's context. */
+export function formLowerings(c: FormContext) {
+  const { unifier, walk, take, cover, closeParen, describe, make, emitBinary } = c;
+  const parsed = { text: c.text, column: c.column };
+  const constantValue = (n: MathNode): number | undefined => {
+    const any = unwrap(n);
+    if (any.type === 'ConstantNode' && typeof any.value === 'number') return any.value;
+    if (any.type === 'OperatorNode' && any.fn === 'unaryMinus') {
+      const inner = constantValue(any.args[0]);
+      return inner === undefined ? undefined : -inner;
+    }
+    return undefined;
+  };
+  const constantUse = (n: MathNode, what: string, around: Span): Use => {
+    const value = constantValue(n);
+    if (value === undefined) throw new CellError(around, `${what} must be a number, found '${n.toString()}'`);
+    return c.emitConstant(value, take(String(Math.abs(value))));
+  };
+
+  const transposeOf = (arg: Use): Use => {
+    const rows = unifier.newDim();
+    const cols = unifier.newDim();
+    if (!unifier.unify(arg.node.term, { dims: [rows, cols] })) {
+      throw new CellError(arg.span, `shape conflict: a transpose needs a matrix, found ${describe(arg.node.term)}`);
+    }
+    const end = parsed.text.indexOf("'", arg.span.column + arg.span.length - parsed.column);
+    const span = end < 0 ? arg.span : { ...arg.span, length: end + parsed.column - arg.span.column + 1 };
+    return make('transpose', [arg.node], { dims: [cols, rows] }, span);
+  };
+
+  const power = (base: Use, exponent: MathNode): Use => {
+    const p = constantUse(exponent, "the exponent of '^'", base.span);
+    return make('pow', [base.node, p.node], base.node.term, cover(base.span, p.span), { scalar: base.node.scalar });
+  };
+
+  const concatenation = (items: readonly MathNode[]): Use => {
+    // [a; b] is a column of rows [[a], [b]]; [a, b] a row. Either stacks the vectors.
+    const parts = items.flatMap((item) => {
+      const any = item as MathNode & Record<string, any>;
+      return any.type === 'ArrayNode' ? any.items : [item];
+    });
+    const uses = parts.map((part) => walk(part));
+    const dims = uses.map((u) => {
+      const dim = unifier.newDim();
+      if (!unifier.unify(u.node.term, { dims: [dim] })) throw new CellError(u.span, `shape conflict: only vectors can be stacked in [...], found ${describe(u.node.term)}`);
+      return dim;
+    });
+    const span = closeBracket(cover(uses[0].span, uses[uses.length - 1].span));
+    const total = unifier.newDim();
+    unifier.addSum(total, dims, span);
+    return make('concat', uses.map((u) => u.node), { dims: [total] }, span);
+  };
+  const closeBracket = (span: Span): Span => {
+    const open = parsed.text.lastIndexOf('[', span.column - parsed.column);
+    const end = parsed.text.indexOf(']', span.column + span.length - parsed.column);
+    if (open < 0 || end < 0) return span;
+    return { ...span, column: open + parsed.column, length: end - open + 1 };
+  };
+
+  const otherFunction = (name: string, nameSpan: Span, args: readonly MathNode[]): Use => {
+    const usage = OTHER_FUNCTIONS[name];
+    const arity = name === 'clip' ? [3] : name === 'min' || name === 'max' ? [1, 2] : [1];
+    if (!arity.includes(args.length)) throw new CellError(nameSpan, `${name} takes ${arity.join(' or ')} argument${arity[arity.length - 1] === 1 ? '' : 's'} (${usage}), found ${args.length}`);
+    const first = walk(args[0]);
+    if (name === 'transpose') return transposeOf({ node: first.node, span: closeParen(cover(nameSpan, first.span)) });
+    if (args.length === 1) {
+      if (!unifier.unify(first.node.term, { dims: [unifier.newDim()] })) {
+        throw new CellError(first.span, `shape conflict: ${name}(...) reduces a vector to a scalar, found ${describe(first.node.term)}`);
+      }
+      return make('reduce', [first.node], { dims: [] }, closeParen(cover(nameSpan, first.span)), { fn: name as ReductionName });
+    }
+    if (name === 'clip') {
+      const lo = constantUse(args[1], 'the lower bound of clip', nameSpan);
+      const hi = constantUse(args[2], 'the upper bound of clip', nameSpan);
+      if (!(lo.node.value! <= hi.node.value!)) throw new CellError(cover(lo.span, hi.span), `clip's lower bound ${lo.node.value} is above its upper bound ${hi.node.value}`);
+      return make('clip', [first.node, lo.node, hi.node], first.node.term, closeParen(cover(nameSpan, hi.span)), { scalar: first.node.scalar });
+    }
+    const second = walk(args[1]);
+    const span = closeParen(cover(nameSpan, second.span));
+    return { node: emitBinary(name as 'min' | 'max', `take the ${name}imum of`, first.node, second.node, span), span };
+  };
+
+  return { transposeOf, power, concatenation, otherFunction };
+}
