@@ -122,7 +122,7 @@ function detectCommand(cli: Argv): Argv {
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
       const { readSeries } = await import('../../io/series.js');
-      const { readCell, readText, writeFileAtomic } = await import('../../io/index.js');
+      const { readCell, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
       const { parseCell } = await import('../../cell/index.js');
       const columns = {
         ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
@@ -167,6 +167,9 @@ function detectCommand(cli: Argv): Argv {
         warn: warn,
       };
       if (!(options.quantile >= 0 && options.quantile <= 1)) throw new InputError(`--quantile must lie in [0, 1], got ${options.quantile}`);
+      // The default folder is checked before training, as the CLI checks an explicit --out.
+      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
+      checkOutputLocation(out, 'folder');
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const started = Date.now();
       const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total, 'batches') });
@@ -178,7 +181,6 @@ function detectCommand(cli: Argv): Argv {
         bar.done();
       }
 
-      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
       const lines: string[] = [];
       const C = series.channels.length;
       lines.push(
