@@ -74,7 +74,7 @@ describe('gateflow (the bin)', () => {
     const run = gateflow('equations', 'nosuch');
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      "gateflow: unknown cell 'nosuch' (shipped cells: gru, gru-cho, lstm, lstm-peephole, mgu, rnn, vae-reparam; or give a path to a .cell file)\n",
+      "gateflow: unknown cell 'nosuch' (shipped cells: gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a .cell file)\n",
     );
   });
 

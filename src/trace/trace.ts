@@ -57,7 +57,8 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   // Inputs first in declaration order (how the features are split), then the IR's order.
   const inputOrder = new Map(sized.inputs.map((d, i) => [d.name, i]));
   const recorded = sized.nodes
-    .filter((n) => n.kind !== 'param' && n.kind !== 'const')
+    // Parameter expressions that are matrices (W - W') are not per-sample values.
+    .filter((n) => n.kind !== 'param' && n.kind !== 'const' && n.shape.length < 2)
     .map((node, index) => ({ node, index: node.kind === 'input' ? (inputOrder.get(node.id) ?? 0) - sized.inputs.length : index }))
     .sort((a, b) => a.index - b.index)
     .map((e) => e.node);
