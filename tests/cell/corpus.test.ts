@@ -10,7 +10,7 @@ import { diagram, placeDiagram } from '../../src/diagram/index.js';
 import { checkGeometry } from '../../src/diagram/geometry.js';
 import { compile, gradcheck, parameter, Tape, type Tensor, type Var } from '../../src/engine/index.js';
 import { createRandom } from '../../src/random.js';
-import { initWeights, trace } from '../../src/trace/index.js';
+import { initWeights, toAnnotation, trace } from '../../src/trace/index.js';
 import { expectClose } from '../expect.js';
 import { REFERENCE, type Vec } from './corpus-reference.js';
 
@@ -101,6 +101,14 @@ describe('literature cells (tests/fixtures/cells)', { timeout: 60_000 }, () => {
     };
     const { maxError } = gradcheck(f, [...params.map((p) => p.value), ...initial]);
     expect(maxError, `${cell.name}: gradient error`).toBeLessThan(1e-6);
+  });
+
+  it("antisymmetric.cell: annotated with a trace, (W - W') is a label, not a per-sample value", async () => {
+    const cell = load('antisymmetric.cell');
+    const result = trace(cell, undefined, [[1, 0], [0, 1], [0.5, 0.5]], { sizes: { hidden: 3 } });
+    expect(Object.keys(result.steps[0]!.nodes)).not.toContain('h.sub.0');
+    const svg = await diagram(cell, { annotate: toAnnotation(result, 2, 0) });
+    expect(svg).toContain('unrolled over 2 adjacent steps (1, 2)');
   });
 
   it.each(FILES)('%s: drawn in gates detail (2 steps, its equations in the description) and ops detail (1 step), laid out cleanly', async (file) => {
