@@ -31,7 +31,7 @@ describe('gateflow (the bin)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('gru            Gated recurrent unit (PyTorch convention)');
     expect(run.stdout).toContain('lstm-peephole  LSTM with peephole connections');
-    expect(run.stdout.trim().split('\n')).toHaveLength(7);
+    expect(run.stdout.trim().split('\n')).toHaveLength(10);
   });
 
   it('equations prints the golden text, TeX, Markdown and JSON', () => {
