@@ -145,5 +145,5 @@ for (const loader of caches) {
   saveCodeCache();
 }
 
-// For `npm start` (src/build/if-changed.mjs): the time of this complete build.
+// For `npm start` (src/build/build-if-stale.mjs): the time of this complete build.
 await writeFile(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);

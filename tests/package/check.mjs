@@ -1,5 +1,5 @@
 // `npm run test:package`: what a user gets. Packs the built project, installs the tarball into
-// a fresh project offline (dependencies from npm's cache), and runs the installed bin: the
+// a fresh project (--prefer-offline: dependencies from npm's cache where it has them), and runs the installed bin: the
 // first diagram makes the V8 code caches for this Node, the second uses them, and both draw
 // the same bytes as the working copy. Prints sizes and timings; exits 1 on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,8 +28,8 @@ const project = join(work, 'project');
 execFileSync('mkdir', ['-p', project]);
 writeFileSync(join(project, 'package.json'), '{ "name": "try-gateflow", "version": "1.0.0", "private": true }\n');
 started = Date.now();
-const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: project, encoding: 'utf8' });
-console.log(`npm install of the tarball (offline): ${seconds(started)} s, status ${install.status}`);
+const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: project, encoding: 'utf8' });
+console.log(`npm install of the tarball (--prefer-offline): ${seconds(started)} s, status ${install.status}`);
 const warnings = `${install.stdout}${install.stderr}`.split('\n').filter((line) => /warn/i.test(line));
 for (const line of warnings) console.log(`  ${line}`);
 check(install.status === 0, 'the tarball installs');
