@@ -30,3 +30,22 @@ describe('checkNumber', () => {
     expect(checkNumber('9'.repeat(100), any)).toEqual({ reason: `expected a number from -10 to 10, found '${'9'.repeat(40)}…'` });
   });
 });
+
+describe("the README's table of size limits", () => {
+  it('gives every size option the limit its rule has, and leaves none out', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.split('### Options, limits and outputs')[1]!.split('\n### ')[0]!;
+    const listed = new Map<string, number>();
+    for (const row of table.split('\n').filter((line) => line.trim().startsWith('| `'))) {
+      const cells = row.split('|').map((c) => c.trim());
+      for (const [options, limit] of [[cells[1]!, cells[2]!], [cells[3]!, cells[4]!]]) {
+        for (const [, name] of options.matchAll(/`--([a-z-]+)[^`]*`/g)) listed.set(name!, Number(limit.replace(/,/g, '')));
+      }
+    }
+    // --size NAME=N takes the hidden size's rule (sizeValue in cli/options.ts).
+    for (const [name, limit] of listed) expect([name, numberRule('gradflow', name === 'size' ? 'hidden' : name)?.limit]).toEqual([name, limit]);
+    const sizeOptions = ['hidden', 'input', 'latent', 'batch', 'epochs', 'window', 'horizon', 'smooth', 'length', 'count', 'seeds', 'shapes', 'total', 'k', 'repeats', 'steps', 'max-steps', 'step', 'batch-element', 'tolerance'];
+    for (const name of sizeOptions) expect(listed.has(name), `--${name} is missing from the README's table`).toBe(true);
+  });
+});
