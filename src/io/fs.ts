@@ -37,6 +37,18 @@ export function readBytes(path: string, what = 'file'): Uint8Array {
   }
 }
 
+/** Paths of the files in folder `dir` whose names end in `extension` (such as '.csv'), sorted by name. */
+export function listFiles(dir: string, extension: string, what = 'folder'): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot list ${what} '${dir}'${code === 'ENOENT' ? ': no such folder' : code === 'ENOTDIR' ? ': not a folder' : code ? ` (${code})` : ''}`);
+  }
+  return names.filter((n) => n.toLowerCase().endsWith(extension)).sort().map((n) => join(dir, n));
+}
+
 /** Names of the shipped cells, sorted. */
 export function listCells(): string[] {
   return readdirSync(CELLS_DIR)
