@@ -40,7 +40,7 @@ export function jsonError(file: string, at: TextPosition, reason: string): Input
  */
 export function lineIndex(text: string): (offset: number) => TextPosition {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   return (offset) => {
     let low = 0;
     let high = lineStarts.length - 1;

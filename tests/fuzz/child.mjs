@@ -11,8 +11,12 @@ const loader = LOADERS[name];
 if (!loader) throw new Error(`unknown loader '${name}' (${Object.keys(LOADERS).join(', ')})`);
 const cases = Number(casesText);
 const seed = Number(seedText);
-/** Per case: over this is a failure (a hang is caught by the parent's timeout). */
+/**
+ * Per case: over this is a failure (a hang is caught by the parent's timeout). Reading is
+ * linear, so a mutant near the 64 MB cap (line duplication makes them) gets 0.1 s per MB more.
+ */
 const TIME_LIMIT_MS = Number(process.env.FUZZ_TIME_LIMIT_MS ?? 5000);
+const TIME_PER_MB_MS = 100;
 /** Per case: growth of ArrayBuffer memory or of the resident set above this is a failure. */
 const MEMORY_LIMIT_MB = Number(process.env.FUZZ_MEMORY_LIMIT_MB ?? 256);
 const MAX_MESSAGE = 1200;
@@ -80,7 +84,8 @@ for (let i = 0; i < cases; i++) {
   const problems = [];
   if (outcome.kind === 'untyped') problems.push(`untyped error: ${outcome.message.slice(0, 400)}`);
   if (outcome.kind === 'typed' && (outcome.message.includes('\n') || outcome.message.length > MAX_MESSAGE)) problems.push(`message not one readable line (${outcome.message.length} characters)`);
-  if (ms > TIME_LIMIT_MS) problems.push(`took ${Math.round(ms)} ms (limit ${TIME_LIMIT_MS})`);
+  const limitMs = TIME_LIMIT_MS + (TIME_PER_MB_MS * input.value.length) / MB;
+  if (ms > limitMs) problems.push(`took ${Math.round(ms)} ms (limit ${Math.round(limitMs)})`);
   if (growthMb > MEMORY_LIMIT_MB) problems.push(`memory grew ${Math.round(growthMb)} MB (limit ${MEMORY_LIMIT_MB})`);
   if (problems.length) summary.failures.push({ case: i, problems, input: preview(input) });
   else summary[outcome.kind]++;

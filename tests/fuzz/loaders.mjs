@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dist = (path) => import(join(root, 'dist', path));
+/** FUZZ_DIST points the fuzzer at another build (an older commit's, to see what it finds there). */
+const distDir = process.env.FUZZ_DIST ?? join(root, 'dist');
+const dist = (path) => import(join(distDir, path));
 const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule] = await Promise.all([
   dist('io/index.js'), dist('cell/index.js'), dist('trace/index.js'), dist('diagram/theme.js'),
   dist('train/vae/model.js'), dist('train/anomaly/index.js'), dist('random.js'), dist('errors.js'), dist('io/series.js'),
