@@ -3,7 +3,7 @@
  * Shipped templates are found relative to this file, so the tool works from any
  * working directory and from an installed package.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
@@ -131,6 +131,18 @@ function fileTypeOf(stat: Stats): string {
   return 'a special file';
 }
 
+/** Paths of the files in folder `dir` whose names end in `extension` (such as '.csv'), sorted by name. */
+export function listFiles(dir: string, extension: string, what = 'folder'): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot list ${what} '${dir}'${code === 'ENOENT' ? ': no such folder' : code === 'ENOTDIR' ? ': not a folder' : code ? ` (${code})` : ''}`);
+  }
+  return names.filter((n) => n.toLowerCase().endsWith(extension)).sort().map((n) => join(dir, n));
+}
+
 /** Names of the shipped cells, sorted. */
 export function listCells(): string[] {
   return readdirSync(CELLS_DIR)
@@ -153,20 +165,4 @@ export function readCell(nameOrPath: string): SourceFile {
   return { text: readText(path, 'cell file', 'cell'), file: `templates/cells/${basename(path)}` };
 }
 
-/**
- * Write through a temporary file in the same folder and rename, so a reader
- * never sees half a file and a failure leaves the old file (or none) in place.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(resolve(path));
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot write '${path}'${code ? ` (${code})` : ''}`);
-  }
-}
+export { writeFileAtomic, checkOutputLocation } from './fs-write.js';

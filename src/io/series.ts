@@ -30,6 +30,21 @@ export interface SeriesColumns {
   readonly timestampColumn?: string;
   /** Label column (default: a column named label, anomaly or is_anomaly, if any; '' for none). */
   readonly labelColumn?: string;
+  /** A missing value (an empty cell, NaN, NA, null): 'error' (default) names its line; otherwise it is read as NaN for cleanSeries to handle. */
+  readonly missing?: 'error' | 'skip' | 'interpolate';
+}
+
+/** Cells that mean "no value here". */
+const MISSING_TEXT = new Set(['', 'nan', 'na', 'null']);
+
+/** A value cell as a number; a missing one as NaN unless `missing` is 'error'. */
+function valueOf(field: Field, missing: 'error' | 'skip' | 'interpolate', where: string, column: string): number {
+  const value = field.text === '' ? Number.NaN : Number(field.text);
+  if (Number.isFinite(value)) return value;
+  const isMissing = MISSING_TEXT.has(field.text.toLowerCase());
+  if (isMissing && missing !== 'error') return Number.NaN;
+  const what = field.text === '' ? 'empty value' : isMissing ? `missing value '${field.text}'` : `'${clipText(field.text)}' is not a number`;
+  throw new InputError(`${where}:${field.column}: ${what} in column '${column}'${isMissing ? ' (--missing skip or interpolate accepts missing values)' : ''}`);
 }
 
 const TIMESTAMP_NAMES = ['timestamp', 'time', 'date', 'datetime', 't'];
@@ -128,15 +143,7 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     if (fields.length !== header.length) {
       throw new InputError(`${file}:${lineNumber}: ${fields.length} fields, expected ${header.length} as in the header (${header.join(', ')})`);
     }
-    for (const index of valueIndices) {
-      const field = fields[index]!;
-      const value = field.text === '' ? Number.NaN : Number(field.text);
-      if (!Number.isFinite(value)) {
-        const what = field.text === '' ? 'empty value' : `'${clipText(field.text)}' is not a number`;
-        throw new InputError(`${file}:${lineNumber}:${field.column}: ${what} in column '${header[index]}'`);
-      }
-      values.push(value);
-    }
+    for (const index of valueIndices) values.push(valueOf(fields[index]!, columns.missing ?? 'error', `${file}:${lineNumber}`, header[index]!));
     if (timestampIndex !== undefined) timestamps.push(fields[timestampIndex]!.text);
     if (labelIndex !== undefined) {
       const field = fields[labelIndex]!;

@@ -10,9 +10,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** FUZZ_DIST points the fuzzer at another build (an older commit's, to see what it finds there). */
 const distDir = process.env.FUZZ_DIST ?? join(root, 'dist');
 const dist = (path) => import(join(distDir, path));
-const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule] = await Promise.all([
+const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule, seriesClean] = await Promise.all([
   dist('io/index.js'), dist('cell/index.js'), dist('trace/index.js'), dist('diagram/theme.js'),
   dist('train/vae/model.js'), dist('train/anomaly/index.js'), dist('random.js'), dist('errors.js'), dist('io/series.js'),
+  dist('io/series-clean.js').catch(() => undefined),
 ]);
 const { GateflowError, InputError } = errors;
 
@@ -137,8 +138,11 @@ export const LOADERS = {
   series: {
     seeds: () => [series, 'timestamp,value,label\n2014-04-01 00:00:00,1.5,0\n2014-04-01 00:05:00,2.5,1\n2014-04-01 00:10:00,1.0,0\n', 'time;x;y\n1;2;3\n2;3;4\n'].map(text),
     load: (s) => {
-      const table = io.decodeSeriesCsv(s, 's.csv');
-      return table.timestamps ? seriesModule.timeAxisOf(table.timestamps) : table;
+      // As `rnn detect`: decode, classify the time axis, then repair (sort, merge, fill gaps on a grid).
+      const options = { missing: 'interpolate', resample: true };
+      const table = io.decodeSeriesCsv(s, 's.csv', options);
+      if (table.timestamps) seriesModule.timeAxisOf(table.timestamps);
+      return seriesClean ? seriesClean.cleanSeries(table, options) : table;
     },
   },
   dataset: {
