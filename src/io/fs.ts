@@ -3,7 +3,7 @@
  * Shipped templates are found relative to this file, so the tool works from any
  * working directory and from an installed package.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
@@ -71,20 +71,4 @@ export function readCell(nameOrPath: string): SourceFile {
   return { text: readFileSync(path, 'utf8'), file: `templates/cells/${basename(path)}` };
 }
 
-/**
- * Write through a temporary file in the same folder and rename, so a reader
- * never sees half a file and a failure leaves the old file (or none) in place.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(resolve(path));
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot write '${path}'${code ? ` (${code})` : ''}`);
-  }
-}
+export { writeFileAtomic, checkOutputLocation } from './fs-write.js';

@@ -137,7 +137,7 @@ function detectCommand(cli: Argv): Argv {
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
-      const { readCell, readText, writeFileAtomic } = await import('../../io/index.js');
+      const { readCell, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
       const { parseCell } = await import('../../cell/index.js');
       const columns = {
         ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
@@ -185,6 +185,9 @@ function detectCommand(cli: Argv): Argv {
         warn: warn,
       };
       if (options.ensemble > 1 && args['save-model']) throw new InputError(`--save-model keeps one predictor; it cannot save an --ensemble of ${options.ensemble}`);
+      // The default folder is checked before training, as the CLI checks an explicit --out.
+      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
+      checkOutputLocation(out, 'folder');
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const started = Date.now();
       const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total, 'batches') });
@@ -196,7 +199,6 @@ function detectCommand(cli: Argv): Argv {
         bar.done();
       }
 
-      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
       const lines: string[] = [];
       const C = series.channels.length;
       lines.push(
