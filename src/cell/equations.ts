@@ -31,9 +31,9 @@ export function timeIndex(offset: number): string {
 }
 
 function baseTex(base: string): string {
-  if (SPECIAL_BASES[base]) return SPECIAL_BASES[base];
+  if (Object.hasOwn(SPECIAL_BASES, base)) return SPECIAL_BASES[base];
   if (GREEK.has(base)) return `\\${base}`;
-  if (GREEK_LETTERS[base]) return `\\${GREEK_LETTERS[base]}`;
+  if (Object.hasOwn(GREEK_LETTERS, base)) return `\\${GREEK_LETTERS[base]}`;
   return base.length === 1 ? base : `\\mathrm{${base}}`;
 }
 

@@ -41,7 +41,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         .option('window', { type: 'number', default: 50 })
         .option('horizon', { type: 'number', default: 1 })
         .option('epochs', { type: 'number', default: 20 })
-        .option('smooth', { type: 'number', default: 10 })
+        .option('smooth', { type: 'number', default: 5 })
         .option('threshold-rule', { choices: ['pot', 'robust', 'max', 'quantile'] as const, default: 'pot' as const, describe: 'as for detect' })
         .option('risk', { type: 'number', default: 1e-3, describe: 'as for detect' })
         .option('robust-k', { type: 'number', default: 6, describe: 'as for detect' })

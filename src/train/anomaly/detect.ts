@@ -9,7 +9,7 @@
  *      several seeds and takes the median score;
  *   4. score each point by its prediction error, standardised with the fit part's residuals
  *      (root mean square over channels, averaged over `smooth` steps);
- *   5. threshold from the held-out scores (default: peaks over threshold, pot.ts); flag, and
+ *   5. threshold from the normal part's scores (default: peaks over threshold, pot.ts); flag, and
  *      measure against labels (metrics.ts, range-metrics.ts, nab.ts);
  *   6. the baselines (rolling z-score, Hampel identifier), thresholded by the same rule;
  *   7. hint when the scored part is distributed unlike the fit part.
@@ -49,7 +49,7 @@ export interface DetectOptions {
   readonly normalFraction?: number;
   /** Fraction of the normal part held out for the threshold (default 0.4). */
   readonly holdoutFraction?: number;
-  /** How the threshold is read from the held-out scores (default: peaks over threshold at risk 1e-3). */
+  /** How the threshold is read from the normal part's scores (default: peaks over threshold at risk 1e-3, on the whole normal part). */
   readonly thresholdRule?: ThresholdOptions;
   /** A fixed threshold instead of the rule. */
   readonly threshold?: number;
@@ -58,7 +58,7 @@ export interface DetectOptions {
   /** Train this many seeds (seed, seed + 1, ...) and score by the median of their scores (default 1). */
   readonly ensemble?: number;
   /**
-   * Average the squared standardised error over this many trailing steps (default 10): sustained
+   * Average the squared standardised error over this many trailing steps (default 5): sustained
    * anomalies (a changed frequency, a flat stretch) then stand out of the noise; 1 scores each
    * point alone, which places spikes exactly.
    */
@@ -134,6 +134,16 @@ export interface Detection {
 
 export const DEFAULT_THRESHOLD_RULE: ThresholdOptions = { rule: 'pot' };
 
+/**
+ * Where the threshold is read from: the held-out part [fitEnd, normal end) for most rules; the
+ * whole normal part from the first score on for 'pot', whose tail fit needs many points (2% of
+ * them are its sample): on a held-out part of 300 points, 6 excesses, one spike would set the
+ * fitted tail. In-sample scores of the fit part run a little lower than held-out ones.
+ */
+function calibrationRange(rule: ThresholdOptions, fitEnd: number, firstScore: number): number {
+  return rule.rule === 'pot' ? firstScore : Math.max(fitEnd, firstScore);
+}
+
 /** The pointwise median of several score arrays (NaN where any is NaN). */
 export function medianScores(all: readonly Float64Array[]): Float64Array {
   if (all.length === 1) return all[0]!;
@@ -179,8 +189,8 @@ export function detect(series: Series, options: DetectOptions): Detection {
 
   // Phase 5: threshold, flags, metrics.
   const rule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
-  const firstScored = Math.max(fitEnd, window + horizon - 1 + smooth - 1);
-  const threshold = options.threshold ?? saved?.threshold ?? thresholdOf(trainScores, firstScored, normalEnd, rule);
+  const calibration = calibrationRange(rule, fitEnd, window + horizon - 1 + smooth - 1);
+  const threshold = options.threshold ?? saved?.threshold ?? thresholdOf(trainScores, calibration, normalEnd, rule);
   const tolerance = options.tolerance ?? window;
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const evaluation = (flags: Uint8Array): Evaluation | undefined =>
@@ -191,7 +201,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     return { name, scores: s, threshold: th, flagged, ...(e ? { evaluation: e } : {}) };
   };
   const rnn = method(options.cell.name, scores, threshold);
-  const memberEvaluations = members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flag(m.scores, thresholdOf(m.trainScores, firstScored, normalEnd, rule))))!) : [];
+  const memberEvaluations = members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flag(m.scores, thresholdOf(m.trainScores, calibration, normalEnd, rule))))!) : [];
 
   // Phase 6: the baselines, on the same held-out part and rule.
   const baselines: MethodResult[] = [];
@@ -200,7 +210,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     for (const [name, scorer] of [['rolling z-score', rollingZScore], ['hampel', hampelScore]] as const) {
       const trainBaseline = scorer(training, window, scale);
       const scored = options.train ? scorer(series, window, scale) : trainBaseline;
-      baselines.push(method(name, scored, thresholdOf(trainBaseline, Math.max(fitEnd, window), normalEnd, rule)));
+      baselines.push(method(name, scored, thresholdOf(trainBaseline, calibrationRange(rule, fitEnd, window), normalEnd, rule)));
     }
   }
   let references: Detection['references'];

@@ -17,7 +17,7 @@ export interface GpdFit {
 
 export interface PotThreshold {
   readonly threshold: number;
-  /** The initial threshold t and the number of excesses over it. */
+  /** The initial threshold t and the number of excesses over it that the tail was fitted to. */
   readonly initial: number;
   readonly excesses: number;
   readonly fit: GpdFit;
@@ -47,7 +47,8 @@ export function gpdLogLikelihood(y: readonly number[], { shape, scale }: GpdFit)
 export function fitGpd(y: readonly number[]): GpdFit {
   if (y.length === 0 || !y.every((v) => v >= 0 && Number.isFinite(v))) throw new RangeError('fitGpd needs finite non-negative excesses');
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
-  const top = Math.max(...y);
+  // reduce, not Math.max(...y): a long series has more excesses than the call stack takes arguments.
+  const top = y.reduce((m, v) => Math.max(m, v), -Infinity);
   if (!(top > 0)) return { shape: 0, scale: Math.max(mean, 1e-12) };
   const fitAt = (x: number): GpdFit => {
     if (Math.abs(x) < 1e-12) return { shape: 0, scale: mean };
@@ -82,15 +83,48 @@ export function fitGpd(y: readonly number[]): GpdFit {
   return objective(refined) >= bestValue ? fitAt(refined) : fitAt(grid[bestIndex]!);
 }
 
-/** The POT threshold of the finite `scores` at `risk` (e.g. 1e-3), with the initial threshold at quantile `level` (e.g. 0.98). */
-export function potThreshold(scores: readonly number[], risk: number, level = 0.98): PotThreshold {
-  if (!(risk > 0 && risk < 1)) throw new RangeError(`risk must lie in (0, 1), got ${risk}`);
-  const finite = scores.filter(Number.isFinite);
-  const initial = quantile(finite, level);
-  const excessValues = finite.filter((v) => v > initial).map((v) => v - initial);
-  if (excessValues.length === 0) return { threshold: initial, initial, excesses: 0, fit: { shape: 0, scale: 0 } };
-  const fit = fitGpd(excessValues);
-  const r = (risk * finite.length) / excessValues.length;
+function thresholdFrom(initial: number, excesses: readonly number[], n: number, risk: number): { threshold: number; fit: GpdFit } {
+  const fit = fitGpd(excesses);
+  const r = (risk * n) / excesses.length;
   const threshold = Math.abs(fit.shape) < 1e-9 ? initial - fit.scale * Math.log(r) : initial + (fit.scale / fit.shape) * (r ** -fit.shape - 1);
-  return { threshold, initial, excesses: excessValues.length, fit };
+  return { threshold, fit };
+}
+
+/** P(Y > y) under the GPD. */
+export function gpdSurvival(y: number, { shape, scale }: GpdFit): number {
+  if (Math.abs(shape) < 1e-12) return Math.exp(-y / scale);
+  const u = 1 + (shape * y) / scale;
+  return u <= 0 ? 0 : u ** (-1 / shape);
+}
+
+/** At most this many of the largest excesses are tested as outliers of the tail. */
+const MAX_TAIL_OUTLIERS = 3;
+/** An excess is an outlier when a normal sample of this size would hold fewer than this many as large. */
+const TAIL_OUTLIER_EXPECTED = 0.01;
+
+/**
+ * The POT threshold of the finite `scores` at `risk` (e.g. 1e-3), with the initial threshold at
+ * quantile `level` (e.g. 0.98). In the spirit of SPOT's streaming rule (an anomaly does not
+ * update the tail), the largest excess is left out of the fit while the tail fitted to the
+ * others expects fewer than 0.01 excesses as large among them (up to 3 times): one spike among
+ * the normal scores then does not set the tail's shape, and a clean sample loses a point
+ * with probability about 1%.
+ */
+export function potThreshold(scores: ArrayLike<number>, risk: number, level = 0.98): PotThreshold {
+  if (!(risk > 0 && risk < 1)) throw new RangeError(`risk must lie in (0, 1), got ${risk}`);
+  const finite = Array.from(scores).filter(Number.isFinite);
+  const initial = quantile(finite, level);
+  const excesses = finite.filter((v) => v > initial).map((v) => v - initial).sort((a, b) => a - b);
+  if (excesses.length === 0) return { threshold: initial, initial, excesses: 0, fit: { shape: 0, scale: 0 } };
+  let fit = fitGpd(excesses);
+  for (let k = 0; k < MAX_TAIL_OUTLIERS && excesses.length > 3; k++) {
+    const rest = excesses.slice(0, -1);
+    const restFit = fitGpd(rest);
+    if (rest.length * gpdSurvival(excesses[excesses.length - 1]!, restFit) >= TAIL_OUTLIER_EXPECTED) break;
+    excesses.pop();
+    fit = restFit;
+  }
+  const r = (risk * finite.length) / excesses.length;
+  const threshold = Math.abs(fit.shape) < 1e-9 ? initial - fit.scale * Math.log(r) : initial + (fit.scale / fit.shape) * (r ** -fit.shape - 1);
+  return { threshold, initial, excesses: excesses.length, fit };
 }

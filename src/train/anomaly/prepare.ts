@@ -157,7 +157,7 @@ function countLabels(labels: Uint8Array | undefined, from: number, to: number): 
 export function prepare(series: Series, options: DetectOptions): Prepared {
   const saved = options.model;
   const window = saved?.window ?? options.window ?? 50;
-  const smooth = saved?.smooth ?? options.smooth ?? 10;
+  const smooth = saved?.smooth ?? options.smooth ?? 5;
   const horizon = saved?.horizon ?? options.horizon ?? 1;
   const C = series.channels.length;
   checkSizes(window, horizon, smooth);
