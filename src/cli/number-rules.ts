@@ -71,6 +71,11 @@ const COMMAND_RULES: Readonly<Record<string, NumberRule>> = {
   'diagram steps': { integer: true, min: 1, max: 8 },
 };
 
+/** Every size option with its default limit (the README lists them). */
+export function sizeLimits(): Map<string, number> {
+  return new Map(Object.entries(RULES).flatMap(([name, rule]) => (rule.limit === undefined ? [] : [[name, rule.limit] as const])));
+}
+
 export function numberRule(command: string, option: string): NumberRule | undefined {
   return COMMAND_RULES[`${command} ${option}`] ?? RULES[option];
 }

@@ -111,7 +111,8 @@ function mergeDuplicates(r: Rows, file: string, mode: 'mean' | 'keep', notes: st
     out.times!.push(times[i]!);
     out.timestamps?.push(r.timestamps![i]!);
     out.values.push(group[0]!.map((_, c) => group.reduce((a, v) => a + v[c]!, 0) / group.length));
-    out.labels?.push(Math.max(...r.labels!.slice(i, j)));
+    // some(), not Math.max(...): a run of 200,000 equal timestamps would overflow the call stack.
+    out.labels?.push(r.labels!.slice(i, j).some((l) => l === 1) ? 1 : 0);
     out.lines.push(r.lines[i]!);
     i = j;
   }

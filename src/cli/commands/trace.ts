@@ -3,11 +3,10 @@
  * as a table, JSON or CSV, or on the diagram. Reads through io, computes with the
  * trace stage, writes through writeOutput; heavy modules load only when it runs.
  */
-import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { readCell, readText, readWeights } from '../../io/index.js';
+import { readCell, readStdinText, readText, readWeights } from '../../io/index.js';
 import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 import { sizeValue } from '../options.js';
 
@@ -134,7 +133,7 @@ function checkOptions(args: { step?: number; annotate?: string }): void {
 
 /** An option's text: standard input for '-', the value itself when it is inline JSON, else the named file. */
 function readOptionText(value: string, option: string): { text: string; file: string } {
-  if (value === '-') return { text: readFileSync(0, 'utf8'), file: '<stdin>' };
+  if (value === '-') return { text: readStdinText(), file: '<stdin>' };
   if (isInline(value)) return { text: value, file: `--${option}` };
   return { text: readText(value, `--${option} file`), file: value };
 }

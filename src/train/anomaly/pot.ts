@@ -47,7 +47,8 @@ export function gpdLogLikelihood(y: readonly number[], { shape, scale }: GpdFit)
 export function fitGpd(y: readonly number[]): GpdFit {
   if (y.length === 0 || !y.every((v) => v >= 0 && Number.isFinite(v))) throw new RangeError('fitGpd needs finite non-negative excesses');
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
-  const top = Math.max(...y);
+  // reduce, not Math.max(...y): a long series has more excesses than the call stack takes arguments.
+  const top = y.reduce((m, v) => Math.max(m, v), -Infinity);
   if (!(top > 0)) return { shape: 0, scale: Math.max(mean, 1e-12) };
   const fitAt = (x: number): GpdFit => {
     if (Math.abs(x) < 1e-12) return { shape: 0, scale: mean };
