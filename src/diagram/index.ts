@@ -13,6 +13,7 @@ import type { Detail, DiagramStep, PlacedGraph } from './types.js';
 
 export { THEME_NAMES, LIGHT_THEME, parseTheme, type Theme, type ShapeStyle, type WireStyle } from './theme.js';
 export type { Detail, DiagramGraph, PlacedGraph } from './types.js';
+export { checkFaithful } from './faithful.js';
 
 /** Values of one traced step, for one batch element: CellGraph node id → vector. */
 export interface StepValues {

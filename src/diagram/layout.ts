@@ -8,7 +8,7 @@ import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api.js';
 import { BELT_EDGE_OPTIONS, NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
 import { compose, terminalDiameter, type StepLayout } from './compose.js';
 import { elkLayout } from './elk-thread.js';
-import { isOrthogonal } from './geometry.js';
+import { isOrthogonal, JUNCTION_CLEARANCE } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
 import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
@@ -50,7 +50,8 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
     }
     const second = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
     // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
-    // keep the second layout only when every wire is still orthogonal.
+    // keep the second layout only when every wire is still orthogonal. compose joins
+    // steps whose state ports still differ in height with a jog per state.
     if ([...second.edges.values()].every((e) => isOrthogonal(e.points))) placed = second;
   }
   return compose(graph, options, sizes, placed, stepLabels);
@@ -138,7 +139,28 @@ async function layoutStep(
     const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({ x: p.x, y: p.y }));
     placedEdges.set(graph.edges[Number(e.id.slice(1))].id, { points, junctions: (e.junctionPoints ?? []).map((p) => ({ x: p.x, y: p.y })) });
   }
+  mergeJunctions(graph, placedEdges);
   return { width: laid.width!, height: laid.height!, nodes, ports, edges: placedEdges };
+}
+
+/**
+ * elkjs reports a fan-out's junction on each edge of the fan, sometimes a few px apart:
+ * drawn as they come, the dots pile on one another. Keep one dot per copy point of a
+ * value (dots of one source closer than JUNCTION_CLEARANCE are one point).
+ */
+function mergeJunctions(graph: DiagramGraph, edges: Map<string, { points: Point[]; junctions: Point[] }>): void {
+  const kept = new Map<string, Point[]>();
+  for (const e of graph.edges) {
+    const route = edges.get(e.id);
+    if (!route) continue;
+    const dots = kept.get(e.source) ?? [];
+    route.junctions = route.junctions.filter((j) => {
+      if (dots.some((d) => Math.hypot(d.x - j.x, d.y - j.y) < JUNCTION_CLEARANCE)) return false;
+      dots.push(j);
+      return true;
+    });
+    kept.set(e.source, dots);
+  }
 }
 
 interface PortSides {

@@ -106,6 +106,19 @@ describe('checkGeometry finds planted faults', { timeout: 60_000 }, () => {
     expect(problems).toContain('wire slanted has a slanted segment');
   });
 
+  it('reports junction dots drawn on top of each other (twice at one point, or a few px apart)', async () => {
+    const placed = await placeDiagram(cellNamed('gru'), { steps: 1, detail: 'ops' });
+    const fan = placed.edges.find((e) => e.junctions.length > 0)!;
+    const [dot] = fan.junctions;
+    const twice: PlacedGraph = { ...placed, edges: [...placed.edges, { ...fan, key: 'copy', junctions: [dot, { x: dot.x + 3, y: dot.y }] }] };
+    const at = `(${dot.x.toFixed(1)}, ${dot.y.toFixed(1)})`;
+    expect(checkGeometry(twice).filter((p) => p.startsWith('junction'))).toEqual([
+      `junction dots of wires step ${fan.key.replace(/^0:/, '0 ')} and copy overlap at ${at}`,
+      `junction dots of wires step ${fan.key.replace(/^0:/, '0 ')} and copy overlap at ${at}`,
+      `junction dots of wires copy and copy overlap at ${at}`,
+    ]);
+  });
+
   it('boxesOverlap ignores boxes that only touch; segmentCrossesBox ignores a wire along a side', () => {
     expect(boxesOverlap({ x: 0, y: 0, width: 10, height: 10 }, { x: 10, y: 0, width: 5, height: 5 })).toBe(false);
     expect(boxesOverlap({ x: 0, y: 0, width: 10, height: 10 }, { x: 9, y: 9, width: 5, height: 5 })).toBe(true);
