@@ -11,6 +11,7 @@ import { elkLayout } from './elk-thread.js';
 import { isOrthogonal, JUNCTION_CLEARANCE } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
+import { planTiers, stackTiers } from './tiers.js';
 import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
 
 export interface LayoutOptions {
@@ -27,7 +28,10 @@ export interface LayoutOptions {
 
 const FRAME_PAD = { left: 22, right: 22, bottom: 18 };
 
-/** Phases: measure glyphs, lay out one step with elkjs, repeat it per step, add terminals and carries. */
+/**
+ * Phases: measure glyphs, lay out one step with elkjs (a cell of stacked layers: each
+ * layer on its own, then stacked, see tiers.ts), repeat it per step, add terminals and carries.
+ */
 export async function layout(graph: DiagramGraph, options: LayoutOptions): Promise<PlacedGraph> {
   const sides = portSides(graph);
   const fedFromBelow = new Set(graph.nodes.filter((n) => sides.get(n.id)!.south.length > 0 && sides.get(n.id)!.north.length === 0).map((n) => n.id));
@@ -36,25 +40,44 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
   const stepLabelH = Math.max(...stepLabels.map((l) => l.height));
   const padTop = Math.ceil(stepLabelH + 16);
   const terminalD = terminalDiameter(graph, options.fontPx);
-  let placed = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, null);
-  // A state should cross from one step into the next in a straight line: when elkjs put its
-  // west and east ports at different heights, lay out again with both pinned to the lower one.
-  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
-  const misaligned = states.some((s) => Math.abs(placed.ports.get(`in:${s}`)!.y - placed.ports.get(`out:${s}`)!.y) > 0.5);
-  if (misaligned) {
-    const pinned = new Map(placed.ports);
-    for (const s of states) {
-      const y = Math.max(placed.ports.get(`in:${s}`)!.y, placed.ports.get(`out:${s}`)!.y);
-      pinned.set(`in:${s}`, { x: 0, y });
-      pinned.set(`out:${s}`, { x: placed.width, y });
-    }
-    const second = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
-    // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
-    // keep the second layout only when every wire is still orthogonal. compose joins
-    // steps whose state ports still differ in height with a jog per state.
-    if ([...second.edges.values()].every((e) => isOrthogonal(e.points))) placed = second;
+  const tiers = planTiers(graph);
+  let placed: StepLayout;
+  if (tiers) {
+    const layouts: StepLayout[] = [];
+    for (const [k, tier] of tiers.entries()) layouts.push(await layoutAligned(tier.graph, portSides(tier.graph), sizes, k === tiers.length - 1 ? padTop : TIER_PAD_TOP, terminalD + 14));
+    const stacked = stackTiers(graph, tiers, layouts);
+    mergeJunctions(graph, stacked.edges as Map<string, { points: Point[]; junctions: Point[] }>);
+    placed = stacked;
+  } else {
+    placed = await layoutAligned(graph, sides, sizes, padTop, terminalD + 14);
   }
   return compose(graph, options, sizes, placed, stepLabels);
+}
+
+/** The top padding of a tier below the top one (the step's label sits only in the top tier). */
+const TIER_PAD_TOP = 12;
+
+/**
+ * One step (or tier) laid out by elkjs. A state should cross from one step into the next
+ * in a straight line: when elkjs put its west and east ports at different heights, lay
+ * out again with both pinned to the lower one.
+ */
+async function layoutAligned(graph: DiagramGraph, sides: ReadonlyMap<string, PortSides>, sizes: ReadonlyMap<string, NodeSize>, padTop: number, portSpacing: number): Promise<StepLayout> {
+  const placed = await layoutStep(graph, sides, sizes, padTop, portSpacing, null);
+  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
+  const misaligned = states.some((s) => Math.abs(placed.ports.get(`in:${s}`)!.y - placed.ports.get(`out:${s}`)!.y) > 0.5);
+  if (!misaligned) return placed;
+  const pinned = new Map(placed.ports);
+  for (const s of states) {
+    const y = Math.max(placed.ports.get(`in:${s}`)!.y, placed.ports.get(`out:${s}`)!.y);
+    pinned.set(`in:${s}`, { x: 0, y });
+    pinned.set(`out:${s}`, { x: placed.width, y });
+  }
+  const second = await layoutStep(graph, sides, sizes, padTop, portSpacing, { width: placed.width, height: placed.height, ports: pinned });
+  // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
+  // keep the second layout only when every wire is still orthogonal. compose joins
+  // steps whose state ports still differ in height with a jog per state.
+  return [...second.edges.values()].every((e) => isOrthogonal(e.points)) ? second : placed;
 }
 
 /** The label of a step frame: 't-1', or 't = 3' for a traced step. */

@@ -120,8 +120,9 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     laneOf.set(`out:${s}`, s);
   }
   const nodes = glyphs.map(({ node: g }) => (laneOf.has(g.id) ? { ...g, lane: laneOf.get(g.id)! } : g));
-  // The belt is drawn heavier only for a state that is not the visible output (the LSTM's c).
-  const beltDrawn = cell.states.length > 1;
+  // The belt is drawn heavier only for a state that is not the visible output and that only
+  // pointwise gates touch (the LSTM's c): a stacked RNN's lower h passes through a layer box.
+  const beltDrawn = cell.states.length > 1 && glyphs.every((g) => !laneOf.has(g.node.id) || g.node.glyph === 'pointwise');
   const marked = edges.map((e) =>
     beltDrawn && laneOf.has(e.source) && laneOf.has(e.target) && e.kind !== 'peephole' ? { ...e, kind: 'belt' as const } : e,
   );

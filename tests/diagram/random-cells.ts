@@ -66,6 +66,7 @@ export function generateCell(seed: number): GeneratedCell {
   const layer = (mustReadInput = false): Expr => ({ k: 'fn', fn: pick(FNS.slice(0, 4)), a: affine(mustReadInput) });
   const value = (): Expr => ({ k: 'ref', name: pick(available) });
 
+  if (inputs.length === 1 && chance(0.2)) return stackedCell(seed, random);
   const gates = random.int(3) + (inputs.length > 1 ? 1 : 0);
   for (let g = 0; g < gates; g++) {
     const target = `g${g}`;
@@ -106,6 +107,52 @@ export function generateCell(seed: number): GeneratedCell {
   header.push(...new Set(declarations));
   const text = [...header, ...statements.map((s) => `${s.target} = ${print(s.expr)}`)].join('\n') + '\n';
   return { seed, text, inputs, states, outputs, statements, params };
+}
+
+/**
+ * Stacked layers (nn.RNN with num_layers > 1, or gated layers): layer k reads layer k-1's
+ * new state, only the bottom layer reads x, and the top layer's state (or a readout of it)
+ * is the output. The diagram stacks these layer above layer.
+ */
+function stackedCell(seed: number, random: Random): GeneratedCell {
+  const states = ['h', 'c', 'm'].slice(0, 2 + random.int(2));
+  const params = new Map<string, 'vector' | 'input-matrix' | 'hidden-matrix'>();
+  let count = 0;
+  const fresh = (prefix: string, kind: 'vector' | 'input-matrix' | 'hidden-matrix') => {
+    const name = `${prefix}${count++}`;
+    params.set(name, kind);
+    return name;
+  };
+  const statements: { target: string; expr: Expr }[] = [];
+  const sum = (terms: Expr[]): Expr => terms.reduce((a, b) => ({ k: 'bin', op: '+', a, b }));
+  states.forEach((s, k) => {
+    const below: Expr = { k: 'ref', name: k === 0 ? 'x' : states[k - 1] };
+    const prev: Expr = { k: 'ref', name: `${s}_prev` };
+    const affine = (): Expr =>
+      sum([
+        { k: 'matvec', w: fresh(k === 0 ? 'W' : 'V', k === 0 ? 'input-matrix' : 'hidden-matrix'), arg: below },
+        random.next() < 0.3 ? { k: 'bin', op: '⊙', a: { k: 'param', name: fresh('u', 'vector') }, b: prev } : { k: 'matvec', w: fresh('U', 'hidden-matrix'), arg: prev },
+        { k: 'param', name: fresh('b', 'vector') },
+      ]);
+    if (random.next() < 0.5) {
+      statements.push({ target: s, expr: { k: 'fn', fn: FNS[random.int(3)], a: affine() } });
+      return;
+    }
+    const gate = `g${k}`;
+    statements.push({ target: gate, expr: { k: 'fn', fn: 'σ', a: affine() } });
+    const g: Expr = { k: 'ref', name: gate };
+    const candidate: Expr = { k: 'fn', fn: 'tanh', a: affine() };
+    statements.push({ target: s, expr: { k: 'bin', op: '+', a: { k: 'bin', op: '⊙', a: g, b: prev }, b: { k: 'bin', op: '⊙', a: { k: 'bin', op: '-', a: { k: 'const', value: 1 }, b: g }, b: candidate } } });
+  });
+  const top = states[states.length - 1];
+  const outputs = random.next() < 0.3 ? ['y'] : [];
+  if (outputs.length) {
+    statements.push({ target: 'y', expr: { k: 'bin', op: '+', a: { k: 'matvec', w: fresh('U', 'hidden-matrix'), arg: { k: 'ref', name: top } }, b: { k: 'bin', op: '⊙', a: { k: 'param', name: fresh('q', 'vector') }, b: { k: 'ref', name: top } } } });
+  }
+  const header = [`# generated from seed ${seed} (stacked layers)`, `cell: generated-${seed}`, `title: Generated ${seed}`, 'input: x', `state: ${states.join(', ')}`];
+  if (outputs.length) header.push('output: y');
+  const text = [...header, ...statements.map((st) => `${st.target} = ${print(st.expr)}`)].join('\n') + '\n';
+  return { seed, text, inputs: ['x'], states, outputs, statements, params };
 }
 
 /** Names read elementwise (a matrix's operand does not fix the size of its rows). */
