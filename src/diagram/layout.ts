@@ -54,6 +54,9 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
   return compose(graph, options, sizes, placed, stepLabels);
 }
 
+/** The least distance between two states' ports: their terminals and carry labels must not touch. */
+const STATE_SPACING = 30;
+
 /** The top padding of a tier below the top one (the step's label sits only in the top tier). */
 const TIER_PAD_TOP = 12;
 
@@ -65,19 +68,44 @@ const TIER_PAD_TOP = 12;
 async function layoutAligned(graph: DiagramGraph, sides: ReadonlyMap<string, PortSides>, sizes: ReadonlyMap<string, NodeSize>, padTop: number, portSpacing: number): Promise<StepLayout> {
   const placed = await layoutStep(graph, sides, sizes, padTop, portSpacing, null);
   const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
-  const misaligned = states.some((s) => Math.abs(placed.ports.get(`in:${s}`)!.y - placed.ports.get(`out:${s}`)!.y) > 0.5);
-  if (!misaligned) return placed;
+  const isRead = (s: string) => graph.edges.some((e) => e.source === `in:${s}`);
+  const y = (id: string) => placed.ports.get(id)!.y;
+  // Where each state should cross: level on both sides, and clear of the other states.
+  const wanted = states.map((s) => ({ s, y: isRead(s) ? Math.max(y(`in:${s}`), y(`out:${s}`)) : y(`out:${s}`) })).sort((a, b) => a.y - b.y);
+  wanted.forEach((w, i) => {
+    if (i > 0) w.y = Math.max(w.y, wanted[i - 1].y + STATE_SPACING);
+  });
+  const settled = wanted.every((w) => Math.abs(y(`out:${w.s}`) - w.y) < 0.5 && (!isRead(w.s) || Math.abs(y(`in:${w.s}`) - w.y) < 0.5));
+  if (settled) return placeUnread(graph, placed);
+  const height = Math.max(placed.height, ...wanted.map((w) => w.y + STATE_SPACING));
   const pinned = new Map(placed.ports);
-  for (const s of states) {
-    const y = Math.max(placed.ports.get(`in:${s}`)!.y, placed.ports.get(`out:${s}`)!.y);
-    pinned.set(`in:${s}`, { x: 0, y });
-    pinned.set(`out:${s}`, { x: placed.width, y });
+  for (const p of graph.ports) if (p.side === 'south') pinned.set(p.id, { x: y(p.id) === placed.height ? placed.ports.get(p.id)!.x : placed.ports.get(p.id)!.x, y: height });
+  for (const w of wanted) {
+    pinned.set(`in:${w.s}`, { x: 0, y: w.y });
+    pinned.set(`out:${w.s}`, { x: placed.width, y: w.y });
   }
-  const second = await layoutStep(graph, sides, sizes, padTop, portSpacing, { width: placed.width, height: placed.height, ports: pinned });
+  const second = await layoutStep(graph, sides, sizes, padTop, portSpacing, { width: placed.width, height, ports: pinned });
   // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
   // keep the second layout only when every wire is still orthogonal. compose joins
   // steps whose state ports still differ in height with a jog per state.
-  return [...second.edges.values()].every((e) => isOrthogonal(e.points)) ? second : placed;
+  return placeUnread(graph, [...second.edges.values()].every((e) => isOrthogonal(e.points)) ? second : placed);
+}
+
+/**
+ * A state the step never reads has a west port elkjs places anywhere (two such ports
+ * coincide): put it level with the state's east port, or as near as the other west ports allow.
+ */
+function placeUnread(graph: DiagramGraph, placed: StepLayout): StepLayout {
+  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
+  const ports = new Map(placed.ports);
+  for (const s of states.filter((s) => !graph.edges.some((e) => e.source === `in:${s}`))) {
+    const others = states.filter((o) => o !== s).map((o) => ports.get(`in:${o}`)!.y);
+    const wanted = ports.get(`out:${s}`)!.y;
+    const free = (y: number) => y > 0 && y < placed.height && others.every((o) => Math.abs(o - y) >= STATE_SPACING);
+    const y = [wanted, ...others.flatMap((o) => [o + STATE_SPACING, o - STATE_SPACING])].filter(free).sort((a, b) => Math.abs(a - wanted) - Math.abs(b - wanted))[0];
+    if (y !== undefined) ports.set(`in:${s}`, { x: 0, y });
+  }
+  return { ...placed, ports };
 }
 
 /** The label of a step frame: 't-1', or 't = 3' for a traced step. */

@@ -73,6 +73,8 @@ describe('checkGeometry on user cells (no cell-specific code)', { timeout: 60_00
   const cells: Record<string, string> = {
     'two inputs, three states': 'cell: b\ntitle: B\ninput: x, u\nstate: c, m, h\nc = σ(W x + U u) ⊙ c_prev + m_prev\nm = relu(-c + V h_prev) / 2\nh = softplus(c) ⊙ m + p ⊙ h_prev\n',
     'a state that is never read': 'cell: a\ntitle: A\ninput: x\nstate: h\nh = tanh(W x + b)\n',
+    'two states never read (their west ports once coincided)': 'cell: a2\ntitle: A2\ninput: x\nstate: h, c\noutput: y\nh = softplus(W0 x)\nc = σ(W1 x + b2)\ny = U3 h + q4 ⊙ h\n',
+    'three states, two never read': 'cell: a3\ntitle: A3\ninput: x\nstate: h, c, m\noutput: y\nh = (exp(c_prev) - softplus(W0 x + b1)) / 2\nc = softplus(W0 x)\nm = relu(W0 x + U2 c_prev) ⊙ c_prev\ny = U3 c + q4 ⊙ c\n',
     'scalar constants and division by a parameter': 'cell: c\ntitle: C\ninput: x\nstate: h\ng = exp(W x) / s\nh = 2 * h_prev - g\n',
   };
   for (const [what, text] of Object.entries(cells)) {
