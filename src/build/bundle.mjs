@@ -60,27 +60,36 @@ await build({
 
 // MathJax, and below the cell parser's mathjs factories, as CommonJS bundles that a small
 // loader (written over the module that is imported) compiles through vm.Script with a V8
-// code cache made at the end of this build: ES modules take no code cache in Node 20, and
-// compiling a bundle is most of its load time. A cache made by another Node is rejected by
-// V8, which then compiles as usual.
+// code cache made at the end of this build (or by the first run of an installed package): ES
+// modules take no code cache in Node 20, and compiling a bundle is most of its load time.
 const caches = [];
 async function writeCachedLoader(bundle, loader, format) {
   const names = Object.keys(createRequire(import.meta.url)(bundle)).filter((n) => n !== '__esModule');
   const load = `const file = join(${format === 'esm' ? 'dirname(fileURLToPath(import.meta.url))' : '__dirname'}, ${JSON.stringify(basename(bundle))});
-const cacheFile = file + '.cache';
+// One cache per Node version: another version's V8 would reject it. An installed package ships
+// none (package.json "files"), so its first run makes them, beside the bundle, at exit.
+const cacheFile = file + '.' + process.version + '.cache';
+const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
 const script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', {
   filename: file,
-  cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+  cachedData,
 });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file));
-/** Build step: store the compiled code, once the bundle has run what it uses. */
+/** Store the compiled code, once the bundle has run what it uses; a folder we cannot write keeps none. */
 function saveCodeCache() {
-  writeFileSync(cacheFile, script.createCachedData());
-}`;
+  const temp = cacheFile + '.' + process.pid + '.tmp';
+  try {
+    writeFileSync(temp, script.createCachedData());
+    renameSync(temp, cacheFile);
+  } catch {
+    try { unlinkSync(temp); } catch {}
+  }
+}
+if (cachedData === undefined || script.cachedDataRejected) process.once('exit', saveCodeCache);`;
   const text =
     format === 'esm'
-      ? `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+      ? `import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +98,7 @@ ${load}
 export const { ${names.join(', ')} } = bundle.exports;
 export { saveCodeCache };
 `
-      : `const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+      : `const { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
@@ -135,3 +144,6 @@ for (const loader of caches) {
   const { saveCodeCache } = loader.endsWith('.cjs') ? createRequire(import.meta.url)(loader) : await import(loader);
   saveCodeCache();
 }
+
+// For `npm start` (src/build/build-if-stale.mjs): the time of this complete build.
+await writeFile(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);

@@ -21,7 +21,7 @@ export function timeIndex(offset: number): string {
 }
 
 function baseTex(base: string): string {
-  if (SPECIAL_BASES[base]) return SPECIAL_BASES[base];
+  if (Object.hasOwn(SPECIAL_BASES, base)) return SPECIAL_BASES[base];
   if (GREEK.has(base)) return `\\${base}`;
   return base.length === 1 ? base : `\\mathrm{${base}}`;
 }
@@ -41,7 +41,7 @@ export function symbolTex(name: string, role: SymbolRole): string {
   let tex = baseTex(parts[0]);
   const subscripts: string[] = [];
   for (const part of parts.slice(1)) {
-    if (ACCENTS[part]) tex = `${ACCENTS[part]}{${tex}}`;
+    if (Object.hasOwn(ACCENTS, part)) tex = `${ACCENTS[part]}{${tex}}`;
     else if (part) subscripts.push(part);
   }
   if (typeof role === 'object') subscripts.push(timeIndex(offset));

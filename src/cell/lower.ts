@@ -2,7 +2,7 @@
  * mathjs syntax tree → cell graph nodes, with shapes and source spans.
  * The only file that knows mathjs node classes.
  */
-import { CellError, type Span } from '../errors.js';
+import { CellError, clipText, type Span } from '../errors.js';
 import { parseExpression, type MathNode } from './mathjs-parse.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
 import type { StatementSource, Token } from './source.js';
@@ -49,19 +49,23 @@ interface Parsed {
 
 /** Parse `target = expression` with mathjs, mapping syntax errors to file columns. */
 export function parseStatement(statement: StatementSource, file: string): Parsed {
+  const wholeStatement: Span = { file, line: statement.line, column: statement.column, length: statement.text.length };
+  // mathjs parses brackets recursively (about 15 frames a level): refuse deep nesting before it overflows.
+  if (bracketDepth(statement.rewritten) > MAX_EXPRESSION_DEPTH) throw tooDeep(wholeStatement);
   let tree: MathNode;
   try {
     tree = parseExpression(statement.rewritten);
   } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(wholeStatement);
     const err = error as Error & { char?: number };
     const index = Math.min(Math.max((err.char ?? 1) - 1, 0), statement.columnMap.length - 1);
-    const message = err.message.replace(/\s*\(char \d+\)\s*$/, '');
-    throw new CellError({ file, line: statement.line, column: statement.columnMap[index], length: 1 }, `syntax error: ${message}`);
+    throw new CellError({ file, line: statement.line, column: statement.columnMap[index], length: 1 }, `syntax error: ${clipText(withoutCharSuffix(err.message), 200)}`);
   }
+  if (treeDepth(tree) > MAX_EXPRESSION_DEPTH) throw tooDeep(wholeStatement);
   const tokens = tokenize(statement);
   const node = tree as MathNode & { type: string; object?: MathNode & { name?: string }; value?: MathNode };
   if (node.type !== 'AssignmentNode' || node.object?.type !== 'SymbolNode' || !node.value) {
-    throw new CellError({ file, line: statement.line, column: statement.column, length: statement.text.length }, 'expected an assignment NAME = expression');
+    throw new CellError(wholeStatement, 'expected an assignment NAME = expression');
   }
   const first = tokens.shift()!;
   return {
@@ -72,6 +76,49 @@ export function parseStatement(statement: StatementSource, file: string): Parsed
     text: statement.text,
     column: statement.column,
   };
+}
+
+/**
+ * The deepest expression a statement may hold (brackets, or terms of one sum, which mathjs
+ * nests one level each): far beyond any cell, and well within what the recursive walks over
+ * a tree (lowering, printing) can take.
+ */
+export const MAX_EXPRESSION_DEPTH = 200;
+
+function tooDeep(span: Span): CellError {
+  return new CellError(span, `expression nested more than ${MAX_EXPRESSION_DEPTH} deep (brackets or terms of one sum); split it into several statements`);
+}
+
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const c of text) {
+    if (c === '(' || c === '[') deepest = Math.max(deepest, ++depth);
+    else if (c === ')' || c === ']') depth--;
+  }
+  return deepest;
+}
+
+/** The depth of a parsed tree, found without recursion. */
+function treeDepth(root: MathNode): number {
+  let deepest = 0;
+  const stack: [MathNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_EXPRESSION_DEPTH) break;
+    node.forEach((child) => stack.push([child, depth + 1]));
+  }
+  return deepest;
+}
+
+/** mathjs ends a message with ' (char N)'; the column is reported separately. Cut without a regex (a backtracking one took 36 s). */
+function withoutCharSuffix(message: string): string {
+  const text = message.trimEnd();
+  const open = text.lastIndexOf(' (char ');
+  if (open < 0 || !text.endsWith(')')) return text;
+  const digits = text.slice(open + ' (char '.length, -1);
+  return digits.length > 0 && [...digits].every((d) => d >= '0' && d <= '9') ? text.slice(0, open).trimEnd() : text;
 }
 
 /** Visit the symbols (including function names) of a tree in source order. */
@@ -171,13 +218,14 @@ export function lowerExpression(
       }
       case 'SymbolNode': {
         const span = take(any.name);
-        if (any.name in FUNCTION_NAMES) throw new CellError(span, `'${any.name}' is a function; write ${any.name}(...)`);
+        if (Object.hasOwn(FUNCTION_NAMES, any.name)) throw new CellError(span, `'${any.name}' is a function; write ${any.name}(...)`);
         return { node: resolveSymbol(any.name, span), span };
       }
       case 'FunctionNode': {
         const name: string = any.fn.name;
         const nameSpan = take(name);
-        const fn = FUNCTION_NAMES[name];
+        // Own names only: 'constructor' or 'toString' must not find Object.prototype's.
+        const fn = Object.hasOwn(FUNCTION_NAMES, name) ? FUNCTION_NAMES[name] : undefined;
         if (!fn) {
           throw new CellError(
             nameSpan,

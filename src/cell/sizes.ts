@@ -1,9 +1,9 @@
 import { InputError } from '../errors.js';
-import type { CellGraph, Dim, Shape, Sizes } from './types.js';
+import type { CellGraph, Declared, Dim, Shape, Sizes } from './types.js';
 
 /** Resolve symbolic dims to numbers. Every dim the cell uses must be given. */
 export function withSizes(cell: CellGraph, sizes: Sizes): CellGraph {
-  const missing = cell.dims.filter((d) => !(d in sizes));
+  const missing = cell.dims.filter((d) => !Object.hasOwn(sizes, d));
   if (missing.length) {
     throw new InputError(`cell '${cell.name}' needs a size for ${missing.map((d) => `'${d}'`).join(', ')}`);
   }
@@ -12,6 +12,7 @@ export function withSizes(cell: CellGraph, sizes: Sizes): CellGraph {
     if (!Number.isInteger(v) || v < 1) throw new InputError(`size '${d}' must be a positive integer, found ${v}`);
   }
   const resolve = (shape: Shape): Dim[] => shape.map((d) => (typeof d === 'string' ? sizes[d] : d));
+  for (const declared of [...cell.inputs, ...cell.states, ...cell.params, ...cell.noises]) checkValueCount(declared, resolve(declared.shape) as number[]);
   return {
     ...cell,
     inputs: cell.inputs.map((d) => ({ ...d, shape: resolve(d.shape) })),
@@ -21,6 +22,20 @@ export function withSizes(cell: CellGraph, sizes: Sizes): CellGraph {
     nodes: cell.nodes.map((n) => ({ ...n, shape: resolve(n.shape) })),
     dims: [],
   };
+}
+
+/**
+ * The most values one tensor of a cell may hold (2^25, 256 MB as float64): a size written
+ * in a cell (`state: h [20000]`) or given by the caller is checked before anything is allocated.
+ */
+export const MAX_TENSOR_VALUES = 2 ** 25;
+
+function checkValueCount(declared: Declared, shape: readonly number[]): void {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count > MAX_TENSOR_VALUES) {
+    const { file, line, column } = declared.span;
+    throw new InputError(`${file}:${line}:${column}: tensor '${declared.name}' would hold ${shape.join(' × ')} = ${count} values, more than the limit of ${MAX_TENSOR_VALUES} (is a size too large?)`);
+  }
 }
 
 /** The numeric shape of a resolved shape; throws if a dim is still symbolic. */

@@ -1,9 +1,16 @@
 import { writeFileAtomic } from '../io/index.js';
 
-/** '-' is standard output; anything else is written atomically. */
+/** Names of standard output: '-', and /dev/stdout (which a socket, as under execFile, cannot reopen). */
+export const isStdout = (target: string): boolean => target === '-' || target === '/dev/stdout';
+
+/** Standard output, or a file written atomically and named on stderr ('wrote PATH'). */
 export function writeOutput(target: string, data: string | Uint8Array): void {
-  if (target === '-') process.stdout.write(data);
-  else writeFileAtomic(target, data);
+  if (isStdout(target)) {
+    process.stdout.write(data);
+    return;
+  }
+  writeFileAtomic(target, data);
+  if (!target.startsWith('/dev/')) process.stderr.write(`wrote ${target}\n`);
 }
 
 /** A warning the run survives, on stderr so that standard output stays the result. */

@@ -6,12 +6,12 @@
  * (elk-worker.min.js, the code behind elk.bundled.js) with its message protocol.
  *
  * `npm run build` also stores V8's compiled code for that engine, as it is after a
- * warm-up layout, in dist/diagram/elk-worker.cache (writeElkCache): the thread then skips
- * compiling 1.6 MB of JavaScript and most of the first layout's lazy compilation (~60 ms).
- * V8 rejects a cache made by another Node version and compiles as usual.
+ * warm-up layout, in dist/diagram/elk-worker.NODE-VERSION.cache (writeElkCache): the thread
+ * then skips compiling 1.6 MB of JavaScript and most of the first layout's lazy compilation
+ * (~60 ms). An installed package ships no cache: its first layout under a Node version stores one.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
@@ -24,30 +24,40 @@ import { NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
 // One command of our own, saveCache, writes the code cache.
 const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const vm = require('node:vm');
 const source = readFileSync(workerData.engine, 'utf8');
-const cachedData = existsSync(workerData.cache) ? readFileSync(workerData.cache) : undefined;
+const cachedData = workerData.cache && existsSync(workerData.cache) ? readFileSync(workerData.cache) : undefined;
 const script = new vm.Script('(function (exports, require, module) {' + source + '\\n})', { filename: workerData.engine, cachedData });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, require, module);
 const engine = new module.exports.Worker();
+if (workerData.cache && (cachedData === undefined || script.cachedDataRejected)) parentPort.postMessage({ id: -1, needsCache: true });
 engine.onmessage = ({ data }) =>
   parentPort.postMessage(data.error === undefined ? data : { id: data.id, error: String(data.error && data.error.message || data.error) });
 parentPort.on('message', (message) => {
   if (message.cmd !== 'saveCache') return engine.postMessage(message);
-  writeFileSync(workerData.cache, script.createCachedData());
+  const temp = workerData.cache + '.' + process.pid + '.tmp';
+  try {
+    writeFileSync(temp, script.createCachedData());
+    renameSync(temp, workerData.cache);
+  } catch {
+    try { unlinkSync(temp); } catch {}
+  }
   parentPort.postMessage({ id: message.id });
 });
 `;
 
-/** Where `npm run build` stores the engine's code cache (absent under src/: no cache). */
-const CACHE_FILE = join(dirname(fileURLToPath(import.meta.url)), 'elk-worker.cache');
+/** The engine's code cache for this Node, beside the built module; none when run from src/ (tests). */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CACHE_FILE = basename(dirname(HERE)) === 'dist' ? join(HERE, `elk-worker.${process.version}.cache`) : '';
 
 interface Thread {
   readonly worker: Worker;
   readonly pending: Map<number, { resolve: (graph: ElkNode) => void; reject: (error: Error) => void }>;
   next: number;
+  /** The thread found no code cache for this Node: store one after the first layout. */
+  needsCache: boolean;
 }
 
 let thread: Thread | null = null;
@@ -74,10 +84,11 @@ export function startElk(): void {
   // a worker inherits and which would make its eval'd code an ES module without require.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
   const worker = new Worker(THREAD_CODE, { eval: true, execArgv, workerData: { engine, cache: CACHE_FILE } });
-  const t: Thread = { worker, pending: new Map(), next: 0 };
+  const t: Thread = { worker, pending: new Map(), next: 0, needsCache: false };
   thread = t;
   worker.unref();
-  worker.on('message', (answer: { id: number; data?: ElkNode; error?: string }) => {
+  worker.on('message', (answer: { id: number; data?: ElkNode; error?: string; needsCache?: boolean }) => {
+    if (answer.needsCache) t.needsCache = true;
     const waiting = t.pending.get(answer.id);
     if (!waiting) return;
     t.pending.delete(answer.id);
@@ -97,9 +108,16 @@ export function startElk(): void {
 }
 
 /** Lay out `graph` (elkjs JSON) on the thread; resolves with the laid-out copy. */
-export function elkLayout(graph: ElkNode): Promise<ElkNode> {
+export async function elkLayout(graph: ElkNode): Promise<ElkNode> {
   startElk();
-  return send(thread!, { cmd: 'layout', graph });
+  const t = thread!;
+  const placed = await send(t, { cmd: 'layout', graph });
+  if (t.needsCache) {
+    // Once per Node version (an installed package's first diagram): the process waits ~0.1 s for it.
+    t.needsCache = false;
+    await send(t, { cmd: 'saveCache' });
+  }
+  return placed;
 }
 
 /**

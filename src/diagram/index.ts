@@ -84,7 +84,7 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
   const { textTex } = await import('./labels.js');
   const { steps, initialTime } = stepsOf(cell, options);
   const graph = unroll(cell, { detail: options.detail, steps, initialTime });
-  const title = options.title ?? cell.title;
+  const title = titleOf(cell, options);
   return layout(graph, {
     fontPx: theme.fontPx,
     stripWidth: options.annotate ? STRIP_WIDTH : null,
@@ -95,6 +95,15 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
 }
 
 const STRIP_WIDTH = 40;
+
+function titleOf(cell: CellGraph, options: DiagramOptions): string {
+  return printable(options.title ?? cell.title);
+}
+
+/** Text for one line of the figure: control characters are not allowed in XML (and crash resvg), so tabs and breaks become spaces and the rest are dropped. */
+function printable(text: string): string {
+  return text.replace(/[\t\n\r]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, '');
+}
 
 /**
  * Draw `cell` unrolled over adjacent steps; returns the SVG text: standalone, with a
@@ -113,15 +122,15 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
   const placed = await placeDiagram(cell, options);
   const { graph } = placed;
   const steps = graph.steps;
-  const title = options.title ?? cell.title;
+  const title = titleOf(cell, options);
   const maxAbs = annotate ? (annotate.maxAbs ?? largestMagnitude(annotate.steps)) : 0;
   const description = [
-    `Cell ${cell.name} (${cell.title}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,
+    `Cell ${cell.name} (${printable(cell.title)}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,
     toText(cell).trim(),
   ].join('\n');
   return renderSvg(placed, {
     theme,
-    title: title || cell.title,
+    title: title || printable(cell.title),
     description,
     transparent: options.transparent ?? false,
     values: annotate ? { steps: annotate.steps.map((s) => s.values), maxAbs } : null,

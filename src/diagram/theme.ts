@@ -3,7 +3,7 @@
  * templates/themes. parseTheme checks a file's content (pure); reading the file
  * belongs to io. The light theme is also built in, so the library needs no file.
  */
-import { InputError } from '../errors.js';
+import { clipText, InputError } from '../errors.js';
 
 /** The shipped themes, by file name in templates/themes. */
 export const THEME_NAMES = ['light', 'dark', 'print', 'colorblind'] as const;
@@ -85,6 +85,19 @@ export const LIGHT_THEME: Theme = {
 };
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
+/** stroke-dasharray: up to 8 lengths separated by spaces or commas, or '' for solid. */
+const DASH = /^(?:\d{1,3}(?:\.\d{1,3})?(?:[ ,]\d{1,3}(?:\.\d{1,3})?){0,7})?$/;
+
+/**
+ * The range of each number a theme holds, by key. A figure's size grows with them:
+ * "fontPx": 100000 made a PNG of 22 GB.
+ */
+const NUMBER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  fontPx: [6, 64],
+  strokeWidth: [0, 10],
+  width: [0, 10],
+  radius: [0, 50],
+};
 
 /** Check a theme file's JSON; the message names the file and the bad key. */
 export function parseTheme(json: string, file: string): Theme {
@@ -92,7 +105,7 @@ export function parseTheme(json: string, file: string): Theme {
   try {
     data = JSON.parse(json);
   } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new InputError(`${file}: not valid JSON (${clipText((error as Error).message, 200)})`);
   }
   check(data, LIGHT_THEME, file, '');
   return data as Theme;
@@ -105,19 +118,24 @@ function check(value: unknown, reference: unknown, file: string, path: string): 
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${file}: ${where} must be an object`);
     for (const key of Object.keys(reference)) {
       const sub = path ? `${path}.${key}` : key;
-      if (!(key in value)) throw new InputError(`${file}: missing '${sub}'`);
+      if (!Object.hasOwn(value, key)) throw new InputError(`${file}: missing '${sub}'`);
       check((value as Record<string, unknown>)[key], (reference as Record<string, unknown>)[key], file, sub);
     }
     for (const key of Object.keys(value)) {
-      if (!(key in reference)) throw new InputError(`${file}: unknown key '${path ? `${path}.${key}` : key}'`);
+      if (!Object.hasOwn(reference, key)) throw new InputError(`${file}: unknown key '${path ? `${path}.${key}` : clipText(key)}'`);
     }
     return;
   }
   if (typeof reference === 'number') {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InputError(`${file}: '${path}' must be a non-negative number`);
+    const [low, high] = NUMBER_RANGES[path.slice(path.lastIndexOf('.') + 1)] ?? [0, 1000];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > high) {
+      throw new InputError(`${file}: '${path}' must be a number from ${low} to ${high}, found ${clipText(JSON.stringify(value) ?? String(value))}`);
+    }
     return;
   }
   if (typeof value !== 'string') throw new InputError(`${file}: '${path}' must be a string`);
   const isColour = HEX.test(reference as string);
-  if (isColour && !HEX.test(value)) throw new InputError(`${file}: '${path}' must be a colour like #1f77b4, found '${value}'`);
+  if (isColour && !HEX.test(value)) throw new InputError(`${file}: '${path}' must be a colour like #1f77b4, found '${clipText(value)}'`);
+  if (path.endsWith('.dash') && !DASH.test(value)) throw new InputError(`${file}: '${path}' must be dash lengths like '5 3' (or '' for a solid line), found '${clipText(value)}'`);
+  if (path === 'name' && !/^[\w-]{1,40}$/.test(value)) throw new InputError(`${file}: 'name' must be a word of at most 40 letters, digits, '-' or '_', found '${clipText(value)}'`);
 }

@@ -159,7 +159,8 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   const dtype = options.dtype ?? 'float64';
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new InputError(`threads must be a positive integer, found ${threads}`);
-  const cell = source.dims.length ? withSizes(source, sizes) : source;
+  // Always through withSizes, which also refuses tensors too large to allocate.
+  const cell = withSizes(source, sizes);
   const named = (ds: CellGraph['params']): NamedShape[] => ds.map((d) => ({ name: d.name, shape: numericShape(d.shape) }));
   const params = named(cell.params);
   const inputs = named(cell.inputs);

@@ -4,7 +4,7 @@
  * out, every bad value located as file:line:column); only readDataset touches a file, through fs.ts.
  */
 import { createRequire } from 'node:module';
-import { InputError } from '../errors.js';
+import { clipText, InputError } from '../errors.js';
 import { readText } from './fs.js';
 import { lineIndex } from './json-text.js';
 
@@ -207,7 +207,7 @@ export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
         const n = number();
         const { line, column } = position(n.offset);
         label = parseLabel(n.text, file, line, column);
-      } else fail(keyOffset, `unknown field '${key}' (a row object has "x" and optionally "label")`);
+      } else fail(keyOffset, `unknown field '${clipText(key)}' (a row object has "x" and optionally "label")`);
       skip();
       if (text[at] === ',') at++;
       skip();
@@ -246,7 +246,7 @@ export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
 
 /** Rows from a .csv or .json file (chosen by extension; anything else is tried as CSV). */
 export function readDataset(path: string, range: ValueRange = 'unit'): DataRows {
-  const text = readText(path, 'data file');
+  const text = readText(path, 'data file', 'dataset');
   const options = { file: path, range };
   return /\.json$/i.test(path) ? decodeJsonRows(text, options) : decodeCsvRows(text, options);
 }

@@ -3,7 +3,7 @@
  * Shipped templates are found relative to this file, so the tool works from any
  * working directory and from an installed package.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
@@ -19,22 +19,128 @@ export interface SourceFile {
   readonly file: string;
 }
 
-export function readText(path: string, what = 'file'): string {
+/** What a file is read as: each kind has its own size limit. */
+export type ReadKind = 'cell' | 'theme' | 'text' | 'series' | 'dataset' | 'weights';
+
+const MB = 1024 * 1024;
+/**
+ * The largest file read of each kind, in bytes. A cell or theme is a few KB; inputs and
+ * saved models are text; a weights file may be a large binary. GATEFLOW_MAX_READ_MB
+ * replaces every limit (to raise them, or lower them). Text is capped at 500 MB in any case:
+ * a JavaScript string holds at most 2^29 characters.
+ */
+export const READ_LIMITS: Readonly<Record<ReadKind, number>> = {
+  cell: 1 * MB,
+  theme: 1 * MB,
+  text: 64 * MB,
+  series: 256 * MB,
+  dataset: 256 * MB,
+  weights: 1024 * MB,
+};
+const MAX_TEXT_BYTES = 500 * MB;
+export const READ_LIMIT_VARIABLE = 'GATEFLOW_MAX_READ_MB';
+
+/** The limit for a kind of file, from READ_LIMITS or GATEFLOW_MAX_READ_MB. */
+export function readLimit(kind: ReadKind): number {
+  const raw = process.env[READ_LIMIT_VARIABLE];
+  if (raw === undefined || raw === '') return READ_LIMITS[kind];
+  const mb = Number(raw);
+  if (!(mb > 0) || !Number.isFinite(mb)) throw new InputError(`${READ_LIMIT_VARIABLE} must be a positive number of megabytes, found '${raw}'`);
+  const limit = Math.floor(mb * MB);
+  return kind === 'weights' ? limit : Math.min(limit, MAX_TEXT_BYTES);
+}
+
+/** A UTF-8 text file, refused if it is not a regular file or is larger than the kind's limit. */
+export function readText(path: string, what = 'file', kind: ReadKind = 'text'): string {
+  return readCapped(path, what, kind).toString('utf8');
+}
+
+/** A binary file (weights), refused if it is not a regular file or is larger than the kind's limit. */
+export function readBytes(path: string, what = 'file', kind: ReadKind = 'weights'): Uint8Array {
+  return readCapped(path, what, kind);
+}
+
+/** Standard input as text, read up to the kind's limit. */
+export function readStdinText(what = 'standard input', kind: ReadKind = 'text'): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readChunks(0, what, readLimit(kind), kind).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${what} '${path}'${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
-export function readBytes(path: string, what = 'file'): Uint8Array {
+/**
+ * The one reader of user files. A device, FIFO or folder where a file is expected is
+ * refused before it is opened (reading /dev/zero never ends; opening a FIFO blocks), and
+ * the size is checked before and while reading (a file may grow, /proc files claim 0 bytes).
+ */
+function readCapped(path: string, what: string, kind: ReadKind): Buffer {
+  const limit = readLimit(kind);
+  let fd: number | undefined;
   try {
-    return new Uint8Array(readFileSync(path));
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InputError(`cannot read ${what} '${path}': ${fileTypeOf(stat)}, not a regular file`);
+    if (stat.size > limit) throw tooLarge(what, path, stat.size, limit, kind);
+    fd = openSync(path, 'r');
+    return readChunks(fd, `${what} '${path}'`, limit, kind);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`cannot read ${what} '${path}'${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+function readChunks(fd: number, what: string, limit: number, kind: ReadKind = 'text'): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buffer = Buffer.allocUnsafe(Math.min(limit + 1, 4 * MB));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      // A non-blocking standard input has no data yet: wait a little and try again.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      continue;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > limit) throw tooLarge(what, undefined, total, limit, kind, true);
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function tooLarge(what: string, path: string | undefined, size: number, limit: number, kind: ReadKind, atLeast = false): InputError {
+  const name = path === undefined ? what : `${what} '${path}'`;
+  const mb = (bytes: number): string => (bytes < MB ? `${bytes} bytes` : `${Number((bytes / MB).toFixed(1))} MB`);
+  return new InputError(
+    `${name} is ${atLeast ? 'more than ' : ''}${mb(atLeast ? limit : size)}, above the limit of ${mb(limit)} for a ${kind} file (set ${READ_LIMIT_VARIABLE} to raise it)`,
+  );
+}
+
+function fileTypeOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'a special file';
+}
+
+/** Paths of the files in folder `dir` whose names end in `extension` (such as '.csv'), sorted by name. */
+export function listFiles(dir: string, extension: string, what = 'folder'): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot list ${what} '${dir}'${code === 'ENOENT' ? ': no such folder' : code === 'ENOTDIR' ? ': not a folder' : code ? ` (${code})` : ''}`);
+  }
+  return names.filter((n) => n.toLowerCase().endsWith(extension)).sort().map((n) => join(dir, n));
 }
 
 /** Names of the shipped cells, sorted. */
@@ -50,29 +156,13 @@ export function readCell(nameOrPath: string): SourceFile {
   const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.cell');
   if (looksLikePath || existsSync(nameOrPath)) {
     if (!existsSync(nameOrPath) && !looksLikePath) throw new InputError(`unknown cell '${nameOrPath}'`);
-    return { text: readText(nameOrPath, 'cell file'), file: nameOrPath };
+    return { text: readText(nameOrPath, 'cell file', 'cell'), file: nameOrPath };
   }
   const path = join(CELLS_DIR, `${nameOrPath}.cell`);
   if (!existsSync(path)) {
     throw new InputError(`unknown cell '${nameOrPath}' (shipped cells: ${listCells().join(', ')}; or give a path to a .cell file)`);
   }
-  return { text: readFileSync(path, 'utf8'), file: `templates/cells/${basename(path)}` };
+  return { text: readText(path, 'cell file', 'cell'), file: `templates/cells/${basename(path)}` };
 }
 
-/**
- * Write through a temporary file in the same folder and rename, so a reader
- * never sees half a file and a failure leaves the old file (or none) in place.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(resolve(path));
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot write '${path}'${code ? ` (${code})` : ''}`);
-  }
-}
+export { writeFileAtomic, checkOutputLocation } from './fs-write.js';

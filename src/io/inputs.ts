@@ -3,8 +3,9 @@
  * CSV with one row a step and one column a feature), initial states, and weights as a
  * JSON object keyed by parameter name. Pure decoders; every message names file:line:column.
  */
-import { InputError } from '../errors.js';
+import { clipText, InputError } from '../errors.js';
 import { jsonError, parseJsonText, type JsonValue, type ParsedJson } from './json-text.js';
+import { DECIMAL_NUMBER } from './number-text.js';
 import type { NamedTensor, NamedTensors } from './tensors.js';
 
 /** A decoded input sequence, always [T][B][F] (a [T][I] file gives batch 1). */
@@ -105,9 +106,9 @@ export function decodeCsvNumbers(text: string, file: string): number[][] {
       cells.map((c) => {
         const where = `${file}:${lineNumber}:${c.column}`;
         if (c.text === '') throw new InputError(`${where}: empty value`);
-        if (!isNumberLike(c.text)) throw new InputError(`${where}: '${c.text}' is not a number`);
+        if (!isNumberLike(c.text)) throw new InputError(`${where}: '${clipText(c.text)}' is not a number`);
         const v = Number(c.text);
-        if (!Number.isFinite(v)) throw new InputError(`${where}: '${c.text}' is not a finite number`);
+        if (!Number.isFinite(v)) throw new InputError(`${where}: '${clipText(c.text)}' is not a finite number`);
         return v;
       }),
     );
@@ -131,13 +132,13 @@ function splitCsvLine(line: string): { text: string; column: number }[] {
 
 /** A decimal number, or a spelling of NaN/infinity (rejected later with a clearer message). */
 function isNumberLike(text: string): boolean {
-  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || /^[+-]?(nan|inf|infinity)$/i.test(text);
+  return DECIMAL_NUMBER.test(text) || /^[+-]?(nan|inf|infinity)$/i.test(text);
 }
 
 function kindOf(value: JsonValue): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : typeof value === 'string' ? `the string ${JSON.stringify(clipText(value))}` : `${typeof value} ${String(value)}`;
 }
 
 /**

@@ -117,15 +117,16 @@ function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): NamedTenso
   if (t.dataLocation === onnxSchema().TensorProto.DataLocation.EXTERNAL) {
     throw new InputError(`${where} keeps its data in an external file; save the model with the weights inside it`);
   }
+  // The dims are only a claim: the output is allocated after they are checked against the data present.
   const count = dims.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
-  const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
-  const out = new Float64Array(count);
   const itemSize: Record<string, number> = { float32: 4, float64: 8, int32: 4, int64: 8, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int16: 2, uint16: 2, uint32: 4, uint64: 8, bool: 1 };
-  const size = itemSize[dtype];
+  const size = Object.hasOwn(itemSize, dtype) ? itemSize[dtype] : undefined;
   if (size === undefined) throw new InputError(`${where} has data type ${dtype}; gateflow reads numeric tensors`);
-  if (view) {
-    if (raw!.length !== count * size) throw new InputError(`${where}: raw data has ${raw!.length} bytes, dims [${dims.join(', ')}] of ${dtype} need ${count * size}`);
+  if (raw) {
+    if (raw.length !== count * size) throw new InputError(`${where}: raw data has ${raw.length} bytes, dims [${dims.join(', ')}] of ${dtype} need ${count * size}`);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const out = new Float64Array(count);
     for (let i = 0; i < count; i++) out[i] = readRaw(view, i * size, dtype);
     return { shape: dims, data: out, dtype };
   }
@@ -137,6 +138,7 @@ function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): NamedTenso
     : dtype === 'uint32' || dtype === 'uint64' ? (t.uint64Data ?? [])
     : (t.int32Data ?? []);
   if (typed.length !== count) throw new InputError(`${where} holds ${typed.length} values, dims [${dims.join(', ')}] need ${count}`);
+  const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const v = toNumber(typed[i] as LongLike);
     out[i] = dtype === 'float16' ? halfToFloat(v) : dtype === 'bfloat16' ? bfloatToFloat(v) : v;

@@ -4,8 +4,9 @@
  * several value columns make a multivariate series. Decoding is pure; readSeries adds the file.
  * Every bad cell is reported as file:line:column with the offending text.
  */
-import { InputError } from '../errors.js';
+import { clipText, InputError } from '../errors.js';
 import { readText } from './fs.js';
+import { DECIMAL_NUMBER } from './number-text.js';
 
 /** A decoded series: `values` is [length, channels] row-major. */
 export interface SeriesTable {
@@ -29,6 +30,21 @@ export interface SeriesColumns {
   readonly timestampColumn?: string;
   /** Label column (default: a column named label, anomaly or is_anomaly, if any; '' for none). */
   readonly labelColumn?: string;
+  /** A missing value (an empty cell, NaN, NA, null): 'error' (default) names its line; otherwise it is read as NaN for cleanSeries to handle. */
+  readonly missing?: 'error' | 'skip' | 'interpolate';
+}
+
+/** Cells that mean "no value here". */
+const MISSING_TEXT = new Set(['', 'nan', 'na', 'null']);
+
+/** A value cell as a number; a missing one as NaN unless `missing` is 'error'. */
+function valueOf(field: Field, missing: 'error' | 'skip' | 'interpolate', where: string, column: string): number {
+  const value = field.text === '' ? Number.NaN : Number(field.text);
+  if (Number.isFinite(value)) return value;
+  const isMissing = MISSING_TEXT.has(field.text.toLowerCase());
+  if (isMissing && missing !== 'error') return Number.NaN;
+  const what = field.text === '' ? 'empty value' : isMissing ? `missing value '${field.text}'` : `'${clipText(field.text)}' is not a number`;
+  throw new InputError(`${where}:${field.column}: ${what} in column '${column}'${isMissing ? ' (--missing skip or interpolate accepts missing values)' : ''}`);
 }
 
 const TIMESTAMP_NAMES = ['timestamp', 'time', 'date', 'datetime', 't'];
@@ -127,22 +143,14 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     if (fields.length !== header.length) {
       throw new InputError(`${file}:${lineNumber}: ${fields.length} fields, expected ${header.length} as in the header (${header.join(', ')})`);
     }
-    for (const index of valueIndices) {
-      const field = fields[index]!;
-      const value = field.text === '' ? Number.NaN : Number(field.text);
-      if (!Number.isFinite(value)) {
-        const what = field.text === '' ? 'empty value' : `'${field.text}' is not a number`;
-        throw new InputError(`${file}:${lineNumber}:${field.column}: ${what} in column '${header[index]}'`);
-      }
-      values.push(value);
-    }
+    for (const index of valueIndices) values.push(valueOf(fields[index]!, columns.missing ?? 'error', `${file}:${lineNumber}`, header[index]!));
     if (timestampIndex !== undefined) timestamps.push(fields[timestampIndex]!.text);
     if (labelIndex !== undefined) {
       const field = fields[labelIndex]!;
       const lower = field.text.toLowerCase();
       const numeric = field.text === '' ? Number.NaN : Number(field.text);
       const label = numeric === 1 || lower === 'true' ? 1 : numeric === 0 || lower === 'false' ? 0 : -1;
-      if (label < 0) throw new InputError(`${file}:${lineNumber}:${field.column}: label '${field.text}' in column '${header[labelIndex]}' must be 0 or 1`);
+      if (label < 0) throw new InputError(`${file}:${lineNumber}:${field.column}: label '${clipText(field.text)}' in column '${header[labelIndex]}' must be 0 or 1`);
       labels.push(label);
     }
     rowLines.push(lineNumber);
@@ -160,7 +168,7 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
 
 /** Reads and decodes a series CSV file. */
 export function readSeries(path: string, columns: SeriesColumns = {}): SeriesTable {
-  return decodeSeriesCsv(readText(path, 'series file'), path, columns);
+  return decodeSeriesCsv(readText(path, 'series file', 'series'), path, columns);
 }
 
 /**
@@ -182,7 +190,6 @@ export interface TimeStepBack {
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /**
  * An ISO-8601 date (2024-01-05) or datetime (2024-01-05T10:00, 2024-01-05 10:00:00.5Z,
@@ -227,7 +234,7 @@ export function timeAxisOf(timestamps: readonly string[]): TimeAxis {
     const index = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
     return index > 0 ? { backwards: { index, previous: timestamps[index - 1]!, current: timestamps[index]! } } : {};
   };
-  if (timestamps.every((t) => PLAIN_NUMBER.test(t))) {
+  if (timestamps.every((t) => DECIMAL_NUMBER.test(t))) {
     const values = timestamps.map(Number);
     if (values.every(Number.isFinite)) return { kind: 'quantitative', values, ...backwardsIn(values) };
   }

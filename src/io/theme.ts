@@ -17,11 +17,11 @@ export function listThemes(): string[] {
 
 export function readTheme(nameOrPath: string): SourceFile {
   if (nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json')) {
-    return { text: readText(nameOrPath, 'theme file'), file: nameOrPath };
+    return { text: readText(nameOrPath, 'theme file', 'theme'), file: nameOrPath };
   }
   const path = join(THEMES_DIR, `${nameOrPath}.json`);
   if (!existsSync(path)) {
     throw new InputError(`unknown theme '${nameOrPath}' (themes: ${listThemes().join(', ')}; or give a path to a .json theme file)`);
   }
-  return { text: readText(path, 'theme file'), file: `templates/themes/${nameOrPath}.json` };
+  return { text: readText(path, 'theme file', 'theme'), file: `templates/themes/${nameOrPath}.json` };
 }

@@ -14,6 +14,8 @@ export type DecodedWeights =
   | { readonly format: 'safetensors'; readonly tensors: NamedTensors; readonly metadata: Readonly<Record<string, string>> }
   | { readonly format: 'onnx'; readonly model: OnnxModel };
 
+const MAX_JSON_BYTES = 500 * 1024 * 1024;
+
 export function weightsFormat(bytes: Uint8Array, file: string): DecodedWeights['format'] {
   const extension = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
   if (extension === 'json') return 'json';
@@ -29,6 +31,8 @@ export function weightsFormat(bytes: Uint8Array, file: string): DecodedWeights['
 export function decodeWeightsFile(bytes: Uint8Array, file: string): DecodedWeights {
   const format = weightsFormat(bytes, file);
   if (format === 'json') {
+    // A JavaScript string holds at most 2^29 characters; larger weights belong in safetensors.
+    if (bytes.length > MAX_JSON_BYTES) throw new InputError(`${file}: a JSON weights file of ${bytes.length} bytes is too large (at most ${MAX_JSON_BYTES}; save the weights as safetensors)`);
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

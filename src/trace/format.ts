@@ -68,10 +68,18 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
       });
     });
   }
-  const units = Math.max(...rows.map((r) => r.cells.length));
-  const cellWidth = Math.max(...rows.flatMap((r) => r.cells.map((c) => c.length)), String(units - 1).length);
-  const tWidth = Math.max(1, ...rows.map((r) => r.t.length));
-  const nodeWidth = Math.max(4, ...rows.map((r) => r.node.length));
+  // Loops, not Math.max(...rows): spreading a 10,000-step table overflows the call stack.
+  let units = 0;
+  let longestCell = 0;
+  let tWidth = 1;
+  let nodeWidth = 4;
+  for (const r of rows) {
+    units = Math.max(units, r.cells.length);
+    for (const c of r.cells) longestCell = Math.max(longestCell, c.length);
+    tWidth = Math.max(tWidth, r.t.length);
+    nodeWidth = Math.max(nodeWidth, r.node.length);
+  }
+  const cellWidth = Math.max(longestCell, String(units - 1).length);
   const bWidth = Math.max(1, String(batch - 1).length);
   const header = [
     't'.padStart(tWidth),

@@ -56,6 +56,7 @@ function readNode(model: OnnxModelLike): { info: OnnxImport; node: OnnxNodeLike;
   const family = node.opType as Family;
   const attrs = node.attributes;
   const where = `${model.file}: ${family} node${node.name ? ` '${node.name}'` : ''}`;
+  checkAttributeTypes(attrs, where);
   const unsupported: string[] = [];
   const direction = attrs.direction ?? 'forward';
   if (direction !== 'forward') unsupported.push(`direction=${String(direction)}`);
@@ -98,6 +99,32 @@ function readNode(model: OnnxModelLike): { info: OnnxImport; node: OnnxNodeLike;
     ...(lengths && lengths.data.length ? { sequenceLength: lengths.data[0] } : {}),
   };
   return { info, node, where, W, R };
+}
+
+/** The type each attribute must have (as ONNX defines it), so that a corrupt or hand-made file gets a message, not a crash. */
+const ATTRIBUTE_TYPES: Readonly<Record<string, 'INT' | 'FLOAT' | 'STRING' | 'FLOATS' | 'STRINGS'>> = {
+  hidden_size: 'INT', direction: 'STRING', clip: 'FLOAT', input_forget: 'INT', activations: 'STRINGS',
+  activation_alpha: 'FLOATS', activation_beta: 'FLOATS', layout: 'INT', linear_before_reset: 'INT',
+};
+
+function checkAttributeTypes(attrs: Readonly<Record<string, unknown>>, where: string): void {
+  for (const [name, value] of Object.entries(attrs)) {
+    const type = Object.hasOwn(ATTRIBUTE_TYPES, name) ? ATTRIBUTE_TYPES[name] : undefined;
+    if (type === undefined) continue;
+    const fits =
+      type === 'INT' ? Number.isSafeInteger(value)
+      : type === 'FLOAT' ? typeof value === 'number'
+      : type === 'STRING' ? typeof value === 'string'
+      : Array.isArray(value) && value.every((v) => typeof v === (type === 'FLOATS' ? 'number' : 'string'));
+    if (!fits) throw new InputError(`${where}: attribute ${name} must be of type ${type}, found ${attributeType(value)}`);
+  }
+}
+
+/** How io decoded an attribute: a number, a string, a list, or { unsupported: 'TENSOR' }. */
+function attributeType(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return String((value as { unsupported?: unknown }).unsupported ?? 'object');
+  if (Array.isArray(value)) return value.length === 0 || typeof value[0] === 'number' ? 'INTS or FLOATS' : 'STRINGS';
+  return typeof value === 'string' ? 'STRING' : Number.isInteger(value) ? 'INT' : 'FLOAT';
 }
 
 /**

@@ -53,7 +53,7 @@ describe('gateflow diagram', { timeout: 60_000 }, () => {
     for (const steps of ['0', '9']) {
       const run = gateflow(work, 'diagram', 'gru', '--steps', steps);
       expect(run.status).toBe(2);
-      expect(run.stderr.toString()).toBe(`gateflow: --steps must be an integer from 1 to 8, found ${steps}\n`);
+      expect(run.stderr.toString()).toBe(`gateflow: option --steps: expected an integer from 1 to 8, found '${steps}'\n`);
     }
     const stateless = gateflow(work, 'diagram', 'vae-reparam', '--steps', '3', '-o', 'vae.svg');
     expect(stateless.status).toBe(0);

@@ -47,7 +47,7 @@ describe('gateflow gradflow', () => {
     expect(init.stderr).toBe("gateflow: --init takes numbers separated by commas, found '0.5,x'\n");
     const steps = gateflow('gradflow', 'rnn', '--steps', '0', '-o', tmpdir());
     expect(steps.status).toBe(2);
-    expect(steps.stderr).toBe('gateflow: steps must be a positive integer, found 0\n');
+    expect(steps.stderr).toBe("gateflow: option --steps: expected an integer from 1 to 10000, found '0'\n");
     const noState = gateflow('gradflow', 'vae-reparam', '-o', tmpdir());
     expect(noState.status).toBe(2);
     expect(noState.stderr).toBe("gateflow: cell 'vae-reparam' has no state, so no gradient flows through time\n");

@@ -84,7 +84,7 @@ describe('gateflow trace', { timeout: 30_000 }, () => {
       ),
     );
     const run = await gateflow('lstm', '-i', 'seq.json', '--weights', 'lstm.safetensors', '--json', 'out.json');
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe('wrote out.json\n');
     const json = JSON.parse(readFileSync(path('out.json'), 'utf8'));
     const expected = torchLstm([[1, 0], [0, 1], [0.5, -0.5]], sd.wih, sd.whh, sd.bih, sd.bhh, H);
     expectClose(json.steps.map((s: { values: { h: number[][] } }) => s.values.h[0]).flat(), expected.flatMap((e) => e.h), 1e-12, 'h');
@@ -109,7 +109,7 @@ describe('gateflow trace', { timeout: 30_000 }, () => {
 
   it('--annotate draws the chosen step and the one before', async () => {
     const run = await gateflow('gru', '-i', 'seq.json', '--hidden', '2', '--annotate', 'gru.svg', '--step', '2');
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe('wrote gru.svg\n');
     const svg = readFileSync(path('gru.svg'), 'utf8');
     expect(svg).toMatch(/^<\?xml [^\n]*\n<svg /);
     expect(svg).toContain('unrolled over 2 adjacent steps (1, 2)');

@@ -8,6 +8,12 @@ import type { Command } from './command.js';
 const FORMATS = ['svg', 'png', 'pdf'] as const;
 type Format = (typeof FORMATS)[number];
 
+/** In the working folder: a cell file's own name (dir/my.cell → my.svg), or the shipped cell's name. */
+function defaultOutput(cellArgument: string, format: Format): string {
+  const name = cellArgument.endsWith('.cell') ? basename(cellArgument, '.cell') : basename(cellArgument);
+  return `${name}.${format}`;
+}
+
 function diagramCommand(cli: Argv): Argv {
   return cli.command(
     'diagram <cell>',
@@ -29,13 +35,8 @@ function diagramCommand(cli: Argv): Argv {
         .example('$0 diagram lstm-peephole --theme print -o lstm.pdf', 'a greyscale PDF, figure as vectors')
         .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias'),
     async (args) => {
+      // --steps and --scale are checked against their ranges by the CLI (cli/number-rules.ts).
       const steps = args.steps ?? 2;
-      if (!Number.isInteger(steps) || steps < 1 || steps > 8) {
-        throw new InputError(`--steps must be an integer from 1 to 8, found ${args.steps}`);
-      }
-      if (!Number.isFinite(args.scale) || args.scale <= 0 || args.scale > 16) {
-        throw new InputError(`--scale must be a number above 0 and at most 16, found ${args.scale}`);
-      }
       const fromExtension = args.output && args.output !== '-' ? extname(args.output).slice(1).toLowerCase() : '';
       if (args.format && fromExtension && FORMATS.includes(fromExtension as Format) && fromExtension !== args.format) {
         throw new InputError(`--format ${args.format} does not match the output file '${args.output}'`);
@@ -60,9 +61,8 @@ function diagramCommand(cli: Argv): Argv {
       }
       const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent });
       const data = await figureBytes(svg, format, { scale: args.scale, title: cell.title });
-      const target = args.output ?? `${basename(cell.name)}.${format}`;
+      const target = args.output ?? defaultOutput(args.cell, format);
       writeOutput(target, data);
-      if (target !== '-') process.stderr.write(`wrote ${target}\n`);
     },
   );
 }

@@ -13,8 +13,9 @@ import { toStableJson } from '../../stable-json.js';
 import { progressBar } from '../progress.js';
 import { fraction, positiveInteger } from '../options.js';
 import { warn, writeChart, writeOutput } from '../output.js';
+import { benchmarkCommand } from './rnn-benchmark.js';
+import { readCleanSeries, RNN_BAR_WIDTH, thresholdRuleOf } from './rnn-series.js';
 
-const RNN_BAR_WIDTH = 28;
 
 type Anomaly = typeof import('../../train/anomaly/index.js');
 type Detection = import('../../train/anomaly/index.js').Detection;
@@ -66,7 +67,7 @@ async function detectionFigures(anomaly: Anomaly, series: Series, axis: ChartAxi
       evaluateFrom: detection.regions.evaluateFrom,
       ...axis,
       scoreName: `${modelName} score`,
-      ...(detection.baseline ? { baseline: { scores: detection.baseline.scores, threshold: detection.baseline.threshold, name: 'z-score' } } : {}),
+      ...(detection.baselines[0] ? { baseline: { scores: detection.baselines[0].scores, threshold: detection.baselines[0].threshold, name: 'z-score' } } : {}),
       title: `${series.source?.file ?? 'series'}: ${flagged.length} point(s) flagged by ${modelName}${series.labels ? ' (shaded: labelled anomalies)' : ''}`,
     }),
     join(out, 'detection'),
@@ -87,6 +88,11 @@ async function detectionFigures(anomaly: Anomaly, series: Series, axis: ChartAxi
   return written;
 }
 
+/** How to read the metrics table (printed under it). */
+const METRICS_NOTE = (tolerance: number) =>
+  `(composite F1: windows detected (a flagged point inside) as recall, point-wise precision (Garg et al. 2021); range F1: Tatbul et al. 2018, ` +
+  `recall α 0.5, flat bias, cardinality 1/x; FP runs: flagged runs touching no window nor starting within ${tolerance} steps after one; delay: mean steps from a window's start to its first flag)`;
+
 function detectCommand(cli: Argv): Argv {
   return cli.command(
     'detect',
@@ -98,6 +104,10 @@ function detectCommand(cli: Argv): Argv {
         .option('value-column', { type: 'array', string: true, describe: 'value column(s) to read (default: every column but the timestamp and the label)' })
         .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date or t; '' for none); ISO-8601 dates (read as UTC) or numbers become the chart's x axis" })
         .option('label-column', { type: 'string', describe: "0/1 label column (default: one named label or anomaly; '' for none)" })
+        .option('missing', { choices: ['error', 'skip', 'interpolate'] as const, default: 'error' as const, describe: 'a missing value (empty, NaN, NA, null): stop naming its line, leave its row out, or interpolate linearly' })
+        .option('order', { choices: ['sort', 'error'] as const, default: 'sort' as const, describe: 'timestamps that go backwards: sort the rows by time (with a warning), or stop naming the line' })
+        .option('duplicates', { choices: ['mean', 'keep'] as const, default: 'mean' as const, describe: 'rows that share a timestamp: average them (labelled if any is), or keep them all' })
+        .option('resample', { type: 'boolean', default: false, describe: 'put the series on a regular grid at its usual (median) step, interpolating across gaps' })
         .option('cell', { type: 'string', default: 'rnn', describe: 'rnn, gru, lstm (any shipped cell) or a path to a .cell file' })
         .option('hidden', { type: 'number', default: 32, describe: 'hidden size' })
         .option('window', { type: 'number', default: 50, describe: 'points the predictor reads before each prediction (BPTT length)' })
@@ -109,28 +119,34 @@ function detectCommand(cli: Argv): Argv {
         .option('lr', { type: 'number', describe: 'learning rate (default: 0.005 for adam, 0.05 for sgd)' })
         .option('batch', { type: 'number', default: 16, describe: 'windows per batch' })
         .option('seed', { type: 'number', default: 1, describe: 'seed for the initial weights and the batch order' })
-        .option('smooth', { type: 'number', default: 10, describe: 'average the squared standardised error over this many steps (1: each point alone)' })
-        .option('quantile', { type: 'number', default: 1, describe: 'threshold = this quantile of the held-out normal scores (1: their maximum)' })
+        .option('smooth', { type: 'number', default: 5, describe: 'average the squared standardised error over this many steps (1: each point alone)' })
+        .option('threshold-rule', { choices: ['pot', 'robust', 'max', 'quantile'] as const, default: 'pot' as const, describe: 'threshold from the normal part\'s scores: pot (a generalised Pareto tail fit as in SPOT, on the whole normal part); on the held-out part: robust (median + k robust standard deviations), max (their maximum, the old rule), quantile' })
+        .option('risk', { type: 'number', default: 1e-3, describe: 'pot: the fraction of normal points expected above the threshold' })
+        .option('robust-k', { type: 'number', default: 6, describe: 'robust: threshold = median + k·1.4826·MAD of the held-out scores' })
+        .option('quantile', { type: 'number', describe: 'quantile: threshold = this quantile of the held-out scores (giving it selects the quantile rule)' })
         .option('threshold', { type: 'number', describe: 'a fixed threshold on the score instead' })
+        .option('robust-fit', { type: 'boolean', default: true, describe: 'refit after replacing the fit-part points the first fit cannot predict (--no-robust-fit: one fit)' })
+        .option('ensemble', { type: 'number', default: 1, describe: 'train K seeds (seed, seed+1, ...) and score by the median of their scores; the report gives each one\'s composite F1' })
+        .option('metric', { choices: ['standard', 'nab'] as const, default: 'standard' as const, describe: 'nab adds the NAB score (standard profile, normalised: 0 = flag nothing, 100 = perfect)' })
         .option('normal-fraction', { type: 'number', default: 0.5, describe: 'leading fraction of --series treated as normal (fit + held out)' })
         .option('holdout-fraction', { type: 'number', default: 0.4, describe: 'fraction of the normal part held out to set the threshold' })
-        .option('tolerance', { type: 'number', describe: 'a flagged run starting this many steps after a labelled segment still counts for it (default: --window)' })
+        .option('tolerance', { type: 'number', describe: 'a flagged run starting this many steps after a labelled window is not a false-positive run (default: --window)' })
         .option('model', { type: 'string', describe: 'score with a model saved by --save-model (no training)' })
         .option('save-model', { type: 'string', describe: 'write the trained model (JSON) here' })
         .option('out', { alias: 'o', type: 'string', describe: 'output folder (default: <series name>-anomalies)' })
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
-      const { readSeries } = await import('../../io/series.js');
-      const { readCell, readText, writeFileAtomic } = await import('../../io/index.js');
+      const { readCell, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
       const { parseCell } = await import('../../cell/index.js');
       const columns = {
         ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
         ...(args['timestamp-column'] !== undefined ? { timestampColumn: args['timestamp-column'] } : {}),
         ...(args['label-column'] !== undefined ? { labelColumn: args['label-column'] } : {}),
       };
-      const series = readSeries(args.series, columns);
-      const train = args.train ? readSeries(args.train, columns) : undefined;
+      const cleaning = { missing: args.missing, order: args.order, duplicates: args.duplicates, resample: args.resample };
+      const series = await readCleanSeries(args.series, { ...columns, ...cleaning });
+      const train = args.train ? await readCleanSeries(args.train, { ...columns, ...cleaning }) : undefined;
       let cellSource: { file: string; text: string };
       let model: import('../../train/anomaly/index.js').TrainedModel | undefined;
       if (args.model) {
@@ -157,8 +173,10 @@ function detectCommand(cli: Argv): Argv {
         batch: positiveInteger(args.batch, 'batch'),
         seed: args.seed,
         smooth: positiveInteger(args.smooth, 'smooth'),
-        quantile: args.quantile,
+        thresholdRule: thresholdRuleOf(args),
         ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
+        robustFit: args['robust-fit'],
+        ensemble: positiveInteger(args.ensemble, 'ensemble'),
         normalFraction: fraction(args['normal-fraction'], 'normal-fraction'),
         holdoutFraction: fraction(args['holdout-fraction'], 'holdout-fraction'),
         ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
@@ -166,7 +184,10 @@ function detectCommand(cli: Argv): Argv {
         ...(model ? { model } : {}),
         warn: warn,
       };
-      if (!(options.quantile >= 0 && options.quantile <= 1)) throw new InputError(`--quantile must lie in [0, 1], got ${options.quantile}`);
+      if (options.ensemble > 1 && args['save-model']) throw new InputError(`--save-model keeps one predictor; it cannot save an --ensemble of ${options.ensemble}`);
+      // The default folder is checked before training, as the CLI checks an explicit --out.
+      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
+      checkOutputLocation(out, 'folder');
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const started = Date.now();
       const detection = anomaly.detect(series, { ...options, onProgress: (done, total) => bar.update(`training ${modelName}`, done, total, 'batches') });
@@ -178,7 +199,6 @@ function detectCommand(cli: Argv): Argv {
         bar.done();
       }
 
-      const out = args.out ?? `${basename(args.series, extname(args.series))}-anomalies`;
       const lines: string[] = [];
       const C = series.channels.length;
       lines.push(
@@ -202,9 +222,11 @@ function detectCommand(cli: Argv): Argv {
           if (last?.diverged) lines.push(`without clipping, training diverged in epoch ${last.epoch} (mean loss ${last.loss.toExponential(2)}, largest gradient norm ${last.gradNormMax.toExponential(2)})`);
         }
       }
-      lines.push('', ...anomaly.formatMetrics(detection, modelName));
-      if (series.labels) lines.push(`(segments: a labelled segment is found when a flagged point falls in it; a flagged run counts as correct when it starts in a segment or within ${options.tolerance ?? detection.model.window} steps after it)`);
-      for (const w of detection.warnings) lines.push(`warning: ${w}`);
+      if (!model && series.labels) {
+        lines.push(`labelled points in the fit part: ${detection.fit.labelledInFit}, in the held-out part: ${detection.fit.labelledInHoldout}; the robust refit replaced ${detection.fit.replaced} fit-part point(s) the first fit could not predict`);
+      }
+      lines.push('', ...anomaly.formatMetrics(detection, { nab: args.metric === 'nab' }));
+      if (series.labels) lines.push(METRICS_NOTE(options.tolerance ?? detection.model.window));
 
       const written: string[] = [];
       writeFileAtomic(join(out, 'flagged.csv'), anomaly.flaggedCsv(series, detection));
@@ -217,7 +239,7 @@ function detectCommand(cli: Argv): Argv {
         window: detection.model.window,
         horizon: detection.model.horizon,
         smooth: detection.model.smooth,
-        ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, quantile: options.quantile }),
+        ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, threshold: options.thresholdRule, robustFit: options.robustFit, ensemble: options.ensemble }),
       };
       const summary = anomaly.detectionSummary(detection, runInfo);
       if (unclipped) summary.unclippedEpochs = anomaly.epochSummary(unclipped);
@@ -278,87 +300,6 @@ function synthCommand(cli: Argv): Argv {
       }
       writeFileAtomic(join(out, 'anomalies.json'), toStableJson({ options: base, series: manifest }));
       process.stdout.write(`wrote ${written.join(', ')} and ${join(out, 'anomalies.json')}\n`);
-    },
-  );
-}
-
-function benchmarkCommand(cli: Argv): Argv {
-  return cli.command(
-    'benchmark',
-    'F1 of each cell and of the rolling z-score baseline on every synthetic anomaly kind',
-    (y) =>
-      y
-        .option('seed', { type: 'number', default: 1, describe: 'seed of the synthetic series and of the training' })
-        .option('cells', { type: 'string', default: 'rnn,gru,lstm', describe: 'comma-separated cells (names or .cell paths)' })
-        .option('hidden', { type: 'number', default: 32 })
-        .option('window', { type: 'number', default: 50 })
-        .option('horizon', { type: 'number', default: 1 })
-        .option('epochs', { type: 'number', default: 20 })
-        .option('smooth', { type: 'number', default: 10 })
-        .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (table as JSON, F1 charts)' })
-        .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
-    async (args) => {
-      const anomaly = await import('../../train/anomaly/index.js');
-      const { writeFileAtomic } = await import('../../io/index.js');
-      const { loadCell } = await import('../../load-cell.js');
-      const { barChart } = await import('../../plot/index.js');
-      const cells = args.cells.split(',').map((c) => c.trim()).filter(Boolean).map(loadCell);
-      // The same settings for every kind and cell, checked once.
-      const settings = {
-        hidden: positiveInteger(args.hidden, 'hidden'),
-        window: positiveInteger(args.window, 'window'),
-        horizon: positiveInteger(args.horizon, 'horizon'),
-        epochs: positiveInteger(args.epochs, 'epochs'),
-        smooth: positiveInteger(args.smooth, 'smooth'),
-        seed: args.seed,
-      };
-      const bar = progressBar(args.progress, RNN_BAR_WIDTH);
-      type Row = { kind: string; method: string; pointF1: number; segmentF1: number };
-      const rows: Row[] = [];
-      for (const kind of anomaly.ANOMALY_KINDS) {
-        const series = anomaly.synthSeries({ seed: args.seed, kinds: [kind] });
-        let baseline: Row | undefined;
-        for (const cell of cells) {
-          const detection = anomaly.detect(series, {
-            cell,
-            ...settings,
-            onProgress: (done, total) => bar.update(`${kind}: ${cell.name}`, done, total, 'batches'),
-          });
-          bar.done();
-          const m = detection.rnn.metrics!;
-          rows.push({ kind, method: cell.name, pointF1: m.points.f1, segmentF1: m.segments.f1 });
-          if (!baseline && detection.baseline?.metrics) {
-            baseline = { kind, method: 'rolling z-score', pointF1: detection.baseline.metrics.points.f1, segmentF1: detection.baseline.metrics.segments.f1 };
-          }
-        }
-        if (baseline) rows.push(baseline);
-      }
-      const methods = [...new Set(rows.map((r) => r.method))];
-      const cellText = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(2));
-      const lines = [`synthetic series seed ${args.seed}; F1 point-wise / per segment`, `kind          ${methods.map((m) => m.padStart(16)).join('')}`];
-      for (const kind of anomaly.ANOMALY_KINDS) {
-        const cellsText = methods.map((m) => {
-          const r = rows.find((x) => x.kind === kind && x.method === m)!;
-          return `${cellText(r.pointF1)} / ${cellText(r.segmentF1)}`.padStart(16);
-        });
-        lines.push(`${kind.padEnd(14)}${cellsText.join('')}`);
-      }
-      const written: string[] = [];
-      writeFileAtomic(join(args.out, 'benchmark.json'), toStableJson({ seed: args.seed, hidden: args.hidden, window: args.window, horizon: args.horizon, epochs: args.epochs, smooth: args.smooth, rows }));
-      written.push(join(args.out, 'benchmark.json'));
-      for (const [key, label] of [['pointF1', 'point-wise'], ['segmentF1', 'per segment']] as const) {
-        const spec = barChart({
-          bars: rows.map((r) => ({ category: r.kind, group: r.method, value: Number.isNaN(r[key]) ? 0 : r[key] })),
-          title: `F1 ${label} by anomaly kind (synthetic series, seed ${args.seed})`,
-          yTitle: `F1 (${label})`,
-          groupTitle: 'method',
-          yDomain: [0, 1],
-          valueDecimals: 2,
-        });
-        written.push(...(await writeChart(spec, join(args.out, key === 'pointF1' ? 'f1-points' : 'f1-segments'))));
-      }
-      lines.push('', `wrote ${written.join(', ')}`);
-      process.stdout.write(lines.join('\n') + '\n');
     },
   );
 }

@@ -3,12 +3,12 @@
  * as a table, JSON or CSV, or on the diagram. Reads through io, computes with the
  * trace stage, writes through writeOutput; heavy modules load only when it runs.
  */
-import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { readCell, readText, readWeights } from '../../io/index.js';
+import { readCell, readStdinText, readText, readWeights } from '../../io/index.js';
 import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
+import { sizeValue } from '../options.js';
 
 // Output options take nargs 1 so that yargs accepts '-' (standard output) as their value.
 
@@ -90,7 +90,7 @@ export function traceCommand(cli: Argv): Argv {
         warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
       }
 
-      const sizes = sizesFrom(args.size ?? [], cell.dims, cell.name);
+      const sizes = sizesFrom(args.size ?? [], cell.dims, cell.name, args['max-size'] as number | undefined);
       if (args.hidden !== undefined) sizes.hidden = args.hidden;
       else if (!weights) sizes.hidden = 4;
       const result = tr.trace(cell, weights, sequence.steps, {
@@ -126,29 +126,26 @@ export function traceCommand(cli: Argv): Argv {
   );
 }
 
-/** Option values the parser accepts but the command cannot use. */
-function checkOptions(args: { step?: number; annotate?: string; seed: number; digits: number; 'max-steps': number }): void {
+/** Option values the parser accepts but the command cannot use (ranges are checked by the CLI, cli/number-rules.ts). */
+function checkOptions(args: { step?: number; annotate?: string }): void {
   if (args.step !== undefined && args.annotate === undefined) throw new InputError('--step goes with --annotate FILE.svg');
-  if (!Number.isSafeInteger(args.seed)) throw new InputError(`--seed must be an integer, found ${args.seed}`);
-  if (!Number.isInteger(args.digits) || args.digits < 0 || args.digits > 17) throw new InputError(`--digits must be an integer from 0 to 17, found ${args.digits}`);
-  if (!Number.isInteger(args['max-steps']) || args['max-steps'] < 1) throw new InputError(`--max-steps must be a positive integer, found ${args['max-steps']}`);
 }
 
 /** An option's text: standard input for '-', the value itself when it is inline JSON, else the named file. */
 function readOptionText(value: string, option: string): { text: string; file: string } {
-  if (value === '-') return { text: readFileSync(0, 'utf8'), file: '<stdin>' };
+  if (value === '-') return { text: readStdinText(), file: '<stdin>' };
   if (isInline(value)) return { text: value, file: `--${option}` };
   return { text: readText(value, `--${option} file`), file: value };
 }
 
 /** --size NAME=N entries, each naming one of the cell's dimensions. */
-function sizesFrom(entries: readonly string[], dims: readonly string[], cellName: string): Record<string, number> {
+function sizesFrom(entries: readonly string[], dims: readonly string[], cellName: string, maxSize: number | undefined): Record<string, number> {
   const sizes: Record<string, number> = {};
   for (const entry of entries) {
     const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(entry);
     if (!match) throw new InputError(`--size expects NAME=N (e.g. out=3), found '${entry}'`);
     if (!dims.includes(match[1])) throw new InputError(`--size ${match[1]}: cell '${cellName}' has no dimension '${match[1]}' (its dimensions: ${dims.join(', ')})`);
-    sizes[match[1]] = Number(match[2]);
+    sizes[match[1]] = sizeValue(match[2]!, `size ${match[1]}`, maxSize);
   }
   return sizes;
 }

@@ -127,6 +127,17 @@ async function loadData(vae: Vae, data: string | undefined, gaussian: boolean, s
   return { split: vae.splitDataset(rows, testCount, createRandom(seed + 1)), source: `${data}, ${rows.count - testCount} train / ${testCount} test` };
 }
 
+/**
+ * --ratios as majority-to-minority ratios: below 1 the classes would swap roles (0.5 draws 40/20
+ * and is reported as 0.5), and above --total the minority would be clamped to one row.
+ */
+function majorityRatios(text: string, total: number): number[] {
+  const ratios = parseNumberList(text, 'ratios');
+  const bad = ratios.find((r) => r < 1 || r > total);
+  if (bad !== undefined) throw new InputError(`--ratios: each is a majority-to-minority ratio from 1 to --total (${total}), found '${bad}'`);
+  return ratios;
+}
+
 function trainCommand(cli: Argv): Argv {
   return cli.command(
     'train',
@@ -372,7 +383,7 @@ function imbalanceCommand(cli: Argv): Argv {
         const encoderList = args.encoder === 'both' ? (['shared', 'per-subset'] as const) : ([args.encoder] as const);
         const { split } = await loadData(vae, undefined, false, args.seed);
         const result = vae.imbalanceSweep(split.train, createRandom(args.seed), {
-          ratios: parseNumberList(args.ratios, 'ratios'),
+          ratios: majorityRatios(args.ratios, args.total),
           profiles: profiles as ('step' | 'long-tail')[],
           encoders: encoderList,
           total: args.total,

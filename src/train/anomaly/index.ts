@@ -7,20 +7,26 @@
  * // anomaly = this module (the library exports it as the train stage's `anomaly` namespace)
  * const series = anomaly.synthSeries({ seed: 1, kinds: ['flat'] }); // or io's readSeries('data.csv')
  * const result = anomaly.detect(series, { cell: loadCell('rnn'), hidden: 32, window: 50, epochs: 20, warn: console.warn });
- * result.rnn.metrics?.segments.f1;       // F1 per anomalous segment (points: result.rnn.metrics.points)
- * result.baseline?.metrics?.points.f1;   // the rolling z-score on the same held-out threshold rule
+ * result.rnn.evaluation?.metrics.composite.f1; // event recall × point precision (Garg et al. 2021); also points, range, events
+ * result.rnn.evaluation?.nab.normalised;  // the NAB score; result.baselines: rolling z-score and Hampel identifier
  * result.history[0].gradNormMax;         // gradient norm before clipping, per epoch
  * anomaly.flaggedCsv(series, result);    // text to write; anomaly.modelToJson(result.model, cellSource) to save
  * ```
  * detect() returns plain arrays (scores, flags, per-epoch figures); plot's detectionChart and
  * trainingChart draw them.
  */
-export { detect, trainingHistory, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type DriftCheck } from './detect.js';
+export { detect, medianScores, DEFAULT_THRESHOLD_RULE, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type Evaluation, type DriftCheck } from './detect.js';
+export { trainingHistory, unpredictable, ROBUST_CUT } from './fit.js';
 export { createPredictor, trainPredictor, windowLoss, predictionErrors, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
 export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
-export { evaluate, runsOf, type DetectionMetrics, type PointCounts, type SegmentCounts, type Scores } from './metrics.js';
-export { quantile, pickThreshold, flag } from './threshold.js';
-export { rollingZScore } from './baseline.js';
+export { evaluate, runsOf, referenceFlags, type DetectionMetrics, type PointCounts, type EventCounts, type Scores } from './metrics.js';
+export { rangeScores, RANGE_RECALL_ALPHA } from './range-metrics.js';
+export { nabScore, nabTotal, scaledSigmoid, probationPeriod, NAB_STANDARD, type NabScore } from './nab.js';
+export { quantile, robustSpread } from './quantile.js';
+export { pickThreshold, thresholdOf, flag, THRESHOLD_RULES, DEFAULT_RISK, DEFAULT_ROBUST_K, type ThresholdRule, type ThresholdOptions } from './threshold.js';
+export { fitGpd, potThreshold, gpdLogLikelihood, gpdSurvival, type GpdFit, type PotThreshold } from './pot.js';
+export { rollingZScore, hampelScore, channelScale, SPREAD_FLOOR } from './baseline.js';
+export { benchmarkSeries, formatBenchmark, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
 export type { Series, Segment } from './types.js';
 export { modelToJson, modelFromJson, type CellSource } from './model-file.js';
 export { flaggedCsv, detectionSummary, epochSummary, formatEpochs, formatMetrics } from './report.js';

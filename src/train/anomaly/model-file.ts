@@ -6,7 +6,7 @@
  */
 import { parseCell } from '../../cell/index.js';
 import { sizeOf, tensor, type Tensor } from '../../engine/index.js';
-import { InputError } from '../../errors.js';
+import { CellError, clipText, GateflowError, InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
 import type { TrainedModel } from './detect.js';
 import { restorePredictor } from './model.js';
@@ -44,7 +44,7 @@ function fail(file: string, reason: string): InputError {
 }
 
 function numbers(file: string, value: unknown, what: string, length?: number): number[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw fail(file, `'${what}' must be a list of numbers`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw fail(file, `'${clipText(what)}' must be a list of numbers`);
   if (length !== undefined && value.length !== length) throw fail(file, `'${what}' has ${value.length} numbers, expected ${length}`);
   return value as number[];
 }
@@ -60,7 +60,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw fail(file, `not JSON (${(error as Error).message})`);
+    throw fail(file, `not JSON (${clipText((error as Error).message, 200)})`);
   }
   if (!raw || typeof raw !== 'object' || raw.format !== MODEL_FORMAT) throw fail(file, `not a gateflow anomaly model (expected "format": "${MODEL_FORMAT}")`);
   if (raw.version !== MODEL_VERSION) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads version ${MODEL_VERSION})`);
@@ -83,10 +83,18 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   if (!rawParams || typeof rawParams !== 'object') throw fail(file, "'params' must map parameter names to {shape, data}");
   for (const [name, value] of Object.entries(rawParams as Record<string, { shape?: unknown; data?: unknown }>)) {
     const shape = numbers(file, value?.shape, `params.${name}.shape`);
+    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail(file, `'params.${clipText(name)}.shape' must be a list of non-negative integers`);
     const size = sizeOf(shape);
     params.set(name, tensor(numbers(file, value?.data, `params.${name}.data`, size), shape));
   }
-  const predictor = restorePredictor(graph, C, hidden, params);
+  let predictor: ReturnType<typeof restorePredictor>;
+  try {
+    predictor = restorePredictor(graph, C, hidden, params);
+  } catch (error) {
+    // The engine's and the detector's messages do not know the file; the user needs it.
+    if (error instanceof GateflowError && !(error instanceof CellError) && !error.message.startsWith(file)) throw fail(file, error.message);
+    throw error;
+  }
   return {
     cell,
     model: {

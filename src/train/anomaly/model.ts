@@ -23,7 +23,7 @@ import {
   type Var,
 } from '../../engine/index.js';
 import { InputError } from '../../errors.js';
-import { createRandom, type Random } from '../../random.js';
+import type { Random } from '../../random.js';
 
 /** Readout parameter names (kept apart from any name a cell may use). */
 export const READOUT_WEIGHT = 'readout.W';
@@ -80,18 +80,24 @@ export function createPredictor(cell: CellGraph, channels: number, hidden: numbe
   };
 }
 
-/** A predictor around given parameter values (a saved model); shapes are checked by the engine. */
+/**
+ * A predictor around given parameter values (a saved model). Every shape is checked against
+ * the compiled cell before anything is built, so sizes claimed by a file allocate nothing.
+ */
 export function restorePredictor(cell: CellGraph, channels: number, hidden: number, values: ReadonlyMap<string, Tensor>): Predictor {
-  const fresh = createPredictor(cell, channels, hidden, createRandom(0));
-  const params = fresh.params.map((p) => {
+  const compiled = compile(cell, sizesFor(cell, channels, hidden));
+  const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
+  const outputSize = sizeOf(compiled.states.find((s) => s.name === output)!.shape);
+  const expected = [...compiled.params, { name: READOUT_WEIGHT, shape: [channels, outputSize] }, { name: READOUT_BIAS, shape: [channels] }];
+  const params = expected.map((p) => {
     const value = values.get(p.name);
-    if (!value) throw new InputError(`the model has no parameter '${p.name}' [${p.value.shape.join(', ')}]`);
-    if (!sameShape(value.shape, p.value.shape)) {
-      throw new InputError(`the model's parameter '${p.name}' has shape [${value.shape.join(', ')}], expected [${p.value.shape.join(', ')}]`);
+    if (!value) throw new InputError(`the model has no parameter '${p.name}' [${p.shape.join(', ')}]`);
+    if (!sameShape(value.shape, p.shape)) {
+      throw new InputError(`the model's parameter '${p.name}' has shape [${value.shape.join(', ')}], expected [${p.shape.join(', ')}]`);
     }
     return parameter(p.name, value);
   });
-  return { ...fresh, params };
+  return { cell, compiled, channels, hidden, input: compiled.inputs[0]!.name, output, params };
 }
 
 /**

@@ -3,23 +3,28 @@
  * summary as JSON (sorted keys), and a plain-text report that names the pitfalls met (the
  * gradient norm per epoch before and after clipping, drift warnings).
  */
-import type { Detection, MethodResult } from './detect.js';
+import type { Detection, Evaluation, MethodResult } from './detect.js';
+import type { Scores } from './scores.js';
 import type { EpochStats } from './model.js';
 import { formatValue } from './synth.js';
 import type { Series } from './types.js';
 
-/** One row per flagged point: t, timestamp (if any), the values, the score, the label (if any). */
+/**
+ * One row per point that some method flagged: t, timestamp (if any), the values, then for the
+ * model and each baseline its score and 0/1 flag (thresholds in the report), the label (if any).
+ */
 export function flaggedCsv(series: Series, detection: Detection): string {
   const C = series.channels.length;
-  const header = ['t', ...(series.timestamps ? ['timestamp'] : []), ...series.channels, 'score', 'threshold', ...(series.labels ? ['label'] : [])];
+  const methods = [detection.rnn, ...detection.baselines];
+  const slug = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '_');
+  const header = ['t', ...(series.timestamps ? ['timestamp'] : []), ...series.channels, ...methods.flatMap((m) => [`${slug(m.name)}_score`, `${slug(m.name)}_flag`]), ...(series.labels ? ['label'] : [])];
   const rows = [header.map(csvField).join(',')];
-  const { scores, flagged, threshold } = detection.rnn;
   for (let t = 0; t < series.length; t++) {
-    if (!flagged[t]) continue;
+    if (!methods.some((m) => m.flagged[t])) continue;
     const cells = [String(t)];
     if (series.timestamps) cells.push(csvField(series.timestamps[t]!));
     for (let c = 0; c < C; c++) cells.push(formatValue(series.values[t * C + c]!));
-    cells.push(formatValue(scores[t]!), formatValue(threshold));
+    for (const m of methods) cells.push(Number.isFinite(m.scores[t]!) ? formatValue(m.scores[t]!) : '', String(m.flagged[t]));
     if (series.labels) cells.push(String(series.labels[t]));
     rows.push(cells.join(','));
   }
@@ -34,32 +39,36 @@ function finite(v: number): number | null {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : null;
 }
 
+function evaluationSummary(e: Evaluation): Record<string, unknown> {
+  const { points, events, composite, range } = e.metrics;
+  const scores = (x: Scores) => ({ precision: finite(x.precision), recall: finite(x.recall), f1: finite(x.f1) });
+  return {
+    points: { ...scores(points), truePositives: points.truePositives, falsePositives: points.falsePositives, falseNegatives: points.falseNegatives },
+    composite: scores(composite),
+    range: scores(range),
+    events: { detected: events.detected, labelled: events.labelled, runs: events.runs, falsePositiveRuns: events.falsePositiveRuns, delays: [...events.delays] },
+    nab: { normalised: finite(e.nab.normalised), raw: finite(e.nab.raw), windows: e.nab.windows, detected: e.nab.detected, falsePositives: e.nab.falsePositives, from: e.nab.from },
+  };
+}
+
 function methodSummary(m: MethodResult): Record<string, unknown> {
   const flaggedCount = m.flagged.reduce((a, b) => a + b, 0);
-  const summary: Record<string, unknown> = { threshold: finite(m.threshold), flagged: flaggedCount };
-  if (m.metrics) {
-    const { points, segments } = m.metrics;
-    summary.points = {
-      precision: finite(points.precision), recall: finite(points.recall), f1: finite(points.f1),
-      truePositives: points.truePositives, falsePositives: points.falsePositives, falseNegatives: points.falseNegatives,
-    };
-    summary.segments = {
-      precision: finite(segments.precision), recall: finite(segments.recall), f1: finite(segments.f1),
-      found: segments.found, labelled: segments.labelled, correctRuns: segments.correctRuns, runs: segments.runs,
-    };
-  }
-  return summary;
+  return { name: m.name, threshold: finite(m.threshold), flagged: flaggedCount, ...(m.evaluation ? evaluationSummary(m.evaluation) : {}) };
 }
 
 /** The run as plain JSON data (numbers to 6 significant digits, NaN as null). */
 export function detectionSummary(detection: Detection, run: Record<string, unknown>): Record<string, unknown> {
+  const refs = detection.references;
   return {
     run,
     regions: detection.regions,
+    fit: detection.fit,
     rnn: methodSummary(detection.rnn),
-    ...(detection.baseline ? { baseline: methodSummary(detection.baseline) } : {}),
+    baselines: detection.baselines.map(methodSummary),
+    ...(refs ? { references: { nothing: evaluationSummary(refs.nothing), everything: evaluationSummary(refs.everything) } } : {}),
+    ...(detection.members.length > 0 ? { members: detection.members.map(evaluationSummary) } : {}),
     epochs: epochSummary(detection.history),
-    drift: detection.drift.map((d) => ({ channel: d.channel, meanShift: finite(d.meanShift), outsideFraction: finite(d.outsideFraction), drifts: d.drifts })),
+    drift: detection.drift.map((d) => ({ channel: d.channel, medianShift: finite(d.medianShift), outsideFraction: finite(d.outsideFraction), drifts: d.drifts })),
     warnings: detection.warnings,
   };
 }
@@ -73,7 +82,6 @@ export function epochSummary(history: readonly EpochStats[]): Record<string, unk
 }
 
 const exp = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : String(v));
-const pct = (v: number) => (Number.isNaN(v) ? '  n/a' : v.toFixed(3));
 
 /** The epoch table: loss and gradient norms before and after clipping. */
 export function formatEpochs(history: readonly EpochStats[], clip: number): string[] {
@@ -92,19 +100,42 @@ export function formatEpochs(history: readonly EpochStats[], clip: number): stri
   return lines;
 }
 
-/** Precision / recall / F1 rows for the model and the baseline. */
-export function formatMetrics(detection: Detection, modelName: string): string[] {
-  const rows: [string, MethodResult | undefined][] = [[modelName, detection.rnn], ['rolling z-score', detection.baseline]];
-  const lines = ['method            threshold  flagged   points: P      R      F1     segments: P      R      F1'];
-  for (const [name, m] of rows) {
-    if (!m) continue;
-    const flagged = m.flagged.reduce((a, b) => a + b, 0);
-    const p = m.metrics?.points;
-    const s = m.metrics?.segments;
-    lines.push(
-      `${name.padEnd(16)}  ${m.threshold.toFixed(3).padStart(9)}  ${String(flagged).padStart(7)}   ` +
-        (p && s ? `       ${pct(p.precision)}  ${pct(p.recall)}  ${pct(p.f1)}            ${pct(s.precision)}  ${pct(s.recall)}  ${pct(s.f1)}` : '        (no labels)'),
-    );
+const num = (v: number, digits = 3) => (Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+
+/** One table row: the metrics of an evaluation. */
+function metricCells(e: Evaluation, withNab: boolean): string {
+  const { points, events, composite, range } = e.metrics;
+  const delays = events.delays.length > 0 ? (events.delays.reduce((a, b) => a + b, 0) / events.delays.length).toFixed(0) : '-';
+  const cells = [num(points.f1).padStart(8), num(composite.f1).padStart(12), num(range.f1).padStart(8), `${events.detected}/${events.labelled}`.padStart(7), String(events.falsePositiveRuns).padStart(7), delays.padStart(5)];
+  if (withNab) cells.push(num(e.nab.normalised, 1).padStart(7));
+  return cells.join('  ');
+}
+
+/**
+ * The metrics table: the model, the baselines and the two reference rows (flag nothing, flag
+ * every scored point); or a sentence when no labelled window lies in the scored part.
+ */
+export function formatMetrics(detection: Detection, options: { nab?: boolean } = {}): string[] {
+  const methods = [detection.rnn, ...detection.baselines];
+  const withNab = options.nab ?? false;
+  const refs = detection.references;
+  const measurable = refs !== undefined && refs.everything.metrics.events.labelled > 0;
+  const lines = ['method             threshold  flagged' + (measurable ? '  point F1  composite F1  range F1  windows  FP runs  delay' + (withNab ? '      NAB' : '') : '')];
+  const head = (name: string, threshold: string, flagged: string) => `${name.padEnd(17)}  ${threshold.padStart(9)}  ${flagged.padStart(7)}`;
+  for (const m of methods) {
+    const flagged = String(m.flagged.reduce((a, b) => a + b, 0));
+    lines.push(head(m.name, m.threshold.toFixed(3), flagged) + (m.evaluation && measurable ? `  ${metricCells(m.evaluation, withNab)}` : ''));
+  }
+  if (!refs) return [...lines, '(no labels: no metrics)'];
+  if (!measurable) {
+    return [...lines, `no labelled window lies in the scored part (steps ${detection.regions.evaluateFrom} on): every labelled point is in the part treated as normal, so there is nothing to measure`];
+  }
+  lines.push(head('(flag nothing)', '', '0') + `  ${metricCells(refs.nothing, withNab)}`);
+  const everything = refs.everything.metrics.points;
+  lines.push(head('(flag everything)', '', String(everything.truePositives + everything.falsePositives)) + `  ${metricCells(refs.everything, withNab)}`);
+  if (detection.members.length > 0) {
+    const f1s = detection.members.map((e) => e.metrics.composite.f1);
+    lines.push(`composite F1 of the ${f1s.length} ensemble members alone: ${f1s.map((v) => num(v)).join(', ')} (min ${num(Math.min(...f1s))}, max ${num(Math.max(...f1s))})`);
   }
   return lines;
 }

@@ -25,8 +25,9 @@ export function discretize(values: ArrayLike<number>, bins: number): Int32Array 
 /** Mutual information (nats) between two discrete variables given as integer codes per sample. */
 export function mutualInformation(a: Int32Array, b: Int32Array): number {
   const n = a.length;
-  const rows = Math.max(...a) + 1;
-  const cols = Math.max(...b) + 1;
+  // reduce, not Math.max(...a): spreading tens of thousands of codes overflows the call stack.
+  const rows = a.reduce((m, v) => Math.max(m, v), -Infinity) + 1;
+  const cols = b.reduce((m, v) => Math.max(m, v), -Infinity) + 1;
   const joint = new Float64Array(rows * cols);
   const pa = new Float64Array(rows);
   const pb = new Float64Array(cols);

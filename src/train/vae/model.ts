@@ -6,7 +6,7 @@
  * a Gaussian one with a learned per-dimension variance for real-valued data.
  */
 import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, type Var } from '../../engine/index.js';
-import { InputError } from '../../errors.js';
+import { clipText, InputError } from '../../errors.js';
 import { createRandom, type Random } from '../../random.js';
 
 export type Likelihood = 'bernoulli' | 'gaussian';
@@ -157,23 +157,52 @@ export function toJsonModel(model: Vae): Record<string, unknown> {
   return { format: 'gateflow-vae', version: 1, config: { ...model.config }, layout: 'x · W + b, W stored [in, out], row-major', params };
 }
 
-/** A model back from toJsonModel's output; checks every tensor's shape. */
+/** The shape of every parameter of a model with this configuration, without allocating it. */
+function parameterShapes(config: VaeConfig): Record<string, number[]> {
+  const { input, hidden, latent } = config;
+  return {
+    encW: [input, hidden], encB: [hidden], muW: [hidden, latent], muB: [latent], logvarW: [hidden, latent], logvarB: [latent],
+    decW: [latent, hidden], decB: [hidden], outW: [hidden, input], outB: [input],
+    ...(config.likelihood === 'gaussian' ? { outLogvar: [input] } : {}),
+  };
+}
+
+/**
+ * A model back from toJsonModel's output. The configuration is only a claim: every tensor's
+ * shape and data are checked against it before the model is allocated, so a file declaring
+ * "input": 100000000 is refused instead of filling memory.
+ */
 export function fromJsonModel(json: unknown, file = 'model'): Vae {
-  const object = json as { format?: string; config?: VaeConfig; params?: Record<string, { shape: number[]; data: number[] }> };
-  if (object?.format !== 'gateflow-vae' || !object.config || !object.params) throw new InputError(`${file}: not a gateflow VAE model (expected "format": "gateflow-vae")`);
-  if (object.config.likelihood !== 'bernoulli' && object.config.likelihood !== 'gaussian') {
-    throw new InputError(`${file}: unknown likelihood '${String(object.config.likelihood)}' (bernoulli, gaussian)`);
+  const object = json as { format?: unknown; config?: unknown; params?: unknown } | null;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(object) || object.format !== 'gateflow-vae' || !isObject(object.config) || !isObject(object.params)) {
+    throw new InputError(`${file}: not a gateflow VAE model (expected "format": "gateflow-vae")`);
   }
-  // Any initial values do: every tensor is overwritten from the file below.
-  const shell = createVae(object.config, createRandom(0));
-  for (const p of parameterList(shell)) {
-    const stored = object.params[p.name];
-    if (!stored) throw new InputError(`${file}: parameter '${p.name}' is missing`);
-    const shape = stored.shape ?? [];
-    if (shape.join() !== p.value.shape.join() || stored.data?.length !== p.value.data.length) {
-      throw new InputError(`${file}: parameter '${p.name}' has shape [${shape.join(', ')}], expected [${p.value.shape.join(', ')}]`);
+  const config = object.config as unknown as VaeConfig;
+  if (config.likelihood !== 'bernoulli' && config.likelihood !== 'gaussian') {
+    throw new InputError(`${file}: unknown likelihood '${String(config.likelihood)}' (bernoulli, gaussian)`);
+  }
+  for (const key of ['input', 'hidden', 'latent'] as const) {
+    if (!(Number.isSafeInteger(config[key]) && config[key] > 0)) throw new InputError(`${file}: config.${key} must be a positive integer, found ${JSON.stringify(config[key])}`);
+  }
+  if (!(typeof config.beta === 'number' && config.beta >= 0 && Number.isFinite(config.beta))) {
+    throw new InputError(`${file}: config.beta must be a non-negative number, found ${JSON.stringify(config.beta)}`);
+  }
+  const params = object.params;
+  const data = new Map<string, readonly number[]>();
+  for (const [name, expected] of Object.entries(parameterShapes(config))) {
+    const stored = Object.hasOwn(params, name) ? params[name] : undefined;
+    if (!isObject(stored)) throw new InputError(`${file}: parameter '${name}' is missing`);
+    const shape = stored.shape;
+    if (!Array.isArray(shape) || shape.join() !== expected.join() || !Array.isArray(stored.data) || stored.data.length !== expected.reduce((a, b) => a * b, 1)) {
+      const found = Array.isArray(shape) ? `[${shape.map((d) => clipText(JSON.stringify(d) ?? String(d), 20)).join(', ')}]` : clipText(JSON.stringify(shape) ?? 'nothing');
+      throw new InputError(`${file}: parameter '${name}' has shape ${found}, expected [${expected.join(', ')}]`);
     }
-    p.value.data.set(stored.data);
+    if (!stored.data.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new InputError(`${file}: parameter '${name}' holds a value that is not a finite number`);
+    data.set(name, stored.data as number[]);
   }
+  // Any initial values do: every tensor is overwritten from the file.
+  const shell = createVae({ input: config.input, hidden: config.hidden, latent: config.latent, beta: config.beta, likelihood: config.likelihood }, createRandom(0));
+  for (const p of parameterList(shell)) p.value.data.set(data.get(p.name)!);
   return shell;
 }

@@ -41,7 +41,7 @@ describe('detect() training', () => {
   it('finds the spike in a short synthetic series and scores it above 3× the threshold', () => {
     const series = synthSeries({ seed: 3, length: 1000, period: 20, count: 1, kinds: ['spike'] });
     const result = detect(series, { cell: loadCell('rnn'), hidden: 8, window: 20, epochs: 12, lr: 0.01, seed: 1, smooth: 1 });
-    expect(result.rnn.metrics!.segments.found).toBe(1);
+    expect(result.rnn.evaluation!.metrics.events).toMatchObject({ detected: 1, labelled: 1 });
     const spike = series.anomalies[0]!.start;
     expect(result.rnn.flagged[spike]).toBe(1);
     expect(result.rnn.scores[spike]).toBeGreaterThan(3 * result.rnn.threshold);

@@ -1,0 +1,100 @@
+/**
+ * The gateflow command line as a function: yargs definitions, the rules every option follows,
+ * and the single error boundary. main.ts runs it on process.argv; tests run it in-process.
+ * Each command's handler lives in commands/ and is imported only when that command runs, so
+ * `gateflow cells` does not load mathjs, elkjs or MathJax.
+ */
+import yargs, { type Arguments, type Argv } from 'yargs';
+import { GateflowError } from '../errors.js';
+import { commands } from './commands/index.js';
+import { checkOptionValues, requireValues } from './options.js';
+import { checkOutputOptions } from './output-options.js';
+import { MAX_SIZE_CEILING } from './number-rules.js';
+import { UsageError, usageMessage } from './usage.js';
+
+/** Exit status for bad input (a cell, a file, an option): the message says what to fix. */
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_INTERNAL = 1;
+
+export interface CliOptions {
+  /** Where messages go (default: standard error). */
+  readonly stderr?: (text: string) => void;
+  /** Parse and check the command line, then stop before the handler (for tests). */
+  readonly parseOnly?: boolean;
+}
+
+/** Thrown by the parse-only middleware to stop before a handler runs. */
+class ParsedOnly extends Error {}
+
+/** Engine allocations that exceed memory: the user's sizes, not a bug. */
+const isOutOfMemory = (error: unknown): boolean =>
+  error instanceof RangeError && /allocation failed|Invalid (typed )?array length|Array buffer/i.test(error.message);
+
+function messageOf(error: unknown): { text: string; code: number } {
+  if (error instanceof GateflowError) return { text: error.message, code: EXIT_BAD_INPUT };
+  if (isOutOfMemory(error)) return { text: `not enough memory for these sizes (${(error as Error).message}); use smaller sizes`, code: EXIT_BAD_INPUT };
+  const debug = process.env.GATEFLOW_DEBUG === '1';
+  const text = error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
+  return { text: `internal error (please report it${debug ? '' : '; GATEFLOW_DEBUG=1 shows where'}): ${text}`, code: EXIT_INTERNAL };
+}
+
+/**
+ * Every command's builder ends with requireValues: the patch on `command` reaches nested
+ * commands (rnn detect) too, because yargs hands each builder the same instance.
+ */
+function withOptionRules(cli: Argv): Argv {
+  const register = cli.command.bind(cli) as (...args: unknown[]) => Argv;
+  (cli as { command: unknown }).command = (name: unknown, describe: unknown, builder: unknown, ...rest: unknown[]) => {
+    if (typeof name !== 'string' || typeof builder !== 'function') return register(name, describe, builder, ...rest);
+    const build = builder as (y: Argv) => Argv | void;
+    return register(name, describe, (y: Argv) => requireValues(build(y) ?? y, name), ...rest);
+  };
+  return cli;
+}
+
+/** The yargs instance with every command (exported for tests that read its description). */
+export function buildCli(argv: readonly string[], options: CliOptions = {}): Argv {
+  let cli: Argv = yargs([...argv])
+    .scriptName('gateflow')
+    .usage('$0 <command> [options]\n\nOne description of a recurrent cell: its unrolled diagram, its equations, and the numbers inside every gate.')
+    .strict()
+    .exitProcess(false)
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .option('max-size', {
+      type: 'number',
+      global: true,
+      describe: `raise the limit on every size option (--hidden, --steps, --length, ...; each one's own limit is in the README) up to ${MAX_SIZE_CEILING}`,
+    })
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    // yargs passes the command's instance as a second argument, which its types leave out.
+    .middleware(((args: Arguments, y: Argv) => checkOptionValues(args, y)) as unknown as (args: Arguments) => void, true)
+    .middleware((args) => checkOutputOptions(args), true)
+    .fail((message, error) => {
+      if (error instanceof GateflowError) throw error;
+      // A handler's own error (message null) comes back through parseAsync's promise.
+      if (message) throw new UsageError(usageMessage(message, argv));
+    });
+  if (options.parseOnly) {
+    cli = cli.middleware(() => {
+      throw new ParsedOnly();
+    });
+  }
+  cli = withOptionRules(cli);
+  for (const command of commands) cli = command(cli);
+  return cli;
+}
+
+/** Run the command line; resolves to the exit status (0 ok, 2 bad input, 1 internal error). */
+export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
+  try {
+    await buildCli(argv, options).parseAsync();
+    return 0;
+  } catch (error) {
+    if (error instanceof ParsedOnly) return 0;
+    const { text, code } = messageOf(error);
+    stderr(`gateflow: ${text}\n`);
+    return code;
+  }
+}

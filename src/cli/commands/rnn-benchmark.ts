@@ -1,0 +1,113 @@
+/**
+ * `rnn benchmark`: each cell against the rolling z-score, the Hampel identifier and flagging
+ * everything, with the same default settings everywhere: on the synthetic anomaly kinds, or
+ * with --data on a folder of labelled CSV files (one row per series and a total).
+ */
+import { basename, join } from 'node:path';
+import type { Argv } from 'yargs';
+import { toStableJson } from '../../stable-json.js';
+import { positiveInteger } from '../options.js';
+import { writeChart } from '../output.js';
+import { progressBar } from '../progress.js';
+import { readCleanSeries, RNN_BAR_WIDTH, thresholdRuleOf } from './rnn-series.js';
+
+type Anomaly = typeof import('../../train/anomaly/index.js');
+type Row = import('../../train/anomaly/benchmark.js').BenchmarkRow;
+
+function rowJson(r: Row): Record<string, unknown> {
+  const finite = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
+  const methods: Record<string, unknown> = {};
+  for (const [name, e] of r.methods) {
+    const { points, composite, range, events } = e.metrics;
+    methods[name] = {
+      pointF1: finite(points.f1), compositeF1: finite(composite.f1), rangeF1: finite(range.f1),
+      detected: events.detected, labelled: events.labelled, falsePositiveRuns: events.falsePositiveRuns, delays: [...events.delays],
+      nab: finite(e.nab.normalised), nabRaw: finite(e.nab.raw),
+    };
+  }
+  return { series: r.series, length: r.length, methods };
+}
+
+export function benchmarkCommand(cli: Argv): Argv {
+  return cli.command(
+    'benchmark',
+    'Each cell against a rolling z-score, a Hampel identifier and "flag everything": on the synthetic anomaly kinds, or on a folder of labelled CSV files (--data)',
+    (y) =>
+      y
+        .option('data', { type: 'string', describe: 'a folder of labelled CSV files (timestamp, value, 0/1 label): one table row per file, and a total' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed of the synthetic series and of the training' })
+        .option('cells', { type: 'string', default: 'rnn,gru,lstm', describe: 'comma-separated cells (names or .cell paths)' })
+        .option('hidden', { type: 'number', default: 32 })
+        .option('window', { type: 'number', default: 50 })
+        .option('horizon', { type: 'number', default: 1 })
+        .option('epochs', { type: 'number', default: 20 })
+        .option('smooth', { type: 'number', default: 5 })
+        .option('threshold-rule', { choices: ['pot', 'robust', 'max', 'quantile'] as const, default: 'pot' as const, describe: 'as for detect' })
+        .option('risk', { type: 'number', default: 1e-3, describe: 'as for detect' })
+        .option('robust-k', { type: 'number', default: 6, describe: 'as for detect' })
+        .option('quantile', { type: 'number', describe: 'as for detect' })
+        .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
+        .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
+    async (args) => {
+      const anomaly = await import('../../train/anomaly/index.js');
+      const { loadCell } = await import('../../load-cell.js');
+      const cells = args.cells.split(',').map((c) => c.trim()).filter(Boolean).map(loadCell);
+      // The same settings for every series and cell, checked once.
+      const settings = {
+        hidden: positiveInteger(args.hidden, 'hidden'),
+        window: positiveInteger(args.window, 'window'),
+        horizon: positiveInteger(args.horizon, 'horizon'),
+        epochs: positiveInteger(args.epochs, 'epochs'),
+        smooth: positiveInteger(args.smooth, 'smooth'),
+        seed: args.seed,
+        thresholdRule: thresholdRuleOf(args),
+      };
+      const bar = progressBar(args.progress, RNN_BAR_WIDTH);
+      const named: { name: string; series: import('../../train/anomaly/index.js').Series }[] = [];
+      if (args.data) {
+        const { listFiles } = await import('../../io/index.js');
+        const files = listFiles(args.data, '.csv', 'data folder');
+        if (files.length === 0) throw new (await import('../../errors.js')).InputError(`data folder '${args.data}' holds no .csv file`);
+        for (const file of files) named.push({ name: basename(file, '.csv'), series: await readCleanSeries(file, { missing: 'interpolate', duplicates: 'mean', quiet: true }) });
+      } else {
+        for (const kind of anomaly.ANOMALY_KINDS) named.push({ name: kind, series: anomaly.synthSeries({ seed: args.seed, kinds: [kind] }) });
+      }
+      const rows: Row[] = [];
+      for (const { name, series } of named) {
+        rows.push(
+          anomaly.benchmarkSeries(name, series, cells, { ...settings, onProgress: (done, total) => bar.update(`${name}: training`, done, total, 'batches') }),
+        );
+        bar.done();
+      }
+      await writeResults(anomaly, args, rows);
+    },
+  );
+}
+
+async function writeResults(anomaly: Anomaly, args: { data?: string | undefined; seed: number; out: string }, rows: readonly Row[]): Promise<void> {
+  const { writeFileAtomic } = await import('../../io/index.js');
+  const { barChart } = await import('../../plot/index.js');
+  const source = args.data ? `${rows.length} labelled series in ${args.data}` : `synthetic series, seed ${args.seed}`;
+  const lines = [`${source}; default settings for every series`, '', ...anomaly.formatBenchmark(rows)];
+  const methods = rows.length > 0 ? [...rows[0]!.methods.keys()] : [];
+  const first = methods[0];
+  if (first) {
+    const { won, of } = anomaly.benchmarkWins(rows, first, ['rolling z-score', anomaly.FLAG_EVERYTHING]);
+    lines.push(`${first}: composite F1 above both the rolling z-score and flagging everything on ${won} of ${of} series with a scored window`);
+  }
+  const written: string[] = [];
+  writeFileAtomic(join(args.out, 'benchmark.json'), toStableJson({ source, rows: rows.map(rowJson) }));
+  writeFileAtomic(join(args.out, 'benchmark.md'), anomaly.formatBenchmark(rows, true).join('\n') + '\n');
+  written.push(join(args.out, 'benchmark.json'), join(args.out, 'benchmark.md'));
+  const spec = barChart({
+    bars: rows.flatMap((r) => methods.map((m) => ({ category: r.series, group: m, value: r.methods.get(m)!.metrics.composite.f1 || 0 }))),
+    title: `Composite F1 by series (${source})`,
+    yTitle: 'composite F1',
+    groupTitle: 'method',
+    yDomain: [0, 1],
+    valueDecimals: 2,
+  });
+  written.push(...(await writeChart(spec, join(args.out, 'composite-f1'))));
+  lines.push('', `wrote ${written.join(', ')}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,114 @@
+/**
+ * train/anomaly: phases 3 and 4 of detect.ts for one seed: train the predictor, refit robustly,
+ * and score. Real "normal" data holds anomalies too; trained on, they teach the model to
+ * expect them and inflate the error scale that standardises every score. The robust refit
+ * finds the fit-part points whose prediction error lies more than ROBUST_CUT robust standard
+ * deviations (1.4826·MAD) from the median error, replaces them by the first fit's predictions
+ * (an imputation, so windows stay contiguous), and trains half as many epochs more on the
+ * cleaned series; the error scale is then taken over the points that were not replaced.
+ */
+import { createRandom, type Random } from '../../random.js';
+import type { DetectOptions } from './detect.js';
+import { createPredictor, predictionErrors, trainPredictor, type EpochStats, type Predictor } from './model.js';
+import { channelStats, errorScores, prepare, type Prepared } from './prepare.js';
+import { robustSpread } from './quantile.js';
+import type { Series } from './types.js';
+
+/** Errors beyond this many robust standard deviations are "cannot predict". */
+export const ROBUST_CUT = 4;
+
+export interface Member {
+  readonly predictor: Predictor;
+  readonly history: EpochStats[];
+  readonly errorMean: Float64Array;
+  readonly errorStd: Float64Array;
+  /** Scores of the training series, and of the scored series (the same array without a separate training series). */
+  readonly trainScores: Float64Array;
+  readonly scores: Float64Array;
+  /** Fit-part points the robust refit replaced. */
+  readonly replaced: number;
+}
+
+function trainingOptions(options: DetectOptions, prepared: Prepared, random: Random, epochs = options.epochs ?? 20) {
+  return {
+    window: prepared.window,
+    epochs,
+    clip: options.clip ?? 1,
+    lr: options.lr,
+    optimizer: options.optimizer,
+    batch: options.batch,
+    stride: options.stride,
+    random,
+    onProgress: options.onProgress,
+    onEpoch: options.onEpoch,
+  };
+}
+
+/** 1 at the fit-part steps whose error in some channel lies beyond ROBUST_CUT robust standard deviations. */
+export function unpredictable(errors: Float64Array, C: number, from: number, to: number): Uint8Array {
+  const mask = new Uint8Array(errors.length / C);
+  for (let c = 0; c < C; c++) {
+    const channel: number[] = [];
+    for (let t = from; t < to; t++) channel.push(errors[t * C + c]!);
+    const { median, spread } = robustSpread(channel);
+    if (!(spread > 0)) continue;
+    for (let t = from; t < to; t++) if (Math.abs(errors[t * C + c]! - median) > ROBUST_CUT * spread) mask[t] = 1;
+  }
+  return mask;
+}
+
+/** One predictor: trained, refit, and its scores. */
+export function fitMember(series: Series, options: DetectOptions, prepared: Prepared, random: Random): Member {
+  const { window, horizon, smooth, C, training, zTrain, z } = prepared;
+  const { fitEnd } = prepared.regions;
+  const saved = options.model;
+  const firstError = window + horizon - 1;
+  let predictor: Predictor;
+  let history: EpochStats[] = [];
+  let trainErrors: Float64Array;
+  let replaced = 0;
+  let errorMean: Float64Array;
+  let errorStd: Float64Array;
+  if (saved) {
+    predictor = saved.predictor;
+    trainErrors = predictionErrors(predictor, zTrain, training.length, window, horizon);
+    ({ errorMean, errorStd } = saved);
+  } else {
+    predictor = createPredictor(options.cell, C, options.hidden ?? 32, random.fork());
+    const trainRandom = random.fork();
+    history = trainPredictor(predictor, zTrain, fitEnd, trainingOptions(options, prepared, trainRandom));
+    trainErrors = predictionErrors(predictor, zTrain, training.length, window, horizon);
+    const robust = options.robustFit !== false;
+    let skip = robust ? unpredictable(trainErrors, C, firstError, fitEnd) : undefined;
+    replaced = skip ? skip.reduce((a, b) => a + b, 0) : 0;
+    if (skip && replaced > 0) {
+      const cleaned = zTrain.slice();
+      for (let t = firstError; t < fitEnd; t++) {
+        if (skip[t]) for (let c = 0; c < C; c++) cleaned[t * C + c] = zTrain[t * C + c]! - trainErrors[t * C + c]!;
+      }
+      const more = Math.max(1, Math.ceil((options.epochs ?? 20) / 2));
+      const refit = trainPredictor(predictor, cleaned, fitEnd, trainingOptions(options, prepared, trainRandom, more));
+      history = [...history, ...refit.map((e) => ({ ...e, epoch: e.epoch + history.length }))];
+      trainErrors = predictionErrors(predictor, zTrain, training.length, window, horizon);
+      skip = unpredictable(trainErrors, C, firstError, fitEnd);
+    }
+    const stats = channelStats(trainErrors, C, firstError, fitEnd, skip);
+    errorMean = stats.mean;
+    errorStd = stats.std.map((s) => Math.max(s, 1e-12));
+  }
+  const trainScores = errorScores(trainErrors, C, errorMean, errorStd, smooth);
+  const scores = options.train ? errorScores(predictionErrors(predictor, z, series.length, window, horizon), C, errorMean, errorStd, smooth) : trainScores;
+  return { predictor, history, errorMean, errorStd, trainScores, scores, replaced };
+}
+
+/**
+ * Phases 1 to 3 only: the training history of the predictor that detect() would train with
+ * these options (same seed, same initial weights), stopping rather than failing if it
+ * diverges, without the robust refit. For comparing runs, such as with and without clipping.
+ */
+export function trainingHistory(series: Series, options: DetectOptions): EpochStats[] {
+  const prepared = prepare(series, { ...options, model: undefined });
+  const random = createRandom(options.seed ?? 1);
+  const predictor = createPredictor(options.cell, prepared.C, options.hidden ?? 32, random.fork());
+  return trainPredictor(predictor, prepared.zTrain, prepared.regions.fitEnd, { ...trainingOptions(options, prepared, random.fork()), onDivergence: 'stop' });
+}

@@ -1,0 +1,130 @@
+/**
+ * train/anomaly: a threshold from the tail of the held-out scores by peaks over threshold
+ * (Siffer, Fouque, Termier, Largouët 2017, "Anomaly Detection in Streams with Extreme Value
+ * Theory", the initialisation step of SPOT). The excesses over an initial high quantile t are
+ * fitted with a generalised Pareto distribution (shape γ, scale σ) by maximum likelihood, and
+ * the threshold is the level that a fraction `risk` of normal points would exceed:
+ *   z = t + (σ/γ)·((risk·n/N_t)^(−γ) − 1)      (t − σ·ln(risk·n/N_t) when γ = 0),
+ * with n scores and N_t excesses. One spike in the held-out part moves the fit a little
+ * instead of becoming the threshold.
+ */
+import { quantile } from './quantile.js';
+
+export interface GpdFit {
+  readonly shape: number;
+  readonly scale: number;
+}
+
+export interface PotThreshold {
+  readonly threshold: number;
+  /** The initial threshold t and the number of excesses over it that the tail was fitted to. */
+  readonly initial: number;
+  readonly excesses: number;
+  readonly fit: GpdFit;
+}
+
+/** Log-likelihood of the GPD on excesses y > 0 (−∞ outside the support). */
+export function gpdLogLikelihood(y: readonly number[], { shape, scale }: GpdFit): number {
+  if (!(scale > 0)) return -Infinity;
+  let total = -y.length * Math.log(scale);
+  for (const v of y) {
+    if (Math.abs(shape) < 1e-12) total -= v / scale;
+    else {
+      const u = 1 + (shape * v) / scale;
+      if (u <= 0) return -Infinity;
+      total -= (1 + 1 / shape) * Math.log(u);
+    }
+  }
+  return total;
+}
+
+/**
+ * Grimshaw's reduction (used by SPOT): for x = γ/σ the likelihood is maximised by
+ * γ(x) = mean(ln(1 + x·y)), σ = γ/x, so the fit is a search over one variable. x runs over a
+ * grid from −1/max(y) (the support's edge) to a large positive value, then a golden-section
+ * refinement around the best grid point. x = 0 is the exponential fit (γ = 0, σ = mean).
+ */
+export function fitGpd(y: readonly number[]): GpdFit {
+  if (y.length === 0 || !y.every((v) => v >= 0 && Number.isFinite(v))) throw new RangeError('fitGpd needs finite non-negative excesses');
+  const mean = y.reduce((a, b) => a + b, 0) / y.length;
+  // reduce, not Math.max(...y): a long series has more excesses than the call stack takes arguments.
+  const top = y.reduce((m, v) => Math.max(m, v), -Infinity);
+  if (!(top > 0)) return { shape: 0, scale: Math.max(mean, 1e-12) };
+  const fitAt = (x: number): GpdFit => {
+    if (Math.abs(x) < 1e-12) return { shape: 0, scale: mean };
+    let s = 0;
+    for (const v of y) s += Math.log(1 + x * v);
+    const shape = s / y.length;
+    return { shape, scale: shape / x };
+  };
+  const objective = (x: number) => gpdLogLikelihood(y, fitAt(x));
+  const lower = (-1 / top) * (1 - 1e-6);
+  const upper = 1000 / mean;
+  const grid: number[] = [0];
+  for (let k = 1; k <= 60; k++) grid.push(lower * (1 - (k - 1) / 60) ** 2); // dense near the support's edge
+  for (let k = 0; k <= 60; k++) grid.push((upper * 10 ** (-6 + (6 * k) / 60)));
+  grid.sort((a, b) => a - b);
+  let bestIndex = 0;
+  let bestValue = -Infinity;
+  grid.forEach((x, i) => {
+    const v = objective(x);
+    if (v > bestValue) [bestIndex, bestValue] = [i, v];
+  });
+  let a = grid[Math.max(0, bestIndex - 1)]!;
+  let b = grid[Math.min(grid.length - 1, bestIndex + 1)]!;
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 80; i++) {
+    const c = b - ratio * (b - a);
+    const d = a + ratio * (b - a);
+    if (objective(c) >= objective(d)) b = d;
+    else a = c;
+  }
+  const refined = (a + b) / 2;
+  return objective(refined) >= bestValue ? fitAt(refined) : fitAt(grid[bestIndex]!);
+}
+
+function thresholdFrom(initial: number, excesses: readonly number[], n: number, risk: number): { threshold: number; fit: GpdFit } {
+  const fit = fitGpd(excesses);
+  const r = (risk * n) / excesses.length;
+  const threshold = Math.abs(fit.shape) < 1e-9 ? initial - fit.scale * Math.log(r) : initial + (fit.scale / fit.shape) * (r ** -fit.shape - 1);
+  return { threshold, fit };
+}
+
+/** P(Y > y) under the GPD. */
+export function gpdSurvival(y: number, { shape, scale }: GpdFit): number {
+  if (Math.abs(shape) < 1e-12) return Math.exp(-y / scale);
+  const u = 1 + (shape * y) / scale;
+  return u <= 0 ? 0 : u ** (-1 / shape);
+}
+
+/** At most this many of the largest excesses are tested as outliers of the tail. */
+const MAX_TAIL_OUTLIERS = 3;
+/** An excess is an outlier when a normal sample of this size would hold fewer than this many as large. */
+const TAIL_OUTLIER_EXPECTED = 0.01;
+
+/**
+ * The POT threshold of the finite `scores` at `risk` (e.g. 1e-3), with the initial threshold at
+ * quantile `level` (e.g. 0.98). In the spirit of SPOT's streaming rule (an anomaly does not
+ * update the tail), the largest excess is left out of the fit while the tail fitted to the
+ * others expects fewer than 0.01 excesses as large among them (up to 3 times): one spike among
+ * the normal scores then does not set the tail's shape, and a clean sample loses a point
+ * with probability about 1%.
+ */
+export function potThreshold(scores: ArrayLike<number>, risk: number, level = 0.98): PotThreshold {
+  if (!(risk > 0 && risk < 1)) throw new RangeError(`risk must lie in (0, 1), got ${risk}`);
+  const finite = Array.from(scores).filter(Number.isFinite);
+  const initial = quantile(finite, level);
+  const excesses = finite.filter((v) => v > initial).map((v) => v - initial).sort((a, b) => a - b);
+  if (excesses.length === 0) return { threshold: initial, initial, excesses: 0, fit: { shape: 0, scale: 0 } };
+  let fit = fitGpd(excesses);
+  for (let k = 0; k < MAX_TAIL_OUTLIERS && excesses.length > 3; k++) {
+    const rest = excesses.slice(0, -1);
+    const restFit = fitGpd(rest);
+    if (rest.length * gpdSurvival(excesses[excesses.length - 1]!, restFit) >= TAIL_OUTLIER_EXPECTED) break;
+    excesses.pop();
+    fit = restFit;
+  }
+  const r = (risk * finite.length) / excesses.length;
+  const threshold = Math.abs(fit.shape) < 1e-9 ? initial - fit.scale * Math.log(r) : initial + (fit.scale / fit.shape) * (r ** -fit.shape - 1);
+  return { threshold, initial, excesses: excesses.length, fit };
+}

@@ -1,0 +1,197 @@
+// The ten loaders the fuzzer drives, each with valid seeds (shipped files and inputs made
+// by the project's own writers) and the whole path a CLI run takes from bytes to a usable
+// value: decode, then interpret (a cell is parsed and traced, weights are fitted to a cell).
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** FUZZ_DIST points the fuzzer at another build (an older commit's, to see what it finds there). */
+const distDir = process.env.FUZZ_DIST ?? join(root, 'dist');
+const dist = (path) => import(join(distDir, path));
+const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule, seriesClean] = await Promise.all([
+  dist('io/index.js'), dist('cell/index.js'), dist('trace/index.js'), dist('diagram/theme.js'),
+  dist('train/vae/model.js'), dist('train/anomaly/index.js'), dist('random.js'), dist('errors.js'), dist('io/series.js'),
+  dist('io/series-clean.js').catch(() => undefined),
+]);
+const { GateflowError, InputError } = errors;
+
+/** Runs a later stage only when it makes sense; a typed refusal there is as good as one earlier. */
+function typedOr(run) {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof GateflowError) return undefined;
+    throw error;
+  }
+}
+const { parseCell, toText } = cellStage;
+const cells = new Map();
+const { createRandom } = random;
+const onnxSchema = createRequire(join(root, 'package.json'))('onnx-proto').onnx;
+
+const shippedCells = () => readdirSync(io.CELLS_DIR).filter((f) => f.endsWith('.cell')).map((f) => readFileSync(join(io.CELLS_DIR, f), 'utf8'));
+const shippedThemes = () => readdirSync(io.THEMES_DIR).map((f) => readFileSync(join(io.THEMES_DIR, f), 'utf8'));
+const text = (s) => ({ kind: 'text', value: s });
+const bytes = (b) => ({ kind: 'bytes', value: b });
+const cellOf = (name) => {
+  if (!cells.has(name)) cells.set(name, parseCell(readFileSync(join(io.CELLS_DIR, `${name}.cell`), 'utf8'), { file: `${name}.cell` }));
+  return cells.get(name);
+};
+
+function weightsFor(name, hidden = 2, input = 3) {
+  return traceStage.initWeights(cellOf(name), { hidden, input }, 1);
+}
+
+function onnxSeeds() {
+  const model = (op, G, extra = {}, attributes = {}) => {
+    const H = 2, I = 3;
+    const fill = (n, k) => Array.from({ length: n }, (_, i) => ((i * 7 + k) % 11) / 10 - 0.5);
+    return io.encodeOnnxModel({
+      node: { opType: op, name: `${op.toLowerCase()}0`, inputs: ['X', 'W', 'R', 'B', '', 'initial_h', ...(op === 'LSTM' ? ['', 'P'] : [])].slice(0, op === 'LSTM' && extra.P ? 8 : 6), outputs: ['Y', 'Y_h'], attributes: { hidden_size: H, ...attributes } },
+      initializers: {
+        W: { dims: [1, G * H, I], data: fill(G * H * I, 1) },
+        R: { dims: [1, G * H, H], data: fill(G * H * H, 2) },
+        B: { dims: [1, 2 * G * H], data: fill(2 * G * H, 3) },
+        initial_h: { dims: [1, 1, H], data: fill(H, 4) },
+        ...(extra.P ? { P: { dims: [1, 3 * H], data: fill(3 * H, 5) } } : {}),
+      },
+      graphInputs: ['X'],
+    });
+  };
+  return [
+    model('RNN', 1), model('GRU', 3, {}, { linear_before_reset: 1 }), model('GRU', 3), model('LSTM', 4),
+    model('LSTM', 4, { P: true }), model('RNN', 1, {}, { activations: ['Tanh'], direction: 'forward' }),
+  ];
+}
+
+/** Structural ONNX mutation: decode with the schema, change a dim, type, attribute or payload, encode. */
+function mutateOnnx(seed, r) {
+  const m = onnxSchema.ModelProto.decode(seed);
+  const tensors = m.graph.initializer;
+  const t = tensors[r.int(tensors.length)];
+  const node = m.graph.node[m.graph.node.length - 1];
+  const T = onnxSchema.AttributeProto.AttributeType;
+  switch (r.int(7)) {
+    case 0: t.dims[r.int(t.dims.length)] = [0, 100000, 2 ** 31, -1, 3][r.int(5)]; break;
+    case 1: t.dims = [1, 100000, 100000]; break;
+    case 2: t.dataType = [0, 2, 7, 8, 10, 11, 16, 99][r.int(8)]; break;
+    case 3: t.rawData = t.rawData.subarray(0, r.int(t.rawData.length + 1)); break;
+    case 4: { const a = node.attribute[r.int(node.attribute.length)]; if (a) { a.type = [T.INTS, T.TENSOR, T.FLOAT, T.STRINGS, T.GRAPH, 99][r.int(6)]; a.ints = [1, 2]; } break; }
+    case 5: node.attribute.push({ name: ['activations', 'direction', 'clip', 'layout', 'linear_before_reset', 'hidden_size'][r.int(6)], type: [T.INTS, T.TENSOR, T.STRING, T.FLOAT, T.STRINGS][r.int(5)], ints: [7], s: new TextEncoder().encode('reverse'), f: 2.5, strings: [new TextEncoder().encode('Relu')] }); break;
+    default: node.input[r.int(node.input.length)] = ['', 'W', 'nope', 'X'][r.int(4)];
+  }
+  return onnxSchema.ModelProto.encode(m).finish();
+}
+
+/** Structural safetensors mutation: mutate the header as JSON and write it back with its new length. */
+function mutateSafetensorsHeader(seed, r, mutateText) {
+  const n = Number(new DataView(seed.buffer, seed.byteOffset).getBigUint64(0, true));
+  const header = new TextDecoder().decode(seed.subarray(8, 8 + n));
+  const next = new TextEncoder().encode(mutateText(header, r, true));
+  const out = new Uint8Array(8 + next.length + seed.length - 8 - n);
+  new DataView(out.buffer).setBigUint64(0, BigInt(next.length), true);
+  out.set(next, 8);
+  out.set(seed.subarray(8 + n), 8 + next.length);
+  return out;
+}
+
+function anomalySeeds() {
+  return ['rnn', 'gru', 'lstm'].map((name) => {
+    const source = readFileSync(join(io.CELLS_DIR, `${name}.cell`), 'utf8');
+    const predictor = anomaly.createPredictor(parseCell(source, { file: name }), 2, 3, createRandom(2));
+    const C = Float64Array.of(0.5, -0.5);
+    return anomaly.modelToJson({ predictor, channels: ['a', 'b'], window: 8, horizon: 1, smooth: 2, mean: C, std: Float64Array.of(1, 2), errorMean: C, errorStd: Float64Array.of(1, 1), threshold: 3 }, { file: name, text: source });
+  });
+}
+
+const dataCsv = 'a,b,c,label\n0.1,0.2,0.3,1\n0.4,0.5,0.6,0\n0.7,0.8,0.9,1\n';
+// The first 150 rows of a synthetic labelled series, as `rnn synth` writes it.
+const series = anomaly.seriesToCsv(anomaly.synthSeries({ seed: 3 })).split('\n').slice(0, 151).join('\n');
+
+/** name → { seeds(), load(input), structured?(seed, random, mutateText) } */
+export { GateflowError, createRandom };
+
+export const LOADERS = {
+  cell: {
+    seeds: () => shippedCells().map(text),
+    load: (s) => {
+      const graph = parseCell(s, { file: 'fuzz.cell' });
+      toText(graph);
+      return traceStage.trace(graph, undefined, [[1, 0], [0, 1]], { sizes: Object.fromEntries(graph.dims.map((d) => [d, 2])) });
+    },
+  },
+  theme: { seeds: () => shippedThemes().map(text), json: true, load: (s) => diagramTheme.parseTheme(s, 'fuzz.json') },
+  sequence: {
+    seeds: () => ['[[1, 0], [0, 1], [-1, 0.5]]', '[[[1, 0], [0, -1]], [[0, 1], [2, 0]]]', 'x,y\n1,0\n0,1\n-1,0.5\n', '[0.1, 0.2]', '[[0.1, 0.2], [0.3, 0.4]]'].map(text),
+    json: true,
+    load: (s) => {
+      // As the CLI: --input (JSON or CSV, told by the text), then --h0 as a state.
+      typedOr(() => {
+        const sequence = io.decodeSequence(s, 'seq.json');
+        return traceStage.trace(cellOf('gru'), undefined, sequence.steps.slice(0, 4), { sizes: { hidden: 2 } });
+      });
+      return io.decodeStateJson(s, 'h0.json');
+    },
+  },
+  series: {
+    seeds: () => [series, 'timestamp,value,label\n2014-04-01 00:00:00,1.5,0\n2014-04-01 00:05:00,2.5,1\n2014-04-01 00:10:00,1.0,0\n', 'time;x;y\n1;2;3\n2;3;4\n'].map(text),
+    load: (s) => {
+      // As `rnn detect`: decode, classify the time axis, then repair (sort, merge, fill gaps on a grid).
+      const options = { missing: 'interpolate', resample: true };
+      const table = io.decodeSeriesCsv(s, 's.csv', options);
+      if (table.timestamps) seriesModule.timeAxisOf(table.timestamps);
+      return seriesClean ? seriesClean.cleanSeries(table, options) : table;
+    },
+  },
+  dataset: {
+    seeds: () => [dataCsv, '[[0.1, 0.2], [0.3, 0.4]]', '[{"x": [0.1, 0.2], "label": 1}, {"x": [0.5, 0.6], "label": 0}]'].map(text),
+    json: true,
+    load: (s) => (s.trimStart().startsWith('[') ? io.decodeJsonRows(s, { file: 'd.json', range: 'real' }) : io.decodeCsvRows(s, { file: 'd.csv', range: 'real' })),
+  },
+  'json-weights': {
+    seeds: () => ['gru', 'lstm', 'rnn'].map((name) => text(traceStage.weightsToJson(weightsFor(name)))),
+    json: true,
+    load: (s) => {
+      const decoded = io.decodeWeightsFile(new TextEncoder().encode(s), 'w.json');
+      const cell = decoded.tensors.has('W_ii') ? 'lstm' : decoded.tensors.has('W_ir') ? 'gru' : 'rnn';
+      return traceStage.fromNamedTensors(cellOf(cell), decoded.tensors, { source: 'w.json' });
+    },
+  },
+  safetensors: {
+    seeds: () => ['gru', 'lstm', 'rnn'].map((name) => bytes(io.encodeSafetensors([...traceStage.toPyTorch(cellOf(name), weightsFor(name))], { dtype: 'F32' }))),
+    structured: mutateSafetensorsHeader,
+    load: (b) => {
+      const decoded = io.decodeWeightsFile(b, 'w.safetensors');
+      // The cell the state_dict is for, by its gate count (rows of weight_hh_l0 per hidden unit).
+      const [rows, columns] = decoded.tensors.get('weight_hh_l0')?.shape ?? [];
+      const cell = { 1: 'rnn', 3: 'gru', 4: 'lstm' }[rows / columns] ?? 'gru';
+      return traceStage.fromNamedTensors(cellOf(cell), decoded.tensors, { source: 'w.safetensors' });
+    },
+  },
+  onnx: {
+    seeds: () => onnxSeeds().map(bytes),
+    structured: mutateOnnx,
+    load: (b) => {
+      const model = io.decodeOnnx(b, 'm.onnx');
+      const info = traceStage.inspectOnnx(model);
+      return traceStage.fromOnnx(model, cellOf(info.cell));
+    },
+  },
+  'vae-model': {
+    seeds: () => ['bernoulli', 'gaussian'].map((likelihood) => text(JSON.stringify(vaeModel.toJsonModel(vaeModel.createVae({ input: 6, hidden: 4, latent: 2, beta: 1, likelihood }, createRandom(1)))))),
+    json: true,
+    load: (s) => {
+      // As `vae imbalance --model`: JSON.parse (its error is the CLI's InputError), then the model.
+      let json;
+      try {
+        json = JSON.parse(s);
+      } catch (error) {
+        throw new InputError(`m.json: not valid JSON (${error.message})`);
+      }
+      return vaeModel.fromJsonModel(json, 'm.json');
+    },
+  },
+  'rnn-model': { seeds: () => anomalySeeds().map(text), json: true, load: (s) => anomaly.modelFromJson(s, 'm.json') },
+};
