@@ -31,7 +31,7 @@ describe('gateflow (the bin)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('gru            Gated recurrent unit (PyTorch convention)');
     expect(run.stdout).toContain('lstm-peephole  LSTM with peephole connections');
-    expect(run.stdout.trim().split('\n')).toHaveLength(10);
+    expect(run.stdout.trim().split('\n')).toHaveLength(11);
   });
 
   it('equations prints the golden text, TeX, Markdown and JSON', () => {
@@ -74,7 +74,7 @@ describe('gateflow (the bin)', () => {
     const run = gateflow('equations', 'nosuch');
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      "gateflow: unknown cell 'nosuch' (shipped cells: gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a .cell file)\n",
+      "gateflow: unknown cell 'nosuch' (shipped cells: antisymmetric, gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a .cell file)\n",
     );
   });
 

@@ -14,7 +14,7 @@ describe('library entry', () => {
   it('an unknown cell name is a GateflowError with the list of shipped cells', () => {
     expect(() => gateflow.loadCell('nosuch')).toThrow(gateflow.GateflowError);
     expect(() => gateflow.loadCell('nosuch')).toThrow(
-      "unknown cell 'nosuch' (shipped cells: gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a .cell file)",
+      "unknown cell 'nosuch' (shipped cells: antisymmetric, gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a .cell file)",
     );
   });
 

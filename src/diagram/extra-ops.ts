@@ -41,15 +41,9 @@ export function expressionTex(cell: CellGraph, id: NodeId): string {
   return /^[A-Za-z\\{}_^]+$/.test(tex) && !tex.includes(' ') ? tex : `\\left(${tex}\\right)`;
 }
 
-/** A constant in a glyph: 0.5, 2, and a small one as a power of ten (1e-5 → 10^{-5}), so the circle stays small. */
+/** A constant in a glyph, as the faithfulness check reads it back (0.5, 2, 0.00001). */
 export function constTex(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  if (value !== 0 && Math.abs(value) < 1e-3) {
-    const [mantissa, exponent] = value.toExponential().split('e') as [string, string];
-    const power = `10^{${Number(exponent)}}`;
-    return mantissa === '1' ? power : mantissa === '-1' ? `-${power}` : `${Number(Number(mantissa).toPrecision(6))}{\\cdot}${power}`;
-  }
-  return String(Number(value.toPrecision(6)));
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
 }
 const formatConst = constTex;
 
@@ -66,8 +60,11 @@ export function extraGlyph(n: CellNode, node: (id: NodeId) => CellNode): { glyph
     case 'reduce':
       return { glyph: 'function', tex: REDUCE_TEX[n.fn]! };
     case 'min':
-    case 'max':
-      return { glyph: 'function', tex: `\\${n.kind}` };
+    case 'max': {
+      // A constant operand is written in the label: \max({\cdot}, 0).
+      const args = n.inputs.map((id, i) => (node(id).kind === 'const' ? constant(i) : '{\\cdot}'));
+      return { glyph: 'function', tex: args.some((a) => a !== '{\\cdot}') ? `\\${n.kind}(${args.join(', ')})` : `\\${n.kind}` };
+    }
     case 'pow':
       return { glyph: 'pointwise', tex: `{\\cdot}^{${constant(1)}}` };
     case 'clip':

@@ -11,7 +11,7 @@ const paramShapes = (name: string) => Object.fromEntries(load(name).params.map((
 
 describe('shipped cells', () => {
   it('lists every shipped cell', () => {
-    expect(listCells()).toEqual(['gru', 'gru-cho', 'janet', 'lstm', 'lstm-peephole', 'mgu', 'olah-lstm', 'qrnn', 'rnn', 'vae-reparam']);
+    expect(listCells()).toEqual(['antisymmetric', 'gru', 'gru-cho', 'janet', 'lstm', 'lstm-peephole', 'mgu', 'olah-lstm', 'qrnn', 'rnn', 'vae-reparam']);
   });
 
   it('rnn: Elman weights', () => {

@@ -60,6 +60,6 @@ describe('gateflow diagram', { timeout: 60_000 }, () => {
     expect(stateless.stderr.toString()).toBe("note: cell 'vae-reparam' has no state, so nothing flows between steps; drawing one step\nwrote vae.svg\n");
     const cell = gateflow(work, 'diagram', 'grux');
     expect(cell.status).toBe(2);
-    expect(cell.stderr.toString()).toMatch(/^gateflow: unknown cell 'grux' \(shipped cells: gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a \.cell file\)\n$/);
+    expect(cell.stderr.toString()).toMatch(/^gateflow: unknown cell 'grux' \(shipped cells: antisymmetric, gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a \.cell file\)\n$/);
   });
 });
