@@ -142,14 +142,19 @@ function textToPath(attributeSource: string, content: string, fonts: GlyphFonts)
   return `<path aria-label="${escapeXml(text)}" transform="${place}" d="${d}" ${paint.join(' ')}/>`;
 }
 
+/** Text from data (a CSV column's name) may hold control characters, which XML forbids (resvg refused the chart) and no font draws. */
+function withoutControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+}
+
 function tidySvg(svg: string, fonts: GlyphFonts, title: string | undefined): string {
   // Round vega's geometry first; the glyph paths added next carry their own exact scale.
-  let out = svg.replace(GEOMETRY_ATTRIBUTES, (_all, name: string, value: string) => ` ${name}="${roundNumbers(value)}"`);
+  let out = withoutControls(svg).replace(GEOMETRY_ATTRIBUTES, (_all, name: string, value: string) => ` ${name}="${roundNumbers(value)}"`);
   // vega writes labels it blanked (overlap, log-axis minor ticks) as empty self-closing <text/>.
   out = out.replace(/<text[^>]*\/>/g, '');
   out = out.replace(/<text([^>]*)>([\s\S]*?)<\/text>/g, (_all, attributeSource: string, content: string) =>
     textToPath(attributeSource, content, fonts),
   );
-  if (title) out = out.replace(/^(<svg[^>]*>)/, `$1<title>${escapeXml(title)}</title>`);
+  if (title) out = out.replace(/^(<svg[^>]*>)/, `$1<title>${escapeXml(withoutControls(title))}</title>`);
   return out.replace(/>\s*</g, '>\n<') + (out.endsWith('\n') ? '' : '\n');
 }

@@ -3,7 +3,7 @@
 // too large to allocate. Each is one CellError or InputError at the right place.
 import { describe, expect, it } from 'vitest';
 import { readCellHeader } from '../../src/cell/header.js';
-import { parseCell } from '../../src/cell/index.js';
+import { parseCell, toTex } from '../../src/cell/index.js';
 import { CellError, InputError } from '../../src/errors.js';
 import { trace } from '../../src/trace/index.js';
 import { errorOf } from '../expect.js';
@@ -40,6 +40,13 @@ describe('parseCell on hostile text', () => {
   it('lets Object.prototype\'s names be ordinary symbols', () => {
     const graph = parse(cell('constructor = tanh(W x + toString constructor_prev)', 'cell: c\ninput: x\nstate: constructor\n'));
     expect(graph.params.map((p) => p.name)).toEqual(['W', 'toString']);
+  });
+
+  it('prints Object.prototype\'s names in equations as it prints any other name', () => {
+    const source = (name: string) => cell(`${name} = tanh(W x + U ${name}_prev)`, `cell: c\ninput: x\nstate: ${name}\n`);
+    for (const name of ['constructor', 'toString', 'valueOf']) {
+      expect(toTex(parse(source(name)))).toBe(toTex(parse(source('qq'))).replaceAll('qq', name));
+    }
   });
 
   it('refuses a declared size too large to allocate before tracing (state: h [20000])', () => {

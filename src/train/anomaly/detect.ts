@@ -71,7 +71,7 @@ export interface DetectOptions {
   readonly model?: TrainedModel;
   readonly onProgress?: (done: number, total: number) => void;
   readonly onEpoch?: (stats: EpochStats) => void;
-  /** Receives warnings (drift, anomalies labelled inside the normal part), once each. */
+  /** Receives warnings (the drift hint), once each; labelled points in the normal part are counted in `fit`. */
   readonly warn?: (message: string) => void;
 }
 
@@ -179,9 +179,6 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const prepared = prepare(series, options);
   const { window, horizon, smooth, regions, training, mean, std } = prepared;
   const { fitEnd, holdoutEnd: normalEnd } = regions;
-  if (prepared.labelledInFit + prepared.labelledInHoldout > 0) {
-    warn(`${prepared.labelledInFit} point(s) labelled anomalous lie in the fit part and ${prepared.labelledInHoldout} in the held-out part (the first ${normalEnd} points, treated as normal)`);
-  }
   const members = fitMembers(series, options, prepared);
   const first = members[0]!;
   const trainScores = medianScores(members.map((m) => m.trainScores));

@@ -51,8 +51,10 @@ describe('gateflow rnn', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('fit on steps 0..239, threshold from held-out normal steps 240..399, scored steps 400..799');
     expect(first.stdout).toMatch(/gradient norm before clipping/);
-    const second = gateflow(...args, '-o', join(work, 'b'));
+    expect(first.stdout).toContain('labelled points in the fit part: 0, in the held-out part: 0; the robust refit replaced ');
+    const second = gateflow(...args, '-o', join(work, 'b'), '--metric', 'nab');
     expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/point F1  composite F1  range F1  windows  FP runs  delay      NAB\n/);
     for (const file of ['flagged.csv', 'report.json', 'detection.svg', 'training.svg']) {
       expect(readFileSync(join(work, 'b', file), 'utf8')).toBe(readFileSync(join(work, 'a', file), 'utf8'));
     }
