@@ -22,6 +22,7 @@ export interface StepLayout {
 
 const TERMINAL_GAP = 26; // between a frame and the input/output terminals
 const STEP_GAP_MIN = 46;
+const CHANNEL_GAP = 10; // between the vertical jogs of states crossing a gap
 const MARGIN = 14;
 
 export function compose(
@@ -41,7 +42,14 @@ export function compose(
   const carryWidths = graph.steps.flatMap((s) => stateOuts.map((p) => carryLabel(p.name, s.time).width));
   const initialWidths = stateIns.map((p) => typeset(stateTex(p.name, graph.initialTime), fontPx).width);
   const strip = options.stripWidth;
-  const gap = Math.ceil(Math.max(STEP_GAP_MIN, ...carryWidths.map((w) => w + 24), strip === null ? 0 : strip + 16));
+  // A state whose ports differ in height crosses the gap with a jog in a channel of its own,
+  // right of every carry label (so no jog crosses a label) and of every other channel.
+  const jogging = stateOuts.filter((p) => Math.abs(step.ports.get(p.id)!.y - step.ports.get(`in:${p.name}`)!.y) > 0.01);
+  const labelRoom = Math.max(0, ...carryWidths, strip ?? 0) + 12;
+  const channelX = new Map(jogging.map((p, k) => [p.name, labelRoom + CHANNEL_GAP * (k + 1)]));
+  const gap = Math.ceil(
+    Math.max(STEP_GAP_MIN, ...carryWidths.map((w) => w + 24), strip === null ? 0 : strip + 16, jogging.length ? labelRoom + CHANNEL_GAP * (jogging.length + 1) : 0),
+  );
   const leftRoom = stateIns.length ? Math.ceil(Math.max(...initialWidths, strip ?? 0) + 30) : 0;
 
   const terminalLabel = (name: string, time: string) => typeset(stateTex(name, time), fontPx);
@@ -153,9 +161,12 @@ export function compose(
         const x1 = x0 + gap;
         const y1 = top + inPort.y;
         const label = carryLabel(p.name, s.time);
-        const points = y1 === y ? [{ x: x0, y }, { x: x1, y }] : [{ x: x0, y }, { x: x0 + gap / 2, y }, { x: x0 + gap / 2, y: y1 }, { x: x1, y: y1 }];
-        const labelBox = { x: x0 + (gap - label.width) / 2, y: Math.min(y, y1) - label.height - 4, width: label.width, height: label.height };
-        const stripBox = strip === null ? null : { x: x0 + (gap - strip) / 2, y: Math.max(y, y1) + 4, width: strip, height: STRIP_HEIGHT };
+        const channel = channelX.get(p.name);
+        const points = channel === undefined ? [{ x: x0, y }, { x: x1, y }] : [{ x: x0, y }, { x: x0 + channel, y }, { x: x0 + channel, y: y1 }, { x: x1, y: y1 }];
+        // Centred on a straight carry; at the left, before any channel, when some state jogs.
+        const left = (w: number) => (jogging.length ? x0 + 6 : x0 + (gap - w) / 2);
+        const labelBox = { x: left(label.width), y: y - label.height - 4, width: label.width, height: label.height };
+        const stripBox = strip === null ? null : { x: left(strip), y: y + 4, width: strip, height: STRIP_HEIGHT };
         edges.push(stateEdge(`${i}:${p.id}`, `${i + 1}:in:${p.name}`, p, points, i, { tex: label.tex, box: labelBox }, stripBox));
       } else {
         const label = typeset(stateTex(p.name, s.time), fontPx);

@@ -1,12 +1,15 @@
 /**
  * Invariants of a placed diagram, as sentences: no two boxes overlap, labels sit
  * inside their boxes, no wire crosses a box it does not connect, a step's wires stay
- * inside its frame, steps run left to right. Pure; the tests call it on every
- * shipped cell, so a layout regression fails with a readable reason.
+ * inside its frame, steps run left to right, no junction dot lies on another. Pure;
+ * the tests call it on every shipped cell, so a layout regression fails with a
+ * readable reason.
  */
 import type { Box, PlacedGraph, Point } from './types.js';
 
 const EPS = 0.5;
+/** Junction dots whose centres are closer than this overlap (a dot's radius is about 3 to 4 px). */
+export const JUNCTION_CLEARANCE = 8;
 
 /** True when the open interiors of a and b intersect (touching edges do not count). */
 export function boxesOverlap(a: Box, b: Box, eps = EPS): boolean {
@@ -94,6 +97,14 @@ export function checkGeometry(placed: PlacedGraph): string[] {
     if (e.step >= 0) {
       const frame = placed.steps[e.step];
       if (!e.points.every((p) => pointIn(p, frame))) problems.push(`wire ${name(e.key)} leaves its step frame`);
+    }
+  }
+  const dots = placed.edges.flatMap((e) => e.junctions.map((j) => ({ ...j, key: e.key })));
+  for (let i = 0; i < dots.length; i++) {
+    for (let j = i + 1; j < dots.length; j++) {
+      if (Math.hypot(dots[i].x - dots[j].x, dots[i].y - dots[j].y) < JUNCTION_CLEARANCE) {
+        problems.push(`junction dots of wires ${name(dots[i].key)} and ${name(dots[j].key)} overlap at (${dots[i].x.toFixed(1)}, ${dots[i].y.toFixed(1)})`);
+      }
     }
   }
   for (let i = 0; i + 1 < placed.steps.length; i++) {

@@ -13,6 +13,12 @@ import type { Detail, DiagramStep, PlacedGraph } from './types.js';
 
 export { THEME_NAMES, LIGHT_THEME, parseTheme, type Theme, type ShapeStyle, type WireStyle } from './theme.js';
 export type { Detail, DiagramGraph, PlacedGraph } from './types.js';
+/**
+ * Every way a drawing misstates its cell, as sentences ([] when faithful): checks an
+ * unrolled DiagramGraph (from placeDiagram(...).graph) or a whole PlacedGraph against the
+ * CellGraph's own semantics (see README, "What a diagram guarantees").
+ */
+export { checkFaithful } from './faithful.js';
 
 /** Values of one traced step, for one batch element: CellGraph node id → vector. */
 export interface StepValues {

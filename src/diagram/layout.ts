@@ -8,9 +8,10 @@ import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api.js';
 import { BELT_EDGE_OPTIONS, NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
 import { compose, terminalDiameter, type StepLayout } from './compose.js';
 import { elkLayout } from './elk-thread.js';
-import { isOrthogonal } from './geometry.js';
+import { isOrthogonal, JUNCTION_CLEARANCE } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
+import { planTiers, stackTiers } from './tiers.js';
 import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
 
 export interface LayoutOptions {
@@ -27,7 +28,10 @@ export interface LayoutOptions {
 
 const FRAME_PAD = { left: 22, right: 22, bottom: 18 };
 
-/** Phases: measure glyphs, lay out one step with elkjs, repeat it per step, add terminals and carries. */
+/**
+ * Phases: measure glyphs, lay out one step with elkjs (a cell of stacked layers: each
+ * layer on its own, then stacked, see tiers.ts), repeat it per step, add terminals and carries.
+ */
 export async function layout(graph: DiagramGraph, options: LayoutOptions): Promise<PlacedGraph> {
   const sides = portSides(graph);
   const fedFromBelow = new Set(graph.nodes.filter((n) => sides.get(n.id)!.south.length > 0 && sides.get(n.id)!.north.length === 0).map((n) => n.id));
@@ -36,24 +40,72 @@ export async function layout(graph: DiagramGraph, options: LayoutOptions): Promi
   const stepLabelH = Math.max(...stepLabels.map((l) => l.height));
   const padTop = Math.ceil(stepLabelH + 16);
   const terminalD = terminalDiameter(graph, options.fontPx);
-  let placed = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, null);
-  // A state should cross from one step into the next in a straight line: when elkjs put its
-  // west and east ports at different heights, lay out again with both pinned to the lower one.
-  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
-  const misaligned = states.some((s) => Math.abs(placed.ports.get(`in:${s}`)!.y - placed.ports.get(`out:${s}`)!.y) > 0.5);
-  if (misaligned) {
-    const pinned = new Map(placed.ports);
-    for (const s of states) {
-      const y = Math.max(placed.ports.get(`in:${s}`)!.y, placed.ports.get(`out:${s}`)!.y);
-      pinned.set(`in:${s}`, { x: 0, y });
-      pinned.set(`out:${s}`, { x: placed.width, y });
-    }
-    const second = await layoutStep(graph, sides, sizes, padTop, terminalD + 14, { width: placed.width, height: placed.height, ports: pinned });
-    // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
-    // keep the second layout only when every wire is still orthogonal.
-    if ([...second.edges.values()].every((e) => isOrthogonal(e.points))) placed = second;
+  const tiers = planTiers(graph);
+  let placed: StepLayout;
+  if (tiers) {
+    const layouts: StepLayout[] = [];
+    for (const [k, tier] of tiers.entries()) layouts.push(await layoutAligned(tier.graph, portSides(tier.graph), sizes, k === tiers.length - 1 ? padTop : TIER_PAD_TOP, terminalD + 14));
+    const stacked = stackTiers(graph, tiers, layouts);
+    mergeJunctions(graph, stacked.edges as Map<string, { points: Point[]; junctions: Point[] }>);
+    placed = stacked;
+  } else {
+    placed = await layoutAligned(graph, sides, sizes, padTop, terminalD + 14);
   }
   return compose(graph, options, sizes, placed, stepLabels);
+}
+
+/** The least distance between two states' ports: their terminals and carry labels must not touch. */
+const STATE_SPACING = 30;
+
+/** The top padding of a tier below the top one (the step's label sits only in the top tier). */
+const TIER_PAD_TOP = 12;
+
+/**
+ * One step (or tier) laid out by elkjs. A state should cross from one step into the next
+ * in a straight line: when elkjs put its west and east ports at different heights, lay
+ * out again with both pinned to the lower one.
+ */
+async function layoutAligned(graph: DiagramGraph, sides: ReadonlyMap<string, PortSides>, sizes: ReadonlyMap<string, NodeSize>, padTop: number, portSpacing: number): Promise<StepLayout> {
+  const placed = await layoutStep(graph, sides, sizes, padTop, portSpacing, null);
+  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
+  const isRead = (s: string) => graph.edges.some((e) => e.source === `in:${s}`);
+  const y = (id: string) => placed.ports.get(id)!.y;
+  // Where each state should cross: level on both sides, and clear of the other states.
+  const wanted = states.map((s) => ({ s, y: isRead(s) ? Math.max(y(`in:${s}`), y(`out:${s}`)) : y(`out:${s}`) })).sort((a, b) => a.y - b.y);
+  wanted.forEach((w, i) => {
+    if (i > 0) w.y = Math.max(w.y, wanted[i - 1].y + STATE_SPACING);
+  });
+  const settled = wanted.every((w) => Math.abs(y(`out:${w.s}`) - w.y) < 0.5 && (!isRead(w.s) || Math.abs(y(`in:${w.s}`) - w.y) < 0.5));
+  if (settled) return placeUnread(graph, placed);
+  const height = Math.max(placed.height, ...wanted.map((w) => w.y + STATE_SPACING));
+  const pinned = new Map(placed.ports);
+  for (const p of graph.ports) if (p.side === 'south') pinned.set(p.id, { x: y(p.id) === placed.height ? placed.ports.get(p.id)!.x : placed.ports.get(p.id)!.x, y: height });
+  for (const w of wanted) {
+    pinned.set(`in:${w.s}`, { x: 0, y: w.y });
+    pinned.set(`out:${w.s}`, { x: placed.width, y: w.y });
+  }
+  const second = await layoutStep(graph, sides, sizes, padTop, portSpacing, { width: placed.width, height, ports: pinned });
+  // elkjs does not always honour pinned ports (a wire then ends off its port, slanted):
+  // keep the second layout only when every wire is still orthogonal. compose joins
+  // steps whose state ports still differ in height with a jog per state.
+  return placeUnread(graph, [...second.edges.values()].every((e) => isOrthogonal(e.points)) ? second : placed);
+}
+
+/**
+ * A state the step never reads has a west port elkjs places anywhere (two such ports
+ * coincide): put it level with the state's east port, or as near as the other west ports allow.
+ */
+function placeUnread(graph: DiagramGraph, placed: StepLayout): StepLayout {
+  const states = graph.ports.filter((p) => p.side === 'west').map((p) => p.name);
+  const ports = new Map(placed.ports);
+  for (const s of states.filter((s) => !graph.edges.some((e) => e.source === `in:${s}`))) {
+    const others = states.filter((o) => o !== s).map((o) => ports.get(`in:${o}`)!.y);
+    const wanted = ports.get(`out:${s}`)!.y;
+    const free = (y: number) => y > 0 && y < placed.height && others.every((o) => Math.abs(o - y) >= STATE_SPACING);
+    const y = [wanted, ...others.flatMap((o) => [o + STATE_SPACING, o - STATE_SPACING])].filter(free).sort((a, b) => Math.abs(a - wanted) - Math.abs(b - wanted))[0];
+    if (y !== undefined) ports.set(`in:${s}`, { x: 0, y });
+  }
+  return { ...placed, ports };
 }
 
 /** The label of a step frame: 't-1', or 't = 3' for a traced step. */
@@ -138,7 +190,28 @@ async function layoutStep(
     const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({ x: p.x, y: p.y }));
     placedEdges.set(graph.edges[Number(e.id.slice(1))].id, { points, junctions: (e.junctionPoints ?? []).map((p) => ({ x: p.x, y: p.y })) });
   }
+  mergeJunctions(graph, placedEdges);
   return { width: laid.width!, height: laid.height!, nodes, ports, edges: placedEdges };
+}
+
+/**
+ * elkjs reports a fan-out's junction on each edge of the fan, sometimes a few px apart:
+ * drawn as they come, the dots pile on one another. Keep one dot per copy point of a
+ * value (dots of one source closer than JUNCTION_CLEARANCE are one point).
+ */
+function mergeJunctions(graph: DiagramGraph, edges: Map<string, { points: Point[]; junctions: Point[] }>): void {
+  const kept = new Map<string, Point[]>();
+  for (const e of graph.edges) {
+    const route = edges.get(e.id);
+    if (!route) continue;
+    const dots = kept.get(e.source) ?? [];
+    route.junctions = route.junctions.filter((j) => {
+      if (dots.some((d) => Math.hypot(d.x - j.x, d.y - j.y) < JUNCTION_CLEARANCE)) return false;
+      dots.push(j);
+      return true;
+    });
+    kept.set(e.source, dots);
+  }
 }
 
 interface PortSides {

@@ -6,41 +6,28 @@
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { symbolTex } from '../cell/index.js';
+import { ACTIVATION_TEX, affineTex, operandLabel, pointwiseTex, timedTex } from './glyph-tex.js';
+import { isAffinePart, isDiagonalProduct, peepholes, shownOutputs } from './semantics.js';
+
+export { atTime, timedTex } from './glyph-tex.js';
 import type { Detail, DiagramEdge, DiagramGraph, DiagramNode, DiagramStep, EdgeKind, GlyphKind, StepPort } from './types.js';
 
-const ACTIVATION_TEX: Readonly<Record<string, string>> = {
-  sigmoid: '\\sigma',
-  tanh: '\\tanh',
-  relu: '\\mathrm{ReLU}',
-  exp: '\\exp',
-  softplus: '\\mathrm{softplus}',
-};
-
-const NOW = '@now@';
-const BEFORE = '@before@';
-
-/** TeX of a name at a step, with a placeholder for the step's time index (filled in by atTime). */
-export function timedTex(name: string): string {
-  const prev = name.endsWith('_prev');
-  const tex = symbolTex(prev ? name.slice(0, -'_prev'.length) : name, { time: 0 });
-  // symbolTex ends with the time subscript 't}'; swap it for a placeholder.
-  return `${tex.slice(0, -2)}${prev ? BEFORE : NOW}}`;
-}
-
-/** Fill the time placeholders of timedTex: `time` for the step, `previous` for the step before. */
-export function atTime(tex: string, time: string, previous: string): string {
-  return tex.replaceAll(BEFORE, previous).replaceAll(NOW, time);
-}
-
-function formatConst(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+interface Read {
+  readonly id: NodeId;
+  /** The diagonal product (p ⊙ v) the value is read through inside a box, or null. */
+  readonly via: NodeId | null;
 }
 
 interface Group {
   readonly members: NodeId[];
-  /** Inputs from outside the group, in reading order, with whether they pass through a diagonal (peephole) product. */
-  readonly frontier: { id: NodeId; diagonal: boolean }[];
+  /** Values the group reads from outside, in reading order. */
+  readonly frontier: Read[];
   readonly hasParam: boolean;
+}
+
+interface Glyph {
+  readonly node: DiagramNode;
+  readonly inputs: readonly Read[];
 }
 
 export interface UnrollOptions {
@@ -53,146 +40,31 @@ export interface UnrollOptions {
 /**
  * Phases: (1) decide each node's glyph (grouping affine parts in `gates` detail),
  * (2) add the frame ports for states, inputs and outputs, (3) wire glyphs to glyphs
- * and ports, (4) mark the state lanes (belt) and peepholes for styling and ordering.
+ * and ports, (4) mark the state lanes (belt) for styling and ordering.
  */
 export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
   const detail = options.detail ?? 'gates';
   const byId = new Map(cell.nodes.map((n) => [n.id, n]));
   const node = (id: NodeId): CellNode => byId.get(id)!;
-  const isParam = (id: NodeId) => node(id).kind === 'param';
-  const isConst = (id: NodeId) => node(id).kind === 'const';
-  const isStatementRoot = (n: CellNode) => n.id === n.statement;
-
-  // (1) glyphs. owner maps every CellGraph node to the glyph that draws it.
+  const glyphs = placeGlyphs(cell, detail, node);
   const owner = new Map<NodeId, string>();
-  const glyphs: { node: DiagramNode; inputs: { id: NodeId; diagonal: boolean }[] }[] = [];
-
-  const isDiagonal = (n: CellNode) => n.kind === 'mul' && n.inputs.filter(isParam).length === 1 && n.inputs.every((i) => node(i).shape.length > 0);
-  const affineMember = (n: CellNode): boolean => {
-    if (n.kind === 'param') return true;
-    if (n.kind === 'add' || n.kind === 'sub') return !n.inputs.some(isConst);
-    if (n.kind === 'matmul') return isParam(n.inputs[0]);
-    if (n.kind === 'mul') return isDiagonal(n);
-    return false;
-  };
-  const collect = (start: NodeId, statement: string, includeStart: boolean): Group => {
-    const members: NodeId[] = [];
-    const frontier: { id: NodeId; diagonal: boolean }[] = [];
-    let hasParam = false;
-    const visit = (id: NodeId, diagonal: boolean, isStart: boolean) => {
-      const n = node(id);
-      const inside = (isStart && includeStart) || (affineMember(n) && !owner.has(id) && (n.kind === 'param' || (n.statement === statement && !isStatementRoot(n))));
-      if (!inside) {
-        frontier.push({ id, diagonal });
-        return;
-      }
-      members.push(id);
-      if (n.kind === 'param') hasParam = true;
-      const viaDiagonal = n.kind === 'mul';
-      for (const input of n.inputs) visit(input, viaDiagonal, false);
-    };
-    visit(start, false, true);
-    return { members, frontier, hasParam };
-  };
-
-  const addGlyph = (n: CellNode, glyph: GlyphKind, tex: string, members: NodeId[], inputs: { id: NodeId; diagonal: boolean }[]) => {
-    const tag = isStatementRoot(n) && (glyph === 'layer' || glyph === 'linear' || glyph === 'function') ? timedTex(n.statement) : '';
-    glyphs.push({ node: { id: n.id, glyph, tex, tag, valueOf: n.id, covers: members, lane: '' }, inputs });
-    for (const m of members) owner.set(m, n.id);
-  };
-
-  const pointwiseTex = (n: CellNode): string => {
-    const constant = n.inputs.find(isConst);
-    const c = constant === undefined ? '' : formatConst((node(constant) as { value: number }).value);
-    switch (n.kind) {
-      case 'add':
-        return c ? `+${c}` : '+';
-      case 'sub':
-        return c === '' ? '-' : n.inputs[0] === constant ? `${c}-` : `-${c}`;
-      case 'mul':
-        return c ? `\\times ${c}` : n.inputs.some((i) => node(i).shape.length === 0) ? '\\times' : '\\odot';
-      case 'div':
-        return c && n.inputs[1] === constant ? `\\div ${c}` : '\\div';
-      case 'neg':
-        return '-';
-      case 'matmul':
-        return '\\times';
-      default:
-        return n.kind;
-    }
-  };
-  // A linear box shows its expression, with a dot where each incoming wire enters: W_{hn}\cdot + b_{hn}.
-  const affineTex = (rootId: NodeId, members: readonly NodeId[]): string => {
-    const inside = new Set(members);
-    const render = (id: NodeId): string => {
-      if (!inside.has(id)) return '{\\cdot}';
-      const n = node(id);
-      if (n.kind === 'param') return symbolTex(n.id, 'param');
-      const [a, b] = n.inputs;
-      if (n.kind === 'add') return `${render(a)}+${render(b)}`;
-      if (n.kind === 'sub') return `${render(a)}-${render(b)}`;
-      if (n.kind === 'matmul') return inside.has(b) ? `${render(a)}\\left(${render(b)}\\right)` : `${render(a)}{\\cdot}`;
-      // A diagonal product p ⊙ (…).
-      return `${render(a)}\\odot ${render(b)}`;
-    };
-    return render(rootId);
-  };
-
-  // Consumers before producers, so a group claims its members before they are seen alone.
-  for (const n of [...cell.nodes].reverse()) {
-    if (owner.has(n.id)) continue;
-    if (n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const') continue;
-    const plainInputs = () => n.inputs.filter((i) => !isConst(i)).map((id) => ({ id, diagonal: false }));
-    if (detail === 'ops') {
-      if (n.kind === 'param') continue; // drawn on demand below, once per consumer step
-      // A gate's activation is still drawn as its box; an activation of plain values (tanh(c)) as a function.
-      if (n.kind === 'activation') addGlyph(n, collect(n.inputs[0], n.statement, false).hasParam ? 'layer' : 'function', ACTIVATION_TEX[n.fn], [n.id], plainInputs());
-      else if (n.kind === 'matmul') addGlyph(n, 'matmul', pointwiseTex(n), [n.id], plainInputs());
-      else addGlyph(n, 'pointwise', pointwiseTex(n), [n.id], plainInputs());
-      continue;
-    }
-    if (n.kind === 'activation') {
-      const group = collect(n.inputs[0], n.statement, false);
-      if (group.hasParam) addGlyph(n, 'layer', ACTIVATION_TEX[n.fn], [n.id, ...group.members], group.frontier);
-      else addGlyph(n, 'function', ACTIVATION_TEX[n.fn], [n.id], plainInputs());
-      continue;
-    }
-    if (n.kind !== 'param' && affineMember(n)) {
-      const group = collect(n.id, n.statement, true);
-      if (group.hasParam) {
-        addGlyph(n, 'linear', affineTex(n.id, group.members), group.members, group.frontier);
-        continue;
-      }
-    }
-    if (n.kind === 'param') {
-      addGlyph(n, 'param', symbolTex(n.id, 'param'), [n.id], []);
-      continue;
-    }
-    addGlyph(n, n.kind === 'matmul' ? 'matmul' : 'pointwise', pointwiseTex(n), [n.id], plainInputs());
-  }
-  glyphs.reverse(); // back to source order
-  if (detail === 'ops') {
-    // Parameters as small boxes beside the op that uses them.
-    for (const p of cell.nodes.filter((n) => n.kind === 'param')) {
-      glyphs.push({ node: { id: p.id, glyph: 'param', tex: symbolTex(p.id, 'param'), tag: '', valueOf: p.id, covers: [p.id], lane: '' }, inputs: [] });
-    }
-  }
+  for (const { node: g } of glyphs) for (const m of g.covers) if (node(m).kind !== 'param' || detail === 'ops') owner.set(m, g.id);
 
   // (2) ports on the step frame.
   const ports: StepPort[] = [];
-  const outputStates = new Set(cell.states.length ? [cell.states[cell.states.length - 1].name] : cell.outputs);
+  const outputs = shownOutputs(cell);
   for (const s of cell.states) ports.push({ id: `in:${s.name}`, side: 'west', name: s.name, valueOf: `${s.name}_prev`, role: 'state' });
   for (const s of cell.states) ports.push({ id: `out:${s.name}`, side: 'east', name: s.name, valueOf: s.name, role: 'state' });
   for (const i of cell.inputs) ports.push({ id: `x:${i.name}`, side: 'south', name: i.name, valueOf: i.name, role: 'input' });
   for (const e of cell.noises) ports.push({ id: `x:${e.name}`, side: 'south', name: e.name, valueOf: e.name, role: 'noise' });
-  for (const o of outputStates) ports.push({ id: `up:${o}`, side: 'north', name: o, valueOf: o, role: 'output' });
+  for (const o of outputs) ports.push({ id: `up:${o}`, side: 'north', name: o, valueOf: o, role: 'output' });
 
   // (3) wires. A leaf becomes its frame port; anything else its owning glyph.
   const sourceOf = (id: NodeId): string => {
     const n = node(id);
     if (n.kind === 'state') return `in:${n.name}`;
     if (n.kind === 'input' || n.kind === 'noise') return `x:${n.name}`;
-    return owner.get(id) ?? id;
+    return owner.get(id)!;
   };
   const edges: DiagramEdge[] = [];
   const seen = new Set<string>();
@@ -210,34 +82,25 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     members.forEach((m, slot) => addEdge(sourceOf(m), id, slot, node(m).kind === 'state' ? 'state' : 'input', m));
     for (const g of feeds) concatFor.set(g, { id, members });
   }
+  const peephole = peepholes(cell);
   for (const { node: g, inputs } of glyphs) {
     const merged = concatFor.get(g.id);
     inputs.forEach((input, slot) => {
-      if (merged && !input.diagonal && merged.members.includes(input.id)) {
+      if (merged && input.via === null && merged.members.includes(input.id)) {
         addEdge(merged.id, g.id, slot, 'internal', '');
         return;
       }
-      const source = sourceOf(input.id);
       const n = node(input.id);
-      // A peephole is a value multiplied by a diagonal weight (p ⊙ c): inside a gate box in
-      // `gates` detail, or as its own ⊙ in `ops` detail.
-      const peephole = (input.diagonal && g.glyph === 'layer') || (isDiagonal(node(g.valueOf)) && !isParam(input.id));
-      const kind: EdgeKind = peephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' ? 'input' : n.kind === 'noise' ? 'noise' : 'internal';
-      addEdge(source, g.id, slot, kind, input.id);
+      // Styled as a peephole only by the rule in semantics.ts (the LSTM's c into gates fed by h),
+      // read through p ⊙ v inside a box (gates) or into the ⊙ itself (ops).
+      const isPeephole = peephole.get(input.via ?? g.valueOf) === input.id;
+      const kind: EdgeKind = isPeephole ? 'peephole' : n.kind === 'state' ? 'state' : n.kind === 'input' ? 'input' : n.kind === 'noise' ? 'noise' : 'internal';
+      addEdge(sourceOf(input.id), g.id, slot, kind, input.id);
     });
-  }
-  if (detail === 'ops') {
-    for (const { node: g } of glyphs) {
-      const n = node(g.valueOf);
-      if (n.kind === 'param') continue;
-      n.inputs.forEach((input, slot) => {
-        if (isParam(input)) addEdge(input, g.id, slot, 'internal', input);
-      });
-    }
   }
   for (const id of concat.keys()) glyphs.push({ node: { id, glyph: 'concat', tex: '', tag: '', valueOf: '', covers: [], lane: '' }, inputs: [] });
   for (const s of cell.states) addEdge(sourceOf(s.name), `out:${s.name}`, 0, 'state', s.name);
-  for (const o of outputStates) addEdge(sourceOf(o), `up:${o}`, 0, 'output', o);
+  for (const o of outputs) addEdge(sourceOf(o), `up:${o}`, 0, 'output', o);
 
   // (4) lanes: the glyphs on the path from S_{t-1} to S_t that stays inside S's own
   // statement form its straight line (the LSTM's cell-state belt); gates that merely
@@ -257,8 +120,9 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
     laneOf.set(`out:${s}`, s);
   }
   const nodes = glyphs.map(({ node: g }) => (laneOf.has(g.id) ? { ...g, lane: laneOf.get(g.id)! } : g));
-  // The belt is drawn heavier only for a state that is not the visible output (the LSTM's c).
-  const beltDrawn = cell.states.length > 1;
+  // The belt is drawn heavier only for a state that is not the visible output and that only
+  // pointwise gates touch (the LSTM's c): a stacked RNN's lower h passes through a layer box.
+  const beltDrawn = cell.states.length > 1 && glyphs.every((g) => !laneOf.has(g.node.id) || g.node.glyph === 'pointwise');
   const marked = edges.map((e) =>
     beltDrawn && laneOf.has(e.source) && laneOf.has(e.target) && e.kind !== 'peephole' ? { ...e, kind: 'belt' as const } : e,
   );
@@ -280,13 +144,13 @@ export function unroll(cell: CellGraph, options: UnrollOptions): DiagramGraph {
  * shared by two or more layer or linear boxes becomes one merge point, `concat.x.h_prev`.
  */
 function planConcat(
-  glyphs: readonly { node: DiagramNode; inputs: readonly { id: NodeId; diagonal: boolean }[] }[],
+  glyphs: readonly Glyph[],
   node: (id: NodeId) => CellNode,
 ): Map<string, { members: NodeId[]; feeds: Set<string> }> {
   const buckets = new Map<string, { members: NodeId[]; feeds: Set<string> }>();
   for (const { node: g, inputs } of glyphs) {
     if (g.glyph !== 'layer' && g.glyph !== 'linear') continue;
-    const fromPorts = [...new Set(inputs.filter((i) => !i.diagonal && ['input', 'state', 'noise'].includes(node(i.id).kind)).map((i) => i.id))];
+    const fromPorts = [...new Set(inputs.filter((i) => i.via === null && ['input', 'state', 'noise'].includes(node(i.id).kind)).map((i) => i.id))];
     if (fromPorts.length < 2) continue;
     const id = `concat.${fromPorts.join('.')}`;
     const bucket = buckets.get(id) ?? { members: fromPorts, feeds: new Set<string>() };
@@ -315,4 +179,79 @@ function reach(
     }
   }
   return found;
+}
+
+/**
+ * (1) Which glyph draws each CellGraph node. In `gates` detail an activation of an affine
+ * map is one layer box and a bare affine map a linear box; a parameter belongs to every
+ * box that uses it (never a value on a wire between boxes), and beside a pointwise
+ * operator it is written into the operator's label, as constants are. In `ops` detail
+ * every op is its own glyph and each parameter a small box wired to its users.
+ */
+function placeGlyphs(cell: CellGraph, detail: Detail, node: (id: NodeId) => CellNode): Glyph[] {
+  const isStatementRoot = (n: CellNode) => n.id === n.statement;
+  const labelParams = detail === 'gates';
+  // Nodes already drawn by a glyph (parameters excepted: they may appear in several).
+  const drawn = new Set<NodeId>();
+  const glyphs: Glyph[] = [];
+
+  const collect = (start: NodeId, statement: string, includeStart: boolean): Group => {
+    const members: NodeId[] = [];
+    const frontier: Read[] = [];
+    let hasParam = false;
+    const visit = (id: NodeId, via: NodeId | null, isStart: boolean) => {
+      const n = node(id);
+      const inside = (isStart && includeStart) || n.kind === 'param' || (isAffinePart(cell, n) && !drawn.has(id) && n.statement === statement && !isStatementRoot(n));
+      if (!inside) {
+        frontier.push({ id, via });
+        return;
+      }
+      if (!members.includes(id)) members.push(id);
+      if (n.kind === 'param') hasParam = true;
+      for (const input of n.inputs) visit(input, isDiagonalProduct(cell, n) ? n.id : null, false);
+    };
+    visit(start, null, true);
+    return { members, frontier, hasParam };
+  };
+  const addGlyph = (n: CellNode, glyph: GlyphKind, tex: string, members: NodeId[], inputs: Read[]) => {
+    const tag = isStatementRoot(n) && (glyph === 'layer' || glyph === 'linear' || glyph === 'function') ? timedTex(n.statement) : '';
+    glyphs.push({ node: { id: n.id, glyph, tex, tag, valueOf: n.id, covers: members, lane: '' }, inputs });
+    for (const m of members) drawn.add(m);
+  };
+
+  // Consumers before producers, so a group claims its members before they are seen alone.
+  for (const n of [...cell.nodes].reverse()) {
+    if (drawn.has(n.id) || n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const' || n.kind === 'param') continue;
+    // Constants (and in gates detail parameters) beside an operator are written in its label.
+    const wired = n.inputs.filter((i) => operandLabel(cell, i, labelParams) === null).map((id) => ({ id, via: null }));
+    const operator = (): GlyphKind => (n.kind === 'matmul' ? 'matmul' : 'pointwise');
+    if (detail === 'ops') {
+      // A gate's activation is still drawn as its box; an activation of plain values (tanh(c)) as a function.
+      if (n.kind === 'activation') addGlyph(n, collect(n.inputs[0], n.statement, false).hasParam ? 'layer' : 'function', ACTIVATION_TEX[n.fn], [n.id], wired);
+      else addGlyph(n, operator(), pointwiseTex(cell, n, false), [n.id], wired);
+      continue;
+    }
+    if (n.kind === 'activation') {
+      const group = collect(n.inputs[0], n.statement, false);
+      if (group.hasParam) addGlyph(n, 'layer', ACTIVATION_TEX[n.fn], [n.id, ...group.members], group.frontier);
+      else addGlyph(n, 'function', ACTIVATION_TEX[n.fn], [n.id], wired);
+      continue;
+    }
+    if (isAffinePart(cell, n)) {
+      const group = collect(n.id, n.statement, true);
+      if (group.hasParam) {
+        addGlyph(n, 'linear', affineTex(cell, n.id, group.members), group.members, group.frontier);
+        continue;
+      }
+    }
+    addGlyph(n, operator(), pointwiseTex(cell, n, true), [n.id], wired);
+  }
+  glyphs.reverse(); // back to source order
+  if (detail === 'ops') {
+    // Parameters as small boxes beside the ops that use them.
+    for (const p of cell.nodes.filter((n) => n.kind === 'param')) {
+      glyphs.push({ node: { id: p.id, glyph: 'param', tex: symbolTex(p.id, 'param'), tag: '', valueOf: p.id, covers: [p.id], lane: '' }, inputs: [] });
+    }
+  }
+  return glyphs;
 }

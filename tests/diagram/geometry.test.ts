@@ -73,6 +73,8 @@ describe('checkGeometry on user cells (no cell-specific code)', { timeout: 60_00
   const cells: Record<string, string> = {
     'two inputs, three states': 'cell: b\ntitle: B\ninput: x, u\nstate: c, m, h\nc = σ(W x + U u) ⊙ c_prev + m_prev\nm = relu(-c + V h_prev) / 2\nh = softplus(c) ⊙ m + p ⊙ h_prev\n',
     'a state that is never read': 'cell: a\ntitle: A\ninput: x\nstate: h\nh = tanh(W x + b)\n',
+    'two states never read (their west ports once coincided)': 'cell: a2\ntitle: A2\ninput: x\nstate: h, c\noutput: y\nh = softplus(W0 x)\nc = σ(W1 x + b2)\ny = U3 h + q4 ⊙ h\n',
+    'three states, two never read': 'cell: a3\ntitle: A3\ninput: x\nstate: h, c, m\noutput: y\nh = (exp(c_prev) - softplus(W0 x + b1)) / 2\nc = softplus(W0 x)\nm = relu(W0 x + U2 c_prev) ⊙ c_prev\ny = U3 c + q4 ⊙ c\n',
     'scalar constants and division by a parameter': 'cell: c\ntitle: C\ninput: x\nstate: h\ng = exp(W x) / s\nh = 2 * h_prev - g\n',
   };
   for (const [what, text] of Object.entries(cells)) {
@@ -104,6 +106,19 @@ describe('checkGeometry finds planted faults', { timeout: 60_000 }, () => {
     expect(problems).toContain('step 0 x:x:terminal overlaps copy');
     expect(problems).toContain('wire stray crosses step 0 h');
     expect(problems).toContain('wire slanted has a slanted segment');
+  });
+
+  it('reports junction dots drawn on top of each other (twice at one point, or a few px apart)', async () => {
+    const placed = await placeDiagram(cellNamed('gru'), { steps: 1, detail: 'ops' });
+    const fan = placed.edges.find((e) => e.junctions.length > 0)!;
+    const [dot] = fan.junctions;
+    const twice: PlacedGraph = { ...placed, edges: [...placed.edges, { ...fan, key: 'copy', junctions: [dot, { x: dot.x + 3, y: dot.y }] }] };
+    const at = `(${dot.x.toFixed(1)}, ${dot.y.toFixed(1)})`;
+    expect(checkGeometry(twice).filter((p) => p.startsWith('junction'))).toEqual([
+      `junction dots of wires step ${fan.key.replace(/^0:/, '0 ')} and copy overlap at ${at}`,
+      `junction dots of wires step ${fan.key.replace(/^0:/, '0 ')} and copy overlap at ${at}`,
+      `junction dots of wires copy and copy overlap at ${at}`,
+    ]);
   });
 
   it('boxesOverlap ignores boxes that only touch; segmentCrossesBox ignores a wire along a side', () => {

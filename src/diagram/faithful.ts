@@ -1,0 +1,198 @@
+/**
+ * Does a drawing say what the equations say? Checks an unrolled DiagramGraph (and, when
+ * given the PlacedGraph, its steps joined left to right) against the CellGraph's own
+ * semantics: who computes what, who reads what. It never asks unroll how it grouped or
+ * wired anything, so it catches unroll's mistakes. Returns sentences; [] when faithful.
+ */
+import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
+import { symbolTex } from '../cell/index.js';
+import { peepholes, shownOutputs } from './semantics.js';
+import type { DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, StepPort } from './types.js';
+
+const LEAVES = new Set(['input', 'state', 'noise', 'const', 'param']);
+const ROOT_KINDS: Readonly<Record<string, readonly string[]>> = {
+  layer: ['activation'],
+  function: ['activation'],
+  matmul: ['matmul'],
+  param: ['param'],
+  pointwise: ['add', 'sub', 'mul', 'div', 'neg'],
+  linear: ['add', 'sub', 'mul', 'matmul'],
+};
+
+/**
+ * Every way `drawing` misrepresents `cell`, as sentences. The rules: every wire leaving a
+ * glyph carries that glyph's own value; every wire into a glyph carries a value that
+ * something drawn by it reads; every value a drawn node reads from outside its glyph
+ * arrives on a wire (constants, and in `gates` detail parameters, are written as labels);
+ * every computation is drawn exactly once; the upward outputs are the declared outputs;
+ * peepholes are styled as such and nothing else is; states cross between steps.
+ */
+export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGraph): string[] {
+  const graph = 'graph' in drawing ? drawing.graph : drawing;
+  const problems: string[] = [];
+  const ir = new Map(cell.nodes.map((n) => [n.id, n]));
+  const glyphs = new Map(graph.nodes.map((n) => [n.id, n]));
+  const ports = new Map(graph.ports.map((p) => [p.id, p]));
+  const labelParams = graph.detail === 'gates';
+  const name = (id: string) => (ports.has(id) ? `port ${id}` : `${glyphs.get(id)?.glyph ?? 'unknown'} ${id}`);
+
+  problems.push(...checkPorts(cell, graph.ports));
+  problems.push(...checkCoverage(cell, graph));
+
+  // What each end of a wire holds: the values it produces, and the values it must be given.
+  const into = (id: string) => graph.edges.filter((e) => e.target === id);
+  const produces = (id: string): Set<NodeId> => {
+    const port = ports.get(id);
+    if (port) return new Set(port.side === 'west' || port.side === 'south' ? [port.valueOf] : []);
+    const g = glyphs.get(id);
+    if (!g) return new Set();
+    return new Set(g.glyph === 'concat' ? into(id).map((e) => e.valueOf) : [g.valueOf]);
+  };
+  const externalReads = (g: DiagramNode): Set<NodeId> => {
+    const covered = new Set(g.covers);
+    const reads = new Set<NodeId>();
+    for (const m of g.covers) {
+      for (const i of ir.get(m)?.inputs ?? []) {
+        const kind = ir.get(i)!.kind;
+        if (covered.has(i) || kind === 'const' || (kind === 'param' && labelParams)) continue;
+        reads.add(i);
+      }
+    }
+    return reads;
+  };
+  const reads = (id: string): Set<NodeId> => {
+    const port = ports.get(id);
+    if (port) return new Set(port.side === 'east' || port.side === 'north' ? [port.valueOf] : []);
+    const g = glyphs.get(id);
+    if (!g) return new Set();
+    if (g.glyph !== 'concat') return externalReads(g);
+    // A merge point delivers the whole bundle to every glyph it feeds: each must read all of it.
+    const fed = graph.edges.filter((e) => e.source === id).map((e) => reads(e.target));
+    return new Set([...produces(id)].filter((v) => fed.length > 0 && fed.every((r) => r.has(v))));
+  };
+  const carried = (e: DiagramEdge): NodeId[] => (glyphs.get(e.source)?.glyph === 'concat' ? [...produces(e.source)] : [e.valueOf]);
+
+  for (const e of graph.edges) {
+    for (const end of [e.source, e.target]) if (!ports.has(end) && !glyphs.has(end)) problems.push(`wire ${e.id} ends at ${end}, which is not drawn`);
+    const from = produces(e.source);
+    for (const v of carried(e)) {
+      if (!from.has(v)) problems.push(`the wire from ${name(e.source)} into ${name(e.target)} carries ${v}, but ${name(e.source)} does not produce it`);
+      else if (!reads(e.target).has(v)) problems.push(`the wire from ${name(e.source)} into ${name(e.target)} carries ${v}, which ${name(e.target)} does not read`);
+    }
+  }
+  for (const id of [...glyphs.keys(), ...ports.keys()]) {
+    const arriving = new Set(into(id).flatMap(carried));
+    for (const v of reads(id)) if (!arriving.has(v)) problems.push(`${name(id)} reads ${v}, but no wire brings it`);
+  }
+  problems.push(...checkLabels(cell, graph, labelParams));
+  problems.push(...checkPeepholes(cell, graph, carried));
+  if ('graph' in drawing) problems.push(...checkSteps(cell, drawing));
+  return problems;
+}
+
+/** Exactly the frame ports the cell implies: a west and an east port per state, inputs below, declared outputs above. */
+function checkPorts(cell: CellGraph, ports: readonly StepPort[]): string[] {
+  const expected = [
+    ...cell.states.flatMap((s) => [`in:${s.name} west ${s.name}_prev`, `out:${s.name} east ${s.name}`]),
+    ...[...cell.inputs, ...cell.noises].map((i) => `x:${i.name} south ${i.name}`),
+    ...shownOutputs(cell).map((o) => `up:${o} north ${o}`),
+  ];
+  const drawn = ports.map((p) => `${p.id} ${p.side} ${p.valueOf}`);
+  return [
+    ...expected.filter((p) => !drawn.includes(p)).map((p) => `the port ${p.split(' ')[0]} (${p.split(' ')[1]}, carrying ${p.split(' ')[2]}) is missing`),
+    ...drawn.filter((p) => !expected.includes(p)).map((p) => `the port ${p.split(' ')[0]} (${p.split(' ')[1]}, carrying ${p.split(' ')[2]}) does not belong to the cell`),
+  ];
+}
+
+/** Each computation drawn by exactly one glyph whose shape fits it; a glyph's parts all feed its value. */
+function checkCoverage(cell: CellGraph, graph: DiagramGraph): string[] {
+  const problems: string[] = [];
+  const ir = new Map(cell.nodes.map((n) => [n.id, n]));
+  const count = new Map<NodeId, number>();
+  for (const g of graph.nodes) {
+    if (g.glyph === 'concat') continue;
+    for (const m of g.covers) count.set(m, (count.get(m) ?? 0) + 1);
+    const root = ir.get(g.valueOf);
+    if (!root) {
+      problems.push(`${g.glyph} ${g.id} shows ${g.valueOf}, which the cell does not compute`);
+      continue;
+    }
+    if (!g.covers.includes(g.valueOf)) problems.push(`${g.glyph} ${g.id} shows ${g.valueOf} but does not draw it`);
+    if (!ROOT_KINDS[g.glyph].includes(root.kind)) problems.push(`${g.glyph} ${g.id} draws ${g.valueOf}, a ${root.kind} node`);
+    for (const m of g.covers) {
+      const n = ir.get(m);
+      if (!n) problems.push(`${g.glyph} ${g.id} draws ${m}, which the cell does not have`);
+      else if (m !== g.valueOf && !g.covers.some((o) => ir.get(o)?.inputs.includes(m))) problems.push(`${g.glyph} ${g.id} draws ${m}, which does not feed its value ${g.valueOf}`);
+      else if (n.kind === 'activation' && m !== g.valueOf) problems.push(`${g.glyph} ${g.id} hides the activation ${m} inside it`);
+    }
+  }
+  for (const n of cell.nodes) {
+    const times = count.get(n.id) ?? 0;
+    if (!LEAVES.has(n.kind) && times !== 1) problems.push(`${n.id} is drawn ${times === 0 ? 'by no glyph' : `by ${times} glyphs`}`);
+    if (n.kind === 'param' && graph.detail === 'ops' && !graph.nodes.some((g) => g.glyph === 'param' && g.valueOf === n.id)) problems.push(`parameter ${n.id} has no box in ops detail`);
+  }
+  return problems;
+}
+
+/** A parameter or constant written as a label must be in the glyph's text (a layer box stands for its affine map). */
+function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean): string[] {
+  const problems: string[] = [];
+  const ir = new Map(cell.nodes.map((n) => [n.id, n]));
+  for (const g of graph.nodes) {
+    if (g.glyph === 'layer' || g.glyph === 'concat') continue;
+    const shown = new Set<CellNode>();
+    for (const m of g.covers) {
+      const n = ir.get(m);
+      if (n?.kind === 'param') shown.add(n);
+      for (const i of n?.inputs ?? []) {
+        const input = ir.get(i)!;
+        if (input.kind === 'const' || (input.kind === 'param' && labelParams)) shown.add(input);
+      }
+    }
+    for (const n of shown) {
+      const text = n.kind === 'const' ? String(Number(n.value.toPrecision(6))) : symbolTex(n.id, 'param');
+      if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : `the constant ${text}`} but its label ${g.tex} does not show it`);
+    }
+  }
+  return problems;
+}
+
+/** Peephole styling exactly where the rule in semantics.ts puts a peephole, and nowhere else. */
+function checkPeepholes(cell: CellGraph, graph: DiagramGraph, carried: (e: DiagramEdge) => NodeId[]): string[] {
+  const peep = peepholes(cell);
+  const problems: string[] = [];
+  for (const e of graph.edges) {
+    const target = graph.nodes.find((g) => g.id === e.target);
+    const values = carried(e);
+    const isPeephole = !!target && values.length === 1 && target.covers.some((d) => peep.get(d) === values[0]);
+    if (isPeephole && e.kind !== 'peephole') problems.push(`the wire ${e.id} carries ${values[0]} into a peephole but is drawn as ${e.kind}`);
+    if (!isPeephole && e.kind === 'peephole') problems.push(`the wire ${e.id} is drawn as a peephole, but ${values.join(', ')} is not a peephole connection of ${e.target}`);
+  }
+  return problems;
+}
+
+/** In the placed figure: every step drawn whole, each state carried from step to step, inputs and outputs at every step. */
+function checkSteps(cell: CellGraph, placed: PlacedGraph): string[] {
+  const problems: string[] = [];
+  const { graph } = placed;
+  const count = graph.steps.length;
+  const edges = new Map(placed.edges.map((e) => [`${e.source}->${e.target}`, e]));
+  const expectEdge = (source: string, target: string, value: NodeId, what: string) => {
+    const e = edges.get(`${source}->${target}`);
+    if (!e) problems.push(`${what} is not drawn (no wire ${source} → ${target})`);
+    else if (e.valueOf !== value) problems.push(`${what} carries ${e.valueOf}, expected ${value}`);
+  };
+  if (cell.states.length === 0 && count !== 1) problems.push(`a cell without state is drawn at ${count} steps`);
+  for (let i = 0; i < count; i++) {
+    for (const g of graph.nodes) if (!placed.nodes.some((n) => n.key === `${i}:${g.id}`)) problems.push(`step ${i} does not draw ${g.id}`);
+    for (const e of graph.edges) expectEdge(`${i}:${e.source}`, `${i}:${e.target}`, e.valueOf, `step ${i}'s wire ${e.id}`);
+    for (const s of cell.states) {
+      if (i === 0) expectEdge(`initial:${s.name}`, `0:in:${s.name}`, `${s.name}_prev`, `the initial ${s.name}`);
+      if (i + 1 < count) expectEdge(`${i}:out:${s.name}`, `${i + 1}:in:${s.name}`, s.name, `state ${s.name} from step ${i} into step ${i + 1}`);
+      else expectEdge(`${i}:out:${s.name}`, `final:${s.name}`, s.name, `the final ${s.name}`);
+    }
+    for (const x of [...cell.inputs, ...cell.noises]) expectEdge(`${i}:x:${x.name}:terminal`, `${i}:x:${x.name}`, x.name, `input ${x.name} at step ${i}`);
+    for (const o of shownOutputs(cell)) expectEdge(`${i}:up:${o}`, `${i}:up:${o}:terminal`, o, `output ${o} at step ${i}`);
+  }
+  return problems;
+}

@@ -1,0 +1,124 @@
+// checkFaithful on every shipped and test cell, and on drawings with planted faults: the
+// figure must say what the equations say, whatever the layout.
+import { describe, expect, it } from 'vitest';
+import { parseCell } from '../../src/cell/index.js';
+import { checkFaithful, placeDiagram } from '../../src/diagram/index.js';
+import { unroll } from '../../src/diagram/unroll.js';
+import type { DiagramGraph } from '../../src/diagram/types.js';
+import { cellNamed, fixtureCell, FIXTURE_CELLS, SHIPPED } from './helpers.js';
+
+const twoSteps = { steps: [{ time: 't-1', t: -1 }, { time: 't', t: 0 }], initialTime: 't-2' };
+const ALL = [...SHIPPED.map((name) => ({ name, cell: () => cellNamed(name) })), ...FIXTURE_CELLS.map((file) => ({ name: file, cell: () => fixtureCell(file) }))];
+
+describe('checkFaithful on every shipped cell and every tests/fixtures/cells/*.cell', { timeout: 120_000 }, () => {
+  it('finds the test cells folder with at least the diagram cells in it', () => {
+    expect(FIXTURE_CELLS.filter((f) => f.startsWith('diagram-'))).toEqual(['diagram-indrnn.cell', 'diagram-readout.cell', 'diagram-scaled.cell', 'diagram-shared-weight.cell', 'diagram-stacked-lstm.cell', 'diagram-stacked.cell']);
+  });
+  for (const { name, cell } of ALL) {
+    for (const detail of ['gates', 'ops'] as const) {
+      it(`checkFaithful(${name}, ${detail}) finds nothing at 1 and 2 steps, placed and unplaced`, async () => {
+        for (const steps of [1, 2]) {
+          const placed = await placeDiagram(cell(), { steps, detail, title: '' });
+          expect(checkFaithful(cell(), placed.graph), `${steps} steps`).toEqual([]);
+          expect(checkFaithful(cell(), placed), `${steps} steps, placed`).toEqual([]);
+        }
+      });
+    }
+  }
+});
+
+describe('the defects of issue 11, each drawn right', () => {
+  it('unroll(shared weight W) draws no wire between the two boxes that use W; W is a label of both', () => {
+    const graph = unroll(fixtureCell('diagram-shared-weight.cell'), twoSteps);
+    const into = (id: string) => graph.edges.filter((e) => e.target === id).map((e) => `${e.source}/${e.valueOf}`);
+    expect(into('a')).toEqual(['x:x/x']);
+    expect(into('h.tanh.0')).toEqual(['x:x/x', 'in:h/h_prev']);
+    expect(into('h')).toEqual(['h.tanh.0/h.tanh.0', 'a/a']);
+    expect(graph.nodes.filter((n) => n.covers.includes('W')).map((n) => n.id)).toEqual(['a', 'h.tanh.0']);
+  });
+
+  it('unroll(shared weight W, ops) wires one W box into both matrix products', () => {
+    const graph = unroll(fixtureCell('diagram-shared-weight.cell'), { ...twoSteps, detail: 'ops' });
+    expect(graph.edges.filter((e) => e.source === 'W').map((e) => e.target)).toEqual(['a.matmul.0', 'h.matmul.0']);
+  });
+
+  it('unroll(output: y) sends y upward and h only to the next step', () => {
+    const graph = unroll(fixtureCell('diagram-readout.cell'), twoSteps);
+    expect(graph.ports.map((p) => `${p.id}:${p.side}`)).toEqual(['in:h:west', 'out:h:east', 'x:x:south', 'up:y:north']);
+    expect(graph.edges.filter((e) => e.target === 'up:y' || e.target === 'out:h').map((e) => `${e.source}->${e.target}`)).toEqual(['h->out:h', 'y->up:y']);
+  });
+
+  it('unroll(IndRNN) draws u ⊙ h_{t-1} as the recurrence, not a peephole, in both details', async () => {
+    const cell = fixtureCell('diagram-indrnn.cell');
+    for (const detail of ['gates', 'ops'] as const) {
+      expect(unroll(cell, { ...twoSteps, detail }).edges.filter((e) => e.valueOf === 'h_prev').map((e) => e.kind), detail).toEqual(['state']);
+    }
+    const key = (await placeDiagram(cell, { legend: true })).key!.map((k) => k.kind);
+    expect(key).not.toContain('peephole');
+    expect(key).toEqual(['layer', 'junction']);
+  });
+
+  it('unroll(division by a parameter, gates) writes ÷s into the operator, with no parameter box', () => {
+    const graph = unroll(fixtureCell('diagram-scaled.cell'), twoSteps);
+    expect(graph.nodes.filter((n) => n.glyph === 'pointwise').map((n) => n.tex)).toEqual(['1-', '\\odot', '\\odot', '\\div s', '+']);
+    expect(graph.nodes.some((n) => n.glyph === 'param')).toBe(false);
+  });
+});
+
+describe('checkFaithful finds planted faults', () => {
+  const cell = fixtureCell('diagram-shared-weight.cell');
+  const graph = unroll(cell, twoSteps);
+  const edit = (change: (g: DiagramGraph) => Partial<DiagramGraph>): DiagramGraph => ({ ...graph, ...change(graph) });
+
+  it('a wire from one box into another that carries a shared parameter (the old shared-W drawing)', () => {
+    const broken = edit((g) => ({ edges: [...g.edges, { id: 'h.tanh.0->a', source: 'h.tanh.0', target: 'a', slot: 1, kind: 'internal', valueOf: 'W' }] }));
+    expect(checkFaithful(cell, broken)).toEqual(['the wire from layer h.tanh.0 into layer a carries W, but layer h.tanh.0 does not produce it']);
+  });
+
+  it('a missing wire, a wire into a glyph that does not read its value, a state upward instead of the output', () => {
+    const missing = edit((g) => ({ edges: g.edges.filter((e) => e.id !== 'a->h') }));
+    expect(checkFaithful(cell, missing)).toEqual(['pointwise h reads a, but no wire brings it']);
+    const stray = edit((g) => ({ edges: [...g.edges, { id: 'in:h->a', source: 'in:h', target: 'a', slot: 1, kind: 'state', valueOf: 'h_prev' }] }));
+    expect(checkFaithful(cell, stray)).toEqual(['the wire from port in:h into layer a carries h_prev, which layer a does not read']);
+    const readout = fixtureCell('diagram-readout.cell');
+    const wrongOutput = unroll(readout, twoSteps);
+    const asBefore: DiagramGraph = {
+      ...wrongOutput,
+      ports: wrongOutput.ports.map((p) => (p.id === 'up:y' ? { ...p, id: 'up:h', name: 'h', valueOf: 'h' } : p)),
+      edges: wrongOutput.edges.map((e) => (e.target === 'up:y' ? { ...e, id: 'h->up:h', source: 'h', target: 'up:h', valueOf: 'h' } : e)),
+    };
+    expect(checkFaithful(readout, asBefore)).toEqual(['the port up:y (north, carrying y) is missing', 'the port up:h (north, carrying h) does not belong to the cell']);
+  });
+
+  it('a computation drawn twice or not at all, and a parameter missing from a label', () => {
+    const twice = edit((g) => ({ nodes: g.nodes.map((n) => (n.id === 'a' ? { ...n, covers: [...n.covers, 'h.add.0'] } : n)) }));
+    expect(checkFaithful(cell, twice)).toContain('h.add.0 is drawn by 2 glyphs');
+    const scaled = fixtureCell('diagram-scaled.cell');
+    const unlabelled = unroll(scaled, twoSteps);
+    const noS = { ...unlabelled, nodes: unlabelled.nodes.map((n) => (n.tex === '\\div s' ? { ...n, tex: '\\div' } : n)) };
+    expect(checkFaithful(scaled, noS)).toEqual(['pointwise h.div.0 uses s but its label \\div does not show it']);
+  });
+
+  it('a peephole style on IndRNN recurrence, and a peephole drawn as a plain wire', () => {
+    const indrnn = fixtureCell('diagram-indrnn.cell');
+    const g = unroll(indrnn, twoSteps);
+    const styled = { ...g, edges: g.edges.map((e) => (e.valueOf === 'h_prev' ? { ...e, kind: 'peephole' as const } : e)) };
+    expect(checkFaithful(indrnn, styled)).toEqual(['the wire in:h->h is drawn as a peephole, but h_prev is not a peephole connection of h']);
+    const lstm = cellNamed('lstm-peephole');
+    const p = unroll(lstm, twoSteps);
+    const plain = { ...p, edges: p.edges.map((e) => (e.id === 'c->o' ? { ...e, kind: 'internal' as const } : e)) };
+    expect(checkFaithful(lstm, plain)).toEqual(['the wire c->o carries c into a peephole but is drawn as internal']);
+  });
+
+  it('a state that does not cross into the next step in the placed figure', async () => {
+    const placed = await placeDiagram(cell, { steps: 2, title: '' });
+    const cut = { ...placed, edges: placed.edges.filter((e) => e.key !== '0:out:h->1:in:h') };
+    expect(checkFaithful(cell, cut)).toEqual(['state h from step 0 into step 1 is not drawn (no wire 0:out:h → 1:in:h)']);
+  });
+
+  it('checkFaithful(user cell) accepts a cell written by hand with several states and a noise input', () => {
+    const text = 'cell: u\ntitle: U\ninput: x\nstate: c, h\neps ~ N(0, I)\nf = σ(W x + U h_prev)\nc = f ⊙ c_prev + (1 - f) ⊙ tanh(W x + eps)\nh = tanh(c) * 2\n';
+    const user = parseCell(text, { file: 'u.cell' });
+    for (const detail of ['gates', 'ops'] as const) expect(checkFaithful(user, unroll(user, { ...twoSteps, detail })), detail).toEqual([]);
+  });
+});
