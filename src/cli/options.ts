@@ -6,7 +6,7 @@
  */
 import type { Arguments, Argv } from 'yargs';
 import { InputError } from '../errors.js';
-import { checkNumber, numberRule, shorten } from './number-rules.js';
+import { checkNumber, numberRule } from './number-rules.js';
 
 export function positiveInteger(value: number, option: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new InputError(`--${option} must be a positive integer, got ${value}`);
@@ -116,6 +116,3 @@ export function checkOptionValues(argv: Arguments, y: Argv): void {
     for (const name of [key, camelCase(key), ...(options.alias[key] ?? [])]) argv[name] = checked.value;
   }
 }
-
-/** A value typed for an option, quoted and cut for a message. */
-export const quoted = (text: string): string => `'${shorten(text)}'`;
