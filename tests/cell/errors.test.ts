@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CellError, parseCell } from '../../src/cell/index.js';
+import { errorOf } from '../expect.js';
 
 const parse = (...lines: string[]) => parseCell(lines.join('\n'), { file: 'bad.cell' });
 const failure = (...lines: string[]) => {
-  try {
-    parse(...lines);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CellError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the cell to be rejected');
+  const error = errorOf(() => parse(...lines));
+  expect(error).toBeInstanceOf(CellError);
+  return error.message;
 };
 
 describe('errors in .cell files name file, line and column', () => {

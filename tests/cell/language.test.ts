@@ -4,17 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { CellError, parseCell, toTex, toText, withSizes } from '../../src/cell/index.js';
 import { trace } from '../../src/trace/index.js';
-import { expectClose } from '../expect.js';
+import { errorOf, expectClose } from '../expect.js';
 
 const parse = (...lines: string[]) => parseCell(lines.join('\n'), { file: 'new.cell' });
 const failure = (...lines: string[]) => {
-  try {
-    parse(...lines);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CellError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the cell to be rejected');
+  const error = errorOf(() => parse(...lines));
+  expect(error).toBeInstanceOf(CellError);
+  return error.message;
 };
 const shapes = (cell: ReturnType<typeof parse>) => Object.fromEntries(cell.params.map((p) => [p.name, p.shape]));
 
