@@ -4,7 +4,7 @@ import { readFileSync, rmSync, existsSync } from 'node:fs';
 
 const report = '.vitest-report.json';
 rmSync(report, { force: true });
-const run = spawnSync('npx', ['vitest', 'run', '--dir', 'tests', '--testTimeout', '120000', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+const run = spawnSync('npx', ['vitest', 'run', '--dir', 'tests', '--testTimeout', '120000', '--maxWorkers', '2', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
   stdio: 'inherit',
 });
 if (!existsSync(report)) {
