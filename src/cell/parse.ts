@@ -252,6 +252,7 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
     noises: declared('noise'),
     statements,
     outputs,
+    outputsDeclared: source.outputs.length > 0,
     nodes: finalNodes,
     dims: [...dims].sort(),
   };

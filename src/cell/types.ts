@@ -101,8 +101,14 @@ export interface CellGraph {
   readonly params: readonly Declared[];
   readonly noises: readonly Declared[];
   readonly statements: readonly Statement[];
-  /** Statement targets shown as outputs: the states, or the last statement when there is no state. */
+  /** The `output:` names; without that header, the states, or the last statement when there is no state. */
   readonly outputs: readonly string[];
+  /**
+   * Whether `outputs` was written in an `output:` header. A cell that declares exactly its
+   * states (`output: c, h`) has the same outputs as one that declares none, but a figure
+   * draws the declared ones upward and, without a declaration, only the last state.
+   */
+  readonly outputsDeclared: boolean;
   readonly nodes: readonly CellNode[];
   /** Symbolic dimension names used, e.g. ['hidden', 'input']. */
   readonly dims: readonly string[];

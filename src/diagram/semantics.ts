@@ -7,15 +7,13 @@ import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { parameterExpressions } from './extra-ops.js';
 
 /**
- * The values drawn leaving each step upward: the declared `output:` names; without
+ * The values drawn leaving each step upward: exactly the declared `output:` names; without
  * them, the last declared state (the LSTM's h, not its internal c), or for a cell
- * without state its last statement. A cell that declares no output gets every state as
- * its IR outputs, which is how a missing declaration is recognised.
+ * without state its last statement.
  */
 export function shownOutputs(cell: CellGraph): string[] {
-  const states = cell.states.map((s) => s.name);
-  const undeclared = states.length > 0 && cell.outputs.length === states.length && cell.outputs.every((o, i) => o === states[i]);
-  return undeclared ? [states[states.length - 1]] : [...cell.outputs];
+  if (cell.outputsDeclared || cell.states.length === 0) return [...cell.outputs];
+  return [cell.states[cell.states.length - 1]!.name];
 }
 
 /** A diagonal product p ⊙ v: exactly one operand a parameter, both vectors (a scalar factor is not diagonal). */

@@ -1,13 +1,16 @@
 // checkFaithful on every shipped and test cell, and on drawings with planted faults: the
 // figure must say what the equations say, whatever the layout.
 import { describe, expect, it } from 'vitest';
-import { parseCell } from '../../src/cell/index.js';
+import { parseCell, type CellGraph } from '../../src/cell/index.js';
 import { checkFaithful, placeDiagram } from '../../src/diagram/index.js';
 import { unroll } from '../../src/diagram/unroll.js';
 import type { DiagramGraph } from '../../src/diagram/types.js';
 import { cellNamed, fixtureCell, FIXTURE_CELLS, SHIPPED } from './helpers.js';
 
 const twoSteps = { steps: [{ time: 't-1', t: -1 }, { time: 't', t: 0 }], initialTime: 't-2' };
+const lstmWith = (header: string) => parseCell(`cell: l\ntitle: L\ninput: x\nstate: c, h\n${header}f = σ(W_f x + U_f h_prev)\nc = f ⊙ c_prev + (1 - f) ⊙ tanh(W_c x)\nh = f ⊙ tanh(c)\n`, { file: 'l.cell' });
+const upward = (cell: CellGraph) => unroll(cell, twoSteps).ports.filter((p) => p.side === 'north').map((p) => p.valueOf);
+
 const ALL = [...SHIPPED.map((name) => ({ name, cell: () => cellNamed(name) })), ...FIXTURE_CELLS.map((file) => ({ name: file, cell: () => fixtureCell(file) }))];
 
 describe('checkFaithful on every shipped cell and every tests/fixtures/cells/*.cell', { timeout: 120_000 }, () => {
@@ -46,6 +49,24 @@ describe('the defects of issue 11, each drawn right', () => {
     const graph = unroll(fixtureCell('diagram-readout.cell'), twoSteps);
     expect(graph.ports.map((p) => `${p.id}:${p.side}`)).toEqual(['in:h:west', 'out:h:east', 'x:x:south', 'up:y:north']);
     expect(graph.edges.filter((e) => e.target === 'up:y' || e.target === 'out:h').map((e) => `${e.source}->${e.target}`)).toEqual(['h->out:h', 'y->up:y']);
+  });
+
+  it('unroll(LSTM, output: c, h) sends exactly c and h upward; without the header only h; output: h only h', () => {
+    expect(lstmWith('output: c, h\n').outputsDeclared).toBe(true);
+    expect(lstmWith('').outputsDeclared).toBe(false);
+    expect(lstmWith('output: c, h\n').outputs).toEqual(lstmWith('').outputs);
+    expect(upward(lstmWith('output: c, h\n'))).toEqual(['c', 'h']);
+    expect(upward(lstmWith('output: h, c\n'))).toEqual(['h', 'c']);
+    expect(upward(lstmWith(''))).toEqual(['h']);
+    expect(upward(lstmWith('output: h\n'))).toEqual(['h']);
+    expect(upward(lstmWith('output: c\n'))).toEqual(['c']);
+  });
+
+  it('unroll(one state h, output: h) sends h upward, as without the header', () => {
+    const rnn = (header: string) => parseCell(`cell: r\ntitle: R\ninput: x\nstate: h\n${header}h = tanh(W x + U h_prev)\n`, { file: 'r.cell' });
+    expect(rnn('output: h\n').outputsDeclared).toBe(true);
+    expect(upward(rnn('output: h\n'))).toEqual(['h']);
+    expect(upward(rnn(''))).toEqual(['h']);
   });
 
   it('unroll(IndRNN) draws u ⊙ h_{t-1} as the recurrence, not a peephole, in both details', async () => {
@@ -88,6 +109,14 @@ describe('checkFaithful finds planted faults', () => {
       edges: wrongOutput.edges.map((e) => (e.target === 'up:y' ? { ...e, id: 'h->up:h', source: 'h', target: 'up:h', valueOf: 'h' } : e)),
     };
     expect(checkFaithful(readout, asBefore)).toEqual(['the port up:y (north, carrying y) is missing', 'the port up:h (north, carrying h) does not belong to the cell']);
+  });
+
+  it('an LSTM declaring output: c, h drawn by the default rule (only h upward), and one declaring nothing drawn with c upward', () => {
+    const declared = lstmWith('output: c, h\n');
+    const undeclared = lstmWith('');
+    // Each drawn as the other's declaration asks: the ports and wires are right for the other cell.
+    expect(checkFaithful(declared, unroll(undeclared, twoSteps))).toEqual(['the port up:c (north, carrying c) is missing']);
+    expect(checkFaithful(undeclared, unroll(declared, twoSteps))).toEqual(['the port up:c (north, carrying c) does not belong to the cell']);
   });
 
   it('a computation drawn twice or not at all, and a parameter missing from a label', () => {
