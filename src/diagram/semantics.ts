@@ -16,6 +16,31 @@ export function shownOutputs(cell: CellGraph): string[] {
   return [cell.states[cell.states.length - 1]!.name];
 }
 
+const sameValueCache = new WeakMap<CellGraph, ReadonlyMap<NodeId, NodeId>>();
+
+/**
+ * Stacks that compute the same vector: each `[a; b]` of the same values in the same order
+ * as an earlier one → that earlier one. Olah's LSTM writes `[h_prev; x]` in every gate;
+ * the figure draws one concatenation point whose wire fans out to all of them.
+ */
+export function sameValues(cell: CellGraph): ReadonlyMap<NodeId, NodeId> {
+  const cached = sameValueCache.get(cell);
+  if (cached) return cached;
+  const byId = new Map(cell.nodes.map((n) => [n.id, n]));
+  const plain = (id: NodeId): NodeId => (byId.get(id)?.kind === 'copy' ? plain(byId.get(id)!.inputs[0]!) : id);
+  const first = new Map<string, NodeId>();
+  const same = new Map<NodeId, NodeId>();
+  for (const n of cell.nodes) {
+    if (n.kind !== 'concat') continue;
+    const key = n.inputs.map(plain).join(';');
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, n.id);
+    else same.set(n.id, earlier);
+  }
+  sameValueCache.set(cell, same);
+  return same;
+}
+
 /** A diagonal product p ⊙ v: exactly one operand a parameter, both vectors (a scalar factor is not diagonal). */
 export function isDiagonalProduct(cell: CellGraph, n: CellNode): boolean {
   if (n.kind !== 'mul') return false;

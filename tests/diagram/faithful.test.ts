@@ -69,6 +69,26 @@ describe('the defects of issue 11, each drawn right', () => {
     expect(upward(rnn(''))).toEqual(['h']);
   });
 
+  it("unroll(Olah's LSTM) draws [h_prev; x] once, h_{t-1} entering above x, its wire fanning out to the four gates (gates) or products (ops)", () => {
+    const cell = cellNamed('olah-lstm');
+    for (const [detail, readers] of [['gates', ['f', 'i', 'c_tilde', 'o']], ['ops', ['f.matmul.0', 'i.matmul.0', 'c_tilde.matmul.0', 'o.matmul.0']]] as const) {
+      const graph = unroll(cell, { ...twoSteps, detail });
+      expect(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => `${n.id}:${n.valueOf}`), detail).toEqual(['f.concat.0:f.concat.0']);
+      expect(graph.edges.filter((e) => e.target === 'f.concat.0').map((e) => `${e.source}/${e.slot}`), detail).toEqual(['in:h/0', 'x:x/1']);
+      expect(graph.edges.filter((e) => e.source === 'f.concat.0').map((e) => e.target), detail).toEqual(readers);
+    }
+  });
+
+  it('unroll([h_prev; x] and [x; h_prev]) draws two stacks: the order of the parts is the value', () => {
+    const text = 'cell: s\ntitle: S\ninput: x\nstate: h\nparam W: [hidden, hidden+input]\nparam U: [hidden, input+hidden]\na = σ(W * [h_prev; x])\nh = tanh(U * [x; h_prev]) ⊙ a\n';
+    const cell = parseCell(text, { file: 's.cell' });
+    for (const detail of ['gates', 'ops'] as const) {
+      const graph = unroll(cell, { ...twoSteps, detail });
+      expect(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => n.id), detail).toEqual(['a.concat.0', 'h.concat.0']);
+      expect(checkFaithful(cell, graph), detail).toEqual([]);
+    }
+  });
+
   it('unroll(IndRNN) draws u ⊙ h_{t-1} as the recurrence, not a peephole, in both details', async () => {
     const cell = fixtureCell('diagram-indrnn.cell');
     for (const detail of ['gates', 'ops'] as const) {
@@ -117,6 +137,27 @@ describe('checkFaithful finds planted faults', () => {
     // Each drawn as the other's declaration asks: the ports and wires are right for the other cell.
     expect(checkFaithful(declared, unroll(undeclared, twoSteps))).toEqual(['the port up:c (north, carrying c) is missing']);
     expect(checkFaithful(undeclared, unroll(declared, twoSteps))).toEqual(['the port up:c (north, carrying c) does not belong to the cell']);
+  });
+
+  it("Olah's LSTM drawn with one concatenation per gate (the old drawing), and its stack missing x", () => {
+    const olah = cellNamed('olah-lstm');
+    const graph = unroll(olah, twoSteps);
+    const perGate: DiagramGraph = {
+      ...graph,
+      nodes: [...graph.nodes, { ...graph.nodes.find((n) => n.id === 'f.concat.0')!, id: 'i.concat.0', valueOf: 'i.concat.0', covers: ['i.concat.0'] }],
+      edges: [
+        ...graph.edges.filter((e) => e.id !== 'f.concat.0->i'),
+        { id: 'in:h->i.concat.0', source: 'in:h', target: 'i.concat.0', slot: 0, kind: 'state', valueOf: 'h_prev' },
+        { id: 'x:x->i.concat.0', source: 'x:x', target: 'i.concat.0', slot: 1, kind: 'input', valueOf: 'x' },
+        { id: 'i.concat.0->i', source: 'i.concat.0', target: 'i', slot: 0, kind: 'internal', valueOf: 'i.concat.0' },
+      ],
+    };
+    expect(checkFaithful(olah, perGate)).toEqual([
+      'concat i.concat.0 draws i.concat.0 apart from f.concat.0, the same stack',
+      'the wire from concat i.concat.0 into layer i carries f.concat.0, but concat i.concat.0 does not produce it',
+    ]);
+    const noX = { ...graph, edges: graph.edges.filter((e) => e.id !== 'x:x->f.concat.0') };
+    expect(checkFaithful(olah, noX)).toEqual(['concat f.concat.0 reads x, but no wire brings it']);
   });
 
   it('a computation drawn twice or not at all, and a parameter missing from a label', () => {
