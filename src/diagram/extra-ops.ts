@@ -8,12 +8,12 @@ import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { parameterTex } from '../cell/index.js';
 import type { GlyphKind } from './types.js';
 
-/** Nodes computed from parameters (and constants) only, other than a parameter or constant itself. */
+/** Nodes computed from parameters (and constants, the identity) only, other than a parameter or constant itself. */
 export function parameterExpressions(cell: CellGraph): Set<NodeId> {
   const fixed = new Set<NodeId>();
   const expressions = new Set<NodeId>();
   for (const n of cell.nodes) {
-    if (n.kind === 'param' || n.kind === 'const') fixed.add(n.id);
+    if (n.kind === 'param' || n.kind === 'const' || n.kind === 'identity') fixed.add(n.id);
     else if (n.inputs.length && n.inputs.every((i) => fixed.has(i)) && n.id !== n.statement) {
       fixed.add(n.id);
       expressions.add(n.id);

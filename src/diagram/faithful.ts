@@ -11,7 +11,7 @@ import { peepholes, sameValues, shownOutputs } from './semantics.js';
 import type { DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, StepPort } from './types.js';
 
 // A rename (h = c) is drawn as the renamed value's wire, so it needs no glyph of its own.
-const LEAVES = new Set(['input', 'state', 'noise', 'const', 'param', 'input_prev', 'copy']);
+const LEAVES = new Set(['input', 'state', 'noise', 'const', 'identity', 'param', 'input_prev', 'copy']);
 const ROOT_KINDS: Readonly<Record<string, readonly string[]>> = {
   layer: ['activation'],
   function: ['activation', 'reduce', 'min', 'max', 'clip'],
@@ -62,7 +62,7 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
     for (const m of g.covers) {
       for (const i of ir.get(m)?.inputs ?? []) {
         const kind = ir.get(i)!.kind;
-        if (covered.has(i) || kind === 'const' || (kind === 'param' && labelParams) || expressions.has(i)) continue;
+        if (covered.has(i) || kind === 'const' || kind === 'identity' || (kind === 'param' && labelParams) || expressions.has(i)) continue;
         reads.add(value(i));
       }
     }
@@ -165,12 +165,12 @@ function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean)
       if (n?.kind === 'param') shown.add(n);
       for (const i of n?.inputs ?? []) {
         const input = ir.get(i)!;
-        if (input.kind === 'const' || (input.kind === 'param' && labelParams)) shown.add(input);
+        if (input.kind === 'const' || input.kind === 'identity' || (input.kind === 'param' && labelParams)) shown.add(input);
       }
     }
     for (const n of shown) {
-      const text = n.kind === 'const' ? String(Number(n.value.toPrecision(6))) : symbolTex(n.id, 'param');
-      if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : `the constant ${text}`} but its label ${g.tex} does not show it`);
+      const text = n.kind === 'const' ? String(Number(n.value.toPrecision(6))) : n.kind === 'identity' ? 'I' : symbolTex(n.id, 'param');
+      if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : n.kind === 'identity' ? 'the identity I' : `the constant ${text}`} but its label ${g.tex} does not show it`);
     }
   }
   return problems;

@@ -231,7 +231,7 @@ function placeGlyphs(cell: CellGraph, detail: Detail, node: (id: NodeId) => Cell
 
   // Consumers before producers, so a group claims its members before they are seen alone.
   for (const n of [...cell.nodes].reverse()) {
-    if (drawn.has(n.id) || n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const' || n.kind === 'param') continue;
+    if (drawn.has(n.id) || n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const' || n.kind === 'identity' || n.kind === 'param') continue;
     // A rename (h = c) draws nothing: its value is the renamed one's, on the same wire; x_prev is a port;
     // a repeated stack [h_prev; x] is the first one's value.
     if (n.kind === 'copy' || n.kind === 'input_prev' || expressions.has(n.id) || sameValues(cell).has(n.id)) continue;

@@ -48,6 +48,7 @@ export const LOWER: Record<OpKind, Lowering> = {
   param: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
   noise: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
   const: (_t, n, _a, leaf) => leaf(n.id),
+  identity: (_t, n, _a, leaf) => leaf(n.id),
   matmul: (t, _n, [W, v]) => t.linear(v!, W!),
   add: binaryLowering('add'),
   sub: binaryLowering('sub'),
