@@ -87,3 +87,22 @@ export async function randomInputs(seed: number, steps: number, batch: number, f
   const random = createRandom(seed);
   return Array.from({ length: steps }, () => Array.from({ length: batch }, () => Array.from({ length: features }, () => random.normal())));
 }
+
+/** The target's bytes: safetensors in float32 (as PyTorch saves), ONNX float32 initializers, Keras HDF5, or JSON text. */
+export async function encodeConverted(converted: import('../trace/index.js').Converted): Promise<string | Uint8Array> {
+  if (converted.target === 'json') {
+    const { weightsToJson } = await import('../trace/index.js');
+    return weightsToJson(converted.tensors);
+  }
+  if (converted.target === 'pytorch') {
+    const { encodeSafetensors } = await import('../io/safetensors.js');
+    return encodeSafetensors([...converted.tensors], { dtype: 'F32', metadata: { producer: 'gateflow convert' } });
+  }
+  if (converted.target === 'onnx') {
+    const { encodeOnnxModel } = await import('../io/onnx.js');
+    return encodeOnnxModel({ ...converted.onnx, producer: 'gateflow convert' });
+  }
+  const { encodeHdf5 } = await import('../io/hdf5.js');
+  const keras = (converted as Extract<typeof converted, { target: 'keras' }>).keras;
+  return encodeHdf5(keras.datasets, keras.attributes);
+}

@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
 import { writeOutput } from '../output.js';
-import { cellResolver, decodeLoaded, loadFile, randomInputs } from '../models.js';
+import { cellResolver, decodeLoaded, encodeConverted, loadFile, randomInputs } from '../models.js';
 
 const TARGET_BY_EXTENSION: Readonly<Record<string, 'pytorch' | 'onnx' | 'keras' | 'json'>> = { safetensors: 'pytorch', onnx: 'onnx', h5: 'keras', json: 'json' };
 /** The random check: a few steps and two batch elements reach every gate and both states. */
@@ -57,22 +57,3 @@ export const convertCommand: Command = (cli: Argv) =>
       );
     },
   );
-
-/** The target's bytes: safetensors in float32 (as PyTorch saves), ONNX float32 initializers, Keras HDF5, or JSON text. */
-async function encodeConverted(converted: import('../../trace/index.js').Converted): Promise<string | Uint8Array> {
-  if (converted.target === 'json') {
-    const { weightsToJson } = await import('../../trace/index.js');
-    return weightsToJson(converted.tensors);
-  }
-  if (converted.target === 'pytorch') {
-    const { encodeSafetensors } = await import('../../io/safetensors.js');
-    return encodeSafetensors([...converted.tensors], { dtype: 'F32', metadata: { producer: 'gateflow convert' } });
-  }
-  if (converted.target === 'onnx') {
-    const { encodeOnnxModel } = await import('../../io/onnx.js');
-    return encodeOnnxModel({ ...converted.onnx, producer: 'gateflow convert' });
-  }
-  const { encodeHdf5 } = await import('../../io/hdf5.js');
-  const keras = (converted as Extract<typeof converted, { target: 'keras' }>).keras;
-  return encodeHdf5(keras.datasets, keras.attributes);
-}
