@@ -41,9 +41,17 @@ export function expressionTex(cell: CellGraph, id: NodeId): string {
   return /^[A-Za-z\\{}_^]+$/.test(tex) && !tex.includes(' ') ? tex : `\\left(${tex}\\right)`;
 }
 
-/** A constant in a glyph, as the faithfulness check reads it back (0.5, 2, 0.00001). */
+/**
+ * A constant in a glyph, as the faithfulness check reads it back: 0.5, 2, and a very small
+ * or large one as a power of ten (10^{-5}, 2.5{\cdot}10^{-4}), so its circle stays small.
+ */
 export function constTex(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+  const rounded = Number(value.toPrecision(6));
+  const size = Math.abs(rounded);
+  if (size === 0 || (size >= 0.01 && size < 1e5)) return String(rounded);
+  const [mantissa, exponent] = rounded.toExponential().split('e') as [string, string];
+  const power = `10^{${Number(exponent)}}`;
+  return mantissa === '1' ? power : mantissa === '-1' ? `-${power}` : `${mantissa}{\\cdot}${power}`;
 }
 const formatConst = constTex;
 

@@ -6,7 +6,7 @@
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { symbolTex } from '../cell/index.js';
-import { expressionMembers, parameterExpressions } from './extra-ops.js';
+import { constTex, expressionMembers, parameterExpressions } from './extra-ops.js';
 import { peepholes, sameValues, shownOutputs } from './semantics.js';
 import type { DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, StepPort } from './types.js';
 
@@ -169,7 +169,7 @@ function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean)
       }
     }
     for (const n of shown) {
-      const text = n.kind === 'const' ? String(Number(n.value.toPrecision(6))) : n.kind === 'identity' ? 'I' : symbolTex(n.id, 'param');
+      const text = n.kind === 'const' ? constTex(n.value) : n.kind === 'identity' ? 'I' : symbolTex(n.id, 'param');
       if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : n.kind === 'identity' ? 'the identity I' : `the constant ${text}`} but its label ${g.tex} does not show it`);
     }
   }

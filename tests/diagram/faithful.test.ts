@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCell, type CellGraph } from '../../src/cell/index.js';
 import { checkFaithful, placeDiagram } from '../../src/diagram/index.js';
 import { unroll } from '../../src/diagram/unroll.js';
+import { constTex } from '../../src/diagram/extra-ops.js';
 import type { DiagramGraph } from '../../src/diagram/types.js';
 import { cellNamed, fixtureCell, FIXTURE_CELLS, SHIPPED } from './helpers.js';
 
@@ -88,6 +89,18 @@ describe('the defects of issue 11, each drawn right', () => {
       expect(checkFaithful(cell, graph), detail).toEqual([]);
     }
   });
+
+  it('constTex writes very small and very large constants as powers of ten, others as numbers', () => {
+    const cases: [number, string][] = [[0.00001, '10^{-5}'], [0.001, '10^{-3}'], [2.5e-4, '2.5{\\cdot}10^{-4}'], [-1e-5, '-10^{-5}'], [1e6, '10^{6}'], [0.01, '0.01'], [0.5, '0.5'], [2, '2'], [0, '0'], [1 / 3, '0.333333']];
+    expect(cases.map(([v]) => constTex(v))).toEqual(cases.map(([, tex]) => tex));
+  });
+
+  it("unroll(LayerNorm-LSTM) labels var + 0.00001 as +10^{-5}, in a circle no wider than 52 px (71 when written 0.00001)", async () => {
+    const cell = fixtureCell('layernorm-lstm.cell');
+    expect(unroll(cell, twoSteps).nodes.find((n) => n.id === 'h.add.0')!.tex).toBe('+10^{-5}');
+    const placed = await placeDiagram(cell, { steps: 1, title: '' });
+    expect(placed.nodes.find((n) => n.key === '0:h.add.0')!.glyphBox.width).toBeLessThanOrEqual(52);
+  }, 60_000);
 
   it('unroll(IndRNN) draws u ⊙ h_{t-1} as the recurrence, not a peephole, in both details', async () => {
     const cell = fixtureCell('diagram-indrnn.cell');
