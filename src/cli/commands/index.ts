@@ -1,4 +1,6 @@
 import { cellsCommand, equationsCommand } from './cells.js';
+import { checkCommand } from './check.js';
+import { convertCommand } from './convert.js';
 import type { Command } from './command.js';
 import { diagramCommands } from './diagram.js';
 import { galleryCommand } from './gallery.js';
@@ -15,6 +17,8 @@ export const commands: readonly Command[] = [
   equationsCommand,
   ...diagramCommands,
   ...traceCommands,
+  checkCommand,
+  convertCommand,
   ...gradflowCommands,
   ...vaeCommands,
   ...rnnCommands,
