@@ -1,6 +1,7 @@
 import { cellsCommand, equationsCommand } from './cells.js';
 import type { Command } from './command.js';
 import { diagramCommands } from './diagram.js';
+import { exploreCommands } from './explore.js';
 import { galleryCommand } from './gallery.js';
 import { gradflowCommands } from './gradflow.js';
 import { rnnCommands } from './rnn.js';
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   equationsCommand,
   ...diagramCommands,
   ...traceCommands,
+  ...exploreCommands,
   ...gradflowCommands,
   ...vaeCommands,
   ...rnnCommands,
