@@ -3,19 +3,19 @@
  * compiled to WebAssembly; nothing is downloaded at run time). The bytes are placed in
  * h5wasm's in-memory file system, never read from disk here, so the capped reader in fs.ts
  * stays the only way in. Every dataset's size is checked against the file before it is read.
+ * Writing (trusted data) runs here; reading runs on a thread with a time limit.
  */
 import { InputError } from '../errors.js';
+import { decodeOnThread } from './hdf5-thread.js';
 import type { NamedTensor } from './tensors.js';
 
 type H5 = typeof import('h5wasm');
 let loaded: Promise<{ h5: H5; fs: { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void } }> | undefined;
 
-/** h5wasm loads (and compiles its WebAssembly) the first time an HDF5 file is read or written. */
+/** h5wasm loads (and compiles its WebAssembly) the first time an HDF5 file is written. */
 function h5wasm() {
   loaded ??= import('h5wasm').then(async (h5) => {
     const module = await h5.ready;
-    // Errors become exceptions instead of diagnostics printed to standard error.
-    module.activate_throwing_error_handler();
     return { h5, fs: module.FS as never };
   });
   return loaded;
@@ -42,74 +42,22 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return false;
 }
 
+/**
+ * Decoding runs on a worker thread (hdf5-thread.ts): the HDF5 library can loop for ever on a
+ * corrupt file (a mutated string attribute does), and only a thread can be stopped.
+ */
 export async function decodeHdf5(bytes: Uint8Array, file: string): Promise<DecodedHdf5> {
   if (!isHdf5(bytes)) throw new InputError(`${file}: not an HDF5 file (no HDF5 signature)`);
-  const { h5, fs } = await h5wasm();
-  const name = `/gateflow-read-${counter++}.h5`;
-  fs.writeFile(name, bytes);
-  let handle: InstanceType<H5['File']> | undefined;
-  try {
-    handle = new h5.File(name, 'r');
-    if (!(handle.file_id > 0n || Number(handle.file_id) > 0)) throw new InputError(`${file}: not a readable HDF5 file`);
-    const datasets = new Map<string, NamedTensor>();
-    walk(h5, handle, '', datasets, bytes.length, file, { objects: 0 });
-    const attributes: Record<string, string> = {};
-    for (const [key, attribute] of Object.entries(handle.attrs)) {
-      const value = attribute.value;
-      if (typeof value === 'string') attributes[key] = value;
-    }
-    return { file, datasets, attributes };
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`${file}: not a readable HDF5 file (${hdf5Reason(error)})`);
-  } finally {
-    try {
-      handle?.close();
-    } catch {
-      // A file that failed to open has nothing to close.
-    }
-    fs.unlink(name);
-  }
+  const answer = await decodeOnThread(bytes, TIME_LIMIT_MS + (TIME_PER_MB_MS * bytes.length) / (1 << 20), MAX_OBJECTS);
+  if (answer === 'timeout') throw new InputError(`${file}: reading the HDF5 file did not finish in time; it is corrupt or not a weights file`);
+  if ('error' in answer) throw new InputError(`${file}: ${answer.error}`);
+  const datasets = new Map<string, NamedTensor>(answer.datasets.map(([path, shape, data, dtype]) => [path, { shape, data, dtype }]));
+  return { file, datasets, attributes: answer.attributes };
 }
 
-/** The most specific line of an HDF5 error stack ('minor: ...'), or the message's first line. */
-function hdf5Reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const minors = [...text.matchAll(/minor: ([^\n]+)/g)].map((m) => m[1].trim());
-  return (minors[minors.length - 1] ?? text.split('\n')[0]).toLowerCase();
-}
-
-type Group = { keys(): string[]; get(name: string): unknown };
-
-function walk(h5: H5, group: Group, prefix: string, out: Map<string, NamedTensor>, fileBytes: number, file: string, seen: { objects: number }): void {
-  for (const key of group.keys()) {
-    if (++seen.objects > MAX_OBJECTS) throw new InputError(`${file}: more than ${MAX_OBJECTS} HDF5 objects; not a weights file`);
-    const path = prefix ? `${prefix}/${key}` : key;
-    const child = group.get(key);
-    if (child instanceof h5.Group) walk(h5, child as unknown as Group, path, out, fileBytes, file, seen);
-    else if (child instanceof h5.Dataset) {
-      const tensor = readDataset(child, path, fileBytes, file);
-      if (tensor) out.set(path, tensor);
-    }
-  }
-}
-
-/** A float dataset as float64; other types (optimizer counters, strings) are skipped. */
-function readDataset(dataset: InstanceType<H5['Dataset']>, path: string, fileBytes: number, file: string): NamedTensor | undefined {
-  const meta = dataset.metadata;
-  if (meta.type !== 1 || (meta.size !== 4 && meta.size !== 8)) return undefined;
-  const shape = (meta.shape ?? []).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
-  // The shape is only a claim until checked against the bytes present (compression is refused here too).
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || count * meta.size > fileBytes) {
-    throw new InputError(`${file}: dataset '${path}' claims shape [${shape.join(', ')}] of ${meta.size * 8}-bit floats, more than the file's ${fileBytes} bytes hold`);
-  }
-  const value = dataset.value as unknown;
-  if (!(value instanceof Float32Array || value instanceof Float64Array) || value.length !== count) {
-    throw new InputError(`${file}: dataset '${path}' could not be read as [${shape.join(', ')}] floats`);
-  }
-  return { shape, data: Float64Array.from(value), dtype: meta.size === 4 ? 'float32' : 'float64' };
-}
+/** A small weights file decodes in milliseconds; the limit allows for a loaded machine and large files. */
+const TIME_LIMIT_MS = 4000;
+const TIME_PER_MB_MS = 100;
 
 /** Datasets (written as 32-bit floats, as Keras stores them) and root string attributes → HDF5 bytes. */
 export async function encodeHdf5(datasets: readonly (readonly [string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }])[], attributes: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {

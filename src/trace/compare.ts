@@ -30,9 +30,9 @@ export interface Comparison {
 }
 
 /** A model traced on `inputs`, starting from its stored initial states. */
-export function runModel(model: RecurrentModel, cells: CellResolver, inputs: Sequence, maxSteps?: number): Run {
+export function runModel(model: RecurrentModel, cells: CellResolver, inputs: Sequence, options: { maxSteps?: number; inputName?: string } = {}): Run {
   const cell = cells(model.cell, model.recurrentActivation);
-  const result = trace(cell, model.weights, inputs, { initial: model.initial ?? {}, weightsName: model.source, ...(maxSteps ? { maxSteps } : {}) });
+  const result = trace(cell, model.weights, inputs, { initial: model.initial ?? {}, weightsName: model.source, ...options });
   return { label: model.source, steps: result.steps.map((s) => s.values) };
 }
 

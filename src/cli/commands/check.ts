@@ -33,11 +33,13 @@ export const checkCommand: Command = (cli: Argv) =>
       const options = args.cell !== undefined ? { cell: args.cell } : {};
       const sides = [await loadFile(args.a, options), await loadFile(args.b, options)];
       if (sides.every((s) => s.kind === 'outputs')) throw new InputError('A and B are both saved outputs; at least one must be a model to trace');
-      const text = args.input === '-' ? readStdinText() : /^\s*[[{]/.test(args.input) ? args.input : readText(args.input, '--input file');
-      const inputs = decodeSequence(text, /^\s*[[{]/.test(args.input) ? '--input' : args.input === '-' ? '<stdin>' : args.input).steps;
+      const inline = /^\s*[[{]/.test(args.input);
+      const inputName = inline ? '--input' : args.input === '-' ? '<stdin>' : args.input;
+      const text = args.input === '-' ? readStdinText() : inline ? args.input : readText(args.input, '--input file');
+      const inputs = decodeSequence(text, inputName).steps;
       const cells = await cellResolver();
       const describe = (s: Loaded): string => (s.kind === 'model' ? `${s.model.source}: ${tr.describeModel(s.model)}` : `${s.file}: saved outputs`);
-      const runs = sides.map((s) => (s.kind === 'model' ? tr.runModel(s.model, cells, inputs, args['max-steps']) : tr.runFromOutputs(s.outputs, s.file)));
+      const runs = sides.map((s) => (s.kind === 'model' ? tr.runModel(s.model, cells, inputs, { maxSteps: args['max-steps'], inputName }) : tr.runFromOutputs(s.outputs, s.file)));
       const comparison = tr.compareRuns(runs[0], runs[1], args.tolerance);
       let report = `A: ${describe(sides[0])}\nB: ${describe(sides[1])}\n${tr.formatComparison(comparison)}`;
       if (!comparison.agree) {

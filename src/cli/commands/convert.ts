@@ -53,7 +53,7 @@ export const convertCommand: Command = (cli: Argv) =>
       writeOutput(args.out, bytes);
       process.stdout.write(
         `${args.in}: ${tr.describeModel(model)}\n${args.out}: ${tr.describeModel(back.model)}\n` +
-          `checked on ${CHECK_STEPS} random steps, batch ${CHECK_BATCH} (seed ${args.seed}): max difference ${tr.formatDifference(comparison.max.diff)} (tolerance ${args.tolerance})\n`,
+          `checked on ${CHECK_STEPS} random steps, batch ${CHECK_BATCH} (seed ${args.seed}): max difference ${tr.formatDifference(comparison.max.diff)} (tolerance ${args.tolerance.toExponential()})\n`,
       );
     },
   );
