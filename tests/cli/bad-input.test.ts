@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli.js';
+import { runInProcess } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gateflow-bad-input-'));
@@ -30,25 +30,7 @@ function gateflow(...args: string[]): Promise<Run> {
   });
 }
 
-/** runCli in the test's folder, with standard output captured; one at a time (the folder is the process's). */
-async function inProcess(args: readonly string[]): Promise<Run> {
-  const home = process.cwd();
-  const write = process.stdout.write;
-  let stdout = '';
-  let stderr = '';
-  process.chdir(work);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const status = await runCli(args, { stderr: (text) => (stderr += text) });
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = write;
-    process.chdir(home);
-  }
-}
+const inProcess = (args: readonly string[]) => runInProcess(args, work);
 
 /** [arguments, the one line expected on stderr] */
 const BAD: readonly [string[], string][] = [
