@@ -77,12 +77,12 @@ const rows = files.map((file) => {
   return { series, length, methods: ordered };
 });
 const lines = [`${files.length} labelled series in ${data}; default settings for every series and cell`, '', ...anomaly.formatBenchmark(rows)];
-for (const cell of ['rnn', 'gru', 'lstm']) {
+for (const cell of ['rnn', 'gru', 'lstm'].filter((c) => rows.every((r) => r.methods.has(c)))) {
   const { won, of } = anomaly.benchmarkWins(rows, cell, ['rolling z-score', anomaly.FLAG_EVERYTHING]);
   lines.push(`${cell}: composite F1 above both the rolling z-score and flagging everything on ${won} of ${of} series with a scored window`);
 }
 const cpu = Object.fromEntries(['rnn', 'gru', 'lstm'].map((c) => [c, results.filter((r) => r.cell === c).reduce((a, r) => a + r.seconds, 0)]));
-lines.push('', `wall time ${((Date.now() - started) / 60000).toFixed(1)} min with ${jobs} jobs; summed piece times: rnn ${(cpu.rnn / 60).toFixed(1)} min, gru ${(cpu.gru / 60).toFixed(1)} min, lstm ${(cpu.lstm / 60).toFixed(1)} min`);
+if (!from) lines.push('', `wall time ${((Date.now() - started) / 60000).toFixed(1)} min with ${jobs} jobs; summed piece times: rnn ${(cpu.rnn / 60).toFixed(1)} min, gru ${(cpu.gru / 60).toFixed(1)} min, lstm ${(cpu.lstm / 60).toFixed(1)} min`);
 writeFileSync(join(out, 'benchmark.md'), anomaly.formatBenchmark(rows, true).join('\n') + '\n');
 writeFileSync(join(out, 'benchmark.txt'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));
