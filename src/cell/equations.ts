@@ -95,7 +95,7 @@ export function symbolText(name: string, role: SymbolRole): string {
  * is atomic. An operand binding more loosely than its operator is parenthesised.
  */
 const PRECEDENCE: Readonly<Record<CellNode['kind'], number>> = {
-  input: 9, state: 9, param: 9, noise: 9, const: 9, input_prev: 9, activation: 9, reduce: 9, min: 9, max: 9, clip: 9, concat: 9, copy: 9,
+  input: 9, state: 9, param: 9, noise: 9, const: 9, identity: 9, input_prev: 9, activation: 9, reduce: 9, min: 9, max: 9, clip: 9, concat: 9, copy: 9,
   transpose: 8, pow: 7, neg: 6, matmul: 5, mul: 3, div: 3, add: 1, sub: 1,
 };
 const JUXTAPOSITION = 5;
@@ -220,6 +220,8 @@ function expression(cell: CellGraph, rootId: NodeId, notation: Notation, time: n
         return done(notation.symbol(node.id, { time }));
       case 'param':
         return done(notation.symbol(node.name, 'param'));
+      case 'identity':
+        return done('I');
       case 'const':
         // A negative constant prints as -c, which binds as a unary minus.
         return done(formatNumber(node.value), node.value < 0 ? PRECEDENCE.neg : prec);

@@ -70,6 +70,9 @@ const RULES: Readonly<Record<string, NumberRule>> = {
 /** Where one command means something else by a shared name ('command option'). */
 const COMMAND_RULES: Readonly<Record<string, NumberRule>> = {
   'diagram steps': { integer: true, min: 1, max: 8 },
+  // An absolute difference between two models' values, not a count of steps as in rnn detect.
+  'check tolerance': { min: 0, max: 1e6 },
+  'convert tolerance': { min: 0, max: 1e6 },
   'explore window': { integer: true, min: 1, max: 3 },
 };
 

@@ -5,7 +5,8 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
 
 /** templates/ beside src/ and dist/. */
@@ -166,3 +167,17 @@ export function readCell(nameOrPath: string): SourceFile {
 }
 
 export { writeFileAtomic, checkOutputLocation } from './fs-write.js';
+
+/**
+ * A file inside an installed package, as a file URL, found along Node's module search paths
+ * (for packages whose "exports" offer no require condition, such as h5wasm, and for test
+ * runners without import.meta.resolve).
+ */
+export function packageFileUrl(name: string, path: string): string {
+  const require = createRequire(import.meta.url);
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const candidate = join(dir, name, path);
+    if (existsSync(candidate)) return pathToFileURL(candidate).href;
+  }
+  throw new Error(`package ${name} is not installed (looked for ${name}/${path})`);
+}

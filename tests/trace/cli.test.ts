@@ -134,7 +134,7 @@ describe('gateflow trace: bad input exits 2 with one line', () => {
     [['gru', '-i', 'seq.json', '--weights', 'cut.safetensors'], 'cut.safetensors: not a valid safetensors file: the header claims 72 bytes but only 32 follow (truncated file?)'],
     [['-i', 'seq.json', '--weights', 'gemm.onnx'], 'gemm.onnx: the model has no RNN, GRU or LSTM node (it has Gemm)'],
     [['gru', '-i', 'long.json', '--max-steps', '20'], 'long.json: the sequence has 30 steps, more than the limit of 20 (raise it with --max-steps)'],
-    [['-i', 'seq.json'], 'name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX model with --weights'],
+    [['-i', 'seq.json'], 'name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX or Keras model with --weights'],
     [['gru', '-i', 'missing.json'], "cannot read --input file 'missing.json': no such file"],
   ])('%j', async (args, message) => {
     const run = await gateflow(...args);

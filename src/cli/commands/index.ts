@@ -1,4 +1,6 @@
 import { cellsCommand, equationsCommand } from './cells.js';
+import { checkCommand } from './check.js';
+import { convertCommand } from './convert.js';
 import type { Command } from './command.js';
 import { diagramCommands } from './diagram.js';
 import { exploreCommands } from './explore.js';
@@ -16,6 +18,8 @@ export const commands: readonly Command[] = [
   equationsCommand,
   ...diagramCommands,
   ...traceCommands,
+  checkCommand,
+  convertCommand,
   ...exploreCommands,
   ...gradflowCommands,
   ...vaeCommands,

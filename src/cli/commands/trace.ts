@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { readCell, readStdinText, readText, readWeights } from '../../io/index.js';
+import { decodeWeightsFile, readBytes, readCell, readStdinText, readText } from '../../io/index.js';
 import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 import { sizeValue } from '../options.js';
 
@@ -73,7 +73,7 @@ export function traceInputOptions(y: Argv) {
     .option('hidden', { type: 'number', describe: 'hidden size (default: from the weights, else 4)' })
     .option('size', { type: 'string', array: true, nargs: 1, describe: "another dimension of a custom cell, NAME=N (repeatable), e.g. --size out=3" })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
-    .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
+    .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, an ONNX model with one RNN/GRU/LSTM node, or a Keras .weights.h5 / .h5 (GRU, LSTM, SimpleRNN)' })
     .option('state0', { type: 'string', array: true, nargs: 1, describe: 'initial value of a state, NAME=VALUE (repeatable): VALUE is inline JSON [H] or [B][H], or a JSON file (default zeros)' })
     .option('h0', { type: 'string', describe: 'initial h, short for --state0 h=VALUE' })
     .option('c0', { type: 'string', describe: 'initial c (LSTM cells), short for --state0 c=VALUE' })
@@ -91,21 +91,29 @@ export async function traceFromArgs(args: TraceArgs) {
   // Weights first: an ONNX model may name the cell.
   const weightsFile = args.weights;
   let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
-  if (weightsFile) {
-    decoded = readWeights(weightsFile);
+  const weightBytes = weightsFile ? readBytes(weightsFile, 'weights file') : undefined;
+  const keras = weightsFile && weightBytes ? await kerasModel(weightBytes, weightsFile) : undefined;
+  if (weightsFile && weightBytes && !keras) {
+    decoded = decodeWeightsFile(weightBytes, weightsFile);
   }
   let cellName = args.cell;
   if (!cellName) {
-    if (decoded?.format !== 'onnx') throw new InputError('name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX model with --weights');
-    cellName = tr.inspectOnnx(decoded.model).cell;
+    if (keras) cellName = keras.cell;
+    else if (decoded?.format !== 'onnx') throw new InputError('name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX or Keras model with --weights');
+    else cellName = tr.inspectOnnx(decoded.model).cell;
+  }
+  if (keras && cellName !== keras.cell && Object.hasOwn(tr.FAMILY_OF_CELL, cellName)) {
+    throw new InputError(`${weightsFile}: a ${tr.describeModel(keras)}, not cell '${cellName}'`);
   }
   const source = readCell(cellName);
-  const cell = parseCell(source.text, { file: source.file });
+  const cell = parseCell(tr.withRecurrentActivation(source.text, keras?.recurrentActivation ?? 'sigmoid'), { file: source.file });
 
   let weights: import('../../trace/index.js').Weights | undefined;
   const initial: Record<string, number[] | number[][]> = {};
   let onnxLength: number | undefined;
-  if (decoded?.format === 'onnx') {
+  if (keras) {
+    weights = keras.weights;
+  } else if (decoded?.format === 'onnx') {
     const imported = tr.fromOnnx(decoded.model, cell);
     onnxLength = imported.info.sequenceLength;
     weights = imported.weights;
@@ -207,4 +215,11 @@ async function drawAnnotated(
 }
 
 /** The `trace` command (owned by the trace stage). */
+async function kerasModel(bytes: Uint8Array, path: string): Promise<import('../../trace/index.js').RecurrentModel | undefined> {
+  const { isHdf5, decodeHdf5 } = await import('../../io/hdf5.js');
+  if (!/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
+  const { fromKeras } = await import('../../trace/index.js');
+  return fromKeras(await decodeHdf5(bytes, path));
+}
+
 export const traceCommands: readonly Command[] = [traceCommand];
