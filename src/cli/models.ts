@@ -9,7 +9,9 @@ import { readBytes, readCell } from '../io/index.js';
 import type { CellGraph } from '../cell/index.js';
 import type { CellResolver, OutputsLike, RecurrentModel } from '../trace/index.js';
 
-export type Loaded = { readonly kind: 'model'; readonly model: RecurrentModel } | { readonly kind: 'outputs'; readonly outputs: OutputsLike; readonly file: string };
+export type Loaded =
+  | { readonly kind: 'model'; readonly model: RecurrentModel; readonly bytes?: Uint8Array }
+  | { readonly kind: 'outputs'; readonly outputs: OutputsLike; readonly file: string };
 
 export interface LoadOptions {
   /** The cell of a gateflow JSON weights file (its parameter names cannot tell gru from gru-cho). */
@@ -64,7 +66,7 @@ export async function decodeLoaded(bytes: Uint8Array, file: string, options: Loa
   if (decoded.format === 'onnx') {
     const info = tr.inspectOnnx(decoded.model);
     const imported = tr.fromOnnx(decoded.model, cells(info.cell, 'sigmoid'));
-    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file } };
+    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file }, bytes };
   }
   const pytorch = tr.isPyTorchStateDict(decoded.tensors);
   const cell = options.cell ?? tr.cellOfTensorNames([...decoded.tensors.keys()], (n) => decoded.tensors.get(n)?.shape, file);
