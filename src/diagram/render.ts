@@ -6,7 +6,7 @@
  */
 import { createSVGWindow, registerWindow, SVG, type Container, type Svg } from './vendor/svg.js';
 import { SAMPLE_FONT, WORDS_FONT } from './key.js';
-import { nodeLabelPx, TAG_RATIO, TITLE_RATIO } from './measure.js';
+import { nodeLabelPx, STACK_BAR, TAG_RATIO, TITLE_RATIO } from './measure.js';
 import { typeset } from './labels.js';
 import type { Box, KeyItem, PlacedGraph, PlacedNode, Point } from './types.js';
 import type { ShapeStyle, Theme, WireStyle } from './theme.js';
@@ -159,9 +159,11 @@ type PaintFn = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash?: 
 function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn, paint: PaintFn): void {
   const g = parent.group().attr('id', `s${n.step}-${n.node.id.replaceAll('.', '-')}`);
   if (n.node.glyph === 'concat') {
-    // A merge point of wires, drawn like a junction: a dot in the wire colour.
     const wire = theme.wires.internal;
-    g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), r: fmt(n.width / 2), fill: wire.color });
+    // A stack [a; b] of the cell: a bar its parts enter one above the other, in the wire colour.
+    if (n.node.valueOf !== '') g.rect(0, 0).attr({ x: fmt(n.x), y: fmt(n.y), width: fmt(n.width), height: fmt(n.height), rx: fmt(n.width / 3), fill: wire.color });
+    // A merge point of wires, drawn like a junction: a dot in the wire colour.
+    else g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), r: fmt(n.width / 2), fill: wire.color });
     return;
   }
   const style = theme[n.node.glyph];
@@ -212,6 +214,15 @@ function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, label: La
         drawWire(g, [{ x: b.x, y: b.y + b.height - 2 }, { x: cx, y: b.y + b.height - 2 }, { x: cx, y: cy }], wire, false);
         drawWire(g, [{ x: cx, y: cy }, { x: b.x + b.width, y: cy }], wire);
         g.circle(0).attr({ cx: fmt(cx), cy: fmt(cy), r: fmt(3.5), fill: wire.color });
+        break;
+      }
+      case 'stack': {
+        const wire = theme.wires.internal;
+        const bar = { x: cx - STACK_BAR.width / 2, y: cy - STACK_BAR.height / 2 + 2 };
+        drawWire(g, [{ x: b.x, y: bar.y + 4 }, { x: bar.x, y: bar.y + 4 }], wire, false);
+        drawWire(g, [{ x: b.x, y: bar.y + STACK_BAR.height - 8 }, { x: bar.x, y: bar.y + STACK_BAR.height - 8 }], wire, false);
+        drawWire(g, [{ x: bar.x + STACK_BAR.width, y: cy }, { x: b.x + b.width, y: cy }], wire);
+        g.rect(0, 0).attr({ x: fmt(bar.x), y: fmt(bar.y), width: fmt(STACK_BAR.width), height: fmt(STACK_BAR.height - 4), rx: fmt(STACK_BAR.width / 3), fill: wire.color });
         break;
       }
       case 'junction': {

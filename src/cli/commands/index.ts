@@ -3,6 +3,7 @@ import { checkCommand } from './check.js';
 import { convertCommand } from './convert.js';
 import type { Command } from './command.js';
 import { diagramCommands } from './diagram.js';
+import { exploreCommands } from './explore.js';
 import { galleryCommand } from './gallery.js';
 import { gradflowCommands } from './gradflow.js';
 import { rnnCommands } from './rnn.js';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   ...traceCommands,
   checkCommand,
   convertCommand,
+  ...exploreCommands,
   ...gradflowCommands,
   ...vaeCommands,
   ...rnnCommands,
