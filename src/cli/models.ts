@@ -69,7 +69,8 @@ export async function decodeLoaded(bytes: Uint8Array, file: string, options: Loa
     return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file }, bytes };
   }
   const pytorch = tr.isPyTorchStateDict(decoded.tensors);
-  const cell = options.cell ?? tr.cellOfTensorNames([...decoded.tensors.keys()], (n) => decoded.tensors.get(n)?.shape, file);
+  // --cell names the cell of gateflow JSON weights; a PyTorch state_dict is always PyTorch's own cell.
+  const cell = (!pytorch && options.cell) || tr.cellOfTensorNames([...decoded.tensors.keys()], (n) => decoded.tensors.get(n)?.shape, file);
   if (!Object.hasOwn(tr.FAMILY_OF_CELL, cell)) throw new InputError(`--cell ${cell}: check and convert work on the framework cells (${Object.keys(tr.FAMILY_OF_CELL).join(', ')})`);
   const weights = tr.fromNamedTensors(cells(cell, 'sigmoid'), decoded.tensors, { source: file });
   return { kind: 'model', model: { cell, weights, framework: pytorch ? 'pytorch' : 'json', recurrentActivation: 'sigmoid', source: file } };
