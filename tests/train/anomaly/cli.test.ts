@@ -131,7 +131,7 @@ describe('gateflow rnn', () => {
     expect(textRun.stderr).toBe('');
     expect(textRun.status).toBe(0);
     expect(readFileSync(join(work, 'text', 'detection.svg'), 'utf8')).toContain("X-axis titled 'time step ('when' holds neither ISO dates nor numbers)' for a linear scale");
-  }, 60_000);
+  }, 180_000); // six CLI runs with training: minutes on a loaded 2-core machine
 
   it('bad input exits 2 with one located message and no stack trace', () => {
     const bad = join(work, 'bad.csv');
