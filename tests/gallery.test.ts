@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesUnder, runGallerySections } from '../src/cli/gallery-runs.js';
-import { buildGallery, commandLine, GALLERY_RUNS } from '../src/gallery.js';
+import { buildGallery, commandLine, EXPLORER_SHOTS, GALLERY_RUNS } from '../src/gallery.js';
 import { listCells, readCell } from '../src/io/index.js';
 
 const OUT = join(import.meta.dirname, '..', 'out');
@@ -30,7 +30,7 @@ describe('out/ gallery', { timeout: 240_000 }, () => {
     const runDirs = GALLERY_RUNS.map((r) => `${r.dir}/`);
     const stray = walk(OUT)
       .map((p) => relative(OUT, p))
-      .filter((p) => !generated.has(p) && !p.startsWith('.') && !runDirs.some((d) => p.startsWith(d)));
+      .filter((p) => !generated.has(p) && !p.startsWith('.') && !runDirs.some((d) => p.startsWith(d)) && !p.startsWith(`${EXPLORER_SHOTS.dir}/`));
     expect(stray, 'files in out/ that the gallery no longer makes').toEqual([]);
   });
 
@@ -46,6 +46,17 @@ describe('out/ gallery', { timeout: 240_000 }, () => {
       }
       for (const image of run.images) expect(made, `${run.dir}: README image`).toContain(image);
       expect(made).not.toContain('model.json');
+    }
+  });
+
+  it('holds a screenshot of the explorer page of every shipped cell (npm run gallery:explore)', () => {
+    const dir = join(OUT, EXPLORER_SHOTS.dir);
+    expect(readdirSync(dir).sort()).toEqual(listCells().map((c) => `${c}.png`).sort());
+    for (const file of readdirSync(dir)) {
+      const png = readFileSync(join(dir, file));
+      // PNG signature, then IHDR: the width and height of the page's viewport.
+      expect(png.subarray(0, 8).toString('hex'), file).toBe('89504e470d0a1a0a');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], file).toEqual([1400, 900]);
     }
   });
 
