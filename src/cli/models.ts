@@ -9,7 +9,9 @@ import { readBytes, readCell } from '../io/index.js';
 import type { CellGraph } from '../cell/index.js';
 import type { CellResolver, OutputsLike, RecurrentModel } from '../trace/index.js';
 
-export type Loaded = { readonly kind: 'model'; readonly model: RecurrentModel } | { readonly kind: 'outputs'; readonly outputs: OutputsLike; readonly file: string };
+export type Loaded =
+  | { readonly kind: 'model'; readonly model: RecurrentModel; readonly bytes?: Uint8Array }
+  | { readonly kind: 'outputs'; readonly outputs: OutputsLike; readonly file: string };
 
 export interface LoadOptions {
   /** The cell of a gateflow JSON weights file (its parameter names cannot tell gru from gru-cho). */
@@ -64,10 +66,11 @@ export async function decodeLoaded(bytes: Uint8Array, file: string, options: Loa
   if (decoded.format === 'onnx') {
     const info = tr.inspectOnnx(decoded.model);
     const imported = tr.fromOnnx(decoded.model, cells(info.cell, 'sigmoid'));
-    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file } };
+    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file }, bytes };
   }
   const pytorch = tr.isPyTorchStateDict(decoded.tensors);
-  const cell = options.cell ?? tr.cellOfTensorNames([...decoded.tensors.keys()], (n) => decoded.tensors.get(n)?.shape, file);
+  // --cell names the cell of gateflow JSON weights; a PyTorch state_dict is always PyTorch's own cell.
+  const cell = (!pytorch && options.cell) || tr.cellOfTensorNames([...decoded.tensors.keys()], (n) => decoded.tensors.get(n)?.shape, file);
   if (!Object.hasOwn(tr.FAMILY_OF_CELL, cell)) throw new InputError(`--cell ${cell}: check and convert work on the framework cells (${Object.keys(tr.FAMILY_OF_CELL).join(', ')})`);
   const weights = tr.fromNamedTensors(cells(cell, 'sigmoid'), decoded.tensors, { source: file });
   return { kind: 'model', model: { cell, weights, framework: pytorch ? 'pytorch' : 'json', recurrentActivation: 'sigmoid', source: file } };

@@ -7,7 +7,7 @@
  */
 import type { CellGraph, NodeId } from '../cell/index.js';
 import { toText } from '../cell/index.js';
-import { InputError } from '../errors.js';
+import { CellError, InputError } from '../errors.js';
 import { LIGHT_THEME, type Theme } from './theme.js';
 import type { Detail, DiagramStep, PlacedGraph } from './types.js';
 
@@ -83,6 +83,7 @@ function stepsOf(cell: CellGraph, options: DiagramOptions): { steps: DiagramStep
  * tests check with checkGeometry and which diagram() renders.
  */
 export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}): Promise<PlacedGraph> {
+  checkDrawable(cell);
   const theme = options.theme ?? LIGHT_THEME;
   const { unroll } = await import('./unroll.js');
   const { layout } = await import('./layout.js');
@@ -100,6 +101,24 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
 }
 
 const STRIP_WIDTH = 40;
+
+/**
+ * The most cell-graph nodes a diagram draws. Equations and traces take a statement of any
+ * length; a figure of thousands of operations is unreadable and its layout takes minutes.
+ */
+export const MAX_DIAGRAM_NODES = 1000;
+
+function checkDrawable(cell: CellGraph): void {
+  if (cell.nodes.length <= MAX_DIAGRAM_NODES) return;
+  const counts = new Map<string, number>();
+  for (const n of cell.nodes) counts.set(n.statement, (counts.get(n.statement) ?? 0) + 1);
+  const count = (target: string) => counts.get(target) ?? 0;
+  const largest = cell.statements.reduce((a, b) => (count(b.target) > count(a.target) ? b : a));
+  throw new CellError(
+    largest.span,
+    `the cell has ${cell.nodes.length} nodes (${count(largest.target)} in '${largest.target}'), more than the ${MAX_DIAGRAM_NODES} a diagram draws; equations and trace have no such limit`,
+  );
+}
 
 function titleOf(cell: CellGraph, options: DiagramOptions): string {
   return printable(options.title ?? cell.title);

@@ -120,6 +120,8 @@ export function explorerHtml(parts: PageParts): string {
   // '<' is escaped so no string in the data can close the script element.
   const json = JSON.stringify(meta).replace(/</g, '\\u003c');
   const svg = parts.svg.replace(/^<\?xml[^>]*>\s*/, '');
+  // A small figure (one step of a stateless cell) is not blown up past 1.25 times its size.
+  const widthPx = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1] ?? 0);
   const equations = Object.entries(parts.equations).map(([target, markup]) => `<template id="gf-eq-${escapeHtml(target)}">${markup}</template>`).join('\n');
   const gradientPanel = gradient
     ? `<section aria-labelledby="gf-grad-caption"><h2 id="gf-grad-caption">gradient</h2><canvas id="gf-grad-line" role="img" aria-label="gradient norm over t, log scale"></canvas></section>`
@@ -138,7 +140,7 @@ export function explorerHtml(parts: PageParts): string {
 ${controls(model, gradient)}
 <div class="gf-main">
 <section aria-label="unrolled diagram">
-<div id="gf-stage">
+<div id="gf-stage"${widthPx ? ` style="max-width: ${Math.round(widthPx * 1.25)}px"` : ''}>
 ${svg}<canvas id="gf-strips" aria-hidden="true"></canvas>
 </div>
 <div id="gf-legends" aria-label="colour scales"></div>

@@ -56,7 +56,7 @@ export async function decodeHdf5(bytes: Uint8Array, file: string): Promise<Decod
 }
 
 /** A small weights file decodes in milliseconds; the limit allows for a loaded machine and large files. */
-const TIME_LIMIT_MS = 4000;
+const TIME_LIMIT_MS = 3000;
 const TIME_PER_MB_MS = 100;
 
 /** Datasets (written as 32-bit floats, as Keras stores them) and root string attributes → HDF5 bytes. */

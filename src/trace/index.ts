@@ -51,3 +51,5 @@ export { compareRuns, formatComparison, formatDifference, runFromOutputs, runMod
 export { diagnose, type Diagnosis, type Side } from './diagnose.js';
 export { fromKeras, toKeras, type Hdf5Like, type KerasFile } from './keras.js';
 export { convertModel, type Converted, type ConvertOptions, type OnnxNodeSpec, type Target } from './convert.js';
+/** Where each parameter of a framework cell lives in a PyTorch, ONNX or Keras file, with the convention's badge. */
+export { weightsMap, formatWeightsMap, type WeightsMap } from './weights-map.js';

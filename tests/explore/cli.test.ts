@@ -20,7 +20,7 @@ function gateflow(...args: string[]): Promise<{ status: number | null; stdout: s
 
 const SEQ = '[[1,0],[0,1],[0.5,-0.5],[2,1]]';
 
-describe('gateflow explore', { timeout: 60_000 }, () => {
+describe('gateflow explore', { timeout: 120_000 }, () => {
   it('writes the explorer page; trace --html writes the same page; twice gives the same bytes', async () => {
     const first = await gateflow('explore', 'gru', '-i', SEQ, '--hidden', '3', '--seed', '7', '-o', 'a.html');
     expect(first.stderr).toBe('wrote a.html\n');

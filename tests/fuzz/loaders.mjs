@@ -32,6 +32,18 @@ const { createRandom } = random;
 const onnxSchema = createRequire(join(root, 'package.json'))('onnx-proto').onnx;
 
 const shippedCells = () => readdirSync(io.CELLS_DIR).filter((f) => f.endsWith('.cell')).map((f) => readFileSync(join(io.CELLS_DIR, f), 'utf8'));
+/**
+ * Statements deeper than mathjs alone can parse: 500 nested brackets (right-nested sums
+ * inside) and 500 nested calls, and a 1,000-term sum; `npm run fuzz` (FUZZ_LONG=1) uses the
+ * sizes of issue 12, 2,000 and 4,000, which would take the quick run past its time.
+ */
+const deepCells = () => {
+  const [depth, terms] = process.env.FUZZ_LONG === '1' ? [2000, 4000] : [500, 1000];
+  const header = 'cell: deep\ninput: x\nstate: h [input]\n';
+  const sum = Array.from({ length: terms }, (_, k) => `${(k % 7) / 8} x`).join(' + ');
+  const nested = `${'(x + '.repeat(depth)}0.5 h_prev${')'.repeat(depth)}`;
+  return [`${header}h = 0.5 h_prev + ${sum}\n`, `${header}h = ${nested}\n`, `${header}h = ${'tanh('.repeat(depth)}x + h_prev${')'.repeat(depth)}\n`];
+};
 const shippedThemes = () => readdirSync(io.THEMES_DIR).map((f) => readFileSync(join(io.THEMES_DIR, f), 'utf8'));
 const text = (s) => ({ kind: 'text', value: s });
 const bytes = (b) => ({ kind: 'bytes', value: b });
@@ -134,7 +146,7 @@ export { GateflowError, createRandom };
 
 export const LOADERS = {
   cell: {
-    seeds: () => shippedCells().map(text),
+    seeds: () => [...shippedCells(), ...deepCells()].map(text),
     load: (s) => {
       const graph = parseCell(s, { file: 'fuzz.cell' });
       toText(graph);

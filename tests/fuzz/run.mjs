@@ -78,6 +78,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(showCase(names[0], seed, option('--show')));
     process.exit(0);
   }
+  // Long runs seed the cell loader with the full-size deep statements (loaders.mjs).
+  process.env.FUZZ_LONG = '1';
   let failed = 0;
   console.log('loader        cases     ok  typed  failures  slowest ms  max growth MB  seconds');
   for (const name of names) {

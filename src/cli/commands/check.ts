@@ -36,7 +36,7 @@ export const checkCommand: Command = (cli: Argv) =>
       const inline = /^\s*[[{]/.test(args.input);
       const inputName = inline ? '--input' : args.input === '-' ? '<stdin>' : args.input;
       const text = args.input === '-' ? readStdinText() : inline ? args.input : readText(args.input, '--input file');
-      const inputs = decodeSequence(text, inputName).steps;
+      const inputs = tr.normalizeSequence(decodeSequence(text, inputName).steps, inputName, args['max-steps']);
       const cells = await cellResolver();
       const describe = (s: Loaded): string => (s.kind === 'model' ? `${s.model.source}: ${tr.describeModel(s.model)}` : `${s.file}: saved outputs`);
       const runs = sides.map((s) => (s.kind === 'model' ? tr.runModel(s.model, cells, inputs, { maxSteps: args['max-steps'], inputName }) : tr.runFromOutputs(s.outputs, s.file)));
@@ -50,6 +50,21 @@ export const checkCommand: Command = (cli: Argv) =>
           : 'diagnosis: none of the known conversion mistakes (GRU reset placement, gate order, merged biases, peephole order, update-gate sign, hard sigmoid) explains the difference\n';
         process.exitCode = EXIT_DIFFER;
       }
+      for (const [i, side] of sides.entries()) {
+        if (side.kind === 'model' && side.bytes) report += await runtimeLine('AB'[i]!, side.bytes, side.model.source, inputs, runs[i]!, args.tolerance);
+      }
       process.stdout.write(report);
     },
   );
+
+/** An ONNX side run in onnxruntime (when installed) against gateflow's trace of it: one line. */
+async function runtimeLine(label: string, bytes: Uint8Array, file: string, inputs: number[][][], traced: import('../../trace/index.js').Run, tolerance: number): Promise<string> {
+  const { runOnnxRuntime } = await import('../../io/onnx-runtime.js');
+  const tr = await import('../../trace/index.js');
+  const output = await runOnnxRuntime(bytes, inputs, file);
+  if (!output) return `${label} in onnxruntime: not run (the optional package onnxruntime-node is not installed)\n`;
+  const runtime = { label: `${file} in onnxruntime`, steps: output.h.map((rows) => ({ h: rows })) };
+  const comparison = tr.compareRuns({ label: file, steps: traced.steps.map((s) => ({ h: s.h })) }, runtime, tolerance);
+  const max = `max |trace - runtime| = ${tr.formatDifference(comparison.max.diff)} (h, step ${comparison.max.t})`;
+  return `${label} in onnxruntime ${output.version}: ${comparison.agree ? `gateflow's trace reproduces the runtime, ${max}` : `the runtime differs from gateflow's trace, ${max}, tolerance ${tolerance.toExponential()}`}\n`;
+}

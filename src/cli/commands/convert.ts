@@ -7,7 +7,7 @@
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { writeOutput } from '../output.js';
+import { warn, writeOutput } from '../output.js';
 import { cellResolver, decodeLoaded, encodeConverted, loadFile, randomInputs } from '../models.js';
 
 const TARGET_BY_EXTENSION: Readonly<Record<string, 'pytorch' | 'onnx' | 'keras' | 'json'>> = { safetensors: 'pytorch', onnx: 'onnx', h5: 'keras', json: 'json' };
@@ -39,6 +39,8 @@ export const convertCommand: Command = (cli: Argv) =>
       if (loaded.kind !== 'model') throw new InputError(`${args.in}: saved outputs, not a model; convert reads weights`);
       const model = loaded.model;
       const converted = tr.convertModel(model, target, args['gru-reset'] ? { gruReset: args['gru-reset'] } : {});
+      const dropped = Object.keys(model.initial ?? {});
+      if (dropped.length && target !== 'onnx') warn(`${args.in}: its stored initial state${dropped.length > 1 ? 's' : ''} (${dropped.join(', ')}) cannot be kept: a ${target} weights file holds none`);
       const bytes = await encodeConverted(converted);
 
       // Read the bytes back as a user would, and trace both on the same random inputs.
