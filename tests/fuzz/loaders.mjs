@@ -114,7 +114,7 @@ function anomalySeeds() {
     const source = readFileSync(join(io.CELLS_DIR, `${name}.cell`), 'utf8');
     const predictor = anomaly.createPredictor(parseCell(source, { file: name }), 2, 3, createRandom(2));
     const C = Float64Array.of(0.5, -0.5);
-    return anomaly.modelToJson({ predictor, channels: ['a', 'b'], window: 8, horizon: 1, smooth: 2, mean: C, std: Float64Array.of(1, 2), errorMean: C, errorStd: Float64Array.of(1, 1), threshold: 3 }, { file: name, text: source });
+    return anomaly.modelToJson({ predictor, channels: ['a', 'b'], window: 8, horizon: 1, smooth: 2, mean: C, std: Float64Array.of(1, 2), seasonal: [undefined, { period: 3, acf: 0.8, profile: Float64Array.of(0.5, -1, 0.25), scale: Float64Array.of(1, 0.5, 2) }], errorMean: C, errorStd: Float64Array.of(1, 1), threshold: 3 }, { file: name, text: source });
   });
 }
 
