@@ -90,6 +90,17 @@ export const GALLERY_RUNS: readonly GalleryRun[] = [
     images: ['gru-annotated.png', 'lstm-peephole-annotated.png'],
   },
   {
+    dir: 'walkthrough',
+    title: 'A step-by-step walkthrough',
+    caption: 'The LSTM one statement at a time (that statement lit, the rest faded, its equation beside), the cell-state path highlighted, and a GRU between faded neighbours.',
+    commands: [
+      { args: ['diagram', 'lstm', '--walkthrough', '-o', 'frames'] },
+      { args: ['diagram', 'lstm', '--highlight', 'c', '-o', 'cell-state.svg'] },
+      { args: ['diagram', 'gru', '--faded-neighbours', '-o', 'gru-neighbours.svg'] },
+    ],
+    images: ['frames/01-i.png', 'frames/02-f.png', 'frames/03-g.png', 'frames/04-o.png', 'frames/05-c.png', 'frames/06-h.png', 'cell-state.png', 'gru-neighbours.png'],
+  },
+  {
     dir: 'gradflow',
     title: 'Gradient flow through time',
     caption: 'The norm of ∂h_T/∂h_t for rnn, gru and lstm (T = 50, hidden 32, 16 random sequences): PyTorch initialisation, then recurrent weights scaled to spectral radius about 4.',
