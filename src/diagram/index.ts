@@ -133,12 +133,35 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
   if (annotate?.maxAbs !== undefined && !(annotate.maxAbs > 0 && Number.isFinite(annotate.maxAbs))) {
     throw new InputError(`annotate.maxAbs must be a positive number, found ${annotate.maxAbs}`);
   }
-  const { fadeAllButValues, fadeNeighbourSteps } = await import('./emphasis.js');
   const placed = await placeDiagram(cell, options);
+  return render(cell, placed, options, { faded: await fadedParts(cell, placed, options), aside: null });
+}
+
+/** What --highlight and --faded-neighbours leave faded. */
+async function fadedParts(cell: CellGraph, placed: PlacedGraph, options: DiagramOptions): Promise<Set<string>> {
+  const { fadeAllButValues, fadeNeighbourSteps } = await import('./emphasis.js');
   const faded = new Set<string>();
   if (options.highlight?.length) for (const key of fadeAllButValues(cell, placed, options.highlight)) faded.add(key);
   if (options.fadedNeighbours && cell.states.length) for (const key of fadeNeighbourSteps(placed)) faded.add(key);
-  return render(cell, placed, options, { faded, aside: null });
+  return faded;
+}
+
+/**
+ * The figure as TikZ (see render-tikz.ts): a `tikzpicture` to \input (it needs amsmath,
+ * tikz and \usetikzlibrary{arrows.meta}), or with `standalone` a document that pdflatex
+ * and lualatex compile to a PDF the size of the figure. Same layout as diagram().
+ */
+export async function tikz(cell: CellGraph, options: Omit<DiagramOptions, 'annotate' | 'darkTheme' | 'text'> & { readonly standalone?: boolean } = {}): Promise<string> {
+  const { renderTikz } = await import('./render-tikz.js');
+  const placed = await placeDiagram(cell, options);
+  return renderTikz(placed, {
+    theme: options.theme ?? LIGHT_THEME,
+    standalone: options.standalone ?? false,
+    title: titleOf(cell, options) || printable(cell.title),
+    transparent: options.transparent ?? false,
+    faded: await fadedParts(cell, placed, options),
+    aside: null,
+  });
 }
 
 /**
