@@ -148,6 +148,19 @@ export const GALLERY_RUNS: readonly GalleryRun[] = [
   },
 ];
 
+/**
+ * The explorer's pictures: a screenshot of each shipped cell's page, made by
+ * `npm run gallery:explore` in a browser (not by `npm start`, and not compared byte for byte).
+ */
+export const EXPLORER_SHOTS = { dir: 'explore', input: '[[1,0],[0,1],[0.5,-0.5],[1,1],[-1,0.5],[0,-1]]' } as const;
+
+/** The command (after `gateflow`, before `-o FILE`) that makes a shipped cell's page for the gallery. */
+export function explorerShotArgs(cell: string): string[] {
+  // vae-reparam reads mu and logvar, latent features each: two a step at latent 1.
+  const sizes = cell === 'vae-reparam' ? ['--size', 'latent=1'] : ['--hidden', '3'];
+  return ['explore', cell, '--input', EXPLORER_SHOTS.input, ...sizes, '--seed', '7'];
+}
+
 /** The command a reader types to make a run's figures. */
 export function commandLine(command: GalleryCommand): string {
   const quote = (arg: string) => (/^[\w.\/=,-]+$/.test(arg) ? arg : `'${arg}'`);
@@ -197,6 +210,17 @@ export async function buildGallery(cells: readonly GallerySource[]): Promise<Gal
   for (const run of GALLERY_RUNS) {
     index.push(`## ${run.title}`, '', run.caption, '', '```sh', `cd ${run.dir}`, ...run.commands.map(commandLine), '```', '');
     for (const image of run.images) index.push(`![${run.title}: ${image}](${run.dir}/${image})`, '');
+  }
+
+  index.push(
+    '## The explorer',
+    '',
+    'One standalone HTML page per trace: the unrolled diagram with a sliding window of steps, colour strips per kind of value, the hovered glyph\'s equation and values, small multiples and the gradient view. Screenshots at t = 3 with the last statement hovered, made by `npm run gallery:explore` (it needs chromium):',
+    '',
+  );
+  for (const source of cells) {
+    const args = explorerShotArgs(source.name);
+    index.push(`### ${parsed.get(source.name)!.title}`, '', `\`${commandLine({ args: [...args, '-o', `${source.name}.html`] })}\``, '', `![explorer: ${source.name}](${EXPLORER_SHOTS.dir}/${source.name}.png)`, '');
   }
 
   index.push('## Equations', '');

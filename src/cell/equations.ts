@@ -95,7 +95,7 @@ export function symbolText(name: string, role: SymbolRole): string {
  * is atomic. An operand binding more loosely than its operator is parenthesised.
  */
 const PRECEDENCE: Readonly<Record<CellNode['kind'], number>> = {
-  input: 9, state: 9, param: 9, noise: 9, const: 9, input_prev: 9, activation: 9, reduce: 9, min: 9, max: 9, clip: 9, concat: 9, copy: 9,
+  input: 9, state: 9, param: 9, noise: 9, const: 9, identity: 9, input_prev: 9, activation: 9, reduce: 9, min: 9, max: 9, clip: 9, concat: 9, copy: 9,
   transpose: 8, pow: 7, neg: 6, matmul: 5, mul: 3, div: 3, add: 1, sub: 1,
 };
 const JUXTAPOSITION = 5;
@@ -189,78 +189,101 @@ interface Printed {
   readonly prec: number;
 }
 
-/** The right-hand side of a statement, rebuilt from the graph with the parentheses its structure needs. */
+/**
+ * The right-hand side of a statement, rebuilt from the graph with the parentheses its structure
+ * needs. Nodes are printed inputs first from a stack of their own, so a 20,000-term sum or a
+ * deep nesting needs no deep recursion.
+ */
 function expression(cell: CellGraph, rootId: NodeId, notation: Notation, time: number): string {
   const byId = new Map(cell.nodes.map((n) => [n.id, n]));
   const statementRoots = new Set(cell.statements.map((s) => s.root));
-  const render = (id: NodeId, isRoot: boolean): Printed => {
+  const printed = new Map<NodeId, Printed>();
+  const stack: NodeId[] = [rootId];
+  while (stack.length > 0) {
+    const id = stack[stack.length - 1]!;
     const node = byId.get(id)!;
-    if (!isRoot && statementRoots.has(id)) return { text: notation.symbol(node.statement || id, { time }), prec: 9 };
-    const arg = (i: number): string => render(node.inputs[i], false).text;
-    /** Operand i, in parentheses when it binds more loosely than `min` (or as loosely, when strict). */
-    const operand = (i: number, min: number, strict = false): string => {
-      const r = render(node.inputs[i], false);
-      return r.prec < min || (strict && r.prec === min) ? notation.paren(r.text) : r.text;
-    };
-    /** The right operand of a juxtaposition (W x, 2 x). */
-    const juxtaposed = (): string => {
-      const text = operand(1, JUXTAPOSITION, true);
-      // W -h would read as a difference.
-      if (text.startsWith('-')) return notation.paren(text);
-      return notation.guardCalls && text.startsWith('(') && !isOneGroup(text) ? notation.paren(text) : text;
-    };
-    const prec = PRECEDENCE[node.kind];
-    const done = (text: string, p = prec): Printed => ({ text, prec: p });
-    switch (node.kind) {
-      case 'input':
-      case 'noise':
-        return done(notation.symbol(node.name, { time }));
-      case 'state':
-      case 'input_prev':
-        return done(notation.symbol(node.id, { time }));
-      case 'param':
-        return done(notation.symbol(node.name, 'param'));
-      case 'const':
-        // A negative constant prints as -c, which binds as a unary minus.
-        return done(formatNumber(node.value), node.value < 0 ? PRECEDENCE.neg : prec);
-      case 'copy':
-        return render(node.inputs[0], false);
-      case 'activation':
-        return done(notation.activation[node.fn](arg(0)));
-      case 'reduce':
-        return done(notation.call(node.fn, [arg(0)]));
-      case 'min':
-      case 'max':
-      case 'clip':
-        return done(notation.call(node.kind, node.inputs.map((_, i) => arg(i))));
-      case 'concat':
-        return done(notation.stack(node.inputs.map((_, i) => arg(i))));
-      case 'transpose':
-        return done(notation.transpose(operand(0, prec)));
-      case 'pow':
-        return done(notation.power(operand(0, prec, true), arg(1)));
-      case 'neg':
-        return done(`-${operand(0, prec, true)}`);
-      case 'add':
-        return done(`${operand(0, prec)} + ${operand(1, prec, true)}`);
-      case 'sub':
-        return done(`${operand(0, prec)} - ${operand(1, prec, true)}`);
-      case 'matmul':
-        // Olah's W · [h_{t-1}, x_t]: written with a dot, which binds like ⊙ (mathjs reads W [..] as indexing).
-        if (byId.get(node.inputs[1])!.kind === 'concat') return done(`${operand(0, PRECEDENCE.mul)}${notation.dot}${operand(1, PRECEDENCE.mul, true)}`, PRECEDENCE.mul);
-        return done(`${operand(0, prec)} ${juxtaposed()}`);
-      case 'mul': {
-        const scalar = byId.get(node.inputs[0])!.shape.length === 0 || byId.get(node.inputs[1])!.shape.length === 0;
-        if (scalar) return done(`${operand(0, JUXTAPOSITION)}${notation.scale}${juxtaposed()}`, JUXTAPOSITION);
-        return done(`${operand(0, prec)}${notation.hadamard}${operand(1, prec, true)}`);
-      }
-      case 'div':
-        if (notation.fraction) return done(notation.fraction(arg(0), arg(1)), 9);
-        // The divisor is bracketed even when it is a product (a / (W x)), as a reader expects.
-        return done(`${operand(0, prec)} / ${operand(1, JUXTAPOSITION, true)}`);
+    if (printed.has(id)) {
+      stack.pop();
+    } else if (id !== rootId && statementRoots.has(id)) {
+      // Another statement's value is written by its name.
+      printed.set(id, { text: notation.symbol(node.statement || id, { time }), prec: 9 });
+      stack.pop();
+    } else {
+      const waiting = node.inputs.filter((input) => !printed.has(input));
+      if (waiting.length > 0) stack.push(...waiting);
+      else printed.set(id, printNode(node, (input) => printed.get(input)!, byId, notation, time));
     }
+  }
+  return printed.get(rootId)!.text;
+}
+
+/** One node printed from its inputs' printed forms. */
+function printNode(node: CellNode, printedOf: (id: NodeId) => Printed, byId: ReadonlyMap<NodeId, CellNode>, notation: Notation, time: number): Printed {
+  const arg = (i: number): string => printedOf(node.inputs[i]).text;
+  /** Operand i, in parentheses when it binds more loosely than `min` (or as loosely, when strict). */
+  const operand = (i: number, min: number, strict = false): string => {
+    const r = printedOf(node.inputs[i]);
+    return r.prec < min || (strict && r.prec === min) ? notation.paren(r.text) : r.text;
   };
-  return render(rootId, true).text;
+  /** The right operand of a juxtaposition (W x, 2 x). */
+  const juxtaposed = (): string => {
+    const text = operand(1, JUXTAPOSITION, true);
+    // W -h would read as a difference.
+    if (text.startsWith('-')) return notation.paren(text);
+    return notation.guardCalls && text.startsWith('(') && !isOneGroup(text) ? notation.paren(text) : text;
+  };
+  const prec = PRECEDENCE[node.kind];
+  const done = (text: string, p = prec): Printed => ({ text, prec: p });
+  switch (node.kind) {
+    case 'input':
+    case 'noise':
+      return done(notation.symbol(node.name, { time }));
+    case 'state':
+    case 'input_prev':
+      return done(notation.symbol(node.id, { time }));
+    case 'param':
+      return done(notation.symbol(node.name, 'param'));
+    case 'identity':
+      return done('I');
+    case 'const':
+      // A negative constant prints as -c, which binds as a unary minus.
+      return done(formatNumber(node.value), node.value < 0 ? PRECEDENCE.neg : prec);
+    case 'copy':
+      return printedOf(node.inputs[0]);
+    case 'activation':
+      return done(notation.activation[node.fn](arg(0)));
+    case 'reduce':
+      return done(notation.call(node.fn, [arg(0)]));
+    case 'min':
+    case 'max':
+    case 'clip':
+      return done(notation.call(node.kind, node.inputs.map((_, i) => arg(i))));
+    case 'concat':
+      return done(notation.stack(node.inputs.map((_, i) => arg(i))));
+    case 'transpose':
+      return done(notation.transpose(operand(0, prec)));
+    case 'pow':
+      return done(notation.power(operand(0, prec, true), arg(1)));
+    case 'neg':
+      return done(`-${operand(0, prec, true)}`);
+    case 'add':
+      return done(`${operand(0, prec)} + ${operand(1, prec, true)}`);
+    case 'sub':
+      return done(`${operand(0, prec)} - ${operand(1, prec, true)}`);
+    case 'matmul':
+      // Olah's W · [h_{t-1}, x_t]: written with a dot, which binds like ⊙ (mathjs reads W [..] as indexing).
+      if (byId.get(node.inputs[1])!.kind === 'concat') return done(`${operand(0, PRECEDENCE.mul)}${notation.dot}${operand(1, PRECEDENCE.mul, true)}`, PRECEDENCE.mul);
+      return done(`${operand(0, prec)} ${juxtaposed()}`);
+    case 'mul': {
+      const scalar = byId.get(node.inputs[0])!.shape.length === 0 || byId.get(node.inputs[1])!.shape.length === 0;
+      if (scalar) return done(`${operand(0, JUXTAPOSITION)}${notation.scale}${juxtaposed()}`, JUXTAPOSITION);
+      return done(`${operand(0, prec)}${notation.hadamard}${operand(1, prec, true)}`);
+    }
+    case 'div':
+      if (notation.fraction) return done(notation.fraction(arg(0), arg(1)), 9);
+      // The divisor is bracketed even when it is a product (a / (W x)), as a reader expects.
+      return done(`${operand(0, prec)} / ${operand(1, JUXTAPOSITION, true)}`);
+  }
 }
 
 /** TeX of one node's value as an expression (a parameter expression in a diagram label: W - W^{\top}). */

@@ -33,20 +33,60 @@ export const unwrap = (n: MathNode): MathNode & Record<string, any> => {
 /**
  * W * U * x parses as (W U) x, a product of two matrices. It is lowered as W (U x), the same
  * value with matrix-vector products only, which every consumer computes; a constant on the
- * right (W x * 2) is left alone.
+ * right (W x * 2) is left alone. The chain is walked down its left side in a loop, so a long
+ * one needs no deep recursion: ((a b) c) d becomes a (b (c d)).
  */
 export function reassociate(node: MathNode & Record<string, any>): MathNode & Record<string, any> {
-  if (node.type !== 'OperatorNode' || node.fn !== 'multiply' || node.args.length !== 2) return node;
-  const left = unwrap(node.args[0]);
-  if (left.type !== 'OperatorNode' || left.fn !== 'multiply' || left.args.length !== 2 || unwrap(node.args[1]).type === 'ConstantNode') return node;
+  const isProduct = (n: MathNode & Record<string, any>) => n.type === 'OperatorNode' && n.fn === 'multiply' && n.args.length === 2;
+  if (!isProduct(node) || !isProduct(unwrap(node.args[0])) || unwrap(node.args[1]).type === 'ConstantNode') return node;
   const product = (a: MathNode, b: MathNode) => ({ type: 'OperatorNode', op: '*', fn: 'multiply', args: [a, b] }) as unknown as MathNode & Record<string, any>;
-  return reassociate(product(left.args[0], reassociate(product(left.args[1], node.args[1]))));
+  let right: MathNode = node.args[1];
+  let left: MathNode = node.args[0];
+  while (isProduct(unwrap(left))) {
+    const inner = unwrap(left);
+    right = reassociate(product(inner.args[1], right));
+    left = inner.args[0];
+  }
+  return product(left, right);
+}
+
+/** A node's text for a message; a tree too deep for mathjs's recursive toString is elided. */
+export function nodeText(n: MathNode): string {
+  try {
+    return n.toString();
+  } catch (error) {
+    if (error instanceof RangeError) return '…';
+    throw error;
+  }
 }
 
 /** A lowered sub-expression: its node and where this use of it stands. */
 export interface Use {
   readonly node: DraftNode;
   readonly span: Span;
+}
+
+/**
+ * A lowering yields each sub-expression it needs and receives it lowered, so that a driver
+ * with its own stack, not the call stack, carries the nesting (see lowerTree).
+ */
+export type Lowering = Generator<MathNode, Use, Use>;
+
+/** Runs a lowering to its end, lowering each yielded sub-expression first; input depth is bounded by memory only. */
+export function lowerTree(root: MathNode, lower: (n: MathNode) => Lowering): Use {
+  const stack: Lowering[] = [lower(root)];
+  let result: Use | undefined;
+  for (;;) {
+    const step = stack[stack.length - 1]!.next(result!);
+    if (!step.done) {
+      stack.push(lower(step.value));
+      result = undefined;
+      continue;
+    }
+    stack.pop();
+    result = step.value;
+    if (stack.length === 0) return result;
+  }
 }
 
 /** What the forms need from the statement being lowered (lower.ts's closures). */
@@ -56,7 +96,6 @@ export interface FormContext {
   readonly column: number;
   readonly statement: string;
   readonly unifier: Unifier<Span>;
-  walk(n: MathNode): Use;
   take(text: string): Span;
   cover(a: Span, b: Span): Span;
   closeParen(span: Span): Span;
@@ -68,20 +107,20 @@ export interface FormContext {
 
 /** The lowering of each form, bound to one statement's context. */
 export function formLowerings(c: FormContext) {
-  const { unifier, walk, take, cover, closeParen, describe, make, emitBinary } = c;
+  const { unifier, take, cover, closeParen, describe, make, emitBinary } = c;
   const parsed = { text: c.text, column: c.column };
   const constantValue = (n: MathNode): number | undefined => {
-    const any = unwrap(n);
-    if (any.type === 'ConstantNode' && typeof any.value === 'number') return any.value;
-    if (any.type === 'OperatorNode' && any.fn === 'unaryMinus') {
-      const inner = constantValue(any.args[0]);
-      return inner === undefined ? undefined : -inner;
+    let sign = 1;
+    let any = unwrap(n);
+    while (any.type === 'OperatorNode' && any.fn === 'unaryMinus') {
+      sign = -sign;
+      any = unwrap(any.args[0]);
     }
-    return undefined;
+    return any.type === 'ConstantNode' && typeof any.value === 'number' ? sign * any.value : undefined;
   };
   const constantUse = (n: MathNode, what: string, around: Span): Use => {
     const value = constantValue(n);
-    if (value === undefined) throw new CellError(around, `${what} must be a number, found '${n.toString()}'`);
+    if (value === undefined) throw new CellError(around, `${what} must be a number, found '${nodeText(n)}'`);
     return c.emitConstant(value, take(String(Math.abs(value))));
   };
 
@@ -101,13 +140,15 @@ export function formLowerings(c: FormContext) {
     return make('pow', [base.node, p.node], base.node.term, cover(base.span, p.span), { scalar: base.node.scalar });
   };
 
-  const concatenation = (items: readonly MathNode[]): Use => {
+  const concatenation = function* (items: readonly MathNode[]): Lowering {
     // [a; b] is a column of rows [[a], [b]]; [a, b] a row. Either stacks the vectors.
     const parts = items.flatMap((item) => {
       const any = item as MathNode & Record<string, any>;
       return any.type === 'ArrayNode' ? any.items : [item];
     });
-    const uses = parts.map((part) => walk(part));
+    if (parts.length === 0) throw new CellError(emptyBrackets(), 'empty brackets [ ]: write the vectors to stack inside, [a; b]');
+    const uses: Use[] = [];
+    for (const part of parts) uses.push(yield part);
     const dims = uses.map((u) => {
       const dim = unifier.newDim();
       if (!unifier.unify(u.node.term, { dims: [dim] })) throw new CellError(u.span, `shape conflict: only vectors can be stacked in [...], found ${describe(u.node.term)}`);
@@ -118,6 +159,18 @@ export function formLowerings(c: FormContext) {
     unifier.addSum(total, dims, span);
     return make('concat', uses.map((u) => u.node), { dims: [total] }, span);
   };
+  /** The first '[' that only blanks separate from its ']'. */
+  const emptyBrackets = (): Span => {
+    let open = parsed.text.indexOf('[');
+    while (open >= 0) {
+      let k = open + 1;
+      while (parsed.text[k] === ' ' || parsed.text[k] === '\t') k++;
+      if (parsed.text[k] === ']') break;
+      open = parsed.text.indexOf('[', open + 1);
+    }
+    const span = take('');
+    return open < 0 ? span : { ...span, column: parsed.column + open, length: 1 };
+  };
   const closeBracket = (span: Span): Span => {
     const open = parsed.text.lastIndexOf('[', span.column - parsed.column);
     const end = parsed.text.indexOf(']', span.column + span.length - parsed.column);
@@ -125,11 +178,11 @@ export function formLowerings(c: FormContext) {
     return { ...span, column: open + parsed.column, length: end - open + 1 };
   };
 
-  const otherFunction = (name: string, nameSpan: Span, args: readonly MathNode[]): Use => {
+  const otherFunction = function* (name: string, nameSpan: Span, args: readonly MathNode[]): Lowering {
     const usage = OTHER_FUNCTIONS[name];
     const arity = name === 'clip' ? [3] : name === 'min' || name === 'max' ? [1, 2] : [1];
     if (!arity.includes(args.length)) throw new CellError(nameSpan, `${name} takes ${arity.join(' or ')} argument${arity[arity.length - 1] === 1 ? '' : 's'} (${usage}), found ${args.length}`);
-    const first = walk(args[0]);
+    const first = yield args[0]!;
     if (name === 'transpose') return transposeOf({ node: first.node, span: closeParen(cover(nameSpan, first.span)) });
     if (args.length === 1) {
       if (!unifier.unify(first.node.term, { dims: [unifier.newDim()] })) {
@@ -143,7 +196,7 @@ export function formLowerings(c: FormContext) {
       if (!(lo.node.value! <= hi.node.value!)) throw new CellError(cover(lo.span, hi.span), `clip's lower bound ${lo.node.value} is above its upper bound ${hi.node.value}`);
       return make('clip', [first.node, lo.node, hi.node], first.node.term, closeParen(cover(nameSpan, hi.span)), { scalar: first.node.scalar });
     }
-    const second = walk(args[1]);
+    const second = yield args[1]!;
     const span = closeParen(cover(nameSpan, second.span));
     return { node: emitBinary(name as 'min' | 'max', `take the ${name}imum of`, first.node, second.node, span), span };
   };

@@ -3,11 +3,12 @@
  * The only file that knows mathjs node classes.
  */
 import { CellError, clipText, type Span } from '../errors.js';
+import { MAX_SIGNS_IN_A_ROW, MAX_SQUARE_BRACKETS, nestsTooDeep, parseDeep, PieceSyntaxError } from './deep-parse.js';
 import { parseExpression, type MathNode } from './mathjs-parse.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
 import type { StatementSource, Token } from './source.js';
 import { tokenize } from './source.js';
-import { formLowerings, KNOWN_FUNCTIONS, OTHER_FUNCTIONS, reassociate, type Use } from './lower-forms.js';
+import { formLowerings, KNOWN_FUNCTIONS, lowerTree, nodeText, OTHER_FUNCTIONS, reassociate, type Lowering, type Use } from './lower-forms.js';
 import type { ActivationName, NodeId, OpKind, ReductionName } from './types.js';
 
 /** Function names accepted in .cell files. */
@@ -55,21 +56,19 @@ interface Parsed {
 /** Parse `target = expression` with mathjs, mapping syntax errors to file columns. */
 export function parseStatement(statement: StatementSource, file: string): Parsed {
   const wholeStatement: Span = { file, line: statement.line, column: statement.column, length: statement.text.length };
-  // mathjs parses brackets recursively (about 15 frames a level): refuse deep nesting before it overflows.
-  if (bracketDepth(statement.rewritten) > MAX_EXPRESSION_DEPTH) throw tooDeep(wholeStatement);
+  if (nestsTooDeep(statement.rewritten)) throw tooDeep(wholeStatement);
   let tree: MathNode;
   try {
-    tree = parseExpression(statement.rewritten);
+    tree = parseDeep(statement.rewritten, parseExpression);
   } catch (error) {
     if (error instanceof RangeError) throw tooDeep(wholeStatement);
-    const err = error as Error & { char?: number };
-    const index = Math.min(Math.max((err.char ?? 1) - 1, 0), statement.columnMap.length - 1);
+    if (!(error instanceof PieceSyntaxError)) throw error;
+    const index = Math.min(error.index, statement.columnMap.length - 1);
     // mathjs reads NAME [...] as indexing; the cell language means a product with a stacked vector.
     const before = nameBeforeBracket(statement.rewritten);
     const hint = before ? ` (for a product with a stacked vector write ${before} * [...])` : '';
-    throw new CellError({ file, line: statement.line, column: statement.columnMap[index], length: 1 }, `syntax error: ${clipText(withoutCharSuffix(err.message), 200)}${hint}`);
+    throw new CellError({ file, line: statement.line, column: statement.columnMap[index], length: 1 }, `syntax error: ${clipText(withoutCharSuffix(error.message), 200)}${hint}`);
   }
-  if (treeDepth(tree) > MAX_EXPRESSION_DEPTH) throw tooDeep(wholeStatement);
   const tokens = tokenize(statement);
   const node = tree as MathNode & { type: string; object?: MathNode & { name?: string }; value?: MathNode };
   if (node.type !== 'AssignmentNode' || node.object?.type !== 'SymbolNode' || !node.value) {
@@ -87,37 +86,11 @@ export function parseStatement(statement: StatementSource, file: string): Parsed
 }
 
 /**
- * The deepest expression a statement may hold (brackets, or terms of one sum, which mathjs
- * nests one level each): far beyond any cell, and well within what the recursive walks over
- * a tree (lowering, printing) can take.
+ * Parentheses nest without limit (deep-parse.ts) and a sum may have any number of terms;
+ * what mathjs still parses recursively is nested '[' brackets and runs of unary signs.
  */
-export const MAX_EXPRESSION_DEPTH = 200;
-
 function tooDeep(span: Span): CellError {
-  return new CellError(span, `expression nested more than ${MAX_EXPRESSION_DEPTH} deep (brackets or terms of one sum); split it into several statements`);
-}
-
-function bracketDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  for (const c of text) {
-    if (c === '(' || c === '[') deepest = Math.max(deepest, ++depth);
-    else if (c === ')' || c === ']') depth--;
-  }
-  return deepest;
-}
-
-/** The depth of a parsed tree, found without recursion. */
-function treeDepth(root: MathNode): number {
-  let deepest = 0;
-  const stack: [MathNode, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    deepest = Math.max(deepest, depth);
-    if (deepest > MAX_EXPRESSION_DEPTH) break;
-    node.forEach((child) => stack.push([child, depth + 1]));
-  }
-  return deepest;
+  return new CellError(span, `expression nested too deeply for the parser (more than ${MAX_SQUARE_BRACKETS} nested [ brackets or ${MAX_SIGNS_IN_A_ROW} signs in a row); split it into several statements`);
 }
 
 /** mathjs ends a message with ' (char N)'; the column is reported separately. Cut without a regex (a backtracking one took 36 s). */
@@ -139,33 +112,18 @@ function nameBeforeBracket(text: string): string | undefined {
   return open > 0 && start < end ? text.slice(start, end) : undefined;
 }
 
-/** Visit the symbols (including function names) of a tree in source order. */
-export function symbolsOf(node: MathNode): string[] {
+/** The symbols (including function names) of a tree in source order, found without recursion. */
+export function symbolsOf(root: MathNode): string[] {
   const names: string[] = [];
-  const walk = (n: MathNode): void => {
-    const any = n as MathNode & Record<string, any>;
-    switch (any.type) {
-      case 'SymbolNode':
-        names.push(any.name);
-        return;
-      case 'FunctionNode':
-        names.push(any.fn.name);
-        any.args.forEach(walk);
-        return;
-      case 'OperatorNode':
-        any.args.forEach(walk);
-        return;
-      case 'ArrayNode':
-        any.items.forEach(walk);
-        return;
-      case 'ParenthesisNode':
-        walk(any.content);
-        return;
-      default:
-        return;
-    }
-  };
-  walk(node);
+  const stack: MathNode[] = [root];
+  while (stack.length > 0) {
+    const any = stack.pop()! as MathNode & Record<string, any>;
+    const children: MathNode[] =
+      any.type === 'SymbolNode' ? [] : any.type === 'FunctionNode' ? any.args : any.type === 'OperatorNode' ? any.args : any.type === 'ArrayNode' ? any.items : any.type === 'ParenthesisNode' ? [any.content] : [];
+    if (any.type === 'SymbolNode') names.push(any.name);
+    if (any.type === 'FunctionNode') names.push(any.fn.name);
+    for (let k = children.length - 1; k >= 0; k--) stack.push(children[k]!);
+  }
   return names;
 }
 
@@ -219,11 +177,12 @@ export function lowerExpression(
   };
 
 
-  const walk = (n: MathNode): Use => {
+  // A generator: each sub-expression is yielded and comes back lowered (lowerTree), in source order.
+  const walk = function* (n: MathNode): Lowering {
     const any = n as MathNode & Record<string, any>;
     switch (any.type) {
       case 'ParenthesisNode': {
-        const inner = walk(any.content);
+        const inner: Use = yield any.content;
         return { node: inner.node, span: closeParen(openParen(inner.span)) };
       }
       case 'ConstantNode': {
@@ -241,7 +200,7 @@ export function lowerExpression(
       case 'FunctionNode': {
         const name: string = any.fn.name;
         const nameSpan = take(name);
-        if (Object.hasOwn(OTHER_FUNCTIONS, name)) return otherFunction(name, nameSpan, any.args);
+        if (Object.hasOwn(OTHER_FUNCTIONS, name)) return yield* otherFunction(name, nameSpan, any.args);
         // Own names only: 'constructor' or 'toString' must not find Object.prototype's.
         const fn = Object.hasOwn(FUNCTION_NAMES, name) ? FUNCTION_NAMES[name] : undefined;
         if (!fn) {
@@ -251,24 +210,24 @@ export function lowerExpression(
           );
         }
         if (any.args.length !== 1) throw new CellError(nameSpan, `${name} takes one argument, found ${any.args.length}`);
-        const arg = walk(any.args[0]);
+        const arg: Use = yield any.args[0];
         const span = closeParen(cover(nameSpan, arg.span));
         const node: DraftNode = { id: nextId(fn), kind: 'activation', fn, inputs: [arg.node.id], term: arg.node.term, span, statement };
         emit(node);
         return { node, span };
       }
       case 'ArrayNode':
-        return concatenation(any.items);
+        return yield* concatenation(any.items);
       case 'OperatorNode': {
         if (any.fn === 'multiply') {
           const chain = reassociate(any);
-          if (chain !== any) return walk(chain);
+          if (chain !== any) return (yield chain) as Use;
         }
-        if (any.fn === 'unaryPlus') return walk(any.args[0]);
-        if (any.fn === 'ctranspose' || any.fn === 'transpose') return transposeOf(walk(any.args[0]));
-        if (any.fn === 'pow' || any.fn === 'dotPow') return power(walk(any.args[0]), any.args[1]);
+        if (any.fn === 'unaryPlus') return (yield any.args[0]) as Use;
+        if (any.fn === 'ctranspose' || any.fn === 'transpose') return transposeOf(yield any.args[0]);
+        if (any.fn === 'pow' || any.fn === 'dotPow') return power(yield any.args[0], any.args[1]);
         if (any.fn === 'unaryMinus') {
-          const arg = walk(any.args[0]);
+          const arg: Use = yield any.args[0];
           const minus = parsed.text.lastIndexOf('-', arg.span.column - parsed.column);
           const span = minus < 0 ? arg.span : cover({ file, line, column: minus + parsed.column, length: 1 }, arg.span);
           const node: DraftNode = { id: nextId('neg'), kind: 'neg', inputs: [arg.node.id], term: arg.node.term, span, statement, scalar: arg.node.scalar };
@@ -280,17 +239,17 @@ export function lowerExpression(
           const at = cursor < tokens.length ? tokens[cursor] : undefined;
           throw new CellError({ file, line, column: at?.column ?? 1, length: 1 }, `operator '${any.op}' is not supported (use +, -, ⊙ or .*, * or juxtaposition for a matrix-vector product, /, ^ with a constant exponent, ' for a transpose)`);
         }
-        const a = walk(any.args[0]);
-        const b = walk(any.args[1]);
+        const a: Use = yield any.args[0];
+        const b: Use = yield any.args[1];
         const span = cover(a.span, b.span);
         return { node: emitBinary(op.kind, op.verb, a.node, b.node, span), span };
       }
       case 'AccessorNode': {
         const span = take(any.object?.name ?? '');
-        throw new CellError(span, `'${n.toString()}' reads as indexing, which the cell language does not have; for a product with a stacked vector write ${any.object?.name ?? 'W'} * [...]`);
+        throw new CellError(span, `'${nodeText(n)}' reads as indexing, which the cell language does not have; for a product with a stacked vector write ${any.object?.name ?? 'W'} * [...]`);
       }
       default:
-        throw new CellError({ file, line, column: 1, length: 1 }, `unsupported expression '${n.toString()}'`);
+        throw new CellError({ file, line, column: 1, length: 1 }, `unsupported expression '${nodeText(n)}'`);
     }
   };
 
@@ -308,7 +267,7 @@ export function lowerExpression(
     return { node, span };
   };
   const { transposeOf, power, concatenation, otherFunction } = formLowerings({
-    text: parsed.text, column: parsed.column, statement, unifier, walk: (n) => walk(n), take, cover, closeParen,
+    text: parsed.text, column: parsed.column, statement, unifier, take, cover, closeParen,
     describe: (term) => describe(term), make, emitConstant, emitBinary: (...args) => emitBinary(...args),
   });
 
@@ -353,6 +312,6 @@ export function lowerExpression(
     return node;
   };
 
-  return walk(parsed.value).node;
+  return lowerTree(parsed.value, walk).node;
 }
 

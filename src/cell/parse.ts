@@ -15,6 +15,8 @@ export interface ParseOptions {
 }
 
 const PREV = '_prev';
+/** The name of the identity matrix in expressions: (W - W' - gamma * I) * h_prev. */
+const IDENTITY = 'I';
 
 export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   const file = options.file ?? '<cell>';
@@ -34,6 +36,9 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   if (source.inputs.length === 0) {
     throw new CellError(source.statements[0] ? { file, line: source.statements[0].line, column: 1, length: 1 } : headerSpan, "the cell declares no input (add a line 'input: x')");
   }
+  for (const d of [...source.inputs, ...source.states, ...source.noises, ...source.params]) {
+    if (d.name === IDENTITY) throw new CellError(d.span, `'${IDENTITY}' is the identity matrix and cannot be declared; choose another name`);
+  }
   for (const d of source.inputs) declare(d.name, d.span, 'input');
   for (const d of source.states) {
     if (d.name.endsWith(PREV)) throw new CellError(d.span, `a state's name must not end in '${PREV}'; '${d.name}${PREV.slice(0, 0)}' is written NAME${PREV} only when used`);
@@ -51,6 +56,7 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       throw new CellError(p.targetSpan, `'${p.target}' is assigned twice (first on line ${parsed[targetLine.get(p.target)!].source.line}); each name is assigned once per step`);
     }
     const declared = declaredAt.get(p.target);
+    if (p.target === IDENTITY) throw new CellError(p.targetSpan, `'${IDENTITY}' is the identity matrix and cannot be assigned; choose another name`);
     if (declared && !source.states.some((s) => s.name === p.target)) {
       throw new CellError(p.targetSpan, `'${p.target}' is declared on line ${declared.line} as an input, noise or parameter and cannot be assigned`);
     }
@@ -134,6 +140,13 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       if (noiseDecl.has(name)) {
         return leaf(name, () => ({ id: name, kind: 'noise', name, inputs: [], term: leafTerm(noiseDecl.get(name), undefined), span, statement: '' }));
       }
+      if (name === IDENTITY) {
+        // The identity matrix: square, its size unified from use.
+        return leaf(name, () => {
+          const d = unifier.newDim();
+          return { id: name, kind: 'identity', inputs: [], term: { dims: [d, d] }, span, statement: '' };
+        });
+      }
       const declared = paramDecl.get(name);
       return leaf(name, () => ({ id: name, kind: 'param', name, inputs: [], term: declared ? termOf(declared.dims) : unifier.newShape(), span, statement: '' }));
     };
@@ -176,6 +189,7 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   const shapeOf = new Map<DraftNode, Shape>();
   for (const node of leafList) {
     const shape = unifier.resolve(node.term);
+    if (!shape && node.kind === 'identity') throw new CellError(node.span, `cannot infer the size of the identity matrix '${IDENTITY}'; use it beside a matrix or vector of known size`);
     if (!shape) {
       const what = node.kind === 'param' ? 'parameter' : node.kind === 'noise' ? 'noise input' : node.kind;
       const known = unifier.show(node.term);
@@ -203,6 +217,8 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
         return { ...base, kind: d.kind, name: d.name! };
       case 'const':
         return { ...base, kind: 'const', value: d.value! };
+      case 'identity':
+        return { ...base, kind: 'identity' };
       case 'activation':
         return { ...base, kind: 'activation', fn: d.fn as ActivationName };
       case 'reduce':
@@ -252,6 +268,7 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
     noises: declared('noise'),
     statements,
     outputs,
+    outputsDeclared: source.outputs.length > 0,
     nodes: finalNodes,
     dims: [...dims].sort(),
   };

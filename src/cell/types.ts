@@ -24,6 +24,7 @@ export type OpKind =
   | 'param' // a learned parameter (W_ir, b_ir, p_i)
   | 'noise' // a noise input drawn each step (eps ~ N(0, I))
   | 'const' // a scalar constant
+  | 'identity' // the identity matrix I (square, its size from use), as in (W - W' - γ I) h
   | 'matmul' // matrix-vector product
   | 'add'
   | 'sub'
@@ -44,7 +45,7 @@ export type OpKind =
 export const REDUCTIONS = ['mean', 'sum', 'min', 'max'] as const;
 export type ReductionName = (typeof REDUCTIONS)[number];
 
-export const LEAF_KINDS = ['input', 'state', 'param', 'noise', 'const', 'input_prev'] as const;
+export const LEAF_KINDS = ['input', 'state', 'param', 'noise', 'const', 'identity', 'input_prev'] as const;
 
 export type NodeId = string;
 
@@ -65,6 +66,7 @@ export type CellNode =
   | (NodeBase & { readonly kind: 'param'; readonly name: string })
   | (NodeBase & { readonly kind: 'noise'; readonly name: string })
   | (NodeBase & { readonly kind: 'const'; readonly value: number })
+  | (NodeBase & { readonly kind: 'identity' })
   | (NodeBase & { readonly kind: 'input_prev'; readonly name: string })
   | (NodeBase & { readonly kind: 'matmul' | 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'copy' | 'transpose' | 'concat' | 'min' | 'max' | 'pow' | 'clip' })
   | (NodeBase & { readonly kind: 'reduce'; readonly fn: ReductionName })
@@ -101,8 +103,14 @@ export interface CellGraph {
   readonly params: readonly Declared[];
   readonly noises: readonly Declared[];
   readonly statements: readonly Statement[];
-  /** Statement targets shown as outputs: the states, or the last statement when there is no state. */
+  /** The `output:` names; without that header, the states, or the last statement when there is no state. */
   readonly outputs: readonly string[];
+  /**
+   * Whether `outputs` was written in an `output:` header. A cell that declares exactly its
+   * states (`output: c, h`) has the same outputs as one that declares none, but a figure
+   * draws the declared ones upward and, without a declaration, only the last state.
+   */
+  readonly outputsDeclared: boolean;
   readonly nodes: readonly CellNode[];
   /** Symbolic dimension names used, e.g. ['hidden', 'input']. */
   readonly dims: readonly string[];

@@ -9,6 +9,7 @@ import { GateflowError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { checkOptionValues, requireValues } from './options.js';
 import { checkOutputOptions } from './output-options.js';
+import { raiseReadLimits } from '../io/index.js';
 import { MAX_SIZE_CEILING } from './number-rules.js';
 import { UsageError, usageMessage } from './usage.js';
 
@@ -66,10 +67,17 @@ export function buildCli(argv: readonly string[], options: CliOptions = {}): Arg
       global: true,
       describe: `raise the limit on every size option (--hidden, --steps, --length, ...; each one's own limit is in the README) up to ${MAX_SIZE_CEILING}`,
     })
+    .option('max-read-mb', {
+      type: 'number',
+      global: true,
+      describe: 'raise the size limit on every file read to this many MB (defaults: cells and themes 1, inputs, weights JSON and models 64, series and datasets 256, safetensors and ONNX 1024)',
+    })
     .wrap(Math.min(100, process.stdout.columns || 100))
     // yargs passes the command's instance as a second argument, which its types leave out.
     .middleware(((args: Arguments, y: Argv) => checkOptionValues(args, y)) as unknown as (args: Arguments) => void, true)
     .middleware((args) => checkOutputOptions(args), true)
+    // Every loader reads through io's one reader, which this raises for the command's run (runCli resets it).
+    .middleware((args) => raiseReadLimits(args['max-read-mb'] as number | undefined), true)
     .fail((message, error) => {
       if (error instanceof GateflowError) throw error;
       // A handler's own error (message null) comes back through parseAsync's promise.
@@ -96,5 +104,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     const { text, code } = messageOf(error);
     stderr(`gateflow: ${text}\n`);
     return code;
+  } finally {
+    raiseReadLimits(undefined);
   }
 }

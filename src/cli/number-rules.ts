@@ -46,8 +46,11 @@ const RULES: Readonly<Record<string, NumberRule>> = {
   'max-steps': size(1_000_000),
   step: size(1_000_000, 0),
   'batch-element': size(4096, 0),
+  'grad-unit': { integer: true, min: 0, max: 2 ** 31 - 1 },
   tolerance: size(1_000_000, 0),
   'max-size': { integer: true, min: 1, max: MAX_SIZE_CEILING },
+  // Megabytes: a Buffer holds at most 4 GB (text is capped at 500 MB whatever this says).
+  'max-read-mb': { integer: true, min: 1, max: 4000 },
   digits: { integer: true, min: 0, max: 17 },
   scale: { min: 0, above: true, max: 16 },
   lr: { min: 0, above: true, max: 10 },
@@ -69,6 +72,10 @@ const RULES: Readonly<Record<string, NumberRule>> = {
 /** Where one command means something else by a shared name ('command option'). */
 const COMMAND_RULES: Readonly<Record<string, NumberRule>> = {
   'diagram steps': { integer: true, min: 1, max: 8 },
+  // An absolute difference between two models' values, not a count of steps as in rnn detect.
+  'check tolerance': { min: 0, max: 1e6 },
+  'convert tolerance': { min: 0, max: 1e6 },
+  'explore window': { integer: true, min: 1, max: 3 },
 };
 
 /** Every size option with its default limit (the README lists them). */

@@ -8,12 +8,12 @@ import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { parameterTex } from '../cell/index.js';
 import type { GlyphKind } from './types.js';
 
-/** Nodes computed from parameters (and constants) only, other than a parameter or constant itself. */
+/** Nodes computed from parameters (and constants, the identity) only, other than a parameter or constant itself. */
 export function parameterExpressions(cell: CellGraph): Set<NodeId> {
   const fixed = new Set<NodeId>();
   const expressions = new Set<NodeId>();
   for (const n of cell.nodes) {
-    if (n.kind === 'param' || n.kind === 'const') fixed.add(n.id);
+    if (n.kind === 'param' || n.kind === 'const' || n.kind === 'identity') fixed.add(n.id);
     else if (n.inputs.length && n.inputs.every((i) => fixed.has(i)) && n.id !== n.statement) {
       fixed.add(n.id);
       expressions.add(n.id);
@@ -41,9 +41,17 @@ export function expressionTex(cell: CellGraph, id: NodeId): string {
   return /^[A-Za-z\\{}_^]+$/.test(tex) && !tex.includes(' ') ? tex : `\\left(${tex}\\right)`;
 }
 
-/** A constant in a glyph, as the faithfulness check reads it back (0.5, 2, 0.00001). */
+/**
+ * A constant in a glyph, as the faithfulness check reads it back: 0.5, 2, and a very small
+ * or large one as a power of ten (10^{-5}, 2.5{\cdot}10^{-4}), so its circle stays small.
+ */
 export function constTex(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+  const rounded = Number(value.toPrecision(6));
+  const size = Math.abs(rounded);
+  if (size === 0 || (size >= 0.01 && size < 1e5)) return String(rounded);
+  const [mantissa, exponent] = rounded.toExponential().split('e') as [string, string];
+  const power = `10^{${Number(exponent)}}`;
+  return mantissa === '1' ? power : mantissa === '-1' ? `-${power}` : `${mantissa}{\\cdot}${power}`;
 }
 const formatConst = constTex;
 

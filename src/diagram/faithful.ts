@@ -6,12 +6,12 @@
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { symbolTex } from '../cell/index.js';
-import { expressionMembers, parameterExpressions } from './extra-ops.js';
-import { peepholes, shownOutputs } from './semantics.js';
+import { constTex, expressionMembers, parameterExpressions } from './extra-ops.js';
+import { peepholes, sameValues, shownOutputs } from './semantics.js';
 import type { DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, StepPort } from './types.js';
 
 // A rename (h = c) is drawn as the renamed value's wire, so it needs no glyph of its own.
-const LEAVES = new Set(['input', 'state', 'noise', 'const', 'param', 'input_prev', 'copy']);
+const LEAVES = new Set(['input', 'state', 'noise', 'const', 'identity', 'param', 'input_prev', 'copy']);
 const ROOT_KINDS: Readonly<Record<string, readonly string[]>> = {
   layer: ['activation'],
   function: ['activation', 'reduce', 'min', 'max', 'clip'],
@@ -41,8 +41,7 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
   const ports = new Map(graph.ports.map((p) => [p.id, p]));
   const labelParams = graph.detail === 'gates';
   const expressions = labelParams ? parameterExpressions(cell) : new Set<NodeId>();
-  // The value a rename stands for (h = c: c's).
-  const value = (id: NodeId): NodeId => (ir.get(id)?.kind === 'copy' ? value(ir.get(id)!.inputs[0]!) : id);
+  const value = (id: NodeId): NodeId => valueOf(cell, ir, id);
   const name = (id: string) => (ports.has(id) ? `port ${id}` : `${glyphs.get(id)?.glyph ?? 'unknown'} ${id}`);
 
   problems.push(...checkPorts(cell, graph.ports));
@@ -63,7 +62,7 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
     for (const m of g.covers) {
       for (const i of ir.get(m)?.inputs ?? []) {
         const kind = ir.get(i)!.kind;
-        if (covered.has(i) || kind === 'const' || (kind === 'param' && labelParams) || expressions.has(i)) continue;
+        if (covered.has(i) || kind === 'const' || kind === 'identity' || (kind === 'param' && labelParams) || expressions.has(i)) continue;
         reads.add(value(i));
       }
     }
@@ -99,6 +98,11 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
   return problems;
 }
 
+/** The value `id` stands for: a rename's (h = c: c's), a repeated stack's first. */
+function valueOf(cell: CellGraph, ir: ReadonlyMap<NodeId, CellNode>, id: NodeId): NodeId {
+  return ir.get(id)?.kind === 'copy' ? valueOf(cell, ir, ir.get(id)!.inputs[0]!) : (sameValues(cell).get(id) ?? id);
+}
+
 /** Exactly the frame ports the cell implies: a west and an east port per state, inputs below, declared outputs above. */
 function checkPorts(cell: CellGraph, ports: readonly StepPort[]): string[] {
   const expected = [
@@ -130,6 +134,8 @@ function checkCoverage(cell: CellGraph, graph: DiagramGraph): string[] {
       problems.push(`${g.glyph} ${g.id} shows ${g.valueOf}, which the cell does not compute`);
       continue;
     }
+    const same = sameValues(cell).get(g.valueOf);
+    if (same !== undefined) problems.push(`${g.glyph} ${g.id} draws ${g.valueOf} apart from ${same}, the same stack`);
     if (!g.covers.includes(g.valueOf)) problems.push(`${g.glyph} ${g.id} shows ${g.valueOf} but does not draw it`);
     if (!ROOT_KINDS[g.glyph].includes(root.kind)) problems.push(`${g.glyph} ${g.id} draws ${g.valueOf}, a ${root.kind} node`);
     for (const m of g.covers) {
@@ -141,7 +147,7 @@ function checkCoverage(cell: CellGraph, graph: DiagramGraph): string[] {
   }
   for (const n of cell.nodes) {
     const times = count.get(n.id) ?? 0;
-    if (!LEAVES.has(n.kind) && !labels.has(n.id) && times !== 1) problems.push(`${n.id} is drawn ${times === 0 ? 'by no glyph' : `by ${times} glyphs`}`);
+    if (!LEAVES.has(n.kind) && !labels.has(n.id) && !sameValues(cell).has(n.id) && times !== 1) problems.push(`${n.id} is drawn ${times === 0 ? 'by no glyph' : `by ${times} glyphs`}`);
     if (n.kind === 'param' && graph.detail === 'ops' && !graph.nodes.some((g) => g.glyph === 'param' && g.valueOf === n.id)) problems.push(`parameter ${n.id} has no box in ops detail`);
   }
   return problems;
@@ -159,12 +165,12 @@ function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean)
       if (n?.kind === 'param') shown.add(n);
       for (const i of n?.inputs ?? []) {
         const input = ir.get(i)!;
-        if (input.kind === 'const' || (input.kind === 'param' && labelParams)) shown.add(input);
+        if (input.kind === 'const' || input.kind === 'identity' || (input.kind === 'param' && labelParams)) shown.add(input);
       }
     }
     for (const n of shown) {
-      const text = n.kind === 'const' ? String(Number(n.value.toPrecision(6))) : symbolTex(n.id, 'param');
-      if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : `the constant ${text}`} but its label ${g.tex} does not show it`);
+      const text = n.kind === 'const' ? constTex(n.value) : n.kind === 'identity' ? 'I' : symbolTex(n.id, 'param');
+      if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : n.kind === 'identity' ? 'the identity I' : `the constant ${text}`} but its label ${g.tex} does not show it`);
     }
   }
   return problems;

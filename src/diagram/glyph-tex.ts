@@ -39,11 +39,12 @@ const formatConst = constTex;
 
 /**
  * The TeX of an operand written into its operator's glyph instead of arriving on a
- * wire (a constant; a parameter when `labelParams`), or null for an operand on a wire.
+ * wire (a constant or the identity; a parameter when `labelParams`), or null for an operand on a wire.
  */
 export function operandLabel(cell: CellGraph, id: NodeId, labelParams: boolean): string | null {
   const n = nodeOf(cell, id);
   if (n.kind === 'const') return formatConst(n.value);
+  if (n.kind === 'identity') return 'I';
   if (n.kind === 'param' && labelParams) return symbolTex(n.id, 'param');
   if (labelParams && parameterExpressions(cell).has(id)) return expressionTex(cell, id);
   return null;

@@ -7,12 +7,12 @@
  */
 import type { CellGraph, NodeId } from '../cell/index.js';
 import { timeIndex, toText } from '../cell/index.js';
-import { InputError } from '../errors.js';
+import { CellError, InputError } from '../errors.js';
 import { LIGHT_THEME, type Theme } from './theme.js';
 import type { Box, Detail, DiagramStep, PlacedGraph } from './types.js';
 
 export { THEME_NAMES, LIGHT_THEME, parseTheme, type Theme, type ShapeStyle, type WireStyle } from './theme.js';
-export type { Detail, DiagramGraph, PlacedGraph } from './types.js';
+export type { Box, Detail, DiagramGraph, PlacedGraph, PlacedNode } from './types.js';
 /**
  * Every way a drawing misstates its cell, as sentences ([] when faithful): checks an
  * unrolled DiagramGraph (from placeDiagram(...).graph) or a whole PlacedGraph against the
@@ -39,6 +39,11 @@ export interface DiagramOptions {
   readonly transparent?: boolean;
   /** Add a key under the figure: a sample of each glyph and wire it uses, with a few words. */
   readonly legend?: boolean;
+  /**
+   * Leave room for a value strip on every glyph and state wire at symbolic steps, without
+   * drawing values: the explorer page paints them itself (default false; `annotate` implies it).
+   */
+  readonly strips?: boolean;
   /** Draw these traced steps with their values as colour strips (a diverging scale ±maxAbs). */
   readonly annotate?: { readonly steps: readonly StepValues[]; readonly maxAbs?: number };
   /** Values to highlight at every step (statement targets, inputs, states: ['c'] is the cell-state path); the rest is faded. */
@@ -94,6 +99,7 @@ function stepsOf(cell: CellGraph, options: DiagramOptions): { steps: DiagramStep
  * tests check with checkGeometry and which diagram() renders.
  */
 export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}): Promise<PlacedGraph> {
+  checkDrawable(cell);
   const theme = options.theme ?? LIGHT_THEME;
   const { unroll } = await import('./unroll.js');
   const { layout } = await import('./layout.js');
@@ -103,7 +109,7 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
   const title = titleOf(cell, options);
   return layout(graph, {
     fontPx: theme.fontPx,
-    stripWidth: options.annotate ? STRIP_WIDTH : null,
+    stripWidth: options.annotate || options.strips ? STRIP_WIDTH : null,
     titleTex: title ? textTex(title) : null,
     legendHeight: options.annotate ? 24 : 0,
     key: options.legend ?? false,
@@ -111,6 +117,24 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
 }
 
 const STRIP_WIDTH = 40;
+
+/**
+ * The most cell-graph nodes a diagram draws. Equations and traces take a statement of any
+ * length; a figure of thousands of operations is unreadable and its layout takes minutes.
+ */
+export const MAX_DIAGRAM_NODES = 1000;
+
+function checkDrawable(cell: CellGraph): void {
+  if (cell.nodes.length <= MAX_DIAGRAM_NODES) return;
+  const counts = new Map<string, number>();
+  for (const n of cell.nodes) counts.set(n.statement, (counts.get(n.statement) ?? 0) + 1);
+  const count = (target: string) => counts.get(target) ?? 0;
+  const largest = cell.statements.reduce((a, b) => (count(b.target) > count(a.target) ? b : a));
+  throw new CellError(
+    largest.span,
+    `the cell has ${cell.nodes.length} nodes (${count(largest.target)} in '${largest.target}'), more than the ${MAX_DIAGRAM_NODES} a diagram draws; equations and trace have no such limit`,
+  );
+}
 
 function titleOf(cell: CellGraph, options: DiagramOptions): string {
   return printable(options.title ?? cell.title);
@@ -133,7 +157,11 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
   if (annotate?.maxAbs !== undefined && !(annotate.maxAbs > 0 && Number.isFinite(annotate.maxAbs))) {
     throw new InputError(`annotate.maxAbs must be a positive number, found ${annotate.maxAbs}`);
   }
-  const placed = await placeDiagram(cell, options);
+  return drawPlaced(cell, await placeDiagram(cell, options), options);
+}
+
+/** Render a PlacedGraph from placeDiagram(cell, options) with the same options: one layout serves both the SVG and its geometry. */
+export async function drawPlaced(cell: CellGraph, placed: PlacedGraph, options: DiagramOptions = {}): Promise<string> {
   return render(cell, placed, options, { faded: await fadedParts(cell, placed, options), aside: null });
 }
 
@@ -220,6 +248,19 @@ async function schemeOf(light: Theme, dark: Theme) {
   const { schemeThemes } = await import('./colour-scheme.js');
   const { FADE_TOWARD_BACKGROUND } = await import('./colour.js');
   return schemeThemes(light, dark, FADE_TOWARD_BACKGROUND);
+}
+
+/**
+ * TeX typeset by MathJax as one standalone <svg> element (glyphs as paths, no fonts), `fontPx`
+ * the em size: for pages that show an equation beside a figure.
+ */
+export async function typesetSvg(tex: string, fontPx: number, colour: string): Promise<string> {
+  const { typeset } = await import('./labels.js');
+  const { fmt } = await import('./render.js');
+  const l = typeset(tex, fontPx);
+  const s = l.scale;
+  const viewBox = `${fmt(l.minX * s)} ${fmt(l.minY * s)} ${fmt(l.width)} ${fmt(l.height)}`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${fmt(l.width)}" height="${fmt(l.height)}" viewBox="${viewBox}" role="img" aria-label="${tex.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}"><g transform="scale(${Math.round(s * 10000) / 10000})" fill="${colour}">${l.body.replaceAll('currentColor', colour)}</g></svg>`;
 }
 
 /** The largest |v| over every traced vector (a loop: the values can be many). */

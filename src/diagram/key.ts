@@ -13,6 +13,7 @@ const WORDS: Readonly<Record<KeyKind, { sample: string; words: string }>> = {
   matmul: { sample: '\\times', words: 'matrix-vector product' },
   param: { sample: 'W', words: 'parameter' },
   concat: { sample: '', words: 'concatenation' },
+  stack: { sample: '', words: 'concatenation [a; b]' },
   junction: { sample: '', words: 'copy' },
   belt: { sample: '', words: 'cell state' },
   peephole: { sample: '', words: 'peephole' },
@@ -36,7 +37,9 @@ export function keyKinds(graph: DiagramGraph, hasJunctions: boolean): { kind: Ke
     // A linear box's own label can be long; the key shows a generic one.
     if (first) kinds.push({ kind: g, sampleTex: g === 'linear' ? WORDS.linear.sample : first.tex });
   }
-  if (graph.nodes.some((n) => n.glyph === 'concat')) kinds.push({ kind: 'concat', sampleTex: '' });
+  // Wires merging where several gates read the same inputs, and the cell's own stacks [a; b].
+  if (graph.nodes.some((n) => n.glyph === 'concat' && n.valueOf === '')) kinds.push({ kind: 'concat', sampleTex: '' });
+  if (graph.nodes.some((n) => n.glyph === 'concat' && n.valueOf !== '')) kinds.push({ kind: 'stack', sampleTex: '' });
   if (hasJunctions) kinds.push({ kind: 'junction', sampleTex: '' });
   for (const e of ['belt', 'peephole', 'noise'] as const) if (edges.has(e)) kinds.push({ kind: e, sampleTex: '' });
   return kinds;

@@ -44,6 +44,9 @@ const PAD: Readonly<Record<GlyphKind, { x: number; y: number; min: number }>> = 
   concat: { x: 0, y: 0, min: 8 },
 };
 
+/** The bar drawn for a stack [a; b] (Olah's concatenation): narrow, tall enough for its parts' wires to enter apart. */
+export const STACK_BAR = { width: 6, height: 24 } as const;
+
 /** The time index of the step before `index` (for the h_{t-1} placeholders). */
 export function previousTime(graph: DiagramGraph, index: number): string {
   return index === 0 ? graph.initialTime : graph.steps[index - 1].time;
@@ -57,10 +60,12 @@ const NO_LABEL: Label = { tex: '', width: 0, height: 0, minX: 0, minY: 0, scale:
  */
 export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: number, stripWidth: number | null, stripAbove = false): NodeSize {
   if (node.glyph === 'concat') {
-    // A merge point has no label and no value of its own (it is the inputs side by side).
-    const d = PAD.concat.min;
-    const glyph = { x: 0, y: 0, width: d, height: d };
-    return { width: d, height: d, anchorY: d / 2, glyph, strip: null, labels: graph.steps.map(() => NO_LABEL), tags: graph.steps.map(() => null) };
+    // A merge point has no label and no value of its own (it is the inputs side by side);
+    // a stack [a; b] of the cell is a bar the parts enter one above the other.
+    const width = node.valueOf === '' ? PAD.concat.min : STACK_BAR.width;
+    const height = node.valueOf === '' ? PAD.concat.min : STACK_BAR.height;
+    const glyph = { x: 0, y: 0, width, height };
+    return { width, height, anchorY: height / 2, glyph, strip: null, labels: graph.steps.map(() => NO_LABEL), tags: graph.steps.map(() => null) };
   }
   const labelPx = nodeLabelPx(node.glyph, fontPx);
   const labels = graph.steps.map((s, i) => typeset(atTime(node.tex, s.time, previousTime(graph, i)), labelPx));

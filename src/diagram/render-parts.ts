@@ -6,6 +6,7 @@
 import type { Container, Svg } from './vendor/svg.js';
 import { mixColour } from './colour.js';
 import { SAMPLE_FONT, WORDS_FONT } from './key.js';
+import { STACK_BAR } from './measure.js';
 import { typeset } from './labels.js';
 import { drawWire, fmt, type LabelFn, type PaintFn, type StripValues } from './render.js';
 import type { Box, KeyItem, PlacedGraph } from './types.js';
@@ -39,6 +40,15 @@ export function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, la
         drawWire(g, [{ x: b.x, y: b.y + b.height - 2 }, { x: cx, y: b.y + b.height - 2 }, { x: cx, y: cy }], wire, false);
         drawWire(g, [{ x: cx, y: cy }, { x: b.x + b.width, y: cy }], wire);
         g.circle(0).attr({ cx: fmt(cx), cy: fmt(cy), r: fmt(3.5), fill: wire.color });
+        break;
+      }
+      case 'stack': {
+        const wire = theme.wires.internal;
+        const bar = { x: cx - STACK_BAR.width / 2, y: cy - STACK_BAR.height / 2 + 2 };
+        drawWire(g, [{ x: b.x, y: bar.y + 4 }, { x: bar.x, y: bar.y + 4 }], wire, false);
+        drawWire(g, [{ x: b.x, y: bar.y + STACK_BAR.height - 8 }, { x: bar.x, y: bar.y + STACK_BAR.height - 8 }], wire, false);
+        drawWire(g, [{ x: bar.x + STACK_BAR.width, y: cy }, { x: b.x + b.width, y: cy }], wire);
+        g.rect(0, 0).attr({ x: fmt(bar.x), y: fmt(bar.y), width: fmt(STACK_BAR.width), height: fmt(STACK_BAR.height - 4), rx: fmt(STACK_BAR.width / 3), fill: wire.color });
         break;
       }
       case 'junction': {

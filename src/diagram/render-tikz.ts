@@ -72,7 +72,12 @@ function wire(points: readonly Point[], style: WireStyle, arrow: boolean): strin
 }
 
 function glyph(p: PlacedNode, theme: Theme): string[] {
-  if (p.node.glyph === 'concat') return [`\\fill[${theme.wires.internal.color}] ${at({ x: p.x + p.width / 2, y: p.y + p.height / 2 })} circle (${n(p.width / 2)}bp);`];
+  if (p.node.glyph === 'concat') {
+    // A stack [a; b] of the cell is a bar; a merge point of wires a dot (as in the SVG).
+    const colour = theme.wires.internal.color;
+    if (p.node.valueOf !== '') return [rect(p, `fill=${colour}`, p.width / 3)];
+    return [`\\fill[${colour}] ${at({ x: p.x + p.width / 2, y: p.y + p.height / 2 })} circle (${n(p.width / 2)}bp);`];
+  }
   const style = theme[p.node.glyph];
   const b = p.glyphBox;
   const r = b.height / 2;
@@ -95,7 +100,7 @@ function keyItem(item: KeyItem, theme: Theme): string[] {
   if (item.kind === 'layer' || item.kind === 'linear' || item.kind === 'param' || item.kind === 'matmul') lines.push(rect({ x: b.x + 2, y: b.y, width: b.width - 4, height: b.height }, shapeStyle(theme[item.kind], item.kind === 'linear' ? '4 2' : ''), 3));
   else if (item.kind === 'pointwise') lines.push(`\\path[${shapeStyle(theme.pointwise)}] ${at({ x: b.x + b.width / 2, y: cy })} circle (${n(b.height / 2)}bp);`);
   else if (item.kind === 'function') lines.push(`\\path[${shapeStyle(theme.function)}] ${at({ x: b.x + b.width / 2, y: cy })} ellipse (${n(b.width / 2)}bp and ${n(b.height / 2 - 1)}bp);`);
-  else if (item.kind === 'concat' || item.kind === 'junction') lines.push(wire([{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires.internal, true), `\\fill[${theme.wires.internal.color}] ${at({ x: b.x + b.width / 2, y: cy })} circle (3bp);`);
+  else if (item.kind === 'concat' || item.kind === 'junction' || item.kind === 'stack') lines.push(wire([{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires.internal, true), `\\fill[${theme.wires.internal.color}] ${at({ x: b.x + b.width / 2, y: cy })} circle (3bp);`);
   else lines.push(wire([{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires[item.kind], true));
   const sampleStyle = item.kind in theme ? (theme as unknown as Record<string, ShapeStyle>)[item.kind] : null;
   if (item.sampleTex) lines.push(label(item.sampleTex, b, sampleStyle?.text ?? theme.text, theme.fontPx * SAMPLE_FONT));

@@ -182,9 +182,11 @@ export type PaintFn = (el: { attr: (a: object) => unknown }, style: ShapeStyle, 
 function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn, paint: PaintFn): void {
   const g = parent.group().attr('id', `s${n.step}-${n.node.id.replaceAll('.', '-')}`);
   if (n.node.glyph === 'concat') {
-    // A merge point of wires, drawn like a junction: a dot in the wire colour.
     const wire = theme.wires.internal;
-    g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), r: fmt(n.width / 2), fill: wire.color });
+    // A stack [a; b] of the cell: a bar its parts enter one above the other, in the wire colour.
+    if (n.node.valueOf !== '') g.rect(0, 0).attr({ x: fmt(n.x), y: fmt(n.y), width: fmt(n.width), height: fmt(n.height), rx: fmt(n.width / 3), fill: wire.color });
+    // A merge point of wires, drawn like a junction: a dot in the wire colour.
+    else g.circle(0).attr({ cx: fmt(n.x + n.width / 2), cy: fmt(n.y + n.height / 2), r: fmt(n.width / 2), fill: wire.color });
     return;
   }
   const style = theme[n.node.glyph];

@@ -7,15 +7,38 @@ import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { parameterExpressions } from './extra-ops.js';
 
 /**
- * The values drawn leaving each step upward: the declared `output:` names; without
+ * The values drawn leaving each step upward: exactly the declared `output:` names; without
  * them, the last declared state (the LSTM's h, not its internal c), or for a cell
- * without state its last statement. A cell that declares no output gets every state as
- * its IR outputs, which is how a missing declaration is recognised.
+ * without state its last statement.
  */
 export function shownOutputs(cell: CellGraph): string[] {
-  const states = cell.states.map((s) => s.name);
-  const undeclared = states.length > 0 && cell.outputs.length === states.length && cell.outputs.every((o, i) => o === states[i]);
-  return undeclared ? [states[states.length - 1]] : [...cell.outputs];
+  if (cell.outputsDeclared || cell.states.length === 0) return [...cell.outputs];
+  return [cell.states[cell.states.length - 1]!.name];
+}
+
+const sameValueCache = new WeakMap<CellGraph, ReadonlyMap<NodeId, NodeId>>();
+
+/**
+ * Stacks that compute the same vector: each `[a; b]` of the same values in the same order
+ * as an earlier one → that earlier one. Olah's LSTM writes `[h_prev; x]` in every gate;
+ * the figure draws one concatenation point whose wire fans out to all of them.
+ */
+export function sameValues(cell: CellGraph): ReadonlyMap<NodeId, NodeId> {
+  const cached = sameValueCache.get(cell);
+  if (cached) return cached;
+  const byId = new Map(cell.nodes.map((n) => [n.id, n]));
+  const plain = (id: NodeId): NodeId => (byId.get(id)?.kind === 'copy' ? plain(byId.get(id)!.inputs[0]!) : id);
+  const first = new Map<string, NodeId>();
+  const same = new Map<NodeId, NodeId>();
+  for (const n of cell.nodes) {
+    if (n.kind !== 'concat') continue;
+    const key = n.inputs.map(plain).join(';');
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, n.id);
+    else same.set(n.id, earlier);
+  }
+  sameValueCache.set(cell, same);
+  return same;
 }
 
 /** A diagonal product p ⊙ v: exactly one operand a parameter, both vectors (a scalar factor is not diagonal). */

@@ -16,7 +16,8 @@ export type GlyphKind =
   | 'function' // an activation with no weights (tanh(c)): an ellipse
   | 'matmul' // ops detail: a matrix-vector product
   | 'param' // ops detail: a parameter (W_ir, b_ir)
-  | 'concat'; // gates detail: where x_t and h_{t-1} merge into one wire that feeds several gates
+  | 'concat'; // with valueOf '': where x_t and h_{t-1} merge into one wire that feeds several gates (gates detail);
+  // otherwise the cell's own stack [a; b] (Olah's [h_{t-1}; x_t]), a bar its parts enter one above the other
 
 /** Where a port sits on the step frame. */
 export type PortSide = 'west' | 'east' | 'south' | 'north';
@@ -153,7 +154,7 @@ export interface PlacedStep extends Box {
 }
 
 /** What a key item explains. */
-export type KeyKind = 'layer' | 'linear' | 'pointwise' | 'function' | 'matmul' | 'param' | 'concat' | 'junction' | 'belt' | 'peephole' | 'noise';
+export type KeyKind = 'layer' | 'linear' | 'pointwise' | 'function' | 'matmul' | 'param' | 'concat' | 'stack' | 'junction' | 'belt' | 'peephole' | 'noise';
 
 /** One entry of the key: a sample glyph or wire, and its words. */
 export interface KeyItem {

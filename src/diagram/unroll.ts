@@ -8,7 +8,7 @@ import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { symbolTex } from '../cell/index.js';
 import { expressionMembers, extraGlyph, parameterExpressions } from './extra-ops.js';
 import { ACTIVATION_TEX, affineTex, operandLabel, pointwiseTex, timedTex } from './glyph-tex.js';
-import { isAffinePart, isDiagonalProduct, peepholes, shownOutputs } from './semantics.js';
+import { isAffinePart, isDiagonalProduct, peepholes, sameValues, shownOutputs } from './semantics.js';
 
 export { atTime, timedTex } from './glyph-tex.js';
 import type { Detail, DiagramEdge, DiagramGraph, DiagramNode, DiagramStep, EdgeKind, GlyphKind, StepPort } from './types.js';
@@ -231,9 +231,10 @@ function placeGlyphs(cell: CellGraph, detail: Detail, node: (id: NodeId) => Cell
 
   // Consumers before producers, so a group claims its members before they are seen alone.
   for (const n of [...cell.nodes].reverse()) {
-    if (drawn.has(n.id) || n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const' || n.kind === 'param') continue;
-    // A rename (h = c) draws nothing: its value is the renamed one's, on the same wire; x_prev is a port.
-    if (n.kind === 'copy' || n.kind === 'input_prev' || expressions.has(n.id)) continue;
+    if (drawn.has(n.id) || n.kind === 'input' || n.kind === 'state' || n.kind === 'noise' || n.kind === 'const' || n.kind === 'identity' || n.kind === 'param') continue;
+    // A rename (h = c) draws nothing: its value is the renamed one's, on the same wire; x_prev is a port;
+    // a repeated stack [h_prev; x] is the first one's value.
+    if (n.kind === 'copy' || n.kind === 'input_prev' || expressions.has(n.id) || sameValues(cell).has(n.id)) continue;
     // Constants (and in gates detail parameters) beside an operator are written in its label.
     const wired = n.inputs.filter((i) => operandLabel(cell, i, labelParams) === null).map((id) => ({ id: renamed(cell, id), via: null }));
     const extra = extraGlyph(n, node);
@@ -273,8 +274,8 @@ function placeGlyphs(cell: CellGraph, detail: Detail, node: (id: NodeId) => Cell
   return glyphs;
 }
 
-/** The value a rename (h = c) stands for: follow copies to the node that computes it. */
+/** The value a rename (h = c) stands for: follow copies to the node that computes it (a repeated stack: its first). */
 export function renamed(cell: CellGraph, id: NodeId): NodeId {
   const n = cell.nodes.find((x) => x.id === id)!;
-  return n.kind === 'copy' ? renamed(cell, n.inputs[0]!) : id;
+  return n.kind === 'copy' ? renamed(cell, n.inputs[0]!) : (sameValues(cell).get(id) ?? id);
 }

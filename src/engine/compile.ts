@@ -168,6 +168,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   const recurrent = recurrentMatrices(cell);
   const constants = new Map<string, Tensor>();
   for (const n of cell.nodes) if (n.kind === 'const') constants.set(n.id, { shape: [], data: allocate(1, dtype).fill(n.value) });
+  for (const n of cell.nodes) if (n.kind === 'identity') constants.set(n.id, identityTensor(Number(n.shape[0]), dtype));
   const statementIds = new Set(cell.statements.map((s) => s.root));
   const stateNames = states.map((s) => s.name);
   const lagged = new Set(cell.nodes.flatMap((n) => (n.kind === 'input_prev' ? [n.name] : [])));
@@ -324,3 +325,10 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   return compiled;
 }
 
+
+/** The n × n identity matrix (the cell's I), a constant of the tape. */
+function identityTensor(n: number, dtype: Parameters<typeof allocate>[1]): Tensor {
+  const data = allocate(n * n, dtype);
+  for (let i = 0; i < n; i++) data[i * n + i] = 1;
+  return { shape: [n, n], data };
+}

@@ -48,6 +48,7 @@ export const LOWER: Record<OpKind, Lowering> = {
   param: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
   noise: (_t, n, _a, leaf) => leaf((n as { name: string }).name),
   const: (_t, n, _a, leaf) => leaf(n.id),
+  identity: (_t, n, _a, leaf) => leaf(n.id),
   matmul: (t, _n, [W, v]) => t.linear(v!, W!),
   add: binaryLowering('add'),
   sub: binaryLowering('sub'),
@@ -69,7 +70,10 @@ export const LOWER: Record<OpKind, Lowering> = {
 };
 
 /** The kinds the fast forward schedule runs; a cell with any other runs forward() on an unrecorded tape. */
-const SCHEDULED_KINDS: ReadonlySet<OpKind> = new Set(['input', 'state', 'param', 'noise', 'const', 'matmul', 'add', 'sub', 'mul', 'div', 'neg', 'activation']);
-const SCHEDULED_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'relu', 'exp', 'softplus']);
+const SCHEDULED_KINDS: ReadonlySet<OpKind> = new Set([
+  'input', 'input_prev', 'state', 'param', 'noise', 'const', 'identity', 'matmul', 'add', 'sub', 'mul', 'div', 'neg', 'activation',
+  'copy', 'transpose', 'concat', 'reduce', 'min', 'max', 'pow', 'clip',
+]);
+const SCHEDULED_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'relu', 'exp', 'softplus', 'abs', 'sqrt', 'hardsigmoid', 'hardsigmoid_keras2']);
 export const scheduled = (n: CellNode): boolean => SCHEDULED_KINDS.has(n.kind) && (n.kind !== 'activation' || SCHEDULED_ACTIVATIONS.has(n.fn));
 

@@ -12,19 +12,10 @@ import { BLOCK_COLUMNS, gemmModule, WasmArena, type ElementwiseKernel, type Unar
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
+import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
 
 type Phase = 'const' | 'seq' | 'step';
 
-/** Where a node's value lives: row r of step t starts at off + t·tStride + r·stride. */
-interface Slot {
-  buf: Data;
-  off: number;
-  stride: number;
-  tStride: number;
-  readonly width: number;
-}
-
-type Instr = (t: number, rows: number) => void;
 
 interface Group {
   readonly phase: Phase;
@@ -146,6 +137,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       const slot = slots.get(n.id)!;
       slot.buf = views[slotBuf.get(n.id)!]!;
       if (n.kind === 'const') slot.buf[0] = n.value;
+      if (n.kind === 'identity') for (let i = 0; i < Number(n.shape[0]); i++) slot.buf[i * Number(n.shape[0]) + i] = 1;
     }
     for (const g of groups.values()) {
       const b = groupBufs.get(g)!;
@@ -163,6 +155,8 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       const p = phase.get(n.id)!;
       const o = slots.get(n.id)!;
       const args = n.inputs.map((i) => slots.get(i)!);
+      // The newer ops (schedule-extra.ts): x_prev and I are filled in, not computed.
+      const extra = extraInstr(n, o, args, byId);
       if (n.kind === 'matmul') {
         const g = groupOf.get(n.id);
         if (!g) instrs[p].push(constMatvec(o, args[0]!, args[1]!));
@@ -172,6 +166,8 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         }
       } else if (n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div') {
         instrs[p].push(wasmBinary(kernels?.binary[n.kind], dtype, o, args[0]!, args[1]!) ?? binary(n.kind, o, args[0]!, args[1]!));
+      } else if (extra) {
+        instrs[p].push(extra);
       } else if (n.kind === 'neg' || n.kind === 'activation' || (stateTargets.has(n.id) && n.kind !== 'state')) {
         // A state target that is a plain copy of another node (h = h_other) still needs writing.
         const fn = n.kind === 'neg' ? 'neg' : n.kind === 'activation' ? n.fn : 'copy';
@@ -195,6 +191,12 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
         else if (n.kind === 'input') slot.buf.set(inputs[n.name]!.data);
         else if (n.kind === 'noise') slot.buf.set(noise[n.name]!.data);
+        else if (n.kind === 'input_prev') {
+          // x_{t-1}: zero at the first step, then the input one step behind.
+          const rowWidth = B * slot.width;
+          slot.buf.fill(0, 0, rowWidth);
+          slot.buf.set(inputs[n.name]!.data.subarray(0, (T - 1) * rowWidth), rowWidth);
+        }
       }
       for (const s of cell.states) {
         const h = history.get(s.name)!;

@@ -5,7 +5,8 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
 
 /** templates/ beside src/ and dist/. */
@@ -26,8 +27,9 @@ const MB = 1024 * 1024;
 /**
  * The largest file read of each kind, in bytes. A cell or theme is a few KB; inputs and
  * saved models are text; a weights file may be a large binary. GATEFLOW_MAX_READ_MB
- * replaces every limit (to raise them, or lower them). Text is capped at 500 MB in any case:
- * a JavaScript string holds at most 2^29 characters.
+ * replaces every limit (to raise them, or lower them); the CLI's --max-read-mb raises every
+ * limit below it to it. Text is capped at 500 MB in any case: a JavaScript string holds at
+ * most 2^29 characters.
  */
 export const READ_LIMITS: Readonly<Record<ReadKind, number>> = {
   cell: 1 * MB,
@@ -39,14 +41,28 @@ export const READ_LIMITS: Readonly<Record<ReadKind, number>> = {
 };
 const MAX_TEXT_BYTES = 500 * MB;
 export const READ_LIMIT_VARIABLE = 'GATEFLOW_MAX_READ_MB';
+/** The option that raises every read limit (the CLI defines it; its rule is in cli/number-rules.ts). */
+export const READ_LIMIT_OPTION = '--max-read-mb';
 
-/** The limit for a kind of file, from READ_LIMITS or GATEFLOW_MAX_READ_MB. */
+/** Megabytes that every limit is raised to, for the current command (set by the CLI). */
+let raisedToMb: number | undefined;
+
+/** Raise every read limit to at least `mb` megabytes (undefined: back to the defaults), as --max-read-mb does. */
+export function raiseReadLimits(mb: number | undefined): void {
+  if (mb !== undefined && !(mb > 0 && Number.isFinite(mb))) throw new InputError(`${READ_LIMIT_OPTION} must be a positive number of megabytes, found ${mb}`);
+  raisedToMb = mb;
+}
+
+/** The limit for a kind of file: READ_LIMITS or GATEFLOW_MAX_READ_MB, raised by --max-read-mb. */
 export function readLimit(kind: ReadKind): number {
   const raw = process.env[READ_LIMIT_VARIABLE];
-  if (raw === undefined || raw === '') return READ_LIMITS[kind];
-  const mb = Number(raw);
-  if (!(mb > 0) || !Number.isFinite(mb)) throw new InputError(`${READ_LIMIT_VARIABLE} must be a positive number of megabytes, found '${raw}'`);
-  const limit = Math.floor(mb * MB);
+  let limit = READ_LIMITS[kind];
+  if (raw !== undefined && raw !== '') {
+    const mb = Number(raw);
+    if (!(mb > 0) || !Number.isFinite(mb)) throw new InputError(`${READ_LIMIT_VARIABLE} must be a positive number of megabytes, found '${raw}'`);
+    limit = Math.floor(mb * MB);
+  }
+  if (raisedToMb !== undefined) limit = Math.max(limit, Math.floor(raisedToMb * MB));
   return kind === 'weights' ? limit : Math.min(limit, MAX_TEXT_BYTES);
 }
 
@@ -119,7 +135,7 @@ function tooLarge(what: string, path: string | undefined, size: number, limit: n
   const name = path === undefined ? what : `${what} '${path}'`;
   const mb = (bytes: number): string => (bytes < MB ? `${bytes} bytes` : `${Number((bytes / MB).toFixed(1))} MB`);
   return new InputError(
-    `${name} is ${atLeast ? 'more than ' : ''}${mb(atLeast ? limit : size)}, above the limit of ${mb(limit)} for a ${kind} file (set ${READ_LIMIT_VARIABLE} to raise it)`,
+    `${name} is ${atLeast ? 'more than ' : ''}${mb(atLeast ? limit : size)}, above the limit of ${mb(limit)} for a ${kind} file (raise it with ${READ_LIMIT_OPTION} or ${READ_LIMIT_VARIABLE})`,
   );
 }
 
@@ -166,3 +182,17 @@ export function readCell(nameOrPath: string): SourceFile {
 }
 
 export { writeFileAtomic, checkOutputLocation } from './fs-write.js';
+
+/**
+ * A file inside an installed package, as a file URL, found along Node's module search paths
+ * (for packages whose "exports" offer no require condition, such as h5wasm, and for test
+ * runners without import.meta.resolve).
+ */
+export function packageFileUrl(name: string, path: string): string {
+  const require = createRequire(import.meta.url);
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const candidate = join(dir, name, path);
+    if (existsSync(candidate)) return pathToFileURL(candidate).href;
+  }
+  throw new Error(`package ${name} is not installed (looked for ${name}/${path})`);
+}

@@ -110,6 +110,7 @@ const EVALUATE: Readonly<Record<OpKind, Evaluate>> = {
     return { data: node.shape.length === 0 ? (value.toArray() as number[])[0] : value, batched: false };
   },
   const: (node) => ({ data: (node as { value: number }).value, batched: false }),
+  identity: (node) => ({ data: numberMatrix(identityRows(Number(node.shape[0]))), batched: false }),
   // W x for a batch of rows x: X Wᵀ, with Wᵀ made once.
   matmul: (node, [a, b], c) => {
     if (a.batched) throw new InputError(`'${node.id}': a matrix that varies per batch element is not supported`);
@@ -179,4 +180,9 @@ export function toRows(value: Value, batch: number): number[][] {
   if (value.batched) return array as number[][];
   const row = (array as number[]).slice();
   return Array.from({ length: batch }, () => row.slice());
+}
+
+/** The rows of the n × n identity matrix. */
+function identityRows(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 }

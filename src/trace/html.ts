@@ -17,7 +17,8 @@ interface PageData {
   readonly cell: string;
   readonly sizes: Readonly<Record<string, number>>;
   readonly nodes: readonly string[];
-  readonly maxAbs: number;
+  /** The largest |v| of each node over every step and batch element: one colour scale per node. */
+  readonly maxAbs: number[];
   readonly values: number[][][][];
 }
 
@@ -25,11 +26,11 @@ export function toHtml(trace: Trace, options: HtmlOptions = {}): string {
   const first = trace.steps[0];
   const nodes = selectNodes(first, options);
   checkTextSize(trace, nodes, 'HTML page');
-  let maxAbs = 0;
+  const maxAbs = nodes.map(() => 0);
   const values = trace.steps.map((step) =>
-    nodes.map((id) => {
+    nodes.map((id, n) => {
       const rows = step.nodes[id];
-      for (const row of rows) for (const v of row) maxAbs = Math.max(maxAbs, Math.abs(v));
+      for (const row of rows) for (const v of row) maxAbs[n] = Math.max(maxAbs[n], Math.abs(v));
       return rows;
     }),
   );
@@ -68,7 +69,7 @@ td { width: 3.6em; height: 1.6em; text-align: center; border: 1px solid #fff; }
 <label><input id="numbers" type="checkbox" checked> numbers</label>
 </div>
 <table id="grid"></table>
-<div class="legend">−${formatNumber(maxAbs)} <span class="bar"></span> +${formatNumber(maxAbs)}</div>
+<div class="legend">−max <span class="bar"></span> +max (each row on its own scale: its largest magnitude over the sequence)</div>
 <script type="application/json" id="trace-data">${json}</script>
 <script>
 (() => {
@@ -76,10 +77,10 @@ td { width: 3.6em; height: 1.6em; text-align: center; border: 1px solid #fff; }
   const step = document.getElementById('step'), out = document.getElementById('stepOut');
   const batch = document.getElementById('batch'), numbers = document.getElementById('numbers');
   const grid = document.getElementById('grid');
-  // Diverging scale: blue (negative) through near-white to red (positive), |v| / maxAbs.
+  // Diverging scale per node: blue (negative) through near-white to red (positive), |v| / that node's maxAbs.
   const ends = { neg: [33, 102, 172], mid: [247, 247, 247], pos: [178, 24, 43] };
-  const colour = (v) => {
-    const x = data.maxAbs > 0 ? Math.max(-1, Math.min(1, v / data.maxAbs)) : 0;
+  const colour = (v, maxAbs) => {
+    const x = maxAbs > 0 ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
     const end = x < 0 ? ends.neg : ends.pos, a = Math.abs(x);
     return 'rgb(' + ends.mid.map((m, i) => Math.round(m + (end[i] - m) * a)).join(',') + ')';
   };
@@ -89,16 +90,19 @@ td { width: 3.6em; height: 1.6em; text-align: center; border: 1px solid #fff; }
     out.textContent = String(t);
     let html = '<thead><tr><th></th>' + Array.from({ length: units }, (_, i) => '<th>' + i + '</th>').join('') + '</tr></thead><tbody>';
     data.nodes.forEach((name, n) => {
-      html += '<tr><th>' + name + '</th>' + data.values[t][n][b].map((v) => {
+      const maxAbs = data.maxAbs[n];
+      html += '<tr><th>' + name + '</th>' + data.values[t][n][b].map((v, unit) => {
         const text = numbers.checked ? v.toFixed(3) : '';
-        const ink = Math.abs(v) > 0.6 * data.maxAbs ? '#fff' : '#1f1f1f';
-        return '<td title="' + name + '[' + b + '] = ' + v + '" style="background:' + colour(v) + ';color:' + ink + '">' + text + '</td>';
+        const ink = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1f1f1f';
+        return '<td title="' + name + '[unit ' + unit + '] = ' + v.toFixed(4) + '" style="background:' + colour(v, maxAbs) + ';color:' + ink + '">' + text + '</td>';
       }).join('') + '</tr>';
     });
     grid.innerHTML = html + '</tbody>';
   };
   for (const el of [step, batch, numbers]) el.addEventListener('input', draw);
   document.addEventListener('keydown', (e) => {
+    // The focused slider moves itself (and fires 'input'); acting here too moved two steps.
+    if (e.target === step) return;
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       step.value = String(Math.max(0, Math.min(Number(step.max), Number(step.value) + (e.key === 'ArrowRight' ? 1 : -1))));
       draw();
@@ -114,8 +118,4 @@ td { width: 3.6em; height: 1.6em; text-align: center; border: 1px solid #fff; }
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function formatNumber(v: number): string {
-  return Number(v.toPrecision(3)).toString();
 }

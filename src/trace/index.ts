@@ -39,3 +39,17 @@ export { toAnnotation, type Annotation, type StepAnnotation } from './annotate.j
 export { PYTORCH_GATES, ONNX_GATES, ONNX_PEEPHOLES } from './conventions.js';
 export { DEFAULT_MAX_STEPS } from './types.js';
 export type { Trace, TraceStep, TraceOptions, Tensor, Weights, WeightsLike, Sequence, NestedNumbers } from './types.js';
+/**
+ * Check and convert: a RecurrentModel is a shipped cell with weights from any framework;
+ * `runModel`/`runFromOutputs` give each side's values per step, `compareRuns` the largest
+ * difference per step and gate, `diagnose` the known conversion mistake that explains a
+ * difference; `fromKeras`/`toKeras` map Keras layers; `convertModel` lays a model out for
+ * another framework, refusing what the target cannot express.
+ */
+export { FAMILY_OF_CELL, cellOfTensorNames, describeModel, familyOf, withRecurrentActivation, type CellResolver, type Framework, type RecurrentActivation, type RecurrentModel } from './model.js';
+export { compareRuns, formatComparison, formatDifference, runFromOutputs, runModel, type Comparison, type OutputsLike, type Run } from './compare.js';
+export { diagnose, type Diagnosis, type Side } from './diagnose.js';
+export { fromKeras, toKeras, type Hdf5Like, type KerasFile } from './keras.js';
+export { convertModel, type Converted, type ConvertOptions, type OnnxNodeSpec, type Target } from './convert.js';
+/** Where each parameter of a framework cell lives in a PyTorch, ONNX or Keras file, with the convention's badge. */
+export { weightsMap, formatWeightsMap, type WeightsMap } from './weights-map.js';

@@ -66,6 +66,14 @@ export const REFERENCE: Readonly<Record<string, Step>> = {
     const pre = add(antisym, scale(-s0(P, 'gamma'), h!), mv(P, 'V', x), v(P, 'b'));
     return { h: add(h!, scale(s0(P, 'eps'), map(pre, Math.tanh))) };
   },
+  'antisymmetric-identity': (P, x, _xp, { h }) => {
+    // The matrix A = W - Wᵀ - γI built entry by entry, then A h.
+    const M = W(P, 'W');
+    const n = h!.length;
+    const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, k) => M.data[i * n + k]! - M.data[k * n + i]! - (i === k ? s0(P, 'gamma') : 0)));
+    const pre = add(A.map((row) => row.reduce((s, a, k) => s + a * h![k]!, 0)), mv(P, 'V', x), v(P, 'b'));
+    return { h: add(h!, scale(s0(P, 'eps'), map(pre, Math.tanh))) };
+  },
   'layernorm-lstm': (P, x, _xp, { c, h }) => {
     const g4 = (k: string, f: (a: number) => number) => gate(P, f, [[`W_${k}`, x], [`U_${k}`, h!]], `b_${k}`);
     const [i, f, o, g] = [g4('i', sig), g4('f', sig), g4('o', sig), g4('g', Math.tanh)];

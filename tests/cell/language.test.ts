@@ -72,6 +72,29 @@ describe("transpose: W' and transpose(W)", () => {
   });
 });
 
+describe('the identity matrix I', () => {
+  it("(W - W' - gamma * I) h_prev: I takes W's square shape, is no parameter, and prints as I", () => {
+    const cell = parse('input: x', 'state: h', 'param gamma: []', "h = tanh((W - W' - gamma * I) * h_prev + V x)");
+    expect(cell.nodes.find((n) => n.id === 'I')).toMatchObject({ kind: 'identity', shape: ['hidden', 'hidden'] });
+    expect(cell.params.map((p) => p.name)).toEqual(['W', 'gamma', 'V']);
+    expect(toText(cell)).toBe("h_t = tanh((W - W' - gamma I) h_{t-1} + V x_t)\n");
+    expect(toTex(cell)).toContain('\\left(W - W^{\\top} - \\gamma\\,I\\right) h_{t-1}');
+  });
+
+  it('by hand: (W - Wᵀ - 2 I) x with W = [[1, 2], [3, 4]], x = [1, 1] gives [-3, -1]; I x is x', () => {
+    const cell = parse('input: x [2]', "y = (W - W' - 2 * I) * x", 'z = I * x');
+    const t = trace(cell, new Map([['W', { shape: [2, 2], data: Float64Array.of(1, 2, 3, 4) }]]), [[1, 1]]);
+    expect(t.steps[0]!.values.y).toEqual([[-3, -1]]);
+    expect(t.steps[0]!.values.z).toEqual([[1, 1]]);
+  });
+
+  it('cannot be declared or assigned, and is square', () => {
+    expect(failure('input: x', 'state: h', 'param I: [hidden, hidden]', 'h = tanh(I * h_prev)')).toBe("new.cell:3:7: 'I' is the identity matrix and cannot be declared; choose another name");
+    expect(failure('input: x', 'I = 2 * x')).toBe("new.cell:2:1: 'I' is the identity matrix and cannot be assigned; choose another name");
+    expect(failure('input: x [2]', 'state: h [3]', 'h = tanh(I * x + h_prev)')).toBe('new.cell:3:10: shape conflict: cannot add [2] and [3]');
+  });
+});
+
 describe("concatenation in Olah's notation: W * [h_prev; x]", () => {
   it('gives W the shape [hidden, hidden+input], resolved by withSizes', () => {
     const cell = parse('input: x', 'state: h', 'h = tanh(W * [h_prev; x] + b)');

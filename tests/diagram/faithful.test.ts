@@ -1,13 +1,17 @@
 // checkFaithful on every shipped and test cell, and on drawings with planted faults: the
 // figure must say what the equations say, whatever the layout.
 import { describe, expect, it } from 'vitest';
-import { parseCell } from '../../src/cell/index.js';
+import { parseCell, type CellGraph } from '../../src/cell/index.js';
 import { checkFaithful, placeDiagram } from '../../src/diagram/index.js';
 import { unroll } from '../../src/diagram/unroll.js';
+import { constTex } from '../../src/diagram/extra-ops.js';
 import type { DiagramGraph } from '../../src/diagram/types.js';
 import { cellNamed, fixtureCell, FIXTURE_CELLS, SHIPPED } from './helpers.js';
 
 const twoSteps = { steps: [{ time: 't-1', t: -1 }, { time: 't', t: 0 }], initialTime: 't-2' };
+const lstmWith = (header: string) => parseCell(`cell: l\ntitle: L\ninput: x\nstate: c, h\n${header}f = σ(W_f x + U_f h_prev)\nc = f ⊙ c_prev + (1 - f) ⊙ tanh(W_c x)\nh = f ⊙ tanh(c)\n`, { file: 'l.cell' });
+const upward = (cell: CellGraph) => unroll(cell, twoSteps).ports.filter((p) => p.side === 'north').map((p) => p.valueOf);
+
 const ALL = [...SHIPPED.map((name) => ({ name, cell: () => cellNamed(name) })), ...FIXTURE_CELLS.map((file) => ({ name: file, cell: () => fixtureCell(file) }))];
 
 describe('checkFaithful on every shipped cell and every tests/fixtures/cells/*.cell', { timeout: 120_000 }, () => {
@@ -47,6 +51,56 @@ describe('the defects of issue 11, each drawn right', () => {
     expect(graph.ports.map((p) => `${p.id}:${p.side}`)).toEqual(['in:h:west', 'out:h:east', 'x:x:south', 'up:y:north']);
     expect(graph.edges.filter((e) => e.target === 'up:y' || e.target === 'out:h').map((e) => `${e.source}->${e.target}`)).toEqual(['h->out:h', 'y->up:y']);
   });
+
+  it('unroll(LSTM, output: c, h) sends exactly c and h upward; without the header only h; output: h only h', () => {
+    expect(lstmWith('output: c, h\n').outputsDeclared).toBe(true);
+    expect(lstmWith('').outputsDeclared).toBe(false);
+    expect(lstmWith('output: c, h\n').outputs).toEqual(lstmWith('').outputs);
+    expect(upward(lstmWith('output: c, h\n'))).toEqual(['c', 'h']);
+    expect(upward(lstmWith('output: h, c\n'))).toEqual(['h', 'c']);
+    expect(upward(lstmWith(''))).toEqual(['h']);
+    expect(upward(lstmWith('output: h\n'))).toEqual(['h']);
+    expect(upward(lstmWith('output: c\n'))).toEqual(['c']);
+  });
+
+  it('unroll(one state h, output: h) sends h upward, as without the header', () => {
+    const rnn = (header: string) => parseCell(`cell: r\ntitle: R\ninput: x\nstate: h\n${header}h = tanh(W x + U h_prev)\n`, { file: 'r.cell' });
+    expect(rnn('output: h\n').outputsDeclared).toBe(true);
+    expect(upward(rnn('output: h\n'))).toEqual(['h']);
+    expect(upward(rnn(''))).toEqual(['h']);
+  });
+
+  it("unroll(Olah's LSTM) draws [h_prev; x] once, h_{t-1} entering above x, its wire fanning out to the four gates (gates) or products (ops)", () => {
+    const cell = cellNamed('olah-lstm');
+    for (const [detail, readers] of [['gates', ['f', 'i', 'c_tilde', 'o']], ['ops', ['f.matmul.0', 'i.matmul.0', 'c_tilde.matmul.0', 'o.matmul.0']]] as const) {
+      const graph = unroll(cell, { ...twoSteps, detail });
+      expect(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => `${n.id}:${n.valueOf}`), detail).toEqual(['f.concat.0:f.concat.0']);
+      expect(graph.edges.filter((e) => e.target === 'f.concat.0').map((e) => `${e.source}/${e.slot}`), detail).toEqual(['in:h/0', 'x:x/1']);
+      expect(graph.edges.filter((e) => e.source === 'f.concat.0').map((e) => e.target), detail).toEqual(readers);
+    }
+  });
+
+  it('unroll([h_prev; x] and [x; h_prev]) draws two stacks: the order of the parts is the value', () => {
+    const text = 'cell: s\ntitle: S\ninput: x\nstate: h\nparam W: [hidden, hidden+input]\nparam U: [hidden, input+hidden]\na = σ(W * [h_prev; x])\nh = tanh(U * [x; h_prev]) ⊙ a\n';
+    const cell = parseCell(text, { file: 's.cell' });
+    for (const detail of ['gates', 'ops'] as const) {
+      const graph = unroll(cell, { ...twoSteps, detail });
+      expect(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => n.id), detail).toEqual(['a.concat.0', 'h.concat.0']);
+      expect(checkFaithful(cell, graph), detail).toEqual([]);
+    }
+  });
+
+  it('constTex writes very small and very large constants as powers of ten, others as numbers', () => {
+    const cases: [number, string][] = [[0.00001, '10^{-5}'], [0.001, '10^{-3}'], [2.5e-4, '2.5{\\cdot}10^{-4}'], [-1e-5, '-10^{-5}'], [1e6, '10^{6}'], [0.01, '0.01'], [0.5, '0.5'], [2, '2'], [0, '0'], [1 / 3, '0.333333']];
+    expect(cases.map(([v]) => constTex(v))).toEqual(cases.map(([, tex]) => tex));
+  });
+
+  it("unroll(LayerNorm-LSTM) labels var + 0.00001 as +10^{-5}, in a circle no wider than 52 px (71 when written 0.00001)", async () => {
+    const cell = fixtureCell('layernorm-lstm.cell');
+    expect(unroll(cell, twoSteps).nodes.find((n) => n.id === 'h.add.0')!.tex).toBe('+10^{-5}');
+    const placed = await placeDiagram(cell, { steps: 1, title: '' });
+    expect(placed.nodes.find((n) => n.key === '0:h.add.0')!.glyphBox.width).toBeLessThanOrEqual(52);
+  }, 60_000);
 
   it('unroll(IndRNN) draws u ⊙ h_{t-1} as the recurrence, not a peephole, in both details', async () => {
     const cell = fixtureCell('diagram-indrnn.cell');
@@ -88,6 +142,35 @@ describe('checkFaithful finds planted faults', () => {
       edges: wrongOutput.edges.map((e) => (e.target === 'up:y' ? { ...e, id: 'h->up:h', source: 'h', target: 'up:h', valueOf: 'h' } : e)),
     };
     expect(checkFaithful(readout, asBefore)).toEqual(['the port up:y (north, carrying y) is missing', 'the port up:h (north, carrying h) does not belong to the cell']);
+  });
+
+  it('an LSTM declaring output: c, h drawn by the default rule (only h upward), and one declaring nothing drawn with c upward', () => {
+    const declared = lstmWith('output: c, h\n');
+    const undeclared = lstmWith('');
+    // Each drawn as the other's declaration asks: the ports and wires are right for the other cell.
+    expect(checkFaithful(declared, unroll(undeclared, twoSteps))).toEqual(['the port up:c (north, carrying c) is missing']);
+    expect(checkFaithful(undeclared, unroll(declared, twoSteps))).toEqual(['the port up:c (north, carrying c) does not belong to the cell']);
+  });
+
+  it("Olah's LSTM drawn with one concatenation per gate (the old drawing), and its stack missing x", () => {
+    const olah = cellNamed('olah-lstm');
+    const graph = unroll(olah, twoSteps);
+    const perGate: DiagramGraph = {
+      ...graph,
+      nodes: [...graph.nodes, { ...graph.nodes.find((n) => n.id === 'f.concat.0')!, id: 'i.concat.0', valueOf: 'i.concat.0', covers: ['i.concat.0'] }],
+      edges: [
+        ...graph.edges.filter((e) => e.id !== 'f.concat.0->i'),
+        { id: 'in:h->i.concat.0', source: 'in:h', target: 'i.concat.0', slot: 0, kind: 'state', valueOf: 'h_prev' },
+        { id: 'x:x->i.concat.0', source: 'x:x', target: 'i.concat.0', slot: 1, kind: 'input', valueOf: 'x' },
+        { id: 'i.concat.0->i', source: 'i.concat.0', target: 'i', slot: 0, kind: 'internal', valueOf: 'i.concat.0' },
+      ],
+    };
+    expect(checkFaithful(olah, perGate)).toEqual([
+      'concat i.concat.0 draws i.concat.0 apart from f.concat.0, the same stack',
+      'the wire from concat i.concat.0 into layer i carries f.concat.0, but concat i.concat.0 does not produce it',
+    ]);
+    const noX = { ...graph, edges: graph.edges.filter((e) => e.id !== 'x:x->f.concat.0') };
+    expect(checkFaithful(olah, noX)).toEqual(['concat f.concat.0 reads x, but no wire brings it']);
   });
 
   it('a computation drawn twice or not at all, and a parameter missing from a label', () => {

@@ -26,8 +26,15 @@ function problemsOf(seed: number): string[] {
   const generated = generateCell(seed);
   const cell = parseCell(generated.text, { file: `generated-${seed}.cell` });
   const problems: string[] = [];
+  // What goes up, from the generator's own declaration: exactly the declared outputs, else the last state.
+  const upward = generated.outputs.length ? generated.outputs : generated.states.slice(-1);
   for (const detail of ['gates', 'ops'] as const) {
-    for (const steps of [1, 2]) problems.push(...checkFaithful(cell, unroll(cell, { detail, ...stepsOf(steps) })).map((p) => `${detail}, ${steps} steps: ${p}`));
+    for (const steps of [1, 2]) {
+      const graph = unroll(cell, { detail, ...stepsOf(steps) });
+      problems.push(...checkFaithful(cell, graph).map((p) => `${detail}, ${steps} steps: ${p}`));
+      const drawnUp = graph.ports.filter((p) => p.side === 'north').map((p) => p.valueOf);
+      if (drawnUp.join() !== upward.join()) problems.push(`${detail}, ${steps} steps: drawn upward ${drawnUp.join(', ')}, declared ${upward.join(', ')}`);
+    }
   }
   const random = createRandom(seed);
   const weights = generateWeights(generated, SIZES, random);
@@ -54,6 +61,10 @@ describe(`generated cells, seeds ${FIRST_SEED} to ${FIRST_SEED + CASES - 1}`, { 
     expect(cells.filter((c) => /\b[pd]\d+ ⊙/.test(c.text)).length, 'cells with a diagonal parameter').toBeGreaterThan(CASES / 10);
     expect(new Set(cells.map((c) => c.states.length))).toEqual(new Set([1, 2, 3]));
     expect(cells.filter((c) => c.outputs.length > 0).length, 'cells with declared outputs').toBeGreaterThan(CASES / 10);
+    const statesDeclared = cells.filter((c) => c.outputs.join() === c.states.join());
+    expect(statesDeclared.length, 'cells declaring exactly their states as outputs').toBeGreaterThan(CASES / 40);
+    expect(statesDeclared.filter((c) => c.states.length === 1).length, '... with one state').toBeGreaterThan(0);
+    expect(statesDeclared.filter((c) => c.states.length > 1).length, '... with several').toBeGreaterThan(0);
   });
 
   it(`each parses, draws faithfully in gates and ops detail, and traces to the reference within ${TOLERANCE}`, () => {

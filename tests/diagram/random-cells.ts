@@ -95,6 +95,9 @@ export function generateCell(seed: number): GeneratedCell {
     outputs = ['y'];
   } else if (chance(0.2)) {
     outputs = [pick([...states.slice(0, -1), ...statements.filter((s) => s.target.startsWith('g')).map((s) => s.target), states[0]])];
+  } else if (chance(0.2)) {
+    // Exactly the state list (LSTM's `output: c, h`), or the only state: drawn as declared, not by the default rule.
+    outputs = [...states];
   }
   // A gate no elementwise operation reads has nothing to give its rows a size: declare one of its matrices.
   const read = new Set(statements.flatMap((s) => refs(s.expr)));
@@ -145,12 +148,12 @@ function stackedCell(seed: number, random: Random): GeneratedCell {
     statements.push({ target: s, expr: { k: 'bin', op: '+', a: { k: 'bin', op: '⊙', a: g, b: prev }, b: { k: 'bin', op: '⊙', a: { k: 'bin', op: '-', a: { k: 'const', value: 1 }, b: g }, b: candidate } } });
   });
   const top = states[states.length - 1];
-  const outputs = random.next() < 0.3 ? ['y'] : [];
-  if (outputs.length) {
+  const outputs = random.next() < 0.3 ? ['y'] : random.next() < 0.25 ? [...states] : [];
+  if (outputs[0] === 'y') {
     statements.push({ target: 'y', expr: { k: 'bin', op: '+', a: { k: 'matvec', w: fresh('U', 'hidden-matrix'), arg: { k: 'ref', name: top } }, b: { k: 'bin', op: '⊙', a: { k: 'param', name: fresh('q', 'vector') }, b: { k: 'ref', name: top } } } });
   }
   const header = [`# generated from seed ${seed} (stacked layers)`, `cell: generated-${seed}`, `title: Generated ${seed}`, 'input: x', `state: ${states.join(', ')}`];
-  if (outputs.length) header.push('output: y');
+  if (outputs.length) header.push(`output: ${outputs.join(', ')}`);
   const text = [...header, ...statements.map((st) => `${st.target} = ${print(st.expr)}`)].join('\n') + '\n';
   return { seed, text, inputs: ['x'], states, outputs, statements, params };
 }

@@ -51,7 +51,7 @@ if (flag === '--show') {
 // Warm up on the valid seeds, untimed: the first parse loads mathjs (about a second).
 for (const base of seeds) {
   try {
-    loader.load(base.value);
+    await loader.load(base.value);
   } catch (error) {
     if (!(error instanceof GateflowError)) throw error;
   }
@@ -69,7 +69,7 @@ for (let i = 0; i < cases; i++) {
   let outcome;
   let result;
   try {
-    result = loader.load(input.value);
+    result = await loader.load(input.value);
     outcome = { kind: 'ok' };
   } catch (error) {
     outcome = error instanceof GateflowError ? { kind: 'typed', message: error.message } : { kind: 'untyped', message: String(error?.stack ?? error).split('\n').slice(0, 4).join(' | ') };

@@ -1,4 +1,4 @@
-// The loader fuzzer's quick run (issue 12): for each of the ten loaders, a few hundred seeded
+// The loader fuzzer's quick run (issue 12): for each of the twelve loaders, a few hundred seeded
 // mutants of valid inputs, each of which must load or end in a GateflowError, within 5 s
 // (plus 0.1 s a MB of input) and 256 MB per case, in a child process with a 768 MB heap (so a
 // crash or hang is reported with the case that caused it). `npm run fuzz` runs 10,000 per loader.

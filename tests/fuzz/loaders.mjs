@@ -1,4 +1,4 @@
-// The ten loaders the fuzzer drives, each with valid seeds (shipped files and inputs made
+// The twelve loaders the fuzzer drives, each with valid seeds (shipped files and inputs made
 // by the project's own writers) and the whole path a CLI run takes from bytes to a usable
 // value: decode, then interpret (a cell is parsed and traced, weights are fitted to a cell).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,10 +10,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** FUZZ_DIST points the fuzzer at another build (an older commit's, to see what it finds there). */
 const distDir = process.env.FUZZ_DIST ?? join(root, 'dist');
 const dist = (path) => import(join(distDir, path));
-const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule, seriesClean] = await Promise.all([
+const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule, seriesClean, hdf5, outputsModule, npy] = await Promise.all([
   dist('io/index.js'), dist('cell/index.js'), dist('trace/index.js'), dist('diagram/theme.js'),
   dist('train/vae/model.js'), dist('train/anomaly/index.js'), dist('random.js'), dist('errors.js'), dist('io/series.js'),
-  dist('io/series-clean.js').catch(() => undefined),
+  dist('io/series-clean.js').catch(() => undefined), dist('io/hdf5.js'), dist('io/outputs.js'), dist('io/npy.js'),
 ]);
 const { GateflowError, InputError } = errors;
 
@@ -32,6 +32,18 @@ const { createRandom } = random;
 const onnxSchema = createRequire(join(root, 'package.json'))('onnx-proto').onnx;
 
 const shippedCells = () => readdirSync(io.CELLS_DIR).filter((f) => f.endsWith('.cell')).map((f) => readFileSync(join(io.CELLS_DIR, f), 'utf8'));
+/**
+ * Statements deeper than mathjs alone can parse: 500 nested brackets (right-nested sums
+ * inside) and 500 nested calls, and a 1,000-term sum; `npm run fuzz` (FUZZ_LONG=1) uses the
+ * sizes of issue 12, 2,000 and 4,000, which would take the quick run past its time.
+ */
+const deepCells = () => {
+  const [depth, terms] = process.env.FUZZ_LONG === '1' ? [2000, 4000] : [500, 1000];
+  const header = 'cell: deep\ninput: x\nstate: h [input]\n';
+  const sum = Array.from({ length: terms }, (_, k) => `${(k % 7) / 8} x`).join(' + ');
+  const nested = `${'(x + '.repeat(depth)}0.5 h_prev${')'.repeat(depth)}`;
+  return [`${header}h = 0.5 h_prev + ${sum}\n`, `${header}h = ${nested}\n`, `${header}h = ${'tanh('.repeat(depth)}x + h_prev${')'.repeat(depth)}\n`];
+};
 const shippedThemes = () => readdirSync(io.THEMES_DIR).map((f) => readFileSync(join(io.THEMES_DIR, f), 'utf8'));
 const text = (s) => ({ kind: 'text', value: s });
 const bytes = (b) => ({ kind: 'bytes', value: b });
@@ -110,12 +122,31 @@ const dataCsv = 'a,b,c,label\n0.1,0.2,0.3,1\n0.4,0.5,0.6,0\n0.7,0.8,0.9,1\n';
 // The first 150 rows of a synthetic labelled series, as `rnn synth` writes it.
 const series = anomaly.seriesToCsv(anomaly.synthSeries({ seed: 3 })).split('\n').slice(0, 151).join('\n');
 
+/** Keras weights files as Keras writes them: Keras 3 layout from toKeras, and a legacy tf.keras 2 .h5 with its model_config. */
+const kerasSeeds = await Promise.all([
+  ...['gru', 'gru-cho', 'lstm', 'rnn'].map((name) => {
+    const model = { cell: name, weights: weightsFor(name), framework: 'json', recurrentActivation: 'sigmoid', source: name };
+    const file = traceStage.toKeras(model);
+    return hdf5.encodeHdf5(file.datasets, file.attributes);
+  }),
+  (() => {
+    const H = 2, I = 3;
+    const config = JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'GRU', config: { name: 'gru', reset_after: false, recurrent_activation: 'hard_sigmoid', activation: 'tanh' } }] } });
+    const fill = (n) => Array.from({ length: n }, (_, i) => ((i * 5) % 7) / 7 - 0.5);
+    return hdf5.encodeHdf5([
+      ['model_weights/gru/gru/kernel:0', { shape: [I, 3 * H], data: fill(3 * H * I) }],
+      ['model_weights/gru/gru/recurrent_kernel:0', { shape: [H, 3 * H], data: fill(3 * H * H) }],
+      ['model_weights/gru/gru/bias:0', { shape: [3 * H], data: fill(3 * H) }],
+    ], { model_config: config, keras_version: '2.4.0' });
+  })(),
+]);
+
 /** name → { seeds(), load(input), structured?(seed, random, mutateText) } */
 export { GateflowError, createRandom };
 
 export const LOADERS = {
   cell: {
-    seeds: () => shippedCells().map(text),
+    seeds: () => [...shippedCells(), ...deepCells()].map(text),
     load: (s) => {
       const graph = parseCell(s, { file: 'fuzz.cell' });
       toText(graph);
@@ -194,4 +225,19 @@ export const LOADERS = {
     },
   },
   'rnn-model': { seeds: () => anomalySeeds().map(text), json: true, load: (s) => anomaly.modelFromJson(s, 'm.json') },
+  keras: {
+    seeds: () => kerasSeeds.map(bytes),
+    // As `check`/`convert`: the HDF5 file decoded (h5wasm), then the one recurrent layer mapped onto its cell.
+    load: async (b) => traceStage.fromKeras(await hdf5.decodeHdf5(b, 'k.h5')),
+  },
+  outputs: {
+    seeds: () => [
+      bytes(npy.encodeNpy([3, 2], [0.1, -0.2, 0.3, 0.4, -0.5, 0.6], '<f4')),
+      bytes(npy.encodeNpy([2, 1, 1, 2], [0.1, -0.2, 0.3, 0.4])),
+      bytes(new TextEncoder().encode('{"h": [[0.1, 0.2], [0.3, 0.4]], "c": [[1, 2], [3, 4]]}')),
+      bytes(new TextEncoder().encode('[[[0.1, 0.2]], [[0.3, 0.4]]]')),
+    ],
+    // As `check` reads saved outputs: decoded (.npy or JSON), then cut into steps.
+    load: (b) => traceStage.runFromOutputs(outputsModule.decodeOutputs(b, 'y.npy'), 'y.npy'),
+  },
 };

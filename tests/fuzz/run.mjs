@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
-export const LOADER_NAMES = ['cell', 'theme', 'sequence', 'series', 'dataset', 'json-weights', 'safetensors', 'onnx', 'vae-model', 'rnn-model'];
+export const LOADER_NAMES = ['cell', 'theme', 'sequence', 'series', 'dataset', 'json-weights', 'safetensors', 'onnx', 'vae-model', 'rnn-model', 'keras', 'outputs'];
 /** The child's V8 heap limit: an allocation sized by a file's claims ends the child, and the parent reports it. */
 const HEAP_MB = 768;
 
@@ -78,6 +78,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(showCase(names[0], seed, option('--show')));
     process.exit(0);
   }
+  // Long runs seed the cell loader with the full-size deep statements (loaders.mjs).
+  process.env.FUZZ_LONG = '1';
   let failed = 0;
   console.log('loader        cases     ok  typed  failures  slowest ms  max growth MB  seconds');
   for (const name of names) {

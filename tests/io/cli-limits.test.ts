@@ -44,7 +44,7 @@ describe('gateflow on hostile files', { timeout: 60_000 }, () => {
     process.env.GATEFLOW_MAX_READ_MB = '0.001';
     try {
       const run = await gateflow('trace', 'rnn', '-i', 'seq.json');
-      expect([run.status, run.stderr]).toEqual([2, "gateflow: --input file 'seq.json' is 4001 bytes, above the limit of 1048 bytes for a text file (set GATEFLOW_MAX_READ_MB to raise it)\n"]);
+      expect([run.status, run.stderr]).toEqual([2, "gateflow: --input file 'seq.json' is 4001 bytes, above the limit of 1048 bytes for a text file (raise it with --max-read-mb or GATEFLOW_MAX_READ_MB)\n"]);
     } finally {
       delete process.env.GATEFLOW_MAX_READ_MB;
     }

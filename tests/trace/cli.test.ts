@@ -1,6 +1,6 @@
 // `gateflow trace` as a user runs it (the built bin; npm test builds first): the table,
 // JSON and CSV outputs, weights round trips through files, and bad input, which prints
-// one line and exits 2.
+// one line and exits 2 (in-process through runCli, the bin's own function; one through the bin).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { initWeights, toJson, trace } from '../../src/trace/index.js';
 import { expectGolden } from '../golden.js';
 import { expectClose } from '../expect.js';
 import { filler, torchLstm } from './reference.js';
+import { runInProcess } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gateflow-trace-'));
@@ -134,12 +135,17 @@ describe('gateflow trace: bad input exits 2 with one line', () => {
     [['gru', '-i', 'seq.json', '--weights', 'cut.safetensors'], 'cut.safetensors: not a valid safetensors file: the header claims 72 bytes but only 32 follow (truncated file?)'],
     [['-i', 'seq.json', '--weights', 'gemm.onnx'], 'gemm.onnx: the model has no RNN, GRU or LSTM node (it has Gemm)'],
     [['gru', '-i', 'long.json', '--max-steps', '20'], 'long.json: the sequence has 30 steps, more than the limit of 20 (raise it with --max-steps)'],
-    [['-i', 'seq.json'], 'name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX model with --weights'],
+    [['-i', 'seq.json'], 'name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX or Keras model with --weights'],
     [['gru', '-i', 'missing.json'], "cannot read --input file 'missing.json': no such file"],
   ])('%j', async (args, message) => {
-    const run = await gateflow(...args);
+    const run = await runInProcess(['trace', ...args], work);
     expect(run.stderr).toBe(`gateflow: ${message}\n`);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
+  }, 30_000);
+
+  it('the bin says the same', async () => {
+    const run = await gateflow('gru', '-i', 'nan.csv');
+    expect([run.status, run.stderr, run.stdout]).toEqual([2, "gateflow: nan.csv:3:3: 'NaN' is not a finite number\n", '']);
   }, 30_000);
 });

@@ -71,7 +71,10 @@ describe('formatTable / toJson / toCsv', () => {
     const data = JSON.parse(embedded);
     expect(data.nodes).toEqual(['x', 'h']);
     expect(data.values[1][1]).toEqual(batched.steps[1].values.h);
-    expect(data.maxAbs).toBe(2); // x = [2, 0] at t = 1, batch element 1
+    // One scale per node: x peaks at [2, 0] (t = 1, batch element 1), h at its own largest |h|.
+    const largestH = Math.max(...batched.steps.flatMap((s) => s.values.h.flat().map(Math.abs)));
+    expect(data.maxAbs).toEqual([2, largestH]);
+    expect(largestH).toBeLessThan(1);
     expect(html).toContain('<input id="step" type="range" min="0" max="1" value="0">');
     expect(html).toContain('<option value="1">1</option>');
     expect(html).not.toMatch(/\b(src|href)=|https?:/);

@@ -111,3 +111,30 @@ export function filler(seed: number): { mat: (rows: number, cols: number, scale?
     vec: (n, scale = 1) => Array.from({ length: n }, () => value(scale)),
   };
 }
+
+/** Keras 2's hard_sigmoid (numerics.md §4.1): clip(0.2x + 0.5, 0, 1). */
+export const hardSigmoidKeras2 = (x: number): number => Math.min(1, Math.max(0, 0.2 * x + 0.5));
+
+/**
+ * A GRU in ONNX layout (blocks z, r, h; B = [Wb, Rb]) with the knobs conversions get wrong:
+ * the reset after (lbr) or before the matmul, Chung et al.'s update convention (z takes the
+ * candidate), and the gates' squashing function. Returns h after every step.
+ */
+export function gruReference(X: Vec[], W: Mat, R: Mat, B: Vec, H: number, o: { lbr: boolean; chung?: boolean; gate?: (x: number) => number }): Vec[] {
+  const gate = o.gate ?? sigmoid;
+  const [Wz, Wr, Wh] = [0, 1, 2].map((k) => block(W, k, H));
+  const [Rz, Rr, Rh] = [0, 1, 2].map((k) => block(R, k, H));
+  const [Wbz, Wbr, Wbh, Rbz, Rbr, Rbh] = [0, 1, 2, 3, 4, 5].map((k) => blockV(B, k, H));
+  let h: Vec = new Array(H).fill(0);
+  return X.map((x) => {
+    const z = map(addV(matVec(Wz, x), matVec(Rz, h), Wbz, Rbz), gate);
+    const r = map(addV(matVec(Wr, x), matVec(Rr, h), Wbr, Rbr), gate);
+    const recurrent = o.lbr ? mulV(r, addV(matVec(Rh, h), Rbh)) : addV(matVec(Rh, mulV(r, h)), Rbh);
+    const n = map(addV(matVec(Wh, x), Wbh, recurrent), Math.tanh);
+    h = h.map((hp, i) => (o.chung ? z[i] * n[i] + (1 - z[i]) * hp : (1 - z[i]) * n[i] + z[i] * hp));
+    return h;
+  });
+}
+
+/** A matrix's transpose (Keras kernels are ONNX's W transposed). */
+export const transpose = (m: Mat): Mat => m[0].map((_, j) => m.map((row) => row[j]));

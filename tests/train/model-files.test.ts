@@ -49,6 +49,7 @@ describe('RNN anomaly model file', () => {
   const model: TrainedModel = {
     predictor, channels: ['value'], window: 8, horizon: 1, smooth: 1,
     mean: Float64Array.of(0), std: Float64Array.of(1), errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), threshold: 3,
+    seasonal: [{ period: 3, acf: 0.75, profile: Float64Array.of(0.1, -0.2, 1 / 3), scale: Float64Array.of(0.5, 0.25, 1e-2) }],
   };
   const saved = () => JSON.parse(modelToJson(model, { file: 'rnn', text }));
   const failure = (json: unknown) => errorOf(() => modelFromJson(JSON.stringify(json), 'm.json'));
@@ -80,8 +81,25 @@ describe('RNN anomaly model file', () => {
     expect(errorOf(() => modelFromJson('{\n  "format":\n}', 'm.json')).message).toBe(`m.json: not JSON (Unexpected token '}', "{\\n  "format":\\n}" is not valid JSON)`);
   });
 
-  it('reads back the model it wrote', () => {
+  it('reads back the model it wrote, its seasonal profile exactly', () => {
     const loaded = modelFromJson(modelToJson(model, { file: 'rnn', text }), 'm.json');
     expect(loaded.model.predictor.params.map((p) => p.name)).toEqual(predictor.params.map((p) => p.name));
+    expect(loaded.model.seasonal).toEqual(model.seasonal);
+  });
+
+  it('reads a version 1 file (no seasonal profiles) as having none; names a profile of the wrong length', () => {
+    const old = saved();
+    old.version = 1;
+    delete old.seasonal;
+    expect(modelFromJson(JSON.stringify(old), 'm.json').model.seasonal).toEqual([undefined]);
+    const short = saved();
+    short.seasonal[0].profile = [1, 2];
+    expect(failure(short).message).toBe("m.json: 'seasonal.0.profile' has 2 numbers, expected 3");
+    const zero = saved();
+    zero.seasonal[0].scale = [1, 0, 1];
+    expect(failure(zero).message).toBe("m.json: 'seasonal.0.scale' must hold positive numbers");
+    const future = saved();
+    future.version = 3;
+    expect(failure(future).message).toBe('m.json: model version 3 is not supported (this gateflow reads versions 1 and 2)');
   });
 });

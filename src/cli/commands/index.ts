@@ -1,6 +1,9 @@
 import { cellsCommand, equationsCommand } from './cells.js';
+import { checkCommand } from './check.js';
+import { convertCommand } from './convert.js';
 import type { Command } from './command.js';
 import { diagramCommands } from './diagram.js';
+import { exploreCommands } from './explore.js';
 import { galleryCommand } from './gallery.js';
 import { gradflowCommands } from './gradflow.js';
 import { rnnCommands } from './rnn.js';
@@ -15,6 +18,9 @@ export const commands: readonly Command[] = [
   equationsCommand,
   ...diagramCommands,
   ...traceCommands,
+  checkCommand,
+  convertCommand,
+  ...exploreCommands,
   ...gradflowCommands,
   ...vaeCommands,
   ...rnnCommands,

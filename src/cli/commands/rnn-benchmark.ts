@@ -5,6 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import type { Argv } from 'yargs';
+import { InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
 import { positiveInteger } from '../options.js';
 import { writeChart } from '../output.js';
@@ -22,7 +23,7 @@ function rowJson(r: Row): Record<string, unknown> {
     methods[name] = {
       pointF1: finite(points.f1), compositeF1: finite(composite.f1), rangeF1: finite(range.f1),
       detected: events.detected, labelled: events.labelled, falsePositiveRuns: events.falsePositiveRuns, delays: [...events.delays],
-      nab: finite(e.nab.normalised), nabRaw: finite(e.nab.raw),
+      nab: finite(e.nab.normalised), nabRaw: finite(e.nab.raw), nabNull: finite(e.nab.nullScore), nabPerfect: finite(e.nab.perfect),
     };
   }
   return { series: r.series, length: r.length, methods };
@@ -46,6 +47,9 @@ export function benchmarkCommand(cli: Argv): Argv {
         .option('risk', { type: 'number', default: 1e-3, describe: 'as for detect' })
         .option('robust-k', { type: 'number', default: 6, describe: 'as for detect' })
         .option('quantile', { type: 'number', describe: 'as for detect' })
+        .option('seasonal', { type: 'boolean', default: true, describe: 'as for detect (--no-seasonal: never model a seasonal residual)' })
+        .option('exclude-bursts', { type: 'boolean', default: false, describe: 'as for detect' })
+        .option('only', { type: 'string', describe: 'with --data: only the files whose names contain one of these comma-separated texts' })
         .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
@@ -61,13 +65,16 @@ export function benchmarkCommand(cli: Argv): Argv {
         smooth: positiveInteger(args.smooth, 'smooth'),
         seed: args.seed,
         thresholdRule: thresholdRuleOf(args),
+        seasonal: args.seasonal,
+        excludeBursts: args['exclude-bursts'],
       };
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const named: { name: string; series: import('../../train/anomaly/index.js').Series }[] = [];
       if (args.data) {
         const { listFiles } = await import('../../io/index.js');
-        const files = listFiles(args.data, '.csv', 'data folder');
-        if (files.length === 0) throw new (await import('../../errors.js')).InputError(`data folder '${args.data}' holds no .csv file`);
+        const only = args.only?.split(',').map((o) => o.trim()).filter(Boolean);
+        const files = listFiles(args.data, '.csv', 'data folder').filter((f) => !only || only.some((o) => basename(f).includes(o)));
+        if (files.length === 0) throw new InputError(`data folder '${args.data}' holds no .csv file${only ? ` whose name contains ${only.map((o) => `'${o}'`).join(' or ')}` : ''}`);
         for (const file of files) named.push({ name: basename(file, '.csv'), series: await readCleanSeries(file, { missing: 'interpolate', duplicates: 'mean', quiet: true }) });
       } else {
         for (const kind of anomaly.ANOMALY_KINDS) named.push({ name: kind, series: anomaly.synthSeries({ seed: args.seed, kinds: [kind] }) });

@@ -126,6 +126,8 @@ function detectCommand(cli: Argv): Argv {
         .option('quantile', { type: 'number', describe: 'quantile: threshold = this quantile of the held-out scores (giving it selects the quantile rule)' })
         .option('threshold', { type: 'number', describe: 'a fixed threshold on the score instead' })
         .option('robust-fit', { type: 'boolean', default: true, describe: 'refit after replacing the fit-part points the first fit cannot predict (--no-robust-fit: one fit)' })
+        .option('seasonal', { type: 'boolean', default: true, describe: 'a column that repeats with a period longer than --window (autocorrelation ≥ 0.5 in the fit part) is modelled as its residual from the fit part\'s per-phase median (--no-seasonal: never)' })
+        .option('exclude-bursts', { type: 'boolean', default: false, describe: 'leave runs of 3 or more points the robust fit cannot predict (multi-point anomalies in the normal part) out of the threshold\'s calibration' })
         .option('ensemble', { type: 'number', default: 1, describe: 'train K seeds (seed, seed+1, ...) and score by the median of their scores; the report gives each one\'s composite F1' })
         .option('metric', { choices: ['standard', 'nab'] as const, default: 'standard' as const, describe: 'nab adds the NAB score (standard profile, normalised: 0 = flag nothing, 100 = perfect)' })
         .option('normal-fraction', { type: 'number', default: 0.5, describe: 'leading fraction of --series treated as normal (fit + held out)' })
@@ -176,6 +178,8 @@ function detectCommand(cli: Argv): Argv {
         thresholdRule: thresholdRuleOf(args),
         ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
         robustFit: args['robust-fit'],
+        seasonal: args.seasonal,
+        excludeBursts: args['exclude-bursts'],
         ensemble: positiveInteger(args.ensemble, 'ensemble'),
         normalFraction: fraction(args['normal-fraction'], 'normal-fraction'),
         holdoutFraction: fraction(args['holdout-fraction'], 'holdout-fraction'),
@@ -225,6 +229,7 @@ function detectCommand(cli: Argv): Argv {
       if (!model && series.labels) {
         lines.push(`labelled points in the fit part: ${detection.fit.labelledInFit}, in the held-out part: ${detection.fit.labelledInHoldout}; the robust refit replaced ${detection.fit.replaced} fit-part point(s) the first fit could not predict`);
       }
+      lines.push(...anomaly.formatSeasonal(detection.model));
       lines.push('', ...anomaly.formatMetrics(detection, { nab: args.metric === 'nab' }));
       if (series.labels) lines.push(METRICS_NOTE(options.tolerance ?? detection.model.window));
 
@@ -239,7 +244,7 @@ function detectCommand(cli: Argv): Argv {
         window: detection.model.window,
         horizon: detection.model.horizon,
         smooth: detection.model.smooth,
-        ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, threshold: options.thresholdRule, robustFit: options.robustFit, ensemble: options.ensemble }),
+        ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, threshold: options.thresholdRule, robustFit: options.robustFit, seasonal: options.seasonal, excludeBursts: options.excludeBursts, ensemble: options.ensemble }),
       };
       const summary = anomaly.detectionSummary(detection, runInfo);
       if (unclipped) summary.unclippedEpochs = anomaly.epochSummary(unclipped);

@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { readCell, readStdinText, readText, readWeights } from '../../io/index.js';
+import { decodeWeightsFile, readBytes, readCell, readStdinText, readText } from '../../io/index.js';
 import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 import { sizeValue } from '../options.js';
 
@@ -20,25 +20,16 @@ export function traceCommand(cli: Argv): Argv {
     'trace [cell]',
     'Evaluate a cell on an input sequence and show every gate, step by step',
     (y) =>
-      y
+      traceInputOptions(y)
         .positional('cell', { type: 'string', describe: 'a shipped cell (see `gateflow cells`) or a .cell path; optional with an ONNX model, which names its cell' })
-        .option('input', { alias: 'i', type: 'string', nargs: 1, demandOption: true, describe: "the sequence: a JSON file [T][I] or [T][B][I], a CSV file (a row a step, a column a feature), inline JSON '[[1,0],[0,1]]', or - for standard input" })
-        .option('hidden', { type: 'number', describe: 'hidden size (default: from the weights, else 4)' })
-        .option('size', { type: 'string', array: true, nargs: 1, describe: "another dimension of a custom cell, NAME=N (repeatable), e.g. --size out=3" })
-        .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
-        .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, or an ONNX model with one RNN/GRU/LSTM node' })
         .option('save-weights', { type: 'string', nargs: 1, describe: 'write the weights used as JSON (or .safetensors)' })
         .option('save-as', { choices: ['cell', 'pytorch'] as const, default: 'cell' as const, describe: "with --save-weights: names of the cell's parameters, or a PyTorch state_dict (weight_ih_l0, ...)" })
-        .option('state0', { type: 'string', array: true, nargs: 1, describe: 'initial value of a state, NAME=VALUE (repeatable): VALUE is inline JSON [H] or [B][H], or a JSON file (default zeros)' })
-        .option('h0', { type: 'string', describe: 'initial h, short for --state0 h=VALUE' })
-        .option('c0', { type: 'string', describe: 'initial c (LSTM cells), short for --state0 c=VALUE' })
         .option('json', { type: 'string', nargs: 1, describe: 'write the whole trace as JSON to FILE (- for standard output)' })
         .option('csv', { type: 'string', nargs: 1, describe: 'write the whole trace as CSV to FILE (- for standard output)' })
-        .option('html', { type: 'string', nargs: 1, describe: 'write a self-contained HTML page to FILE: a heat map per step with a step slider' })
+        .option('html', { type: 'string', nargs: 1, describe: 'write the explorer page to FILE (as `gateflow explore` does; --theme and --detail apply): the diagram playing the trace step by step' })
         .option('all-nodes', { type: 'boolean', default: false, describe: 'include every intermediate node (r.matmul.0, ...), not only the statements' })
         .option('nodes', { type: 'string', nargs: 1, describe: 'the table and CSV show only these node ids, comma-separated (e.g. z,h)' })
         .option('digits', { type: 'number', default: 4, describe: 'digits after the point in the table' })
-        .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' })
         .option('annotate', { type: 'string', nargs: 1, describe: 'draw the diagram of --step (and the step before) with the values on it, to FILE.svg (.png and .pdf also work)' })
         .option('step', { type: 'number', describe: 'the step to annotate (default: the last)' })
         .option('batch-element', { type: 'number', default: 0, describe: 'with --annotate: which batch element to draw' })
@@ -48,59 +39,8 @@ export function traceCommand(cli: Argv): Argv {
         .example("$0 trace lstm -i '[[1,0],[0,1]]' --weights lstm.safetensors --json trace.json", 'a PyTorch nn.LSTM state_dict, the trace as JSON')
         .example('$0 trace --weights model.onnx -i seq.csv --annotate t1.svg --step 1', 'the cell named by an ONNX model, drawn with its values'),
     async (args) => {
-      const { parseCell } = await import('../../cell/index.js');
-      const tr = await import('../../trace/index.js');
-      const { decodeSequence, decodeStateJson } = await import('../../io/inputs.js');
       checkOptions(args);
-
-      // Weights first: an ONNX model may name the cell.
-      const weightsFile = args.weights;
-      let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
-      if (weightsFile) {
-        decoded = readWeights(weightsFile);
-      }
-      let cellName = args.cell;
-      if (!cellName) {
-        if (decoded?.format !== 'onnx') throw new InputError('name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX model with --weights');
-        cellName = tr.inspectOnnx(decoded.model).cell;
-      }
-      const source = readCell(cellName);
-      const cell = parseCell(source.text, { file: source.file });
-
-      let weights: import('../../trace/index.js').Weights | undefined;
-      const initial: Record<string, number[] | number[][]> = {};
-      let onnxLength: number | undefined;
-      if (decoded?.format === 'onnx') {
-        const imported = tr.fromOnnx(decoded.model, cell);
-        onnxLength = imported.info.sequenceLength;
-        weights = imported.weights;
-        Object.assign(initial, imported.initial);
-      } else if (decoded) {
-        weights = tr.fromNamedTensors(cell, decoded.tensors, { source: weightsFile, warn });
-      }
-
-      const input = readOptionText(args.input, 'input');
-      const sequence = decodeSequence(input.text, input.file);
-      for (const { state, value, option } of initialStateOptions(args)) {
-        const given = readOptionText(value, option);
-        const decodedState = decodeStateJson(given.text, given.file);
-        initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
-      }
-      if (onnxLength !== undefined && onnxLength !== sequence.steps.length) {
-        warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
-      }
-
-      const sizes = sizesFrom(args.size ?? [], cell.dims, cell.name, args['max-size'] as number | undefined);
-      if (args.hidden !== undefined) sizes.hidden = args.hidden;
-      else if (!weights) sizes.hidden = 4;
-      const result = tr.trace(cell, weights, sequence.steps, {
-        sizes,
-        initial,
-        seed: args.seed,
-        maxSteps: args['max-steps'],
-        inputName: input.file,
-        weightsName: weightsFile,
-      });
+      const { cell, result, tr } = await traceFromArgs(args);
 
       // Every output is made before any is written, so a bad option leaves no partial set of files.
       const jsonNodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
@@ -115,7 +55,7 @@ export function traceCommand(cli: Argv): Argv {
       }
       if (args.json !== undefined) outputs.push([args.json, tr.toJson(result, { nodes: jsonNodes })]);
       if (args.csv !== undefined) outputs.push([args.csv, tr.toCsv(result, { nodes })]);
-      if (args.html !== undefined) outputs.push([args.html, tr.toHtml(result, { nodes })]);
+      if (args.html !== undefined) outputs.push([args.html, await explorerFor(cell, result, args)]);
       if (args.annotate !== undefined) {
         const annotation = tr.toAnnotation(result, args.step ?? result.steps.length - 1, args['batch-element']);
         outputs.push([args.annotate, await drawAnnotated(cell, annotation, args.annotate, args.theme, args.detail)]);
@@ -124,6 +64,87 @@ export function traceCommand(cli: Argv): Argv {
       if (!outputs.some(([target]) => target === '-')) process.stdout.write(table);
     },
   );
+}
+
+/** The options that say what to trace, shared by `trace` and `explore`. */
+export function traceInputOptions(y: Argv) {
+  return y
+    .option('input', { alias: 'i', type: 'string', nargs: 1, demandOption: true, describe: "the sequence: a JSON file [T][I] or [T][B][I], a CSV file (a row a step, a column a feature), inline JSON '[[1,0],[0,1]]', or - for standard input" })
+    .option('hidden', { type: 'number', describe: 'hidden size (default: from the weights, else 4)' })
+    .option('size', { type: 'string', array: true, nargs: 1, describe: "another dimension of a custom cell, NAME=N (repeatable), e.g. --size out=3" })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of the random weights (when no --weights) and of noise inputs' })
+    .option('weights', { alias: 'w', type: 'string', describe: 'weights: JSON keyed by parameter name, a PyTorch state_dict as .safetensors, an ONNX model with one RNN/GRU/LSTM node, or a Keras .weights.h5 / .h5 (GRU, LSTM, SimpleRNN)' })
+    .option('state0', { type: 'string', array: true, nargs: 1, describe: 'initial value of a state, NAME=VALUE (repeatable): VALUE is inline JSON [H] or [B][H], or a JSON file (default zeros)' })
+    .option('h0', { type: 'string', describe: 'initial h, short for --state0 h=VALUE' })
+    .option('c0', { type: 'string', describe: 'initial c (LSTM cells), short for --state0 c=VALUE' })
+    .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' });
+}
+
+type TraceArgs = Awaited<ReturnType<ReturnType<typeof traceInputOptions>['parseAsync']>> & { cell?: string };
+
+/** Read the cell, weights, input and initial states the options name, and trace. */
+export async function traceFromArgs(args: TraceArgs) {
+  const { parseCell } = await import('../../cell/index.js');
+  const tr = await import('../../trace/index.js');
+  const { decodeSequence, decodeStateJson } = await import('../../io/inputs.js');
+
+  // Weights first: an ONNX model may name the cell.
+  const weightsFile = args.weights;
+  let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
+  const weightBytes = weightsFile ? readBytes(weightsFile, 'weights file') : undefined;
+  const keras = weightsFile && weightBytes ? await kerasModel(weightBytes, weightsFile) : undefined;
+  if (weightsFile && weightBytes && !keras) {
+    decoded = decodeWeightsFile(weightBytes, weightsFile);
+  }
+  let cellName = args.cell;
+  if (!cellName) {
+    if (keras) cellName = keras.cell;
+    else if (decoded?.format !== 'onnx') throw new InputError('name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX or Keras model with --weights');
+    else cellName = tr.inspectOnnx(decoded.model).cell;
+  }
+  if (keras && cellName !== keras.cell && Object.hasOwn(tr.FAMILY_OF_CELL, cellName)) {
+    throw new InputError(`${weightsFile}: a ${tr.describeModel(keras)}, not cell '${cellName}'`);
+  }
+  const source = readCell(cellName);
+  const cell = parseCell(tr.withRecurrentActivation(source.text, keras?.recurrentActivation ?? 'sigmoid'), { file: source.file });
+
+  let weights: import('../../trace/index.js').Weights | undefined;
+  const initial: Record<string, number[] | number[][]> = {};
+  let onnxLength: number | undefined;
+  if (keras) {
+    weights = keras.weights;
+  } else if (decoded?.format === 'onnx') {
+    const imported = tr.fromOnnx(decoded.model, cell);
+    onnxLength = imported.info.sequenceLength;
+    weights = imported.weights;
+    Object.assign(initial, imported.initial);
+  } else if (decoded) {
+    weights = tr.fromNamedTensors(cell, decoded.tensors, { source: weightsFile, warn });
+  }
+
+  const input = readOptionText(args.input, 'input');
+  const sequence = decodeSequence(input.text, input.file);
+  for (const { state, value, option } of initialStateOptions(args)) {
+    const given = readOptionText(value, option);
+    const decodedState = decodeStateJson(given.text, given.file);
+    initial[state] = decodedState.perBatch ? decodedState.rows : decodedState.rows[0];
+  }
+  if (onnxLength !== undefined && onnxLength !== sequence.steps.length) {
+    warn(`${weightsFile} stores sequence_lens ${onnxLength}, the input has ${sequence.steps.length} steps; every step is traced`);
+  }
+
+  const sizes = sizesFrom(args.size ?? [], cell.dims, cell.name, args['max-size'] as number | undefined);
+  if (args.hidden !== undefined) sizes.hidden = args.hidden;
+  else if (!weights) sizes.hidden = 4;
+  const result = tr.trace(cell, weights, sequence.steps, {
+    sizes,
+    initial,
+    seed: args.seed,
+    maxSteps: args['max-steps'],
+    inputName: input.file,
+    weightsName: weightsFile,
+  });
+  return { cell, result, tr };
 }
 
 /** Option values the parser accepts but the command cannot use (ranges are checked by the CLI, cli/number-rules.ts). */
@@ -168,6 +189,17 @@ function sizesFrom(entries: readonly string[], dims: readonly string[], cellName
   return sizes;
 }
 
+/** The explorer page of a trace, with the theme, detail and window the options give. */
+export async function explorerFor(
+  cell: import('../../cell/index.js').CellGraph,
+  result: import('../../trace/index.js').Trace,
+  args: { theme: string; detail: 'gates' | 'ops'; window?: number; 'grad-output'?: string; 'grad-unit'?: number; gradient?: boolean },
+): Promise<string> {
+  const { explorePage } = await import('../../explore/index.js');
+  const gradient = args.gradient === false ? null : { output: args['grad-output'], unit: args['grad-unit'] };
+  return explorePage(cell, result, { theme: await loadTheme(args.theme), detail: args.detail, window: args.window, gradient });
+}
+
 /** The annotated diagram as SVG, or PNG/PDF by the file's extension. */
 async function drawAnnotated(
   cell: import('../../cell/index.js').CellGraph,
@@ -183,4 +215,11 @@ async function drawAnnotated(
 }
 
 /** The `trace` command (owned by the trace stage). */
+async function kerasModel(bytes: Uint8Array, path: string): Promise<import('../../trace/index.js').RecurrentModel | undefined> {
+  const { isHdf5, decodeHdf5 } = await import('../../io/hdf5.js');
+  if (!/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
+  const { fromKeras } = await import('../../trace/index.js');
+  return fromKeras(await decodeHdf5(bytes, path));
+}
+
 export const traceCommands: readonly Command[] = [traceCommand];

@@ -3,6 +3,8 @@
  *   1. split: fit on the first part (or a separate training series), hold out the next part
  *      as normal data for the threshold, score and evaluate the rest;
  *   2. standardise every channel with the fit part's mean and standard deviation (prepare.ts);
+ *      a channel that repeats with a period longer than the window is replaced by its residual
+ *      from the fit part's seasonal profile (seasonal.ts);
  *   3. train the next-value predictor (or take a saved one); robust refit: the fit-part points
  *      the first fit cannot predict are replaced by its predictions and training continues,
  *      so anomalies in the "normal" part do not teach the model (fit.ts); `ensemble` trains
@@ -24,6 +26,7 @@ import type { EpochStats, OptimizerName, Predictor } from './model.js';
 import { nabScore, type NabScore } from './nab.js';
 import { checkDrift, driftMessage, prepare, type DriftCheck } from './prepare.js';
 import { flag, thresholdOf, type ThresholdOptions } from './threshold.js';
+import type { SeasonalProfile } from './seasonal.js';
 import type { Series } from './types.js';
 
 export type { DriftCheck } from './prepare.js';
@@ -53,8 +56,16 @@ export interface DetectOptions {
   readonly thresholdRule?: ThresholdOptions;
   /** A fixed threshold instead of the rule. */
   readonly threshold?: number;
+  /** Model a channel's residual from its seasonal profile when its period exceeds the window (default true; seasonal.ts). */
+  readonly seasonal?: boolean;
   /** Refit after replacing the fit-part points the first fit cannot predict (default true). */
   readonly robustFit?: boolean;
+  /**
+   * Leave runs of unpredictable steps in the normal part out of the threshold's calibration
+   * (default false; fit.ts, burstMask): on nab-dev it lowered thresholds that labelled bursts had
+   * lifted, and the scored parts' unlabelled bursts then became false positives.
+   */
+  readonly excludeBursts?: boolean;
   /** Train this many seeds (seed, seed + 1, ...) and score by the median of their scores (default 1). */
   readonly ensemble?: number;
   /**
@@ -85,6 +96,8 @@ export interface TrainedModel {
   /** Per channel: the fit part's mean and standard deviation (the standardisation). */
   readonly mean: Float64Array;
   readonly std: Float64Array;
+  /** Per channel: the seasonal profile subtracted before the predictor (phase counted from each series' first step). */
+  readonly seasonal: readonly (SeasonalProfile | undefined)[];
   /** Per channel: mean and standard deviation of the prediction error on the fit part. */
   readonly errorMean: Float64Array;
   readonly errorStd: Float64Array;
@@ -126,8 +139,8 @@ export interface Detection {
   /** With an ensemble: each member's evaluation alone (the spread over seeds). */
   readonly members: readonly Evaluation[];
   readonly history: readonly EpochStats[];
-  /** Fit-part points the robust refit replaced, and labelled points in the fit and held-out parts. */
-  readonly fit: { readonly replaced: number; readonly labelledInFit: number; readonly labelledInHoldout: number };
+  /** Fit-part points the robust refit replaced, normal-part steps left out of the threshold (bursts), and labelled points in the fit and held-out parts. */
+  readonly fit: { readonly replaced: number; readonly burstSteps: number; readonly labelledInFit: number; readonly labelledInHoldout: number };
   readonly drift: readonly DriftCheck[];
   readonly warnings: readonly string[];
 }
@@ -177,7 +190,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   };
   const saved = options.model;
   const prepared = prepare(series, options);
-  const { window, horizon, smooth, regions, training, mean, std } = prepared;
+  const { window, horizon, smooth, regions, training, mean, std, seasonal } = prepared;
   const { fitEnd, holdoutEnd: normalEnd } = regions;
   const members = fitMembers(series, options, prepared);
   const first = members[0]!;
@@ -187,7 +200,9 @@ export function detect(series: Series, options: DetectOptions): Detection {
   // Phase 5: threshold, flags, metrics.
   const rule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
   const calibration = calibrationRange(rule, fitEnd, window + horizon - 1 + smooth - 1);
-  const threshold = options.threshold ?? saved?.threshold ?? thresholdOf(trainScores, calibration, normalEnd, rule);
+  // Bursts the robust fit found in the normal part are not calibrated on (fit.ts, burstMask).
+  const calibrated = (scores: Float64Array, bursts: Uint8Array | undefined) => (bursts ? scores.map((v, t) => (bursts[t] ? Number.NaN : v)) : scores);
+  const threshold = options.threshold ?? saved?.threshold ?? thresholdOf(calibrated(trainScores, first.bursts), calibration, normalEnd, rule);
   const tolerance = options.tolerance ?? window;
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const evaluation = (flags: Uint8Array): Evaluation | undefined =>
@@ -198,7 +213,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     return { name, scores: s, threshold: th, flagged, ...(e ? { evaluation: e } : {}) };
   };
   const rnn = method(options.cell.name, scores, threshold);
-  const memberEvaluations = members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flag(m.scores, thresholdOf(m.trainScores, calibration, normalEnd, rule))))!) : [];
+  const memberEvaluations = members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flag(m.scores, thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule))))!) : [];
 
   // Phase 6: the baselines, on the same held-out part and rule.
   const baselines: MethodResult[] = [];
@@ -207,7 +222,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     for (const [name, scorer] of [['rolling z-score', rollingZScore], ['hampel', hampelScore]] as const) {
       const trainBaseline = scorer(training, window, scale);
       const scored = options.train ? scorer(series, window, scale) : trainBaseline;
-      baselines.push(method(name, scored, thresholdOf(trainBaseline, calibrationRange(rule, fitEnd, window), normalEnd, rule)));
+      baselines.push(method(name, scored, thresholdOf(calibrated(trainBaseline, first.bursts), calibrationRange(rule, fitEnd, window), normalEnd, rule)));
     }
   }
   let references: Detection['references'];
@@ -220,7 +235,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const drift = saved ? [] : checkDrift(training, fitEnd, series, regions.evaluateFrom, series.length);
   for (const d of drift) if (d.drifts) warn(driftMessage(d));
 
-  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, errorMean: first.errorMean, errorStd: first.errorStd, threshold };
+  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, threshold };
   return {
     model,
     regions,
@@ -229,7 +244,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     ...(references ? { references } : {}),
     members: memberEvaluations,
     history: first.history,
-    fit: { replaced: first.replaced, labelledInFit: prepared.labelledInFit, labelledInHoldout: prepared.labelledInHoldout },
+    fit: { replaced: first.replaced, burstSteps: first.bursts?.reduce((a, b) => a + b, 0) ?? 0, labelledInFit: prepared.labelledInFit, labelledInHoldout: prepared.labelledInHoldout },
     drift,
     warnings,
   };

@@ -5,7 +5,8 @@
  * finds the fit-part points whose prediction error lies more than ROBUST_CUT robust standard
  * deviations (1.4826·MAD) from the median error, replaces them by the first fit's predictions
  * (an imputation, so windows stay contiguous), and trains half as many epochs more on the
- * cleaned series; the error scale is then taken over the points that were not replaced.
+ * cleaned series; the error scale is then taken over the points that were not replaced, and
+ * runs of unpredictable points in the normal part are left out of the threshold (burstMask).
  */
 import { createRandom, type Random } from '../../random.js';
 import type { DetectOptions } from './detect.js';
@@ -27,6 +28,8 @@ export interface Member {
   readonly scores: Float64Array;
   /** Fit-part points the robust refit replaced. */
   readonly replaced: number;
+  /** With `excludeBursts`: normal-part steps left out of the threshold's calibration (burstMask). */
+  readonly bursts?: Uint8Array;
 }
 
 function trainingOptions(options: DetectOptions, prepared: Prepared, random: Random, epochs = options.epochs ?? 20) {
@@ -44,16 +47,53 @@ function trainingOptions(options: DetectOptions, prepared: Prepared, random: Ran
   };
 }
 
-/** 1 at the fit-part steps whose error in some channel lies beyond ROBUST_CUT robust standard deviations. */
-export function unpredictable(errors: Float64Array, C: number, from: number, to: number): Uint8Array {
+/**
+ * 1 at the steps of [from, until) whose error in some channel lies beyond ROBUST_CUT robust
+ * standard deviations of the errors in [from, to) (the fit part; `until` defaults to `to`).
+ */
+export function unpredictable(errors: Float64Array, C: number, from: number, to: number, until = to): Uint8Array {
   const mask = new Uint8Array(errors.length / C);
   for (let c = 0; c < C; c++) {
     const channel: number[] = [];
     for (let t = from; t < to; t++) channel.push(errors[t * C + c]!);
     const { median, spread } = robustSpread(channel);
     if (!(spread > 0)) continue;
-    for (let t = from; t < to; t++) if (Math.abs(errors[t * C + c]! - median) > ROBUST_CUT * spread) mask[t] = 1;
+    for (let t = from; t < until; t++) if (Math.abs(errors[t * C + c]! - median) > ROBUST_CUT * spread) mask[t] = 1;
   }
+  return mask;
+}
+
+/** A burst holds at least this many unpredictable steps (one spike makes two: its own step and the next prediction, made from it). */
+export const BURST_LENGTH = 3;
+
+/**
+ * The steps the threshold is not calibrated on: bursts of unpredictable steps (as the robust
+ * refit judges them) in [from, until), with the `smooth` − 1 steps after each, whose averaged
+ * scores the burst lifts. Unpredictable steps at most `smooth` apart form one group (an
+ * oscillating anomaly crosses the prediction now and then); a group of BURST_LENGTH or more is
+ * a burst. A multi-point anomaly in the normal part otherwise fills the top 2% of the scores
+ * that the POT tail is fitted to, and no outlier test on single peaks removes it; isolated
+ * large errors stay in (they are the normal tail, and POT's own test handles a lone spike).
+ */
+export function burstMask(unpredictableSteps: Uint8Array, from: number, until: number, smooth: number): Uint8Array {
+  const mask = new Uint8Array(unpredictableSteps.length);
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  const close = () => {
+    if (count >= BURST_LENGTH) mask.fill(1, first, Math.min(mask.length, last + smooth));
+  };
+  for (let t = from; t < until; t++) {
+    if (!unpredictableSteps[t]) continue;
+    if (first >= 0 && t - last <= smooth) {
+      last = t;
+      count++;
+      continue;
+    }
+    close();
+    [first, last, count] = [t, t, 1];
+  }
+  close();
   return mask;
 }
 
@@ -69,6 +109,7 @@ export function fitMember(series: Series, options: DetectOptions, prepared: Prep
   let replaced = 0;
   let errorMean: Float64Array;
   let errorStd: Float64Array;
+  let bursts: Uint8Array | undefined;
   if (saved) {
     predictor = saved.predictor;
     trainErrors = predictionErrors(predictor, zTrain, training.length, window, horizon);
@@ -95,10 +136,14 @@ export function fitMember(series: Series, options: DetectOptions, prepared: Prep
     const stats = channelStats(trainErrors, C, firstError, fitEnd, skip);
     errorMean = stats.mean;
     errorStd = stats.std.map((s) => Math.max(s, 1e-12));
+    if (robust && options.excludeBursts) {
+      const normalEnd = prepared.regions.holdoutEnd;
+      bursts = burstMask(unpredictable(trainErrors, C, firstError, fitEnd, normalEnd), firstError, normalEnd, smooth);
+    }
   }
   const trainScores = errorScores(trainErrors, C, errorMean, errorStd, smooth);
   const scores = options.train ? errorScores(predictionErrors(predictor, z, series.length, window, horizon), C, errorMean, errorStd, smooth) : trainScores;
-  return { predictor, history, errorMean, errorStd, trainScores, scores, replaced };
+  return { predictor, history, errorMean, errorStd, trainScores, scores, replaced, ...(bursts ? { bursts } : {}) };
 }
 
 /**

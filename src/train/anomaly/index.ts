@@ -16,7 +16,7 @@
  * trainingChart draw them.
  */
 export { detect, medianScores, DEFAULT_THRESHOLD_RULE, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type Evaluation, type DriftCheck } from './detect.js';
-export { trainingHistory, unpredictable, ROBUST_CUT } from './fit.js';
+export { trainingHistory, unpredictable, burstMask, ROBUST_CUT, BURST_LENGTH } from './fit.js';
 export { createPredictor, trainPredictor, windowLoss, predictionErrors, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
 export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
 export { evaluate, runsOf, referenceFlags, type DetectionMetrics, type PointCounts, type EventCounts, type Scores } from './metrics.js';
@@ -28,5 +28,6 @@ export { fitGpd, potThreshold, gpdLogLikelihood, gpdSurvival, type GpdFit, type 
 export { rollingZScore, hampelScore, channelScale, SPREAD_FLOOR } from './baseline.js';
 export { benchmarkSeries, formatBenchmark, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
 export type { Series, Segment } from './types.js';
+export { autocorrelation, detectPeriod, seasonalProfile, deseasonalise, leaveOneOutResiduals, SEASONAL_MIN_ACF, MIN_CYCLES, MAX_PERIOD, type SeasonalProfile } from './seasonal.js';
 export { modelToJson, modelFromJson, type CellSource } from './model-file.js';
-export { flaggedCsv, detectionSummary, epochSummary, formatEpochs, formatMetrics } from './report.js';
+export { flaggedCsv, detectionSummary, epochSummary, formatEpochs, formatMetrics, formatSeasonal } from './report.js';

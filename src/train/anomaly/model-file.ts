@@ -10,9 +10,12 @@ import { CellError, clipText, GateflowError, InputError } from '../../errors.js'
 import { toStableJson } from '../../stable-json.js';
 import type { TrainedModel } from './detect.js';
 import { restorePredictor } from './model.js';
+import type { SeasonalProfile } from './seasonal.js';
 
 export const MODEL_FORMAT = 'gateflow-anomaly-model';
-const MODEL_VERSION = 1;
+/** Version 2 added the seasonal profiles; version 1 files (none) still read. */
+const MODEL_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 
 /** The cell as the user named it and its source text. */
 export interface CellSource {
@@ -34,6 +37,7 @@ export function modelToJson(model: TrainedModel, cell: CellSource): string {
     smooth: model.smooth,
     threshold: model.threshold,
     standardisation: { mean: [...model.mean], std: [...model.std] },
+    seasonal: model.seasonal.map((p) => (p ? { period: p.period, acf: p.acf, scale: [...p.scale], profile: [...p.profile] } : null)),
     error: { mean: [...model.errorMean], std: [...model.errorStd] },
     params: Object.fromEntries(p.params.map((q) => [q.name, { shape: q.value.shape, data: [...q.value.data] }])),
   }, 1);
@@ -54,6 +58,21 @@ function positiveInteger(file: string, value: unknown, what: string): number {
   return value as number;
 }
 
+/** The per-channel seasonal profiles (absent in version 1: none). */
+function seasonalOf(file: string, value: unknown, C: number): (SeasonalProfile | undefined)[] {
+  if (value === undefined) return Array.from({ length: C }, () => undefined);
+  if (!Array.isArray(value) || value.length !== C) throw fail(file, `'seasonal' must be a list of ${C} entries (null or {period, acf, profile, scale})`);
+  return value.map((entry: unknown, c) => {
+    if (entry === null) return undefined;
+    const e = (entry ?? {}) as Record<string, unknown>;
+    const period = positiveInteger(file, e.period, `seasonal.${c}.period`);
+    if (typeof e.acf !== 'number') throw fail(file, `'seasonal.${c}.acf' must be a number`);
+    const scale = numbers(file, e.scale, `seasonal.${c}.scale`, period);
+    if (!scale.every((v) => v > 0)) throw fail(file, `'seasonal.${c}.scale' must hold positive numbers`);
+    return { period, acf: e.acf, scale: Float64Array.from(scale), profile: Float64Array.from(numbers(file, e.profile, `seasonal.${c}.profile`, period)) };
+  });
+}
+
 /** Reads a model written by modelToJson; every defect is an InputError naming the file. */
 export function modelFromJson(text: string, file: string): { model: TrainedModel; cell: CellSource } {
   let raw: Record<string, unknown>;
@@ -63,7 +82,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
     throw fail(file, `not JSON (${clipText((error as Error).message, 200)})`);
   }
   if (!raw || typeof raw !== 'object' || raw.format !== MODEL_FORMAT) throw fail(file, `not a gateflow anomaly model (expected "format": "${MODEL_FORMAT}")`);
-  if (raw.version !== MODEL_VERSION) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads version ${MODEL_VERSION})`);
+  if (!READABLE_VERSIONS.includes(raw.version)) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads versions 1 and ${MODEL_VERSION})`);
   const cellRaw = raw.cell as { file?: unknown; source?: unknown } | undefined;
   if (!cellRaw || typeof cellRaw.source !== 'string' || typeof cellRaw.file !== 'string') throw fail(file, "'cell' must hold the cell's 'file' and 'source'");
   const cell: CellSource = { file: cellRaw.file, text: cellRaw.source };
@@ -108,6 +127,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
       std: Float64Array.from(numbers(file, standardisation.std, 'standardisation.std', C)),
       errorMean: Float64Array.from(numbers(file, error.mean, 'error.mean', C)),
       errorStd: Float64Array.from(numbers(file, error.std, 'error.std', C)),
+      seasonal: seasonalOf(file, raw.seasonal, C),
     },
   };
 }

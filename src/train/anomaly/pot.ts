@@ -6,7 +6,10 @@
  * the threshold is the level that a fraction `risk` of normal points would exceed:
  *   z = t + (σ/γ)·((risk·n/N_t)^(−γ) − 1)      (t − σ·ln(risk·n/N_t) when γ = 0),
  * with n scores and N_t excesses. One spike in the held-out part moves the fit a little
- * instead of becoming the threshold.
+ * instead of becoming the threshold. The shape is kept at γ ≥ 0: a prediction error has no
+ * upper end point, and a negative shape fitted to a few dozen excesses of a light (Gaussian,
+ * γ = 0 in the limit) tail puts the threshold just above the sample's maximum, which later
+ * ordinary noise crosses.
  */
 import { quantile } from './quantile.js';
 
@@ -42,9 +45,10 @@ export function gpdLogLikelihood(y: readonly number[], { shape, scale }: GpdFit)
  * Grimshaw's reduction (used by SPOT): for x = γ/σ the likelihood is maximised by
  * γ(x) = mean(ln(1 + x·y)), σ = γ/x, so the fit is a search over one variable. x runs over a
  * grid from −1/max(y) (the support's edge) to a large positive value, then a golden-section
- * refinement around the best grid point. x = 0 is the exponential fit (γ = 0, σ = mean).
+ * refinement around the best grid point. x = 0 is the exponential fit (γ = 0, σ = mean);
+ * `unbounded` searches x ≥ 0 only (γ ≥ 0).
  */
-export function fitGpd(y: readonly number[]): GpdFit {
+export function fitGpd(y: readonly number[], unbounded = false): GpdFit {
   if (y.length === 0 || !y.every((v) => v >= 0 && Number.isFinite(v))) throw new RangeError('fitGpd needs finite non-negative excesses');
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
   // reduce, not Math.max(...y): a long series has more excesses than the call stack takes arguments.
@@ -58,10 +62,11 @@ export function fitGpd(y: readonly number[]): GpdFit {
     return { shape, scale: shape / x };
   };
   const objective = (x: number) => gpdLogLikelihood(y, fitAt(x));
-  const lower = (-1 / top) * (1 - 1e-6);
+  // x < 0 is a negative shape: a tail with an upper end point (ruled out when `unbounded`).
+  const lower = unbounded ? 0 : (-1 / top) * (1 - 1e-6);
   const upper = 1000 / mean;
   const grid: number[] = [0];
-  for (let k = 1; k <= 60; k++) grid.push(lower * (1 - (k - 1) / 60) ** 2); // dense near the support's edge
+  if (lower < 0) for (let k = 1; k <= 60; k++) grid.push(lower * (1 - (k - 1) / 60) ** 2); // dense near the support's edge
   for (let k = 0; k <= 60; k++) grid.push((upper * 10 ** (-6 + (6 * k) / 60)));
   grid.sort((a, b) => a - b);
   let bestIndex = 0;
@@ -116,10 +121,10 @@ export function potThreshold(scores: ArrayLike<number>, risk: number, level = 0.
   const initial = quantile(finite, level);
   const excesses = finite.filter((v) => v > initial).map((v) => v - initial).sort((a, b) => a - b);
   if (excesses.length === 0) return { threshold: initial, initial, excesses: 0, fit: { shape: 0, scale: 0 } };
-  let fit = fitGpd(excesses);
+  let fit = fitGpd(excesses, true);
   for (let k = 0; k < MAX_TAIL_OUTLIERS && excesses.length > 3; k++) {
     const rest = excesses.slice(0, -1);
-    const restFit = fitGpd(rest);
+    const restFit = fitGpd(rest, true);
     if (rest.length * gpdSurvival(excesses[excesses.length - 1]!, restFit) >= TAIL_OUTLIER_EXPECTED) break;
     excesses.pop();
     fit = restFit;

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../../errors.js';
 import { quantile } from './quantile.js';
+import { deseasonalise, seasonalProfile, type SeasonalProfile } from './seasonal.js';
 import { locate, type Series } from './types.js';
 import type { DetectOptions, Regions, TrainedModel } from './detect.js';
 
@@ -124,6 +125,9 @@ export interface Prepared {
   readonly training: Series;
   readonly mean: Float64Array;
   readonly std: Float64Array;
+  /** Per channel: the seasonal profile the predictor's input is the residual from (seasonal.ts), if any. */
+  readonly seasonal: readonly (SeasonalProfile | undefined)[];
+  /** Standardised (and seasonally adjusted) values of the training series and of the scored series. */
   readonly zTrain: Float64Array;
   readonly z: Float64Array;
   /** Labelled anomalous points in the fit part and in the held-out part (of the training series). */
@@ -191,9 +195,11 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   series.channels.forEach((name, c) => {
     if (!(std[c]! > 1e-12)) throw new InputError(`column '${name}' is constant over the fit part (the first ${fitEnd} points); there is nothing to predict`);
   });
-  const zTrain = standardise(training.values, C, mean, std);
-  const z = options.train ? standardise(series.values, C, mean, std) : zTrain;
+  const standardTrain = standardise(training.values, C, mean, std);
+  const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window)));
+  const zTrain = deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd);
+  const z = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
   const labelledInHoldout = saved ? 0 : countLabels(training.labels, fitEnd, normalEnd);
-  return { window, horizon, smooth, C, regions, training, mean, std, zTrain, z, labelledInFit, labelledInHoldout };
+  return { window, horizon, smooth, C, regions, training, mean, std, seasonal, zTrain, z, labelledInFit, labelledInHoldout };
 }

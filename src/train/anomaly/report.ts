@@ -3,7 +3,7 @@
  * summary as JSON (sorted keys), and a plain-text report that names the pitfalls met (the
  * gradient norm per epoch before and after clipping, drift warnings).
  */
-import type { Detection, Evaluation, MethodResult } from './detect.js';
+import type { Detection, Evaluation, MethodResult, TrainedModel } from './detect.js';
 import type { Scores } from './scores.js';
 import type { EpochStats } from './model.js';
 import { formatValue } from './synth.js';
@@ -68,6 +68,7 @@ export function detectionSummary(detection: Detection, run: Record<string, unkno
     ...(refs ? { references: { nothing: evaluationSummary(refs.nothing), everything: evaluationSummary(refs.everything) } } : {}),
     ...(detection.members.length > 0 ? { members: detection.members.map(evaluationSummary) } : {}),
     epochs: epochSummary(detection.history),
+    seasonal: detection.model.seasonal.map((p) => (p ? { period: p.period, acf: finite(p.acf) } : null)),
     drift: detection.drift.map((d) => ({ channel: d.channel, medianShift: finite(d.medianShift), outsideFraction: finite(d.outsideFraction), drifts: d.drifts })),
     warnings: detection.warnings,
   };
@@ -79,6 +80,13 @@ export function epochSummary(history: readonly EpochStats[]): Record<string, unk
     epoch: e.epoch, loss: finite(e.loss), gradNormMean: finite(e.gradNormMean), gradNormMax: finite(e.gradNormMax),
     appliedNormMean: finite(e.appliedNormMean), clippedFraction: finite(e.clippedFraction), ...(e.diverged ? { diverged: true } : {}),
   }));
+}
+
+/** One line per channel modelled as its residual from a seasonal profile (none when no channel is). */
+export function formatSeasonal(model: TrainedModel): string[] {
+  return model.seasonal.flatMap((p, c) =>
+    p ? [`column '${model.channels[c]}' repeats every ${p.period} steps (autocorrelation ${p.acf.toFixed(2)} in the fit part): the predictor reads its residual from the per-phase median, phase counted from the series' first step`] : [],
+  );
 }
 
 const exp = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : String(v));

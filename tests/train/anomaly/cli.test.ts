@@ -70,6 +70,26 @@ describe('gateflow rnn', () => {
     expect(reuse.stdout).toContain(`model ${join(work, 'model.json')}: cell rnn, hidden 4, window 20`);
   }, 60_000);
 
+  it('detect prints the drift hint once (standard error; report.json keeps it), names a season longer than the window, and --no-seasonal turns it off', () => {
+    const base = synthSeries({ seed: 6, kinds: ['spike'], length: 800, period: 60, count: 1 });
+    const series = join(work, 'drift.csv');
+    writeFileSync(series, seriesToCsv({ ...base, values: base.values.map((v, t) => (t >= 400 ? v + 0.01 * (t - 400) : v)) }));
+    const args = ['rnn', 'detect', '--series', series, '--hidden', '4', '--window', '20', '--epochs', '1'];
+    const run = gateflow(...args, '-o', join(work, 'drift'));
+    expect(run.status).toBe(0);
+    expect(run.stderr.match(/hint: column 'value' is distributed differently/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/^gateflow: warning: hint: column 'value'/);
+    expect(run.stdout).not.toContain('hint:');
+    // The fit part (240 points) holds 4 cycles of 60.
+    expect(run.stdout).toMatch(/\ncolumn 'value' repeats every 60 steps \(autocorrelation 0\.\d\d in the fit part\): the predictor reads its residual from the per-phase median, phase counted from the series' first step\n/);
+    const report = JSON.parse(readFileSync(join(work, 'drift', 'report.json'), 'utf8'));
+    expect(report.warnings).toHaveLength(1);
+    expect(report.seasonal.map((s: { period: number } | null) => s?.period)).toEqual([60]);
+    const plain = gateflow(...args, '--no-seasonal', '-o', join(work, 'drift-plain'));
+    expect(plain.stdout).not.toContain('repeats every');
+    expect(JSON.parse(readFileSync(join(work, 'drift-plain', 'report.json'), 'utf8')).seasonal).toEqual([null]);
+  }, 60_000);
+
   it('detect draws ISO timestamps on a UTC time axis (the same bytes in any time zone); times that go back are sorted, text falls back to the step index', () => {
     const csv = seriesToCsv(synthSeries({ seed: 3, kinds: ['spike'], length: 600, period: 20, count: 1 }));
     const hourly = join(work, 'hourly.csv');

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
-import { detect, formatMetrics, synthSeries } from '../../../src/train/anomaly/index.js';
+import { burstMask, detect, formatMetrics, synthSeries } from '../../../src/train/anomaly/index.js';
 
 const small = { cell: loadCell('rnn'), hidden: 6, window: 20, epochs: 4, lr: 0.01, seed: 1, smooth: 1 };
 
 describe('robust fitting', () => {
   it('replaces the fit-part points the first fit cannot predict, refits, and keeps the error scale from the rest', () => {
     const base = synthSeries({ seed: 4, length: 1000, period: 20, count: 1, kinds: ['spike'] });
-    // Five labelled spikes of +8 in the fit part (the first 300 points).
-    const spikes = [60, 110, 160, 210, 260];
+    // Five labelled spikes of +8 in the fit part (the first 300 points), irregularly spaced: spikes
+    // every 50 steps would repeat with the period 100 (a multiple of the signal's 20) and be
+    // taken for a season longer than the window (seasonal.ts).
+    const spikes = [60, 115, 160, 230, 265];
     const values = base.values.map((v, t) => (spikes.includes(t) ? v + 8 : v));
     const labels = base.labels!.map((l, t) => (spikes.includes(t) ? 1 : l));
     const series = { ...base, values, labels };
@@ -23,6 +25,36 @@ describe('robust fitting', () => {
     // Spikes of 8 (about 10 signal standard deviations) inflate the plain error scale.
     expect(robust.model.errorStd[0]!).toBeLessThan(0.8 * plain.model.errorStd[0]!);
   });
+});
+
+describe('bursts in the normal part and the threshold', () => {
+  it('burstMask by hand (smooth 2): steps 3, 4, 6 are one burst → [3, 8); 10, 11 (a spike and the next prediction) and a lone 20 stay', () => {
+    const steps = new Uint8Array(30);
+    for (const t of [3, 4, 6, 10, 11, 20]) steps[t] = 1;
+    const mask = burstMask(steps, 0, 30, 2);
+    expect([...mask].flatMap((m, t) => (m ? [t] : []))).toEqual([3, 4, 5, 6, 7]);
+    // Only [from, until) is looked at.
+    expect([...burstMask(steps, 5, 30, 2)].some(Boolean)).toBe(false);
+  });
+
+  it('three oscillating 12-point bursts in the fit part lift the POT threshold almost 4×; --exclude-bursts brings it back within 1.7× of the clean series\'', () => {
+    const base = synthSeries({ seed: 4, length: 1000, period: 20, count: 1, kinds: ['spike'] });
+    const bursts = [80, 180, 250];
+    const inBurst = (t: number) => bursts.some((start) => t >= start && t < start + 12);
+    // ±3 (about 3 signal standard deviations), crossing zero now and then.
+    const series = { ...base, values: base.values.map((v, t) => (inBurst(t) ? v + 3 * Math.sin(t) : v)), labels: base.labels!.map((l, t) => (inBurst(t) ? 1 : l)) };
+    const settings = { ...small, smooth: 5 };
+    const clean = detect(base, settings).rnn.threshold;
+    const kept = detect(series, settings);
+    const excluded = detect(series, { ...settings, excludeBursts: true });
+    expect(kept.fit.labelledInFit).toBe(36);
+    expect(kept.fit.burstSteps).toBe(0);
+    expect(kept.rnn.threshold).toBeGreaterThan(3.5 * clean);
+    expect(excluded.rnn.threshold).toBeLessThan(1.7 * clean);
+    // Most of the 36 burst steps, plus at most smooth − 1 = 4 after each of the three.
+    expect(excluded.fit.burstSteps).toBeGreaterThanOrEqual(30);
+    expect(excluded.fit.burstSteps).toBeLessThanOrEqual(36 + 3 * 4);
+  }, 60_000);
 });
 
 describe('ensemble', () => {

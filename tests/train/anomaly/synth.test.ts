@@ -61,7 +61,7 @@ describe('model file', () => {
     expect(() => modelFromJson('{', 'm.json')).toThrow(/^m\.json: not JSON/);
     const predictor = createPredictor(loadCell('rnn'), 1, 2, createRandom(1));
     const text = modelToJson(
-      { predictor, channels: ['v'], window: 5, horizon: 1, smooth: 1, mean: Float64Array.of(0), std: Float64Array.of(1), errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), threshold: 2 },
+      { predictor, channels: ['v'], window: 5, horizon: 1, smooth: 1, mean: Float64Array.of(0), std: Float64Array.of(1), seasonal: [undefined], errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), threshold: 2 },
       { file: 'rnn', text: loadCellText('rnn') },
     );
     const broken = JSON.parse(text);

@@ -40,6 +40,22 @@ describe('peaks-over-threshold (SPOT initialisation)', () => {
     expect(Math.abs(robust(spiked) - robust(clean))).toBeLessThan(1);
   });
 
+  it('keeps the tail unbounded (γ ≥ 0): on 5000 Uniform(0, 1) scores the fit is exponential and the threshold t + mean excess · ln(N_t / (risk·n)) lies above the sample maximum', () => {
+    const random = createRandom(12);
+    const scores = Array.from({ length: 5000 }, () => random.next());
+    const pot = potThreshold(scores, 1e-3);
+    expect(pot.fit.shape).toBeGreaterThanOrEqual(0);
+    expect(pot.fit.shape).toBeLessThan(1e-9); // the likelihood's maximum lies at the edge x = 0 of the search
+    // Computed here: the 0.98 quantile as numpy interpolates it, and the mean excess over it.
+    const sorted = scores.slice().sort((a, b) => a - b);
+    const position = 0.98 * (sorted.length - 1);
+    const t = sorted[Math.floor(position)]! + (position % 1) * (sorted[Math.floor(position) + 1]! - sorted[Math.floor(position)]!);
+    const excesses = sorted.filter((v) => v > t).map((v) => v - t);
+    const mean = excesses.reduce((a, b) => a + b, 0) / excesses.length;
+    expect(pot.threshold).toBeCloseTo(t + mean * Math.log(excesses.length / (1e-3 * scores.length)), 6);
+    expect(pot.threshold).toBeGreaterThan(sorted.at(-1)!);
+  });
+
   it('robust: median + k·1.4826·MAD; [1, 2, 3, 4, 100] → median 3, MAD 1 → 3 + 6·1.4826 = 11.8956', () => {
     expect(robustSpread([1, 2, 3, 4, 100])).toEqual({ median: 3, spread: 1.4826 });
     expect(thresholdOf([1, 2, 3, 4, 100], 0, 5, { rule: 'robust', k: 6 })).toBeCloseTo(11.8956, 10);

@@ -1,0 +1,187 @@
+/**
+ * train/anomaly: seasonal adjustment. A next-value predictor reads a window of `window` points;
+ * a daily shape at 5-minute sampling is 288 points long, so the predictor follows it as it
+ * goes and a day that lacks its usual jump, or jumps the wrong way, looks ordinary step by
+ * step. When a channel repeats with a period longer than the window, the detector models the
+ * residual from its seasonal profile instead (the classical decomposition, as in STL's
+ * seasonal component, here with a per-phase median):
+ *   - period: the lag of the highest autocorrelation peak of the fit part, searched after the
+ *     autocorrelation first drops to zero (so a slow wander or a trend is not a season), among
+ *     lags that leave at least MIN_CYCLES whole periods in the fit part; seasonal when that
+ *     autocorrelation is at least SEASONAL_MIN_ACF; then the peak or a neighbour, whichever
+ *     folds the fit part with the least spread;
+ *   - profile: per phase (step index modulo the period, counted from the series' first step),
+ *     the median of the fit part's values at that phase (a median, so an anomaly in one cycle
+ *     does not enter the profile);
+ *   - residual: (value − profile) / the residual's spread at that phase (phaseScales), so the
+ *     predictor trains on unit scale and a quiet phase's deviation counts as much as a busy one's.
+ */
+import { SPREAD_FLOOR } from './baseline.js';
+import { quantile } from './quantile.js';
+
+/** An autocorrelation at the period below this is no season (r = 0.5: a quarter of the variance explained). */
+export const SEASONAL_MIN_ACF = 0.5;
+/** The fit part must hold this many whole periods for a per-phase median. */
+export const MIN_CYCLES = 3;
+/** The longest period searched (a week at 5-minute sampling), which bounds the search's cost. */
+export const MAX_PERIOD = 2016;
+
+export interface SeasonalProfile {
+  readonly period: number;
+  /** The autocorrelation of the fit part at the period. */
+  readonly acf: number;
+  /** Per phase: the median standardised value. */
+  readonly profile: Float64Array;
+  /** Per phase: the residual's local standard deviation over the fit part (phaseScales). */
+  readonly scale: Float64Array;
+}
+
+/** Sample autocorrelation r(0..maxLag) of the finite values (the biased estimator, as R's acf). */
+export function autocorrelation(values: readonly number[], maxLag: number): Float64Array {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const centred = values.map((v) => v - mean);
+  const variance = centred.reduce((a, d) => a + d * d, 0);
+  const r = new Float64Array(maxLag + 1);
+  if (!(variance > 0)) return r;
+  for (let k = 0; k <= maxLag; k++) {
+    let s = 0;
+    for (let t = k; t < n; t++) s += centred[t]! * centred[t - k]!;
+    r[k] = s / variance;
+  }
+  return r;
+}
+
+/** The period of `values` by the rule in the file comment, or undefined when no lag qualifies. */
+export function detectPeriod(values: readonly number[]): { period: number; acf: number } | undefined {
+  const maxLag = Math.min(Math.floor(values.length / MIN_CYCLES), MAX_PERIOD);
+  if (maxLag < 2) return undefined;
+  const r = autocorrelation(values, maxLag + 1);
+  let k = 1;
+  while (k <= maxLag && r[k]! > 0) k++;
+  let best: { period: number; acf: number } | undefined;
+  for (k = Math.max(k, 2); k <= maxLag; k++) {
+    const peak = r[k]! >= r[k - 1]! && r[k]! >= r[k + 1]!;
+    if (peak && (!best || r[k]! > best.acf)) best = { period: k, acf: r[k]! };
+  }
+  if (!best || best.acf < SEASONAL_MIN_ACF) return undefined;
+  // Noise moves the autocorrelation's peak by a step; a profile one step off drifts a step per
+  // cycle. Of the peak and its neighbours, keep the period whose per-phase medians leave the
+  // smallest residual (phase dispersion minimisation, Stellingwerf 1978).
+  const candidates = [best.period - 1, best.period, best.period + 1].filter((k) => k >= 2 && k <= maxLag);
+  const dispersion = (k: number) => residualSquares(values, medianProfile(values, k, values.length));
+  const period = candidates.reduce((a, b) => (dispersion(b) < dispersion(a) ? b : a));
+  return { period, acf: r[period]! };
+}
+
+/** Per phase (t mod period) the median of values[0, fitEnd). */
+function medianProfile(values: readonly number[], period: number, fitEnd: number): Float64Array {
+  const profile = new Float64Array(period);
+  for (let p = 0; p < period; p++) {
+    const phase: number[] = [];
+    for (let t = p; t < fitEnd; t += period) phase.push(values[t]!);
+    profile[p] = quantile(phase, 0.5);
+  }
+  return profile;
+}
+
+function residualSquares(values: readonly number[], profile: Float64Array): number {
+  let total = 0;
+  values.forEach((v, t) => (total += (v - profile[t % profile.length]!) ** 2));
+  return total;
+}
+
+/**
+ * The profile of channel `c` of the standardised [T, C] values `z` from its fit part [0, fitEnd),
+ * when the channel has a period longer than `window`; undefined otherwise.
+ */
+export function seasonalProfile(z: Float64Array, C: number, c: number, fitEnd: number, window: number): SeasonalProfile | undefined {
+  const values: number[] = [];
+  for (let t = 0; t < fitEnd; t++) values.push(z[t * C + c]!);
+  const found = detectPeriod(values);
+  // A period the window already spans is the predictor's to learn.
+  if (!found || found.period <= window) return undefined;
+  const { period } = found;
+  const profile = medianProfile(values, period, fitEnd);
+  return { period, acf: found.acf, profile, scale: phaseScales(leaveOneOutResiduals(values, period, fitEnd), period) };
+}
+
+/** The median of sorted[] without its element at index `skip`. */
+function medianWithout(sorted: readonly number[], skip: number): number {
+  const m = sorted.length - 1;
+  const at = (k: number) => sorted[k < skip ? k : k + 1]!;
+  return m % 2 === 1 ? at((m - 1) / 2) : (at(m / 2 - 1) + at(m / 2)) / 2;
+}
+
+/**
+ * The fit part's residuals, each from the median of the other cycles at its phase: a median
+ * taken over a few cycles lies close to the values it was taken from, so in-sample residuals run
+ * smaller than those of later cycles, and a scale or a predictor fitted to them makes ordinary
+ * later noise look anomalous. A phase seen once keeps its value (residual 0).
+ */
+export function leaveOneOutResiduals(values: ArrayLike<number>, period: number, fitEnd: number): Float64Array {
+  const residuals = new Float64Array(fitEnd);
+  for (let p = 0; p < Math.min(period, fitEnd); p++) {
+    const steps: number[] = [];
+    for (let t = p; t < fitEnd; t += period) steps.push(t);
+    if (steps.length < 2) continue;
+    const order = steps.slice().sort((a, b) => values[a]! - values[b]!);
+    const sorted = order.map((t) => values[t]!);
+    order.forEach((t, rank) => (residuals[t] = values[t]! - medianWithout(sorted, rank)));
+  }
+  return residuals;
+}
+
+/** Residuals pooled per phase: at least this many for each phase's spread. */
+export const SCALE_SAMPLES = 30;
+
+/**
+ * Per phase: the standard deviation of the fit part's (leave-one-out) residuals at the phases
+ * within ±h of it (h the smallest giving SCALE_SAMPLES residuals), floored at SPREAD_FLOOR. Noise
+ * often grows with the level (a busy hour varies more than a quiet one); one scale for all
+ * phases makes the busy phases' ordinary noise look anomalous every cycle.
+ */
+export function phaseScales(residuals: Float64Array, period: number): Float64Array {
+  const sums = new Float64Array(period);
+  const squares = new Float64Array(period);
+  const counts = new Float64Array(period);
+  residuals.forEach((d, t) => {
+    sums[t % period] += d;
+    squares[t % period] += d * d;
+    counts[t % period]++;
+  });
+  const cycles = residuals.length / period;
+  const h = Math.min(Math.floor((period - 1) / 2), Math.max(0, Math.ceil((SCALE_SAMPLES / cycles - 1) / 2)));
+  const scale = new Float64Array(period);
+  for (let p = 0; p < period; p++) {
+    let [sum, sq, n] = [0, 0, 0];
+    for (let k = p - h; k <= p + h; k++) {
+      const q = ((k % period) + period) % period;
+      [sum, sq, n] = [sum + sums[q]!, sq + squares[q]!, n + counts[q]!];
+    }
+    const mean = sum / n;
+    scale[p] = Math.max(Math.sqrt(Math.max(0, sq / n - mean * mean)), SPREAD_FLOOR);
+  }
+  return scale;
+}
+
+/**
+ * The residual of [T, C] values from each channel's profile, divided by its phase's scale
+ * (channels without a profile unchanged); before `fitEnd` (the fit part the profile came from)
+ * each from the median of the other cycles, as leaveOneOutResiduals.
+ */
+export function deseasonalise(z: Float64Array, C: number, profiles: readonly (SeasonalProfile | undefined)[], fitEnd = 0): Float64Array {
+  if (profiles.every((p) => !p)) return z;
+  const out = z.slice();
+  const T = z.length / C;
+  profiles.forEach((s, c) => {
+    if (!s) return;
+    const channel = Float64Array.from({ length: Math.min(fitEnd, T) }, (_, t) => z[t * C + c]!);
+    const fitResiduals = leaveOneOutResiduals(channel, s.period, channel.length);
+    for (let t = 0; t < T; t++) {
+      const residual = t < channel.length ? fitResiduals[t]! : z[t * C + c]! - s.profile[t % s.period]!;
+      out[t * C + c] = residual / s.scale[t % s.period]!;
+    }
+  });
+  return out;
+}

@@ -1,0 +1,31 @@
+// The command line run in the test's own process: runCli is what the bin calls with its
+// arguments (src/cli/main.ts), so messages and exit codes are the bin's, without a process
+// start (about a second of CPU on this machine) per run. Runs one at a time: the working
+// folder and standard output belong to the process.
+import { runCli } from '../src/cli/cli.js';
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `gateflow ...args` in folder `cwd`, with standard output and the error message captured. */
+export async function runInProcess(args: readonly string[], cwd: string): Promise<CliRun> {
+  const home = process.cwd();
+  const write = process.stdout.write;
+  let stdout = '';
+  let stderr = '';
+  process.chdir(cwd);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const status = await runCli(args, { stderr: (text) => (stderr += text) });
+    return { status, stdout, stderr };
+  } finally {
+    process.stdout.write = write;
+    process.chdir(home);
+  }
+}
