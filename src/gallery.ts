@@ -73,6 +73,8 @@ export interface GalleryRun {
   readonly commands: readonly GalleryCommand[];
   /** Files (relative to DIR) the README shows as pictures, in order. */
   readonly images: readonly string[];
+  /** Standalone .tex files (relative to DIR) the commands write, compiled with pdflatex to a PNG beside them. */
+  readonly latex?: readonly string[];
   /** Files the commands write that the gallery does not keep (a trained model's weights). */
   readonly discard?: readonly string[];
 }
@@ -88,6 +90,25 @@ export const GALLERY_RUNS: readonly GalleryRun[] = [
       { args: ['trace', 'lstm-peephole', '--input', '[[1,0],[0,1],[0.5,-0.5],[1,1]]', '--hidden', '3', '--seed', '7', '--annotate', 'lstm-peephole-annotated.svg', '--step', '3'], stdout: 'lstm-peephole-trace.txt' },
     ],
     images: ['gru-annotated.png', 'lstm-peephole-annotated.png'],
+  },
+  {
+    dir: 'walkthrough',
+    title: 'A step-by-step walkthrough',
+    caption: 'The LSTM one statement at a time (that statement lit, the rest faded, its equation beside), the cell-state path highlighted, and a GRU between faded neighbours.',
+    commands: [
+      { args: ['diagram', 'lstm', '--walkthrough', '-o', 'frames'] },
+      { args: ['diagram', 'lstm', '--highlight', 'c', '-o', 'cell-state.svg'] },
+      { args: ['diagram', 'gru', '--faded-neighbours', '-o', 'gru-neighbours.svg'] },
+    ],
+    images: ['frames/01-i.png', 'frames/02-f.png', 'frames/03-g.png', 'frames/04-o.png', 'frames/05-c.png', 'frames/06-h.png', 'cell-state.png', 'gru-neighbours.png'],
+  },
+  {
+    dir: 'tikz',
+    title: 'TikZ for LaTeX',
+    caption: 'The peephole LSTM with its key as a standalone TikZ document, compiled by pdflatex (and drawn to PNG by pdftoppm): the boxes where elkjs put them, the labels set by TeX.',
+    commands: [{ args: ['diagram', 'lstm-peephole', '--legend', '--standalone', '-o', 'lstm-peephole.tex'] }],
+    latex: ['lstm-peephole.tex'],
+    images: ['lstm-peephole.png'],
   },
   {
     dir: 'gradflow',

@@ -3,7 +3,7 @@
  * working directory, as a user would type them. Used by `gateflow gallery` and by the test
  * that checks out/ is current.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GateflowError } from '../errors.js';
@@ -31,6 +31,22 @@ function run(args: readonly string[], cwd: string): Promise<Buffer> {
   });
 }
 
+/**
+ * A standalone .tex the section wrote, compiled by pdflatex and drawn to NAME.png by
+ * pdftoppm (Debian's TeX Live and poppler-utils; .ci/run installs them): the gallery
+ * shows what LaTeX makes of the TikZ. Only the .tex and the .png are kept.
+ */
+async function compileToPng(tex: string, dir: string): Promise<void> {
+  const name = tex.replace(/\.tex$/, '');
+  const tool = (command: string, args: string[]) => {
+    const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
+    if (result.status !== 0) throw new GateflowError(`gallery: '${command} ${args.join(' ')}' failed${result.error ? ` (${result.error.message}; install it: apt-get install texlive-latex-base texlive-pictures poppler-utils)` : ''}: ${(result.stdout ?? '').slice(-500)}`);
+  };
+  tool('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', tex]);
+  tool('pdftoppm', ['-r', String(72 * RUN_PNG_SCALE), '-singlefile', '-png', `${name}.pdf`, name]);
+  for (const extension of ['aux', 'log', 'pdf']) rmSync(join(dir, `${name}.${extension}`), { force: true });
+}
+
 /** Every file under dir, relative to it, sorted. */
 export function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(dir)
@@ -46,6 +62,7 @@ export async function runGallerySection(section: GalleryRun, dir: string): Promi
     const stdout = await run(command.args, dir);
     if (command.stdout) writeFileAtomic(join(dir, command.stdout), stdout);
   }
+  for (const tex of section.latex ?? []) await compileToPng(tex, dir);
   for (const file of section.discard ?? []) rmSync(join(dir, file), { force: true });
   for (const file of filesUnder(dir)) {
     const png = file.replace(/\.svg$/, '.png');

@@ -15,7 +15,7 @@ const OUTPUT_OPTIONS = ['output', 'out', 'save-model', 'save-weights', 'json', '
 
 /** Outputs whose extension decides the format ('command option' → formats). */
 const FORMATS_BY_EXTENSION: Readonly<Record<string, readonly string[]>> = {
-  'diagram output': ['svg', 'png', 'pdf'],
+  'diagram output': ['svg', 'png', 'pdf', 'tex'],
   'trace annotate': ['svg', 'png', 'pdf'],
   'trace save-weights': ['json', 'safetensors'],
   'rnn detect save-model': ['json'],
@@ -25,12 +25,13 @@ const FORMATS_BY_EXTENSION: Readonly<Record<string, readonly string[]>> = {
 function kindOf(command: string, option: string, argv: Arguments): 'file' | 'folder' {
   if (command === 'rnn synth') return argv.kind === 'all' ? 'folder' : 'file';
   if (option === 'out' || command === 'gradflow') return 'folder';
+  if (command === 'diagram' && argv.walkthrough === true) return 'folder';
   return 'file';
 }
 
 function checkExtension(command: string, option: string, path: string, argv: Arguments): void {
-  // --debug-stage prints JSON, whatever -o is called.
-  if (command === 'diagram' && argv['debug-stage'] !== undefined) return;
+  // --debug-stage prints JSON, whatever -o is called; --walkthrough writes into a folder.
+  if (command === 'diagram' && (argv['debug-stage'] !== undefined || argv.walkthrough === true)) return;
   const formats = FORMATS_BY_EXTENSION[`${command} ${option}`];
   const extension = extname(path).slice(1).toLowerCase();
   if (!formats || extension === '' || formats.includes(extension)) return;

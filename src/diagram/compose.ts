@@ -195,8 +195,10 @@ export function compose(
 /** The time index one step before `time`: 't' → 't-1', 't-1' → 't-2', '3' → '2' (for x_prev's port). */
 function previousTime(time: string): string {
   if (/^-?\d+$/.test(time)) return String(Number(time) - 1);
-  const m = /^t(?:-(\d+))?$/.exec(time);
-  return m ? `t-${Number(m[1] ?? 0) + 1}` : `${time}-1`;
+  const m = /^t(?:([+-])(\d+))?$/.exec(time);
+  if (!m) return `${time}-1`;
+  const offset = (m[1] === '+' ? 1 : -1) * Number(m[2] ?? 0) - 1;
+  return offset === 0 ? 't' : offset < 0 ? `t${offset}` : `t+${offset}`;
 }
 const stateTex = (name: string, time: string) => atTime(timedTex(name), time, previousTime(time));
 

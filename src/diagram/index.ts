@@ -6,10 +6,10 @@
  * worker thread (elk-thread.ts), MathJax and svgdom as single-file bundles (vendor/).
  */
 import type { CellGraph, NodeId } from '../cell/index.js';
-import { toText } from '../cell/index.js';
+import { timeIndex, toText } from '../cell/index.js';
 import { CellError, InputError } from '../errors.js';
 import { LIGHT_THEME, type Theme } from './theme.js';
-import type { Detail, DiagramStep, PlacedGraph } from './types.js';
+import type { Box, Detail, DiagramStep, PlacedGraph } from './types.js';
 
 export { THEME_NAMES, LIGHT_THEME, parseTheme, type Theme, type ShapeStyle, type WireStyle } from './theme.js';
 export type { Box, Detail, DiagramGraph, PlacedGraph, PlacedNode } from './types.js';
@@ -46,6 +46,20 @@ export interface DiagramOptions {
   readonly strips?: boolean;
   /** Draw these traced steps with their values as colour strips (a diverging scale ±maxAbs). */
   readonly annotate?: { readonly steps: readonly StepValues[]; readonly maxAbs?: number };
+  /** Values to highlight at every step (statement targets, inputs, states: ['c'] is the cell-state path); the rest is faded. */
+  readonly highlight?: readonly string[];
+  /** Draw one more step before and after, faded, as the classic unrolled figures do (not with annotate). */
+  readonly fadedNeighbours?: boolean;
+  /** `paths` (default): labels as paths, no fonts needed; `editable`: <text> (TeX in data-tex) for Inkscape and slides. */
+  readonly text?: 'paths' | 'editable';
+  /** Follow the viewer's colour scheme: `theme` in light mode, this theme where the viewer prefers dark (not with annotate). */
+  readonly darkTheme?: Theme;
+}
+
+/** One walkthrough frame: the statement it explains, and the figure. */
+export interface WalkthroughFrame {
+  readonly target: string;
+  readonly svg: string;
 }
 
 /**
@@ -73,9 +87,11 @@ function stepsOf(cell: CellGraph, options: DiagramOptions): { steps: DiagramStep
   }
   // Without state nothing flows between steps: one step says it all.
   const count = cell.states.length ? requested : 1;
-  const time = (offset: number) => (offset === 0 ? 't' : `t${offset}`);
-  const steps = Array.from({ length: count }, (_, i) => ({ time: time(i - (count - 1)), t: i - (count - 1) }));
-  return { steps, initialTime: time(-count) };
+  // Faded neighbours: one step before the first and one after the last (t+1).
+  const extra = options.fadedNeighbours && cell.states.length ? 1 : 0;
+  const first = -(count - 1) - extra;
+  const steps = Array.from({ length: count + 2 * extra }, (_, i) => ({ time: timeIndex(first + i), t: first + i }));
+  return { steps, initialTime: timeIndex(first - 1) };
 }
 
 /**
@@ -146,24 +162,92 @@ export async function diagram(cell: CellGraph, options: DiagramOptions = {}): Pr
 
 /** Render a PlacedGraph from placeDiagram(cell, options) with the same options: one layout serves both the SVG and its geometry. */
 export async function drawPlaced(cell: CellGraph, placed: PlacedGraph, options: DiagramOptions = {}): Promise<string> {
+  return render(cell, placed, options, { faded: await fadedParts(cell, placed, options), aside: null });
+}
+
+/** What --highlight and --faded-neighbours leave faded. */
+async function fadedParts(cell: CellGraph, placed: PlacedGraph, options: DiagramOptions): Promise<Set<string>> {
+  const { fadeAllButValues, fadeNeighbourSteps } = await import('./emphasis.js');
+  const faded = new Set<string>();
+  if (options.highlight?.length) for (const key of fadeAllButValues(cell, placed, options.highlight)) faded.add(key);
+  if (options.fadedNeighbours && cell.states.length) for (const key of fadeNeighbourSteps(placed)) faded.add(key);
+  return faded;
+}
+
+/**
+ * The figure as TikZ (see render-tikz.ts): a `tikzpicture` to \input (it needs amsmath,
+ * tikz and \usetikzlibrary{arrows.meta}), or with `standalone` a document that pdflatex
+ * and lualatex compile to a PDF the size of the figure. Same layout as diagram().
+ */
+export async function tikz(cell: CellGraph, options: Omit<DiagramOptions, 'annotate' | 'darkTheme' | 'text'> & { readonly standalone?: boolean } = {}): Promise<string> {
+  const { renderTikz } = await import('./render-tikz.js');
+  const placed = await placeDiagram(cell, options);
+  return renderTikz(placed, {
+    theme: options.theme ?? LIGHT_THEME,
+    standalone: options.standalone ?? false,
+    title: titleOf(cell, options) || printable(cell.title),
+    transparent: options.transparent ?? false,
+    faded: await fadedParts(cell, placed, options),
+    aside: null,
+  });
+}
+
+/**
+ * The step-by-step walkthrough: one SVG per statement, in source order, that statement's
+ * glyphs and wires lit at step t and the rest faded, its equation typeset beside the
+ * figure. Every frame has the same size and every glyph the same place.
+ */
+export async function walkthrough(cell: CellGraph, options: Omit<DiagramOptions, 'annotate' | 'highlight'> = {}): Promise<WalkthroughFrame[]> {
+  const { fadeAllBut, fadeNeighbourSteps } = await import('./emphasis.js');
+  const { frameEquations, placeAside } = await import('./walkthrough.js');
   const theme = options.theme ?? LIGHT_THEME;
-  const annotate = options.annotate;
+  const equations = frameEquations(cell);
+  const aside = placeAside(await placeDiagram(cell, options), equations.map((e) => e.tex), theme.fontPx);
+  const neighbours = options.fadedNeighbours && cell.states.length ? fadeNeighbourSteps(aside.placed) : new Set<string>();
+  const subject = aside.placed.steps.length - 1 - (neighbours.size ? 1 : 0);
+  const frames: WalkthroughFrame[] = [];
+  for (const [i, e] of equations.entries()) {
+    const faded = new Set([...fadeAllBut(cell, aside.placed, e.target, subject), ...neighbours]);
+    frames.push({ target: e.target, svg: await render(cell, aside.placed, options, { faded, aside: { tex: e.tex, box: aside.boxes[i] } }) });
+  }
+  return frames;
+}
+
+/** Render a placed figure with its title and description (the cell, its steps, its equations). */
+async function render(cell: CellGraph, placed: PlacedGraph, options: DiagramOptions, emphasis: { faded: ReadonlySet<string>; aside: { tex: string; box: Box } | null }): Promise<string> {
   const { renderSvg } = await import('./render.js');
+  const { cellWords } = await import('./words.js');
+  const annotate = options.annotate;
+  if (annotate && options.darkTheme) throw new InputError('a figure with traced values cannot follow the colour scheme (give one theme)');
   const { graph } = placed;
   const steps = graph.steps;
-  const title = titleOf(cell, options);
   const maxAbs = annotate ? (annotate.maxAbs ?? largestMagnitude(annotate.steps)) : 0;
   const description = [
     `Cell ${cell.name} (${printable(cell.title)}) unrolled over ${steps.length === 1 ? 'one step' : `${steps.length} adjacent steps`} (${steps.map((s) => s.time).join(', ')}), ${graph.detail} detail.`,
     toText(cell).trim(),
+    'In words:',
+    cellWords(cell),
   ].join('\n');
-  return renderSvg(placed, {
-    theme,
-    title: title || printable(cell.title),
+  const theme = options.theme ?? LIGHT_THEME;
+  const scheme = options.darkTheme ? await schemeOf(theme, options.darkTheme) : null;
+  const svg = renderSvg(placed, {
+    theme: scheme?.theme ?? theme,
+    ...(scheme ? { fadedTheme: scheme.faded } : {}),
+    text: options.text ?? 'paths',
+    title: titleOf(cell, options) || printable(cell.title),
     description,
     transparent: options.transparent ?? false,
     values: annotate ? { steps: annotate.steps.map((s) => s.values), maxAbs } : null,
+    faded: emphasis.faded,
+    aside: emphasis.aside,
   });
+  return scheme ? (await import('./colour-scheme.js')).applyScheme(svg, scheme.tokens) : svg;
+}
+
+async function schemeOf(light: Theme, dark: Theme) {
+  const { schemeThemes } = await import('./colour-scheme.js');
+  const { FADE_TOWARD_BACKGROUND } = await import('./colour.js');
+  return schemeThemes(light, dark, FADE_TOWARD_BACKGROUND);
 }
 
 /**

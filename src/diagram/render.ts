@@ -5,10 +5,12 @@
  * content, numbers are written with two decimals, one element per line.
  */
 import { createSVGWindow, registerWindow, SVG, type Container, type Svg } from './vendor/svg.js';
-import { SAMPLE_FONT, WORDS_FONT } from './key.js';
-import { nodeLabelPx, STACK_BAR, TAG_RATIO, TITLE_RATIO } from './measure.js';
+import { nodeLabelPx, TAG_RATIO, TITLE_RATIO } from './measure.js';
 import { typeset } from './labels.js';
-import type { Box, KeyItem, PlacedGraph, PlacedNode, Point } from './types.js';
+import { texRuns } from './tex-runs.js';
+import { fadedTheme } from './colour.js';
+import { drawKey, drawValues } from './render-parts.js';
+import type { Box, PlacedGraph, PlacedNode, Point } from './types.js';
 import type { ShapeStyle, Theme, WireStyle } from './theme.js';
 
 /** Values to draw as colour strips: per drawn step, CellGraph node id → vector. */
@@ -24,7 +26,16 @@ export interface RenderOptions {
   readonly values: StripValues | null;
   /** Leave the background transparent (no theme background rectangle). */
   readonly transparent?: boolean;
+  /** Keys of frames (`step:I`), glyphs, wires and terminals drawn faded (see emphasis.ts). */
+  readonly faded?: ReadonlySet<string>;
+  /** `paths` (default): labels as MathJax paths, the same in every viewer; `editable`: <text> with the TeX in data-tex. */
+  readonly text?: 'paths' | 'editable';
+  /** Colours for faded parts (default: the theme's colours blended into its background). */
+  readonly fadedTheme?: Theme;
+  /** An equation typeset beside the figure (a walkthrough frame's statement). */
+  readonly aside?: { readonly tex: string; readonly box: Box } | null;
 }
+
 
 let window: (Window & typeof globalThis) | null = null;
 
@@ -61,7 +72,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   const defined = new Map<string, string>();
 
   // Each distinct (TeX, colour) pair is defined once and placed with <use>.
-  const label = (parent: Container, tex: string, box: Box, colour: string, px: number) => {
+  const pathLabel = (parent: Container, tex: string, box: Box, colour: string, px: number) => {
     const l = typeset(tex, px);
     const key = `${tex}|${colour}|${fmt(px)}`;
     let id = `tex-${hashId(key)}`;
@@ -73,33 +84,43 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     }
     // MathJax draws in its own units (1000 per em) from its viewBox origin.
     const s = l.scale;
-    parent.use(id).attr({ href: `#${id}`, transform: `translate(${fmt(box.x - l.minX * s)} ${fmt(box.y - l.minY * s)}) scale(${String(Math.round(s * 10000) / 10000)})` });
+    return parent.use(id).attr({ href: `#${id}`, transform: `translate(${fmt(box.x - l.minX * s)} ${fmt(box.y - l.minY * s)}) scale(${String(Math.round(s * 10000) / 10000)})` });
   };
+  const label: LabelFn = options.text === 'editable' ? textLabel : pathLabel;
   const paint = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash = '') =>
     el.attr({ fill: style.fill, stroke: style.stroke, 'stroke-width': fmt(style.strokeWidth), ...(dash ? { 'stroke-dasharray': dash } : {}) });
 
   if (!options.transparent) canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
   if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * TITLE_RATIO);
+  if (options.aside) (label(canvas, options.aside.tex, options.aside.box, theme.text, fontPx) as Container).attr('id', 'equation');
+  // Faded parts are drawn in the theme's colours blended into the background (not with
+  // opacity, which darkens where wires overlap), and before the lit ones, which stay on top.
+  const faded = options.faded ?? new Set<string>();
+  const pale = options.fadedTheme ?? (faded.size ? fadedTheme(theme) : theme);
+  const themeOf = (key: string) => (faded.has(key) ? pale : theme);
+  const fadedFirst = <T extends { key: string }>(items: readonly T[]) => [...items.filter((i) => faded.has(i.key)), ...items.filter((i) => !faded.has(i.key))];
 
   const frames = canvas.group().attr('id', 'steps');
   for (const s of placed.steps) {
-    paint(frames.rect(0, 0).attr({ x: fmt(s.x), y: fmt(s.y), width: fmt(s.width), height: fmt(s.height), rx: fmt(theme.step.radius) }), theme.step);
-    label(frames, s.tex, s.labelBox, theme.step.text, fontPx * TAG_RATIO);
+    const step = themeOf(`step:${s.index}`).step;
+    paint(frames.rect(0, 0).attr({ x: fmt(s.x), y: fmt(s.y), width: fmt(s.width), height: fmt(s.height), rx: fmt(step.radius) }), step);
+    label(frames, s.tex, s.labelBox, step.text, fontPx * TAG_RATIO);
   }
 
   const wires = canvas.group().attr('id', 'wires');
-  for (const e of placed.edges) {
-    const style = theme.wires[e.kind];
+  for (const e of fadedFirst(placed.edges)) {
+    const style = themeOf(e.key).wires[e.kind];
     drawWire(wires, e.points, style, e.arrow);
     for (const j of e.junctions) wires.circle(0).attr({ cx: fmt(j.x), cy: fmt(j.y), r: fmt(2.2 + style.width * 0.6), fill: style.color });
-    if (e.label) label(wires, e.label.tex, e.label.box, theme.text, fontPx * TAG_RATIO);
+    if (e.label) label(wires, e.label.tex, e.label.box, themeOf(e.key).text, fontPx * TAG_RATIO);
   }
 
   const glyphs = canvas.group().attr('id', 'nodes');
-  for (const n of placed.nodes) drawNode(glyphs, n, theme, label, paint);
+  for (const n of placed.nodes) drawNode(glyphs, n, themeOf(n.key), label, paint);
 
   const terminals = canvas.group().attr('id', 'terminals');
   for (const t of placed.terminals) {
+    const theme = themeOf(t.key);
     if (t.role === 'input' || t.role === 'noise' || t.role === 'output') {
       const style = t.role === 'output' ? theme.output : theme.input;
       paint(terminals.circle(0).attr({ cx: fmt(t.x + t.width / 2), cy: fmt(t.y + t.height / 2), r: fmt(t.width / 2) }), style, t.role === 'noise' ? '3 2' : '');
@@ -117,11 +138,13 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     .svg()
     .replace(/ data-svgjs="[^"]*"/g, '')
     .replace(/ xmlns:svgjs="[^"]*"/g, '')
-    .replace(/></g, '>\n<');
+    .replace(/></g, '>\n<')
+    // Inside an editable label a line break would be read as a space between its runs.
+    .replace(/<text [^]*?<\/text>/g, (text) => text.replaceAll('\n', ''));
   return `<?xml version="1.0" encoding="UTF-8"?>\n${markup}\n`;
 }
 
-function drawWire(parent: Container, points: readonly Point[], style: WireStyle, arrow = true): void {
+export function drawWire(parent: Container, points: readonly Point[], style: WireStyle, arrow = true): void {
   if (points.length < 2) return;
   const polyline = (line: readonly Point[]) =>
     parent.polyline(line.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({
@@ -153,8 +176,8 @@ function drawWire(parent: Container, points: readonly Point[], style: WireStyle,
   parent.polygon(head.map((p) => `${fmt(p.x)},${fmt(p.y)}`).join(' ')).attr({ fill: style.color });
 }
 
-type LabelFn = (parent: Container, tex: string, box: Box, colour: string, px: number) => void;
-type PaintFn = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash?: string) => unknown;
+export type LabelFn = (parent: Container, tex: string, box: Box, colour: string, px: number) => unknown;
+export type PaintFn = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash?: string) => unknown;
 
 function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn, paint: PaintFn): void {
   const g = parent.group().attr('id', `s${n.step}-${n.node.id.replaceAll('.', '-')}`);
@@ -186,123 +209,39 @@ function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn
   if (n.tagBox && n.tagTex) label(g, n.tagTex, n.tagBox, style.text, theme.fontPx * TAG_RATIO);
 }
 
-function drawKey(canvas: Svg, items: readonly KeyItem[], theme: Theme, label: LabelFn, paint: PaintFn): void {
-  const g = canvas.group().attr('id', 'key');
-  const px = theme.fontPx * SAMPLE_FONT;
-  for (const item of items) {
-    const b = item.sample;
-    const cx = b.x + b.width / 2;
-    const cy = b.y + b.height / 2;
-    switch (item.kind) {
-      case 'layer':
-      case 'linear':
-      case 'param':
-        paint(g.rect(0, 0).attr({ x: fmt(b.x + 2), y: fmt(b.y), width: fmt(b.width - 4), height: fmt(b.height), rx: fmt(item.kind === 'layer' ? 4 : 2) }), theme[item.kind], item.kind === 'linear' ? '4 2' : '');
-        break;
-      case 'pointwise':
-        paint(g.circle(0).attr({ cx: fmt(cx), cy: fmt(cy), r: fmt(b.height / 2) }), theme.pointwise);
-        break;
-      case 'matmul':
-        paint(g.rect(0, 0).attr({ x: fmt(cx - b.height / 2), y: fmt(b.y), width: fmt(b.height), height: fmt(b.height), rx: fmt(b.height * 0.175) }), theme.matmul);
-        break;
-      case 'function':
-        paint(g.ellipse(0, 0).attr({ cx: fmt(cx), cy: fmt(cy), rx: fmt(b.width / 2), ry: fmt(b.height / 2 - 1) }), theme.function);
-        break;
-      case 'concat': {
-        const wire = theme.wires.internal;
-        drawWire(g, [{ x: b.x, y: b.y + 2 }, { x: cx, y: b.y + 2 }, { x: cx, y: cy }], wire, false);
-        drawWire(g, [{ x: b.x, y: b.y + b.height - 2 }, { x: cx, y: b.y + b.height - 2 }, { x: cx, y: cy }], wire, false);
-        drawWire(g, [{ x: cx, y: cy }, { x: b.x + b.width, y: cy }], wire);
-        g.circle(0).attr({ cx: fmt(cx), cy: fmt(cy), r: fmt(3.5), fill: wire.color });
-        break;
-      }
-      case 'stack': {
-        const wire = theme.wires.internal;
-        const bar = { x: cx - STACK_BAR.width / 2, y: cy - STACK_BAR.height / 2 + 2 };
-        drawWire(g, [{ x: b.x, y: bar.y + 4 }, { x: bar.x, y: bar.y + 4 }], wire, false);
-        drawWire(g, [{ x: b.x, y: bar.y + STACK_BAR.height - 8 }, { x: bar.x, y: bar.y + STACK_BAR.height - 8 }], wire, false);
-        drawWire(g, [{ x: bar.x + STACK_BAR.width, y: cy }, { x: b.x + b.width, y: cy }], wire);
-        g.rect(0, 0).attr({ x: fmt(bar.x), y: fmt(bar.y), width: fmt(STACK_BAR.width), height: fmt(STACK_BAR.height - 4), rx: fmt(STACK_BAR.width / 3), fill: wire.color });
-        break;
-      }
-      case 'junction': {
-        const wire = theme.wires.internal;
-        const y = b.y + 4;
-        drawWire(g, [{ x: b.x, y }, { x: b.x + b.width, y }], wire);
-        drawWire(g, [{ x: cx, y }, { x: cx, y: b.y + b.height + 2 }], wire);
-        g.circle(0).attr({ cx: fmt(cx), cy: fmt(y), r: fmt(2.2 + wire.width * 0.6), fill: wire.color });
-        break;
-      }
-      default:
-        drawWire(g, [{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires[item.kind]);
-    }
-    if (item.sampleTex) {
-      const l = typeset(item.sampleTex, px);
-      const style = item.kind === 'layer' || item.kind === 'linear' || item.kind === 'pointwise' || item.kind === 'function' || item.kind === 'matmul' || item.kind === 'param' ? theme[item.kind] : null;
-      label(g, item.sampleTex, { x: cx - l.width / 2, y: cy - l.height / 2, width: l.width, height: l.height }, style?.text ?? theme.text, px);
-    }
-    label(g, item.label.tex, item.label.box, theme.text, theme.fontPx * WORDS_FONT);
-  }
-}
 
-function mix(a: string, b: string, t: number): string {
-  const channel = (hex: string, i: number) => parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16);
-  const out = [0, 1, 2].map((i) => Math.round(channel(a, i) + (channel(b, i) - channel(a, i)) * t));
-  return `#${out.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
-}
+/** Fonts for editable labels: a math font where there is one, else the viewer's serif. */
+const TEXT_FONTS = "'STIX Two Math', 'Cambria Math', 'Latin Modern Math', 'Times New Roman', serif";
+/** Script size and baseline shifts, as fractions of the label's em. */
+const SCRIPT_SIZE = 0.7;
+const SHIFT: Readonly<Record<'' | 'sub' | 'sup', number>> = { '': 0, sub: 0.25, sup: -0.4 };
 
-/** Diverging colour for v on [-maxAbs, maxAbs]. */
-export function divergingColour(v: number, maxAbs: number, theme: Theme): string {
-  // NaN has no side: it is drawn as zero (the trace reports it; the figure must stay valid).
-  const t = maxAbs > 0 && !Number.isNaN(v) ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
-  return t < 0 ? mix(theme.values.zero, theme.values.negative, -t) : mix(theme.values.zero, theme.values.positive, t);
-}
-
-function drawStrip(parent: Container, box: Box, vector: readonly number[], maxAbs: number, theme: Theme): void {
-  const n = vector.length;
-  if (!n) return;
-  const cell = box.width / n;
-  vector.forEach((v, i) => {
-    parent.rect(0, 0).attr({ x: fmt(box.x + i * cell), y: fmt(box.y), width: fmt(cell), height: fmt(box.height), fill: divergingColour(v, maxAbs, theme) });
-  });
-  parent.rect(0, 0).attr({ x: fmt(box.x), y: fmt(box.y), width: fmt(box.width), height: fmt(box.height), fill: 'none', stroke: theme.values.border, 'stroke-width': '0.6' });
-}
-
-function drawValues(canvas: Svg, placed: PlacedGraph, values: StripValues, theme: Theme, label: LabelFn): void {
-  const g = canvas.group().attr('id', 'values');
-  const valueAt = (step: number, id: string) => values.steps[step]?.get(id);
-  for (const n of placed.nodes) {
-    const v = n.stripBox && valueAt(n.step, n.node.valueOf);
-    if (v && n.stripBox) drawStrip(g, n.stripBox, v, values.maxAbs, theme);
+/**
+ * A label as editable <text>: runs of Unicode in <tspan>s (scripts smaller and shifted with
+ * dy, which every viewer supports), centred where the typeset label would sit, on its
+ * baseline, with the TeX kept in data-tex.
+ */
+function textLabel(parent: Container, tex: string, box: Box, colour: string, px: number): Container {
+  const l = typeset(tex, px);
+  const text = parent.element('text').attr({
+    x: fmt(box.x + box.width / 2),
+    y: fmt(box.y - l.minY * l.scale),
+    'text-anchor': 'middle',
+    'font-family': TEXT_FONTS,
+    'font-size': fmt(px),
+    fill: colour,
+    'data-tex': tex,
+  }) as Container;
+  let shift = 0;
+  for (const run of texRuns(tex)) {
+    const target = SHIFT[run.script] * px;
+    const span = text.element('tspan').attr({
+      ...(target !== shift ? { dy: fmt(target - shift) } : {}),
+      ...(run.script ? { 'font-size': fmt(px * SCRIPT_SIZE) } : {}),
+      ...(run.italic ? { 'font-style': 'italic' } : {}),
+    });
+    span.words(run.text);
+    shift = target;
   }
-  for (const t of placed.terminals) {
-    const v = t.stripBox && valueAt(t.valueStep, t.valueOf);
-    if (v && t.stripBox) drawStrip(g, t.stripBox, v, values.maxAbs, theme);
-  }
-  for (const e of placed.edges) {
-    const v = e.stripBox && valueAt(e.valueStep, e.valueOf);
-    if (v && e.stripBox) drawStrip(g, e.stripBox, v, values.maxAbs, theme);
-  }
-  if (!placed.legend) return;
-  const L = placed.legend;
-  const px = theme.fontPx * 0.7;
-  const barW = L.width - 0;
-  const barH = 8;
-  const cells = 21;
-  for (let i = 0; i < cells; i++) {
-    const v = ((i / (cells - 1)) * 2 - 1) * values.maxAbs;
-    g.rect(0, 0).attr({ x: fmt(L.x + (i * barW) / cells), y: fmt(L.y), width: fmt(barW / cells + 0.3), height: fmt(barH), fill: divergingColour(v, values.maxAbs, theme) });
-  }
-  g.rect(0, 0).attr({ x: fmt(L.x), y: fmt(L.y), width: fmt(barW), height: fmt(barH), fill: 'none', stroke: theme.values.border, 'stroke-width': '0.6' });
-  const ticks: [number, string][] = [[-values.maxAbs, `-${formatValue(values.maxAbs)}`], [0, '0'], [values.maxAbs, `+${formatValue(values.maxAbs)}`]];
-  for (const [v, text] of ticks) {
-    const l = typeset(text, px);
-    const cx = L.x + ((v / (values.maxAbs || 1) + 1) / 2) * barW;
-    const x = Math.max(L.x, Math.min(L.x + barW - l.width, cx - l.width / 2));
-    label(g, text, { x, y: L.y + barH + 3, width: l.width, height: l.height }, theme.text, px);
-  }
-}
-
-export function formatValue(v: number): string {
-  return String(Number(v.toPrecision(3)));
+  return text;
 }

@@ -1,17 +1,21 @@
 import type { Argv } from 'yargs';
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { readCell } from '../../io/index.js';
 import { figureBytes, loadTheme, writeOutput } from '../output.js';
 import type { Command } from './command.js';
 
-const FORMATS = ['svg', 'png', 'pdf'] as const;
+const FORMATS = ['svg', 'png', 'pdf', 'tikz'] as const;
 type Format = (typeof FORMATS)[number];
+
+/** A format's file extension (TikZ is written as .tex), and the format an extension names. */
+const extensionOf = (format: Format) => (format === 'tikz' ? 'tex' : format);
+const formatOf = (extension: string): Format | null => (extension === 'tex' ? 'tikz' : FORMATS.includes(extension as Format) ? (extension as Format) : null);
 
 /** In the working folder: a cell file's own name (dir/my.cell → my.svg), or the shipped cell's name. */
 function defaultOutput(cellArgument: string, format: Format): string {
   const name = cellArgument.endsWith('.cell') ? basename(cellArgument, '.cell') : basename(cellArgument);
-  return `${name}.${format}`;
+  return `${name}.${extensionOf(format)}`;
 }
 
 function diagramCommand(cli: Argv): Argv {
@@ -23,29 +27,40 @@ function diagramCommand(cli: Argv): Argv {
         .positional('cell', { type: 'string', demandOption: true, describe: 'a shipped cell name (see `gateflow cells`) or a path to a .cell file' })
         .option('steps', { type: 'number', describe: 'adjacent timesteps to draw, 1 to 8 (default 2; a cell without state is one step)' })
         .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'gates: one box per gate; ops: every matmul, bias and sum' })
-        .option('theme', { type: 'string', default: 'light', describe: 'light, dark, print, colorblind, or a path to a .json theme' })
-        .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, else svg)' })
+        .option('theme', { type: 'string', default: 'light', describe: "light, dark, print, colorblind, auto (light, or dark where the viewer prefers dark: SVG only), or a path to a .json theme" })
+        .option('text', { choices: ['paths', 'editable'] as const, default: 'paths' as const, describe: 'labels as paths (no fonts needed) or as editable <text> with the TeX in data-tex' })
+        .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, .tex for tikz, else svg)' })
         .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (the PDF is 1 pt per unit, as vectors)' })
+        .option('standalone', { type: 'boolean', default: false, describe: 'TikZ: a whole document that pdflatex or lualatex compiles, not a tikzpicture to \\input' })
         .option('transparent', { type: 'boolean', default: false, describe: 'no background (the theme background is left out)' })
         .option('legend', { type: 'boolean', default: false, describe: 'add a key: a sample of each glyph and wire used, with a few words' })
         .option('title', { type: 'string', describe: "title above the figure (default: the cell's title; '' for none)" })
         .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' })
+        .option('walkthrough', { type: 'boolean', default: false, describe: 'one figure per statement into the folder -o (default CELL-walkthrough): its glyphs and wires lit, the rest faded, its equation beside' })
+        .option('highlight', { type: 'string', describe: 'comma-separated values to highlight at every step, with the wires between them (e.g. c: the cell-state path); the rest faded' })
+        .option('faded-neighbours', { type: 'boolean', default: false, describe: 'draw one more step before and after, faded' })
         .option('debug-stage', { choices: ['unroll', 'layout'] as const, describe: 'print an intermediate form as JSON instead of the figure: the unrolled graph, or the placed geometry' })
         .example('$0 diagram gru', 'gru.svg: a GRU at steps t-1 and t')
         .example('$0 diagram lstm-peephole --theme print -o lstm.pdf', 'a greyscale PDF, figure as vectors')
-        .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias'),
+        .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias')
+        .example('$0 diagram gru -o gru.tex --standalone', 'TikZ, a document pdflatex compiles')
+        .example('$0 diagram lstm --walkthrough -o frames/', 'frames/01-f.svg, 02-i.svg, ...: one statement lit per figure'),
     async (args) => {
       // --steps and --scale are checked against their ranges by the CLI (cli/number-rules.ts).
       const steps = args.steps ?? 2;
       const fromExtension = args.output && args.output !== '-' ? extname(args.output).slice(1).toLowerCase() : '';
-      if (args.format && fromExtension && FORMATS.includes(fromExtension as Format) && fromExtension !== args.format) {
+      if (args.format && formatOf(fromExtension) && formatOf(fromExtension) !== args.format) {
         throw new InputError(`--format ${args.format} does not match the output file '${args.output}'`);
       }
-      const format: Format = args.format ?? (FORMATS.includes(fromExtension as Format) ? (fromExtension as Format) : 'svg');
+      const format: Format = args.format ?? formatOf(fromExtension) ?? 'svg';
       // elkjs loads on its own thread while this one parses the cell and typesets.
-      const { diagram, placeDiagram, prepareDiagram } = await import('../../diagram/index.js');
+      const { diagram, placeDiagram, prepareDiagram, tikz, walkthrough } = await import('../../diagram/index.js');
       await prepareDiagram();
-      const theme = await loadTheme(args.theme);
+      // auto: the light theme, recoloured by an embedded style where the viewer prefers dark.
+      const auto = args.theme === 'auto';
+      if (auto && format !== 'svg') throw new InputError(`--theme auto follows the viewer's colour scheme, which only an SVG can do; give a theme for ${format.toUpperCase()}`);
+      const theme = await loadTheme(auto ? 'light' : args.theme);
+      const darkTheme = auto ? await loadTheme('dark') : undefined;
       const { parseCell } = await import('../../cell/index.js');
       const source = readCell(args.cell);
       const cell = parseCell(source.text, { file: source.file });
@@ -59,7 +74,25 @@ function diagramCommand(cli: Argv): Argv {
         writeOutput(args.output ?? '-', `${JSON.stringify(form, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2)}\n`);
         return;
       }
-      const svg = await diagram(cell, { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent });
+      const options = { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent, fadedNeighbours: args['faded-neighbours'], text: args.text, darkTheme };
+      if (format === 'tikz') {
+        if (args.walkthrough || args.text !== 'paths' || auto) throw new InputError('--format tikz draws one figure in one theme with TeX labels: leave out --walkthrough, --text and --theme auto');
+        const highlight = args.highlight === undefined ? undefined : args.highlight.split(',').map((name) => name.trim());
+        writeOutput(args.output ?? defaultOutput(args.cell, format), await tikz(cell, { ...options, highlight, standalone: args.standalone }));
+        return;
+      }
+      if (args.walkthrough) {
+        if (args.highlight !== undefined) throw new InputError('--highlight and --walkthrough cannot be combined (a walkthrough lights one statement per figure)');
+        const frames = await walkthrough(cell, options);
+        const folder = args.output ?? `${defaultOutput(args.cell, format).replace(/\.[a-z]+$/, '')}-walkthrough`;
+        const digits = Math.max(2, String(frames.length).length);
+        for (const [i, frame] of frames.entries()) {
+          writeOutput(join(folder, `${String(i + 1).padStart(digits, '0')}-${frame.target}.${format}`), await figureBytes(frame.svg, format, { scale: args.scale, title: cell.title }));
+        }
+        return;
+      }
+      const highlight = args.highlight === undefined ? undefined : args.highlight.split(',').map((name) => name.trim());
+      const svg = await diagram(cell, { ...options, highlight });
       const data = await figureBytes(svg, format, { scale: args.scale, title: cell.title });
       const target = args.output ?? defaultOutput(args.cell, format);
       writeOutput(target, data);
