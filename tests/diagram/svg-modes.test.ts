@@ -47,7 +47,7 @@ describe('equations in words', () => {
     ['h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}', 'h at t equals (1 minus z at t) times, element by element, n at t plus z at t times, element by element, h at t minus 1.'],
   ])('%s', (line, words) => expect(equationWords(line)).toBe(words));
 
-  it('diagram(gru) has role="img", is labelled by its title and desc, and says its equations in words', { timeout: 30_000 }, async () => {
+  it('diagram(gru) has role="img", is labelled by its title and desc, and says its equations in words', { timeout: 120_000 }, async () => {
     const svg = await diagram(cellNamed('gru'));
     expect(svg).toMatch(/<svg [^>]*role="img" aria-labelledby="title desc"/);
     expect(svg).toContain('In words:\nr at t equals sigmoid of (W ir times x at t plus b ir plus W hr times h at t minus 1 plus b hr).\n');
