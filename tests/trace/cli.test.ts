@@ -32,7 +32,7 @@ function gateflowWithInput(stdin: string, ...args: string[]): Promise<{ status: 
 }
 const gateflow = (...args: string[]) => gateflowWithInput('', ...args);
 
-describe('gateflow trace', { timeout: 30_000 }, () => {
+describe('gateflow trace', { timeout: 120_000 }, () => {
   it('prints every gate of every step as an aligned table', async () => {
     const run = await gateflow('gru', '--input', 'seq.json', '--hidden', '3', '--seed', '7');
     expect(run.stderr).toBe('');
