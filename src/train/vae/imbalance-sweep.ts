@@ -1,31 +1,31 @@
 /**
- * VAE stage: does the label-free imbalance score track the true imbalance? For each profile
- * (step, long-tail) and majority-to-minority ratio, draw a labelled subset of fixed size with
- * those class counts, train a VAE on it, score its latent means without the labels, and
- * compare with the truth: the ratio and the label entropy, by Spearman rank correlation.
- * The subset size stays fixed so that only the class proportions change between runs.
- *
- * Two protocols, because they answer different questions:
- *   shared      one encoder trained on the whole pool; each subset is only encoded. Tests the
- *               density measure itself on a fixed latent geometry.
- *   per-subset  a fresh VAE trained on each subset, as a user would on their own data. The KL
- *               term pulls every aggregate posterior towards N(0, I) whatever the class
- *               proportions, which is exactly where a latent-density measure can fail.
+ * VAE stage: which label-free estimator of class imbalance tracks the truth, and in which space?
+ *   1. fit the spaces once on the unlabelled pool: a VAE's latent means, PCA of the pixels, and
+ *      the raw pixels themselves;
+ *   2. for each profile (step, long-tail), majority-to-minority ratio and seed, draw a labelled
+ *      subset of fixed size with those class counts (the seed also picks which classes are large);
+ *   3. in each space, estimate the imbalance without labels: cluster masses (k-means, and a
+ *      diagonal Gaussian mixture in the low-dimensional spaces, k by BIC) as the largest/smallest
+ *      mass ratio and as 1 − normalised entropy, and the spread (sd) of the kNN log density;
+ *   4. per estimator and profile: Spearman with the true ratio, and for ratio estimators the mean
+ *      absolute error of the log ratio. The labelled counts are scored the same way as a reference.
  */
 import { createRandom, type Random } from '../../random.js';
 import { entropy, labelCounts, type Dataset } from './data.js';
-import { imbalanceScore, imbalancedCounts, imbalancedSubset, type ImbalanceProfile } from './imbalance.js';
+import { entropyDeficit, kMeansByBic, massRatio, mixtureByBic } from './clustering.js';
+import { imbalancedCounts, imbalancedSubset, type ImbalanceProfile } from './imbalance.js';
+import { knnLogDensity } from './knn.js';
+import { fitPca, projectPca } from './pca.js';
 import { spearman } from './stats.js';
 import { encodeMeans, trainVae, type BatchProgress } from './train.js';
 
-/** Which encoder scores a subset: one trained on the whole pool, or one trained on the subset. */
-export type EncoderProtocol = 'shared' | 'per-subset';
+export type Space = 'vae' | 'pca' | 'pixels';
+export type Method = 'kmeans-ratio' | 'kmeans-entropy' | 'gmm-ratio' | 'gmm-entropy' | 'knn-spread';
 
 export interface ImbalanceSweepOptions {
-  /** Protocols to run (default both). */
-  readonly encoders?: readonly EncoderProtocol[];
   readonly ratios?: readonly number[];
   readonly profiles?: readonly ImbalanceProfile[];
+  readonly seeds?: number;
   /** Rows per subset. */
   readonly total?: number;
   readonly latent?: number;
@@ -35,118 +35,111 @@ export interface ImbalanceSweepOptions {
   readonly lr?: number;
   /** Neighbours for the kNN density. */
   readonly k?: number;
-  readonly onBatch?: (run: { encoder: EncoderProtocol; profile?: ImbalanceProfile; ratio?: number }, progress: BatchProgress) => void;
+  /** Candidate numbers of clusters for BIC. */
+  readonly clusters?: readonly number[];
+  readonly onBatch?: (progress: BatchProgress) => void;
+  readonly onSubset?: (done: number, total: number) => void;
 }
 
 export interface ImbalanceRun {
-  readonly encoder: EncoderProtocol;
   readonly profile: ImbalanceProfile;
   readonly ratio: number;
-  /** Rows per class, largest first (class ids are in `classOrder`). */
+  readonly seed: number;
+  /** Rows per class, largest first. */
   readonly counts: readonly number[];
-  readonly classOrder: readonly number[];
-  /** True label entropy, nats. */
   readonly labelEntropy: number;
-  /** The label-free score and its two parts. */
-  readonly score: number;
-  readonly divergence: number;
-  readonly reference: number;
+  /** Estimator name ('vae kmeans-ratio', …, 'labels ratio') → its value on this subset. */
+  readonly estimates: Readonly<Record<string, number>>;
+  /** Clusters BIC chose per space and clustering ('vae kmeans' → k). */
+  readonly chosenK: Readonly<Record<string, number>>;
 }
 
-export interface Correlations {
-  /** Spearman(score, ratio). */
-  readonly withRatio: number;
-  /** Spearman(score, −label entropy): positive when the score rises as the labels grow less even. */
-  readonly withEntropyDeficit: number;
-}
-
-export interface ProtocolCorrelations {
-  readonly overall: Correlations;
-  readonly byProfile: Readonly<Record<string, Correlations>>;
+export interface EstimatorSummary {
+  readonly name: string;
+  /** Whether the estimate is itself a majority-to-minority ratio (so its log error is reported). */
+  readonly isRatio: boolean;
+  readonly spearman: Readonly<Record<string, number>>;
+  /** Mean |log estimate − log true ratio| per profile; NaN for scores that are not ratios. */
+  readonly maeLogRatio: Readonly<Record<string, number>>;
 }
 
 export interface ImbalanceSweepResult {
+  readonly profiles: readonly ImbalanceProfile[];
   readonly runs: readonly ImbalanceRun[];
-  /** Per encoder protocol: over all its runs and per profile. */
-  readonly correlations: Readonly<Partial<Record<EncoderProtocol, ProtocolCorrelations>>>;
+  readonly estimators: readonly EstimatorSummary[];
 }
 
 export const IMBALANCE_DEFAULTS = {
-  encoders: ['shared', 'per-subset'] as EncoderProtocol[],
   ratios: [1, 2, 5, 10, 20, 50, 100],
   profiles: ['step', 'long-tail'] as ImbalanceProfile[],
-  total: 1500,
-  latent: 2,
+  seeds: 3,
+  total: 1000,
+  latent: 10,
   hidden: 400,
   epochs: 10,
   batch: 128,
   lr: 1e-3,
   k: 10,
+  clusters: [2, 3, 4, 5, 6, 8, 10, 12, 15],
 };
 
-function correlations(runs: readonly ImbalanceRun[]): Correlations {
-  const scores = runs.map((r) => r.score);
-  return {
-    withRatio: spearman(scores, runs.map((r) => r.ratio)),
-    withEntropyDeficit: spearman(scores, runs.map((r) => -r.labelEntropy)),
-  };
-}
-
-/** Trains a VAE on `data` and scores its latent means: the label-free measurement on one dataset. */
-export function measureImbalance(
-  data: Dataset,
-  random: Random,
-  options: Omit<ImbalanceSweepOptions, 'ratios' | 'profiles' | 'total' | 'onBatch'> & { onBatch?: (p: BatchProgress) => void } = {},
-) {
-  const o = { ...IMBALANCE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof IMBALANCE_DEFAULTS;
-  const { model, history } = trainVae(data, undefined, random.fork(), { ...o, beta: 1, onBatch: options.onBatch });
-  const means = encodeMeans(model, data);
-  const scored = imbalanceScore(means, o.latent, random.fork(), o.k);
-  return { model, history, means, ...scored };
-}
-
-/** The sweep over protocols × profiles × ratios on labelled data (MNIST train rows in the CLI). */
-export function imbalanceSweep(data: Dataset, random: Random, options: ImbalanceSweepOptions = {}): ImbalanceSweepResult {
-  const o = { ...IMBALANCE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof IMBALANCE_DEFAULTS & ImbalanceSweepOptions;
-  const classes = labelCounts(data.labels!).length;
-  // One seeded class order for every run: which digits are the majority stays fixed.
-  const classOrder = random.shuffle(Array.from({ length: classes }, (_, c) => c));
-  const subsetSeed = random.int(2 ** 31);
-  const trainSeed = random.int(2 ** 31);
-  const scoreSeed = random.int(2 ** 31);
-  const training = { latent: o.latent, hidden: o.hidden, epochs: o.epochs, batch: o.batch, lr: o.lr, beta: 1 };
-  const runs: ImbalanceRun[] = [];
-  const correlationsByProtocol: Partial<Record<EncoderProtocol, ProtocolCorrelations>> = {};
-  for (const encoder of o.encoders) {
-    const shared =
-      encoder === 'shared'
-        ? trainVae(data, undefined, createRandom(trainSeed), { ...training, onBatch: options.onBatch ? (p) => options.onBatch!({ encoder }, p) : undefined }).model
-        : undefined;
-    for (const profile of o.profiles) {
-      for (const ratio of o.ratios) {
-        const counts = imbalancedCounts(profile, ratio, classes, o.total);
-        const subset = imbalancedSubset(data, counts, classOrder, createRandom(subsetSeed));
-        const model =
-          shared ??
-          trainVae(subset, undefined, createRandom(trainSeed), { ...training, onBatch: options.onBatch ? (p) => options.onBatch!({ encoder, profile, ratio }, p) : undefined }).model;
-        const scored = imbalanceScore(encodeMeans(model, subset), o.latent, createRandom(scoreSeed), o.k);
-        runs.push({
-          encoder,
-          profile,
-          ratio,
-          counts,
-          classOrder,
-          labelEntropy: entropy(counts),
-          score: scored.score,
-          divergence: scored.divergence,
-          reference: scored.reference,
-        });
-      }
-    }
-    const mine = runs.filter((r) => r.encoder === encoder);
-    const byProfile: Record<string, Correlations> = {};
-    for (const profile of o.profiles) byProfile[profile] = correlations(mine.filter((r) => r.profile === profile));
-    correlationsByProtocol[encoder] = { overall: correlations(mine), byProfile };
+/** Every label-free estimator on one subset's points in one space. */
+function estimate(space: Space, points: ArrayLike<number>, dim: number, o: typeof IMBALANCE_DEFAULTS, random: Random, estimates: Record<string, number>, chosenK: Record<string, number>): void {
+  const count = points.length / dim;
+  const kmeans = kMeansByBic(points, dim, o.clusters, random.fork());
+  estimates[`${space} kmeans-ratio`] = massRatio(kmeans.masses, count);
+  estimates[`${space} kmeans-entropy`] = entropyDeficit(kmeans.masses);
+  chosenK[`${space} kmeans`] = kmeans.k;
+  // A diagonal mixture in 784 dimensions is slow and degenerate (constant border pixels): low-dimensional spaces only.
+  if (space !== 'pixels') {
+    const gmm = mixtureByBic(points, dim, o.clusters, random.fork());
+    estimates[`${space} gmm-ratio`] = massRatio(gmm.masses, count);
+    estimates[`${space} gmm-entropy`] = entropyDeficit(gmm.masses);
+    chosenK[`${space} gmm`] = gmm.k;
   }
-  return { runs, correlations: correlationsByProtocol };
+  const logDensity = knnLogDensity(points, dim, o.k);
+  const mean = logDensity.reduce((a, b) => a + b, 0) / count;
+  estimates[`${space} knn-spread`] = Math.sqrt(logDensity.reduce((a, v) => a + (v - mean) ** 2, 0) / (count - 1));
+}
+
+function summarise(name: string, runs: readonly ImbalanceRun[], profiles: readonly ImbalanceProfile[]): EstimatorSummary {
+  const isRatio = name.endsWith('ratio');
+  const spearmanBy: Record<string, number> = {};
+  const mae: Record<string, number> = {};
+  for (const profile of profiles) {
+    const mine = runs.filter((r) => r.profile === profile);
+    spearmanBy[profile] = spearman(mine.map((r) => r.estimates[name]!), mine.map((r) => r.ratio));
+    mae[profile] = isRatio ? mine.reduce((a, r) => a + Math.abs(Math.log(r.estimates[name]!) - Math.log(r.ratio)), 0) / mine.length : Number.NaN;
+  }
+  return { name, isRatio, spearman: spearmanBy, maeLogRatio: mae };
+}
+
+/** The sweep over profiles × ratios × seeds on labelled data (the MNIST training rows in the CLI). */
+export function imbalanceSweep(data: Dataset, random: Random, options: ImbalanceSweepOptions = {}): ImbalanceSweepResult {
+  const o = { ...IMBALANCE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof IMBALANCE_DEFAULTS;
+  const classes = labelCounts(data.labels!).length;
+  const { model } = trainVae(data, undefined, createRandom(random.int(2 ** 31)), { latent: o.latent, hidden: o.hidden, epochs: o.epochs, batch: o.batch, lr: o.lr, beta: 1, onBatch: options.onBatch });
+  const pca = fitPca(data.values, data.dim, o.latent);
+  const runs: ImbalanceRun[] = [];
+  const subsetTotal = o.profiles.length * o.ratios.length * o.seeds;
+  const seeds = Array.from({ length: o.seeds }, () => ({ order: random.int(2 ** 31), subset: random.int(2 ** 31), estimate: random.int(2 ** 31) }));
+  for (const profile of o.profiles) {
+    for (const ratio of o.ratios) {
+      seeds.forEach((seed, s) => {
+        const classOrder = createRandom(seed.order).shuffle(Array.from({ length: classes }, (_, c) => c));
+        const counts = imbalancedCounts(profile, ratio, classes, o.total);
+        const subset = imbalancedSubset(data, counts, classOrder, createRandom(seed.subset));
+        const estimates: Record<string, number> = { 'labels ratio': Math.max(...counts) / Math.min(...counts) };
+        const chosenK: Record<string, number> = {};
+        const estimateRandom = createRandom(seed.estimate);
+        estimate('vae', encodeMeans(model, subset), o.latent, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('pca', projectPca(pca, subset.values), o.latent, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('pixels', subset.values, subset.dim, o, estimateRandom.fork(), estimates, chosenK);
+        runs.push({ profile, ratio, seed: s + 1, counts, labelEntropy: entropy(counts), estimates, chosenK });
+        options.onSubset?.(runs.length, subsetTotal);
+      });
+    }
+  }
+  const names = Object.keys(runs[0]!.estimates);
+  return { profiles: o.profiles, runs, estimators: names.map((name) => summarise(name, runs, o.profiles)) };
 }

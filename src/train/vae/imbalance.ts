@@ -13,6 +13,7 @@ import { InputError } from '../../errors.js';
 import type { Random } from '../../random.js';
 import { selectRows, type Dataset } from './data.js';
 import { knnLogDensity } from './knn.js';
+import { encodeMeans, trainVae, type BatchProgress } from './train.js';
 
 /** The flattening divergence of a set of log densities (stable log-mean-exp). */
 export function flatteningDivergence(logDensity: ArrayLike<number>): number {
@@ -84,4 +85,11 @@ export function imbalancedSubset(data: Dataset, counts: readonly number[], class
     chosen.push(...rows.slice(0, n));
   });
   return selectRows(data, random.shuffle(chosen));
+}
+
+/** Trains a VAE (beta 1) on `data` and scores its latent means: the label-free measurement on one dataset. */
+export function measureImbalance(data: Dataset, random: Random, options: { latent: number; hidden: number; epochs: number; k: number; onBatch?: (p: BatchProgress) => void }) {
+  const { model, history } = trainVae(data, undefined, random.fork(), { latent: options.latent, hidden: options.hidden, epochs: options.epochs, beta: 1, onBatch: options.onBatch });
+  const means = encodeMeans(model, data);
+  return { model, history, means, ...imbalanceScore(means, options.latent, random.fork(), options.k) };
 }

@@ -10,16 +10,21 @@
 export { splitDataset, selectRows, labelCounts, entropy, MNIST_SPLIT_SEED, MNIST_TEST_COUNT, type Dataset, type Split } from './data.js';
 /** Squares on a black background with known x, y and scale factors (for MIG). */
 export { makeShapes, type ShapesDataset, type ShapesOptions } from './shapes-dataset.js';
+/** dSprites-like sprites (shape, scale, orientation, x, y on dSprites's grids), 64×64 or 32×32, with their factors. */
+export { makeSprites, renderSprite, SPRITE_GRIDS, SPRITE_FACTORS, SPRITE_SHAPES, type SpritesDataset, type SpritesOptions } from './sprites.js';
 
 // Model and training
 /** Model construction, the negative-ELBO pieces on a tape, and JSON (de)serialisation. */
-export { createVae, batchLoss, reparameterize, toJsonModel, fromJsonModel, type Vae, type VaeConfig, type Likelihood } from './model.js';
+export { createVae, batchLoss, reparameterize, toJsonModel, fromJsonModel, type Vae, type VaeConfig, type Likelihood, type Objective } from './model.js';
+/** Chen et al.'s minibatch-weighted-sampling total correlation, with its gradient. */
+export { totalCorrelation, type TotalCorrelation } from './total-correlation.js';
 /** Training with per-epoch train/test losses, evaluation, and inference helpers for the figures. */
 export {
   trainVae,
   continueTraining,
   evaluate,
   encodeMeans,
+  encodePosteriors,
   decodeLatents,
   reconstruct,
   samplePrior,
@@ -36,19 +41,33 @@ export {
 // Measurements
 /** Mutual Information Gap (Chen et al. 2018) and active latent dimensions (Burda et al. 2016). */
 export { mig, activeDimensions, latentVariances, type MigResult } from './mig.js';
+/** MIG as Chen et al. 2018 estimate it: sampled codes, aggregate-posterior entropies. */
+export { migSampled, type Posteriors, type SampledMigOptions } from './mig-sampled.js';
 /** kNN density estimate. */
 export { knnLogDensity, nearestNeighbours, type Neighbours } from './knn.js';
 /** The label-free imbalance score and MNIST subsets with known imbalance. */
-export { imbalanceScore, flatteningDivergence, imbalancedCounts, imbalancedSubset, type ImbalanceScore, type ImbalanceProfile } from './imbalance.js';
-export { imbalanceSweep, measureImbalance, IMBALANCE_DEFAULTS, type ImbalanceSweepOptions, type ImbalanceSweepResult, type ImbalanceRun, type Correlations } from './imbalance-sweep.js';
-/** The beta sweep on shapes: reconstruction, KL, active dimensions and MIG per beta. */
-export { betaSweep, SWEEP_DEFAULTS, type SweepOptions, type SweepResult, type SweepRow } from './sweep.js';
+export { imbalanceScore, flatteningDivergence, imbalancedCounts, imbalancedSubset, measureImbalance, type ImbalanceScore, type ImbalanceProfile } from './imbalance.js';
+/** Label-free imbalance estimators (cluster masses, kNN density spread) in a VAE latent, PCA and pixel space, against the truth. */
+export {
+  imbalanceSweep,
+  IMBALANCE_DEFAULTS,
+  type ImbalanceSweepOptions,
+  type ImbalanceSweepResult,
+  type ImbalanceRun,
+  type EstimatorSummary,
+  type Space,
+  type Method,
+} from './imbalance-sweep.js';
+/** k-means and diagonal Gaussian mixtures with k chosen by BIC; mass ratio and entropy deficit. */
+export { kMeans, kMeansByBic, mixtureByBic, massRatio, entropyDeficit, type Clustering } from './clustering.js';
+/** The beta sweep on sprites: reconstruction, KL, active dimensions and both MIGs per objective and beta; latent traversals. */
+export { betaSweep, SWEEP_DEFAULTS, type SweepOptions, type SweepResult, type SweepRow, type Traversal } from './sweep.js';
 /** Score-function vs reparameterized gradient variance, measured and in closed form. */
 export { gradvar, gradientVariances, type GradvarOptions, type GradvarResult, type GradvarRow } from './gradvar.js';
 /** Spearman rank correlation. */
 export { spearman } from './stats.js';
 /** A 2-D projection of latent codes (top two principal components). */
-export { projectTo2d } from './pca.js';
+export { projectTo2d, fitPca, projectPca, type PcaBasis } from './pca.js';
 
 // Reports
 /** CSV, terminal tables and sorted-key JSON for every result. */

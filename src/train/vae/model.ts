@@ -8,8 +8,22 @@
 import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, type Var } from '../../engine/index.js';
 import { clipText, InputError } from '../../errors.js';
 import { createRandom, type Random } from '../../random.js';
+import { totalCorrelationOnTape } from './total-correlation.js';
 
 export type Likelihood = 'bernoulli' | 'gaussian';
+
+/**
+ * beta-vae: recon + β·KL (Higgins et al. 2017). beta-tcvae: recon + KL + (β − 1)·TC (Chen et al.
+ * 2018 with α = γ = 1): only the total-correlation part of the KL is weighted by β, TC by
+ * minibatch-weighted sampling over a dataset of `datasetSize` rows.
+ */
+export type Objective = 'beta-vae' | 'beta-tcvae';
+
+export interface LossOptions {
+  readonly objective?: Objective;
+  /** Rows in the training set (N of the minibatch-weighted sampling estimator). */
+  readonly datasetSize?: number;
+}
 
 export interface VaeConfig {
   readonly input: number;
@@ -108,6 +122,8 @@ export interface BatchLoss {
   /** Mean over the batch, nats per row. */
   readonly reconstruction: number;
   readonly kl: number;
+  /** beta-tcvae only: the minibatch's total-correlation estimate (nats per row). */
+  readonly tc?: number;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -116,7 +132,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * Negative ELBO pieces for a batch x [batch, input] with noise eps [batch, latent]:
  * loss = recon + beta · KL, both summed over dimensions and averaged over rows.
  */
-export function batchLoss(tape: Tape, model: Vae, x: Tensor, eps: Tensor): BatchLoss {
+export function batchLoss(tape: Tape, model: Vae, x: Tensor, eps: Tensor, options: LossOptions = {}): BatchLoss {
   const rows = x.shape[0]!;
   const input = tape.constant(x, 'x');
   const { mu, logvar } = encode(tape, model, input);
@@ -134,8 +150,15 @@ export function batchLoss(tape: Tape, model: Vae, x: Tensor, eps: Tensor): Batch
     recon = tape.scale(tape.add(tape.scale(weighted, 1 / rows), tape.sum(logvarOut)), 0.5);
     reconOffset = 0.5 * model.config.input * LOG_2PI;
   }
-  const loss = model.config.beta === 1 ? tape.add(recon, kl) : tape.add(recon, tape.scale(kl, model.config.beta));
-  return { loss, reconstruction: recon.value.data[0]! + reconOffset, kl: kl.value.data[0]! };
+  const pieces = { reconstruction: recon.value.data[0]! + reconOffset, kl: kl.value.data[0]! };
+  const { beta } = model.config;
+  if (options.objective === 'beta-tcvae') {
+    const tc = totalCorrelationOnTape(tape, z, mu, logvar, options.datasetSize ?? rows);
+    const loss = beta === 1 ? tape.add(recon, kl) : tape.add(tape.add(recon, kl), tape.scale(tc.term, beta - 1));
+    return { loss, ...pieces, tc: tc.value };
+  }
+  const loss = beta === 1 ? tape.add(recon, kl) : tape.add(recon, tape.scale(kl, beta));
+  return { loss, ...pieces };
 }
 
 /** Adam over every parameter of the model. */

@@ -49,3 +49,69 @@ export function projectTo2d(points: Float64Array, dim: number): Float64Array {
   }
   return out;
 }
+
+/** The mean and the top `components` principal axes (rows, unit length) of count × dim points. */
+export interface PcaBasis {
+  readonly dim: number;
+  readonly mean: Float64Array;
+  readonly axes: Float64Array;
+}
+
+/**
+ * PCA by orthogonal (subspace) iteration on the dim × dim covariance: `components` vectors
+ * multiplied by the covariance and re-orthonormalised (Gram-Schmidt), from a fixed start.
+ */
+export function fitPca(points: ArrayLike<number>, dim: number, components: number, iterations = 60): PcaBasis {
+  const count = points.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d]! += points[i * dim + d]! / count;
+  const cov = new Float64Array(dim * dim);
+  const row = new Float64Array(dim);
+  for (let i = 0; i < count; i++) {
+    for (let d = 0; d < dim; d++) row[d] = points[i * dim + d]! - mean[d]!;
+    for (let a = 0; a < dim; a++) {
+      const ra = row[a]! / count;
+      if (ra === 0) continue;
+      for (let b = a; b < dim; b++) cov[a * dim + b]! += ra * row[b]!;
+    }
+  }
+  for (let a = 0; a < dim; a++) for (let b = 0; b < a; b++) cov[a * dim + b] = cov[b * dim + a]!;
+  let axes = Float64Array.from({ length: components * dim }, (_, i) => Math.sin(i * 12.9898 + 1) + 1e-3 * (i % dim));
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    const next = new Float64Array(components * dim);
+    for (let c = 0; c < components; c++) {
+      for (let a = 0; a < dim; a++) {
+        let s = 0;
+        for (let b = 0; b < dim; b++) s += cov[a * dim + b]! * axes[c * dim + b]!;
+        next[c * dim + a] = s;
+      }
+      for (let p = 0; p < c; p++) {
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += next[c * dim + d]! * next[p * dim + d]!;
+        for (let d = 0; d < dim; d++) next[c * dim + d]! -= dot * next[p * dim + d]!;
+      }
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += next[c * dim + d]! ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let d = 0; d < dim; d++) next[c * dim + d]! /= norm;
+    }
+    axes = next;
+  }
+  return { dim, mean, axes };
+}
+
+/** Coordinates of count × dim points on a basis's axes (count × components). */
+export function projectPca(basis: PcaBasis, points: ArrayLike<number>): Float64Array {
+  const { dim, mean, axes } = basis;
+  const components = axes.length / dim;
+  const count = points.length / dim;
+  const out = new Float64Array(count * components);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < components; c++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += (points[i * dim + d]! - mean[d]!) * axes[c * dim + d]!;
+      out[i * components + c] = s;
+    }
+  }
+  return out;
+}

@@ -34,58 +34,68 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 export function sweepCsv(result: SweepResult): string {
   return csv(
-    ['beta', 'reconstruction', 'kl', 'active_dims', 'mig', 'mig_std', ...result.factorNames.map((f) => `mig_${f}`)],
-    result.rows.map((r) => [r.beta, r.reconstruction, r.kl, r.activeDims, r.mig, r.migStd, ...r.migPerFactor]),
+    ['objective', 'beta', 'reconstruction', 'kl', 'active_dims', 'mig', 'mig_std', 'mig_by_seed', ...result.migFactors.map((f) => `mig_${f}`), 'mig_histogram', 'mig_histogram_std'],
+    result.rows.map((r) => [r.objective, r.beta, r.reconstruction, r.kl, r.activeDims, r.mig, r.migStd, r.migBySeed.map((m) => num(m, 4)).join(' '), ...r.migPerFactor, r.migHistogram, r.migHistogramStd]),
   );
 }
 
 export function sweepTable(result: SweepResult): string {
-  return formatTable(
-    ['beta', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, result.seeds > 1 ? `MIG ± sd (${result.seeds} seeds)` : 'MIG', ...result.factorNames.map((f) => `gap ${f}`)],
+  const sd = result.seeds > 1;
+  const table = formatTable(
+    ['objective', 'beta', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, sd ? 'MIG ± sd' : 'MIG', ...result.migFactors.map((f) => `gap ${f}`), sd ? 'MIG hist ± sd' : 'MIG hist'],
     result.rows.map((r) => [
+      r.objective,
       num(r.beta),
       r.reconstruction.toFixed(2),
       r.kl.toFixed(2),
       num(r.activeDims, 3),
-      result.seeds > 1 ? `${r.mig.toFixed(3)} ± ${r.migStd.toFixed(3)}` : r.mig.toFixed(3),
+      sd ? `${r.mig.toFixed(3)} ± ${r.migStd.toFixed(3)}` : r.mig.toFixed(3),
       ...r.migPerFactor.map((g) => g.toFixed(3)),
+      sd ? `${r.migHistogram.toFixed(3)} ± ${r.migHistogramStd.toFixed(3)}` : r.migHistogram.toFixed(3),
     ]),
+  );
+  return (
+    `dSprites-like sprites ${result.side}×${result.side}: ${result.train} training + ${result.heldOut} held-out images; ${result.seeds} seed(s) per row, latent ${result.latent}\n` +
+    `MIG: Chen et al. 2018 (sampled codes, factors ${result.migFactors.join(', ')}); MIG hist: disentanglement_lib (mean codes, 20 bins, ${result.factorNames.join(', ')})\n` +
+    table
   );
 }
 
 export function imbalanceSweepCsv(result: ImbalanceSweepResult): string {
+  const names = result.estimators.map((e) => e.name);
+  const kNames = Object.keys(result.runs[0]?.chosenK ?? {});
   return csv(
-    ['encoder', 'profile', 'ratio', 'label_entropy', 'score', 'divergence', 'reference', 'counts'],
-    result.runs.map((r) => [r.encoder, r.profile, r.ratio, r.labelEntropy, r.score, r.divergence, r.reference, r.counts.join(' ')]),
+    ['profile', 'ratio', 'seed', 'label_entropy', 'counts', ...names.map((n) => n.replace(/ /g, '_')), ...kNames.map((n) => `k_${n.replace(/ /g, '_')}`)],
+    result.runs.map((r) => [r.profile, r.ratio, r.seed, r.labelEntropy, r.counts.join(' '), ...names.map((n) => r.estimates[n]!), ...kNames.map((n) => r.chosenK[n]!)]),
   );
 }
 
-export const ENCODER_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  shared: 'one encoder trained on all training digits, each subset only encoded',
-  'per-subset': 'a fresh VAE trained on each subset (as on your own data)',
-};
+/** The label-free estimator with the highest Spearman on a profile. */
+export function bestEstimator(result: ImbalanceSweepResult, profile: string) {
+  return result.estimators.filter((e) => !e.name.startsWith('labels')).reduce((a, b) => ((b.spearman[profile] ?? -Infinity) > (a.spearman[profile] ?? -Infinity) ? b : a));
+}
 
 export function imbalanceSweepTable(result: ImbalanceSweepResult): string {
+  const seeds = Math.max(...result.runs.map((r) => r.seed));
+  const ratios = [...new Set(result.runs.map((r) => r.ratio))];
   const table = formatTable(
-    ['encoder', 'profile', 'ratio', 'log C − H(labels)', 'score', 'largest/smallest'],
-    result.runs.map((r) => [
-      r.encoder,
-      r.profile,
-      num(r.ratio),
-      (Math.log(r.counts.length) - r.labelEntropy).toFixed(3),
-      r.score.toFixed(3),
-      `${Math.max(...r.counts)}/${Math.min(...r.counts)}`,
+    ['estimator', ...result.profiles.map((p) => `Spearman ${p}`), ...result.profiles.map((p) => `MAE log ratio ${p}`)],
+    result.estimators.map((e) => [
+      e.name,
+      ...result.profiles.map((p) => e.spearman[p]!.toFixed(3)),
+      ...result.profiles.map((p) => (e.isRatio ? e.maeLogRatio[p]!.toFixed(3) : '')),
     ]),
   );
-  const lines: string[] = [table];
-  for (const [encoder, c] of Object.entries(result.correlations)) {
-    lines.push(`${encoder} encoder (${ENCODER_DESCRIPTIONS[encoder] ?? encoder}):`);
-    const corr = (name: string, v: { withRatio: number; withEntropyDeficit: number }) =>
-      `  ${name.padEnd(10)} Spearman(score, ratio) = ${v.withRatio.toFixed(2).padStart(5)}   Spearman(score, −label entropy) = ${v.withEntropyDeficit.toFixed(2).padStart(5)}`;
-    for (const [profile, v] of Object.entries(c!.byProfile)) lines.push(corr(profile, v));
-    lines.push(corr('all runs', c!.overall));
-  }
-  return lines.join('\n') + '\n';
+  const best = result.profiles.map((p) => {
+    const e = bestEstimator(result, p);
+    return `best label-free on ${p}: ${e.name} (Spearman ${e.spearman[p]!.toFixed(3)})`;
+  });
+  return (
+    `${result.runs.length} subsets: profiles ${result.profiles.join(', ')} × ratios ${ratios.join(', ')} × ${seeds} seeds; Spearman with the true majority/minority ratio per profile\n` +
+    table +
+    best.join('\n') +
+    '\n'
+  );
 }
 
 export function gradvarCsv(result: GradvarResult): string {

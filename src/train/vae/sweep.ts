@@ -1,97 +1,164 @@
 /**
- * VAE stage: the beta sweep. For each beta, train a VAE on the synthetic shapes (known
- * factors x, y, scale) and measure what beta buys and costs:
- *   1. reconstruction and KL on held-out shapes (nats per image);
+ * VAE stage: the beta sweep on dSprites-like sprites. For each objective (beta-VAE,
+ * beta-TCVAE), beta and seed, train a VAE and measure on held-out sprites:
+ *   1. reconstruction and KL (nats per image, beta = 1 ELBO terms);
  *   2. active latent dimensions (variance of the latent means above 0.01);
- *   3. MIG of the held-out latent means against the true factors.
- * Every beta sees the same data and the same initial weights, so only beta differs; with
- * several seeds, each seed is a fresh initialisation and noise stream, and the rows report the
- * mean over seeds (and MIG's spread), because one run's MIG is noisy.
+ *   3. MIG twice: Chen et al.'s estimator on sampled codes over scale, orientation, x and y
+ *      (shape left out, as they do), and disentanglement_lib's on mean codes (20-bin
+ *      histograms) over all five factors;
+ * then decode latent traversals from one model per objective (the largest beta, first seed).
+ * Every run of a seed sees the same data and initial weights, so only beta and the objective differ.
  */
 import { createRandom, type Random } from '../../random.js';
-import { activeDimensions, mig } from './mig.js';
-import { makeShapes, type ShapesOptions } from './shapes-dataset.js';
-import { encodeMeans, evaluate, trainVae, type BatchProgress } from './train.js';
+import type { Objective } from './model.js';
+import { activeDimensions, latentVariances, mig } from './mig.js';
+import { migSampled } from './mig-sampled.js';
+import { makeSprites } from './sprites.js';
+import { decodeLatents, encodeMeans, encodePosteriors, evaluate, trainVae, type BatchProgress } from './train.js';
 
 export interface SweepOptions {
   readonly betas?: readonly number[];
+  readonly objectives?: readonly Objective[];
   readonly latent?: number;
   readonly hidden?: number;
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
-  /** Independent trainings per beta (different initial weights and noise). */
+  /** Independent trainings per beta and objective (different initial weights and noise). */
   readonly seeds?: number;
-  /** Shapes for training; a further quarter as many are held out for the measurements. */
-  readonly shapes?: ShapesOptions;
-  readonly onBatch?: (beta: number, seed: number, progress: BatchProgress) => void;
+  /** Image side (64 or 32), training images, held-out images. */
+  readonly side?: number;
+  readonly train?: number;
+  readonly heldOut?: number;
+  /** Draws per entropy estimate of Chen et al.'s MIG. */
+  readonly migSamples?: number;
+  readonly onBatch?: (run: { objective: Objective; beta: number; seed: number }, progress: BatchProgress) => void;
 }
 
 export interface SweepRow {
+  readonly objective: Objective;
   readonly beta: number;
-  /** Held-out reconstruction (negative log-likelihood) and KL, nats per image (means over seeds). */
+  /** Held-out reconstruction and KL, nats per image (means over seeds). */
   readonly reconstruction: number;
   readonly kl: number;
-  /** Mean over seeds of the number of active latent dimensions. */
   readonly activeDims: number;
-  /** Mean MIG over seeds, its standard deviation (0 for one seed), and each seed's value. */
+  /** Chen et al.'s MIG: mean, sample standard deviation over seeds, each seed's value. */
   readonly mig: number;
   readonly migStd: number;
   readonly migBySeed: readonly number[];
-  /** Normalised gap per factor (mean over seeds), in the order of `factorNames`. */
+  /** Chen et al.'s gap per factor (mean over seeds), in `migFactors` order. */
   readonly migPerFactor: readonly number[];
+  /** disentanglement_lib's MIG (mean codes, histograms, all five factors). */
+  readonly migHistogram: number;
+  readonly migHistogramStd: number;
+}
+
+/** Decoded traversals: row r varies latent `order[r]` over `values`, the others held at one held-out image's code. */
+export interface Traversal {
+  readonly objective: Objective;
+  readonly beta: number;
+  readonly order: readonly number[];
+  readonly values: readonly number[];
+  /** order.length × values.length images, row-major. */
+  readonly images: Float32Array;
 }
 
 export interface SweepResult {
-  readonly factorNames: readonly string[];
+  readonly side: number;
+  readonly train: number;
+  readonly heldOut: number;
   readonly latent: number;
   readonly seeds: number;
+  readonly factorNames: readonly string[];
+  readonly migFactors: readonly string[];
   readonly rows: readonly SweepRow[];
+  readonly traversals: readonly Traversal[];
 }
 
-export const SWEEP_DEFAULTS = { betas: [0.25, 0.5, 1, 2, 4, 8], latent: 8, hidden: 256, epochs: 20, batch: 64, lr: 1e-3, seeds: 3 };
+export const SWEEP_DEFAULTS = {
+  betas: [1, 4, 8],
+  objectives: ['beta-vae', 'beta-tcvae'] as Objective[],
+  latent: 10,
+  hidden: 256,
+  epochs: 10,
+  batch: 64,
+  lr: 1e-3,
+  seeds: 3,
+  side: 64,
+  train: 20000,
+  heldOut: 5000,
+  migSamples: 5000,
+};
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const std = (values: readonly number[]) => (values.length < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean(values)) ** 2, 0) / (values.length - 1)));
 
+/** Chen et al. leave out dSprites's shape: MIG over scale, orientation, x, y. */
+const CHEN_FACTORS = [1, 2, 3, 4];
+const TRAVERSAL_VALUES = [-2.5, -1.875, -1.25, -0.625, 0, 0.625, 1.25, 1.875, 2.5];
+
 export function betaSweep(random: Random, options: SweepOptions = {}): SweepResult {
-  const betas = options.betas ?? SWEEP_DEFAULTS.betas;
-  const latent = options.latent ?? SWEEP_DEFAULTS.latent;
-  const trainCount = options.shapes?.count ?? 4096;
-  const all = makeShapes(random.fork(), { ...options.shapes, count: trainCount + Math.ceil(trainCount / 4) });
-  const dim = all.dim;
-  const train = { count: trainCount, dim, values: all.values.subarray(0, trainCount * dim) };
-  const heldCount = all.count - trainCount;
-  const held = { count: heldCount, dim, values: all.values.subarray(trainCount * dim) };
-  const heldFactors = all.factors.subarray(trainCount * all.factorNames.length);
-  const seeds = Array.from({ length: options.seeds ?? SWEEP_DEFAULTS.seeds }, () => ({ model: random.int(2 ** 31), evaluation: random.int(2 ** 31) }));
-  const rows = betas.map((beta) => {
-    const runs = seeds.map((seed, s) => {
-      const { model } = trainVae(train, undefined, createRandom(seed.model), {
-        beta,
-        latent,
-        hidden: options.hidden ?? SWEEP_DEFAULTS.hidden,
-        epochs: options.epochs ?? SWEEP_DEFAULTS.epochs,
-        batch: options.batch ?? SWEEP_DEFAULTS.batch,
-        lr: options.lr ?? SWEEP_DEFAULTS.lr,
-        onBatch: options.onBatch ? (p) => options.onBatch!(beta, s + 1, p) : undefined,
+  const o = { ...SWEEP_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SWEEP_DEFAULTS & SweepOptions;
+  const all = makeSprites(random.fork(), { side: o.side, count: o.train + o.heldOut });
+  const { dim } = all;
+  const factorCount = all.factorNames.length;
+  const train = { count: o.train, dim, values: all.values.subarray(0, o.train * dim) };
+  const held = { count: o.heldOut, dim, values: all.values.subarray(o.train * dim) };
+  const heldFactors = all.factors.subarray(o.train * factorCount);
+  const seeds = Array.from({ length: o.seeds }, () => ({ model: random.int(2 ** 31), evaluation: random.int(2 ** 31) }));
+  const rows: SweepRow[] = [];
+  const traversals: Traversal[] = [];
+  for (const objective of o.objectives) {
+    for (const beta of o.betas) {
+      const runs = seeds.map((seed, s) => {
+        const { model } = trainVae(train, undefined, createRandom(seed.model), {
+          beta,
+          objective,
+          latent: o.latent,
+          hidden: o.hidden,
+          epochs: o.epochs,
+          batch: o.batch,
+          lr: o.lr,
+          onBatch: options.onBatch ? (p) => options.onBatch!({ objective, beta, seed: s + 1 }, p) : undefined,
+        });
+        const tested = evaluate(model, held, createRandom(seed.evaluation));
+        const means = encodeMeans(model, held);
+        const chen = migSampled(encodePosteriors(model, held), heldFactors, factorCount, createRandom(seed.evaluation + 1), { factorsUsed: CHEN_FACTORS, samples: o.migSamples });
+        if (s === 0 && beta === o.betas.at(-1)) traversals.push(traverse(model, means, objective, beta));
+        return { tested, active: activeDimensions(means, o.latent), chen, histogram: mig(means, o.latent, heldFactors, factorCount).mig };
       });
-      const tested = evaluate(model, held, createRandom(seed.evaluation));
-      const means = encodeMeans(model, held);
-      const score = mig(means, latent, heldFactors, all.factorNames.length);
-      return { tested, active: activeDimensions(means, latent), score };
+      const migs = runs.map((r) => r.chen.mig);
+      rows.push({
+        objective,
+        beta,
+        reconstruction: mean(runs.map((r) => r.tested.reconstruction)),
+        kl: mean(runs.map((r) => r.tested.kl)),
+        activeDims: mean(runs.map((r) => r.active)),
+        mig: mean(migs),
+        migStd: std(migs),
+        migBySeed: migs,
+        migPerFactor: CHEN_FACTORS.map((_, f) => mean(runs.map((r) => r.chen.perFactor[f]!.gap))),
+        migHistogram: mean(runs.map((r) => r.histogram)),
+        migHistogramStd: std(runs.map((r) => r.histogram)),
+      });
+    }
+  }
+  const migFactors = CHEN_FACTORS.map((k) => all.factorNames[k]!);
+  return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
+}
+
+/** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code. */
+function traverse(model: Parameters<typeof decodeLatents>[0], means: Float64Array, objective: Objective, beta: number): Traversal {
+  const { latent } = model.config;
+  const variances = latentVariances(means, latent);
+  const order = Array.from({ length: latent }, (_, j) => j).sort((a, b) => variances[b]! - variances[a]! || a - b);
+  const z = new Float64Array(latent * TRAVERSAL_VALUES.length * latent);
+  order.forEach((j, r) => {
+    TRAVERSAL_VALUES.forEach((value, c) => {
+      const at = (r * TRAVERSAL_VALUES.length + c) * latent;
+      for (let d = 0; d < latent; d++) z[at + d] = means[d]!;
+      z[at + j] = value;
     });
-    const migs = runs.map((r) => r.score.mig);
-    return {
-      beta,
-      reconstruction: mean(runs.map((r) => r.tested.reconstruction)),
-      kl: mean(runs.map((r) => r.tested.kl)),
-      activeDims: mean(runs.map((r) => r.active)),
-      mig: mean(migs),
-      migStd: std(migs),
-      migBySeed: migs,
-      migPerFactor: all.factorNames.map((_, f) => mean(runs.map((r) => r.score.perFactor[f]!.gap))),
-    };
   });
-  return { factorNames: all.factorNames, latent, seeds: seeds.length, rows };
+  return { objective, beta, order, values: TRAVERSAL_VALUES, images: decodeLatents(model, z) };
 }

@@ -9,12 +9,15 @@
 import { Tape, type Tensor } from '../../engine/index.js';
 import { createRandom, type Random } from '../../random.js';
 import { permutation, type Dataset } from './data.js';
-import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Likelihood, type Vae } from './model.js';
+import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Likelihood, type Objective, type Vae } from './model.js';
+import type { Posteriors } from './mig-sampled.js';
 
 export interface TrainOptions {
   readonly hidden?: number;
   readonly latent?: number;
   readonly beta?: number;
+  /** What beta weights: the whole KL (beta-vae, the default) or its total-correlation part (beta-tcvae). */
+  readonly objective?: Objective;
   readonly likelihood?: Likelihood;
   readonly epochs?: number;
   readonly batch?: number;
@@ -117,11 +120,12 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
       const rows = Math.min(batch, train.count - start);
       const x = gather(train, order, start, rows, buffer);
       const tape = new Tape();
-      const pieces = batchLoss(tape, model, x, noise(rows, model.config.latent, noiseRandom));
+      const pieces = batchLoss(tape, model, x, noise(rows, model.config.latent, noiseRandom), { objective: options.objective, datasetSize: train.count });
       optimizer.zeroGrad();
       tape.backward(pieces.loss);
       optimizer.step();
-      const batchValue = pieces.reconstruction + model.config.beta * pieces.kl;
+      const { beta } = model.config;
+      const batchValue = pieces.tc === undefined ? pieces.reconstruction + beta * pieces.kl : pieces.reconstruction + pieces.kl + (beta - 1) * pieces.tc;
       loss += batchValue * rows;
       reconstruction += pieces.reconstruction * rows;
       kl += pieces.kl * rows;
@@ -156,6 +160,21 @@ export function encodeMeans(model: Vae, data: Dataset, batch = 500): Float64Arra
     out.set(mu.value.data, start * latent);
   }
   return out;
+}
+
+/** The posteriors q(z|x) = N(mu, exp(logvar)) of every row (for Chen et al.'s sampled MIG). */
+export function encodePosteriors(model: Vae, data: Dataset, batch = 500): Posteriors {
+  const { latent } = model.config;
+  const mu = new Float64Array(data.count * latent);
+  const logvar = new Float64Array(data.count * latent);
+  for (let start = 0; start < data.count; start += batch) {
+    const rows = Math.min(batch, data.count - start);
+    const tape = new Tape({ record: false });
+    const encoded = encode(tape, model, tape.constant(rowsTensor(data.values, start, rows, data.dim)));
+    mu.set(encoded.mu.value.data, start * latent);
+    logvar.set(encoded.logvar.value.data, start * latent);
+  }
+  return { latent, mu, logvar };
 }
 
 /** The decoder's mean image for each z (count × latent): sigmoid of the logits (Bernoulli) or the Gaussian mean. */

@@ -1,0 +1,146 @@
+/**
+ * `vae imbalance`: parses the options, then either scores one dataset's latent space or runs the
+ * stage's estimator sweep on MNIST subsets of known imbalance, and writes what they return.
+ */
+import type { Argv } from 'yargs';
+import { InputError } from '../../errors.js';
+import { toStableJson } from '../../stable-json.js';
+import { positiveInteger } from '../options.js';
+import { writeChart } from '../output.js';
+import { progressBar } from '../progress.js';
+import { commonVaeOptions, loadData, majorityRatios, VAE_BAR_WIDTH } from './vae-common.js';
+
+export function imbalanceCommand(cli: Argv): Argv {
+  return cli.command(
+    'imbalance',
+    'Measure how imbalanced a dataset is from its VAE latent space alone (kNN density, no labels); --sweep compares label-free estimators in VAE, PCA and pixel space on MNIST subsets of known imbalance',
+    (y) =>
+      commonVaeOptions(y)
+        .option('data', { type: 'string', describe: 'CSV or JSON rows in [0, 1] (default: the MNIST training digits)' })
+        .option('model', { type: 'string', describe: 'encode with this model (model.json from `vae train`, e.g. trained on a reference pool) instead of training one on the data' })
+        .option('sweep', { type: 'boolean', default: false, describe: 'score MNIST subsets with known imbalance and report the rank correlation' })
+        .option('ratios', { type: 'string', default: '1,2,5,10,20,50,100', describe: 'majority-to-minority ratios (--sweep)' })
+        .option('profiles', { type: 'string', default: 'step,long-tail', describe: 'class-size profiles (--sweep)' })
+        .option('total', { type: 'number', default: 1000, describe: 'rows per subset (--sweep)' })
+        .option('seeds', { type: 'number', default: 3, describe: 'subsets per profile and ratio, each with other classes in the majority (--sweep)' })
+        .option('latent', { type: 'number', default: 10, describe: 'latent dimensions (and PCA components in --sweep)' })
+        .option('hidden', { type: 'number', default: 400 })
+        .option('epochs', { type: 'number', default: 10 })
+        .option('k', { type: 'number', default: 10, describe: 'neighbours for the kNN density' })
+        .option('out', { type: 'string', default: 'out/vae-imbalance', describe: 'output folder' }),
+    async (args) => {
+      const vae = await import('../../train/vae/index.js');
+      const plot = await import('../../plot/index.js');
+      const { writeFileAtomic } = await import('../../io/index.js');
+      const { createRandom } = await import('../../random.js');
+      for (const key of ['latent', 'hidden', 'epochs', 'total', 'k', 'seeds'] as const) positiveInteger(args[key], key);
+      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
+      const out = args.out;
+      if (args.sweep) {
+        if (args.data) throw new InputError('--sweep builds its subsets from MNIST; it does not take --data');
+        const profiles = args.profiles.split(',').map((p) => p.trim());
+        for (const p of profiles) if (p !== 'step' && p !== 'long-tail') throw new InputError(`--profiles: unknown profile '${p}' (step, long-tail)`);
+        const { split } = await loadData(vae, undefined, false, args.seed);
+        const result = vae.imbalanceSweep(split.train, createRandom(args.seed), {
+          ratios: majorityRatios(args.ratios, args.total),
+          profiles: profiles as ('step' | 'long-tail')[],
+          seeds: args.seeds,
+          total: args.total,
+          latent: args.latent,
+          hidden: args.hidden,
+          epochs: args.epochs,
+          k: args.k,
+          onBatch: (p) => bar.update(`shared encoder epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, ''),
+          onSubset: (done, total) => bar.update('estimating', done, total, ''),
+        });
+        bar.done();
+        writeFileAtomic(`${out}/sweep.csv`, vae.imbalanceSweepCsv(result));
+        writeFileAtomic(`${out}/sweep.json`, toStableJson({ profiles: result.profiles, estimators: result.estimators }));
+        const spaces = [...new Set(result.estimators.map((e) => e.name.split(' ')[0]!))];
+        const chart = plot.vconcat(
+          spaces.map((space) =>
+            plot.barChart({
+              bars: result.estimators.filter((e) => e.name.startsWith(`${space} `)).flatMap((e) => result.profiles.map((p) => ({ category: e.name.slice(space.length + 1), value: e.spearman[p]!, group: p }))),
+              title: space === 'labels' ? 'labelled counts (the truth)' : `${space === 'vae' ? 'VAE latent' : space === 'pca' ? 'PCA' : 'raw pixels'}`,
+              yTitle: 'Spearman with the ratio',
+              yDomain: [-1, 1],
+              valueDecimals: 2,
+              widthPx: 520,
+              heightPx: 150,
+            }),
+          ),
+          { title: `Label-free imbalance estimators on ${result.runs.length} MNIST subsets of ${args.total}` },
+        );
+        await writeChart(chart, `${out}/sweep`);
+        process.stdout.write(
+          `MNIST subsets of ${args.total} training digits; spaces: VAE latent (${args.latent}-D, one encoder trained on all ${split.train.count} unlabelled training digits, ${args.epochs} epochs), PCA (${args.latent} components of the same digits), raw pixels\n` +
+            vae.imbalanceSweepTable(result) +
+            `wrote ${out}/: sweep.csv, sweep.json, sweep.svg/.png\n`,
+        );
+        return;
+      }
+      const data = args.data
+        ? (await import('../../io/dataset.js')).readDataset(args.data, 'unit')
+        : (await loadData(vae, undefined, false, args.seed)).split.train;
+      let measured: { means: Float64Array; score: number; divergence: number; reference: number };
+      let latent = args.latent;
+      if (args.model) {
+        const { readText } = await import('../../io/index.js');
+        const text = readText(args.model, 'model file');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (error) {
+          throw new InputError(`${args.model}: not valid JSON (${(error as Error).message})`);
+        }
+        const model = vae.fromJsonModel(json, args.model);
+        if (model.config.input !== data.dim) throw new InputError(`${args.model}: the model takes rows of ${model.config.input} values, the data has ${data.dim}`);
+        latent = model.config.latent;
+        const means = vae.encodeMeans(model, data);
+        measured = { means, ...vae.imbalanceScore(means, latent, createRandom(args.seed), args.k) };
+      } else {
+        measured = vae.measureImbalance(data, createRandom(args.seed), {
+          latent: args.latent,
+          hidden: args.hidden,
+          epochs: args.epochs,
+          k: args.k,
+          onBatch: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(2)}`),
+        });
+        bar.done();
+      }
+      const flat = vae.projectTo2d(measured.means, latent);
+      const shown = Math.min(data.count, 4000);
+      const densityChart = plot.scatter({
+        points: Array.from({ length: shown }, (_, i) => ({ x: flat[2 * i]!, y: flat[2 * i + 1]!, ...(data.labels ? { category: String(data.labels[i]) } : {}) })),
+        title: `Latent means (score ${measured.score.toFixed(3)} nats)`,
+        xTitle: latent === 2 ? 'z₁' : 'principal component 1',
+        yTitle: latent === 2 ? 'z₂' : 'principal component 2',
+        categoryTitle: 'label',
+        pointSize: 10,
+        opacity: 0.6,
+      });
+      await writeChart(densityChart, `${out}/latent`);
+      const truth = data.labels ? vae.labelCounts(data.labels).filter((c) => c > 0) : undefined;
+      const summary = {
+        score: measured.score,
+        divergence: measured.divergence,
+        reference: measured.reference,
+        rows: data.count,
+        k: args.k,
+        latent,
+        encoder: args.model ?? 'trained on the data itself',
+        ...(truth ? { labelEntropy: vae.entropy(truth), labelEntropyDeficit: Math.log(truth.length) - vae.entropy(truth), classRatio: Math.max(...truth) / Math.min(...truth) } : {}),
+      };
+      writeFileAtomic(`${out}/imbalance.json`, toStableJson(summary));
+      process.stdout.write(
+        `label-free imbalance score: ${measured.score.toFixed(3)} nats (about log C − H(class proportions) for C separated, equal-shaped classes; 0 for a Gaussian)\n` +
+          `  flattening divergence ${measured.divergence.toFixed(3)} − Gaussian reference ${measured.reference.toFixed(3)}, ${data.count} rows, latent ${latent}, k = ${args.k}\n` +
+          (args.model
+            ? `  encoder: ${args.model}\n`
+            : `  encoder: a VAE trained on these rows. Its KL term pulls the latent towards N(0, I) whatever the class sizes, so compare scores\n  from one shared encoder (--model, e.g. trained on a reference pool); see \`vae imbalance --sweep\` for both protocols\n`) +
+          (truth ? `labels (not used by the score): entropy deficit ${summary.labelEntropyDeficit!.toFixed(3)} nats, largest/smallest class ${summary.classRatio!.toFixed(1)}\n` : '') +
+          `wrote ${out}/: imbalance.json, latent.svg/.png\n`,
+      );
+    },
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * `vae sweep`: parses the options, runs the vae stage's beta sweep on dSprites-like sprites,
+ * and writes its table, CSV, JSON, the trade-off and MIG charts and the latent traversals.
+ */
+import type { Argv } from 'yargs';
+import { InputError } from '../../errors.js';
+import { toStableJson } from '../../stable-json.js';
+import { parseNumberList, positiveInteger } from '../options.js';
+import { writeChart } from '../output.js';
+import { progressBar } from '../progress.js';
+import { commonVaeOptions, VAE_BAR_WIDTH } from './vae-common.js';
+
+const OBJECTIVE_COLORS: Readonly<Record<string, string>> = { 'beta-vae': '#4c78a8', 'beta-tcvae': '#e45756' };
+
+export function sweepCommand(cli: Argv): Argv {
+  return cli.command(
+    'sweep',
+    'Train VAEs per objective (beta-VAE, beta-TCVAE), beta and seed on dSprites-like sprites; report reconstruction, KL, active dimensions and MIG',
+    (y) =>
+      commonVaeOptions(y)
+        .option('betas', { type: 'string', default: '1,2,4,8', describe: 'comma-separated betas' })
+        .option('objectives', { type: 'string', default: 'beta-vae,beta-tcvae', describe: 'beta-vae (β·KL) and/or beta-tcvae (β·total correlation)' })
+        .option('side', { type: 'number', default: 64, describe: 'sprite image side: 64 (dSprites) or 32 (quick)' })
+        .option('sprites', { type: 'number', default: 20000, describe: 'training sprites' })
+        .option('held-out', { type: 'number', default: 5000, describe: 'held-out sprites for the measurements' })
+        .option('latent', { type: 'number', default: 10 })
+        .option('hidden', { type: 'number', default: 256 })
+        .option('epochs', { type: 'number', default: 10 })
+        .option('batch', { type: 'number', default: 64, describe: 'minibatch rows (also the M of beta-TCVAE\'s minibatch-weighted sampling)' })
+        .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
+        .option('seeds', { type: 'number', default: 3, describe: 'trainings per objective and beta (MIG as mean ± sd over them)' })
+        .option('mig-samples', { type: 'number', default: 5000, describe: 'draws per entropy estimate in Chen et al.\'s MIG' })
+        .option('out', { type: 'string', default: 'out/vae-sweep', describe: 'output folder' }),
+    async (args) => {
+      const vae = await import('../../train/vae/index.js');
+      const plot = await import('../../plot/index.js');
+      const { writeFileAtomic } = await import('../../io/index.js');
+      const { createRandom } = await import('../../random.js');
+      const betas = parseNumberList(args.betas, 'betas');
+      const objectives = args.objectives.split(',').map((o) => o.trim());
+      for (const o of objectives) if (o !== 'beta-vae' && o !== 'beta-tcvae') throw new InputError(`--objectives: unknown objective '${o}' (beta-vae, beta-tcvae)`);
+      for (const key of ['latent', 'hidden', 'epochs', 'batch', 'sprites', 'held-out', 'seeds', 'mig-samples'] as const) positiveInteger(args[key], key);
+      const bar = progressBar(args.progress, VAE_BAR_WIDTH);
+      const result = vae.betaSweep(createRandom(args.seed), {
+        betas,
+        objectives: objectives as ('beta-vae' | 'beta-tcvae')[],
+        side: args.side,
+        train: args.sprites,
+        heldOut: args['held-out'],
+        latent: args.latent,
+        hidden: args.hidden,
+        epochs: args.epochs,
+        batch: args.batch,
+        lr: args.lr,
+        seeds: args.seeds,
+        migSamples: args['mig-samples'],
+        onBatch: (run, p) => bar.update(`${run.objective} β ${run.beta} seed ${run.seed}/${args.seeds} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(1)}`),
+      });
+      bar.done();
+      const out = args.out;
+      const { traversals, ...measured } = result;
+      writeFileAtomic(`${out}/sweep.csv`, vae.sweepCsv(result));
+      writeFileAtomic(`${out}/sweep.json`, toStableJson(measured));
+      const groups = objectives.map((objective) => ({ name: objective, color: OBJECTIVE_COLORS[objective]!, rows: result.rows.filter((r) => r.objective === objective) }));
+      const seedsNote = result.seeds > 1 ? `means of ${result.seeds} seeds` : 'one seed';
+      const tradeoff = plot.connectedScatter(
+        groups.map((g) => ({ name: g.name, color: g.color, points: g.rows.map((r) => ({ x: r.reconstruction, y: r.mig, label: `β ${r.beta}` })) })),
+        { title: 'Reconstruction against disentanglement (held-out sprites)', subtitle: seedsNote, xTitle: 'reconstruction (nats per image)', yTitle: 'MIG (Chen et al.)' },
+      );
+      const migChart = plot.logLineChart(
+        groups.map((g) => ({ name: g.name, x: g.rows.map((r) => r.beta), y: g.rows.map((r) => r.mig), color: g.color })),
+        {
+          title: 'Mutual Information Gap against β (held-out sprites)',
+          subtitle: result.seeds > 1 ? `${seedsNote}; open circles: each seed` : seedsNote,
+          xTitle: 'β',
+          yTitle: 'MIG (Chen et al.)',
+          yDomain: [0, 1],
+          measured: 'mean over seeds',
+          spread: groups.map((g) => ({ name: g.name, x: g.rows.flatMap((r) => r.migBySeed.map(() => r.beta)), y: g.rows.flatMap((r) => r.migBySeed) })),
+        },
+      );
+      await writeChart(tradeoff, `${out}/tradeoff`);
+      await writeChart(migChart, `${out}/mig`);
+      const written = ['sweep.csv', 'sweep.json', 'tradeoff.svg/.png', 'mig.svg/.png'];
+      for (const t of traversals) {
+        const images = Array.from({ length: t.order.length * t.values.length }, (_, i) => t.images.subarray(i * result.side ** 2, (i + 1) * result.side ** 2));
+        writeFileAtomic(`${out}/traversals-${t.objective}.png`, plot.imageGrid(images, result.side, result.side, t.values.length, { scale: result.side === 32 ? 2 : 1 }));
+        written.push(`traversals-${t.objective}.png (β ${t.beta}; row r: latent ${t.order.map((j) => j + 1).join(', ')} in turn from ${t.values[0]} to ${t.values.at(-1)})`);
+      }
+      process.stdout.write(vae.sweepTable(result) + `wrote ${out}/: ${written.join(', ')}\n`);
+    },
+  );
+}
