@@ -61,7 +61,7 @@ export function imbalanceCommand(cli: Argv): Argv {
           spaces.map((space) =>
             plot.barChart({
               bars: result.estimators.filter((e) => e.name.startsWith(`${space} `)).flatMap((e) => result.profiles.map((p) => ({ category: e.name.slice(space.length + 1), value: e.spearman[p]!, group: p }))),
-              title: space === 'labels' ? 'labelled counts (the truth)' : `${space === 'vae' ? 'VAE latent' : space === 'pca' ? 'PCA' : 'raw pixels'}`,
+              title: space === 'vae' ? 'VAE latent' : space === 'pca' ? 'PCA' : 'raw pixels',
               yTitle: 'Spearman with the ratio',
               yDomain: [-1, 1],
               valueDecimals: 2,
@@ -120,27 +120,9 @@ export function imbalanceCommand(cli: Argv): Argv {
         opacity: 0.6,
       });
       await writeChart(densityChart, `${out}/latent`);
-      const truth = data.labels ? vae.labelCounts(data.labels).filter((c) => c > 0) : undefined;
-      const summary = {
-        score: measured.score,
-        divergence: measured.divergence,
-        reference: measured.reference,
-        rows: data.count,
-        k: args.k,
-        latent,
-        encoder: args.model ?? 'trained on the data itself',
-        ...(truth ? { labelEntropy: vae.entropy(truth), labelEntropyDeficit: Math.log(truth.length) - vae.entropy(truth), classRatio: Math.max(...truth) / Math.min(...truth) } : {}),
-      };
-      writeFileAtomic(`${out}/imbalance.json`, toStableJson(summary));
-      process.stdout.write(
-        `label-free imbalance score: ${measured.score.toFixed(3)} nats (about log C − H(class proportions) for C separated, equal-shaped classes; 0 for a Gaussian)\n` +
-          `  flattening divergence ${measured.divergence.toFixed(3)} − Gaussian reference ${measured.reference.toFixed(3)}, ${data.count} rows, latent ${latent}, k = ${args.k}\n` +
-          (args.model
-            ? `  encoder: ${args.model}\n`
-            : `  encoder: a VAE trained on these rows. Its KL term pulls the latent towards N(0, I) whatever the class sizes, so compare scores\n  from one shared encoder (--model, e.g. trained on a reference pool); see \`vae imbalance --sweep\` for both protocols\n`) +
-          (truth ? `labels (not used by the score): entropy deficit ${summary.labelEntropyDeficit!.toFixed(3)} nats, largest/smallest class ${summary.classRatio!.toFixed(1)}\n` : '') +
-          `wrote ${out}/: imbalance.json, latent.svg/.png\n`,
-      );
+      const summary = vae.imbalanceSummary({ ...measured, rows: data.count, k: args.k, latent, encoder: args.model, labels: data.labels });
+      writeFileAtomic(`${out}/imbalance.json`, toStableJson(summary.json));
+      process.stdout.write(summary.text + `wrote ${out}/: imbalance.json, latent.svg/.png\n`);
     },
   );
 }

@@ -111,13 +111,20 @@ function diagonalMixture(points: ArrayLike<number>, dim: number, k: number, assi
     for (let i = 0; i < count; i++) for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) means[c * dim + d]! += (resp[i * k + c]! * points[i * dim + d]!) / Math.max(weights[c]!, 1e-12);
     for (let i = 0; i < count; i++) for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) variances[c * dim + d]! += (resp[i * k + c]! * (points[i * dim + d]! - means[c * dim + d]!) ** 2) / Math.max(weights[c]!, 1e-12);
     for (let j = 0; j < variances.length; j++) variances[j] = Math.max(variances[j]!, 1e-4);
-    // E step.
+    // E step, with each component's normalising constant and precisions computed once.
+    const logNorm = new Float64Array(k);
+    const precision = variances.map((v) => 1 / v);
+    for (let c = 0; c < k; c++) {
+      let l = Math.log(Math.max(weights[c]!, 1e-300) / count);
+      for (let d = 0; d < dim; d++) l -= 0.5 * (LOG_2PI + Math.log(variances[c * dim + d]!));
+      logNorm[c] = l;
+    }
     logLikelihood = 0;
     for (let i = 0; i < count; i++) {
       let max = -Infinity;
       for (let c = 0; c < k; c++) {
-        let l = Math.log(Math.max(weights[c]!, 1e-300) / count);
-        for (let d = 0; d < dim; d++) l -= 0.5 * (LOG_2PI + Math.log(variances[c * dim + d]!) + (points[i * dim + d]! - means[c * dim + d]!) ** 2 / variances[c * dim + d]!);
+        let l = logNorm[c]!;
+        for (let d = 0; d < dim; d++) l -= 0.5 * (points[i * dim + d]! - means[c * dim + d]!) ** 2 * precision[c * dim + d]!;
         resp[i * k + c] = l;
         max = Math.max(max, l);
       }

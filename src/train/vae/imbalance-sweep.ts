@@ -7,8 +7,8 @@
  *   3. in each space, estimate the imbalance without labels: cluster masses (k-means, and a
  *      diagonal Gaussian mixture in the low-dimensional spaces, k by BIC) as the largest/smallest
  *      mass ratio and as 1 − normalised entropy, and the spread (sd) of the kNN log density;
- *   4. per estimator and profile: Spearman with the true ratio, and for ratio estimators the mean
- *      absolute error of the log ratio. The labelled counts are scored the same way as a reference.
+ *   4. per estimator and profile: Spearman with the true ratio (the subset's labelled counts), and
+ *      for ratio estimators the mean absolute error of the log ratio.
  */
 import { createRandom, type Random } from '../../random.js';
 import { entropy, labelCounts, type Dataset } from './data.js';
@@ -47,8 +47,10 @@ export interface ImbalanceRun {
   readonly seed: number;
   /** Rows per class, largest first. */
   readonly counts: readonly number[];
+  /** The subset's largest over smallest class count: the truth the estimators are scored against (the requested ratio after rounding to whole rows). */
+  readonly trueRatio: number;
   readonly labelEntropy: number;
-  /** Estimator name ('vae kmeans-ratio', …, 'labels ratio') → its value on this subset. */
+  /** Estimator name ('vae kmeans-ratio', 'pca knn-spread', …) → its value on this subset. */
   readonly estimates: Readonly<Record<string, number>>;
   /** Clusters BIC chose per space and clustering ('vae kmeans' → k). */
   readonly chosenK: Readonly<Record<string, number>>;
@@ -108,8 +110,8 @@ function summarise(name: string, runs: readonly ImbalanceRun[], profiles: readon
   const mae: Record<string, number> = {};
   for (const profile of profiles) {
     const mine = runs.filter((r) => r.profile === profile);
-    spearmanBy[profile] = spearman(mine.map((r) => r.estimates[name]!), mine.map((r) => r.ratio));
-    mae[profile] = isRatio ? mine.reduce((a, r) => a + Math.abs(Math.log(r.estimates[name]!) - Math.log(r.ratio)), 0) / mine.length : Number.NaN;
+    spearmanBy[profile] = spearman(mine.map((r) => r.estimates[name]!), mine.map((r) => r.trueRatio));
+    mae[profile] = isRatio ? mine.reduce((a, r) => a + Math.abs(Math.log(r.estimates[name]!) - Math.log(r.trueRatio)), 0) / mine.length : Number.NaN;
   }
   return { name, isRatio, spearman: spearmanBy, maeLogRatio: mae };
 }
@@ -129,13 +131,13 @@ export function imbalanceSweep(data: Dataset, random: Random, options: Imbalance
         const classOrder = createRandom(seed.order).shuffle(Array.from({ length: classes }, (_, c) => c));
         const counts = imbalancedCounts(profile, ratio, classes, o.total);
         const subset = imbalancedSubset(data, counts, classOrder, createRandom(seed.subset));
-        const estimates: Record<string, number> = { 'labels ratio': Math.max(...counts) / Math.min(...counts) };
+        const estimates: Record<string, number> = {};
         const chosenK: Record<string, number> = {};
         const estimateRandom = createRandom(seed.estimate);
         estimate('vae', encodeMeans(model, subset), o.latent, o, estimateRandom.fork(), estimates, chosenK);
         estimate('pca', projectPca(pca, subset.values), o.latent, o, estimateRandom.fork(), estimates, chosenK);
         estimate('pixels', subset.values, subset.dim, o, estimateRandom.fork(), estimates, chosenK);
-        runs.push({ profile, ratio, seed: s + 1, counts, labelEntropy: entropy(counts), estimates, chosenK });
+        runs.push({ profile, ratio, seed: s + 1, counts, trueRatio: Math.max(...counts) / Math.min(...counts), labelEntropy: entropy(counts), estimates, chosenK });
         options.onSubset?.(runs.length, subsetTotal);
       });
     }

@@ -71,4 +71,4 @@ export { projectTo2d, fitPca, projectPca, type PcaBasis } from './pca.js';
 
 // Reports
 /** CSV, terminal tables and sorted-key JSON for every result. */
-export { historyCsv, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, gradvarCsv, gradvarTable, formatTable } from './report.js';
+export { historyCsv, trainSummary, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, imbalanceSummary, bestEstimator, gradvarCsv, gradvarTable, formatTable } from './report.js';

@@ -5,6 +5,8 @@
 import type { GradvarResult } from './gradvar.js';
 import type { ImbalanceSweepResult } from './imbalance-sweep.js';
 import type { SweepResult } from './sweep.js';
+import { entropy, labelCounts } from './data.js';
+import type { VaeConfig } from './model.js';
 import type { EpochRow } from './train.js';
 
 /** A number for CSV and tables: fixed significant digits, NaN as an empty field. */
@@ -65,14 +67,14 @@ export function imbalanceSweepCsv(result: ImbalanceSweepResult): string {
   const names = result.estimators.map((e) => e.name);
   const kNames = Object.keys(result.runs[0]?.chosenK ?? {});
   return csv(
-    ['profile', 'ratio', 'seed', 'label_entropy', 'counts', ...names.map((n) => n.replace(/ /g, '_')), ...kNames.map((n) => `k_${n.replace(/ /g, '_')}`)],
-    result.runs.map((r) => [r.profile, r.ratio, r.seed, r.labelEntropy, r.counts.join(' '), ...names.map((n) => r.estimates[n]!), ...kNames.map((n) => r.chosenK[n]!)]),
+    ['profile', 'ratio', 'seed', 'true_ratio', 'label_entropy', 'counts', ...names.map((n) => n.replace(/ /g, '_')), ...kNames.map((n) => `k_${n.replace(/ /g, '_')}`)],
+    result.runs.map((r) => [r.profile, r.ratio, r.seed, r.trueRatio, r.labelEntropy, r.counts.join(' '), ...names.map((n) => r.estimates[n]!), ...kNames.map((n) => r.chosenK[n]!)]),
   );
 }
 
 /** The label-free estimator with the highest Spearman on a profile. */
 export function bestEstimator(result: ImbalanceSweepResult, profile: string) {
-  return result.estimators.filter((e) => !e.name.startsWith('labels')).reduce((a, b) => ((b.spearman[profile] ?? -Infinity) > (a.spearman[profile] ?? -Infinity) ? b : a));
+  return result.estimators.reduce((a, b) => ((b.spearman[profile] ?? -Infinity) > (a.spearman[profile] ?? -Infinity) ? b : a));
 }
 
 export function imbalanceSweepTable(result: ImbalanceSweepResult): string {
@@ -91,7 +93,7 @@ export function imbalanceSweepTable(result: ImbalanceSweepResult): string {
     return `best label-free on ${p}: ${e.name} (Spearman ${e.spearman[p]!.toFixed(3)})`;
   });
   return (
-    `${result.runs.length} subsets: profiles ${result.profiles.join(', ')} × ratios ${ratios.join(', ')} × ${seeds} seeds; Spearman with the true majority/minority ratio per profile\n` +
+    `${result.runs.length} subsets: profiles ${result.profiles.join(', ')} × ratios ${ratios.join(', ')} × ${seeds} seeds; Spearman with the true (labelled) largest/smallest class ratio per profile\n` +
     table +
     best.join('\n') +
     '\n'
@@ -118,4 +120,39 @@ export function gradvarTable(result: GradvarResult): string {
     ]),
   );
   return `q(z) = N(${result.mu}, ${result.sigma}²), f(z) = z², true gradient d/dμ E[f] = ${result.trueGradient}; ${result.repeats} estimates per row\n${table}`;
+}
+
+/** What `vae train` prints: data, model, final test losses, active dimensions and speed. */
+export function trainSummary(run: { source: string; model: VaeConfig; input: number; history: readonly EpochRow[]; activeDims: number; seconds: number; rowsPerSecond: number }): string {
+  const last = run.history.at(-1)!;
+  const { model } = run;
+  return (
+    `data: ${run.source}\nmodel: ${run.input}-${model.hidden}-${model.latent}, beta ${model.beta}, ${model.likelihood} likelihood\n` +
+    `test negative ELBO after ${last.epoch} epochs: ${last.testLoss.toFixed(2)} nats per row (reconstruction ${last.testReconstruction.toFixed(2)} + KL ${last.testKl.toFixed(2)})\n` +
+    `active latent dimensions: ${run.activeDims} of ${model.latent}\n` +
+    `training: ${run.seconds.toFixed(1)} s, ${run.rowsPerSecond.toFixed(0)} rows/s (with evaluation)\n`
+  );
+}
+
+/** What `vae imbalance` on one dataset writes (JSON) and prints; the labels, when present, are only compared with. */
+export function imbalanceSummary(run: { score: number; divergence: number; reference: number; rows: number; k: number; latent: number; encoder?: string; labels?: Int32Array }) {
+  const truth = run.labels ? labelCounts(run.labels).filter((c) => c > 0) : undefined;
+  const json = {
+    score: run.score,
+    divergence: run.divergence,
+    reference: run.reference,
+    rows: run.rows,
+    k: run.k,
+    latent: run.latent,
+    encoder: run.encoder ?? 'trained on the data itself',
+    ...(truth ? { labelEntropy: entropy(truth), labelEntropyDeficit: Math.log(truth.length) - entropy(truth), classRatio: Math.max(...truth) / Math.min(...truth) } : {}),
+  };
+  const text =
+    `label-free imbalance score: ${run.score.toFixed(3)} nats (about log C − H(class proportions) for C separated, equal-shaped classes; 0 for a Gaussian)\n` +
+    `  flattening divergence ${run.divergence.toFixed(3)} − Gaussian reference ${run.reference.toFixed(3)}, ${run.rows} rows, latent ${run.latent}, k = ${run.k}\n` +
+    (run.encoder
+      ? `  encoder: ${run.encoder}\n`
+      : `  encoder: a VAE trained on these rows. Its KL term pulls the latent towards N(0, I) whatever the class sizes, so compare scores\n  from one shared encoder (--model, e.g. trained on a reference pool); \`vae imbalance --sweep\` compares the estimators\n`) +
+    (truth ? `labels (not used by the score): entropy deficit ${json.labelEntropyDeficit!.toFixed(3)} nats, largest/smallest class ${json.classRatio!.toFixed(1)}\n` : '');
+  return { json, text };
 }

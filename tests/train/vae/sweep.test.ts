@@ -3,7 +3,7 @@ import { createRandom } from '../../../src/random.js';
 import { makeShapes, renderSquare } from '../../../src/train/vae/shapes-dataset.js';
 import { betaSweep } from '../../../src/train/vae/sweep.js';
 
-describe('shapes and the beta sweep', () => {
+describe('squares and the beta sweep', () => {
   it('renderSquare covers pixels by their exact overlap with the square', () => {
     const out = new Float32Array(16);
     renderSquare(out, 4, 2, 2, 1.5); // square [1.25, 2.75]²
@@ -27,17 +27,21 @@ describe('shapes and the beta sweep', () => {
     }
   });
 
-  it('a larger beta buys a smaller KL at the price of reconstruction (tiny sweep, 2 seeds)', () => {
-    const result = betaSweep(createRandom(0), { betas: [0.5, 8], latent: 4, hidden: 32, epochs: 3, seeds: 2, shapes: { side: 8, count: 512 } });
-    expect(result.rows.map((r) => r.beta)).toEqual([0.5, 8]);
-    const [low, high] = result.rows;
-    expect(high!.kl).toBeLessThan(low!.kl);
-    expect(high!.reconstruction).toBeGreaterThan(low!.reconstruction);
-    expect(low!.migBySeed).toHaveLength(2);
-    for (const row of result.rows) {
-      expect(row.mig).toBeGreaterThanOrEqual(0);
-      expect(row.mig).toBeLessThanOrEqual(1);
-      expect(row.activeDims).toBeLessThanOrEqual(4);
+  it('sweeps objectives × betas × seeds on sprites: beta-TCVAE at β = 1 is beta-VAE exactly, a larger β-VAE β costs KL, traversals cover every latent', () => {
+    const result = betaSweep(createRandom(0), { betas: [1, 8], latent: 3, hidden: 8, epochs: 2, seeds: 2, side: 32, train: 128, heldOut: 100, migSamples: 100, batch: 32 });
+    expect(result.rows.map((r) => `${r.objective} ${r.beta}`)).toEqual(['beta-vae 1', 'beta-vae 8', 'beta-tcvae 1', 'beta-tcvae 8']);
+    const [vae1, vae8, tc1, tc8] = result.rows;
+    // With β = 1 the TC term has weight β − 1 = 0: same seeds, same training, same numbers.
+    expect(tc1).toEqual({ ...vae1, objective: 'beta-tcvae' });
+    expect(tc8!.reconstruction).not.toBe(vae8!.reconstruction);
+    expect(vae8!.kl).toBeLessThan(vae1!.kl);
+    expect(vae1!.migBySeed).toHaveLength(2);
+    expect(result.migFactors).toEqual(['scale', 'orientation', 'x', 'y']);
+    for (const row of result.rows) for (const m of [row.mig, row.migHistogram]) expect(m >= 0 && m <= 1).toBe(true);
+    expect(result.traversals.map((t) => `${t.objective} ${t.beta}`)).toEqual(['beta-vae 8', 'beta-tcvae 8']);
+    for (const t of result.traversals) {
+      expect([...t.order].sort()).toEqual([0, 1, 2]);
+      expect(t.images.length).toBe(3 * 9 * 1024);
     }
   });
 });

@@ -1,0 +1,37 @@
+// `gateflow vae sweep` and `vae imbalance --sweep` in process (tests/cli-in-process.ts): tiny sizes, error paths.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../../cli-in-process.js';
+
+const work = mkdtempSync(join(tmpdir(), 'gateflow-vae-sweep-'));
+
+describe('gateflow vae sweep', () => {
+  it('refuses an unknown objective, a side other than 64 or 32, and an unknown imbalance profile, with exit 2', async () => {
+    const objective = await runInProcess(['vae', 'sweep', '--objectives', 'beta-vae,factor-vae', '--out', 'never'], work);
+    expect(objective.status).toBe(2);
+    expect(objective.stderr).toBe("gateflow: --objectives: unknown objective 'factor-vae' (beta-vae, beta-tcvae)\n");
+    const side = await runInProcess(['vae', 'sweep', '--side', '48', '--out', 'never'], work);
+    expect(side.status).toBe(2);
+    expect(side.stderr).toBe('gateflow: --side must be 64 or 32, got 48\n');
+    const profile = await runInProcess(['vae', 'imbalance', '--sweep', '--profiles', 'step,zipf', '--out', 'never'], work);
+    expect(profile.status).toBe(2);
+    expect(profile.stderr).toBe("gateflow: --profiles: unknown profile 'zipf' (step, long-tail)\n");
+    expect(existsSync(join(work, 'never'))).toBe(false);
+  });
+
+  it('writes the table, CSV, JSON, both charts and a traversal grid per objective', async () => {
+    const run = await runInProcess(
+      ['vae', 'sweep', '--side', '32', '--sprites', '64', '--held-out', '40', '--epochs', '1', '--seeds', '1', '--betas', '1,2', '--latent', '2', '--hidden', '4', '--mig-samples', '40', '--out', 'tiny'],
+      work,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^dSprites-like sprites 32×32: 64 training \+ 40 held-out images; 1 seed\(s\) per row, latent 2\n/);
+    const csv = readFileSync(join(work, 'tiny', 'sweep.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('objective,beta,reconstruction,kl,active_dims,mig,mig_std,mig_by_seed,mig_scale,mig_orientation,mig_x,mig_y,mig_histogram,mig_histogram_std');
+    expect(csv.slice(1).map((line) => line.split(',').slice(0, 2).join(' '))).toEqual(['beta-vae 1', 'beta-vae 2', 'beta-tcvae 1', 'beta-tcvae 2']);
+    for (const name of ['sweep.json', 'tradeoff.svg', 'tradeoff.png', 'mig.svg', 'mig.png', 'traversals-beta-vae.png', 'traversals-beta-tcvae.png']) expect(existsSync(join(work, 'tiny', name)), name).toBe(true);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../../src/random.js';
+import { imbalancedCounts } from '../../../src/train/vae/imbalance.js';
+import { imbalanceSweep } from '../../../src/train/vae/imbalance-sweep.js';
+
+/** 4 classes of 16-pixel rows: class c lights pixels 4c..4c+3 (0.9) over a dim background (0.1 ± noise), 150 rows each. */
+function blockClasses() {
+  const random = createRandom(5);
+  const count = 600;
+  const values = new Float32Array(count * 16);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 4;
+    for (let p = 0; p < 16; p++) values[i * 16 + p] = Math.min(1, Math.max(0, (Math.floor(p / 4) === i % 4 ? 0.9 : 0.1) + 0.05 * random.normal()));
+  }
+  return { count, dim: 16, values, labels };
+}
+
+describe('imbalance estimator sweep', () => {
+  it('scores every estimator in the three spaces against each subset\'s labelled ratio', () => {
+    const ratios = [1, 3, 9];
+    const result = imbalanceSweep(blockClasses(), createRandom(1), { ratios, seeds: 2, total: 120, latent: 2, hidden: 8, epochs: 1, k: 5, clusters: [2, 3, 4, 5] });
+    expect(result.runs).toHaveLength(2 * 3 * 2);
+    const methods = ['kmeans-ratio', 'kmeans-entropy', 'gmm-ratio', 'gmm-entropy', 'knn-spread'];
+    expect(result.estimators.map((e) => e.name)).toEqual([
+      ...methods.map((m) => `vae ${m}`),
+      ...methods.map((m) => `pca ${m}`),
+      ...['kmeans-ratio', 'kmeans-entropy', 'knn-spread'].map((m) => `pixels ${m}`),
+    ]);
+    // The truth is each subset's labelled ratio: the requested one after rounding to whole rows.
+    for (const run of result.runs) {
+      const counts = imbalancedCounts(run.profile, run.ratio, 4, 120);
+      expect(run.counts).toEqual(counts);
+      expect(run.trueRatio).toBe(Math.max(...counts) / Math.min(...counts));
+    }
+    // Four clean blocks: k-means on the pixels finds them, so its mass ratio follows the truth.
+    const pixels = result.estimators.find((e) => e.name === 'pixels kmeans-ratio')!;
+    expect(pixels.spearman.step).toBeGreaterThan(0.9);
+    expect(pixels.spearman['long-tail']).toBeGreaterThan(0.9);
+    expect(result.estimators.find((e) => e.name === 'vae knn-spread')!.maeLogRatio.step).toBeNaN();
+  });
+});
