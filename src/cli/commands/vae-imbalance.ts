@@ -56,17 +56,18 @@ export function imbalanceCommand(cli: Argv): Argv {
         bar.done();
         writeFileAtomic(`${out}/sweep.csv`, vae.imbalanceSweepCsv(result));
         writeFileAtomic(`${out}/sweep.json`, toStableJson({ profiles: result.profiles, estimators: result.estimators }));
-        const spaces = [...new Set(result.estimators.map((e) => e.name.split(' ')[0]!))];
+        // One panel per profile with the same spaces and methods, so the panels' shared band scales fit both.
+        const spaceNames: Record<string, string> = { vae: 'VAE latent', pca: 'PCA', pixels: 'raw pixels' };
         const chart = plot.vconcat(
-          spaces.map((space) =>
+          result.profiles.map((profile) =>
             plot.barChart({
-              bars: result.estimators.filter((e) => e.name.startsWith(`${space} `)).flatMap((e) => result.profiles.map((p) => ({ category: e.name.slice(space.length + 1), value: e.spearman[p]!, group: p }))),
-              title: space === 'vae' ? 'VAE latent' : space === 'pca' ? 'PCA' : 'raw pixels',
+              bars: result.estimators.map((e) => ({ category: spaceNames[e.name.split(' ')[0]!]!, group: e.name.split(' ')[1]!, value: e.spearman[profile]! })),
+              title: `${profile} profile`,
               yTitle: 'Spearman with the ratio',
               yDomain: [-1, 1],
               valueDecimals: 2,
-              widthPx: 520,
-              heightPx: 150,
+              widthPx: 560,
+              heightPx: 170,
             }),
           ),
           { title: `Label-free imbalance estimators on ${result.runs.length} MNIST subsets of ${args.total}` },
