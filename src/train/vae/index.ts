@@ -8,7 +8,7 @@
 // Data
 /** Rows of values (row-major) with optional labels; the seeded split; the MNIST split's constants. */
 export { splitDataset, selectRows, labelCounts, entropy, MNIST_SPLIT_SEED, MNIST_TEST_COUNT, type Dataset, type Split } from './data.js';
-/** Squares on a black background with known x, y and scale factors (for MIG). */
+/** Squares on a black background with known x, y and scale factors (a small, fast dataset; the sweep uses the sprites). */
 export { makeShapes, type ShapesDataset, type ShapesOptions } from './shapes-dataset.js';
 /** dSprites-like sprites (shape, scale, orientation, x, y on dSprites's grids), 64×64 or 32×32, with their factors. */
 export { makeSprites, renderSprite, SPRITE_GRIDS, SPRITE_FACTORS, SPRITE_SHAPES, type SpritesDataset, type SpritesOptions } from './sprites.js';

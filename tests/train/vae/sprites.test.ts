@@ -40,14 +40,24 @@ describe('dSprites-like sprites', () => {
     expect(Math.abs(ink(render(32, 1, 1, 0.3, 0.5, 0.5)) / ((Math.PI * half * half) / 2) - 1)).toBeLessThan(0.02);
   });
 
-  it('draws the heart upright at orientation 0 (lobes up, point down) and mirror-symmetric', () => {
+  it('draws the heart upright at orientation 0 (lobes up, point down), mirror-symmetric, with the curve\'s area (5 %)', () => {
     expect(insideShape(2, -0.5, 0.6)).toBe(true); // a lobe
     expect(insideShape(2, 0, 0.95)).toBe(false); // the notch between the lobes
     expect(insideShape(2, 0, -0.9)).toBe(true); // near the point
     expect(insideShape(2, 0.5, -0.9)).toBe(false);
     const heart = render(64, 2, 1, 0, 0.5, 0.5);
     expect(heart.every((v, p) => v === heart[p - (p % 64) + 63 - (p % 64)])).toBe(true);
-    expect(ink(heart)).toBeGreaterThan(300);
+    // Its area: the curve (x² + y² − 1)³ = x² y³ integrated on a fine grid here, scaled by (half-size / 1.14)².
+    let cells = 0;
+    const step = 0.002;
+    for (let x = -1.2; x < 1.2; x += step) {
+      for (let y = -1.1; y < 1.3; y += step) {
+        const r = x * x + y * y - 1;
+        if (r * r * r <= x * x * y * y * y) cells++;
+      }
+    }
+    const half = 0.15 * 64;
+    expect(Math.abs(ink(heart) / (cells * step * step * (half / 1.14) ** 2) - 1)).toBeLessThan(0.05);
   });
 
   it('rotates counter-clockwise: a quarter turn maps the ellipse onto itself turned, and 0 and 2π draw the same image', () => {
