@@ -63,7 +63,7 @@ const BAD: readonly [string[], string][] = [
   [['diagram'], 'missing argument (got 0, need 1; see --help)'],
   [['diagrma', 'gru'], "unknown command 'diagrma' (did you mean diagram?)"],
   [['bogus'], "unknown command 'bogus' (see gateflow --help)"],
-  [['vae', 'imbalance', '--sweep', '--ratios', '0.5'], "--ratios: each is a majority-to-minority ratio from 1 to --total (1500), found '0.5'"],
+  [['vae', 'imbalance', '--sweep', '--ratios', '0.5'], "--ratios: each is a majority-to-minority ratio from 1 to --total (1000), found '0.5'"],
 ];
 
 /** One of each kind: a missing value, a number, a format, a location, a command, a handler's own check. */
