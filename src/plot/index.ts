@@ -55,5 +55,6 @@ export {
   type BarChartOptions,
 } from './spec.js';
 export { detectionChart, trainingChart, type DetectionChartInput, type DetectionTime, type TrainingChartInput, type TrainingRun } from './detection.js';
+export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmap.js';
 export { renderChart, formatNumber, type RenderOptions } from './render.js';
 export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';
