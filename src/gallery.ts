@@ -121,6 +121,16 @@ export const GALLERY_RUNS: readonly GalleryRun[] = [
     images: ['pytorch-init/gradflow.png', 'init-4/gradflow.png'],
   },
   {
+    dir: 'experiments',
+    title: 'Peepholes and memory, measured',
+    caption: 'Saved compare runs (templates/results; templates/results/README.md gives the command that made each) redrawn: lstm against lstm-peephole on the spike-delay task of Gers et al. 2002, mean and range over seeds; then ‖∂h_t/∂x_s‖ for rnn, gru and lstm with random weights (top) and with the weights trained on the adding problem (bottom).',
+    commands: [
+      { args: ['compare', '--from', 'peephole-delay', '-o', 'peephole'], stdout: 'peephole.txt' },
+      { args: ['memory', 'rnn', 'gru', 'lstm', '--from', 'adding-40', '-o', 'memory'], stdout: 'memory.txt' },
+    ],
+    images: ['peephole/compare.png', 'memory/memory.png'],
+  },
+  {
     dir: 'vae-gradvar',
     title: 'Why the reparameterization trick',
     caption: 'Variance of the score-function (REINFORCE) and the reparameterized gradient of E[z²] under q = N(1, 1), against the number of samples, measured and in closed form.',
