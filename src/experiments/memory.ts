@@ -12,6 +12,7 @@ import { InputError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { anomaly } from '../train/index.js';
 import type { SavedTensor } from './record.js';
+import { checkSequenceCell } from './train-task.js';
 
 export interface MemoryOptions {
   readonly hidden: number;
@@ -55,6 +56,7 @@ function cellParameters(predictor: anomaly.Predictor, weights: MemoryOptions['we
 /** The memory map of `cell` at the given weights (random when none), averaged over the input sequences. */
 export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
   const [T, samples, I] = options.inputs.shape as [number, number, number];
+  checkSequenceCell(cell);
   const predictor = anomaly.createPredictor(cell, I, options.hidden, createRandom(options.seed ?? 1).fork());
   const params = cellParameters(predictor, options.weights);
   const state = predictor.output;

@@ -45,8 +45,17 @@ export interface TaskRun {
   readonly predictor: anomaly.Predictor;
 }
 
+/** The cell fed one sequence: one input and at least one state (the anomaly predictor's own checks speak of its detector). */
+export function checkSequenceCell(cell: CellGraph): void {
+  if (cell.inputs.length !== 1) {
+    throw new InputError(`cell '${cell.name}' has ${cell.inputs.length} inputs (${cell.inputs.map((i) => `'${i.name}'`).join(', ')}); compare and memory feed one`);
+  }
+  if (cell.states.length === 0) throw new InputError(`cell '${cell.name}' has no state, so nothing carries from one step to the next`);
+}
+
 /** The cell and readout sized for a task: the cell's input is the task's inputs, its states `hidden`. */
 export function taskPredictor(cell: CellGraph, task: Task, hidden: number, seed: number): anomaly.Predictor {
+  checkSequenceCell(cell);
   return anomaly.createPredictor(cell, task.inputs, hidden, createRandom(seed).fork(), task.outputs);
 }
 
