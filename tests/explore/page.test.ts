@@ -133,6 +133,8 @@ describe('explorer page (chromium)', () => {
     // Six steps across the width: a click at 25% is step 1.
     await canvas.click({ position: { x: box.width * 0.25, y: box.height / 2 } });
     expect(await step()).toBe(1);
+    const captions = await page.locator('#gf-multiples figcaption').allTextContents();
+    expect(captions.find((c) => c.startsWith('h '))).toBe('h (3 units × 6 steps)');
   });
 
   it('the gradient view shows ‖∂h_T[2]/∂v_t‖ from the engine on the diagram and in the panel', async () => {
