@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import { toStableJson } from '../stable-json.js';
-import type { Comparison } from './compare.js';
+import type { CellResult, Comparison } from './compare.js';
 
 export interface TaskInfo {
   readonly name: string;
@@ -25,17 +25,9 @@ export interface SavedTensor {
   readonly data: readonly number[];
 }
 
-export interface CellRecord {
-  readonly cell: string;
-  readonly hidden: number;
-  readonly paramCount: number;
-  readonly mean: readonly number[];
-  readonly low: readonly number[];
-  readonly high: readonly number[];
+/** A cell's summary as in CellResult, with the per-seed figures as plain numbers. */
+export interface CellRecord extends Pick<CellResult, 'cell' | 'hidden' | 'paramCount' | 'mean' | 'low' | 'high' | 'finalMean' | 'finalStd' | 'solved'> {
   readonly finalErrors: readonly number[];
-  readonly finalMean: number;
-  readonly finalStd: number;
-  readonly solved: number;
   readonly stepsToTarget: readonly (number | null)[];
   /** Per seed, or empty when the run was not timed. */
   readonly wallMs: readonly number[];
