@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../cli-in-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gateflow-compare-'));
-const MEMORYLESS = resolve(__dirname, '..', 'fixtures', 'cells', 'memoryless.cell');
+const MEMORYLESS = resolve(__dirname, 'cells', 'memoryless.cell');
 
 describe('gateflow compare and memory', { timeout: 60_000 }, () => {
   it('compare writes the curves, summary, chart and result; --from redraws them byte for byte', async () => {

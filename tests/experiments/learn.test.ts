@@ -1,5 +1,5 @@
 // Done-when of the experiments: on every task a shipped cell learns it at a small size, and a
-// cell broken on purpose (tests/fixtures/cells: memoryless keeps nothing from step to step;
+// cell broken on purpose (tests/experiments/cells: memoryless keeps nothing from step to step;
 // input-blind never reads x) fails it with the same budget. Sizes are tiny so the file stays
 // within a few seconds; `npm run test:experiments` (GATEFLOW_EXPERIMENTS=full) repeats every
 // case with seeds 1 to 5, so a pass is not one lucky seed.
@@ -9,8 +9,8 @@ import { addingTask, copyTask, delayTask, fileTask, sineTask, spikesTask, trainO
 import { createRandom } from '../../src/random.js';
 
 const SEEDS = process.env.GATEFLOW_EXPERIMENTS === 'full' ? [1, 2, 3, 4, 5] : [1];
-const MEMORYLESS = 'tests/fixtures/cells/memoryless.cell';
-const INPUT_BLIND = 'tests/fixtures/cells/input-blind.cell';
+const MEMORYLESS = 'tests/experiments/cells/memoryless.cell';
+const INPUT_BLIND = 'tests/experiments/cells/input-blind.cell';
 
 interface Case {
   readonly task: Task;

@@ -44,7 +44,7 @@ describe('memoryMap', () => {
   });
 
   it('a memoryless cell depends only on the current input: every s < t is exactly 0, the diagonal is not', () => {
-    const map = memoryMap(loadCell('tests/fixtures/cells/memoryless.cell'), { hidden: 4, inputs: normalInputs(7, 2, 1, 3) });
+    const map = memoryMap(loadCell('tests/experiments/cells/memoryless.cell'), { hidden: 4, inputs: normalInputs(7, 2, 1, 3) });
     const lag = memoryByLag(map);
     expect(lag[0]!).toBeGreaterThan(0.01);
     expect(Array.from(lag.subarray(1))).toEqual([0, 0, 0, 0, 0, 0]);
