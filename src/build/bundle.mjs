@@ -127,6 +127,23 @@ await build({
 });
 await writeCachedLoader(join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'), join(root, 'dist', 'cell', 'mathjs-parser.cjs'), 'cjs');
 
+// The trace's mathjs evaluator (src/trace/mathjs-subset.ts) the same way: its nine functions'
+// factories, so that a trace's probe does not load mathjs's ~700 files.
+await build({
+  stdin: {
+    contents: "export { create, addDependencies, subtractDependencies, multiplyDependencies, dotMultiplyDependencies, dotDivideDependencies, unaryMinusDependencies, transposeDependencies, mapDependencies, matrixDependencies } from 'mathjs';",
+    resolveDir: root,
+    sourcefile: 'mathjs-subset-entry.js',
+  },
+  outfile: join(root, 'dist', 'trace', 'mathjs-subset.bundle.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
+await writeCachedLoader(join(root, 'dist', 'trace', 'mathjs-subset.bundle.cjs'), join(root, 'dist', 'trace', 'mathjs-subset.cjs'), 'cjs');
+
 // V8's compiled code for elkjs's engine, as it is after a warm-up layout, for the layout
 // thread (src/diagram/elk-thread.ts). Made by this Node; another version rejects it and compiles.
 const { writeElkCache } = await import(join(root, 'dist', 'diagram', 'elk-thread.js'));
@@ -140,6 +157,9 @@ for (const name of io.listCells()) {
   const source = io.readCell(name);
   await diagram(parseCell(source.text, { file: source.file }), { legend: true });
 }
+// And trace one (the mathjs evaluator's functions), for its bundle's cache.
+const { trace } = await import(join(root, 'dist', 'trace', 'index.js'));
+trace(parseCell(io.readCell('lstm').text, { file: 'lstm.cell' }), undefined, [[1, 0], [0, 1]], { sizes: { hidden: 2 }, evaluator: 'mathjs' });
 for (const loader of caches) {
   const { saveCodeCache } = loader.endsWith('.cjs') ? createRequire(import.meta.url)(loader) : await import(loader);
   saveCodeCache();
