@@ -113,11 +113,17 @@ const mathjax = join(vendor, 'mathjax.js');
 await build({ entryPoints: [mathjax], outfile: join(vendor, 'mathjax.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
 await writeCachedLoader(join(vendor, 'mathjax.cjs'), mathjax, 'esm');
 
-// The cell parser's mathjs factories, from mathjs's ES modules so that esbuild keeps only what
-// create({ parseDependencies }) reaches (mathjs declares itself free of side effects).
+// The cell parser's mathjs factories (src/cell/mathjs-parse.ts builds parse from them), from
+// mathjs's ES modules so that esbuild keeps only what they reach (mathjs declares itself free
+// of side effects).
 // CommonJS, because mathjs-parse.js loads it synchronously with require.
 await build({
-  stdin: { contents: "export { create, parseDependencies } from 'mathjs';", resolveDir: root, sourcefile: 'mathjs-parser-entry.js' },
+  stdin: {
+    contents:
+      "export { create, numericDependencies, createTyped, createParse, createNode, createAccessorNode, createArrayNode, createAssignmentNode, createBlockNode, createConditionalNode, createConstantNode, createFunctionAssignmentNode, createFunctionNode, createIndexNode, createObjectNode, createOperatorNode, createParenthesisNode, createRangeNode, createRelationalNode, createSymbolNode } from 'mathjs';",
+    resolveDir: root,
+    sourcefile: 'mathjs-parser-entry.js',
+  },
   outfile: join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'),
   bundle: true,
   platform: 'node',
