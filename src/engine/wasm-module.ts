@@ -1,131 +1,11 @@
 /**
  * Engine stage: the WebAssembly SIMD kernels, assembled here byte by byte (no toolchain,
- * nothing to download). gemm: C[M, 8·nb] += A[M, K]·B[K, 8·nb] in float32 (f32x4), or
- * C[M, 4·nb] += … in float64 (f64x2), a 4-row × 32-byte register tile of accumulators kept
- * across the k loop; ew_*: elementwise ops over rows of 16-byte chunks. wasm.ts runs them.
+ * nothing to download): the matrix product of wasm-gemm.ts (gemm_f32, gemm_f64) and ew_*,
+ * elementwise ops over rows of 16-byte chunks. wasm.ts runs them.
  */
 
-const SIMD = 0xfd;
-const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32GeU: 0x4f, i32GtU: 0x4b, i32Shl: 0x74,
-  f32Load: 0x2a, f64Load: 0x2b,
-} as const;
-const simd = { load: 0x00, store: 0x0b, const: 0x0c, f32Splat: 0x13, f64Splat: 0x14, f32Add: 0xe4, f32Mul: 0xe6, f64Add: 0xf0, f64Mul: 0xf2 } as const;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-const simdOp = (code: number): number[] => [SIMD, ...uleb(code)];
-
-/** The kernel body for one element type; locals are numbered after the 9 i32 params. */
-function gemmBody(f64: boolean): number[] {
-  // params: 0 M, 1 nb (32-byte column blocks), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 ldb, 8 ldc (byte strides)
-  const [M, NB, K, A, B, C, LDA, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  // i32 locals 9..16
-  const [JB, I, KK, AP, BP, CP, BCOL, LDA2] = [9, 10, 11, 12, 13, 14, 15, 16];
-  const LDA3 = 17;
-  // v128 locals 18..28: 8 accumulators, b0, b1, a
-  const ACC = [18, 19, 20, 21, 22, 23, 24, 25];
-  const [B0, B1, AV] = [26, 27, 28];
-  const elem = f64 ? 8 : 4;
-  const load = f64 ? op.f64Load : op.f32Load;
-  const align = f64 ? 3 : 2;
-  const splat = simdOp(f64 ? simd.f64Splat : simd.f32Splat);
-  const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
-  const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
-  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
-  const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
-  const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
-  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
-  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
-  // br 1 leaves the block around the loop; br 0 repeats the loop.
-  const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
-  const again = [op.br, 0];
-
-  /** acc[r][0..1] += splat(A[aPtr + rowOffset]) * (b0, b1). */
-  const fma = (r: number, rowOffset: number[]) => [
-    ...get(AP), ...rowOffset, ...(rowOffset.length ? [op.i32Add] : []), load, align, 0, ...splat, ...set(AV),
-    ...get(ACC[2 * r]!), ...get(AV), ...get(B0), ...mul, ...add, ...set(ACC[2 * r]!),
-    ...get(ACC[2 * r + 1]!), ...get(AV), ...get(B1), ...mul, ...add, ...set(ACC[2 * r + 1]!),
-  ];
-  /** C[cPtr + rowOffset] += acc[r]. */
-  const store = (r: number, rowOffset: number[]) => {
-    const addr = [...get(CP), ...rowOffset, ...(rowOffset.length ? [op.i32Add] : [])];
-    return [
-      ...addr, ...addr, ...v128Load(0), ...get(ACC[2 * r]!), ...add, ...v128Store(0),
-      ...addr, ...addr, ...v128Load(16), ...get(ACC[2 * r + 1]!), ...add, ...v128Store(16),
-    ];
-  };
-  const rowOffsets = [[], get(LDA), get(LDA2), get(LDA3)];
-  const cOffsets = [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...get(LDC), ...i32(1), op.i32Shl, op.i32Add]];
-
-  const tile = (rows: number) => [
-    ...ACC.slice(0, 2 * rows).flatMap((a) => [...zero, ...set(a)]),
-    ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
-    ...get(BCOL), ...set(BP),
-    ...i32(0), ...set(KK),
-    ...blockLoop([
-      ...exitIf([...get(KK), ...get(K), op.i32GeU]),
-      ...get(BP), ...v128Load(0), ...set(B0),
-      ...get(BP), ...v128Load(16), ...set(B1),
-      ...Array.from({ length: rows }, (_, r) => fma(r, rowOffsets[r]!)).flat(),
-      ...get(AP), ...i32(elem), op.i32Add, ...set(AP),
-      ...get(BP), ...get(LDB), op.i32Add, ...set(BP),
-      ...get(KK), ...i32(1), op.i32Add, ...set(KK),
-      ...again,
-    ]),
-    ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(CP),
-    ...Array.from({ length: rows }, (_, r) => store(r, cOffsets[r]!)).flat(),
-    ...get(I), ...i32(rows), op.i32Add, ...set(I),
-  ];
-
-  const body = [
-    ...get(LDA), ...i32(1), op.i32Shl, ...set(LDA2),
-    ...get(LDA2), ...get(LDA), op.i32Add, ...set(LDA3),
-    ...i32(0), ...set(JB),
-    ...blockLoop([
-      ...exitIf([...get(JB), ...get(NB), op.i32GeU]),
-      ...get(B), ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(BCOL),
-      ...i32(0), ...set(I),
-      // Four rows at a time while they last, then one row at a time.
-      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(4), ...again]),
-      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(1), ...again]),
-      ...get(JB), ...i32(1), op.i32Add, ...set(JB),
-      ...again,
-    ]),
-  ];
-  const locals = vec([[...uleb(9), 0x7f], [...uleb(11), 0x7b]]);
-  const code = [...locals, ...body, op.end];
-  return [...uleb(code.length), ...code];
-}
+import { name, op, section, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
+import { gemmBody } from './wasm-gemm.js';
 
 /** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
@@ -272,8 +152,8 @@ export function gemmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const types = [9, 6, 8].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const functions: ModuleFunction[] = [
-    { name: 'gemm_f32', type: 0, body: gemmBody(false) },
-    { name: 'gemm_f64', type: 0, body: gemmBody(true) },
+    { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false }) },
+    { name: 'gemm_f64', type: 0, body: gemmBody({ f64: true }) },
     ...elementwiseFunctions(),
   ];
   const bytes = [
