@@ -8,7 +8,7 @@
 import type { CellGraph, CellNode } from '../cell/index.js';
 import { sigmoid, softplus } from './kernels.js';
 import { gemmNN, wasmEnabled } from './matmul.js';
-import { BLOCK_COLUMNS, gemmModule, WasmArena, type ElementwiseKernel, type UnaryKernel, type UnaryOp } from './wasm.js';
+import { BLOCK_COLUMNS, gemmModule, WasmArena, type ElementwiseKernel, type ProgramArg, type ProgramCall, type UnaryKernel, type UnaryOp } from './wasm.js';
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
@@ -165,16 +165,19 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
           instrs[p].push(groupProduct(g, slots.get(g.right)!, dtype));
         }
       } else if (n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div') {
-        instrs[p].push(wasmBinary(kernels?.binary[n.kind], dtype, o, args[0]!, args[1]!) ?? binary(n.kind, o, args[0]!, args[1]!));
+        instrs[p].push(wasmBinary(kernels?.binary[n.kind], `ew_${n.kind}`, dtype, o, args[0]!, args[1]!) ?? binary(n.kind, o, args[0]!, args[1]!));
       } else if (extra) {
         instrs[p].push(extra);
       } else if (n.kind === 'neg' || n.kind === 'activation' || (stateTargets.has(n.id) && n.kind !== 'state')) {
         // A state target that is a plain copy of another node (h = h_other) still needs writing.
         const fn = n.kind === 'neg' ? 'neg' : n.kind === 'activation' ? n.fn : 'copy';
-        instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
+        instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], `ew_${fn}`, dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
       }
     }
-    return { slots, history, instrs };
+    // 4. A step whose every instruction runs on the wasm kernels becomes one wasm function.
+    const step = instrs.step;
+    const stepProgram = a && step.length > 0 && step.every((f) => f.program) ? a.program(step.flatMap((f) => f.program!(B))) : null;
+    return { slots, history, instrs, stepProgram };
   }
 
   return {
@@ -185,7 +188,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     },
     run(params, inputs, initial, noise, T, B) {
       if (!cached || cached.T !== T || cached.B !== B) cached = { T, B, plan: plan(T, B) };
-      const { slots, history, instrs } = cached.plan;
+      const { slots, history, instrs, stepProgram } = cached.plan;
       for (const n of cell.nodes) {
         const slot = slots.get(n.id)!;
         if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
@@ -208,7 +211,8 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       for (const g of groups.values()) packTransposed(g, slots);
       for (const f of instrs.seq) f(0, T * B);
       const step = instrs.step;
-      for (let t = 0; t < T; t++) for (let k = 0; k < step.length; k++) step[k]!(t, B);
+      if (stepProgram) stepProgram(0, T);
+      else for (let t = 0; t < T; t++) for (let k = 0; k < step.length; k++) step[k]!(t, B);
       const states: Record<string, Tensor> = {};
       const final: Record<string, Tensor> = {};
       for (const s of cell.states) {
@@ -229,19 +233,28 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 /** Byte address of row 0 of step t of a slot that lives in wasm memory. */
 const address = (s: Slot, t: number, e: number): number => s.buf.byteOffset + (s.off + t * s.tStride) * e;
 
+/** A slot's row 0 at step t as a program argument: its byte address, moving by tStride rows a step. */
+const affine = (s: Slot, e: number): ProgramArg => ({ base: s.buf.byteOffset + s.off * e, perStep: s.tStride * e });
+
+const suffix = (dtype: DType) => (dtype === 'float32' ? 'f32' : 'f64');
+
 /** The op on the wasm kernel when both operands have the output's width in whole 16-byte chunks. */
-function wasmBinary(kernel: ElementwiseKernel | undefined, dtype: DType, o: Slot, x: Slot, y: Slot): Instr | undefined {
+function wasmBinary(kernel: ElementwiseKernel | undefined, name: string, dtype: DType, o: Slot, x: Slot, y: Slot): Instr | undefined {
   const e = BYTES[dtype];
   if (!kernel || x.width !== o.width || y.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
   const wb = o.width * e;
-  return (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e, address(y, t, e), y.stride * e);
+  const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e, address(y, t, e), y.stride * e);
+  instr.program = (rows) => [{ fn: `${name}_${suffix(dtype)}`, args: [rows, wb, affine(o, e), o.stride * e, affine(x, e), x.stride * e, affine(y, e), y.stride * e] }];
+  return instr;
 }
 
-function wasmUnary(kernel: UnaryKernel | undefined, dtype: DType, o: Slot, x: Slot): Instr | undefined {
+function wasmUnary(kernel: UnaryKernel | undefined, name: string, dtype: DType, o: Slot, x: Slot): Instr | undefined {
   const e = BYTES[dtype];
   if (!kernel || x.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
   const wb = o.width * e;
-  return (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
+  const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
+  instr.program = (rows) => [{ fn: `${name}_${suffix(dtype)}`, args: [rows, wb, affine(o, e), o.stride * e, affine(x, e), x.stride * e] }];
+  return instr;
 }
 
 /** WT[k, col + i] = W[i, k]: the stacked, transposed weights the i-k-j product wants (padding stays 0). */
@@ -260,7 +273,7 @@ function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>): void {
 function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   let scratch: Data | undefined;
   const e = BYTES[dtype];
-  return (t, rows) => {
+  const instr: Instr = (t, rows) => {
     const start = right.off + t * right.tStride;
     const w = g.wasm;
     if (w) {
@@ -285,6 +298,14 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
     C.fill(0, 0, rows * g.stride);
     gemmNN(rows, g.stride, g.K, A, g.WT!, C);
   };
+  const w = g.wasm;
+  if (w && !w.parallel) {
+    instr.program = (rows): ProgramCall[] => [
+      { zero: w.out, bytes: rows * g.stride * e },
+      ...w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, g.stride),
+    ];
+  }
+  return instr;
 }
 
 /** W·v for a constant matrix and a constant vector (parameter-only expressions). */

@@ -4,7 +4,7 @@
  * elementwise ops over rows of 16-byte chunks. wasm.ts runs them.
  */
 
-import { name, op, section, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
+import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
 
 /** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
@@ -23,8 +23,8 @@ function f64x2Const(value: number): number[] {
   const b = new Uint8Array(new Float64Array([value, value]).buffer);
   return [...simdOp(simd.const), ...b];
 }
-function i64x2Const(value: number): number[] {
-  const b = new Uint8Array(new BigInt64Array([BigInt(value), BigInt(value)]).buffer);
+function i64x2Const(value: bigint): number[] {
+  const b = new Uint8Array(new BigInt64Array([value, value]).buffer);
   return [...simdOp(simd.const), ...b];
 }
 function i32x4Const(value: number): number[] {
@@ -35,46 +35,51 @@ function i32x4Const(value: number): number[] {
 /**
  * exp of the v128 in local `x` (float32 lanes), left on the stack: clamp to [−87, 88],
  * n = round(x·log2 e), r = x − n·ln 2 in two parts (Cody and Waite, so r keeps its bits),
- * e^r by a degree-7 polynomial, 2^n built in the exponent bits.
+ * e^r by a degree-7 polynomial, 2^n built in the exponent bits. The rounding adds and
+ * subtracts 1.5·2²³ (the sum rounds to a whole number, ties to even, as nearest does), and
+ * the sum's low bits are n itself; pmin/pmax clamp in one instruction each (and keep a NaN).
  */
 function expF32(x: number, tmp: number): number[] {
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
   const C = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040];
   const LN2_HI = 0.693359375; // exact in float32 (few significant bits), so n·LN2_HI is exact
   const LN2_LO = -2.12194440e-4;
-  const [mul, add, sub, min, max] = [0xe6, 0xe4, 0xe5, 0xe8, 0xe9].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const MAGIC = 1.5 * 2 ** 23;
+  const MAGIC_BITS = 0x4b400000;
+  const [mul, add, sub, pmin, pmax] = [0xe6, 0xe4, 0xe5, 0xea, 0xeb].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const n = [...get(tmp), ...f32x4Const(MAGIC), ...sub];
   return [
-    ...get(x), ...f32x4Const(-87), ...max, ...f32x4Const(88), ...min, ...set(x), // x ← clamp(x)
-    ...get(x), ...f32x4Const(Math.LOG2E), ...mul, ...simdOp(0x6a), ...set(tmp), // tmp ← n = nearest(x·log2 e)
-    ...get(x), ...get(tmp), ...f32x4Const(LN2_HI), ...mul, ...sub, ...get(tmp), ...f32x4Const(LN2_LO), ...mul, ...sub, ...set(x), // x ← r
+    ...get(x), ...f32x4Const(-87), ...pmax, ...f32x4Const(88), ...pmin, ...set(x), // x ← clamp(x)
+    ...get(x), ...f32x4Const(Math.LOG2E), ...mul, ...f32x4Const(MAGIC), ...add, ...set(tmp), // tmp ← n + 1.5·2²³
+    ...get(x), ...n, ...f32x4Const(LN2_HI), ...mul, ...sub, ...n, ...f32x4Const(LN2_LO), ...mul, ...sub, ...set(x), // x ← r
     ...f32x4Const(C[7]!),
     ...C.slice(0, 7).reverse().flatMap((c) => [...get(x), ...mul, ...f32x4Const(c), ...add]),
-    ...get(tmp), ...simdOp(0xf8), ...i32x4Const(127), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
+    ...get(tmp), ...i32x4Const(127 - MAGIC_BITS), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
     ...mul,
   ];
 }
 
 /**
  * exp of the v128 in local `x` (float64 lanes), left on the stack: the same scheme as expF32
- * with float64 constants and a degree-12 polynomial (truncation below 2e-16 on |r| ≤ ln 2 / 2).
+ * with float64 constants, 1.5·2⁵² for the rounding and a degree-12 polynomial (truncation
+ * below 2e-16 on |r| ≤ ln 2 / 2).
  */
 function expF64(x: number, tmp: number): number[] {
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
   const C: number[] = [1];
   for (let k = 1; k <= 12; k++) C.push(C[k - 1]! / k);
   const LN2_HI = 6.93147180369123816490e-1; // ln 2 with its low 32 bits cleared: n·LN2_HI is exact
   const LN2_LO = 1.90821492927058770002e-10;
-  const [mul, add, sub, min, max] = [0xf2, 0xf0, 0xf1, 0xf4, 0xf5].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const MAGIC = 1.5 * 2 ** 52;
+  const MAGIC_BITS = 0x4338000000000000n;
+  const [mul, add, sub, pmin, pmax] = [0xf2, 0xf0, 0xf1, 0xf6, 0xf7].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const n = [...get(tmp), ...f64x2Const(MAGIC), ...sub];
   return [
-    ...get(x), ...f64x2Const(-708), ...max, ...f64x2Const(709), ...min, ...set(x),
-    ...get(x), ...f64x2Const(Math.LOG2E), ...mul, ...simdOp(0x94), ...set(tmp), // n = nearest(x·log2 e)
-    ...get(x), ...get(tmp), ...f64x2Const(LN2_HI), ...mul, ...sub, ...get(tmp), ...f64x2Const(LN2_LO), ...mul, ...sub, ...set(x),
+    ...get(x), ...f64x2Const(-708), ...pmax, ...f64x2Const(709), ...pmin, ...set(x),
+    ...get(x), ...f64x2Const(Math.LOG2E), ...mul, ...f64x2Const(MAGIC), ...add, ...set(tmp), // tmp ← n + 1.5·2⁵²
+    ...get(x), ...n, ...f64x2Const(LN2_HI), ...mul, ...sub, ...n, ...f64x2Const(LN2_LO), ...mul, ...sub, ...set(x),
     ...f64x2Const(C[12]!),
     ...C.slice(0, 12).reverse().flatMap((c) => [...get(x), ...mul, ...f64x2Const(c), ...add]),
-    // 2^n: n to int32 (lanes 0, 1), widened to int64, (n + 1023) << 52.
-    ...get(tmp), ...simdOp(0xfc), ...simdOp(0xc7), ...i64x2Const(1023), ...simdOp(0xce), ...[op.i32Const, ...sleb(52)], ...simdOp(0xcb),
+    // 2^n: (n + 1023) << 52, n from the sum's low bits.
+    ...get(tmp), ...i64x2Const(1023n - MAGIC_BITS), ...simdOp(0xce), ...[op.i32Const, ...sleb(52)], ...simdOp(0xcb),
     ...mul,
   ];
 }
@@ -85,8 +90,6 @@ function elementwiseBody(binary: boolean, compute: (aVec: number[], bVec: number
   const nParams = binary ? 8 : 6;
   const [ROWS, WIDTH, O, OS, A, AS, B, BS] = [0, 1, 2, 3, 4, 5, 6, 7];
   const J = nParams, X = nParams + 1, TMP = nParams + 2;
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
   const i32 = (n: number) => [op.i32Const, ...sleb(n)];
   const at = (ptr: number) => [...get(ptr), ...get(J), op.i32Add];
   const load = (ptr: number) => [...at(ptr), ...simdOp(simd.load), 4, 0];
@@ -117,8 +120,6 @@ interface ModuleFunction {
 
 function elementwiseFunctions(): ModuleFunction[] {
   const out: ModuleFunction[] = [];
-  const set = (l: number) => [op.set, ...uleb(l)];
-  const get = (l: number) => [op.get, ...uleb(l)];
   for (const f64 of [false, true]) {
     const suffix = f64 ? 'f64' : 'f32';
     const code = (f32op: number, f64op: number) => simdOp(f64 ? f64op : f32op);
@@ -142,7 +143,6 @@ function elementwiseFunctions(): ModuleFunction[] {
       out.push({ name: `ew_${name}_${suffix}`, type: 1, body });
     }
   }
-  void get;
   return out;
 }
 
