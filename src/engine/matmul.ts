@@ -4,7 +4,7 @@
  * op(A) = A ([M,K]) or Aᵀ (A stored [K,M]); likewise B ([K,N], or [N,K] when transposed).
  */
 import { dtypeOf, type Data } from './tensor.js';
-import { BLOCK_COLUMNS, sharedArena } from './wasm.js';
+import { BLOCK_COLUMNS, paddedColumns, sharedArena } from './wasm.js';
 
 export interface GemmOptions {
   readonly transA?: boolean;
@@ -53,7 +53,7 @@ function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, op
   if (!arena) return false;
   const dtype = dtypeOf(C);
   const bc = BLOCK_COLUMNS[dtype];
-  const Np = Math.ceil(N / bc) * bc;
+  const Np = paddedColumns(N, dtype);
   arena.reset();
   const pa = arena.alloc(M * K, dtype);
   const pb = arena.alloc(K * Np, dtype);

@@ -19,6 +19,18 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 /** Columns in one 32-byte block of the kernel. */
 export const BLOCK_COLUMNS: Record<DType, number> = { float32: 8, float64: 4 };
 const PAGE = 65536;
+
+/**
+ * The row length (in elements) for a matrix of N columns the kernel reads: whole 32-byte
+ * blocks, plus 64 bytes when a row would be a multiple of 512 bytes. Rows a power of two
+ * apart fall into the same few cache sets, so a strip of B read down its rows would evict
+ * itself (a [256, 1024] float32 matrix ran at half speed).
+ */
+export function paddedColumns(N: number, dtype: DType): number {
+  const bc = BLOCK_COLUMNS[dtype];
+  const stride = Math.ceil(N / bc) * bc;
+  return (stride * BYTES[dtype]) % 512 === 0 ? stride + 2 * bc : stride;
+}
 /** The first bytes of every arena: the control words the helper thread waits on. */
 const CONTROL_BYTES = 64;
 /** Depth of one pass of the kernel: a 32-byte-wide strip of K_BLOCK rows of B stays in L1. */
