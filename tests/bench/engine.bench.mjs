@@ -141,7 +141,7 @@ for (const cellName of ['lstm', 'gru']) {
 
     const weights = new Map(params.map((p) => [p.name, p.value]));
     const seq = Array.from({ length: mathjsSteps }, (_, t) => Array.from({ length: B }, (_, b) => Array.from(x.data.subarray((t * B + b) * I, (t * B + b + 1) * I))));
-    const mathjs = (mathjsSteps / await best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H } }))) * 1000;
+    const mathjs = (mathjsSteps / await best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H }, evaluator: 'mathjs' }))) * 1000;
     ratios.push(f32 / ortMs);
     rows.push([cellName, `${B},${I},${H}`, fmt(f32), fmt(ortMs), fmt(tfjsMs), `${(f32 / ortMs).toFixed(2)}×`, `${(f32 / tfjsMs).toFixed(2)}×`, fmt(f64), `${fmt(mathjs)} (${mathjsSteps})`, diff.toExponential(1)]);
   }
