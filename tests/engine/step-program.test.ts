@@ -93,3 +93,22 @@ describe('BPTT gradients through the wasm matrix product', () => {
     viaJs.forEach((g, k) => expectClose(viaWasm[k]!, g, { atol: 1e-10, rtol: 1e-10 }, `gradient ${k}`));
   });
 });
+
+describe('the fused step with an observer (one step a call)', () => {
+  it('lstm: every observed h row equals forward()’s states.h, and the states equal the unobserved run to the bit', () => {
+    const random = createRandom(12);
+    const lstm = compile(loadCell('lstm'), { input: 4, hidden: 8 });
+    const params = lstm.initParams(random);
+    const x = randn([6, 2, 4], random);
+    const plain = lstm.forward(params, { inputs: { x } });
+    const observed = new Float64Array(6 * 2 * 8);
+    const programs = vi.spyOn(WasmArena.prototype, 'program');
+    const watched = compile(loadCell('lstm'), { input: 4, hidden: 8 }).forward(params, {
+      inputs: { x },
+      observe: (t, copyRow) => [0, 1].forEach((r) => copyRow('h', r, observed, (t * 2 + r) * 8)),
+    });
+    expect(programs.mock.results.some((r) => r.type === 'return' && r.value !== null)).toBe(true);
+    expect(Array.from(observed)).toEqual(Array.from(plain.states.h!.data));
+    expect(Array.from(watched.states.h!.data)).toEqual(Array.from(plain.states.h!.data));
+  });
+});
