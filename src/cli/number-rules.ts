@@ -41,6 +41,9 @@ const RULES: Readonly<Record<string, NumberRule>> = {
   sprites: size(1_000_000),
   'held-out': size(1_000_000),
   'mig-samples': size(1_000_000),
+  params: size(10_000_000),
+  'test-size': size(100_000),
+  samples: size(1000),
   total: size(100_000),
   k: size(1000),
   repeats: { integer: true, min: 2, limit: 1_000_000 },
@@ -80,6 +83,8 @@ const COMMAND_RULES: Readonly<Record<string, NumberRule>> = {
   'explore window': { integer: true, min: 1, max: 3 },
   // Sprites come in dSprites's 64 px or the quick 32 px; the stage refuses any other side.
   'vae sweep side': { integer: true, min: 32, max: 64 },
+  // The memory map holds T² norms and differentiates T·hidden copies of each sequence at once.
+  'memory steps': { integer: true, min: 1, max: 500 },
 };
 
 /** Every size option with its default limit (the README lists them). */
