@@ -216,10 +216,12 @@ async function drawAnnotated(
 
 /** The `trace` command (owned by the trace stage). */
 async function kerasModel(bytes: Uint8Array, path: string): Promise<import('../../trace/index.js').RecurrentModel | undefined> {
-  const { isHdf5, decodeHdf5 } = await import('../../io/hdf5.js');
-  if (!/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
+  const { isHdf5 } = await import('../../io/hdf5.js');
+  const archive = /\.keras$/i.test(path);
+  if (!archive && !/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
   const { fromKeras } = await import('../../trace/index.js');
-  return fromKeras(await decodeHdf5(bytes, path));
+  const { decodeKeras } = await import('../models.js');
+  return fromKeras(await decodeKeras(bytes, path, archive ? 'keras-archive' : 'keras'));
 }
 
 export const traceCommands: readonly Command[] = [traceCommand];
