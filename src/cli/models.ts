@@ -63,8 +63,8 @@ export async function decodeLoaded(bytes: Uint8Array, file: string, options: Loa
   const cells = await cellResolver();
   if (decoded.format === 'onnx') {
     const info = tr.inspectOnnx(decoded.model);
-    const imported = tr.fromOnnx(decoded.model, cells(info.cell, 'sigmoid'));
-    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file }, bytes };
+    const imported = tr.fromOnnx(decoded.model, cells(info.cell, info.recurrentActivation));
+    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: info.recurrentActivation, initial: imported.initial, source: file }, bytes };
   }
   const pytorch = tr.isPyTorchStateDict(decoded.tensors);
   // --cell names the cell of gateflow JSON weights; a PyTorch state_dict is always PyTorch's own cell.

@@ -106,7 +106,9 @@ export async function traceFromArgs(args: TraceArgs) {
     throw new InputError(`${weightsFile}: a ${tr.describeModel(keras)}, not cell '${cellName}'`);
   }
   const source = readCell(cellName);
-  const cell = parseCell(tr.withRecurrentActivation(source.text, keras?.recurrentActivation ?? 'sigmoid'), { file: source.file });
+  // Keras's hard_sigmoid, or ONNX's HardSigmoid on the gates, replaces the cell's σ.
+  const activation = keras?.recurrentActivation ?? (decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).recurrentActivation : 'sigmoid');
+  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), { file: source.file });
 
   let weights: import('../../trace/index.js').Weights | undefined;
   const initial: Record<string, number[] | number[][]> = {};
