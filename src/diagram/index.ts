@@ -54,6 +54,12 @@ export interface DiagramOptions {
   readonly text?: 'paths' | 'editable';
   /** Follow the viewer's colour scheme: `theme` in light mode, this theme where the viewer prefers dark (not with annotate). */
   readonly darkTheme?: Theme;
+  /**
+   * Where each parameter lives in a framework's file, drawn under the figure: a badge (the
+   * convention) and a line per gate (`W_{ir} = weight_ih_l0[0:H]`). The trace stage's
+   * `weightsMap(cell, framework)` makes it.
+   */
+  readonly weightsMap?: { readonly badge: string; readonly rows: readonly (readonly [string, string])[] };
 }
 
 /** One walkthrough frame: the statement it explains, and the figure. */
@@ -107,13 +113,16 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
   const { steps, initialTime } = stepsOf(cell, options);
   const graph = unroll(cell, { detail: options.detail, steps, initialTime });
   const title = titleOf(cell, options);
-  return layout(graph, {
+  const placed = await layout(graph, {
     fontPx: theme.fontPx,
     stripWidth: options.annotate || options.strips ? STRIP_WIDTH : null,
     titleTex: title ? textTex(title) : null,
     legendHeight: options.annotate ? 24 : 0,
     key: options.legend ?? false,
   });
+  if (!options.weightsMap) return placed;
+  const { noteLines, placeNote } = await import('./weights-note.js');
+  return placeNote(placed, noteLines(options.weightsMap), theme.fontPx);
 }
 
 const STRIP_WIDTH = 40;

@@ -92,16 +92,18 @@ function addLabel(slide: Slide, item: Extract<SceneItem, { shape: 'label' }>, u:
   }
   const runs = spacedRuns(item.tex).map((r) => ({ text: r.text, options: { italic: r.italic, ...(r.script === 'sub' ? { subscript: true } : r.script === 'sup' ? { superscript: true } : {}) } }));
   // Wider than the typeset box by a margin: the slide's font sets the words a little wider than MathJax.
+  // Notes under the figure are left-aligned lines; every other label is centred on its place.
   const slack = b.width * 0.3 + item.px;
+  const left = item.role === 'note';
   slide.addText(runs.length ? runs : [{ text: texPlain(item.tex), options: {} }], {
-    x: (b.x - slack / 2) * u,
+    x: (b.x - (left ? 0 : slack / 2)) * u,
     y: b.y * u,
     w: (b.width + slack) * u,
     h: b.height * u,
     fontFace: FONT,
     fontSize: Math.round(item.px * u * 72 * 10) / 10,
     color: hex(item.colour),
-    align: 'center',
+    align: left ? 'left' : 'center',
     valign: 'middle',
     margin: 0,
     wrap: false,
@@ -113,12 +115,21 @@ function addLabel(slide: Slide, item: Extract<SceneItem, { shape: 'label' }>, u:
 /** Relations and binary operators: TeX spaces them, plain runs would not. */
 const OPERATOR = /[=+\u2212\u2299\u00d7\u00b7]/g;
 
-/** The label's runs with a space either side of a binary operator (not of a sign, 1− or a lone +: something must stand on both sides). */
+/**
+ * The label's runs with a space either side of a binary operator where TeX would space it:
+ * not a sign or 1− (something must stand on both sides), and not where text already has a space.
+ */
 function spacedRuns(tex: string): TextRun[] {
   const runs = texRuns(tex);
   return runs.map((r, i) => {
     if (r.script) return r;
-    const text = r.text.replace(OPERATOR, (op, at: number) => ((at > 0 || i > 0) && (at < r.text.length - 1 || i < runs.length - 1) ? ` ${op} ` : op));
+    const before = (at: number) => (at > 0 ? r.text[at - 1] : runs[i - 1]?.text.slice(-1));
+    const after = (at: number) => (at < r.text.length - 1 ? r.text[at + 1] : runs[i + 1]?.text[0]);
+    const text = r.text.replace(OPERATOR, (op, at: number) => {
+      const [b, a] = [before(at), after(at)];
+      if (!b || !a) return op;
+      return `${/\s/.test(b) ? '' : ' '}${op}${/\s/.test(a) ? '' : ' '}`;
+    });
     return { ...r, text };
   });
 }

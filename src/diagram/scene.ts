@@ -21,7 +21,7 @@ interface Paint {
 
 /** What a shape stands for: 'glyph', 'wire', 'terminal', ... and the placed key it belongs to. */
 interface Named {
-  readonly role: 'background' | 'title' | 'equation' | 'step' | 'wire' | 'junction' | 'glyph' | 'terminal' | 'key';
+  readonly role: 'background' | 'title' | 'equation' | 'note' | 'step' | 'wire' | 'junction' | 'glyph' | 'terminal' | 'key';
   readonly key: string;
 }
 
@@ -103,6 +103,7 @@ export function sceneOf(placed: PlacedGraph, options: SceneOptions): SceneSectio
   if (!options.transparent) top.push({ role: 'background', key: 'background', shape: 'rect', box: { x: 0, y: 0, width: placed.width, height: placed.height }, radius: 0, ...filled(lit.background) });
   if (placed.title) top.push({ role: 'title', key: 'title', shape: 'label', tex: placed.title.tex, box: placed.title.box, colour: lit.text, px: fontPx * TITLE_RATIO });
   if (options.aside) top.push({ role: 'equation', key: 'equation', shape: 'label', tex: options.aside.tex, box: options.aside.box, colour: lit.text, px: fontPx });
+  for (const [i, note] of (placed.notes ?? []).entries()) top.push({ role: 'note', key: `note:${i}`, shape: 'label', tex: note.tex, box: note.box, colour: lit.text, px: note.px });
 
   const frames = placed.steps.flatMap((s): SceneItem[] => {
     const key = `step:${s.index}`;

@@ -1,4 +1,5 @@
-// PowerPoint output (diagram.slides, `diagram -o X.pptx`): the .pptx read back as a zip and
+// PowerPoint output (diagram.slides, `diagram -o X.pptx`), and `diagram --weights-map` (drawn in
+// every format; here for the SVG, the slides and the CLI; one file saves a start-up of MathJax and elkjs): the .pptx read back as a zip and
 // checked against the SVG of the same figure (an independent renderer): one shape per glyph at
 // the SVG's place, one path per wire, the same label texts; same input, same bytes; --build's
 // slides. `npm run test:figures` also renders slides with LibreOffice (Debian's
@@ -8,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { diagram, placeDiagram, slides, walkthrough, type DiagramOptions } from '../../src/diagram/index.js';
+import { diagram, drawPlaced, placeDiagram, slides, walkthrough, type DiagramOptions } from '../../src/diagram/index.js';
+import { weightsMap } from '../../src/trace/index.js';
 import { texNeedsPicture } from '../../src/diagram/tex-runs.js';
 import { runInProcess } from '../cli-in-process.js';
 import { expectSameBoxes, pdfPage, svgPixels, tool } from './figure-compare.js';
@@ -159,4 +161,44 @@ describe('slides: the figure as PowerPoint shapes', { timeout: 120_000 }, () => 
       for (const { page, svg } of pages) expectSameBoxes(pdfPage(work, 'figure.pdf', page), svgPixels(svg), placed, `LibreOffice slide ${page}`, !options.build);
     });
   }
+});
+
+describe('diagram --weights-map', { timeout: 120_000 }, () => {
+  it('diagram(gru, weightsMap onnx) writes the badge and one line per gate under the figure, clear of it', async () => {
+    const cell = cellNamed('gru');
+    const map = weightsMap('gru', 'onnx');
+    const [plain, placed] = await Promise.all([placeDiagram(cell), placeDiagram(cell, { weightsMap: map })]);
+    const svg = await drawPlaced(cell, placed, { weightsMap: map, text: 'editable' });
+    const notes = placed.notes!;
+    expect(notes.map((n) => n.tex)).toEqual([
+      '\\text{ONNX GRU: gate order z, r, h; linear}\\_\\text{before}\\_\\text{reset=1 (reset after the matmul); h = (1 − z) ⊙ n + z ⊙ h}\\_\\text{prev}',
+      'W_{ir} = \\text{W[0, H:2H, :] (W}\\_\\text{r)}\\qquad W_{hr} = \\text{R[0, H:2H, :] (R}\\_\\text{r)}\\qquad b_{ir} = \\text{B[0, H:2H] (Wb}\\_\\text{r)}\\qquad b_{hr} = \\text{B[0, 4H:5H] (Rb}\\_\\text{r)}',
+      'W_{iz} = \\text{W[0, 0:H, :] (W}\\_\\text{z)}\\qquad W_{hz} = \\text{R[0, 0:H, :] (R}\\_\\text{z)}\\qquad b_{iz} = \\text{B[0, 0:H] (Wb}\\_\\text{z)}\\qquad b_{hz} = \\text{B[0, 3H:4H] (Rb}\\_\\text{z)}',
+      'W_{in} = \\text{W[0, 2H:3H, :] (W}\\_\\text{h)}\\qquad W_{hn} = \\text{R[0, 2H:3H, :] (R}\\_\\text{h)}\\qquad b_{in} = \\text{B[0, 2H:3H] (Wb}\\_\\text{h)}\\qquad b_{hn} = \\text{B[0, 5H:6H] (Rb}\\_\\text{h)}',
+    ]);
+    // Below everything the plain figure draws, one above the other, inside the (taller) canvas.
+    const bottom = Math.max(...[...plain.nodes, ...plain.terminals, ...plain.steps].map((b) => b.y + b.height));
+    expect(notes[0]!.box.y).toBeGreaterThan(bottom);
+    for (const [i, n] of notes.entries()) {
+      if (i > 0) expect(n.box.y).toBeGreaterThanOrEqual(notes[i - 1]!.box.y + notes[i - 1]!.box.height);
+      expect(n.box.x + n.box.width).toBeLessThanOrEqual(placed.width);
+    }
+    expect(placed.height).toBeGreaterThan(plain.height);
+    expect(placed.nodes).toEqual(plain.nodes);
+    for (const n of notes) expect(svg).toContain(`data-tex="${n.tex.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`);
+  });
+
+  it('the slides carry the notes as left-aligned text; the CLI draws them for --weights-map and refuses a cell without a framework layout', async () => {
+    const cell = cellNamed('lstm');
+    const zip = await JSZip.loadAsync(await slides(cell, { weightsMap: weightsMap('lstm', 'keras') }));
+    const xml = await zip.file('ppt/slides/slide1.xml')!.async('string');
+    const badge = /name="label note note:0">[^]*?<a:pPr algn="(\w+)"[^]*?<a:t>([^<]*)<\/a:t>/.exec(xml);
+    expect([badge?.[1], badge?.[2]]).toEqual(['l', 'Keras LSTM: gate order i, f, c, o; kernels transposed ([input, G · H])']);
+    const work = mkdtempSync(join(tmpdir(), 'gateflow-weights-map-'));
+    const run = await runInProcess(['diagram', 'rnn', '--weights-map', 'pytorch', '-o', 'rnn.svg'], work);
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(work, 'rnn.svg'), 'utf8')).toBe(await diagram(cellNamed('rnn'), { weightsMap: weightsMap('rnn', 'pytorch') }));
+    const refused = await runInProcess(['diagram', 'mgu', '--weights-map', 'onnx'], work);
+    expect([refused.status, refused.stderr]).toEqual([2, "gateflow: --weights-map: cell 'mgu' has no framework layout (framework cells: rnn, gru, gru-cho, lstm, lstm-peephole)\n"]);
+  });
 });

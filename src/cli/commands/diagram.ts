@@ -40,12 +40,14 @@ function diagramCommand(cli: Argv): Argv {
         .option('highlight', { type: 'string', describe: 'comma-separated values to highlight at every step, with the wires between them (e.g. c: the cell-state path); the rest faded' })
         .option('build', { type: 'boolean', default: false, describe: 'PowerPoint: after the figure, one slide per statement (the walkthrough frames), so it builds up gate by gate' })
         .option('faded-neighbours', { type: 'boolean', default: false, describe: 'draw one more step before and after, faded' })
+        .option('weights-map', { choices: ['pytorch', 'onnx', 'keras'] as const, describe: "under the figure: where each parameter lives in that framework's file (W_ir = weight_ih_l0[0:H]), with the convention's badge" })
         .option('debug-stage', { choices: ['unroll', 'layout'] as const, describe: 'print an intermediate form as JSON instead of the figure: the unrolled graph, or the placed geometry' })
         .example('$0 diagram gru', 'gru.svg: a GRU at steps t-1 and t')
         .example('$0 diagram lstm-peephole --theme print -o lstm.pdf', 'a greyscale PDF, figure as vectors')
         .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias')
         .example('$0 diagram gru -o gru.tex --standalone', 'TikZ, a document pdflatex compiles')
         .example('$0 diagram lstm -o lstm.pptx --build', 'PowerPoint: every glyph, label and wire an editable shape; one more slide per statement')
+        .example('$0 diagram gru --weights-map onnx', 'under the figure: W_iz = W[0, 0:H, :] (W_z), ... and the ONNX GRU convention')
         .example('$0 diagram lstm --walkthrough -o frames/', 'frames/01-f.svg, 02-i.svg, ...: one statement lit per figure'),
     async (args) => {
       // --steps and --scale are checked against their ranges by the CLI (cli/number-rules.ts).
@@ -76,7 +78,9 @@ function diagramCommand(cli: Argv): Argv {
         writeOutput(args.output ?? '-', `${JSON.stringify(form, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2)}\n`);
         return;
       }
-      const options = { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent, fadedNeighbours: args['faded-neighbours'], text: args.text, darkTheme };
+      const framework = args['weights-map'];
+      const weightsMap = framework ? (await import('../../trace/index.js')).weightsMap(cell.name, framework) : undefined;
+      const options = { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent, fadedNeighbours: args['faded-neighbours'], text: args.text, darkTheme, weightsMap };
       if (args.build && format !== 'pptx') throw new InputError(`--build adds slides to a PowerPoint file; it does nothing for ${format.toUpperCase()} (use --walkthrough for one figure per statement)`);
       if (format === 'pptx') {
         if (args.walkthrough || args.text !== 'paths' || auto) throw new InputError('--format pptx draws one theme with editable labels: leave out --walkthrough (use --build), --text and --theme auto');
