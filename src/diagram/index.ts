@@ -111,7 +111,8 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
   const { layout } = await import('./layout.js');
   const { textTex } = await import('./labels.js');
   const { steps, initialTime } = stepsOf(cell, options);
-  const graph = unroll(cell, { detail: options.detail, steps, initialTime });
+  const unrolled = unroll(cell, { detail: options.detail, steps, initialTime });
+  const graph = options.weightsMap ? (await import('./weights-note.js')).withSliceTags(unrolled, options.weightsMap) : unrolled;
   const title = titleOf(cell, options);
   const placed = await layout(graph, {
     fontPx: theme.fontPx,

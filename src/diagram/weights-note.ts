@@ -7,7 +7,7 @@
  */
 import { textTex, typeset } from './labels.js';
 import { WORDS_FONT } from './key.js';
-import type { Box, PlacedGraph } from './types.js';
+import type { Box, DiagramGraph, PlacedGraph } from './types.js';
 
 /** A framework's layout of the cell's parameters: the badge, and [parameter, where it lives] rows. */
 export interface WeightsMapNote {
@@ -28,6 +28,21 @@ function rowTex([param, source]: readonly [string, string]): string {
   const name = sub ? `${base}_{${sub}}` : base!;
   const parts = source.split('ᵀ').map((part) => (part ? wordsTex(part) : ''));
   return `${name} = ${parts.join('^{\\top}')}`;
+}
+
+/**
+ * In ops detail each parameter is a box of its own: its second line names its slice of the
+ * framework's file (the source without the remark in parentheses: W[0, H:2H, :], bias[0:H]).
+ */
+export function withSliceTags(graph: DiagramGraph, map: WeightsMapNote): DiagramGraph {
+  const slices = new Map(map.rows.map(([param, source]) => [param, source.replace(/\s*\(.*\)$/, '')]));
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => {
+      const slice = n.glyph === 'param' ? slices.get(n.valueOf) : undefined;
+      return slice ? { ...n, tag: rowTex([n.valueOf, slice]).replace(/^.* = /, '') } : n;
+    }),
+  };
 }
 
 /** The parameter's gate: the part after the first letter of its subscript (W_ir → r, p_i → i). */

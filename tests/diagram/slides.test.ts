@@ -11,6 +11,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { diagram, drawPlaced, placeDiagram, slides, walkthrough, type DiagramOptions } from '../../src/diagram/index.js';
 import { weightsMap } from '../../src/trace/index.js';
+import { checkGeometry } from '../../src/diagram/geometry.js';
 import { texNeedsPicture } from '../../src/diagram/tex-runs.js';
 import { runInProcess } from '../cli-in-process.js';
 import { expectSameBoxes, pdfPage, svgPixels, tool } from './figure-compare.js';
@@ -186,6 +187,13 @@ describe('diagram --weights-map', { timeout: 120_000 }, () => {
     expect(placed.height).toBeGreaterThan(plain.height);
     expect(placed.nodes).toEqual(plain.nodes);
     for (const n of notes) expect(svg).toContain(`data-tex="${n.tex.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`);
+  });
+
+  it('in ops detail each parameter box also names its slice (Keras: the transposed kernel column block), and the layout stays clean', async () => {
+    const placed = await placeDiagram(cellNamed('gru'), { detail: 'ops', weightsMap: weightsMap('gru', 'keras') });
+    const tag = (id: string) => placed.nodes.find((n) => n.key === `1:${id}`)?.tagTex;
+    expect([tag('W_ir'), tag('b_hn')]).toEqual(['\\text{kernel[:, H:2H]}^{\\top}', '\\text{bias[1, 2H:3H]}']);
+    expect(checkGeometry(placed)).toEqual([]);
   });
 
   it('the slides carry the notes as left-aligned text; the CLI draws them for --weights-map and refuses a cell without a framework layout', async () => {
