@@ -180,8 +180,28 @@ const TEXT: Notation = {
   guardCalls: true,
 };
 
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12)));
+/**
+ * A very small or large number as mantissa and power of ten (1e-5 → 1, -5), rounded to
+ * `digits` significant digits; undefined for 0 and for 0.01 ≤ |value| < 1e5, printed plainly.
+ */
+export function powerOfTen(value: number, digits: number): { mantissa: string; exponent: number } | undefined {
+  const rounded = Number(value.toPrecision(digits));
+  const size = Math.abs(rounded);
+  if (size === 0 || (size >= 0.01 && size < 1e5)) return undefined;
+  const [mantissa, exponent] = rounded.toExponential().split('e') as [string, string];
+  return { mantissa, exponent: Number(exponent) };
+}
+
+/** A constant as TeX reads it best (10^{-5}, 2\cdot 10^{7}) or as a cell file writes it (1e-5, 2e7), with its binding. */
+function formatNumber(value: number, tex: boolean): Printed {
+  const plainPrec = value < 0 ? PRECEDENCE.neg : PRECEDENCE.const;
+  const parts = powerOfTen(value, 12);
+  if (!parts) return { text: Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12))), prec: plainPrec };
+  if (!tex) return { text: `${parts.mantissa}e${parts.exponent}`, prec: plainPrec };
+  const power = `10^{${parts.exponent}}`;
+  if (parts.mantissa === '1') return { text: power, prec: PRECEDENCE.pow };
+  if (parts.mantissa === '-1') return { text: `-${power}`, prec: PRECEDENCE.neg };
+  return { text: `${parts.mantissa}\\cdot ${power}`, prec: PRECEDENCE.mul };
 }
 
 interface Printed {
@@ -247,7 +267,7 @@ function printNode(node: CellNode, printedOf: (id: NodeId) => Printed, byId: Rea
       return done('I');
     case 'const':
       // A negative constant prints as -c, which binds as a unary minus.
-      return done(formatNumber(node.value), node.value < 0 ? PRECEDENCE.neg : prec);
+      return formatNumber(node.value, notation === TEX);
     case 'copy':
       return printedOf(node.inputs[0]);
     case 'activation':

@@ -5,7 +5,7 @@
  * the parameters they are made of: no value flows on a wire into them.
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
-import { parameterTex } from '../cell/index.js';
+import { parameterTex, powerOfTen } from '../cell/index.js';
 import type { GlyphKind } from './types.js';
 
 /** Nodes computed from parameters (and constants, the identity) only, other than a parameter or constant itself. */
@@ -46,12 +46,10 @@ export function expressionTex(cell: CellGraph, id: NodeId): string {
  * or large one as a power of ten (10^{-5}, 2.5{\cdot}10^{-4}), so its circle stays small.
  */
 export function constTex(value: number): string {
-  const rounded = Number(value.toPrecision(6));
-  const size = Math.abs(rounded);
-  if (size === 0 || (size >= 0.01 && size < 1e5)) return String(rounded);
-  const [mantissa, exponent] = rounded.toExponential().split('e') as [string, string];
-  const power = `10^{${Number(exponent)}}`;
-  return mantissa === '1' ? power : mantissa === '-1' ? `-${power}` : `${mantissa}{\\cdot}${power}`;
+  const parts = powerOfTen(value, 6);
+  if (!parts) return String(Number(value.toPrecision(6)));
+  const power = `10^{${parts.exponent}}`;
+  return parts.mantissa === '1' ? power : parts.mantissa === '-1' ? `-${power}` : `${parts.mantissa}{\\cdot}${power}`;
 }
 const formatConst = constTex;
 

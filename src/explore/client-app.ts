@@ -64,6 +64,7 @@ export function explorerMain() {
       const vector = store.vector(strip.value, time, state.b);
       const scale = meta.scales.find((s) => s.kind === meta.values[strip.value].scale);
       paintStrip(ctx, strip, k, vector ? Array.from(vector, (v) => scaleColour(v, scale, meta.colours)) : null);
+      // Past 6 units the digits would be too small to read; the panel lists every unit (the label says so).
       if (vector && numbers.checked && vector.length <= 6) layer.appendChild(numbersFor(strip, vector, ns));
     }
     svg.appendChild(layer);

@@ -106,7 +106,8 @@ export function buildMultiples(container, meta, store, onPick) {
     const figure = document.createElement('figure');
     figure.className = 'gf-multiple';
     const caption = document.createElement('figcaption');
-    caption.textContent = meta.labels[id] + ' (' + meta.values[id].size + ' units \u00d7 ' + meta.steps + ' steps)';
+    const count = (n: number, noun: string) => n + ' ' + noun + (n === 1 ? '' : 's');
+    caption.textContent = meta.labels[id] + ' (' + count(meta.values[id].size, 'unit') + ' \u00d7 ' + count(meta.steps, 'step') + ')';
     const wrap = document.createElement('div');
     wrap.className = 'gf-mwrap';
     const canvas = document.createElement('canvas');

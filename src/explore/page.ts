@@ -85,7 +85,7 @@ function controls(model: PageModel, gradient: PageParts['gradient']): string {
   return `<div class="gf-controls" role="toolbar" aria-label="sequence controls">
 <button id="gf-play" type="button" aria-pressed="false">Play</button>
 <label for="gf-step">step</label><input id="gf-step" type="range" min="0" max="${model.steps - 1}" value="0" aria-describedby="gf-step-out"><output id="gf-step-out" for="gf-step">t = 0</output>
-${batch}<label><input id="gf-numbers" type="checkbox"> numbers</label>
+${batch}<label title="Printed on strips of up to 6 units, where they stay legible; hover or focus a glyph for every unit"><input id="gf-numbers" type="checkbox"> numbers (≤ 6 units)</label>
 ${views}
 </div>`;
 }

@@ -52,13 +52,7 @@ export function encodeGreyPng(pixels: Uint8Array, width: number, height: number)
     chunk('IDAT', new Uint8Array(deflateSync(raw, { level: 9 }))),
     chunk('IEND', new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export interface ImageGridOptions {

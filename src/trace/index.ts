@@ -32,7 +32,6 @@ export { inspectOnnx, fromOnnx, type OnnxImport, type OnnxModelLike } from './on
 /** Text forms: an aligned terminal table, CSV, and JSON in the documented shape. */
 export { formatTable, toCsv, toJson, type FormatOptions, type JsonOptions, type TableOptions } from './format.js';
 /** One self-contained HTML page: a heat map per step with a step slider and a batch selector. */
-export { toHtml, type HtmlOptions } from './html.js';
 /** The values of step t (and t-1) for the diagram stage's annotated figure. */
 export { toAnnotation, type Annotation, type StepAnnotation } from './annotate.js';
 /** The framework convention table the importers use. */

@@ -4,7 +4,7 @@
 // (`--only` groups; the lstm on a 15,000-point series is the longest single piece), then the
 // groups' benchmark.json files merged into one table: per series and totals, each cell against
 // the rolling z-score, the Hampel identifier and flagging everything. Prints each piece's time.
-//   node tests/bench/nab-dev.mjs [DIR] [--out FOLDER] [--jobs N]
+//   node tests/bench/nab-dev.mjs [DIR] [--out FOLDER] [--jobs N] [--cells rnn,gru,lstm]
 //   node tests/bench/nab-dev.mjs [DIR] --from FOLDER   (only merge the benchmark.json files in FOLDER's subfolders)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,10 @@ const anomaly = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'))
 const files = readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
 // One piece per (cell, file): the pieces run `jobs` at a time, longest first.
 const cost = { rnn: 1, gru: 4, lstm: 8 };
-const pieces = ['rnn', 'gru', 'lstm']
+const cells = option('--cells', 'rnn,gru,lstm').split(',');
+const unknown = cells.filter((c) => !(c in cost));
+if (unknown.length) throw new Error(`--cells: unknown cell ${unknown.join(', ')} (rnn, gru, lstm)`);
+const pieces = cells
   .flatMap((cell) => files.map((file) => ({ cell, file, weight: cost[cell] * readFileSync(join(data, file), 'utf8').length })))
   .sort((a, b) => b.weight - a.weight);
 mkdirSync(out, { recursive: true });

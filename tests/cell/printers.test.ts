@@ -50,7 +50,8 @@ const vector: fc.Arbitrary<Gen> = fc.letrec<{ v: Gen; s: Gen }>((tie) => ({
     fc.tuple(fc.constantFrom(1, 2.5), tie('v')).map(([c, a]) => bin('sub', '-', num(c), a)),
   ),
   s: fc.oneof(
-    fc.constantFrom(sym('g'), num(0.5), num(2)),
+    // Tiny and huge constants are printed as powers of ten (10^{-5}, 2.5\cdot 10^{7}; 1e-5 in text).
+    fc.constantFrom(sym('g'), num(0.5), num(2), num(1e-5), num(2.5e7), num(3.5e-7), num(-3e-8)),
     fc.tuple(fc.constantFrom('mean', 'sum', 'min', 'max'), tie('v')).map(([f, a]) => call(f, [a])),
   ),
 })).v;
@@ -148,7 +149,9 @@ function readTex(tex: string): string {
         e = `T(${e})`;
       } else {
         const minus = peek() === '-' ? (next(), '-') : '';
-        e = `pow(${e},${minus}${next()})`;
+        const exponent = `${minus}${next()}`;
+        // 10^{k} is how the printer writes a tiny or huge constant: read it back as that number.
+        e = e === '10' ? String(Number(`1e${exponent}`)) : `pow(${e},${exponent})`;
       }
       expect_('}');
     }
@@ -158,7 +161,7 @@ function readTex(tex: string): string {
     if (peek() !== '-') return postfix();
     next();
     const inner = unary();
-    return /^\d/.test(inner) ? `-${inner}` : `neg(${inner})`;
+    return /^\d/.test(inner) ? String(-Number(inner)) : `neg(${inner})`;
   };
   const product = (): string => {
     let e = unary();
@@ -170,7 +173,14 @@ function readTex(tex: string): string {
   };
   const hadamard = (): string => {
     let e = product();
-    while (peek() === '\\odot' || peek() === '\\cdot') e = `${next() === '\\odot' ? 'had' : 'mul*'}(${e},${product()})`;
+    while (peek() === '\\odot' || peek() === '\\cdot') {
+      const op = next();
+      const right = product();
+      const numeric = (v: string) => /^-?\d/.test(v) && Number.isFinite(Number(v));
+      // m \cdot 10^{k}: one constant, m·10^k, read exactly as the decimal literal `m`e`k`.
+      if (op === '\\cdot' && numeric(e) && numeric(right)) e = String(Number(`${e}e${Math.round(Math.log10(Number(right)))}`));
+      else e = `${op === '\\odot' ? 'had' : 'mul*'}(${e},${right})`;
+    }
     return e;
   };
   function sum(): string {

@@ -12,7 +12,7 @@ import { trace } from '../../src/trace/index.js';
 import { evaluateCell, generateCell, generateWeights } from './random-cells.js';
 
 const CASES = Number(process.env.GATEFLOW_CASES ?? 200);
-const LAYOUT_CASES = Number(process.env.GATEFLOW_LAYOUT_CASES ?? 20);
+const LAYOUT_CASES = Number(process.env.GATEFLOW_LAYOUT_CASES ?? 10);
 const FIRST_SEED = Number(process.env.GATEFLOW_SEED ?? 1);
 const SIZES = { input: 2, hidden: 3 };
 const STEPS = 3;

@@ -99,6 +99,35 @@ describe('explorer page (chromium)', () => {
     expect(await page.locator('#gf-number-layer text').count()).toBe(0);
   });
 
+  it('gates keep their own colour scale next to an input of 5: the largest z is drawn far from white', async () => {
+    // The strip canvas read just above each printed number of z (the text sits at its unit's centre).
+    await page.getByLabel('numbers').check();
+    await slider().fill('3');
+    const colours = await page.evaluate(() => {
+      const canvas = document.getElementById('gf-strips') as HTMLCanvasElement;
+      const box = canvas.getBoundingClientRect();
+      const ctx = canvas.getContext('2d')!;
+      // One readback (several make Chromium warn on the console, which another test watches).
+      const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const group = document.querySelector('#gf-number-layer g[data-value="z"][data-offset="0"]')!;
+      return Array.from(group.querySelectorAll('text'), (t) => {
+        const r = t.getBoundingClientRect();
+        const x = Math.round(((r.left + r.width / 2 - box.left) * canvas.width) / box.width);
+        const y = Math.round(((r.top - 1 - box.top) * canvas.height) / box.height);
+        const at = 4 * (y * canvas.width + x);
+        return [pixels[at]!, pixels[at + 1]!, pixels[at + 2]!];
+      });
+    });
+    await page.getByLabel('numbers').uncheck();
+    const z = gruTrace.steps[3].values.z[0];
+    const largest = z.indexOf(Math.max(...z));
+    expect(z[largest]).toBeGreaterThan(0.6);
+    expect(colours).toHaveLength(z.length);
+    const [r, g, b] = colours[largest]!;
+    // On one ±5 scale for every value, a gate at 0.6–1 would be at most a fifth of the way from white (< 52 of 255).
+    expect(Math.max(255 - r!, 255 - g!, 255 - b!)).toBeGreaterThan(100);
+  });
+
   it('hovering a glyph shows its typeset equation and its values with unit indices, rounded', async () => {
     await slider().fill('4');
     await page.locator('#s1-z').hover();
@@ -133,6 +162,8 @@ describe('explorer page (chromium)', () => {
     // Six steps across the width: a click at 25% is step 1.
     await canvas.click({ position: { x: box.width * 0.25, y: box.height / 2 } });
     expect(await step()).toBe(1);
+    const captions = await page.locator('#gf-multiples figcaption').allTextContents();
+    expect(captions.find((c) => c.startsWith('h '))).toBe('h (3 units × 6 steps)');
   });
 
   it('the gradient view shows ‖∂h_T[2]/∂v_t‖ from the engine on the diagram and in the panel', async () => {

@@ -3,7 +3,7 @@
 // do not depend on the random stream.
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
-import { formatTable, toCsv, toHtml, toJson, trace } from '../../src/trace/index.js';
+import { formatTable, toCsv, toJson, trace } from '../../src/trace/index.js';
 import { expectGolden } from '../golden.js';
 
 const FIXTURES = '../fixtures/trace';
@@ -63,23 +63,6 @@ describe('formatTable / toJson / toCsv', () => {
       '',
     ]);
     expect(() => toCsv(single, { nodes: ['h', 'q'] })).toThrow("no node 'q' in the trace (nodes: x, h_prev, r.matmul.0, r.add.0, r.matmul.1, r.add.1, r.add.2, r, z.matmul.0, z.add.0, z.matmul.1, z.add.1, z.add.2, z, n.matmul.0, n.add.0, n.matmul.1, n.add.1, n.mul.0, n.add.2, n, h.sub.0, h.mul.0, h.mul.1, h)");
-  });
-
-  it('toHtml embeds every step of the chosen nodes and loads nothing from outside', () => {
-    const html = toHtml(batched, { nodes: ['x', 'h'] });
-    const embedded = /<script type="application\/json" id="trace-data">(.*?)<\/script>/s.exec(html)![1];
-    const data = JSON.parse(embedded);
-    expect(data.nodes).toEqual(['x', 'h']);
-    expect(data.values[1][1]).toEqual(batched.steps[1].values.h);
-    // One scale per node: x peaks at [2, 0] (t = 1, batch element 1), h at its own largest |h|.
-    const largestH = Math.max(...batched.steps.flatMap((s) => s.values.h.flat().map(Math.abs)));
-    expect(data.maxAbs).toEqual([2, largestH]);
-    expect(largestH).toBeLessThan(1);
-    expect(html).toContain('<input id="step" type="range" min="0" max="1" value="0">');
-    expect(html).toContain('<option value="1">1</option>');
-    expect(html).not.toMatch(/\b(src|href)=|https?:/);
-    expect(toHtml(batched, { nodes: ['x', 'h'] })).toBe(html);
-    expect(() => toHtml(batched, { nodes: ['y'] })).toThrow("no node 'y' in the trace");
   });
 
   it('an output too large for one string is refused with advice', () => {
