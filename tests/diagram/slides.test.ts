@@ -189,10 +189,10 @@ describe('diagram --weights-map', { timeout: 120_000 }, () => {
     for (const n of notes) expect(svg).toContain(`data-tex="${n.tex.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`);
   });
 
-  it('in ops detail each parameter box also names its slice (Keras: the transposed kernel column block), and the layout stays clean', async () => {
-    const placed = await placeDiagram(cellNamed('gru'), { detail: 'ops', weightsMap: weightsMap('gru', 'keras') });
-    const tag = (id: string) => placed.nodes.find((n) => n.key === `1:${id}`)?.tagTex;
-    expect([tag('W_ir'), tag('b_hn')]).toEqual(['\\text{kernel[:, H:2H]}^{\\top}', '\\text{bias[1, 2H:3H]}']);
+  it('in ops detail each parameter box also names its slice (Keras: the transposed kernel block; one bias), and the layout stays clean', async () => {
+    const placed = await placeDiagram(cellNamed('rnn'), { detail: 'ops', steps: 1, weightsMap: weightsMap('rnn', 'keras') });
+    const tag = (id: string) => placed.nodes.find((n) => n.key === `0:${id}`)?.tagTex;
+    expect([tag('W_ih'), tag('W_hh'), tag('b_ih'), tag('b_hh')]).toEqual(['\\text{kernel[:, 0:H]}^{\\top}', '\\text{recurrent}\\_\\text{kernel[:, 0:H]}^{\\top}', '\\text{bias[0:H]}', '\\text{—}']);
     expect(checkGeometry(placed)).toEqual([]);
   });
 
