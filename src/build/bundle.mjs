@@ -113,11 +113,17 @@ const mathjax = join(vendor, 'mathjax.js');
 await build({ entryPoints: [mathjax], outfile: join(vendor, 'mathjax.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
 await writeCachedLoader(join(vendor, 'mathjax.cjs'), mathjax, 'esm');
 
-// The cell parser's mathjs factories, from mathjs's ES modules so that esbuild keeps only what
-// create({ parseDependencies }) reaches (mathjs declares itself free of side effects).
+// The cell parser's mathjs factories (src/cell/mathjs-parse.ts builds parse from them), from
+// mathjs's ES modules so that esbuild keeps only what they reach (mathjs declares itself free
+// of side effects).
 // CommonJS, because mathjs-parse.js loads it synchronously with require.
 await build({
-  stdin: { contents: "export { create, parseDependencies } from 'mathjs';", resolveDir: root, sourcefile: 'mathjs-parser-entry.js' },
+  stdin: {
+    contents:
+      "export { create, numericDependencies, createTyped, createParse, createNode, createAccessorNode, createArrayNode, createAssignmentNode, createBlockNode, createConditionalNode, createConstantNode, createFunctionAssignmentNode, createFunctionNode, createIndexNode, createObjectNode, createOperatorNode, createParenthesisNode, createRangeNode, createRelationalNode, createSymbolNode } from 'mathjs';",
+    resolveDir: root,
+    sourcefile: 'mathjs-parser-entry.js',
+  },
   outfile: join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'),
   bundle: true,
   platform: 'node',
@@ -126,6 +132,23 @@ await build({
   logLevel: 'warning',
 });
 await writeCachedLoader(join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'), join(root, 'dist', 'cell', 'mathjs-parser.cjs'), 'cjs');
+
+// The trace's mathjs evaluator (src/trace/mathjs-subset.ts) the same way: its nine functions'
+// factories, so that a trace's probe does not load mathjs's ~700 files.
+await build({
+  stdin: {
+    contents: "export { create, addDependencies, subtractDependencies, multiplyDependencies, dotMultiplyDependencies, dotDivideDependencies, unaryMinusDependencies, transposeDependencies, mapDependencies, matrixDependencies } from 'mathjs';",
+    resolveDir: root,
+    sourcefile: 'mathjs-subset-entry.js',
+  },
+  outfile: join(root, 'dist', 'trace', 'mathjs-subset.bundle.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
+await writeCachedLoader(join(root, 'dist', 'trace', 'mathjs-subset.bundle.cjs'), join(root, 'dist', 'trace', 'mathjs-subset.cjs'), 'cjs');
 
 // V8's compiled code for elkjs's engine, as it is after a warm-up layout, for the layout
 // thread (src/diagram/elk-thread.ts). Made by this Node; another version rejects it and compiles.
@@ -140,6 +163,9 @@ for (const name of io.listCells()) {
   const source = io.readCell(name);
   await diagram(parseCell(source.text, { file: source.file }), { legend: true });
 }
+// And trace one (the mathjs evaluator's functions), for its bundle's cache.
+const { trace } = await import(join(root, 'dist', 'trace', 'index.js'));
+trace(parseCell(io.readCell('lstm').text, { file: 'lstm.cell' }), undefined, [[1, 0], [0, 1]], { sizes: { hidden: 2 }, evaluator: 'mathjs' });
 for (const loader of caches) {
   const { saveCodeCache } = loader.endsWith('.cjs') ? createRequire(import.meta.url)(loader) : await import(loader);
   saveCodeCache();

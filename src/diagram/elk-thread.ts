@@ -107,8 +107,24 @@ export function startElk(): void {
   worker.unref();
 }
 
-/** Lay out `graph` (elkjs JSON) on the thread; resolves with the laid-out copy. */
+/**
+ * Layouts already made in this process, by their input (elkjs is deterministic: the options
+ * fix its random seed), least recently used first. One step's layout serves every figure of
+ * that cell and detail whatever its step count, theme, title or key, and it was most of a warm
+ * figure's time. Kept as JSON, so no caller can change a stored layout.
+ */
+const layouts = new Map<string, string>();
+const LAYOUTS_KEPT = 256;
+
+/** Lay out `graph` (elkjs JSON) on the thread, or recall the same graph's layout; resolves with the laid-out copy. */
 export async function elkLayout(graph: ElkNode): Promise<ElkNode> {
+  const key = JSON.stringify(graph);
+  const known = layouts.get(key);
+  if (known !== undefined) {
+    layouts.delete(key);
+    layouts.set(key, known);
+    return JSON.parse(known) as ElkNode;
+  }
   startElk();
   const t = thread!;
   const placed = await send(t, { cmd: 'layout', graph });
@@ -117,7 +133,14 @@ export async function elkLayout(graph: ElkNode): Promise<ElkNode> {
     t.needsCache = false;
     await send(t, { cmd: 'saveCache' });
   }
+  layouts.set(key, JSON.stringify(placed));
+  if (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value!);
   return placed;
+}
+
+/** Forget the layouts made so far (benchmarks measure a figure's first layout with it). */
+export function forgetLayouts(): void {
+  layouts.clear();
 }
 
 /**

@@ -39,6 +39,20 @@ export interface RenderOptions {
 
 let window: (Window & typeof globalThis) | null = null;
 
+/**
+ * A label's path markup as svgdom writes it, by the markup MathJax gave: parsing it into the
+ * DOM (svgdom's innerHTML, a sax parser) was most of a warm figure's rendering, and a figure
+ * repeats the labels of the one before. Same bytes as parsing it each time.
+ */
+const serializedBodies = new Map<string, string>();
+/** What lies between an element's start and end tags (serialized in the element, children get no xmlns of their own). */
+function innerMarkup(outer: string): string {
+  return outer.endsWith('/>') ? '' : outer.slice(outer.indexOf('>') + 1, outer.lastIndexOf('</'));
+}
+/** Marks a label body's place in the DOM until the markup is written (no TeX or SVG contains it). */
+const PLACEHOLDER = '\u241ftex-body-';
+const PLACEHOLDERS = new RegExp(`${PLACEHOLDER}(\\d+)${PLACEHOLDER}`, 'g');
+
 /** Numbers in the SVG: two decimals at most, no '-0'. */
 export function fmt(value: number): string {
   const rounded = Math.round(value * 100) / 100;
@@ -70,6 +84,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   canvas.element('desc').attr('id', 'desc').words(options.description);
   const defs = canvas.defs();
   const defined = new Map<string, string>();
+  const placeholders: string[] = [];
 
   // Each distinct (TeX, colour) pair is defined once and placed with <use>.
   const pathLabel = (parent: Container, tex: string, box: Box, colour: string, px: number) => {
@@ -80,7 +95,17 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
     while (defined.has(id) && defined.get(id) !== key) id += 'x';
     if (!defined.has(id)) {
       defined.set(id, key);
-      defs.group().attr('id', id).svg(l.body.replaceAll('currentColor', colour));
+      const body = l.body.replaceAll('currentColor', colour);
+      const group = defs.group().attr('id', id);
+      const known = serializedBodies.get(body);
+      if (known === undefined) {
+        group.svg(body);
+        serializedBodies.set(body, innerMarkup((group.node as unknown as { outerHTML: string }).outerHTML));
+      } else {
+        // Parsed once per process: later figures get a placeholder, replaced by the markup below.
+        group.node.textContent = `${PLACEHOLDER}${placeholders.length}${PLACEHOLDER}`;
+        placeholders.push(known);
+      }
     }
     // MathJax draws in its own units (1000 per em) from its viewBox origin.
     const s = l.scale;
@@ -137,6 +162,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   // svg.js bookkeeping must not reach the file; one element a line keeps goldens diffable.
   const markup = canvas
     .svg()
+    .replace(PLACEHOLDERS, (_match, index: string) => placeholders[Number(index)]!)
     .replace(/ data-svgjs="[^"]*"/g, '')
     .replace(/ xmlns:svgjs="[^"]*"/g, '')
     .replace(/></g, '>\n<')

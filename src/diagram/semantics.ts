@@ -110,8 +110,13 @@ function matrixStates(cell: CellGraph, top: CellNode): Set<string> {
   return states;
 }
 
+/** Each cell's nodes by id, built once: a linear search per lookup made long sums quadratic. */
+const nodesById = new WeakMap<CellGraph, Map<NodeId, CellNode>>();
+
 function nodeOf(cell: CellGraph, id: NodeId): CellNode {
-  const n = cell.nodes.find((x) => x.id === id);
+  let byId = nodesById.get(cell);
+  if (!byId) nodesById.set(cell, (byId = new Map(cell.nodes.map((x) => [x.id, x]))));
+  const n = byId.get(id);
   if (!n) throw new Error(`internal: no node ${id}`);
   return n;
 }

@@ -7,7 +7,7 @@
 import { numericShape, withSizes, type CellGraph, type Sizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Random } from '../random.js';
-import { buildSchedule, type Schedule } from './schedule.js';
+import { buildSchedule, type Schedule, type StepObserver } from './schedule.js';
 import { Tape, parameter, type Parameter, type Var } from './tape.js';
 import { allocate, dtypeOf, sameShape, slice0, zeros, type DType, type Tensor } from './tensor.js';
 import { LOWER, scheduled } from './lower-cell.js';
@@ -21,6 +21,12 @@ export interface CompileOptions {
    * dispose() when done with the cell (the worker never keeps a finished program alive).
    */
   readonly threads?: number;
+  /**
+   * forward() computes elementwise functions (exp, sigmoid, tanh, ...) with JavaScript's Math, as the
+   * tape's kernels and the mathjs trace do, instead of the faster WebAssembly polynomials (within
+   * 1e-15 relative in float64): the trace's engine evaluator, which then matches mathjs bit for bit.
+   */
+  readonly exact?: boolean;
 }
 
 export interface NamedShape {
@@ -69,6 +75,11 @@ export interface ForwardOptions {
   readonly initial?: Readonly<Record<string, Tensor>>;
   readonly noise?: Readonly<Record<string, Tensor>>;
   readonly random?: Random;
+  /**
+   * Called after each step with `copyRow(nodeId, r, into, at)`, which copies row r of any
+   * node's value at that step. For traces that keep every node; only the fast schedule has it.
+   */
+  readonly observe?: StepObserver;
 }
 
 export interface ForwardResult {
@@ -150,6 +161,7 @@ function sample(t: Tensor, index: number): Tensor {
 export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions = {}): CompiledCell {
   const dtype = options.dtype ?? 'float64';
   const threads = options.threads ?? 1;
+  const exact = options.exact ?? false;
   if (!Number.isInteger(threads) || threads < 1) throw new InputError(`threads must be a positive integer, found ${threads}`);
   // Always through withSizes, which also refuses tensors too large to allocate.
   const cell = withSizes(source, sizes);
@@ -317,9 +329,11 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         const expected = [B, ...s.shape];
         if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
       }
-      if (!cell.nodes.every(scheduled)) return forwardOnTape(compiled, list, { ...options, noise }, stateNames);
-      schedule ??= buildSchedule(cell, byId, batched, dtype, threads);
-      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B);
+      const unscheduled = cell.nodes.find((n) => !scheduled(n));
+      if (unscheduled && options.observe) throw new InputError(`cell '${cell.name}': the fast schedule has no '${unscheduled.kind}' for observing every node`);
+      if (unscheduled) return forwardOnTape(compiled, list, { ...options, noise }, stateNames);
+      schedule ??= buildSchedule(cell, byId, batched, dtype, threads, exact);
+      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B, options.observe);
     },
   };
   return compiled;

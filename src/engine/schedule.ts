@@ -31,6 +31,9 @@ interface Group {
   wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean };
 }
 
+/** Called after each step with `copyRow(id, r, into, at)`: copies row r of any node's value at that step into `into` at `at`. */
+export type StepObserver = (t: number, copyRow: (id: string, r: number, into: Data, at: number) => void) => void;
+
 export interface Schedule {
   run(
     params: ReadonlyMap<string, Parameter>,
@@ -39,6 +42,7 @@ export interface Schedule {
     noise: Readonly<Record<string, Tensor>>,
     T: number,
     B: number,
+    observe?: StepObserver,
   ): ForwardResult;
   /** Stops the helper thread, if one runs. */
   dispose(): void;
@@ -59,7 +63,7 @@ const MAX_ARENA_BYTES = 3 * 2 ** 30;
 /** Multiply-adds per product above which a helper thread takes half of the columns. */
 const PARALLEL_MIN_WORK = 1 << 19;
 
-export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType, threads = 1): Schedule {
+export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType, threads = 1, exact = false): Schedule {
   // Phase of every node: state targets and anything downstream of a state are per step.
   const stateTargets = new Set(cell.states.map((s) => s.name));
   const phase = new Map<string, Phase>();
@@ -149,7 +153,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
 
     // 3. The instructions, phase by phase.
     const instrs: Record<Phase, Instr[]> = { const: [], seq: [], step: [] };
-    const kernels = a?.elementwise(dtype);
+    // exact: functions (exp, sigmoid, tanh, ...) in JavaScript with Math's, as the tape and the mathjs trace compute them.
+    const wasmKernels = a?.elementwise(dtype);
+    // exact keeps the WebAssembly sums and products (IEEE, the same bits) and negation, not its polynomials.
+    const kernels = exact && wasmKernels ? { binary: wasmKernels.binary, unary: { neg: wasmKernels.unary.neg } } : wasmKernels;
     const started = new Set<Group>();
     for (const n of cell.nodes) {
       const p = phase.get(n.id)!;
@@ -183,7 +190,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       arena = null;
       cached = undefined;
     },
-    run(params, inputs, initial, noise, T, B) {
+    run(params, inputs, initial, noise, T, B, observe) {
       if (!cached || cached.T !== T || cached.B !== B) cached = { T, B, plan: plan(T, B) };
       const { slots, history, instrs } = cached.plan;
       for (const n of cell.nodes) {
@@ -208,7 +215,17 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       for (const g of groups.values()) packTransposed(g, slots);
       for (const f of instrs.seq) f(0, T * B);
       const step = instrs.step;
-      for (let t = 0; t < T; t++) for (let k = 0; k < step.length; k++) step[k]!(t, B);
+      let now = 0;
+      const copyRow = (id: string, r: number, into: Data, at: number): void => {
+        const s = slots.get(id)!;
+        const from = s.off + now * s.tStride + r * s.stride;
+        into.set(s.buf.subarray(from, from + s.width), at);
+      };
+      for (let t = 0; t < T; t++) {
+        for (let k = 0; k < step.length; k++) step[k]!(t, B);
+        now = t;
+        observe?.(t, copyRow);
+      }
       const states: Record<string, Tensor> = {};
       const final: Record<string, Tensor> = {};
       for (const s of cell.states) {

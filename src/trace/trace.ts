@@ -5,18 +5,17 @@
  *   2. sizes from the options, the weights and the feature count
  *   3. weights: given (checked) or seeded random (PyTorch's initialisation)
  *   4. initial states (zeros unless given) and the noise stream
- *   5. step through the sequence with the mathjs evaluator
+ *   5. step through the sequence on the engine (float64) or the mathjs evaluator (evaluators.ts)
  */
-import type { Matrix } from 'mathjs';
 import type { CellGraph } from '../cell/index.js';
 import { withSizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import { createRandom } from '../random.js';
-import { createEvaluator, toRows } from './evaluate.js';
-import { numberMatrix } from './mathjs-subset.js';
+import { readOnlyRecord } from './engine-run.js';
+import { runTrace } from './evaluators.js';
 import { resolveSizes, sizesFromFeatures } from './sizes.js';
 import { DEFAULT_MAX_STEPS, type Sequence, type Trace, type TraceOptions, type TraceStep, type WeightsLike } from './types.js';
-import { checkWeightNames, checkWeights, initWeights, tensorToNested, toWeights } from './weights.js';
+import { checkWeightNames, checkWeights, initWeights, toWeights } from './weights.js';
 
 /**
  * Evaluates `cell` over `inputs` ([T][I] or [T][B][I]) and returns every node's value at
@@ -47,12 +46,7 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   if (weights) checkWeights(cell, sizes, finalWeights, weightsName);
   const sized = withSizes(cell, sizes);
 
-  const params = new Map([...finalWeights].map(([name, tensor]) => [name, tensorToNested(tensor)]));
-  const evaluator = createEvaluator(sized, params);
-  let state = initialStates(sized, options.initial ?? {}, batch);
   const noise = createRandom(seed).fork();
-
-  const out: TraceStep[] = [];
   const targets = sized.statements.map((s) => s.target);
   // Inputs first in declaration order (how the features are split), then the IR's order.
   const inputOrder = new Map(sized.inputs.map((d, i) => [d.name, i]));
@@ -62,18 +56,15 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     .map((node, index) => ({ node, index: node.kind === 'input' ? (inputOrder.get(node.id) ?? 0) - sized.inputs.length : index }))
     .sort((a, b) => a.index - b.index)
     .map((e) => e.node);
-  // x_prev at the first step is zero: the convolution of QRNN starts from an empty window.
-  let previousInput = splitInputs(sized, steps[0].map((row) => row.map(() => 0)));
-  for (let t = 0; t < steps.length; t++) {
-    const input = splitInputs(sized, steps[t]);
-    const noiseValues = new Map(sized.noises.map((n) => [n.name, numberMatrix(randomRows(noise, batch, size(n.shape)))]));
-    const values = evaluator.step({ input, state, noise: noiseValues, previousInput });
-    previousInput = input;
-    const nodes: Record<string, number[][]> = {};
-    for (const node of recorded) nodes[node.id] = toRows(values.get(node.id)!, batch);
-    out.push({ t, values: Object.fromEntries(targets.map((name) => [name, nodes[name]])), nodes });
-    state = new Map(sized.states.map((s) => [s.name, numberMatrix(nodes[s.name])]));
-  }
+  const run = {
+    steps,
+    initial: initialStates(sized, options.initial ?? {}, batch),
+    // Drawn step by step, noise by noise, as the evaluators consume them.
+    noise: steps.map(() => new Map(sized.noises.map((n) => [n.name, randomRows(noise, batch, size(n.shape))]))),
+  };
+  const chosen = runTrace(sized, sizes, finalWeights, run, recorded, { evaluator: options.evaluator, seed, warn: options.warn });
+  // A statement's value is its node's (the engine's nodes are made on first read).
+  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: readOnlyRecord(targets, (name) => nodes[name]!), nodes }));
   const last = out[out.length - 1];
   return {
     cell: cell.name,
@@ -82,6 +73,7 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     // The states (what the next call would start from), then declared outputs that are not states.
     final: Object.fromEntries([...new Set([...sized.states.map((s) => s.name), ...sized.outputs])].map((name) => [name, last.values[name]])),
     weights: finalWeights,
+    evaluator: chosen.evaluator,
   };
 }
 
@@ -116,23 +108,11 @@ function size(shape: readonly (string | number)[]): number {
   return shape.reduce<number>((a, d) => a * (d as number), 1);
 }
 
-/** One step's [B][F] rows, cut into each declared input's [B][size]. */
-function splitInputs(cell: CellGraph, rows: number[][]): Map<string, Matrix> {
-  const out = new Map<string, Matrix>();
-  let offset = 0;
-  for (const input of cell.inputs) {
-    const n = size(input.shape);
-    out.set(input.name, numberMatrix(rows.map((r) => r.slice(offset, offset + n))));
-    offset += n;
-  }
-  return out;
-}
-
 function randomRows(random: ReturnType<typeof createRandom>, batch: number, n: number): number[][] {
   return Array.from({ length: batch }, () => Array.from({ length: n }, () => random.normal()));
 }
 
-function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initial']>, batch: number): Map<string, Matrix> {
+function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initial']>, batch: number): Map<string, number[][]> {
   const names = new Set(cell.states.map((s) => s.name));
   for (const name of Object.keys(initial)) {
     if (!names.has(name)) throw new InputError(`initial value for '${name}', which is not a state of cell '${cell.name}' (states: ${[...names].join(', ')})`);
@@ -141,7 +121,7 @@ function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initi
     cell.states.map((s) => {
       const n = size(s.shape);
       const given = initial[s.name];
-      if (!given) return [s.name, numberMatrix(Array.from({ length: batch }, () => new Array<number>(n).fill(0)))];
+      if (!given) return [s.name, Array.from({ length: batch }, () => new Array<number>(n).fill(0))];
       const rows = (Array.isArray(given[0]) ? given : [given]) as readonly (readonly number[])[];
       const perBatch = Array.isArray(given[0]);
       const found = perBatch ? [rows.length, rows[0]?.length ?? 0] : [rows[0].length];
@@ -153,7 +133,7 @@ function initialStates(cell: CellGraph, initial: NonNullable<TraceOptions['initi
           if (!Number.isFinite(v)) throw new InputError(`initial state '${s.name}0' has a non-finite value (${v}) at [${perBatch ? `${b}, ` : ''}${i}]`);
         }),
       );
-      return [s.name, numberMatrix(perBatch ? rows.map((r) => r.slice()) : Array.from({ length: batch }, () => rows[0].slice()))];
+      return [s.name, perBatch ? rows.map((r) => r.slice()) : Array.from({ length: batch }, () => rows[0].slice())];
     }),
   );
 }

@@ -43,6 +43,8 @@ export interface Trace {
   readonly final: Readonly<Record<string, number[][]>>;
   /** The weights used (the given ones, or the seeded random draw), for saving; not part of the JSON. */
   readonly weights: Weights;
+  /** Which evaluator computed the values (see TraceOptions.evaluator); not part of the JSON. */
+  readonly evaluator: 'engine' | 'mathjs';
 }
 
 export interface TraceOptions {
@@ -58,6 +60,14 @@ export interface TraceOptions {
   readonly inputName?: string;
   /** Names the weights in messages (a file name); default 'weights'. */
   readonly weightsName?: string;
+  /**
+   * 'mathjs' (the reference) or 'engine' (compiled typed-array kernels, float64). Default: the
+   * engine when it agrees with mathjs within 1e-12 on a short random probe of this cell and these
+   * weights, else mathjs, with the reason passed to `warn`.
+   */
+  readonly evaluator?: 'mathjs' | 'engine';
+  /** Receives a note when the default evaluator falls back to mathjs. */
+  readonly warn?: (message: string) => void;
 }
 
 /** The longest sequence `trace` accepts unless told otherwise. */

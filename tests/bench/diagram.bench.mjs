@@ -1,8 +1,11 @@
-// Diagram benchmark (against dist/): (1) whole-process time of `gateflow diagram gru -o FILE`,
-// cold start included; (2) where a cold start spends its time, module by module; (3) diagrams
-// per second in one warm process for every shipped cell at 2 steps, gates and ops detail.
+// Diagram benchmark (against dist/), each figure as a ratio against an anchor measured in the
+// same run: (1) whole-process time of `gateflow diagram gru -o FILE`, cold start included,
+// against `node -e 0` (interleaved run by run) and, when Graphviz is installed, against
+// `dot -Tsvg` on a graph of the same size; (2) where a cold start spends its time, phase by
+// phase; (3) diagrams per second in one warm process: the gate-level GRU again and again (its
+// layout recalled) and with its layout made afresh each time, then every shipped cell.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,28 +16,47 @@ const work = mkdtempSync(join(tmpdir(), 'gateflow-bench-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(0)} ms`;
 
-console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (figures below are noisy when the load is high)`);
+console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (times are noisy when the load is high; ratios less so)`);
 
-// (1) Cold runs of the real command. CPU time (user + sys, from /usr/bin/time when present)
-// is reported beside wall time: on a shared, loaded machine it is the steadier figure.
+// (1) Cold runs of the real command, each after a run of the anchor. CPU time (user + sys,
+// from /usr/bin/time when present) is reported beside wall time: the steadier figure here.
 const hasTime = spawnSync('/usr/bin/time', ['-f', '%U', 'true']).status === 0;
-function timed(args) {
+function timed(command, args) {
   const start = process.hrtime.bigint();
-  const run = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, ...args], { encoding: 'utf8' })
-    : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const run = hasTime ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(run.stderr);
   const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
   return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
 const runs = 7;
-const cold = Array.from({ length: runs }, () => timed([bin, 'diagram', 'gru', '-o', join(work, 'gru.svg')]));
-const cells = Array.from({ length: 3 }, () => timed([bin, 'cells']));
+const anchor = [], cold = [], cells = [];
+for (let k = 0; k < runs; k++) {
+  anchor.push(timed(process.execPath, ['-e', '0']));
+  cold.push(timed(process.execPath, [bin, 'diagram', 'gru', '-o', join(work, 'gru.svg')]));
+  if (k < 3) cells.push(timed(process.execPath, [bin, 'cells']));
+}
+const wallOf = (rs) => median(rs.map((r) => r.wall));
+const cpuOf = (rs) => median(rs.map((r) => r.cpu));
 const report = (label, rs) =>
-  console.log(`${label}: wall median ${ms(median(rs.map((r) => r.wall)))} (best ${ms(Math.min(...rs.map((r) => r.wall)))})${hasTime ? `, CPU median ${ms(median(rs.map((r) => r.cpu)))}` : ''}`);
+  console.log(`${label}: wall median ${ms(wallOf(rs))}, ${(wallOf(rs) / wallOf(anchor)).toFixed(1)}× node -e 0${hasTime ? `; CPU median ${ms(cpuOf(rs))}, ${(cpuOf(rs) / cpuOf(anchor)).toFixed(1)}× node -e 0` : ''}`);
+console.log(`anchor node -e 0: wall median ${ms(wallOf(anchor))}${hasTime ? `, CPU median ${ms(cpuOf(anchor))}` : ''}`);
 report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs)`, cold);
-report('gateflow cells (node + yargs, for comparison)', cells);
+report('gateflow cells (node + yargs)', cells);
+// Graphviz on a graph the size of the GRU's step (its glyphs and wires), when installed.
+if (spawnSync('dot', ['-V']).status === 0) {
+  const { readCell } = await import(join(root, 'dist/io/index.js'));
+  const { parseCell } = await import(join(root, 'dist/cell/index.js'));
+  const { unroll } = await import(join(root, 'dist/diagram/unroll.js'));
+  const source = readCell('gru');
+  const graph = unroll(parseCell(source.text, { file: source.file }), { steps: [{ time: 't-1', t: -1 }, { time: 't', t: 0 }], initialTime: 't-2' });
+  const dotFile = join(work, 'gru.dot');
+  writeFileSync(dotFile, `digraph g { rankdir=LR;\n${graph.nodes.map((n, i) => `n${i} [shape=box];`).join('\n')}\n${graph.edges.map((e, i) => `n${i % graph.nodes.length} -> n${(i * 7 + 1) % graph.nodes.length};`).join('\n')}\n}\n`);
+  const dot = Array.from({ length: runs }, () => timed('dot', ['-Tsvg', dotFile, '-o', join(work, 'gru-dot.svg')]));
+  console.log(`dot -Tsvg on ${graph.nodes.length} nodes and ${graph.edges.length} edges: wall median ${ms(wallOf(dot))}; gateflow diagram gru is ${(wallOf(cold) / wallOf(dot)).toFixed(1)}× it`);
+} else {
+  console.log('dot (Graphviz) is not installed: no comparison with it');
+}
 
 // (2) A cold start, phase by phase, in a fresh process, in the command's order: the elkjs
 // thread starts first and loads and warms up while this thread parses the cell, loads MathJax
@@ -51,8 +73,12 @@ const cellMod = await import(${JSON.stringify(join(root, 'dist/cell/index.js'))}
 const src = io.readCell('gru'); const cell = cellMod.parseCell(src.text, { file: src.file }); lap('parse the cell (mathjs parser bundle)');
 await import(${JSON.stringify(join(root, 'dist/diagram/labels.js'))}); lap('import MathJax (bundle) and set it up');
 await import(${JSON.stringify(join(root, 'dist/diagram/render.js'))}); lap('import svgdom + svg.js (bundle)');
-const placed = await d.placeDiagram(cell); lap('typeset labels + elkjs layout (waits for the thread)');
-await d.diagram(cell); lap('whole diagram again, warm');
+const { unroll } = await import(${JSON.stringify(join(root, 'dist/diagram/unroll.js'))});
+const { measureNode } = await import(${JSON.stringify(join(root, 'dist/diagram/measure.js'))});
+const graph = unroll(cell, { steps: [{ time: 't-1', t: -1 }, { time: 't', t: 0 }], initialTime: 't-2' }); for (const n of graph.nodes) measureNode(graph, n, 16, null); lap('unroll + typeset and measure the labels (MathJax)');
+const placed = await d.placeDiagram(cell); lap('elkjs layout (waits for the thread) + compose');
+await d.diagram(cell); lap('render (svg.js on svgdom; the layout recalled)');
+await d.diagram(cell, { steps: 3 }); lap('a second figure, warm');
 console.log(JSON.stringify(out));
 `;
 const phaseRun = spawnSync(process.execPath, ['--input-type=module', '-e', phases], { encoding: 'utf8' });
@@ -64,19 +90,28 @@ for (const [name, t] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEn
 const { listCells, readCell } = await import(join(root, 'dist/io/index.js'));
 const { parseCell } = await import(join(root, 'dist/cell/index.js'));
 const { diagram } = await import(join(root, 'dist/diagram/index.js'));
+const { forgetLayouts } = await import(join(root, 'dist/diagram/elk-thread.js'));
 const cellList = listCells().map((name) => {
   const s = readCell(name);
   return parseCell(s.text, { file: s.file });
 });
-for (const detail of ['gates', 'ops']) {
-  for (const cell of cellList) await diagram(cell, { steps: 2, detail }); // warm-up: modules, JIT, label cache
-  const rounds = 3;
+async function rate(label, count, draw) {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  for (let r = 0; r < rounds; r++) for (const cell of cellList) await diagram(cell, { steps: 2, detail });
+  for (let i = 0; i < count; i++) await draw(i);
   const elapsed = performance.now() - start;
-  const count = rounds * cellList.length;
   const cpu = process.cpuUsage(cpuStart);
-  const cpuEach = (cpu.user + cpu.system) / 1000 / count;
-  console.log(`warm, all ${cellList.length} shipped cells at 2 steps, ${detail} detail: ${(count / (elapsed / 1000)).toFixed(1)} diagrams/s (${ms(elapsed / count)} each; CPU ${ms(cpuEach)} each)`);
+  console.log(`${label}: ${(count / (elapsed / 1000)).toFixed(1)} diagrams/s (${ms(elapsed / count)} each; CPU ${ms((cpu.user + cpu.system) / 1000 / count)} each)`);
+}
+const gru = cellList.find((c) => c.name === 'gru');
+for (let i = 0; i < 5; i++) await diagram(gru); // warm-up: modules, JIT, label cache
+await rate('warm, gate-level GRU, again and again (its layout recalled)', 30, () => diagram(gru));
+await rate('warm, gate-level GRU, its layout made afresh each time', 15, () => {
+  forgetLayouts();
+  return diagram(gru);
+});
+for (const detail of ['gates', 'ops']) {
+  for (const cell of cellList) await diagram(cell, { steps: 2, detail }); // warm-up
+  forgetLayouts();
+  await rate(`warm, all ${cellList.length} shipped cells at 2 steps, ${detail} detail, first layouts`, cellList.length, (i) => diagram(cellList[i], { steps: 2, detail }));
 }

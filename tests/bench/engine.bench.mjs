@@ -126,7 +126,7 @@ for (const cellName of ['lstm', 'gru']) {
 
     const weights = new Map(params.map((p) => [p.name, p.value]));
     const seq = Array.from({ length: mathjsSteps }, (_, t) => Array.from({ length: B }, (_, b) => Array.from(x.data.subarray((t * B + b) * I, (t * B + b + 1) * I))));
-    const mathjsMs = best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H } }));
+    const mathjsMs = best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H }, evaluator: 'mathjs' }));
     const mathjs = (mathjsSteps / mathjsMs) * 1000;
     rows.push([cellName, `${B},${I},${H}`, fmt(f64), fmt(f32), fmt(f32t), fmt(plain), fmt(tfjs), `${fmt(mathjs)} (${mathjsSteps})`, `${(Math.max(f32, f32t) / tfjs).toFixed(2)}×`, `${(f64 / tfjs).toFixed(2)}×`, `${fmt(f64 / mathjs)}×`, diff.toExponential(1)]);
   }

@@ -1,6 +1,9 @@
-// Trace benchmark (against dist/): steps per second of the mathjs evaluator for GRU and
-// LSTM at hidden 32 and 128, batch 1, a sequence of 1000 steps (seeded random weights
-// and inputs, input size 32); plus the cold `gateflow trace` command, whole process.
+// Trace benchmark (against dist/), each figure as a ratio against an anchor measured in the
+// same run (the machine is shared, so times drift; ratios hold better):
+// (1) steps per second of trace() on each evaluator, GRU and LSTM at hidden 32 and 128, batch 1,
+//     input 32 (seeded weights and inputs; every node's value kept), against the anchor: the
+//     compiled cell's own forward() in float64 (no values kept) on the same sequence;
+// (2) whole `gateflow trace` processes against `node -e 0`, interleaved run by run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -11,43 +14,70 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
 const { loadCell } = await import(join(dist, 'index.js'));
 const { trace } = await import(join(dist, 'trace', 'index.js'));
+const { compile } = await import(join(dist, 'engine', 'index.js'));
 const { createRandom } = await import(join(dist, 'random.js'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timed = (f) => {
+  const start = performance.now();
+  f();
+  return performance.now() - start;
+};
 
-console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (figures are noisy when the load is high)`);
+console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (times are noisy when the load is high; ratios less so)`);
 const T = 1000;
+const MATHJS_T = 100;
 const INPUT = 32;
 const random = createRandom(1);
 const inputs = Array.from({ length: T }, () => Array.from({ length: INPUT }, () => random.uniform(-1, 1)));
 
-console.log(`\nmathjs evaluator, batch 1, sequence ${T}, input ${INPUT} (median of 3 runs; every node's value kept):`);
-console.log('cell   hidden   steps/s   ms/step');
+console.log(`\ntrace(), batch 1, input ${INPUT}, steps/s (median of 5 runs; the engine over ${T} steps, mathjs over ${MATHJS_T}); anchor: forward() of the compiled cell, float64, same run`);
+console.log('cell   hidden   forward()   engine trace   ratio   mathjs trace   ratio');
 for (const name of ['gru', 'lstm']) {
   const cell = loadCell(name);
   for (const hidden of [32, 128]) {
-    trace(cell, undefined, inputs.slice(0, 20), { sizes: { hidden }, seed: 1 }); // warm up
-    const times = [];
-    for (let run = 0; run < 3; run++) {
-      const start = performance.now();
-      const result = trace(cell, undefined, inputs, { sizes: { hidden }, seed: 1 });
-      times.push(performance.now() - start);
-      if (result.steps.length !== T) throw new Error('short trace');
+    const compiled = compile(cell, { input: INPUT, hidden });
+    const params = compiled.initParams(createRandom(1));
+    const x = { shape: [T, 1, INPUT], data: Float64Array.from(inputs.flat()) };
+    compiled.forward(params, { inputs: { x } });
+    const run = (evaluator, steps) => () => trace(cell, undefined, inputs.slice(0, steps), { sizes: { hidden }, seed: 1, evaluator });
+    run('engine', 20)();
+    run('mathjs', 5)();
+    const forward = [], engine = [], mathjs = [];
+    // Interleaved, so a burst of load lands on every column alike.
+    for (let k = 0; k < 5; k++) {
+      forward.push(T / (timed(() => compiled.forward(params, { inputs: { x } })) / 1000));
+      engine.push(T / (timed(run('engine', T)) / 1000));
+      mathjs.push(MATHJS_T / (timed(run('mathjs', MATHJS_T)) / 1000));
     }
-    const ms = median(times);
-    console.log(`${name.padEnd(6)} ${String(hidden).padStart(6)} ${(T / (ms / 1000)).toFixed(0).padStart(9)} ${(ms / T).toFixed(3).padStart(9)}`);
+    compiled.dispose();
+    const [f, e, m] = [median(forward), median(engine), median(mathjs)];
+    console.log(`${name.padEnd(6)} ${String(hidden).padStart(6)} ${f.toFixed(0).padStart(11)} ${e.toFixed(0).padStart(14)} ${(e / f).toFixed(2).padStart(7)} ${m.toFixed(0).padStart(14)} ${(m / f).toFixed(3).padStart(7)}`);
   }
 }
 
-// The command as a user runs it: 20 steps of a GRU, hidden 8, table to stdout.
+// The command as a user runs it: 1000 steps of a GRU (hidden 8, 4 features), the table to
+// a pipe, on the default evaluator; and 20 steps; each against `node -e 0`, interleaved.
 const work = mkdtempSync(join(tmpdir(), 'gateflow-bench-'));
-const seq = join(work, 'seq.json');
-writeFileSync(seq, JSON.stringify(inputs.slice(0, 20).map((r) => r.slice(0, 4))));
 const bin = join(dist, 'cli', 'main.js');
-const cold = [];
-for (let i = 0; i < 5; i++) {
+const seqOf = (steps) => {
+  const file = join(work, `seq-${steps}.json`);
+  writeFileSync(file, JSON.stringify(inputs.slice(0, steps).map((r) => r.slice(0, 4))));
+  return file;
+};
+const processMs = (args) => {
   const start = performance.now();
-  const run = spawnSync(process.execPath, [bin, 'trace', 'gru', '--input', seq, '--hidden', '8'], { encoding: 'utf8' });
-  cold.push(performance.now() - start);
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (run.status !== 0) throw new Error(run.stderr);
+  return performance.now() - start;
+};
+console.log('\nwhole processes (median of 5, interleaved with the anchor `node -e 0`):');
+for (const steps of [20, 1000]) {
+  const seq = seqOf(steps);
+  const anchor = [], command = [];
+  for (let k = 0; k < 5; k++) {
+    anchor.push(processMs(['-e', '0']));
+    command.push(processMs([bin, 'trace', 'gru', '--input', seq, '--hidden', '8']));
+  }
+  const [a, c] = [median(anchor), median(command)];
+  console.log(`  gateflow trace gru --hidden 8, ${steps} steps: ${c.toFixed(0)} ms, ${(c / a).toFixed(1)}× node -e 0 (${a.toFixed(0)} ms)`);
 }
-console.log(`\ngateflow trace gru --input seq.json --hidden 8 (20 steps, cold, whole process): median ${median(cold).toFixed(0)} ms over 5 runs`);

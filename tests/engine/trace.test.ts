@@ -39,7 +39,7 @@ describe('compile(cell) agrees with trace(cell) (mathjs, float64) to 1e-9', () =
     const sequence = features[0]!.map((step, t) => step.map((row, b) => features.flatMap((f) => f[t]![b]!)));
     const weights = new Map(params.map((p) => [p.name, { shape: p.value.shape, data: p.value.data as Float64Array }]));
     const initialNested = Object.fromEntries(Object.entries(initial).map(([k, v]) => [k, nested({ shape: [1, ...v.shape], data: v.data })[0]!]));
-    const reference = trace(cell, weights, sequence, { sizes, initial: initialNested, seed: 3 });
+    const reference = trace(cell, weights, sequence, { sizes, initial: initialNested, seed: 3, evaluator: 'mathjs' });
 
     // The evaluator draws its own noise: hand the same values to the engine.
     const noise = Object.fromEntries(

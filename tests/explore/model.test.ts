@@ -96,12 +96,12 @@ describe('explore gradient view', () => {
     const weights = base.weights;
     for (let t = 0; t < inputs.length; t++) {
       const parts = [0, 1].map((i) =>
-        numericGradient((d) => trace(cell, weights, inputs.map((row, s) => (s === t ? row.map((v, j) => (j === i ? v + d : v)) : row)), { sizes: { hidden: 3 } }), 1),
+        numericGradient((d) => trace(cell, weights, inputs.map((row, s) => (s === t ? row.map((v, j) => (j === i ? v + d : v)) : row)), { sizes: { hidden: 3 }, evaluator: 'mathjs' }), 1),
       );
       expectClose([norms.get('x')![t]], [Math.hypot(...parts)], { rtol: 1e-6, atol: 1e-10 }, `‖∂h_T[1]/∂x_${t}‖`);
     }
     // The initial state: ∂h_T/∂h_0 through --state0.
-    const initialParts = [0, 1, 2].map((i) => numericGradient((d) => trace(cell, weights, inputs, { sizes: { hidden: 3 }, initial: { h: [0, 0, 0].map((v, j) => (j === i ? d : v)) } }), 1));
+    const initialParts = [0, 1, 2].map((i) => numericGradient((d) => trace(cell, weights, inputs, { sizes: { hidden: 3 }, initial: { h: [0, 0, 0].map((v, j) => (j === i ? d : v)) }, evaluator: 'mathjs' }), 1));
     expectClose([norms.get('h_prev')![0]], [Math.hypot(...initialParts)], { rtol: 1e-6, atol: 1e-10 }, '‖∂h_T[1]/∂h_0‖');
     // h at t is h_prev at t + 1, and the seed itself has norm 1.
     for (let t = 0; t + 1 < inputs.length; t++) expect(norms.get('h')![t]).toBe(norms.get('h_prev')![t + 1]);

@@ -1,4 +1,4 @@
-// The loader fuzzer's quick run (issue 12): for each of the twelve loaders, 120 seeded
+// The loader fuzzer's quick run (issue 12): for each of the twelve loaders, 200 seeded
 // mutants of valid inputs, each of which must load or end in a GateflowError, within 5 s
 // (plus 0.1 s a MB of input) and 256 MB per case, in a child process with a 768 MB heap (so a
 // crash or hang is reported with the case that caused it). `npm run fuzz` runs 10,000 per loader.
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module shared with `npm run fuzz`, without type declarations.
 import { describeFailures, LOADER_NAMES, runLoader } from './run.mjs';
 
-const CASES = 120;
+const CASES = 200;
 const SEED = 12;
 
 describe.concurrent('loader fuzzing', () => {

@@ -77,7 +77,11 @@ export function traceInputOptions(y: Argv) {
     .option('state0', { type: 'string', array: true, nargs: 1, describe: 'initial value of a state, NAME=VALUE (repeatable): VALUE is inline JSON [H] or [B][H], or a JSON file (default zeros)' })
     .option('h0', { type: 'string', describe: 'initial h, short for --state0 h=VALUE' })
     .option('c0', { type: 'string', describe: 'initial c (LSTM cells), short for --state0 c=VALUE' })
-    .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' });
+    .option('max-steps', { type: 'number', default: 10000, describe: 'refuse sequences longer than this' })
+    .option('evaluator', {
+      choices: ['engine', 'mathjs'] as const,
+      describe: 'mathjs (the reference) or engine (compiled, float64; much faster); default: the engine when it agrees with mathjs within 1e-12 on a short random probe of the cell, else mathjs with a note',
+    });
 }
 
 type TraceArgs = Awaited<ReturnType<ReturnType<typeof traceInputOptions>['parseAsync']>> & { cell?: string };
@@ -145,6 +149,8 @@ export async function traceFromArgs(args: TraceArgs) {
     maxSteps: args['max-steps'],
     inputName: input.file,
     weightsName: weightsFile,
+    evaluator: args.evaluator,
+    warn,
   });
   return { cell, result, tr };
 }

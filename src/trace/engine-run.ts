@@ -1,0 +1,125 @@
+/**
+ * The engine evaluator of a trace: the cell compiled onto the engine's typed-array schedule
+ * in float64 (src/engine), every node's value read after each step. mathjs stays the
+ * reference: by default a trace runs here only after a short random probe agrees with the
+ * mathjs evaluator (probe.ts).
+ */
+import type { CellGraph, CellNode } from '../cell/index.js';
+import { compile, parameter, type Tensor as EngineTensor } from '../engine/index.js';
+import { InputError } from '../errors.js';
+import type { Weights } from './types.js';
+
+/** What a run needs, as plain numbers: steps [T][B][F], initial states [B][n], noise per step [B][n]. */
+export interface RunInputs {
+  readonly steps: readonly (readonly (readonly number[])[])[];
+  readonly initial: ReadonlyMap<string, readonly (readonly number[])[]>;
+  readonly noise: readonly ReadonlyMap<string, readonly (readonly number[])[]>[];
+}
+
+/** Per step, the recorded nodes' values as [batch][size]. */
+export type NodeRows = Record<string, number[][]>;
+
+const width = (shape: readonly (string | number)[]): number => shape.reduce<number>((a, d) => a * (d as number), 1);
+
+/** A [T][B][n] block of rows as one float64 tensor (row-major). */
+function sequenceTensor(T: number, B: number, n: number, at: (t: number, b: number) => readonly number[], offset = 0): EngineTensor {
+  const data = new Float64Array(T * B * n);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const row = at(t, b);
+      const base = (t * B + b) * n;
+      for (let i = 0; i < n; i++) data[base + i] = row[offset + i]!;
+    }
+  }
+  return { shape: [T, B, n], data };
+}
+
+function plainRow(view: ArrayLike<number>): number[] {
+  const out = new Array<number>(view.length);
+  for (let i = 0; i < view.length; i++) out[i] = view[i]!;
+  return out;
+}
+
+/**
+ * Per step, the recorded nodes as lazily built [batch][size] arrays over one float64 history
+ * per node: a long trace keeps a few large buffers, not millions of small arrays, and only the
+ * nodes an output reads become arrays (each once, the same array on every read). Each step is
+ * a read-only proxy that behaves as a plain object of its nodes (keys, entries, JSON).
+ */
+function lazySteps(history: ReadonlyMap<string, Float64Array>, widths: ReadonlyMap<string, number>, T: number, B: number): NodeRows[] {
+  const ids = [...history.keys()];
+  const rowsAt = (t: number, id: string): number[][] => {
+    const data = history.get(id)!;
+    const w = widths.get(id)!;
+    const rows = new Array<number[]>(B);
+    for (let b = 0; b < B; b++) rows[b] = plainRow(data.subarray((t * B + b) * w, (t * B + b + 1) * w));
+    return rows;
+  };
+  return Array.from({ length: T }, (_, t) => readOnlyRecord(ids, (id) => rowsAt(t, id)));
+}
+
+/** A read-only object whose keys are `keys` and whose values `make` builds on first read. */
+export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) => V): Record<string, V> {
+  const known = new Set(keys);
+  const made = new Map<string, V>();
+  const get = (key: string): V => {
+    let value = made.get(key);
+    if (value === undefined) made.set(key, (value = make(key)));
+    return value;
+  };
+  return new Proxy({} as Record<string, V>, {
+    get: (_target, key) => (typeof key === 'string' && known.has(key) ? get(key) : undefined),
+    has: (_target, key) => typeof key === 'string' && known.has(key),
+    ownKeys: () => [...keys],
+    getOwnPropertyDescriptor: (_target, key) =>
+      typeof key === 'string' && known.has(key) ? { value: get(key), enumerable: true, configurable: true, writable: false } : undefined,
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+}
+
+/**
+ * Runs `cell` (already sized) on the engine and returns the recorded nodes' values per step.
+ * Throws an InputError when the engine cannot run the cell (the reason names the node).
+ */
+export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, number>>, weights: Weights, run: RunInputs, recorded: readonly CellNode[]): NodeRows[] {
+  const compiled = compile(cell, sizes, { dtype: 'float64', exact: true });
+  try {
+    const params = compiled.params.map((p) => {
+      const tensor = weights.get(p.name);
+      if (!tensor || tensor.data.length !== width(p.shape)) throw new InputError(`the engine needs weight '${p.name}' with ${width(p.shape)} values`);
+      return parameter(p.name, { shape: p.shape, data: tensor.data });
+    });
+    const T = run.steps.length;
+    const B = run.steps[0]!.length;
+    const inputs: Record<string, EngineTensor> = {};
+    let offset = 0;
+    for (const d of compiled.inputs) {
+      const n = width(d.shape);
+      inputs[d.name] = sequenceTensor(T, B, n, (t, b) => run.steps[t]![b]!, offset);
+      offset += n;
+    }
+    const initial: Record<string, EngineTensor> = {};
+    for (const s of compiled.states) {
+      const rows = run.initial.get(s.name)!;
+      initial[s.name] = { shape: [B, ...s.shape], data: sequenceTensor(1, B, width(s.shape), (_t, b) => rows[b]!).data };
+    }
+    const noise: Record<string, EngineTensor> = {};
+    for (const d of compiled.noises) noise[d.name] = sequenceTensor(T, B, width(d.shape), (t, b) => run.noise[t]!.get(d.name)![b]!);
+    const widths = new Map(recorded.map((n) => [n.id, width(n.shape)]));
+    const history = new Map(recorded.map((n) => [n.id, new Float64Array(T * B * widths.get(n.id)!)]));
+    const targets = [...history].map(([id, data]) => ({ id, data, w: widths.get(id)! }));
+    compiled.forward(params, {
+      inputs,
+      initial,
+      noise,
+      observe: (t, copyRow) => {
+        for (const { id, data, w } of targets) for (let b = 0; b < B; b++) copyRow(id, b, data, (t * B + b) * w);
+      },
+    });
+    return lazySteps(history, widths, T, B);
+  } finally {
+    compiled.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+// trace's two evaluators: the engine (compiled, float64) against mathjs (the reference) on
+// generated well-typed cells, the shipped cells and the fixture cells, every node at every
+// step; the default's probe and its fallback note; the CLI's --evaluator.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCell, parseCell, type CellGraph } from '../../src/index.js';
+import { createRandom } from '../../src/random.js';
+import { trace, type Trace } from '../../src/trace/index.js';
+import { runInProcess } from '../cli-in-process.js';
+import { generateCell, generateWeights } from '../diagram/random-cells.js';
+
+/** |engine − mathjs| ≤ TOLERANCE · max(1, |mathjs|) on every value. */
+const TOLERANCE = 1e-12;
+const GENERATED = 40;
+const FIXTURES = join(__dirname, '..', 'fixtures', 'cells');
+
+/** The first value where the two traces differ beyond the tolerance, or '' (every node, every step). */
+function firstDifference(engine: Trace, mathjs: Trace): string {
+  if (engine.evaluator !== 'engine' || mathjs.evaluator !== 'mathjs') return `evaluators ${engine.evaluator}, ${mathjs.evaluator}`;
+  for (const [t, step] of mathjs.steps.entries()) {
+    const ids = Object.keys(step.nodes);
+    if (Object.keys(engine.steps[t]!.nodes).join() !== ids.join()) return `step ${t}: nodes ${Object.keys(engine.steps[t]!.nodes).join()} against ${ids.join()}`;
+    for (const id of ids) {
+      for (const [b, row] of step.nodes[id]!.entries()) {
+        for (const [i, x] of row.entries()) {
+          const y = engine.steps[t]!.nodes[id]![b]![i]!;
+          if (!(Math.abs(x - y) <= TOLERANCE * Math.max(1, Math.abs(x)))) return `step ${t}, ${id}[${b}][${i}]: engine ${y}, mathjs ${x}`;
+        }
+      }
+    }
+  }
+  return '';
+}
+
+/** Both evaluators on the same seeded inputs ([T][2][F]), initial states and weights. */
+function bothOn(cell: CellGraph, sizes: Record<string, number>, seed: number, weights?: Record<string, number[] | number[][]>): string {
+  const random = createRandom(seed);
+  const features = cell.inputs.reduce((n, d) => n + d.shape.reduce<number>((a, s) => a * (typeof s === 'number' ? s : sizes[s]!), 1), 0);
+  const inputs = Array.from({ length: 4 }, () => Array.from({ length: 2 }, () => Array.from({ length: features }, () => random.uniform(-1, 1))));
+  const options = { sizes, seed };
+  return firstDifference(trace(cell, weights, inputs, { ...options, evaluator: 'engine' }), trace(cell, weights, inputs, { ...options, evaluator: 'mathjs' }));
+}
+
+describe('trace: the engine evaluator against mathjs', { timeout: 60_000 }, () => {
+  it(`agrees on every node of ${GENERATED} generated cells within ${TOLERANCE} (batch 2, 4 steps)`, () => {
+    const sizes = { input: 2, hidden: 3 };
+    const failures: string[] = [];
+    for (let seed = 1; seed <= GENERATED; seed++) {
+      const generated = generateCell(seed);
+      const cell = parseCell(generated.text, { file: `generated-${seed}.cell` });
+      const found = bothOn(cell, sizes, seed, generateWeights(generated, sizes, createRandom(seed)));
+      if (found) failures.push(`seed ${seed}: ${found}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it(`agrees on every shipped and fixture cell within ${TOLERANCE} (noise, x_prev, reductions, clips, stacks included)`, () => {
+    const cells = [
+      ...['gru', 'gru-cho', 'lstm', 'lstm-peephole', 'mgu', 'janet', 'qrnn', 'olah-lstm', 'antisymmetric', 'rnn', 'vae-reparam'].map((name) => loadCell(name)),
+      ...readdirSync(FIXTURES).map((file) => parseCell(readFileSync(join(FIXTURES, file), 'utf8'), { file })),
+    ];
+    const failures = cells.flatMap((cell, k) => {
+      const sizes = Object.fromEntries(cell.dims.map((d) => [d, d === 'input' ? 2 : 3]));
+      const found = bothOn(cell, sizes, 100 + k);
+      return found ? [`${cell.name}: ${found}`] : [];
+    });
+    expect(failures).toEqual([]);
+    expect(cells.length).toBe(35);
+  });
+});
+
+describe('trace: the default evaluator', () => {
+  it('is the engine when the probe agrees, and gives the same numbers as mathjs', () => {
+    const inputs = [[1, 0], [0, 1], [0.5, -0.5]];
+    const notes: string[] = [];
+    const fast = trace(loadCell('lstm'), undefined, inputs, { sizes: { hidden: 3 }, seed: 4, warn: (m) => notes.push(m) });
+    expect(fast.evaluator).toBe('engine');
+    expect(notes).toEqual([]);
+    expect(firstDifference(fast, trace(loadCell('lstm'), undefined, inputs, { sizes: { hidden: 3 }, seed: 4, evaluator: 'mathjs' }))).toBe('');
+  });
+
+  it('falls back to mathjs, with a note naming the value, when the probe disagrees (min of NaN: mathjs keeps NaN)', () => {
+    const cell = parseCell('cell: nanmin\ninput: x\nstate: h\nh = min(sqrt(W x), h_prev)\n', { file: 'nanmin.cell' });
+    const notes: string[] = [];
+    const result = trace(cell, undefined, [[1, 0], [0, 1]], { sizes: { hidden: 3 }, seed: 0, warn: (m) => notes.push(m) });
+    expect(result.evaluator).toBe('mathjs');
+    expect(notes).toEqual([
+      "cell 'nanmin': on a random probe the engine gives 0.01821644976735115 where mathjs gives NaN (h[0], step 0, batch element 0; tolerance 1e-12 · (1 + |mathjs|)); evaluated with mathjs",
+    ]);
+  });
+});
+
+describe('gateflow trace --evaluator', () => {
+  it('prints the same table with either evaluator, and names the choices when given another', async () => {
+    const args = ['trace', 'gru', '-i', '[[1,0],[0,1],[0.5,0.5]]', '--hidden', '3', '--all-nodes'];
+    const engine = await runInProcess([...args, '--evaluator', 'engine'], __dirname);
+    const mathjs = await runInProcess([...args, '--evaluator', 'mathjs'], __dirname);
+    expect(engine.status).toBe(0);
+    expect(engine.stdout).toContain('gru (input 2, hidden 3, batch 1; 3 steps)');
+    expect(engine.stdout).toBe(mathjs.stdout);
+    const bad = await runInProcess([...args, '--evaluator', 'numpy'], __dirname);
+    expect([bad.status, bad.stderr]).toEqual([2, "gateflow: option --evaluator: expected one of engine, mathjs, found 'numpy'\n"]);
+  });
+});
