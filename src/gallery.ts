@@ -131,6 +131,17 @@ export const GALLERY_RUNS: readonly GalleryRun[] = [
     images: ['pytorch-init/gradflow.png', 'init-4/gradflow.png'],
   },
   {
+    dir: 'experiments',
+    title: 'Peepholes and memory, measured',
+    caption: 'Saved compare runs (templates/results; its README.md gives the command that made each) redrawn: lstm against lstm-peephole on the spike-delay task of Gers et al. 2002 with delays of 5 to 10 steps and of 10 to 20, mean and range over seeds; then ‖∂h_t/∂x_s‖ for rnn, gru and lstm with random weights (top) and with the weights trained on the adding problem at T = 40 (bottom; only gru learned it in 400 steps).',
+    commands: [
+      { args: ['compare', '--from', 'peephole-delay', '-o', 'delay-10'], stdout: 'delay-10.txt' },
+      { args: ['compare', '--from', 'peephole-delay-20', '-o', 'delay-20'], stdout: 'delay-20.txt' },
+      { args: ['memory', 'rnn', 'gru', 'lstm', '--from', 'adding-40', '--samples', '2', '-o', 'memory'], stdout: 'memory.txt' },
+    ],
+    images: ['delay-10/compare.png', 'delay-20/compare.png', 'memory/memory.png'],
+  },
+  {
     dir: 'vae-gradvar',
     title: 'Why the reparameterization trick',
     caption: 'Variance of the score-function (REINFORCE) and the reparameterized gradient of E[z²] under q = N(1, 1), against the number of samples, measured and in closed form.',

@@ -9,6 +9,7 @@ export * as trace from './trace/index.js';
 export * as engine from './engine/index.js';
 export * as train from './train/index.js';
 export * as explore from './explore/index.js';
+export * as experiments from './experiments/index.js';
 export * as plot from './plot/index.js';
 export * as io from './io/index.js';
 export { createRandom, type Random } from './random.js';

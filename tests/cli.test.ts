@@ -93,6 +93,15 @@ describe('gateflow (the bin)', () => {
     }
   });
 
+  it('a reader that closes the pipe early ends the output without a stack trace (status 141, as SIGPIPE gives)', () => {
+    // sh runs the bin into `true`, which exits at once; the bin's later writes meet a closed pipe.
+    const script = `"${process.execPath}" "${BIN}" trace gru --input '[[1,0],[0,1],[1,1]]' --json - 2>"$0" | true; echo "\${PIPESTATUS[0]}"`;
+    const errFile = join(mkdtempSync(join(tmpdir(), 'gateflow-pipe-')), 'stderr.txt');
+    const run = spawnSync('bash', ['-c', script, errFile], { encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('141');
+    expect(readFileSync(errFile, 'utf8')).toBe('');
+  });
+
   it('an unknown command exits 2', () => {
     const run = gateflow('nosuchcommand');
     expect(run.status).toBe(2);

@@ -38,6 +38,9 @@ const RULES: Readonly<Record<string, NumberRule>> = {
   length: size(1_000_000),
   count: size(1000),
   seeds: size(100),
+  params: size(10_000_000),
+  'test-size': size(100_000),
+  samples: size(1000),
   shapes: size(1_000_000),
   total: size(100_000),
   k: size(1000),
@@ -76,6 +79,8 @@ const COMMAND_RULES: Readonly<Record<string, NumberRule>> = {
   'check tolerance': { min: 0, max: 1e6 },
   'convert tolerance': { min: 0, max: 1e6 },
   'explore window': { integer: true, min: 1, max: 3 },
+  // The memory map holds T² norms and differentiates T·hidden copies of each sequence at once.
+  'memory steps': { integer: true, min: 1, max: 500 },
 };
 
 /** Every size option with its default limit (the README lists them). */

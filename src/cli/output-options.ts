@@ -24,7 +24,7 @@ const FORMATS_BY_EXTENSION: Readonly<Record<string, readonly string[]>> = {
 /** A folder or a file, by command: `out` is a folder except for `rnn synth --kind KIND` (one CSV). */
 function kindOf(command: string, option: string, argv: Arguments): 'file' | 'folder' {
   if (command === 'rnn synth') return argv.kind === 'all' ? 'folder' : 'file';
-  if (option === 'out' || command === 'gradflow') return 'folder';
+  if (option === 'out' || ['gradflow', 'compare', 'memory'].includes(command)) return 'folder';
   if (command === 'diagram' && argv.walkthrough === true) return 'folder';
   return 'file';
 }

@@ -31,10 +31,13 @@
  * ```
  * Inference without gradients: `new Tape({ record: false })`.
  *
- * Speed: products with enough work run on a WebAssembly SIMD kernel (assembled in wasm.ts;
- * float32 f32x4, float64 f64x2). `forward()` keeps the weights and every value in one wasm
- * memory and runs the elementwise ops there too (exp, sigmoid and tanh by a polynomial:
- * float32 within 1e-6 relative, float64 within 1e-15). `compile(…, {threads: 2})` lets a
+ * Speed: products with enough work run on a WebAssembly SIMD kernel (assembled in
+ * wasm-gemm.ts; float32 f32x4, float64 f64x2). `forward()` keeps the weights and every value
+ * in one wasm memory, computes the input projections of the whole sequence as one product,
+ * stacks the products that share an operand ([W_hi; W_hf; W_hg; W_ho] h_prev), runs the
+ * elementwise ops there too (exp, sigmoid and tanh by a polynomial: float32 within 1e-6
+ * relative, float64 within 1e-15) and, when every op of a step has a wasm kernel, runs the
+ * whole loop over the steps as one generated wasm function. `compile(…, {threads: 2})` lets a
  * worker thread take half of each large product; call `compiled.dispose()` when done.
  */
 export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArray, sizeOf, sameShape } from './tensor.js';

@@ -3,6 +3,7 @@
  * Updates are in place on `param.value.data`, so compiled cells and tapes see them at once.
  */
 import type { Parameter } from './tape.js';
+import type { Data } from './tensor.js';
 
 export interface Optimizer {
   readonly params: readonly Parameter[];
@@ -65,18 +66,35 @@ export function adam(params: readonly Parameter[], options: AdamOptions = {}): O
       t++;
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
-      params.forEach((p, k) => {
-        const w = p.value.data, g = p.grad.data, mk = m[k]!, vk = v[k]!;
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i]!;
-          mk[i] = beta1 * mk[i]! + (1 - beta1) * gi;
-          vk[i] = beta2 * vk[i]! + (1 - beta2) * gi * gi;
-          if (weightDecay) w[i] -= lr * weightDecay * w[i]!;
-          w[i] -= (lr * (mk[i]! / c1)) / (Math.sqrt(vk[i]! / c2) + eps);
-        }
-      });
+      for (let k = 0; k < params.length; k++) {
+        const w = params[k]!.value.data;
+        if (weightDecay) decay(w, lr * weightDecay);
+        adamUpdate(w, params[k]!.grad.data, m[k]!, v[k]!, c1, c2, lr, beta1, beta2, eps);
+      }
     },
   };
+}
+
+/**
+ * One Adam update of one parameter, in place. A plain function over its arrays (not a closure
+ * in forEach) keeps V8's loop monomorphic: twice as fast on the VAE's 650k weights, and the
+ * same operations in the same order, so the same bits.
+ */
+function adamUpdate(w: Data, g: Data, mk: Float64Array, vk: Float64Array, c1: number, c2: number, lr: number, beta1: number, beta2: number, eps: number): void {
+  const a1 = 1 - beta1, a2 = 1 - beta2;
+  for (let i = 0, n = w.length; i < n; i++) {
+    const gi = g[i]!;
+    const mi = beta1 * mk[i]! + a1 * gi;
+    const vi = beta2 * vk[i]! + a2 * gi * gi;
+    mk[i] = mi;
+    vk[i] = vi;
+    w[i] = w[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+  }
+}
+
+/** AdamW's decoupled decay, w ← w − lr·λ·w, before the Adam step (stored, so rounded to w's type, as before). */
+function decay(w: Data, rate: number): void {
+  for (let i = 0; i < w.length; i++) w[i] -= rate * w[i]!;
 }
 
 /** The L2 norm of all gradients together. */

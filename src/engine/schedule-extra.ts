@@ -6,6 +6,7 @@
  */
 import type { CellNode } from '../cell/index.js';
 import type { Data } from './tensor.js';
+import type { ProgramCall } from './wasm-program.js';
 
 /** Where a node's value lives: row r of step t starts at off + t·tStride + r·stride. */
 export interface Slot {
@@ -16,7 +17,8 @@ export interface Slot {
   readonly width: number;
 }
 
-export type Instr = (t: number, rows: number) => void;
+/** One instruction of the schedule; `program`: the same as WebAssembly calls (schedule.ts fuses a step of them). */
+export type Instr = ((t: number, rows: number) => void) & { program?: (rows: number) => ProgramCall[] };
 
 /** Elementwise functions of one value, by the activation's name (or the schedule's own 'neg', 'copy'). */
 export const EXTRA_UNARY: Readonly<Record<string, (x: number) => number>> = {

@@ -8,7 +8,8 @@
 import type { CellGraph, CellNode } from '../cell/index.js';
 import { sigmoid, softplus } from './kernels.js';
 import { gemmNN, wasmEnabled } from './matmul.js';
-import { BLOCK_COLUMNS, gemmModule, WasmArena, type ElementwiseKernel, type UnaryKernel, type UnaryOp } from './wasm.js';
+import { BLOCK_COLUMNS, gemmModule, paddedColumns, WasmArena, type ProgramCall, type UnaryOp } from './wasm.js';
+import { affine, wasmBinary, wasmUnary } from './schedule-wasm.js';
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
@@ -63,6 +64,15 @@ const MAX_ARENA_BYTES = 3 * 2 ** 30;
 /** Multiply-adds per product above which a helper thread takes half of the columns. */
 const PARALLEL_MIN_WORK = 1 << 19;
 
+let stepProgramOn = true;
+
+/** Turns the fused step (one wasm function per forward) on or off, for tests; returns the previous setting. */
+export function useStepProgram(enabled: boolean): boolean {
+  const previous = stepProgramOn;
+  stepProgramOn = enabled;
+  return previous;
+}
+
 export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType, threads = 1, exact = false): Schedule {
   // Phase of every node: state targets and anything downstream of a state are per step.
   const stateTargets = new Set(cell.states.map((s) => s.name));
@@ -98,11 +108,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     const request = (n: number): number => lengths.push(n) - 1;
     const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
     const useWasm = wasmEnabled() && gemmModule(false) !== null;
-    const bc = BLOCK_COLUMNS[dtype];
     const parallel = useWasm && threads > 1 && gemmModule(true) !== null && [...groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
     const groupBufs = new Map<Group, { WT: number; out: number }>();
     for (const g of groups.values()) {
-      g.stride = useWasm ? Math.ceil(g.total / bc) * bc : g.total;
+      g.stride = useWasm ? paddedColumns(g.total, dtype) : g.total;
       groupBufs.set(g, { WT: request(g.K * g.stride), out: request(rowsOf(g) * g.stride) });
     }
     const historyBuf = new Map(cell.states.map((s) => [s.name, request((T + 1) * B * sizeOf(s.shape as number[]))]));
@@ -126,6 +135,18 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       slots.set(n.id, slot);
       slotBuf.set(n.id, buf);
     }
+    // A number against a vector (1 − z, 0.5 · x) on the wasm kernels: the number repeated
+    // along a row of the vector's width, which the kernel reads at row stride 0.
+    const widened = new Map<string, { node: CellNode & { kind: 'const' }; slot: Slot; buf: number }>();
+    for (const n of cell.nodes) {
+      if (!useWasm || !(n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div')) continue;
+      for (const id of n.inputs) {
+        const c = byId.get(id)!;
+        const w = width(n.id);
+        if (c.kind !== 'const' || w === 1 || widened.has(`${id}:${w}`)) continue;
+        widened.set(`${id}:${w}`, { node: c, slot: { buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, buf: request(w) });
+      }
+    }
 
     // 2. The buffers: all in one wasm arena (so every op can run there), or plain arrays.
     arena?.dispose();
@@ -143,6 +164,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       if (n.kind === 'const') slot.buf[0] = n.value;
       if (n.kind === 'identity') for (let i = 0; i < Number(n.shape[0]); i++) slot.buf[i * Number(n.shape[0]) + i] = 1;
     }
+    for (const k of widened.values()) k.slot.buf = views[k.buf]!.fill(k.node.value);
     for (const g of groups.values()) {
       const b = groupBufs.get(g)!;
       g.WT = views[b.WT]!;
@@ -172,16 +194,20 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
           instrs[p].push(groupProduct(g, slots.get(g.right)!, dtype));
         }
       } else if (n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div') {
-        instrs[p].push(wasmBinary(kernels?.binary[n.kind], dtype, o, args[0]!, args[1]!) ?? binary(n.kind, o, args[0]!, args[1]!));
+        const [x, y] = n.inputs.map((id, k) => widened.get(`${id}:${o.width}`)?.slot ?? args[k]!) as [Slot, Slot];
+        instrs[p].push(wasmBinary(kernels?.binary[n.kind], `ew_${n.kind}`, dtype, o, x, y) ?? binary(n.kind, o, args[0]!, args[1]!));
       } else if (extra) {
         instrs[p].push(extra);
       } else if (n.kind === 'neg' || n.kind === 'activation' || (stateTargets.has(n.id) && n.kind !== 'state')) {
         // A state target that is a plain copy of another node (h = h_other) still needs writing.
         const fn = n.kind === 'neg' ? 'neg' : n.kind === 'activation' ? n.fn : 'copy';
-        instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
+        instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], `ew_${fn}`, dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
       }
     }
-    return { slots, history, instrs };
+    // 4. A step whose every instruction runs on the wasm kernels becomes one wasm function.
+    const step = instrs.step;
+    const stepProgram = a && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? a.program(step.flatMap((f) => f.program!(B))) : null;
+    return { slots, history, instrs, stepProgram };
   }
 
   return {
@@ -192,7 +218,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     },
     run(params, inputs, initial, noise, T, B, observe) {
       if (!cached || cached.T !== T || cached.B !== B) cached = { T, B, plan: plan(T, B) };
-      const { slots, history, instrs } = cached.plan;
+      const { slots, history, instrs, stepProgram } = cached.plan;
       for (const n of cell.nodes) {
         const slot = slots.get(n.id)!;
         if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
@@ -221,10 +247,15 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         const from = s.off + now * s.tStride + r * s.stride;
         into.set(s.buf.subarray(from, from + s.width), at);
       };
-      for (let t = 0; t < T; t++) {
-        for (let k = 0; k < step.length; k++) step[k]!(t, B);
-        now = t;
-        observe?.(t, copyRow);
+      // The fused step runs the whole sequence in one call, or one step a call for an observer.
+      if (stepProgram && !observe) stepProgram(0, T);
+      else {
+        for (let t = 0; t < T; t++) {
+          if (stepProgram) stepProgram(t, t + 1);
+          else for (let k = 0; k < step.length; k++) step[k]!(t, B);
+          now = t;
+          observe?.(t, copyRow);
+        }
       }
       const states: Record<string, Tensor> = {};
       const final: Record<string, Tensor> = {};
@@ -243,24 +274,6 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
 const EMPTY = new Float64Array(0);
 const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 
-/** Byte address of row 0 of step t of a slot that lives in wasm memory. */
-const address = (s: Slot, t: number, e: number): number => s.buf.byteOffset + (s.off + t * s.tStride) * e;
-
-/** The op on the wasm kernel when both operands have the output's width in whole 16-byte chunks. */
-function wasmBinary(kernel: ElementwiseKernel | undefined, dtype: DType, o: Slot, x: Slot, y: Slot): Instr | undefined {
-  const e = BYTES[dtype];
-  if (!kernel || x.width !== o.width || y.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
-  const wb = o.width * e;
-  return (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e, address(y, t, e), y.stride * e);
-}
-
-function wasmUnary(kernel: UnaryKernel | undefined, dtype: DType, o: Slot, x: Slot): Instr | undefined {
-  const e = BYTES[dtype];
-  if (!kernel || x.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
-  const wb = o.width * e;
-  return (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
-}
-
 /** WT[k, col + i] = W[i, k]: the stacked, transposed weights the i-k-j product wants (padding stays 0). */
 function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>): void {
   const WT = g.WT!;
@@ -277,7 +290,7 @@ function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>): void {
 function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   let scratch: Data | undefined;
   const e = BYTES[dtype];
-  return (t, rows) => {
+  const instr: Instr = (t, rows) => {
     const start = right.off + t * right.tStride;
     const w = g.wasm;
     if (w) {
@@ -302,6 +315,14 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
     C.fill(0, 0, rows * g.stride);
     gemmNN(rows, g.stride, g.K, A, g.WT!, C);
   };
+  const w = g.wasm;
+  if (w && !w.parallel) {
+    instr.program = (rows): ProgramCall[] => [
+      { zero: w.out, bytes: rows * g.stride * e },
+      ...w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, g.stride),
+    ];
+  }
+  return instr;
 }
 
 /** W·v for a constant matrix and a constant vector (parameter-only expressions). */

@@ -1,131 +1,11 @@
 /**
  * Engine stage: the WebAssembly SIMD kernels, assembled here byte by byte (no toolchain,
- * nothing to download). gemm: C[M, 8·nb] += A[M, K]·B[K, 8·nb] in float32 (f32x4), or
- * C[M, 4·nb] += … in float64 (f64x2), a 4-row × 32-byte register tile of accumulators kept
- * across the k loop; ew_*: elementwise ops over rows of 16-byte chunks. wasm.ts runs them.
+ * nothing to download): the matrix product of wasm-gemm.ts (gemm_f32, gemm_f64) and ew_*,
+ * elementwise ops over rows of 16-byte chunks. wasm.ts runs them.
  */
 
-const SIMD = 0xfd;
-const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32GeU: 0x4f, i32GtU: 0x4b, i32Shl: 0x74,
-  f32Load: 0x2a, f64Load: 0x2b,
-} as const;
-const simd = { load: 0x00, store: 0x0b, const: 0x0c, f32Splat: 0x13, f64Splat: 0x14, f32Add: 0xe4, f32Mul: 0xe6, f64Add: 0xf0, f64Mul: 0xf2 } as const;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-const simdOp = (code: number): number[] => [SIMD, ...uleb(code)];
-
-/** The kernel body for one element type; locals are numbered after the 9 i32 params. */
-function gemmBody(f64: boolean): number[] {
-  // params: 0 M, 1 nb (32-byte column blocks), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 ldb, 8 ldc (byte strides)
-  const [M, NB, K, A, B, C, LDA, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  // i32 locals 9..16
-  const [JB, I, KK, AP, BP, CP, BCOL, LDA2] = [9, 10, 11, 12, 13, 14, 15, 16];
-  const LDA3 = 17;
-  // v128 locals 18..28: 8 accumulators, b0, b1, a
-  const ACC = [18, 19, 20, 21, 22, 23, 24, 25];
-  const [B0, B1, AV] = [26, 27, 28];
-  const elem = f64 ? 8 : 4;
-  const load = f64 ? op.f64Load : op.f32Load;
-  const align = f64 ? 3 : 2;
-  const splat = simdOp(f64 ? simd.f64Splat : simd.f32Splat);
-  const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
-  const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
-  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
-  const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
-  const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
-  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
-  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
-  // br 1 leaves the block around the loop; br 0 repeats the loop.
-  const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
-  const again = [op.br, 0];
-
-  /** acc[r][0..1] += splat(A[aPtr + rowOffset]) * (b0, b1). */
-  const fma = (r: number, rowOffset: number[]) => [
-    ...get(AP), ...rowOffset, ...(rowOffset.length ? [op.i32Add] : []), load, align, 0, ...splat, ...set(AV),
-    ...get(ACC[2 * r]!), ...get(AV), ...get(B0), ...mul, ...add, ...set(ACC[2 * r]!),
-    ...get(ACC[2 * r + 1]!), ...get(AV), ...get(B1), ...mul, ...add, ...set(ACC[2 * r + 1]!),
-  ];
-  /** C[cPtr + rowOffset] += acc[r]. */
-  const store = (r: number, rowOffset: number[]) => {
-    const addr = [...get(CP), ...rowOffset, ...(rowOffset.length ? [op.i32Add] : [])];
-    return [
-      ...addr, ...addr, ...v128Load(0), ...get(ACC[2 * r]!), ...add, ...v128Store(0),
-      ...addr, ...addr, ...v128Load(16), ...get(ACC[2 * r + 1]!), ...add, ...v128Store(16),
-    ];
-  };
-  const rowOffsets = [[], get(LDA), get(LDA2), get(LDA3)];
-  const cOffsets = [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...get(LDC), ...i32(1), op.i32Shl, op.i32Add]];
-
-  const tile = (rows: number) => [
-    ...ACC.slice(0, 2 * rows).flatMap((a) => [...zero, ...set(a)]),
-    ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
-    ...get(BCOL), ...set(BP),
-    ...i32(0), ...set(KK),
-    ...blockLoop([
-      ...exitIf([...get(KK), ...get(K), op.i32GeU]),
-      ...get(BP), ...v128Load(0), ...set(B0),
-      ...get(BP), ...v128Load(16), ...set(B1),
-      ...Array.from({ length: rows }, (_, r) => fma(r, rowOffsets[r]!)).flat(),
-      ...get(AP), ...i32(elem), op.i32Add, ...set(AP),
-      ...get(BP), ...get(LDB), op.i32Add, ...set(BP),
-      ...get(KK), ...i32(1), op.i32Add, ...set(KK),
-      ...again,
-    ]),
-    ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(CP),
-    ...Array.from({ length: rows }, (_, r) => store(r, cOffsets[r]!)).flat(),
-    ...get(I), ...i32(rows), op.i32Add, ...set(I),
-  ];
-
-  const body = [
-    ...get(LDA), ...i32(1), op.i32Shl, ...set(LDA2),
-    ...get(LDA2), ...get(LDA), op.i32Add, ...set(LDA3),
-    ...i32(0), ...set(JB),
-    ...blockLoop([
-      ...exitIf([...get(JB), ...get(NB), op.i32GeU]),
-      ...get(B), ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(BCOL),
-      ...i32(0), ...set(I),
-      // Four rows at a time while they last, then one row at a time.
-      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(4), ...again]),
-      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(1), ...again]),
-      ...get(JB), ...i32(1), op.i32Add, ...set(JB),
-      ...again,
-    ]),
-  ];
-  const locals = vec([[...uleb(9), 0x7f], [...uleb(11), 0x7b]]);
-  const code = [...locals, ...body, op.end];
-  return [...uleb(code.length), ...code];
-}
+import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
+import { gemmBody } from './wasm-gemm.js';
 
 /** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
@@ -143,8 +23,8 @@ function f64x2Const(value: number): number[] {
   const b = new Uint8Array(new Float64Array([value, value]).buffer);
   return [...simdOp(simd.const), ...b];
 }
-function i64x2Const(value: number): number[] {
-  const b = new Uint8Array(new BigInt64Array([BigInt(value), BigInt(value)]).buffer);
+function i64x2Const(value: bigint): number[] {
+  const b = new Uint8Array(new BigInt64Array([value, value]).buffer);
   return [...simdOp(simd.const), ...b];
 }
 function i32x4Const(value: number): number[] {
@@ -155,46 +35,51 @@ function i32x4Const(value: number): number[] {
 /**
  * exp of the v128 in local `x` (float32 lanes), left on the stack: clamp to [−87, 88],
  * n = round(x·log2 e), r = x − n·ln 2 in two parts (Cody and Waite, so r keeps its bits),
- * e^r by a degree-7 polynomial, 2^n built in the exponent bits.
+ * e^r by a degree-7 polynomial, 2^n built in the exponent bits. The rounding adds and
+ * subtracts 1.5·2²³ (the sum rounds to a whole number, ties to even, as nearest does), and
+ * the sum's low bits are n itself; pmin/pmax clamp in one instruction each (and keep a NaN).
  */
 function expF32(x: number, tmp: number): number[] {
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
   const C = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040];
   const LN2_HI = 0.693359375; // exact in float32 (few significant bits), so n·LN2_HI is exact
   const LN2_LO = -2.12194440e-4;
-  const [mul, add, sub, min, max] = [0xe6, 0xe4, 0xe5, 0xe8, 0xe9].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const MAGIC = 1.5 * 2 ** 23;
+  const MAGIC_BITS = 0x4b400000;
+  const [mul, add, sub, pmin, pmax] = [0xe6, 0xe4, 0xe5, 0xea, 0xeb].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const n = [...get(tmp), ...f32x4Const(MAGIC), ...sub];
   return [
-    ...get(x), ...f32x4Const(-87), ...max, ...f32x4Const(88), ...min, ...set(x), // x ← clamp(x)
-    ...get(x), ...f32x4Const(Math.LOG2E), ...mul, ...simdOp(0x6a), ...set(tmp), // tmp ← n = nearest(x·log2 e)
-    ...get(x), ...get(tmp), ...f32x4Const(LN2_HI), ...mul, ...sub, ...get(tmp), ...f32x4Const(LN2_LO), ...mul, ...sub, ...set(x), // x ← r
+    ...get(x), ...f32x4Const(-87), ...pmax, ...f32x4Const(88), ...pmin, ...set(x), // x ← clamp(x)
+    ...get(x), ...f32x4Const(Math.LOG2E), ...mul, ...f32x4Const(MAGIC), ...add, ...set(tmp), // tmp ← n + 1.5·2²³
+    ...get(x), ...n, ...f32x4Const(LN2_HI), ...mul, ...sub, ...n, ...f32x4Const(LN2_LO), ...mul, ...sub, ...set(x), // x ← r
     ...f32x4Const(C[7]!),
     ...C.slice(0, 7).reverse().flatMap((c) => [...get(x), ...mul, ...f32x4Const(c), ...add]),
-    ...get(tmp), ...simdOp(0xf8), ...i32x4Const(127), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
+    ...get(tmp), ...i32x4Const(127 - MAGIC_BITS), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
     ...mul,
   ];
 }
 
 /**
  * exp of the v128 in local `x` (float64 lanes), left on the stack: the same scheme as expF32
- * with float64 constants and a degree-12 polynomial (truncation below 2e-16 on |r| ≤ ln 2 / 2).
+ * with float64 constants, 1.5·2⁵² for the rounding and a degree-12 polynomial (truncation
+ * below 2e-16 on |r| ≤ ln 2 / 2).
  */
 function expF64(x: number, tmp: number): number[] {
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
   const C: number[] = [1];
   for (let k = 1; k <= 12; k++) C.push(C[k - 1]! / k);
   const LN2_HI = 6.93147180369123816490e-1; // ln 2 with its low 32 bits cleared: n·LN2_HI is exact
   const LN2_LO = 1.90821492927058770002e-10;
-  const [mul, add, sub, min, max] = [0xf2, 0xf0, 0xf1, 0xf4, 0xf5].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const MAGIC = 1.5 * 2 ** 52;
+  const MAGIC_BITS = 0x4338000000000000n;
+  const [mul, add, sub, pmin, pmax] = [0xf2, 0xf0, 0xf1, 0xf6, 0xf7].map(simdOp) as [number[], number[], number[], number[], number[]];
+  const n = [...get(tmp), ...f64x2Const(MAGIC), ...sub];
   return [
-    ...get(x), ...f64x2Const(-708), ...max, ...f64x2Const(709), ...min, ...set(x),
-    ...get(x), ...f64x2Const(Math.LOG2E), ...mul, ...simdOp(0x94), ...set(tmp), // n = nearest(x·log2 e)
-    ...get(x), ...get(tmp), ...f64x2Const(LN2_HI), ...mul, ...sub, ...get(tmp), ...f64x2Const(LN2_LO), ...mul, ...sub, ...set(x),
+    ...get(x), ...f64x2Const(-708), ...pmax, ...f64x2Const(709), ...pmin, ...set(x),
+    ...get(x), ...f64x2Const(Math.LOG2E), ...mul, ...f64x2Const(MAGIC), ...add, ...set(tmp), // tmp ← n + 1.5·2⁵²
+    ...get(x), ...n, ...f64x2Const(LN2_HI), ...mul, ...sub, ...n, ...f64x2Const(LN2_LO), ...mul, ...sub, ...set(x),
     ...f64x2Const(C[12]!),
     ...C.slice(0, 12).reverse().flatMap((c) => [...get(x), ...mul, ...f64x2Const(c), ...add]),
-    // 2^n: n to int32 (lanes 0, 1), widened to int64, (n + 1023) << 52.
-    ...get(tmp), ...simdOp(0xfc), ...simdOp(0xc7), ...i64x2Const(1023), ...simdOp(0xce), ...[op.i32Const, ...sleb(52)], ...simdOp(0xcb),
+    // 2^n: (n + 1023) << 52, n from the sum's low bits.
+    ...get(tmp), ...i64x2Const(1023n - MAGIC_BITS), ...simdOp(0xce), ...[op.i32Const, ...sleb(52)], ...simdOp(0xcb),
     ...mul,
   ];
 }
@@ -205,8 +90,6 @@ function elementwiseBody(binary: boolean, compute: (aVec: number[], bVec: number
   const nParams = binary ? 8 : 6;
   const [ROWS, WIDTH, O, OS, A, AS, B, BS] = [0, 1, 2, 3, 4, 5, 6, 7];
   const J = nParams, X = nParams + 1, TMP = nParams + 2;
-  const get = (l: number) => [op.get, ...uleb(l)];
-  const set = (l: number) => [op.set, ...uleb(l)];
   const i32 = (n: number) => [op.i32Const, ...sleb(n)];
   const at = (ptr: number) => [...get(ptr), ...get(J), op.i32Add];
   const load = (ptr: number) => [...at(ptr), ...simdOp(simd.load), 4, 0];
@@ -237,8 +120,6 @@ interface ModuleFunction {
 
 function elementwiseFunctions(): ModuleFunction[] {
   const out: ModuleFunction[] = [];
-  const set = (l: number) => [op.set, ...uleb(l)];
-  const get = (l: number) => [op.get, ...uleb(l)];
   for (const f64 of [false, true]) {
     const suffix = f64 ? 'f64' : 'f32';
     const code = (f32op: number, f64op: number) => simdOp(f64 ? f64op : f32op);
@@ -262,7 +143,6 @@ function elementwiseFunctions(): ModuleFunction[] {
       out.push({ name: `ew_${name}_${suffix}`, type: 1, body });
     }
   }
-  void get;
   return out;
 }
 
@@ -272,8 +152,8 @@ export function gemmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const types = [9, 6, 8].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const functions: ModuleFunction[] = [
-    { name: 'gemm_f32', type: 0, body: gemmBody(false) },
-    { name: 'gemm_f64', type: 0, body: gemmBody(true) },
+    { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false }) },
+    { name: 'gemm_f64', type: 0, body: gemmBody({ f64: true }) },
     ...elementwiseFunctions(),
   ];
   const bytes = [

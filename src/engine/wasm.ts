@@ -6,9 +6,11 @@
 import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
 import { BINARY_OPS, gemmModule, UNARY_OPS, type BinaryOp, type ElementwiseKernel, type GemmKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
+import { programModuleBytes, type ProgramArg, type ProgramCall } from './wasm-program.js';
 
 export { gemmModule } from './wasm-module.js';
 export type { UnaryOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
+export type { ProgramArg, ProgramCall } from './wasm-program.js';
 
 const nodeRequire = createRequire(import.meta.url);
 
@@ -17,6 +19,18 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 /** Columns in one 32-byte block of the kernel. */
 export const BLOCK_COLUMNS: Record<DType, number> = { float32: 8, float64: 4 };
 const PAGE = 65536;
+
+/**
+ * The row length (in elements) for a matrix of N columns the kernel reads: whole 32-byte
+ * blocks, plus 64 bytes when a row would be a multiple of 512 bytes. Rows a power of two
+ * apart fall into the same few cache sets, so a strip of B read down its rows would evict
+ * itself (a [256, 1024] float32 matrix ran at half speed).
+ */
+export function paddedColumns(N: number, dtype: DType): number {
+  const bc = BLOCK_COLUMNS[dtype];
+  const stride = Math.ceil(N / bc) * bc;
+  return (stride * BYTES[dtype]) % 512 === 0 ? stride + 2 * bc : stride;
+}
 /** The first bytes of every arena: the control words the helper thread waits on. */
 const CONTROL_BYTES = 64;
 /** Depth of one pass of the kernel: a 32-byte-wide strip of K_BLOCK rows of B stays in L1. */
@@ -97,6 +111,35 @@ export class WasmArena {
     helper.post(dtype, M, theirs, K, A, B + mine * 32, C + mine * 32, lda * e, ldb * e, ldc * e);
     this.gemm(dtype, M, mine, K, A, B, C, lda, ldb, ldc);
     helper.join();
+  }
+
+  /**
+   * `calls` for t = t0 … t1 − 1 as one WebAssembly function on this arena's memory and
+   * kernels (see wasm-program.ts), or null if the module does not validate.
+   */
+  program(calls: readonly ProgramCall[]): ((t0: number, t1: number) => void) | null {
+    const pages = this.memory.buffer.byteLength / PAGE;
+    const bytes = programModuleBytes(calls, this.shared, pages);
+    if (!WebAssembly.validate(bytes)) return null;
+    const kernels: Record<string, WebAssembly.ExportValue> = {};
+    for (const c of calls) if ('fn' in c) kernels[c.fn] = this.exports[c.fn]!;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory }, k: kernels });
+    return instance.exports.run as (t0: number, t1: number) => void;
+  }
+
+  /** The kernel calls gemm() makes, as program calls (A, B, C may move with t). */
+  gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldb: number, ldc: number): ProgramCall[] {
+    const e = BYTES[dtype];
+    const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
+    const calls: ProgramCall[] = [];
+    for (let i0 = 0; i0 < M; i0 += M_BLOCK) {
+      const mb = Math.min(M_BLOCK, M - i0);
+      for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+        const kb = Math.min(K_BLOCK, K - k0);
+        calls.push({ fn: dtype === 'float32' ? 'gemm_f32' : 'gemm_f64', args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * ldb * e, shift(C, i0 * ldc * e), lda * e, ldb * e, ldc * e] });
+      }
+    }
+    return calls;
   }
 
   /** Frees everything (the memory is kept for reuse). */

@@ -21,6 +21,10 @@
  *   rules: [{ y: threshold, label: `threshold ${threshold.toFixed(2)}` }],
  *   points: flagged.map((i) => ({ x: i, y: scores[i] })), pointsLabel: 'flagged',
  * });
+ * // Learning curves over seeds: the mean as a line, the range shaded (`low`, `high`):
+ * const learning = lineChart({ series: [{ name: 'lstm', x: steps, y: mean, low: min, high: max }], logY: true });
+ * // Memory maps side by side on one log colour scale (row-major n×n values, s ≤ t drawn):
+ * const maps = heatmapGrid({ rows: [[{ title: 'rnn', values: norms, n: T }]], xTitle: 's', yTitle: 't', colorTitle: '‖∂h_t/∂x_s‖' });
  * // A latent space coloured by digit (categories sort numerically):
  * const latent = scatter({ points: zs.map(([x, y], i) => ({ x, y, category: String(labels[i]) })), categoryTitle: 'digit' });
  * const svg = await renderChart(vconcat([curves, score]));
@@ -55,5 +59,6 @@ export {
   type BarChartOptions,
 } from './spec.js';
 export { detectionChart, trainingChart, type DetectionChartInput, type DetectionTime, type TrainingChartInput, type TrainingRun } from './detection.js';
+export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmap.js';
 export { renderChart, formatNumber, type RenderOptions } from './render.js';
 export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';

@@ -41,6 +41,9 @@ export interface Series {
   readonly name: string;
   readonly y: ArrayLike<number>;
   readonly x?: ArrayLike<number>;
+  /** A spread around the line (the range over seeds), shaded in the line's colour: both or neither. */
+  readonly low?: ArrayLike<number>;
+  readonly high?: ArrayLike<number>;
 }
 
 /** A horizontal reference line (a threshold), labelled at its right end. */
@@ -133,6 +136,16 @@ function seriesRows(series: readonly Series[], logY: boolean, tidyX: (x: number)
   return rows;
 }
 
+/** The shaded spreads' rows: x with low and high, where all three can be drawn. */
+function spreadRows(series: readonly Series[], logY: boolean, tidyX: (x: number) => number): { series: string; x: number; low: number; high: number }[] {
+  return series.flatMap((s) => {
+    if (!s.low || !s.high) return [];
+    return Array.from({ length: s.y.length }, (_, i) => ({ series: s.name, x: tidyX(s.x ? s.x[i]! : i), low: tidy(s.low![i]!), high: tidy(s.high![i]!) })).filter(
+      (r) => Number.isFinite(r.x) && Number.isFinite(r.low) && Number.isFinite(r.high) && !(logY && r.low <= 0),
+    );
+  });
+}
+
 function colorScale(names: readonly string[], colors: Readonly<Record<string, string>> = {}): { domain: string[]; range: string[] } {
   let next = 0;
   const range = names.map((name) => colors[name] ?? CATEGORY_COLORS[next++ % CATEGORY_COLORS.length]!);
@@ -217,6 +230,14 @@ export function lineChart(options: LineChartOptions): ChartSpec {
         encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
       });
     }
+  }
+  const spread = spreadRows(options.series, logY, tidyX);
+  if (spread.length) {
+    layers.push({
+      data: { values: spread },
+      mark: { type: 'area', opacity: 0.18, clip },
+      encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color },
+    });
   }
   layers.push(
     {

@@ -1,13 +1,15 @@
 // Engine benchmark (against dist/). (1) Forward steps per second of LSTM and GRU at
-// (batch 1, input 32, hidden 128) and (batch 16, input 64, hidden 256), sequence 1000: the
-// compiled cell (float64 and float32, with and without the WebAssembly SIMD kernel), the
-// mathjs evaluator (trace; fewer steps, it is slow), and the same cell written as a loop of
-// @tensorflow/tfjs ops on its wasm backend (SIMD; stacked gate weights, one x·W_ihᵀ and one
-// h·W_hhᵀ product per step: hoisting x·W_ihᵀ out of the loop made tfjs-wasm 5 to 30 times
-// slower at sequence 1000, so it is not done), ratios from the same run. The engine runs
-// 1 thread and 2 threads (a worker on shared wasm memory takes half of each big product).
+// (batch 1, input 32, hidden 128) and (batch 16, input 64, hidden 256), sequence 1000, float32,
+// one thread, with the anchors run in this same process on the same weights and inputs:
+// onnxruntime-node (the model written as one ONNX LSTM/GRU node, intra-op threads 1) and the
+// same cell written as a loop of @tensorflow/tfjs ops on its wasm backend (SIMD; stacked
+// gate weights, one x·W_ihᵀ and one h·W_hhᵀ product per step: hoisting x·W_ihᵀ out of the
+// loop made tfjs-wasm 5 to 30 times slower at sequence 1000, so it is not done). Also the
+// engine in float64 and the mathjs evaluator (trace; the first N steps, it is slow).
 // (2) Matrix-product GFLOP/s at 256 and 1024.
-// Each figure is the best of a few runs after a warm-up: other processes share the 2 cores.
+// Times are CPU time (process.cpuUsage: every thread of this process), the median of
+// BENCH_REPEATS runs (default 5) after a warm-up, the engine and its anchors taking turns;
+// on a shared machine CPU time drifts less than the clock, and the ratios are the figures.
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const { loadCell } = await dist('index.js');
 const { compile, randn } = await dist('engine/index.js');
-const { gemmNN, matmulNaive, useWasm } = await dist('engine/matmul.js');
+const { gemmNN, matmulNaive } = await dist('engine/matmul.js');
 const { WasmArena } = await dist('engine/wasm.js');
 const { trace } = await dist('trace/index.js');
 const { createRandom } = await dist('random.js');
@@ -32,20 +34,38 @@ setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package
 await tf.setBackend('wasm');
 await tf.ready();
 
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const best = (f) => {
-  f();
-  let top = Infinity;
-  for (let i = 0; i < REPEATS; i++) {
-    const start = performance.now();
-    f();
-    top = Math.min(top, performance.now() - start);
-  }
-  return top;
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const cpuMs = async (f) => {
+  const start = process.cpuUsage();
+  await f();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 };
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** Median CPU milliseconds of each runner (it may return a promise), after a warm-up, the runners taking turns. */
+const turns = async (runners) => {
+  for (const f of runners) await f();
+  const times = runners.map(() => []);
+  for (let i = 0; i < REPEATS; i++) for (const [k, f] of runners.entries()) times[k].push(await cpuMs(f));
+  return times.map(median);
+};
+const best = async (f) => (await turns([f]))[0];
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)}; tfjs-core ${tf.version_core}, backend ${tf.getBackend()}, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+
+const ort = await import(pathToFileURL(require.resolve('onnxruntime-node')).href).then((m) => m.default ?? m);
+const { convertModel } = await dist('trace/index.js');
+const { encodeOnnxModel } = await dist('io/index.js');
+
+/** The cell as one ONNX LSTM/GRU node (gateflow's own converter) in onnxruntime, one thread; run() gives h_T. */
+async function ortRunner(cellName, params, x32, T, B, I) {
+  const weights = new Map(params.map((p) => [p.name, { shape: p.value.shape, data: Float64Array.from(p.value.data) }]));
+  const { onnx } = convertModel({ cell: cellName, weights, framework: 'pytorch', recurrentActivation: 'sigmoid', source: 'bench' }, 'onnx');
+  const session = await ort.InferenceSession.create(encodeOnnxModel(onnx), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const X = new ort.Tensor('float32', x32.data, [T, B, I]);
+  return { run: () => session.run({ X }), finalH: async () => (await session.run({ X })).Y_h.data };
+}
 
 /** The same cell as tfjs ops: stacked gate weights, per step x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh. */
 function tfjsRunner(cellName, params, x, T, B, H) {
@@ -94,9 +114,10 @@ const CONFIGS = [
   { B: 1, I: 32, H: 128, mathjsSteps: 40 },
   { B: 16, I: 64, H: 256, mathjsSteps: 8 },
 ];
-console.log(`\n(1) forward steps/s, sequence ${SEQ} (mathjs: the first N steps of the same sequence)`);
-const header = ['cell', 'B,I,H', 'engine f64', 'engine f32', 'f32 2 threads', 'f64 no wasm', 'tfjs-wasm', 'mathjs (N)', 'best f32/tfjs', 'f64/tfjs', 'f64/mathjs', '|h_T f32 − tfjs|'];
+console.log(`\n(1) forward steps/s (CPU time), sequence ${SEQ}, float32, one thread unless said (mathjs: the first N steps, float64)`);
+const header = ['cell', 'B,I,H', 'engine', 'onnxruntime', 'tfjs-wasm', 'engine/ort', 'engine/tfjs', 'engine f64', 'mathjs (N)', '|h_T − ort|'];
 const rows = [];
+const ratios = [];
 for (const cellName of ['lstm', 'gru']) {
   for (const { B, I, H, mathjsSteps } of CONFIGS) {
     const random = createRandom(1);
@@ -109,26 +130,20 @@ for (const cellName of ['lstm', 'gru']) {
     const x32 = { shape: x.shape, data: Float32Array.from(x.data) };
     const steps = (ms) => (SEQ / ms) * 1000;
 
-    const f64 = steps(best(() => c64.forward(params, { inputs: { x } })));
-    const f32 = steps(best(() => c32.forward(p32, { inputs: { x: x32 } })));
-    const c32t = compile(cell, { input: I, hidden: H }, { dtype: 'float32', threads: 2 });
-    const f32t = steps(best(() => c32t.forward(p32, { inputs: { x: x32 } })));
-    c32t.dispose();
-    useWasm(false);
-    const plain = steps(best(() => compile(cell, { input: I, hidden: H }).forward(params, { inputs: { x } })));
-    useWasm(true);
+    const onnx = await ortRunner(cellName, params, x32, SEQ, B, I);
     const runTf = tfjsRunner(cellName, params, x, SEQ, B, H);
-    const tfjs = steps(best(runTf));
-    const tfH = runTf();
+    const [f32, ortMs, tfjsMs] = (await turns([() => c32.forward(p32, { inputs: { x: x32 } }), onnx.run, runTf])).map(steps);
+    const f64 = steps(await best(() => c64.forward(params, { inputs: { x } })));
+    const theirs = await onnx.finalH();
     const ours = c32.forward(p32, { inputs: { x: x32 } }).final.h.data;
     let diff = 0;
-    for (let i = 0; i < ours.length; i++) diff = Math.max(diff, Math.abs(ours[i] - tfH[i]));
+    for (let i = 0; i < ours.length; i++) diff = Math.max(diff, Math.abs(ours[i] - theirs[i]));
 
     const weights = new Map(params.map((p) => [p.name, p.value]));
     const seq = Array.from({ length: mathjsSteps }, (_, t) => Array.from({ length: B }, (_, b) => Array.from(x.data.subarray((t * B + b) * I, (t * B + b + 1) * I))));
-    const mathjsMs = best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H }, evaluator: 'mathjs' }));
-    const mathjs = (mathjsSteps / mathjsMs) * 1000;
-    rows.push([cellName, `${B},${I},${H}`, fmt(f64), fmt(f32), fmt(f32t), fmt(plain), fmt(tfjs), `${fmt(mathjs)} (${mathjsSteps})`, `${(Math.max(f32, f32t) / tfjs).toFixed(2)}×`, `${(f64 / tfjs).toFixed(2)}×`, `${fmt(f64 / mathjs)}×`, diff.toExponential(1)]);
+    const mathjs = (mathjsSteps / await best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H }, evaluator: 'mathjs' }))) * 1000;
+    ratios.push(f32 / ortMs);
+    rows.push([cellName, `${B},${I},${H}`, fmt(f32), fmt(ortMs), fmt(tfjsMs), `${(f32 / ortMs).toFixed(2)}×`, `${(f32 / tfjsMs).toFixed(2)}×`, fmt(f64), `${fmt(mathjs)} (${mathjsSteps})`, diff.toExponential(1)]);
   }
 }
 const table = (head, body) => {
@@ -137,6 +152,7 @@ const table = (head, body) => {
   console.log([line(head), ...body.map(line)].join('\n'));
 };
 table(header, rows);
+console.log(`engine/onnxruntime (steps/s ratio; 1 = as fast, the aim is ≥ 0.67, within 1.5×): ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
 
 console.log('\n(2) matrix product C = A·B, n×n, GFLOP/s (2n³ flops)');
 const mm = [];
@@ -146,8 +162,8 @@ for (const n of [256, 1024]) {
   random.fillNormal(A);
   random.fillNormal(B);
   const gflops = (ms) => (2 * n ** 3) / ms / 1e6;
-  const naive = gflops(best(() => matmulNaive(n, n, n, A, B, C)));
-  const blocked = gflops(best(() => { C.fill(0); gemmNN(n, n, n, A, B, C); }));
+  const naive = gflops(await best(() => matmulNaive(n, n, n, A, B, C)));
+  const blocked = gflops(await best(() => { C.fill(0); gemmNN(n, n, n, A, B, C); }));
   const arena = WasmArena.create();
   const kernel = {};
   for (const dtype of ['float64', 'float32']) {
@@ -156,7 +172,7 @@ for (const n of [256, 1024]) {
     arena.view(pa, n * n, dtype).set(A);
     arena.view(pb, n * n, dtype).set(B);
     const bc = dtype === 'float32' ? 8 : 4;
-    kernel[dtype] = gflops(best(() => { arena.view(pc, n * n, dtype).fill(0); arena.gemm(dtype, n, n / bc, n, pa, pb, pc, n, n, n); }));
+    kernel[dtype] = gflops(await best(() => { arena.view(pc, n * n, dtype).fill(0); arena.gemm(dtype, n, n / bc, n, pa, pb, pc, n, n, n); }));
   }
   mm.push([n, fmt(naive), fmt(blocked), fmt(kernel.float64), fmt(kernel.float32), `${(kernel.float64 / naive).toFixed(1)}×`, `${(kernel.float32 / naive).toFixed(1)}×`]);
 }

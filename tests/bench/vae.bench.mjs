@@ -1,13 +1,16 @@
 // VAE training-speed benchmark (against dist/): the quality bar's model, 784-400-20 with a
 // mirrored decoder, Bernoulli likelihood, batch 128, Adam, on the MNIST training digits,
-// trained by (1) gateflow's engine (float32 tape), (2) the same model written with
-// @tensorflow/tfjs on its wasm backend (SIMD, single-threaded in Node) and (3) on its
-// pure-JavaScript cpu backend, all in this one process. Reports samples per second and
-// GFLOP/s, counting 3 × the forward pass's multiply-adds × 2 per sample (the usual
-// forward + backward estimate). Each figure is the best of a few timed runs after a warm-up:
-// other processes share the 2 cores.
+// trained by (1) gateflow's engine (float32 tape), (2) numpy (vae-numpy.py: the same step with
+// its backward written out, one BLAS thread; run when python3 with numpy is installed),
+// (3) @tensorflow/tfjs on its wasm backend (SIMD, single-threaded in Node) and (4) on its
+// pure-JavaScript cpu backend. Reports samples per second of CPU time and GFLOP/s, counting
+// 3 × the forward pass's multiply-adds × 2 per sample (the usual forward + backward
+// estimate), and each as a ratio to gateflow. gateflow and numpy take turns, the median of
+// BENCH_REPEATS rounds (default 3); on a shared machine CPU time drifts less than the clock.
 import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -29,14 +32,23 @@ console.log(`model ${INPUT}-${HIDDEN}-${LATENT}, batch ${BATCH}, Adam lr 1e-3; $
 const mnist = readMnist();
 const split = vae.splitDataset(mnist, vae.MNIST_TEST_COUNT, createRandom(vae.MNIST_SPLIT_SEED));
 
-/** Best samples/s over `runs` runs of `steps` training steps, after `warmup` steps. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const cpuSeconds = (f) => {
+  const start = process.cpuUsage();
+  f();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+
+/** Best samples/s (CPU time) over `runs` runs of `steps` training steps, after `warmup` steps. */
 function measure(step, { warmup, steps, runs }) {
   for (let i = 0; i < warmup; i++) step(i);
   let best = 0;
   for (let r = 0; r < runs; r++) {
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) step(warmup + r * steps + i);
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = cpuSeconds(() => {
+      for (let i = 0; i < steps; i++) step(warmup + r * steps + i);
+    });
     best = Math.max(best, (steps * BATCH) / seconds);
   }
   return best;
@@ -44,25 +56,39 @@ function measure(step, { warmup, steps, runs }) {
 
 function report(name, samplesPerSecond, reference) {
   const gflops = (samplesPerSecond * FLOP_PER_SAMPLE) / 1e9;
-  const ratio = reference ? `  (${(samplesPerSecond / reference).toFixed(2)}× gateflow)` : '';
+  const ratio = reference ? `  (gateflow/this ${(reference / samplesPerSecond).toFixed(2)})` : '';
   console.log(`${name.padEnd(34)} ${samplesPerSecond.toFixed(0).padStart(6)} samples/s  ${gflops.toFixed(2).padStart(6)} GFLOP/s${ratio}`);
 }
 
-// (1) gateflow: one epoch's worth of batches through the library's own training loop.
-const batches = Math.floor(split.train.count / BATCH);
-const epochRows = { ...split.train, count: batches * BATCH, values: split.train.values.subarray(0, batches * BATCH * INPUT) };
-let gateflowBest = 0;
-{
-  vae.trainVae({ ...epochRows, count: BATCH * 5, values: epochRows.values.subarray(0, BATCH * 5 * INPUT) }, undefined, createRandom(0), { latent: LATENT, hidden: HIDDEN, epochs: 1, batch: BATCH });
-  for (let run = 0; run < 3; run++) {
-    const start = performance.now();
-    vae.trainVae(epochRows, undefined, createRandom(run), { latent: LATENT, hidden: HIDDEN, epochs: 1, batch: BATCH });
-    gateflowBest = Math.max(gateflowBest, epochRows.count / ((performance.now() - start) / 1000));
-  }
-  report('gateflow engine (float32)', gateflowBest);
+// (1) gateflow through the library's own training loop, and (2) numpy, taking turns.
+const BATCHES = 40;
+const rows = { ...split.train, count: BATCHES * BATCH, values: split.train.values.subarray(0, BATCHES * BATCH * INPUT) };
+const gateflowRun = (seed) => (BATCHES * BATCH) / cpuSeconds(() => vae.trainVae(rows, undefined, createRandom(seed), { latent: LATENT, hidden: HIDDEN, epochs: 1, batch: BATCH }));
+const scratch = mkdtempSync(join(tmpdir(), 'gateflow-vae-bench-'));
+const digits = join(scratch, 'digits.f32');
+writeFileSync(digits, new Uint8Array(rows.values.buffer, rows.values.byteOffset, rows.values.byteLength));
+const python = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
+const numpyVersion = python.status === 0 ? python.stdout.trim() : undefined;
+const numpyRun = () => {
+  const run = spawnSync('python3', [join(root, 'tests', 'bench', 'vae-numpy.py'), digits, String(BATCHES)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`vae-numpy.py failed: ${run.stderr}`);
+  return Number(run.stdout.trim());
+};
+gateflowRun(0);
+const gateflowRuns = [];
+const numpyRuns = [];
+for (let r = 0; r < REPEATS; r++) {
+  gateflowRuns.push(gateflowRun(r + 1));
+  if (numpyVersion) numpyRuns.push(numpyRun());
 }
+rmSync(scratch, { recursive: true, force: true });
+const gateflowBest = median(gateflowRuns);
+report('gateflow engine (float32)', gateflowBest);
+if (numpyVersion) report(`numpy ${numpyVersion} (float32, 1 thread)`, median(numpyRuns), gateflowBest);
+else console.log('numpy: not measured (python3 with numpy is not installed)');
+console.log(`gateflow/numpy (samples/s ratio; the aim is ≥ 0.5): ${numpyVersion ? (gateflowBest / median(numpyRuns)).toFixed(2) : 'not measured'}`);
 
-// (2), (3) The same model in tfjs.
+// (3), (4) The same model in tfjs.
 const require = createRequire(join(root, 'package.json'));
 const tf = await import(pathToFileURL(require.resolve('@tensorflow/tfjs')).href);
 const { setWasmPaths } = await import(pathToFileURL(require.resolve('@tensorflow/tfjs-backend-wasm')).href);
@@ -83,7 +109,7 @@ function tfjsStep(backendSeed) {
   const optimizer = tf.train.adam(1e-3);
   const x = split.train.values;
   return (i) => {
-    const start = (i % batches) * BATCH * INPUT;
+    const start = (i % BATCHES) * BATCH * INPUT;
     tf.tidy(() => {
       const xb = tf.tensor2d(x.subarray(start, start + BATCH * INPUT), [BATCH, INPUT]);
       const eps = tf.randomNormal([BATCH, LATENT]);

@@ -1,11 +1,13 @@
 import { cellsCommand, equationsCommand } from './cells.js';
 import { checkCommand } from './check.js';
+import { compareCommands } from './compare.js';
 import { convertCommand } from './convert.js';
 import type { Command } from './command.js';
 import { diagramCommands } from './diagram.js';
 import { exploreCommands } from './explore.js';
 import { galleryCommand } from './gallery.js';
 import { gradflowCommands } from './gradflow.js';
+import { memoryCommands } from './memory.js';
 import { rnnCommands } from './rnn.js';
 import { traceCommands } from './trace.js';
 import { vaeCommands } from './vae.js';
@@ -22,6 +24,8 @@ export const commands: readonly Command[] = [
   convertCommand,
   ...exploreCommands,
   ...gradflowCommands,
+  ...compareCommands,
+  ...memoryCommands,
   ...vaeCommands,
   ...rnnCommands,
   galleryCommand,

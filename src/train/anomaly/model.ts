@@ -38,7 +38,7 @@ export interface Predictor {
   readonly input: string;
   /** The state the readout reads (h when the cell has one, else its last state). */
   readonly output: string;
-  /** The cell's parameters, then the readout's W [channels, size of output] and b [channels]. */
+  /** The cell's parameters, then the readout's W [outputs, size of output] and b [outputs] (outputs: the channels unless createPredictor was told otherwise). */
   readonly params: readonly Parameter[];
 }
 
@@ -59,16 +59,19 @@ function sizesFor(cell: CellGraph, channels: number, hidden: number): Record<str
   return sizes;
 }
 
-/** A fresh predictor with PyTorch-style initial weights. */
-export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random): Predictor {
+/**
+ * A fresh predictor with PyTorch-style initial weights. The readout predicts `outputs` values
+ * a step (default: the channel count, the next point); experiments read other widths out.
+ */
+export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random, outputs = channels): Predictor {
   const compiled = compile(cell, sizesFor(cell, channels, hidden));
   const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
   const outputSize = sizeOf(compiled.states.find((s) => s.name === output)!.shape);
   const cellParams = compiled.initParams(random);
   const bound = 1 / Math.sqrt(outputSize);
-  const W = zeros([channels, outputSize]);
+  const W = zeros([outputs, outputSize]);
   random.fillUniform(W.data, -bound, bound);
-  const b = zeros([channels]);
+  const b = zeros([outputs]);
   return {
     cell,
     compiled,
@@ -102,7 +105,7 @@ export function restorePredictor(cell: CellGraph, channels: number, hidden: numb
 
 /**
  * Predictions for a batch of windows on a tape: xs is [steps, batch, channels]; returns, for
- * each step t, the prediction of the point after it ([batch, channels]). `vars` maps every
+ * each step t, the readout after it ([batch, outputs]: the prediction of the next point). `vars` maps every
  * parameter name to its Var (so gradient checks can pass variables of their own).
  */
 export function predictWindows(tape: Tape, predictor: Predictor, vars: Readonly<Record<string, Var>>, xs: Tensor): Var[] {

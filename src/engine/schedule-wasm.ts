@@ -1,0 +1,37 @@
+/**
+ * Engine stage: the forward schedule's instructions on the WebAssembly elementwise kernels,
+ * each both as a JavaScript call (t, rows) and as program calls (wasm-program.ts), so that a
+ * step made only of these runs as one generated function.
+ */
+import type { DType } from './tensor.js';
+import type { Instr, Slot } from './schedule-extra.js';
+import type { ElementwiseKernel, ProgramArg, UnaryKernel } from './wasm.js';
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
+
+/** Byte address of row 0 of step t of a slot that lives in wasm memory. */
+const address = (s: Slot, t: number, e: number): number => s.buf.byteOffset + (s.off + t * s.tStride) * e;
+
+/** A slot's row 0 at step t as a program argument: its byte address, moving by tStride rows a step. */
+export const affine = (s: Slot, e: number): ProgramArg => ({ base: s.buf.byteOffset + s.off * e, perStep: s.tStride * e });
+
+const suffix = (dtype: DType) => (dtype === 'float32' ? 'f32' : 'f64');
+
+/** The op on the wasm kernel when both operands have the output's width in whole 16-byte chunks. */
+export function wasmBinary(kernel: ElementwiseKernel | undefined, name: string, dtype: DType, o: Slot, x: Slot, y: Slot): Instr | undefined {
+  const e = BYTES[dtype];
+  if (!kernel || x.width !== o.width || y.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
+  const wb = o.width * e;
+  const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e, address(y, t, e), y.stride * e);
+  instr.program = (rows) => [{ fn: `${name}_${suffix(dtype)}`, args: [rows, wb, affine(o, e), o.stride * e, affine(x, e), x.stride * e, affine(y, e), y.stride * e] }];
+  return instr;
+}
+
+export function wasmUnary(kernel: UnaryKernel | undefined, name: string, dtype: DType, o: Slot, x: Slot): Instr | undefined {
+  const e = BYTES[dtype];
+  if (!kernel || x.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
+  const wb = o.width * e;
+  const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
+  instr.program = (rows) => [{ fn: `${name}_${suffix(dtype)}`, args: [rows, wb, affine(o, e), o.stride * e, affine(x, e), x.stride * e] }];
+  return instr;
+}

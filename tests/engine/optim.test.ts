@@ -1,0 +1,49 @@
+// adam() against the update written out here from Kingma and Ba's Algorithm 1 (with
+// PyTorch's eps placement and AdamW's decoupled decay), on float32 and float64 weights.
+import { describe, expect, it } from 'vitest';
+import { adam, parameter, type Parameter } from '../../src/engine/index.js';
+import { createRandom } from '../../src/random.js';
+import { expectClose } from '../expect.js';
+
+function weights(dtype: 'float32' | 'float64', n: number, seed: number): Parameter {
+  const random = createRandom(seed);
+  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  random.fillNormal(data);
+  return parameter('w', { shape: [n], data });
+}
+
+describe('adam', () => {
+  it('the first step moves every weight by lr against the sign of its gradient: w − lr·g/(|g| + eps)', () => {
+    const w = weights('float64', 50, 1);
+    const before = Float64Array.from(w.value.data);
+    createRandom(2).fillNormal(w.grad.data);
+    adam([w], { lr: 0.01 }).step();
+    const expected = before.map((x, i) => x - (0.01 * w.grad.data[i]!) / (Math.abs(w.grad.data[i]!) + 1e-8));
+    expectClose(w.value.data, expected, { atol: 1e-15, rtol: 1e-15 }, 'w after one step');
+  });
+
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: four steps with changing gradients, with and without decoupled weight decay, follow Algorithm 1 (within 1 float32 rounding per step)`, () => {
+      for (const weightDecay of [0, 0.05]) {
+        const w = weights(dtype, 200, 3);
+        const opt = adam([w], { lr: 0.003, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay });
+        const ref = Float64Array.from(w.value.data);
+        const m = new Float64Array(200), v = new Float64Array(200);
+        const random = createRandom(4);
+        for (let t = 1; t <= 4; t++) {
+          random.fillNormal(w.grad.data);
+          opt.step();
+          for (let i = 0; i < 200; i++) {
+            const g = w.grad.data[i]!;
+            m[i] = 0.8 * m[i]! + 0.2 * g;
+            v[i] = 0.99 * v[i]! + 0.01 * g * g;
+            ref[i] = ref[i]! * (1 - 0.003 * weightDecay) - (0.003 * m[i]! / (1 - 0.8 ** t)) / (Math.sqrt(v[i]! / (1 - 0.99 ** t)) + 1e-6);
+          }
+        }
+        const tol = dtype === 'float32' ? { atol: 4 * 2 ** -23 * 4, rtol: 4 * 2 ** -23 } : { atol: 1e-14, rtol: 1e-14 };
+        expectClose(w.value.data, ref, tol, `${dtype} weight decay ${weightDecay}`);
+        expect(w.value.data.some((x, i) => x !== weights(dtype, 200, 3).value.data[i])).toBe(true);
+      }
+    });
+  }
+});
