@@ -75,6 +75,8 @@ export interface GalleryRun {
   readonly images: readonly string[];
   /** Standalone .tex files (relative to DIR) the commands write, compiled with pdflatex to a PNG beside them. */
   readonly latex?: readonly string[];
+  /** PowerPoint files (relative to DIR) the commands write, rendered by LibreOffice to NAME-K.png, one per slide. */
+  readonly slides?: readonly string[];
   /** Files the commands write that the gallery does not keep (a trained model's weights). */
   readonly discard?: readonly string[];
 }
@@ -109,6 +111,14 @@ export const GALLERY_RUNS: readonly GalleryRun[] = [
     commands: [{ args: ['diagram', 'lstm-peephole', '--legend', '--standalone', '-o', 'lstm-peephole.tex'] }],
     latex: ['lstm-peephole.tex'],
     images: ['lstm-peephole.png'],
+  },
+  {
+    dir: 'slides',
+    title: 'PowerPoint slides',
+    caption: 'The LSTM as a .pptx with --build, drawn by LibreOffice Impress (soffice --headless, then pdftoppm): the whole figure, then the slide that explains the output gate. Every box, circle, label and wire is a shape of its own, the labels editable text in Times New Roman.',
+    commands: [{ args: ['diagram', 'lstm', '--build', '-o', 'lstm.pptx'] }],
+    slides: ['lstm.pptx'],
+    images: ['lstm-1.png', 'lstm-5.png'],
   },
   {
     dir: 'gradflow',

@@ -4,7 +4,8 @@
  * that checks out/ is current.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GateflowError } from '../errors.js';
 import type { GalleryRun } from '../gallery.js';
@@ -47,6 +48,28 @@ async function compileToPng(tex: string, dir: string): Promise<void> {
   for (const extension of ['aux', 'log', 'pdf']) rmSync(join(dir, `${name}.${extension}`), { force: true });
 }
 
+/**
+ * A .pptx the section wrote, drawn by LibreOffice (soffice --headless, Debian's
+ * libreoffice-impress; .ci/run installs it) to PDF, then each slide to NAME-K.png by
+ * pdftoppm (the slides the section's README shows): what a slide program makes of the file.
+ * Only the .pptx and those PNGs are kept. LibreOffice gets a profile of its own, so another soffice running is no matter.
+ */
+async function renderSlides(pptx: string, dir: string, pages: readonly number[]): Promise<void> {
+  const name = pptx.replace(/\.pptx$/, '');
+  const profile = mkdtempSync(join(tmpdir(), 'gateflow-soffice-'));
+  const tool = (command: string, args: string[]) => {
+    const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
+    if (result.status !== 0) throw new GateflowError(`gallery: '${command} ${args.join(' ')}' failed${result.error ? ` (${result.error.message}; install it: apt-get install libreoffice-impress poppler-utils)` : ''}: ${(result.stderr ?? '').slice(-500)}`);
+  };
+  try {
+    tool('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'pdf', pptx]);
+    for (const page of pages) tool('pdftoppm', ['-r', String(72 * RUN_PNG_SCALE), '-png', '-f', String(page), '-l', String(page), '-singlefile', `${name}.pdf`, `${name}-${page}`]);
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(join(dir, `${name}.pdf`), { force: true });
+  }
+}
+
 /** Every file under dir, relative to it, sorted. */
 export function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(dir)
@@ -63,6 +86,11 @@ export async function runGallerySection(section: GalleryRun, dir: string): Promi
     if (command.stdout) writeFileAtomic(join(dir, command.stdout), stdout);
   }
   for (const tex of section.latex ?? []) await compileToPng(tex, dir);
+  for (const pptx of section.slides ?? []) {
+    const stem = pptx.replace(/\.pptx$/, '');
+    const pages = section.images.map((image) => new RegExp(`^${stem}-(\\d+)\\.png$`).exec(image)?.[1]).filter((p) => p !== undefined).map(Number);
+    await renderSlides(pptx, dir, pages);
+  }
   for (const file of section.discard ?? []) rmSync(join(dir, file), { force: true });
   for (const file of filesUnder(dir)) {
     const png = file.replace(/\.svg$/, '.png');

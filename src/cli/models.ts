@@ -37,13 +37,14 @@ export async function loadFile(path: string, options: LoadOptions = {}): Promise
   return decodeLoaded(readBytes(path, 'model or outputs file'), path, options);
 }
 
-type Format = 'npy' | 'json' | 'keras' | 'onnx' | 'safetensors';
+type Format = 'npy' | 'json' | 'keras' | 'keras-archive' | 'onnx' | 'safetensors';
 
 async function formatOf(bytes: Uint8Array, file: string): Promise<Format> {
   const { isHdf5 } = await import('../io/hdf5.js');
   const { isNpy } = await import('../io/npy.js');
   if (/\.npy$/i.test(file) || isNpy(bytes)) return 'npy';
-  if (/\.(h5|hdf5|keras)$/i.test(file) || isHdf5(bytes)) return 'keras';
+  if (/\.keras$/i.test(file)) return 'keras-archive';
+  if (/\.(h5|hdf5)$/i.test(file) || isHdf5(bytes)) return 'keras';
   const { weightsFormat } = await import('../io/weights-file.js');
   return weightsFormat(bytes, file);
 }
@@ -56,17 +57,14 @@ export async function decodeLoaded(bytes: Uint8Array, file: string, options: Loa
     const { decodeOutputs } = await import('../io/outputs.js');
     return { kind: 'outputs', outputs: decodeOutputs(bytes, file), file };
   }
-  if (format === 'keras') {
-    const { decodeHdf5 } = await import('../io/hdf5.js');
-    return { kind: 'model', model: tr.fromKeras(await decodeHdf5(bytes, file)) };
-  }
+  if (format === 'keras' || format === 'keras-archive') return { kind: 'model', model: tr.fromKeras(await decodeKeras(bytes, file, format)) };
   const { decodeWeightsFile } = await import('../io/weights-file.js');
   const decoded = decodeWeightsFile(bytes, file);
   const cells = await cellResolver();
   if (decoded.format === 'onnx') {
     const info = tr.inspectOnnx(decoded.model);
-    const imported = tr.fromOnnx(decoded.model, cells(info.cell, 'sigmoid'));
-    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: 'sigmoid', initial: imported.initial, source: file }, bytes };
+    const imported = tr.fromOnnx(decoded.model, cells(info.cell, info.recurrentActivation));
+    return { kind: 'model', model: { cell: info.cell, weights: imported.weights, framework: 'onnx', recurrentActivation: info.recurrentActivation, initial: imported.initial, source: file }, bytes };
   }
   const pytorch = tr.isPyTorchStateDict(decoded.tensors);
   // --cell names the cell of gateflow JSON weights; a PyTorch state_dict is always PyTorch's own cell.
@@ -74,6 +72,16 @@ export async function decodeLoaded(bytes: Uint8Array, file: string, options: Loa
   if (!Object.hasOwn(tr.FAMILY_OF_CELL, cell)) throw new InputError(`--cell ${cell}: check and convert work on the framework cells (${Object.keys(tr.FAMILY_OF_CELL).join(', ')})`);
   const weights = tr.fromNamedTensors(cells(cell, 'sigmoid'), decoded.tensors, { source: file });
   return { kind: 'model', model: { cell, weights, framework: pytorch ? 'pytorch' : 'json', recurrentActivation: 'sigmoid', source: file } };
+}
+
+/** A Keras weights file (.weights.h5, legacy .h5) or a Keras 3 .keras archive (a zip around model.weights.h5) as HDF5 datasets and attributes. */
+export async function decodeKeras(bytes: Uint8Array, file: string, format: 'keras' | 'keras-archive'): Promise<import('../io/hdf5.js').DecodedHdf5> {
+  if (format === 'keras-archive') {
+    const { decodeKerasArchive } = await import('../io/keras-archive.js');
+    return decodeKerasArchive(bytes, file);
+  }
+  const { decodeHdf5 } = await import('../io/hdf5.js');
+  return decodeHdf5(bytes, file);
 }
 
 /** A JSON file of outputs rather than weights: an array, a trace (with "steps"), or only h and c. */

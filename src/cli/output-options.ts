@@ -15,7 +15,7 @@ const OUTPUT_OPTIONS = ['output', 'out', 'save-model', 'save-weights', 'json', '
 
 /** Outputs whose extension decides the format ('command option' → formats). */
 const FORMATS_BY_EXTENSION: Readonly<Record<string, readonly string[]>> = {
-  'diagram output': ['svg', 'png', 'pdf', 'tex'],
+  'diagram output': ['svg', 'png', 'pdf', 'tex', 'pptx'],
   'trace annotate': ['svg', 'png', 'pdf'],
   'trace save-weights': ['json', 'safetensors'],
   'rnn detect save-model': ['json'],

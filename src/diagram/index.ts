@@ -54,6 +54,12 @@ export interface DiagramOptions {
   readonly text?: 'paths' | 'editable';
   /** Follow the viewer's colour scheme: `theme` in light mode, this theme where the viewer prefers dark (not with annotate). */
   readonly darkTheme?: Theme;
+  /**
+   * Where each parameter lives in a framework's file, drawn under the figure: a badge (the
+   * convention) and a line per gate (`W_{ir} = weight_ih_l0[0:H]`). The trace stage's
+   * `weightsMap(cell, framework)` makes it.
+   */
+  readonly weightsMap?: { readonly badge: string; readonly rows: readonly (readonly [string, string])[] };
 }
 
 /** One walkthrough frame: the statement it explains, and the figure. */
@@ -105,15 +111,19 @@ export async function placeDiagram(cell: CellGraph, options: DiagramOptions = {}
   const { layout } = await import('./layout.js');
   const { textTex } = await import('./labels.js');
   const { steps, initialTime } = stepsOf(cell, options);
-  const graph = unroll(cell, { detail: options.detail, steps, initialTime });
+  const unrolled = unroll(cell, { detail: options.detail, steps, initialTime });
+  const graph = options.weightsMap ? (await import('./weights-note.js')).withSliceTags(unrolled, options.weightsMap) : unrolled;
   const title = titleOf(cell, options);
-  return layout(graph, {
+  const placed = await layout(graph, {
     fontPx: theme.fontPx,
     stripWidth: options.annotate || options.strips ? STRIP_WIDTH : null,
     titleTex: title ? textTex(title) : null,
     legendHeight: options.annotate ? 24 : 0,
     key: options.legend ?? false,
   });
+  if (!options.weightsMap) return placed;
+  const { noteLines, placeNote } = await import('./weights-note.js');
+  return placeNote(placed, noteLines(options.weightsMap), theme.fontPx);
 }
 
 const STRIP_WIDTH = 40;
@@ -192,12 +202,8 @@ export async function tikz(cell: CellGraph, options: Omit<DiagramOptions, 'annot
   });
 }
 
-/**
- * The step-by-step walkthrough: one SVG per statement, in source order, that statement's
- * glyphs and wires lit at step t and the rest faded, its equation typeset beside the
- * figure. Every frame has the same size and every glyph the same place.
- */
-export async function walkthrough(cell: CellGraph, options: Omit<DiagramOptions, 'annotate' | 'highlight'> = {}): Promise<WalkthroughFrame[]> {
+/** A walkthrough laid out once: the widened figure, and per statement what is faded and where its equation sits. */
+async function walkthroughFrames(cell: CellGraph, options: Omit<DiagramOptions, 'annotate' | 'highlight'>) {
   const { fadeAllBut, fadeNeighbourSteps } = await import('./emphasis.js');
   const { frameEquations, placeAside } = await import('./walkthrough.js');
   const theme = options.theme ?? LIGHT_THEME;
@@ -205,12 +211,57 @@ export async function walkthrough(cell: CellGraph, options: Omit<DiagramOptions,
   const aside = placeAside(await placeDiagram(cell, options), equations.map((e) => e.tex), theme.fontPx);
   const neighbours = options.fadedNeighbours && cell.states.length ? fadeNeighbourSteps(aside.placed) : new Set<string>();
   const subject = aside.placed.steps.length - 1 - (neighbours.size ? 1 : 0);
-  const frames: WalkthroughFrame[] = [];
-  for (const [i, e] of equations.entries()) {
-    const faded = new Set([...fadeAllBut(cell, aside.placed, e.target, subject), ...neighbours]);
-    frames.push({ target: e.target, svg: await render(cell, aside.placed, options, { faded, aside: { tex: e.tex, box: aside.boxes[i] } }) });
+  const frames = equations.map((e, i) => ({
+    target: e.target,
+    faded: new Set([...fadeAllBut(cell, aside.placed, e.target, subject), ...neighbours]) as ReadonlySet<string>,
+    aside: { tex: e.tex, box: aside.boxes[i] },
+  }));
+  return { placed: aside.placed, neighbours: neighbours as ReadonlySet<string>, frames };
+}
+
+/**
+ * The step-by-step walkthrough: one SVG per statement, in source order, that statement's
+ * glyphs and wires lit at step t and the rest faded, its equation typeset beside the
+ * figure. Every frame has the same size and every glyph the same place.
+ */
+export async function walkthrough(cell: CellGraph, options: Omit<DiagramOptions, 'annotate' | 'highlight'> = {}): Promise<WalkthroughFrame[]> {
+  const { placed, frames } = await walkthroughFrames(cell, options);
+  const out: WalkthroughFrame[] = [];
+  for (const f of frames) out.push({ target: f.target, svg: await render(cell, placed, options, { faded: f.faded, aside: f.aside }) });
+  return out;
+}
+
+/** Options of slides(): a figure's options, and `build` for one more slide per walkthrough frame. */
+export type SlidesOptions = Omit<DiagramOptions, 'annotate' | 'darkTheme' | 'text' | 'strips'> & {
+  /** After the whole figure, one slide per statement (the walkthrough's frames), so the figure builds up gate by gate. */
+  readonly build?: boolean;
+};
+
+/**
+ * The figure as a PowerPoint file (.pptx bytes): every frame, glyph, label and wire its own
+ * editable shape at the place elkjs chose (1 px = 1 pt), labels as text runs (TeX that runs
+ * cannot set, such as a fraction, as a picture with the TeX as its alt text), the theme's
+ * colours. With `build`, one slide per statement follows, as the walkthrough draws it.
+ * The same input gives the same bytes.
+ */
+export async function slides(cell: CellGraph, options: SlidesOptions = {}): Promise<Uint8Array> {
+  const { sceneOf } = await import('./scene.js');
+  const { renderPptx } = await import('./render-pptx.js');
+  const { fadedTheme } = await import('./colour.js');
+  const lit = options.theme ?? LIGHT_THEME;
+  const pale = fadedTheme(lit);
+  const transparent = options.transparent ?? false;
+  const title = titleOf(cell, options) || printable(cell.title);
+  if (options.build && options.highlight?.length) throw new InputError('a build lights one statement per slide: leave out highlight');
+  if (!options.build) {
+    const placed = await placeDiagram(cell, options);
+    const sections = sceneOf(placed, { lit, pale, faded: await fadedParts(cell, placed, options), transparent, aside: null });
+    return renderPptx([{ sections, notes: toText(cell).trim() }], { width: placed.width, height: placed.height, title });
   }
-  return frames;
+  const { placed, neighbours, frames } = await walkthroughFrames(cell, options);
+  const whole = { sections: sceneOf(placed, { lit, pale, faded: neighbours, transparent, aside: null }), notes: toText(cell).trim() };
+  const built = frames.map((f) => ({ sections: sceneOf(placed, { lit, pale, faded: f.faded, transparent, aside: f.aside }), notes: `${f.target}: ${f.aside.tex}` }));
+  return renderPptx([whole, ...built], { width: placed.width, height: placed.height, title });
 }
 
 /** Render a placed figure with its title and description (the cell, its steps, its equations). */

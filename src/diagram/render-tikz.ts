@@ -5,11 +5,10 @@
  * \definecolor{gf...}s (faded parts mix them into the background with xcolor, so a user who
  * edits a colour edits its faded twin too). Pure string work, deterministic.
  */
-import { SAMPLE_FONT, WORDS_FONT } from './key.js';
-import { nodeLabelPx, TAG_RATIO, TITLE_RATIO } from './measure.js';
 import { FADE_TOWARD_BACKGROUND } from './colour.js';
-import type { Box, KeyItem, PlacedGraph, PlacedNode, Point } from './types.js';
-import type { ShapeStyle, Theme, WireStyle } from './theme.js';
+import { sceneOf, type SceneItem } from './scene.js';
+import type { Box, PlacedGraph, Point } from './types.js';
+import type { Theme, WireStyle } from './theme.js';
 
 export interface TikzOptions {
   readonly theme: Theme;
@@ -59,92 +58,34 @@ function label(tex: string, box: Box, colour: string, px: number): string {
   return `\\node[text=${colour}, inner sep=0pt, font=\\fontsize{${n(px)}bp}{${n(px * 1.2)}bp}\\selectfont] at ${at(centre)} {$${tex}$};`;
 }
 
-const shapeStyle = (s: ShapeStyle, dash = '') => `fill=${s.fill}, draw=${s.stroke}, line width=${n(s.strokeWidth)}bp${dash ? `, ${dashPattern(dash)}` : ''}`;
 const dashPattern = (dash: string) => `dash pattern=${dash.split(/[ ,]+/).map((v, i) => `${i % 2 ? 'off' : 'on'} ${v}bp`).join(' ')}`;
 const rect = (b: Box, style: string, radius: number) => `\\path[${style}${radius ? `, rounded corners=${n(radius)}bp` : ''}] ${at(b)} rectangle ${at({ x: b.x + b.width, y: b.y + b.height })};`;
 
 /** An orthogonal polyline; its arrow tip (when it has one) is a filled Latex tip sized as in the SVG. */
 function wire(points: readonly Point[], style: WireStyle, arrow: boolean): string {
-  if (points.length < 2) return '';
   const tip = arrow ? `, -{Latex[length=${n(6 + style.width * 1.6)}bp, width=${n(2 * (2.6 + style.width * 0.9))}bp]}` : '';
   const dash = style.dash ? `, ${dashPattern(style.dash)}` : '';
   return `\\draw[${style.color}, line width=${n(style.width)}bp, line join=round${dash}${tip}] ${points.map(at).join(' -- ')};`;
 }
 
-function glyph(p: PlacedNode, theme: Theme): string[] {
-  if (p.node.glyph === 'concat') {
-    // A stack [a; b] of the cell is a bar; a merge point of wires a dot (as in the SVG).
-    const colour = theme.wires.internal.color;
-    if (p.node.valueOf !== '') return [rect(p, `fill=${colour}`, p.width / 3)];
-    return [`\\fill[${colour}] ${at({ x: p.x + p.width / 2, y: p.y + p.height / 2 })} circle (${n(p.width / 2)}bp);`];
+/** One scene item as one TikZ command. */
+function command(item: SceneItem): string {
+  if (item.shape === 'wire') return wire(item.points, item.style, item.arrow);
+  if (item.shape === 'label') return label(item.tex, item.box, item.colour, item.px);
+  const style = item.stroke === null ? `fill=${item.fill}` : `fill=${item.fill}, draw=${item.stroke}, line width=${n(item.strokeWidth)}bp${item.dash ? `, ${dashPattern(item.dash)}` : ''}`;
+  if (item.shape === 'rect') {
+    const b = item.box;
+    if (item.stroke === null && !item.radius) return `\\fill[${item.fill}] ${at(b)} rectangle ${at({ x: b.x + b.width, y: b.y + b.height })};`;
+    return rect(b, style, item.radius);
   }
-  const style = theme[p.node.glyph];
-  const b = p.glyphBox;
-  const r = b.height / 2;
-  const centre = { x: b.x + b.width / 2, y: b.y + r };
-  const shape =
-    p.node.glyph === 'pointwise'
-      ? `\\path[${shapeStyle(style)}] ${at(centre)} circle (${n(r)}bp);`
-      : p.node.glyph === 'function'
-        ? `\\path[${shapeStyle(style)}] ${at(centre)} ellipse (${n(b.width / 2)}bp and ${n(r)}bp);`
-        : rect(b, shapeStyle(style, p.node.glyph === 'linear' ? '4 2' : ''), p.node.glyph === 'matmul' ? r * 0.35 : p.node.glyph === 'layer' ? 5 : 2);
-  const lines = [shape, label(p.labelTex, p.labelBox, style.text, nodeLabelPx(p.node.glyph, theme.fontPx))];
-  if (p.tagBox && p.tagTex) lines.push(label(p.tagTex, p.tagBox, style.text, theme.fontPx * TAG_RATIO));
-  return lines;
-}
-
-function keyItem(item: KeyItem, theme: Theme): string[] {
-  const b = item.sample;
-  const cy = b.y + b.height / 2;
-  const lines: string[] = [];
-  if (item.kind === 'layer' || item.kind === 'linear' || item.kind === 'param' || item.kind === 'matmul') lines.push(rect({ x: b.x + 2, y: b.y, width: b.width - 4, height: b.height }, shapeStyle(theme[item.kind], item.kind === 'linear' ? '4 2' : ''), 3));
-  else if (item.kind === 'pointwise') lines.push(`\\path[${shapeStyle(theme.pointwise)}] ${at({ x: b.x + b.width / 2, y: cy })} circle (${n(b.height / 2)}bp);`);
-  else if (item.kind === 'function') lines.push(`\\path[${shapeStyle(theme.function)}] ${at({ x: b.x + b.width / 2, y: cy })} ellipse (${n(b.width / 2)}bp and ${n(b.height / 2 - 1)}bp);`);
-  else if (item.kind === 'concat' || item.kind === 'junction' || item.kind === 'stack') lines.push(wire([{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires.internal, true), `\\fill[${theme.wires.internal.color}] ${at({ x: b.x + b.width / 2, y: cy })} circle (3bp);`);
-  else lines.push(wire([{ x: b.x, y: cy }, { x: b.x + b.width, y: cy }], theme.wires[item.kind], true));
-  const sampleStyle = item.kind in theme ? (theme as unknown as Record<string, ShapeStyle>)[item.kind] : null;
-  if (item.sampleTex) lines.push(label(item.sampleTex, b, sampleStyle?.text ?? theme.text, theme.fontPx * SAMPLE_FONT));
-  lines.push(label(item.label.tex, item.label.box, theme.text, theme.fontPx * WORDS_FONT));
-  return lines;
+  if (item.shape === 'circle') return item.stroke === null ? `\\fill[${item.fill}] ${at(item.centre)} circle (${n(item.r)}bp);` : `\\path[${style}] ${at(item.centre)} circle (${n(item.r)}bp);`;
+  return `\\path[${style}] ${at(item.centre)} ellipse (${n(item.rx)}bp and ${n(item.ry)}bp);`;
 }
 
 /** The figure's drawing commands, back to front as in the SVG (faded wires under lit ones). */
 function body(placed: PlacedGraph, lit: Theme, pale: Theme, options: TikzOptions): string[] {
-  const themeOf = (key: string) => (options.faded.has(key) ? pale : lit);
-  const lines: string[] = [];
-  const fontPx = lit.fontPx;
-  if (!options.transparent) lines.push(`\\fill[${lit.background}] (0,0) rectangle ${at({ x: placed.width, y: placed.height })};`);
-  if (placed.title) lines.push(label(placed.title.tex, placed.title.box, lit.text, fontPx * TITLE_RATIO));
-  if (options.aside) lines.push(label(options.aside.tex, options.aside.box, lit.text, fontPx));
-  lines.push('% step frames');
-  for (const s of placed.steps) {
-    const step = themeOf(`step:${s.index}`).step;
-    lines.push(rect(s, shapeStyle(step), step.radius), label(s.tex, s.labelBox, step.text, fontPx * TAG_RATIO));
-  }
-  lines.push('% wires');
-  const edges = [...placed.edges.filter((e) => options.faded.has(e.key)), ...placed.edges.filter((e) => !options.faded.has(e.key))];
-  for (const e of edges) {
-    const t = themeOf(e.key);
-    const style = t.wires[e.kind];
-    lines.push(wire(e.points, style, e.arrow));
-    for (const j of e.junctions) lines.push(`\\fill[${style.color}] ${at(j)} circle (${n(2.2 + style.width * 0.6)}bp);`);
-    if (e.label) lines.push(label(e.label.tex, e.label.box, t.text, fontPx * TAG_RATIO));
-  }
-  lines.push('% glyphs');
-  for (const p of placed.nodes) lines.push(...glyph(p, themeOf(p.key)));
-  lines.push('% inputs, outputs and the states entering and leaving');
-  for (const t of placed.terminals) {
-    const theme = themeOf(t.key);
-    if (t.role === 'state-in' || t.role === 'state-out') {
-      lines.push(label(t.tex, t.labelBox, theme.text, fontPx));
-      continue;
-    }
-    const style = t.role === 'output' ? theme.output : theme.input;
-    lines.push(`\\path[${shapeStyle(style, t.role === 'noise' ? '3 2' : '')}] ${at({ x: t.x + t.width / 2, y: t.y + t.height / 2 })} circle (${n(t.width / 2)}bp);`);
-    lines.push(label(t.tex, t.labelBox, style.text, fontPx));
-  }
-  if (placed.key) lines.push('% key', ...placed.key.flatMap((item) => keyItem(item, lit)));
-  return lines.filter(Boolean);
+  const sections = sceneOf(placed, { lit, pale, faded: options.faded, transparent: options.transparent, aside: options.aside });
+  return sections.flatMap((s) => [...(s.heading ? [`% ${s.heading}`] : []), ...s.items.map(command)]);
 }
 
 /** The packages a bare picture needs in the including document. */

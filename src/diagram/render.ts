@@ -118,6 +118,7 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
   if (!options.transparent) canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
   if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * TITLE_RATIO);
   if (options.aside) (label(canvas, options.aside.tex, options.aside.box, theme.text, fontPx) as Container).attr('id', 'equation');
+  for (const note of placed.notes ?? []) label(canvas, note.tex, note.box, theme.text, note.px);
   // Faded parts are drawn in the theme's colours blended into the background (not with
   // opacity, which darkens where wires overlap), and before the lit ones, which stay on top.
   const faded = options.faded ?? new Set<string>();

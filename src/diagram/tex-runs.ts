@@ -95,3 +95,41 @@ function command(runs: TextRun[], c: Cursor, upright: boolean, script: TextRun['
   const text = Object.hasOwn(SYMBOLS, name) ? SYMBOLS[name] : name;
   runs.push({ text, italic: false, script });
 }
+
+/** Commands whose layout plain runs cannot show (a fraction is not a run of text). */
+const PICTURE_COMMANDS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac', 'sqrt', 'begin', 'binom', 'overset', 'underset', 'stackrel', 'overbrace', 'underbrace', 'substack', 'matrix', 'pmatrix', 'bmatrix']);
+
+/**
+ * Whether the TeX needs a picture on a slide: it holds a fraction, a root, an array or a
+ * script inside a script; everything else texRuns sets as editable text.
+ */
+export function texNeedsPicture(tex: string): boolean {
+  for (const m of tex.matchAll(/\\([A-Za-z]+)/g)) if (PICTURE_COMMANDS.has(m[1]!)) return true;
+  return hasNestedScript(tex);
+}
+
+/** A _ or ^ inside the braced argument of another _ or ^ (x_{t_1}, e^{x^2}). */
+function hasNestedScript(tex: string): boolean {
+  const open: boolean[] = [];
+  let scriptNext = false;
+  for (let i = 0; i < tex.length; i++) {
+    const ch = tex[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '{') {
+      open.push(scriptNext || open.some(Boolean));
+      scriptNext = false;
+      continue;
+    }
+    if (ch === '}') open.pop();
+    if (ch === '_' || ch === '^') {
+      if (open.some(Boolean)) return true;
+      scriptNext = true;
+      continue;
+    }
+    scriptNext = false;
+  }
+  return false;
+}

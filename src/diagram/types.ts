@@ -179,4 +179,6 @@ export interface PlacedGraph {
   readonly legend: Box | null;
   /** The key to the glyphs and wires used, or null. */
   readonly key: readonly KeyItem[] | null;
+  /** Lines of text under the figure (the weights map), each at its own size; absent for none. */
+  readonly notes?: readonly { readonly tex: string; readonly box: Box; readonly px: number }[];
 }

@@ -1,13 +1,14 @@
 /**
  * A model in another framework's layout: gate chunks reordered, biases split or merged where
  * that is exact, and a refusal with the reason where the target cannot express the model
- * (PyTorch has no reset-before GRU, no peepholes and no hard sigmoid). The result is plain
+ * (PyTorch has no reset-before GRU, no peepholes and no hard sigmoid; ONNX takes a hard sigmoid as HardSigmoid). The result is plain
  * data for io to encode; the CLI reads the encoded file back and compares it with the original.
  */
 import { InputError } from '../errors.js';
 import { ONNX_GATES, ONNX_PEEPHOLES, paramNames, PYTORCH_GATES } from './conventions.js';
 import { toKeras, type KerasFile } from './keras.js';
 import { familyOf, type RecurrentModel } from './model.js';
+import { HARD_SIGMOID_ALPHA } from './onnx.js';
 import type { Tensor } from './types.js';
 
 export type Target = 'pytorch' | 'onnx' | 'keras' | 'json';
@@ -25,7 +26,7 @@ export type Converted =
 
 /** One recurrent node with its initializers, in the shape io's encodeOnnxModel takes. */
 export interface OnnxNodeSpec {
-  readonly node: { readonly opType: string; readonly name: string; readonly inputs: readonly string[]; readonly outputs: readonly string[]; readonly attributes: Readonly<Record<string, number>> };
+  readonly node: { readonly opType: string; readonly name: string; readonly inputs: readonly string[]; readonly outputs: readonly string[]; readonly attributes: Readonly<Record<string, number | readonly number[] | readonly string[]>> };
   readonly initializers: Readonly<Record<string, { readonly dims: readonly number[]; readonly data: Float64Array }>>;
   readonly graphInputs: readonly string[];
 }
@@ -69,9 +70,6 @@ function checkTarget(model: RecurrentModel, target: Target): void {
     if (model.cell === 'lstm-peephole') refuse('nn.LSTM has no peepholes, and these are nonzero');
     if (model.recurrentActivation !== 'sigmoid') refuse(`nn.${familyOf(model)}'s gates use the logistic sigmoid, this model ${model.recurrentActivation}`);
   }
-  if (target === 'onnx' && model.recurrentActivation !== 'sigmoid') {
-    refuse(`gateflow writes and reads ONNX recurrent nodes with their default activations (Sigmoid), not ${model.recurrentActivation}`);
-  }
 }
 
 /** Blocks stacked along the rows, in `gates` order: [G·rows, cols]. */
@@ -96,6 +94,20 @@ function toStateDict(model: RecurrentModel): Map<string, Tensor> {
     ['bias_ih_l0', { shape: [G * H], data: stackRows(model, gates, paramNames.inputBias) }],
     ['bias_hh_l0', { shape: [G * H], data: stackRows(model, gates, paramNames.recurrentBias) }],
   ]);
+}
+
+/**
+ * A hard sigmoid on the gates is ONNX's HardSigmoid(alpha x + beta) in the gates' place f
+ * (Keras 2: alpha 0.2; Keras 3: 1/6; beta 0.5), the candidate and output keeping Tanh.
+ */
+function hardSigmoidAttributes(model: RecurrentModel): Record<string, readonly number[] | readonly string[]> {
+  if (model.recurrentActivation === 'sigmoid') return {};
+  const family = familyOf(model);
+  return {
+    activations: ['HardSigmoid', ...(family === 'LSTM' ? ['Tanh', 'Tanh'] : ['Tanh'])],
+    activation_alpha: [HARD_SIGMOID_ALPHA[model.recurrentActivation]],
+    activation_beta: [0.5],
+  };
 }
 
 /** ONNX W, R, B = [Wb, Rb] (and P in i, o, f) in ONNX's gate order; linear_before_reset written for every GRU. */
@@ -130,7 +142,7 @@ function toOnnx(model: RecurrentModel): OnnxNodeSpec {
       name: family.toLowerCase(),
       inputs,
       outputs: ['Y', 'Y_h', ...(family === 'LSTM' ? ['Y_c'] : [])],
-      attributes: { hidden_size: H, ...(family === 'GRU' ? { linear_before_reset: model.cell === 'gru' ? 1 : 0 } : {}) },
+      attributes: { hidden_size: H, ...(family === 'GRU' ? { linear_before_reset: model.cell === 'gru' ? 1 : 0 } : {}), ...hardSigmoidAttributes(model) },
     },
     initializers,
     graphInputs: ['X'],

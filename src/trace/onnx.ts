@@ -8,6 +8,7 @@ import type { CellGraph } from '../cell/index.js';
 import { InputError } from '../errors.js';
 import { ONNX_GATES, ONNX_PEEPHOLES, onnxShippedCell, paramNames, type Family } from './conventions.js';
 import { rowBlock } from './pytorch.js';
+import type { RecurrentActivation } from './model.js';
 import type { Tensor, Weights } from './types.js';
 
 /** The decoded model as io's decodeOnnx returns it (only what the importer reads). */
@@ -36,6 +37,8 @@ export interface OnnxImport {
   readonly layout: 0 | 1;
   readonly linearBeforeReset: boolean;
   readonly hasPeepholes: boolean;
+  /** The gates' activation: Sigmoid, or HardSigmoid with Keras 2's (alpha 0.2) or Keras 3's (alpha 1/6) slope. */
+  readonly recurrentActivation: RecurrentActivation;
   /** The stored sequence_lens (equal for every batch element), when the model stores one. */
   readonly sequenceLength?: number;
 }
@@ -62,13 +65,8 @@ function readNode(model: OnnxModelLike): { info: OnnxImport; node: OnnxNodeLike;
   if (direction !== 'forward') unsupported.push(`direction=${String(direction)}`);
   if (attrs.clip !== undefined) unsupported.push(`clip=${String(attrs.clip)}`);
   if (attrs.input_forget !== undefined && attrs.input_forget !== 0) unsupported.push(`input_forget=${String(attrs.input_forget)}`);
-  if (attrs.activations !== undefined) {
-    const given = attrs.activations as readonly string[];
-    const defaults = DEFAULT_ACTIVATIONS[family];
-    if (given.length !== defaults.length || given.some((a, i) => a.toLowerCase() !== defaults[i].toLowerCase())) {
-      unsupported.push(`activations=[${given.join(', ')}] (the cell uses ${defaults.join(', ')})`);
-    }
-  }
+  const activation = recurrentActivationOf(family, attrs);
+  if (typeof activation === 'object') unsupported.push(activation.unsupported);
   const layout = attrs.layout ?? 0;
   if (layout !== 0 && layout !== 1) unsupported.push(`layout=${String(layout)}`);
   const lbr = attrs.linear_before_reset ?? 0;
@@ -96,9 +94,34 @@ function readNode(model: OnnxModelLike): { info: OnnxImport; node: OnnxNodeLike;
     layout: layout as 0 | 1,
     linearBeforeReset: lbr !== 0,
     hasPeepholes: P !== undefined,
+    recurrentActivation: activation as RecurrentActivation,
     ...(lengths && lengths.data.length ? { sequenceLength: lengths.data[0] } : {}),
   };
   return { info, node, where, W, R };
+}
+
+/** HardSigmoid's slope for Keras 2's clip(0.2x + 0.5, 0, 1) and Keras 3's relu6(x + 3)/6 = clip(x/6 + 0.5, 0, 1); beta is 0.5 in both. */
+export const HARD_SIGMOID_ALPHA: Readonly<Record<Exclude<RecurrentActivation, 'sigmoid'>, number>> = { hardsigmoid_keras2: 0.2, hardsigmoid: 1 / 6 };
+
+/**
+ * The gates' activation from the node's activations (the defaults, or HardSigmoid in the
+ * gates' place, f, with the others at their defaults); alpha and beta are the first of their
+ * lists (f's), else HardSigmoid's defaults 0.2 and 0.5. Stored as float32, so compared to 1e-6.
+ */
+function recurrentActivationOf(family: Family, attrs: Readonly<Record<string, unknown>>): RecurrentActivation | { unsupported: string } {
+  const defaults = DEFAULT_ACTIVATIONS[family];
+  const given = (attrs.activations as readonly string[] | undefined) ?? defaults;
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const rest = given.length === defaults.length && given.slice(1).every((a, i) => same(a, defaults[i + 1]));
+  if (rest && same(given[0], defaults[0])) return 'sigmoid';
+  const alpha = (attrs.activation_alpha as readonly number[] | undefined)?.[0] ?? 0.2;
+  const beta = (attrs.activation_beta as readonly number[] | undefined)?.[0] ?? 0.5;
+  if (rest && family !== 'RNN' && same(given[0], 'HardSigmoid') && Math.abs(beta - 0.5) < 1e-6) {
+    for (const [name, slope] of Object.entries(HARD_SIGMOID_ALPHA)) if (Math.abs(alpha - slope) < 1e-6) return name as RecurrentActivation;
+  }
+  const hard = given.some((a) => same(a, 'HardSigmoid')) ? ` with alpha ${alpha}, beta ${beta}` : '';
+  const or = family === 'RNN' ? '' : ', or HardSigmoid with alpha 0.2 or 1/6 and beta 0.5 in place of Sigmoid';
+  return { unsupported: `activations=[${given.join(', ')}]${hard} (the cell uses ${defaults.join(', ')}${or})` };
 }
 
 /** The type each attribute must have (as ONNX defines it), so that a corrupt or hand-made file gets a message, not a crash. */

@@ -51,7 +51,7 @@ const BAD: readonly [string[], string][] = [
   [['rnn', 'synth', '--length', '1e9', '--max-size', '1e10'], "option --max-size: expected an integer from 1 to 2147483647, found '1e10'"],
   [['trace', 'gru', '-i', '[[1]]', '--size', 'input=99999999'], "--size input: expected an integer from 1 to 4096, found '99999999' (--max-size raises the limit)"],
   [['vae', 'train', '--lr', '0.1', '--lr', '0.2'], 'option --lr is given more than once'],
-  [['diagram', 'gru', '-o', 'x.gif'], "option --output: cannot write '.gif' files (formats: .svg, .png, .pdf, .tex)"],
+  [['diagram', 'gru', '-o', 'x.gif'], "option --output: cannot write '.gif' files (formats: .svg, .png, .pdf, .tex, .pptx)"],
   [['trace', 'gru', '-i', '[[1]]', '--save-weights', 'w.onnx'], "option --save-weights: cannot write '.onnx' files (formats: .json, .safetensors)"],
   [['trace', 'gru', '-i', '[[1]]', '--json', '-', '--csv', '-'], '--json and --csv both write to standard output (-); give one of them a file'],
   [['diagram', 'gru', '-o', 'afile/x.svg'], "cannot write 'afile/x.svg': 'afile' is a file, not a folder"],

@@ -101,12 +101,11 @@ describe('convert: what a target cannot express is refused, with the reason', ()
       'm.onnx: a GRU that applies the reset after the matmul cannot become one that applies it before (r ⊙ (W_hn h + b_hn), after the matmul, equals the other form for no weights but W_hn = 0 and b_hn = 0)',
     );
   });
-  it('nonzero peepholes to PyTorch or Keras; a hard sigmoid to PyTorch or ONNX', () => {
+  it('nonzero peepholes to PyTorch or Keras; a hard sigmoid to PyTorch (ONNX takes it as HardSigmoid, see tests/io/onnx-runtime.test.ts)', () => {
     expect(errorOf(() => convertModel(model('lstm-peephole'), 'pytorch')).message).toBe('m.onnx: cannot convert to PyTorch: nn.LSTM has no peepholes, and these are nonzero');
     expect(errorOf(() => convertModel(model('lstm-peephole'), 'keras')).message).toBe('m.onnx: Keras 3 has no peephole LSTM (tf.keras.experimental.PeepholeLSTMCell is gone), and these peepholes are nonzero');
     const hard = model('gru', { recurrentActivation: 'hardsigmoid_keras2' });
     expect(errorOf(() => convertModel(hard, 'pytorch')).message).toBe("m.onnx: cannot convert to PyTorch: nn.GRU's gates use the logistic sigmoid, this model hardsigmoid_keras2");
-    expect(errorOf(() => convertModel(hard, 'onnx')).message).toBe('m.onnx: cannot convert to ONNX: gateflow writes and reads ONNX recurrent nodes with their default activations (Sigmoid), not hardsigmoid_keras2');
   });
   it('a peephole LSTM whose peepholes are all zero is a plain LSTM, which PyTorch takes', () => {
     const m = model('lstm-peephole');

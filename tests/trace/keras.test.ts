@@ -2,9 +2,15 @@
 // .weights.h5: layers/<name>/cell/vars/0, 1, 2; tf.keras 2 .h5: model_weights/<layer>/<layer>/
 // kernel:0 with a model_config attribute), traced and compared with shared/numerics.md's
 // equations written out in tests/trace/reference.ts (kernels transposed and reordered by hand).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { cellResolver } from '../../src/cli/models.js';
 import { decodeHdf5, encodeHdf5 } from '../../src/io/hdf5.js';
+import { decodeKerasArchive } from '../../src/io/keras-archive.js';
+import { runInProcess } from '../cli-in-process.js';
 import { fromKeras, runModel } from '../../src/trace/index.js';
 import { errorOf, expectClose } from '../expect.js';
 import { block, blockV, filler, gruReference, hardSigmoidKeras2, onnxLstm, torchRnn, transpose, type Mat, type Vec } from './reference.js';
@@ -102,3 +108,62 @@ describe('Keras weights → the shipped cells', { timeout: 60_000 }, () => {
   });
 });
 
+/** A Keras 3 .keras archive as model.save writes it: a zip of config.json, metadata.json and model.weights.h5. */
+async function kerasArchive(entries: Record<string, string | Uint8Array>): Promise<Uint8Array> {
+  const zip = new JSZip();
+  for (const [name, data] of Object.entries(entries)) zip.file(name, data);
+  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+}
+
+describe('Keras 3 .keras archives (a zip around model.weights.h5)', { timeout: 60_000 }, () => {
+  const kernel = f.mat(I, 4 * H);
+  const recurrent = f.mat(H, 4 * H);
+  const bias = f.vec(4 * H);
+  const weightsH5 = () => encodeHdf5([['layers/lstm/cell/vars/0', t(kernel)], ['layers/lstm/cell/vars/1', t(recurrent)], ['layers/lstm/cell/vars/2', v(bias)]]);
+  const config = JSON.stringify({ module: 'keras', class_name: 'Sequential', config: { name: 'sequential', layers: [{ module: 'keras.layers', class_name: 'LSTM', config: { name: 'lstm', units: H, activation: 'tanh', recurrent_activation: 'hard_sigmoid' } }] } });
+
+  it("an LSTM saved with recurrent_activation='hard_sigmoid' runs Keras 3's relu6(x + 3)/6 (the version from metadata.json)", async () => {
+    const bytes = await kerasArchive({ 'metadata.json': '{"keras_version": "3.3.3", "date_saved": "2024-05-01@12:00:00"}', 'config.json': config, 'model.weights.h5': await weightsH5() });
+    const model = fromKeras(await decodeKerasArchive(bytes, 'lstm.keras'));
+    expect([model.cell, model.recurrentActivation, model.source]).toEqual(['lstm', 'hardsigmoid', 'lstm.keras']);
+    // numerics.md §4: Keras 3 hard_sigmoid(x) = relu6(x + 3) / 6 on the gates i, f, o; the LSTM by hand with blocks i, f, c, o.
+    const hard = (x: number) => Math.min(Math.max(x + 3, 0), 6) / 6;
+    const W = transpose(kernel);
+    const R = transpose(recurrent);
+    let h = new Array(H).fill(0);
+    let c = new Array(H).fill(0);
+    const expected: number[] = [];
+    for (const x of X) {
+      const pre = (k: number) => Array.from({ length: H }, (_, u) => W[k * H + u].reduce((s, w, j) => s + w * x[j], 0) + R[k * H + u].reduce((s, r, j) => s + r * h[j], 0) + bias[k * H + u]);
+      const [i, fg, g, o] = [pre(0).map(hard), pre(1).map(hard), pre(2).map(Math.tanh), pre(3).map(hard)];
+      c = c.map((cv, u) => fg[u] * cv + i[u] * g[u]);
+      h = c.map((cv, u) => o[u] * Math.tanh(cv));
+      expected.push(...h);
+    }
+    expectClose(await hOf(model), expected, 1e-12, 'h');
+  });
+
+  it('refuses a zip without model.weights.h5, a corrupt zip, bad JSON and weights beyond the read limit, naming the file', async () => {
+    await expect(decodeKerasArchive(await kerasArchive({ 'config.json': config, 'assets/readme.txt': 'x' }), 'm.keras')).rejects.toThrow(/^m\.keras: a \.keras archive holds model\.weights\.h5, this one does not \(it holds config\.json, assets\/readme\.txt\)$/);
+    await expect(decodeKerasArchive(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]), 'cut.keras')).rejects.toThrow(/^cut\.keras: not a readable \.keras archive \(corrupt zip: .+\)$/);
+    await expect(decodeKerasArchive(new Uint8Array([1, 2, 3, 4]), 'x.keras')).rejects.toThrow(/^x\.keras: not a \.keras archive \(a \.keras file is a zip; this one does not start with a zip header\)$/);
+    await expect(decodeKerasArchive(await kerasArchive({ 'config.json': '{', 'model.weights.h5': await weightsH5() }), 'j.keras')).rejects.toThrow(/^j\.keras: config\.json in the \.keras archive is not valid JSON$/);
+    const saved = process.env.GATEFLOW_MAX_READ_MB;
+    process.env.GATEFLOW_MAX_READ_MB = '0.001';
+    try {
+      await expect(decodeKerasArchive(await kerasArchive({ 'model.weights.h5': await weightsH5() }), 'big.keras')).rejects.toThrow(/^big\.keras: model\.weights\.h5 inflates to more than 1048 bytes, the read limit for weights \(--max-read-mb raises it\)$/);
+    } finally {
+      if (saved === undefined) delete process.env.GATEFLOW_MAX_READ_MB;
+      else process.env.GATEFLOW_MAX_READ_MB = saved;
+    }
+  });
+
+  it('gateflow convert reads a .keras file (and says it does not write one)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'gateflow-keras-archive-'));
+    writeFileSync(join(work, 'plain.keras'), await kerasArchive({ 'metadata.json': '{"keras_version": "3.3.3"}', 'config.json': config.replace('hard_sigmoid', 'sigmoid'), 'model.weights.h5': await weightsH5() }));
+    const run = await runInProcess(['convert', 'plain.keras', 'lstm.safetensors'], work);
+    expect([run.status, run.stdout.split('\n')[0]]).toEqual([0, 'plain.keras: Keras LSTM (cell lstm)']);
+    const refused = await runInProcess(['convert', 'lstm.safetensors', 'back.keras'], work);
+    expect([refused.status, refused.stderr]).toEqual([2, "gateflow: convert: gateflow reads .keras archives but does not write them (Keras's load_model needs the whole model's config); write 'back.weights.h5' and load it with model.load_weights\n"]);
+  });
+});

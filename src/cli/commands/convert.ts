@@ -21,7 +21,7 @@ export const convertCommand: Command = (cli: Argv) =>
     "Convert a GRU/LSTM/RNN's weights between PyTorch, ONNX, Keras and gateflow JSON, checked on random inputs before writing",
     (y) =>
       y
-        .positional('in', { type: 'string', demandOption: true, describe: 'the model: .safetensors (PyTorch), .onnx, .h5 / .weights.h5 (Keras), .json (gateflow weights)' })
+        .positional('in', { type: 'string', demandOption: true, describe: 'the model: .safetensors (PyTorch), .onnx, .h5 / .weights.h5 / .keras (Keras), .json (gateflow weights)' })
         .positional('out', { type: 'string', demandOption: true, describe: 'the file to write' })
         .option('to', { choices: ['pytorch', 'onnx', 'keras', 'json'] as const, describe: "the target framework (default: from OUT's extension)" })
         .option('cell', { type: 'string', describe: 'the cell of a gateflow JSON weights file (e.g. gru-cho)' })
@@ -33,6 +33,8 @@ export const convertCommand: Command = (cli: Argv) =>
     async (args) => {
       const tr = await import('../../trace/index.js');
       const extension = /\.([a-z0-9]+)$/i.exec(args.out)?.[1]?.toLowerCase() ?? '';
+      // A .keras archive's config.json must describe the whole model for load_model; gateflow knows one layer.
+      if (extension === 'keras') throw new InputError(`convert: gateflow reads .keras archives but does not write them (Keras's load_model needs the whole model's config); write '${args.out.replace(/\.keras$/i, '.weights.h5')}' and load it with model.load_weights`);
       const target = args.to ?? TARGET_BY_EXTENSION[extension];
       if (!target) throw new InputError(`convert: cannot tell the target framework from '${args.out}'; give --to pytorch|onnx|keras|json`);
       const loaded = await loadFile(args.in, args.cell !== undefined ? { cell: args.cell } : {});

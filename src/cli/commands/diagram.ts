@@ -5,7 +5,7 @@ import { readCell } from '../../io/index.js';
 import { figureBytes, loadTheme, writeOutput } from '../output.js';
 import type { Command } from './command.js';
 
-const FORMATS = ['svg', 'png', 'pdf', 'tikz'] as const;
+const FORMATS = ['svg', 'png', 'pdf', 'tikz', 'pptx'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** A format's file extension (TikZ is written as .tex), and the format an extension names. */
@@ -21,7 +21,7 @@ function defaultOutput(cellArgument: string, format: Format): string {
 function diagramCommand(cli: Argv): Argv {
   return cli.command(
     'diagram <cell>',
-    'Draw a cell unrolled over adjacent timesteps (SVG, PNG or PDF)',
+    'Draw a cell unrolled over adjacent timesteps (SVG, PNG, PDF, TikZ or PowerPoint)',
     (y) =>
       y
         .positional('cell', { type: 'string', demandOption: true, describe: 'a shipped cell name (see `gateflow cells`) or a path to a .cell file' })
@@ -29,7 +29,7 @@ function diagramCommand(cli: Argv): Argv {
         .option('detail', { choices: ['gates', 'ops'] as const, default: 'gates' as const, describe: 'gates: one box per gate; ops: every matmul, bias and sum' })
         .option('theme', { type: 'string', default: 'light', describe: "light, dark, print, colorblind, auto (light, or dark where the viewer prefers dark: SVG only), or a path to a .json theme" })
         .option('text', { choices: ['paths', 'editable'] as const, default: 'paths' as const, describe: 'labels as paths (no fonts needed) or as editable <text> with the TeX in data-tex' })
-        .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, .tex for tikz, else svg)' })
+        .option('format', { choices: FORMATS, describe: 'output format (default: from the -o extension, .tex for tikz, .pptx for PowerPoint, else svg)' })
         .option('scale', { type: 'number', default: 2, describe: 'PNG pixels per SVG unit (the PDF is 1 pt per unit, as vectors)' })
         .option('standalone', { type: 'boolean', default: false, describe: 'TikZ: a whole document that pdflatex or lualatex compiles, not a tikzpicture to \\input' })
         .option('transparent', { type: 'boolean', default: false, describe: 'no background (the theme background is left out)' })
@@ -38,12 +38,16 @@ function diagramCommand(cli: Argv): Argv {
         .option('output', { alias: 'o', type: 'string', describe: 'output file, - for standard output (default: CELL.FORMAT)' })
         .option('walkthrough', { type: 'boolean', default: false, describe: 'one figure per statement into the folder -o (default CELL-walkthrough): its glyphs and wires lit, the rest faded, its equation beside' })
         .option('highlight', { type: 'string', describe: 'comma-separated values to highlight at every step, with the wires between them (e.g. c: the cell-state path); the rest faded' })
+        .option('build', { type: 'boolean', default: false, describe: 'PowerPoint: after the figure, one slide per statement (the walkthrough frames), so it builds up gate by gate' })
         .option('faded-neighbours', { type: 'boolean', default: false, describe: 'draw one more step before and after, faded' })
+        .option('weights-map', { choices: ['pytorch', 'onnx', 'keras'] as const, describe: "under the figure: where each parameter lives in that framework's file (W_ir = weight_ih_l0[0:H]), with the convention's badge" })
         .option('debug-stage', { choices: ['unroll', 'layout'] as const, describe: 'print an intermediate form as JSON instead of the figure: the unrolled graph, or the placed geometry' })
         .example('$0 diagram gru', 'gru.svg: a GRU at steps t-1 and t')
         .example('$0 diagram lstm-peephole --theme print -o lstm.pdf', 'a greyscale PDF, figure as vectors')
         .example('$0 diagram my.cell --steps 3 --detail ops -o my.png', 'any .cell file, every matmul and bias')
         .example('$0 diagram gru -o gru.tex --standalone', 'TikZ, a document pdflatex compiles')
+        .example('$0 diagram lstm -o lstm.pptx --build', 'PowerPoint: every glyph, label and wire an editable shape; one more slide per statement')
+        .example('$0 diagram gru --weights-map onnx', 'under the figure: W_iz = W[0, 0:H, :] (W_z), ... and the ONNX GRU convention')
         .example('$0 diagram lstm --walkthrough -o frames/', 'frames/01-f.svg, 02-i.svg, ...: one statement lit per figure'),
     async (args) => {
       // --steps and --scale are checked against their ranges by the CLI (cli/number-rules.ts).
@@ -54,7 +58,7 @@ function diagramCommand(cli: Argv): Argv {
       }
       const format: Format = args.format ?? formatOf(fromExtension) ?? 'svg';
       // elkjs loads on its own thread while this one parses the cell and typesets.
-      const { diagram, placeDiagram, prepareDiagram, tikz, walkthrough } = await import('../../diagram/index.js');
+      const { diagram, placeDiagram, prepareDiagram, slides, tikz, walkthrough } = await import('../../diagram/index.js');
       await prepareDiagram();
       // auto: the light theme, recoloured by an embedded style where the viewer prefers dark.
       const auto = args.theme === 'auto';
@@ -74,7 +78,16 @@ function diagramCommand(cli: Argv): Argv {
         writeOutput(args.output ?? '-', `${JSON.stringify(form, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2)}\n`);
         return;
       }
-      const options = { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent, fadedNeighbours: args['faded-neighbours'], text: args.text, darkTheme };
+      const framework = args['weights-map'];
+      const weightsMap = framework ? (await import('../../trace/index.js')).weightsMap(cell.name, framework) : undefined;
+      const options = { steps, detail: args.detail, theme, title: args.title, legend: args.legend, transparent: args.transparent, fadedNeighbours: args['faded-neighbours'], text: args.text, darkTheme, weightsMap };
+      if (args.build && format !== 'pptx') throw new InputError(`--build adds slides to a PowerPoint file; it does nothing for ${format.toUpperCase()} (use --walkthrough for one figure per statement)`);
+      if (format === 'pptx') {
+        if (args.walkthrough || args.text !== 'paths' || auto) throw new InputError('--format pptx draws one theme with editable labels: leave out --walkthrough (use --build), --text and --theme auto');
+        const highlight = args.highlight === undefined ? undefined : args.highlight.split(',').map((name) => name.trim());
+        writeOutput(args.output ?? defaultOutput(args.cell, format), await slides(cell, { ...options, highlight, build: args.build }));
+        return;
+      }
       if (format === 'tikz') {
         if (args.walkthrough || args.text !== 'paths' || auto) throw new InputError('--format tikz draws one figure in one theme with TeX labels: leave out --walkthrough, --text and --theme auto');
         const highlight = args.highlight === undefined ? undefined : args.highlight.split(',').map((name) => name.trim());

@@ -110,7 +110,9 @@ export async function traceFromArgs(args: TraceArgs) {
     throw new InputError(`${weightsFile}: a ${tr.describeModel(keras)}, not cell '${cellName}'`);
   }
   const source = readCell(cellName);
-  const cell = parseCell(tr.withRecurrentActivation(source.text, keras?.recurrentActivation ?? 'sigmoid'), { file: source.file });
+  // Keras's hard_sigmoid, or ONNX's HardSigmoid on the gates, replaces the cell's σ.
+  const activation = keras?.recurrentActivation ?? (decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).recurrentActivation : 'sigmoid');
+  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), { file: source.file });
 
   let weights: import('../../trace/index.js').Weights | undefined;
   const initial: Record<string, number[] | number[][]> = {};
@@ -222,10 +224,12 @@ async function drawAnnotated(
 
 /** The `trace` command (owned by the trace stage). */
 async function kerasModel(bytes: Uint8Array, path: string): Promise<import('../../trace/index.js').RecurrentModel | undefined> {
-  const { isHdf5, decodeHdf5 } = await import('../../io/hdf5.js');
-  if (!/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
+  const { isHdf5 } = await import('../../io/hdf5.js');
+  const archive = /\.keras$/i.test(path);
+  if (!archive && !/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
   const { fromKeras } = await import('../../trace/index.js');
-  return fromKeras(await decodeHdf5(bytes, path));
+  const { decodeKeras } = await import('../models.js');
+  return fromKeras(await decodeKeras(bytes, path, archive ? 'keras-archive' : 'keras'));
 }
 
 export const traceCommands: readonly Command[] = [traceCommand];
