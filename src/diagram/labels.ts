@@ -75,6 +75,8 @@ export function typeset(source: string, fontPx: number): Label {
 
 /** Plain words (a title) as TeX text, with TeX's special characters escaped. */
 export function textTex(words: string): string {
-  const escaped = words.replace(/[\\{}$&%#_^~]/g, (c) => (c === '\\' ? '\\backslash ' : c === '~' ? '\\sim ' : c === '^' ? '\\hat{}' : `\\${c}`));
-  return `\\text{${escaped}}`;
+  // MathJax's \text{} prints escapes like \_ literally, so the special characters are set in
+  // math mode between text runs (my_cell → \text{my}\_\text{cell}), which TeX reads the same way.
+  const special = (c: string) => (c === '\\' ? '\\backslash ' : c === '~' ? '{\\sim}' : c === '^' ? '\\hat{}' : `\\${c}`);
+  return (words.match(/[\\{}$&%#_^~]|[^\\{}$&%#_^~]+/g) ?? []).map((run) => (run.length === 1 && /[\\{}$&%#_^~]/.test(run) ? special(run) : `\\text{${run}}`)).join('') || '\\text{}';
 }

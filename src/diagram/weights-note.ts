@@ -19,14 +19,12 @@ const MARGIN = 14;
 const GAP = 10;
 const LINE_GAP = 5;
 
-/** Words as TeX text; underscores (weight_ih_l0) set in math mode, where MathJax knows \\_ (in \\text it prints the backslash). */
-const wordsTex = (words: string) => words.split('_').map((part) => (part ? textTex(part) : '')).join('\\_');
 
 /** 'W_ir' → W_{ir}; a source's 'ᵀ' (transposed) as a TeX superscript, the rest as text. */
 function rowTex([param, source]: readonly [string, string]): string {
   const [base, sub] = param.split('_');
   const name = sub ? `${base}_{${sub}}` : base!;
-  const parts = source.split('ᵀ').map((part) => (part ? wordsTex(part) : ''));
+  const parts = source.split('ᵀ').map((part) => (part ? textTex(part) : ''));
   return `${name} = ${parts.join('^{\\top}')}`;
 }
 
@@ -60,7 +58,7 @@ export function noteLines(map: WeightsMapNote): string[] {
     }
     byGate.get(gate)!.push(rowTex(row));
   }
-  return [wordsTex(map.badge), ...gates.map((g) => byGate.get(g)!.join('\\qquad '))];
+  return [textTex(map.badge), ...gates.map((g) => byGate.get(g)!.join('\\qquad '))];
 }
 
 /** The figure with room below for the note's lines, left-aligned, in the key's font size. */

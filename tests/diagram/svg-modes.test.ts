@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagram, parseTheme, walkthrough } from '../../src/diagram/index.js';
+import { textTex } from '../../src/diagram/labels.js';
 import { texRuns } from '../../src/diagram/tex-runs.js';
 import { equationWords } from '../../src/diagram/words.js';
 import { THEMES_DIR } from '../../src/io/index.js';
@@ -25,6 +26,11 @@ function sameIds(svg: string): string {
 }
 
 describe('texRuns', () => {
+  it("reads a title's words back from textTex, TeX's special characters included (MathJax printed \\_ inside \\text{})", () => {
+    expect(textTex('my_cell')).toBe('\\text{my}\\_\\text{cell}');
+    const words = 'GRU_v2 50% & {b} ~x\\y';
+    expect(texRuns(textTex(words))).toEqual([{ text: words, italic: false, script: '' }]);
+  });
   it('splits names, scripts, Greek letters, accents and upright text', () => {
     expect(texRuns('h_{t-1}')).toEqual([
       { text: 'h', italic: true, script: '' },
