@@ -14,6 +14,7 @@ import { weightsMap } from '../../src/trace/index.js';
 import { checkGeometry } from '../../src/diagram/geometry.js';
 import { texNeedsPicture } from '../../src/diagram/tex-runs.js';
 import { runInProcess } from '../cli-in-process.js';
+import { expectGolden } from '../golden.js';
 import { expectSameBoxes, pdfPage, svgPixels, tool } from './figure-compare.js';
 import { cellNamed, SHIPPED } from './helpers.js';
 
@@ -102,6 +103,15 @@ describe('slides: the figure as PowerPoint shapes', { timeout: 120_000 }, () => 
     expect(labels.map((l) => l.text.replace(/\s+/g, '')).sort()).toEqual(svgTexts(svg));
     expect(shapes!.length).toBe(glyphs.length + paths.length + labels.length + shapes!.filter((s) => /^(junction|terminal|step) /.test(s.name)).length);
     expect(labels.find((l) => l.name === 'label glyph 1:z')?.text).toBe('σ');
+  });
+
+  it('slides(gru) and slides(lstm-peephole, legend): the slide XML matches its golden file (GATEFLOW_UPDATE_GOLDEN=1 rewrites it)', async () => {
+    for (const [name, options, golden] of [['gru', {}, 'gru'], ['lstm-peephole', { legend: true }, 'lstm-peephole-legend']] as const) {
+      const zip = await JSZip.loadAsync(await slides(cellNamed(name), options));
+      const xml = await zip.file('ppt/slides/slide1.xml')!.async('string');
+      // One element per line, so a review of the golden's diff reads shape by shape.
+      expectGolden(`slides/${golden}.slide1.xml`, xml.replace(/></g, '>\n<') + '\n');
+    }
   });
 
   it('same input, same bytes: slides(rnn) twice, with another figure between', async () => {
