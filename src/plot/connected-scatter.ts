@@ -3,7 +3,7 @@
  * reconstruction against MIG, one point per beta, one line per objective). scatter() joins all
  * points in one line; this keeps one line per group.
  */
-import { CHART_CONFIG, type ChartSpec } from './spec.js';
+import { CHART_CONFIG, chartTitle, type ChartSpec } from './spec.js';
 
 export interface ConnectedGroup {
   readonly name: string;
@@ -32,7 +32,7 @@ export function connectedScatter(groups: readonly ConnectedGroup[], options: Con
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.subtitle ? { text: options.title, subtitle: options.subtitle, subtitleFont: CHART_CONFIG.font, subtitleFontSize: 12 } : options.title,
+    title: chartTitle(options.title, options.subtitle),
     width: 440,
     height: 300,
     config: CHART_CONFIG,

@@ -3,7 +3,7 @@
  * says measured (solid, with markers) or reference (dashed), each with its own legend; sample
  * counts, betas and class ratios all grow geometrically, and lineChart has no log x axis.
  */
-import { CHART_CONFIG, type ChartSpec } from './spec.js';
+import { CHART_CONFIG, chartTitle, type ChartSpec } from './spec.js';
 
 export interface LogLineOptions {
   readonly title: string;
@@ -54,7 +54,7 @@ export function logLineChart(lines: readonly LogLine[], options: LogLineOptions)
   const y = { field: 'y', type: 'quantitative', title: options.yTitle, scale: options.logY ? { type: 'log' } : { zero: false, ...(options.yDomain ? { domain: [...options.yDomain] } : {}) } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.subtitle ? { text: options.title, subtitle: options.subtitle, subtitleFont: CHART_CONFIG.font, subtitleFontSize: 12 } : options.title,
+    title: chartTitle(options.title, options.subtitle),
     width: 440,
     height: 260,
     config: CHART_CONFIG,

@@ -37,6 +37,11 @@ export const CHART_CONFIG: ChartSpec = {
 };
 
 /** One line of a line chart. `x` defaults to 0, 1, 2, … */
+/** A chart's title, with its subtitle (set in the charts' font) when there is one. */
+export function chartTitle(title: string, subtitle?: string): string | ChartSpec {
+  return subtitle ? { text: title, subtitle, subtitleFont: CHART_CONFIG.font, subtitleFontSize: 12 } : title;
+}
+
 export interface Series {
   readonly name: string;
   readonly y: ArrayLike<number>;

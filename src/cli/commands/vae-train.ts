@@ -64,40 +64,29 @@ export function trainCommand(cli: Argv): Argv {
       writeFileAtomic(`${out}/history.csv`, vae.historyCsv(history));
 
       const epochs = history.map((r) => r.epoch);
-      const curves = plot.vconcat([
+      /** Train and test of one quantity against the epoch; the two small panels sit side by side. */
+      const trainTest = (title: string, train: number[], test: number[], size: { widthPx?: number; heightPx?: number; showVertices?: boolean }) =>
         plot.lineChart({
           series: [
-            { name: 'train', x: epochs, y: history.map((r) => r.trainLoss) },
-            { name: 'test', x: epochs, y: history.map((r) => r.testLoss) },
+            { name: 'train', x: epochs, y: train },
+            { name: 'test', x: epochs, y: test },
           ],
-          title: args.beta === 1 ? 'Negative ELBO' : `Loss (reconstruction + ${args.beta}·KL; test: β = 1)`,
+          title,
           xTitle: 'epoch',
           yTitle: 'nats per row',
-          showVertices: history.length <= 30,
-        }),
+          ...size,
+        });
+      const small = { widthPx: 260, heightPx: 180 };
+      const curves = plot.vconcat([
+        trainTest(
+          args.beta === 1 ? 'Negative ELBO' : `Loss (reconstruction + ${args.beta}·KL; test: β = 1)`,
+          history.map((r) => r.trainLoss),
+          history.map((r) => r.testLoss),
+          { showVertices: history.length <= 30 },
+        ),
         plot.hconcat([
-          plot.lineChart({
-            series: [
-              { name: 'train', x: epochs, y: history.map((r) => r.trainReconstruction) },
-              { name: 'test', x: epochs, y: history.map((r) => r.testReconstruction) },
-            ],
-            title: 'Reconstruction',
-            xTitle: 'epoch',
-            yTitle: 'nats per row',
-            widthPx: 260,
-            heightPx: 180,
-          }),
-          plot.lineChart({
-            series: [
-              { name: 'train', x: epochs, y: history.map((r) => r.trainKl) },
-              { name: 'test', x: epochs, y: history.map((r) => r.testKl) },
-            ],
-            title: 'KL(q(z|x) ‖ p(z))',
-            xTitle: 'epoch',
-            yTitle: 'nats per row',
-            widthPx: 260,
-            heightPx: 180,
-          }),
+          trainTest('Reconstruction', history.map((r) => r.trainReconstruction), history.map((r) => r.testReconstruction), small),
+          trainTest('KL(q(z|x) ‖ p(z))', history.map((r) => r.trainKl), history.map((r) => r.testKl), small),
         ]),
       ]);
       await writeChart(curves, `${out}/curves`);
