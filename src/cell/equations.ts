@@ -230,7 +230,7 @@ function expression(cell: CellGraph, rootId: NodeId, notation: Notation, time: n
       stack.pop();
     } else {
       const waiting = node.inputs.filter((input) => !printed.has(input));
-      if (waiting.length > 0) stack.push(...waiting);
+      if (waiting.length > 0) for (const w of waiting) stack.push(w);
       else printed.set(id, printNode(node, (input) => printed.get(input)!, byId, notation, time));
     }
   }

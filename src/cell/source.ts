@@ -182,10 +182,10 @@ export function splitSource(text: string, file: string): CellSource {
         return;
       }
       const decls = splitNames(value.trim(), column + valueOffset, file, line);
-      if (key.startsWith('input')) inputs.push(...decls);
-      else if (key.startsWith('state')) states.push(...decls);
-      else if (key.startsWith('output')) outputs.push(...decls);
-      else noises.push(...decls.map((d) => ({ ...d, distribution: 'normal' as const })));
+      // Loops, not push(...decls): a header line of a megabyte lists more names than a call takes arguments.
+      const into = key.startsWith('input') ? inputs : key.startsWith('state') ? states : key.startsWith('output') ? outputs : undefined;
+      if (into) for (const d of decls) into.push(d);
+      else for (const d of decls) noises.push({ ...d, distribution: 'normal' as const });
       return;
     }
     const param = PARAM.exec(content);

@@ -12,6 +12,13 @@ const cell = (statement: string, header = 'cell: c\ninput: x\nstate: h\n') => `$
 const parse = (text: string) => parseCell(text, { file: 'c.cell' });
 
 describe('parseCell on hostile text', () => {
+  it('parses a statement nested 160,000 deep (a 1 MB file, the default cell limit) and prints it (found by the long fuzz run: push(...nodes) overflowed the stack)', () => {
+    const depth = 160_000;
+    const parsed = parse(cell(`h = ${'tanh('.repeat(depth)}x${')'.repeat(depth)}`, 'cell: c\ninput: x\nstate: h [input]\n'));
+    expect(parsed.nodes.filter((n) => n.kind === 'activation')).toHaveLength(depth);
+    expect(toTex(parsed).length).toBeGreaterThan(depth * '\\tanh\\left('.length);
+  });
+
   it('reports a syntax error after 100,000 blanks at its column, in linear time', () => {
     const error = errorOf(() => parse(cell(`h = tanh(W x +${' '.repeat(100_000)})`)));
     expect(error).toBeInstanceOf(CellError);
