@@ -6,6 +6,7 @@
 import { ShapeError } from '../errors.js';
 import { gemm } from './matmul.js';
 import { extraKernels } from './kernels-extra.js';
+import { convKernels } from './conv.js';
 import { allocate, dtypeOf, sameShape, sizeOf, type Data, type Tensor } from './tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'batchmean';
@@ -20,6 +21,11 @@ export interface OpAttrs {
   /** clip's bounds. */
   readonly low?: number;
   readonly high?: number;
+  /** conv2d / convTranspose2d: step and zero border (default 1 and 0). */
+  readonly stride?: number;
+  readonly padding?: number;
+  /** reshape's target shape. */
+  readonly shape?: readonly number[];
 }
 
 export type EngineOp =
@@ -29,7 +35,8 @@ export type EngineOp =
   | 'abs' | 'sqrt' | 'hardsigmoid' | 'hardsigmoidKeras2' | 'powConst' | 'clip'
   | 'minimum' | 'maximum' | 'transpose' | 'rowMin' | 'rowMax' | 'expandCols'
   | 'concat' | 'slice' | 'sum' | 'mean'
-  | 'mse' | 'bceWithLogits' | 'gaussianKl';
+  | 'mse' | 'bceWithLogits' | 'gaussianKl'
+  | 'conv2d' | 'convTranspose2d' | 'reshape';
 
 export interface Kernel {
   forward(inputs: readonly Tensor[], attrs: OpAttrs): Tensor;
@@ -300,6 +307,7 @@ export const KERNELS: Record<EngineOp, Kernel> = {
   square: unary((x) => x * x, (_y, x) => 2 * x),
 
   ...extraKernels({ out, unary, broadcastShape }),
+  ...convKernels,
 
   /** Inputs joined along `axis` (default: the last). */
   concat: {

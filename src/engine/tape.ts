@@ -162,6 +162,18 @@ export class Tape {
       return piece;
     });
   }
+  /** 2-D convolution of x [B, H, W, C] by w [kh, kw, C, F] → [B, Ho, Wo, F], Ho = ⌊(H + 2·padding − kh) / stride⌋ + 1. */
+  conv2d(x: Var, w: Var, options: { stride?: number; padding?: number } = {}): Var {
+    return this.apply('conv2d', [x, w], { stride: options.stride ?? 1, padding: options.padding ?? 0 });
+  }
+  /** conv2d's transpose: x [B, H, W, C] by w [C, kh, kw, F] → [B, (H − 1)·stride − 2·padding + kh, …, F]. */
+  convTranspose2d(x: Var, w: Var, options: { stride?: number; padding?: number } = {}): Var {
+    return this.apply('convTranspose2d', [x, w], { stride: options.stride ?? 1, padding: options.padding ?? 0 });
+  }
+  /** The same values under another shape of the same size (no copy). */
+  reshape(a: Var, shape: readonly number[]): Var {
+    return this.apply('reshape', [a], { shape });
+  }
   /** Sum of every entry (a scalar), or along `axis`. */
   sum(a: Var, axis?: number): Var {
     return this.apply('sum', [a], axis === undefined ? {} : { axis });
