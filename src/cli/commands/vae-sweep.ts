@@ -25,6 +25,7 @@ export function sweepCommand(cli: Argv): Argv {
         .option('held-out', { type: 'number', default: 5000, describe: 'held-out sprites for the measurements' })
         .option('latent', { type: 'number', default: 10 })
         .option('hidden', { type: 'number', default: 256 })
+        .option('arch', { choices: ['mlp', 'conv'] as const, default: 'mlp' as const, describe: 'mlp: one hidden layer each way; conv: 4 conv layers 32-32-64-64 (4×4, stride 2), a dense layer, transposed-conv decoder (Burgess et al. 2018)' })
         .option('epochs', { type: 'number', default: 10 })
         .option('batch', { type: 'number', default: 64, describe: 'minibatch rows (also the M of beta-TCVAE\'s minibatch-weighted sampling)' })
         .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
@@ -49,6 +50,7 @@ export function sweepCommand(cli: Argv): Argv {
         heldOut: args['held-out'],
         latent: args.latent,
         hidden: args.hidden,
+        arch: args.arch,
         epochs: args.epochs,
         batch: args.batch,
         lr: args.lr,

@@ -9,8 +9,12 @@ import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, typ
 import { clipText, InputError } from '../../errors.js';
 import { createRandom, type Random } from '../../random.js';
 import { totalCorrelationOnTape } from './total-correlation.js';
+import { convDecode, convEncode, convFeatures, convParameterList, convShapes, createConvParams, type ConvParams } from './conv-net.js';
 
 export type Likelihood = 'bernoulli' | 'gaussian';
+
+/** mlp: one hidden layer each way; conv: Burgess et al.'s convolutions around the dense layers (conv-net.ts). */
+export type Arch = 'mlp' | 'conv';
 
 /**
  * beta-vae: recon + β·KL (Higgins et al. 2017). beta-tcvae: recon + KL + (β − 1)·TC (Chen et al.
@@ -31,6 +35,8 @@ export interface VaeConfig {
   readonly latent: number;
   readonly beta: number;
   readonly likelihood: Likelihood;
+  /** Absent means 'mlp' (models saved before the option keep their bytes). */
+  readonly arch?: Arch;
 }
 
 /**
@@ -51,6 +57,8 @@ export interface VaeParams {
   readonly outB: Parameter;
   /** Gaussian likelihood only: log σ² per input dimension. */
   readonly outLogvar?: Parameter;
+  /** arch conv only: the convolutions before encW and after outW. */
+  readonly conv?: ConvParams;
 }
 
 export interface Vae {
@@ -62,7 +70,8 @@ export const PARAM_NAMES = ['encW', 'encB', 'muW', 'muB', 'logvarW', 'logvarB', 
 
 /** Every parameter of a model, in a fixed order (for the optimizer and for saving). */
 export function parameterList(model: Vae): Parameter[] {
-  return PARAM_NAMES.map((name) => model.params[name]).filter((p): p is Parameter => p !== undefined);
+  const dense = PARAM_NAMES.map((name) => model.params[name]).filter((p): p is Parameter => p !== undefined);
+  return model.params.conv ? [...dense, ...convParameterList(model.params.conv)] : dense;
 }
 
 /** PyTorch's nn.Linear default initialisation: W and b from U(−1/√in, 1/√in). */
@@ -81,12 +90,16 @@ export function createVae(config: VaeConfig, random: Random): Vae {
     if (!(Number.isInteger(config[key]) && config[key] > 0)) throw new InputError(`--${key} must be a positive integer, got ${config[key]}`);
   }
   if (!(config.beta >= 0)) throw new InputError(`--beta must be a non-negative number, got ${config.beta}`);
-  const [encW, encB] = layer('enc', config.input, config.hidden, random);
+  if (config.arch !== undefined && config.arch !== 'mlp' && config.arch !== 'conv') throw new InputError(`--arch must be mlp or conv, got '${clipText(String(config.arch))}'`);
+  const conv = config.arch === 'conv';
+  // The conv model's dense layers meet the flattened feature maps instead of the pixels.
+  const features = conv ? convFeatures(config.input) : config.input;
+  const [encW, encB] = layer('enc', features, config.hidden, random);
   const [muW, muB] = layer('mu', config.hidden, config.latent, random);
   const [logvarW, logvarB] = layer('logvar', config.hidden, config.latent, random);
   const [decW, decB] = layer('dec', config.latent, config.hidden, random);
-  const [outW, outB] = layer('out', config.hidden, config.input, random);
-  const params: VaeParams = { encW, encB, muW, muB, logvarW, logvarB, decW, decB, outW, outB };
+  const [outW, outB] = layer('out', config.hidden, features, random);
+  const params: VaeParams = { encW, encB, muW, muB, logvarW, logvarB, decW, decB, outW, outB, ...(conv ? { conv: createConvParams(random) } : {}) };
   if (config.likelihood === 'gaussian') {
     return { config, params: { ...params, outLogvar: parameter('outLogvar', { shape: [config.input], data: new Float32Array(config.input) }) } };
   }
@@ -100,7 +113,7 @@ function affine(tape: Tape, x: Var, W: Parameter, b: Parameter): Var {
 /** Encoder: rows [batch, input] → mu, logvar [batch, latent]. */
 export function encode(tape: Tape, model: Vae, x: Var): { mu: Var; logvar: Var } {
   const p = model.params;
-  const h = tape.relu(affine(tape, x, p.encW, p.encB));
+  const h = tape.relu(affine(tape, p.conv ? convEncode(tape, p.conv, x) : x, p.encW, p.encB));
   return { mu: affine(tape, h, p.muW, p.muB), logvar: affine(tape, h, p.logvarW, p.logvarB) };
 }
 
@@ -108,6 +121,7 @@ export function encode(tape: Tape, model: Vae, x: Var): { mu: Var; logvar: Var }
 export function decode(tape: Tape, model: Vae, z: Var): Var {
   const p = model.params;
   const h = tape.relu(affine(tape, z, p.decW, p.decB));
+  if (p.conv) return convDecode(tape, p.conv, tape.relu(affine(tape, h, p.outW, p.outB)));
   return affine(tape, h, p.outW, p.outB);
 }
 
@@ -183,10 +197,13 @@ export function toJsonModel(model: Vae): Record<string, unknown> {
 /** The shape of every parameter of a model with this configuration, without allocating it. */
 function parameterShapes(config: VaeConfig): Record<string, number[]> {
   const { input, hidden, latent } = config;
+  const conv = config.arch === 'conv';
+  const features = conv ? convFeatures(input) : input;
   return {
-    encW: [input, hidden], encB: [hidden], muW: [hidden, latent], muB: [latent], logvarW: [hidden, latent], logvarB: [latent],
-    decW: [latent, hidden], decB: [hidden], outW: [hidden, input], outB: [input],
+    encW: [features, hidden], encB: [hidden], muW: [hidden, latent], muB: [latent], logvarW: [hidden, latent], logvarB: [latent],
+    decW: [latent, hidden], decB: [hidden], outW: [hidden, features], outB: [features],
     ...(config.likelihood === 'gaussian' ? { outLogvar: [input] } : {}),
+    ...(conv ? convShapes() : {}),
   };
 }
 
@@ -204,6 +221,9 @@ export function fromJsonModel(json: unknown, file = 'model'): Vae {
   const config = object.config as unknown as VaeConfig;
   if (config.likelihood !== 'bernoulli' && config.likelihood !== 'gaussian') {
     throw new InputError(`${file}: unknown likelihood '${String(config.likelihood)}' (bernoulli, gaussian)`);
+  }
+  if (config.arch !== undefined && config.arch !== 'mlp' && config.arch !== 'conv') {
+    throw new InputError(`${file}: unknown arch '${clipText(String(config.arch))}' (mlp, conv)`);
   }
   for (const key of ['input', 'hidden', 'latent'] as const) {
     if (!(Number.isSafeInteger(config[key]) && config[key] > 0)) throw new InputError(`${file}: config.${key} must be a positive integer, found ${JSON.stringify(config[key])}`);
@@ -225,7 +245,8 @@ export function fromJsonModel(json: unknown, file = 'model'): Vae {
     data.set(name, stored.data as number[]);
   }
   // Any initial values do: every tensor is overwritten from the file.
-  const shell = createVae({ input: config.input, hidden: config.hidden, latent: config.latent, beta: config.beta, likelihood: config.likelihood }, createRandom(0));
+  const arch = config.arch === undefined ? {} : { arch: config.arch };
+  const shell = createVae({ input: config.input, hidden: config.hidden, latent: config.latent, beta: config.beta, likelihood: config.likelihood, ...arch }, createRandom(0));
   for (const p of parameterList(shell)) p.value.data.set(data.get(p.name)!);
   return shell;
 }

@@ -57,7 +57,7 @@ export function sweepTable(result: SweepResult): string {
     ]),
   );
   return (
-    `dSprites-like sprites ${result.side}×${result.side}: ${result.train} training + ${result.heldOut} held-out images; ${result.seeds} seed(s) per row, latent ${result.latent}\n` +
+    `dSprites-like sprites ${result.side}×${result.side}: ${result.train} training + ${result.heldOut} held-out images; ${result.seeds} seed(s) per row, latent ${result.latent}, ${result.arch} encoder/decoder, ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}\n` +
     `MIG: Chen et al. 2018 (sampled codes, factors ${result.migFactors.join(', ')}); MIG hist: disentanglement_lib (mean codes, 20 bins, ${result.factorNames.join(', ')})\n` +
     table
   );

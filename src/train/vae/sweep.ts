@@ -10,7 +10,7 @@
  * Every run of a seed sees the same data and initial weights, so only beta and the objective differ.
  */
 import { createRandom, type Random } from '../../random.js';
-import type { Objective } from './model.js';
+import type { Arch, Objective } from './model.js';
 import { activeDimensions, latentVariances, mig } from './mig.js';
 import { migSampled } from './mig-sampled.js';
 import { makeSprites } from './sprites.js';
@@ -21,6 +21,7 @@ export interface SweepOptions {
   readonly objectives?: readonly Objective[];
   readonly latent?: number;
   readonly hidden?: number;
+  readonly arch?: Arch;
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
@@ -68,6 +69,8 @@ export interface SweepResult {
   readonly train: number;
   readonly heldOut: number;
   readonly latent: number;
+  readonly arch: Arch;
+  readonly epochs: number;
   readonly seeds: number;
   readonly factorNames: readonly string[];
   readonly migFactors: readonly string[];
@@ -116,6 +119,7 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
           objective,
           latent: o.latent,
           hidden: o.hidden,
+          arch: o.arch,
           epochs: o.epochs,
           batch: o.batch,
           lr: o.lr,
@@ -144,7 +148,7 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
     }
   }
   const migFactors = CHEN_FACTORS.map((k) => all.factorNames[k]!);
-  return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
+  return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, arch: o.arch ?? 'mlp', epochs: o.epochs, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
 }
 
 /** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code. */

@@ -9,7 +9,7 @@
 import { Tape, type Tensor } from '../../engine/index.js';
 import { createRandom, type Random } from '../../random.js';
 import { permutation, type Dataset } from './data.js';
-import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Likelihood, type Objective, type Vae } from './model.js';
+import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Arch, type Likelihood, type Objective, type Vae } from './model.js';
 import type { Posteriors } from './mig-sampled.js';
 
 export interface TrainOptions {
@@ -19,6 +19,8 @@ export interface TrainOptions {
   /** What beta weights: the whole KL (beta-vae, the default) or its total-correlation part (beta-tcvae). */
   readonly objective?: Objective;
   readonly likelihood?: Likelihood;
+  /** mlp (default) or conv (Burgess et al.'s convolutions; square images, side a multiple of 16). */
+  readonly arch?: Arch;
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
@@ -95,7 +97,8 @@ export function evaluate(model: Vae, data: Dataset, random: Random, batch = 500)
 /** Trains a fresh model on `train`, evaluating on `test` after each epoch. */
 export function trainVae(train: Dataset, test: Dataset | undefined, random: Random, options: TrainOptions = {}): TrainResult {
   const o = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof TRAIN_DEFAULTS & TrainOptions;
-  const model = createVae({ input: train.dim, hidden: o.hidden, latent: o.latent, beta: o.beta, likelihood: o.likelihood }, random.fork());
+  const arch = o.arch === undefined || o.arch === 'mlp' ? {} : { arch: o.arch };
+  const model = createVae({ input: train.dim, hidden: o.hidden, latent: o.latent, beta: o.beta, likelihood: o.likelihood, ...arch }, random.fork());
   return continueTraining(model, train, test, random, o);
 }
 

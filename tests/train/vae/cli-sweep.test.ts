@@ -8,13 +8,16 @@ import { runInProcess } from '../../cli-in-process.js';
 const work = mkdtempSync(join(tmpdir(), 'gateflow-vae-sweep-'));
 
 describe('gateflow vae sweep', () => {
-  it('refuses an unknown objective, a side other than 64 or 32, and an unknown imbalance profile, with exit 2', async () => {
+  it('refuses an unknown objective, a side other than 64 or 32, an unknown --arch, and an unknown imbalance profile, with exit 2', async () => {
     const objective = await runInProcess(['vae', 'sweep', '--objectives', 'beta-vae,factor-vae', '--out', 'never'], work);
     expect(objective.status).toBe(2);
     expect(objective.stderr).toBe("gateflow: --objectives: unknown objective 'factor-vae' (beta-vae, beta-tcvae)\n");
     const side = await runInProcess(['vae', 'sweep', '--side', '48', '--out', 'never'], work);
     expect(side.status).toBe(2);
     expect(side.stderr).toBe('gateflow: --side must be 64 or 32, got 48\n');
+    const arch = await runInProcess(['vae', 'sweep', '--arch', 'resnet', '--out', 'never'], work);
+    expect(arch.status).toBe(2);
+    expect(arch.stderr).toBe("gateflow: option --arch: expected one of mlp, conv, found 'resnet'\n");
     const profile = await runInProcess(['vae', 'imbalance', '--sweep', '--profiles', 'step,zipf', '--out', 'never'], work);
     expect(profile.status).toBe(2);
     expect(profile.stderr).toBe("gateflow: --profiles: unknown profile 'zipf' (step, long-tail)\n");
@@ -28,7 +31,7 @@ describe('gateflow vae sweep', () => {
     );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^dSprites-like sprites 32×32: 64 training \+ 40 held-out images; 1 seed\(s\) per row, latent 2\n/);
+    expect(run.stdout).toMatch(/^dSprites-like sprites 32×32: 64 training \+ 40 held-out images; 1 seed\(s\) per row, latent 2, mlp encoder\/decoder, 1 epoch\n/);
     const csv = readFileSync(join(work, 'tiny', 'sweep.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('objective,beta,reconstruction,kl,active_dims,mig,mig_std,mig_by_seed,mig_scale,mig_orientation,mig_x,mig_y,mig_histogram,mig_histogram_std');
     expect(csv.slice(1).map((line) => line.split(',').slice(0, 2).join(' '))).toEqual(['beta-vae 1', 'beta-vae 2', 'beta-tcvae 1', 'beta-tcvae 2']);
