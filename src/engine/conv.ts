@@ -53,16 +53,20 @@ function im2col(x: Data, g: Geometry, cols: Data): void {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++, row++) {
         let at = row * K;
-        for (let ky = 0; ky < kh; ky++) {
+        const ix0 = ox * stride - pad;
+        const inside = ix0 >= 0 && ix0 + kw <= W;
+        for (let ky = 0; ky < kh; ky++, at += kw * C) {
           const iy = oy * stride - pad + ky;
-          for (let kx = 0; kx < kw; kx++, at += C) {
-            const ix = ox * stride - pad + kx;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-              cols.fill(0, at, at + C);
-              continue;
-            }
-            const from = ((b * H + iy) * W + ix) * C;
-            for (let c = 0; c < C; c++) cols[at + c] = x[from + c]!;
+          if (iy < 0 || iy >= H) {
+            cols.fill(0, at, at + kw * C);
+            continue;
+          }
+          const from = ((b * H + iy) * W + ix0) * C;
+          // A window row inside the image is kw·C contiguous values of x.
+          if (inside) for (let k = 0; k < kw * C; k++) cols[at + k] = x[from + k]!;
+          else for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx;
+            for (let c = 0; c < C; c++) cols[at + kx * C + c] = ix >= 0 && ix < W ? x[from + kx * C + c]! : 0;
           }
         }
       }
@@ -79,13 +83,17 @@ function col2im(cols: Data, g: Geometry, x: Data): void {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++, row++) {
         let at = row * K;
-        for (let ky = 0; ky < kh; ky++) {
+        const ix0 = ox * stride - pad;
+        const inside = ix0 >= 0 && ix0 + kw <= W;
+        for (let ky = 0; ky < kh; ky++, at += kw * C) {
           const iy = oy * stride - pad + ky;
-          for (let kx = 0; kx < kw; kx++, at += C) {
-            const ix = ox * stride - pad + kx;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-            const to = ((b * H + iy) * W + ix) * C;
-            for (let c = 0; c < C; c++) x[to + c] += cols[at + c]!;
+          if (iy < 0 || iy >= H) continue;
+          const to = ((b * H + iy) * W + ix0) * C;
+          if (inside) for (let k = 0; k < kw * C; k++) x[to + k] += cols[at + k]!;
+          else for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx;
+            if (ix < 0 || ix >= W) continue;
+            for (let c = 0; c < C; c++) x[to + kx * C + c] += cols[at + kx * C + c]!;
           }
         }
       }
