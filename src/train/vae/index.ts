@@ -15,7 +15,7 @@ export { makeSprites, renderSprite, SPRITE_GRIDS, SPRITE_FACTORS, SPRITE_SHAPES,
 
 // Model and training
 /** Model construction, the negative-ELBO pieces on a tape, and JSON (de)serialisation. */
-export { createVae, batchLoss, reparameterize, toJsonModel, fromJsonModel, type Vae, type VaeConfig, type Likelihood, type Objective } from './model.js';
+export { createVae, batchLoss, reparameterize, toJsonModel, fromJsonModel, type Vae, type VaeConfig, type Likelihood, type Objective, type Arch } from './model.js';
 /** Chen et al.'s minibatch-weighted-sampling total correlation, with its gradient. */
 export { totalCorrelation, type TotalCorrelation } from './total-correlation.js';
 /** Training with per-epoch train/test losses, evaluation, and inference helpers for the figures. */
