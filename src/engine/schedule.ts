@@ -282,6 +282,16 @@ function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>, dtype: DType
   const WT = g.WT!;
   const { K, stride: total } = g;
   const pc = PANEL_COLUMNS[dtype];
+  const w = g.wasm;
+  if (w && g.members.every((m) => m.col % pc === 0)) {
+    // Each member starts a panel: the arena's pack reads W [rows, K] as B stored transposed.
+    const e = BYTES[dtype];
+    for (const m of g.members) {
+      const W = slots.get(m.W)!;
+      w.arena.pack(dtype, K, m.rows, W.buf.byteOffset + W.off * e, w.WT + m.col * K * e, true);
+    }
+    return;
+  }
   for (const m of g.members) {
     const W = slots.get(m.W)!;
     for (let i = 0; i < m.rows; i++) {
