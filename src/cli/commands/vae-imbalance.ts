@@ -41,7 +41,7 @@ export function imbalanceCommand(cli: Argv): Argv {
         const profiles = args.profiles.split(',').map((p) => p.trim());
         for (const p of profiles) if (p !== 'step' && p !== 'long-tail') throw new InputError(`--profiles: unknown profile '${p}' (step, long-tail)`);
         const { split } = await loadData(vae, undefined, false, args.seed);
-        const result = vae.imbalanceSweep(split.train, createRandom(args.seed), {
+        const result = vae.imbalanceSweep(split.train, split.test, createRandom(args.seed), {
           ratios: majorityRatios(args.ratios, args.total),
           profiles: profiles as ('step' | 'long-tail')[],
           seeds: args.seeds,
@@ -75,6 +75,7 @@ export function imbalanceCommand(cli: Argv): Argv {
         await writeChart(chart, `${out}/sweep`);
         process.stdout.write(
           `MNIST subsets of ${args.total} training digits; spaces: VAE latent (${args.latent}-D, one encoder trained on all ${split.train.count} unlabelled training digits, ${args.epochs} epochs), PCA (${args.latent} components of the same digits), raw pixels\n` +
+            `pool-* estimators compare each subset with the ${split.test.count} held-out digits, unlabelled (their classes are balanced only as MNIST's are)\n` +
             vae.imbalanceSweepTable(result) +
             `wrote ${out}/: sweep.csv, sweep.json, sweep.svg/.png\n`,
         );
