@@ -14,11 +14,11 @@
  *      for ratio estimators the mean absolute error of the log ratio.
  */
 import { createRandom, type Random } from '../../random.js';
-import { entropy, labelCounts, type Dataset } from './data.js';
+import { entropy, labelCounts, selectRows, type Dataset } from './data.js';
 import { entropyDeficit, kMeans, kMeansByBic, massRatio, mixtureByBic, type DiagonalMixture } from './clustering.js';
-import { imbalancedCounts, imbalancedSubset, type ImbalanceProfile } from './imbalance.js';
-import { knnLogDensity } from './knn.js';
-import { fitReferenceMixture, knnDivergence, proportionEstimate } from './label-shift.js';
+import { imbalancedCounts, imbalancedSubsetRows, type ImbalanceProfile } from './imbalance.js';
+import { kthNeighbourRadii, logDensityFromRadii, nearestNeighbours } from './knn.js';
+import { divergenceFromRadii, fitReferenceMixture, kthDistances, proportionEstimate, referenceNeighbours } from './label-shift.js';
 import { fitPca, projectPca } from './pca.js';
 import { spearman } from './stats.js';
 import { encodeMeans, trainVae, type BatchProgress } from './train.js';
@@ -104,14 +104,20 @@ export const IMBALANCE_DEFAULTS = {
   poolComponents: [10, 20, 30, 40],
 };
 
-/** One space's view of the pool the subsets are compared with: its rows and (low-dimensional spaces) its mixture. */
+/**
+ * One space's view of the pool the subsets are compared with: its rows, (low-dimensional spaces)
+ * its mixture, and every data row's distance to its l-th nearest pool row (computed once: every
+ * subset has about `total` rows, so one l serves them all).
+ */
 interface PoolView {
   readonly points: ArrayLike<number>;
   readonly mixture?: DiagonalMixture;
+  readonly l: number;
+  readonly radii: Float64Array;
 }
 
 /** Every estimator on one subset's points in one space (`classes` only for the oracle-k row). */
-function estimate(space: Space, points: ArrayLike<number>, dim: number, pool: PoolView, classes: number, o: typeof IMBALANCE_DEFAULTS, random: Random, estimates: Record<string, number>, chosenK: Record<string, number>): void {
+function estimate(space: Space, points: ArrayLike<number>, rows: readonly number[], dim: number, pool: PoolView, classes: number, o: typeof IMBALANCE_DEFAULTS, random: Random, estimates: Record<string, number>, chosenK: Record<string, number>): void {
   const count = points.length / dim;
   const kmeans = kMeansByBic(points, dim, o.clusters, random.fork());
   estimates[`${space} kmeans-ratio`] = massRatio(kmeans.masses, count);
@@ -124,10 +130,12 @@ function estimate(space: Space, points: ArrayLike<number>, dim: number, pool: Po
     estimates[`${space} gmm-entropy`] = entropyDeficit(gmm.masses);
     chosenK[`${space} gmm`] = gmm.k;
   }
-  const logDensity = knnLogDensity(points, dim, o.k);
+  const radii = kthNeighbourRadii(nearestNeighbours(points, dim, o.k));
+  const logDensity = logDensityFromRadii(radii, dim, o.k);
   const mean = logDensity.reduce((a, b) => a + b, 0) / count;
   estimates[`${space} knn-spread`] = Math.sqrt(logDensity.reduce((a, v) => a + (v - mean) ** 2, 0) / (count - 1));
-  estimates[`${space} pool-knn-kl`] = knnDivergence(points, pool.points, dim, o.k);
+  const poolRadii = rows.map((r) => pool.radii[r]!);
+  estimates[`${space} pool-knn-kl`] = divergenceFromRadii(radii, poolRadii, dim, pool.points.length / dim, o.k, pool.l);
   if (pool.mixture) {
     const proportions = proportionEstimate(points, pool.points, pool.mixture);
     estimates[`${space} pool-mixture-kl`] = proportions.divergence;
@@ -138,6 +146,18 @@ function estimate(space: Space, points: ArrayLike<number>, dim: number, pool: Po
   for (const c of assignment) masses[c]! += 1 / count;
   estimates[`${space} oracle-k-kmeans-ratio`] = massRatio(masses, count);
   estimates[`${space} oracle-k-kmeans-entropy`] = entropyDeficit(masses);
+}
+
+/** The reference pool in each space: the VAE and PCA views of its rows are given, the pixels are its own. */
+function fitPools(allPoints: Record<Space, ArrayLike<number>>, reference: Dataset, [vae, pca]: readonly Float64Array[], o: typeof IMBALANCE_DEFAULTS, random: Random): Record<Space, PoolView> {
+  const l = referenceNeighbours(o.k, o.total, reference.count);
+  const pool = (space: Space, points: ArrayLike<number>, dim: number): PoolView => ({
+    points,
+    l,
+    radii: kthDistances(allPoints[space], points, dim, l),
+    ...(space === 'pixels' ? {} : { mixture: fitReferenceMixture(points, dim, o.poolComponents, random.fork(), 2) }),
+  });
+  return { vae: pool('vae', vae!, o.latent), pca: pool('pca', pca!, o.latent), pixels: pool('pixels', reference.values, reference.dim) };
 }
 
 function summarise(name: string, runs: readonly ImbalanceRun[], profiles: readonly ImbalanceProfile[]): EstimatorSummary {
@@ -162,24 +182,26 @@ export function imbalanceSweep(data: Dataset, reference: Dataset, random: Random
   const classes = labelCounts(data.labels!).length;
   const { model } = trainVae(data, undefined, createRandom(random.int(2 ** 31)), { latent: o.latent, hidden: o.hidden, epochs: o.epochs, batch: o.batch, lr: o.lr, beta: 1, onBatch: options.onBatch });
   const pca = fitPca(data.values, data.dim, o.latent);
-  const poolRandom = createRandom(random.int(2 ** 31));
-  const latentPool = (points: Float64Array): PoolView => ({ points, mixture: fitReferenceMixture(points, o.latent, o.poolComponents, poolRandom.fork(), 2) });
-  const pools: Record<Space, PoolView> = { vae: latentPool(encodeMeans(model, reference)), pca: latentPool(projectPca(pca, reference.values)), pixels: { points: reference.values } };
   const runs: ImbalanceRun[] = [];
   const subsetTotal = o.profiles.length * o.ratios.length * o.seeds;
   const seeds = Array.from({ length: o.seeds }, () => ({ order: random.int(2 ** 31), subset: random.int(2 ** 31), estimate: random.int(2 ** 31) }));
+  // Drawn after the seeds, so the subsets stay those of the sweep without the pool estimators.
+  const poolRandom = createRandom(random.int(2 ** 31));
+  const allPoints: Record<Space, ArrayLike<number>> = { vae: encodeMeans(model, data), pca: projectPca(pca, data.values), pixels: data.values };
+  const pools = fitPools(allPoints, reference, [encodeMeans(model, reference), projectPca(pca, reference.values)], o, poolRandom);
   for (const profile of o.profiles) {
     for (const ratio of o.ratios) {
       seeds.forEach((seed, s) => {
         const classOrder = createRandom(seed.order).shuffle(Array.from({ length: classes }, (_, c) => c));
         const counts = imbalancedCounts(profile, ratio, classes, o.total);
-        const subset = imbalancedSubset(data, counts, classOrder, createRandom(seed.subset));
+        const rows = imbalancedSubsetRows(data, counts, classOrder, createRandom(seed.subset));
+        const subset = selectRows(data, rows);
         const estimates: Record<string, number> = {};
         const chosenK: Record<string, number> = {};
         const estimateRandom = createRandom(seed.estimate);
-        estimate('vae', encodeMeans(model, subset), o.latent, pools.vae, classes, o, estimateRandom.fork(), estimates, chosenK);
-        estimate('pca', projectPca(pca, subset.values), o.latent, pools.pca, classes, o, estimateRandom.fork(), estimates, chosenK);
-        estimate('pixels', subset.values, subset.dim, pools.pixels, classes, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('vae', encodeMeans(model, subset), rows, o.latent, pools.vae, classes, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('pca', projectPca(pca, subset.values), rows, o.latent, pools.pca, classes, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('pixels', subset.values, rows, subset.dim, pools.pixels, classes, o, estimateRandom.fork(), estimates, chosenK);
         runs.push({ profile, ratio, seed: s + 1, counts, trueRatio: Math.max(...counts) / Math.min(...counts), labelEntropy: entropy(counts), estimates, chosenK });
         options.onSubset?.(runs.length, subsetTotal);
       });

@@ -61,10 +61,19 @@ function digamma(n: number): number {
 export function knnDivergence(sample: ArrayLike<number>, reference: ArrayLike<number>, dim: number, k: number): number {
   const n = sample.length / dim;
   const m = reference.length / dim;
-  const l = Math.max(1, Math.min(m, Math.round((k * m) / (n - 1))));
+  const l = referenceNeighbours(k, n, m);
   // The k-th nearest other row of P is the (k+1)-th nearest row when P is its own reference.
-  const rho = kthDistances(sample, sample, dim, k + 1);
-  const nu = kthDistances(sample, reference, dim, l);
+  return divergenceFromRadii(kthDistances(sample, sample, dim, k + 1), kthDistances(sample, reference, dim, l), dim, m, k, l);
+}
+
+/** l = k · m / (n − 1), within 1..m: the reference neighbours whose ball holds the sample's k-ball mass. */
+export function referenceNeighbours(k: number, n: number, m: number): number {
+  return Math.max(1, Math.min(m, Math.round((k * m) / (n - 1))));
+}
+
+/** knnDivergence from the radii: ρ_k(i) within the sample, ν_l(i) in a reference of m rows. */
+export function divergenceFromRadii(rho: ArrayLike<number>, nu: ArrayLike<number>, dim: number, m: number, k: number, l: number): number {
+  const n = rho.length;
   let sum = 0;
   // Floored distances: duplicated rows would otherwise give log 0.
   for (let i = 0; i < n; i++) sum += Math.log(Math.max(nu[i]!, 1e-12)) - Math.log(Math.max(rho[i]!, 1e-12));
