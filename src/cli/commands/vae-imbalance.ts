@@ -66,8 +66,9 @@ export function imbalanceCommand(cli: Argv): Argv {
               yTitle: 'Spearman with the ratio',
               yDomain: [-1, 1],
               valueDecimals: 2,
-              widthPx: 560,
-              heightPx: 170,
+              // Ten methods side by side in each space: wide enough for every bar's two-decimal label.
+              widthPx: 1100,
+              heightPx: 200,
             }),
           ),
           { title: `Label-free imbalance estimators on ${result.runs.length} MNIST subsets of ${args.total}` },
