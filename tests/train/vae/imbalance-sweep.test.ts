@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/random.js';
 import { imbalancedCounts } from '../../../src/train/vae/imbalance.js';
-import { imbalanceSweep } from '../../../src/train/vae/imbalance-sweep.js';
+import { imbalanceSweep, type ImbalanceSweepResult } from '../../../src/train/vae/imbalance-sweep.js';
+import { bestEstimator } from '../../../src/train/vae/report.js';
 
 /** 4 classes of 16-pixel rows: class c lights pixels 4c..4c+3 (0.9) over a dim background (0.1 ± noise), 150 rows each. */
 function blockClasses(seed = 5) {
@@ -49,5 +50,17 @@ describe('imbalance estimator sweep', () => {
       expect(proportions.maeLogRatio[profile], profile).toBeLessThan(0.095);
       for (const name of ['pca pool-mixture-kl', 'pca pool-knn-kl']) expect(result.estimators.find((e) => e.name === name)!.spearman[profile], `${name} ${profile}`).toBeGreaterThan(0.9);
     }
+  });
+
+  it('bestEstimator skips oracle rows and, without a profile, takes the best worst-profile Spearman', () => {
+    const row = (name: string, step: number, longTail: number) => ({ name, isRatio: false, oracle: name.includes('oracle'), spearman: { step, 'long-tail': longTail }, maeLogRatio: {} });
+    const result: ImbalanceSweepResult = {
+      profiles: ['step', 'long-tail'],
+      runs: [],
+      estimators: [row('vae oracle-k-kmeans-entropy', 1, 1), row('pca a', 0.95, 0.5), row('vae b', 0.9, 0.8), row('pixels c', 0.7, 0.99)],
+    };
+    expect(bestEstimator(result, 'step').name).toBe('pca a');
+    expect(bestEstimator(result, 'long-tail').name).toBe('pixels c');
+    expect(bestEstimator(result).name).toBe('vae b');
   });
 });
