@@ -2,6 +2,7 @@
 // seen by the parent (run.mjs) instead of taking it down. Prints one JSON summary line.
 //   node tests/fuzz/child.mjs LOADER CASES SEED [--show CASE]
 import { openSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createRandom, GateflowError, LOADERS } from './loaders.mjs';
 import { mutateBytes, mutateText } from './mutate.mjs';
@@ -17,6 +18,12 @@ const seed = Number(seedText);
  */
 const TIME_LIMIT_MS = Number(process.env.FUZZ_TIME_LIMIT_MS ?? 5000);
 const TIME_PER_MB_MS = 100;
+/**
+ * A shared machine runs a case several times slower when its load is above its cores (load 16 on
+ * 2 cores: a 1.5 s case took 6.8 s), so the limit stretches by runnable processes per core; a
+ * real hang or quadratic blow-up still overruns it by far.
+ */
+const loadFactor = () => Math.max(1, loadavg()[0] / availableParallelism());
 /** Per case: growth of ArrayBuffer memory or of the resident set above this is a failure. */
 const MEMORY_LIMIT_MB = Number(process.env.FUZZ_MEMORY_LIMIT_MB ?? 256);
 const MAX_MESSAGE = 1200;
@@ -84,7 +91,7 @@ for (let i = 0; i < cases; i++) {
   const problems = [];
   if (outcome.kind === 'untyped') problems.push(`untyped error: ${outcome.message.slice(0, 400)}`);
   if (outcome.kind === 'typed' && (outcome.message.includes('\n') || outcome.message.length > MAX_MESSAGE)) problems.push(`message not one readable line (${outcome.message.length} characters)`);
-  const limitMs = TIME_LIMIT_MS + (TIME_PER_MB_MS * input.value.length) / MB;
+  const limitMs = (TIME_LIMIT_MS + (TIME_PER_MB_MS * input.value.length) / MB) * loadFactor();
   if (ms > limitMs) problems.push(`took ${Math.round(ms)} ms (limit ${Math.round(limitMs)})`);
   if (growthMb > MEMORY_LIMIT_MB) problems.push(`memory grew ${Math.round(growthMb)} MB (limit ${MEMORY_LIMIT_MB})`);
   if (problems.length) summary.failures.push({ case: i, problems, input: preview(input) });
