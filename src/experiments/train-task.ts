@@ -80,7 +80,7 @@ function taskLoss(tape: Tape, task: Task, predictor: anomaly.Predictor, batch: T
   const O = task.outputs;
   const predicted = tape.concat(steps, 0);
   const target = tape.constant({ shape: [(to - from) * B, O], data: batch.ys.data.subarray(from * B * O, to * B * O) }, 'target');
-  return task.loss === 'bce' ? tape.bceWithLogits(predicted, target) : tape.mse(predicted, target);
+  return task.loss === 'crossEntropy' ? tape.softmaxCrossEntropy(predicted, target) : tape.mse(predicted, target);
 }
 
 /** Trains a fresh predictor (seeded by options.seed) on task for options.steps Adam steps. */
