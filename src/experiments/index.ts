@@ -19,7 +19,7 @@ export type { Task, TaskBatch, TaskPart } from './tasks.js';
 export { delayTask, spikesTask } from './timing-tasks.js';
 export { addingTask, copyTask, COPY_SYMBOLS, COPY_CATEGORIES } from './memory-tasks.js';
 export { sineTask, fileTask, FILE_TRAIN_SHARE } from './series-tasks.js';
-export { trainOnTask, predict, paramCount, type TrainTaskOptions, type TaskRun } from './train-task.js';
+export { trainOnTask, predict, paramCount, checkSequenceCell, type TrainTaskOptions, type TaskRun } from './train-task.js';
 export { compareCells, hiddenForBudget, type CompareOptions, type Comparison, type CellResult } from './compare.js';
 export { toRecord, recordToJson, recordFromJson, type ComparisonRecord, type CellRecord, type TaskInfo, type SavedTensor } from './record.js';
 export { curvesCsv, summaryCsv, summaryTable } from './report.js';

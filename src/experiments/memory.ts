@@ -11,8 +11,7 @@ import { parameter, sameShape, sizeOf, Tape, tensor, zeros, type Parameter, type
 import { InputError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { anomaly } from '../train/index.js';
-import type { SavedTensor } from './record.js';
-import { checkSequenceCell } from './train-task.js';
+import { checkSequenceCell, otherSizes } from './train-task.js';
 
 export interface MemoryOptions {
   readonly hidden: number;
@@ -20,8 +19,10 @@ export interface MemoryOptions {
   readonly inputs: Tensor;
   /** Seed of the random (PyTorch-style) weights when no trained weights are given. */
   readonly seed?: number;
-  /** Trained cell parameters by name (from a compare record). */
-  readonly weights?: Readonly<Record<string, SavedTensor>>;
+  /** Sizes of the cell's dimensions other than its input's and states' (default: `hidden`). */
+  readonly sizes?: Readonly<Record<string, number>>;
+  /** Given cell parameters by name (from a compare record, or a weights file). */
+  readonly weights?: Readonly<Record<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>>;
 }
 
 export interface MemoryMap {
@@ -57,7 +58,7 @@ function cellParameters(predictor: anomaly.Predictor, weights: MemoryOptions['we
 export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
   const [T, samples, I] = options.inputs.shape as [number, number, number];
   checkSequenceCell(cell);
-  const predictor = anomaly.createPredictor(cell, I, options.hidden, createRandom(options.seed ?? 1).fork());
+  const predictor = anomaly.createPredictor(cell, I, options.hidden, createRandom(options.seed ?? 1).fork(), I, otherSizes(cell, options.hidden, options.sizes));
   const params = cellParameters(predictor, options.weights);
   const state = predictor.output;
   const states = predictor.compiled.states;
@@ -69,6 +70,8 @@ export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
   for (const s of states) values[`${s.name}_prev`] = tape.constant(zeros([R, ...s.shape]), `${s.name}_0`);
   const xs: Var[] = [];
   let seeded: Var | undefined;
+  // A cell that reads x_prev gets the previous step's input variable, so ∂h_t/∂x_{t−1} flows through it too.
+  const lagged = cell.nodes.some((n) => n.kind === 'input_prev');
   for (let t = 0; t < T; t++) {
     const x = zeros([R, I]);
     for (let k = 0; k < samples; k++) {
@@ -76,6 +79,7 @@ export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
       for (let r = row(k, 0, 0); r < row(k + 1, 0, 0); r++) x.data.set(sample, r * I);
     }
     xs.push(tape.variable(x, predictor.input));
+    if (lagged) values[`${predictor.input}_prev`] = t > 0 ? xs[t - 1]! : tape.constant(zeros([R, I]), `${predictor.input}_prev`);
     const out = predictor.compiled.step(tape, { ...values, [predictor.input]: xs[t]! });
     for (const s of states) values[`${s.name}_prev`] = out[s.name]!;
     const mask = zeros([R, width]);
