@@ -22,5 +22,5 @@ export { sineTask, fileTask, FILE_TRAIN_SHARE } from './series-tasks.js';
 export { trainOnTask, predict, paramCount, checkSequenceCell, type TrainTaskOptions, type TaskRun } from './train-task.js';
 export { compareCells, hiddenForBudget, type CompareOptions, type Comparison, type CellResult } from './compare.js';
 export { toRecord, recordToJson, recordFromJson, type ComparisonRecord, type CellRecord, type TaskInfo, type SavedTensor } from './record.js';
-export { curvesCsv, summaryCsv, summaryTable } from './report.js';
+export { curvesCsv, summaryCsv, summaryTable, referenceLabel } from './report.js';
 export { memoryMap, memoryCsv, memoryByLag, memoryTable, normalInputs, type MemoryMap, type MemoryOptions } from './memory.js';

@@ -34,6 +34,9 @@ export interface MemoryMap {
   readonly norms: Float64Array;
 }
 
+/** The most values T · rows · width a map may put on the tape per node (the default T 30, 4 samples, hidden 16: 0.9 million). */
+const MAX_TAPE_VALUES = 16e6;
+
 /** N(0, 1) inputs [T, samples, input], the default when no task supplies sequences. */
 export function normalInputs(steps: number, samples: number, input: number, seed: number): Tensor {
   const xs = zeros([steps, samples, input]);
@@ -64,6 +67,10 @@ export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
   const states = predictor.compiled.states;
   const width = sizeOf(states.find((s) => s.name === state)!.shape);
   const R = samples * T * width;
+  // Every node of every step holds R rows of up to `width` values on the tape: refuse what would not fit in memory.
+  if (T * R * width > MAX_TAPE_VALUES) {
+    throw new InputError(`the memory map of cell '${cell.name}' at T = ${T}, ${samples} sample${samples === 1 ? '' : 's'} and state size ${width} would hold ${(T * R * width / 1e6).toFixed(1)} million values per node on the tape (at most ${MAX_TAPE_VALUES / 1e6} million); lower --samples or --steps`);
+  }
   const row = (k: number, t: number, u: number) => (k * T + t) * width + u;
   const tape = new Tape();
   const values: Record<string, Var> = Object.fromEntries(params.map((p) => [p.name, tape.constant(p.value, p.name)]));
