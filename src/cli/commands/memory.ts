@@ -63,8 +63,10 @@ export function memoryCommand(cli: Argv): Argv {
       }
       const { columns, about, subtitle } = args.weights ? await fromWeightFiles(args) : await fromCellsOrRecord(args);
       const mapOf = (c: Column, weights?: MemoryOptions['weights']): MemoryMap => ex.memoryMap(c.cell, { hidden: c.hidden, inputs: c.inputs, sizes: c.sizes, seed: args.seed, weights });
-      const randomMaps = columns.map((c) => ({ label: `${c.cell.name} random`, map: mapOf(c) }));
-      const givenMaps = columns.flatMap((c) => (c.given ? [{ label: c.given.label, map: mapOf(c, c.given.weights) }] : []));
+      // A cell without h is mapped through its last state, which the label then names.
+      const labelled = (label: string, map: MemoryMap) => ({ label: map.state === 'h' ? label : `${label} (${map.state})`, map });
+      const randomMaps = columns.map((c) => labelled(`${c.cell.name} random`, mapOf(c)));
+      const givenMaps = columns.flatMap((c) => (c.given ? [labelled(c.given.label, mapOf(c, c.given.weights))] : []));
       const maps = [...randomMaps, ...givenMaps];
       const T = maps[0]!.map.steps;
       const panel = (m: (typeof maps)[number]) => ({ title: m.label, values: m.map.norms, n: T });
