@@ -7,6 +7,7 @@ import { ShapeError } from '../errors.js';
 import { gemm } from './matmul.js';
 import { extraKernels } from './kernels-extra.js';
 import { convKernels } from './conv.js';
+import { softmaxCrossEntropy } from './kernels-loss.js';
 import { allocate, dtypeOf, sameShape, sizeOf, type Data, type Tensor } from './tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'batchmean';
@@ -35,7 +36,7 @@ export type EngineOp =
   | 'abs' | 'sqrt' | 'hardsigmoid' | 'hardsigmoidKeras2' | 'powConst' | 'clip'
   | 'minimum' | 'maximum' | 'transpose' | 'rowMin' | 'rowMax' | 'expandCols'
   | 'concat' | 'slice' | 'sum' | 'mean'
-  | 'mse' | 'bceWithLogits' | 'gaussianKl'
+  | 'mse' | 'bceWithLogits' | 'gaussianKl' | 'softmaxCrossEntropy'
   | 'conv2d' | 'convTranspose2d' | 'reshape';
 
 export interface Kernel {
@@ -390,6 +391,7 @@ export const KERNELS: Record<EngineOp, Kernel> = {
   bceWithLogits: pointwiseLoss('bceWithLogits', (x, y) => softplus(x) - x * y, (x, y) => sigmoid(x) - y, (x) => -x),
   /** KL(N(mu, e^logvar) ‖ N(0, 1)) per entry: −½(1 + logvar − mu² − e^logvar). */
   gaussianKl: pointwiseLoss('gaussianKl', (mu, lv) => -0.5 * (1 + lv - mu * mu - Math.exp(lv)), (mu) => mu, (_mu, lv) => 0.5 * (Math.exp(lv) - 1)),
+  softmaxCrossEntropy,
 };
 
 function reduce(isMean: boolean): Kernel {

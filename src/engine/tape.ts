@@ -189,6 +189,14 @@ export class Tape {
   bceWithLogits(logits: Var, target: Var, reduction: Reduction = 'mean'): Var {
     return this.apply('bceWithLogits', [logits, target], { reduction });
   }
+  /**
+   * Softmax cross-entropy, fused and stable for any logits: −Σ_c target_c log softmax(logits)_c
+   * per row of [N, C] (targets one-hot or distributions; an all-zero row adds nothing), averaged
+   * over the N rows ('mean', as PyTorch's cross_entropy; 'batchmean' is the same) or summed.
+   */
+  softmaxCrossEntropy(logits: Var, target: Var, reduction: Reduction = 'mean'): Var {
+    return this.apply('softmaxCrossEntropy', [logits, target], { reduction });
+  }
   /** KL(N(mu, diag e^logvar) ‖ N(0, I)) = −½ Σ(1 + logvar − mu² − e^logvar); same reductions. */
   gaussianKl(mu: Var, logvar: Var, reduction: Reduction = 'mean'): Var {
     return this.apply('gaussianKl', [mu, logvar], { reduction });

@@ -11,8 +11,7 @@ import { parameter, sameShape, sizeOf, Tape, tensor, zeros, type Parameter, type
 import { InputError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { anomaly } from '../train/index.js';
-import type { SavedTensor } from './record.js';
-import { checkSequenceCell } from './train-task.js';
+import { checkSequenceCell, otherSizes } from './train-task.js';
 
 export interface MemoryOptions {
   readonly hidden: number;
@@ -20,8 +19,10 @@ export interface MemoryOptions {
   readonly inputs: Tensor;
   /** Seed of the random (PyTorch-style) weights when no trained weights are given. */
   readonly seed?: number;
-  /** Trained cell parameters by name (from a compare record). */
-  readonly weights?: Readonly<Record<string, SavedTensor>>;
+  /** Sizes of the cell's dimensions other than its input's and states' (default: `hidden`). */
+  readonly sizes?: Readonly<Record<string, number>>;
+  /** Given cell parameters by name (from a compare record, or a weights file). */
+  readonly weights?: Readonly<Record<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>>;
 }
 
 export interface MemoryMap {
@@ -32,6 +33,9 @@ export interface MemoryMap {
   /** Row-major [t][s]: mean over the samples of ‖∂h_t/∂x_s‖_F; 0 where s > t. */
   readonly norms: Float64Array;
 }
+
+/** The most values T · rows · width a map may put on the tape per node (the default T 30, 4 samples, hidden 16: 0.9 million). */
+const MAX_TAPE_VALUES = 16e6;
 
 /** N(0, 1) inputs [T, samples, input], the default when no task supplies sequences. */
 export function normalInputs(steps: number, samples: number, input: number, seed: number): Tensor {
@@ -57,18 +61,24 @@ function cellParameters(predictor: anomaly.Predictor, weights: MemoryOptions['we
 export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
   const [T, samples, I] = options.inputs.shape as [number, number, number];
   checkSequenceCell(cell);
-  const predictor = anomaly.createPredictor(cell, I, options.hidden, createRandom(options.seed ?? 1).fork());
+  const predictor = anomaly.createPredictor(cell, I, options.hidden, createRandom(options.seed ?? 1).fork(), I, otherSizes(cell, options.hidden, options.sizes));
   const params = cellParameters(predictor, options.weights);
   const state = predictor.output;
   const states = predictor.compiled.states;
   const width = sizeOf(states.find((s) => s.name === state)!.shape);
   const R = samples * T * width;
+  // Every node of every step holds R rows of up to `width` values on the tape: refuse what would not fit in memory.
+  if (T * R * width > MAX_TAPE_VALUES) {
+    throw new InputError(`the memory map of cell '${cell.name}' at T = ${T}, ${samples} sample${samples === 1 ? '' : 's'} and state size ${width} would hold ${(T * R * width / 1e6).toFixed(1)} million values per node on the tape (at most ${MAX_TAPE_VALUES / 1e6} million); lower --samples or --steps`);
+  }
   const row = (k: number, t: number, u: number) => (k * T + t) * width + u;
   const tape = new Tape();
   const values: Record<string, Var> = Object.fromEntries(params.map((p) => [p.name, tape.constant(p.value, p.name)]));
   for (const s of states) values[`${s.name}_prev`] = tape.constant(zeros([R, ...s.shape]), `${s.name}_0`);
   const xs: Var[] = [];
   let seeded: Var | undefined;
+  // A cell that reads x_prev gets the previous step's input variable, so ∂h_t/∂x_{t−1} flows through it too.
+  const lagged = cell.nodes.some((n) => n.kind === 'input_prev');
   for (let t = 0; t < T; t++) {
     const x = zeros([R, I]);
     for (let k = 0; k < samples; k++) {
@@ -76,6 +86,7 @@ export function memoryMap(cell: CellGraph, options: MemoryOptions): MemoryMap {
       for (let r = row(k, 0, 0); r < row(k + 1, 0, 0); r++) x.data.set(sample, r * I);
     }
     xs.push(tape.variable(x, predictor.input));
+    if (lagged) values[`${predictor.input}_prev`] = t > 0 ? xs[t - 1]! : tape.constant(zeros([R, I]), `${predictor.input}_prev`);
     const out = predictor.compiled.step(tape, { ...values, [predictor.input]: xs[t]! });
     for (const s of states) values[`${s.name}_prev`] = out[s.name]!;
     const mask = zeros([R, width]);

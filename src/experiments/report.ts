@@ -4,6 +4,11 @@
  */
 import type { ComparisonRecord } from './record.js';
 
+/** What the chart calls the task's reference error: the copy task's is Arjovsky et al.'s memoryless baseline. */
+export function referenceLabel(task: { readonly name: string }): string {
+  return task.name.startsWith('copy:') ? 'memoryless baseline' : 'chance';
+}
+
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
 
 /** One row per cell and curve point: the mean, lowest and highest test error over the seeds. */

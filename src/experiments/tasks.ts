@@ -30,8 +30,8 @@ export interface Task {
   readonly length: number;
   readonly inputs: number;
   readonly outputs: number;
-  /** mse on the readout, or bce: one-vs-rest logistic loss on one-hot targets. */
-  readonly loss: 'mse' | 'bce';
+  /** mse on the readout, or crossEntropy: softmax cross-entropy of the readout's logits against one-hot targets. */
+  readonly loss: 'mse' | 'crossEntropy';
   /** The steps [from, to) the loss reads. */
   readonly lossSteps: readonly [number, number];
   /** What `error` measures, for tables and axes. */

@@ -45,18 +45,29 @@ export interface TaskRun {
   readonly predictor: anomaly.Predictor;
 }
 
-/** The cell fed one sequence: one input and at least one state (the anomaly predictor's own checks speak of its detector). */
+/** The cell fed one sequence: one input, at least one state, no noise (the anomaly predictor's own checks speak of its detector). */
 export function checkSequenceCell(cell: CellGraph): void {
   if (cell.inputs.length !== 1) {
     throw new InputError(`cell '${cell.name}' has ${cell.inputs.length} inputs (${cell.inputs.map((i) => `'${i.name}'`).join(', ')}); compare and memory feed one`);
   }
   if (cell.states.length === 0) throw new InputError(`cell '${cell.name}' has no state, so nothing carries from one step to the next`);
+  if (cell.noises.length > 0) {
+    throw new InputError(`cell '${cell.name}' draws noise (${cell.noises.map((n) => `'${n.name}'`).join(', ')}); compare and memory need a deterministic cell`);
+  }
 }
 
-/** The cell and readout sized for a task: the cell's input is the task's inputs, its states `hidden`. */
+/**
+ * Sizes of a cell's dimensions other than its input's and its states' (a rank, a read-out
+ * width): `hidden` unless `given` names them, so any cell can be compared at one size.
+ */
+export function otherSizes(cell: CellGraph, hidden: number, given: Readonly<Record<string, number>> = {}): Record<string, number> {
+  return Object.fromEntries(cell.dims.map((d) => [d, given[d] ?? hidden]));
+}
+
+/** The cell and readout sized for a task: the cell's input is the task's inputs, its states (and other dimensions) `hidden`. */
 export function taskPredictor(cell: CellGraph, task: Task, hidden: number, seed: number): anomaly.Predictor {
   checkSequenceCell(cell);
-  return anomaly.createPredictor(cell, task.inputs, hidden, createRandom(seed).fork(), task.outputs);
+  return anomaly.createPredictor(cell, task.inputs, hidden, createRandom(seed).fork(), task.outputs, otherSizes(cell, hidden));
 }
 
 export function paramCount(params: readonly Parameter[]): number {
@@ -80,7 +91,7 @@ function taskLoss(tape: Tape, task: Task, predictor: anomaly.Predictor, batch: T
   const O = task.outputs;
   const predicted = tape.concat(steps, 0);
   const target = tape.constant({ shape: [(to - from) * B, O], data: batch.ys.data.subarray(from * B * O, to * B * O) }, 'target');
-  return task.loss === 'bce' ? tape.bceWithLogits(predicted, target) : tape.mse(predicted, target);
+  return task.loss === 'crossEntropy' ? tape.softmaxCrossEntropy(predicted, target) : tape.mse(predicted, target);
 }
 
 /** Trains a fresh predictor (seeded by options.seed) on task for options.steps Adam steps. */

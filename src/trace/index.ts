@@ -16,6 +16,8 @@ export { trace, normalizeSequence } from './trace.js';
  * nested arrays; `tensorToNested` turns a tensor back into arrays (for --save-weights).
  */
 export { initWeights, checkWeights, checkWeightNames, toWeights, tensorToNested, tensorFromNested, weightsToJson } from './weights.js';
+/** The sizes of a cell's dimensions that given sizes and then the weights fix (W_ir [3, 2] → hidden 3, input 2), each with its origin. */
+export { resolveSizes, type ResolvedSizes } from './sizes.js';
 /**
  * A PyTorch nn.RNN/GRU/LSTM state_dict (chunks r,z,n / i,f,g,o) → the cell's parameters,
  * and back (`toPyTorch`, for module.load_state_dict).

@@ -53,7 +53,7 @@ describe('gateflow compare and memory', { timeout: 60_000 }, () => {
   it.each([
     [['compare', 'rnn'], 'gateflow: compare needs --task (delay, spikes, sine, adding, copy, or file:PATH.csv) or --from a saved result'],
     [['compare', 'rnn', '--task', 'adder'], "gateflow: unknown task 'adder' (tasks: delay, spikes, sine, adding, copy, file:PATH.csv; a length may follow a colon, as in adding:50)"],
-    [['compare', '--from', 'nothing-here'], "gateflow: no compare result 'nothing-here': not a file, nor a shipped result (adding-10, adding-40, adding-40-lstm-1000, adding-40-rnn-1000, copy-5, peephole-delay, peephole-delay-20, peephole-sine, peephole-spikes)"],
+    [['compare', '--from', 'nothing-here'], "gateflow: no compare result 'nothing-here': not a file, nor a shipped result (adding-10, adding-40, adding-40-lstm-1000, adding-40-rnn-1000, copy-10, copy-20, copy-5, peephole-delay, peephole-delay-20, peephole-sine, peephole-spikes)"],
     [['memory', 'gru', '--from', 'first/compare.json'], "gateflow: first/compare.json holds no trained 'gru' (it has rnn, memoryless)"],
     [['memory', 'vae-reparam'], "gateflow: cell 'vae-reparam' has 2 inputs ('mu', 'logvar'); compare and memory feed one"],
     [['memory', 'rnn', '--steps', '501'], "gateflow: option --steps: expected an integer from 1 to 500, found '501'"],

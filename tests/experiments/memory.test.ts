@@ -50,6 +50,12 @@ describe('memoryMap', () => {
     expect(Array.from(lag.subarray(1))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
+  it('refuses a map too large for memory before building it (T 30, 4 samples, hidden 100: 30 · 12,000 rows · 100)', () => {
+    expect(errorOf(() => memoryMap(loadCell('rnn'), { hidden: 100, inputs: normalInputs(30, 4, 1, 1) })).message).toBe(
+      "the memory map of cell 'rnn' at T = 30, 4 samples and state size 100 would hold 36.0 million values per node on the tape (at most 16 million); lower --samples or --steps",
+    );
+  });
+
   it('refuses saved weights of the wrong shape with the parameter named', () => {
     const weights = { W_ih: { shape: [2, 1], data: [0, 0] } };
     expect(errorOf(() => memoryMap(loadCell('rnn'), { hidden: 3, inputs: normalInputs(3, 1, 1, 1), weights })).message).toBe(

@@ -61,22 +61,48 @@ describe('timing tasks (Gers et al. 2002)', () => {
   });
 });
 
-describe('copy task', () => {
-  it('copy:4 repeats the 3 symbols after the delimiter; always blank gets every symbol wrong', () => {
-    const task = copyTask(4);
-    const batch = task.sample(createRandom(6), 20, 'train');
+describe('copy task (Arjovsky et al. 2016)', () => {
+  const task = copyTask(4);
+  const batch = task.sample(createRandom(6), 20, 'train');
+  const oneHotAt = (x: Tensor, t: number, b: number) => Array.from({ length: x.shape[2]! }, (_, c) => c).filter((c) => at(x, t, b, c) === 1);
+
+  it('copy:4 is 10 symbols of 8, 3 blanks, the delimiter, then the 10 symbols repeated (T + 20 = 24 steps)', () => {
+    expect([task.length, task.inputs, task.outputs]).toEqual([24, 10, 9]);
     for (let b = 0; b < 20; b++) {
-      const oneHot = (x: Tensor, t: number) => Array.from({ length: x.shape[2]! }, (_, c) => c).filter((c) => at(x, t, b, c) === 1);
-      const symbols = [0, 1, 2].map((t) => oneHot(batch.xs, t));
+      const symbols = Array.from({ length: 10 }, (_, t) => oneHotAt(batch.xs, t, b));
       for (const s of symbols) expect(s.length === 1 && s[0]! >= 1 && s[0]! <= 8).toBe(true);
-      expect(steps(batch.xs, b, 9)).toEqual([6]);
-      expect([7, 8, 9].map((t) => oneHot(batch.ys, t))).toEqual(symbols);
-      for (let t = 0; t < 7; t++) expect(at(batch.ys, t, b, 0)).toBe(1);
+      expect(steps(batch.xs, b, 9)).toEqual([13]);
+      for (let t = 10; t < 24; t++) if (t !== 13) expect(oneHotAt(batch.xs, t, b)).toEqual([0]);
+      expect(Array.from({ length: 10 }, (_, k) => oneHotAt(batch.ys, 14 + k, b))).toEqual(symbols);
+      for (let t = 0; t < 14; t++) expect(oneHotAt(batch.ys, t, b)).toEqual([0]);
     }
-    expect(task.error(batch.ys, batch)).toBe(0);
-    const blank = zeros(batch.ys.shape);
-    for (let i = 0; i < blank.data.length; i += 9) blank.data[i] = 1;
-    expect(task.error(blank, batch)).toBe(1);
+  });
+
+  /** Logits: 1e4 on the named class at (t, b) and 0 elsewhere, or blank at −1e4 and the 8 symbols level (a uniform guess). */
+  const logits = (pick: (t: number, b: number) => number | 'guess'): Tensor => {
+    const x = zeros(batch.ys.shape);
+    for (let t = 0; t < 24; t++) {
+      for (let b = 0; b < 20; b++) {
+        const k = pick(t, b);
+        if (k === 'guess') x.data[(t * 20 + b) * 9] = -1e4;
+        else x.data[(t * 20 + b) * 9 + k] = 1e4;
+      }
+    }
+    return x;
+  };
+  const target = (t: number, b: number) => oneHotAt(batch.ys, t, b)[0]!;
+
+  it('the error is the cross-entropy per step: 0 for certain right answers, the memoryless baseline 10·log 8/(T + 20) for blanks then guesses (to 1e-12)', () => {
+    expect(task.error(logits(target), batch)).toBe(0);
+    const baseline = (10 * Math.log(8)) / (4 + 20);
+    expect(Math.abs(task.chance - baseline)).toBeLessThan(1e-15);
+    expect(Math.abs(task.error(logits((t) => (t < 14 ? 0 : 'guess')), batch) - baseline)).toBeLessThan(1e-12);
+    expect(Math.abs(task.target - 0.05 * baseline)).toBeLessThan(1e-15);
+  });
+
+  it('a certain wrong symbol costs its logit gap: one wrong copy in 20 × 24 rows costs 1e4 / 480 (to 1e-9)', () => {
+    const wrongOnce = logits((t, b) => (t === 20 && b === 3 ? (target(t, b) % 8) + 1 : target(t, b)));
+    expect(Math.abs(task.error(wrongOnce, batch) - 1e4 / 480)).toBeLessThan(1e-9);
   });
 });
 

@@ -101,7 +101,7 @@ async function writeReports(record: import('../../experiments/index.js').Compari
     yTitle: t.errorName,
     legendTitle: 'cell',
     integerX: true,
-    rules: [{ y: t.target, label: `target ${t.target}` }, ...(t.chance !== t.target ? [{ y: t.chance, label: `chance ${Number(t.chance.toPrecision(3))}`, color: '#999999' }] : [])],
+    rules: [{ y: t.target, label: `target ${Number(t.target.toPrecision(3))}` }, ...(t.chance !== t.target ? [{ y: t.chance, label: `${ex.referenceLabel(t)} ${Number(t.chance.toPrecision(3))}`, color: '#999999' }] : [])],
   });
   const svg = await renderChart(spec);
   writeFileAtomic(join(out, 'curves.csv'), ex.curvesCsv(record));

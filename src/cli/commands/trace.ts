@@ -6,9 +6,10 @@
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { decodeWeightsFile, readBytes, readCell, readLimit, readStdinText, readText } from '../../io/index.js';
+import { readStdinText, readText } from '../../io/index.js';
 import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 import { sizeValue } from '../options.js';
+import { cellWithWeights } from '../weights-source.js';
 
 // Output options take nargs 1 so that yargs accepts '-' (standard output) as their value.
 
@@ -88,45 +89,12 @@ type TraceArgs = Awaited<ReturnType<ReturnType<typeof traceInputOptions>['parseA
 
 /** Read the cell, weights, input and initial states the options name, and trace. */
 export async function traceFromArgs(args: TraceArgs) {
-  const { parseCell } = await import('../../cell/index.js');
   const tr = await import('../../trace/index.js');
   const { decodeSequence, decodeStateJson } = await import('../../io/inputs.js');
 
   // Weights first: an ONNX model may name the cell.
   const weightsFile = args.weights;
-  let decoded: import('../../io/weights-file.js').DecodedWeights | undefined;
-  const weightBytes = weightsFile ? readBytes(weightsFile, 'weights file') : undefined;
-  const keras = weightsFile && weightBytes ? await kerasModel(weightBytes, weightsFile) : undefined;
-  if (weightsFile && weightBytes && !keras) {
-    decoded = decodeWeightsFile(weightBytes, weightsFile);
-  }
-  let cellName = args.cell;
-  if (!cellName) {
-    if (keras) cellName = keras.cell;
-    else if (decoded?.format !== 'onnx') throw new InputError('name a cell (e.g. `gateflow trace gru ...`; see `gateflow cells`), or give an ONNX or Keras model with --weights');
-    else cellName = tr.inspectOnnx(decoded.model).cell;
-  }
-  if (keras && cellName !== keras.cell && Object.hasOwn(tr.FAMILY_OF_CELL, cellName)) {
-    throw new InputError(`${weightsFile}: a ${tr.describeModel(keras)}, not cell '${cellName}'`);
-  }
-  const source = readCell(cellName);
-  // Keras's hard_sigmoid, or ONNX's HardSigmoid on the gates, replaces the cell's σ.
-  const activation = keras?.recurrentActivation ?? (decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).recurrentActivation : 'sigmoid');
-  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), { file: source.file, maxLength: readLimit('cell') });
-
-  let weights: import('../../trace/index.js').Weights | undefined;
-  const initial: Record<string, number[] | number[][]> = {};
-  let onnxLength: number | undefined;
-  if (keras) {
-    weights = keras.weights;
-  } else if (decoded?.format === 'onnx') {
-    const imported = tr.fromOnnx(decoded.model, cell);
-    onnxLength = imported.info.sequenceLength;
-    weights = imported.weights;
-    Object.assign(initial, imported.initial);
-  } else if (decoded) {
-    weights = tr.fromNamedTensors(cell, decoded.tensors, { source: weightsFile, warn });
-  }
+  const { cell, weights, initial, onnxLength } = await cellWithWeights(args.cell, weightsFile, warn);
 
   const input = readOptionText(args.input, 'input');
   const sequence = decodeSequence(input.text, input.file);
@@ -223,13 +191,4 @@ async function drawAnnotated(
 }
 
 /** The `trace` command (owned by the trace stage). */
-async function kerasModel(bytes: Uint8Array, path: string): Promise<import('../../trace/index.js').RecurrentModel | undefined> {
-  const { isHdf5 } = await import('../../io/hdf5.js');
-  const archive = /\.keras$/i.test(path);
-  if (!archive && !/\.(h5|hdf5)$/i.test(path) && !isHdf5(bytes)) return undefined;
-  const { fromKeras } = await import('../../trace/index.js');
-  const { decodeKeras } = await import('../models.js');
-  return fromKeras(await decodeKeras(bytes, path, archive ? 'keras-archive' : 'keras'));
-}
-
 export const traceCommands: readonly Command[] = [traceCommand];

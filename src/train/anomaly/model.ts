@@ -43,7 +43,7 @@ export interface Predictor {
 }
 
 /** Sizes for the cell: its input dimension is the channel count, every state dimension is `hidden`. */
-function sizesFor(cell: CellGraph, channels: number, hidden: number): Record<string, number> {
+function sizesFor(cell: CellGraph, channels: number, hidden: number, others: Readonly<Record<string, number>> = {}): Record<string, number> {
   if (cell.inputs.length !== 1) {
     throw new InputError(`cell '${cell.name}' has ${cell.inputs.length} inputs (${cell.inputs.map((i) => `'${i.name}'`).join(', ')}); the detector feeds one`);
   }
@@ -52,6 +52,7 @@ function sizesFor(cell: CellGraph, channels: number, hidden: number): Record<str
   const sizes: Record<string, number> = {};
   for (const d of cell.inputs[0]!.shape) if (typeof d === 'string') sizes[d] = channels;
   for (const s of cell.states) for (const d of s.shape) if (typeof d === 'string' && !(d in sizes)) sizes[d] = hidden;
+  for (const d of cell.dims) if (!(d in sizes) && d in others) sizes[d] = others[d]!;
   const unsized = cell.dims.filter((d) => !(d in sizes));
   if (unsized.length) {
     throw new InputError(`cell '${cell.name}' uses dimension ${unsized.map((d) => `'${d}'`).join(', ')}, which the detector cannot size (it sizes the input as the channels and the states as --hidden)`);
@@ -61,10 +62,11 @@ function sizesFor(cell: CellGraph, channels: number, hidden: number): Record<str
 
 /**
  * A fresh predictor with PyTorch-style initial weights. The readout predicts `outputs` values
- * a step (default: the channel count, the next point); experiments read other widths out.
+ * a step (default: the channel count, the next point); experiments read other widths out and
+ * size a cell's other dimensions (a rank, a read-out width) with `others`.
  */
-export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random, outputs = channels): Predictor {
-  const compiled = compile(cell, sizesFor(cell, channels, hidden));
+export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random, outputs = channels, others: Readonly<Record<string, number>> = {}): Predictor {
+  const compiled = compile(cell, sizesFor(cell, channels, hidden, others));
   const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
   const outputSize = sizeOf(compiled.states.find((s) => s.name === output)!.shape);
   const cellParams = compiled.initParams(random);
@@ -115,9 +117,12 @@ export function predictWindows(tape: Tape, predictor: Predictor, vars: Readonly<
   let previous: Record<string, Var> = {};
   for (const s of states) previous[s.name] = tape.constant(zeros([B, ...s.shape]), `${s.name}_0`);
   const predictions: Var[] = [];
+  // A cell that reads x_prev (a QRNN's convolution) gets the input one step back, zeros at the first step.
+  const lagged = predictor.cell.nodes.some((n) => n.kind === 'input_prev');
   for (let t = 0; t < T; t++) {
     const values: Record<string, Var> = { ...vars };
     values[predictor.input] = tape.constant({ shape: [B, C], data: xs.data.subarray(t * B * C, (t + 1) * B * C) }, predictor.input);
+    if (lagged) values[`${predictor.input}_prev`] = tape.constant(t > 0 ? { shape: [B, C], data: xs.data.subarray((t - 1) * B * C, t * B * C) } : zeros([B, C]), `${predictor.input}_prev`);
     for (const s of states) values[`${s.name}_prev`] = previous[s.name]!;
     const out = predictor.compiled.step(tape, values);
     previous = Object.fromEntries(states.map((s) => [s.name, out[s.name]!]));

@@ -1,0 +1,66 @@
+/**
+ * Engine stage: softmax cross-entropy as one fused op. Taking log-softmax and the negative
+ * log-likelihood together lets the forward subtract each row's maximum before exponentiating
+ * (log Σ e^x = m + log Σ e^(x − m)), so logits of ±1e4 give finite losses, and the gradient
+ * is the closed form softmax(x)·Σy − y instead of a chain through exp and log.
+ */
+import { ShapeError } from '../errors.js';
+import type { Kernel } from './kernels.js';
+import { allocate, dtypeOf, sameShape, type Data } from './tensor.js';
+
+/** log Σ_c e^(x[base + c]) over one row of C logits, overflow-free. */
+export function logSumExp(x: Data, base: number, C: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < C; c++) max = Math.max(max, x[base + c]!);
+  if (max === -Infinity || max === Infinity) return max;
+  let sum = 0;
+  for (let c = 0; c < C; c++) sum += Math.exp(x[base + c]! - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * −Σ_c y_c log softmax(x)_c per row of logits [N, C] against target distributions [N, C]
+ * (one-hot rows, soft labels, or all-zero rows, which add nothing), summed over the rows
+ * ('sum') or divided by N ('mean', PyTorch's cross_entropy; 'batchmean' is the same here).
+ */
+export const softmaxCrossEntropy: Kernel = {
+  forward([logits, target], attrs) {
+    const [N, C] = rowsOf(logits!.shape);
+    if (!sameShape(logits!.shape, target!.shape)) throw new ShapeError('target', logits!.shape, target!.shape, 'softmaxCrossEntropy');
+    const x = logits!.data, y = target!.data;
+    let loss = 0;
+    for (let n = 0; n < N; n++) {
+      const base = n * C;
+      const lse = logSumExp(x, base, C);
+      // y_c · (lse − x_c), skipping zero targets so a −∞ logit on an unused class stays finite.
+      for (let c = 0; c < C; c++) if (y[base + c] !== 0) loss += y[base + c]! * (lse - x[base + c]!);
+    }
+    const r = { shape: [], data: allocate(1, dtypeOf(x)) };
+    r.data[0] = attrs.reduction === 'sum' ? loss : loss / N;
+    return r;
+  },
+  backward([logits, target], _out, g, [gx, gy], attrs) {
+    const [N, C] = rowsOf(logits!.shape);
+    const x = logits!.data, y = target!.data;
+    const k = attrs.reduction === 'sum' ? g[0]! : g[0]! / N;
+    for (let n = 0; n < N; n++) {
+      const base = n * C;
+      const lse = logSumExp(x, base, C);
+      let mass = 0;
+      for (let c = 0; c < C; c++) mass += y[base + c]!;
+      for (let c = 0; c < C; c++) {
+        const logP = x[base + c]! - lse;
+        // ∂/∂x_c = softmax_c · Σy − y_c; ∂/∂y_c = −log softmax_c.
+        if (gx) gx[base + c] += k * (Math.exp(logP) * mass - y[base + c]!);
+        if (gy) gy[base + c] += -k * logP;
+      }
+    }
+  },
+};
+
+/** [N, C] of a matrix of logits; a vector [C] is one row. */
+function rowsOf(shape: readonly number[]): [number, number] {
+  if (shape.length === 1) return [1, shape[0]!];
+  if (shape.length !== 2 || shape[1]! < 1) throw new ShapeError('logits', ['N', 'C'], shape, 'softmaxCrossEntropy');
+  return [shape[0]!, shape[1]!];
+}
