@@ -9,6 +9,7 @@
 //   smooth3+localP 3-step smoothing, localised as smooth5+localP
 //   node tests/bench/localise.mjs run [--cells rnn] [--out DIR] [--only TEXT]   (trains; one JSON per piece)
 //   node tests/bench/localise.mjs report [--out DIR]                           (variants, per series and halves)
+//   node tests/bench/localise.mjs table [--out DIR]     (README's Markdown: each cell before → after localising, the baselines)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +56,58 @@ if (args[0] === 'run') {
       console.log(`${cellName.padEnd(5)} ${entry.name.padEnd(50)} ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`);
     }
   }
+} else if (args[0] === 'table') {
+  table();
 } else {
   report();
+}
+
+function table() {
+  const pieces = readdirSync(out).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')));
+  const cells = ['rnn', 'gru', 'lstm'].filter((c) => pieces.some((p) => p.cell === c));
+  const names = [...new Set(pieces.map((p) => p.series))].sort();
+  const short = (n) => n.replace('artificialWithAnomaly__', 'art/').replace('realAdExchange__', 'adx/').replace('_results', '').replace('realTraffic__', 'traffic/').replace('realTweets__', 'tweets/');
+  const f1 = (s) => (s.labelled === 0 ? 'n/a' : s.f1.toFixed(2));
+  const nab = (s) => (Number.isFinite(s.nab) ? s.nab.toFixed(0) : 'n/a');
+  const rows = names.map((name) => {
+    const byCell = Object.fromEntries(cells.map((c) => [c, pieces.find((p) => p.cell === c && p.series === name)]));
+    const any = Object.values(byCell).find(Boolean);
+    const results = Object.fromEntries(cells.map((c) => [c, byCell[c] ? { before: variant(byCell[c], 'smooth5'), after: variant(byCell[c], 'smooth5+local') } : undefined]));
+    return { name, group: any.group, any, results };
+  });
+  const nabDev = rows.filter((r) => r.group !== 'H');
+  const cols = (n) => Array.from({ length: n }, () => '---|').join('');
+  console.log('Default settings (localised):');
+  console.log(`| series | composite F1: ${cells.join(' | ')} | z-score | Hampel | flag everything | windows / FP runs: ${cells.join(' | ')} | z-score | NAB: ${cells.join(' | ')} | z-score | Hampel |`);
+  console.log(`|---|${cols(3 * cells.length + 6)}`);
+  for (const { name, group, any, results } of nabDev) {
+    const z = any.baselines['rolling z-score'];
+    const after = (c, f) => (results[c] ? f(results[c].after) : 'not run');
+    console.log(`| ${group} ${short(name)} | ${cells.map((c) => after(c, f1)).join(' | ')} | ${f1(z)} | ${f1(any.baselines.hampel)} | ${f1(any.everything)} | ${cells.map((c) => after(c, (e) => `${e.detected}/${e.labelled}, ${e.fp}`)).join(' | ')} | ${z.detected}/${z.labelled}, ${z.fp} | ${cells.map((c) => after(c, nab)).join(' | ')} | ${nab(z)} | ${nab(any.baselines.hampel)} |`);
+  }
+  console.log('\nBefore → after localising (composite F1, NAB):');
+  console.log(`| series | composite F1: ${cells.join(' | ')} | NAB: ${cells.join(' | ')} |`);
+  console.log(`|---|${cols(2 * cells.length)}`);
+  for (const { name, group, results } of nabDev) {
+    const pair = (c, f) => (results[c] ? `${f(results[c].before)} → ${f(results[c].after)}` : 'not run');
+    console.log(`| ${group} ${short(name)} | ${cells.map((c) => pair(c, f1)).join(' | ')} | ${cells.map((c) => pair(c, nab)).join(' | ')} |`);
+  }
+  for (const group of ['A', 'B', 'A+B', 'H']) {
+    const sel = rows.filter((r) => (group === 'A+B' ? r.group !== 'H' : r.group === group));
+    if (sel.length === 0) continue;
+    const scored = sel.filter((r) => r.any.everything.labelled > 0);
+    const total = (pick) => {
+      const list = sel.map(pick);
+      const sum = (f) => list.reduce((a, s) => a + f(s), 0);
+      const mean = scored.map(pick).reduce((a, s) => a + (s.f1 || 0), 0) / scored.length;
+      const wins = scored.filter((r) => (pick(r).f1 || 0) > (r.any.baselines['rolling z-score'].f1 || 0) && (pick(r).f1 || 0) > (r.any.everything.f1 || 0)).length;
+      const n = A.nabTotal(list.map((s) => ({ raw: s.nabRaw, nullScore: s.nabNull, perfect: s.nabPerfect, normalised: s.nab })));
+      return `F1 ${mean.toFixed(2)}, ${sum((s) => s.detected)}/${sum((s) => s.labelled)} windows, ${sum((s) => s.fp)} FP runs, NAB ${n.toFixed(1)}, wins ${wins}/${scored.length}`;
+    };
+    console.log(`\ntotal ${group}:`);
+    for (const c of cells) if (sel.every((r) => r.results[c])) console.log(`  ${c} before: ${total((r) => r.results[c].before)}\n  ${c} after:  ${total((r) => r.results[c].after)}`);
+    console.log(`  z-score: ${total((r) => r.any.baselines['rolling z-score'])}\n  hampel: ${total((r) => r.any.baselines.hampel)}\n  everything: ${total((r) => r.any.everything)}`);
+  }
 }
 
 function summary(e) {
