@@ -11,6 +11,7 @@ import { buildSchedule, type Schedule, type StepObserver } from './schedule.js';
 import { Tape, parameter, type Parameter, type Var } from './tape.js';
 import { allocate, dtypeOf, sameShape, slice0, zeros, type DType, type Tensor } from './tensor.js';
 import { LOWER, scheduled } from './lower-cell.js';
+import { fusedLowering, fusedMatmuls, type FusedGroup, type FusedMember } from './fuse.js';
 
 export interface CompileOptions {
   /** Element type of parameters and values (default float64). */
@@ -192,18 +193,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   const stateNames = states.map((s) => s.name);
   const lagged = new Set(cell.nodes.flatMap((n) => (n.kind === 'input_prev' ? [n.name] : [])));
   const fused = options.fuseMatmuls ? fusedMatmuls(cell, byId) : new Map<string, FusedMember>();
-  const stackedWeights = new WeakMap<Tape, Map<FusedGroup, { parts: Var[]; stacked: Var }>>();
-  /** The group's matrices stacked, once per tape (and again only if the step is given other Vars for them). */
-  const stackedOn = (tape: Tape, group: FusedGroup, leaf: (name: string) => Var): Var => {
-    let byGroup = stackedWeights.get(tape);
-    if (!byGroup) stackedWeights.set(tape, (byGroup = new Map()));
-    const parts = group.weights.map(leaf);
-    const cached = byGroup.get(group);
-    if (cached && cached.parts.every((p, i) => p === parts[i])) return cached.stacked;
-    const stacked = tape.concat(parts, 0);
-    byGroup.set(group, { parts, stacked });
-    return stacked;
-  };
+  const lowerFused = fusedLowering();
   let schedule: Schedule | undefined;
 
   const checkParams = (list: readonly Parameter[]): Map<string, Parameter> => {
@@ -289,11 +279,8 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         const args = n.inputs.map((id) => computed.get(id)!);
         const member = fused.get(n.id);
         let v: Var;
-        if (member) {
-          let product = products.get(member.group);
-          if (!product) products.set(member.group, (product = tape.linear(args[1]!, stackedOn(tape, member.group, leaf))));
-          v = tape.slice(product, member.offset, member.rows);
-        } else v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => byId.get(id)!.shape as number[]));
+        if (member) v = lowerFused(tape, member, args[1]!, leaf, products);
+        else v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => byId.get(id)!.shape as number[]));
         computed.set(n.id, v);
         if (statementIds.has(n.id)) result[n.id] = v;
       }
@@ -366,43 +353,6 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   return compiled;
 }
 
-
-interface FusedGroup {
-  /** Parameter names of the stacked matrices, in node order. */
-  readonly weights: readonly string[];
-}
-
-interface FusedMember {
-  readonly group: FusedGroup;
-  /** Where this product's columns start in the stacked product, and how many. */
-  readonly offset: number;
-  readonly rows: number;
-}
-
-/** Matmul nodes W v (W a parameter [rows, k]) grouped by their operand v, for groups of two or more. */
-function fusedMatmuls(cell: CellGraph, byId: ReadonlyMap<string, CellGraph['nodes'][number]>): Map<string, FusedMember> {
-  const byOperand = new Map<string, CellGraph['nodes'][number][]>();
-  for (const n of cell.nodes) {
-    const W = n.kind === 'matmul' ? byId.get(n.inputs[0]!) : undefined;
-    if (W?.kind !== 'param' || W.shape.length !== 2) continue;
-    const list = byOperand.get(n.inputs[1]!) ?? [];
-    list.push(n);
-    byOperand.set(n.inputs[1]!, list);
-  }
-  const members = new Map<string, FusedMember>();
-  for (const nodes of byOperand.values()) {
-    if (nodes.length < 2) continue;
-    const weights = nodes.map((n) => byId.get(n.inputs[0]!)!);
-    const group: FusedGroup = { weights: weights.map((W) => (W as { name: string }).name) };
-    let offset = 0;
-    nodes.forEach((n, i) => {
-      const rows = Number(weights[i]!.shape[0]);
-      members.set(n.id, { group, offset, rows });
-      offset += rows;
-    });
-  }
-  return members;
-}
 
 /** The n × n identity matrix (the cell's I), a constant of the tape. */
 function identityTensor(n: number, dtype: Parameters<typeof allocate>[1]): Tensor {

@@ -52,8 +52,9 @@ describe('compile(cell, {fuseMatmuls: true})', () => {
     expect(b.grads).toEqual(a.grads);
   });
 
-  it.each(['gru', 'lstm'])('%s fused: d(Σ h_T)/d(every parameter) against central differences (1e-6)', (name) => {
-    const { fused, params, x, initial } = setup(name, 11);
+  // (gru's fused gradients equal its unfused ones above, which compile.test.ts checks this way.)
+  it('lstm fused: d(Σ h_T)/d(every parameter) against central differences (1e-6)', () => {
+    const { fused, params, x, initial } = setup('lstm', 11);
     const f = (tape: Tape, vars: Var[]): Var => {
       const bound = Object.fromEntries(params.map((p, k) => [p.name, vars[k]!]));
       return tape.sum(fused.unroll(tape, bound, { inputs: { x }, initial }).final.h!);
