@@ -11,6 +11,7 @@ import { buildSchedule, type Schedule, type StepObserver } from './schedule.js';
 import { Tape, parameter, type Parameter, type Var } from './tape.js';
 import { allocate, dtypeOf, sameShape, slice0, zeros, type DType, type Tensor } from './tensor.js';
 import { LOWER, scheduled } from './lower-cell.js';
+import { fusedLowering, fusedMatmuls, type FusedGroup, type FusedMember } from './fuse.js';
 
 export interface CompileOptions {
   /** Element type of parameters and values (default float64). */
@@ -27,6 +28,13 @@ export interface CompileOptions {
    * 1e-15 relative in float64): the trace's engine evaluator, which then matches mathjs bit for bit.
    */
   readonly exact?: boolean;
+  /**
+   * step() and unroll() multiply each group of parameter matrices that share their operand (a
+   * gated cell's W_hr h, W_hz h, W_hn h) as one stacked product, then slice it: one matrix
+   * product instead of three or four, large enough for the WebAssembly kernel (default false).
+   * Values agree with the unfused ops to rounding only, not bit for bit.
+   */
+  readonly fuseMatmuls?: boolean;
 }
 
 export interface NamedShape {
@@ -184,6 +192,8 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   const statementIds = new Set(cell.statements.map((s) => s.root));
   const stateNames = states.map((s) => s.name);
   const lagged = new Set(cell.nodes.flatMap((n) => (n.kind === 'input_prev' ? [n.name] : [])));
+  const fused = options.fuseMatmuls ? fusedMatmuls(cell, byId) : new Map<string, FusedMember>();
+  const lowerFused = fusedLowering();
   let schedule: Schedule | undefined;
 
   const checkParams = (list: readonly Parameter[]): Map<string, Parameter> => {
@@ -264,9 +274,13 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         return v;
       };
       const result: Record<string, Var> = {};
+      const products = new Map<FusedGroup, Var>();
       for (const n of cell.nodes) {
         const args = n.inputs.map((id) => computed.get(id)!);
-        const v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => byId.get(id)!.shape as number[]));
+        const member = fused.get(n.id);
+        let v: Var;
+        if (member) v = lowerFused(tape, member, args[1]!, leaf, products);
+        else v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => byId.get(id)!.shape as number[]));
         computed.set(n.id, v);
         if (statementIds.has(n.id)) result[n.id] = v;
       }

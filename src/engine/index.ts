@@ -43,6 +43,7 @@
 export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArray, sizeOf, sameShape } from './tensor.js';
 export type { Tensor, Data, DType } from './tensor.js';
 export { Tape, parameter } from './tape.js';
+export { BufferPool } from './pool.js';
 export type { Var, Parameter, TapeOptions } from './tape.js';
 export type { Reduction } from './kernels.js';
 export { sgd, adam, clipGradNorm, gradNorm } from './optim.js';

@@ -8,6 +8,7 @@ import { gemm } from './matmul.js';
 import { extraKernels } from './kernels-extra.js';
 import { convKernels } from './conv.js';
 import { softmaxCrossEntropy } from './kernels-loss.js';
+import { allocateOutput } from './pool.js';
 import { allocate, dtypeOf, sameShape, sizeOf, type Data, type Tensor } from './tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'batchmean';
@@ -44,7 +45,7 @@ export interface Kernel {
   backward(inputs: readonly Tensor[], out: Tensor, gradOut: Data, grads: readonly (Data | null)[], attrs: OpAttrs): void;
 }
 
-export const out = (shape: readonly number[], like: Data): Tensor => ({ shape: [...shape], data: allocate(sizeOf(shape), dtypeOf(like)) });
+export const out = (shape: readonly number[], like: Data): Tensor => ({ shape: [...shape], data: allocateOutput(sizeOf(shape), dtypeOf(like)) });
 
 // ---------------------------------------------------------------- broadcasting
 

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import { KERNELS, type EngineOp, type OpAttrs, type Reduction } from './kernels.js';
+import { BufferPool, withPool } from './pool.js';
 import { allocate, dtypeOf, sizeOf, zeros, type Data, type DType, type Tensor } from './tensor.js';
 
 /** A learned tensor and its accumulated gradient (same shape and dtype). */
@@ -37,6 +38,11 @@ interface Entry {
 export interface TapeOptions {
   /** false: run the ops without recording them (inference; no backward). */
   readonly record?: boolean;
+  /**
+   * Take op values and gradients from this pool (reset it once the tape is done with, e.g.
+   * after the optimizer step): the next batch's tape then reuses the same buffers.
+   */
+  readonly pool?: BufferPool;
 }
 
 export class Tape {
@@ -44,9 +50,15 @@ export class Tape {
   private readonly leaves: Var[] = [];
   private readonly bound = new Map<Parameter, Var>();
   readonly record: boolean;
+  private readonly pool: BufferPool | undefined;
 
   constructor(options: TapeOptions = {}) {
     this.record = options.record ?? true;
+    this.pool = options.pool;
+  }
+
+  private allocate(length: number, dtype: DType): Data {
+    return this.pool ? this.pool.take(length, dtype) : allocate(length, dtype);
   }
 
   /** Number of recorded ops (for tests and profiling). */
@@ -91,7 +103,9 @@ export class Tape {
     for (const v of inputs) {
       if (dtypeOf(v.value.data) !== dtype) throw new InputError(`${op}: '${v.name}' is ${dtypeOf(v.value.data)}, expected ${dtype} like '${inputs[0]!.name}'`);
     }
-    const value = KERNELS[op].forward(inputs.map((v) => v.value), attrs);
+    const kernel = KERNELS[op];
+    const values = inputs.map((v) => v.value);
+    const value = this.pool ? withPool(this.pool, () => kernel.forward(values, attrs)) : kernel.forward(values, attrs);
     const requiresGrad = this.record && inputs.some((v) => v.requiresGrad);
     const out: Var = { value, grad: null, requiresGrad, name };
     if (requiresGrad) this.entries.push({ op, inputs, out, attrs });
@@ -214,7 +228,7 @@ export class Tape {
     const dtype: DType = dtypeOf(output.value.data);
     for (const e of this.entries) e.out.grad = null;
     for (const v of this.leaves) v.grad = null;
-    const g = allocate(n, dtype);
+    const g = this.allocate(n, dtype);
     if (seed) {
       const s = ArrayBuffer.isView(seed) ? seed : seed.data;
       if (s.length !== n) throw new InputError(`backward seed has ${s.length} entries, expected ${n} like '${output.name}'`);
@@ -228,7 +242,7 @@ export class Tape {
       if (!e.out.grad) continue;
       const grads = e.inputs.map((v) => {
         if (!v.requiresGrad) return null;
-        v.grad ??= allocate(sizeOf(v.value.shape), dtype);
+        v.grad ??= this.allocate(sizeOf(v.value.shape), dtype);
         return v.grad;
       });
       KERNELS[e.op].backward(e.inputs.map((v) => v.value), e.out.value, e.out.grad, grads, e.attrs);

@@ -49,6 +49,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         .option('quantile', { type: 'number', describe: 'as for detect' })
         .option('seasonal', { type: 'boolean', default: true, describe: 'as for detect (--no-seasonal: never model a seasonal residual)' })
         .option('exclude-bursts', { type: 'boolean', default: false, describe: 'as for detect' })
+        .option('localise', { type: 'boolean', describe: 'as for detect' })
         .option('only', { type: 'string', describe: 'with --data: only the files whose names contain one of these comma-separated texts' })
         .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
@@ -67,6 +68,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         thresholdRule: thresholdRuleOf(args),
         seasonal: args.seasonal,
         excludeBursts: args['exclude-bursts'],
+        ...(args.localise !== undefined ? { localise: args.localise } : {}),
       };
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const named: { name: string; series: import('../../train/anomaly/index.js').Series }[] = [];

@@ -23,6 +23,7 @@ import { channelScale, hampelScore, rollingZScore } from './baseline.js';
 import { fitMember, type Member } from './fit.js';
 import { evaluate, referenceFlags, type DetectionMetrics } from './metrics.js';
 import type { EpochStats, OptimizerName, Predictor } from './model.js';
+import { localiseRuns } from './localise.js';
 import { nabScore, type NabScore } from './nab.js';
 import { checkDrift, driftMessage, prepare, type DriftCheck } from './prepare.js';
 import { flag, thresholdOf, type ThresholdOptions } from './threshold.js';
@@ -74,6 +75,11 @@ export interface DetectOptions {
    * point alone, which places spikes exactly.
    */
   readonly smooth?: number;
+  /**
+   * Trim each flagged run to the span of its points whose own unaveraged score exceeds the
+   * threshold (localise.ts), so the smoothing does not flag a spike's neighbours (default LOCALISE_DEFAULT).
+   */
+  readonly localise?: boolean;
   /** A flagged run starting this many steps after a labelled window still belongs to it (default: the window). */
   readonly tolerance?: number;
   /** Fit on this series (all of it but the held-out tail) and score all of `series`. */
@@ -123,6 +129,8 @@ export interface Evaluation {
 export interface MethodResult {
   readonly name: string;
   readonly scores: Float64Array;
+  /** The rnn's unaveraged scores (smooth 1), which localise its flagged runs. */
+  readonly pointScores?: Float64Array;
   readonly threshold: number;
   readonly flagged: Uint8Array;
   readonly evaluation?: Evaluation;
@@ -146,6 +154,9 @@ export interface Detection {
 }
 
 export const DEFAULT_THRESHOLD_RULE: ThresholdOptions = { rule: 'pot' };
+
+/** Whether flagged runs are localised (DetectOptions.localise) unless told otherwise. */
+export const LOCALISE_DEFAULT = true;
 
 /**
  * Where the threshold is read from: the held-out part [fitEnd, normal end) for most rules; the
@@ -196,6 +207,8 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const first = members[0]!;
   const trainScores = medianScores(members.map((m) => m.trainScores));
   const scores = options.train ? medianScores(members.map((m) => m.scores)) : trainScores;
+  const pointScores = medianScores(members.map((m) => m.pointScores));
+  const localise = options.localise ?? LOCALISE_DEFAULT;
 
   // Phase 5: threshold, flags, metrics.
   const rule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
@@ -207,13 +220,15 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const evaluation = (flags: Uint8Array): Evaluation | undefined =>
     series.labels ? { metrics: evaluate(flags, series.labels, { from: regions.evaluateFrom, tolerance }), nab: nabScore(flags, series.labels, { from: regions.evaluateFrom }) } : undefined;
-  const method = (name: string, s: Float64Array, th: number): MethodResult => {
-    const flagged = onlyEvaluated(flag(s, th));
+  const flagsOf = (s: Float64Array, th: number, points?: Float64Array) => (localise && points ? localiseRuns(flag(s, th), points, th) : flag(s, th));
+  const method = (name: string, s: Float64Array, th: number, points?: Float64Array): MethodResult => {
+    const flagged = onlyEvaluated(flagsOf(s, th, points));
     const e = evaluation(flagged);
-    return { name, scores: s, threshold: th, flagged, ...(e ? { evaluation: e } : {}) };
+    return { name, scores: s, ...(points ? { pointScores: points } : {}), threshold: th, flagged, ...(e ? { evaluation: e } : {}) };
   };
-  const rnn = method(options.cell.name, scores, threshold);
-  const memberEvaluations = members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flag(m.scores, thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule))))!) : [];
+  const rnn = method(options.cell.name, scores, threshold, pointScores);
+  const memberEvaluations =
+    members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flagsOf(m.scores, thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule), m.pointScores)))!) : [];
 
   // Phase 6: the baselines, on the same held-out part and rule.
   const baselines: MethodResult[] = [];

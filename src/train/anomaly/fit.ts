@@ -26,6 +26,8 @@ export interface Member {
   /** Scores of the training series, and of the scored series (the same array without a separate training series). */
   readonly trainScores: Float64Array;
   readonly scores: Float64Array;
+  /** The same scores unaveraged (smooth 1): each point's own standardised error, for localiseRuns. */
+  readonly pointScores: Float64Array;
   /** Fit-part points the robust refit replaced. */
   readonly replaced: number;
   /** With `excludeBursts`: normal-part steps left out of the threshold's calibration (burstMask). */
@@ -142,8 +144,10 @@ export function fitMember(series: Series, options: DetectOptions, prepared: Prep
     }
   }
   const trainScores = errorScores(trainErrors, C, errorMean, errorStd, smooth);
-  const scores = options.train ? errorScores(predictionErrors(predictor, z, series.length, window, horizon), C, errorMean, errorStd, smooth) : trainScores;
-  return { predictor, history, errorMean, errorStd, trainScores, scores, replaced, ...(bursts ? { bursts } : {}) };
+  const errors = options.train ? predictionErrors(predictor, z, series.length, window, horizon) : trainErrors;
+  const scores = options.train ? errorScores(errors, C, errorMean, errorStd, smooth) : trainScores;
+  const pointScores = errorScores(errors, C, errorMean, errorStd, 1);
+  return { predictor, history, errorMean, errorStd, trainScores, scores, pointScores, replaced, ...(bursts ? { bursts } : {}) };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { CellGraph } from '../../cell/index.js';
 import {
+  BufferPool,
   Tape,
   adam,
   clipGradNorm,
@@ -66,7 +67,7 @@ function sizesFor(cell: CellGraph, channels: number, hidden: number, others: Rea
  * size a cell's other dimensions (a rank, a read-out width) with `others`.
  */
 export function createPredictor(cell: CellGraph, channels: number, hidden: number, random: Random, outputs = channels, others: Readonly<Record<string, number>> = {}): Predictor {
-  const compiled = compile(cell, sizesFor(cell, channels, hidden, others));
+  const compiled = compile(cell, sizesFor(cell, channels, hidden, others), { fuseMatmuls: true });
   const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
   const outputSize = sizeOf(compiled.states.find((s) => s.name === output)!.shape);
   const cellParams = compiled.initParams(random);
@@ -90,7 +91,7 @@ export function createPredictor(cell: CellGraph, channels: number, hidden: numbe
  * the compiled cell before anything is built, so sizes claimed by a file allocate nothing.
  */
 export function restorePredictor(cell: CellGraph, channels: number, hidden: number, values: ReadonlyMap<string, Tensor>): Predictor {
-  const compiled = compile(cell, sizesFor(cell, channels, hidden));
+  const compiled = compile(cell, sizesFor(cell, channels, hidden), { fuseMatmuls: true });
   const output = compiled.states.find((s) => s.name === 'h')?.name ?? compiled.states[compiled.states.length - 1]!.name;
   const outputSize = sizeOf(compiled.states.find((s) => s.name === output)!.shape);
   const expected = [...compiled.params, { name: READOUT_WEIGHT, shape: [channels, outputSize] }, { name: READOUT_BIAS, shape: [channels] }];
@@ -209,6 +210,8 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
   const perEpoch = Math.floor(lastStart / stride) + 1;
   const batchesPerEpoch = Math.ceil(perEpoch / batch);
   const history: EpochStats[] = [];
+  // Every batch records the same ops on the same shapes: its tape reuses the last one's buffers.
+  const pool = new BufferPool();
   let done = 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     // A random offset each epoch, so window boundaries do not always fall on the same steps.
@@ -233,7 +236,8 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
           }
         }
       });
-      const tape = new Tape();
+      pool.reset();
+      const tape = new Tape({ pool });
       const vars = Object.fromEntries(predictor.params.map((p) => [p.name, tape.param(p)]));
       const loss = windowLoss(tape, predictor, vars, xs, ys, warmup);
       optimizer.zeroGrad();

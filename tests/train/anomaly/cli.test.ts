@@ -85,9 +85,12 @@ describe('gateflow rnn', () => {
     const report = JSON.parse(readFileSync(join(work, 'drift', 'report.json'), 'utf8'));
     expect(report.warnings).toHaveLength(1);
     expect(report.seasonal.map((s: { period: number } | null) => s?.period)).toEqual([60]);
-    const plain = gateflow(...args, '--no-seasonal', '-o', join(work, 'drift-plain'));
+    expect(report.run.localise).toBe(true);
+    const plain = gateflow(...args, '--no-seasonal', '--no-localise', '-o', join(work, 'drift-plain'));
     expect(plain.stdout).not.toContain('repeats every');
-    expect(JSON.parse(readFileSync(join(work, 'drift-plain', 'report.json'), 'utf8')).seasonal).toEqual([null]);
+    const plainReport = JSON.parse(readFileSync(join(work, 'drift-plain', 'report.json'), 'utf8'));
+    expect(plainReport.seasonal).toEqual([null]);
+    expect(plainReport.run.localise).toBe(false);
   }, 60_000);
 
   it('detect draws ISO timestamps on a UTC time axis (the same bytes in any time zone); times that go back are sorted, text falls back to the step index', () => {
