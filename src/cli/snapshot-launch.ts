@@ -80,11 +80,13 @@ export const SNAPSHOT_COMMANDS: ReadonlySet<string> = new Set(['diagram', 'trace
  */
 export function runFromSnapshot(argv: readonly string[]): boolean {
   if (!SNAPSHOT_COMMANDS.has(argv[0] ?? '') || process.env.GATEFLOW_SNAPSHOT === '0' || process.execArgv.length > 0) return false;
+  const debug = process.env.GATEFLOW_DEBUG === '1';
   const why = snapshotUnusable();
   if (why !== null) {
-    if (process.env.GATEFLOW_DEBUG === '1') process.stderr.write(`gateflow: ${why}; running without it\n`);
+    if (debug) process.stderr.write(`gateflow: ${why}; running without it\n`);
     return false;
   }
+  if (debug) process.stderr.write(`gateflow: running from the startup snapshot ${BLOB}\n`);
   // `--` ends Node's own options: the command's (--help, -o) pass through as they are.
   const run = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--', ...argv], { stdio: 'inherit' });
   if (run.error) return false;
