@@ -37,13 +37,14 @@ require.resolve = function (id, options) {
   return __gfPackageRequire.resolve(id, options);
 };`;
 // Left out of the bundle, required where used: native addons and WebAssembly (a snapshot
-// holds neither), and what neither diagram nor trace loads (PDF, PowerPoint, charts, data).
+// holds neither), and packages only some outputs load (PDF, PowerPoint, charts, data files).
 const external = ['@resvg/resvg-js', 'onnxruntime-node', 'h5wasm', 'canvas', 'fontkit', 'pdfkit', 'svg-to-pdfkit', 'pptxgenjs', 'jszip', 'vega', 'vega-lite', 'onnx-proto', 'mnist', 'mathjs', '@tensorflow/*', 'playwright-core'];
 // What a snapshot cannot hold, found by building one (V8 stops at CheckGlobalAndEternalHandles
 // with an open handle in the heap): yargs reads process.stdout.columns as it loads, which opens
 // standard output; read when asked instead. string-width (yargs's help, three copies) makes an
-// Intl.Segmenter as it loads, an ICU object outside V8's heap; made on first use instead. And the mathjs factory bundles themselves, not their loaders (bundle.mjs): those compile through
-// vm.Script, whose handles a snapshot cannot hold (V8 stops: CheckGlobalAndEternalHandles).
+// Intl.Segmenter as it loads, an ICU object outside V8's heap; made on first use instead. And
+// the parser's mathjs factory bundle itself, not its loader (bundle.mjs): that compiles through
+// vm.Script, whose handle a snapshot cannot hold either.
 const replacements = [
   {
     file: 'yargs/lib/platform-shims/esm.mjs',
@@ -55,13 +56,12 @@ const replacements = [
     from: 'const segmenter = new Intl.Segmenter();',
     to: 'let madeSegmenter; const segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };',
   },
-  ...['cell/mathjs-parse.ts', 'trace/mathjs-subset.ts'].flatMap((file) => {
-    const bundle = join(dist, file.replace('.ts', file.startsWith('cell') ? 'r.bundle.cjs' : '.bundle.cjs'));
-    return [
-      { file: `src/${file}`, from: "import { existsSync } from 'node:fs';", to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(bundle)};` },
-      { file: `src/${file}`, from: 'require(bundled)', to: 'bundledFactories' },
-    ];
-  }),
+  {
+    file: 'src/cell/mathjs-parse.ts',
+    from: "import { existsSync } from 'node:fs';",
+    to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(join(dist, 'cell', 'mathjs-parser.bundle.cjs'))};`,
+  },
+  { file: 'src/cell/mathjs-parse.ts', from: 'require(bundled)', to: 'bundledFactories' },
 ];
 await build({
   entryPoints: [join(root, 'src', 'cli', 'snapshot-entry.ts')],

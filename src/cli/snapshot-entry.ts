@@ -1,28 +1,24 @@
 /**
  * The script `npm run build` runs under `node --build-snapshot` (bundled into one file by
  * src/build/snapshot.mjs: a snapshot holds one script and Node's own modules only). It loads
- * the command line and what `diagram` and `trace` use, warms them up on the shipped cells
- * (MathJax, svgdom, the mathjs parser and evaluator functions, and elkjs on this thread, its
- * classes initialised and each shipped cell's step layout recalled), and names runMain as the
- * snapshot's entry: a Node started from the blob begins there, with this heap.
+ * the command line and what `diagram` uses, warms them up on the shipped cells (MathJax,
+ * svgdom, the mathjs parser, and elkjs on this thread, its classes initialised and each shipped
+ * cell's step layout recalled), and names runMain as the snapshot's entry: a Node started from
+ * the blob begins there, with this heap.
  */
 import { startupSnapshot } from 'node:v8';
 import { parseCell } from '../cell/index.js';
 import { diagram, layOutInProcess } from '../diagram/index.js';
 import { listCells, readCell } from '../io/index.js';
-import { trace } from '../trace/index.js';
 import { runMain } from './run-main.js';
 
-/** Draw every shipped cell as `gateflow diagram` does by default, and trace one. */
+/** Draw every shipped cell as `gateflow diagram` does by default. */
 async function warmUp(): Promise<void> {
   await layOutInProcess();
   for (const name of listCells()) {
     const source = readCell(name);
     await diagram(parseCell(source.text, { file: source.file }));
   }
-  const lstm = parseCell(readCell('lstm').text, { file: 'lstm.cell' });
-  // The mathjs evaluator only: the engine's WebAssembly cannot be held in a snapshot.
-  trace(lstm, undefined, [[1, 0], [0, 1]], { sizes: { hidden: 2 }, evaluator: 'mathjs' });
 }
 
 if (!startupSnapshot.isBuildingSnapshot()) throw new Error('snapshot-entry runs under node --build-snapshot (npm run build)');
