@@ -12,12 +12,17 @@ import { diagram, layOutInProcess } from '../diagram/index.js';
 import { listCells, readCell } from '../io/index.js';
 import { runMain } from './run-main.js';
 
-/** Draw every shipped cell as `gateflow diagram` does by default. */
+/**
+ * Draw every shipped cell at both details: a figure's step layout depends on the cell and the
+ * detail (not on steps, theme, title or key), so these hold every shipped cell's layouts for
+ * figures without value strips.
+ */
 async function warmUp(): Promise<void> {
   await layOutInProcess();
   for (const name of listCells()) {
     const source = readCell(name);
-    await diagram(parseCell(source.text, { file: source.file }));
+    const cell = parseCell(source.text, { file: source.file });
+    for (const detail of ['gates', 'ops'] as const) await diagram(cell, { detail });
   }
 }
 
