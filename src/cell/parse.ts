@@ -12,7 +12,15 @@ import type { ActivationName, CellGraph, CellNode, Declared, ReductionName, Shap
 export interface ParseOptions {
   /** Shown in error messages and kept on the graph. */
   readonly file?: string;
+  /**
+   * The longest text parsed, in UTF-16 code units (default DEFAULT_MAX_CELL_LENGTH). A cell is a
+   * few KB; a multi-megabyte string would exhaust the heap in the parser before any error.
+   */
+  readonly maxLength?: number;
 }
+
+/** 1 Mi code units: the same as the 1 MB read limit of a .cell file (a UTF-8 byte is at most one code unit). */
+export const DEFAULT_MAX_CELL_LENGTH = 1024 * 1024;
 
 const PREV = '_prev';
 /** The name of the identity matrix in expressions: (W - W' - gamma * I) * h_prev. */
@@ -20,6 +28,10 @@ const IDENTITY = 'I';
 
 export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   const file = options.file ?? '<cell>';
+  const maxLength = options.maxLength ?? DEFAULT_MAX_CELL_LENGTH;
+  if (text.length > maxLength) {
+    throw new CellError({ file, line: 1, column: 1, length: 1 }, `the cell text is ${text.length} characters long, above the limit of ${maxLength} (a cell is a few KB; raise the limit with the maxLength option)`);
+  }
   const source = splitSource(text, file);
   const unifier = new Unifier<Span>();
   const headerSpan: Span = { file, line: 1, column: 1, length: 1 };

@@ -77,7 +77,7 @@ export function typeset(source: string, fontPx: number): Label {
 export function textTex(words: string): string {
   // MathJax's \text{} prints escapes like \_ literally, so the special characters are set in
   // math mode between text runs (my_cell → \text{my}\_\text{cell}), which TeX reads the same way.
-  const special = (c: string) => (c === '\\' ? '\\backslash ' : c === '~' ? '{\\sim}' : c === '^' ? '\\hat{}' : `\\${c}`);
+  const special = (c: string) => (c === '\\' ? '\\backslash ' : c === '~' ? '{\\sim}' : c === '^' ? '\\hat{\\ }' : `\\${c}`);
   // split with a captured separator: the special characters land at the odd indices.
   const parts = words.split(/([\\{}$&%#_^~])/).map((part, i) => (i % 2 === 1 ? special(part) : part ? `\\text{${part}}` : ''));
   return parts.join('') || '\\text{}';

@@ -44,6 +44,9 @@ const PAD: Readonly<Record<GlyphKind, { x: number; y: number; min: number }>> = 
   concat: { x: 0, y: 0, min: 8 },
 };
 
+/** The widest operator circle (px); a longer label gets an ellipse (+10^{-5} stays a 52 px circle). */
+const OVAL_FROM = 56;
+
 /** The bar drawn for a stack [a; b] (Olah's concatenation): narrow, tall enough for its parts' wires to enter apart. */
 export const STACK_BAR = { width: 6, height: 24 } as const;
 
@@ -79,10 +82,15 @@ export function measureNode(graph: DiagramGraph, node: DiagramNode, fontPx: numb
   const round = (v: number) => Math.ceil(v);
   if (node.glyph === 'pointwise' || node.glyph === 'matmul') {
     const d = round(Math.max(pad.min, Math.hypot(labelW, labelH) + pad.x));
-    const width = Math.max(d, stripWidth ?? 0);
-    const glyph = { x: (width - d) / 2, y: stripAbove ? strip : 0, width: d, height: d };
-    const stripBox = stripWidth === null ? null : { x: (width - stripWidth) / 2, y: stripAbove ? 0 : d + STRIP_GAP, width: stripWidth, height: STRIP_HEIGHT };
-    return { width, height: d + strip, anchorY: glyph.y + d / 2, glyph, strip: stripBox, labels, tags };
+    // A long operator label (×(1 − 0.95)) in a circle makes a disc as tall as the label is
+    // wide: beyond OVAL_FROM px an ellipse twice the label's height holds it instead.
+    const oval = node.glyph === 'pointwise' && d > OVAL_FROM && labelW > 2 * labelH;
+    const glyphH = oval ? round(Math.max(pad.min, 2 * labelH)) : d;
+    const glyphW = oval ? round(Math.max(glyphH, (2 / Math.sqrt(3)) * labelW + 2 * pad.x)) : d;
+    const width = Math.max(glyphW, stripWidth ?? 0);
+    const glyph = { x: (width - glyphW) / 2, y: stripAbove ? strip : 0, width: glyphW, height: glyphH };
+    const stripBox = stripWidth === null ? null : { x: (width - stripWidth) / 2, y: stripAbove ? 0 : glyphH + STRIP_GAP, width: stripWidth, height: STRIP_HEIGHT };
+    return { width, height: glyphH + strip, anchorY: glyph.y + glyphH / 2, glyph, strip: stripBox, labels, tags };
   }
   const contentW = Math.max(labelW, tagW, stripWidth ?? 0);
   const contentH = labelH + (tagH ? tagH + 3 : 0) + strip;

@@ -221,7 +221,9 @@ function drawNode(parent: Container, n: PlacedNode, theme: Theme, label: LabelFn
   const r = b.height / 2;
   switch (n.node.glyph) {
     case 'pointwise':
-      paint(g.circle(0).attr({ cx: fmt(b.x + b.width / 2), cy: fmt(b.y + r), r: fmt(r) }), style);
+      // Wider than tall for a long label (measure.ts).
+      if (b.width > b.height) paint(g.ellipse(0, 0).attr({ cx: fmt(b.x + b.width / 2), cy: fmt(b.y + r), rx: fmt(b.width / 2), ry: fmt(r) }), style);
+      else paint(g.circle(0).attr({ cx: fmt(b.x + b.width / 2), cy: fmt(b.y + r), r: fmt(r) }), style);
       break;
     case 'matmul':
       paint(g.rect(0, 0).attr({ x: fmt(b.x), y: fmt(b.y), width: fmt(b.width), height: fmt(b.height), rx: fmt(r * 0.35) }), style);

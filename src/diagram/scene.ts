@@ -66,9 +66,9 @@ function glyphItems(p: PlacedNode, theme: Theme): SceneItem[] {
   const r = b.height / 2;
   const centre = { x: b.x + b.width / 2, y: b.y + r };
   const shape: SceneItem =
-    p.node.glyph === 'pointwise'
+    p.node.glyph === 'pointwise' && b.width <= b.height
       ? { ...named, shape: 'circle', centre, r, ...painted(style) }
-      : p.node.glyph === 'function'
+      : p.node.glyph === 'function' || p.node.glyph === 'pointwise'
         ? { ...named, shape: 'ellipse', centre, rx: b.width / 2, ry: r, ...painted(style) }
         : { ...named, shape: 'rect', box: b, radius: p.node.glyph === 'matmul' ? r * 0.35 : p.node.glyph === 'layer' ? 5 : 2, ...painted(style, p.node.glyph === 'linear' ? '4 2' : '') };
   const items: SceneItem[] = [shape, { ...named, shape: 'label', tex: p.labelTex, box: p.labelBox, colour: style.text, px: nodeLabelPx(p.node.glyph, theme.fontPx) }];

@@ -21,6 +21,8 @@ const SYMBOLS: Readonly<Record<string, string>> = {
   left: '', right: '', big: '', Big: '', bigl: '', bigr: '', Bigl: '', Bigr: '', lbrack: '[', rbrack: ']', langle: '⟨', rangle: '⟩', vert: '|', lVert: '‖', rVert: '‖',
   ldots: '…', cdots: '⋯', infty: '∞', le: '≤', ge: '≥', leq: '≤', geq: '≥', ne: '≠', approx: '≈', prime: '′',
 };
+/** An accent over nothing, as a character of its own. */
+const SPACING_ACCENTS: Readonly<Record<string, string>> = { tilde: '~', hat: '^', bar: '\u00af', widetilde: '~', widehat: '^', overline: '\u203e', dot: '\u02d9', ddot: '\u00a8', vec: '\u2192', acute: '\u00b4', grave: '`', check: '\u02c7', breve: '\u02d8' };
 const ACCENTS: Readonly<Record<string, string>> = { tilde: '\u0303', hat: '\u0302', bar: '\u0304', widetilde: '\u0303', widehat: '\u0302', overline: '\u0305', dot: '\u0307', ddot: '\u0308', vec: '\u20d7', acute: '\u0301', grave: '\u0300', check: '\u030c', breve: '\u0306' };
 const UPRIGHT_GROUPS = new Set(['mathrm', 'text', 'operatorname', 'textrm', 'mathbf', 'textbf', 'mathsf', 'mathtt']);
 
@@ -79,9 +81,12 @@ function command(runs: TextRun[], c: Cursor, upright: boolean, script: TextRun['
   if (Object.hasOwn(ACCENTS, name)) {
     const start = runs.length;
     parseInto(runs, c, upright, script, true);
-    // The combining mark goes after the accented run's first character.
+    // The combining mark goes after the accented run's first character; over nothing or a space
+    // (textTex writes a title's ^ as \hat{\ }) the accent is its spacing character.
     const run = runs[start];
-    if (run) runs[start] = { ...run, text: run.text[0] + ACCENTS[name] + run.text.slice(1) };
+    if (run && run.text[0] !== ' ') runs[start] = { ...run, text: run.text[0] + ACCENTS[name] + run.text.slice(1) };
+    else if (run) runs[start] = { ...run, text: (SPACING_ACCENTS[name] ?? '') + run.text.slice(1) };
+    else runs.push({ text: SPACING_ACCENTS[name] ?? '', italic: false, script });
     return;
   }
   if (UPRIGHT_GROUPS.has(name)) {

@@ -100,8 +100,9 @@ export function extraKernels({ out, unary, broadcastShape }: Helpers): Record<Ex
       (x, attrs) => Math.min(Math.max(x, attrs.low ?? -Infinity), attrs.high ?? Infinity),
       (x, attrs) => (x > (attrs.low ?? -Infinity) && x < (attrs.high ?? Infinity) ? 1 : 0),
     ),
-    minimum: extremum((x, y) => x <= y),
-    maximum: extremum((x, y) => x >= y),
+    // A NaN operand is picked (x !== x only for NaN), as Math.min/max and mathjs keep it.
+    minimum: extremum((x, y) => x <= y || x !== x),
+    maximum: extremum((x, y) => x >= y || x !== x),
     /** a[M,N] → aᵀ[N,M]. */
     transpose: {
       forward([a]) {
@@ -118,8 +119,9 @@ export function extraKernels({ out, unary, broadcastShape }: Helpers): Record<Ex
       },
     },
     /** The smallest (largest) entry along the last axis, which is removed; the gradient goes to the first such entry. */
-    rowMin: rowExtremum((x, best) => x < best),
-    rowMax: rowExtremum((x, best) => x > best),
+    // The first NaN of a row is its min and max, as in Math.min(...row).
+    rowMin: rowExtremum((x, best) => x < best || (x !== x && best === best)),
+    rowMax: rowExtremum((x, best) => x > best || (x !== x && best === best)),
     /** [..., 1] or [...] → [..., length]: each entry repeated along a new last axis (a per-row scalar against a row). */
     expandCols: {
       forward([a], attrs) {

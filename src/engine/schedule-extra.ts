@@ -62,7 +62,8 @@ export function extraInstr(n: CellNode, o: Slot, args: readonly Slot[], byId: Re
     }
     case 'min':
     case 'max':
-      return extremum(o, args[0]!, args[1]!, n.kind === 'min' ? (x, y) => (x <= y ? x : y) : (x, y) => (x >= y ? x : y));
+      // A NaN operand wins, as Math.min/max and mathjs keep it (x !== x only for NaN).
+      return extremum(o, args[0]!, args[1]!, n.kind === 'min' ? (x, y) => (x <= y || x !== x ? x : y) : (x, y) => (x >= y || x !== x ? x : y));
     case 'reduce':
       return reduceRows(o, args[0]!, n.fn);
     case 'concat':
@@ -100,7 +101,8 @@ function reduceRows(o: Slot, a: Slot, fn: 'mean' | 'sum' | 'min' | 'max'): Instr
       let acc = fn === 'min' ? Infinity : fn === 'max' ? -Infinity : 0;
       for (let j = 0; j < n; j++) {
         const x = a.buf[ao + j]!;
-        acc = fn === 'min' ? (x < acc ? x : acc) : fn === 'max' ? (x > acc ? x : acc) : acc + x;
+        // A NaN in the row makes the row's min or max NaN, as Math.min(...row) does.
+        acc = fn === 'min' ? (x < acc || x !== x ? x : acc) : fn === 'max' ? (x > acc || x !== x ? x : acc) : acc + x;
       }
       o.buf[start(o, t, r)] = fn === 'mean' ? acc / n : acc;
     }

@@ -107,7 +107,14 @@ export function probe(cell: CellGraph, sizes: Readonly<Record<string, number>>, 
     if (error instanceof GateflowError) return `the engine cannot evaluate it (${error.message})`;
     throw error;
   }
-  const reference = runOnMathjs(cell, weights, run, recorded);
+  return disagreement(runOnMathjs(cell, weights, run, recorded), engine);
+}
+
+/**
+ * The worst value where the engine's rows leave the tolerance around mathjs's, in words for the
+ * note; undefined when every value agrees (both NaN, or the same infinity, agree).
+ */
+export function disagreement(reference: readonly NodeRows[], engine: readonly NodeRows[]): string | undefined {
   let worst = { excess: 0, id: '', t: 0, b: 0, i: 0, engine: 0, mathjs: 0 };
   reference.forEach((nodes, t) => {
     for (const [id, ref] of Object.entries(nodes)) {
@@ -115,7 +122,6 @@ export function probe(cell: CellGraph, sizes: Readonly<Record<string, number>>, 
         row.forEach((x, i) => {
           const y = engine[t]![id]![b]![i]!;
           const diff = Math.abs(x - y);
-          // Both NaN, or the same infinity, agree.
           const same = x === y || (Number.isNaN(x) && Number.isNaN(y));
           const excess = same ? 0 : Number.isNaN(diff) ? Infinity : diff / (PROBE_TOLERANCE * (1 + Math.abs(x)));
           if (excess > 1 && excess > worst.excess) worst = { excess, id, t, b, i, engine: y, mathjs: x };

@@ -126,6 +126,12 @@ export const REFERENCE: Readonly<Record<string, Step>> = {
     const hh = gate(P, Math.tanh, [['W_h', x], ['U_h', mul(r, h!)]], 'b_h');
     return { z, r, h_hat: hh, h: add(mul(z, h!), mul(oneMinus(z), hh)) };
   },
+  scrn: (P, x, _xp, { s, h }) => {
+    // Mikolov et al. 2015: slow context s_t = (1 − α) B x_t + α s_{t−1}, α = 0.95.
+    const sNew = add(scale(1 - 0.95, mv(P, 'B', x)), scale(0.95, s!));
+    const hNew = map(add(mv(P, 'P', sNew), mv(P, 'A', h!), mv(P, 'R', x)), sig);
+    return { s: sNew, h: hNew, y: add(mv(P, 'U', hNew), mv(P, 'V', sNew)) };
+  },
   'lowrank-rnn': (P, x, _xp, { h }) => {
     // U (V h) computed as the full product (U V) h, an independent order of summation.
     const U = W(P, 'U'), V = W(P, 'V');

@@ -29,7 +29,7 @@ function load(file: string): CellGraph {
 
 /** input 2 and hidden 3, except where a cell ties the input to the hidden size (SRU). */
 function sizesOf(cell: CellGraph): Record<string, number> {
-  const sizes: Record<string, number> = { input: 2, hidden: 3, out: 2, rank: 2 };
+  const sizes: Record<string, number> = { input: 2, hidden: 3, out: 2, rank: 2, context: 4 };
   return Object.fromEntries(cell.dims.map((d) => [d, sizes[d]!]));
 }
 

@@ -12,6 +12,20 @@ const cell = (statement: string, header = 'cell: c\ninput: x\nstate: h\n') => `$
 const parse = (text: string) => parseCell(text, { file: 'c.cell' });
 
 describe('parseCell on hostile text', () => {
+  it('refuses a text longer than 1 Mi code units before parsing it (the long fuzz run exhausted the heap on a 16.6 MB mutant)', () => {
+    const text = cell(`h = tanh(x)\n${'#'.repeat(16_600_000)}`);
+    const error = errorOf(() => parse(text));
+    expect(error).toBeInstanceOf(CellError);
+    expect(error.message).toBe(`c.cell:1:1: the cell text is ${text.length} characters long, above the limit of 1048576 (a cell is a few KB; raise the limit with the maxLength option)`);
+  });
+
+  it('parses a 2 Mi text when maxLength raises the limit, and still refuses it one code unit below its length', () => {
+    const text = cell(`h = tanh(x)\n# ${'padding '.repeat(262_144)}`, 'cell: c\ninput: x\nstate: h [input]\n');
+    expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(parseCell(text, { file: 'c.cell', maxLength: text.length }).nodes.filter((n) => n.kind === 'activation')).toHaveLength(1);
+    expect(errorOf(() => parseCell(text, { file: 'c.cell', maxLength: text.length - 1 })).message).toBe(`c.cell:1:1: the cell text is ${text.length} characters long, above the limit of ${text.length - 1} (a cell is a few KB; raise the limit with the maxLength option)`);
+  });
+
   it('parses a statement nested 160,000 deep (a 1 MB file, the default cell limit) and prints it (found by the long fuzz run: push(...nodes) overflowed the stack)', () => {
     const depth = 160_000;
     const parsed = parse(cell(`h = ${'tanh('.repeat(depth)}x${')'.repeat(depth)}`, 'cell: c\ninput: x\nstate: h [input]\n'));

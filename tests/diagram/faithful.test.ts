@@ -2,7 +2,7 @@
 // figure must say what the equations say, whatever the layout.
 import { describe, expect, it } from 'vitest';
 import { parseCell, type CellGraph } from '../../src/cell/index.js';
-import { checkFaithful, placeDiagram } from '../../src/diagram/index.js';
+import { checkFaithful, drawPlaced, placeDiagram } from '../../src/diagram/index.js';
 import { unroll } from '../../src/diagram/unroll.js';
 import { constTex } from '../../src/diagram/extra-ops.js';
 import type { DiagramGraph } from '../../src/diagram/types.js';
@@ -100,6 +100,21 @@ describe('the defects of issue 11, each drawn right', () => {
     expect(unroll(cell, twoSteps).nodes.find((n) => n.id === 'h.add.0')!.tex).toBe('+10^{-5}');
     const placed = await placeDiagram(cell, { steps: 1, title: '' });
     expect(placed.nodes.find((n) => n.key === '0:h.add.0')!.glyphBox.width).toBeLessThanOrEqual(52);
+  }, 60_000);
+
+  it('unroll(SCRN) draws a long operator label, ×(1 − 0.95), in an ellipse as tall as two lines, not a disc as tall as the label is wide', async () => {
+    const cell = fixtureCell('scrn.cell');
+    const placed = await placeDiagram(cell, { steps: 1, title: '' });
+    const operators = placed.nodes.filter((n) => n.node.glyph === 'pointwise');
+    const long = operators.filter((n) => n.node.tex.includes('0.95') && n.node.tex.includes('('));
+    expect(long).toHaveLength(1);
+    const box = long[0]!.glyphBox;
+    expect([box.width > 2 * box.height, box.height <= 2 * long[0]!.labelBox.height + 1, box.width >= long[0]!.labelBox.width]).toEqual([true, true, true]);
+    // The short labels (+, ×0.95) keep their circles.
+    for (const n of operators.filter((o) => o !== long[0])) expect(n.glyphBox.width, n.node.tex).toBe(n.glyphBox.height);
+    const svg = await drawPlaced(cell, placed, { steps: 1, title: '' });
+    const group = svg.slice(svg.indexOf(`id="s0-${long[0]!.node.id.replaceAll('.', '-')}"`));
+    expect(group.slice(0, group.indexOf('</g>'))).toContain('<ellipse');
   }, 60_000);
 
   it('unroll(IndRNN) draws u ⊙ h_{t-1} as the recurrence, not a peephole, in both details', async () => {

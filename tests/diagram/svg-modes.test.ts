@@ -28,8 +28,10 @@ function sameIds(svg: string): string {
 describe('texRuns', () => {
   it("reads a title's words back from textTex, TeX's special characters included (MathJax printed \\_ inside \\text{})", () => {
     expect(textTex('my_cell')).toBe('\\text{my}\\_\\text{cell}');
-    const words = 'GRU_v2 50% & {b} ~x\\y';
+    const words = 'GRU_v2 50% & {b} ~x\\y x^2';
     expect(texRuns(textTex(words))).toEqual([{ text: words, italic: false, script: '' }]);
+    // An accent over nothing is its spacing character (a title's ^ was a hat over the next letter).
+    expect(texRuns('\\text{a}\\hat{}\\tilde{\\ }').map((r) => r.text).join('')).toBe('a^~');
   });
   it('splits names, scripts, Greek letters, accents and upright text', () => {
     expect(texRuns('h_{t-1}')).toEqual([

@@ -25,7 +25,7 @@ describe('the forward schedule on the literature cells', () => {
 
   it.each(FILES)(`%s: forward() equals the tape at every step within ${TOLERANCE} (T 5 and 1, batch 3, with and without wasm)`, (file) => {
     const cell = parseCell(readFileSync(join(DIR, file), 'utf8'), { file });
-    const all: Record<string, number> = { input: 4, hidden: 8, out: 4, rank: 2 };
+    const all: Record<string, number> = { input: 4, hidden: 8, out: 4, rank: 2, context: 5 };
     const sizes = Object.fromEntries(cell.dims.map((d) => [d, all[d]!]));
     const random = createRandom(11);
     const compiled = compile(cell, sizes);

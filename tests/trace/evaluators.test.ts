@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCell, parseCell, type CellGraph } from '../../src/index.js';
 import { createRandom } from '../../src/random.js';
+import { disagreement } from '../../src/trace/evaluators.js';
+import type { NodeRows } from '../../src/trace/engine-run.js';
 import { trace, type Trace } from '../../src/trace/index.js';
 import { runInProcess } from '../cli-in-process.js';
 import { generateCell, generateWeights } from '../diagram/random-cells.js';
@@ -25,7 +27,7 @@ function firstDifference(engine: Trace, mathjs: Trace): string {
       for (const [b, row] of step.nodes[id]!.entries()) {
         for (const [i, x] of row.entries()) {
           const y = engine.steps[t]!.nodes[id]![b]![i]!;
-          if (!(Math.abs(x - y) <= TOLERANCE * Math.max(1, Math.abs(x)))) return `step ${t}, ${id}[${b}][${i}]: engine ${y}, mathjs ${x}`;
+          if (!(Number.isNaN(x) && Number.isNaN(y)) && !(Math.abs(x - y) <= TOLERANCE * Math.max(1, Math.abs(x)))) return `step ${t}, ${id}[${b}][${i}]: engine ${y}, mathjs ${x}`;
         }
       }
     }
@@ -66,7 +68,7 @@ describe('trace: the engine evaluator against mathjs', { timeout: 60_000 }, () =
       return found ? [`${cell.name}: ${found}`] : [];
     });
     expect(failures).toEqual([]);
-    expect(cells.length).toBe(35);
+    expect(cells.length).toBe(36);
   });
 });
 
@@ -80,14 +82,31 @@ describe('trace: the default evaluator', () => {
     expect(firstDifference(fast, trace(loadCell('lstm'), undefined, inputs, { sizes: { hidden: 3 }, seed: 4, evaluator: 'mathjs' }))).toBe('');
   });
 
-  it('falls back to mathjs, with a note naming the value, when the probe disagrees (min of NaN: mathjs keeps NaN)', () => {
-    const cell = parseCell('cell: nanmin\ninput: x\nstate: h\nh = min(sqrt(W x), h_prev)\n', { file: 'nanmin.cell' });
+  it('keeps a NaN operand of min, max and their row reductions as mathjs does, so the probe agrees and the engine runs', () => {
+    // sqrt of a negative pre-activation is NaN; the engine used to return the other operand.
+    const text = 'cell: nanmin\ninput: x\nstate: h\ns = sqrt(W x)\nh = min(s, h_prev) + max(h_prev, s) + min(s) + max(s)\n';
+    const cell = parseCell(text, { file: 'nanmin.cell' });
     const notes: string[] = [];
-    const result = trace(cell, undefined, [[1, 0], [0, 1]], { sizes: { hidden: 3 }, seed: 0, warn: (m) => notes.push(m) });
-    expect(result.evaluator).toBe('mathjs');
-    expect(notes).toEqual([
-      "cell 'nanmin': on a random probe the engine gives 0.01821644976735115 where mathjs gives NaN (h[0], step 0, batch element 0; tolerance 1e-12 · (1 + |mathjs|)); evaluated with mathjs",
-    ]);
+    const inputs = [[1, 0], [0, 1]];
+    const fast = trace(cell, undefined, inputs, { sizes: { hidden: 3 }, seed: 0, warn: (m) => notes.push(m) });
+    expect([fast.evaluator, notes]).toEqual(['engine', []]);
+    const reference = trace(cell, undefined, inputs, { sizes: { hidden: 3 }, seed: 0, evaluator: 'mathjs' });
+    expect(firstDifference(fast, reference)).toBe('');
+    // The case is real: some s is NaN, and then every h is (the row reductions spread it).
+    expect(fast.steps[0]!.nodes.s![0]!.some(Number.isNaN)).toBe(true);
+    expect(fast.steps[1]!.nodes.h![0]!.every(Number.isNaN)).toBe(true);
+  });
+
+  it('names the worst value outside the tolerance for the fallback note; both NaN and equal infinities agree', () => {
+    const rows = (h: number[], z: number[]): NodeRows[] => [{ h: [h], z: [z] }];
+    const reference = rows([1, Number.NaN, Infinity], [0, 2, -3]);
+    expect(disagreement(reference, rows([1 + 1e-12, Number.NaN, Infinity], [1e-12, 2, -3]))).toBeUndefined();
+    expect(disagreement(reference, rows([1, Number.NaN, Infinity], [0, 2 + 1e-9, -3 + 2e-9]))).toBe(
+      'on a random probe the engine gives -2.999999998 where mathjs gives -3 (z[2], step 0, batch element 0; tolerance 1e-12 · (1 + |mathjs|))',
+    );
+    expect(disagreement(reference, rows([1, 0.5, Infinity], [0, 2, -3]))).toBe(
+      'on a random probe the engine gives 0.5 where mathjs gives NaN (h[1], step 0, batch element 0; tolerance 1e-12 · (1 + |mathjs|))',
+    );
   });
 });
 

@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { InputError } from '../../errors.js';
-import { decodeWeightsFile, readBytes, readCell, readStdinText, readText } from '../../io/index.js';
+import { decodeWeightsFile, readBytes, readCell, readLimit, readStdinText, readText } from '../../io/index.js';
 import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 import { sizeValue } from '../options.js';
 
@@ -112,7 +112,7 @@ export async function traceFromArgs(args: TraceArgs) {
   const source = readCell(cellName);
   // Keras's hard_sigmoid, or ONNX's HardSigmoid on the gates, replaces the cell's σ.
   const activation = keras?.recurrentActivation ?? (decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).recurrentActivation : 'sigmoid');
-  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), { file: source.file });
+  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), { file: source.file, maxLength: readLimit('cell') });
 
   let weights: import('../../trace/index.js').Weights | undefined;
   const initial: Record<string, number[] | number[][]> = {};
