@@ -17,15 +17,19 @@ interface Run {
   readonly stderr: string;
 }
 
-/** `gateflow ARGS` through the bin of `dist`, with GATEFLOW_DEBUG=1 (it says whether the blob served). */
-function gateflow(dist: string, args: readonly string[], cwd: string): Run {
-  const run = spawnSync(process.execPath, [join(dist, 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, GATEFLOW_DEBUG: '1', GATEFLOW_SNAPSHOT: '' } });
+/**
+ * `gateflow ARGS` through the bin of `dist`, with GATEFLOW_DEBUG=1 (it says whether the blob
+ * served): under Node, or (`how` 'program') as the system runs it from npm's bin link, its
+ * first line naming /bin/sh.
+ */
+function gateflow(dist: string, args: readonly string[], cwd: string, how: 'node' | 'program' = 'node'): Run {
+  const run = spawnSync(how === 'node' ? process.execPath : 'sh', [join(dist, 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, GATEFLOW_DEBUG: '1', GATEFLOW_SNAPSHOT: '' } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** `gateflow diagram gru` in `work`: the run and the SVG's bytes. */
-function drawGru(dist: string, work: string, name: string): { run: Run; svg: Buffer } {
-  const run = gateflow(dist, ['diagram', 'gru', '-o', `${name}.svg`], work);
+function drawGru(dist: string, work: string, name: string, how: 'node' | 'program' = 'node'): { run: Run; svg: Buffer } {
+  const run = gateflow(dist, ['diagram', 'gru', '-o', `${name}.svg`], work, how);
   return { run, svg: readFileSync(join(work, `${name}.svg`)) };
 }
 
@@ -42,15 +46,15 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the startup snapshot', () => {
-  it('serves the built bin, and draws the golden bytes', () => {
-    const { run, svg } = drawGru(DIST, work, 'from-blob');
+  it.each(['node', 'program'] as const)('serves the built bin (run by %s), and draws the golden bytes', (how) => {
+    const { run, svg } = drawGru(DIST, work, `from-blob-${how}`, how);
     expect(run.status).toBe(0);
-    expect(run.stderr).toBe(`gateflow: running from the startup snapshot ${join(DIST, 'snapshot', 'gateflow.blob')}\nwrote from-blob.svg\n`);
+    expect(run.stderr).toBe(`gateflow: running from the startup snapshot ${join(DIST, 'snapshot', 'gateflow.blob')}\nwrote from-blob-${how}.svg\n`);
     expect(svg.equals(GOLDEN)).toBe(true);
   });
 
-  it('missing: the bin runs the command itself, same bytes', () => {
-    const { run, svg } = drawGru(copy, work, 'no-blob');
+  it('missing: the bin (run as a program: the shell finds no blob, then Node none) runs the command itself, same bytes', () => {
+    const { run, svg } = drawGru(copy, work, 'no-blob', 'program');
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('gateflow: no snapshot (npm run build makes one); running without it\nwrote no-blob.svg\n');
     expect(svg.equals(GOLDEN)).toBe(true);
