@@ -1,7 +1,8 @@
 // Diagram benchmark (against dist/), each figure as a ratio against an anchor measured in the
 // same run: (1) whole-process time of `gateflow diagram gru -o FILE`, cold start included,
-// against `node -e 0` (interleaved run by run): from the startup snapshot through the bin (its
-// default), the same Node started on the blob directly (what the bin adds is one more Node),
+// against `node -e 0` (interleaved run by run): from the startup snapshot through the bin run
+// as a program (as npm's bin link runs it: its shell line starts the restored Node) and under
+// Node (`node dist/cli/main.js`: one more Node decides), the same Node started on the blob directly,
 // a cell of the user's (a layout the snapshot does not hold), and without the snapshot
 // (GATEFLOW_SNAPSHOT=0: the fallback); and, when Graphviz is installed, against `dot -Tsvg`
 // on a graph of the same size; (2) where a cold start spends its time, phase by
@@ -38,18 +39,19 @@ const blob = join(root, 'dist', 'snapshot', 'gateflow.blob');
 const { snapshotUnusable } = await import(join(root, 'dist', 'cli', 'snapshot-launch.js'));
 const unusable = snapshotUnusable();
 if (unusable) console.log(`(${unusable}: the bin runs without it, so its rows below measure the fallback)`);
-const anchor = [], cold = [], direct = [], userCold = [], fallback = [], version = [], cells = [];
+const anchor = [], cold = [], underNode = [], direct = [], userCold = [], fallback = [], version = [], cells = [];
 const drawGru = (out, ...more) => ['diagram', 'gru', '-o', join(work, out), ...more];
 // A cell of the user's: the GRU with its gates renamed, so that its layout is not one the snapshot holds.
 const userCell = join(work, 'my-gru.cell');
 writeFileSync(userCell, readFileSync(join(root, 'templates', 'cells', 'gru.cell'), 'utf8').replace('cell: gru', 'cell: my-gru').replace(/\b([rz])\b/g, '$1g'));
 for (let k = 0; k < runs; k++) {
   anchor.push(timed(process.execPath, ['-e', '0']));
-  cold.push(timed(process.execPath, [bin, ...drawGru('gru.svg')]));
+  cold.push(timed('sh', [bin, ...drawGru('gru.svg')]));
+  underNode.push(timed(process.execPath, [bin, ...drawGru('gru-node.svg')]));
   if (!unusable) direct.push(timed(process.execPath, ['--snapshot-blob', blob, '--', ...drawGru('gru-direct.svg')]));
   if (!unusable) version.push(timed(process.execPath, ['--snapshot-blob', blob, '--', '--version']));
-  userCold.push(timed(process.execPath, [bin, 'diagram', userCell, '-o', join(work, 'my-gru.svg')]));
-  fallback.push(timed(process.execPath, [bin, ...drawGru('gru-fallback.svg')], { GATEFLOW_SNAPSHOT: '0' }));
+  userCold.push(timed('sh', [bin, 'diagram', userCell, '-o', join(work, 'my-gru.svg')]));
+  fallback.push(timed('sh', [bin, ...drawGru('gru-fallback.svg')], { GATEFLOW_SNAPSHOT: '0' }));
   if (k < 3) cells.push(timed(process.execPath, [bin, 'cells'], { GATEFLOW_SNAPSHOT: '0' }));
 }
 const wallOf = (rs) => median(rs.map((r) => r.wall));
@@ -57,8 +59,9 @@ const cpuOf = (rs) => median(rs.map((r) => r.cpu));
 const report = (label, rs) =>
   console.log(`${label}: wall median ${ms(wallOf(rs))}, ${(wallOf(rs) / wallOf(anchor)).toFixed(1)}× node -e 0${hasTime ? `; CPU median ${ms(cpuOf(rs))}, ${(cpuOf(rs) / cpuOf(anchor)).toFixed(1)}× node -e 0` : ''}`);
 console.log(`anchor node -e 0: wall median ${ms(wallOf(anchor))}${hasTime ? `, CPU median ${ms(cpuOf(anchor))}` : ''}`);
-report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs; the bin, from the snapshot)`, cold);
-if (!unusable) report('  the same, node --snapshot-blob BLOB -- diagram ... (no bin process before it)', direct);
+report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs; the bin run as a program, from the snapshot)`, cold);
+report('  node dist/cli/main.js diagram gru (the bin under Node: a Node checks the manifest, then starts the restored one)', underNode);
+if (!unusable) report('  node --snapshot-blob BLOB -- diagram gru ... (the restored Node alone, nothing before it)', direct);
 if (!unusable) report('  node --snapshot-blob BLOB -- --version (restoring the heap, and yargs)', version);
 report('  gateflow diagram my-gru.cell (the GRU, gates renamed: a layout the snapshot does not hold, so elkjs runs)', userCold);
 report('  gateflow diagram gru with GATEFLOW_SNAPSHOT=0 (the fallback: no snapshot)', fallback);
