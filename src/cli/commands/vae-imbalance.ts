@@ -41,7 +41,7 @@ export function imbalanceCommand(cli: Argv): Argv {
         const profiles = args.profiles.split(',').map((p) => p.trim());
         for (const p of profiles) if (p !== 'step' && p !== 'long-tail') throw new InputError(`--profiles: unknown profile '${p}' (step, long-tail)`);
         const { split } = await loadData(vae, undefined, false, args.seed);
-        const result = vae.imbalanceSweep(split.train, createRandom(args.seed), {
+        const result = vae.imbalanceSweep(split.train, split.test, createRandom(args.seed), {
           ratios: majorityRatios(args.ratios, args.total),
           profiles: profiles as ('step' | 'long-tail')[],
           seeds: args.seeds,
@@ -66,8 +66,9 @@ export function imbalanceCommand(cli: Argv): Argv {
               yTitle: 'Spearman with the ratio',
               yDomain: [-1, 1],
               valueDecimals: 2,
-              widthPx: 560,
-              heightPx: 170,
+              // Ten methods side by side in each space: wide enough for every bar's two-decimal label.
+              widthPx: 1100,
+              heightPx: 200,
             }),
           ),
           { title: `Label-free imbalance estimators on ${result.runs.length} MNIST subsets of ${args.total}` },
@@ -75,6 +76,7 @@ export function imbalanceCommand(cli: Argv): Argv {
         await writeChart(chart, `${out}/sweep`);
         process.stdout.write(
           `MNIST subsets of ${args.total} training digits; spaces: VAE latent (${args.latent}-D, one encoder trained on all ${split.train.count} unlabelled training digits, ${args.epochs} epochs), PCA (${args.latent} components of the same digits), raw pixels\n` +
+            `pool-* estimators compare each subset with the ${split.test.count} held-out digits, unlabelled (their classes are balanced only as MNIST's are)\n` +
             vae.imbalanceSweepTable(result) +
             `wrote ${out}/: sweep.csv, sweep.json, sweep.svg/.png\n`,
         );

@@ -93,10 +93,52 @@ export function kMeansByBic(points: ArrayLike<number>, dim: number, ks: readonly
   return best!;
 }
 
-/** EM for a diagonal Gaussian mixture from a hard partition; returns its BIC and soft masses. */
-function diagonalMixture(points: ArrayLike<number>, dim: number, k: number, assignment: Int32Array, iterations = 30): Clustering {
+/** A fitted diagonal Gaussian mixture: weights (k), means and variances (k × dim, row-major). */
+export interface DiagonalMixture extends Clustering {
+  readonly dim: number;
+  readonly weights: Float64Array;
+  readonly means: Float64Array;
+  readonly variances: Float64Array;
+  /** Log-likelihood of the points it was fitted on. */
+  readonly logLikelihood: number;
+}
+
+/** log N(x_i; mean_c, diag variance_c) for every point and component (count × k), weights left out. */
+export function componentLogDensities(points: ArrayLike<number>, dim: number, mixture: Pick<DiagonalMixture, 'k' | 'means' | 'variances'>): Float64Array {
+  const { k, means, variances } = mixture;
+  const count = points.length / dim;
+  const logNorm = new Float64Array(k);
+  const precision = variances.map((v) => 1 / v);
+  for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) logNorm[c]! -= 0.5 * (LOG_2PI + Math.log(variances[c * dim + d]!));
+  const out = new Float64Array(count * k);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < k; c++) {
+      let l = logNorm[c]!;
+      for (let d = 0; d < dim; d++) l -= 0.5 * (points[i * dim + d]! - means[c * dim + d]!) ** 2 * precision[c * dim + d]!;
+      out[i * k + c] = l;
+    }
+  }
+  return out;
+}
+
+/** Turns log joint densities (count × k) into responsibilities in place; returns the log-likelihood. */
+export function normaliseResponsibilities(logJoint: Float64Array, k: number): number {
+  let logLikelihood = 0;
+  for (let i = 0; i < logJoint.length / k; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, logJoint[i * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(logJoint[i * k + c]! - max);
+    for (let c = 0; c < k; c++) logJoint[i * k + c] = Math.exp(logJoint[i * k + c]! - max) / sum;
+    logLikelihood += max + Math.log(sum);
+  }
+  return logLikelihood;
+}
+
+/** EM for a diagonal Gaussian mixture from a hard partition; returns its parameters, BIC and soft masses. */
+function diagonalMixture(points: ArrayLike<number>, dim: number, k: number, assignment: Int32Array, iterations = 30): DiagonalMixture {
   const count = assignment.length;
-  const resp = new Float64Array(count * k);
+  let resp: Float64Array = new Float64Array(count * k);
   for (let i = 0; i < count; i++) resp[i * k + assignment[i]!] = 1;
   const weights = new Float64Array(k);
   const means = new Float64Array(k * dim);
@@ -111,41 +153,27 @@ function diagonalMixture(points: ArrayLike<number>, dim: number, k: number, assi
     for (let i = 0; i < count; i++) for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) means[c * dim + d]! += (resp[i * k + c]! * points[i * dim + d]!) / Math.max(weights[c]!, 1e-12);
     for (let i = 0; i < count; i++) for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) variances[c * dim + d]! += (resp[i * k + c]! * (points[i * dim + d]! - means[c * dim + d]!) ** 2) / Math.max(weights[c]!, 1e-12);
     for (let j = 0; j < variances.length; j++) variances[j] = Math.max(variances[j]!, 1e-4);
-    // E step, with each component's normalising constant and precisions computed once.
-    const logNorm = new Float64Array(k);
-    const precision = variances.map((v) => 1 / v);
-    for (let c = 0; c < k; c++) {
-      let l = Math.log(Math.max(weights[c]!, 1e-300) / count);
-      for (let d = 0; d < dim; d++) l -= 0.5 * (LOG_2PI + Math.log(variances[c * dim + d]!));
-      logNorm[c] = l;
-    }
-    logLikelihood = 0;
-    for (let i = 0; i < count; i++) {
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) {
-        let l = logNorm[c]!;
-        for (let d = 0; d < dim; d++) l -= 0.5 * (points[i * dim + d]! - means[c * dim + d]!) ** 2 * precision[c * dim + d]!;
-        resp[i * k + c] = l;
-        max = Math.max(max, l);
-      }
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += Math.exp(resp[i * k + c]! - max);
-      for (let c = 0; c < k; c++) resp[i * k + c] = Math.exp(resp[i * k + c]! - max) / sum;
-      logLikelihood += max + Math.log(sum);
-    }
+    for (let c = 0; c < k; c++) weights[c] = weights[c]! / count;
+    // E step.
+    resp = componentLogDensities(points, dim, { k, means, variances });
+    for (let i = 0; i < count; i++) for (let c = 0; c < k; c++) resp[i * k + c]! += Math.log(Math.max(weights[c]!, 1e-300));
+    logLikelihood = normaliseResponsibilities(resp, k);
   }
   const masses = new Array<number>(k).fill(0);
   for (let i = 0; i < count; i++) for (let c = 0; c < k; c++) masses[c]! += resp[i * k + c]! / count;
   const parameters = k - 1 + 2 * k * dim;
-  return { k, masses, bic: logLikelihood - 0.5 * parameters * Math.log(count) };
+  return { k, dim, masses, weights, means, variances, logLikelihood, bic: logLikelihood - 0.5 * parameters * Math.log(count) };
 }
 
 /** A diagonal Gaussian mixture with k in `ks` chosen by BIC (each fit starts from k-means). */
-export function mixtureByBic(points: ArrayLike<number>, dim: number, ks: readonly number[], random: Random): Clustering {
-  let best: Clustering | undefined;
+export function mixtureByBic(points: ArrayLike<number>, dim: number, ks: readonly number[], random: Random, restarts = 1): DiagonalMixture {
+  let best: DiagonalMixture | undefined;
   for (const k of ks) {
-    const fit = diagonalMixture(points, dim, k, kMeans(points, dim, k, random.fork()).assignment);
-    if (!best || fit.bic > best.bic) best = fit;
+    // Restarts from other k-means++ seeds; the likeliest fit stands for this k (same parameter count, so same penalty).
+    for (let r = 0; r < restarts; r++) {
+      const fit = diagonalMixture(points, dim, k, kMeans(points, dim, k, random.fork()).assignment);
+      if (!best || fit.bic > best.bic) best = fit;
+    }
   }
   return best!;
 }

@@ -6,21 +6,35 @@
  *      subset of fixed size with those class counts (the seed also picks which classes are large);
  *   3. in each space, estimate the imbalance without labels: cluster masses (k-means, and a
  *      diagonal Gaussian mixture in the low-dimensional spaces, k by BIC) as the largest/smallest
- *      mass ratio and as 1 − normalised entropy, and the spread (sd) of the kNN log density;
+ *      mass ratio and as 1 − normalised entropy; the spread (sd) of the kNN log density; and,
+ *      against an unlabelled reference pool (label-shift.ts), the kNN divergence and the mixture
+ *      proportions of a pool-fitted mixture. k-means with k = the number of classes is an oracle
+ *      reference (it is told how many classes there are) and never counts as the best label-free;
  *   4. per estimator and profile: Spearman with the true ratio (the subset's labelled counts), and
  *      for ratio estimators the mean absolute error of the log ratio.
  */
 import { createRandom, type Random } from '../../random.js';
-import { entropy, labelCounts, type Dataset } from './data.js';
-import { entropyDeficit, kMeansByBic, massRatio, mixtureByBic } from './clustering.js';
-import { imbalancedCounts, imbalancedSubset, type ImbalanceProfile } from './imbalance.js';
-import { knnLogDensity } from './knn.js';
+import { entropy, labelCounts, selectRows, type Dataset } from './data.js';
+import { entropyDeficit, kMeans, kMeansByBic, massRatio, mixtureByBic, type DiagonalMixture } from './clustering.js';
+import { imbalancedCounts, imbalancedSubsetRows, type ImbalanceProfile } from './imbalance.js';
+import { kthNeighbourRadii, logDensityFromRadii, nearestNeighbours } from './knn.js';
+import { divergenceFromRadii, fitReferenceMixture, kthDistances, proportionEstimate, referenceNeighbours } from './label-shift.js';
 import { fitPca, projectPca } from './pca.js';
 import { spearman } from './stats.js';
 import { encodeMeans, trainVae, type BatchProgress } from './train.js';
 
 export type Space = 'vae' | 'pca' | 'pixels';
-export type Method = 'kmeans-ratio' | 'kmeans-entropy' | 'gmm-ratio' | 'gmm-entropy' | 'knn-spread';
+export type Method =
+  | 'kmeans-ratio'
+  | 'kmeans-entropy'
+  | 'gmm-ratio'
+  | 'gmm-entropy'
+  | 'knn-spread'
+  | 'pool-knn-kl'
+  | 'pool-mixture-kl'
+  | 'pool-mixture-ratio'
+  | 'oracle-k-kmeans-ratio'
+  | 'oracle-k-kmeans-entropy';
 
 export interface ImbalanceSweepOptions {
   readonly ratios?: readonly number[];
@@ -37,6 +51,8 @@ export interface ImbalanceSweepOptions {
   readonly k?: number;
   /** Candidate numbers of clusters for BIC. */
   readonly clusters?: readonly number[];
+  /** Candidate numbers of components for the reference pool's mixture (BIC). */
+  readonly poolComponents?: readonly number[];
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onSubset?: (done: number, total: number) => void;
 }
@@ -60,6 +76,8 @@ export interface EstimatorSummary {
   readonly name: string;
   /** Whether the estimate is itself a majority-to-minority ratio (so its log error is reported). */
   readonly isRatio: boolean;
+  /** Whether it was told the number of classes (a reference row, not a label-free estimator). */
+  readonly oracle: boolean;
   readonly spearman: Readonly<Record<string, number>>;
   /** Mean |log estimate − log true ratio| per profile; NaN for scores that are not ratios. */
   readonly maeLogRatio: Readonly<Record<string, number>>;
@@ -83,10 +101,23 @@ export const IMBALANCE_DEFAULTS = {
   lr: 1e-3,
   k: 10,
   clusters: [2, 3, 4, 5, 6, 8, 10, 12, 15],
+  poolComponents: [10, 20, 30, 40],
 };
 
-/** Every label-free estimator on one subset's points in one space. */
-function estimate(space: Space, points: ArrayLike<number>, dim: number, o: typeof IMBALANCE_DEFAULTS, random: Random, estimates: Record<string, number>, chosenK: Record<string, number>): void {
+/**
+ * One space's view of the pool the subsets are compared with: its rows, (low-dimensional spaces)
+ * its mixture, and every data row's distance to its l-th nearest pool row (computed once: every
+ * subset has about `total` rows, so one l serves them all).
+ */
+interface PoolView {
+  readonly points: ArrayLike<number>;
+  readonly mixture?: DiagonalMixture;
+  readonly l: number;
+  readonly radii: Float64Array;
+}
+
+/** Every estimator on one subset's points in one space (`classes` only for the oracle-k row). */
+function estimate(space: Space, points: ArrayLike<number>, rows: readonly number[], dim: number, pool: PoolView, classes: number, o: typeof IMBALANCE_DEFAULTS, random: Random, estimates: Record<string, number>, chosenK: Record<string, number>): void {
   const count = points.length / dim;
   const kmeans = kMeansByBic(points, dim, o.clusters, random.fork());
   estimates[`${space} kmeans-ratio`] = massRatio(kmeans.masses, count);
@@ -99,9 +130,34 @@ function estimate(space: Space, points: ArrayLike<number>, dim: number, o: typeo
     estimates[`${space} gmm-entropy`] = entropyDeficit(gmm.masses);
     chosenK[`${space} gmm`] = gmm.k;
   }
-  const logDensity = knnLogDensity(points, dim, o.k);
+  const radii = kthNeighbourRadii(nearestNeighbours(points, dim, o.k));
+  const logDensity = logDensityFromRadii(radii, dim, o.k);
   const mean = logDensity.reduce((a, b) => a + b, 0) / count;
   estimates[`${space} knn-spread`] = Math.sqrt(logDensity.reduce((a, v) => a + (v - mean) ** 2, 0) / (count - 1));
+  const poolRadii = rows.map((r) => pool.radii[r]!);
+  estimates[`${space} pool-knn-kl`] = divergenceFromRadii(radii, poolRadii, dim, pool.points.length / dim, o.k, pool.l);
+  if (pool.mixture) {
+    const proportions = proportionEstimate(points, pool.points, pool.mixture);
+    estimates[`${space} pool-mixture-kl`] = proportions.divergence;
+    estimates[`${space} pool-mixture-ratio`] = proportions.ratio;
+  }
+  const { assignment } = kMeans(points, dim, classes, random.fork());
+  const masses = new Array<number>(classes).fill(0);
+  for (const c of assignment) masses[c]! += 1 / count;
+  estimates[`${space} oracle-k-kmeans-ratio`] = massRatio(masses, count);
+  estimates[`${space} oracle-k-kmeans-entropy`] = entropyDeficit(masses);
+}
+
+/** The reference pool in each space: the VAE and PCA views of its rows are given, the pixels are its own. */
+function fitPools(allPoints: Record<Space, ArrayLike<number>>, reference: Dataset, [vae, pca]: readonly Float64Array[], o: typeof IMBALANCE_DEFAULTS, random: Random): Record<Space, PoolView> {
+  const l = referenceNeighbours(o.k, o.total, reference.count);
+  const pool = (space: Space, points: ArrayLike<number>, dim: number): PoolView => ({
+    points,
+    l,
+    radii: kthDistances(allPoints[space], points, dim, l),
+    ...(space === 'pixels' ? {} : { mixture: fitReferenceMixture(points, dim, o.poolComponents, random.fork(), 2) }),
+  });
+  return { vae: pool('vae', vae!, o.latent), pca: pool('pca', pca!, o.latent), pixels: pool('pixels', reference.values, reference.dim) };
 }
 
 function summarise(name: string, runs: readonly ImbalanceRun[], profiles: readonly ImbalanceProfile[]): EstimatorSummary {
@@ -113,11 +169,15 @@ function summarise(name: string, runs: readonly ImbalanceRun[], profiles: readon
     spearmanBy[profile] = spearman(mine.map((r) => r.estimates[name]!), mine.map((r) => r.trueRatio));
     mae[profile] = isRatio ? mine.reduce((a, r) => a + Math.abs(Math.log(r.estimates[name]!) - Math.log(r.trueRatio)), 0) / mine.length : Number.NaN;
   }
-  return { name, isRatio, spearman: spearmanBy, maeLogRatio: mae };
+  return { name, isRatio, oracle: name.includes('oracle'), spearman: spearmanBy, maeLogRatio: mae };
 }
 
-/** The sweep over profiles × ratios × seeds on labelled data (the MNIST training rows in the CLI). */
-export function imbalanceSweep(data: Dataset, random: Random, options: ImbalanceSweepOptions = {}): ImbalanceSweepResult {
+/**
+ * The sweep over profiles × ratios × seeds on labelled data (the MNIST training rows in the CLI);
+ * `reference` is the unlabelled pool the pool-* estimators compare each subset with (the MNIST
+ * test rows in the CLI: disjoint from every subset, and its labels are never read).
+ */
+export function imbalanceSweep(data: Dataset, reference: Dataset, random: Random, options: ImbalanceSweepOptions = {}): ImbalanceSweepResult {
   const o = { ...IMBALANCE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof IMBALANCE_DEFAULTS;
   const classes = labelCounts(data.labels!).length;
   const { model } = trainVae(data, undefined, createRandom(random.int(2 ** 31)), { latent: o.latent, hidden: o.hidden, epochs: o.epochs, batch: o.batch, lr: o.lr, beta: 1, onBatch: options.onBatch });
@@ -125,18 +185,23 @@ export function imbalanceSweep(data: Dataset, random: Random, options: Imbalance
   const runs: ImbalanceRun[] = [];
   const subsetTotal = o.profiles.length * o.ratios.length * o.seeds;
   const seeds = Array.from({ length: o.seeds }, () => ({ order: random.int(2 ** 31), subset: random.int(2 ** 31), estimate: random.int(2 ** 31) }));
+  // Drawn after the seeds, so the subsets stay those of the sweep without the pool estimators.
+  const poolRandom = createRandom(random.int(2 ** 31));
+  const allPoints: Record<Space, ArrayLike<number>> = { vae: encodeMeans(model, data), pca: projectPca(pca, data.values), pixels: data.values };
+  const pools = fitPools(allPoints, reference, [encodeMeans(model, reference), projectPca(pca, reference.values)], o, poolRandom);
   for (const profile of o.profiles) {
     for (const ratio of o.ratios) {
       seeds.forEach((seed, s) => {
         const classOrder = createRandom(seed.order).shuffle(Array.from({ length: classes }, (_, c) => c));
         const counts = imbalancedCounts(profile, ratio, classes, o.total);
-        const subset = imbalancedSubset(data, counts, classOrder, createRandom(seed.subset));
+        const rows = imbalancedSubsetRows(data, counts, classOrder, createRandom(seed.subset));
+        const subset = selectRows(data, rows);
         const estimates: Record<string, number> = {};
         const chosenK: Record<string, number> = {};
         const estimateRandom = createRandom(seed.estimate);
-        estimate('vae', encodeMeans(model, subset), o.latent, o, estimateRandom.fork(), estimates, chosenK);
-        estimate('pca', projectPca(pca, subset.values), o.latent, o, estimateRandom.fork(), estimates, chosenK);
-        estimate('pixels', subset.values, subset.dim, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('vae', encodeMeans(model, subset), rows, o.latent, pools.vae, classes, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('pca', projectPca(pca, subset.values), rows, o.latent, pools.pca, classes, o, estimateRandom.fork(), estimates, chosenK);
+        estimate('pixels', subset.values, rows, subset.dim, pools.pixels, classes, o, estimateRandom.fork(), estimates, chosenK);
         runs.push({ profile, ratio, seed: s + 1, counts, trueRatio: Math.max(...counts) / Math.min(...counts), labelEntropy: entropy(counts), estimates, chosenK });
         options.onSubset?.(runs.length, subsetTotal);
       });

@@ -68,10 +68,10 @@ export function imbalancedCounts(profile: ImbalanceProfile, ratio: number, class
 }
 
 /**
- * A subset of `data` with `counts[c]` rows of the class `classOrder[c]`, drawn without
- * replacement in a seeded order. Throws an InputError if a class has too few rows.
+ * The rows of `data` for a subset with `counts[c]` rows of the class `classOrder[c]`, drawn
+ * without replacement in a seeded order. Throws an InputError if a class has too few rows.
  */
-export function imbalancedSubset(data: Dataset, counts: readonly number[], classOrder: readonly number[], random: Random): Dataset {
+export function imbalancedSubsetRows(data: Dataset, counts: readonly number[], classOrder: readonly number[], random: Random): number[] {
   if (!data.labels) throw new InputError('imbalanced subsets need labelled data');
   const byClass = new Map<number, number[]>();
   data.labels.forEach((label, i) => {
@@ -84,7 +84,12 @@ export function imbalancedSubset(data: Dataset, counts: readonly number[], class
     if (rows.length < n) throw new InputError(`class ${classOrder[c]} has ${rows.length} rows, ${n} wanted (ask for fewer rows per subset)`);
     chosen.push(...rows.slice(0, n));
   });
-  return selectRows(data, random.shuffle(chosen));
+  return random.shuffle(chosen);
+}
+
+/** The subset of `data` that imbalancedSubsetRows picks. */
+export function imbalancedSubset(data: Dataset, counts: readonly number[], classOrder: readonly number[], random: Random): Dataset {
+  return selectRows(data, imbalancedSubsetRows(data, counts, classOrder, random));
 }
 
 /** Trains a VAE (beta 1) on `data` and scores its latent means: the label-free measurement on one dataset. */

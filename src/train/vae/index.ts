@@ -46,7 +46,7 @@ export { migSampled, type Posteriors, type SampledMigOptions } from './mig-sampl
 /** kNN density estimate. */
 export { knnLogDensity, nearestNeighbours, type Neighbours } from './knn.js';
 /** The label-free imbalance score and MNIST subsets with known imbalance. */
-export { imbalanceScore, flatteningDivergence, imbalancedCounts, imbalancedSubset, measureImbalance, type ImbalanceScore, type ImbalanceProfile } from './imbalance.js';
+export { imbalanceScore, flatteningDivergence, imbalancedCounts, imbalancedSubset, imbalancedSubsetRows, measureImbalance, type ImbalanceScore, type ImbalanceProfile } from './imbalance.js';
 /** Label-free imbalance estimators (cluster masses, kNN density spread) in a VAE latent, PCA and pixel space, against the truth. */
 export {
   imbalanceSweep,
@@ -59,7 +59,9 @@ export {
   type Method,
 } from './imbalance-sweep.js';
 /** k-means and diagonal Gaussian mixtures with k chosen by BIC; mass ratio and entropy deficit. */
-export { kMeans, kMeansByBic, mixtureByBic, massRatio, entropyDeficit, type Clustering } from './clustering.js';
+export { kMeans, kMeansByBic, mixtureByBic, massRatio, entropyDeficit, type Clustering, type DiagonalMixture } from './clustering.js';
+/** Imbalance against an unlabelled reference pool: the kNN divergence (Wang et al. 2009) and a pool mixture's re-estimated proportions. */
+export { knnDivergence, fitReferenceMixture, mixtureProportions, proportionEstimate, type ProportionEstimate } from './label-shift.js';
 /** The beta sweep on sprites: reconstruction, KL, active dimensions and both MIGs per objective and beta; latent traversals. */
 export { betaSweep, SWEEP_DEFAULTS, type SweepOptions, type SweepResult, type SweepRow, type Traversal } from './sweep.js';
 /** Score-function vs reparameterized gradient variance, measured and in closed form. */

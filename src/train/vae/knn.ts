@@ -86,13 +86,23 @@ export function logUnitBallVolume(d: number): number {
   return (d / 2) * Math.log(Math.PI) - logGammaHalfPlusOne(d);
 }
 
-/** Natural-log kNN density of every point (count × dim, row-major). */
-export function knnLogDensity(points: ArrayLike<number>, dim: number, k: number): Float64Array {
-  const count = points.length / dim;
-  const { distances } = nearestNeighbours(points, dim, k);
+/** Each point's distance to its k-th nearest other point. */
+export function kthNeighbourRadii(neighbours: Neighbours): Float64Array {
+  const { k, distances } = neighbours;
+  return Float64Array.from({ length: distances.length / k }, (_, i) => distances[i * k + k - 1]!);
+}
+
+/** Natural-log kNN density from each point's k-th neighbour radius, in `dim` dimensions. */
+export function logDensityFromRadii(radii: ArrayLike<number>, dim: number, k: number): Float64Array {
+  const count = radii.length;
   const out = new Float64Array(count);
   const constant = Math.log(k) - Math.log(count - 1) - logUnitBallVolume(dim);
   // A duplicate point has r_k = 0; floor the radius so its density is large but finite.
-  for (let i = 0; i < count; i++) out[i] = constant - dim * Math.log(Math.max(distances[i * k + k - 1]!, 1e-12));
+  for (let i = 0; i < count; i++) out[i] = constant - dim * Math.log(Math.max(radii[i]!, 1e-12));
   return out;
+}
+
+/** Natural-log kNN density of every point (count × dim, row-major). */
+export function knnLogDensity(points: ArrayLike<number>, dim: number, k: number): Float64Array {
+  return logDensityFromRadii(kthNeighbourRadii(nearestNeighbours(points, dim, k)), dim, k);
 }
