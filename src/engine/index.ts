@@ -50,6 +50,12 @@ export type { Optimizer, SgdOptions, AdamOptions } from './optim.js';
 export { compile } from './compile.js';
 export type { CompiledCell, CompileOptions, InitOptions, UnrollOptions, Unrolled, ForwardOptions, ForwardResult, NamedShape } from './compile.js';
 export { gemm } from './matmul.js';
+/**
+ * Opt-in fused multiply-add products (relaxed SIMD): `useFma(true)` returns whether products
+ * computed from then on use them, which needs Node started with --experimental-wasm-relaxed-simd.
+ * Off by default, since a fused multiply-add changes results in their last bits, by CPU.
+ */
+export { useFma } from './wasm.js';
 export { gradcheck } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
 /**

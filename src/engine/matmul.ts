@@ -4,7 +4,7 @@
  * op(A) = A ([M,K]) or Aᵀ (A stored [K,M]); likewise B ([K,N], or [N,K] when transposed).
  */
 import { dtypeOf, type Data } from './tensor.js';
-import { BLOCK_COLUMNS, paddedColumns, sharedArena } from './wasm.js';
+import { BLOCK_COLUMNS, DEPTH_BLOCK, paddedColumns, sharedArena } from './wasm.js';
 
 export interface GemmOptions {
   readonly transA?: boolean;
@@ -45,8 +45,9 @@ export function gemm(M: number, N: number, K: number, A: Data, B: Data, C: Data,
 }
 
 /**
- * The product on the WebAssembly SIMD kernel: A and B are packed (transposed if need be, B's
- * columns padded to whole 32-byte blocks) into the shared arena, and C is copied back.
+ * The product on the WebAssembly SIMD kernel: A (transposed if need be) and B are copied into
+ * the shared arena, B is packed into the kernel's panels there (transposing it on the way if it
+ * is stored so), and C is copied back.
  */
 function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions): boolean {
   const arena = sharedArena();
@@ -56,24 +57,24 @@ function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, op
   const Np = paddedColumns(N, dtype);
   arena.reset();
   const pa = arena.alloc(M * K, dtype);
+  const raw = arena.alloc(K * N, dtype);
   const pb = arena.alloc(K * Np, dtype);
   const pc = arena.alloc(M * Np, dtype);
   const a = arena.view(pa, M * K, dtype);
-  const b = arena.view(pb, K * Np, dtype);
   const c = arena.view(pc, M * Np, dtype);
   if (!options.transA) a.set(A.subarray(0, M * K));
   else transpose(A, K, M, a, K);
-  if (options.transB) {
-    transpose(B, N, K, b, Np);
-    if (Np !== N) for (let k = 0; k < K; k++) b.fill(0, k * Np + N, (k + 1) * Np);
-  } else if (Np === N) b.set(B.subarray(0, K * N));
-  else for (let k = 0; k < K; k++) {
-    b.set(B.subarray(k * N, (k + 1) * N), k * Np);
-    b.fill(0, k * Np + N, (k + 1) * Np);
-  }
-  c.fill(0);
-  arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np, Np);
-  if (options.accumulate) {
+  arena.view(raw, K * N, dtype).set(B.subarray(0, K * N));
+  arena.pack(dtype, K, N, raw, pb, options.transB ?? false);
+  // The kernel adds each depth block's sums into C, so C's rows can go in and come back out
+  // (padding columns unread). Over several depth blocks that would round C + s₁ + s₂ rather than
+  // C + (s₁ + s₂), so there C is added afterwards, as it always was (the same bits as before).
+  const inPlace = options.accumulate && K <= DEPTH_BLOCK;
+  if (!inPlace) c.fill(0);
+  else if (Np === N) c.set(C.subarray(0, M * N));
+  else for (let i = 0; i < M; i++) c.set(C.subarray(i * N, (i + 1) * N), i * Np);
+  arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np);
+  if (options.accumulate && !inPlace) {
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[i * N + j] += c[i * Np + j]!;
   } else if (Np === N) C.set(c);
   else for (let i = 0; i < M; i++) C.set(c.subarray(i * Np, i * Np + N), i * N);

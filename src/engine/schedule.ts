@@ -8,7 +8,7 @@
 import type { CellGraph, CellNode } from '../cell/index.js';
 import { sigmoid, softplus } from './kernels.js';
 import { gemmNN, wasmEnabled } from './matmul.js';
-import { BLOCK_COLUMNS, gemmModule, paddedColumns, WasmArena, type ProgramCall, type UnaryOp } from './wasm.js';
+import { BLOCK_COLUMNS, gemmModule, paddedColumns, PANEL_COLUMNS, WasmArena, type ProgramCall, type UnaryOp } from './wasm.js';
 import { affine, wasmBinary, wasmUnary } from './schedule-wasm.js';
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
@@ -238,7 +238,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         else h.fill(0, 0, B * sizeOf(s.shape as number[]));
       }
       for (const f of instrs.const) f(0, 1);
-      for (const g of groups.values()) packTransposed(g, slots);
+      for (const g of groups.values()) packTransposed(g, slots, dtype);
       for (const f of instrs.seq) f(0, T * B);
       const step = instrs.step;
       let now = 0;
@@ -274,15 +274,32 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
 const EMPTY = new Float64Array(0);
 const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 
-/** WT[k, col + i] = W[i, k]: the stacked, transposed weights the i-k-j product wants (padding stays 0). */
-function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>): void {
+/**
+ * WT[k, col + i] = W[i, k]: the stacked, transposed weights the product wants (padding stays 0),
+ * row-major for the JavaScript loops, in the kernel's panels (panels.ts) on the wasm path.
+ */
+function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>, dtype: DType): void {
   const WT = g.WT!;
   const { K, stride: total } = g;
+  const pc = PANEL_COLUMNS[dtype];
+  const w = g.wasm;
+  if (w && g.members.every((m) => m.col % pc === 0)) {
+    // Each member starts a panel: the arena's pack reads W [rows, K] as B stored transposed.
+    const e = BYTES[dtype];
+    for (const m of g.members) {
+      const W = slots.get(m.W)!;
+      w.arena.pack(dtype, K, m.rows, W.buf.byteOffset + W.off * e, w.WT + m.col * K * e, true);
+    }
+    return;
+  }
   for (const m of g.members) {
     const W = slots.get(m.W)!;
     for (let i = 0; i < m.rows; i++) {
       const src = W.off + i * K;
-      for (let k = 0; k < K; k++) WT[k * total + m.col + i] = W.buf[src + k]!;
+      const j = m.col + i;
+      // Column j: K apart in row-major, a panel row (pc) apart within its panel.
+      const [dst, step] = g.wasm ? [(j - (j % pc)) * K + (j % pc), pc] : [j, total];
+      for (let k = 0; k < K; k++) WT[dst + k * step] = W.buf[src + k]!;
     }
   }
 }
@@ -298,8 +315,8 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       const nb = g.stride / BLOCK_COLUMNS[dtype];
       g.out!.fill(0, 0, rows * g.stride);
       const A = right.buf.byteOffset + start * e;
-      if (w.parallel) w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, g.stride);
-      else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, g.stride);
+      if (w.parallel) w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
+      else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
       return;
     }
     let A: Data;
@@ -319,7 +336,7 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   if (w && !w.parallel) {
     instr.program = (rows): ProgramCall[] => [
       { zero: w.out, bytes: rows * g.stride * e },
-      ...w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, g.stride),
+      ...w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride),
     ];
   }
   return instr;

@@ -8,11 +8,13 @@ export const op = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
   get: 0x20, set: 0x21, tee: 0x22,
   i32Const: 0x41, i32Eqz: 0x45, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32GeU: 0x4f, i32GtU: 0x4b, i32LtU: 0x49, i32Shl: 0x74,
-  f32Load: 0x2a, f64Load: 0x2b,
+  f32Load: 0x2a, f64Load: 0x2b, f32Store: 0x38, f64Store: 0x39, f32Const: 0x43, f64Const: 0x44,
 } as const;
 export const simd = {
   load: 0x00, load32Splat: 0x09, load64Splat: 0x0a, store: 0x0b, const: 0x0c,
   f32Splat: 0x13, f64Splat: 0x14, f32Add: 0xe4, f32Mul: 0xe6, f64Add: 0xf0, f64Mul: 0xf2,
+  // Relaxed SIMD (behind --experimental-wasm-relaxed-simd in Node 20): a·b + c, fused where the CPU has FMA.
+  f32RelaxedMadd: 0x105, f64RelaxedMadd: 0x107,
 } as const;
 
 export function uleb(n: number): number[] {

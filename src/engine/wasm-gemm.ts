@@ -1,43 +1,54 @@
 /**
  * Engine stage: the WebAssembly SIMD matrix product, assembled byte by byte.
- * gemm(M, nb, K, A, B, C, lda, ldb, ldc): C[M, nb·32 bytes] += A[M, K]·B[K, nb·32 bytes] on byte
- * addresses and byte row strides, float32 (f32x4) or float64 (f64x2). Register tiles of R rows ×
- * V 16-byte vectors of accumulators stay in registers across the k loop: 4 × 2 for a batch of
- * rows, 1 × 8 when there are fewer than 4 rows (a matrix-vector product, where one row of A
- * would otherwise leave the adds waiting on each other).
+ * gemm(M, nb, K, A, B, C, lda, panelStride, ldc): C[M, nb·32 bytes] += A[M, K]·B[K, nb·32 bytes]
+ * on byte addresses, float32 (f32x4) or float64 (f64x2). B is packed in panels (packPanels in
+ * wasm.ts): 128-byte-wide column strips, each K rows deep and contiguous, panelStride bytes
+ * apart, so the kernel reads B front to back (strided rows of a wide B missed the prefetcher and
+ * the TLB on every row). Register tiles of R rows × V 16-byte vectors of accumulators stay in
+ * registers across the k loop: 4 × 2 for a batch of rows, 1 × 8 (a whole panel) for the rows
+ * left over and for a matrix-vector product, where one row of A would otherwise leave the adds
+ * waiting on each other. Every element sums over k in order, whatever its tile.
  */
 import { blockLoop, get, i32, op, set, simd, simdOp, uleb, vec } from './wasm-bytes.js';
 
-// params: 0 M, 1 nb (32-byte column blocks), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 ldb, 8 ldc (byte strides)
-const [M, NB, K, A, B, C, LDA, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-// i32 locals 9..17
-const [JB, I, KK, AP, BP, CP, BCOL, LDA2, LDA3] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
-// v128 locals 18..31: 8 accumulators, 4 vectors of B, one splat of A
-const ACC = [18, 19, 20, 21, 22, 23, 24, 25];
-const BV = [26, 27, 28, 29];
-const AV = 30;
-const I32_LOCALS = 9;
+/** Bytes in one row of a panel of B: four 32-byte column blocks. */
+export const PANEL_BYTES = 128;
+
+// params: 0 M, 1 nb (32-byte column blocks, a multiple of 4), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 panel stride, 8 ldc (bytes)
+const [M, NB, K, A, B, C, LDA, PSTRIDE, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+// i32 locals 9..19
+const [JB, I, KK, AP, BP, CP, BCOL, LDA2, LDA3, SUB, CCOL] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+// v128 locals 20..32: 8 accumulators, 4 vectors of B, one splat of A
+const ACC = [20, 21, 22, 23, 24, 25, 26, 27];
+const BV = [28, 29, 30, 31];
+const AV = 32;
+const I32_LOCALS = 11;
 const V128_LOCALS = 13;
 
-/** The kernel's code for one element type. */
-export function gemmBody({ f64 }: { readonly f64: boolean }): number[] {
+/**
+ * The kernel's code for one element type. fma: a·b + c as one relaxed multiply-add (relaxed
+ * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA, so its last bits depend on the
+ * machine, which is why it is an opt-in (engine's useFma).
+ */
+export function gemmBody({ f64, fma = false }: { readonly f64: boolean; readonly fma?: boolean }): number[] {
   const elem = f64 ? 8 : 4;
   const splatLoad = [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0];
   const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
   const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
+  const madd = simdOp(f64 ? simd.f64RelaxedMadd : simd.f32RelaxedMadd);
   const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
   const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
   const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
   const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
   const again = [op.br, 0];
   /** acc += a·b, with a and b already on the stack. */
-  // (No fused multiply-add: that is relaxed SIMD, off by default in Node 20, and it would
-  // make results depend on the machine.)
-  const accumulate = (acc: number, a: number[], b: number[]) => [...get(acc), ...a, ...b, ...mul, ...add, ...set(acc)];
+  const accumulate = fma
+    ? (acc: number, a: number[], b: number[]) => [...a, ...b, ...get(acc), ...madd, ...set(acc)]
+    : (acc: number, a: number[], b: number[]) => [...get(acc), ...a, ...b, ...mul, ...add, ...set(acc)];
   const rowOffset = [[], get(LDA), get(LDA2), get(LDA3)];
   const at = (base: number, offset: number[]) => [...get(base), ...offset, ...(offset.length ? [op.i32Add] : [])];
 
-  /** One R × V tile at rows I.., column block JB: the k loop, then C += the accumulators. */
+  /** One R × V tile at rows I.., B from BCOL, C from byte column CCOL: the k loop, then C += the accumulators. */
   const tile = (R: number, V: number) => {
     const acc = (r: number, v: number) => ACC[r * V + v]!;
     const kStep =
@@ -65,34 +76,45 @@ export function gemmBody({ f64 }: { readonly f64: boolean }): number[] {
       op.loop, 0x40,
       ...kStep,
       ...get(AP), ...i32(elem), op.i32Add, ...set(AP),
-      ...get(BP), ...get(LDB), op.i32Add, ...set(BP),
+      ...get(BP), ...i32(PANEL_BYTES), op.i32Add, ...set(BP),
       ...get(KK), ...i32(1), op.i32Sub, op.tee, ...uleb(KK), op.brIf, 0,
       op.end,
-      ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(CP),
+      ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(CCOL), op.i32Add, ...set(CP),
       ...Array.from({ length: R }, (_, r) => Array.from({ length: V }, (_, v) => store(r, v)).flat()).flat(),
       ...get(I), ...i32(R), op.i32Add, ...set(I),
     ];
   };
 
-  /** Column blocks V/2 at a time while they last: R-row tiles, then single rows. */
-  const phase = (R: number, V: number) =>
-    blockLoop([
-      ...exitIf([...get(JB), ...i32(V / 2), op.i32Add, ...get(NB), op.i32GtU]),
-      ...get(B), ...get(JB), ...i32(5), op.i32Shl, op.i32Add, ...set(BCOL),
+  /** With 4 rows or more: each 32-byte block of the panel in 4 × 2 tiles (I ends at M rounded down to 4). */
+  const fourRowTiles = [
+    ...i32(0), ...set(SUB),
+    ...blockLoop([
+      ...exitIf([...get(SUB), ...i32(PANEL_BYTES), op.i32GeU]),
+      ...get(B), ...get(SUB), op.i32Add, ...set(BCOL),
+      ...get(JB), ...i32(5), op.i32Shl, ...get(SUB), op.i32Add, ...set(CCOL),
       ...i32(0), ...set(I),
-      ...(R > 1 ? blockLoop([...exitIf([...get(I), ...i32(R), op.i32Add, ...get(M), op.i32GtU]), ...tile(R, V), ...again]) : []),
-      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(1, V), ...again]),
-      ...get(JB), ...i32(V / 2), op.i32Add, ...set(JB),
+      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(4, 2), ...again]),
+      ...get(SUB), ...i32(32), op.i32Add, ...set(SUB),
       ...again,
-    ]);
-
+    ]),
+  ];
+  // B (the parameter) walks from panel to panel.
   const body = [
     ...get(LDA), ...i32(1), op.i32Shl, ...set(LDA2),
     ...get(LDA2), ...get(LDA), op.i32Add, ...set(LDA3),
     ...i32(0), ...set(JB),
-    // Fewer than 4 rows: 4 blocks (8 vectors) per tile first.
-    op.block, 0x40, ...get(M), ...i32(4), op.i32GeU, op.brIf, 0, ...phase(1, 8), op.end,
-    ...phase(4, 2),
+    ...blockLoop([
+      ...exitIf([...get(JB), ...get(NB), op.i32GeU]),
+      ...i32(0), ...set(I),
+      op.block, 0x40, ...get(M), ...i32(4), op.i32LtU, op.brIf, 0, ...fourRowTiles, op.end,
+      // The rows left over (all of them below 4 rows): 1 × 8 tiles over the whole panel.
+      ...get(B), ...set(BCOL),
+      ...get(JB), ...i32(5), op.i32Shl, ...set(CCOL),
+      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(1, 8), ...again]),
+      ...get(JB), ...i32(4), op.i32Add, ...set(JB),
+      ...get(B), ...get(PSTRIDE), op.i32Add, ...set(B),
+      ...again,
+    ]),
   ];
   const locals = vec([[...uleb(I32_LOCALS), 0x7f], [...uleb(V128_LOCALS), 0x7b]]);
   const code = [...locals, ...body, op.end];

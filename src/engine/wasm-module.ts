@@ -112,6 +112,42 @@ function elementwiseBody(binary: boolean, compute: (aVec: number[], bVec: number
   return [...uleb(code.length), ...code];
 }
 
+/**
+ * pack_<f32|f64>(N, K, src, ks, js, dst): the [K, N] operand whose element (k, j) sits at byte
+ * src + k·ks + j·js (row-major: ks = N·e, js = e; stored transposed: ks = e, js = K·e) into the
+ * gemm kernel's panels at dst (wasm-gemm.ts), columns past N set to zero.
+ */
+function packBody(f64: boolean): number[] {
+  const [N, K, SRC, KS, JS, DST] = [0, 1, 2, 3, 4, 5];
+  const [P0, KK, JJ, FROM, LIMIT] = [6, 7, 8, 9, 10];
+  const e = f64 ? 8 : 4;
+  const pc = 128 / e;
+  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
+  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
+  const [load, store, zero] = f64 ? [[op.f64Load, 3, 0], [op.f64Store, 3, 0], [op.f64Const, ...new Array(8).fill(0)]] : [[op.f32Load, 2, 0], [op.f32Store, 2, 0], [op.f32Const, 0, 0, 0, 0]];
+  const advance = (local: number, by: number[]) => [...get(local), ...by, op.i32Add, ...set(local)];
+  const body = blockLoop([
+    ...get(P0), ...get(N), op.i32GeU, op.brIf, 1,
+    // LIMIT: the panel's real columns (fewer than pc only in the last panel).
+    ...get(N), ...get(P0), 0x6b /* i32.sub */, ...set(LIMIT),
+    op.block, 0x40, ...get(LIMIT), ...i32(pc), op.i32LtU, op.brIf, 0, ...i32(pc), ...set(LIMIT), op.end,
+    ...i32(0), ...set(KK),
+    ...blockLoop([
+      ...get(KK), ...get(K), op.i32GeU, op.brIf, 1,
+      ...get(SRC), ...get(KK), ...get(KS), op.i32Mul, op.i32Add, ...get(P0), ...get(JS), op.i32Mul, op.i32Add, ...set(FROM),
+      ...i32(0), ...set(JJ),
+      ...blockLoop([...get(JJ), ...get(LIMIT), op.i32GeU, op.brIf, 1, ...get(DST), ...get(FROM), ...load, ...store, ...advance(FROM, get(JS)), ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
+      ...blockLoop([...get(JJ), ...i32(pc), op.i32GeU, op.brIf, 1, ...get(DST), ...zero, ...store, ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
+      ...advance(KK, i32(1)),
+      op.br, 0,
+    ]),
+    ...advance(P0, i32(pc)),
+    op.br, 0,
+  ]);
+  const code = [...vec([[5, 0x7f]]), ...body, op.end];
+  return [...uleb(code.length), ...code];
+}
+
 interface ModuleFunction {
   readonly name: string;
   readonly type: number;
@@ -146,15 +182,17 @@ function elementwiseFunctions(): ModuleFunction[] {
   return out;
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64 and the ew_* functions. */
-export function gemmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions and pack_f32, pack_f64. */
+export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
-  const types = [9, 6, 8].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
+  const types = [9, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const functions: ModuleFunction[] = [
-    { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false }) },
-    { name: 'gemm_f64', type: 0, body: gemmBody({ f64: true }) },
+    { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false, fma }) },
+    { name: 'gemm_f64', type: 0, body: gemmBody({ f64: true, fma }) },
     ...elementwiseFunctions(),
+    { name: 'pack_f32', type: 3, body: packBody(false) },
+    { name: 'pack_f64', type: 3, body: packBody(true) },
   ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -171,22 +209,48 @@ export function gemmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
 export type ElementwiseKernel = (rows: number, widthBytes: number, o: number, os: number, a: number, as: number, b: number, bs: number) => void;
 export type UnaryKernel = (rows: number, widthBytes: number, o: number, os: number, a: number, as: number) => void;
 
+export type PackKernel = (N: number, K: number, src: number, ks: number, js: number, dst: number) => void;
 export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number) => void;
 
-let moduleCache: Map<boolean, WebAssembly.Module | null> | undefined;
+let moduleCache: Map<string, WebAssembly.Module | null> | undefined;
+let fmaOn = false;
 
-/** The compiled module, or null where WebAssembly SIMD is unavailable. */
-export function gemmModule(shared: boolean): WebAssembly.Module | null {
+/**
+ * Asks for the products' fused multiply-add kernels (relaxed SIMD's f32x4/f64x2.relaxed_madd);
+ * returns whether arenas created from now on use them: only where the runtime accepts relaxed
+ * SIMD (Node 20 started with --experimental-wasm-relaxed-simd). Off by default: a fused
+ * multiply-add rounds once instead of twice, so results change in their last bits and depend
+ * on whether the CPU has FMA.
+ */
+export function useFma(enabled: boolean): boolean {
+  fmaOn = enabled && compiled(false, true) !== null;
+  return fmaOn;
+}
+
+/** Whether new arenas get the fused multiply-add kernels (see useFma). */
+export function fmaEnabled(): boolean {
+  return fmaOn;
+}
+
+function compiled(shared: boolean, fma: boolean): WebAssembly.Module | null {
   moduleCache ??= new Map();
-  if (!moduleCache.has(shared)) {
+  const key = `${shared}:${fma}`;
+  if (!moduleCache.has(key)) {
     let mod: WebAssembly.Module | null = null;
     try {
-      const bytes = gemmModuleBytes(shared);
+      const bytes = gemmModuleBytes(shared, fma);
       if (typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes)) mod = new WebAssembly.Module(bytes);
     } catch {
       mod = null;
     }
-    moduleCache.set(shared, mod);
+    // A refused fused module is asked again next time (a V8 flag may be set meanwhile).
+    if (mod || !fma) moduleCache.set(key, mod);
+    return mod;
   }
-  return moduleCache.get(shared)!;
+  return moduleCache.get(key)!;
+}
+
+/** The compiled module (with the fused kernels if useFma asked for them), or null where WebAssembly SIMD is unavailable. */
+export function gemmModule(shared: boolean): WebAssembly.Module | null {
+  return compiled(shared, fmaOn);
 }

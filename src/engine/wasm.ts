@@ -5,10 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
-import { BINARY_OPS, gemmModule, UNARY_OPS, type BinaryOp, type ElementwiseKernel, type GemmKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
+import { BINARY_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
+import { PANEL_BYTES } from './wasm-gemm.js';
 import { programModuleBytes, type ProgramArg, type ProgramCall } from './wasm-program.js';
 
-export { gemmModule } from './wasm-module.js';
+export { fmaEnabled, gemmModule, useFma } from './wasm-module.js';
+export { paddedColumns, PANEL_COLUMNS } from './panels.js';
 export type { UnaryOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
 export type { ProgramArg, ProgramCall } from './wasm-program.js';
 
@@ -20,21 +22,12 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 export const BLOCK_COLUMNS: Record<DType, number> = { float32: 8, float64: 4 };
 const PAGE = 65536;
 
-/**
- * The row length (in elements) for a matrix of N columns the kernel reads: whole 32-byte
- * blocks, plus 64 bytes when a row would be a multiple of 512 bytes. Rows a power of two
- * apart fall into the same few cache sets, so a strip of B read down its rows would evict
- * itself (a [256, 1024] float32 matrix ran at half speed).
- */
-export function paddedColumns(N: number, dtype: DType): number {
-  const bc = BLOCK_COLUMNS[dtype];
-  const stride = Math.ceil(N / bc) * bc;
-  return (stride * BYTES[dtype]) % 512 === 0 ? stride + 2 * bc : stride;
-}
 /** The first bytes of every arena: the control words the helper thread waits on. */
 const CONTROL_BYTES = 64;
-/** Depth of one pass of the kernel: a 32-byte-wide strip of K_BLOCK rows of B stays in L1. */
+/** Depth of one pass of the kernel: a 128-byte-wide panel of K_BLOCK rows of B stays in L1. */
 const K_BLOCK = 256;
+/** The depth within which a product's sums reach C in one addition per element. */
+export const DEPTH_BLOCK = K_BLOCK;
 /** Rows of A per panel (see gemm). */
 const M_BLOCK = 64;
 
@@ -47,6 +40,7 @@ export class WasmArena {
   private top = CONTROL_BYTES;
   private readonly f32: GemmKernel;
   private readonly f64: GemmKernel;
+  private readonly packKernels: Record<DType, PackKernel>;
   private readonly exports: WebAssembly.Exports;
   /** A worker thread running the same kernel on the same (shared) memory, when asked for. */
   private helper: GemmHelper | undefined;
@@ -60,6 +54,7 @@ export class WasmArena {
     this.exports = instance.exports;
     this.f32 = instance.exports.gemm_f32 as GemmKernel;
     this.f64 = instance.exports.gemm_f64 as GemmKernel;
+    this.packKernels = { float32: instance.exports.pack_f32 as PackKernel, float64: instance.exports.pack_f64 as PackKernel };
   }
 
   /**
@@ -102,14 +97,15 @@ export class WasmArena {
    * Like gemm, with the column blocks split between this thread and the helper (when one
    * runs): both write disjoint columns of C, so no locking beyond the start and join.
    */
-  gemmParallel(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
+  gemmParallel(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number): void {
     const helper = this.helper;
-    if (!helper || nb < 2) return this.gemm(dtype, M, nb, K, A, B, C, lda, ldb, ldc);
+    if (!helper || nb < 8) return this.gemm(dtype, M, nb, K, A, B, C, lda, ldc);
     const e = BYTES[dtype];
-    const mine = nb >> 1;
+    // Whole panels (4 blocks) each.
+    const mine = (nb >> 3) << 2;
     const theirs = nb - mine;
-    helper.post(dtype, M, theirs, K, A, B + mine * 32, C + mine * 32, lda * e, ldb * e, ldc * e);
-    this.gemm(dtype, M, mine, K, A, B, C, lda, ldb, ldc);
+    helper.post(dtype, M, theirs, K, A, B + (mine / 4) * K * PANEL_BYTES, C + mine * 32, lda * e, ldc * e);
+    this.gemm(dtype, M, mine, K, A, B, C, lda, ldc);
     helper.join();
   }
 
@@ -128,7 +124,7 @@ export class WasmArena {
   }
 
   /** The kernel calls gemm() makes, as program calls (A, B, C may move with t). */
-  gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldb: number, ldc: number): ProgramCall[] {
+  gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number): ProgramCall[] {
     const e = BYTES[dtype];
     const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
     const calls: ProgramCall[] = [];
@@ -136,10 +132,19 @@ export class WasmArena {
       const mb = Math.min(M_BLOCK, M - i0);
       for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
         const kb = Math.min(K_BLOCK, K - k0);
-        calls.push({ fn: dtype === 'float32' ? 'gemm_f32' : 'gemm_f64', args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * ldb * e, shift(C, i0 * ldc * e), lda * e, ldb * e, ldc * e] });
+        calls.push({ fn: dtype === 'float32' ? 'gemm_f32' : 'gemm_f64', args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * PANEL_BYTES, shift(C, i0 * ldc * e), lda * e, K * PANEL_BYTES, ldc * e] });
       }
     }
     return calls;
+  }
+
+  /**
+   * The [K, N] matrix at `src`, row-major or stored transposed ([N, K]), into the kernel's
+   * panels at `dst` (K · paddedColumns(N) elements, the padding zero).
+   */
+  pack(dtype: DType, K: number, N: number, src: number, dst: number, transposed = false): void {
+    const e = BYTES[dtype];
+    this.packKernels[dtype](N, K, src, transposed ? e : N * e, transposed ? K * e : e, dst);
   }
 
   /** Frees everything (the memory is kept for reuse). */
@@ -170,9 +175,10 @@ export class WasmArena {
 
   /**
    * C[M, nb·blockColumns] += A[M, K]·B[K, nb·blockColumns] on byte offsets with element
-   * strides, in depth blocks so a strip of B stays in the L1 cache.
+   * strides, B packed in panels K deep (packPanels; nb a multiple of 4), in depth blocks so
+   * a panel's strip stays in the L1 cache.
    */
-  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
+  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number): void {
     const e = BYTES[dtype];
     const kernel = dtype === 'float32' ? this.f32 : this.f64;
     // Row panels of M_BLOCK rows: the panel of A for one depth block stays in L2 while the
@@ -181,7 +187,7 @@ export class WasmArena {
       const mb = Math.min(M_BLOCK, M - i0);
       for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
         const kb = Math.min(K_BLOCK, K - k0);
-        kernel(mb, nb, kb, A + (i0 * lda + k0) * e, B + k0 * ldb * e, C + i0 * ldc * e, lda * e, ldb * e, ldc * e);
+        kernel(mb, nb, kb, A + (i0 * lda + k0) * e, B + k0 * PANEL_BYTES, C + i0 * ldc * e, lda * e, K * PANEL_BYTES, ldc * e);
       }
     }
   }
@@ -189,11 +195,11 @@ export class WasmArena {
 
 /**
  * The helper thread: instantiates the kernel on the shared memory and waits on control word 0
- * (0 idle, 1 work, 2 stop); arguments sit in words 2 to 11. Word 1 says it is ready.
+ * (0 idle, 1 work, 2 stop); arguments sit in words 2 to 10. Word 1 says it is ready.
  */
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, kBlock, mBlock } = workerData;
+const { module, memory, kBlock, mBlock, panelBytes } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const k32 = instance.exports.gemm_f32, k64 = instance.exports.gemm_f64;
 const ctrl = new Int32Array(memory.buffer, 0, 16);
@@ -207,11 +213,11 @@ for (;;) {
   const cmd = Atomics.load(ctrl, 0);
   if (cmd === 2) break;
   if (cmd !== 1) continue;
-  const M = ctrl[2], nb = ctrl[3], K = ctrl[4], A = ctrl[5], B = ctrl[6], C = ctrl[7], lda = ctrl[8], ldb = ctrl[9], ldc = ctrl[10], f64 = ctrl[11];
+  const M = ctrl[2], nb = ctrl[3], K = ctrl[4], A = ctrl[5], B = ctrl[6], C = ctrl[7], lda = ctrl[8], ldc = ctrl[9], f64 = ctrl[10];
   const e = f64 ? 8 : 4, kernel = f64 ? k64 : k32;
   for (let i0 = 0; i0 < M; i0 += mBlock) {
     const mb = Math.min(mBlock, M - i0);
-    for (let k0 = 0; k0 < K; k0 += kBlock) kernel(mb, nb, Math.min(kBlock, K - k0), A + i0 * lda + k0 * e, B + k0 * ldb, C + i0 * ldc, lda, ldb, ldc);
+    for (let k0 = 0; k0 < K; k0 += kBlock) kernel(mb, nb, Math.min(kBlock, K - k0), A + i0 * lda + k0 * e, B + k0 * panelBytes, C + i0 * ldc, lda, K * panelBytes, ldc);
   }
   Atomics.store(ctrl, 0, 0);
   Atomics.notify(ctrl, 0);
@@ -234,7 +240,7 @@ class GemmHelper {
     const threads = workerThreads();
     if (!threads) return null;
     const ctrl = new Int32Array(memory.buffer, 0, 16);
-    const worker = new threads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, kBlock: K_BLOCK, mBlock: M_BLOCK } });
+    const worker = new threads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, kBlock: K_BLOCK, mBlock: M_BLOCK, panelBytes: PANEL_BYTES } });
     // The helper must never keep a finished program alive.
     worker.unref();
     if (Atomics.wait(ctrl, 1, 0, 5000) === 'timed-out' && Atomics.load(ctrl, 1) !== 1) {
@@ -244,10 +250,10 @@ class GemmHelper {
     return new GemmHelper(worker, ctrl);
   }
 
-  post(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number): void {
+  post(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number): void {
     const c = this.ctrl;
-    c[2] = M; c[3] = nb; c[4] = K; c[5] = A; c[6] = B; c[7] = C; c[8] = lda; c[9] = ldb; c[10] = ldc;
-    c[11] = dtype === 'float64' ? 1 : 0;
+    c[2] = M; c[3] = nb; c[4] = K; c[5] = A; c[6] = B; c[7] = C; c[8] = lda; c[9] = ldc;
+    c[10] = dtype === 'float64' ? 1 : 0;
     Atomics.store(c, 0, 1);
     Atomics.notify(c, 0);
   }
@@ -279,10 +285,11 @@ function workerThreads(): WorkerThreads | null {
   return threadsModule;
 }
 
-let shared: WasmArena | null | undefined;
+const sharedArenas = new Map<boolean, WasmArena | null>();
 
-/** The process-wide arena for one-off products (packed in, computed, copied out). */
+/** The process-wide arena for one-off products (packed in, computed, copied out), one for each kernel kind (useFma). */
 export function sharedArena(): WasmArena | null {
-  if (shared === undefined) shared = WasmArena.create();
-  return shared;
+  const fma = fmaEnabled();
+  if (!sharedArenas.has(fma)) sharedArenas.set(fma, WasmArena.create());
+  return sharedArenas.get(fma)!;
 }

@@ -14,11 +14,19 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// Relaxed SIMD lets the opt-in fused multiply-add products (useFma) be measured too; the flag
+// alone changes nothing else, so the bench runs itself again with it.
+const RELAXED = '--experimental-wasm-relaxed-simd';
+if (!process.execArgv.includes(RELAXED)) {
+  const run = spawnSync(process.execPath, [RELAXED, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const vae = await dist('train/vae/index.js');
 const { readMnist } = await dist('io/dataset.js');
 const { createRandom } = await dist('random.js');
+const { useFma } = await dist('engine/index.js');
 
 const INPUT = 784;
 const HIDDEN = 400;
@@ -76,9 +84,17 @@ const numpyRun = () => {
 };
 gateflowRun(0);
 const gateflowRuns = [];
+const fmaRuns = [];
 const numpyRuns = [];
+const fmaAvailable = useFma(true);
+useFma(false);
 for (let r = 0; r < REPEATS; r++) {
   gateflowRuns.push(gateflowRun(r + 1));
+  if (fmaAvailable) {
+    useFma(true);
+    fmaRuns.push(gateflowRun(r + 1));
+    useFma(false);
+  }
   if (numpyVersion) numpyRuns.push(numpyRun());
 }
 rmSync(scratch, { recursive: true, force: true });
@@ -87,6 +103,10 @@ report('gateflow engine (float32)', gateflowBest);
 if (numpyVersion) report(`numpy ${numpyVersion} (float32, 1 thread)`, median(numpyRuns), gateflowBest);
 else console.log('numpy: not measured (python3 with numpy is not installed)');
 console.log(`gateflow/numpy (samples/s ratio; the aim is ≥ 0.5): ${numpyVersion ? (gateflowBest / median(numpyRuns)).toFixed(2) : 'not measured'}`);
+if (fmaAvailable) {
+  report('gateflow, fused multiply-add (useFma)', median(fmaRuns), gateflowBest);
+  if (numpyVersion) console.log(`gateflow with useFma/numpy: ${(median(fmaRuns) / median(numpyRuns)).toFixed(2)}`);
+}
 
 // (3), (4) The same model in tfjs.
 const require = createRequire(join(root, 'package.json'));

@@ -77,6 +77,18 @@ describe('the fused step on the shipped cells', () => {
   }
 });
 
+describe('forward() with every gate\'s weights a whole panel (hidden 32: packed by the arena\'s wasm pack, not the JavaScript loop)', () => {
+  for (const name of ['lstm', 'gru']) {
+    it(`${name}: within 1e-12 (float64) and 2e-6 (float32) of the tape`, () => {
+      for (const dtype of ['float64', 'float32'] as const) {
+        const { compiled, fused, reference } = runAll(loadCell(name), { input: 16, hidden: 32 }, 4, dtype);
+        const tol = dtype === 'float64' ? 1e-12 : 2e-6;
+        for (const s of compiled.states) expectClose(fused.states[s.name]!.data, reference[s.name]!, { atol: tol, rtol: tol }, `${name} ${dtype} ${s.name}`);
+      }
+    });
+  }
+});
+
 describe('BPTT gradients through the wasm matrix product', () => {
   it('lstm (batch 4, input 16, hidden 64: 4·256·64 multiply-adds a step, over the wasm threshold): every gradient within 1e-10 of the JavaScript loops', () => {
     const gradients = (wasm: boolean): Float64Array[] => {

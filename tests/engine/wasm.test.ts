@@ -1,7 +1,8 @@
 // The hand-assembled WebAssembly kernels: elementwise against Math (polynomial exp, stated
 // tolerances), the matrix product against a float64 triple loop on generated shapes.
 import { describe, expect, it } from 'vitest';
-import { WasmArena } from '../../src/engine/wasm.js';
+import { setFlagsFromString } from 'node:v8';
+import { paddedColumns, useFma, WasmArena } from '../../src/engine/wasm.js';
 import { createRandom } from '../../src/random.js';
 import { expectClose } from '../expect.js';
 
@@ -42,25 +43,48 @@ describe('wasm elementwise kernels', () => {
   });
 });
 
+/** C += A·B on 60 random shapes (seed 11) against a float64 triple loop, on an arena's kernel. */
+function checkGeneratedProducts(arena: WasmArena): void {
+  const random = createRandom(11);
+  for (let n = 0; n < 60; n++) {
+    const dtype = n % 2 ? 'float32' : 'float64';
+    const M = 1 + random.int(n < 30 ? 3 : 9), N = 1 + random.int(80), K = 1 + random.int(n % 5 ? 40 : 300);
+    // Every third B stored transposed ([N, K]), as linear's weights are.
+    const transposed = n % 3 === 0;
+    const Np = paddedColumns(N, dtype);
+    arena.reset();
+    const pa = arena.alloc(M * K, dtype), raw = arena.alloc(K * N, dtype), pb = arena.alloc(K * Np, dtype), pc = arena.alloc(M * Np, dtype);
+    const [A, B, C] = [arena.view(pa, M * K, dtype), arena.view(raw, K * N, dtype), arena.view(pc, M * Np, dtype)];
+    for (const t of [A, B, C]) random.fillNormal(t);
+    // Garbage where the panels go: pack must write every element, padding included.
+    arena.view(pb, K * Np, dtype).fill(Number.NaN);
+    const expected = Float64Array.from(C);
+    const b = (k: number, j: number) => (transposed ? B[j * K + k]! : B[k * N + j]!);
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) expected[i * Np + j] += A[i * K + k]! * b(k, j);
+    arena.pack(dtype, K, N, raw, pb, transposed);
+    arena.gemm(dtype, M, Np / (32 / (dtype === 'float32' ? 4 : 8)), K, pa, pb, pc, K, Np);
+    const tol = dtype === 'float64' ? { atol: 1e-13, rtol: 1e-13 } : { atol: 2e-6 * K, rtol: 1e-6 };
+    // Padding columns as well: they add zero.
+    expectClose(arena.view(pc, M * Np, dtype), expected, tol, `seed 11 case ${n}: ${dtype} [${M},${K}]·[${K},${N}]${transposed ? ' (B stored [N, K])' : ''}`);
+  }
+}
+
 describe('wasm gemm kernel on generated shapes', () => {
-  // Every tile path: 1 to 3 rows (the 1 × 8-vector matrix-vector tiles, then 32-byte leftovers),
-  // 4-row tiles with single-row leftovers, depths across a whole block and odd widths.
+  // Every tile path: 1 to 3 rows (the 1 × 8-vector matrix-vector tiles), 4-row tiles with
+  // 1 × 8 leftovers, depths across a whole block, widths not a multiple of a panel (B packed
+  // into panels by the arena's pack, from [K, N] or from [N, K]).
   it('C += A·B for 60 random shapes (seed 11), float64 within 1e-13 and float32 within 2e-6·K of a float64 triple loop', () => {
-    const random = createRandom(11);
-    for (let n = 0; n < 60; n++) {
-      const dtype = n % 2 ? 'float32' : 'float64';
-      const e = dtype === 'float32' ? 4 : 8;
-      const M = 1 + random.int(n < 30 ? 3 : 9), nb = 1 + random.int(11), K = 1 + random.int(n % 5 ? 40 : 300);
-      const N = nb * (32 / e);
-      arena.reset();
-      const pa = arena.alloc(M * K, dtype), pb = arena.alloc(K * N, dtype), pc = arena.alloc(M * N, dtype);
-      const [A, B, C] = [arena.view(pa, M * K, dtype), arena.view(pb, K * N, dtype), arena.view(pc, M * N, dtype)];
-      for (const t of [A, B, C]) random.fillNormal(t);
-      const expected = Float64Array.from(C);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) expected[i * N + j] += A[i * K + k]! * B[k * N + j]!;
-      arena.gemm(dtype, M, nb, K, pa, pb, pc, K, N, N);
-      const tol = dtype === 'float64' ? { atol: 1e-13, rtol: 1e-13 } : { atol: 2e-6 * K, rtol: 1e-6 };
-      expectClose(arena.view(pc, M * N, dtype), expected, tol, `seed 11 case ${n}: ${dtype} [${M},${K}]·[${K},${N}]`);
+    checkGeneratedProducts(arena);
+  });
+  it('useFma(true) is refused while relaxed SIMD is off; with it on, the fused kernels pass the same 60 shapes', () => {
+    expect(useFma(true)).toBe(false);
+    // Node 20 has relaxed SIMD behind this V8 flag; it only lets the fused kernels validate.
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    try {
+      expect(useFma(true)).toBe(true);
+      checkGeneratedProducts(WasmArena.create()!);
+    } finally {
+      useFma(false);
     }
   });
 });
