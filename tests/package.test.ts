@@ -17,6 +17,8 @@ describe('the npm package', () => {
     const tops = [...new Set(paths.map((p) => p.split('/')[0]))].sort();
     expect(tops).toEqual(['README.md', 'dist', 'package.json', 'templates']);
     expect(paths.filter((p) => p.endsWith('.cache') || p.endsWith('.tmp') || p.endsWith('.build-stamp'))).toEqual([]);
+    // The startup snapshot holds this dist/'s absolute paths and this Node's heap: never shipped.
+    expect(paths.filter((p) => p.startsWith('dist/snapshot/'))).toEqual([]);
     for (const cell of readdirSync(join(ROOT, 'templates', 'cells'))) expect(paths).toContain(`templates/cells/${cell}`);
     expect(paths).toContain('dist/cli/main.js');
     expect(paths).toContain('dist/diagram/vendor/mathjax.cjs');

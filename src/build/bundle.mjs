@@ -5,6 +5,7 @@
 // about 0.3 s at start-up. Run by `npm run build`; without it dist/ still works, only
 // slower to start.
 import { build } from 'esbuild';
+import { lazyFontkit, svgdomFontDir } from './esbuild-plugins.mjs';
 import { createRequire } from 'node:module';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -12,36 +13,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const vendor = join(root, 'dist', 'diagram', 'vendor');
-
-// svgdom imports fontkit (with brotli and unicode tables) only to measure text. gateflow draws
-// its labels as paths and never measures text, so fontkit is required on its first use instead.
-const lazyFontkit = {
-  name: 'lazy-fontkit',
-  setup(b) {
-    // svgdom's import gets the stand-in; the stand-in's own require stays external.
-    b.onResolve({ filter: /^fontkit$/ }, (args) =>
-      args.namespace === 'lazy-fontkit' ? { path: 'fontkit', external: true } : { path: 'fontkit', namespace: 'lazy-fontkit' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-fontkit' }, () => ({
-      contents: "export function openSync(...args) { return require('fontkit').openSync(...args); }",
-      loader: 'js',
-    }));
-  },
-};
-
-// svgdom finds its bundled fonts from its own file's URL; in the bundle that URL is dist's, so
-// point it back at svgdom's package (its entry, main-module.js, sits at the package root).
-const svgdomFontDir = {
-  name: 'svgdom-font-dir',
-  setup(b) {
-    b.onLoad({ filter: /svgdom[\\/]src[\\/]utils[\\/]defaults\.js$/ }, async (args) => {
-      const from = 'const fileDirname = dirname(fileURLToPath(import.meta.url))';
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes(from)) throw new Error(`svgdom changed: '${from}' not found in ${args.path}`);
-      return { contents: text.replace(from, "const fileDirname = join(dirname(require.resolve('svgdom')), 'src', 'utils')"), loader: 'js' };
-    });
-  },
-};
 
 const svg = join(vendor, 'svg.js');
 await build({

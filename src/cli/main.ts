@@ -1,17 +1,19 @@
-#!/usr/bin/env node
-/** The gateflow bin: runs the command line on process.argv and exits with its status. */
-import { hideBin } from 'yargs/helpers';
-import { runCli } from './cli.js';
+#!/bin/sh
+//bin/true; gateflow_cli=$(dirname "$(readlink -f "$0" 2>/dev/null || printf %s "$0")"); [ -f "$gateflow_cli/../snapshot/launch.sh" ] && . "$gateflow_cli/../snapshot/launch.sh"; exec node "$0" "$@"
+/**
+ * The gateflow bin: runs the command line on process.argv and exits with its status. With a
+ * startup snapshot that this Node can use (`npm run build` makes it; snapshot-launch.ts checks
+ * it), the command runs in a Node started from it; otherwise here, loading what it needs.
+ *
+ * Run as a program (npm's bin link), this file is a shell script first: the line above, a
+ * comment to Node, lets dist/snapshot/launch.sh start the Node restored from the snapshot
+ * directly (no Node process to decide it: about one Node start saved), and otherwise runs
+ * this file with Node, as `#!/usr/bin/env node` would.
+ */
+import { runFromSnapshot } from './snapshot-launch.js';
 
-// A reader that closes the pipe early (`gateflow trace ... | head`) ends the output, as it does
-// for the system's own tools: no stack trace, the status a process stopped by SIGPIPE has.
-const SIGPIPE_STATUS = 128 + 13;
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(SIGPIPE_STATUS);
-  throw error;
-});
-
-const status = await runCli(hideBin(process.argv));
-// On success the process ends by itself once its output is flushed; a failure may leave a
-// worker (the layout thread) running, so it exits now.
-if (status !== 0) process.exit(status);
+const argv = process.argv.slice(2);
+if (!runFromSnapshot(argv)) {
+  const { runMain } = await import('./run-main.js');
+  await runMain(argv);
+}

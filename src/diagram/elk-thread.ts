@@ -61,6 +61,13 @@ interface Thread {
 }
 
 let thread: Thread | null = null;
+/** A layout engine on this thread instead (useElkEngine), in a process started from the snapshot. */
+let inProcess: ((graph: ElkNode) => Promise<ElkNode>) | null = null;
+
+/** Lay out on this thread with `layout` (elk-in-process.ts) from now on, and start no worker. */
+export function useElkEngine(layout: (graph: ElkNode) => Promise<ElkNode>): void {
+  inProcess = layout;
+}
 
 function send(t: Thread, message: object): Promise<ElkNode> {
   const id = t.next++;
@@ -78,7 +85,7 @@ function send(t: Thread, message: object): Promise<ElkNode> {
  * first real layout is about as fast, and a warm-up costs CPU a loaded machine lacks.
  */
 export function startElk(): void {
-  if (thread) return;
+  if (thread || inProcess) return;
   const engine = createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js');
   // The thread code is CommonJS: drop a parent's --input-type=module (node -e scripts), which
   // a worker inherits and which would make its eval'd code an ES module without require.
@@ -125,6 +132,13 @@ export async function elkLayout(graph: ElkNode): Promise<ElkNode> {
     layouts.set(key, known);
     return JSON.parse(known) as ElkNode;
   }
+  const placed = inProcess ? await inProcess(graph) : await layOutOnThread(graph);
+  layouts.set(key, JSON.stringify(placed));
+  if (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value!);
+  return placed;
+}
+
+async function layOutOnThread(graph: ElkNode): Promise<ElkNode> {
   startElk();
   const t = thread!;
   const placed = await send(t, { cmd: 'layout', graph });
@@ -133,8 +147,6 @@ export async function elkLayout(graph: ElkNode): Promise<ElkNode> {
     t.needsCache = false;
     await send(t, { cmd: 'saveCache' });
   }
-  layouts.set(key, JSON.stringify(placed));
-  if (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value!);
   return placed;
 }
 

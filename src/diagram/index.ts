@@ -77,6 +77,16 @@ export async function prepareDiagram(): Promise<void> {
   startElk();
 }
 
+/**
+ * Lay out on this thread from now on, with elkjs's engine loaded here: for gateflow's startup
+ * snapshot (src/cli/snapshot-entry.ts), whose heap holds the engine warmed up, where a
+ * worker would load it afresh. Call before the first figure.
+ */
+export async function layOutInProcess(): Promise<void> {
+  const [{ useElkEngine }, { loadElkInProcess }] = await Promise.all([import('./elk-thread.js'), import('./elk-in-process.js')]);
+  useElkEngine(loadElkInProcess());
+}
+
 /** The most adjacent steps a figure draws. */
 export const MAX_STEPS = 8;
 

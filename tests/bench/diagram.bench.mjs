@@ -1,11 +1,15 @@
 // Diagram benchmark (against dist/), each figure as a ratio against an anchor measured in the
 // same run: (1) whole-process time of `gateflow diagram gru -o FILE`, cold start included,
-// against `node -e 0` (interleaved run by run) and, when Graphviz is installed, against
-// `dot -Tsvg` on a graph of the same size; (2) where a cold start spends its time, phase by
+// against `node -e 0` (interleaved run by run): from the startup snapshot through the bin run
+// as a program (as npm's bin link runs it: its shell line starts the restored Node) and under
+// Node (`node dist/cli/main.js`: one more Node decides), the same Node started on the blob directly,
+// a cell of the user's (a layout the snapshot does not hold), and without the snapshot
+// (GATEFLOW_SNAPSHOT=0: the fallback); and, when Graphviz is installed, against `dot -Tsvg`
+// on a graph of the same size; (2) where a cold start spends its time, phase by
 // phase; (3) diagrams per second in one warm process: the gate-level GRU again and again (its
 // layout recalled) and with its layout made afresh each time, then every shipped cell.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,28 +25,47 @@ console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixe
 // (1) Cold runs of the real command, each after a run of the anchor. CPU time (user + sys,
 // from /usr/bin/time when present) is reported beside wall time: the steadier figure here.
 const hasTime = spawnSync('/usr/bin/time', ['-f', '%U', 'true']).status === 0;
-function timed(command, args) {
+function timed(command, args, env = {}) {
   const start = process.hrtime.bigint();
-  const run = hasTime ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
+  const options = { encoding: 'utf8', env: { ...process.env, ...env } };
+  const run = hasTime ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', command, ...args], options) : spawnSync(command, args, options);
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(run.stderr);
   const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
   return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
 const runs = 7;
-const anchor = [], cold = [], cells = [];
+const blob = join(root, 'dist', 'snapshot', 'gateflow.blob');
+const { snapshotUnusable } = await import(join(root, 'dist', 'cli', 'snapshot-launch.js'));
+const unusable = snapshotUnusable();
+if (unusable) console.log(`(${unusable}: the bin runs without it, so its rows below measure the fallback)`);
+const anchor = [], cold = [], underNode = [], direct = [], userCold = [], fallback = [], version = [], cells = [];
+const drawGru = (out, ...more) => ['diagram', 'gru', '-o', join(work, out), ...more];
+// A cell of the user's: the GRU with its gates renamed, so that its layout is not one the snapshot holds.
+const userCell = join(work, 'my-gru.cell');
+writeFileSync(userCell, readFileSync(join(root, 'templates', 'cells', 'gru.cell'), 'utf8').replace('cell: gru', 'cell: my-gru').replace(/\b([rz])\b/g, '$1g'));
 for (let k = 0; k < runs; k++) {
   anchor.push(timed(process.execPath, ['-e', '0']));
-  cold.push(timed(process.execPath, [bin, 'diagram', 'gru', '-o', join(work, 'gru.svg')]));
-  if (k < 3) cells.push(timed(process.execPath, [bin, 'cells']));
+  cold.push(timed('sh', [bin, ...drawGru('gru.svg')]));
+  underNode.push(timed(process.execPath, [bin, ...drawGru('gru-node.svg')]));
+  if (!unusable) direct.push(timed(process.execPath, ['--snapshot-blob', blob, '--', ...drawGru('gru-direct.svg')]));
+  if (!unusable) version.push(timed(process.execPath, ['--snapshot-blob', blob, '--', '--version']));
+  userCold.push(timed('sh', [bin, 'diagram', userCell, '-o', join(work, 'my-gru.svg')]));
+  fallback.push(timed('sh', [bin, ...drawGru('gru-fallback.svg')], { GATEFLOW_SNAPSHOT: '0' }));
+  if (k < 3) cells.push(timed(process.execPath, [bin, 'cells'], { GATEFLOW_SNAPSHOT: '0' }));
 }
 const wallOf = (rs) => median(rs.map((r) => r.wall));
 const cpuOf = (rs) => median(rs.map((r) => r.cpu));
 const report = (label, rs) =>
   console.log(`${label}: wall median ${ms(wallOf(rs))}, ${(wallOf(rs) / wallOf(anchor)).toFixed(1)}× node -e 0${hasTime ? `; CPU median ${ms(cpuOf(rs))}, ${(cpuOf(rs) / cpuOf(anchor)).toFixed(1)}× node -e 0` : ''}`);
 console.log(`anchor node -e 0: wall median ${ms(wallOf(anchor))}${hasTime ? `, CPU median ${ms(cpuOf(anchor))}` : ''}`);
-report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs)`, cold);
-report('gateflow cells (node + yargs)', cells);
+report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs; the bin run as a program, from the snapshot)`, cold);
+report('  node dist/cli/main.js diagram gru (the bin under Node: a Node checks the manifest, then starts the restored one)', underNode);
+if (!unusable) report('  node --snapshot-blob BLOB -- diagram gru ... (the restored Node alone, nothing before it)', direct);
+if (!unusable) report('  node --snapshot-blob BLOB -- --version (restoring the heap, and yargs)', version);
+report('  gateflow diagram my-gru.cell (the GRU, gates renamed: a layout the snapshot does not hold, so elkjs runs)', userCold);
+report('  gateflow diagram gru with GATEFLOW_SNAPSHOT=0 (the fallback: no snapshot)', fallback);
+report('gateflow cells with GATEFLOW_SNAPSHOT=0 (node + yargs)', cells);
 // Graphviz on a graph the size of the GRU's step (its glyphs and wires), when installed.
 if (spawnSync('dot', ['-V']).status === 0) {
   const { readCell } = await import(join(root, 'dist/io/index.js'));
@@ -58,7 +81,7 @@ if (spawnSync('dot', ['-V']).status === 0) {
   console.log('dot (Graphviz) is not installed: no comparison with it');
 }
 
-// (2) A cold start, phase by phase, in a fresh process, in the command's order: the elkjs
+// (2) A cold start without the snapshot (the fallback), phase by phase, in a fresh process, in the command's order: the elkjs
 // thread starts first and loads and warms up while this thread parses the cell, loads MathJax
 // and svgdom (esbuild bundles, from npm run build) and typesets; the layout then waits only
 // for whatever the thread has not finished.
@@ -83,7 +106,7 @@ console.log(JSON.stringify(out));
 `;
 const phaseRun = spawnSync(process.execPath, ['--input-type=module', '-e', phases], { encoding: 'utf8' });
 if (phaseRun.status !== 0) throw new Error(phaseRun.stderr);
-console.log('cold start, phase by phase (after Node and yargs, about 0.1 s):');
+console.log('cold start without the snapshot, phase by phase, wall (after Node and yargs):');
 for (const [name, t] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEnd(56)} ${ms(t)}`);
 
 // (3) Throughput in one warm process.

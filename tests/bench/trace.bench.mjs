@@ -81,3 +81,23 @@ for (const steps of [20, 1000]) {
   const [a, c] = [median(anchor), median(command)];
   console.log(`  gateflow trace gru --hidden 8, ${steps} steps: ${c.toFixed(0)} ms, ${(c / a).toFixed(1)}× node -e 0 (${a.toFixed(0)} ms)`);
 }
+
+// Where a cold 1,000-step trace process spends its CPU, in a fresh process: loading the command
+// line's modules, the first `trace` (loading the trace stage, the engine and mathjs's functions
+// for the probe, compiling the WebAssembly, cold JIT), and the same trace again, warm.
+const phases = `
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const out = []; let last = cpu();
+const lap = (name) => { const now = cpu(); out.push([name, now - last]); last = now; };
+const { runCli } = await import(${JSON.stringify(join(dist, 'cli', 'cli.js'))}); lap('load the command line (yargs and the commands)');
+const write = process.stdout.write; process.stdout.write = () => true;
+const args = ['trace', 'gru', '--input', ${JSON.stringify(seqOf(1000))}, '--hidden', '8'];
+await runCli(args); lap('first trace: the trace stage, the engine, the probe, 1,000 steps, the table');
+await runCli(args); lap('the same trace again, warm');
+process.stdout.write = write;
+console.log(JSON.stringify(out));
+`;
+const phaseRun = spawnSync(process.execPath, ['--input-type=module', '-e', phases], { encoding: 'utf8' });
+if (phaseRun.status !== 0) throw new Error(phaseRun.stderr);
+console.log('\na cold 1,000-step trace, phase by phase (CPU, after Node itself):');
+for (const [name, t] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEnd(76)} ${t.toFixed(0)} ms`);

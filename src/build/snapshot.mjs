@@ -1,0 +1,125 @@
+// After bundle.mjs: gateflow's startup snapshot (src/cli/snapshot-launch.ts says how the bin
+// uses it). src/cli/snapshot-entry.ts and all it reaches, as one CommonJS script (a snapshot
+// takes one script and Node's own modules), run under `node --build-snapshot`; then a
+// manifest of the Node that made the blob and the files of dist/ as they are now.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importMetaAsBuilt, lazyFontkit, svgdomFontDir } from './esbuild-plugins.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = join(root, 'dist');
+const { DIST, SNAPSHOT_DIR, BLOB, MANIFEST, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+mkdirSync(SNAPSHOT_DIR, { recursive: true });
+const script = join(SNAPSHOT_DIR, 'entry.cjs');
+
+// The script's own require takes Node's modules only, at build time and in the restored
+// process alike: anything else (a native addon, a package left out of the bundle) is
+// required, when first used, through a require made then, from this folder.
+const banner = `var __gfBuiltinRequire = require;
+var __gfPackageRequire;
+var require = function (id) {
+  if (id.startsWith('node:') || __gfBuiltinRequire('node:module').isBuiltin(id)) return __gfBuiltinRequire(id);
+  __gfPackageRequire ??= process.getBuiltinModule('node:module').createRequire(__filename);
+  return __gfPackageRequire(id);
+};
+var __gfImport = function (id) {
+  return Promise.resolve().then(function () {
+    var m = require(id);
+    return m && m.__esModule ? m : Object.assign({ default: m }, m);
+  });
+};
+require.resolve = function (id, options) {
+  __gfPackageRequire ??= process.getBuiltinModule('node:module').createRequire(__filename);
+  return __gfPackageRequire.resolve(id, options);
+};`;
+// Left out of the bundle, required where used: native addons and WebAssembly (a snapshot
+// holds neither), and packages only some outputs load (PDF, PowerPoint, charts, data files).
+const external = ['@resvg/resvg-js', 'onnxruntime-node', 'h5wasm', 'canvas', 'fontkit', 'pdfkit', 'svg-to-pdfkit', 'pptxgenjs', 'jszip', 'vega', 'vega-lite', 'onnx-proto', 'mnist', 'mathjs', '@tensorflow/*', 'playwright-core'];
+// What a snapshot cannot hold, found by building one (V8 stops at CheckGlobalAndEternalHandles
+// with an open handle in the heap): yargs reads process.stdout.columns as it loads, which opens
+// standard output; read when asked instead. string-width (yargs's help, three copies) makes an
+// Intl.Segmenter as it loads, an ICU object outside V8's heap; made on first use instead. And
+// the parser's mathjs factory bundle itself, not its loader (bundle.mjs): that compiles through
+// vm.Script, whose handle a snapshot cannot hold either.
+const replacements = [
+  {
+    file: 'yargs/lib/platform-shims/esm.mjs',
+    from: "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
+    to: "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null; }",
+  },
+  {
+    file: 'string-width/index.js',
+    from: 'const segmenter = new Intl.Segmenter();',
+    to: 'let madeSegmenter; const segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };',
+  },
+  {
+    file: 'src/cell/mathjs-parse.ts',
+    from: "import { existsSync } from 'node:fs';",
+    to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(join(dist, 'cell', 'mathjs-parser.bundle.cjs'))};`,
+  },
+  { file: 'src/cell/mathjs-parse.ts', from: 'require(bundled)', to: 'bundledFactories' },
+];
+await build({
+  entryPoints: [join(root, 'src', 'cli', 'snapshot-entry.ts')],
+  outfile: script,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: banner },
+  external,
+  plugins: [lazyFontkit, svgdomFontDir, importMetaAsBuilt({ src: join(root, 'src'), dist, replacements })],
+  logLevel: 'warning',
+  // svgdom's require.resolve('svgdom') (svgdomFontDir) is answered by the banner's require.
+  logOverride: { 'require-resolve-not-external': 'silent' },
+});
+
+// The script has no dynamic import() in the restored process (Node: "A dynamic import
+// callback was not specified"): a package imported so (pptxgenjs and jszip for PowerPoint) is
+// required instead, as the namespace import() would give.
+const text = readFileSync(script, 'utf8');
+writeFileSync(script, text.replace(/\bimport\("([^"./][^"]*)"\)/g, '__gfImport("$1")'));
+
+const made = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
+if (made.status !== 0) {
+  // The bin runs without a blob, so the build goes on (an install from git still works); the
+  // test of the snapshot (tests/cli/snapshot.test.ts) fails, naming the missing blob.
+  rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+  console.error(`gateflow build: no startup snapshot: node --build-snapshot failed (status ${made.status}); the bin runs without it:\n${made.stderr}`);
+  process.exit(0);
+}
+
+/** Every file of dist/ but the snapshot's manifest, as paths under dist/. */
+function distFiles(dir = dist) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (path === MANIFEST) return [];
+    return statSync(path).isDirectory() ? distFiles(path) : [relative(dist, path)];
+  });
+}
+const { SNAPSHOT_COMMANDS } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const manifest = { dist: DIST, node: process.version, arch: process.arch, platform: process.platform, execPath: process.execPath, files: fingerprint(distFiles().filter((f) => /\.(c?js|blob)$/.test(f))) };
+writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
+
+// For the bin run as a program (dist/cli/main.js is a shell script first): the same decision
+// as snapshotUnusable, made by the shell without starting a Node to make it. Stale here is a
+// .js or .cjs of dist/ newer than the blob, or a Node binary newer than it (replaced in place).
+const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
+writeFileSync(
+  join(SNAPSHOT_DIR, 'launch.sh'),
+  `# Written by src/build/snapshot.mjs; sourced by dist/cli/main.js run as a program. Starts the command
+# in a Node restored from the startup snapshot when it can serve it, else returns (main.js then runs
+# itself with Node, which says why with GATEFLOW_DEBUG=1).
+case "$1" in ${[...SNAPSHOT_COMMANDS].join('|')}) ;; *) return 0 ;; esac
+[ "\${GATEFLOW_SNAPSHOT-}" != 0 ] && [ -z "\${NODE_OPTIONS-}" ] && [ "$gateflow_cli" = ${quote(join(DIST, 'cli'))} ] || return 0
+gateflow_node=$(command -v node) && [ "$(readlink -f "$gateflow_node" 2>/dev/null)" = ${quote(realpathSync(process.execPath))} ] || return 0
+[ ${quote(process.execPath)} -nt ${quote(BLOB)} ] && return 0
+[ -z "$(find ${quote(DIST)} -newer ${quote(BLOB)} \\( -name '*.js' -o -name '*.cjs' \\) -print | head -n 1)" ] || return 0
+[ "\${GATEFLOW_DEBUG-}" = 1 ] && printf '%s\\n' ${quote(`gateflow: running from the startup snapshot ${BLOB}`)} >&2
+exec ${quote(process.execPath)} --snapshot-blob ${quote(BLOB)} -- "$@"
+`,
+);

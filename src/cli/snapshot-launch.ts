@@ -1,0 +1,97 @@
+/**
+ * gateflow's startup snapshot, seen from the bin (main.ts). `npm run build` writes
+ * dist/snapshot/gateflow.blob: a V8 heap in which the command line, MathJax, svgdom, the
+ * mathjs parser and elkjs are loaded and warmed up (snapshot-entry.ts), and a manifest that
+ * says which Node made it and from which files. A Node started from the blob skips loading
+ * and compiling them, and elkjs's cold first layout; the bin starts one when the manifest
+ * matches this Node and dist/ as they are, and otherwise runs the command itself: the same
+ * code either way, so the same output bytes. Only Node's own modules here: this runs first.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const SNAPSHOT_DIR = join(DIST, 'snapshot');
+export const BLOB = join(SNAPSHOT_DIR, 'gateflow.blob');
+export const MANIFEST = join(SNAPSHOT_DIR, 'manifest.json');
+
+/** What a blob was made by and from: the Node, and every file of dist/ as size and time. */
+export interface SnapshotManifest {
+  /** The dist/ it was made from: the heap holds its absolute paths. */
+  readonly dist: string;
+  readonly node: string;
+  readonly arch: string;
+  readonly platform: string;
+  readonly execPath: string;
+  /** Path under dist/ → [size, mtimeMs], the blob included. */
+  readonly files: Readonly<Record<string, readonly [number, number]>>;
+}
+
+/** The files' sizes and times as recorded now. */
+export function fingerprint(paths: readonly string[]): Record<string, [number, number]> {
+  const files: Record<string, [number, number]> = {};
+  for (const path of paths) {
+    const info = statSync(join(DIST, path));
+    files[path] = [info.size, info.mtimeMs];
+  }
+  return files;
+}
+
+/**
+ * Why the blob cannot serve this process, or null when it can: missing, made by another Node
+ * (V8 would refuse it), or stale (a file of dist/ changed since, the blob included).
+ */
+export function snapshotUnusable(): string | null {
+  let manifest: SnapshotManifest;
+  try {
+    manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as SnapshotManifest;
+  } catch {
+    return 'no snapshot (npm run build makes one)';
+  }
+  if (manifest.dist !== DIST) return `the snapshot was made for ${manifest.dist}, not ${DIST}`;
+  const made = `${manifest.node} ${manifest.platform}-${manifest.arch} ${manifest.execPath}`;
+  const here = `${process.version} ${process.platform}-${process.arch} ${process.execPath}`;
+  if (made !== here) return `the snapshot was made by ${made}, not ${here}`;
+  for (const [path, [size, mtime]] of Object.entries(manifest.files)) {
+    let info;
+    try {
+      info = statSync(join(DIST, path));
+    } catch {
+      return `stale snapshot: dist/${path} is gone`;
+    }
+    if (info.size !== size || info.mtimeMs !== mtime) return `stale snapshot: dist/${path} changed since it was made`;
+  }
+  return null;
+}
+
+/**
+ * The commands the snapshot is made and tested for (the bin's first argument). The others may
+ * load packages that a restored heap cannot import, ES modules (vega for charts, h5wasm for
+ * Keras weights: `trace --weights k.weights.h5` fails from the blob), and gain little:
+ * a trace's time is its own work, not loading (0.63 s of CPU from the blob against 0.70 s).
+ */
+export const SNAPSHOT_COMMANDS: ReadonlySet<string> = new Set(['diagram', 'cells', 'equations']);
+
+/**
+ * Run `argv` in a Node started from the snapshot and end this process as that one ended;
+ * false (nothing run) for another command, when the blob cannot serve, when GATEFLOW_SNAPSHOT=0,
+ * or when this Node runs with flags of its own (V8 refuses a blob made under other flags).
+ */
+export function runFromSnapshot(argv: readonly string[]): boolean {
+  if (!SNAPSHOT_COMMANDS.has(argv[0] ?? '') || process.env.GATEFLOW_SNAPSHOT === '0' || process.execArgv.length > 0) return false;
+  const debug = process.env.GATEFLOW_DEBUG === '1';
+  const why = snapshotUnusable();
+  if (why !== null) {
+    if (debug) process.stderr.write(`gateflow: ${why}; running without it\n`);
+    return false;
+  }
+  if (debug) process.stderr.write(`gateflow: running from the startup snapshot ${BLOB}\n`);
+  // `--` ends Node's own options: the command's (--help, -o) pass through as they are.
+  const run = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--', ...argv], { stdio: 'inherit' });
+  if (run.error) return false;
+  // Stopped by a signal: the status a shell reports for it (128 + its number).
+  process.exit(run.signal ? 128 + (constants.signals[run.signal] ?? 0) : (run.status ?? 1));
+}

@@ -1,0 +1,89 @@
+// The startup snapshot (src/cli/snapshot-launch.ts): the bin draws the same bytes from the blob
+// as without it, when the blob is missing, stale, or made by another Node. Runs the built bin
+// (npm test builds first, and the build makes the snapshot); the cases without a usable blob
+// run a copy of dist/ (the real one is shared with the other test files).
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+const GOLDEN = readFileSync(join(ROOT, 'tests', 'golden', 'diagram', 'gru-2-gates-light.svg'));
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * `gateflow ARGS` through the bin of `dist`, with GATEFLOW_DEBUG=1 (it says whether the blob
+ * served): under Node, or (`how` 'program') as the system runs it from npm's bin link, its
+ * first line naming /bin/sh.
+ */
+function gateflow(dist: string, args: readonly string[], cwd: string, how: 'node' | 'program' = 'node'): Run {
+  const run = spawnSync(how === 'node' ? process.execPath : 'sh', [join(dist, 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, GATEFLOW_DEBUG: '1', GATEFLOW_SNAPSHOT: '' } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** `gateflow diagram gru` in `work`: the run and the SVG's bytes. */
+function drawGru(dist: string, work: string, name: string, how: 'node' | 'program' = 'node'): { run: Run; svg: Buffer } {
+  const run = gateflow(dist, ['diagram', 'gru', '-o', `${name}.svg`], work, how);
+  return { run, svg: readFileSync(join(work, `${name}.svg`)) };
+}
+
+let work = '';
+let copy = '';
+beforeAll(() => {
+  work = mkdtempSync(join(ROOT, 'node_modules', '.gateflow-snapshot-test-'));
+  // A copy of dist/ without the snapshot, beside a link to templates/, under node_modules/ so
+  // that its packages resolve from the project's node_modules.
+  copy = join(work, 'dist');
+  cpSync(DIST, copy, { recursive: true, filter: (path) => !path.startsWith(join(DIST, 'snapshot')) && !path.endsWith('.cache') });
+  symlinkSync(join(ROOT, 'templates'), join(work, 'templates'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the startup snapshot', () => {
+  it.each(['node', 'program'] as const)('serves the built bin (run by %s), and draws the golden bytes', (how) => {
+    const { run, svg } = drawGru(DIST, work, `from-blob-${how}`, how);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`gateflow: running from the startup snapshot ${join(DIST, 'snapshot', 'gateflow.blob')}\nwrote from-blob-${how}.svg\n`);
+    expect(svg.equals(GOLDEN)).toBe(true);
+  });
+
+  it('missing: the bin (run as a program: the shell finds no blob, then Node none) runs the command itself, same bytes', () => {
+    const { run, svg } = drawGru(copy, work, 'no-blob', 'program');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('gateflow: no snapshot (npm run build makes one); running without it\nwrote no-blob.svg\n');
+    expect(svg.equals(GOLDEN)).toBe(true);
+  });
+
+  it('stale (a file of dist/ changed since): the bin runs the command itself, same bytes', async () => {
+    const launch = await import(join(copy, 'cli', 'snapshot-launch.js'));
+    const files = launch.fingerprint(['cli/cli.js', 'index.js']);
+    files['cli/cli.js'][0] += 1;
+    mkdirSync(launch.SNAPSHOT_DIR, { recursive: true });
+    const manifest = { dist: copy, node: process.version, arch: process.arch, platform: process.platform, execPath: process.execPath, files };
+    writeFileSync(launch.MANIFEST, JSON.stringify(manifest));
+    const { run, svg } = drawGru(copy, work, 'stale');
+    expect(run.stderr).toBe('gateflow: stale snapshot: dist/cli/cli.js changed since it was made; running without it\nwrote stale.svg\n');
+    expect(svg.equals(GOLDEN)).toBe(true);
+  });
+
+  it('made by another Node, or for another dist/: unusable, with the reason (the bin then runs as when missing)', async () => {
+    const launch = await import(join(copy, 'cli', 'snapshot-launch.js'));
+    const here = `${process.version} ${process.platform}-${process.arch} ${process.execPath}`;
+    for (const [change, message] of [
+      [{}, null],
+      [{ node: 'v0.0.1' }, `the snapshot was made by v0.0.1 ${process.platform}-${process.arch} ${process.execPath}, not ${here}`],
+      [{ arch: 'mips' }, `the snapshot was made by ${process.version} ${process.platform}-mips ${process.execPath}, not ${here}`],
+      [{ dist: DIST }, `the snapshot was made for ${DIST}, not ${copy}`],
+    ] as const) {
+      const manifest = { dist: copy, node: process.version, arch: process.arch, platform: process.platform, execPath: process.execPath, files: launch.fingerprint(['index.js']), ...change };
+      writeFileSync(launch.MANIFEST, JSON.stringify(manifest));
+      expect(launch.snapshotUnusable()).toBe(message);
+    }
+  });
+});
