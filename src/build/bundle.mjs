@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import { lazyFontkit, svgdomFontDir } from './esbuild-plugins.mjs';
 import { createRequire } from 'node:module';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -142,5 +142,8 @@ for (const loader of caches) {
   saveCodeCache();
 }
 
+// The bin is a shell script first (the startup snapshot's launcher): runnable as ./dist/cli/main.js
+// from a clone too, not only through npm's bin link (which sets the mode itself).
+await chmod(join(root, 'dist', 'cli', 'main.js'), 0o755);
 // For `npm start` (src/build/build-if-stale.mjs): the time of this complete build.
 await writeFile(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
