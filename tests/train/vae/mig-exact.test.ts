@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/random.js';
 import { mig } from '../../../src/train/vae/mig.js';
+import { rotation } from './rotation.js';
 import { migSampled } from '../../../src/train/vae/mig-sampled.js';
 
 const LEVELS = [3, 4, 5, 5];
@@ -17,21 +18,6 @@ const ROTATIONS = Number(process.env.GATEFLOW_MIG_ROTATIONS ?? 3);
 const GRID: number[][] = [];
 for (let a = 0; a < 3; a++) for (let b = 0; b < 4; b++) for (let c = 0; c < 5; c++) for (let d = 0; d < 5; d++) GRID.push([a, b, c, d]);
 
-/** A seeded random rotation of R⁴ (Gram-Schmidt on a Gaussian matrix: Haar-distributed up to sign). */
-function rotation(seed: number): number[][] {
-  const random = createRandom(seed);
-  const rows: number[][] = [];
-  for (let i = 0; i < 4; i++) {
-    let v = Array.from({ length: 4 }, () => random.normal());
-    for (const u of rows) {
-      const dot = v.reduce((s, x, k) => s + x * u[k]!, 0);
-      v = v.map((x, k) => x - dot * u[k]!);
-    }
-    const norm = Math.hypot(...v);
-    rows.push(v.map((x) => x / norm));
-  }
-  return rows;
-}
 
 /** Differential entropy (nats) of the equal-weight mixture of N(m, σ²) over `means`, by the trapezoid rule at σ/8. */
 function mixtureEntropy(means: readonly number[]): number {

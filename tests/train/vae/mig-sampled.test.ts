@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/random.js';
 import { mig } from '../../../src/train/vae/mig.js';
+import { rotation } from './rotation.js';
 import { migSampled, type Posteriors } from '../../../src/train/vae/mig-sampled.js';
 
 const LEVELS = [3, 4, 5, 5];
@@ -17,21 +18,6 @@ function posteriors(codes: Float64Array): Posteriors {
   return { latent: 4, mu: codes, logvar: new Float64Array(codes.length).fill(2 * Math.log(0.02)) };
 }
 
-/** A seeded random rotation of R⁴ (Gram-Schmidt on a Gaussian matrix). */
-function rotation(seed: number): number[][] {
-  const random = createRandom(seed);
-  const rows: number[][] = [];
-  for (let i = 0; i < 4; i++) {
-    let v = Array.from({ length: 4 }, () => random.normal());
-    for (const u of rows) {
-      const dot = v.reduce((s, x, k) => s + x * u[k]!, 0);
-      v = v.map((x, k) => x - dot * u[k]!);
-    }
-    const norm = Math.hypot(...v);
-    rows.push(v.map((x) => x / norm));
-  }
-  return rows;
-}
 
 /** codes (rows × 4) times Rᵀ. */
 function rotate(R: number[][], codes: Float64Array): Float64Array {
