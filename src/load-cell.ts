@@ -1,10 +1,9 @@
 /** A cell by shipped name or by path, parsed: the first step of nearly every command. */
 import { parseCell, type CellGraph } from './cell/index.js';
-import { readCell, readLimit } from './io/index.js';
+import { cellParseOptions, readCell } from './io/index.js';
 
 /** A shipped cell by name (`gru`) or a `.cell` file by path, parsed into its graph. */
 export function loadCell(nameOrPath: string): CellGraph {
   const source = readCell(nameOrPath);
-  // The cell read limit is also the longest text parsed, so --max-read-mb raises both.
-  return parseCell(source.text, { file: source.file, maxLength: readLimit('cell') });
+  return parseCell(source.text, cellParseOptions(source));
 }

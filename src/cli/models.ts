@@ -5,7 +5,7 @@
  * stage's, so a model here is exactly what `trace --weights` would run.
  */
 import { InputError } from '../errors.js';
-import { readBytes, readCell, readLimit } from '../io/index.js';
+import { cellParseOptions, readBytes, readCell } from '../io/index.js';
 import type { CellGraph } from '../cell/index.js';
 import type { CellResolver, OutputsLike, RecurrentModel } from '../trace/index.js';
 
@@ -27,7 +27,7 @@ export async function cellResolver(): Promise<CellResolver> {
     const key = `${name} ${activation}`;
     if (!cache.has(key)) {
       const source = readCell(name);
-      cache.set(key, parseCell(withRecurrentActivation(source.text, activation), { file: source.file, maxLength: readLimit('cell') }));
+      cache.set(key, parseCell(withRecurrentActivation(source.text, activation), cellParseOptions(source)));
     }
     return cache.get(key)!;
   };

@@ -7,7 +7,7 @@
  */
 import type { CellGraph } from '../cell/index.js';
 import { InputError } from '../errors.js';
-import { decodeWeightsFile, readBytes, readCell, readLimit, type DecodedWeights } from '../io/index.js';
+import { cellParseOptions, decodeWeightsFile, readBytes, readCell, type DecodedWeights } from '../io/index.js';
 import type { RecurrentModel, Weights } from '../trace/index.js';
 
 export interface CellWithWeights {
@@ -44,7 +44,7 @@ export async function cellWithWeights(cellName: string | undefined, weightsFile:
   const source = readCell(name);
   // Keras's hard_sigmoid, or ONNX's HardSigmoid on the gates, replaces the cell's σ.
   const activation = keras?.recurrentActivation ?? (decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).recurrentActivation : 'sigmoid');
-  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), { file: source.file, maxLength: readLimit('cell') });
+  const cell = parseCell(tr.withRecurrentActivation(source.text, activation), cellParseOptions(source));
   if (keras) return { cell, weights: keras.weights, initial: {} };
   if (decoded?.format === 'onnx') {
     const imported = tr.fromOnnx(decoded.model, cell);

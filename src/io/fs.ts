@@ -167,6 +167,14 @@ export function listCells(): string[] {
     .sort();
 }
 
+/**
+ * How to parse a cell read from a file (cell/parse.ts's options): its name in messages, and the
+ * cell read limit as the longest text, so --max-read-mb raises both.
+ */
+export function cellParseOptions(source: SourceFile): { readonly file: string; readonly maxLength: number } {
+  return { file: source.file, maxLength: readLimit('cell') };
+}
+
 /** A shipped cell by name ('gru') or any path to a .cell file. */
 export function readCell(nameOrPath: string): SourceFile {
   const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.cell');

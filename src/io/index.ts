@@ -2,7 +2,7 @@
  * Formats and files. Decoders are pure (bytes or text in, plain data out, errors naming the
  * file and position); the read* functions add the file access, which only fs.ts performs.
  */
-export { readCell, listCells, listFiles, readText, readBytes, readStdinText, readLimit, raiseReadLimits, READ_LIMITS, READ_LIMIT_OPTION, writeFileAtomic, checkOutputLocation, TEMPLATES_DIR, CELLS_DIR, THEMES_DIR, type SourceFile, type ReadKind } from './fs.js';
+export { readCell, cellParseOptions, listCells, listFiles, readText, readBytes, readStdinText, readLimit, raiseReadLimits, READ_LIMITS, READ_LIMIT_OPTION, writeFileAtomic, checkOutputLocation, TEMPLATES_DIR, CELLS_DIR, THEMES_DIR, type SourceFile, type ReadKind } from './fs.js';
 export { readTheme, listThemes } from './theme.js';
 export { svgToPng, type PngOptions } from './raster.js';
 export { svgToPdf, type PdfOptions } from './pdf.js';

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { readCellHeader } from '../../cell/header.js';
-import { listCells, readCell, readLimit } from '../../io/index.js';
+import { cellParseOptions, listCells, readCell } from '../../io/index.js';
 import { writeOutput } from '../output.js';
 import { InputError } from '../../errors.js';
 
@@ -32,7 +32,7 @@ export function equationsCommand(cli: Argv): Argv {
     async (args) => {
       const { parseCell, toTex, toMarkdown, toText, toJson } = await import('../../cell/index.js');
       const source = readCell(args.cell);
-      const cell = parseCell(source.text, { file: source.file, maxLength: readLimit('cell') });
+      const cell = parseCell(source.text, cellParseOptions(source));
       if (args['weights-map']) {
         if (args.format !== 'text' && args.format !== 'markdown') throw new InputError(`--weights-map prints text or markdown, not ${args.format}`);
         const { weightsMap, formatWeightsMap } = await import('../../trace/index.js');

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { basename, extname, join } from 'node:path';
 import { InputError } from '../../errors.js';
-import { readCell, readLimit } from '../../io/index.js';
+import { cellParseOptions, readCell } from '../../io/index.js';
 import { figureBytes, loadTheme, writeOutput } from '../output.js';
 import type { Command } from './command.js';
 
@@ -67,7 +67,7 @@ function diagramCommand(cli: Argv): Argv {
       const darkTheme = auto ? await loadTheme('dark') : undefined;
       const { parseCell } = await import('../../cell/index.js');
       const source = readCell(args.cell);
-      const cell = parseCell(source.text, { file: source.file, maxLength: readLimit('cell') });
+      const cell = parseCell(source.text, cellParseOptions(source));
       if (args.steps !== undefined && args.steps !== 1 && cell.states.length === 0) {
         process.stderr.write(`note: cell '${cell.name}' has no state, so nothing flows between steps; drawing one step\n`);
       }

@@ -140,7 +140,7 @@ function detectCommand(cli: Argv): Argv {
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
-      const { readCell, readLimit, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
+      const { cellParseOptions, readCell, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
       const { parseCell } = await import('../../cell/index.js');
       const columns = {
         ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
@@ -160,7 +160,7 @@ function detectCommand(cli: Argv): Argv {
         const source = readCell(args.cell);
         cellSource = { file: source.file, text: source.text };
       }
-      const cell = parseCell(cellSource.text, { file: cellSource.file, maxLength: readLimit('cell') });
+      const cell = parseCell(cellSource.text, cellParseOptions(cellSource));
       const modelName = cell.name;
       const clip = args.clip;
       if (!(clip >= 0)) throw new InputError(`--clip must be 0 (off) or a positive number, got ${clip}`);
