@@ -10,7 +10,8 @@
  *      so anomalies in the "normal" part do not teach the model (fit.ts); `ensemble` trains
  *      several seeds and takes the median score;
  *   4. score each point by its prediction error, standardised with the fit part's residuals
- *      (root mean square over channels, averaged over `smooth` steps);
+ *      and then against the median and spread of its recent past (local-scale.ts; root mean
+ *      square over channels, averaged over `smooth` steps);
  *   5. threshold from the normal part's scores (default: peaks over threshold, pot.ts); flag, and
  *      measure against labels (metrics.ts, range-metrics.ts, nab.ts);
  *   6. the baselines (rolling z-score, Hampel identifier), thresholded by the same rule;
@@ -23,6 +24,7 @@ import { channelScale, hampelScore, rollingZScore } from './baseline.js';
 import { fitMember, type Member } from './fit.js';
 import { evaluate, referenceFlags, type DetectionMetrics } from './metrics.js';
 import type { EpochStats, OptimizerName, Predictor } from './model.js';
+import { LOCAL_SCALE_DEFAULT } from './local-scale.js';
 import { localiseRuns } from './localise.js';
 import { nabScore, type NabScore } from './nab.js';
 import { checkDrift, driftMessage, prepare, type DriftCheck } from './prepare.js';
@@ -80,6 +82,12 @@ export interface DetectOptions {
    * threshold (localise.ts), so the smoothing does not flag a spike's neighbours (default LOCALISE_DEFAULT).
    */
   readonly localise?: boolean;
+  /**
+   * Judge each standardised error against the median and spread of this many errors before it
+   * (local-scale.ts; default LOCAL_SCALE_DEFAULT, 0 = against the fit part only), so a level
+   * shift's lasting bias or a noisier stretch does not keep crossing the threshold.
+   */
+  readonly localScale?: number;
   /** A flagged run starting this many steps after a labelled window still belongs to it (default: the window). */
   readonly tolerance?: number;
   /** Fit on this series (all of it but the held-out tail) and score all of `series`. */
@@ -107,6 +115,8 @@ export interface TrainedModel {
   /** Per channel: mean and standard deviation of the prediction error on the fit part. */
   readonly errorMean: Float64Array;
   readonly errorStd: Float64Array;
+  /** Steps of recent errors each error is judged against (0: the fit part's scale only; local-scale.ts). */
+  readonly localScale: number;
   readonly threshold: number;
 }
 
@@ -250,7 +260,8 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const drift = saved ? [] : checkDrift(training, fitEnd, series, regions.evaluateFrom, series.length);
   for (const d of drift) if (d.drifts) warn(driftMessage(d));
 
-  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, threshold };
+  const localScale = saved?.localScale ?? options.localScale ?? LOCAL_SCALE_DEFAULT;
+  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, localScale, threshold };
   return {
     model,
     regions,

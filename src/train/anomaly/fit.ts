@@ -11,7 +11,8 @@
 import { createRandom, type Random } from '../../random.js';
 import type { DetectOptions } from './detect.js';
 import { createPredictor, predictionErrors, trainPredictor, type EpochStats, type Predictor } from './model.js';
-import { channelStats, errorScores, prepare, type Prepared } from './prepare.js';
+import { LOCAL_SCALE_DEFAULT, locallyStandardised } from './local-scale.js';
+import { channelStats, prepare, rmsScores, standardisedErrors, type Prepared } from './prepare.js';
 import { robustSpread } from './quantile.js';
 import type { Series } from './types.js';
 
@@ -28,6 +29,8 @@ export interface Member {
   readonly scores: Float64Array;
   /** The same scores unaveraged (smooth 1): each point's own standardised error, for localiseRuns. */
   readonly pointScores: Float64Array;
+  /** The scored series' prediction errors, step-major (T × channels; NaN before the first prediction). */
+  readonly errors: Float64Array;
   /** Fit-part points the robust refit replaced. */
   readonly replaced: number;
   /** With `excludeBursts`: normal-part steps left out of the threshold's calibration (burstMask). */
@@ -143,11 +146,19 @@ export function fitMember(series: Series, options: DetectOptions, prepared: Prep
       bursts = burstMask(unpredictable(trainErrors, C, firstError, fitEnd, normalEnd), firstError, normalEnd, smooth);
     }
   }
-  const trainScores = errorScores(trainErrors, C, errorMean, errorStd, smooth);
+  // Each error standardised by the fit part, then judged against its own recent past (local-scale.ts).
+  const localScale = saved?.localScale ?? options.localScale ?? LOCAL_SCALE_DEFAULT;
+  const judged = (e: Float64Array) => {
+    const z = standardisedErrors(e, C, errorMean, errorStd);
+    return localScale > 0 ? locallyStandardised(z, C, localScale) : z;
+  };
+  const judgedTrain = judged(trainErrors);
+  const trainScores = rmsScores(judgedTrain, C, smooth);
   const errors = options.train ? predictionErrors(predictor, z, series.length, window, horizon) : trainErrors;
-  const scores = options.train ? errorScores(errors, C, errorMean, errorStd, smooth) : trainScores;
-  const pointScores = errorScores(errors, C, errorMean, errorStd, 1);
-  return { predictor, history, errorMean, errorStd, trainScores, scores, pointScores, replaced, ...(bursts ? { bursts } : {}) };
+  const judgedErrors = options.train ? judged(errors) : judgedTrain;
+  const scores = options.train ? rmsScores(judgedErrors, C, smooth) : trainScores;
+  const pointScores = rmsScores(judgedErrors, C, 1);
+  return { predictor, history, errorMean, errorStd, trainScores, scores, pointScores, errors, replaced, ...(bursts ? { bursts } : {}) };
 }
 
 /**

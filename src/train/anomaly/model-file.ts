@@ -13,9 +13,9 @@ import { restorePredictor } from './model.js';
 import type { SeasonalProfile } from './seasonal.js';
 
 export const MODEL_FORMAT = 'gateflow-anomaly-model';
-/** Version 2 added the seasonal profiles; version 1 files (none) still read. */
-const MODEL_VERSION = 2;
-const READABLE_VERSIONS: readonly unknown[] = [1, 2];
+/** Version 2 added the seasonal profiles, version 3 the local scale; older files still read (without them). */
+const MODEL_VERSION = 3;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3];
 
 /** The cell as the user named it and its source text. */
 export interface CellSource {
@@ -35,6 +35,7 @@ export function modelToJson(model: TrainedModel, cell: CellSource): string {
     window: model.window,
     horizon: model.horizon,
     smooth: model.smooth,
+    localScale: model.localScale,
     threshold: model.threshold,
     standardisation: { mean: [...model.mean], std: [...model.std] },
     seasonal: model.seasonal.map((p) => (p ? { period: p.period, acf: p.acf, scale: [...p.scale], profile: [...p.profile] } : null)),
@@ -82,7 +83,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
     throw fail(file, `not JSON (${clipText((error as Error).message, 200)})`);
   }
   if (!raw || typeof raw !== 'object' || raw.format !== MODEL_FORMAT) throw fail(file, `not a gateflow anomaly model (expected "format": "${MODEL_FORMAT}")`);
-  if (!READABLE_VERSIONS.includes(raw.version)) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads versions 1 and ${MODEL_VERSION})`);
+  if (!READABLE_VERSIONS.includes(raw.version)) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads versions 1 to ${MODEL_VERSION})`);
   const cellRaw = raw.cell as { file?: unknown; source?: unknown } | undefined;
   if (!cellRaw || typeof cellRaw.source !== 'string' || typeof cellRaw.file !== 'string') throw fail(file, "'cell' must hold the cell's 'file' and 'source'");
   const cell: CellSource = { file: cellRaw.file, text: cellRaw.source };
@@ -94,6 +95,8 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   const window = positiveInteger(file, raw.window, 'window');
   const smooth = positiveInteger(file, raw.smooth, 'smooth');
   const horizon = raw.horizon === undefined ? 1 : positiveInteger(file, raw.horizon, 'horizon');
+  // Files before version 3 scored against the fit part's scale only.
+  const localScale = raw.localScale === undefined ? 0 : raw.localScale === 0 ? 0 : positiveInteger(file, raw.localScale, 'localScale');
   if (typeof raw.threshold !== 'number') throw fail(file, "'threshold' must be a number");
   const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
   const error = (raw.error ?? {}) as Record<string, unknown>;
@@ -122,6 +125,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
       window,
       horizon,
       smooth,
+      localScale,
       threshold: raw.threshold,
       mean: Float64Array.from(numbers(file, standardisation.mean, 'standardisation.mean', C)),
       std: Float64Array.from(numbers(file, standardisation.std, 'standardisation.std', C)),

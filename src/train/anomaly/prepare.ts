@@ -68,11 +68,21 @@ export function standardise(values: Float64Array, C: number, mean: Float64Array,
 
 /** Root mean square over channels of the standardised error, averaged over `smooth` steps. */
 export function errorScores(errors: Float64Array, C: number, errorMean: Float64Array, errorStd: Float64Array, smooth: number): Float64Array {
-  const T = errors.length / C;
+  return rmsScores(standardisedErrors(errors, C, errorMean, errorStd), C, smooth);
+}
+
+/** Each channel's error standardised by the fit part's error mean and standard deviation (step-major). */
+export function standardisedErrors(errors: Float64Array, C: number, errorMean: Float64Array, errorStd: Float64Array): Float64Array {
+  return errors.map((e, i) => (e - errorMean[i % C]!) / errorStd[i % C]!);
+}
+
+/** Root mean square over channels of standardised errors z (step-major), averaged over `smooth` steps. */
+export function rmsScores(z: Float64Array, C: number, smooth: number): Float64Array {
+  const T = z.length / C;
   const squared = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     let total = 0;
-    for (let c = 0; c < C; c++) total += ((errors[t * C + c]! - errorMean[c]!) / errorStd[c]!) ** 2;
+    for (let c = 0; c < C; c++) total += z[t * C + c]! ** 2;
     squared[t] = total / C;
   }
   const scores = new Float64Array(T).fill(Number.NaN);
