@@ -22,6 +22,8 @@ const out = option('--out', '/tmp/localise-bench');
 const data = option('--data', '/work/shared/data/nab-dev');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
 const HELDOUT_SEEDS = Array.from({ length: 12 }, (_, k) => k + 1);
+// A second set, never looked at while choosing the local scale (robust-score.mjs's CONFIRM_SEEDS).
+const CONFIRM_SEEDS = Array.from({ length: 12 }, (_, k) => k + 101);
 
 async function allSeries() {
   const { readCleanSeries } = await import(join(root, 'dist', 'cli', 'commands', 'rnn-series.js'));
@@ -29,6 +31,7 @@ async function allSeries() {
   const files = readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
   const list = files.map((f, i) => ({ name: f.replace(/\.csv$/, ''), group: i % 2 === 0 ? 'A' : 'B', load: () => readCleanSeries(join(data, f), { missing: 'interpolate', duplicates: 'mean', quiet: true }) }));
   for (const seed of HELDOUT_SEEDS) list.push({ name: `heldout-${seed}`, group: 'H', load: async () => heldoutSeries(createRandom, seed) });
+  for (const seed of CONFIRM_SEEDS) list.push({ name: `heldout-${seed}`, group: 'H2', load: async () => heldoutSeries(createRandom, seed) });
   return list;
 }
 
@@ -75,7 +78,7 @@ function table() {
     const results = Object.fromEntries(cells.map((c) => [c, byCell[c] ? { before: variant(byCell[c], 'smooth5'), after: variant(byCell[c], 'smooth5+local') } : undefined]));
     return { name, group: any.group, any, results };
   });
-  const nabDev = rows.filter((r) => r.group !== 'H');
+  const nabDev = rows.filter((r) => !r.group.startsWith('H'));
   const cols = (n) => Array.from({ length: n }, () => '---|').join('');
   console.log('Default settings (localised):');
   console.log(`| series | composite F1: ${cells.join(' | ')} | z-score | Hampel | flag everything | windows / FP runs: ${cells.join(' | ')} | z-score | NAB: ${cells.join(' | ')} | z-score | Hampel |`);
@@ -92,8 +95,8 @@ function table() {
     const pair = (c, f) => (results[c] ? `${f(results[c].before)} → ${f(results[c].after)}` : 'not run');
     console.log(`| ${group} ${short(name)} | ${cells.map((c) => pair(c, f1)).join(' | ')} | ${cells.map((c) => pair(c, nab)).join(' | ')} |`);
   }
-  for (const group of ['A', 'B', 'A+B', 'H']) {
-    const sel = rows.filter((r) => (group === 'A+B' ? r.group !== 'H' : r.group === group));
+  for (const group of ['A', 'B', 'A+B', 'H', 'H2']) {
+    const sel = rows.filter((r) => (group === 'A+B' ? !r.group.startsWith('H') : r.group === group));
     if (sel.length === 0) continue;
     const scored = sel.filter((r) => r.any.everything.labelled > 0);
     const total = (pick) => {
@@ -160,8 +163,8 @@ function report() {
       return { p, results: { ...results, 'z-score': p.baselines['rolling z-score'], hampel: p.baselines.hampel, everything: p.everything } };
     });
     for (const { p, results } of rows) console.log(`${p.group} ${p.series.slice(0, 46).padEnd(46)}`, Object.values(results).map((s) => fmt(s).padStart(20)).join(''));
-    for (const group of ['A', 'B', 'A+B', 'H']) {
-      const sel = rows.filter((r) => (group === 'A+B' ? r.p.group !== 'H' : r.p.group === group));
+    for (const group of ['A', 'B', 'A+B', 'H', 'H2']) {
+      const sel = rows.filter((r) => (group === 'A+B' ? !r.p.group.startsWith('H') : r.p.group === group));
       const scored = sel.filter((r) => r.results.smooth5.labelled > 0);
       const line = [...variants, 'z-score', 'hampel', 'everything'].map((v) => {
         const sum = (f) => sel.reduce((a, r) => a + f(r.results[v]), 0);

@@ -2,9 +2,11 @@
 // were not chosen on. Sets: nab-dev half A (files 1, 3, 5, … in name order) and the held-out
 // series of heldout-series.mjs with seeds 1–12 (H1) are where rules are chosen; nab-dev half B
 // and seeds 101–112 (H2) are only for confirming, and `report` prints them only with --confirm.
-// Each (cell, series) is trained once with the default training settings and its scores kept;
-// the rules are then applied to the saved scores (training does not depend on them).
-//   node tests/bench/robust-score.mjs run [--cells rnn] [--out DIR] [--only TEXT]
+// Each (cell, series) is trained with the default training settings and its scores kept, as
+// the detector scored before the local scale (`--local-scale 0`), with the signed errors they
+// come from; the rules are then applied to the saved errors (training does not depend on them).
+//   node tests/bench/robust-score.mjs run [--cells rnn] [--out DIR] [--only TEXT]   (detect; the baselines)
+//   node tests/bench/robust-score.mjs errors [--groups A,H1]                        (the same training again: its errors)
 //   node tests/bench/robust-score.mjs report [--out DIR] [--variants a,b] [--confirm] [--series]
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -195,7 +197,7 @@ async function run() {
       if (existsSync(file)) continue;
       const series = await entry.load();
       const started = process.cpuUsage();
-      const d = A.detect(series, { cell, seed: 1 });
+      const d = A.detect(series, { cell, seed: 1, localScale: 0 });
       const cpu = process.cpuUsage(started);
       const [z, hampel] = d.baselines;
       writeFileSync(file, JSON.stringify({
@@ -221,7 +223,7 @@ async function addErrors() {
     const piece = JSON.parse(readFileSync(join(out, f), 'utf8'));
     if (piece.errors || !piece.series.includes(only) || !option('--groups', piece.group).split(',').includes(piece.group)) continue;
     const series = await entries.find((e) => e.name === piece.series).load();
-    const options = { cell: loadCell(piece.cell), seed: 1 };
+    const options = { cell: loadCell(piece.cell), seed: 1, localScale: 0 };
     const member = fitMember(series, options, prepare(series, options), createRandom(1));
     const C = series.channels.length;
     piece.errors = arrayOf(member.errors.map((e, i) => (e - member.errorMean[i % C]) / member.errorStd[i % C]));

@@ -1,9 +1,14 @@
 // locallyStandardised: each error judged against the median and scaled MAD of the errors before
 // it. Hand-worked windows, generated cases against a direct restatement with robustSpread
-// (fast-check, seeded), and the O(n) MAD against sorting the deviations.
+// (fast-check, seeded), the O(n) MAD against sorting the deviations, and the default detector
+// on one nab-dev series (tests/fixtures/nab) against the bar of issue 13.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_SCALE_SLACK, locallyStandardised, medianAbsoluteDeviation, robustSpread } from '../../../src/train/anomaly/index.js';
+import { loadCell } from '../../../src/index.js';
+import { readSeries } from '../../../src/io/series.js';
+import { detect, LOCAL_SCALE_DEFAULT, LOCAL_SCALE_SLACK, locallyStandardised, medianAbsoluteDeviation, robustSpread, runsOf } from '../../../src/train/anomaly/index.js';
 
 describe('locallyStandardised', () => {
   it('window 3, slack 1, by hand: [0, 1, 2, 10, 3] → the first 3 as they are; 10 against [0, 1, 2] (median 1, MAD 1) = 9/1.4826; 3 against [1, 2, 10] = 1/1.4826', () => {
@@ -13,11 +18,11 @@ describe('locallyStandardised', () => {
     expect(r[4]!).toBeCloseTo(1 / 1.4826, 12);
   });
 
-  it('default slack 1.5: [0, 2, 4, 20, 6] → 20 against [0, 2, 4] (median 2, MAD 2) = 18/(2.9652/1.5) = 9.1056; a spread of 1.4826 (MAD 1) is under the slack: 10 − 1 = 9', () => {
+  it('default slack 1.5: [0, 2, 4, 20, 6] → 20 against [0, 2, 4] (median 2, MAD 2) = 18/(2.9652/1.5) = 9.105625; a spread of 1.4826 (MAD 1) is under the slack: 10 − 1 = 9', () => {
     expect(LOCAL_SCALE_SLACK).toBe(1.5);
     const r = locallyStandardised(Float64Array.from([0, 2, 4, 20, 6]), 1, 3);
     expect(r[3]!).toBeCloseTo(18 / (2 * 1.4826 / 1.5), 12);
-    expect(r[3]!).toBeCloseTo(9.10562, 5);
+    expect(r[3]!).toBeCloseTo(9.105625, 6);
     // 6 against [2, 4, 20]: median 4, MAD 2.
     expect(r[4]!).toBeCloseTo(2 / (2 * 1.4826 / 1.5), 12);
     expect(locallyStandardised(Float64Array.from([0, 1, 2, 10]), 1, 3)[3]!).toBeCloseTo(9, 12);
@@ -72,4 +77,22 @@ describe('locallyStandardised', () => {
       { seed: 43, numRuns: 300 },
     );
   });
+});
+
+describe('the default detector on a nab-dev series', () => {
+  it('speed_7578 (a small rnn: hidden 8, 3 epochs): every labelled window of the scored half found, more than the z-score, with fewer false-positive runs', () => {
+    const file = join(resolve(__dirname, '..', '..', 'fixtures', 'nab'), 'realTraffic__speed_7578.csv');
+    // The windows in the scored half (from row ⌊n/2⌋ on), read from the label column here.
+    const labels = readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((row) => Number(row.split(',')[2]));
+    const windows = runsOf(labels.map((l, t) => (t >= Math.floor(labels.length / 2) ? l : 0))).length;
+    expect(windows).toBe(3);
+    const d = detect(readSeries(file), { cell: loadCell('rnn'), hidden: 8, epochs: 3, seed: 1 });
+    expect(d.model.localScale).toBe(LOCAL_SCALE_DEFAULT);
+    const rnn = d.rnn.evaluation!.metrics;
+    const z = d.baselines.find((b) => b.name === 'rolling z-score')!.evaluation!.metrics;
+    expect([rnn.events.detected, rnn.events.labelled]).toEqual([windows, windows]);
+    expect(rnn.events.detected).toBeGreaterThan(z.events.detected);
+    expect(rnn.events.falsePositiveRuns).toBeLessThan(z.events.falsePositiveRuns);
+    expect(rnn.composite.f1).toBeGreaterThan(Math.max(z.composite.f1, d.references!.everything.metrics.composite.f1));
+  }, 60_000);
 });

@@ -105,10 +105,11 @@ describe('the detector with the seasonal profile', () => {
     expect(formatSeasonal(seasonal.model)).toEqual([
       `column 'value' repeats every 120 steps (autocorrelation ${seasonal.model.seasonal[0]!.acf.toFixed(2)} in the fit part): the predictor reads its residual from the per-phase median, phase counted from the series' first step`,
     ]);
-    // Found, at the cost of a few short false-positive runs of noise (1200 scored points at risk 1e-3).
+    // Found, at the cost of a few short false-positive runs of noise (1200 scored points at risk 1e-3;
+    // 3 judged against the fit part's scale alone, 4 against the last 200 errors, whose spread mixes both plateaus).
     const found = seasonal.rnn.evaluation!.metrics;
     expect(found.events.detected).toBe(1);
-    expect(found.events.falsePositiveRuns).toBeLessThanOrEqual(3);
+    expect(found.events.falsePositiveRuns).toBeLessThanOrEqual(4);
     expect(found.composite.f1).toBeGreaterThan(0.8);
     // The window alone sees a low stretch like every night's: nothing in the window.
     expect(plain.rnn.evaluation!.metrics.events.detected).toBe(0);
