@@ -19,6 +19,7 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const out = option('--out', '/tmp/robust-score-bench');
 const data = option('--data', '/work/shared/data/nab-dev');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
+const { locallyStandardised } = A;
 export const CHOOSE_SEEDS = Array.from({ length: 12 }, (_, k) => k + 1);
 export const CONFIRM_SEEDS = Array.from({ length: 12 }, (_, k) => k + 101);
 
@@ -58,8 +59,8 @@ function smoothed(points, k) {
   return s;
 }
 
-/** Point scores divided by the median of the `w` before each, relative to the fit part's median (floored at 1 unless `free`). */
-function rollingScaled(p, w, free = false) {
+/** Point scores divided by the median of the `w` before each relative to the fit part's median, when above 1. */
+function rollingScaled(p, w) {
   const points = floats(p.pointScores);
   const finite = (a) => Array.from(a).filter(Number.isFinite);
   const base = A.quantile(finite(points.slice(0, p.regions.fitEnd)), 0.5);
@@ -82,7 +83,7 @@ function rollingScaled(p, w, free = false) {
     const n = sorted.length;
     const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     const ratio = n >= Math.min(w, 10) ? median / base : 1;
-    out[t] = points[t] / (free ? ratio : Math.max(1, ratio));
+    out[t] = points[t] / Math.max(1, ratio);
   }
   return out;
 }
@@ -125,8 +126,6 @@ const massAtLeast = (m) => (flags, scores, points, threshold) => {
   }
   return out;
 };
-
-const { locallyStandardised } = await import(join(root, 'dist', 'train', 'anomaly', 'local-scale.js'));
 
 /** |r_t| of local-scale.ts on the saved standardised errors (one channel): window w, slack (Infinity: centre only). */
 const local = (p, w, slack) => locallyStandardised(floats(p.errors), 1, w, slack).map(Math.abs);
