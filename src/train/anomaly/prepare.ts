@@ -145,8 +145,9 @@ export interface Prepared {
   readonly labelledInHoldout: number;
 }
 
-function checkSizes(window: number, horizon: number, smooth: number): void {
+function checkSizes(window: number, horizon: number, smooth: number, localScale: number | undefined): void {
   if (!Number.isInteger(window) || window < 2) throw new InputError(`--window must be an integer of at least 2, found ${window}`);
+  if (localScale !== undefined && !(Number.isInteger(localScale) && localScale >= 0)) throw new InputError(`--local-scale must be 0 (off) or a positive integer, found ${localScale}`);
   if (!Number.isInteger(horizon) || horizon < 1) throw new InputError(`--horizon must be a positive integer, found ${horizon}`);
   if (!Number.isInteger(smooth) || smooth < 1) throw new InputError(`--smooth must be a positive integer, found ${smooth}`);
 }
@@ -174,7 +175,7 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   const smooth = saved?.smooth ?? options.smooth ?? 5;
   const horizon = saved?.horizon ?? options.horizon ?? 1;
   const C = series.channels.length;
-  checkSizes(window, horizon, smooth);
+  checkSizes(window, horizon, smooth, options.localScale);
   if (series.length < window + horizon) {
     throw tooShort(series, window + horizon, horizon === 1 ? `a window of ${window} points plus one to predict` : `a window of ${window} points plus a forecast ${horizon} steps ahead`);
   }

@@ -79,6 +79,15 @@ describe('locallyStandardised', () => {
   });
 });
 
+describe('detect() option localScale', () => {
+  it('refuses a negative or fractional window with the option named', () => {
+    const series = { channels: ['v'], values: new Float64Array(300).map((_, t) => Math.sin(t / 5)), length: 300 };
+    for (const localScale of [-1, 2.5]) {
+      expect(() => detect(series, { cell: loadCell('rnn'), localScale })).toThrow(`--local-scale must be 0 (off) or a positive integer, found ${localScale}`);
+    }
+  });
+});
+
 describe('the default detector on a nab-dev series', () => {
   it('speed_7578 (a small rnn: hidden 8, 3 epochs): every labelled window of the scored half found, more than the z-score, with fewer false-positive runs', () => {
     const file = join(resolve(__dirname, '..', '..', 'fixtures', 'nab'), 'realTraffic__speed_7578.csv');
