@@ -2,7 +2,7 @@
  * Engine stage: optimizers over Parameters (their `grad` is what backward accumulated).
  * Updates are in place on `param.value.data`, so compiled cells and tapes see them at once.
  */
-import type { Parameter } from './tape.js';
+import { gradCleared, type Parameter } from './tape.js';
 import type { Data } from './tensor.js';
 
 export interface Optimizer {
@@ -14,7 +14,10 @@ export interface Optimizer {
 }
 
 const zeroGrad = (params: readonly Parameter[]) => (): void => {
-  for (const p of params) p.grad.data.fill(0);
+  for (const p of params) {
+    p.grad.data.fill(0);
+    gradCleared(p);
+  }
 };
 
 export interface SgdOptions {
