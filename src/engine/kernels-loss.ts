@@ -30,7 +30,7 @@ export const bceWithLogits: Kernel = {
   forward([logits, target], attrs) {
     if (!sameShape(logits!.shape, target!.shape)) throw new ShapeError('target', logits!.shape, target!.shape, 'bceWithLogits');
     const x = logits!.data, y = target!.data, n = x.length;
-    const e = new Float64Array(n);
+    const e = allocateOutput(n, 'float64') as Float64Array;
     let s = 0;
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
