@@ -50,7 +50,7 @@ describe('gateflow compare and memory', { timeout: 60_000 }, () => {
     expect(run.stdout.split('\n')[0]).toBe('mean of ‖∂h_t/∂x_(t−lag)‖ over t (delay:3 sequences, mean of 2)');
   });
 
-  it('memory of a fading cell beside gru: the shared scale warns that gru looks flat; --color-scale panel gives each map its own legend', async () => {
+  it('memory of a fading cell beside gru: the shared scale warns that gru looks flat and its legend says the scale is shared', async () => {
     const jordan = resolve(__dirname, '..', 'fixtures', 'cells', 'jordan.cell');
     // Warnings go to the process's standard error, which runInProcess leaves alone.
     const warnings: string[] = [];
@@ -60,11 +60,8 @@ describe('gateflow compare and memory', { timeout: 60_000 }, () => {
     expect(warnings.join('')).toBe('gateflow: warning: on the shared colour scale, gru random varies over under a quarter of its decades, so its map shows little of its own variation; --color-scale panel gives each map its own scale\n');
     const legends = (dir: string) => [...readFileSync(join(work, dir, 'memory.svg'), 'utf8').matchAll(/aria-label="(one scale for all panels|this panel’s own scale)"/g)].map((m) => m[1]);
     expect(legends('shared')).toEqual(['one scale for all panels']);
-    const panel = await runInProcess(['memory', jordan, 'gru', '--steps', '20', '--samples', '1', '--color-scale', 'panel', '-o', 'panel'], work);
-    expect([panel.status, panel.stderr]).toEqual([0, '']);
-    expect(legends('panel')).toEqual(['this panel’s own scale', 'this panel’s own scale']);
-    // The title is typeset: math-italic h and x with subscript t and s, not h_t.
-    expect(readFileSync(join(work, 'panel', 'memory.svg'), 'utf8')).toContain('<title>‖∂ℎₜ/∂𝑥ₛ‖, T = 20, inputs N(0, 1), mean of 1</title>');
+    // The title is typeset: math-italic h and x with subscript t and s, not h_t. (--color-scale panel: tests/plot/spread-heatmap.test.ts.)
+    expect(readFileSync(join(work, 'shared', 'memory.svg'), 'utf8')).toContain('<title>‖∂ℎₜ/∂𝑥ₛ‖, T = 20, inputs N(0, 1), mean of 1</title>');
   });
 
   it.each([
