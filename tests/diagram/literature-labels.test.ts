@@ -3,6 +3,7 @@
 // set upright as words (\mathrm{beta1}) beside α set as a Greek letter (Delta-RNN).
 import { describe, expect, it } from 'vitest';
 import { parseCell, symbolTex, toTex } from '../../src/cell/index.js';
+import { placeDiagram } from '../../src/diagram/index.js';
 import { unroll } from '../../src/diagram/unroll.js';
 import { expectGolden } from '../golden.js';
 import { fixtureCell } from './helpers.js';
@@ -38,4 +39,15 @@ describe('numbered names take their number as a subscript', () => {
   it('Delta-RNN equations (golden)', () => {
     expectGolden('equations/delta-rnn.tex', toTex(fixtureCell('delta-rnn.cell')));
   });
+});
+
+describe('− and ÷ take their operands top to bottom, on the state lane too', () => {
+  // h = a − h_prev and h = h_prev − a were drawn alike: the lane brought h_prev from the left, a came from below.
+  const head = 'cell: s\ntitle: S\ninput: x\nstate: h\na = tanh(W x)\n';
+  it.each([['h = a - h_prev', ['a', 'h_prev']], ['h = h_prev - a', ['h_prev', 'a']], ['h = a ./ h_prev', ['a', 'h_prev']], ['h = h_prev ./ a', ['h_prev', 'a']]])('%s: the first operand enters above the second', async (statement, order) => {
+    const placed = await placeDiagram(parseCell(`${head}${statement}\n`, { file: 's.cell' }), { steps: 1, title: '' });
+    const op = placed.nodes.find((n) => n.node.glyph === 'pointwise')!;
+    const entry = (value: string) => placed.edges.find((e) => e.target === op.key && e.valueOf === value)!.points.at(-1)!.y;
+    expect(entry(order[0]!)).toBeLessThan(entry(order[1]!));
+  }, 60_000);
 });
