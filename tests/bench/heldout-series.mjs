@@ -223,11 +223,12 @@ function noAnomaly(random, seed, length = 4032) {
 
 /**
  * One series of a real-like kind (REALLIKE_KINDS) from a seed: { channels, values, length,
- * labels, timestamps, events }, the timestamps at the kind's step from 2015-01-01.
+ * labels, timestamps, events }, the timestamps at the kind's step from 2015-01-01; `length`
+ * replaces the kind's own (the timing runs use NAB's 22,695 points for machine-temperature).
  */
-export function reallikeSeries(createRandom, kind, seed) {
+export function reallikeSeries(createRandom, kind, seed, lengthWanted = undefined) {
   const random = createRandom(seed * 7919 + REALLIKE_KINDS.indexOf(kind));
-  const made = kind === 'machine-temperature' ? machineTemperature(random) : kind === 'taxi' ? taxi(random) : kind === 'aws-cpu' ? awsCpu(random, seed) : kind === 'no-anomaly' ? noAnomaly(random, seed) : undefined;
+  const made = kind === 'machine-temperature' ? machineTemperature(random, lengthWanted) : kind === 'taxi' ? taxi(random, lengthWanted) : kind === 'aws-cpu' ? awsCpu(random, seed, lengthWanted) : kind === 'no-anomaly' ? noAnomaly(random, seed, lengthWanted) : undefined;
   if (!made) throw new Error(`unknown kind '${kind}' (${REALLIKE_KINDS.join(', ')})`);
   const length = made.values.length;
   const stepMs = (kind === 'taxi' ? 30 : 5) * 60_000;
@@ -245,7 +246,7 @@ export function reallikeCsv(series) {
 /** Seeds per kind in the set README reports: aws-cpu's series are short and its three kinds need more draws; no-anomaly has four variants. */
 export const REALLIKE_SEEDS = { 'machine-temperature': 3, taxi: 3, 'aws-cpu': 6, 'no-anomaly': 4 };
 
-// `node tests/bench/heldout-series.mjs write DIR [--seeds N] [--kinds a,b]`: the real-like set as CSV
+// `node tests/bench/heldout-series.mjs write DIR [--seeds N] [--kinds a,b] [--length L]`: the real-like set as CSV
 // files named KIND__seedN.csv (REALLIKE_SEEDS per kind, or N of each), for `gateflow rnn benchmark
 // --data DIR` (or tests/bench/nab-dev.mjs).
 if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href && process.argv[2] === 'write') {
@@ -259,10 +260,11 @@ if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFile
   const dir = args[0];
   const seeds = option('--seeds', undefined);
   const kinds = option('--kinds', REALLIKE_KINDS.join(',')).split(',');
+  const length = option('--length', undefined);
   mkdirSync(dir, { recursive: true });
   for (const kind of kinds) {
     for (let seed = 1; seed <= Number(seeds ?? REALLIKE_SEEDS[kind]); seed++) {
-      const series = reallikeSeries(createRandom, kind, seed);
+      const series = reallikeSeries(createRandom, kind, seed, length === undefined ? undefined : Number(length));
       writeFileSync(join(dir, `${kind}__seed${seed}.csv`), reallikeCsv(series));
       console.log(`${kind}__seed${seed}.csv: ${series.length} points, ${series.events.map((e) => `${e.kind} at ${e.start}`).join(', ') || 'no anomaly'}`);
     }
