@@ -37,6 +37,9 @@ export interface SeriesColumns {
 /** Cells that mean "no value here". */
 const MISSING_TEXT = new Set(['', 'nan', 'na', 'null']);
 
+/** The largest |value| read: squares and sums of squares of values up to this stay finite in float64. */
+const MAX_VALUE = 1e150;
+
 /** A decimal written with a comma (1,5): a spreadsheet's export in a European locale. */
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
@@ -46,7 +49,8 @@ const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
  */
 function valueOf(field: Field, missing: 'error' | 'skip' | 'interpolate', where: string, column: string): number {
   const value = DECIMAL_NUMBER.test(field.text) ? Number(field.text) : Number.NaN;
-  if (Number.isFinite(value)) return value;
+  if (Math.abs(value) <= MAX_VALUE) return value;
+  if (Number.isFinite(value)) throw new InputError(`${where}:${field.column}: '${clipText(field.text)}' in column '${column}' is too large: a detector squares values and their spread, so |value| must stay below 1e150`);
   const isMissing = field.text === '' || MISSING_TEXT.has(field.text.toLowerCase());
   if (isMissing && missing !== 'error') return Number.NaN;
   const what =

@@ -87,6 +87,7 @@ describe('series formats that are refused, with file:line:column', () => {
     expect(refusal('timestamp,value,label,note\n0,1,0,ok\n')).toBe("e.csv:2:7: 'ok' is not a number in column 'note'");
     expect(refusal('timestamp,value\n0,0x10\n')).toBe("e.csv:2:3: '0x10' is not a number in column 'value'");
     expect(refusal('timestamp,value\n0,1e400\n')).toBe("e.csv:2:3: '1e400' is beyond the range of a 64-bit float in column 'value'");
+    expect(refusal('timestamp,value\n0,1\n1,-2e150\n')).toBe("e.csv:3:3: '-2e150' in column 'value' is too large: a detector squares values and their spread, so |value| must stay below 1e150");
     expect(refusal('timestamp;value\n0;1,5\n')).toBe("e.csv:2:3: '1,5' is not a number (a decimal comma? write 1.5) in column 'value'");
     expect(refusal('timestamp,value\r\n0,Infinity\r\n')).toBe("e.csv:2:3: 'Infinity' is not a number in column 'value'");
   });

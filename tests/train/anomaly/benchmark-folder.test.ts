@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runInProcess } from '../../cli-in-process.js';
-import { detect, formatBenchmark, formatMetrics, skippedRow } from '../../../src/train/anomaly/index.js';
+import { detect, formatBenchmark, formatMetrics, skippedRow, synthSeries } from '../../../src/train/anomaly/index.js';
 import { decodeSeriesCsv } from '../../../src/io/series.js';
 import { loadCell } from '../../../src/index.js';
 
@@ -81,5 +81,20 @@ describe('rnn benchmark --data on an odd folder', () => {
     expect(formatMetrics(result).at(-1)).toBe(`the labels mark no anomaly, so every flagged run in the scored part (steps 120 on) is a false positive: ${runs}`);
     // The spike (6 above a sine of amplitude 1) is flagged by the z-score.
     expect(result.baselines[0]!.flagged[180]).toBe(1);
+  });
+});
+
+describe('series on other scales', () => {
+  it('flag the same points at 1e9 times the values shifted by -4e10 (CloudWatch bytes), and mirrored', () => {
+    const base = synthSeries({ seed: 3, length: 600, period: 20, count: 1, kinds: ['spike', 'level-shift'] });
+    const flags = (scale: number, shift: number) => {
+      const d = detect({ ...base, values: base.values.map((v) => v * scale + shift) }, { cell: loadCell('rnn'), hidden: 4, epochs: 2, window: 10, seed: 1 });
+      return [d.rnn, ...d.baselines].map((m) => Array.from(m.flagged).flatMap((f, t) => (f ? [t] : [])));
+    };
+    const plain = flags(1, 0);
+    expect(plain[0]!.length).toBeGreaterThan(0);
+    expect(flags(1e9, -4e10)).toEqual(plain);
+    // Mirrored values: the baselines score |deviation|, so their flags stay.
+    expect(flags(-1, 0).slice(1)).toEqual(plain.slice(1));
   });
 });
