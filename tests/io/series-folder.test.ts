@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { listSeriesFolder } from '../../src/io/fs.js';
 import { decodeNabWindows, labelFromWindows } from '../../src/io/nab-windows.js';
 import { decodeSeriesCsv } from '../../src/io/series.js';
+import { readSeriesFolder } from '../../src/io/series-folder.js';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'gateflow-folder-'));
@@ -75,5 +76,25 @@ describe('NAB windows', () => {
     expect(() => decodeNabWindows('[]', 'w.json')).toThrow('w.json:1:1: expected an object mapping data files to lists of windows');
     expect(() => labelFromWindows(decodeSeriesCsv('value\n1\n', 'v.csv'), [])).toThrow('v.csv: no timestamp column, so NAB\'s windows cannot be placed on it');
     expect(() => labelFromWindows(decodeSeriesCsv('timestamp,value\nmonday,1\n', 'm.csv'), [])).toThrow("m.csv: the timestamps are not all ISO dates, so NAB's windows cannot be placed on them");
+  });
+});
+
+describe('readSeriesFolder on a NAB checkout', () => {
+  it('labels each data file from its windows, and names a file the windows do not list', () => {
+    const steps = (k: number) => `2015-01-01 00:${String(5 * k).padStart(2, '0')}:00`;
+    const csv = 'timestamp,value\n' + Array.from({ length: 6 }, (_, k) => `${steps(k)},${k}`).join('\n') + '\n';
+    const root = tree({
+      'labels/combined_windows.json': '{"realKnownCause/a.csv": [["2015-01-01 00:05:00.000000", "2015-01-01 00:10:00.000000"]]}',
+      'data/realKnownCause/a.csv': csv,
+      'data/realKnownCause/b.csv': csv,
+      'data/realKnownCause/own.csv': 'timestamp,value,label\n2015-01-01 00:00:00,1,1\n',
+    });
+    const { entries } = readSeriesFolder(root, { missing: 'interpolate' });
+    expect(entries.map((e) => e.name)).toEqual(['realKnownCause__a', 'realKnownCause__b', 'realKnownCause__own']);
+    expect(Array.from(entries[0]!.load().labels!)).toEqual([0, 1, 1, 0, 0, 0]);
+    expect(() => entries[1]!.load()).toThrow(`${join(root, 'data', 'realKnownCause', 'b.csv')}: no label column, and ${join(root, 'labels', 'combined_windows.json')} has no entry 'realKnownCause/b.csv'`);
+    expect(Array.from(entries[2]!.load().labels!)).toEqual([1]);
+    expect(readSeriesFolder(root, {}, ['__own.csv']).entries.map((e) => e.name)).toEqual(['realKnownCause__own']);
+    expect(() => readSeriesFolder(root, {}, ['x', 'y'])).toThrow(`data folder '${root}' holds no .csv file whose name contains 'x' or 'y'`);
   });
 });
