@@ -89,6 +89,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         bar.done();
       }
       await writeResults(anomaly, args, rows);
+      if (rows.every((r) => r.skipped)) throw new InputError(`none of the ${rows.length} series could be measured (the reasons are listed above and in benchmark.json)`);
     },
   );
 }

@@ -68,6 +68,21 @@ describe('rnn benchmark --data on an odd folder', () => {
     expect(readFileSync(join(out, 'benchmark.md'), 'utf8')).toContain('| short | skipped | skipped | skipped | skipped |');
   }, 30_000);
 
+  it('ends with status 2 when no series could be measured, after writing the reasons', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateflow-none-'));
+    writeFileSync(join(dir, 'short.csv'), 'timestamp,value,label\n0,1,0\n1,2,1\n');
+    const run = await runInProcess(['rnn', 'benchmark', '--data', dir, '--cells', 'rnn', '-o', join(dir, 'out')], dir);
+    expect(run.stderr).toBe('gateflow: none of the 1 series could be measured (the reasons are listed above and in benchmark.json)\n');
+    expect(run.status).toBe(2);
+    expect(run.stdout.split('\n').slice(0, 4)).toEqual([
+      `0 labelled series in ${dir} (1 skipped); default settings for every series`,
+      '',
+      'no series was measured; skipped 1:',
+      `  short: ${join(dir, 'short.csv')}:3: the series ends after 2 points; a window of 50 points plus one to predict needs at least 51`,
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'benchmark.json'), 'utf8')).rows).toEqual([{ series: 'short', skipped: `${join(dir, 'short.csv')}:3: the series ends after 2 points; a window of 50 points plus one to predict needs at least 51` }]);
+  });
+
   it('prints only the reasons when no series could be measured', () => {
     expect(formatBenchmark([skippedRow('a', 'too short'), skippedRow('b', 'no labels')])).toEqual(['no series was measured; skipped 2:', '  a: too short', '  b: no labels', '']);
     expect(formatBenchmark([skippedRow('a', 'too short')], true)).toEqual(['no series was measured; skipped 1:', '- a: too short', '']);
