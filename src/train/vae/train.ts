@@ -6,7 +6,7 @@
  * and returns the model and one row of losses (nats per row) per epoch. Inference helpers
  * (latent means, reconstructions, decoding a grid of z) run on a tape that records nothing.
  */
-import { Tape, type Tensor } from '../../engine/index.js';
+import { BufferPool, Tape, type Tensor } from '../../engine/index.js';
 import { createRandom, type Random } from '../../random.js';
 import { permutation, type Dataset } from './data.js';
 import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Arch, type Likelihood, type Objective, type Vae } from './model.js';
@@ -26,8 +26,8 @@ export interface TrainOptions {
   readonly lr?: number;
   /** Called after every minibatch (for a progress bar); `loss` is that batch's negative ELBO. */
   readonly onBatch?: (progress: BatchProgress) => void;
-  /** Called after every epoch with its row of the history. */
-  readonly onEpoch?: (row: EpochRow) => void;
+  /** Called after every epoch with its row of the history and the model as trained so far. */
+  readonly onEpoch?: (row: EpochRow, model: Vae) => void;
 }
 
 export interface BatchProgress {
@@ -113,6 +113,8 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
   const buffer = new Float32Array(batch * train.dim);
   const batches = Math.ceil(train.count / batch);
   const history: EpochRow[] = [];
+  // Every batch records the same ops on the same shapes: reuse their buffers (same bits as fresh ones).
+  const pool = new BufferPool();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = Int32Array.from(permutation(train.count, shuffleRandom));
     let loss = 0;
@@ -122,7 +124,8 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
       const start = b * batch;
       const rows = Math.min(batch, train.count - start);
       const x = gather(train, order, start, rows, buffer);
-      const tape = new Tape();
+      pool.reset();
+      const tape = new Tape({ pool });
       const pieces = batchLoss(tape, model, x, noise(rows, model.config.latent, noiseRandom), { objective: options.objective, datasetSize: train.count });
       optimizer.zeroGrad();
       tape.backward(pieces.loss);
@@ -146,7 +149,7 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
       testKl: tested?.kl ?? Number.NaN,
     };
     history.push(row);
-    options.onEpoch?.(row);
+    options.onEpoch?.(row, model);
   }
   return { model, history };
 }
