@@ -14,6 +14,7 @@ import { allocate, dtypeOf, type Data, type DType, type Tensor } from './tensor.
 import { conv2dBackward, conv2dForward, convTranspose2dBackward, convTranspose2dForward } from './conv-wasm.js';
 import { col2imRows, im2colRows, type Geometry } from './im2col.js';
 import { allocateOutput } from './pool.js';
+import { biasAndRelu, biasGradient, gradientBeforeEpilogue } from './conv-epilogue.js';
 import type { Kernel, OpAttrs } from './kernels.js';
 
 /** One grow-only scratch buffer per dtype for the column matrix (used and released within a call). */
@@ -36,6 +37,19 @@ function strideAndPadding(attrs: OpAttrs, op: string): { stride: number; pad: nu
 
 const im2col = (x: Data, g: Geometry, cols: Data) => im2colRows(x, g, 0, g.B * g.Ho * g.Wo, cols, g.kh * g.kw * g.C);
 const col2im = (cols: Data, g: Geometry, x: Data) => col2imRows(cols, g.kh * g.kw * g.C, g, 0, g.B * g.Ho * g.Wo, x);
+
+/** A conv's optional bias: one value per output channel. */
+function checkBias(bias: Tensor | undefined, channels: number, op: string): void {
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== channels)) throw new ShapeError('bias', [channels], bias.shape, op);
+}
+
+/** Back through relu and the bias (its gradient into gb): the gradient of the product's output. */
+function epilogueBackward(y: Data, dout: Data, hasBias: boolean, relu: boolean, gb: Data | null | undefined): Data {
+  if (!hasBias && !relu) return dout;
+  const grad = gradientBeforeEpilogue(y, dout, relu);
+  if (gb) biasGradient(grad, gb);
+  return grad;
+}
 
 /** conv2d's geometry from x [B, H, W, C] and w [kh, kw, C, F]. */
 function convGeometry(x: Tensor, w: Tensor, attrs: OpAttrs): Geometry & { F: number } {
@@ -76,20 +90,24 @@ export const convKernels: Record<'conv2d' | 'convTranspose2d' | 'reshape', Kerne
     },
   },
   conv2d: {
-    forward([x, w], attrs) {
+    forward([x, w, bias], attrs) {
       const g = convGeometry(x!, w!, attrs);
+      checkBias(bias, g.F, 'conv2d');
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const data = allocateOutput(M * g.F, dtypeOf(x!.data));
-      if (conv2dForward(x!.data, w!.data, g, g.F, data)) return { shape: [g.B, g.Ho, g.Wo, g.F], data };
-      const cols = scratch(M * K, dtypeOf(x!.data));
-      im2col(x!.data, g, cols);
-      gemm(M, g.F, K, cols, w!.data, data);
+      if (!conv2dForward(x!.data, w!.data, g, g.F, data)) {
+        const cols = scratch(M * K, dtypeOf(x!.data));
+        im2col(x!.data, g, cols);
+        gemm(M, g.F, K, cols, w!.data, data);
+      }
+      biasAndRelu(data, bias?.data, attrs.relu ?? false);
       return { shape: [g.B, g.Ho, g.Wo, g.F], data };
     },
-    backward([x, w], _out, grad, [gx, gw], attrs) {
+    backward([x, w, bias], out, dout, [gx, gw, gb], attrs) {
       const g = convGeometry(x!, w!, attrs);
-      if (conv2dBackward(x!.data, w!.data, g, g.F, grad, gx, gw)) return;
+      const grad = epilogueBackward(out.data, dout, bias !== undefined, attrs.relu ?? false, gb);
+      if (conv2dBackward(x!.data, w!.data, g, g.F, grad, gx ?? null, gw ?? null)) return;
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const cols = scratch(M * K, dtypeOf(x!.data));
@@ -104,20 +122,24 @@ export const convKernels: Record<'conv2d' | 'convTranspose2d' | 'reshape', Kerne
     },
   },
   convTranspose2d: {
-    forward([x, w], attrs) {
+    forward([x, w, bias], attrs) {
       const g = transposeGeometry(x!, w!, attrs);
+      checkBias(bias, g.C, 'convTranspose2d');
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const data = allocateOutput(g.B * g.H * g.W * g.C, dtypeOf(x!.data));
-      if (convTranspose2dForward(x!.data, w!.data, g, g.Cin, data)) return { shape: [g.B, g.H, g.W, g.C], data };
-      const cols = scratch(M * K, dtypeOf(x!.data));
-      gemm(M, K, g.Cin, x!.data, w!.data, cols);
-      col2im(cols, g, data);
+      if (!convTranspose2dForward(x!.data, w!.data, g, g.Cin, data)) {
+        const cols = scratch(M * K, dtypeOf(x!.data));
+        gemm(M, K, g.Cin, x!.data, w!.data, cols);
+        col2im(cols, g, data);
+      }
+      biasAndRelu(data, bias?.data, attrs.relu ?? false);
       return { shape: [g.B, g.H, g.W, g.C], data };
     },
-    backward([x, w], _out, grad, [gx, gw], attrs) {
+    backward([x, w, bias], out, dout, [gx, gw, gb], attrs) {
       const g = transposeGeometry(x!, w!, attrs);
-      if (convTranspose2dBackward(x!.data, w!.data, g, g.Cin, grad, gx, gw)) return;
+      const grad = epilogueBackward(out.data, dout, bias !== undefined, attrs.relu ?? false, gb);
+      if (convTranspose2dBackward(x!.data, w!.data, g, g.Cin, grad, gx ?? null, gw ?? null)) return;
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const cols = scratch(M * K, dtypeOf(x!.data));
