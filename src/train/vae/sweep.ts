@@ -165,7 +165,7 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
           },
         });
         measured ??= measure(model);
-        if (s === 0 && beta === o.betas.at(-1)) traversals.push(traverse(model, measured.means, objective, beta));
+        if (s === 0 && beta === o.betas.at(-1)) traversals.push(latentTraversal(model, measured.means, objective, beta));
         return measured;
       });
       const migs = runs.map((r) => r.chen.mig);
@@ -188,8 +188,8 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
   return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, arch: o.arch ?? 'mlp', epochs: o.epochs, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
 }
 
-/** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code. */
-function traverse(model: Parameters<typeof decodeLatents>[0], means: Float64Array, objective: Objective, beta: number): Traversal {
+/** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code (means: the held-out latent means). */
+export function latentTraversal(model: Parameters<typeof decodeLatents>[0], means: Float64Array, objective: Objective, beta: number): Traversal {
   const { latent } = model.config;
   const variances = latentVariances(means, latent);
   const order = Array.from({ length: latent }, (_, j) => j).sort((a, b) => variances[b]! - variances[a]! || a - b);
