@@ -14,6 +14,7 @@ export { parseJsonText } from './json-text.js';
 export type { NamedTensor, NamedTensors } from './tensors.js';
 export { decodeSeriesCsv, readSeries, type SeriesTable, type SeriesColumns } from './series.js';
 export { decodeCsvRows, decodeJsonRows, readDataset, readMnist, type DataRows } from './dataset.js';
+export { MNIST_FULL_PACKAGE, mnistDataFolder, readMnistFullFiles, type IdxFiles } from './mnist-full.js';
 
 import { readBytes } from './fs.js';
 import { decodeWeightsFile, type DecodedWeights } from './weights-file.js';

@@ -74,3 +74,4 @@ export { projectTo2d, fitPca, projectPca, type PcaBasis } from './pca.js';
 // Reports
 /** CSV, terminal tables and sorted-key JSON for every result. */
 export { historyCsv, trainSummary, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, imbalanceSummary, bestEstimator, gradvarCsv, gradvarTable, formatTable } from './report.js';
+export { parseIdx } from './idx.js';
