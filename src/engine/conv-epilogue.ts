@@ -10,6 +10,7 @@
  */
 import { allocate, dtypeOf, type Data, type DType } from './tensor.js';
 import { sharedArena } from './wasm.js';
+import { reluGradKernel } from './relu-grad-wasm.js';
 import { wasmEnabled } from './matmul.js';
 
 /** Below this many values a map stays in JS (copying into the arena and back would not pay). */
@@ -58,8 +59,24 @@ let maskBuffer: Data = new Float32Array(0);
  * −0 becomes 0, bit for bit). A scratch buffer, valid until the next call.
  */
 export function gradientBeforeEpilogue(y: Data, grad: Data, relu: boolean): Data {
-  if (maskBuffer.length < grad.length || dtypeOf(maskBuffer) !== dtypeOf(grad)) maskBuffer = allocate(grad.length, dtypeOf(grad));
+  const dtype = dtypeOf(grad);
+  if (maskBuffer.length < grad.length || dtypeOf(maskBuffer) !== dtype) maskBuffer = allocate(grad.length, dtype);
   const g = maskBuffer.subarray(0, grad.length);
+  const arena = relu && wasmEnabled() && grad.length >= ARENA_MIN ? sharedArena() : null;
+  const kernel = arena ? reluGradKernel(arena, dtype) : null;
+  if (arena && kernel) {
+    // Whole 16-byte vectors on the kernel, the few values after them below.
+    const bytes = dtype === 'float32' ? 4 : 8;
+    const n = grad.length - (grad.length % (16 / bytes));
+    arena.reset();
+    const [yAt, gAt, outAt] = [arena.alloc(n, dtype), arena.alloc(n, dtype), arena.alloc(n, dtype)];
+    arena.view(yAt, n, dtype).set(y.subarray(0, n));
+    arena.view(gAt, n, dtype).set(grad.subarray(0, n));
+    kernel(n * bytes, yAt, gAt, outAt);
+    g.set(arena.view(outAt, n, dtype));
+    for (let i = n; i < g.length; i++) g[i] = y[i]! > 0 ? 0 + grad[i]! : 0;
+    return g;
+  }
   if (relu) for (let i = 0; i < g.length; i++) g[i] = y[i]! > 0 ? 0 + grad[i]! : 0;
   else for (let i = 0; i < g.length; i++) g[i] = 0 + grad[i]!;
   return g;

@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gradcheck, randn, tensor, Tape, type Tensor, type Var } from '../../src/engine/index.js';
 import { createRandom } from '../../src/random.js';
+import { reluGradKernel } from '../../src/engine/relu-grad-wasm.js';
+import { sharedArena } from '../../src/engine/wasm.js';
 
 type Op = 'conv2d' | 'convTranspose2d';
 interface Layer { op: Op; B: number; H: number; C: number; F: number; relu: boolean; f64: boolean; seed: number }
@@ -69,6 +71,22 @@ describe('conv with bias and relu fused', () => {
       );
       expect(analytic.every((a) => a.some((v) => v !== 0))).toBe(true);
       expect(maxError).toBeLessThan(1e-7);
+    }
+  });
+
+  it("relu's backward kernel: g where y > 0, else 0, and 0 + g (a −0 becomes 0; NaN in y counts as not positive)", () => {
+    const arena = sharedArena()!;
+    for (const dtype of ['float32', 'float64'] as const) {
+      const kernel = reluGradKernel(arena, dtype)!;
+      expect(kernel).toBeTypeOf('function');
+      const y = [1, 0, -1, Number.NaN, 2, -0, 3, 5], g = [-0, 7, 7, 7, -0, 7, 1.5, -2];
+      arena.reset();
+      const [yAt, gAt, outAt] = [8, 8, 8].map((n) => arena.alloc(n, dtype)) as [number, number, number];
+      arena.view(yAt, 8, dtype).set(y);
+      arena.view(gAt, 8, dtype).set(g);
+      kernel(8 * (dtype === 'float32' ? 4 : 8), yAt, gAt, outAt);
+      const out = Array.from(arena.view(outAt, 8, dtype)).map((v) => (Object.is(v, -0) ? '-0' : v));
+      expect(out).toEqual([0, 0, 0, 0, 0, 0, 1.5, -2]);
     }
   });
 
