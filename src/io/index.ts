@@ -16,6 +16,7 @@ export { decodeSeriesCsv, readSeries, type SeriesTable, type SeriesColumns } fro
 export { decodeNabWindows, labelFromWindows, type NabWindow, type NabWindows } from './nab-windows.js';
 export { readSeriesFolder, type FolderEntry, type FolderSeries } from './series-folder.js';
 export { decodeCsvRows, decodeJsonRows, readDataset, readMnist, type DataRows } from './dataset.js';
+export { MNIST_FULL_PACKAGE, mnistDataFolder, readMnistFullFiles, type IdxFiles } from './mnist-full.js';
 
 import { readBytes } from './fs.js';
 import { decodeWeightsFile, type DecodedWeights } from './weights-file.js';
