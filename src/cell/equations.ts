@@ -49,8 +49,11 @@ export function symbolTex(name: string, role: SymbolRole): string {
     offset -= 1;
   }
   const parts = rest.split('_');
-  let tex = baseTex(parts[0]);
-  const subscripts: string[] = [];
+  // A letter or Greek name numbered as papers number them (h1, beta2) takes its number as a subscript: h_{1}, \\beta_{2}.
+  const numbered = /^([A-Za-z]|[a-z]{2,7})(\d+)$/.exec(parts[0]);
+  const numberedBase = numbered && (numbered[1].length === 1 || GREEK.has(numbered[1]) || Object.hasOwn(GREEK_LETTERS, numbered[1])) ? numbered : null;
+  let tex = baseTex(numberedBase ? numberedBase[1] : parts[0]);
+  const subscripts: string[] = numberedBase ? [numberedBase[2]] : [];
   for (const part of parts.slice(1)) {
     if (Object.hasOwn(ACCENTS, part)) tex = `${ACCENTS[part].tex}{${tex}}`;
     else if (part) subscripts.push(part);

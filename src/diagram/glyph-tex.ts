@@ -75,10 +75,15 @@ export function affineTex(cell: CellGraph, rootId: NodeId, members: readonly Nod
     if (parameterExpressions(cell).has(id)) return expressionTex(cell, id);
     const [a, b] = n.inputs;
     if (n.kind === 'add') return `${render(a)}+${render(b)}`;
-    if (n.kind === 'sub') return `${render(a)}-${render(b)}`;
+    // A sum is bracketed where precedence would otherwise regroup it: p ⊙ (W· − m), a − (b + c).
+    if (n.kind === 'sub') return `${render(a)}-${bracketSum(b)}`;
     if (n.kind === 'matmul') return inside.has(b) ? `${render(a)}\\left(${render(b)}\\right)` : `${render(a)}{\\cdot}`;
     // A diagonal product p ⊙ (…).
-    return `${render(a)}\\odot ${render(b)}`;
+    return `${bracketSum(a)}\\odot ${bracketSum(b)}`;
+  };
+  const bracketSum = (id: NodeId): string => {
+    const kind = inside.has(id) && !parameterExpressions(cell).has(id) ? nodeOf(cell, id).kind : '';
+    return kind === 'add' || kind === 'sub' ? `\\left(${render(id)}\\right)` : render(id);
   };
   return render(rootId);
 }

@@ -232,9 +232,14 @@ function portSides(graph: DiagramGraph): Map<string, PortSides> {
   return new Map(
     graph.nodes.map((n) => {
       const inputs = graph.edges.filter((e) => e.target === n.id).sort((a, b) => a.slot - b.slot);
+      // − and ÷ read their operands top to bottom (first above second). On the lane that holds
+      // when the lane brings the first operand; when it brings the second (h = a − h_prev), both
+      // enter from the west in operand order, or a − h_prev would look like h_prev − a.
+      const ordered = n.glyph === 'pointwise' && (n.tex === '-' || n.tex === '\\div') && inputs.length === 2 && !onLane(inputs[0]!.source);
+      const lane = n.lane && !ordered;
       const sides: PortSides = {
-        west: inputs.filter((e) => !(n.lane && !onLane(e.source)) && e.kind !== 'peephole'),
-        south: inputs.filter((e) => n.lane && !onLane(e.source) && e.kind !== 'peephole'),
+        west: inputs.filter((e) => !(lane && !onLane(e.source)) && e.kind !== 'peephole'),
+        south: inputs.filter((e) => lane && !onLane(e.source) && e.kind !== 'peephole'),
         north: inputs.filter((e) => e.kind === 'peephole'),
       };
       return [n.id, sides];

@@ -1,7 +1,8 @@
 /**
  * Engine stage: 2-D convolution and its transpose on channels-last images ([B, H, W, C], so a
  * bias [C] broadcasts with `add` and a one-channel image is its flat pixel row). Both run as
- * one matrix product over the whole batch on the engine's gemm (WebAssembly SIMD when large):
+ * one matrix product over the whole batch on the engine's gemm, or, when that product would run on the
+ * WebAssembly kernel, chunk by chunk on it with the same bits (conv-wasm.ts):
  *   conv2d:          out[B·Ho·Wo, F] = im2col(x)[B·Ho·Wo, kh·kw·C] · w[kh·kw·C, F]
  *   convTranspose2d: out = col2im(x[B·Hi·Wi, C] · w[C, kh·kw·F]), the adjoint of conv2d in x
  * Weights: conv2d [kh, kw, C, F] (TensorFlow's HWIO); convTranspose2d [C, kh, kw, F].
@@ -10,21 +11,11 @@
 import { InputError, ShapeError } from '../errors.js';
 import { gemm } from './matmul.js';
 import { allocate, dtypeOf, type Data, type DType, type Tensor } from './tensor.js';
+import { conv2dBackward, conv2dForward, convTranspose2dBackward, convTranspose2dForward } from './conv-wasm.js';
+import { col2imRows, im2colRows, type Geometry } from './im2col.js';
+import { allocateOutput } from './pool.js';
+import { biasAndRelu, biasGradient, gradientBeforeEpilogue } from './conv-epilogue.js';
 import type { Kernel, OpAttrs } from './kernels.js';
-
-/** A convolution's two sides: the image [B, H, W, C] and the column grid Ho × Wo it slides over. */
-interface Geometry {
-  readonly B: number;
-  readonly H: number;
-  readonly W: number;
-  readonly C: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly stride: number;
-  readonly pad: number;
-  readonly Ho: number;
-  readonly Wo: number;
-}
 
 /** One grow-only scratch buffer per dtype for the column matrix (used and released within a call). */
 const scratchBuffers: Partial<Record<DType, Data>> = {};
@@ -44,61 +35,20 @@ function strideAndPadding(attrs: OpAttrs, op: string): { stride: number; pad: nu
   return { stride, pad };
 }
 
-/** Rows of the column matrix: every output position; columns: (ky, kx, c), zero outside the image. */
-function im2col(x: Data, g: Geometry, cols: Data): void {
-  const { B, H, W, C, kh, kw, stride, pad, Ho, Wo } = g;
-  const K = kh * kw * C;
-  let row = 0;
-  for (let b = 0; b < B; b++) {
-    for (let oy = 0; oy < Ho; oy++) {
-      for (let ox = 0; ox < Wo; ox++, row++) {
-        let at = row * K;
-        const ix0 = ox * stride - pad;
-        const inside = ix0 >= 0 && ix0 + kw <= W;
-        for (let ky = 0; ky < kh; ky++, at += kw * C) {
-          const iy = oy * stride - pad + ky;
-          if (iy < 0 || iy >= H) {
-            cols.fill(0, at, at + kw * C);
-            continue;
-          }
-          const from = ((b * H + iy) * W + ix0) * C;
-          // A window row inside the image is kw·C contiguous values of x.
-          if (inside) for (let k = 0; k < kw * C; k++) cols[at + k] = x[from + k]!;
-          else for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx;
-            for (let c = 0; c < C; c++) cols[at + kx * C + c] = ix >= 0 && ix < W ? x[from + kx * C + c]! : 0;
-          }
-        }
-      }
-    }
-  }
+const im2col = (x: Data, g: Geometry, cols: Data) => im2colRows(x, g, 0, g.B * g.Ho * g.Wo, cols, g.kh * g.kw * g.C);
+const col2im = (cols: Data, g: Geometry, x: Data) => col2imRows(cols, g.kh * g.kw * g.C, g, 0, g.B * g.Ho * g.Wo, x);
+
+/** A conv's optional bias: one value per output channel. */
+function checkBias(bias: Tensor | undefined, channels: number, op: string): void {
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== channels)) throw new ShapeError('bias', [channels], bias.shape, op);
 }
 
-/** The adjoint of im2col: each column entry added back onto the pixel it was read from. */
-function col2im(cols: Data, g: Geometry, x: Data): void {
-  const { B, H, W, C, kh, kw, stride, pad, Ho, Wo } = g;
-  const K = kh * kw * C;
-  let row = 0;
-  for (let b = 0; b < B; b++) {
-    for (let oy = 0; oy < Ho; oy++) {
-      for (let ox = 0; ox < Wo; ox++, row++) {
-        let at = row * K;
-        const ix0 = ox * stride - pad;
-        const inside = ix0 >= 0 && ix0 + kw <= W;
-        for (let ky = 0; ky < kh; ky++, at += kw * C) {
-          const iy = oy * stride - pad + ky;
-          if (iy < 0 || iy >= H) continue;
-          const to = ((b * H + iy) * W + ix0) * C;
-          if (inside) for (let k = 0; k < kw * C; k++) x[to + k] += cols[at + k]!;
-          else for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx;
-            if (ix < 0 || ix >= W) continue;
-            for (let c = 0; c < C; c++) x[to + kx * C + c] += cols[at + kx * C + c]!;
-          }
-        }
-      }
-    }
-  }
+/** Back through relu and the bias (its gradient into gb): the gradient of the product's output. */
+function epilogueBackward(y: Data, dout: Data, hasBias: boolean, relu: boolean, gb: Data | null | undefined): Data {
+  if (!hasBias && !relu) return dout;
+  const grad = gradientBeforeEpilogue(y, dout, relu);
+  if (gb) biasGradient(grad, gb);
+  return grad;
 }
 
 /** conv2d's geometry from x [B, H, W, C] and w [kh, kw, C, F]. */
@@ -140,18 +90,24 @@ export const convKernels: Record<'conv2d' | 'convTranspose2d' | 'reshape', Kerne
     },
   },
   conv2d: {
-    forward([x, w], attrs) {
+    forward([x, w, bias], attrs) {
       const g = convGeometry(x!, w!, attrs);
+      checkBias(bias, g.F, 'conv2d');
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
-      const cols = scratch(M * K, dtypeOf(x!.data));
-      im2col(x!.data, g, cols);
-      const data = allocate(M * g.F, dtypeOf(x!.data));
-      gemm(M, g.F, K, cols, w!.data, data);
+      const data = allocateOutput(M * g.F, dtypeOf(x!.data));
+      if (!conv2dForward(x!.data, w!.data, g, g.F, data)) {
+        const cols = scratch(M * K, dtypeOf(x!.data));
+        im2col(x!.data, g, cols);
+        gemm(M, g.F, K, cols, w!.data, data);
+      }
+      biasAndRelu(data, bias?.data, attrs.relu ?? false);
       return { shape: [g.B, g.Ho, g.Wo, g.F], data };
     },
-    backward([x, w], _out, grad, [gx, gw], attrs) {
+    backward([x, w, bias], out, dout, [gx, gw, gb], attrs) {
       const g = convGeometry(x!, w!, attrs);
+      const grad = epilogueBackward(out.data, dout, bias !== undefined, attrs.relu ?? false, gb);
+      if (conv2dBackward(x!.data, w!.data, g, g.F, grad, gx ?? null, gw ?? null)) return;
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const cols = scratch(M * K, dtypeOf(x!.data));
@@ -166,18 +122,24 @@ export const convKernels: Record<'conv2d' | 'convTranspose2d' | 'reshape', Kerne
     },
   },
   convTranspose2d: {
-    forward([x, w], attrs) {
+    forward([x, w, bias], attrs) {
       const g = transposeGeometry(x!, w!, attrs);
+      checkBias(bias, g.C, 'convTranspose2d');
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
-      const cols = scratch(M * K, dtypeOf(x!.data));
-      gemm(M, K, g.Cin, x!.data, w!.data, cols);
-      const data = allocate(g.B * g.H * g.W * g.C, dtypeOf(x!.data));
-      col2im(cols, g, data);
+      const data = allocateOutput(g.B * g.H * g.W * g.C, dtypeOf(x!.data));
+      if (!convTranspose2dForward(x!.data, w!.data, g, g.Cin, data)) {
+        const cols = scratch(M * K, dtypeOf(x!.data));
+        gemm(M, K, g.Cin, x!.data, w!.data, cols);
+        col2im(cols, g, data);
+      }
+      biasAndRelu(data, bias?.data, attrs.relu ?? false);
       return { shape: [g.B, g.H, g.W, g.C], data };
     },
-    backward([x, w], _out, grad, [gx, gw], attrs) {
+    backward([x, w, bias], out, dout, [gx, gw, gb], attrs) {
       const g = transposeGeometry(x!, w!, attrs);
+      const grad = epilogueBackward(out.data, dout, bias !== undefined, attrs.relu ?? false, gb);
+      if (convTranspose2dBackward(x!.data, w!.data, g, g.Cin, grad, gx ?? null, gw ?? null)) return;
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const cols = scratch(M * K, dtypeOf(x!.data));

@@ -44,7 +44,7 @@ export { tensor, zeros, ones, full, randn, uniform, reshape, cast, slice0, toArr
 export type { Tensor, Data, DType } from './tensor.js';
 export { Tape, parameter } from './tape.js';
 export { BufferPool } from './pool.js';
-export type { Var, Parameter, TapeOptions } from './tape.js';
+export type { Var, Parameter, TapeOptions, ConvOptions } from './tape.js';
 export type { Reduction } from './kernels.js';
 export { sgd, adam, clipGradNorm, gradNorm } from './optim.js';
 export type { Optimizer, SgdOptions, AdamOptions } from './optim.js';

@@ -28,6 +28,8 @@ export interface OpAttrs {
   readonly padding?: number;
   /** reshape's target shape. */
   readonly shape?: readonly number[];
+  /** conv2d / convTranspose2d: relu after the bias (default false). */
+  readonly relu?: boolean;
 }
 
 export type EngineOp =

@@ -34,8 +34,13 @@ export function wasmEnabled(): boolean {
   return wasmOn;
 }
 
+/** Whether gemm() sends a product of this size to the WebAssembly kernel (when it validates on this runtime). */
+export function wasmRuns(M: number, N: number, K: number): boolean {
+  return wasmOn && M >= 4 && M * N * K >= WASM_MIN_WORK;
+}
+
 export function gemm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions = {}): void {
-  if (wasmOn && M >= 4 && M * N * K >= WASM_MIN_WORK && gemmWasm(M, N, K, A, B, C, options)) return;
+  if (wasmRuns(M, N, K) && gemmWasm(M, N, K, A, B, C, options)) return;
   if (!options.accumulate) C.fill(0, 0, M * N);
   if (options.transA) {
     if (options.transB) gemmTT(M, N, K, A, B, C);

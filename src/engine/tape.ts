@@ -60,6 +60,18 @@ export interface TapeOptions {
   readonly pool?: BufferPool;
 }
 
+/** A convolution's step, zero border, and what follows its product (bias [F], relu). */
+export interface ConvOptions {
+  readonly stride?: number;
+  readonly padding?: number;
+  readonly bias?: Var;
+  readonly relu?: boolean;
+}
+
+function convAttrs(options: ConvOptions): OpAttrs {
+  return { stride: options.stride ?? 1, padding: options.padding ?? 0, ...(options.relu ? { relu: true } : {}) };
+}
+
 export class Tape {
   private readonly entries: Entry[] = [];
   private readonly leaves: Var[] = [];
@@ -191,13 +203,16 @@ export class Tape {
       return piece;
     });
   }
-  /** 2-D convolution of x [B, H, W, C] by w [kh, kw, C, F] → [B, Ho, Wo, F], Ho = ⌊(H + 2·padding − kh) / stride⌋ + 1. */
-  conv2d(x: Var, w: Var, options: { stride?: number; padding?: number } = {}): Var {
-    return this.apply('conv2d', [x, w], { stride: options.stride ?? 1, padding: options.padding ?? 0 });
+  /**
+   * 2-D convolution of x [B, H, W, C] by w [kh, kw, C, F] → [B, Ho, Wo, F], Ho = ⌊(H + 2·padding − kh) / stride⌋ + 1;
+   * then + bias [F] and relu when given (one op: the same values as add and relu after it).
+   */
+  conv2d(x: Var, w: Var, options: ConvOptions = {}): Var {
+    return this.apply('conv2d', options.bias ? [x, w, options.bias] : [x, w], convAttrs(options));
   }
-  /** conv2d's transpose: x [B, H, W, C] by w [C, kh, kw, F] → [B, (H − 1)·stride − 2·padding + kh, …, F]. */
-  convTranspose2d(x: Var, w: Var, options: { stride?: number; padding?: number } = {}): Var {
-    return this.apply('convTranspose2d', [x, w], { stride: options.stride ?? 1, padding: options.padding ?? 0 });
+  /** conv2d's transpose: x [B, H, W, C] by w [C, kh, kw, F] → [B, (H − 1)·stride − 2·padding + kh, …, F]; bias and relu as conv2d. */
+  convTranspose2d(x: Var, w: Var, options: ConvOptions = {}): Var {
+    return this.apply('convTranspose2d', options.bias ? [x, w, options.bias] : [x, w], convAttrs(options));
   }
   /** The same values under another shape of the same size (no copy). */
   reshape(a: Var, shape: readonly number[]): Var {

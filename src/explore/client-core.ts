@@ -28,6 +28,22 @@ export function decodeFloat32(base64: string): Float32Array {
   return new Float32Array(bytes.buffer);
 }
 
+/**
+ * A packed value array → its values: float32 as is, or integers q as q / divisor (model.ts
+ * packArray). 16-bit codes read into float32 (they keep every printed digit there); 32-bit
+ * ones into float64, since float32 could move a large value across a printed digit.
+ */
+export function decodeArray(base64: string, type: string, divisor: number): Float32Array | Float64Array {
+  if (type === 'f32') return decodeFloat32(base64);
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  const ints = type === 'i16' ? new Int16Array(bytes.buffer) : new Int32Array(bytes.buffer);
+  const out = type === 'i16' ? new Float32Array(ints.length) : new Float64Array(ints.length);
+  for (let i = 0; i < ints.length; i++) out[i] = ints[i]! / divisor;
+  return out;
+}
+
 export function hexToRgb(hex: string): Rgb {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
 }
@@ -82,12 +98,12 @@ export function formatNorm(v: number): string {
  * reads its state at t-1, or the initial [B][n] at t = 0. Null before the sequence.
  */
 export function vectorAt(
-  arrays: { readonly data?: Float32Array; readonly previousOf?: Float32Array; readonly initial?: Float32Array },
+  arrays: { readonly data?: Float32Array | Float64Array; readonly previousOf?: Float32Array | Float64Array; readonly initial?: Float32Array | Float64Array },
   size: number,
   batch: number,
   t: number,
   b: number,
-): Float32Array | null {
+): Float32Array | Float64Array | null {
   if (t < 0) return null;
   if (arrays.data) return arrays.data.subarray((t * batch + b) * size, (t * batch + b + 1) * size);
   if (t === 0) return arrays.initial!.subarray(b * size, (b + 1) * size);
@@ -98,7 +114,7 @@ export function vectorAt(
  * Units × time → columns × rows for a small multiple `columns` wide: each column the mean of
  * its steps (every step its own column when T ≤ columns). Row u, column c at [u * columns + c].
  */
-export function downsample(data: Float32Array, steps: number, batch: number, size: number, b: number, columns: number): Float32Array {
+export function downsample(data: Float32Array | Float64Array, steps: number, batch: number, size: number, b: number, columns: number): Float32Array {
   const out = new Float32Array(size * columns);
   const counts = new Uint32Array(columns);
   for (let t = 0; t < steps; t++) {

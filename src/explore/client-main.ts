@@ -11,7 +11,11 @@
 export function createStore(meta) {
   const cache = new Map();
   const raw = (key) => {
-    if (!cache.has(key)) cache.set(key, decodeFloat32(document.getElementById(key).textContent));
+    if (!cache.has(key)) {
+      const element = document.getElementById(key);
+      const type = element.getAttribute('data-type') || 'f32';
+      cache.set(key, decodeArray(element.textContent, type, Number(element.getAttribute('data-divisor') || 1)));
+    }
     return cache.get(key);
   };
   const arrays = (id) => {

@@ -1,8 +1,9 @@
 /**
  * Explore stage, the page model: a Trace and the placed diagram → what the explorer page
  * needs, as plain data. Which element shows which value at which step of the window, the
- * colour scale of each kind of value, and the values packed as float32 in base64 (one
- * array per value, [T][B][n]; a state's previous value is the state one step back).
+ * colour scale of each kind of value, and the values packed in base64 as the page prints
+ * them (4 decimals, as 16- or 32-bit integers; one array per value, [T][B][n]; a state's
+ * previous value is the state one step back).
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import type { PlacedGraph } from '../diagram/index.js';
@@ -37,10 +38,22 @@ export interface GlyphTarget {
   readonly statement: string;
 }
 
-/** A traced value: its own float32 array, or a state's previous value read from the state one step back. */
+/**
+ * How a packed array's bytes read back: float32, or integers q standing for q / divisor.
+ * The divisor is 10⁴·k with k odd, so every value keeps the 4 decimals the page prints (see packArray).
+ */
+export type Encoding = { readonly type: 'f32' } | { readonly type: 'i16' | 'i32'; readonly divisor: number };
+
+/** An array as the page stores it: little-endian bytes in base64, and their encoding. */
+export interface PackedArray {
+  readonly base64: string;
+  readonly encoding: Encoding;
+}
+
+/** A traced value: its own array, or a state's previous value read from the state one step back. */
 export type PackedValue =
-  | { readonly size: number; readonly scale: ScaleKind; readonly data: string }
-  | { readonly size: number; readonly scale: ScaleKind; readonly previousOf: NodeId; readonly initial: string };
+  | { readonly size: number; readonly scale: ScaleKind; readonly data: PackedArray }
+  | { readonly size: number; readonly scale: ScaleKind; readonly previousOf: NodeId; readonly initial: PackedArray };
 
 export interface PageModel {
   readonly steps: number;
@@ -80,6 +93,35 @@ export function packFloat32(values: ArrayLike<number>): string {
   return Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength).toString('base64');
 }
 
+const PRINTED = 1e4;
+const I16_MAX = 32767;
+const I32_MAX = 2147483647;
+
+/**
+ * Values → the smallest array that keeps what the page shows of them: 16-bit integers when
+ * every |v| ≤ 3.2767, 32-bit up to 214,748.3647, else (or with NaN or ±∞) float32. An integer
+ * q stands for q / (10⁴·k): k = 1 is the page's 4 decimals; a value whose range is small gets
+ * the largest odd k that still fits, so its colours keep 1/32767 of the range. k odd puts every
+ * rounding boundary of the 4 decimals halfway between two codes, so round(v·10⁴·k) never
+ * crosses one: the printed digits are those of v itself (float32 could not promise that).
+ */
+export function packArray(values: ArrayLike<number>): PackedArray {
+  let largest = 0;
+  for (let i = 0; i < values.length; i++) {
+    const magnitude = Math.abs(values[i]!);
+    if (!Number.isFinite(magnitude)) return { base64: packFloat32(values), encoding: { type: 'f32' } };
+    largest = Math.max(largest, magnitude);
+  }
+  const fits16 = largest * PRINTED <= I16_MAX;
+  if (!fits16 && largest * PRINTED > I32_MAX) return { base64: packFloat32(values), encoding: { type: 'f32' } };
+  let k = fits16 && largest > 0 ? Math.max(1, Math.floor(I16_MAX / (largest * PRINTED))) : 1;
+  if (k % 2 === 0) k -= 1;
+  const divisor = PRINTED * k;
+  const ints = fits16 ? new Int16Array(values.length) : new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) ints[i] = Math.round(values[i]! * divisor);
+  return { base64: Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength).toString('base64'), encoding: { type: fits16 ? 'i16' : 'i32', divisor } };
+}
+
 /** One value over the whole trace, [T][B][n] flattened. */
 function flatten(trace: Trace, id: NodeId, size: number, batch: number): Float64Array {
   const out = new Float64Array(trace.steps.length * batch * size);
@@ -89,7 +131,7 @@ function flatten(trace: Trace, id: NodeId, size: number, batch: number): Float64
 }
 
 /** The values the page draws: every node a strip, a glyph or a small multiple shows. */
-function packValues(cell: CellGraph, trace: Trace, ids: ReadonlySet<NodeId>, batch: number): { values: Record<NodeId, PackedValue>; ranges: Map<ScaleKind, number> } {
+function packTrace(cell: CellGraph, trace: Trace, ids: ReadonlySet<NodeId>, batch: number): { values: Record<NodeId, PackedValue>; ranges: Map<ScaleKind, number> } {
   const byId = new Map(cell.nodes.map((n) => [n.id, n]));
   const values: Record<NodeId, PackedValue> = {};
   const ranges = new Map<ScaleKind, number>();
@@ -105,13 +147,13 @@ function packValues(cell: CellGraph, trace: Trace, ids: ReadonlySet<NodeId>, bat
     const scale = scaleKindOf(cell, node);
     if (node.kind === 'state' && ids.has(node.name)) {
       // h_prev at t is h at t-1: only the initial state travels.
-      values[id] = { size, scale, previousOf: node.name, initial: packFloat32(first.flat()) };
+      values[id] = { size, scale, previousOf: node.name, initial: packArray(first.flat()) };
       grow(scale, first.flat());
       continue;
     }
     const data = flatten(trace, id, size, batch);
     grow(scale, data);
-    values[id] = { size, scale, data: packFloat32(data) };
+    values[id] = { size, scale, data: packArray(data) };
   }
   return { values, ranges };
 }
@@ -157,6 +199,6 @@ export function pageModel(cell: CellGraph, trace: Trace, placed: PlacedGraph): P
   const { strips, glyphs } = targetsOf(cell, placed, new Set(Object.keys(trace.steps[0]!.nodes)));
   const multiples = cell.statements.map((s) => s.target).filter((id) => trace.steps[0]!.nodes[id]);
   const ids = new Set<NodeId>([...strips.map((s) => s.value), ...glyphs.map((g) => g.value), ...multiples]);
-  const { values, ranges } = packValues(cell, trace, ids, batch);
+  const { values, ranges } = packTrace(cell, trace, ids, batch);
   return { steps: trace.steps.length, batch, window: placed.steps.length, scales: scalesOf(ranges), values, strips, glyphs, multiples };
 }

@@ -8,7 +8,7 @@ import * as core from './client-core.js';
 import * as view from './client-view.js';
 import * as main from './client-main.js';
 import * as app from './client-app.js';
-import type { PageModel } from './model.js';
+import type { Encoding, PageModel } from './model.js';
 
 export interface PageParts {
   readonly title: string;
@@ -92,9 +92,10 @@ ${views}
 
 /** Every array as its own script element, so the page decodes only what it shows. */
 function dataElements(model: PageModel, gradient: PageParts['gradient']): string {
-  const element = (id: string, base64: string) => `<script type="application/octet-stream" id="${id}">${base64}</script>`;
+  const element = (id: string, base64: string, encoding: Encoding = { type: 'f32' }) =>
+    `<script type="application/octet-stream" id="${id}" data-type="${encoding.type}"${'divisor' in encoding ? ` data-divisor="${encoding.divisor}"` : ''}>${base64}</script>`;
   const out: string[] = [];
-  for (const [id, v] of Object.entries(model.values)) out.push('data' in v ? element(`gf-v-${id}`, v.data) : element(`gf-i-${id}`, v.initial));
+  for (const [id, v] of Object.entries(model.values)) out.push('data' in v ? element(`gf-v-${id}`, v.data.base64, v.data.encoding) : element(`gf-i-${id}`, v.initial.base64, v.initial.encoding));
   if (gradient) for (const [id, base64] of gradient.norms) out.push(element(`gf-g-${id}`, base64));
   return out.join('\n');
 }

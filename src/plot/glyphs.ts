@@ -58,6 +58,12 @@ function lookup(f: GlyphFonts, codePoint: number, bold: boolean): CharData {
 }
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎';
+/** Subscript letters (ₜ, ₛ: ‖∂hₜ/∂xₛ‖), drawn as math-italic letters at script size, as TeX sets h_t. */
+const LETTER_SUBSCRIPTS = 'ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ';
+const LETTER_SUBSCRIPT_BASE = 'aeoxhklmnpstijruv';
+const MATH_ITALIC_SMALL_A = 0x1d44e;
+/** Planck's constant stands in for the one math-italic small letter Unicode leaves out (h). */
+const MATH_ITALIC_SMALL_H = 0x210e;
 const SUPERSCRIPTS = '⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾';
 const SCRIPT_BASE = '0123456789+−=()';
 /** Script characters are drawn as their base character at 70 %, lowered or raised. */
@@ -70,6 +76,12 @@ interface Placed {
 }
 
 function place(f: GlyphFonts, ch: string, bold: boolean): Placed {
+  const letter = LETTER_SUBSCRIPTS.indexOf(ch);
+  if (letter >= 0) {
+    const base = LETTER_SUBSCRIPT_BASE[letter]!;
+    const codePoint = base === 'h' ? MATH_ITALIC_SMALL_H : MATH_ITALIC_SMALL_A + base.charCodeAt(0) - 0x61;
+    return { glyph: lookup(f, codePoint, false), scale: SCRIPT_SCALE, raise: -150 };
+  }
   const sub = SUBSCRIPTS.indexOf(ch);
   const sup = SUPERSCRIPTS.indexOf(ch);
   if (sub >= 0 || sup >= 0) {

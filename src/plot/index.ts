@@ -24,7 +24,7 @@
  * // Learning curves over seeds: the mean as a line, the range shaded (`low`, `high`):
  * const learning = lineChart({ series: [{ name: 'lstm', x: steps, y: mean, low: min, high: max }], logY: true });
  * // Memory maps side by side on one log colour scale (row-major n×n values, s ≤ t drawn):
- * const maps = heatmapGrid({ rows: [[{ title: 'rnn', values: norms, n: T }]], xTitle: 's', yTitle: 't', colorTitle: '‖∂h_t/∂x_s‖' });
+ * const maps = heatmapGrid({ rows: [[{ title: 'rnn', values: norms, n: T }]], xTitle: 's', yTitle: 't', colorTitle: '‖∂ℎₜ/∂𝑥ₛ‖', colorScale: 'panel' });
  * // A latent space coloured by digit (categories sort numerically):
  * const latent = scatter({ points: zs.map(([x, y], i) => ({ x, y, category: String(labels[i]) })), categoryTitle: 'digit' });
  * const svg = await renderChart(vconcat([curves, score]));
@@ -63,6 +63,6 @@ export { detectionChart, trainingChart, type DetectionChartInput, type Detection
 export { logLineChart, type LogLine, type LogLineOptions } from './log-lines.js';
 /** Labelled points joined in order, one line per group (a trade-off curve over beta). */
 export { connectedScatter, type ConnectedGroup, type ConnectedScatterOptions } from './connected-scatter.js';
-export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmap.js';
+export { heatmapGrid, flatPanels, type HeatmapPanel, type HeatmapGridOptions } from './heatmap.js';
 export { renderChart, formatNumber, type RenderOptions } from './render.js';
 export { imageGrid, encodeGreyPng, type ImageGridOptions } from './png.js';

@@ -108,8 +108,25 @@ function attributesOf(source: string): Map<string, string> {
   return attributes;
 }
 
-/** One <text> element (vega bakes baseline and dx/dy into its transform) as a glyph <path>. */
+/**
+ * One <text> element (vega bakes baseline and dx/dy into its transform) as glyph <path>s, one
+ * per line: a multi-line title (an array in the spec) comes as <tspan>s, each line `dy` below
+ * the one before, and vega measured each line on its own.
+ */
 function textToPath(attributeSource: string, content: string, fonts: GlyphFonts): string {
+  const spans = [...content.matchAll(/<tspan([^>]*)>([\s\S]*?)<\/tspan>/g)];
+  if (spans.length < 2) return linePath(attributeSource, content, 0, fonts);
+  let dy = 0;
+  return spans
+    .map((span) => {
+      dy += parseFloat(attributesOf(span[1]!).get('dy') ?? '0') || 0;
+      return linePath(attributeSource, span[2]!, dy, fonts);
+    })
+    .join('');
+}
+
+/** One line of a <text> as a glyph <path>, `dyPx` below the element's baseline. */
+function linePath(attributeSource: string, content: string, dyPx: number, fonts: GlyphFonts): string {
   const attributes = attributesOf(attributeSource);
   if (attributes.get('opacity') === '0') return '';
   const text = unescapeXml(content.replace(/<[^>]*>/g, ''));
@@ -123,6 +140,7 @@ function textToPath(attributeSource: string, content: string, fonts: GlyphFonts)
   const place = [
     attributes.has('x') || attributes.has('y') ? `translate(${attributes.get('x') ?? 0},${attributes.get('y') ?? 0})` : '',
     attributes.get('transform') ?? '',
+    dyPx !== 0 ? `translate(0,${formatNumber(dyPx)})` : '',
     `scale(${Number(scale.toPrecision(4))},${-Number(scale.toPrecision(4))})`,
     shift !== 0 ? `translate(${Math.round(shift)},0)` : '',
   ]

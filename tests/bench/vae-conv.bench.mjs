@@ -1,40 +1,67 @@
 // Conv VAE training speed (against dist/): `vae sweep --arch conv` (Burgess et al.'s 4 conv
-// layers 32-32-64-64, 4×4 stride 2, dense 256, latent 10, transposed-conv decoder) against the
-// MLP (--arch mlp, hidden 256) on the same dSprites-like sprites, batch 64, Adam. Samples per
-// second of CPU time (drifts less than the clock on a shared machine), the best of
-// BENCH_REPEATS rounds (default 3), and the MLP as the anchor of each side's ratio.
+// layers 32-32-64-64, 4×4 stride 2, dense 256, latent 10, transposed-conv decoder) on the same
+// dSprites-like sprites, batch 64, Adam, beta-TCVAE at β 4. Images per second of CPU time (drifts
+// less than the clock on a shared machine), the best of BENCH_REPEATS rounds (default 3), with
+// anchors measured in the same run:
+//   - the MLP (--arch mlp, hidden 256) on the same images;
+//   - the same conv model with each conv product as one gemm over the whole batch
+//     (useConvChunks(false): conv.ts's fallback, the path before conv-wasm.ts);
+//   - with BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change), that
+//     build's conv training, loaded into the same process and run in alternation.
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
-const { makeSprites } = await dist('train/vae/sprites.js');
-const { trainVae } = await dist('train/vae/train.js');
-const { createRandom } = await dist('random.js');
+const load = async (dist) => {
+  const at = (p) => import(pathToFileURL(join(dist, p)).href);
+  return { ...(await at('train/vae/sprites.js')), ...(await at('train/vae/train.js')), ...(await at('random.js')), conv: await at('engine/conv-wasm.js').catch(() => ({})) };
+};
+const current = await load(join(root, 'dist'));
+const baseline = process.env.BENCH_BASELINE_DIST ? await load(resolve(process.env.BENCH_BASELINE_DIST)) : undefined;
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const BATCH = 64;
-console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}; batch ${BATCH}, latent 10, hidden 256, beta 4`);
+console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}; batch ${BATCH}, latent 10, hidden 256, beta-TCVAE β 4`);
 
-function samplesPerCpuSecond(side, arch, batches) {
+/** One epoch over `batches` batches; images per CPU second. */
+function imagesPerCpuSecond(lib, side, arch, batches) {
   const count = batches * BATCH;
-  const sprites = makeSprites(createRandom(1), { side, count });
+  const sprites = lib.makeSprites(lib.createRandom(1), { side, count });
   const data = { count, dim: sprites.dim, values: sprites.values };
-  const run = () => {
-    const start = process.cpuUsage();
-    trainVae(data, undefined, createRandom(2), { arch, latent: 10, hidden: 256, epochs: 1, batch: BATCH, beta: 4 });
-    const used = process.cpuUsage(start);
-    return count / ((used.user + used.system) / 1e6);
-  };
-  run(); // warm-up
-  let best = 0;
-  for (let r = 0; r < REPEATS; r++) best = Math.max(best, run());
+  const start = process.cpuUsage();
+  lib.trainVae(data, undefined, lib.createRandom(2), { arch, latent: 10, hidden: 256, epochs: 1, batch: BATCH, beta: 4, objective: 'beta-tcvae' });
+  const used = process.cpuUsage(start);
+  return count / ((used.user + used.system) / 1e6);
+}
+
+/** The best of REPEATS rounds for each variant, the variants run in alternation (after a warm-up each). */
+function compare(variants) {
+  for (const v of variants) v.run();
+  const best = variants.map(() => 0);
+  for (let r = 0; r < REPEATS; r++) variants.forEach((v, i) => (best[i] = Math.max(best[i], v.run())));
   return best;
 }
 
+const withChunks = (on, f) => () => {
+  current.conv.useConvChunks?.(on);
+  try {
+    return f();
+  } finally {
+    current.conv.useConvChunks?.(true);
+  }
+};
+
 for (const side of [32, 64]) {
-  const mlp = samplesPerCpuSecond(side, 'mlp', 20);
-  const conv = samplesPerCpuSecond(side, 'conv', side === 64 ? 3 : 8);
-  console.log(`${side}×${side}: mlp ${mlp.toFixed(0).padStart(5)} samples/s, conv ${conv.toFixed(1).padStart(6)} samples/s (mlp/conv ${(mlp / conv).toFixed(1)})`);
+  const batches = side === 64 ? 3 : 8;
+  const variants = [
+    { name: 'mlp', run: () => imagesPerCpuSecond(current, side, 'mlp', 20) },
+    { name: 'conv', run: () => imagesPerCpuSecond(current, side, 'conv', batches) },
+    { name: 'conv, one gemm per product', run: withChunks(false, () => imagesPerCpuSecond(current, side, 'conv', batches)) },
+    ...(baseline ? [{ name: 'conv, baseline build', run: () => imagesPerCpuSecond(baseline, side, 'conv', batches) }] : []),
+  ];
+  const best = compare(variants);
+  const conv = best[1];
+  console.log(`${side}×${side}: ` + variants.map((v, i) => `${v.name} ${best[i].toFixed(1)} images/s`).join(', '));
+  console.log(`  conv against: mlp ×${(conv / best[0]).toFixed(3)}, one gemm per product ×${(conv / best[2]).toFixed(2)}` + (baseline ? `, baseline build ×${(conv / best[3]).toFixed(2)}` : ''));
 }

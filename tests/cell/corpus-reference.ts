@@ -147,4 +147,22 @@ export const REFERENCE: Readonly<Record<string, Step>> = {
     const relu6 = map(a, (u) => Math.min(6, Math.max(0, u)));
     return { a, g, n: [n], h: add(mul(g, relu6).map((u) => u / (1 + n * n)), mul(oneMinus(g), h!)) };
   },
+  ligru: (P, x, _xp, { h }) => {
+    // Ravanelli et al. 2018, batch norm at inference with its scale folded into γ: γ (a − m) + β.
+    const bn = (k: string, a: Vec) => a.map((ai, u) => v(P, `gamma_${k}`)[u]! * (ai - v(P, `m_${k}`)[u]!) + v(P, `beta_${k}`)[u]!);
+    const [az, ah] = [bn('z', mv(P, 'W_z', x)), bn('h', mv(P, 'W_h', x))];
+    const z = map(add(az, mv(P, 'U_z', h!)), sig);
+    const ht = map(add(ah, mv(P, 'U_h', h!)), (a) => Math.max(0, a));
+    return { a_z: az, a_h: ah, z, h_tilde: ht, h: add(mul(z, h!), mul(oneMinus(z), ht)) };
+  },
+  'delta-rnn': (P, x, _xp, { h }) => {
+    // Ororbia et al. 2017: d1 = α ⊙ Vh ⊙ Wx, d2 = β1 ⊙ Vh + β2 ⊙ Wx, r = σ(Wx + b_r), identity outer activation.
+    const Vh = mv(P, 'V', h!);
+    const Wx = mv(P, 'W', x);
+    const d1 = Vh.map((a, k) => v(P, 'alpha')[k]! * a * Wx[k]!);
+    const d2 = Vh.map((a, k) => v(P, 'beta1')[k]! * a + v(P, 'beta2')[k]! * Wx[k]!);
+    const z = map(add(d1, d2, v(P, 'b')), Math.tanh);
+    const r = map(add(Wx, v(P, 'b_r')), sig);
+    return { d1, d2, z, r, h: add(mul(oneMinus(r), z), mul(r, h!)) };
+  },
 };

@@ -42,9 +42,10 @@ describe('placeDiagram(stacked)', { timeout: 60_000 }, () => {
     });
   }
 
-  it('is narrower stacked: two RNN layers 531 units wide at 2 steps (737 side by side), two LSTM layers 1,229 (1,953)', async () => {
-    expect((await placeDiagram(fixtureCell('diagram-stacked.cell'), { steps: 2 })).width).toBe(531);
-    expect((await placeDiagram(fixtureCell('diagram-stacked-lstm.cell'), { steps: 2 })).width).toBe(1229);
+  // Side by side, when the tiers were added: 737 and 1,953. (531 and 1,229 before h1, c2 were set as h_{1,t}, c_{2,t}.)
+  it('is narrower stacked: two RNN layers 534 units wide at 2 steps, two LSTM layers 1,234', async () => {
+    expect((await placeDiagram(fixtureCell('diagram-stacked.cell'), { steps: 2 })).width).toBe(534);
+    expect((await placeDiagram(fixtureCell('diagram-stacked-lstm.cell'), { steps: 2 })).width).toBe(1234);
   });
 
   it('placeDiagram(two stacked LSTM layers) is clean and faithful at 1 and 2 steps in both details, with c2 and h2 above c1 and h1', async () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runInProcess } from '../cli-in-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gateflow-compare-'));
@@ -50,6 +50,20 @@ describe('gateflow compare and memory', { timeout: 60_000 }, () => {
     expect(run.stdout.split('\n')[0]).toBe('mean of ‖∂h_t/∂x_(t−lag)‖ over t (delay:3 sequences, mean of 2)');
   });
 
+  it('memory of a fading cell beside gru: the shared scale warns that gru looks flat and its legend says the scale is shared', async () => {
+    const jordan = resolve(__dirname, '..', 'fixtures', 'cells', 'jordan.cell');
+    // Warnings go to the process's standard error, which runInProcess leaves alone.
+    const warnings: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (warnings.push(String(chunk)), true));
+    const shared = await runInProcess(['memory', jordan, 'gru', '--steps', '20', '--samples', '1', '-o', 'shared'], work).finally(() => spy.mockRestore());
+    expect(shared.status).toBe(0);
+    expect(warnings.join('')).toBe('gateflow: warning: on the shared colour scale, gru random varies over under a quarter of its decades, so its map shows little of its own variation; --color-scale panel gives each map its own scale\n');
+    const legends = (dir: string) => [...readFileSync(join(work, dir, 'memory.svg'), 'utf8').matchAll(/aria-label="(one scale for all panels|this panel’s own scale)"/g)].map((m) => m[1]);
+    expect(legends('shared')).toEqual(['one scale for all panels']);
+    // The title is typeset: math-italic h and x with subscript t and s, not h_t. (--color-scale panel: tests/plot/spread-heatmap.test.ts.)
+    expect(readFileSync(join(work, 'shared', 'memory.svg'), 'utf8')).toContain('<title>‖∂ℎₜ/∂𝑥ₛ‖, T = 20, inputs N(0, 1), mean of 1</title>');
+  });
+
   it.each([
     [['compare', 'rnn'], 'gateflow: compare needs --task (delay, spikes, sine, adding, copy, or file:PATH.csv) or --from a saved result'],
     [['compare', 'rnn', '--task', 'adder'], "gateflow: unknown task 'adder' (tasks: delay, spikes, sine, adding, copy, file:PATH.csv; a length may follow a colon, as in adding:50)"],
@@ -57,6 +71,7 @@ describe('gateflow compare and memory', { timeout: 60_000 }, () => {
     [['memory', 'gru', '--from', 'first/compare.json'], "gateflow: first/compare.json holds no trained 'gru' (it has rnn, memoryless)"],
     [['memory', 'vae-reparam'], "gateflow: cell 'vae-reparam' has 2 inputs ('mu', 'logvar'); compare and memory feed one"],
     [['memory', 'rnn', '--steps', '501'], "gateflow: option --steps: expected an integer from 1 to 500, found '501'"],
+    [['memory', 'rnn', '--color-scale', 'each'], 'gateflow: option --color-scale: expected one of shared, panel, found \'each\''],
   ])('gateflow %j fails with one line and exit 2', async (args, message) => {
     const run = await runInProcess(args, work);
     expect(run.status).toBe(2);

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../src/index.js';
 import { placeDiagram } from '../../src/diagram/index.js';
 import { gradientNorms, scaleKindOf } from '../../src/explore/index.js';
-import { packFloat32, pageModel } from '../../src/explore/model.js';
-import { decodeFloat32, downsample, scaleColour, vectorAt } from '../../src/explore/client-core.js';
+import fc from 'fast-check';
+import { packArray, packFloat32, pageModel, type PackedArray } from '../../src/explore/model.js';
+import { decodeArray, decodeFloat32, downsample, formatValue, scaleColour, vectorAt } from '../../src/explore/client-core.js';
 import { trace } from '../../src/trace/index.js';
 import { expectClose } from '../expect.js';
 
@@ -30,6 +31,32 @@ describe('explore page model', { timeout: 60_000 }, () => {
     expect(Number.isNaN(back[6])).toBe(true);
   });
 
+  it('packArray → decodeArray keeps every printed digit: 16-bit codes up to 3.2767, 32-bit beyond, float32 for NaN, ±∞ or above 214,748', () => {
+    const back = (p: PackedArray) => decodeArray(p.base64, p.encoding.type, 'divisor' in p.encoding ? p.encoding.divisor : 1);
+    const gates = [0, 1, 0.12345, 0.99995, 0.00005, 0.5];
+    // Largest 1: k = ⌊3.2767⌋ = 3 (odd), so codes of 1/30,000.
+    expect(packArray(gates).encoding).toEqual({ type: 'i16', divisor: 30_000 });
+    expect(Array.from(back(packArray(gates)), formatValue)).toEqual(gates.map(formatValue));
+    expect(packArray([-3.2767, 3.2767]).encoding).toEqual({ type: 'i16', divisor: 10_000 });
+    expect(packArray([3.27675, -1]).encoding).toEqual({ type: 'i32', divisor: 10_000 });
+    expect(packArray([1e-6, -4e-7]).encoding).toEqual({ type: 'i16', divisor: 10_000 * 3_276_699 });
+    expect(packArray([214_748.3648]).encoding).toEqual({ type: 'f32' });
+    expect(packArray([1, NaN]).encoding).toEqual({ type: 'f32' });
+    expect(Array.from(back(packArray([2.5, NaN, -Infinity])))).toEqual([2.5, NaN, -Infinity]);
+    // Generated arrays at every magnitude (seeded): the printed digits of each value survive, and colours keep 1/32767 of the range.
+    const magnitude = fc.constantFrom(1e-7, 1e-3, 0.5, 1, 3.2, 3.3, 50, 2e5);
+    fc.assert(
+      fc.property(magnitude, fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 40 }), (m, units) => {
+        const values = units.map((u) => u * m);
+        const decoded = Array.from(back(packArray(values)));
+        expect(decoded.map(formatValue)).toEqual(values.map(formatValue));
+        const range = Math.max(...values.map(Math.abs));
+        for (let i = 0; i < values.length; i++) expect(Math.abs(decoded[i]! - values[i]!)).toBeLessThanOrEqual(Math.max(0.5e-4, range / 32_767) * (1 + 1e-12));
+      }),
+      { seed: 2027, numRuns: 300 },
+    );
+  });
+
   it('pageModel packs each drawn value [T][B][n] and reads previous states from the state one step back', async () => {
     const placed = await placeDiagram(lstm, { steps: 2, strips: true, title: '' });
     const model = pageModel(lstm, lstmTrace, placed);
@@ -43,14 +70,18 @@ describe('explore page model', { timeout: 60_000 }, () => {
     expect(model.scales.at(-1)).toEqual({ kind: 'value', label: 'other values', min: -largestOther, max: largestOther });
     const largestState = Math.max(...lstmTrace.steps.flatMap((s) => [...s.values.c[0], ...s.values.h[0]].map(Math.abs)));
     expect(model.scales.find((s) => s.kind === 'state')).toEqual({ kind: 'state', label: 'states', min: -largestState, max: largestState });
+    const decode = (p: PackedArray) => decodeArray(p.base64, p.encoding.type, 'divisor' in p.encoding ? p.encoding.divisor : 1);
     const arrays = (id: string) => {
       const v = model.values[id]!;
-      return 'data' in v ? { data: decodeFloat32(v.data) } : { previousOf: decodeFloat32((model.values[v.previousOf] as { data: string }).data), initial: decodeFloat32(v.initial) };
+      return 'data' in v ? { data: decode(v.data) } : { previousOf: decode((model.values[v.previousOf] as { data: PackedArray }).data), initial: decode(v.initial) };
     };
+    // The page prints 4 decimals: they are the trace's own, and each value is within half a code of it.
     for (const id of ['x', 'i', 'c', 'h', 'c_prev', 'h_prev']) {
       for (let t = 0; t < inputs.length; t++) {
-        const expected = lstmTrace.steps[t].nodes[id][0].map(Math.fround);
-        expect(Array.from(vectorAt(arrays(id), model.values[id]!.size, 1, t, 0)!), `${id} at ${t}`).toEqual(expected);
+        const exact = lstmTrace.steps[t].nodes[id][0];
+        const shown = Array.from(vectorAt(arrays(id), model.values[id]!.size, 1, t, 0)!);
+        expect(shown.map(formatValue), `${id} at ${t}`).toEqual(exact.map(formatValue));
+        expectClose(shown, exact, 0.5e-4 * (1 + 1e-6), `${id} at ${t}`);
       }
     }
     expect('previousOf' in model.values.h_prev!).toBe(true);

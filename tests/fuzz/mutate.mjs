@@ -14,6 +14,16 @@ const NASTY = [
   () => '[20000]', () => '[100000, 100000]',
 ];
 
+/**
+ * The longest mutant text, in characters. Duplicating a 35 KB statement 2,000 times, then
+ * again, built strings of hundreds of MB that ended the fuzz child's 768 MB heap inside the
+ * mutator (case 1,398 of the long cell run, seed 2027), before any loader ran; readers refuse
+ * files far below this anyway (a cell is read up to 1 MB, an input up to 64 MB).
+ */
+export const MAX_MUTANT_CHARS = 64 * 1024 * 1024;
+/** Above this many characters (the quick run's mutants stay below it), mutations avoid listing every match of the text. */
+const LONG_TEXT = 12 * 1024 * 1024;
+
 /** A mutant of `text`: one to three text mutations. */
 export function mutateText(text, random, json = false) {
   let out = text;
@@ -36,12 +46,33 @@ const TEXT_MUTATIONS = [
   (t, r) => t.slice(0, at(t, r)),
   // Insert something nasty.
   (t, r) => { const i = at(t, r); return t.slice(0, i) + NASTY[r.int(NASTY.length)](r) + t.slice(i); },
-  // Duplicate a line (possibly many times).
-  (t, r) => { const ls = lines(t); const i = r.int(ls.length); ls.splice(i, 0, ...new Array(1 + (r.int(4) === 0 ? r.int(2000) : 0)).fill(ls[i])); return ls.join('\n'); },
+  // Duplicate a line (possibly many times, up to the mutant cap).
+  (t, r) => {
+    const ls = lines(t);
+    const i = r.int(ls.length);
+    const wanted = 1 + (r.int(4) === 0 ? r.int(2000) : 0);
+    const copies = Math.max(0, Math.min(wanted, Math.floor((MAX_MUTANT_CHARS - t.length) / (ls[i].length + 1))));
+    ls.splice(i, 0, ...new Array(copies).fill(ls[i]));
+    return ls.join('\n');
+  },
   // Delete a line.
   (t, r) => { const ls = lines(t); ls.splice(r.int(ls.length), 1); return ls.join('\n'); },
-  // Replace a number by a nasty one.
-  (t, r) => { const numbers = [...t.matchAll(/-?\d+(\.\d+)?(e-?\d+)?/g)]; if (!numbers.length) return t; const m = numbers[r.int(numbers.length)]; return t.slice(0, m.index) + NASTY[r.int(10)](r) + t.slice(m.index + m[0].length); },
+  // Replace a number by a nasty one. In a long text (a statement duplicated thousands of times holds millions of
+  // numbers, whose match objects alone overran the fuzz child's heap) the first number after a random place.
+  (t, r) => {
+    const NUMBER = /-?\d+(\.\d+)?(e-?\d+)?/g;
+    let m;
+    if (t.length <= LONG_TEXT) {
+      const numbers = [...t.matchAll(NUMBER)];
+      if (!numbers.length) return t;
+      m = numbers[r.int(numbers.length)];
+    } else {
+      NUMBER.lastIndex = r.int(t.length);
+      m = NUMBER.exec(t) ?? ((NUMBER.lastIndex = 0), NUMBER.exec(t));
+      if (!m) return t;
+    }
+    return t.slice(0, m.index) + NASTY[r.int(10)](r) + t.slice(m.index + m[0].length);
+  },
   // Swap two lines.
   (t, r) => { const ls = lines(t); const i = r.int(ls.length); const j = r.int(ls.length); [ls[i], ls[j]] = [ls[j], ls[i]]; return ls.join('\n'); },
 ];

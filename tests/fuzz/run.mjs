@@ -4,41 +4,64 @@
 // --loader NAME; --show CASE prints one case's input for replay).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
-export const LOADER_NAMES = ['cell', 'theme', 'sequence', 'series', 'dataset', 'json-weights', 'safetensors', 'onnx', 'vae-model', 'rnn-model', 'keras', 'outputs'];
+export const LOADER_NAMES = ['cell', 'theme', 'sequence', 'series', 'labelled-series', 'series-folder', 'dataset', 'json-weights', 'safetensors', 'onnx', 'vae-model', 'rnn-model', 'keras', 'outputs'];
 /** The child's V8 heap limit: an allocation sized by a file's claims ends the child, and the parent reports it. */
 const HEAP_MB = 768;
 
-/** Runs a child to its end (or kills it at `timeoutMs`): its status, stdout and stderr. */
-function runChild(args, env, timeoutMs) {
+/** Runnable processes per core (at least 1): a loaded machine runs each case several times slower. */
+const loadFactor = () => Math.max(1, loadavg()[0] / availableParallelism());
+
+/**
+ * Runs a child to its end (or kills it): its status, stdout and stderr. It is killed at
+ * `timeoutMs`, or when `stallMs` (stretched by the load) pass without the progress file
+ * changing: a hang is one case that never ends, while a long run on a loaded machine keeps
+ * moving (a fixed total limit killed a healthy 3,000-case cell run at load 14 and called it a hang).
+ */
+function runChild(args, env, timeoutMs, { progressFile, stallMs } = {}) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env });
     let stdout = '';
     let stderr = '';
-    let timedOut = false;
+    let timedOut = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = (why) => {
+      timedOut = why;
       child.kill('SIGKILL');
-    }, timeoutMs);
+    };
+    const timer = setTimeout(() => kill(`no result within ${timeoutMs} ms (hang?)`), timeoutMs);
+    let last = { text: '', since: Date.now() };
+    const watchdog = stallMs
+      ? setInterval(() => {
+          let text = '';
+          try {
+            text = readFileSync(progressFile, 'utf8');
+          } catch {
+            // Not written yet: the child is still warming up.
+          }
+          if (text !== last.text) last = { text, since: Date.now() };
+          else if (Date.now() - last.since > stallMs * loadFactor()) kill(`case ${text.trim() || '(warm-up)'} made no progress for ${Math.round((Date.now() - last.since) / 1000)} s (hang?)`);
+        }, 2000)
+      : undefined;
     child.on('close', (status, signal) => {
       clearTimeout(timer);
+      if (watchdog) clearInterval(watchdog);
       resolve({ status, signal, stdout, stderr, timedOut });
     });
   });
 }
 
 /** Runs `cases` cases of one loader; returns the child's summary, or a failure describing a crash or hang. */
-export async function runLoader(name, cases, seed, { timeoutMs = 60_000 + cases * 100 } = {}) {
+export async function runLoader(name, cases, seed, { timeoutMs = 60_000 + cases * 100, stallMs } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gateflow-fuzz-'));
   const progressFile = join(dir, 'progress');
   try {
-    const run = await runChild([`--max-old-space-size=${HEAP_MB}`, CHILD, name, String(cases), String(seed)], { ...process.env, FUZZ_PROGRESS_FILE: progressFile }, timeoutMs);
+    const run = await runChild([`--max-old-space-size=${HEAP_MB}`, CHILD, name, String(cases), String(seed)], { ...process.env, FUZZ_PROGRESS_FILE: progressFile }, timeoutMs, { progressFile, stallMs });
     const line = run.stdout.trim().split('\n').pop();
     if (run.status === 0 && line?.startsWith('{')) return JSON.parse(line);
     // Crashed or killed: the progress file names the case it was in.
@@ -48,7 +71,7 @@ export async function runLoader(name, cases, seed, { timeoutMs = 60_000 + cases 
     } catch {
       // No progress file: the child failed before its first case.
     }
-    const why = run.timedOut ? `no result within ${timeoutMs} ms (hang?)` : `child exited with ${run.status ?? run.signal}: ${run.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`;
+    const why = run.timedOut ? run.timedOut : `child exited with ${run.status ?? run.signal}: ${run.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`;
     const input = last >= 0 ? showCase(name, seed, last) : '(before the first case)';
     return { loader: name, seed, cases: Math.max(last, 0), ok: 0, typed: 0, failures: [{ case: last, problems: [why], input }], slowestMs: 0, maxGrowthMb: 0 };
   } finally {
@@ -84,7 +107,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log('loader        cases     ok  typed  failures  slowest ms  max growth MB  seconds');
   for (const name of names) {
     const start = Date.now();
-    const summary = await runLoader(name, cases, seed, { timeoutMs: 600_000 + cases * 200 });
+    // A long run has no total limit worth the name; a case that stops moving for 2 minutes (times the load) is a hang.
+    const summary = await runLoader(name, cases, seed, { timeoutMs: 24 * 3600_000, stallMs: 120_000 });
     failed += summary.failures.length;
     console.log(`${name.padEnd(12)} ${String(summary.cases).padStart(6)} ${String(summary.ok).padStart(6)} ${String(summary.typed).padStart(6)} ${String(summary.failures.length).padStart(9)} ${String(summary.slowestMs).padStart(11)} ${String(summary.maxGrowthMb).padStart(14)} ${String(Math.round((Date.now() - start) / 1000)).padStart(8)}`);
     for (const line of describeFailures(summary).slice(0, 20)) console.log(line);

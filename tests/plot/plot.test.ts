@@ -104,6 +104,10 @@ describe('glyph text', () => {
     expect(measureText(fonts, '10', 11)).toBeCloseTo(11, 10);
     // A subscript digit is the digit at 70 %.
     expect(measureText(fonts, 'z₁', 10)).toBeCloseTo(measureText(fonts, 'z', 10) + 0.7 * 5, 10);
+    // A subscript letter is the math-italic letter at 70 %, lowered: ₜ is 𝑡, as TeX sets h_t (not a missing-glyph box).
+    expect(measureText(fonts, 'ₜ', 10)).toBeCloseTo(0.7 * measureText(fonts, '𝑡', 10), 10);
+    expect(textOutline(fonts, 'ₜ').d).not.toContain('M60 0V700H540V0Z');
+    expect(textOutline(fonts, 'ℎₜ').advance).toBeCloseTo(textOutline(fonts, 'ℎ').advance + 0.7 * textOutline(fonts, '𝑡').advance, 6);
   });
 
   it('draws a missing character as a visible box, not nothing', async () => {

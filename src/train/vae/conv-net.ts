@@ -93,7 +93,7 @@ export function convEncode(tape: Tape, conv: ConvParams, x: Var): Var {
   const rows = x.value.shape[0]!;
   const side = convSide(x.value.data.length / rows);
   let h = tape.reshape(x, [rows, side, side, 1]);
-  for (const layer of conv.encoder) h = tape.relu(tape.add(tape.conv2d(h, tape.param(layer.W), CONV), tape.param(layer.B)));
+  for (const layer of conv.encoder) h = tape.conv2d(h, tape.param(layer.W), { ...CONV, bias: tape.param(layer.B), relu: true });
   return tape.reshape(h, [rows, h.value.data.length / rows]);
 }
 
@@ -104,8 +104,7 @@ export function convDecode(tape: Tape, conv: ConvParams, features: Var): Var {
   const small = Math.round(Math.sqrt(features.value.data.length / rows / channels));
   let h = tape.reshape(features, [rows, small, small, channels]);
   conv.decoder.forEach((layer, i) => {
-    h = tape.add(tape.convTranspose2d(h, tape.param(layer.W), CONV), tape.param(layer.B));
-    if (i < conv.decoder.length - 1) h = tape.relu(h);
+    h = tape.convTranspose2d(h, tape.param(layer.W), { ...CONV, bias: tape.param(layer.B), relu: i < conv.decoder.length - 1 });
   });
   return tape.reshape(h, [rows, h.value.data.length / rows]);
 }

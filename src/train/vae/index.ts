@@ -63,7 +63,7 @@ export { kMeans, kMeansByBic, mixtureByBic, massRatio, entropyDeficit, type Clus
 /** Imbalance against an unlabelled reference pool: the kNN divergence (Wang et al. 2009) and a pool mixture's re-estimated proportions. */
 export { knnDivergence, fitReferenceMixture, mixtureProportions, proportionEstimate, type ProportionEstimate } from './label-shift.js';
 /** The beta sweep on sprites: reconstruction, KL, active dimensions and both MIGs per objective and beta; latent traversals. */
-export { betaSweep, SWEEP_DEFAULTS, type SweepOptions, type SweepResult, type SweepRow, type Traversal } from './sweep.js';
+export { betaSweep, latentTraversal, SWEEP_DEFAULTS, type Checkpoint, type SweepRun, type SweepOptions, type SweepResult, type SweepRow, type Traversal } from './sweep.js';
 /** Score-function vs reparameterized gradient variance, measured and in closed form. */
 export { gradvar, gradientVariances, type GradvarOptions, type GradvarResult, type GradvarRow } from './gradvar.js';
 /** Spearman rank correlation. */
@@ -74,3 +74,4 @@ export { projectTo2d, fitPca, projectPca, type PcaBasis } from './pca.js';
 // Reports
 /** CSV, terminal tables and sorted-key JSON for every result. */
 export { historyCsv, trainSummary, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, imbalanceSummary, bestEstimator, gradvarCsv, gradvarTable, formatTable } from './report.js';
+export { parseIdx } from './idx.js';

@@ -10,7 +10,7 @@
  * Every run of a seed sees the same data and initial weights, so only beta and the objective differ.
  */
 import { createRandom, type Random } from '../../random.js';
-import type { Arch, Objective } from './model.js';
+import type { Arch, Objective, Vae } from './model.js';
 import { activeDimensions, latentVariances, mig } from './mig.js';
 import { migSampled } from './mig-sampled.js';
 import { makeSprites } from './sprites.js';
@@ -33,7 +33,32 @@ export interface SweepOptions {
   readonly heldOut?: number;
   /** Draws per entropy estimate of Chen et al.'s MIG. */
   readonly migSamples?: number;
-  readonly onBatch?: (run: { objective: Objective; beta: number; seed: number }, progress: BatchProgress) => void;
+  readonly onBatch?: (run: SweepRun, progress: BatchProgress) => void;
+  /**
+   * Called after every epoch with that model's held-out measurements (the last epoch's are the
+   * run's own; the others cost an evaluation each and leave training unchanged): MIG as training goes on.
+   */
+  readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
+}
+
+export interface SweepRun {
+  readonly objective: Objective;
+  readonly beta: number;
+  /** 1-based. */
+  readonly seed: number;
+}
+
+/** One run's held-out measurements after `epoch` epochs (`images` training images seen). */
+export interface Checkpoint extends SweepRun {
+  readonly epoch: number;
+  readonly images: number;
+  readonly reconstruction: number;
+  readonly kl: number;
+  readonly activeDims: number;
+  readonly mig: number;
+  readonly migHistogram: number;
+  /** The model as trained so far. */
+  readonly model: Vae;
 }
 
 export interface SweepRow {
@@ -114,6 +139,14 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
   for (const objective of o.objectives) {
     for (const beta of o.betas) {
       const runs = seeds.map((seed, s) => {
+        const measure = (model: Vae) => {
+          const tested = evaluate(model, held, createRandom(seed.evaluation));
+          const means = encodeMeans(model, held);
+          const chen = migSampled(encodePosteriors(model, held), heldFactors, factorCount, createRandom(seed.evaluation + 1), { factorsUsed: CHEN_FACTORS, samples: o.migSamples });
+          return { tested, means, active: activeDimensions(means, o.latent), chen, histogram: mig(means, o.latent, heldFactors, factorCount).mig };
+        };
+        const run = { objective, beta, seed: s + 1 };
+        let measured: ReturnType<typeof measure> | undefined;
         const { model } = trainVae(train, undefined, createRandom(seed.model), {
           beta,
           objective,
@@ -123,13 +156,17 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
           epochs: o.epochs,
           batch: o.batch,
           lr: o.lr,
-          onBatch: options.onBatch ? (p) => options.onBatch!({ objective, beta, seed: s + 1 }, p) : undefined,
+          onBatch: options.onBatch ? (p) => options.onBatch!(run, p) : undefined,
+          onEpoch: (row, trained) => {
+            if (row.epoch < o.epochs && !options.onCheckpoint) return;
+            const m = measure(trained);
+            if (row.epoch === o.epochs) measured = m;
+            options.onCheckpoint?.({ ...run, epoch: row.epoch, images: row.epoch * o.train, reconstruction: m.tested.reconstruction, kl: m.tested.kl, activeDims: m.active, mig: m.chen.mig, migHistogram: m.histogram, model: trained });
+          },
         });
-        const tested = evaluate(model, held, createRandom(seed.evaluation));
-        const means = encodeMeans(model, held);
-        const chen = migSampled(encodePosteriors(model, held), heldFactors, factorCount, createRandom(seed.evaluation + 1), { factorsUsed: CHEN_FACTORS, samples: o.migSamples });
-        if (s === 0 && beta === o.betas.at(-1)) traversals.push(traverse(model, means, objective, beta));
-        return { tested, active: activeDimensions(means, o.latent), chen, histogram: mig(means, o.latent, heldFactors, factorCount).mig };
+        measured ??= measure(model);
+        if (s === 0 && beta === o.betas.at(-1)) traversals.push(latentTraversal(model, measured.means, objective, beta));
+        return measured;
       });
       const migs = runs.map((r) => r.chen.mig);
       rows.push({
@@ -151,8 +188,8 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
   return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, arch: o.arch ?? 'mlp', epochs: o.epochs, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
 }
 
-/** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code. */
-function traverse(model: Parameters<typeof decodeLatents>[0], means: Float64Array, objective: Objective, beta: number): Traversal {
+/** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code (means: the held-out latent means). */
+export function latentTraversal(model: Parameters<typeof decodeLatents>[0], means: Float64Array, objective: Objective, beta: number): Traversal {
   const { latent } = model.config;
   const variances = latentVariances(means, latent);
   const order = Array.from({ length: latent }, (_, j) => j).sort((a, b) => variances[b]! - variances[a]! || a - b);

@@ -26,8 +26,8 @@ export interface TrainOptions {
   readonly lr?: number;
   /** Called after every minibatch (for a progress bar); `loss` is that batch's negative ELBO. */
   readonly onBatch?: (progress: BatchProgress) => void;
-  /** Called after every epoch with its row of the history. */
-  readonly onEpoch?: (row: EpochRow) => void;
+  /** Called after every epoch with its row of the history and the model as trained so far. */
+  readonly onEpoch?: (row: EpochRow, model: Vae) => void;
 }
 
 export interface BatchProgress {
@@ -150,7 +150,7 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
       testKl: tested?.kl ?? Number.NaN,
     };
     history.push(row);
-    options.onEpoch?.(row);
+    options.onEpoch?.(row, model);
   }
   return { model, history };
 }

@@ -26,7 +26,7 @@ describe('gateflow vae sweep', () => {
 
   it('writes the table, CSV, JSON, both charts and a traversal grid per objective', async () => {
     const run = await runInProcess(
-      ['vae', 'sweep', '--side', '32', '--sprites', '64', '--held-out', '40', '--epochs', '1', '--seeds', '1', '--betas', '1,2', '--latent', '2', '--hidden', '4', '--mig-samples', '40', '--out', 'tiny'],
+      ['vae', 'sweep', '--side', '32', '--sprites', '64', '--held-out', '40', '--epochs', '1', '--seeds', '1', '--betas', '1,2', '--latent', '2', '--hidden', '4', '--mig-samples', '40', '--checkpoints', '--out', 'tiny'],
       work,
     );
     expect(run.stderr).toBe('');
@@ -36,5 +36,12 @@ describe('gateflow vae sweep', () => {
     expect(csv[0]).toBe('objective,beta,reconstruction,kl,active_dims,mig,mig_std,mig_by_seed,mig_scale,mig_orientation,mig_x,mig_y,mig_histogram,mig_histogram_std');
     expect(csv.slice(1).map((line) => line.split(',').slice(0, 2).join(' '))).toEqual(['beta-vae 1', 'beta-vae 2', 'beta-tcvae 1', 'beta-tcvae 2']);
     for (const name of ['sweep.json', 'tradeoff.svg', 'tradeoff.png', 'mig.svg', 'mig.png', 'traversals-beta-vae.png', 'traversals-beta-tcvae.png']) expect(existsSync(join(work, 'tiny', name)), name).toBe(true);
+    // --checkpoints: one row per run and epoch, whose MIG is the sweep's (one seed, one epoch), and each run's model.
+    const checkpoints = readFileSync(join(work, 'tiny', 'checkpoints.csv'), 'utf8').trim().split('\n');
+    expect(checkpoints[0]).toBe('objective,beta,seed,epoch,images,cpu_seconds,reconstruction,kl,active_dims,mig,mig_histogram');
+    expect(checkpoints.slice(1).map((line) => line.split(',').slice(0, 5).join(' '))).toEqual(['beta-vae 1 1 1 64', 'beta-vae 2 1 1 64', 'beta-tcvae 1 1 1 64', 'beta-tcvae 2 1 1 64']);
+    expect(checkpoints.slice(1).map((line) => line.split(',')[9])).toEqual(csv.slice(1).map((line) => Number(line.split(',')[5]).toFixed(4)));
+    const model = JSON.parse(readFileSync(join(work, 'tiny', 'checkpoint-beta-tcvae-beta2-seed1.json'), 'utf8'));
+    expect([model.format, model.config.beta, model.config.latent]).toEqual(['gateflow-vae', 2, 2]);
   });
 });

@@ -44,4 +44,17 @@ describe('squares and the beta sweep', () => {
       expect(t.images.length).toBe(3 * 9 * 1024);
     }
   });
+
+  it('checkpoints: one per epoch and run, the last one the run\'s own measurements, and training unchanged by them', () => {
+    const options = { betas: [4], objectives: ['beta-tcvae' as const], latent: 3, hidden: 8, epochs: 3, seeds: 1, side: 32, train: 64, heldOut: 60, migSamples: 60, batch: 32 };
+    const plain = betaSweep(createRandom(5), options);
+    const seen: { epoch: number; images: number; mig: number; reconstruction: number; kl: number; migHistogram: number }[] = [];
+    const checked = betaSweep(createRandom(5), { ...options, onCheckpoint: (c) => seen.push(c) });
+    expect(checked.rows).toEqual(plain.rows);
+    expect(seen.map((c) => [c.epoch, c.images])).toEqual([[1, 64], [2, 128], [3, 192]]);
+    const last = seen.at(-1)!, row = plain.rows[0]!;
+    expect([last.mig, last.reconstruction, last.kl, last.migHistogram]).toEqual([row.mig, row.reconstruction, row.kl, row.migHistogram]);
+    // Earlier checkpoints measure earlier models: the held-out reconstruction moves between epochs.
+    expect(new Set(seen.map((c) => c.reconstruction)).size).toBe(3);
+  });
 });

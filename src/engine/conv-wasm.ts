@@ -1,0 +1,254 @@
+/**
+ * Engine stage: conv2d and convTranspose2d products on the WebAssembly kernel, a chunk of
+ * column-matrix rows at a time. One gemm over the whole batch (conv.ts's fallback) writes a
+ * column matrix of up to 33 MB for a 64×64 batch of 64, copies it into the arena, and (for
+ * the weight gradient) transposes it there: three passes through memory that cost more than the
+ * product. Here each chunk's columns are written straight into the arena and used while they are
+ * in cache. The bits are the fallback's: every output element is summed by the same kernel over
+ * the same depth blocks in the same order (weight gradients sum over rows, so a chunk is a whole
+ * number of the kernel's depth blocks and the running sum stays in the arena between chunks).
+ */
+import { wasmRuns } from './matmul.js';
+import { col2imRows, im2colRows, type Geometry } from './im2col.js';
+import { col2imArena, columnKernels, im2colArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
+import { dtypeOf, type Data, type DType } from './tensor.js';
+import { BLOCK_COLUMNS, DEPTH_BLOCK, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
+
+/** Entries of a chunk's column matrix: 512 KB of float32, which stays in the L2 cache. */
+const CHUNK_ENTRIES = 1 << 17;
+
+let chunksOn = true;
+let chunkEntries = CHUNK_ENTRIES;
+
+/**
+ * Turns the chunked path on or off (tests and the benchmark compare it with one gemm per
+ * product; tests also shrink the chunks to cross many chunk borders); returns the previous setting.
+ */
+export function useConvChunks(enabled: boolean, entries = CHUNK_ENTRIES): boolean {
+  const previous = chunksOn;
+  chunksOn = enabled;
+  chunkEntries = entries;
+  return previous;
+}
+
+/** Rows per chunk for a column matrix `width` wide: whole depth blocks of the kernel. */
+function chunkRows(width: number): number {
+  return DEPTH_BLOCK * Math.max(1, Math.floor(chunkEntries / (DEPTH_BLOCK * width)));
+}
+
+/** The arena, when every product [M, N, K] listed would run on the kernel in gemm() too. */
+function arenaFor(products: readonly (readonly [number, number, number])[]): WasmArena | null {
+  if (!chunksOn || !products.every(([m, n, k]) => wasmRuns(m, n, k))) return null;
+  return sharedArena();
+}
+
+/** src [K, N] (or stored [N, K] when transposed) packed into the kernel's panels; returns their offset. */
+function packed(arena: WasmArena, dtype: DType, K: number, N: number, src: Data, transposed: boolean): number {
+  const raw = arena.alloc(K * N, dtype);
+  const panels = arena.alloc(K * paddedColumns(N, dtype), dtype);
+  arena.view(raw, K * N, dtype).set(src.subarray(0, K * N));
+  arena.pack(dtype, K, N, raw, panels, transposed);
+  return panels;
+}
+
+/**
+ * Column-matrix moves for one op: on the arena's kernels when the window rows allow (image and
+ * columns both in the arena), else the JS loops on the views.
+ */
+class Columns {
+  private readonly kernels: ColumnKernels | null;
+  constructor(arena: WasmArena, dtype: DType, private readonly g: Geometry) {
+    this.kernels = columnKernels(arena, dtype, g);
+  }
+  im2col(x: Placed, row0: number, row1: number, cols: Placed, ld: number): void {
+    if (this.kernels) im2colArena(this.kernels, x, this.g, row0, row1, cols, ld);
+    else im2colRows(x.view, this.g, row0, row1, cols.view, ld);
+  }
+  col2im(cols: Placed, ld: number, row0: number, row1: number, x: Placed): void {
+    if (this.kernels) col2imArena(this.kernels, cols, ld, this.g, row0, row1, x);
+    else col2imRows(cols.view, ld, this.g, row0, row1, x.view);
+  }
+}
+
+/** Offsets for `lengths` entries each, then (the memory no longer growing) a view of each. */
+function place(arena: WasmArena, dtype: DType, lengths: readonly number[]): Placed[] {
+  const offsets = lengths.map((n) => arena.alloc(n, dtype));
+  return offsets.map((at, i) => ({ at, view: arena.view(at, lengths[i]!, dtype) }));
+}
+
+/** to[r·ldTo + j] (+)= from[r·ldFrom + j] for r < rows, j < cols. */
+function copyRows(from: Data, ldFrom: number, to: Data, ldTo: number, rows: number, cols: number, add: boolean): void {
+  if (!add && ldFrom === cols && ldTo === cols) return to.set(from.subarray(0, rows * cols));
+  for (let r = 0; r < rows; r++) {
+    const f = r * ldFrom, t = r * ldTo;
+    if (add) for (let j = 0; j < cols; j++) to[t + j] += from[f + j]!;
+    else for (let j = 0; j < cols; j++) to[t + j] = from[f + j]!;
+  }
+}
+
+/** out[c·n + i] = rows r0 + i of x [·, width], column c: a chunk's transpose as the kernel's left operand. */
+function transposeChunk(x: Data, r0: number, n: number, width: number, out: Data): void {
+  for (let i = 0; i < n; i++) {
+    const from = (r0 + i) * width;
+    for (let c = 0; c < width; c++) out[c * n + i] = x[from + c]!;
+  }
+}
+
+/**
+ * A weight gradient summed over rows in the arena: rows × width (ld padded), starting from the
+ * gradient itself when the whole depth fits one block (gemm's in-place accumulation), else from 0
+ * with the gradient added at the end, as gemm() does. `transposed`: the sum is gradᵀ.
+ */
+class RowSum {
+  private readonly inPlace: boolean;
+  constructor(
+    private readonly sum: Data,
+    private readonly ld: number,
+    private readonly grad: Data,
+    depth: number,
+    private readonly transposed: boolean,
+  ) {
+    this.inPlace = depth <= DEPTH_BLOCK;
+    sum.fill(0);
+    if (this.inPlace) this.each((s, g) => (sum[s] = grad[g]!));
+  }
+  /** Visits (sum index, grad index) pairs; the gradient is [rows, width], or [width, rows] when transposed. */
+  private each(visit: (s: number, g: number) => void): void {
+    const rows = this.sum.length / this.ld;
+    const width = this.grad.length / rows;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) visit(r * this.ld + j, this.transposed ? j * rows + r : r * width + j);
+  }
+  finish(): void {
+    const { sum, grad } = this;
+    if (this.inPlace) this.each((s, g) => (grad[g] = sum[s]!));
+    else this.each((s, g) => (grad[g] += sum[s]!));
+  }
+}
+
+/** conv2d: out [M, F] = im2col(x) · w; false when gemm() would not use the kernel. */
+export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Data): boolean {
+  const M = g.B * g.Ho * g.Wo;
+  const K = g.kh * g.kw * g.C;
+  const arena = arenaFor([[M, F, K]]);
+  if (!arena) return false;
+  const dtype = dtypeOf(out);
+  const Np = paddedColumns(F, dtype);
+  const R = Math.min(M, chunkRows(K));
+  arena.reset();
+  const pw = packed(arena, dtype, K, F, w, false);
+  const [image, a, c] = place(arena, dtype, [x.length, R * K, R * Np]) as [Placed, Placed, Placed];
+  image.view.set(x);
+  const columns = new Columns(arena, dtype, g);
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const n = Math.min(R, M - r0);
+    columns.im2col(image, r0, r0 + n, a, K);
+    c.view.fill(0, 0, n * Np);
+    arena.gemm(dtype, n, Np / BLOCK_COLUMNS[dtype], K, a.at, pw, c.at, K, Np);
+    copyRows(c.view, Np, out.subarray(r0 * F), F, n, F, false);
+  }
+  return true;
+}
+
+/**
+ * conv2d's gradients: gw += im2col(x)ᵀ · grad (computed as its transpose, grad chunkᵀ · columns,
+ * so the columns are packed by the kernel rather than transposed in JS) and gx += col2im(grad · wᵀ).
+ */
+export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: Data, gx: Data | null, gw: Data | null): boolean {
+  const M = g.B * g.Ho * g.Wo;
+  const K = g.kh * g.kw * g.C;
+  const arena = arenaFor([...(gw ? [[K, F, M] as const] : []), ...(gx ? [[M, K, F] as const] : [])]);
+  if (!arena) return false;
+  const dtype = dtypeOf(grad);
+  const Kp = paddedColumns(K, dtype);
+  const nb = Kp / BLOCK_COLUMNS[dtype];
+  const R = Math.min(M, chunkRows(K));
+  arena.reset();
+  const pwT = gx ? packed(arena, dtype, F, K, w, true) : 0;
+  const sizes = gw ? [x.length, R * K, R * Kp, F * R, F * Kp] : [0, 0, 0, 0, 0];
+  const [image, a, panels, gradT, sumT, gchunk, dcols, gimage] = place(arena, dtype, [...sizes, ...(gx ? [R * F, R * Kp, gx.length] : [0, 0, 0])]) as Placed[];
+  const columns = new Columns(arena, dtype, g);
+  if (gw) image!.view.set(x);
+  if (gx) gimage!.view.set(gx);
+  const sum = gw ? new RowSum(sumT!.view, Kp, gw, M, true) : null;
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const n = Math.min(R, M - r0);
+    if (gw) {
+      columns.im2col(image!, r0, r0 + n, a!, K);
+      arena.pack(dtype, n, K, a!.at, panels!.at, false);
+      transposeChunk(grad, r0, n, F, gradT!.view);
+      arena.gemm(dtype, F, nb, n, gradT!.at, panels!.at, sumT!.at, n, Kp);
+    }
+    if (gx) {
+      gchunk!.view.set(grad.subarray(r0 * F, (r0 + n) * F));
+      dcols!.view.fill(0, 0, n * Kp);
+      arena.gemm(dtype, n, nb, F, gchunk!.at, pwT, dcols!.at, F, Kp);
+      columns.col2im(dcols!, Kp, r0, r0 + n, gimage!);
+    }
+  }
+  sum?.finish();
+  if (gx) gx.set(gimage!.view);
+  return true;
+}
+
+/** convTranspose2d: out = col2im(x [M, Cin] · w [Cin, K]). */
+export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: number, out: Data): boolean {
+  const M = g.B * g.Ho * g.Wo;
+  const K = g.kh * g.kw * g.C;
+  const arena = arenaFor([[M, K, Cin]]);
+  if (!arena) return false;
+  const dtype = dtypeOf(out);
+  const Kp = paddedColumns(K, dtype);
+  const R = Math.min(M, chunkRows(Kp));
+  arena.reset();
+  const pw = packed(arena, dtype, Cin, K, w, false);
+  const [a, c, image] = place(arena, dtype, [R * Cin, R * Kp, out.length]) as [Placed, Placed, Placed];
+  image.view.set(out);
+  const columns = new Columns(arena, dtype, g);
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const n = Math.min(R, M - r0);
+    a.view.set(x.subarray(r0 * Cin, (r0 + n) * Cin));
+    c.view.fill(0, 0, n * Kp);
+    arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp);
+    columns.col2im(c, Kp, r0, r0 + n, image);
+  }
+  out.set(image.view);
+  return true;
+}
+
+/** convTranspose2d's gradients, from dcols = im2col(grad): gx += dcols · wᵀ, gw += xᵀ · dcols. */
+export function convTranspose2dBackward(x: Data, w: Data, g: Geometry, Cin: number, grad: Data, gx: Data | null, gw: Data | null): boolean {
+  const M = g.B * g.Ho * g.Wo;
+  const K = g.kh * g.kw * g.C;
+  const arena = arenaFor([...(gx ? [[M, Cin, K] as const] : []), ...(gw ? [[Cin, K, M] as const] : [])]);
+  if (!arena) return false;
+  const dtype = dtypeOf(grad);
+  const bc = BLOCK_COLUMNS[dtype];
+  const Kp = paddedColumns(K, dtype), Cp = paddedColumns(Cin, dtype);
+  const R = Math.min(M, chunkRows(K));
+  arena.reset();
+  const pwT = gx ? packed(arena, dtype, K, Cin, w, true) : 0;
+  const [gimage, a, cx, panels, xT, sum] = place(arena, dtype, [grad.length, R * K, R * Cp, R * Kp, Cin * R, Cin * Kp]) as Placed[];
+  gimage!.view.set(grad);
+  const columns = new Columns(arena, dtype, g);
+  const wSum = gw ? new RowSum(sum!.view, Kp, gw, M, false) : null;
+  // gx's depth is K: within one block gemm() adds the products into gx's rows in place.
+  const inPlace = K <= DEPTH_BLOCK;
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const n = Math.min(R, M - r0);
+    columns.im2col(gimage!, r0, r0 + n, a!, K);
+    if (gx) {
+      const rows = gx.subarray(r0 * Cin);
+      if (inPlace) copyRows(rows, Cin, cx!.view, Cp, n, Cin, false);
+      else cx!.view.fill(0, 0, n * Cp);
+      arena.gemm(dtype, n, Cp / bc, K, a!.at, pwT, cx!.at, K, Cp);
+      copyRows(cx!.view, Cp, rows, Cin, n, Cin, !inPlace);
+    }
+    if (gw) {
+      arena.pack(dtype, n, K, a!.at, panels!.at, false);
+      transposeChunk(x, r0, n, Cin, xT!.view);
+      arena.gemm(dtype, Cin, Kp / bc, n, xT!.at, panels!.at, sum!.at, n, Kp);
+    }
+  }
+  wSum?.finish();
+  return true;
+}
