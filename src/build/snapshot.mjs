@@ -62,6 +62,13 @@ const replacements = [
     to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(join(dist, 'cell', 'mathjs-parser.bundle.cjs'))};`,
   },
   { file: 'src/cell/mathjs-parse.ts', from: 'require(bundled)', to: 'bundledFactories' },
+  // The trace's mathjs functions (its evaluator, the probe's reference) the same way.
+  {
+    file: 'src/trace/mathjs-subset.ts',
+    from: "import { existsSync } from 'node:fs';",
+    to: `import { existsSync } from 'node:fs';\nimport * as bundledSubset from ${JSON.stringify(join(dist, 'trace', 'mathjs-subset.bundle.cjs'))};`,
+  },
+  { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];
 await build({
   entryPoints: [join(root, 'src', 'cli', 'snapshot-entry.ts')],

@@ -69,11 +69,11 @@ export function snapshotUnusable(): string | null {
 
 /**
  * The commands the snapshot is made and tested for (the bin's first argument). The others may
- * load packages that a restored heap cannot import, ES modules (vega for charts, h5wasm for
- * Keras weights: `trace --weights k.weights.h5` fails from the blob), and gain little:
- * a trace's time is its own work, not loading (0.63 s of CPU from the blob against 0.70 s).
+ * load packages that a restored heap cannot import: ES modules (vega for charts), which need
+ * `import()`, absent from a restored Node. (A trace's Keras weights are read by h5wasm, an ES
+ * module too, but on a thread of its own, whose Node imports as usual.)
  */
-export const SNAPSHOT_COMMANDS: ReadonlySet<string> = new Set(['diagram', 'cells', 'equations']);
+export const SNAPSHOT_COMMANDS: ReadonlySet<string> = new Set(['diagram', 'cells', 'equations', 'trace']);
 
 /**
  * Run `argv` in a Node started from the snapshot and end this process as that one ended;
