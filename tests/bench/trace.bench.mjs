@@ -3,9 +3,12 @@
 // (1) steps per second of trace() on each evaluator, GRU and LSTM at hidden 32 and 128, batch 1,
 //     input 32 (seeded weights and inputs; every node's value kept), against the anchor: the
 //     compiled cell's own forward() in float64 (no values kept) on the same sequence;
-// (2) whole `gateflow trace` processes against `node -e 0`, interleaved run by run.
+// (2) whole `gateflow trace` processes against `node -e 0`, interleaved run by run, with and
+//     without the startup snapshot, and the rows whose differences are a cold trace's phases;
+// (3) a cold trace without the snapshot, phase by phase, in one process.
+// `node tests/bench/trace.bench.mjs processes` runs (2) and (3) only.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +70,7 @@ for (const name of ['gru', 'lstm']) {
 const work = mkdtempSync(join(tmpdir(), 'gateflow-bench-'));
 const bin = join(dist, 'cli', 'main.js');
 const blob = join(dist, 'snapshot', 'gateflow.blob');
+const traceBlob = join(dist, 'snapshot', 'trace.blob');
 const seqOf = (steps, features) => {
   const file = join(work, `seq-${steps}-${features}.json`);
   writeFileSync(file, JSON.stringify(inputs.slice(0, steps).map((r) => r.slice(0, features))));
@@ -89,6 +93,7 @@ const lstm = ['trace', 'lstm', '--input', seqOf(T, INPUT), '--hidden', '128'];
 const rows = [
   ['node -e 0 (the anchor)', process.execPath, ['-e', '0']],
   ...(unusable ? [] : [['node --snapshot-blob gateflow.blob -- --version (restore the heap, yargs)', process.execPath, ['--snapshot-blob', blob, '--', '--version']]]),
+  ...(unusable || !existsSync(traceBlob) ? [] : [['node --snapshot-blob trace.blob -- --version (the trace\'s heap, yargs)', process.execPath, ['--snapshot-blob', traceBlob, '--', '--version']]]),
   [`trace lstm --hidden 128, ${T} steps, input ${INPUT}: the table to a pipe`, 'sh', [bin, ...lstm]],
   ['  the same, --evaluator engine (no probe)', 'sh', [bin, ...lstm, '--evaluator', 'engine']],
   ['  the same, --nodes h (one node of nine in the table)', 'sh', [bin, ...lstm, '--nodes', 'h']],
