@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importMetaAsBuilt, lazyFontkit, svgdomFontDir } from './esbuild-plugins.mjs';
 
@@ -15,10 +15,28 @@ const dist = join(root, 'dist');
 const { DIST, SNAPSHOT_DIR, BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
 mkdirSync(SNAPSHOT_DIR, { recursive: true });
+// The trace's script leaves out the stages a served trace never loads (it would restore their
+// source for nothing): drawing (trace --annotate and --html run without the snapshot:
+// UNSERVED_OPTIONS), charts and training (other commands).
 const snapshots = [
-  { entry: 'snapshot-entry.ts', script: join(SNAPSHOT_DIR, 'entry.cjs'), blob: BLOB },
-  { entry: 'snapshot-trace-entry.ts', script: join(SNAPSHOT_DIR, 'trace-entry.cjs'), blob: TRACE_BLOB },
+  { entry: 'snapshot-entry.ts', script: join(SNAPSHOT_DIR, 'entry.cjs'), blob: BLOB, leftOut: [] },
+  { entry: 'snapshot-trace-entry.ts', script: join(SNAPSHOT_DIR, 'trace-entry.cjs'), blob: TRACE_BLOB, leftOut: ['diagram', 'explore', 'plot', 'train', 'experiments'] },
 ];
+/** Imports of these stages' modules from outside them stay imports (of dist/), not bundled. */
+function leaveOut(stages) {
+  const dirs = stages.map((stage) => join(root, 'src', stage) + sep);
+  return {
+    name: 'leave-out-stages',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const target = join(args.resolveDir, args.path);
+        const dir = dirs.find((d) => target.startsWith(d));
+        if (!dir || args.importer.startsWith(dir)) return undefined;
+        return { path: join(dist, relative(join(root, 'src'), target)), external: true };
+      });
+    },
+  };
+}
 
 // The script's own require takes Node's modules only, at build time and in the restored
 // process alike: anything else (a native addon, a package left out of the bundle) is
@@ -75,7 +93,7 @@ const replacements = [
   { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];
 // Every script before any blob: the bin's shell check takes a .cjs newer than its blob for stale.
-for (const { entry, script } of snapshots) {
+for (const { entry, script, leftOut } of snapshots) {
   await build({
     entryPoints: [join(root, 'src', 'cli', entry)],
     outfile: script,
@@ -85,7 +103,7 @@ for (const { entry, script } of snapshots) {
     target: 'node20',
     banner: { js: banner },
     external,
-    plugins: [lazyFontkit, svgdomFontDir, importMetaAsBuilt({ src: join(root, 'src'), dist, replacements })],
+    plugins: [leaveOut(leftOut), lazyFontkit, svgdomFontDir, importMetaAsBuilt({ src: join(root, 'src'), dist, replacements })],
     logLevel: 'warning',
     // svgdom's require.resolve('svgdom') (svgdomFontDir) is answered by the banner's require.
     logOverride: { 'require-resolve-not-external': 'silent' },

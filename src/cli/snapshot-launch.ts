@@ -19,8 +19,8 @@ export const SNAPSHOT_DIR = join(DIST, 'snapshot');
 export const BLOB = join(SNAPSHOT_DIR, 'gateflow.blob');
 /**
  * The trace's own blob (snapshot-trace-entry.ts): the command line, the trace stage and the
- * engine, warmed, without MathJax, svgdom and elkjs, whose heap a trace would restore for
- * nothing (about a third of gateflow.blob's size).
+ * engine, warmed, without the drawing, chart and training stages, whose heap and source a
+ * trace would restore for nothing.
  */
 export const TRACE_BLOB = join(SNAPSHOT_DIR, 'trace.blob');
 export const MANIFEST = join(SNAPSHOT_DIR, 'manifest.json');
@@ -88,11 +88,12 @@ export const SNAPSHOT_COMMANDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * Options with which a command runs without its snapshot: `trace --html` writes the explorer
- * page, whose script is the explore stage's functions as their source text, and the snapshot's
- * bundle renames some of them (the bytes would differ). launch.sh makes the same exception.
+ * Options with which a command runs without its snapshot: a trace that draws (--annotate, and
+ * --html, the explorer page), since trace.blob leaves the diagram stage out. (The page's script
+ * is besides the explore stage's functions as their source text, which a bundle renames.)
+ * launch.sh makes the same exceptions.
  */
-export const UNSERVED_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([['trace', ['--html']]]);
+export const UNSERVED_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([['trace', ['--html', '--annotate']]]);
 
 /** The blob that serves `argv`, or undefined (another command, or an option it leaves out). */
 export function snapshotFor(argv: readonly string[]): string | undefined {

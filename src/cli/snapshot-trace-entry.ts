@@ -2,8 +2,9 @@
  * The script of the trace's startup snapshot, dist/snapshot/trace.blob (snapshot-entry.ts is
  * the other one's; src/build/snapshot.mjs bundles and runs both under `node --build-snapshot`):
  * the command line, the trace stage, mathjs's functions for the probe and the engine, loaded and
- * warmed up by a short trace of every shipped cell, without MathJax, svgdom and elkjs (a trace
- * that draws, --annotate or --html, loads them from the bundle when asked). Node has no
+ * warmed up by a short trace of every shipped cell; without the drawing, chart and training
+ * stages, which src/build/snapshot.mjs leaves out of its script (a trace that draws,
+ * --annotate or --html, runs without the snapshot). Node has no
  * WebAssembly while it makes a snapshot, so the engine runs its plain kernels here; the kernels'
  * bytes are kept and compiled in the restored process (the engine's caches do not remember the
  * missing WebAssembly).

@@ -73,13 +73,12 @@ describe('the startup snapshot', () => {
     ]);
     writeFileSync(join(work, 'lstm.weights.h5'), h5);
     writeFileSync(join(work, 'seq.json'), JSON.stringify(values(40, 0.9).map((v, i) => [v, (i % 3) - 1]).slice(0, 20)));
-    // The second draws its last step too: the diagram stage, which trace.blob holds unloaded.
     const runs = [
       { args: ['trace', 'lstm', '-i', 'seq.json', '--weights', 'lstm.weights.h5', '--digits', '6'], outputs: ['json'], head: 'lstm (input 2, hidden 3, batch 1; 20 steps)' },
-      { args: ['trace', 'gru', '-i', 'seq.json', '--hidden', '24', '--seed', '3', '--nodes', 'h,z'], outputs: ['json', 'annotate'], head: 'gru (input 2, hidden 24, batch 1; 20 steps)' },
+      { args: ['trace', 'gru', '-i', 'seq.json', '--hidden', '24', '--seed', '3', '--nodes', 'h,z'], outputs: ['json', 'csv'], head: 'gru (input 2, hidden 24, batch 1; 20 steps)' },
     ];
     for (const { args, outputs, head } of runs) {
-      const files = (name: string) => outputs.map((option) => `${name}.${option === 'annotate' ? 'svg' : option}`);
+      const files = (name: string) => outputs.map((option) => `${name}.${option}`);
       const fromBlob = gateflow(DIST, [...args, ...outputs.flatMap((option, k) => [`--${option}`, files('from-blob')[k]!])], work, 'program');
       const without = gateflow(copy, [...args, ...outputs.flatMap((option, k) => [`--${option}`, files('without')[k]!])], work, 'program');
       const wrote = (name: string) => files(name).map((file) => `wrote ${file}\n`).join('');
@@ -92,13 +91,13 @@ describe('the startup snapshot', () => {
     }
   });
 
-  it('leaves trace --html out (its page holds functions as source text, which the bundle renames): the bin runs it itself', async () => {
+  it('leaves a trace that draws (--annotate, --html) out, as trace.blob has no diagram stage: the bin runs it itself', async () => {
     // --help keeps it short: the shell's launcher, then Node's, let it pass (no line saying the snapshot serves it).
     const page = gateflow(DIST, ['trace', 'gru', '-i', '[[1,0]]', '--html', 'page.html', '--help'], work, 'program');
     expect([page.status, page.stderr, page.stdout.split('\n')[0]]).toEqual([0, '', 'gateflow trace [cell]']);
     const launch = await import(join(DIST, 'cli', 'snapshot-launch.js'));
-    const blobs = [['trace', 'gru', '--html=p.html'], ['trace', 'gru', '-i', '--html.json'], ['diagram', 'gru', '--html'], ['vae', 'train']].map((argv) => launch.snapshotFor(argv));
-    expect(blobs).toEqual([undefined, launch.TRACE_BLOB, launch.BLOB, undefined]);
+    const blobs = [['trace', 'gru', '--html=p.html'], ['trace', 'gru', '--annotate', 'a.svg'], ['trace', 'gru', '-i', '--html.json'], ['diagram', 'gru', '--html'], ['vae', 'train']].map((argv) => launch.snapshotFor(argv));
+    expect(blobs).toEqual([undefined, undefined, launch.TRACE_BLOB, launch.BLOB, undefined]);
   });
 
   it('stale (a file of dist/ changed since): the bin runs the command itself, same bytes', async () => {
