@@ -5,8 +5,59 @@
  * is the closed form softmax(x)·Σy − y instead of a chain through exp and log.
  */
 import { ShapeError } from '../errors.js';
-import type { Kernel } from './kernels.js';
-import { allocate, dtypeOf, sameShape, type Data } from './tensor.js';
+import type { Kernel, Reduction } from './kernels.js';
+import { allocateOutput } from './pool.js';
+import { allocate, dtypeOf, sameShape, type Data, type Tensor } from './tensor.js';
+
+/** The factor a reduction applies to a sum of n terms ('batchmean': per row of the first axis). */
+export function reductionScale(shape: readonly number[], n: number, reduction: Reduction): number {
+  if (reduction === 'sum') return 1;
+  if (reduction === 'mean') return 1 / n;
+  return 1 / (shape.length > 1 ? shape[0]! : 1);
+}
+
+/** Each forward's e^−|x| by its output, for the backward (the tape keeps the output alive as long as it needs it). */
+const expOfLogits = new WeakMap<Tensor, { readonly x: Data; readonly e: Float64Array }>();
+
+/**
+ * Binary cross-entropy on logits, softplus(x) − x·y per entry, reduced. Its own loops (the
+ * shared pointwise-loss helper calls a closure per entry), and the forward keeps e^−|x|,
+ * which both softplus (max(x, 0) + log1p(e^−|x|)) and the backward's logistic (1 / (1 + e^−x)
+ * for x ≥ 0, e^x / (1 + e^x) below) are made of: the backward takes no exp of its own. The
+ * same operations on the same numbers as computing each afresh, so the same bits.
+ */
+export const bceWithLogits: Kernel = {
+  forward([logits, target], attrs) {
+    if (!sameShape(logits!.shape, target!.shape)) throw new ShapeError('target', logits!.shape, target!.shape, 'bceWithLogits');
+    const x = logits!.data, y = target!.data, n = x.length;
+    const e = allocateOutput(n, 'float64') as Float64Array;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      const ei = Math.exp(-Math.abs(v));
+      e[i] = ei;
+      s += Math.max(v, 0) + Math.log1p(ei) - v * y[i]!;
+    }
+    const r: Tensor = { shape: [], data: allocateOutput(1, dtypeOf(x)) };
+    r.data[0] = s * reductionScale(logits!.shape, n, attrs.reduction ?? 'mean');
+    expOfLogits.set(r, { x, e });
+    return r;
+  },
+  backward([logits, target], out, g, [gx, gy], attrs) {
+    const x = logits!.data, y = target!.data, n = x.length;
+    const k = g[0]! * reductionScale(logits!.shape, n, attrs.reduction ?? 'mean');
+    if (gx) {
+      const kept = expOfLogits.get(out);
+      const e = kept?.x === x ? kept.e : Float64Array.from(x, (v) => Math.exp(-Math.abs(v)));
+      for (let i = 0; i < n; i++) {
+        const ei = e[i]!;
+        const sig = x[i]! >= 0 ? 1 / (1 + ei) : ei / (1 + ei);
+        gx[i] += k * (sig - y[i]!);
+      }
+    }
+    if (gy) for (let i = 0; i < n; i++) gy[i] += k * -x[i]!;
+  },
+};
 
 /** log Σ_c e^(x[base + c]) over one row of C logits, overflow-free. */
 export function logSumExp(x: Data, base: number, C: number): number {

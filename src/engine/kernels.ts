@@ -7,7 +7,7 @@ import { ShapeError } from '../errors.js';
 import { gemm } from './matmul.js';
 import { extraKernels } from './kernels-extra.js';
 import { convKernels } from './conv.js';
-import { softmaxCrossEntropy } from './kernels-loss.js';
+import { bceWithLogits, reductionScale, softmaxCrossEntropy } from './kernels-loss.js';
 import { allocateOutput } from './pool.js';
 import { allocate, dtypeOf, sameShape, sizeOf, type Data, type Tensor } from './tensor.js';
 
@@ -174,12 +174,6 @@ function around(shape: readonly number[], axis: number): [number, number, number
   const ax = axis < 0 ? shape.length + axis : axis;
   if (ax < 0 || ax >= shape.length) throw new ShapeError('operand', [`axis ${axis}`], shape, 'axis out of range');
   return [sizeOf(shape.slice(0, ax)), shape[ax]!, sizeOf(shape.slice(ax + 1)), ax];
-}
-
-function reductionScale(shape: readonly number[], n: number, reduction: Reduction): number {
-  if (reduction === 'sum') return 1;
-  if (reduction === 'mean') return 1 / n;
-  return 1 / (shape.length > 1 ? shape[0]! : 1);
 }
 
 function checkSameShape(a: Tensor, b: Tensor, op: string): void {
@@ -388,8 +382,8 @@ export const KERNELS: Record<EngineOp, Kernel> = {
 
   /** Squared error (x - y)². */
   mse: pointwiseLoss('mse', (x, y) => (x - y) * (x - y), (x, y) => 2 * (x - y), (x, y) => 2 * (y - x)),
-  /** −[y log σ(x) + (1−y) log(1−σ(x))] = softplus(x) − x·y, stable for any logit x. */
-  bceWithLogits: pointwiseLoss('bceWithLogits', (x, y) => softplus(x) - x * y, (x, y) => sigmoid(x) - y, (x) => -x),
+  /** −[y log σ(x) + (1−y) log(1−σ(x))] = softplus(x) − x·y, stable for any logit x (kernels-loss.ts). */
+  bceWithLogits,
   /** KL(N(mu, e^logvar) ‖ N(0, 1)) per entry: −½(1 + logvar − mu² − e^logvar). */
   gaussianKl: pointwiseLoss('gaussianKl', (mu, lv) => -0.5 * (1 + lv - mu * mu - Math.exp(lv)), (mu) => mu, (_mu, lv) => 0.5 * (Math.exp(lv) - 1)),
   softmaxCrossEntropy,

@@ -2,7 +2,9 @@
  * Engine stage: optimizers over Parameters (their `grad` is what backward accumulated).
  * Updates are in place on `param.value.data`, so compiled cells and tapes see them at once.
  */
-import type { Parameter } from './tape.js';
+import { wasmEnabled } from './matmul.js';
+import { wasmAdam } from './optim-wasm.js';
+import { gradCleared, type Parameter } from './tape.js';
 import type { Data } from './tensor.js';
 
 export interface Optimizer {
@@ -14,7 +16,10 @@ export interface Optimizer {
 }
 
 const zeroGrad = (params: readonly Parameter[]) => (): void => {
-  for (const p of params) p.grad.data.fill(0);
+  for (const p of params) {
+    p.grad.data.fill(0);
+    gradCleared(p);
+  }
 };
 
 export interface SgdOptions {
@@ -56,8 +61,10 @@ export interface AdamOptions {
 /** Adam (Kingma and Ba 2015) with bias correction, defaults as torch.optim.Adam (lr 1e-3). */
 export function adam(params: readonly Parameter[], options: AdamOptions = {}): Optimizer {
   const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 } = options;
-  const m = params.map((p) => new Float64Array(p.value.data.length));
-  const v = params.map((p) => new Float64Array(p.value.data.length));
+  // float32 weights update on the WebAssembly kernel (same bits, twice the divisions at once).
+  const simd = wasmEnabled() && params.every((p) => p.value.data instanceof Float32Array) ? wasmAdam(params.map((p) => p.value.data.length)) : null;
+  const m = simd ? [] : params.map((p) => new Float64Array(p.value.data.length));
+  const v = simd ? [] : params.map((p) => new Float64Array(p.value.data.length));
   let t = 0;
   return {
     params,
@@ -69,7 +76,8 @@ export function adam(params: readonly Parameter[], options: AdamOptions = {}): O
       for (let k = 0; k < params.length; k++) {
         const w = params[k]!.value.data;
         if (weightDecay) decay(w, lr * weightDecay);
-        adamUpdate(w, params[k]!.grad.data, m[k]!, v[k]!, c1, c2, lr, beta1, beta2, eps);
+        if (simd) simd(k, w as Float32Array, params[k]!.grad.data as Float32Array, c1, c2, lr, beta1, beta2, eps);
+        else adamUpdate(w, params[k]!.grad.data, m[k]!, v[k]!, c1, c2, lr, beta1, beta2, eps);
       }
     },
   };

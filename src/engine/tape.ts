@@ -17,7 +17,22 @@ export interface Parameter {
 }
 
 export function parameter(name: string, value: Tensor): Parameter {
-  return { name, value, grad: zeros(value.shape, dtypeOf(value.data)) };
+  const p = { name, value, grad: zeros(value.shape, dtypeOf(value.data)) };
+  gradCleared(p);
+  return p;
+}
+
+/**
+ * Gradients known to hold only zeros (new, or cleared by an optimizer's zeroGrad). A backward
+ * sums a parameter's gradient straight into such a buffer instead of into one of its own that
+ * it then adds: 0 + s is s, so the bits are the same, and the VAE's 650k weights are neither
+ * allocated again nor added up a second time each batch.
+ */
+const clearedGrads = new WeakSet<Data>();
+
+/** Records that every entry of p.grad is zero (call after filling it with zeros). */
+export function gradCleared(p: Parameter): void {
+  clearedGrads.add(p.grad.data);
 }
 
 /** A value on a tape. `grad` is filled by backward() when the value needs a gradient. */
@@ -237,20 +252,28 @@ export class Tape {
     else throw new InputError(`backward from '${output.name}' of shape [${output.value.shape.join(', ')}] needs a seed gradient`);
     output.grad = g;
 
+    // Parameters whose gradient is all zeros: their Vars' gradients are summed in place there.
+    const direct = new Map<Var, Data>();
+    for (const [p, v] of this.bound) if (clearedGrads.has(p.grad.data) && dtypeOf(p.grad.data) === dtype) direct.set(v, p.grad.data);
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
       if (!e.out.grad) continue;
       const grads = e.inputs.map((v) => {
         if (!v.requiresGrad) return null;
-        v.grad ??= this.allocate(sizeOf(v.value.shape), dtype);
+        if (!v.grad) {
+          const into = direct.get(v);
+          if (into) clearedGrads.delete(into);
+          v.grad = into ?? this.allocate(sizeOf(v.value.shape), dtype);
+        }
         return v.grad;
       });
       KERNELS[e.op].backward(e.inputs.map((v) => v.value), e.out.value, e.out.grad, grads, e.attrs);
     }
-    for (const [p, v] of this.bound) {
-      if (!v.grad) continue;
-      const pg = p.grad.data;
-      for (let i = 0; i < pg.length; i++) pg[i] += v.grad[i]!;
-    }
+    for (const [p, v] of this.bound) if (v.grad && v.grad !== p.grad.data) addInto(p.grad.data, v.grad);
   }
+}
+
+/** into += from, entry by entry. */
+function addInto(into: Data, from: Data): void {
+  for (let i = 0; i < into.length; i++) into[i] += from[i]!;
 }

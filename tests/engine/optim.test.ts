@@ -2,6 +2,7 @@
 // PyTorch's eps placement and AdamW's decoupled decay), on float32 and float64 weights.
 import { describe, expect, it } from 'vitest';
 import { adam, parameter, type Parameter } from '../../src/engine/index.js';
+import { useWasm } from '../../src/engine/matmul.js';
 import { createRandom } from '../../src/random.js';
 import { expectClose } from '../expect.js';
 
@@ -46,4 +47,34 @@ describe('adam', () => {
       }
     });
   }
+
+  it('float32 on the WebAssembly kernel and in JavaScript: the bits of the update written out here in float64, rounded to float32 after each step (odd and even lengths, with decay)', () => {
+    const lengths = [1, 7, 130];
+    for (const wasm of [true, false]) {
+      const previous = useWasm(wasm);
+      const params = lengths.map((n, k) => weights('float32', n, 10 + k));
+      const start = params.map((p) => Float32Array.from(p.value.data));
+      const opt = adam(params, { lr: 0.01, beta1: 0.85, beta2: 0.995, eps: 1e-7, weightDecay: 0.02 });
+      useWasm(previous);
+      const ref = start.map((w) => Float32Array.from(w));
+      const m = lengths.map((n) => new Float64Array(n)), v = lengths.map((n) => new Float64Array(n));
+      const random = createRandom(11);
+      for (let t = 1; t <= 5; t++) {
+        for (const p of params) random.fillNormal(p.grad.data);
+        opt.step();
+        const [c1, c2] = [1 - 0.85 ** t, 1 - 0.995 ** t];
+        params.forEach((p, k) => {
+          const [r, mk, vk, g] = [ref[k]!, m[k]!, v[k]!, p.grad.data];
+          for (let i = 0; i < r.length; i++) {
+            r[i] = r[i]! - 0.01 * 0.02 * r[i]!;
+            mk[i] = 0.85 * mk[i]! + (1 - 0.85) * g[i]!;
+            vk[i] = 0.995 * vk[i]! + (1 - 0.995) * g[i]! * g[i]!;
+            r[i] = r[i]! - (0.01 * (mk[i]! / c1)) / (Math.sqrt(vk[i]! / c2) + 1e-7);
+          }
+        });
+      }
+      params.forEach((p, k) => expect([...p.value.data], `${wasm ? 'wasm' : 'js'} length ${lengths[k]}`).toEqual([...ref[k]!]));
+      expect(params[2]!.value.data.some((x, i) => x !== start[2]![i])).toBe(true);
+    }
+  });
 });

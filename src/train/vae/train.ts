@@ -6,7 +6,7 @@
  * and returns the model and one row of losses (nats per row) per epoch. Inference helpers
  * (latent means, reconstructions, decoding a grid of z) run on a tape that records nothing.
  */
-import { Tape, type Tensor } from '../../engine/index.js';
+import { BufferPool, Tape, type Tensor } from '../../engine/index.js';
 import { createRandom, type Random } from '../../random.js';
 import { permutation, type Dataset } from './data.js';
 import { batchLoss, createVae, decode, encode, optimizerFor, rowsTensor, type Arch, type Likelihood, type Objective, type Vae } from './model.js';
@@ -113,6 +113,9 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
   const buffer = new Float32Array(batch * train.dim);
   const batches = Math.ceil(train.count / batch);
   const history: EpochRow[] = [];
+  // Every batch records the same ops on the same shapes: its tape takes the previous one's
+  // buffers (zeroed, so the same bits) instead of allocating megabytes afresh each batch.
+  const pool = new BufferPool();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = Int32Array.from(permutation(train.count, shuffleRandom));
     let loss = 0;
@@ -122,11 +125,12 @@ export function continueTraining(model: Vae, train: Dataset, test: Dataset | und
       const start = b * batch;
       const rows = Math.min(batch, train.count - start);
       const x = gather(train, order, start, rows, buffer);
-      const tape = new Tape();
+      const tape = new Tape({ pool });
       const pieces = batchLoss(tape, model, x, noise(rows, model.config.latent, noiseRandom), { objective: options.objective, datasetSize: train.count });
       optimizer.zeroGrad();
       tape.backward(pieces.loss);
       optimizer.step();
+      pool.reset();
       const { beta } = model.config;
       const batchValue = pieces.tc === undefined ? pieces.reconstruction + beta * pieces.kl : pieces.reconstruction + pieces.kl + (beta - 1) * pieces.tc;
       loss += batchValue * rows;
