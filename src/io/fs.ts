@@ -159,6 +159,71 @@ export function listFiles(dir: string, extension: string, what = 'folder'): stri
   return names.filter((n) => n.toLowerCase().endsWith(extension)).sort().map((n) => join(dir, n));
 }
 
+/** A folder of series files as listSeriesFolder finds it. */
+export interface SeriesFolder {
+  /** The CSV files, sorted by name; `relative` is the path below the folder (with '/'), `name` the same without '.csv' and with '/' written '__' (as nab-dev names NAB's files). */
+  readonly files: readonly { readonly path: string; readonly name: string; readonly relative: string }[];
+  /** Folders left out, each as "path (why)": links to folders, folders past the depth limit or that cannot be listed (other files are not series and are passed over silently). */
+  readonly ignored: readonly string[];
+  /** NAB's labels/combined_windows.json, when `dir` is a NAB checkout or its data/ folder. */
+  readonly nabWindows?: string;
+}
+
+/** How deep listSeriesFolder looks below the folder it is given (NAB's data/<category>/<name>.csv is 2). */
+export const SERIES_FOLDER_DEPTH = 3;
+
+/**
+ * The CSV files of a benchmark folder and of its subfolders (up to SERIES_FOLDER_DEPTH levels),
+ * sorted. A NAB checkout (a folder holding data/ and labels/combined_windows.json) is read from
+ * its data/ folder, so its results/ are not taken for series; so is its data/ folder given
+ * directly. Hidden entries and symbolic links to folders are not followed (no loops).
+ */
+export function listSeriesFolder(dir: string): SeriesFolder {
+  const windowsAt = (root: string) => join(root, 'labels', 'combined_windows.json');
+  const isFile = (path: string) => statOrUndefined(path)?.isFile() ?? false;
+  let start = dir;
+  let nabWindows: string | undefined;
+  if (isFile(windowsAt(dir)) && isDirectory(join(dir, 'data'))) [start, nabWindows] = [join(dir, 'data'), windowsAt(dir)];
+  else if (basename(resolve(dir)) === 'data' && isFile(windowsAt(join(dir, '..')))) nabWindows = windowsAt(join(dir, '..'));
+  const files: { path: string; name: string; relative: string }[] = [];
+  const ignored: string[] = [];
+  const visit = (folder: string, relative: string[], depth: number) => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (depth > 0) return void ignored.push(`${folder} (cannot list it${code ? `: ${code}` : ''})`);
+      throw new InputError(`cannot list data folder '${dir}'${code === 'ENOENT' ? ': no such folder' : code === 'ENOTDIR' ? ': not a folder' : code ? ` (${code})` : ''}`);
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(folder, entry.name);
+      if (entry.name.startsWith('.')) continue;
+      const target = entry.isSymbolicLink() ? statOrUndefined(path) : undefined;
+      if (entry.isDirectory() || target?.isDirectory()) {
+        if (target) ignored.push(`${path} (a link to a folder)`);
+        else if (depth >= SERIES_FOLDER_DEPTH) ignored.push(`${path} (a folder more than ${SERIES_FOLDER_DEPTH} levels down)`);
+        else visit(path, [...relative, entry.name], depth + 1);
+      } else if (entry.name.toLowerCase().endsWith('.csv')) files.push({ path, name: [...relative, entry.name.slice(0, -'.csv'.length)].join('__'), relative: [...relative, entry.name].join('/') });
+    }
+  };
+  visit(start, [], 0);
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { files, ignored, ...(nabWindows ? { nabWindows } : {}) };
+}
+
+function isDirectory(path: string): boolean {
+  return statOrUndefined(path)?.isDirectory() ?? false;
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Names of the shipped cells, sorted. */
 export function listCells(): string[] {
   return readdirSync(CELLS_DIR)

@@ -2,7 +2,7 @@
  * Formats and files. Decoders are pure (bytes or text in, plain data out, errors naming the
  * file and position); the read* functions add the file access, which only fs.ts performs.
  */
-export { readCell, cellParseOptions, listCells, listFiles, readText, readBytes, readStdinText, readLimit, raiseReadLimits, READ_LIMITS, READ_LIMIT_OPTION, writeFileAtomic, checkOutputLocation, TEMPLATES_DIR, CELLS_DIR, THEMES_DIR, type SourceFile, type ReadKind } from './fs.js';
+export { readCell, cellParseOptions, listCells, listFiles, listSeriesFolder, SERIES_FOLDER_DEPTH, type SeriesFolder, readText, readBytes, readStdinText, readLimit, raiseReadLimits, READ_LIMITS, READ_LIMIT_OPTION, writeFileAtomic, checkOutputLocation, TEMPLATES_DIR, CELLS_DIR, THEMES_DIR, type SourceFile, type ReadKind } from './fs.js';
 export { readTheme, listThemes } from './theme.js';
 export { svgToPng, type PngOptions } from './raster.js';
 export { svgToPdf, type PdfOptions } from './pdf.js';
@@ -13,6 +13,8 @@ export { decodeWeightsFile, weightsFormat, type DecodedWeights } from './weights
 export { parseJsonText } from './json-text.js';
 export type { NamedTensor, NamedTensors } from './tensors.js';
 export { decodeSeriesCsv, readSeries, type SeriesTable, type SeriesColumns } from './series.js';
+export { decodeNabWindows, labelFromWindows, type NabWindow, type NabWindows } from './nab-windows.js';
+export { readSeriesFolder, type FolderEntry, type FolderSeries } from './series-folder.js';
 export { decodeCsvRows, decodeJsonRows, readDataset, readMnist, type DataRows } from './dataset.js';
 
 import { readBytes } from './fs.js';

@@ -9,7 +9,7 @@
  *     filled linearly between their neighbours ('interpolate'; the nearest value at the ends).
  * Pure: the series in, a new series and the notes out.
  */
-import { InputError } from '../errors.js';
+import { clipText, InputError } from '../errors.js';
 import { parseIsoTimestamp, type SeriesTable } from './series.js';
 
 export interface CleanOptions {
@@ -204,11 +204,33 @@ function handleMissing(r: Rows, file: string, mode: 'error' | 'skip' | 'interpol
   return { ...r, values };
 }
 
+/**
+ * When the first timestamp is an ISO date or a number but a later one is not, the row where
+ * the column stops being times (a corrupt row, a second format): the whole column is then read
+ * as text, so the user is told which row did it.
+ */
+function textTimestampNote(series: SeriesTable): string | undefined {
+  const timestamps = series.timestamps!;
+  const numeric = (t: string) => t.trim() !== '' && Number.isFinite(Number(t));
+  const kind = numeric(timestamps[0]!) ? 'a number' : parseIsoTimestamp(timestamps[0]!) !== undefined ? 'an ISO-8601 date' : undefined;
+  if (!kind) return undefined;
+  const bad = timestamps.findIndex((t) => (kind === 'a number' ? !numeric(t) : parseIsoTimestamp(t) === undefined));
+  if (bad < 0) return undefined;
+  return (
+    `${series.source.file}:${series.source.lines[bad]}: timestamp '${clipText(timestamps[bad]!)}' is not ${kind} as the first row's ('${clipText(timestamps[0]!)}') is; ` +
+    'the timestamps are read as text: rows are not sorted, merged or checked for gaps, and a chart counts steps'
+  );
+}
+
 /** Applies the repairs in the file comment, in that order, after missing values. */
 export function cleanSeries(series: SeriesTable, options: CleanOptions = {}): CleanedSeries {
   const notes: string[] = [];
   const file = series.source.file;
   const times = series.timestamps ? timesOf(series.timestamps) : undefined;
+  if (series.timestamps && !times) {
+    const note = textTimestampNote(series);
+    if (note) notes.push(note);
+  }
   let rows = handleMissing(toRows(series, times), file, options.missing ?? 'error', notes);
   if (rows.times) {
     rows = sortByTime(rows, file, options.order ?? 'sort', notes);

@@ -37,13 +37,27 @@ export interface SeriesColumns {
 /** Cells that mean "no value here". */
 const MISSING_TEXT = new Set(['', 'nan', 'na', 'null']);
 
-/** A value cell as a number; a missing one as NaN unless `missing` is 'error'. */
+/** The largest |value| read: squares and sums of squares of values up to this stay finite in float64. */
+const MAX_VALUE = 1e150;
+
+/** A decimal written with a comma (1,5): a spreadsheet's export in a European locale. */
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+/**
+ * A value cell as a number (decimal notation only: Number() would also read '0x10' and '0b11');
+ * a missing one as NaN unless `missing` is 'error'.
+ */
 function valueOf(field: Field, missing: 'error' | 'skip' | 'interpolate', where: string, column: string): number {
-  const value = field.text === '' ? Number.NaN : Number(field.text);
-  if (Number.isFinite(value)) return value;
-  const isMissing = MISSING_TEXT.has(field.text.toLowerCase());
+  const value = DECIMAL_NUMBER.test(field.text) ? Number(field.text) : Number.NaN;
+  if (Math.abs(value) <= MAX_VALUE) return value;
+  if (Number.isFinite(value)) throw new InputError(`${where}:${field.column}: '${clipText(field.text)}' in column '${column}' is too large: a detector squares values and their spread, so |value| must stay below 1e150`);
+  const isMissing = field.text === '' || MISSING_TEXT.has(field.text.toLowerCase());
   if (isMissing && missing !== 'error') return Number.NaN;
-  const what = field.text === '' ? 'empty value' : isMissing ? `missing value '${field.text}'` : `'${clipText(field.text)}' is not a number`;
+  const what =
+    field.text === '' ? 'empty value'
+    : isMissing ? `missing value '${field.text}'`
+    : DECIMAL_NUMBER.test(field.text) ? `'${clipText(field.text)}' is beyond the range of a 64-bit float`
+    : `'${clipText(field.text)}' is not a number${DECIMAL_COMMA.test(field.text) ? ` (a decimal comma? write ${field.text.replace(',', '.')})` : ''}`;
   throw new InputError(`${where}:${field.column}: ${what} in column '${column}'${isMissing ? ' (--missing skip or interpolate accepts missing values)' : ''}`);
 }
 
@@ -63,7 +77,11 @@ function splitLine(line: string, delimiter: string, file: string, lineNumber: nu
   for (;;) {
     const start = i;
     let text = '';
-    if (line[i] === '"') {
+    // Spaces before an opening quote (`a, "b"`) are not part of the field.
+    let quote = i;
+    while (line[quote] === ' ') quote++;
+    if (line[quote] === '"') {
+      i = quote;
       i++;
       for (;;) {
         if (i >= line.length) throw new InputError(`${file}:${lineNumber}:${start + 1}: unterminated quoted field`);
@@ -78,6 +96,7 @@ function splitLine(line: string, delimiter: string, file: string, lineNumber: nu
         }
         text += line[i++];
       }
+      while (line[i] === ' ' && delimiter !== ' ') i++;
       if (i < line.length && line[i] !== delimiter) throw new InputError(`${file}:${lineNumber}:${i + 1}: unexpected text after a quoted field`);
     } else {
       const end = line.indexOf(delimiter, i);
@@ -103,14 +122,21 @@ function missingColumn(file: string, line: number, what: string, name: string, h
 
 /** Decodes CSV text into a series, or throws an InputError that names file:line:column. */
 export function decodeSeriesCsv(text: string, file: string, columns: SeriesColumns = {}): SeriesTable {
-  // Spreadsheet exports often start with a byte-order mark; it is not part of the first column's name.
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  // Spreadsheet exports often start with a byte-order mark; it is not part of the first column's
+  // name. Lines end in LF, CRLF or (old Mac exports) a lone CR.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   const headerIndex = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (headerIndex < 0) throw new InputError(`${file}: empty file (expected a header row, then one row per time step)`);
   const headerLine = lines[headerIndex]!;
   const delimiter = headerLine.includes('\t') && !headerLine.includes(',') ? '\t' : headerLine.includes(';') && !headerLine.includes(',') ? ';' : ',';
-  const header = splitLine(headerLine, delimiter, file, headerIndex + 1).map((f) => f.text);
+  const headerFields = splitLine(headerLine, delimiter, file, headerIndex + 1);
+  const header = headerFields.map((f) => f.text);
   const headerLineNumber = headerIndex + 1;
+  const unnamed = headerFields.findIndex((f) => f.text === '');
+  if (unnamed >= 0) {
+    const trailing = unnamed === header.length - 1 ? ' (a delimiter at the end of the line?)' : '';
+    throw new InputError(`${file}:${headerLineNumber}:${headerFields[unnamed]!.column}: column ${unnamed + 1} of the header has no name${trailing}`);
+  }
 
   const timestampIndex = findColumn(header, columns.timestampColumn, TIMESTAMP_NAMES);
   if (timestampIndex === -1) throw missingColumn(file, headerLineNumber, 'timestamp', columns.timestampColumn!, header);

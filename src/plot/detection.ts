@@ -55,6 +55,43 @@ function stepToX(time: DetectionTime | undefined, length: number): (step: number
   };
 }
 
+/** Lines longer than this many points per pixel of width are thinned (decimateLine). */
+const MAX_POINTS_PER_PX = 8;
+
+/**
+ * A long line thinned for a chart `widthPx` wide (M4 aggregation, Jugel et al. 2014): the steps
+ * fall into 2·widthPx buckets, and each keeps its first, lowest, highest and last finite point,
+ * so every spike and the line's path at the drawn resolution survive in at most 8 points per
+ * pixel. Lines up to MAX_POINTS_PER_PX points per pixel are returned whole (undefined).
+ */
+export function decimateLine(y: ArrayLike<number>, x: ArrayLike<number> | undefined, widthPx: number): { x: number[]; y: number[] } | undefined {
+  const T = y.length;
+  if (T <= MAX_POINTS_PER_PX * widthPx) return undefined;
+  const buckets = 2 * widthPx;
+  const keep: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * T) / buckets);
+    const to = Math.floor(((b + 1) * T) / buckets);
+    let first = -1, last = -1, low = -1, high = -1;
+    for (let t = from; t < to; t++) {
+      const v = y[t]!;
+      if (!Number.isFinite(v)) continue;
+      if (first < 0) first = low = high = t;
+      last = t;
+      if (v < y[low]!) low = t;
+      if (v > y[high]!) high = t;
+    }
+    if (first >= 0) keep.push(...[...new Set([first, low, high, last])].sort((a, c) => a - c));
+  }
+  return { x: keep.map((t) => (x ? x[t]! : t)), y: keep.map((t) => y[t]!) };
+}
+
+/** A line for lineChart, thinned when long (decimateLine); `x` undefined draws at the step index. */
+function line(name: string, y: ArrayLike<number>, x: ArrayLike<number> | undefined, widthPx: number): { name: string; y: ArrayLike<number>; x?: ArrayLike<number> } {
+  const thin = decimateLine(y, x, widthPx);
+  return thin ? { name, ...thin } : { name, y, ...(x ? { x } : {}) };
+}
+
 /** Series + flagged points over score + threshold (+ baseline score), sharing the time axis. */
 export function detectionChart(input: DetectionChartInput): ChartSpec {
   const widthPx = input.widthPx ?? 720;
@@ -72,7 +109,7 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
   // A score under its threshold, on the shared x axis with the labelled segments shaded.
   const scorePanel = (name: string, yTitle: string, scores: ArrayLike<number>, threshold: number, heightPx: number, color: string) =>
     lineChart({
-      series: [{ name, y: scores, ...(x ? { x } : {}) }],
+      series: [line(name, scores, x, widthPx)],
       rules: [{ y: threshold, label: `threshold ${threshold.toFixed(2)}`, color: '#d62728' }],
       bands,
       xTitle,
@@ -85,7 +122,7 @@ export function detectionChart(input: DetectionChartInput): ChartSpec {
     });
   const panels: ChartSpec[] = [
     lineChart({
-      series: input.channels.map((c) => ({ name: c.name, y: c.values, ...(x ? { x } : {}) })),
+      series: input.channels.map((c) => line(c.name, c.values, x, widthPx)),
       // Every channel's value at a flagged step: the score is joint, so is the flag.
       points: input.channels.flatMap((c) => input.flagged.map((t) => ({ x: xOf(t), y: c.values[t]! }))),
       pointsLabel: 'flagged',

@@ -72,14 +72,31 @@ const rows = files.map((file) => {
   const series = file.replace(/\.csv$/, '');
   const methods = new Map();
   let length = 0;
+  let skipped;
   for (const row of results.flatMap((r) => r.json.rows).filter((r) => r.series === series)) {
-    length = row.length;
-    for (const [name, m] of Object.entries(row.methods)) methods.set(name, evaluation(m));
+    if (row.skipped) skipped = row.skipped;
+    else length = row.length;
+    for (const [name, m] of Object.entries(row.methods ?? {})) methods.set(name, evaluation(m));
   }
+  if (skipped && methods.size === 0) return anomaly.skippedRow(series, skipped);
   const ordered = new Map(methodOrder.filter((m) => methods.has(m)).map((m) => [m, methods.get(m)]));
   return { series, length, methods: ordered };
 });
-const lines = [`${files.length} labelled series in ${data}; default settings for every series and cell`, '', ...anomaly.formatBenchmark(rows)];
+// Totals per group of series (the name's part before '__': NAB's category, or a held-out kind).
+const groups = [...new Set(rows.map((r) => r.series.split('__')[0]))];
+const groupLines = groups.length > 1 ? groups.flatMap((g) => {
+  const sel = rows.filter((r) => r.series.split('__')[0] === g && !r.skipped);
+  if (sel.length === 0) return [`${g}: every series skipped`];
+  const scored = sel.filter((r) => [...r.methods.values()][0].metrics.events.labelled > 0);
+  return [`${g} (${sel.length} series, ${scored.length} with a scored window):`, ...[...sel[0].methods.keys()].map((m) => {
+    const list = sel.map((r) => r.methods.get(m));
+    const sum = (f) => list.reduce((a, e) => a + f(e), 0);
+    const f1 = scored.length ? (scored.reduce((a, r) => a + (r.methods.get(m).metrics.composite.f1 || 0), 0) / scored.length).toFixed(2) : 'n/a';
+    const nab = anomaly.nabTotal(list.map((e) => e.nab));
+    return `  ${m.padEnd(16)} windows ${sum((e) => e.metrics.events.detected)}/${sum((e) => e.metrics.events.labelled)}, FP runs ${sum((e) => e.metrics.events.falsePositiveRuns)}, composite F1 ${f1}, NAB ${Number.isFinite(nab) ? nab.toFixed(1) : 'n/a'}`;
+  })];
+}) : [];
+const lines = [`${files.length} labelled series in ${data}; default settings for every series and cell`, '', ...anomaly.formatBenchmark(rows), ...groupLines];
 for (const cell of ['rnn', 'gru', 'lstm'].filter((c) => rows.every((r) => r.methods.has(c)))) {
   const { won, of } = anomaly.benchmarkWins(rows, cell, ['rolling z-score', anomaly.FLAG_EVERYTHING]);
   lines.push(`${cell}: composite F1 above both the rolling z-score and flagging everything on ${won} of ${of} series with a scored window`);

@@ -1,4 +1,4 @@
-// The loader fuzzer's quick run (issue 12): for each of the twelve loaders, 200 seeded
+// The loader fuzzer's quick run (issue 12): for each of the fourteen loaders, 200 seeded
 // mutants of valid inputs, each of which must load or end in a GateflowError, within 5 s
 // (plus 0.1 s a MB of input) and 256 MB per case, in a child process with a 768 MB heap (so a
 // crash or hang is reported with the case that caused it). `npm run fuzz` runs 10,000 per loader.
@@ -8,14 +8,34 @@ import { describeFailures, LOADER_NAMES, runLoader } from './run.mjs';
 
 const CASES = 200;
 const SEED = 12;
+/** Loaders whose cases cost more (the folder loader writes and reads a folder per case) run fewer. */
+const QUICK_CASES: Record<string, number> = { 'series-folder': 40 };
+/**
+ * Loaders built to accept what they can (the labelled-series readers interpolate missing values,
+ * skip a folder's bad files) load about half their mutants; the others refuse most.
+ */
+const LENIENT = new Set(['labelled-series', 'series-folder']);
+
+/** Asserts one loader's quick run. */
+async function quickRun(name: string): Promise<void> {
+  const cases = QUICK_CASES[name] ?? CASES;
+  const summary = await runLoader(name, cases, SEED);
+  expect(describeFailures(summary).join('\n')).toBe('');
+  expect(summary.cases).toBe(cases);
+  expect(summary.ok + summary.typed).toBe(cases);
+  // The mutants must reach past the first check: some load, and most (a lenient loader: some) are refused.
+  expect(summary.typed).toBeGreaterThan(LENIENT.has(name) ? cases / 5 : cases / 2);
+  if (LENIENT.has(name)) expect(summary.ok).toBeGreaterThan(cases / 5);
+}
+
+const title = `%s: ${CASES} mutants (fewer for a costly loader) each load or end in a typed error, in time and memory`;
 
 describe.concurrent('loader fuzzing', () => {
-  it.each(LOADER_NAMES as string[])(`%s: ${CASES} mutants each load or end in a typed error, in time and memory`, async (name) => {
-    const summary = await runLoader(name, CASES, SEED);
-    expect(describeFailures(summary).join('\n')).toBe('');
-    expect(summary.cases).toBe(CASES);
-    expect(summary.ok + summary.typed).toBe(CASES);
-    // The mutants must reach past the first check: some load, and most are refused.
-    expect(summary.typed).toBeGreaterThan(CASES / 2);
-  }, 180_000);
+  it.each((LOADER_NAMES as string[]).filter((name) => !LENIENT.has(name)))(title, quickRun, 180_000);
+});
+
+// The benchmark's loaders (issue 13) run after the others, one at a time: twelve children at
+// once already fill a loaded machine, and a fourteenth pushed the slowest (cell) past its time.
+describe('loader fuzzing, the benchmark loaders', () => {
+  it.each([...LENIENT])(title, quickRun, 180_000);
 });

@@ -1,19 +1,21 @@
 // The twelve loaders the fuzzer drives, each with valid seeds (shipped files and inputs made
 // by the project's own writers) and the whole path a CLI run takes from bytes to a usable
 // value: decode, then interpret (a cell is parsed and traced, weights are fitted to a cell).
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** FUZZ_DIST points the fuzzer at another build (an older commit's, to see what it finds there). */
 const distDir = process.env.FUZZ_DIST ?? join(root, 'dist');
 const dist = (path) => import(join(distDir, path));
-const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule, seriesClean, hdf5, outputsModule, npy] = await Promise.all([
+const [io, cellStage, traceStage, diagramTheme, vaeModel, anomaly, random, errors, seriesModule, seriesClean, hdf5, outputsModule, npy, nabWindows, seriesFolder] = await Promise.all([
   dist('io/index.js'), dist('cell/index.js'), dist('trace/index.js'), dist('diagram/theme.js'),
   dist('train/vae/model.js'), dist('train/anomaly/index.js'), dist('random.js'), dist('errors.js'), dist('io/series.js'),
   dist('io/series-clean.js').catch(() => undefined), dist('io/hdf5.js'), dist('io/outputs.js'), dist('io/npy.js'),
+  dist('io/nab-windows.js'), dist('io/series-folder.js'),
 ]);
 const { GateflowError, InputError } = errors;
 
@@ -141,6 +143,73 @@ const kerasSeeds = await Promise.all([
   })(),
 ]);
 
+/**
+ * NAB-style labelled series as real exports write them (issue 13): LF and CRLF, a byte-order
+ * mark and quotes, ISO times with T and Z, epoch seconds, no label column, semicolons, an
+ * extra column, integer CPU values and huge negative ones.
+ */
+function labelledSeeds() {
+  const rows = Array.from({ length: 24 }, (_, t) => ({ time: Date.UTC(2015, 0, 1) + t * 300_000, value: [3, 4, 3, 3, 50, 3][t % 6], label: t >= 12 && t < 18 ? 1 : 0 }));
+  const nab = (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  const csv = (header, row, eol = '\n') => [header, ...rows.map(row)].join(eol) + eol;
+  return [
+    csv('timestamp,value,label', (r) => `${nab(r.time)},${r.value},${r.label}`),
+    csv('timestamp,value,label', (r) => `${nab(r.time)},${r.value * 1e9 - 4e10},${r.label}`, '\r\n'),
+    `\ufeff${csv('"timestamp","value","label"', (r) => `"${nab(r.time)}","${r.value}.5","${r.label}"`)}`,
+    csv('timestamp,value,label', (r) => `${new Date(r.time).toISOString().replace('.000', '')},${r.value},${r.label}`),
+    csv('timestamp,value,label', (r) => `${r.time / 1000},${r.value},${r.label}`),
+    csv('timestamp,value', (r) => `${nab(r.time)},${r.value}`),
+    csv('timestamp;value;label;host', (r) => `${nab(r.time)};${r.value};${r.label};${r.value % 2}`),
+  ];
+}
+
+/** What the benchmark relies on in a series that loaded: one label and timestamp per step, finite values. */
+function checkLoaded(series) {
+  const { length, channels, values, labels, timestamps } = series;
+  if (values.length !== length * channels.length) throw new Error(`${values.length} values for ${length} steps × ${channels.length} channels`);
+  if (labels && (labels.length !== length || labels.some((l) => l !== 0 && l !== 1))) throw new Error('labels are not one 0/1 per step');
+  if (timestamps && timestamps.length !== length) throw new Error(`${timestamps.length} timestamps for ${length} steps`);
+  if (values.some((v) => !Number.isFinite(v))) throw new Error('a value is not finite after interpolation');
+  return series;
+}
+
+const NAB_JSON = '{\n  "realKnownCause/a.csv": [\n    ["2015-01-01 01:00:00.000000", "2015-01-01 01:25:00.000000"]\n  ],\n  "realKnownCause/b.csv": []\n}\n';
+
+/**
+ * Folders as JSON (path → text): a NAB checkout, and a plain folder with odd entries. A mutant
+ * is written to a fresh temporary folder (paths kept inside it) and read as `rnn benchmark
+ * --data` does: a whole-folder refusal is typed, each series loads or is skipped with a typed error.
+ */
+function folderSeeds() {
+  const [plain, , quoted, , epoch, unlabelled] = labelledSeeds();
+  return [
+    JSON.stringify({ 'labels/combined_windows.json': NAB_JSON, 'data/realKnownCause/a.csv': unlabelled, 'data/realKnownCause/b.csv': unlabelled, 'data/README.md': 'x', 'results/x/y.csv': plain }),
+    JSON.stringify({ 'a.csv': plain, 'sub/b.csv': quoted, 'sub/deep/c.csv': epoch, 'notes.txt': 'x', 'empty.csv': '' }),
+  ];
+}
+
+function materialise(json, dir) {
+  let files;
+  try {
+    files = JSON.parse(json);
+  } catch (error) {
+    throw new InputError(`folder.json: not valid JSON (${error.message})`);
+  }
+  if (files === null || typeof files !== 'object' || Array.isArray(files)) throw new InputError('folder.json: expected an object of path → text');
+  for (const [path, text] of Object.entries(files)) {
+    // Keep every path inside the folder: plain segments only.
+    const segments = path.split('/').map((p) => p.replace(/[^A-Za-z0-9_.-]/g, '_')).filter((p) => p !== '' && p !== '.' && p !== '..').slice(0, 6);
+    if (segments.length === 0) continue;
+    const target = join(dir, ...segments);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, typeof text === 'string' ? text : JSON.stringify(text));
+    } catch {
+      // A path that clashes with one written before (a file where a folder is): left out.
+    }
+  }
+}
+
 /** name → { seeds(), load(input), structured?(seed, random, mutateText) } */
 export { GateflowError, createRandom };
 
@@ -174,6 +243,32 @@ export const LOADERS = {
       const table = io.decodeSeriesCsv(s, 's.csv', options);
       if (table.timestamps) seriesModule.timeAxisOf(table.timestamps);
       return seriesClean ? seriesClean.cleanSeries(table, options) : table;
+    },
+  },
+  'labelled-series': {
+    seeds: () => labelledSeeds().map(text),
+    load: (s) => {
+      // As `rnn benchmark --data` reads one file: missing values interpolated, duplicates averaged, then NAB's windows on an unlabelled one.
+      const options = { missing: 'interpolate', duplicates: 'mean' };
+      const { series } = seriesClean.cleanSeries(io.decodeSeriesCsv(s, 'l.csv', options), options);
+      checkLoaded(series);
+      return series.labels ? series : checkLoaded(nabWindows.labelFromWindows(series, nabWindows.decodeNabWindows(NAB_JSON, 'w.json').get('realKnownCause/a.csv')));
+    },
+  },
+  'series-folder': {
+    seeds: () => folderSeeds().map(text),
+    json: true,
+    load: (s) => {
+      const dir = mkdtempSync(join(tmpdir(), 'gateflow-fuzz-folder-'));
+      try {
+        materialise(s, dir);
+        const folder = seriesFolder.readSeriesFolder(dir, { missing: 'interpolate', duplicates: 'mean' });
+        let loaded = 0;
+        for (const entry of folder.entries) loaded += typedOr(() => checkLoaded(entry.load())) ? 1 : 0;
+        return loaded;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   },
   dataset: {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
-export const LOADER_NAMES = ['cell', 'theme', 'sequence', 'series', 'dataset', 'json-weights', 'safetensors', 'onnx', 'vae-model', 'rnn-model', 'keras', 'outputs'];
+export const LOADER_NAMES = ['cell', 'theme', 'sequence', 'series', 'labelled-series', 'series-folder', 'dataset', 'json-weights', 'safetensors', 'onnx', 'vae-model', 'rnn-model', 'keras', 'outputs'];
 /** The child's V8 heap limit: an allocation sized by a file's claims ends the child, and the parent reports it. */
 const HEAP_MB = 768;
 

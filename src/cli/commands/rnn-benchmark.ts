@@ -3,19 +3,21 @@
  * everything, with the same default settings everywhere: on the synthetic anomaly kinds, or
  * with --data on a folder of labelled CSV files (one row per series and a total).
  */
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { InputError } from '../../errors.js';
+import { GateflowError, InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
 import { positiveInteger } from '../options.js';
-import { writeChart } from '../output.js';
+import { warn, writeChart } from '../output.js';
 import { progressBar } from '../progress.js';
-import { readCleanSeries, RNN_BAR_WIDTH, thresholdRuleOf } from './rnn-series.js';
+import { RNN_BAR_WIDTH, thresholdRuleOf } from './rnn-series.js';
 
 type Anomaly = typeof import('../../train/anomaly/index.js');
 type Row = import('../../train/anomaly/benchmark.js').BenchmarkRow;
+type SeriesTable = import('../../io/series.js').SeriesTable;
 
 function rowJson(r: Row): Record<string, unknown> {
+  if (r.skipped) return { series: r.series, skipped: r.skipped };
   const finite = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
   const methods: Record<string, unknown> = {};
   for (const [name, e] of r.methods) {
@@ -70,34 +72,45 @@ export function benchmarkCommand(cli: Argv): Argv {
         excludeBursts: args['exclude-bursts'],
         ...(args.localise !== undefined ? { localise: args.localise } : {}),
       };
+      const { checkOutputLocation } = await import('../../io/index.js');
+      checkOutputLocation(args.out, 'folder');
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
-      const named: { name: string; series: import('../../train/anomaly/index.js').Series }[] = [];
-      if (args.data) {
-        const { listFiles } = await import('../../io/index.js');
-        const only = args.only?.split(',').map((o) => o.trim()).filter(Boolean);
-        const files = listFiles(args.data, '.csv', 'data folder').filter((f) => !only || only.some((o) => basename(f).includes(o)));
-        if (files.length === 0) throw new InputError(`data folder '${args.data}' holds no .csv file${only ? ` whose name contains ${only.map((o) => `'${o}'`).join(' or ')}` : ''}`);
-        for (const file of files) named.push({ name: basename(file, '.csv'), series: await readCleanSeries(file, { missing: 'interpolate', duplicates: 'mean', quiet: true }) });
-      } else {
-        for (const kind of anomaly.ANOMALY_KINDS) named.push({ name: kind, series: anomaly.synthSeries({ seed: args.seed, kinds: [kind] }) });
-      }
+      const named = args.data ? await folderSeries(args.data, args.only) : anomaly.ANOMALY_KINDS.map((kind) => ({ name: kind, load: async () => anomaly.synthSeries({ seed: args.seed, kinds: [kind] }) }));
       const rows: Row[] = [];
-      for (const { name, series } of named) {
-        rows.push(
-          anomaly.benchmarkSeries(name, series, cells, { ...settings, onProgress: (done, total) => bar.update(`${name}: training`, done, total, 'batches') }),
-        );
+      for (const { name, load } of named) {
+        // A series that cannot be read or measured is a row with the reason, not the end of the run.
+        try {
+          const series = await load();
+          rows.push(anomaly.benchmarkSeries(name, series, cells, { ...settings, onProgress: (done, total) => bar.update(`${name}: training`, done, total, 'batches') }));
+        } catch (error) {
+          if (!(error instanceof GateflowError)) throw error;
+          rows.push(anomaly.skippedRow(name, error.message));
+        }
         bar.done();
       }
       await writeResults(anomaly, args, rows);
+      if (rows.every((r) => r.skipped)) throw new InputError(`none of the ${rows.length} series could be measured (the reasons are listed above and in benchmark.json)`);
     },
   );
 }
 
-async function writeResults(anomaly: Anomaly, args: { data?: string | undefined; seed: number; out: string }, rows: readonly Row[]): Promise<void> {
+/** The series of a --data folder (io's readSeriesFolder), each read when its turn comes; folders it did not read are named once on stderr. */
+async function folderSeries(data: string, onlyText: string | undefined): Promise<{ name: string; load: () => Promise<SeriesTable> }[]> {
+  const { readSeriesFolder } = await import('../../io/index.js');
+  const only = onlyText?.split(',').map((o) => o.trim()).filter(Boolean);
+  const folder = readSeriesFolder(data, { missing: 'interpolate', duplicates: 'mean' }, only);
+  const { ignored } = folder;
+  if (ignored.length > 0) warn(`did not read ${ignored.length} folder${ignored.length === 1 ? '' : 's'} below '${data}': ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ', …' : ''}`);
+  return folder.entries.map((e) => ({ name: e.name, load: async () => e.load() }));
+}
+
+async function writeResults(anomaly: Anomaly, args: { data?: string | undefined; seed: number; out: string }, allRows: readonly Row[]): Promise<void> {
   const { writeFileAtomic } = await import('../../io/index.js');
   const { barChart } = await import('../../plot/index.js');
-  const source = args.data ? `${rows.length} labelled series in ${args.data}` : `synthetic series, seed ${args.seed}`;
-  const lines = [`${source}; default settings for every series`, '', ...anomaly.formatBenchmark(rows)];
+  const rows = allRows.filter((r) => !r.skipped);
+  const skipped = allRows.length - rows.length;
+  const source = args.data ? `${rows.length} labelled series in ${args.data}${skipped > 0 ? ` (${skipped} skipped)` : ''}` : `synthetic series, seed ${args.seed}`;
+  const lines = [`${source}; default settings for every series`, '', ...anomaly.formatBenchmark(allRows)];
   const methods = rows.length > 0 ? [...rows[0]!.methods.keys()] : [];
   const first = methods[0];
   if (first) {
@@ -105,8 +118,8 @@ async function writeResults(anomaly: Anomaly, args: { data?: string | undefined;
     lines.push(`${first}: composite F1 above both the rolling z-score and flagging everything on ${won} of ${of} series with a scored window`);
   }
   const written: string[] = [];
-  writeFileAtomic(join(args.out, 'benchmark.json'), toStableJson({ source, rows: rows.map(rowJson) }));
-  writeFileAtomic(join(args.out, 'benchmark.md'), anomaly.formatBenchmark(rows, true).join('\n') + '\n');
+  writeFileAtomic(join(args.out, 'benchmark.json'), toStableJson({ source, rows: allRows.map(rowJson) }));
+  writeFileAtomic(join(args.out, 'benchmark.md'), anomaly.formatBenchmark(allRows, true).join('\n') + '\n');
   written.push(join(args.out, 'benchmark.json'), join(args.out, 'benchmark.md'));
   const spec = barChart({
     bars: rows.flatMap((r) => methods.map((m) => ({ category: r.series, group: m, value: r.methods.get(m)!.metrics.composite.f1 || 0 }))),

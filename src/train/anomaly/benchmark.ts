@@ -11,14 +11,22 @@ import type { Series } from './types.js';
 export interface BenchmarkRow {
   readonly series: string;
   readonly length: number;
-  /** Method name → its evaluation on the scored part. */
+  /** Method name → its evaluation on the scored part (empty when skipped). */
   readonly methods: ReadonlyMap<string, Evaluation>;
+  /** Why the series was not measured (it could not be read, has no labels, is too short...). */
+  readonly skipped?: string;
+}
+
+/** A row for a series that was not measured, with the reason. */
+export function skippedRow(series: string, reason: string, length = 0): BenchmarkRow {
+  return { series, length, methods: new Map(), skipped: reason };
 }
 
 export const FLAG_EVERYTHING = 'flag everything';
 
 /** Runs each cell (and the baselines, once) on a labelled series. */
 export function benchmarkSeries(name: string, series: Series, cells: readonly CellGraph[], settings: Omit<DetectOptions, 'cell'>, onCell?: (cell: string) => void): BenchmarkRow {
+  if (!series.labels) return skippedRow(name, 'no label column (label, anomaly, is_anomaly or labels), so nothing to measure', series.length);
   const methods = new Map<string, Evaluation>();
   let rest: [string, Evaluation][] = [];
   for (const cell of cells) {
@@ -43,9 +51,11 @@ const num = (v: number, digits: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(
  * NAB does); and for the first method, on how many series it beats both the z-score and
  * flagging everything on composite F1.
  */
-export function formatBenchmark(rows: readonly BenchmarkRow[], markdown = false): string[] {
+export function formatBenchmark(allRows: readonly BenchmarkRow[], markdown = false): string[] {
+  const rows = allRows.filter((r) => !r.skipped);
+  const skipped = allRows.filter((r) => r.skipped);
   const methods = rows.length > 0 ? [...rows[0]!.methods.keys()] : [];
-  const width = Math.max(12, ...rows.map((r) => r.series.length));
+  const width = Math.max(12, ...allRows.map((r) => r.series.length));
   const cell = (text: string, w: number) => (markdown ? ` ${text} |` : text.padStart(w));
   const line = (first: string, cells: string[], w: number) => (markdown ? `| ${first} |${cells.map((c) => cell(c, w)).join('')}` : first.padEnd(width) + cells.map((c) => cell(c, w)).join(''));
   const out: string[] = [];
@@ -53,9 +63,10 @@ export function formatBenchmark(rows: readonly BenchmarkRow[], markdown = false)
   const table = (title: string, w: number, value: (e: Evaluation) => string, total: (m: string) => string) => {
     out.push(title, line('series', methods, w));
     if (markdown) out.push(`|---|${methods.map(() => '---|').join('')}`);
-    for (const r of rows) out.push(line(r.series, methods.map((m) => value(r.methods.get(m)!)), w));
+    for (const r of allRows) out.push(line(r.series, methods.map((m) => (r.skipped ? 'skipped' : value(r.methods.get(m)!))), w));
     out.push(line('total', methods.map(total), w), '');
   };
+  if (rows.length === 0) return [`no series was measured; skipped ${skipped.length}:`, ...skipped.map((r) => `${markdown ? '- ' : '  '}${r.series}: ${r.skipped}`), ''];
   const compositeMean = (m: string) => scored.reduce((a, r) => a + (r.methods.get(m)!.metrics.composite.f1 || 0), 0) / Math.max(1, scored.length);
   table('composite F1 (event recall × point precision)', 17, (e) => num(e.metrics.composite.f1, 3), (m) => `mean ${num(compositeMean(m), 3)}`);
   table('windows detected / labelled, false-positive runs', 17, (e) => `${e.metrics.events.detected}/${e.metrics.events.labelled}, ${e.metrics.events.falsePositiveRuns}`, (m) => {
@@ -63,12 +74,17 @@ export function formatBenchmark(rows: readonly BenchmarkRow[], markdown = false)
     return `${sum((e) => e.metrics.events.detected)}/${sum((e) => e.metrics.events.labelled)}, ${sum((e) => e.metrics.events.falsePositiveRuns)}`;
   });
   table('NAB score (standard profile; 0 = flag nothing, 100 = perfect)', 17, (e) => num(e.nab.normalised, 1), (m) => num(nabTotal(rows.map((r) => r.methods.get(m)!.nab)), 1));
+  if (skipped.length > 0) {
+    out.push(`skipped ${skipped.length} of ${allRows.length} series (not in the totals):`);
+    for (const r of skipped) out.push(`${markdown ? '- ' : '  '}${r.series}: ${r.skipped}`);
+    out.push('');
+  }
   return out;
 }
 
 /** Series (with a scored window) where `method`'s composite F1 is above both `others`'. */
 export function wins(rows: readonly BenchmarkRow[], method: string, others: readonly string[]): { won: number; of: number } {
-  const scored = rows.filter((r) => r.methods.get(method)!.metrics.events.labelled > 0);
+  const scored = rows.filter((r) => !r.skipped && r.methods.get(method)!.metrics.events.labelled > 0);
   const f1 = (r: BenchmarkRow, m: string) => r.methods.get(m)?.metrics.composite.f1 || 0;
   return { won: scored.filter((r) => others.every((o) => f1(r, method) > f1(r, o))).length, of: scored.length };
 }

@@ -27,7 +27,7 @@ export { quantile, robustSpread } from './quantile.js';
 export { pickThreshold, thresholdOf, flag, THRESHOLD_RULES, DEFAULT_RISK, DEFAULT_ROBUST_K, type ThresholdRule, type ThresholdOptions } from './threshold.js';
 export { fitGpd, potThreshold, gpdLogLikelihood, gpdSurvival, type GpdFit, type PotThreshold } from './pot.js';
 export { rollingZScore, hampelScore, channelScale, SPREAD_FLOOR } from './baseline.js';
-export { benchmarkSeries, formatBenchmark, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
+export { benchmarkSeries, formatBenchmark, skippedRow, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
 export type { Series, Segment } from './types.js';
 export { autocorrelation, detectPeriod, seasonalProfile, deseasonalise, leaveOneOutResiduals, SEASONAL_MIN_ACF, MIN_CYCLES, MAX_PERIOD, type SeasonalProfile } from './seasonal.js';
 export { modelToJson, modelFromJson, type CellSource } from './model-file.js';

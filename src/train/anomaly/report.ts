@@ -136,7 +136,12 @@ export function formatMetrics(detection: Detection, options: { nab?: boolean } =
   }
   if (!refs) return [...lines, '(no labels: no metrics)'];
   if (!measurable) {
-    return [...lines, `no labelled window lies in the scored part (steps ${detection.regions.evaluateFrom} on): every labelled point is in the part treated as normal, so there is nothing to measure`];
+    const from = detection.regions.evaluateFrom;
+    if (detection.fit.labelledInFit + detection.fit.labelledInHoldout === 0) {
+      const runs = methods.map((m) => `${m.name} ${m.evaluation?.metrics.events.runs ?? 0}`).join(', ');
+      return [...lines, `the labels mark no anomaly, so every flagged run in the scored part (steps ${from} on) is a false positive: ${runs}`];
+    }
+    return [...lines, `no labelled window lies in the scored part (steps ${from} on): every labelled point is in the part treated as normal, so there is nothing to measure`];
   }
   lines.push(head('(flag nothing)', '', '0') + `  ${metricCells(refs.nothing, withNab)}`);
   const everything = refs.everything.metrics.points;
