@@ -1,20 +1,42 @@
-// After bundle.mjs: gateflow's startup snapshot (src/cli/snapshot-launch.ts says how the bin
-// uses it). src/cli/snapshot-entry.ts and all it reaches, as one CommonJS script (a snapshot
-// takes one script and Node's own modules), run under `node --build-snapshot`; then a
-// manifest of the Node that made the blob and the files of dist/ as they are now.
+// After bundle.mjs: gateflow's startup snapshots (src/cli/snapshot-launch.ts says how the bin
+// uses them). src/cli/snapshot-entry.ts (diagram, cells, equations) and snapshot-trace-entry.ts
+// (trace), each with all it reaches as one CommonJS script (a snapshot takes one script and
+// Node's own modules), run under `node --build-snapshot`; then a manifest of the Node that
+// made the blobs and the files of dist/ as they are now.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importMetaAsBuilt, lazyFontkit, svgdomFontDir } from './esbuild-plugins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
-const { DIST, SNAPSHOT_DIR, BLOB, MANIFEST, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const { DIST, SNAPSHOT_DIR, BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
 mkdirSync(SNAPSHOT_DIR, { recursive: true });
-const script = join(SNAPSHOT_DIR, 'entry.cjs');
+// The trace's script leaves out the stages a served trace never loads (it would restore their
+// source for nothing): drawing (trace --annotate and --html run without the snapshot:
+// UNSERVED_OPTIONS), charts and training (other commands).
+const snapshots = [
+  { entry: 'snapshot-entry.ts', script: join(SNAPSHOT_DIR, 'entry.cjs'), blob: BLOB, leftOut: [] },
+  { entry: 'snapshot-trace-entry.ts', script: join(SNAPSHOT_DIR, 'trace-entry.cjs'), blob: TRACE_BLOB, leftOut: ['diagram', 'explore', 'plot', 'train', 'experiments'] },
+];
+/** Imports of these stages' modules from outside them stay imports (of dist/), not bundled. */
+function leaveOut(stages) {
+  const dirs = stages.map((stage) => join(root, 'src', stage) + sep);
+  return {
+    name: 'leave-out-stages',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const target = join(args.resolveDir, args.path);
+        const dir = dirs.find((d) => target.startsWith(d));
+        if (!dir || args.importer.startsWith(dir)) return undefined;
+        return { path: join(dist, relative(join(root, 'src'), target)), external: true };
+      });
+    },
+  };
+}
 
 // The script's own require takes Node's modules only, at build time and in the restored
 // process alike: anything else (a native addon, a package left out of the bundle) is
@@ -62,35 +84,46 @@ const replacements = [
     to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(join(dist, 'cell', 'mathjs-parser.bundle.cjs'))};`,
   },
   { file: 'src/cell/mathjs-parse.ts', from: 'require(bundled)', to: 'bundledFactories' },
+  // The trace's mathjs functions (its evaluator, the probe's reference) the same way.
+  {
+    file: 'src/trace/mathjs-subset.ts',
+    from: "import { existsSync } from 'node:fs';",
+    to: `import { existsSync } from 'node:fs';\nimport * as bundledSubset from ${JSON.stringify(join(dist, 'trace', 'mathjs-subset.bundle.cjs'))};`,
+  },
+  { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];
-await build({
-  entryPoints: [join(root, 'src', 'cli', 'snapshot-entry.ts')],
-  outfile: script,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  banner: { js: banner },
-  external,
-  plugins: [lazyFontkit, svgdomFontDir, importMetaAsBuilt({ src: join(root, 'src'), dist, replacements })],
-  logLevel: 'warning',
-  // svgdom's require.resolve('svgdom') (svgdomFontDir) is answered by the banner's require.
-  logOverride: { 'require-resolve-not-external': 'silent' },
-});
+// Every script before any blob: the bin's shell check takes a .cjs newer than its blob for stale.
+for (const { entry, script, leftOut } of snapshots) {
+  await build({
+    entryPoints: [join(root, 'src', 'cli', entry)],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: banner },
+    external,
+    plugins: [leaveOut(leftOut), lazyFontkit, svgdomFontDir, importMetaAsBuilt({ src: join(root, 'src'), dist, replacements })],
+    logLevel: 'warning',
+    // svgdom's require.resolve('svgdom') (svgdomFontDir) is answered by the banner's require.
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  });
+  // The script has no dynamic import() in the restored process (Node: "A dynamic import
+  // callback was not specified"): a package imported so (pptxgenjs and jszip for PowerPoint) is
+  // required instead, as the namespace import() would give.
+  const text = readFileSync(script, 'utf8');
+  writeFileSync(script, text.replace(/\bimport\("([^"./][^"]*)"\)/g, '__gfImport("$1")'));
+}
 
-// The script has no dynamic import() in the restored process (Node: "A dynamic import
-// callback was not specified"): a package imported so (pptxgenjs and jszip for PowerPoint) is
-// required instead, as the namespace import() would give.
-const text = readFileSync(script, 'utf8');
-writeFileSync(script, text.replace(/\bimport\("([^"./][^"]*)"\)/g, '__gfImport("$1")'));
-
-const made = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
-if (made.status !== 0) {
-  // The bin runs without a blob, so the build goes on (an install from git still works); the
-  // test of the snapshot (tests/cli/snapshot.test.ts) fails, naming the missing blob.
-  rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
-  console.error(`gateflow build: no startup snapshot: node --build-snapshot failed (status ${made.status}); the bin runs without it:\n${made.stderr}`);
-  process.exit(0);
+for (const { script, blob } of snapshots) {
+  const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
+  if (made.status !== 0) {
+    // The bin runs without a blob, so the build goes on (an install from git still works); the
+    // test of the snapshot (tests/cli/snapshot.test.ts) fails, naming the missing blob.
+    rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+    console.error(`gateflow build: no startup snapshot: node --build-snapshot ${script} failed (status ${made.status}); the bin runs without it:\n${made.stderr}`);
+    process.exit(0);
+  }
 }
 
 /** Every file of dist/ but the snapshot's manifest, as paths under dist/. */
@@ -101,7 +134,6 @@ function distFiles(dir = dist) {
     return statSync(path).isDirectory() ? distFiles(path) : [relative(dist, path)];
   });
 }
-const { SNAPSHOT_COMMANDS } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 const manifest = { dist: DIST, node: process.version, arch: process.arch, platform: process.platform, execPath: process.execPath, files: fingerprint(distFiles().filter((f) => /\.(c?js|blob)$/.test(f))) };
 writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
 
@@ -109,17 +141,22 @@ writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
 // as snapshotUnusable, made by the shell without starting a Node to make it. Stale here is a
 // .js or .cjs of dist/ newer than the blob, or a Node binary newer than it (replaced in place).
 const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
+const commandsOf = (blob) => [...SNAPSHOT_COMMANDS].filter(([, b]) => b === blob).map(([command]) => command).join('|');
 writeFileSync(
   join(SNAPSHOT_DIR, 'launch.sh'),
   `# Written by src/build/snapshot.mjs; sourced by dist/cli/main.js run as a program. Starts the command
-# in a Node restored from the startup snapshot when it can serve it, else returns (main.js then runs
+# in a Node restored from its startup snapshot when it can serve it, else returns (main.js then runs
 # itself with Node, which says why with GATEFLOW_DEBUG=1).
-case "$1" in ${[...SNAPSHOT_COMMANDS].join('|')}) ;; *) return 0 ;; esac
+case "$1" in
+${snapshots.map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} ;;`).join('\n')}
+  *) return 0 ;;
+esac
+${[...UNSERVED_OPTIONS].map(([command, options]) => `[ "$1" != ${command} ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in ${options.flatMap((o) => [o, `${o}=*`]).join('|')}) return 0 ;; esac; done`).join('\n')}
 [ "\${GATEFLOW_SNAPSHOT-}" != 0 ] && [ -z "\${NODE_OPTIONS-}" ] && [ "$gateflow_cli" = ${quote(join(DIST, 'cli'))} ] || return 0
 gateflow_node=$(command -v node) && [ "$(readlink -f "$gateflow_node" 2>/dev/null)" = ${quote(realpathSync(process.execPath))} ] || return 0
-[ ${quote(process.execPath)} -nt ${quote(BLOB)} ] && return 0
-[ -z "$(find ${quote(DIST)} -newer ${quote(BLOB)} \\( -name '*.js' -o -name '*.cjs' \\) -print | head -n 1)" ] || return 0
-[ "\${GATEFLOW_DEBUG-}" = 1 ] && printf '%s\\n' ${quote(`gateflow: running from the startup snapshot ${BLOB}`)} >&2
-exec ${quote(process.execPath)} --snapshot-blob ${quote(BLOB)} -- "$@"
+[ ${quote(process.execPath)} -nt "$gateflow_blob" ] && return 0
+[ -z "$(find ${quote(DIST)} -newer "$gateflow_blob" \\( -name '*.js' -o -name '*.cjs' \\) -print | head -n 1)" ] || return 0
+[ "\${GATEFLOW_DEBUG-}" = 1 ] && printf 'gateflow: running from the startup snapshot %s\\n' "$gateflow_blob" >&2
+exec ${quote(process.execPath)} --snapshot-blob "$gateflow_blob" -- "$@"
 `,
 );

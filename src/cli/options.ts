@@ -80,9 +80,16 @@ function showSizeLimits(y: Argv, numbers: readonly string[], command: string): v
     const limit = numberRule(command, key)?.limit;
     if (limit === undefined) continue;
     const text = descriptions[key] ?? '';
-    y.describe(key, `${text}${text ? '; ' : ''}at most ${limit.toLocaleString('en-US')} (see --max-size)`);
+    y.describe(key, `${text}${text ? '; ' : ''}at most ${withThousands(limit)} (see --max-size)`);
   }
 }
+
+/**
+ * An integer with commas between thousands, as toLocaleString('en-US') writes it; without
+ * Intl, whose first number format costs a command's start some 30 ms (each command builds its
+ * options, --help or not).
+ */
+const withThousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
 const camelCase = (key: string): string => key.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 

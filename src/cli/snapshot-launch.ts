@@ -1,8 +1,9 @@
 /**
- * gateflow's startup snapshot, seen from the bin (main.ts). `npm run build` writes
+ * gateflow's startup snapshots, seen from the bin (main.ts). `npm run build` writes
  * dist/snapshot/gateflow.blob: a V8 heap in which the command line, MathJax, svgdom, the
- * mathjs parser and elkjs are loaded and warmed up (snapshot-entry.ts), and a manifest that
- * says which Node made it and from which files. A Node started from the blob skips loading
+ * mathjs parser and elkjs are loaded and warmed up (snapshot-entry.ts); trace.blob, the same
+ * for the trace (snapshot-trace-entry.ts); and a manifest that says which Node made them and
+ * from which files. A Node started from a blob skips loading
  * and compiling them, and elkjs's cold first layout; the bin starts one when the manifest
  * matches this Node and dist/ as they are, and otherwise runs the command itself: the same
  * code either way, so the same output bytes. Only Node's own modules here: this runs first.
@@ -16,6 +17,12 @@ import { fileURLToPath } from 'node:url';
 export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SNAPSHOT_DIR = join(DIST, 'snapshot');
 export const BLOB = join(SNAPSHOT_DIR, 'gateflow.blob');
+/**
+ * The trace's own blob (snapshot-trace-entry.ts): the command line, the trace stage and the
+ * engine, warmed, without the drawing, chart and training stages, whose heap and source a
+ * trace would restore for nothing.
+ */
+export const TRACE_BLOB = join(SNAPSHOT_DIR, 'trace.blob');
 export const MANIFEST = join(SNAPSHOT_DIR, 'manifest.json');
 
 /** What a blob was made by and from: the Node, and every file of dist/ as size and time. */
@@ -68,12 +75,33 @@ export function snapshotUnusable(): string | null {
 }
 
 /**
- * The commands the snapshot is made and tested for (the bin's first argument). The others may
- * load packages that a restored heap cannot import, ES modules (vega for charts, h5wasm for
- * Keras weights: `trace --weights k.weights.h5` fails from the blob), and gain little:
- * a trace's time is its own work, not loading (0.63 s of CPU from the blob against 0.70 s).
+ * The commands the snapshots are made and tested for (the bin's first argument), each with its
+ * blob. The others may load packages that a restored heap cannot import: ES modules (vega for
+ * charts), which need `import()`, absent from a restored Node. (A trace's Keras weights are
+ * read by h5wasm, an ES module too, but on a thread of its own, whose Node imports as usual.)
  */
-export const SNAPSHOT_COMMANDS: ReadonlySet<string> = new Set(['diagram', 'cells', 'equations']);
+export const SNAPSHOT_COMMANDS: ReadonlyMap<string, string> = new Map([
+  ['diagram', BLOB],
+  ['cells', BLOB],
+  ['equations', BLOB],
+  ['trace', TRACE_BLOB],
+]);
+
+/**
+ * Options with which a command runs without its snapshot: a trace that draws (--annotate, and
+ * --html, the explorer page), since trace.blob leaves the diagram stage out. (The page's script
+ * is besides the explore stage's functions as their source text, which a bundle renames.)
+ * launch.sh makes the same exceptions.
+ */
+export const UNSERVED_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([['trace', ['--html', '--annotate']]]);
+
+/** The blob that serves `argv`, or undefined (another command, or an option it leaves out). */
+export function snapshotFor(argv: readonly string[]): string | undefined {
+  const command = argv[0] ?? '';
+  const unserved = UNSERVED_OPTIONS.get(command) ?? [];
+  if (argv.some((arg) => unserved.some((option) => arg === option || arg.startsWith(`${option}=`)))) return undefined;
+  return SNAPSHOT_COMMANDS.get(command);
+}
 
 /**
  * Run `argv` in a Node started from the snapshot and end this process as that one ended;
@@ -81,16 +109,17 @@ export const SNAPSHOT_COMMANDS: ReadonlySet<string> = new Set(['diagram', 'cells
  * or when this Node runs with flags of its own (V8 refuses a blob made under other flags).
  */
 export function runFromSnapshot(argv: readonly string[]): boolean {
-  if (!SNAPSHOT_COMMANDS.has(argv[0] ?? '') || process.env.GATEFLOW_SNAPSHOT === '0' || process.execArgv.length > 0) return false;
+  const blob = snapshotFor(argv);
+  if (blob === undefined || process.env.GATEFLOW_SNAPSHOT === '0' || process.execArgv.length > 0) return false;
   const debug = process.env.GATEFLOW_DEBUG === '1';
   const why = snapshotUnusable();
   if (why !== null) {
     if (debug) process.stderr.write(`gateflow: ${why}; running without it\n`);
     return false;
   }
-  if (debug) process.stderr.write(`gateflow: running from the startup snapshot ${BLOB}\n`);
+  if (debug) process.stderr.write(`gateflow: running from the startup snapshot ${blob}\n`);
   // `--` ends Node's own options: the command's (--help, -o) pass through as they are.
-  const run = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--', ...argv], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--snapshot-blob', blob, '--', ...argv], { stdio: 'inherit' });
   if (run.error) return false;
   // Stopped by a signal: the status a shell reports for it (128 + its number).
   process.exit(run.signal ? 128 + (constants.signals[run.signal] ?? 0) : (run.status ?? 1));

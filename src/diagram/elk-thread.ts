@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { NODE_OPTIONS, ROOT_OPTIONS, stepOptions } from './elk-options.js';
 
@@ -88,9 +88,13 @@ export function startElk(): void {
   if (thread || inProcess) return;
   const engine = createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js');
   // The thread code is CommonJS: drop a parent's --input-type=module (node -e scripts), which
-  // a worker inherits and which would make its eval'd code an ES module without require.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const worker = new Worker(THREAD_CODE, { eval: true, execArgv, workerData: { engine, cache: CACHE_FILE } });
+  // a worker inherits and which would make its eval'd code an ES module without require; and
+  // --snapshot-blob FILE (a Node restored from a startup snapshot), which a thread refuses.
+  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && !a.startsWith('--snapshot-blob') && all[i - 1] !== '--snapshot-blob');
+  // Required here, not imported: node:worker_threads loaded while the startup snapshot is made
+  // leaves its threads unable to start in the restored process (they die in process.cwd()).
+  const { Worker: ThreadWorker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const worker = new ThreadWorker(THREAD_CODE, { eval: true, execArgv, workerData: { engine, cache: CACHE_FILE } });
   const t: Thread = { worker, pending: new Map(), next: 0, needsCache: false };
   thread = t;
   worker.unref();

@@ -242,19 +242,25 @@ export function fmaEnabled(): boolean {
   return fmaOn;
 }
 
+/** The modules' bytes, kept apart from the modules: a startup snapshot holds these, not those. */
+const bytesCache = new Map<string, Uint8Array<ArrayBuffer>>();
+
 function compiled(shared: boolean, fma: boolean): WebAssembly.Module | null {
   moduleCache ??= new Map();
   const key = `${shared}:${fma}`;
   if (!moduleCache.has(key)) {
     let mod: WebAssembly.Module | null = null;
     try {
-      const bytes = gemmModuleBytes(shared, fma);
+      let bytes = bytesCache.get(key);
+      if (!bytes) bytesCache.set(key, (bytes = gemmModuleBytes(shared, fma)));
       if (typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes)) mod = new WebAssembly.Module(bytes);
     } catch {
       mod = null;
     }
-    // A refused fused module is asked again next time (a V8 flag may be set meanwhile).
-    if (mod || !fma) moduleCache.set(key, mod);
+    // A refused fused module is asked again next time (a V8 flag may be set meanwhile), and so is
+    // any module while WebAssembly is missing: Node leaves it out while a startup snapshot is
+    // made (snapshot-entry.ts), and the process restored from that snapshot has it.
+    if (mod || (!fma && typeof WebAssembly !== 'undefined')) moduleCache.set(key, mod);
     return mod;
   }
   return moduleCache.get(key)!;

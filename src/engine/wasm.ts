@@ -290,6 +290,9 @@ const sharedArenas = new Map<boolean, WasmArena | null>();
 /** The process-wide arena for one-off products (packed in, computed, copied out), one for each kernel kind (useFma). */
 export function sharedArena(): WasmArena | null {
   const fma = fmaEnabled();
-  if (!sharedArenas.has(fma)) sharedArenas.set(fma, WasmArena.create());
-  return sharedArenas.get(fma)!;
+  if (sharedArenas.has(fma)) return sharedArenas.get(fma)!;
+  const arena = WasmArena.create();
+  // No arena while WebAssembly is missing (a startup snapshot being made) is not remembered.
+  if (arena || typeof WebAssembly !== 'undefined') sharedArenas.set(fma, arena);
+  return arena;
 }

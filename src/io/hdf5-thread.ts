@@ -4,7 +4,8 @@
  * limit instead of hanging the process. The thread is kept between files and replaced after
  * a file it could not finish; it keeps the process alive only while an answer is awaited.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { packageFileUrl } from './fs.js';
 
 export type ThreadAnswer = { datasets: [string, number[], Float64Array, string][]; attributes: Record<string, string> } | { error: string };
@@ -99,7 +100,10 @@ let thread: Thread | undefined;
 function startThread(): Thread {
   const h5wasm = typeof import.meta.resolve === 'function' ? import.meta.resolve('h5wasm') : packageFileUrl('h5wasm', 'dist/esm/hdf5_hl.js');
   // No inherited flags: the code is CommonJS (not --input-type=module), and a heap size is not a thread's option.
-  const worker = new Worker(THREAD_CODE, { eval: true, execArgv: [], workerData: { h5wasm } });
+  // Required here, not imported: node:worker_threads loaded while the startup snapshot is made
+  // leaves its threads unable to start in the restored process (they die in process.cwd()).
+  const { Worker: ThreadWorker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const worker = new ThreadWorker(THREAD_CODE, { eval: true, execArgv: [], workerData: { h5wasm } });
   const t: Thread = { worker, pending: new Map(), next: 0, ready: Promise.resolve({ error: '' }) };
   worker.unref();
   worker.on('message', (message: { id: number; answer: ThreadAnswer }) => {

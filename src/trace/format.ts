@@ -4,6 +4,7 @@
  * each [batch][size] value on one line so a diff reads by value.
  */
 import { InputError } from '../errors.js';
+import { fixedDigits } from './fixed.js';
 import type { Trace, TraceStep } from './types.js';
 
 export interface FormatOptions {
@@ -54,30 +55,30 @@ export interface TableOptions extends FormatOptions {
  * element), one right-aligned column per vector element.
  */
 export function formatTable(trace: Trace, options: TableOptions = {}): string {
-  const digits = options.digits ?? 4;
   // Every step holds the same nodes, so the selection is made once.
   const names = selectNodes(trace.steps[0], options);
   checkTextSize(trace, names, 'table');
   const batch = trace.sizes.batch ?? 1;
-  const format = (v: number): string => (Object.is(v, -0) ? 0 : v).toFixed(digits);
-  const rows: { t: string; node: string; b: string; cells: string[] }[] = [];
-  for (const step of trace.steps) {
-    names.forEach((name, i) => {
-      step.nodes[name].forEach((row, b) => {
-        rows.push({ t: i === 0 && b === 0 ? String(step.t) : '', node: b === 0 ? name : '', b: String(b), cells: row.map(format) });
-      });
-    });
-  }
-  // Loops, not Math.max(...rows): spreading a 10,000-step table overflows the call stack.
+  const number = fixedDigits(options.digits ?? 4);
+  const value = (v: number): number => (Object.is(v, -0) ? 0 : v);
+  // The widths first, from the numbers' lengths; then the lines, written as bytes (a million
+  // numbers at hidden 128: no string or array per number or row). Loops, not Math.max(...):
+  // spreading a 10,000-step table overflows the call stack.
   let units = 0;
   let longestCell = 0;
   let tWidth = 1;
   let nodeWidth = 4;
-  for (const r of rows) {
-    units = Math.max(units, r.cells.length);
-    for (const c of r.cells) longestCell = Math.max(longestCell, c.length);
-    tWidth = Math.max(tWidth, r.t.length);
-    nodeWidth = Math.max(nodeWidth, r.node.length);
+  for (const step of trace.steps) {
+    names.forEach((name, i) => {
+      const rows = step.nodes[name];
+      if (rows.length === 0) return;
+      if (i === 0) tWidth = Math.max(tWidth, String(step.t).length);
+      nodeWidth = Math.max(nodeWidth, name.length);
+      for (const row of rows) {
+        units = Math.max(units, row.length);
+        for (const v of row) longestCell = Math.max(longestCell, number.length(value(v)));
+      }
+    });
   }
   const cellWidth = Math.max(longestCell, String(units - 1).length);
   const bWidth = Math.max(1, String(batch - 1).length);
@@ -88,12 +89,59 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
     ...Array.from({ length: units }, (_, i) => String(i).padStart(cellWidth)),
   ].join('  ');
   const sizes = Object.entries(trace.sizes).map(([k, v]) => `${k} ${v}`).join(', ');
-  const lines = [`${trace.cell} (${sizes}; ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'})`, header];
-  rows.forEach((r, i) => {
-    if (r.t !== '' && i > 0) lines.push('');
-    lines.push([r.t.padStart(tWidth), r.node.padEnd(nodeWidth), ...(batch > 1 ? [r.b.padStart(bWidth)] : []), ...r.cells.map((c) => c.padStart(cellWidth))].join('  ').trimEnd());
-  });
-  return lines.join('\n') + '\n';
+  const out = new ByteText();
+  out.text(`${trace.cell} (${sizes}; ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'})\n${header}\n`);
+  let first = true;
+  for (const step of trace.steps) {
+    names.forEach((name, i) => {
+      step.nodes[name].forEach((row, b) => {
+        const t = i === 0 && b === 0 ? String(step.t) : '';
+        if (t !== '' && !first) out.text('\n');
+        first = false;
+        const start = `${t.padStart(tWidth)}  ${(b === 0 ? name : '').padEnd(nodeWidth)}${batch > 1 ? `  ${String(b).padStart(bWidth)}` : ''}`;
+        if (row.length === 0) return out.text(`${start.trimEnd()}\n`);
+        out.text(start);
+        // Each cell: two spaces, then the number right-aligned in its column.
+        const bytes = out.room(row.length * (cellWidth + 2) + 1);
+        let at = out.length;
+        bytes.fill(32, at, at + row.length * (cellWidth + 2));
+        for (const v of row) {
+          at += cellWidth + 2;
+          number.write(bytes, at, value(v));
+        }
+        bytes[at] = 10;
+        out.length = at + 1;
+      });
+    });
+  }
+  return out.toString();
+}
+
+/** Text built as UTF-8 bytes in one growing buffer. */
+class ByteText {
+  private bytes = new Uint8Array(1 << 16);
+  length = 0;
+  private static readonly encoder = new TextEncoder();
+
+  /** The buffer, with room for `n` more bytes after `length`. */
+  room(n: number): Uint8Array {
+    if (this.length + n > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    return this.bytes;
+  }
+
+  text(text: string): void {
+    // At most three bytes of UTF-8 per UTF-16 unit.
+    const bytes = this.room(text.length * 3);
+    this.length += ByteText.encoder.encodeInto(text, bytes.subarray(this.length)).written;
+  }
+
+  toString(): string {
+    return new TextDecoder().decode(this.bytes.subarray(0, this.length));
+  }
 }
 
 /** CSV: columns t, batch, then name[i] for each node's elements; numbers at full float64 precision. */

@@ -3,9 +3,12 @@
 // (1) steps per second of trace() on each evaluator, GRU and LSTM at hidden 32 and 128, batch 1,
 //     input 32 (seeded weights and inputs; every node's value kept), against the anchor: the
 //     compiled cell's own forward() in float64 (no values kept) on the same sequence;
-// (2) whole `gateflow trace` processes against `node -e 0`, interleaved run by run.
+// (2) whole `gateflow trace` processes against `node -e 0`, interleaved run by run, with and
+//     without the startup snapshot, and the rows whose differences are a cold trace's phases;
+// (3) a cold trace without the snapshot, phase by phase, in one process.
+// `node tests/bench/trace.bench.mjs processes` runs (2) and (3) only.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +33,8 @@ const INPUT = 32;
 const random = createRandom(1);
 const inputs = Array.from({ length: T }, () => Array.from({ length: INPUT }, () => random.uniform(-1, 1)));
 
+const only = process.argv[2];
+if (only !== 'processes') {
 console.log(`\ntrace(), batch 1, input ${INPUT}, steps/s (median of 5 runs; the engine over ${T} steps, mathjs over ${MATHJS_T}); anchor: forward() of the compiled cell, float64, same run`);
 console.log('cell   hidden   forward()   engine trace   ratio   mathjs trace   ratio');
 for (const name of ['gru', 'lstm']) {
@@ -54,50 +59,95 @@ for (const name of ['gru', 'lstm']) {
     console.log(`${name.padEnd(6)} ${String(hidden).padStart(6)} ${f.toFixed(0).padStart(11)} ${e.toFixed(0).padStart(14)} ${(e / f).toFixed(2).padStart(7)} ${m.toFixed(0).padStart(14)} ${(m / f).toFixed(3).padStart(7)}`);
   }
 }
-
-// The command as a user runs it: 1000 steps of a GRU (hidden 8, 4 features), the table to
-// a pipe, on the default evaluator; and 20 steps; each against `node -e 0`, interleaved.
-const work = mkdtempSync(join(tmpdir(), 'gateflow-bench-'));
-const bin = join(dist, 'cli', 'main.js');
-const seqOf = (steps) => {
-  const file = join(work, `seq-${steps}.json`);
-  writeFileSync(file, JSON.stringify(inputs.slice(0, steps).map((r) => r.slice(0, 4))));
-  return file;
-};
-const processMs = (args) => {
-  const start = performance.now();
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return performance.now() - start;
-};
-console.log('\nwhole processes (median of 5, interleaved with the anchor `node -e 0`):');
-for (const steps of [20, 1000]) {
-  const seq = seqOf(steps);
-  const anchor = [], command = [];
-  for (let k = 0; k < 5; k++) {
-    anchor.push(processMs(['-e', '0']));
-    command.push(processMs([bin, 'trace', 'gru', '--input', seq, '--hidden', '8']));
-  }
-  const [a, c] = [median(anchor), median(command)];
-  console.log(`  gateflow trace gru --hidden 8, ${steps} steps: ${c.toFixed(0)} ms, ${(c / a).toFixed(1)}× node -e 0 (${a.toFixed(0)} ms)`);
 }
 
-// Where a cold 1,000-step trace process spends its CPU, in a fresh process: loading the command
-// line's modules, the first `trace` (loading the trace stage, the engine and mathjs's functions
-// for the probe, compiling the WebAssembly, cold JIT), and the same trace again, warm.
-const phases = `
+// (2) The command as a user runs it, whole cold processes against `node -e 0`, interleaved run
+// by run: the bin run as a program (as npm's bin link runs it: from the startup snapshot when
+// it can), the same without the snapshot (GATEFLOW_SNAPSHOT=0), and rows that take one part
+// away, so that their differences are the phases of a cold trace: the restored heap with yargs
+// (`-- --version`), the random probe (`--evaluator engine`), the table (`--nodes h`: one node
+// printed instead of nine). CPU time (user + sys, from /usr/bin/time when present) beside wall.
+const work = mkdtempSync(join(tmpdir(), 'gateflow-bench-'));
+const bin = join(dist, 'cli', 'main.js');
+const blob = join(dist, 'snapshot', 'gateflow.blob');
+const traceBlob = join(dist, 'snapshot', 'trace.blob');
+const seqOf = (steps, features) => {
+  const file = join(work, `seq-${steps}-${features}.json`);
+  writeFileSync(file, JSON.stringify(inputs.slice(0, steps).map((r) => r.slice(0, features))));
+  return file;
+};
+const hasTime = spawnSync('/usr/bin/time', ['-f', '%U', 'true']).status === 0;
+function timedRun(command, args, env = {}) {
+  const start = process.hrtime.bigint();
+  const options = { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, GATEFLOW_SNAPSHOT: '', ...env } };
+  const run = hasTime ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', command, ...args], options) : spawnSync(command, args, options);
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${run.stderr}`);
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
+  return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
+}
+const { snapshotUnusable } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const unusable = snapshotUnusable();
+if (unusable) console.log(`(${unusable}: the bin runs without it, so the snapshot rows below measure the fallback)`);
+const lstm = ['trace', 'lstm', '--input', seqOf(T, INPUT), '--hidden', '128'];
+const rows = [
+  ['node -e 0 (the anchor)', process.execPath, ['-e', '0']],
+  ...(unusable ? [] : [['node --snapshot-blob gateflow.blob -- --version (restore the heap, yargs)', process.execPath, ['--snapshot-blob', blob, '--', '--version']]]),
+  ...(unusable || !existsSync(traceBlob) ? [] : [['node --snapshot-blob trace.blob -- --version (the trace\'s heap, yargs)', process.execPath, ['--snapshot-blob', traceBlob, '--', '--version']]]),
+  [`trace lstm --hidden 128, ${T} steps, input ${INPUT}: the table to a pipe`, 'sh', [bin, ...lstm]],
+  ['  the same, --evaluator engine (no probe)', 'sh', [bin, ...lstm, '--evaluator', 'engine']],
+  ['  the same, --nodes h (one node of nine in the table)', 'sh', [bin, ...lstm, '--nodes', 'h']],
+  ['  the same, --evaluator engine --nodes h', 'sh', [bin, ...lstm, '--evaluator', 'engine', '--nodes', 'h']],
+  ['  without the snapshot', 'sh', [bin, ...lstm], { GATEFLOW_SNAPSHOT: '0' }],
+  ['  without the snapshot, --evaluator engine --nodes h', 'sh', [bin, ...lstm, '--evaluator', 'engine', '--nodes', 'h'], { GATEFLOW_SNAPSHOT: '0' }],
+  [`trace gru --hidden 8, ${T} steps, input 4`, 'sh', [bin, 'trace', 'gru', '--input', seqOf(T, 4), '--hidden', '8']],
+  ['  without the snapshot', 'sh', [bin, 'trace', 'gru', '--input', seqOf(T, 4), '--hidden', '8'], { GATEFLOW_SNAPSHOT: '0' }],
+  ["trace gru -i '[[1,0],[0,1]]' (hidden 4, 2 steps)", 'sh', [bin, 'trace', 'gru', '-i', '[[1,0],[0,1]]']],
+  ['  without the snapshot', 'sh', [bin, 'trace', 'gru', '-i', '[[1,0],[0,1]]'], { GATEFLOW_SNAPSHOT: '0' }],
+];
+const RUNS = Number(process.env.TRACE_BENCH_RUNS ?? 7);
+const times = rows.map(() => []);
+for (let k = 0; k < RUNS; k++) rows.forEach(([, command, args, env], i) => times[i].push(timedRun(command, args, env)));
+const wallOf = (rs) => median(rs.map((r) => r.wall));
+const cpuOf = (rs) => median(rs.map((r) => r.cpu));
+console.log(`\nwhole processes, the bin run as a program (median of ${RUNS}, interleaved with the anchor; load average now ${loadavg()[0].toFixed(2)}):`);
+console.log(`${'command'.padEnd(78)} ${'wall'.padStart(8)} ${'× node'.padStart(7)} ${'CPU'.padStart(8)} ${'× node'.padStart(7)}`);
+rows.forEach(([label], i) => {
+  const [w, c] = [wallOf(times[i]), cpuOf(times[i])];
+  console.log(`${label.padEnd(78)} ${w.toFixed(0).padStart(5)} ms ${(w / wallOf(times[0])).toFixed(2).padStart(7)} ${c.toFixed(0).padStart(5)} ms ${(c / cpuOf(times[0])).toFixed(2).padStart(7)}`);
+});
+
+// (3) Where a cold trace spends its time without the snapshot, phase by phase in a fresh
+// process (wall and CPU after Node itself): the command's own steps, called one by one as
+// its handler calls them, then the same trace again in that process (warm).
+const phases = (cell, seq, hidden) => `
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-const out = []; let last = cpu();
-const lap = (name) => { const now = cpu(); out.push([name, now - last]); last = now; };
-const { runCli } = await import(${JSON.stringify(join(dist, 'cli', 'cli.js'))}); lap('load the command line (yargs and the commands)');
-const write = process.stdout.write; process.stdout.write = () => true;
-const args = ['trace', 'gru', '--input', ${JSON.stringify(seqOf(1000))}, '--hidden', '8'];
-await runCli(args); lap('first trace: the trace stage, the engine, the probe, 1,000 steps, the table');
-await runCli(args); lap('the same trace again, warm');
-process.stdout.write = write;
+const out = []; let wall = performance.now(), last = cpu();
+const lap = (name) => { const w = performance.now(), now = cpu(); out.push([name, w - wall, now - last]); wall = w; last = now; };
+const dist = ${JSON.stringify(dist)};
+const { runCli } = await import(dist + '/cli/cli.js'); lap('load the command line (yargs and the commands)');
+const argv = ['trace', '${cell}', '--input', ${JSON.stringify(seq)}, '--hidden', '${hidden}'];
+await runCli(argv, { parseOnly: true }); lap('parse the command line (yargs)');
+const tr = await import(dist + '/trace/index.js'); const { decodeSequence } = await import(dist + '/io/inputs.js');
+const { cellWithWeights } = await import(dist + '/cli/weights-source.js'); lap('load the trace stage and the engine');
+const { cell } = await cellWithWeights('${cell}', undefined, () => {}); lap('read and parse the cell');
+const { readFileSync } = await import('node:fs');
+const sequence = decodeSequence(readFileSync(argv[3], 'utf8'), argv[3]); lap('read and check the input');
+const { probe } = await import(dist + '/trace/evaluators.js'); const { withSizes } = await import(dist + '/cell/index.js');
+const sizes = { hidden: ${hidden}, input: sequence.steps[0][0].length };
+const sized = withSizes(cell, sizes); const weights = tr.initWeights(cell, sizes, 0);
+const recorded = sized.nodes.filter((n) => n.kind !== 'param' && n.kind !== 'const' && n.shape.length < 2);
+if (probe(sized, sizes, weights, recorded, 0) !== undefined) throw new Error('the probe disagrees'); lap('the random probe (mathjs and the engine)');
+const options = { sizes: { hidden: ${hidden} }, seed: 0, evaluator: 'engine' };
+const result = tr.trace(cell, undefined, sequence.steps, options); lap('trace on the engine (compile, the steps)');
+const table = tr.formatTable(result, { nodes: 'values', digits: 4 }); lap('format the table (' + (table.length / 1e6).toFixed(1) + ' MB)');
+const again = tr.trace(cell, undefined, sequence.steps, { ...options, evaluator: undefined }); tr.formatTable(again, { nodes: 'values', digits: 4 });
+lap('again in this process: the probe, the trace, the table (warm)');
 console.log(JSON.stringify(out));
 `;
-const phaseRun = spawnSync(process.execPath, ['--input-type=module', '-e', phases], { encoding: 'utf8' });
-if (phaseRun.status !== 0) throw new Error(phaseRun.stderr);
-console.log('\na cold 1,000-step trace, phase by phase (CPU, after Node itself):');
-for (const [name, t] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEnd(76)} ${t.toFixed(0)} ms`);
+for (const [cell, seq, hidden] of [['lstm', seqOf(T, INPUT), 128], ['gru', seqOf(T, 4), 8]]) {
+  const phaseRun = spawnSync(process.execPath, ['--input-type=module', '-e', phases(cell, seq, hidden)], { encoding: 'utf8' });
+  if (phaseRun.status !== 0) throw new Error(phaseRun.stderr);
+  console.log(`\na cold trace ${cell} --hidden ${hidden}, ${T} steps, without the snapshot, phase by phase (after Node itself; wall, CPU):`);
+  for (const [name, w, c] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEnd(66)} ${w.toFixed(0).padStart(5)} ms ${c.toFixed(0).padStart(5)} ms`);
+}

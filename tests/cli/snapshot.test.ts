@@ -1,11 +1,14 @@
 // The startup snapshot (src/cli/snapshot-launch.ts): the bin draws the same bytes from the blob
-// as without it, when the blob is missing, stale, or made by another Node. Runs the built bin
+// as without it, when the blob is missing, stale, or made by another Node; and traces the same
+// bytes (the engine's WebAssembly, absent while the blob is made, compiled in the restored Node;
+// Keras weights read by h5wasm on its own thread). Runs the built bin
 // (npm test builds first, and the build makes the snapshot); the cases without a usable blob
 // run a copy of dist/ (the real one is shared with the other test files).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeHdf5 } from '../../src/io/hdf5.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -58,6 +61,41 @@ describe('the startup snapshot', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('gateflow: no snapshot (npm run build makes one); running without it\nwrote no-blob.svg\n');
     expect(svg.equals(GOLDEN)).toBe(true);
+  });
+
+  it('serves trace, and traces the bytes of a run without it (Keras weights, read on their thread; the engine)', async () => {
+    // A Keras 3 LSTM, input 2, hidden 3: kernel [2, 12], recurrent kernel [3, 12], bias [12].
+    const values = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(i * k) / 2);
+    const h5 = await encodeHdf5([
+      ['layers/lstm/cell/vars/0', { shape: [2, 12], data: values(24, 1.3) }],
+      ['layers/lstm/cell/vars/1', { shape: [3, 12], data: values(36, 0.7) }],
+      ['layers/lstm/cell/vars/2', { shape: [12], data: values(12, 2.1) }],
+    ]);
+    writeFileSync(join(work, 'lstm.weights.h5'), h5);
+    writeFileSync(join(work, 'seq.json'), JSON.stringify(values(40, 0.9).map((v, i) => [v, (i % 3) - 1]).slice(0, 20)));
+    // One run (each spawns two Nodes, one of them cold): its products run on the WebAssembly kernels.
+    const runs = [{ args: ['trace', 'lstm', '-i', 'seq.json', '--weights', 'lstm.weights.h5', '--digits', '6'], outputs: ['json', 'csv'], head: 'lstm (input 2, hidden 3, batch 1; 20 steps)' }];
+    for (const { args, outputs, head } of runs) {
+      const files = (name: string) => outputs.map((option) => `${name}.${option}`);
+      const fromBlob = gateflow(DIST, [...args, ...outputs.flatMap((option, k) => [`--${option}`, files('from-blob')[k]!])], work, 'program');
+      const without = gateflow(copy, [...args, ...outputs.flatMap((option, k) => [`--${option}`, files('without')[k]!])], work, 'program');
+      const wrote = (name: string) => files(name).map((file) => `wrote ${file}\n`).join('');
+      expect(fromBlob.stderr).toBe(`gateflow: running from the startup snapshot ${join(DIST, 'snapshot', 'trace.blob')}\n${wrote('from-blob')}`);
+      expect(without.stderr).toBe(`gateflow: no snapshot (npm run build makes one); running without it\n${wrote('without')}`);
+      expect([fromBlob.status, without.status]).toEqual([0, 0]);
+      expect(fromBlob.stdout.split('\n')[0]).toBe(head);
+      expect(fromBlob.stdout).toBe(without.stdout);
+      files('from-blob').forEach((file, k) => expect(readFileSync(join(work, file)).equals(readFileSync(join(work, files('without')[k]!)))).toBe(true));
+    }
+  });
+
+  it('leaves a trace that draws (--annotate, --html) out, as trace.blob has no diagram stage: the bin runs it itself', async () => {
+    // --help keeps it short: the shell's launcher, then Node's, let it pass (no line saying the snapshot serves it).
+    const page = gateflow(DIST, ['trace', 'gru', '-i', '[[1,0]]', '--html', 'page.html', '--help'], work, 'program');
+    expect([page.status, page.stderr, page.stdout.split('\n')[0]]).toEqual([0, '', 'gateflow trace [cell]']);
+    const launch = await import(join(DIST, 'cli', 'snapshot-launch.js'));
+    const blobs = [['trace', 'gru', '--html=p.html'], ['trace', 'gru', '--annotate', 'a.svg'], ['trace', 'gru', '-i', '--html.json'], ['diagram', 'gru', '--html'], ['vae', 'train']].map((argv) => launch.snapshotFor(argv));
+    expect(blobs).toEqual([undefined, undefined, launch.TRACE_BLOB, launch.BLOB, undefined]);
   });
 
   it('stale (a file of dist/ changed since): the bin runs the command itself, same bytes', async () => {

@@ -1,11 +1,13 @@
 // Input sequences, initial states and JSON weights as text: every bad value is reported
 // at file:line:column with a one-line reason.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { decodeSequence, decodeStateJson, decodeWeightsJson } from '../../src/io/inputs.js';
 import { decodeWeightsFile, weightsFormat } from '../../src/io/weights-file.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { createRandom } from '../../src/random.js';
+import { errorOf } from '../expect.js';
 
 describe('decodeSequence (JSON)', () => {
   it('[T][I] becomes batch 1; [T][B][I] is kept', () => {
@@ -115,5 +117,39 @@ describe('decodeWeightsFile', () => {
     const decoded = decodeWeightsFile(st, 'w.safetensors');
     expect(decoded.format === 'safetensors' && Array.from(decoded.tensors.get('b')!.data)).toEqual([1]);
     expect(() => decodeWeightsFile(Uint8Array.of(0xff, 0xfe), 'w.json')).toThrow('w.json: not UTF-8 text (a JSON weights file was expected from the .json name)');
+  });
+});
+
+// A well-formed sequence is read by JSON.parse (src/io/inputs.ts, plainSequence); the values,
+// the layout and (for anything else) the reader's messages must be what the reader gives.
+describe('decodeSequence: the JSON.parse path', () => {
+  const sequence = fc.oneof(
+    fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 })).chain(([T, I]) => fc.array(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: I, maxLength: I }), { minLength: T, maxLength: T })),
+    fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([T, B, I]) =>
+      fc.array(fc.array(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: I, maxLength: I }), { minLength: B, maxLength: B }), { minLength: T, maxLength: T }),
+    ),
+  );
+
+  it('gives every generated value bit for bit (-0 included), as [T][B][F], with the layout', () => {
+    fc.assert(
+      fc.property(sequence, fc.constantFrom('', ' ', '\n  '), (value, space) => {
+        const decoded = decodeSequence(JSON.stringify(value, null, space), 's.json');
+        const threeD = Array.isArray((value as unknown[][])[0]![0]);
+        expect(decoded.layout).toBe(threeD ? '[T][B][I]' : '[T][I]');
+        const expected = threeD ? value : (value as number[][]).map((row) => [row]);
+        // JSON.stringify writes -0 as 0, so the reference is what its text says.
+        expect(decoded.steps).toEqual(JSON.parse(JSON.stringify(expected)));
+      }),
+      { seed: 19, numRuns: 300 },
+    );
+  });
+
+  it('leaves anything else to the reader, whose messages name the place', () => {
+    expect(errorOf(() => decodeSequence('[[1, 2], [3]]', 'r.json')).message).toBe('r.json:1:10: element [1] has 1 feature, expected 2 (as element [0])');
+    expect(errorOf(() => decodeSequence('[[1, 1e999]]', 'i.json')).message).toBe('i.json:1:6: 1e999 is not a finite number in float64');
+    expect(errorOf(() => decodeSequence('[[[1], [2]], [[3]]]', 'b.json')).message).toBe('b.json:1:14: element [1] has 1 batch element, expected 2 (as element [0])');
+    expect(errorOf(() => decodeSequence('[[1, "2"]]', 's.json')).message).toBe('s.json:1:6: element [0][1]: expected a number, found the string "2"');
+    expect(decodeSequence('\ufeff[[1, -0]]', 'bom.json').steps).toEqual([[[1, -0]]]);
+    expect(Object.is(decodeSequence('[[-0]]', 'z.json').steps[0]![0]![0], -0)).toBe(true);
   });
 });
