@@ -13,7 +13,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { heldoutSeries } from './heldout-series.mjs';
+import { benchSeries } from './bench-series.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -21,19 +21,8 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const out = option('--out', '/tmp/localise-bench');
 const data = option('--data', '/work/shared/data/nab-dev');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
-const HELDOUT_SEEDS = Array.from({ length: 12 }, (_, k) => k + 1);
-// A second set, never looked at while choosing the local scale (robust-score.mjs's CONFIRM_SEEDS).
-const CONFIRM_SEEDS = Array.from({ length: 12 }, (_, k) => k + 101);
 
-async function allSeries() {
-  const { readCleanSeries } = await import(join(root, 'dist', 'cli', 'commands', 'rnn-series.js'));
-  const { createRandom } = await import(join(root, 'dist', 'random.js'));
-  const files = readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
-  const list = files.map((f, i) => ({ name: f.replace(/\.csv$/, ''), group: i % 2 === 0 ? 'A' : 'B', load: () => readCleanSeries(join(data, f), { missing: 'interpolate', duplicates: 'mean', quiet: true }) }));
-  for (const seed of HELDOUT_SEEDS) list.push({ name: `heldout-${seed}`, group: 'H', load: async () => heldoutSeries(createRandom, seed) });
-  for (const seed of CONFIRM_SEEDS) list.push({ name: `heldout-${seed}`, group: 'H2', load: async () => heldoutSeries(createRandom, seed) });
-  return list;
-}
+const allSeries = () => benchSeries(root, data, 'H');
 
 if (args[0] === 'run') {
   const { loadCell } = await import(join(root, 'dist', 'load-cell.js'));

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { heldoutSeries } from './heldout-series.mjs';
+import { benchSeries, CHOOSE_SEEDS, CONFIRM_SEEDS } from './bench-series.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -20,18 +20,9 @@ const out = option('--out', '/tmp/robust-score-bench');
 const data = option('--data', '/work/shared/data/nab-dev');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
 const { locallyStandardised } = A;
-export const CHOOSE_SEEDS = Array.from({ length: 12 }, (_, k) => k + 1);
-export const CONFIRM_SEEDS = Array.from({ length: 12 }, (_, k) => k + 101);
+export { CHOOSE_SEEDS, CONFIRM_SEEDS };
 
-async function allSeries() {
-  const { readCleanSeries } = await import(join(root, 'dist', 'cli', 'commands', 'rnn-series.js'));
-  const { createRandom } = await import(join(root, 'dist', 'random.js'));
-  const files = readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
-  const list = files.map((f, i) => ({ name: f.replace(/\.csv$/, ''), group: i % 2 === 0 ? 'A' : 'B', load: () => readCleanSeries(join(data, f), { missing: 'interpolate', duplicates: 'mean', quiet: true }) }));
-  for (const seed of CHOOSE_SEEDS) list.push({ name: `heldout-${seed}`, group: 'H1', load: async () => heldoutSeries(createRandom, seed) });
-  for (const seed of CONFIRM_SEEDS) list.push({ name: `heldout-${seed}`, group: 'H2', load: async () => heldoutSeries(createRandom, seed) });
-  return list;
-}
+const allSeries = () => benchSeries(root, data, 'H1');
 
 const arrayOf = (a) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
 const floats = (a) => Float64Array.from(a, (v) => (v === null ? Number.NaN : v));
