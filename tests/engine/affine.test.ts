@@ -34,7 +34,7 @@ describe('tape.affine', () => {
     fc.assert(
       fc.property(
         fc.record({
-          M: fc.constantFrom(1, 3, 32, 128), K: fc.constantFrom(1, 5, 20, 300), N: fc.constantFrom(1, 7, 20, 128, 400),
+          M: fc.constantFrom(1, 3, 32, 128), K: fc.constantFrom(1, 5, 20, 300), N: fc.constantFrom(7, 20, 128, 400),
           relu: fc.boolean(), f64: fc.boolean(), inputGrad: fc.boolean(), seed: fc.integer({ min: 0, max: 2 ** 30 }),
         }),
         (c) => {
@@ -51,6 +51,6 @@ describe('tape.affine', () => {
       ),
       { seed: 190_021, numRuns: 30 },
     );
-    expect(large).toBeGreaterThan(5);
+    expect(large).toBeGreaterThan(7);
   });
 });
