@@ -19,6 +19,20 @@ export interface RunInputs {
 /** Per step, the recorded nodes' values as [batch][size]. */
 export type NodeRows = Record<string, number[][]>;
 
+/** How a sized cell becomes the engine's program: the engine's compile, or (tests) a faulty one. */
+type Lowering = typeof compile;
+let lower: Lowering = compile;
+
+/**
+ * For tests: makes runOnEngine lower cells with `lowering` (a deliberately wrong one shows that
+ * the probe catches it); returns the one in use before.
+ */
+export function useLowering(lowering: Lowering): Lowering {
+  const previous = lower;
+  lower = lowering;
+  return previous;
+}
+
 const width = (shape: readonly (string | number)[]): number => shape.reduce<number>((a, d) => a * (d as number), 1);
 
 /** A [T][B][n] block of rows as one float64 tensor (row-major). */
@@ -84,7 +98,7 @@ export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) =
  * Throws an InputError when the engine cannot run the cell (the reason names the node).
  */
 export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, number>>, weights: Weights, run: RunInputs, recorded: readonly CellNode[]): NodeRows[] {
-  const compiled = compile(cell, sizes, { dtype: 'float64', exact: true });
+  const compiled = lower(cell, sizes, { dtype: 'float64', exact: true });
   try {
     const params = compiled.params.map((p) => {
       const tensor = weights.get(p.name);
