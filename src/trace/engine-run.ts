@@ -69,7 +69,32 @@ function lazySteps(history: ReadonlyMap<string, Float64Array>, widths: ReadonlyM
     for (let b = 0; b < B; b++) rows[b] = plainRow(data.subarray((t * B + b) * w, (t * B + b + 1) * w));
     return rows;
   };
-  return Array.from({ length: T }, (_, t) => readOnlyRecord(ids, (id) => rowsAt(t, id)));
+  return Array.from({ length: T }, (_, t) => {
+    const made = new Set<string>();
+    const step = readOnlyRecord(ids, (id) => {
+      made.add(id);
+      return rowsAt(t, id);
+    });
+    // Arrays once made are what the step holds (and a caller may have changed them); until then, views.
+    rowViews.set(step, (id) => {
+      if (made.has(id)) return step[id]!;
+      const data = history.get(id)!;
+      const w = widths.get(id)!;
+      const rows = new Array<Float64Array>(B);
+      for (let b = 0; b < B; b++) rows[b] = data.subarray((t * B + b) * w, (t * B + b + 1) * w);
+      return rows;
+    });
+    return step;
+  });
+}
+
+/** A step's rows of a node ([batch] rows): the same numbers as the step's arrays, as views of the engine's history until those are made. */
+export type RowViews = (id: string) => readonly ArrayLike<number>[];
+const rowViews = new WeakMap<object, RowViews>();
+
+/** The row views of a step's nodes when the engine made them (lazySteps), else undefined: for writers of large tables. */
+export function engineRows(nodes: object): RowViews | undefined {
+  return rowViews.get(nodes);
 }
 
 /** A read-only object whose keys are `keys` and whose values `make` builds on first read. */

@@ -51,20 +51,42 @@ export function fixedDigits(digits: number): FixedDigits & { format(v: number): 
     if (n < 0) return v.toFixed(digits).length;
     return (v < 0 ? 1 : 0) + integerDigits(n) + (digits > 0 ? digits + 1 : 0);
   };
-  const write = (bytes: Uint8Array, end: number, v: number): void => {
-    let n = scaled(v);
-    if (n < 0) return writeText(bytes, end, v.toFixed(digits));
+  /** n's digits, the point after `digits` of them, ending before `end`; the start. */
+  const writeDigits = (bytes: Uint8Array, end: number, n: number): number => {
     let at = end;
+    if (n <= 0x7fffffff) {
+      // In 32-bit integers (|v| < 214,748 at 4 digits: nearly every value): a double's % is a
+      // call to fmod, an integer's division by 10 a multiplication.
+      let m = n | 0;
+      for (let k = 0; k < digits; k++) {
+        const q = (m / 10) | 0;
+        bytes[--at] = 48 + m - q * 10;
+        m = q;
+      }
+      if (digits > 0) bytes[--at] = 46; // '.'
+      do {
+        const q = (m / 10) | 0;
+        bytes[--at] = 48 + m - q * 10;
+        m = q;
+      } while (m > 0);
+      return at;
+    }
     for (let k = 0; k < digits; k++) {
       bytes[--at] = 48 + (n % 10);
       n = Math.floor(n / 10);
     }
-    if (digits > 0) bytes[--at] = 46; // '.'
+    if (digits > 0) bytes[--at] = 46;
     do {
       bytes[--at] = 48 + (n % 10);
       n = Math.floor(n / 10);
     } while (n > 0);
-    if (v < 0) bytes[--at] = 45; // '-'
+    return at;
+  };
+  const write = (bytes: Uint8Array, end: number, v: number): void => {
+    const n = scaled(v);
+    if (n < 0) return writeText(bytes, end, v.toFixed(digits));
+    const at = writeDigits(bytes, end, n);
+    if (v < 0) bytes[at - 1] = 45; // '-'
   };
   const format = (v: number): string => {
     const bytes = new Uint8Array(length(v));

@@ -46,7 +46,7 @@ for (const run of [1, 2]) {
   check(result.status === 0 && result.stderr === `wrote gru-${run}.svg\n`, `installed diagram run ${run} (${times.at(-1)} s)`);
 }
 console.log(`  code caches after the first run: ${caches().join(', ')}`);
-check(caches().length === 3, 'the first run made the three code caches (MathJax, the mathjs parser, elkjs) for this Node');
+check(caches().length === 3, 'the first run made the three code caches (MathJax, mathjs shared by the parser and the trace, elkjs) for this Node');
 check(existsSync(vendor), 'vendor bundles installed');
 const mine = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'diagram', 'gru', '-o', join(work, 'gru-here.svg')], { encoding: 'utf8' });
 const same = mine.status === 0 && readFileSync(join(project, 'gru-1.svg'), 'utf8') === readFileSync(join(work, 'gru-here.svg'), 'utf8') && readFileSync(join(project, 'gru-2.svg'), 'utf8') === readFileSync(join(project, 'gru-1.svg'), 'utf8');
