@@ -69,15 +69,20 @@ function lazySteps(history: ReadonlyMap<string, Float64Array>, widths: ReadonlyM
     for (let b = 0; b < B; b++) rows[b] = plainRow(data.subarray((t * B + b) * w, (t * B + b + 1) * w));
     return rows;
   };
+  const known = new Set(ids);
   return Array.from({ length: T }, (_, t) => {
-    const made = new Set<string>();
-    const step = readOnlyRecord(ids, (id) => {
-      made.add(id);
-      return rowsAt(t, id);
-    });
+    let made: Set<string> | undefined;
+    const step = readOnlyRecord(
+      ids,
+      (id) => {
+        (made ??= new Set()).add(id);
+        return rowsAt(t, id);
+      },
+      known,
+    );
     // Arrays once made are what the step holds (and a caller may have changed them); until then, views.
     rowViews.set(step, (id) => {
-      if (made.has(id)) return step[id]!;
+      if (made?.has(id)) return step[id]!;
       const data = history.get(id)!;
       const w = widths.get(id)!;
       const rows = new Array<Float64Array>(B);
@@ -97,9 +102,8 @@ export function engineRows(nodes: object): RowViews | undefined {
   return rowViews.get(nodes);
 }
 
-/** A read-only object whose keys are `keys` and whose values `make` builds on first read. */
-export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) => V): Record<string, V> {
-  const known = new Set(keys);
+/** A read-only object whose keys are `keys` (`known`: the same as a set, shared by many records) and whose values `make` builds on first read. */
+export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) => V, known: ReadonlySet<string> = new Set(keys)): Record<string, V> {
   const made = new Map<string, V>();
   const get = (key: string): V => {
     let value = made.get(key);

@@ -64,7 +64,8 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   };
   const chosen = runTrace({ cell, sized }, sizes, finalWeights, run, recorded, { evaluator: options.evaluator, seed, warn: options.warn });
   // A statement's value is its node's (the engine's nodes are made on first read).
-  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: readOnlyRecord(targets, (name) => nodes[name]!), nodes }));
+  const knownTargets = new Set(targets);
+  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: readOnlyRecord(targets, (name) => nodes[name]!, knownTargets), nodes }));
   const last = out[out.length - 1];
   return {
     cell: cell.name,
