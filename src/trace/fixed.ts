@@ -17,6 +17,12 @@ export interface FixedDigits {
   length(v: number): number;
   /** Writes v.toFixed(digits) into `bytes` (ASCII) so that it ends just before `end`. */
   write(bytes: Uint8Array, end: number, v: number): void;
+  /**
+   * Writes each value of `row` (-0 as 0) right-aligned in a cell of `cell` bytes, the first cell
+   * starting at `start`; returns where the last one ends. One loop for a row, so that the JIT
+   * compiles it as one piece: the common case (|v| < 214,748 at 4 digits, no tie) inline.
+   */
+  writeRow(bytes: Uint8Array, start: number, row: ArrayLike<number>, cell: number): number;
 }
 
 /** toFixed(digits) as lengths and bytes; `format` gives the string, for tests. */
@@ -88,10 +94,28 @@ export function fixedDigits(digits: number): FixedDigits & { format(v: number): 
     const at = writeDigits(bytes, end, n);
     if (v < 0) bytes[at - 1] = 45; // '-'
   };
+  const writeRow = (bytes: Uint8Array, start: number, row: ArrayLike<number>, cell: number): number => {
+    let end = start;
+    for (let k = 0; k < row.length; k++) {
+      const v = row[k]!;
+      end += cell;
+      const x = (v < 0 ? -v : v) * scale;
+      const whole = Math.floor(x);
+      const fraction = x - whole;
+      // Anything but a 32-bit integer part of a finite value off a tie goes the long way.
+      if (!fast || !(x < 0x7fffffff) || fraction === 0.5) {
+        write(bytes, end, v === 0 ? 0 : v);
+        continue;
+      }
+      const at = writeDigits(bytes, end, fraction > 0.5 ? whole + 1 : whole);
+      if (v < 0) bytes[at - 1] = 45; // '-'
+    }
+    return end;
+  };
   const format = (v: number): string => {
     const bytes = new Uint8Array(length(v));
     write(bytes, bytes.length, v);
     return String.fromCharCode(...bytes);
   };
-  return { length, write, format };
+  return { length, write, writeRow, format };
 }

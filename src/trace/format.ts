@@ -107,11 +107,7 @@ export function formatTableBytes(trace: Trace, options: TableOptions = {}): Uint
         at += prefix.length;
         // Each cell: two spaces, then the number right-aligned in its column (-0 as 0).
         bytes.fill(32, at, at + row.length * cell);
-        for (let k = 0; k < row.length; k++) {
-          const v = row[k]!;
-          at += cell;
-          number.write(bytes, at, v === 0 ? 0 : v);
-        }
+        at = number.writeRow(bytes, at, row, cell);
         bytes[at] = 10;
         out.length = at + 1;
       });
