@@ -63,9 +63,9 @@ export function convShapes(): Record<string, number[]> {
  * TensorFlow's defaults, which disentanglement_lib trains with: Glorot-uniform weights,
  * U(±√(6 / (fan_in + fan_out))) with fan = k²·channels on each side (the same for a transposed
  * convolution), and zero biases. PyTorch's defaults (U(±1/√fan_in), about √3 times smaller for
- * relu layers, and random biases) shrink the signal by about 1/6 in second moment per layer:
- * through the ten layers of this model the latent stayed unused for the first ~10,000 images
- * (32×32) while Glorot opens it within ~2,000 (README, "Why the conv VAE stalled").
+ * relu layers, and random biases) shrink the signal by about 1/6 in second moment per layer;
+ * with them the latent stayed closed for the first ~10,000 images (32×32), with Glorot and
+ * setOutputPrior it opens within ~2,000, neither alone is enough (README, "Why the conv VAE stalled").
  */
 export function glorotBound(fanIn: number, fanOut: number): number {
   return Math.sqrt(6 / (fanIn + fanOut));
@@ -92,8 +92,8 @@ export function createConvParams(random: Random): ConvParams {
 
 /**
  * Starts the decoder's last bias at the logit of the training set's mean pixel, so the first
- * steps do not go into learning that sprites are mostly black (on dSprites-like sprites about 4 %
- * of the pixels are on: logit −3.3, which Adam at 1e-3 would reach only after thousands of steps).
+ * steps do not go into learning that sprites are mostly black (about 4 % of the pixels are on:
+ * logit −3.3, hundreds of Adam steps away from 0), while the KL pulls every posterior onto the prior.
  */
 export function setOutputPrior(conv: ConvParams, meanPixel: number): void {
   const p = Math.min(Math.max(meanPixel, 1e-4), 1 - 1e-4);
