@@ -10,6 +10,7 @@ const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const vae = await dist('train/vae/index.js');
 const { continueTraining, encodeMeans, encodePosteriors, evaluate } = await dist('train/vae/train.js');
 const { createRandom } = await dist('random.js');
+const { setOutputPrior } = await dist('train/vae/conv-net.js');
 
 const [side, arch, beta, epochs, sprites, batch] = [32, 'conv', 4, 12, 5000, 32].map((d, i) => {
   const given = process.argv[2 + i];
@@ -22,6 +23,8 @@ const train = { count: sprites, dim: all.dim, values: all.values.subarray(0, spr
 const held = { count: HELD_OUT, dim: all.dim, values: all.values.subarray(sprites * all.dim) };
 const heldFactors = all.factors.subarray(sprites * factorCount);
 const model = vae.createVae({ input: all.dim, hidden: 256, latent: 10, beta, likelihood: 'bernoulli', ...(arch === 'conv' ? { arch } : {}) }, createRandom(2));
+// As vae sweep starts a conv model: the decoder's last bias at the mean pixel's logit.
+if (model.params.conv) setOutputPrior(model.params.conv, train.values.reduce((a, v) => a + v, 0) / train.values.length);
 console.log(`${side}×${side} ${arch}, beta-vae β ${beta}, ${sprites} training sprites, batch ${batch}, Adam 1e-3; held-out ${HELD_OUT}`);
 console.log('epoch  images seen  recon  KL     active  MIG (Chen)  MIG hist  seconds');
 const started = Date.now();

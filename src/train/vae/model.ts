@@ -9,7 +9,7 @@ import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, typ
 import { clipText, InputError } from '../../errors.js';
 import { createRandom, type Random } from '../../random.js';
 import { totalCorrelationOnTape } from './total-correlation.js';
-import { convDecode, convEncode, convFeatures, convParameterList, convShapes, createConvParams, type ConvParams } from './conv-net.js';
+import { convDecode, convEncode, convFeatures, convParameterList, convShapes, createConvParams, glorotBound, type ConvParams } from './conv-net.js';
 
 export type Likelihood = 'bernoulli' | 'gaussian';
 
@@ -74,13 +74,16 @@ export function parameterList(model: Vae): Parameter[] {
   return model.params.conv ? [...dense, ...convParameterList(model.params.conv)] : dense;
 }
 
-/** PyTorch's nn.Linear default initialisation: W and b from U(−1/√in, 1/√in). */
-function layer(name: string, fanIn: number, fanOut: number, random: Random): [Parameter, Parameter] {
-  const bound = 1 / Math.sqrt(fanIn);
+/**
+ * PyTorch's nn.Linear default initialisation: W and b from U(−1/√in, 1/√in); or, for the conv
+ * model (`glorot`), TensorFlow's as disentanglement_lib has it: Glorot-uniform W, zero b (conv-net.ts).
+ */
+function layer(name: string, fanIn: number, fanOut: number, random: Random, glorot = false): [Parameter, Parameter] {
+  const bound = glorot ? glorotBound(fanIn, fanOut) : 1 / Math.sqrt(fanIn);
   const W = new Float32Array(fanIn * fanOut);
   const b = new Float32Array(fanOut);
   random.fillUniform(W, -bound, bound);
-  random.fillUniform(b, -bound, bound);
+  if (!glorot) random.fillUniform(b, -bound, bound);
   return [parameter(`${name}W`, { shape: [fanIn, fanOut], data: W }), parameter(`${name}B`, { shape: [fanOut], data: b })];
 }
 
@@ -94,11 +97,11 @@ export function createVae(config: VaeConfig, random: Random): Vae {
   const conv = config.arch === 'conv';
   // The conv model's dense layers meet the flattened feature maps instead of the pixels.
   const features = conv ? convFeatures(config.input) : config.input;
-  const [encW, encB] = layer('enc', features, config.hidden, random);
-  const [muW, muB] = layer('mu', config.hidden, config.latent, random);
-  const [logvarW, logvarB] = layer('logvar', config.hidden, config.latent, random);
-  const [decW, decB] = layer('dec', config.latent, config.hidden, random);
-  const [outW, outB] = layer('out', config.hidden, features, random);
+  const [encW, encB] = layer('enc', features, config.hidden, random, conv);
+  const [muW, muB] = layer('mu', config.hidden, config.latent, random, conv);
+  const [logvarW, logvarB] = layer('logvar', config.hidden, config.latent, random, conv);
+  const [decW, decB] = layer('dec', config.latent, config.hidden, random, conv);
+  const [outW, outB] = layer('out', config.hidden, features, random, conv);
   const params: VaeParams = { encW, encB, muW, muB, logvarW, logvarB, decW, decB, outW, outB, ...(conv ? { conv: createConvParams(random) } : {}) };
   if (config.likelihood === 'gaussian') {
     return { config, params: { ...params, outLogvar: parameter('outLogvar', { shape: [config.input], data: new Float32Array(config.input) }) } };

@@ -10,11 +10,12 @@
  * Every run of a seed sees the same data and initial weights, so only beta and the objective differ.
  */
 import { createRandom, type Random } from '../../random.js';
-import type { Arch, Objective, Vae } from './model.js';
+import { createVae, type Arch, type Objective, type Vae } from './model.js';
+import { setOutputPrior } from './conv-net.js';
 import { activeDimensions, latentVariances, mig } from './mig.js';
 import { migSampled } from './mig-sampled.js';
 import { makeSprites } from './sprites.js';
-import { decodeLatents, encodeMeans, encodePosteriors, evaluate, trainVae, type BatchProgress } from './train.js';
+import { continueTraining, decodeLatents, encodeMeans, encodePosteriors, evaluate, type BatchProgress } from './train.js';
 
 export interface SweepOptions {
   readonly betas?: readonly number[];
@@ -133,6 +134,7 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
   const train = { count: o.train, dim, values: all.values.subarray(0, o.train * dim) };
   const held = { count: o.heldOut, dim, values: all.values.subarray(o.train * dim) };
   const heldFactors = all.factors.subarray(o.train * factorCount);
+  const meanPixel = train.values.reduce((a, v) => a + v, 0) / train.values.length;
   const seeds = Array.from({ length: o.seeds }, () => ({ model: random.int(2 ** 31), evaluation: random.int(2 ** 31) }));
   const rows: SweepRow[] = [];
   const traversals: Traversal[] = [];
@@ -147,12 +149,13 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
         };
         const run = { objective, beta, seed: s + 1 };
         let measured: ReturnType<typeof measure> | undefined;
-        const { model } = trainVae(train, undefined, createRandom(seed.model), {
-          beta,
+        // trainVae's steps, with the conv decoder's output bias started at the mean pixel's logit.
+        const random = createRandom(seed.model);
+        const arch = o.arch === 'conv' ? { arch: o.arch } : {};
+        const fresh = createVae({ input: dim, hidden: o.hidden, latent: o.latent, beta, likelihood: 'bernoulli', ...arch }, random.fork());
+        if (fresh.params.conv) setOutputPrior(fresh.params.conv, meanPixel);
+        const { model } = continueTraining(fresh, train, undefined, random, {
           objective,
-          latent: o.latent,
-          hidden: o.hidden,
-          arch: o.arch,
           epochs: o.epochs,
           batch: o.batch,
           lr: o.lr,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Tape } from '../../../src/engine/index.js';
 import { createRandom } from '../../../src/random.js';
 import { batchLoss, createVae, fromJsonModel, optimizerFor, parameterList, toJsonModel } from '../../../src/train/vae/model.js';
+import { setOutputPrior } from '../../../src/train/vae/conv-net.js';
 import { makeSprites } from '../../../src/train/vae/sprites.js';
 import { encodeMeans } from '../../../src/train/vae/train.js';
 
@@ -21,6 +22,33 @@ describe('conv VAE (--arch conv)', () => {
     });
     // 64×64 images leave 4×4×64 = 1024 features for the dense layer.
     expect(createVae({ ...config, input: 64 * 64 }, createRandom(1)).params.encW.value.shape).toEqual([1024, 16]);
+  });
+
+  it('starts from Glorot-uniform weights and zero biases (TensorFlow\'s defaults, as disentanglement_lib trains), the MLP keeps PyTorch\'s', () => {
+    const model = createVae({ ...config, hidden: 256 }, createRandom(6));
+    // √(6 / (fan_in + fan_out)), fans by hand: conv k²·channels on each side, dense in and out.
+    const bounds: Record<string, number> = {
+      conv1W: Math.sqrt(6 / (16 * 1 + 16 * 32)), conv2W: Math.sqrt(6 / (16 * 32 + 16 * 32)), conv4W: Math.sqrt(6 / (16 * 64 + 16 * 64)),
+      deconv3W: Math.sqrt(6 / (16 * 32 + 16 * 32)), deconv4W: Math.sqrt(6 / (16 * 32 + 16 * 1)), encW: Math.sqrt(6 / (256 + 256)), decW: Math.sqrt(6 / (3 + 256)), outW: Math.sqrt(6 / (256 + 256)),
+    };
+    const params = Object.fromEntries(parameterList(model).map((p) => [p.name, p.value.data]));
+    for (const [name, bound] of Object.entries(bounds)) {
+      const w = Array.from(params[name]!);
+      const largest = Math.max(...w.map(Math.abs));
+      expect(largest, name).toBeLessThanOrEqual(bound);
+      expect(largest, name).toBeGreaterThan(0.95 * bound); // ≥ 512 uniform draws: P(max < 0.95·bound) < 1e-11
+      const variance = w.reduce((a, v) => a + v * v, 0) / w.length;
+      expect(Math.abs(variance / (bound * bound / 3) - 1), name).toBeLessThan(0.15); // U(±b) has variance b²/3
+    }
+    for (const name of ['conv1B', 'conv4B', 'deconv4B', 'encB', 'muB', 'logvarB', 'decB', 'outB']) expect(params[name]!.every((v) => v === 0), name).toBe(true);
+    // The MLP keeps nn.Linear's U(±1/√in) for weights and biases.
+    const mlp = createVae({ ...mlpConfig, input: 400 }, createRandom(6));
+    const mlpLargest = Math.max(...Array.from(mlp.params.encW.value.data, Math.abs));
+    expect(mlpLargest).toBeLessThanOrEqual(1 / Math.sqrt(400));
+    expect(mlpLargest).toBeGreaterThan(0.95 / Math.sqrt(400));
+    expect(mlp.params.encB.value.data.every((v) => v !== 0 && Math.abs(v) <= 1 / Math.sqrt(400))).toBe(true);
+    setOutputPrior(model.params.conv!, 0.2);
+    expect(params.deconv4B![0]!).toBeCloseTo(Math.log(0.25), 6); // logit(0.2) = ln(0.2 / 0.8)
   });
 
   it('one Adam step on a batch of sprites lowers that batch\'s loss at the same noise, and logits cover every pixel', () => {
