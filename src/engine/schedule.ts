@@ -152,7 +152,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     arena?.dispose();
     // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
     const bytes = WasmArena.bytesFor(lengths, dtype);
-    arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes } : {}) : null;
+    // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add).
+    const fma = exact ? false : undefined;
+    arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes, fma } : { fma }) : null;
     if (arena && parallel) arena.startHelper();
     const a = arena;
     const ptrs = a ? lengths.map((n) => a.alloc(n, dtype)) : [];

@@ -27,8 +27,8 @@ const V128_LOCALS = 13;
 
 /**
  * The kernel's code for one element type. fma: a·b + c as one relaxed multiply-add (relaxed
- * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA, so its last bits depend on the
- * machine, which is why it is an opt-in (engine's useFma).
+ * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA (the default where the runtime has
+ * it, see useFma), so its last bits depend on the machine.
  */
 export function gemmBody({ f64, fma = false }: { readonly f64: boolean; readonly fma?: boolean }): number[] {
   const elem = f64 ? 8 : 4;

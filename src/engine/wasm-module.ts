@@ -6,6 +6,7 @@
 
 import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
+import { relaxedSimd } from './relaxed-simd.js';
 
 /** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
@@ -223,23 +224,24 @@ export type PackKernel = (N: number, K: number, src: number, ks: number, js: num
 export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number) => void;
 
 let moduleCache: Map<string, WebAssembly.Module | null> | undefined;
-let fmaOn = false;
+/** Products on the fused multiply-add kernels where the runtime has them (useFma). */
+let fmaWanted = true;
 
 /**
- * Asks for the products' fused multiply-add kernels (relaxed SIMD's f32x4/f64x2.relaxed_madd);
- * returns whether arenas created from now on use them: only where the runtime accepts relaxed
- * SIMD (Node 20 started with --experimental-wasm-relaxed-simd). Off by default: a fused
- * multiply-add rounds once instead of twice, so results change in their last bits and depend
- * on whether the CPU has FMA.
+ * Sets whether the products use fused multiply-add kernels (relaxed SIMD's f32x4/f64x2.
+ * relaxed_madd: a·b + c rounded once), on by default; returns whether arenas created from now
+ * on use them, which they do only where the runtime has relaxed SIMD (relaxed-simd.ts). Results
+ * differ from the unfused kernels' in their last bits (each product's error is at most as
+ * large), and a CPU without FMA instructions computes the unfused bits.
  */
 export function useFma(enabled: boolean): boolean {
-  fmaOn = enabled && compiled(false, true) !== null;
-  return fmaOn;
+  fmaWanted = enabled;
+  return fmaEnabled();
 }
 
 /** Whether new arenas get the fused multiply-add kernels (see useFma). */
 export function fmaEnabled(): boolean {
-  return fmaOn;
+  return fmaWanted && relaxedSimd() && compiled(false, true) !== null;
 }
 
 /** The modules' bytes, kept apart from the modules: a startup snapshot holds these, not those. */
@@ -257,16 +259,18 @@ function compiled(shared: boolean, fma: boolean): WebAssembly.Module | null {
     } catch {
       mod = null;
     }
-    // A refused fused module is asked again next time (a V8 flag may be set meanwhile), and so is
-    // any module while WebAssembly is missing: Node leaves it out while a startup snapshot is
-    // made (snapshot-entry.ts), and the process restored from that snapshot has it.
-    if (mod || (!fma && typeof WebAssembly !== 'undefined')) moduleCache.set(key, mod);
+    // No module while WebAssembly is missing is not remembered: Node leaves it out while a
+    // startup snapshot is made (snapshot-entry.ts), and the process restored from it has it.
+    if (typeof WebAssembly !== 'undefined') moduleCache.set(key, mod);
     return mod;
   }
   return moduleCache.get(key)!;
 }
 
-/** The compiled module (with the fused kernels if useFma asked for them), or null where WebAssembly SIMD is unavailable. */
-export function gemmModule(shared: boolean): WebAssembly.Module | null {
-  return compiled(shared, fmaOn);
+/**
+ * The compiled module, with the fused kernels when `fma` (default: fmaEnabled()), falling back
+ * to the unfused ones if those do not compile; null where WebAssembly SIMD is unavailable.
+ */
+export function gemmModule(shared: boolean, fma = fmaEnabled()): WebAssembly.Module | null {
+  return (fma ? compiled(shared, true) : null) ?? compiled(shared, false);
 }

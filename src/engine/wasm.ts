@@ -59,11 +59,13 @@ export class WasmArena {
 
   /**
    * An arena, or null where WebAssembly SIMD is unavailable. A shared arena has a fixed
-   * size (`bytes`) and can hand half of each product to a worker thread (startHelper).
+   * size (`bytes`) and can hand half of each product to a worker thread (startHelper). `fma`:
+   * products on the fused multiply-add kernels (default fmaEnabled(); unfused where the runtime
+   * has no relaxed SIMD).
    */
-  static create(options: { readonly shared?: boolean; readonly bytes?: number } = {}): WasmArena | null {
+  static create(options: { readonly shared?: boolean; readonly bytes?: number; readonly fma?: boolean } = {}): WasmArena | null {
     const shared = options.shared ?? false;
-    const mod = gemmModule(shared);
+    const mod = gemmModule(shared, options.fma ?? fmaEnabled());
     if (!mod) return null;
     const pages = Math.max(1, Math.ceil(((options.bytes ?? 0) + CONTROL_BYTES + 1024) / PAGE));
     const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
