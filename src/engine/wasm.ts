@@ -49,6 +49,8 @@ export class WasmArena {
     readonly memory: WebAssembly.Memory,
     private readonly module: WebAssembly.Module,
     readonly shared: boolean,
+    /** Whether the kernels are the fused multiply-add ones (useFma). */
+    readonly fma: boolean,
   ) {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports;
@@ -65,11 +67,13 @@ export class WasmArena {
    */
   static create(options: { readonly shared?: boolean; readonly bytes?: number; readonly fma?: boolean } = {}): WasmArena | null {
     const shared = options.shared ?? false;
-    const mod = gemmModule(shared, options.fma ?? fmaEnabled());
+    const fma = options.fma ?? fmaEnabled();
+    const mod = gemmModule(shared, fma);
     if (!mod) return null;
     const pages = Math.max(1, Math.ceil(((options.bytes ?? 0) + CONTROL_BYTES + 1024) / PAGE));
     const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
-    return new WasmArena(memory, mod, shared);
+    // gemmModule falls back to the unfused kernels when the fused ones do not compile.
+    return new WasmArena(memory, mod, shared, fma && mod !== gemmModule(shared, false));
   }
 
   /** The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6 relative, float64 to 1e-15). */
@@ -117,7 +121,7 @@ export class WasmArena {
    */
   program(calls: readonly ProgramCall[]): ((t0: number, t1: number) => void) | null {
     const pages = this.memory.buffer.byteLength / PAGE;
-    const bytes = programModuleBytes(calls, this.shared, pages);
+    const bytes = programModuleBytes(calls, this.shared, pages, this.fma);
     if (!WebAssembly.validate(bytes)) return null;
     const kernels: Record<string, WebAssembly.ExportValue> = {};
     for (const c of calls) if ('fn' in c) kernels[c.fn] = this.exports[c.fn]!;
