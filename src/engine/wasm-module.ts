@@ -211,7 +211,7 @@ function elementwiseFunctions(fma: boolean): ModuleFunction[] {
 /** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions and pack_f32, pack_f64. */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
-  const types = [9, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
+  const types = [10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const functions: ModuleFunction[] = [
     { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false, fma }) },
@@ -236,7 +236,7 @@ export type ElementwiseKernel = (rows: number, widthBytes: number, o: number, os
 export type UnaryKernel = (rows: number, widthBytes: number, o: number, os: number, a: number, as: number) => void;
 
 export type PackKernel = (N: number, K: number, src: number, ks: number, js: number, dst: number) => void;
-export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number) => void;
+export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number, kStep: number) => void;
 
 let moduleCache: Map<string, WebAssembly.Module | null> | undefined;
 /** Products on the fused multiply-add kernels where the runtime has them (useFma). */
