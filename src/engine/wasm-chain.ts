@@ -101,12 +101,18 @@ export function chainCode(chain: Chain, arg: (a: ProgramArg) => number[], i32Bas
   ];
 }
 
-/** Consecutive chain calls merged where they may be (joins); other calls stay as they are, in order. */
+/**
+ * Ops per fused loop at most: joins compares each op with every op before it, and each op holds
+ * a v128 local, so a 20,000-term sum (tests/cell/long-expressions.test.ts) stays many loops.
+ */
+export const MAX_CHAIN_OPS = 64;
+
+/** Consecutive chain calls merged where they may be (joins, up to MAX_CHAIN_OPS ops); other calls stay as they are, in order. */
 export function mergeChains<C extends object>(calls: readonly (C | { readonly chain: Chain })[]): (C | { readonly chain: Chain })[] {
   const out: (C | { readonly chain: Chain })[] = [];
   for (const c of calls) {
     const last = out[out.length - 1];
-    if ('chain' in c && last && 'chain' in last && joins(last.chain, c.chain)) out[out.length - 1] = { chain: { ...last.chain, ops: [...last.chain.ops, ...c.chain.ops] } };
+    if ('chain' in c && last && 'chain' in last && last.chain.ops.length + c.chain.ops.length <= MAX_CHAIN_OPS && joins(last.chain, c.chain)) out[out.length - 1] = { chain: { ...last.chain, ops: [...last.chain.ops, ...c.chain.ops] } };
     else out.push(c);
   }
   return out;
