@@ -52,9 +52,10 @@ export { compile } from './compile.js';
 export type { CompiledCell, CompileOptions, InitOptions, UnrollOptions, Unrolled, ForwardOptions, ForwardResult, NamedShape } from './compile.js';
 export { gemm } from './matmul.js';
 /**
- * Opt-in fused multiply-add products (relaxed SIMD): `useFma(true)` returns whether products
- * computed from then on use them, which needs Node started with --experimental-wasm-relaxed-simd.
- * Off by default, since a fused multiply-add changes results in their last bits, by CPU.
+ * Fused multiply-add products (WebAssembly relaxed SIMD), on by default where the runtime has
+ * them (Node ≥ 22; Node 20 after the engine turns on V8's --experimental-wasm-relaxed-simd):
+ * `useFma(false)` returns to the unfused kernels. A fused multiply-add rounds once instead of
+ * twice, so results differ in their last bits (tests/engine/fma.test.ts: float32 LSTM and GRU within 5e-7 of float64 either way).
  */
 export { useFma } from './wasm.js';
 export { gradcheck } from './gradcheck.js';

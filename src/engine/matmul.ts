@@ -50,9 +50,9 @@ export function gemm(M: number, N: number, K: number, A: Data, B: Data, C: Data,
 }
 
 /**
- * The product on the WebAssembly SIMD kernel: A (transposed if need be) and B are copied into
- * the shared arena, B is packed into the kernel's panels there (transposing it on the way if it
- * is stored so), and C is copied back.
+ * The product on the WebAssembly SIMD kernel: A and B are copied into the shared arena as they
+ * are stored, B is packed into the kernel's panels there (transposing it on the way if it is
+ * stored so), the kernel reads A at its strides either way, and C is copied back.
  */
 function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, options: GemmOptions): boolean {
   const arena = sharedArena();
@@ -67,8 +67,8 @@ function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, op
   const pc = arena.alloc(M * Np, dtype);
   const a = arena.view(pa, M * K, dtype);
   const c = arena.view(pc, M * Np, dtype);
-  if (!options.transA) a.set(A.subarray(0, M * K));
-  else transpose(A, K, M, a, K);
+  // A stored transposed ([K, M]) goes in as it is: the kernel reads it with row stride 1 and k stride M.
+  a.set(A.subarray(0, M * K));
   arena.view(raw, K * N, dtype).set(B.subarray(0, K * N));
   arena.pack(dtype, K, N, raw, pb, options.transB ?? false);
   // The kernel adds each depth block's sums into C, so C's rows can go in and come back out
@@ -78,28 +78,13 @@ function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, op
   if (!inPlace) c.fill(0);
   else if (Np === N) c.set(C.subarray(0, M * N));
   else for (let i = 0; i < M; i++) c.set(C.subarray(i * N, (i + 1) * N), i * Np);
-  arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np);
+  if (options.transA) arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, 1, Np, M);
+  else arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np);
   if (options.accumulate && !inPlace) {
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[i * N + j] += c[i * Np + j]!;
   } else if (Np === N) C.set(c);
   else for (let i = 0; i < M; i++) C.set(c.subarray(i * Np, i * Np + N), i * N);
   return true;
-}
-
-/**
- * out[c, r] = X[r, c] for X [rows, cols] row-major, out's rows `ld` apart; in 32 × 32 tiles,
- * so the strided side of the copy stays within a few cache lines (a row-at-a-time transpose
- * of a [784, 400] weight cost as much as the product it fed).
- */
-function transpose(X: Data, rows: number, cols: number, out: Data, ld: number): void {
-  const TILE = 32;
-  for (let r0 = 0; r0 < rows; r0 += TILE) {
-    const r1 = Math.min(rows, r0 + TILE);
-    for (let c0 = 0; c0 < cols; c0 += TILE) {
-      const c1 = Math.min(cols, c0 + TILE);
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) out[c * ld + r] = X[r * cols + c]!;
-    }
-  }
 }
 
 /**

@@ -77,10 +77,13 @@ type AdamKernel = (n: number, w: number, g: number, m: number, v: number, c1: nu
 let compiled: WebAssembly.Module | null | undefined;
 
 function adamModule(): WebAssembly.Module | null {
+  // Without WebAssembly (Node leaves it out while a startup snapshot is made) the answer is not
+  // remembered: the process restored from that snapshot has it.
+  if (typeof WebAssembly === 'undefined') return null;
   if (compiled === undefined) {
     try {
       const bytes = moduleBytes();
-      compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
       compiled = null;
     }

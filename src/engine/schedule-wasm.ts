@@ -6,6 +6,8 @@
 import type { DType } from './tensor.js';
 import type { Instr, Slot } from './schedule-extra.js';
 import type { ElementwiseKernel, ProgramArg, UnaryKernel } from './wasm.js';
+import type { BinaryOp, UnaryOp } from './wasm-module.js';
+import type { ChainOperand } from './wasm-chain.js';
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 
@@ -15,7 +17,8 @@ const address = (s: Slot, t: number, e: number): number => s.buf.byteOffset + (s
 /** A slot's row 0 at step t as a program argument: its byte address, moving by tStride rows a step. */
 export const affine = (s: Slot, e: number): ProgramArg => ({ base: s.buf.byteOffset + s.off * e, perStep: s.tStride * e });
 
-const suffix = (dtype: DType) => (dtype === 'float32' ? 'f32' : 'f64');
+/** A slot as an operand of a fused chain (wasm-chain.ts): its buffer tells which operands may overlap. */
+const operand = (s: Slot, e: number): ChainOperand => ({ at: affine(s, e), stride: s.stride * e, buffer: s.buf });
 
 /** The op on the wasm kernel when both operands have the output's width in whole 16-byte chunks. */
 export function wasmBinary(kernel: ElementwiseKernel | undefined, name: string, dtype: DType, o: Slot, x: Slot, y: Slot): Instr | undefined {
@@ -23,7 +26,8 @@ export function wasmBinary(kernel: ElementwiseKernel | undefined, name: string, 
   if (!kernel || x.width !== o.width || y.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
   const wb = o.width * e;
   const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e, address(y, t, e), y.stride * e);
-  instr.program = (rows) => [{ fn: `${name}_${suffix(dtype)}`, args: [rows, wb, affine(o, e), o.stride * e, affine(x, e), x.stride * e, affine(y, e), y.stride * e] }];
+  const op = name.slice('ew_'.length) as BinaryOp;
+  instr.program = (rows) => [{ chain: { f64: dtype === 'float64', rows, widthBytes: wb, ops: [{ op, out: operand(o, e), a: operand(x, e), b: operand(y, e) }] } }];
   return instr;
 }
 
@@ -32,6 +36,7 @@ export function wasmUnary(kernel: UnaryKernel | undefined, name: string, dtype: 
   if (!kernel || x.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
   const wb = o.width * e;
   const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
-  instr.program = (rows) => [{ fn: `${name}_${suffix(dtype)}`, args: [rows, wb, affine(o, e), o.stride * e, affine(x, e), x.stride * e] }];
+  const op = name.slice('ew_'.length) as UnaryOp;
+  instr.program = (rows) => [{ chain: { f64: dtype === 'float64', rows, widthBytes: wb, ops: [{ op, out: operand(o, e), a: operand(x, e) }] } }];
   return instr;
 }

@@ -14,6 +14,7 @@ import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
 import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
+import { mergeChains } from './wasm-chain.js';
 
 type Phase = 'const' | 'seq' | 'step';
 
@@ -152,7 +153,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     arena?.dispose();
     // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
     const bytes = WasmArena.bytesFor(lengths, dtype);
-    arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes } : {}) : null;
+    // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add).
+    const fma = exact ? false : undefined;
+    arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes, fma } : { fma }) : null;
     if (arena && parallel) arena.startHelper();
     const a = arena;
     const ptrs = a ? lengths.map((n) => a.alloc(n, dtype)) : [];
@@ -204,9 +207,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], `ew_${fn}`, dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
       }
     }
-    // 4. A step whose every instruction runs on the wasm kernels becomes one wasm function.
+    // 4. A step whose every instruction runs on the wasm kernels becomes one wasm function, its
+    // consecutive elementwise ops one loop (wasm-chain.ts).
     const step = instrs.step;
-    const stepProgram = a && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? a.program(step.flatMap((f) => f.program!(B))) : null;
+    const stepProgram = a && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? a.program(mergeChains(step.flatMap((f) => f.program!(B)))) : null;
     return { slots, history, instrs, stepProgram };
   }
 

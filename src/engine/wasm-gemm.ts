@@ -14,24 +14,24 @@ import { blockLoop, get, i32, op, set, simd, simdOp, uleb, vec } from './wasm-by
 /** Bytes in one row of a panel of B: four 32-byte column blocks. */
 export const PANEL_BYTES = 128;
 
-// params: 0 M, 1 nb (32-byte column blocks, a multiple of 4), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 panel stride, 8 ldc (bytes)
-const [M, NB, K, A, B, C, LDA, PSTRIDE, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-// i32 locals 9..19
-const [JB, I, KK, AP, BP, CP, BCOL, LDA2, LDA3, SUB, CCOL] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
-// v128 locals 20..32: 8 accumulators, 4 vectors of B, one splat of A
-const ACC = [20, 21, 22, 23, 24, 25, 26, 27];
-const BV = [28, 29, 30, 31];
-const AV = 32;
+// params: 0 M, 1 nb (32-byte column blocks, a multiple of 4), 2 K, 3 A, 4 B, 5 C, 6 lda, 7 panel stride, 8 ldc,
+// 9 A's k stride (bytes: one element for a row-major A, lda of the stored matrix for a transposed one)
+const [M, NB, K, A, B, C, LDA, PSTRIDE, LDC, KSTEP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// i32 locals 10..20
+const [JB, I, KK, AP, BP, CP, BCOL, LDA2, LDA3, SUB, CCOL] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+// v128 locals 21..33: 8 accumulators, 4 vectors of B, one splat of A
+const ACC = [21, 22, 23, 24, 25, 26, 27, 28];
+const BV = [29, 30, 31, 32];
+const AV = 33;
 const I32_LOCALS = 11;
 const V128_LOCALS = 13;
 
 /**
  * The kernel's code for one element type. fma: a·b + c as one relaxed multiply-add (relaxed
- * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA, so its last bits depend on the
- * machine, which is why it is an opt-in (engine's useFma).
+ * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA (the default where the runtime has
+ * it, see useFma), so its last bits depend on the machine.
  */
 export function gemmBody({ f64, fma = false }: { readonly f64: boolean; readonly fma?: boolean }): number[] {
-  const elem = f64 ? 8 : 4;
   const splatLoad = [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0];
   const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
   const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
@@ -75,7 +75,7 @@ export function gemmBody({ f64, fma = false }: { readonly f64: boolean; readonly
       // K ≥ 1 (wasm.ts never calls with an empty depth): test at the bottom of the loop.
       op.loop, 0x40,
       ...kStep,
-      ...get(AP), ...i32(elem), op.i32Add, ...set(AP),
+      ...get(AP), ...get(KSTEP), op.i32Add, ...set(AP),
       ...get(BP), ...i32(PANEL_BYTES), op.i32Add, ...set(BP),
       ...get(KK), ...i32(1), op.i32Sub, op.tee, ...uleb(KK), op.brIf, 0,
       op.end,

@@ -6,6 +6,7 @@
 
 import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
+import { relaxedSimd } from './relaxed-simd.js';
 
 /** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
@@ -33,13 +34,22 @@ function i32x4Const(value: number): number[] {
 }
 
 /**
+ * One step of Horner's scheme, acc·x + c, with acc on the stack: a multiply and an add, or one
+ * relaxed multiply-add (fused where the CPU has FMA) in the kernels made for useFma.
+ */
+function horner(x: number, c: number[], f64: boolean, fma: boolean): number[] {
+  if (fma) return [...get(x), ...c, ...simdOp(f64 ? simd.f64RelaxedMadd : simd.f32RelaxedMadd)];
+  return [...get(x), ...simdOp(f64 ? 0xf2 : 0xe6), ...c, ...simdOp(f64 ? 0xf0 : 0xe4)];
+}
+
+/**
  * exp of the v128 in local `x` (float32 lanes), left on the stack: clamp to [−87, 88],
  * n = round(x·log2 e), r = x − n·ln 2 in two parts (Cody and Waite, so r keeps its bits),
  * e^r by a degree-7 polynomial, 2^n built in the exponent bits. The rounding adds and
  * subtracts 1.5·2²³ (the sum rounds to a whole number, ties to even, as nearest does), and
  * the sum's low bits are n itself; pmin/pmax clamp in one instruction each (and keep a NaN).
  */
-function expF32(x: number, tmp: number): number[] {
+function expF32(x: number, tmp: number, fma = false): number[] {
   const C = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040];
   const LN2_HI = 0.693359375; // exact in float32 (few significant bits), so n·LN2_HI is exact
   const LN2_LO = -2.12194440e-4;
@@ -52,7 +62,7 @@ function expF32(x: number, tmp: number): number[] {
     ...get(x), ...f32x4Const(Math.LOG2E), ...mul, ...f32x4Const(MAGIC), ...add, ...set(tmp), // tmp ← n + 1.5·2²³
     ...get(x), ...n, ...f32x4Const(LN2_HI), ...mul, ...sub, ...n, ...f32x4Const(LN2_LO), ...mul, ...sub, ...set(x), // x ← r
     ...f32x4Const(C[7]!),
-    ...C.slice(0, 7).reverse().flatMap((c) => [...get(x), ...mul, ...f32x4Const(c), ...add]),
+    ...C.slice(0, 7).reverse().flatMap((c) => horner(x, f32x4Const(c), false, fma)),
     ...get(tmp), ...i32x4Const(127 - MAGIC_BITS), ...simdOp(0xae), ...[op.i32Const, ...sleb(23)], ...simdOp(0xab), // (n + 127) << 23
     ...mul,
   ];
@@ -63,7 +73,7 @@ function expF32(x: number, tmp: number): number[] {
  * with float64 constants, 1.5·2⁵² for the rounding and a degree-12 polynomial (truncation
  * below 2e-16 on |r| ≤ ln 2 / 2).
  */
-function expF64(x: number, tmp: number): number[] {
+function expF64(x: number, tmp: number, fma = false): number[] {
   const C: number[] = [1];
   for (let k = 1; k <= 12; k++) C.push(C[k - 1]! / k);
   const LN2_HI = 6.93147180369123816490e-1; // ln 2 with its low 32 bits cleared: n·LN2_HI is exact
@@ -77,7 +87,7 @@ function expF64(x: number, tmp: number): number[] {
     ...get(x), ...f64x2Const(Math.LOG2E), ...mul, ...f64x2Const(MAGIC), ...add, ...set(tmp), // tmp ← n + 1.5·2⁵²
     ...get(x), ...n, ...f64x2Const(LN2_HI), ...mul, ...sub, ...n, ...f64x2Const(LN2_LO), ...mul, ...sub, ...set(x),
     ...f64x2Const(C[12]!),
-    ...C.slice(0, 12).reverse().flatMap((c) => [...get(x), ...mul, ...f64x2Const(c), ...add]),
+    ...C.slice(0, 12).reverse().flatMap((c) => horner(x, f64x2Const(c), true, fma)),
     // 2^n: (n + 1023) << 52, n from the sum's low bits.
     ...get(tmp), ...i64x2Const(1023n - MAGIC_BITS), ...simdOp(0xce), ...[op.i32Const, ...sleb(52)], ...simdOp(0xcb),
     ...mul,
@@ -157,37 +167,43 @@ interface ModuleFunction {
 /** tanh x = x·Σ c_k x^2k near 0: the Taylor coefficients 1, −1/3, 2/15, −17/315, ... up to x¹⁵. */
 const TANH_SERIES = [1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925, 21844 / 6081075, -929569 / 638512875];
 
-function elementwiseFunctions(): ModuleFunction[] {
+/**
+ * The code of one elementwise op on float32 (f32x4) or float64 (f64x2) lanes: `a` and `b` push
+ * its operands (b unused by unary ops; each may be pushed several times), x and tmp are v128
+ * scratch locals; the result is left on the stack. The ew_* kernels and the fused chains of
+ * wasm-chain.ts both use it, so they compute the same bits.
+ */
+export function elementwiseCode(name: BinaryOp | UnaryOp, f64: boolean, a: number[], b: number[], x: number, tmp: number, fma = false): number[] {
+  const code = (f32op: number, f64op: number) => simdOp(f64 ? f64op : f32op);
+  const BIN: Record<BinaryOp, number[]> = { add: code(0xe4, 0xf0), sub: code(0xe5, 0xf1), mul: code(0xe6, 0xf2), div: code(0xe7, 0xf3) };
+  if (name in BIN) return [...a, ...b, ...BIN[name as BinaryOp]];
+  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+  if (name === 'copy') return a;
+  if (name === 'neg') return [...a, ...code(0xe1, 0xed)];
+  if (name === 'relu') return [...a, ...zero, ...code(0xeb, 0xf7)]; // pmax(x, 0)
+  const exp = (x: number, tmp: number) => (f64 ? expF64 : expF32)(x, tmp, fma);
+  const k = f64 ? f64x2Const : f32x4Const;
+  if (name === 'exp') return [...a, ...set(x), ...exp(x, tmp)];
+  const one = k(1);
+  const div = code(0xe7, 0xf3), addOp = code(0xe4, 0xf0), sub = code(0xe5, 0xf1), mul = code(0xe6, 0xf2);
+  if (name === 'sigmoid') return [...one, ...one, ...a, ...code(0xe1, 0xed), ...set(x), ...exp(x, tmp), ...addOp, ...div]; // 1 / (1 + e^−x)
+  // tanh x = 2 / (1 + e^−2x) − 1 loses relative precision as x → 0 (the − 1 cancels), so
+  // near 0 the odd Taylor series takes over: below |x| = 0.1 in float64 (its x¹⁷ term is under
+  // 1e-19 relative there), below 0.5 in float32 (under 1e-8).
+  const formula = [...k(2), ...one, ...a, ...k(-2), ...mul, ...set(x), ...exp(x, tmp), ...addOp, ...div, ...one, ...sub];
+  const series = [...a, ...a, ...mul, ...set(x), ...k(TANH_SERIES[TANH_SERIES.length - 1]!)];
+  for (let c = TANH_SERIES.length - 2; c >= 0; c--) series.push(...horner(x, k(TANH_SERIES[c]!), f64, fma));
+  series.push(...a, ...mul);
+  const small = [...a, ...code(0xe0, 0xec) /* abs */, ...k(f64 ? 0.1 : 0.5), ...code(0x43, 0x49) /* lt */];
+  return [...series, ...formula, ...small, ...simdOp(0x52) /* v128.bitselect */];
+}
+
+function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   const out: ModuleFunction[] = [];
   for (const f64 of [false, true]) {
     const suffix = f64 ? 'f64' : 'f32';
-    const code = (f32op: number, f64op: number) => simdOp(f64 ? f64op : f32op);
-    const BIN: Record<BinaryOp, number[]> = { add: code(0xe4, 0xf0), sub: code(0xe5, 0xf1), mul: code(0xe6, 0xf2), div: code(0xe7, 0xf3) };
-    for (const name of BINARY_OPS) out.push({ name: `ew_${name}_${suffix}`, type: 2, body: elementwiseBody(true, (a, b) => [...a, ...b, ...BIN[name]]) });
-    for (const name of UNARY_OPS) {
-      const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
-      const body = elementwiseBody(false, (a, _b, x, tmp) => {
-        if (name === 'copy') return a;
-        if (name === 'neg') return [...a, ...code(0xe1, 0xed)];
-        if (name === 'relu') return [...a, ...zero, ...code(0xeb, 0xf7)]; // pmax(x, 0)
-        const exp = f64 ? expF64 : expF32;
-        const k = f64 ? f64x2Const : f32x4Const;
-        if (name === 'exp') return [...a, ...set(x), ...exp(x, tmp)];
-        const one = k(1);
-        const div = code(0xe7, 0xf3), addOp = code(0xe4, 0xf0), sub = code(0xe5, 0xf1), mul = code(0xe6, 0xf2);
-        if (name === 'sigmoid') return [...one, ...one, ...a, ...code(0xe1, 0xed), ...set(x), ...exp(x, tmp), ...addOp, ...div]; // 1 / (1 + e^−x)
-        // tanh x = 2 / (1 + e^−2x) − 1 loses relative precision as x → 0 (the − 1 cancels), so
-        // near 0 the odd Taylor series takes over: below |x| = 0.1 in float64 (its x¹⁷ term is under
-        // 1e-19 relative there), below 0.5 in float32 (under 1e-8).
-        const formula = [...k(2), ...one, ...a, ...k(-2), ...mul, ...set(x), ...exp(x, tmp), ...addOp, ...div, ...one, ...sub];
-        const series = [...a, ...a, ...mul, ...set(x), ...k(TANH_SERIES[TANH_SERIES.length - 1]!)];
-        for (let c = TANH_SERIES.length - 2; c >= 0; c--) series.push(...get(x), ...mul, ...k(TANH_SERIES[c]!), ...addOp);
-        series.push(...a, ...mul);
-        const small = [...a, ...code(0xe0, 0xec) /* abs */, ...k(f64 ? 0.1 : 0.5), ...code(0x43, 0x49) /* lt */];
-        return [...series, ...formula, ...small, ...simdOp(0x52) /* v128.bitselect */];
-      });
-      out.push({ name: `ew_${name}_${suffix}`, type: 1, body });
-    }
+    for (const name of BINARY_OPS) out.push({ name: `ew_${name}_${suffix}`, type: 2, body: elementwiseBody(true, (a, b, x, tmp) => elementwiseCode(name, f64, a, b, x, tmp, fma)) });
+    for (const name of UNARY_OPS) out.push({ name: `ew_${name}_${suffix}`, type: 1, body: elementwiseBody(false, (a, b, x, tmp) => elementwiseCode(name, f64, a, b, x, tmp, fma)) });
   }
   return out;
 }
@@ -195,12 +211,12 @@ function elementwiseFunctions(): ModuleFunction[] {
 /** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions and pack_f32, pack_f64. */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
-  const types = [9, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
+  const types = [10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const functions: ModuleFunction[] = [
     { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false, fma }) },
     { name: 'gemm_f64', type: 0, body: gemmBody({ f64: true, fma }) },
-    ...elementwiseFunctions(),
+    ...elementwiseFunctions(fma),
     { name: 'pack_f32', type: 3, body: packBody(false) },
     { name: 'pack_f64', type: 3, body: packBody(true) },
   ];
@@ -220,26 +236,27 @@ export type ElementwiseKernel = (rows: number, widthBytes: number, o: number, os
 export type UnaryKernel = (rows: number, widthBytes: number, o: number, os: number, a: number, as: number) => void;
 
 export type PackKernel = (N: number, K: number, src: number, ks: number, js: number, dst: number) => void;
-export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number) => void;
+export type GemmKernel = (M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldb: number, ldc: number, kStep: number) => void;
 
 let moduleCache: Map<string, WebAssembly.Module | null> | undefined;
-let fmaOn = false;
+/** Products on the fused multiply-add kernels where the runtime has them (useFma). */
+let fmaWanted = true;
 
 /**
- * Asks for the products' fused multiply-add kernels (relaxed SIMD's f32x4/f64x2.relaxed_madd);
- * returns whether arenas created from now on use them: only where the runtime accepts relaxed
- * SIMD (Node 20 started with --experimental-wasm-relaxed-simd). Off by default: a fused
- * multiply-add rounds once instead of twice, so results change in their last bits and depend
- * on whether the CPU has FMA.
+ * Sets whether the products use fused multiply-add kernels (relaxed SIMD's f32x4/f64x2.
+ * relaxed_madd: a·b + c rounded once), on by default; returns whether arenas created from now
+ * on use them, which they do only where the runtime has relaxed SIMD (relaxed-simd.ts). Results
+ * differ from the unfused kernels' in their last bits (each product's error is at most as
+ * large), and a CPU without FMA instructions computes the unfused bits.
  */
 export function useFma(enabled: boolean): boolean {
-  fmaOn = enabled && compiled(false, true) !== null;
-  return fmaOn;
+  fmaWanted = enabled;
+  return fmaEnabled();
 }
 
 /** Whether new arenas get the fused multiply-add kernels (see useFma). */
 export function fmaEnabled(): boolean {
-  return fmaOn;
+  return fmaWanted && relaxedSimd() && compiled(false, true) !== null;
 }
 
 /** The modules' bytes, kept apart from the modules: a startup snapshot holds these, not those. */
@@ -257,16 +274,18 @@ function compiled(shared: boolean, fma: boolean): WebAssembly.Module | null {
     } catch {
       mod = null;
     }
-    // A refused fused module is asked again next time (a V8 flag may be set meanwhile), and so is
-    // any module while WebAssembly is missing: Node leaves it out while a startup snapshot is
-    // made (snapshot-entry.ts), and the process restored from that snapshot has it.
-    if (mod || (!fma && typeof WebAssembly !== 'undefined')) moduleCache.set(key, mod);
+    // No module while WebAssembly is missing is not remembered: Node leaves it out while a
+    // startup snapshot is made (snapshot-entry.ts), and the process restored from it has it.
+    if (typeof WebAssembly !== 'undefined') moduleCache.set(key, mod);
     return mod;
   }
   return moduleCache.get(key)!;
 }
 
-/** The compiled module (with the fused kernels if useFma asked for them), or null where WebAssembly SIMD is unavailable. */
-export function gemmModule(shared: boolean): WebAssembly.Module | null {
-  return compiled(shared, fmaOn);
+/**
+ * The compiled module, with the fused kernels when `fma` (default: fmaEnabled()), falling back
+ * to the unfused ones if those do not compile; null where WebAssembly SIMD is unavailable.
+ */
+export function gemmModule(shared: boolean, fma = fmaEnabled()): WebAssembly.Module | null {
+  return (fma ? compiled(shared, true) : null) ?? compiled(shared, false);
 }

@@ -49,6 +49,8 @@ export class WasmArena {
     readonly memory: WebAssembly.Memory,
     private readonly module: WebAssembly.Module,
     readonly shared: boolean,
+    /** Whether the kernels are the fused multiply-add ones (useFma). */
+    readonly fma: boolean,
   ) {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports;
@@ -59,15 +61,19 @@ export class WasmArena {
 
   /**
    * An arena, or null where WebAssembly SIMD is unavailable. A shared arena has a fixed
-   * size (`bytes`) and can hand half of each product to a worker thread (startHelper).
+   * size (`bytes`) and can hand half of each product to a worker thread (startHelper). `fma`:
+   * products on the fused multiply-add kernels (default fmaEnabled(); unfused where the runtime
+   * has no relaxed SIMD).
    */
-  static create(options: { readonly shared?: boolean; readonly bytes?: number } = {}): WasmArena | null {
+  static create(options: { readonly shared?: boolean; readonly bytes?: number; readonly fma?: boolean } = {}): WasmArena | null {
     const shared = options.shared ?? false;
-    const mod = gemmModule(shared);
+    const fma = options.fma ?? fmaEnabled();
+    const mod = gemmModule(shared, fma);
     if (!mod) return null;
     const pages = Math.max(1, Math.ceil(((options.bytes ?? 0) + CONTROL_BYTES + 1024) / PAGE));
     const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
-    return new WasmArena(memory, mod, shared);
+    // gemmModule falls back to the unfused kernels when the fused ones do not compile.
+    return new WasmArena(memory, mod, shared, fma && mod !== gemmModule(shared, false));
   }
 
   /** The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6 relative, float64 to 1e-15). */
@@ -104,7 +110,7 @@ export class WasmArena {
     // Whole panels (4 blocks) each.
     const mine = (nb >> 3) << 2;
     const theirs = nb - mine;
-    helper.post(dtype, M, theirs, K, A, B + (mine / 4) * K * PANEL_BYTES, C + mine * 32, lda * e, ldc * e);
+    helper.post(dtype, M, theirs, K, A, B + (mine / 4) * K * PANEL_BYTES, C + mine * 32, lda * e, ldc * e, e);
     this.gemm(dtype, M, mine, K, A, B, C, lda, ldc);
     helper.join();
   }
@@ -115,7 +121,7 @@ export class WasmArena {
    */
   program(calls: readonly ProgramCall[]): ((t0: number, t1: number) => void) | null {
     const pages = this.memory.buffer.byteLength / PAGE;
-    const bytes = programModuleBytes(calls, this.shared, pages);
+    const bytes = programModuleBytes(calls, this.shared, pages, this.fma);
     if (!WebAssembly.validate(bytes)) return null;
     const kernels: Record<string, WebAssembly.ExportValue> = {};
     for (const c of calls) if ('fn' in c) kernels[c.fn] = this.exports[c.fn]!;
@@ -123,7 +129,7 @@ export class WasmArena {
     return instance.exports.run as (t0: number, t1: number) => void;
   }
 
-  /** The kernel calls gemm() makes, as program calls (A, B, C may move with t). */
+  /** The kernel calls gemm() makes (A row-major), as program calls (A, B, C may move with t). */
   gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number): ProgramCall[] {
     const e = BYTES[dtype];
     const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
@@ -132,7 +138,7 @@ export class WasmArena {
       const mb = Math.min(M_BLOCK, M - i0);
       for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
         const kb = Math.min(K_BLOCK, K - k0);
-        calls.push({ fn: dtype === 'float32' ? 'gemm_f32' : 'gemm_f64', args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * PANEL_BYTES, shift(C, i0 * ldc * e), lda * e, K * PANEL_BYTES, ldc * e] });
+        calls.push({ fn: dtype === 'float32' ? 'gemm_f32' : 'gemm_f64', args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * PANEL_BYTES, shift(C, i0 * ldc * e), lda * e, K * PANEL_BYTES, ldc * e, e] });
       }
     }
     return calls;
@@ -176,9 +182,10 @@ export class WasmArena {
   /**
    * C[M, nb·blockColumns] += A[M, K]·B[K, nb·blockColumns] on byte offsets with element
    * strides, B packed in panels K deep (packPanels; nb a multiple of 4), in depth blocks so
-   * a panel's strip stays in the L1 cache.
+   * a panel's strip stays in the L1 cache. A's element (i, k) is at i·lda + k·kStride: kStride
+   * 1 for a row-major A, or lda 1 and kStride M for an A stored transposed ([K, M]).
    */
-  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number): void {
+  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, kStride = 1): void {
     const e = BYTES[dtype];
     const kernel = dtype === 'float32' ? this.f32 : this.f64;
     // Row panels of M_BLOCK rows: the panel of A for one depth block stays in L2 while the
@@ -187,7 +194,7 @@ export class WasmArena {
       const mb = Math.min(M_BLOCK, M - i0);
       for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
         const kb = Math.min(K_BLOCK, K - k0);
-        kernel(mb, nb, kb, A + (i0 * lda + k0) * e, B + k0 * PANEL_BYTES, C + i0 * ldc * e, lda * e, K * PANEL_BYTES, ldc * e);
+        kernel(mb, nb, kb, A + (i0 * lda + k0 * kStride) * e, B + k0 * PANEL_BYTES, C + i0 * ldc * e, lda * e, K * PANEL_BYTES, ldc * e, kStride * e);
       }
     }
   }
@@ -195,7 +202,7 @@ export class WasmArena {
 
 /**
  * The helper thread: instantiates the kernel on the shared memory and waits on control word 0
- * (0 idle, 1 work, 2 stop); arguments sit in words 2 to 10. Word 1 says it is ready.
+ * (0 idle, 1 work, 2 stop); arguments sit in words 2 to 11. Word 1 says it is ready.
  */
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -213,11 +220,11 @@ for (;;) {
   const cmd = Atomics.load(ctrl, 0);
   if (cmd === 2) break;
   if (cmd !== 1) continue;
-  const M = ctrl[2], nb = ctrl[3], K = ctrl[4], A = ctrl[5], B = ctrl[6], C = ctrl[7], lda = ctrl[8], ldc = ctrl[9], f64 = ctrl[10];
+  const M = ctrl[2], nb = ctrl[3], K = ctrl[4], A = ctrl[5], B = ctrl[6], C = ctrl[7], lda = ctrl[8], ldc = ctrl[9], f64 = ctrl[10], ks = ctrl[11];
   const e = f64 ? 8 : 4, kernel = f64 ? k64 : k32;
   for (let i0 = 0; i0 < M; i0 += mBlock) {
     const mb = Math.min(mBlock, M - i0);
-    for (let k0 = 0; k0 < K; k0 += kBlock) kernel(mb, nb, Math.min(kBlock, K - k0), A + i0 * lda + k0 * e, B + k0 * panelBytes, C + i0 * ldc, lda, K * panelBytes, ldc);
+    for (let k0 = 0; k0 < K; k0 += kBlock) kernel(mb, nb, Math.min(kBlock, K - k0), A + i0 * lda + k0 * ks, B + k0 * panelBytes, C + i0 * ldc, lda, K * panelBytes, ldc, ks);
   }
   Atomics.store(ctrl, 0, 0);
   Atomics.notify(ctrl, 0);
@@ -250,9 +257,9 @@ class GemmHelper {
     return new GemmHelper(worker, ctrl);
   }
 
-  post(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number): void {
+  post(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, kStep: number): void {
     const c = this.ctrl;
-    c[2] = M; c[3] = nb; c[4] = K; c[5] = A; c[6] = B; c[7] = C; c[8] = lda; c[9] = ldc;
+    c[2] = M; c[3] = nb; c[4] = K; c[5] = A; c[6] = B; c[7] = C; c[8] = lda; c[9] = ldc; c[11] = kStep;
     c[10] = dtype === 'float64' ? 1 : 0;
     Atomics.store(c, 0, 1);
     Atomics.notify(c, 0);

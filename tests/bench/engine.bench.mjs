@@ -11,18 +11,10 @@
 // BENCH_REPEATS runs (default 5) after a warm-up, the engine and its anchors taking turns;
 // on a shared machine CPU time drifts less than the clock, and the ratios are the figures.
 import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// Relaxed SIMD lets the opt-in fused multiply-add kernels (useFma) be measured beside the
-// default ones; the flag alone changes nothing else, so the bench runs itself again with it.
-const RELAXED = '--experimental-wasm-relaxed-simd';
-if (!process.execArgv.includes(RELAXED)) {
-  const run = spawnSync(process.execPath, [RELAXED, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(run.status ?? 1);
-}
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const { loadCell } = await dist('index.js');
@@ -123,10 +115,11 @@ const CONFIGS = [
   { B: 16, I: 64, H: 256, mathjsSteps: 8 },
 ];
 console.log(`\n(1) forward steps/s (CPU time), sequence ${SEQ}, float32, one thread unless said (mathjs: the first N steps, float64)`);
-const header = ['cell', 'B,I,H', 'engine', 'onnxruntime', 'tfjs-wasm', 'engine/ort', 'engine/tfjs', 'FMA engine', 'FMA/ort', 'engine f64', 'mathjs (N)', '|h_T − ort|'];
+const header = ['cell', 'B,I,H', 'engine', 'onnxruntime', 'tfjs-wasm', 'engine/ort', 'engine/tfjs', 'unfused', 'unfused/ort', 'engine f64', 'mathjs (N)', '|h_T − ort|'];
 const rows = [];
 const ratios = [];
 const fmaRatios = [];
+const fmaOn = useFma(true);
 for (const cellName of ['lstm', 'gru']) {
   for (const { B, I, H, mathjsSteps } of CONFIGS) {
     const random = createRandom(1);
@@ -139,15 +132,17 @@ for (const cellName of ['lstm', 'gru']) {
     const x32 = { shape: x.shape, data: Float32Array.from(x.data) };
     const steps = (ms) => (SEQ / ms) * 1000;
 
-    // The same cell planned on the fused multiply-add kernels (a forward plans its arena once).
-    const cFma = compile(cell, { input: I, hidden: H }, { dtype: 'float32' });
-    const fma = useFma(true);
-    if (fma) cFma.forward(p32, { inputs: { x: x32 } });
+    // The default uses fused multiply-adds where the runtime has relaxed SIMD (the engine turns
+    // Node 20's flag on); the same cell planned on the unfused kernels beside it (a forward plans
+    // its arena once).
+    const cPlain = compile(cell, { input: I, hidden: H }, { dtype: 'float32' });
     useFma(false);
+    cPlain.forward(p32, { inputs: { x: x32 } });
+    useFma(true);
     const onnx = await ortRunner(cellName, params, x32, SEQ, B, I);
     const runTf = tfjsRunner(cellName, params, x, SEQ, B, H);
-    const runners = [() => c32.forward(p32, { inputs: { x: x32 } }), onnx.run, runTf, ...(fma ? [() => cFma.forward(p32, { inputs: { x: x32 } })] : [])];
-    const [f32, ortMs, tfjsMs, fmaSteps] = (await turns(runners)).map(steps);
+    const runners = [() => c32.forward(p32, { inputs: { x: x32 } }), onnx.run, runTf, () => cPlain.forward(p32, { inputs: { x: x32 } })];
+    const [f32, ortMs, tfjsMs, plainSteps] = (await turns(runners)).map(steps);
     const f64 = steps(await best(() => c64.forward(params, { inputs: { x } })));
     const theirs = await onnx.finalH();
     const ours = c32.forward(p32, { inputs: { x: x32 } }).final.h.data;
@@ -158,8 +153,8 @@ for (const cellName of ['lstm', 'gru']) {
     const seq = Array.from({ length: mathjsSteps }, (_, t) => Array.from({ length: B }, (_, b) => Array.from(x.data.subarray((t * B + b) * I, (t * B + b + 1) * I))));
     const mathjs = (mathjsSteps / await best(() => trace(cell, weights, seq, { sizes: { input: I, hidden: H }, evaluator: 'mathjs' }))) * 1000;
     ratios.push(f32 / ortMs);
-    if (fmaSteps) fmaRatios.push(fmaSteps / ortMs);
-    const fmaCells = fmaSteps ? [fmt(fmaSteps), `${(fmaSteps / ortMs).toFixed(2)}×`] : ['n/a', 'n/a'];
+    fmaRatios.push(plainSteps / ortMs);
+    const fmaCells = [fmt(plainSteps), `${(plainSteps / ortMs).toFixed(2)}×`];
     rows.push([cellName, `${B},${I},${H}`, fmt(f32), fmt(ortMs), fmt(tfjsMs), `${(f32 / ortMs).toFixed(2)}×`, `${(f32 / tfjsMs).toFixed(2)}×`, ...fmaCells, fmt(f64), `${fmt(mathjs)} (${mathjsSteps})`, diff.toExponential(1)]);
   }
 }
@@ -170,7 +165,7 @@ const table = (head, body) => {
 };
 table(header, rows);
 console.log(`engine/onnxruntime (steps/s ratio; 1 = as fast, the aim is ≥ 0.67, within 1.5×): ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
-console.log(`with the opt-in fused multiply-add kernels (useFma, relaxed SIMD): ${fmaRatios.length ? fmaRatios.map((r) => r.toFixed(2)).join(', ') : 'not available on this runtime'}`);
+console.log(`fused multiply-adds (the default) ${fmaOn ? 'on' : 'not available on this runtime'}; unfused kernels (useFma(false)) / onnxruntime: ${fmaRatios.map((r) => r.toFixed(2)).join(', ')}`);
 
 console.log('\n(2) matrix product C = A·B, n×n, GFLOP/s (2n³ flops)');
 const mm = [];
@@ -182,7 +177,7 @@ for (const n of [256, 1024]) {
   const gflops = (ms) => (2 * n ** 3) / ms / 1e6;
   const naive = gflops(await best(() => matmulNaive(n, n, n, A, B, C)));
   const blocked = gflops(await best(() => { C.fill(0); gemmNN(n, n, n, A, B, C); }));
-  const arena = WasmArena.create();
+  const arena = WasmArena.create({ fma: false });
   const kernel = {};
   for (const dtype of ['float64', 'float32']) {
     arena.reset();
@@ -194,17 +189,16 @@ for (const n of [256, 1024]) {
     const bc = dtype === 'float32' ? 8 : 4;
     kernel[dtype] = gflops(await best(() => { arena.view(pc, n * n, dtype).fill(0); arena.gemm(dtype, n, n / bc, n, pa, pb, pc, n, n); }));
   }
-  // float32 on the fused multiply-add kernel (an arena made while useFma is on).
+  // float32 on the fused multiply-add kernel (the default where the runtime has relaxed SIMD).
   kernel.fma = 'n/a';
-  if (useFma(true)) {
-    const fa = WasmArena.create();
+  const fa = WasmArena.create({ fma: true });
+  if (fa.fma) {
     const pa = fa.alloc(n * n, 'float32'), rows = fa.alloc(n * n, 'float32'), pb = fa.alloc(n * n, 'float32'), pc = fa.alloc(n * n, 'float32');
     fa.view(pa, n * n, 'float32').set(A);
     fa.view(rows, n * n, 'float32').set(B);
     fa.pack('float32', n, n, rows, pb);
     kernel.fma = fmt(gflops(await best(() => { fa.view(pc, n * n, 'float32').fill(0); fa.gemm('float32', n, n / 8, n, pa, pb, pc, n, n); })));
   }
-  useFma(false);
   mm.push([n, fmt(naive), fmt(blocked), fmt(kernel.float64), fmt(kernel.float32), kernel.fma, `${(kernel.float64 / naive).toFixed(1)}×`, `${(kernel.float32 / naive).toFixed(1)}×`]);
 }
 table(['n', 'naive i-j-k', 'blocked i-k-j (JS)', 'wasm f64x2', 'wasm f32x4', 'f32x4 FMA', 'f64 / naive', 'f32 / naive'], mm);

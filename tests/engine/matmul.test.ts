@@ -49,6 +49,22 @@ describe('gemm against the naive triple loop', () => {
   }
 });
 
+describe('gemm with A stored transposed on the kernel', () => {
+  it('reads A at its strides: the same bits as the product of A transposed beforehand (float32 and float64, depth over one block)', () => {
+    useWasm(true);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const [M, N, K] = [20, 70, 300];
+      const At = filled(K * M, dtype), B = filled(K * N, dtype);
+      const A = Float64Array.from(untranspose(At, M, K, true));
+      const C1 = new Float64Array(M * N), C2 = new Float64Array(M * N);
+      const [c1, c2] = dtype === 'float32' ? [new Float32Array(M * N), new Float32Array(M * N)] : [C1, C2];
+      gemm(M, N, K, At, B, c1, { transA: true });
+      gemm(M, N, K, dtype === 'float32' ? Float32Array.from(A) : A, B, c2);
+      expect(Array.from(c1)).toEqual(Array.from(c2));
+    }
+  });
+});
+
 describe('gradients through the wasm-sized products (float64)', () => {
   // The output is bilinear in (x, W), so central differences are exact up to rounding; h = 1e-3 keeps that small.
   it('linear x[4,32]·W[260,32]ᵀ + b: backward (dx = dy·W, dW = dyᵀ·x) against central differences (h 1e-3)', () => {

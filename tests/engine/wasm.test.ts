@@ -1,14 +1,17 @@
 // The hand-assembled WebAssembly kernels: elementwise against Math (polynomial exp, stated
 // tolerances), the matrix product against a float64 triple loop on generated shapes.
-import { describe, expect, it } from 'vitest';
-import { setFlagsFromString } from 'node:v8';
-import { paddedColumns, useFma, WasmArena } from '../../src/engine/wasm.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { paddedColumns, WasmArena } from '../../src/engine/wasm.js';
 import { createRandom } from '../../src/random.js';
 import { expectClose } from '../expect.js';
 
-const arena = WasmArena.create()!;
 const N = 4096;
 const xs = Float32Array.from({ length: N }, (_, i) => -30 + (60 * i) / (N - 1));
+
+// The default arena's kernels (fused multiply-adds in their polynomials where the runtime has
+// relaxed SIMD, as here) and the unfused ones: each test runs on both.
+const arenas = { fused: WasmArena.create({ fma: true })!, unfused: WasmArena.create({ fma: false })! };
+let arena = arenas.fused;
 
 function run(name: 'exp' | 'sigmoid' | 'tanh' | 'relu' | 'neg', dtype: 'float32' | 'float64' = 'float32', inputs: ArrayLike<number> = xs): Float64Array {
   const N = inputs.length;
@@ -21,7 +24,10 @@ function run(name: 'exp' | 'sigmoid' | 'tanh' | 'relu' | 'neg', dtype: 'float32'
   return Float64Array.from(arena.view(o, N, dtype));
 }
 
-describe('wasm elementwise kernels', () => {
+describe.each(['fused', 'unfused'] as const)('wasm elementwise kernels (%s multiply-adds)', (kind) => {
+  beforeEach(() => {
+    arena = arenas[kind];
+  });
   it('ew_exp_f32 is within 1e-6 relative of Math.exp on [−30, 30]', () => {
     const y = run('exp');
     const worst = Math.max(...xs.map((x, i) => Math.abs(y[i]! - Math.exp(x)) / Math.exp(x)));
@@ -86,17 +92,10 @@ describe('wasm gemm kernel on generated shapes', () => {
   // 1 × 8 leftovers, depths across a whole block, widths not a multiple of a panel (B packed
   // into panels by the arena's pack, from [K, N] or from [N, K]).
   it('C += A·B for 60 random shapes (seed 11), float64 within 1e-13 and float32 within 2e-6·K of a float64 triple loop', () => {
-    checkGeneratedProducts(arena);
+    checkGeneratedProducts(arenas.unfused);
   });
-  it('useFma(true) is refused while relaxed SIMD is off; with it on, the fused kernels pass the same 60 shapes', () => {
-    expect(useFma(true)).toBe(false);
-    // Node 20 has relaxed SIMD behind this V8 flag; it only lets the fused kernels validate.
-    setFlagsFromString('--experimental-wasm-relaxed-simd');
-    try {
-      expect(useFma(true)).toBe(true);
-      checkGeneratedProducts(WasmArena.create()!);
-    } finally {
-      useFma(false);
-    }
+  it('the fused multiply-add kernels (the default here) and the unfused ones pass the same 60 shapes', () => {
+    checkGeneratedProducts(WasmArena.create({ fma: true })!);
+    checkGeneratedProducts(WasmArena.create({ fma: false })!);
   });
 });
