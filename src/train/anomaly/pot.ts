@@ -129,10 +129,10 @@ export function gpdScaleAt(y: readonly number[], shape: number): number {
   return Math.exp((lo + hi) / 2);
 }
 
-/** The tail fitted to excesses: the GPD with γ ≥ 0, its shape held at MAX_SHAPE when the fit goes beyond. */
-export function fitTail(excesses: readonly number[]): GpdFit {
+/** The tail fitted to excesses: the GPD with γ ≥ 0, its shape held at `maxShape` when the fit goes beyond. */
+export function fitTail(excesses: readonly number[], maxShape = MAX_SHAPE): GpdFit {
   const fit = fitGpd(excesses, true);
-  return fit.shape <= MAX_SHAPE ? fit : { shape: MAX_SHAPE, scale: gpdScaleAt(excesses, MAX_SHAPE) };
+  return fit.shape <= maxShape ? fit : { shape: maxShape, scale: gpdScaleAt(excesses, maxShape) };
 }
 
 /** At most this many of the largest excesses are tested as outliers of the tail. */
@@ -146,19 +146,20 @@ const TAIL_OUTLIER_EXPECTED = 0.01;
  * update the tail), the largest excess is left out of the fit while the tail fitted to the
  * others expects fewer than 0.01 excesses as large among them (up to 3 times): one spike among
  * the normal scores then does not set the tail's shape, and a clean sample loses a point
- * with probability about 1%. The tail is fitTail's (γ in [0, MAX_SHAPE]). The
+ * with probability about 1%. The tail is fitTail's (γ in [0, maxShape]; Infinity, the rule
+ * before the clamp, is for comparing). The
  * excesses and the fit do not depend on `risk`, so the threshold falls as the risk rises.
  */
-export function potThreshold(scores: ArrayLike<number>, risk: number, level = 0.98): PotThreshold {
+export function potThreshold(scores: ArrayLike<number>, risk: number, level = 0.98, maxShape = MAX_SHAPE): PotThreshold {
   if (!(risk > 0 && risk < 1)) throw new RangeError(`risk must lie in (0, 1), got ${risk}`);
   const finite = Array.from(scores).filter(Number.isFinite);
   const initial = quantile(finite, level);
   const excesses = finite.filter((v) => v > initial).map((v) => v - initial).sort((a, b) => a - b);
   if (excesses.length === 0) return { threshold: initial, initial, excesses: 0, fit: { shape: 0, scale: 0 } };
-  let fit = fitTail(excesses);
+  let fit = fitTail(excesses, maxShape);
   for (let k = 0; k < MAX_TAIL_OUTLIERS && excesses.length > 3; k++) {
     const rest = excesses.slice(0, -1);
-    const restFit = fitTail(rest);
+    const restFit = fitTail(rest, maxShape);
     if (rest.length * gpdSurvival(excesses[excesses.length - 1]!, restFit) >= TAIL_OUTLIER_EXPECTED) break;
     excesses.pop();
     fit = restFit;
