@@ -207,6 +207,10 @@ const persisting = (k) => (flags, { scores, threshold }) => {
   return out;
 };
 
+/**
+ * The rules compared (README's nab-dev section): `local200` is the detector before `--min-run`
+ * (`--min-run 1`), `local200persist2` the default since; `fitScale` is `--local-scale 0`.
+ */
 export const VARIANTS = {
   fitScale: (p) => flagsOf(p, errorsOf(p)),
   local200: (p) => flagsOf(p, local(p)),
