@@ -27,7 +27,7 @@ import { evaluate, referenceFlags, type DetectionMetrics } from './metrics.js';
 import type { EpochStats, OptimizerName, Predictor } from './model.js';
 import { LOCAL_SCALE_DEFAULT } from './local-scale.js';
 import { localiseRuns } from './localise.js';
-import { MIN_RUN_DEFAULT, persistentRuns } from './persist.js';
+import { minRunFor, persistentRuns } from './persist.js';
 import { nabScore, type NabScore } from './nab.js';
 import { checkDrift, driftMessage, prepare, type DriftCheck } from './prepare.js';
 import { flag, thresholdOf, type ThresholdOptions } from './threshold.js';
@@ -86,8 +86,8 @@ export interface DetectOptions {
   readonly localise?: boolean;
   /**
    * Drop runs of the averaged score shorter than this many steps before localising (persist.ts;
-   * default MIN_RUN_DEFAULT, 1 keeps every run): a spike keeps the averaged score up for several
-   * steps, while a one-step crossing is ordinary errors grazing the threshold.
+   * default MIN_RUN_DEFAULT, or 1 with `smooth` 1; 1 keeps every run): a spike keeps the averaged
+   * score up for several steps, while a one-step crossing is ordinary errors grazing the threshold.
    */
   readonly minRun?: number;
   /**
@@ -217,8 +217,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     warnings.push(message);
     options.warn?.(message);
   };
-  const minRun = options.minRun ?? MIN_RUN_DEFAULT;
-  if (!Number.isInteger(minRun) || minRun < 1) throw new InputError(`--min-run must be a positive integer, found ${minRun}`);
+  if (options.minRun !== undefined && !(Number.isInteger(options.minRun) && options.minRun >= 1)) throw new InputError(`--min-run must be a positive integer, found ${options.minRun}`);
   const saved = options.model;
   const prepared = prepare(series, options);
   const { window, horizon, smooth, regions, training, mean, std, seasonal } = prepared;
@@ -229,6 +228,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const scores = options.train ? medianScores(members.map((m) => m.scores)) : trainScores;
   const pointScores = medianScores(members.map((m) => m.pointScores));
   const localise = options.localise ?? LOCALISE_DEFAULT;
+  const minRun = minRunFor(smooth, options.minRun);
 
   // Phase 5: threshold, flags, metrics.
   const rule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;

@@ -12,6 +12,11 @@ import { runsOf } from './metrics.js';
 /** Runs of flags shorter than this many steps are dropped, unless told otherwise (1 keeps every run). */
 export const MIN_RUN_DEFAULT = 2;
 
+/** The shortest run kept: `minRun` when given, else MIN_RUN_DEFAULT, but never more than `smooth` by default (unaveraged scores: a spike is one step). */
+export function minRunFor(smooth: number, minRun?: number): number {
+  return minRun ?? Math.min(MIN_RUN_DEFAULT, smooth);
+}
+
 /** flags without the runs shorter than `minRun` steps. */
 export function persistentRuns(flags: Uint8Array, minRun: number): Uint8Array {
   if (!Number.isInteger(minRun) || minRun < 1) throw new RangeError(`the shortest flagged run must be a positive integer, got ${minRun}`);

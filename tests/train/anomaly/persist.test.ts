@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
-import { detect, flag, MIN_RUN_DEFAULT, persistentRuns, runsOf } from '../../../src/train/anomaly/index.js';
+import { detect, flag, MIN_RUN_DEFAULT, minRunFor, persistentRuns, runsOf } from '../../../src/train/anomaly/index.js';
 import { createRandom } from '../../../src/random.js';
 
 describe('persistentRuns', () => {
@@ -27,6 +27,10 @@ describe('persistentRuns', () => {
     expect(runsOf(persistentRuns(flags, 2))).toEqual([{ start: 6, end: 11 }]);
     expect(runsOf(persistentRuns(flags, 5))).toEqual([{ start: 6, end: 11 }]);
     expect(runsOf(persistentRuns(flags, 6))).toEqual([]);
+  });
+
+  it('the default is 2 steps, but 1 when scores are not averaged (smooth 1: a spike is one step); a given minRun is kept', () => {
+    expect([minRunFor(5), minRunFor(2), minRunFor(1), minRunFor(5, 4), minRunFor(1, 3), minRunFor(5, 1)]).toEqual([2, 2, 1, 4, 3, 1]);
   });
 
   it('refuses a minRun that is not a positive integer', () => {
