@@ -21,6 +21,7 @@ export { createPredictor, trainPredictor, predictWindows, windowLoss, prediction
 export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
 export { evaluate, runsOf, referenceFlags, type DetectionMetrics, type PointCounts, type EventCounts, type Scores } from './metrics.js';
 export { localiseRuns } from './localise.js';
+export { persistentRuns, minRunFor, MIN_RUN_DEFAULT } from './persist.js';
 export { locallyStandardised, medianAbsoluteDeviation, LOCAL_SCALE_MIN_PAST, LOCAL_SCALE_DEFAULT, LOCAL_SCALE_SLACK } from './local-scale.js';
 export { rangeScores, RANGE_RECALL_ALPHA } from './range-metrics.js';
 export { nabScore, nabTotal, scaledSigmoid, probationPeriod, NAB_STANDARD, type NabScore } from './nab.js';
