@@ -18,7 +18,7 @@ export async function runInProcess(args: readonly string[], cwd: string): Promis
   let stderr = '';
   process.chdir(cwd);
   process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
+    stdout += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
     return true;
   }) as typeof process.stdout.write;
   try {

@@ -1,13 +1,13 @@
 // After tsc: replace the compiled re-export files in dist/diagram/vendor/ with self-contained
-// esbuild bundles of the same exports, and bundle mathjs's parser factories for
-// dist/cell/mathjs-parse.js. Same code, fewer files: loading MathJax from ~220 modules,
+// esbuild bundles of the same exports, and bundle the mathjs factories that the cell parser and
+// the trace's evaluator use (dist/vendor/mathjs.bundle.cjs). Same code, fewer files: loading MathJax from ~220 modules,
 // svgdom with its font stack and the parser from ~740 modules cost `gateflow diagram`
 // about 0.3 s at start-up. Run by `npm run build`; without it dist/ still works, only
 // slower to start.
 import { build } from 'esbuild';
 import { lazyFontkit, svgdomFontDir } from './esbuild-plugins.mjs';
 import { createRequire } from 'node:module';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,18 +84,19 @@ const mathjax = join(vendor, 'mathjax.js');
 await build({ entryPoints: [mathjax], outfile: join(vendor, 'mathjax.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
 await writeCachedLoader(join(vendor, 'mathjax.cjs'), mathjax, 'esm');
 
-// The cell parser's mathjs factories (src/cell/mathjs-parse.ts builds parse from them), from
-// mathjs's ES modules so that esbuild keeps only what they reach (mathjs declares itself free
-// of side effects).
-// CommonJS, because mathjs-parse.js loads it synchronously with require.
+// mathjs's factories, once for both of its users: the cell parser's (src/cell/mathjs-parse.ts
+// builds parse from them) and the trace's mathjs evaluator's nine functions
+// (src/trace/mathjs-subset.ts), so that a trace's probe does not load mathjs's ~700 files and
+// the package ships mathjs once. From mathjs's ES modules, so that esbuild keeps only what they
+// reach (mathjs declares itself free of side effects). CommonJS, because both load it
+// synchronously with require; each finds its loader beside itself (mathjs-parser.cjs,
+// mathjs-subset.cjs), a one-line module that requires the shared one.
+const mathjsBundle = join(root, 'dist', 'vendor', 'mathjs.bundle.cjs');
+const parserFactories = ['create', 'numericDependencies', 'createTyped', 'createParse', 'createNode', 'createAccessorNode', 'createArrayNode', 'createAssignmentNode', 'createBlockNode', 'createConditionalNode', 'createConstantNode', 'createFunctionAssignmentNode', 'createFunctionNode', 'createIndexNode', 'createObjectNode', 'createOperatorNode', 'createParenthesisNode', 'createRangeNode', 'createRelationalNode', 'createSymbolNode'];
+const evaluatorFunctions = ['add', 'subtract', 'multiply', 'dotMultiply', 'dotDivide', 'unaryMinus', 'transpose', 'map', 'matrix'].map((name) => `${name}Dependencies`);
 await build({
-  stdin: {
-    contents:
-      "export { create, numericDependencies, createTyped, createParse, createNode, createAccessorNode, createArrayNode, createAssignmentNode, createBlockNode, createConditionalNode, createConstantNode, createFunctionAssignmentNode, createFunctionNode, createIndexNode, createObjectNode, createOperatorNode, createParenthesisNode, createRangeNode, createRelationalNode, createSymbolNode } from 'mathjs';",
-    resolveDir: root,
-    sourcefile: 'mathjs-parser-entry.js',
-  },
-  outfile: join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'),
+  stdin: { contents: `export { ${[...parserFactories, ...evaluatorFunctions].join(', ')} } from 'mathjs';`, resolveDir: root, sourcefile: 'mathjs-entry.js' },
+  outfile: mathjsBundle,
   // Whitespace only (names kept): the package stays well under its size limit.
   minifyWhitespace: true,
   bundle: true,
@@ -104,26 +105,12 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
-await writeCachedLoader(join(root, 'dist', 'cell', 'mathjs-parser.bundle.cjs'), join(root, 'dist', 'cell', 'mathjs-parser.cjs'), 'cjs');
-
-// The trace's mathjs evaluator (src/trace/mathjs-subset.ts) the same way: its nine functions'
-// factories, so that a trace's probe does not load mathjs's ~700 files.
-await build({
-  stdin: {
-    contents: "export { create, addDependencies, subtractDependencies, multiplyDependencies, dotMultiplyDependencies, dotDivideDependencies, unaryMinusDependencies, transposeDependencies, mapDependencies, matrixDependencies } from 'mathjs';",
-    resolveDir: root,
-    sourcefile: 'mathjs-subset-entry.js',
-  },
-  outfile: join(root, 'dist', 'trace', 'mathjs-subset.bundle.cjs'),
-  // Whitespace only (names kept): the package stays well under its size limit.
-  minifyWhitespace: true,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-});
-await writeCachedLoader(join(root, 'dist', 'trace', 'mathjs-subset.bundle.cjs'), join(root, 'dist', 'trace', 'mathjs-subset.cjs'), 'cjs');
+await writeCachedLoader(mathjsBundle, join(root, 'dist', 'vendor', 'mathjs.cjs'), 'cjs');
+// The two bundles of earlier builds, which npm pack would otherwise still ship from a dist/ built before.
+for (const old of ['cell/mathjs-parser.bundle.cjs', 'trace/mathjs-subset.bundle.cjs']) await rm(join(root, 'dist', old), { force: true });
+for (const user of ['cell/mathjs-parser.cjs', 'trace/mathjs-subset.cjs']) {
+  await writeFile(join(root, 'dist', user), "// Written by src/build/bundle.mjs: mathjs's factories, shared with the other user of mathjs.\nmodule.exports = require('../vendor/mathjs.cjs');\n");
+}
 
 // V8's compiled code for elkjs's engine, as it is after a warm-up layout, for the layout
 // thread (src/diagram/elk-thread.ts). Made by this Node; another version rejects it and compiles.

@@ -65,8 +65,9 @@ const external = ['@resvg/resvg-js', 'onnxruntime-node', 'h5wasm', 'canvas', 'fo
 // with an open handle in the heap): yargs reads process.stdout.columns as it loads, which opens
 // standard output; read when asked instead. string-width (yargs's help, three copies) makes an
 // Intl.Segmenter as it loads, an ICU object outside V8's heap; made on first use instead. And
-// the parser's mathjs factory bundle itself, not its loader (bundle.mjs): that compiles through
+// the mathjs factory bundle itself, not its loader (bundle.mjs): that compiles through
 // vm.Script, whose handle a snapshot cannot hold either.
+const mathjsBundle = join(dist, 'vendor', 'mathjs.bundle.cjs');
 const replacements = [
   {
     file: 'yargs/lib/platform-shims/esm.mjs',
@@ -81,14 +82,14 @@ const replacements = [
   {
     file: 'src/cell/mathjs-parse.ts',
     from: "import { existsSync } from 'node:fs';",
-    to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(join(dist, 'cell', 'mathjs-parser.bundle.cjs'))};`,
+    to: `import { existsSync } from 'node:fs';\nimport * as bundledFactories from ${JSON.stringify(mathjsBundle)};`,
   },
   { file: 'src/cell/mathjs-parse.ts', from: 'require(bundled)', to: 'bundledFactories' },
-  // The trace's mathjs functions (its evaluator, the probe's reference) the same way.
+  // The trace's mathjs functions (its evaluator, the probe's reference) the same way, from the same bundle.
   {
     file: 'src/trace/mathjs-subset.ts',
     from: "import { existsSync } from 'node:fs';",
-    to: `import { existsSync } from 'node:fs';\nimport * as bundledSubset from ${JSON.stringify(join(dist, 'trace', 'mathjs-subset.bundle.cjs'))};`,
+    to: `import { existsSync } from 'node:fs';\nimport * as bundledSubset from ${JSON.stringify(mathjsBundle)};`,
   },
   { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];

@@ -6,3 +6,4 @@ export { readCellHeader, type CellHeader } from './header.js';
 export { ACTIVATIONS, LEAF_KINDS, REDUCTIONS } from './types.js';
 export type { CellGraph, CellNode, Declared, Dim, NodeId, OpKind, Shape, Sizes, Span, Statement, ActivationName, ReductionName } from './types.js';
 export { CellError } from '../errors.js';
+export { lintCell } from './lint.js';

@@ -6,6 +6,7 @@
 import { CellError, type Span } from '../errors.js';
 import { lowerExpression, parseStatement, symbolsOf, type DraftNode } from './lower.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
+import { lookalike, valueNames } from './lint.js';
 import { splitSource, type NameDecl } from './source.js';
 import type { ActivationName, CellGraph, CellNode, Declared, ReductionName, Shape, Statement } from './types.js';
 
@@ -208,7 +209,7 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       const known = unifier.show(node.term);
       throw new CellError(
         node.span,
-        `cannot infer the shape of ${what} '${node.id}' (known: ${known}); declare it with 'param ${node.id}: [rows, cols]' or use it beside a value of known shape`,
+        `cannot infer the shape of ${what} '${node.id}' (known: ${known}); declare it with 'param ${node.id}: [rows, cols]' or use it beside a value of known shape${misspeltHint(leafList, paramDecl, source)}`,
       );
     }
     shapeOf.set(node, shape);
@@ -287,3 +288,16 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   };
 }
 
+/**
+ * A shape that cannot be inferred is often a misspelt state: `U hprev` reads a parameter hprev
+ * of unknown size. Name the first undeclared parameter that looks like a state or input.
+ */
+function misspeltHint(leaves: readonly DraftNode[], declared: ReadonlyMap<string, NameDecl>, source: { states: readonly NameDecl[]; inputs: readonly NameDecl[] }): string {
+  const names = valueNames(source.states, source.inputs);
+  for (const leaf of leaves) {
+    if (leaf.kind !== 'param' || declared.has(leaf.id)) continue;
+    const meant = lookalike(leaf.id, names);
+    if (meant !== null) return ` (is '${leaf.id}' a misspelling of '${meant}'? an undeclared name is read as a parameter)`;
+  }
+  return '';
+}

@@ -26,7 +26,7 @@ export interface CellWithWeights {
  * weights of `weightsFile`; `command` names the command in the message asking for a cell.
  */
 export async function cellWithWeights(cellName: string | undefined, weightsFile: string | undefined, warn: (message: string) => void, command = 'trace'): Promise<CellWithWeights> {
-  const { parseCell } = await import('../cell/index.js');
+  const { lintCell, parseCell } = await import('../cell/index.js');
   const tr = await import('../trace/index.js');
   let decoded: DecodedWeights | undefined;
   const bytes = weightsFile ? readBytes(weightsFile, 'weights file') : undefined;
@@ -45,6 +45,7 @@ export async function cellWithWeights(cellName: string | undefined, weightsFile:
   // Keras's hard_sigmoid, or ONNX's HardSigmoid on the gates, replaces the cell's σ.
   const activation = keras?.recurrentActivation ?? (decoded?.format === 'onnx' ? tr.inspectOnnx(decoded.model).recurrentActivation : 'sigmoid');
   const cell = parseCell(tr.withRecurrentActivation(source.text, activation), cellParseOptions(source));
+  lintCell(cell).forEach(warn);
   if (keras) return { cell, weights: keras.weights, initial: {} };
   if (decoded?.format === 'onnx') {
     const imported = tr.fromOnnx(decoded.model, cell);

@@ -6,7 +6,8 @@
  */
 import type { CellGraph, CellNode, NodeId } from '../cell/index.js';
 import { symbolTex } from '../cell/index.js';
-import { constTex, expressionMembers, parameterExpressions } from './extra-ops.js';
+import { constTex, expressionMembers, expressionTex, parameterExpressions } from './extra-ops.js';
+import { checkOperandOrder, checkOperators } from './faithful-operators.js';
 import { peepholes, sameValues, shownOutputs } from './semantics.js';
 import type { DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, StepPort } from './types.js';
 
@@ -31,7 +32,8 @@ const isMergePoint = (g: DiagramNode | undefined): boolean => g?.glyph === 'conc
  * something drawn by it reads; every value a drawn node reads from outside its glyph
  * arrives on a wire (constants, and in `gates` detail parameters, are written as labels);
  * every computation is drawn exactly once; the upward outputs are the declared outputs;
- * peepholes are styled as such and nothing else is; states cross between steps.
+ * peepholes are styled as such and nothing else is; states cross between steps; each glyph
+ * shows its operation, and an ordered one (a − b, a ÷ b) its operands in order.
  */
 export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGraph): string[] {
   const graph = 'graph' in drawing ? drawing.graph : drawing;
@@ -93,8 +95,17 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
     for (const v of reads(id)) if (!arriving.has(v)) problems.push(`${name(id)} reads ${v}, but no wire brings it`);
   }
   problems.push(...checkLabels(cell, graph, labelParams));
+  // An operand written in its operator's label instead of arriving on a wire.
+  const labelOf = (id: NodeId): string | null => {
+    const n = ir.get(id)!;
+    if (n.kind === 'const') return constTex(n.value);
+    if (n.kind === 'identity') return 'I';
+    if (labelParams && n.kind === 'param') return symbolTex(n.id, 'param');
+    return labelParams && expressions.has(id) ? expressionTex(cell, id) : null;
+  };
+  problems.push(...checkOperators(cell, graph, labelOf));
   problems.push(...checkPeepholes(cell, graph, carried));
-  if ('graph' in drawing) problems.push(...checkSteps(cell, drawing));
+  if ('graph' in drawing) problems.push(...checkSteps(cell, drawing), ...checkOperandOrder(cell, drawing, value, (id) => labelOf(id) === null));
   return problems;
 }
 

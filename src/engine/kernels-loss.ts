@@ -59,6 +59,32 @@ export const bceWithLogits: Kernel = {
   },
 };
 
+/**
+ * KL(N(mu, e^logvar) ‖ N(0, 1)) per entry, −½(1 + logvar − mu² − e^logvar), reduced. Its own
+ * loops for the reason bceWithLogits has them (the shared helper called three closures per
+ * entry); the same operations in the same order, so the same bits.
+ */
+export const gaussianKl: Kernel = {
+  forward([mu, logvar], attrs) {
+    if (!sameShape(mu!.shape, logvar!.shape)) throw new ShapeError('target', mu!.shape, logvar!.shape, 'gaussianKl');
+    const m = mu!.data, lv = logvar!.data, n = m.length;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const mi = m[i]!, li = lv[i]!;
+      s += -0.5 * (1 + li - mi * mi - Math.exp(li));
+    }
+    const r: Tensor = { shape: [], data: allocateOutput(1, dtypeOf(m)) };
+    r.data[0] = s * reductionScale(mu!.shape, n, attrs.reduction ?? 'mean');
+    return r;
+  },
+  backward([mu, logvar], _out, g, [gm, glv], attrs) {
+    const m = mu!.data, lv = logvar!.data, n = m.length;
+    const k = g[0]! * reductionScale(mu!.shape, n, attrs.reduction ?? 'mean');
+    if (gm) for (let i = 0; i < n; i++) gm[i] += k * m[i]!;
+    if (glv) for (let i = 0; i < n; i++) glv[i] += k * (0.5 * (Math.exp(lv[i]!) - 1));
+  },
+};
+
 /** log Σ_c e^(x[base + c]) over one row of C logits, overflow-free. */
 export function logSumExp(x: Data, base: number, C: number): number {
   let max = -Infinity;

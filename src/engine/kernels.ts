@@ -7,7 +7,8 @@ import { ShapeError } from '../errors.js';
 import { gemm } from './matmul.js';
 import { extraKernels } from './kernels-extra.js';
 import { convKernels } from './conv.js';
-import { bceWithLogits, reductionScale, softmaxCrossEntropy } from './kernels-loss.js';
+import { bceWithLogits, gaussianKl, reductionScale, softmaxCrossEntropy } from './kernels-loss.js';
+import { affine } from './kernels-affine.js';
 import { allocateOutput } from './pool.js';
 import { allocate, dtypeOf, sameShape, sizeOf, type Data, type Tensor } from './tensor.js';
 
@@ -33,7 +34,7 @@ export interface OpAttrs {
 }
 
 export type EngineOp =
-  | 'matmul' | 'linear'
+  | 'matmul' | 'linear' | 'affine'
   | 'add' | 'sub' | 'mul' | 'div' | 'scale' | 'neg'
   | 'sigmoid' | 'tanh' | 'relu' | 'exp' | 'softplus' | 'square'
   | 'abs' | 'sqrt' | 'hardsigmoid' | 'hardsigmoidKeras2' | 'powConst' | 'clip'
@@ -256,6 +257,9 @@ export const KERNELS: Record<EngineOp, Kernel> = {
     },
   },
 
+  /** x[M,K]·W[K,N] + b[N], relu after when asked: one op, matmul's, add's and relu's values (kernels-affine.ts). */
+  affine,
+
   add: binaryKernel('add'),
   sub: binaryKernel('sub'),
   mul: binaryKernel('mul'),
@@ -386,8 +390,8 @@ export const KERNELS: Record<EngineOp, Kernel> = {
   mse: pointwiseLoss('mse', (x, y) => (x - y) * (x - y), (x, y) => 2 * (x - y), (x, y) => 2 * (y - x)),
   /** −[y log σ(x) + (1−y) log(1−σ(x))] = softplus(x) − x·y, stable for any logit x (kernels-loss.ts). */
   bceWithLogits,
-  /** KL(N(mu, e^logvar) ‖ N(0, 1)) per entry: −½(1 + logvar − mu² − e^logvar). */
-  gaussianKl: pointwiseLoss('gaussianKl', (mu, lv) => -0.5 * (1 + lv - mu * mu - Math.exp(lv)), (mu) => mu, (_mu, lv) => 0.5 * (Math.exp(lv) - 1)),
+  /** KL(N(mu, e^logvar) ‖ N(0, 1)) per entry: −½(1 + logvar − mu² − e^logvar) (kernels-loss.ts). */
+  gaussianKl,
   softmaxCrossEntropy,
 };
 

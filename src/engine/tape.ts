@@ -143,6 +143,13 @@ export class Tape {
   matmul(a: Var, b: Var): Var {
     return this.apply('matmul', [a, b]);
   }
+  /**
+   * A dense layer with W stored [in, out]: x[M,K]·W[K,N] + b[N], then relu when asked. One op
+   * with the values of matmul, add and relu in turn, and less memory traffic (kernels-affine.ts).
+   */
+  affine(x: Var, W: Var, b: Var, options: { readonly relu?: boolean } = {}): Var {
+    return this.apply('affine', [x, W, b], options.relu ? { relu: true } : {});
+  }
   /** PyTorch's Linear: x[B,in] · W[out,in]ᵀ + b[out] (bias optional). */
   linear(x: Var, W: Var, b?: Var): Var {
     return this.apply('linear', b ? [x, W, b] : [x, W]);

@@ -19,6 +19,20 @@ export interface RunInputs {
 /** Per step, the recorded nodes' values as [batch][size]. */
 export type NodeRows = Record<string, number[][]>;
 
+/** How a sized cell becomes the engine's program: the engine's compile, or (tests) a faulty one. */
+type Lowering = typeof compile;
+let lower: Lowering = compile;
+
+/**
+ * For tests: makes runOnEngine lower cells with `lowering` (a deliberately wrong one shows that
+ * the probe catches it); returns the one in use before.
+ */
+export function useLowering(lowering: Lowering): Lowering {
+  const previous = lower;
+  lower = lowering;
+  return previous;
+}
+
 const width = (shape: readonly (string | number)[]): number => shape.reduce<number>((a, d) => a * (d as number), 1);
 
 /** A [T][B][n] block of rows as one float64 tensor (row-major). */
@@ -55,12 +69,41 @@ function lazySteps(history: ReadonlyMap<string, Float64Array>, widths: ReadonlyM
     for (let b = 0; b < B; b++) rows[b] = plainRow(data.subarray((t * B + b) * w, (t * B + b + 1) * w));
     return rows;
   };
-  return Array.from({ length: T }, (_, t) => readOnlyRecord(ids, (id) => rowsAt(t, id)));
+  const known = new Set(ids);
+  return Array.from({ length: T }, (_, t) => {
+    let made: Set<string> | undefined;
+    const step = readOnlyRecord(
+      ids,
+      (id) => {
+        (made ??= new Set()).add(id);
+        return rowsAt(t, id);
+      },
+      known,
+    );
+    // Arrays once made are what the step holds (and a caller may have changed them); until then, views.
+    rowViews.set(step, (id) => {
+      if (made?.has(id)) return step[id]!;
+      const data = history.get(id)!;
+      const w = widths.get(id)!;
+      const rows = new Array<Float64Array>(B);
+      for (let b = 0; b < B; b++) rows[b] = data.subarray((t * B + b) * w, (t * B + b + 1) * w);
+      return rows;
+    });
+    return step;
+  });
 }
 
-/** A read-only object whose keys are `keys` and whose values `make` builds on first read. */
-export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) => V): Record<string, V> {
-  const known = new Set(keys);
+/** A step's rows of a node ([batch] rows): the same numbers as the step's arrays, as views of the engine's history until those are made. */
+export type RowViews = (id: string) => readonly ArrayLike<number>[];
+const rowViews = new WeakMap<object, RowViews>();
+
+/** The row views of a step's nodes when the engine made them (lazySteps), else undefined: for writers of large tables. */
+export function engineRows(nodes: object): RowViews | undefined {
+  return rowViews.get(nodes);
+}
+
+/** A read-only object whose keys are `keys` (`known`: the same as a set, shared by many records) and whose values `make` builds on first read. */
+export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) => V, known: ReadonlySet<string> = new Set(keys)): Record<string, V> {
   const made = new Map<string, V>();
   const get = (key: string): V => {
     let value = made.get(key);
@@ -84,7 +127,7 @@ export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) =
  * Throws an InputError when the engine cannot run the cell (the reason names the node).
  */
 export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, number>>, weights: Weights, run: RunInputs, recorded: readonly CellNode[]): NodeRows[] {
-  const compiled = compile(cell, sizes, { dtype: 'float64', exact: true });
+  const compiled = lower(cell, sizes, { dtype: 'float64', exact: true });
   try {
     const params = compiled.params.map((p) => {
       const tensor = weights.get(p.name);

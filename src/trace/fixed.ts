@@ -17,6 +17,12 @@ export interface FixedDigits {
   length(v: number): number;
   /** Writes v.toFixed(digits) into `bytes` (ASCII) so that it ends just before `end`. */
   write(bytes: Uint8Array, end: number, v: number): void;
+  /**
+   * Writes each value of `row` (-0 as 0) right-aligned in a cell of `cell` bytes, the first cell
+   * starting at `start`; returns where the last one ends. One loop for a row, so that the JIT
+   * compiles it as one piece: the common case (|v| < 214,748 at 4 digits, no tie) inline.
+   */
+  writeRow(bytes: Uint8Array, start: number, row: ArrayLike<number>, cell: number): number;
 }
 
 /** toFixed(digits) as lengths and bytes; `format` gives the string, for tests. */
@@ -51,25 +57,65 @@ export function fixedDigits(digits: number): FixedDigits & { format(v: number): 
     if (n < 0) return v.toFixed(digits).length;
     return (v < 0 ? 1 : 0) + integerDigits(n) + (digits > 0 ? digits + 1 : 0);
   };
-  const write = (bytes: Uint8Array, end: number, v: number): void => {
-    let n = scaled(v);
-    if (n < 0) return writeText(bytes, end, v.toFixed(digits));
+  /** n's digits, the point after `digits` of them, ending before `end`; the start. */
+  const writeDigits = (bytes: Uint8Array, end: number, n: number): number => {
     let at = end;
+    if (n <= 0x7fffffff) {
+      // In 32-bit integers (|v| < 214,748 at 4 digits: nearly every value): a double's % is a
+      // call to fmod, an integer's division by 10 a multiplication.
+      let m = n | 0;
+      for (let k = 0; k < digits; k++) {
+        const q = (m / 10) | 0;
+        bytes[--at] = 48 + m - q * 10;
+        m = q;
+      }
+      if (digits > 0) bytes[--at] = 46; // '.'
+      do {
+        const q = (m / 10) | 0;
+        bytes[--at] = 48 + m - q * 10;
+        m = q;
+      } while (m > 0);
+      return at;
+    }
     for (let k = 0; k < digits; k++) {
       bytes[--at] = 48 + (n % 10);
       n = Math.floor(n / 10);
     }
-    if (digits > 0) bytes[--at] = 46; // '.'
+    if (digits > 0) bytes[--at] = 46;
     do {
       bytes[--at] = 48 + (n % 10);
       n = Math.floor(n / 10);
     } while (n > 0);
-    if (v < 0) bytes[--at] = 45; // '-'
+    return at;
+  };
+  const write = (bytes: Uint8Array, end: number, v: number): void => {
+    const n = scaled(v);
+    if (n < 0) return writeText(bytes, end, v.toFixed(digits));
+    const at = writeDigits(bytes, end, n);
+    if (v < 0) bytes[at - 1] = 45; // '-'
+  };
+  const writeRow = (bytes: Uint8Array, start: number, row: ArrayLike<number>, cell: number): number => {
+    let end = start;
+    for (let k = 0; k < row.length; k++) {
+      const v = row[k]!;
+      end += cell;
+      const x = (v < 0 ? -v : v) * scale;
+      const whole = Math.floor(x);
+      const fraction = x - whole;
+      // Anything but a 32-bit integer part of a finite value off a tie goes the long way.
+      if (!fast || !(x < 0x7fffffff) || fraction === 0.5) {
+        write(bytes, end, v === 0 ? 0 : v);
+        continue;
+      }
+      const at = writeDigits(bytes, end, fraction > 0.5 ? whole + 1 : whole);
+      if (v < 0) bytes[at - 1] = 45; // '-'
+    }
+    return end;
   };
   const format = (v: number): string => {
     const bytes = new Uint8Array(length(v));
     write(bytes, bytes.length, v);
     return String.fromCharCode(...bytes);
   };
-  return { length, write, format };
+  return { length, write, writeRow, format };
 }

@@ -4,7 +4,8 @@
  * each [batch][size] value on one line so a diff reads by value.
  */
 import { InputError } from '../errors.js';
-import { fixedDigits } from './fixed.js';
+import { fixedDigits, type FixedDigits } from './fixed.js';
+import { engineRows } from './engine-run.js';
 import type { Trace, TraceStep } from './types.js';
 
 export interface FormatOptions {
@@ -55,32 +56,21 @@ export interface TableOptions extends FormatOptions {
  * element), one right-aligned column per vector element.
  */
 export function formatTable(trace: Trace, options: TableOptions = {}): string {
+  return new TextDecoder().decode(formatTableBytes(trace, options));
+}
+
+/** formatTable's text as UTF-8 bytes, for writing out without making a string of it (7 MB at 1,000 steps of hidden 128). */
+export function formatTableBytes(trace: Trace, options: TableOptions = {}): Uint8Array {
   // Every step holds the same nodes, so the selection is made once.
   const names = selectNodes(trace.steps[0], options);
   checkTextSize(trace, names, 'table');
   const batch = trace.sizes.batch ?? 1;
   const number = fixedDigits(options.digits ?? 4);
-  const value = (v: number): number => (Object.is(v, -0) ? 0 : v);
-  // The widths first, from the numbers' lengths; then the lines, written as bytes (a million
-  // numbers at hidden 128: no string or array per number or row). Loops, not Math.max(...):
-  // spreading a 10,000-step table overflows the call stack.
-  let units = 0;
-  let longestCell = 0;
-  let tWidth = 1;
-  let nodeWidth = 4;
-  for (const step of trace.steps) {
-    names.forEach((name, i) => {
-      const rows = step.nodes[name];
-      if (rows.length === 0) return;
-      if (i === 0) tWidth = Math.max(tWidth, String(step.t).length);
-      nodeWidth = Math.max(nodeWidth, name.length);
-      for (const row of rows) {
-        units = Math.max(units, row.length);
-        for (const v of row) longestCell = Math.max(longestCell, number.length(value(v)));
-      }
-    });
-  }
-  const cellWidth = Math.max(longestCell, String(units - 1).length);
+  // Rows straight from the engine's float64 history when it made the trace (no array per row).
+  const rowsOf = (step: TraceStep, name: string): readonly ArrayLike<number>[] => engineRows(step.nodes)?.(name) ?? step.nodes[name];
+  // The widths first; then the lines, written as bytes (a million numbers at hidden 128: no
+  // string or array per number or row).
+  const { units, tWidth, nodeWidth, cellWidth } = tableWidths(trace, names, rowsOf, number);
   const bWidth = Math.max(1, String(batch - 1).length);
   const header = [
     't'.padStart(tWidth),
@@ -89,48 +79,125 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
     ...Array.from({ length: units }, (_, i) => String(i).padStart(cellWidth)),
   ].join('  ');
   const sizes = Object.entries(trace.sizes).map(([k, v]) => `${k} ${v}`).join(', ');
-  const out = new ByteText();
+  // What follows the t column on each line, by node and batch element: the same at every step.
+  const encoder = new TextEncoder();
+  const leadText = names.map((name) => Array.from({ length: batch }, (_, b) => `  ${(b === 0 ? name : '').padEnd(nodeWidth)}${batch > 1 ? `  ${String(b).padStart(bWidth)}` : ''}`));
+  const lead = leadText.map((texts) => texts.map((text) => encoder.encode(text)));
+  const leadBytes = lead.reduce((n, rows) => rows.reduce((m, bytes) => m + bytes.length, n), 0);
+  const out = new ByteText(trace.steps.length * (1 + leadBytes + names.length * batch * (tWidth + 1 + units * (cellWidth + 2))) + 3 * header.length + 1024);
   out.text(`${trace.cell} (${sizes}; ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'})\n${header}\n`);
+  const cell = cellWidth + 2;
   let first = true;
   for (const step of trace.steps) {
+    const t = String(step.t);
     names.forEach((name, i) => {
-      step.nodes[name].forEach((row, b) => {
-        const t = i === 0 && b === 0 ? String(step.t) : '';
-        if (t !== '' && !first) out.text('\n');
+      rowsOf(step, name).forEach((row, b) => {
+        const withT = i === 0 && b === 0;
+        if (withT && !first) out.text('\n');
         first = false;
-        const start = `${t.padStart(tWidth)}  ${(b === 0 ? name : '').padEnd(nodeWidth)}${batch > 1 ? `  ${String(b).padStart(bWidth)}` : ''}`;
-        if (row.length === 0) return out.text(`${start.trimEnd()}\n`);
-        out.text(start);
-        // Each cell: two spaces, then the number right-aligned in its column.
-        const bytes = out.room(row.length * (cellWidth + 2) + 1);
+        if (row.length === 0) return out.text(`${`${(withT ? t : '').padStart(tWidth)}${leadText[i]![b]!}`.trimEnd()}\n`);
+        const prefix = lead[i]![b]!;
+        const bytes = out.room(tWidth + prefix.length + row.length * cell + 1);
         let at = out.length;
-        bytes.fill(32, at, at + row.length * (cellWidth + 2));
-        for (const v of row) {
-          at += cellWidth + 2;
-          number.write(bytes, at, value(v));
-        }
+        // The t column (digits, right-aligned) or blanks, then the node's name and batch element.
+        bytes.fill(32, at, at + tWidth);
+        if (withT) for (let k = 0; k < t.length; k++) bytes[at + tWidth - t.length + k] = t.charCodeAt(k);
+        at += tWidth;
+        bytes.set(prefix, at);
+        at += prefix.length;
+        // Each cell: two spaces, then the number right-aligned in its column (-0 as 0).
+        bytes.fill(32, at, at + row.length * cell);
+        at = number.writeRow(bytes, at, row, cell);
         bytes[at] = 10;
         out.length = at + 1;
       });
     });
   }
-  return out.toString();
+  return out.bytes();
+}
+
+/** The table's column widths. Loops, not Math.max(...): spreading a 10,000-step table overflows the call stack. */
+function tableWidths(trace: Trace, names: readonly string[], rowsOf: (step: TraceStep, name: string) => readonly ArrayLike<number>[], number: FixedDigits) {
+  let units = 0;
+  let tWidth = 1;
+  let nodeWidth = 4;
+  const range = new ValueRange();
+  for (const step of trace.steps) {
+    names.forEach((name, i) => {
+      const rows = rowsOf(step, name);
+      if (rows.length === 0) return;
+      if (i === 0) tWidth = Math.max(tWidth, String(step.t).length);
+      nodeWidth = Math.max(nodeWidth, name.length);
+      for (const row of rows) {
+        units = Math.max(units, row.length);
+        range.add(row);
+      }
+    });
+  }
+  const cellWidth = Math.max(range.longest(number, () => longestOfAll(trace, names, number)), String(units - 1).length);
+  return { units, tWidth, nodeWidth, cellWidth };
+}
+
+/**
+ * The largest value ≥ 0 and the most negative one, which have the longest toFixed strings of
+ * their sign: toFixed rounds |v| to the nearest multiple of 10^-digits (the larger on a tie),
+ * which never decreases as |v| grows, so neither does its count of digits, below 1e21 (from
+ * there toFixed writes the exponent form, "1e+21"). Comparing two numbers costs a fraction of
+ * writing one, and the table has a million.
+ */
+class ValueRange {
+  private top = -1;
+  private bottom = 0;
+  private nan = false;
+
+  add(row: ArrayLike<number>): void {
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i]!;
+      if (v >= 0) {
+        if (v > this.top) this.top = v;
+      } else if (v < this.bottom) this.bottom = v;
+      else if (v !== v) this.nan = true;
+    }
+  }
+
+  /** The longest toFixed string's length, or `scanAll()` when a value lies beyond ±1e21 or is infinite. */
+  longest(number: FixedDigits, scanAll: () => number): number {
+    if (!(this.top < 1e21 && this.bottom > -1e21)) return scanAll();
+    // -0 is written as 0, which the top holds as 0 too.
+    const top = this.top >= 0 ? number.length(this.top === 0 ? 0 : this.top) : 0;
+    const bottom = this.bottom < 0 ? number.length(this.bottom) : 0;
+    return Math.max(top, bottom, this.nan ? number.length(NaN) : 0);
+  }
+}
+
+/** The longest number of the table, each measured: for values beyond ±1e21 or infinite. */
+function longestOfAll(trace: Trace, names: readonly string[], number: FixedDigits): number {
+  let longest = 0;
+  for (const step of trace.steps) {
+    for (const name of names) for (const row of step.nodes[name]) for (const v of row) longest = Math.max(longest, number.length(Object.is(v, -0) ? 0 : v));
+  }
+  return longest;
 }
 
 /** Text built as UTF-8 bytes in one growing buffer. */
 class ByteText {
-  private bytes = new Uint8Array(1 << 16);
+  private buffer: Uint8Array;
   length = 0;
   private static readonly encoder = new TextEncoder();
 
+  /** `capacity`: the bytes expected, so that a table's buffer is made once. */
+  constructor(capacity: number) {
+    this.buffer = new Uint8Array(Math.max(capacity, 1 << 10));
+  }
+
   /** The buffer, with room for `n` more bytes after `length`. */
   room(n: number): Uint8Array {
-    if (this.length + n > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
+    if (this.length + n > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
     }
-    return this.bytes;
+    return this.buffer;
   }
 
   text(text: string): void {
@@ -139,8 +206,9 @@ class ByteText {
     this.length += ByteText.encoder.encodeInto(text, bytes.subarray(this.length)).written;
   }
 
-  toString(): string {
-    return new TextDecoder().decode(this.bytes.subarray(0, this.length));
+  /** The text's bytes (a view of the buffer). */
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
 }
 

@@ -31,8 +31,8 @@ export { fromNamedTensors } from './import.js';
  * `fromOnnx(model, cell)` maps W, R, B, P (orders z,r,h and i,o,f,c) onto the cell.
  */
 export { inspectOnnx, fromOnnx, type OnnxImport, type OnnxModelLike } from './onnx.js';
-/** Text forms: an aligned terminal table, CSV, and JSON in the documented shape. */
-export { formatTable, toCsv, toJson, type FormatOptions, type JsonOptions, type TableOptions } from './format.js';
+/** Text forms: an aligned terminal table (also as UTF-8 bytes, for a large one), CSV, and JSON in the documented shape. */
+export { formatTable, formatTableBytes, toCsv, toJson, type FormatOptions, type JsonOptions, type TableOptions } from './format.js';
 /** One self-contained HTML page: a heat map per step with a step slider and a batch selector. */
 /** The values of step t (and t-1) for the diagram stage's annotated figure. */
 export { toAnnotation, type Annotation, type StepAnnotation } from './annotate.js';

@@ -18,8 +18,9 @@ let instance: MathSubset | undefined;
 export function math(): MathSubset {
   if (!instance) {
     const require = createRequire(import.meta.url);
-    // `npm run build` bundles these factories (tree-shaken, with a V8 code cache) beside this file:
-    // mathjs's own files pull in about 700 modules.
+    // `npm run build` bundles these factories with the cell parser's (tree-shaken, one bundle in
+    // dist/vendor/ with a V8 code cache) and writes the loader beside this file: mathjs's own
+    // files pull in about 700 modules.
     const bundled = join(dirname(fileURLToPath(import.meta.url)), 'mathjs-subset.cjs');
     const dependencies: Record<string, unknown> = {};
     let create: MathJsInstance['create'];

@@ -13,6 +13,7 @@ import { InputError, ShapeError } from '../errors.js';
 import { createRandom } from '../random.js';
 import { readOnlyRecord } from './engine-run.js';
 import { runTrace } from './evaluators.js';
+import { recordedNodes } from './probe.js';
 import { resolveSizes, sizesFromFeatures } from './sizes.js';
 import { DEFAULT_MAX_STEPS, type Sequence, type Trace, type TraceOptions, type TraceStep, type WeightsLike } from './types.js';
 import { checkWeightNames, checkWeights, initWeights, toWeights } from './weights.js';
@@ -50,9 +51,8 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   const targets = sized.statements.map((s) => s.target);
   // Inputs first in declaration order (how the features are split), then the IR's order.
   const inputOrder = new Map(sized.inputs.map((d, i) => [d.name, i]));
-  const recorded = sized.nodes
-    // Parameter expressions that are matrices (W - W') are not per-sample values.
-    .filter((n) => n.kind !== 'param' && n.kind !== 'const' && n.shape.length < 2)
+  // Parameter expressions that are matrices (W - W') are not per-sample values.
+  const recorded = recordedNodes(sized)
     .map((node, index) => ({ node, index: node.kind === 'input' ? (inputOrder.get(node.id) ?? 0) - sized.inputs.length : index }))
     .sort((a, b) => a.index - b.index)
     .map((e) => e.node);
@@ -62,9 +62,10 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
     // Drawn step by step, noise by noise, as the evaluators consume them.
     noise: steps.map(() => new Map(sized.noises.map((n) => [n.name, randomRows(noise, batch, size(n.shape))]))),
   };
-  const chosen = runTrace(sized, sizes, finalWeights, run, recorded, { evaluator: options.evaluator, seed, warn: options.warn });
+  const chosen = runTrace({ cell, sized }, sizes, finalWeights, run, recorded, { evaluator: options.evaluator, seed, warn: options.warn });
   // A statement's value is its node's (the engine's nodes are made on first read).
-  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: readOnlyRecord(targets, (name) => nodes[name]!), nodes }));
+  const knownTargets = new Set(targets);
+  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: readOnlyRecord(targets, (name) => nodes[name]!, knownTargets), nodes }));
   const last = out[out.length - 1];
   return {
     cell: cell.name,

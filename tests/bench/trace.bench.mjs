@@ -5,10 +5,11 @@
 //     compiled cell's own forward() in float64 (no values kept) on the same sequence;
 // (2) whole `gateflow trace` processes against `node -e 0`, interleaved run by run, with and
 //     without the startup snapshot, and the rows whose differences are a cold trace's phases;
-// (3) a cold trace without the snapshot, phase by phase, in one process.
-// `node tests/bench/trace.bench.mjs processes` runs (2) and (3) only.
+// (3) a cold trace without the snapshot, phase by phase, in one process;
+// (4) a cold trace from the startup snapshot, phase by phase, from a CPU profile.
+// `node tests/bench/trace.bench.mjs processes` runs (2), (3) and (4) only.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,11 +134,10 @@ const { cellWithWeights } = await import(dist + '/cli/weights-source.js'); lap('
 const { cell } = await cellWithWeights('${cell}', undefined, () => {}); lap('read and parse the cell');
 const { readFileSync } = await import('node:fs');
 const sequence = decodeSequence(readFileSync(argv[3], 'utf8'), argv[3]); lap('read and check the input');
-const { probe } = await import(dist + '/trace/evaluators.js'); const { withSizes } = await import(dist + '/cell/index.js');
+const { probe } = await import(dist + '/trace/probe.js');
 const sizes = { hidden: ${hidden}, input: sequence.steps[0][0].length };
-const sized = withSizes(cell, sizes); const weights = tr.initWeights(cell, sizes, 0);
-const recorded = sized.nodes.filter((n) => n.kind !== 'param' && n.kind !== 'const' && n.shape.length < 2);
-if (probe(sized, sizes, weights, recorded, 0) !== undefined) throw new Error('the probe disagrees'); lap('the random probe (mathjs and the engine)');
+const weights = tr.initWeights(cell, sizes, 0);
+if (probe(cell, sizes, weights, 0) !== undefined) throw new Error('the probe disagrees'); lap('the random probe (mathjs and the engine, at its own small sizes)');
 const options = { sizes: { hidden: ${hidden} }, seed: 0, evaluator: 'engine' };
 const result = tr.trace(cell, undefined, sequence.steps, options); lap('trace on the engine (compile, the steps)');
 const table = tr.formatTable(result, { nodes: 'values', digits: 4 }); lap('format the table (' + (table.length / 1e6).toFixed(1) + ' MB)');
@@ -150,4 +150,41 @@ for (const [cell, seq, hidden] of [['lstm', seqOf(T, INPUT), 128], ['gru', seqOf
   if (phaseRun.status !== 0) throw new Error(phaseRun.stderr);
   console.log(`\na cold trace ${cell} --hidden ${hidden}, ${T} steps, without the snapshot, phase by phase (after Node itself; wall, CPU):`);
   for (const [name, w, c] of JSON.parse(phaseRun.stdout)) console.log(`  ${name.padEnd(66)} ${w.toFixed(0).padStart(5)} ms ${c.toFixed(0).padStart(5)} ms`);
+}
+
+// (4) The same cold trace as a user runs it, from trace.blob, phase by phase: one run under
+// V8's sampling profiler, each sample given to the outermost of the phases' functions on its
+// stack (the probe's own engine run is the probe's). The profiler's clock is the wall clock of
+// a loaded machine, so each phase is shown as its share, and as that share of the process's
+// median CPU time from (2).
+if (!unusable && existsSync(traceBlob)) {
+  const PHASES = [
+    ['cellWithWeights', 'read and parse the cell'],
+    ['decodeSequence', 'read and check the input (JSON)'],
+    ['initWeights', 'draw the weights (seeded, as PyTorch does)'],
+    ['probe', 'the random probe (both evaluators, at its own small sizes)'],
+    ['runOnEngine', `the trace on the engine (compile, ${T} steps, every node kept)`],
+    ['formatTableBytes', 'the table (as bytes, 9 nodes)'],
+    ['(garbage collector)', 'garbage collection'],
+  ];
+  const profDir = join(work, 'profile');
+  const profiled = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--snapshot-blob', traceBlob, '--', ...lstm], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (profiled.status !== 0) throw new Error(profiled.stderr);
+  const profile = JSON.parse(readFileSync(join(profDir, readdirSync(profDir)[0]), 'utf8'));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((c) => [c, n.id])));
+  const names = new Map(PHASES);
+  const spent = new Map([...names.values(), 'the rest (Node, the restored heap, yargs, the pipe)'].map((label) => [label, 0]));
+  profile.samples.forEach((id, i) => {
+    let phase = 'the rest (Node, the restored heap, yargs, the pipe)';
+    for (let at = id; at !== undefined; at = parentOf.get(at)) {
+      const name = nodes.get(at).callFrame.functionName;
+      if (names.has(name)) phase = names.get(name);
+    }
+    spent.set(phase, spent.get(phase) + (profile.timeDeltas[i] ?? 0));
+  });
+  const total = [...spent.values()].reduce((a, b) => a + b, 0);
+  const cpu = cpuOf(times[rows.findIndex(([label]) => label.startsWith('trace lstm'))]);
+  console.log(`\na cold trace lstm --hidden 128, ${T} steps, from trace.blob, phase by phase (share of one profiled run; × the median CPU ${cpu.toFixed(0)} ms of (2), = ${(cpu / cpuOf(times[0])).toFixed(2)} × node -e 0):`);
+  for (const [label, us] of spent) console.log(`  ${label.padEnd(66)} ${((100 * us) / total).toFixed(0).padStart(4)} % ${((cpu * us) / total).toFixed(0).padStart(5)} ms ${((cpu * us) / total / cpuOf(times[0])).toFixed(2).padStart(6)} × node`);
 }

@@ -7,11 +7,14 @@
 // 3 × the forward pass's multiply-adds × 2 per sample (the usual forward + backward
 // estimate), and each as a ratio to gateflow. gateflow and numpy take turns, the median of
 // BENCH_REPEATS rounds (default 3); on a shared machine CPU time drifts less than the clock.
+// With BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change), that build's
+// training is loaded into the same process and takes its turn too, so before and after are
+// measured under the same load.
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // Relaxed SIMD lets the opt-in fused multiply-add products (useFma) be measured too; the flag
@@ -27,6 +30,9 @@ const vae = await dist('train/vae/index.js');
 const { readMnist } = await dist('io/dataset.js');
 const { createRandom } = await dist('random.js');
 const { useFma } = await dist('engine/index.js');
+const baseline = process.env.BENCH_BASELINE_DIST
+  ? await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE_DIST), 'train/vae/index.js')).href)
+  : undefined;
 
 const INPUT = 784;
 const HIDDEN = 400;
@@ -71,7 +77,8 @@ function report(name, samplesPerSecond, reference) {
 // (1) gateflow through the library's own training loop, and (2) numpy, taking turns.
 const BATCHES = 40;
 const rows = { ...split.train, count: BATCHES * BATCH, values: split.train.values.subarray(0, BATCHES * BATCH * INPUT) };
-const gateflowRun = (seed) => (BATCHES * BATCH) / cpuSeconds(() => vae.trainVae(rows, undefined, createRandom(seed), { latent: LATENT, hidden: HIDDEN, epochs: 1, batch: BATCH }));
+const trainRun = (lib, seed) => (BATCHES * BATCH) / cpuSeconds(() => lib.trainVae(rows, undefined, createRandom(seed), { latent: LATENT, hidden: HIDDEN, epochs: 1, batch: BATCH }));
+const gateflowRun = (seed) => trainRun(vae, seed);
 const scratch = mkdtempSync(join(tmpdir(), 'gateflow-vae-bench-'));
 const digits = join(scratch, 'digits.f32');
 writeFileSync(digits, new Uint8Array(rows.values.buffer, rows.values.byteOffset, rows.values.byteLength));
@@ -83,7 +90,9 @@ const numpyRun = () => {
   return Number(run.stdout.trim());
 };
 gateflowRun(0);
+if (baseline) trainRun(baseline, 0);
 const gateflowRuns = [];
+const baselineRuns = [];
 const fmaRuns = [];
 const numpyRuns = [];
 const fmaAvailable = useFma(true);
@@ -95,6 +104,7 @@ for (let r = 0; r < REPEATS; r++) {
     fmaRuns.push(gateflowRun(r + 1));
     useFma(false);
   }
+  if (baseline) baselineRuns.push(trainRun(baseline, r + 1));
   if (numpyVersion) numpyRuns.push(numpyRun());
 }
 rmSync(scratch, { recursive: true, force: true });
@@ -103,6 +113,10 @@ report('gateflow engine (float32)', gateflowBest);
 if (numpyVersion) report(`numpy ${numpyVersion} (float32, 1 thread)`, median(numpyRuns), gateflowBest);
 else console.log('numpy: not measured (python3 with numpy is not installed)');
 console.log(`gateflow/numpy (samples/s ratio; the aim is ≥ 0.5): ${numpyVersion ? (gateflowBest / median(numpyRuns)).toFixed(2) : 'not measured'}`);
+if (baseline) {
+  report('baseline build (BENCH_BASELINE_DIST)', median(baselineRuns), gateflowBest);
+  if (numpyVersion) console.log(`baseline build/numpy: ${(median(baselineRuns) / median(numpyRuns)).toFixed(2)}`);
+}
 if (fmaAvailable) {
   report('gateflow, fused multiply-add (useFma)', median(fmaRuns), gateflowBest);
   if (numpyVersion) console.log(`gateflow with useFma/numpy: ${(median(fmaRuns) / median(numpyRuns)).toFixed(2)}`);

@@ -197,6 +197,31 @@ describe('checkFaithful finds planted faults', () => {
     expect(checkFaithful(scaled, noS)).toEqual(['pointwise h.div.0 uses s but its label \\div does not show it']);
   });
 
+  it('a circle drawn with the wrong operator, a σ box that computes tanh, and 1 − z written as −1 (z − 1)', () => {
+    const gru = parseCell('cell: g\ntitle: G\ninput: x\nstate: h\nz = σ(W x + U h_prev)\nh = z ⊙ h_prev + (1 - z) ⊙ tanh(V x)\n', { file: 'g.cell' });
+    const g = unroll(gru, twoSteps);
+    const relabel = (id: string, tex: string): DiagramGraph => ({ ...g, nodes: g.nodes.map((n) => (n.id === id ? { ...n, tex } : n)) });
+    expect(checkFaithful(gru, g)).toEqual([]);
+    expect(checkFaithful(gru, relabel('h.mul.0', '+'))).toEqual(['pointwise h.mul.0 draws h.mul.0, a mul, but its label + does not show \\odot']);
+    expect(checkFaithful(gru, relabel('h.tanh.0', '\\sigma'))).toEqual(['layer h.tanh.0 draws h.tanh.0, a tanh, but its label \\sigma does not show \\tanh']);
+    expect(checkFaithful(gru, relabel('h.sub.0', '-1'))).toEqual(['pointwise h.sub.0 draws h.sub.0 as -1, which reads its operands the other way round (expected 1-)']);
+  });
+
+  it('a − h_{t-1} placed with h_{t-1} entering above a (it would read h_{t-1} − a)', async () => {
+    const cell = parseCell('cell: d\ntitle: D\ninput: x\nstate: h\na = tanh(W x)\nh = a - h_prev\n', { file: 'd.cell' });
+    const placed = await placeDiagram(cell, { steps: 2, title: '' });
+    expect(checkFaithful(cell, placed)).toEqual([]);
+    // Step 1's two operands trade heights: the wires stay right, the order does not.
+    const ends = new Map(placed.edges.filter((e) => e.target === '1:h').map((e) => [e.valueOf, e.points.at(-1)!]));
+    const swapped = {
+      ...placed,
+      edges: placed.edges.map((e) => (e.target === '1:h' ? { ...e, points: [...e.points.slice(0, -1), ends.get(e.valueOf === 'a' ? 'h_prev' : 'a')!] } : e)),
+    };
+    const [a, hPrev] = [ends.get('a')!.y, ends.get('h_prev')!.y];
+    expect(a).toBeLessThan(hPrev);
+    expect(checkFaithful(cell, swapped)).toEqual([`step 1: pointwise h computes a − h_prev, but a enters at y ${hPrev}, not above h_prev at y ${a}`]);
+  }, 60_000);
+
   it('a peephole style on IndRNN recurrence, and a peephole drawn as a plain wire', () => {
     const indrnn = fixtureCell('diagram-indrnn.cell');
     const g = unroll(indrnn, twoSteps);

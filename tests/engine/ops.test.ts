@@ -24,6 +24,8 @@ const CASES: Case[] = [
   ['matmul [3,4]·[4,5]', (t, [a, b]) => t.matmul(a!, b!), [r(3, 4), r(4, 5)]],
   ['matmul [5,9]·[9,6] (i-k-j remainder rows)', (t, [a, b]) => t.matmul(a!, b!), [r(5, 9), r(9, 6)]],
   ['linear x[3,4]·W[5,4]ᵀ + b[5]', (t, [x, W, b]) => t.linear(x!, W!, b!), [r(3, 4), r(5, 4), r(5)]],
+  ['affine x[3,4]·W[4,5] + b[5]', (t, [x, W, b]) => t.affine(x!, W!, b!), [r(3, 4), r(4, 5), r(5)]],
+  ['affine then relu', (t, [x, W, b]) => t.affine(x!, W!, b!, { relu: true }), [r(3, 4), r(4, 5), r(5)]],
   ['linear without bias', (t, [x, W]) => t.linear(x!, W!), [r(2, 3), r(4, 3)]],
   ['add same shape', (t, [a, b]) => t.add(a!, b!), [r(2, 3), r(2, 3)]],
   ['add bias row [3] onto [2,3]', (t, [a, b]) => t.add(a!, b!), [r(2, 3), r(3)]],
@@ -143,6 +145,10 @@ describe('engine ops: errors name the tensor and both shapes', () => {
   it('matmul refuses mismatched inner dims', () => {
     const t = new Tape();
     expect(() => t.matmul(t.constant(tensor([[1, 2]])), t.constant(tensor([[1, 2]])))).toThrow("matmul: tensor 'b' has shape [1, 2], expected [2, n]");
+  });
+  it('affine refuses a bias that does not match W', () => {
+    const t = new Tape();
+    expect(() => t.affine(t.constant(tensor([[1, 2]])), t.constant(tensor([[1], [2]])), t.constant(tensor([1, 2])))).toThrow("affine: tensor 'bias' has shape [2], expected [1]");
   });
   it('mixing float32 and float64 is refused', () => {
     const t = new Tape();

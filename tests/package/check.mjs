@@ -46,11 +46,16 @@ for (const run of [1, 2]) {
   check(result.status === 0 && result.stderr === `wrote gru-${run}.svg\n`, `installed diagram run ${run} (${times.at(-1)} s)`);
 }
 console.log(`  code caches after the first run: ${caches().join(', ')}`);
-check(caches().length === 3, 'the first run made the three code caches (MathJax, the mathjs parser, elkjs) for this Node');
+check(caches().length === 3, 'the first run made the three code caches (MathJax, mathjs shared by the parser and the trace, elkjs) for this Node');
 check(existsSync(vendor), 'vendor bundles installed');
 const mine = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'diagram', 'gru', '-o', join(work, 'gru-here.svg')], { encoding: 'utf8' });
 const same = mine.status === 0 && readFileSync(join(project, 'gru-1.svg'), 'utf8') === readFileSync(join(work, 'gru-here.svg'), 'utf8') && readFileSync(join(project, 'gru-2.svg'), 'utf8') === readFileSync(join(project, 'gru-1.svg'), 'utf8');
 check(same, 'installed runs draw the same bytes as the working copy, with and without caches');
+// A trace loads mathjs through the trace's own loader (the shared bundle the parser loaded too).
+const traceArgs = ['trace', 'gru', '-i', '[[1,0],[0,1]]', '--hidden', '3'];
+const installedTrace = spawnSync(bin, traceArgs, { cwd: project, encoding: 'utf8' });
+const hereTrace = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...traceArgs], { encoding: 'utf8' });
+check(installedTrace.status === 0 && installedTrace.stdout.startsWith('gru (input 2, hidden 3, batch 1; 2 steps)\n') && installedTrace.stdout === hereTrace.stdout, 'installed trace gru prints the same table as the working copy');
 const equations = spawnSync(bin, ['equations', 'rnn'], { cwd: project, encoding: 'utf8' });
 check(equations.stdout === 'h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)\n', 'installed equations rnn');
 console.log(`Node ${process.version}; ${failures.length === 0 ? 'all checks passed' : `${failures.length} failed`}`);

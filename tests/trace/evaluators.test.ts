@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCell, parseCell, type CellGraph } from '../../src/index.js';
 import { createRandom } from '../../src/random.js';
-import { disagreement } from '../../src/trace/evaluators.js';
+import { disagreement } from '../../src/trace/probe.js';
 import type { NodeRows } from '../../src/trace/engine-run.js';
 import { trace, type Trace } from '../../src/trace/index.js';
 import { runInProcess } from '../cli-in-process.js';

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { readCellHeader } from '../../cell/header.js';
 import { cellParseOptions, listCells, readCell } from '../../io/index.js';
-import { writeOutput } from '../output.js';
+import { warn, writeOutput } from '../output.js';
 import { InputError } from '../../errors.js';
 
 export function cellsCommand(cli: Argv): Argv {
@@ -30,9 +30,10 @@ export function equationsCommand(cli: Argv): Argv {
         .option('output', { alias: 'o', type: 'string', nargs: 1, default: '-', describe: 'output file (- for standard output)' })
         .option('weights-map', { choices: ['pytorch', 'onnx', 'keras'] as const, describe: "instead of the equations: where each parameter lives in that framework's file (W_ir = weight_ih_l0[0:H]), with the convention" }),
     async (args) => {
-      const { parseCell, toTex, toMarkdown, toText, toJson } = await import('../../cell/index.js');
+      const { lintCell, parseCell, toTex, toMarkdown, toText, toJson } = await import('../../cell/index.js');
       const source = readCell(args.cell);
       const cell = parseCell(source.text, cellParseOptions(source));
+      lintCell(cell).forEach(warn);
       if (args['weights-map']) {
         if (args.format !== 'text' && args.format !== 'markdown') throw new InputError(`--weights-map prints text or markdown, not ${args.format}`);
         const { weightsMap, formatWeightsMap } = await import('../../trace/index.js');

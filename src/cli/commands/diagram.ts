@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { basename, extname, join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { cellParseOptions, readCell } from '../../io/index.js';
-import { figureBytes, loadTheme, writeOutput } from '../output.js';
+import { figureBytes, loadTheme, warn, writeOutput } from '../output.js';
 import type { Command } from './command.js';
 
 const FORMATS = ['svg', 'png', 'pdf', 'tikz', 'pptx'] as const;
@@ -65,9 +65,10 @@ function diagramCommand(cli: Argv): Argv {
       if (auto && format !== 'svg') throw new InputError(`--theme auto follows the viewer's colour scheme, which only an SVG can do; give a theme for ${format.toUpperCase()}`);
       const theme = await loadTheme(auto ? 'light' : args.theme);
       const darkTheme = auto ? await loadTheme('dark') : undefined;
-      const { parseCell } = await import('../../cell/index.js');
+      const { lintCell, parseCell } = await import('../../cell/index.js');
       const source = readCell(args.cell);
       const cell = parseCell(source.text, cellParseOptions(source));
+      lintCell(cell).forEach(warn);
       if (args.steps !== undefined && args.steps !== 1 && cell.states.length === 0) {
         process.stderr.write(`note: cell '${cell.name}' has no state, so nothing flows between steps; drawing one step\n`);
       }

@@ -46,7 +46,8 @@ export function traceCommand(cli: Argv): Argv {
       // Every output is made before any is written, so a bad option leaves no partial set of files.
       const jsonNodes = args['all-nodes'] ? ('all' as const) : ('values' as const);
       const nodes = args.nodes !== undefined ? args.nodes.split(',').map((id) => id.trim()).filter(Boolean) : jsonNodes;
-      const table = tr.formatTable(result, { nodes, digits: args.digits });
+      // As bytes: the table of a long trace is megabytes, which a string would only be made and encoded again.
+      const table = tr.formatTableBytes(result, { nodes, digits: args.digits });
       const outputs: [string, string | Uint8Array][] = [];
       if (args['save-weights']) {
         const target = args['save-weights'];

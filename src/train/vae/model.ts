@@ -106,22 +106,23 @@ export function createVae(config: VaeConfig, random: Random): Vae {
   return { config, params };
 }
 
-function affine(tape: Tape, x: Var, W: Parameter, b: Parameter): Var {
-  return tape.add(tape.matmul(x, tape.param(W)), tape.param(b));
+/** x · W + b, and relu after when asked (one engine op: the values of matmul, add and relu). */
+function affine(tape: Tape, x: Var, W: Parameter, b: Parameter, relu = false): Var {
+  return tape.affine(x, tape.param(W), tape.param(b), { relu });
 }
 
 /** Encoder: rows [batch, input] → mu, logvar [batch, latent]. */
 export function encode(tape: Tape, model: Vae, x: Var): { mu: Var; logvar: Var } {
   const p = model.params;
-  const h = tape.relu(affine(tape, p.conv ? convEncode(tape, p.conv, x) : x, p.encW, p.encB));
+  const h = affine(tape, p.conv ? convEncode(tape, p.conv, x) : x, p.encW, p.encB, true);
   return { mu: affine(tape, h, p.muW, p.muB), logvar: affine(tape, h, p.logvarW, p.logvarB) };
 }
 
 /** Decoder: z [batch, latent] → the likelihood's location (logits for Bernoulli, means for Gaussian). */
 export function decode(tape: Tape, model: Vae, z: Var): Var {
   const p = model.params;
-  const h = tape.relu(affine(tape, z, p.decW, p.decB));
-  if (p.conv) return convDecode(tape, p.conv, tape.relu(affine(tape, h, p.outW, p.outB)));
+  const h = affine(tape, z, p.decW, p.decB, true);
+  if (p.conv) return convDecode(tape, p.conv, affine(tape, h, p.outW, p.outB, true));
   return affine(tape, h, p.outW, p.outB);
 }
 

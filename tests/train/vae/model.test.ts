@@ -3,6 +3,7 @@ import { Tape } from '../../../src/engine/index.js';
 import { createRandom } from '../../../src/random.js';
 import { batchLoss, createVae, fromJsonModel, reparameterize, toJsonModel, type Vae } from '../../../src/train/vae/model.js';
 import { makeShapes } from '../../../src/train/vae/shapes-dataset.js';
+import { expectClose } from '../../expect.js';
 import { encodeMeans, evaluate, manifold, normalQuantile, trainVae } from '../../../src/train/vae/train.js';
 
 /** input 2, hidden 1, latent 1, with weights chosen so every intermediate is a round number. */
@@ -37,6 +38,27 @@ describe('vae model', () => {
     expect(pieces.kl).toBeCloseTo(kl, 6);
     expect(pieces.reconstruction).toBeCloseTo(recon, 6);
     expect(pieces.loss.value.data[0]).toBeCloseTo(kl + recon, 6);
+  });
+
+  it("evaluate: the PyTorch example's test loss (BCE of the decoded probabilities against the grey values, summed over pixels, + KL, over the row count) by hand (1e-4)", () => {
+    // The PyTorch example's test(): F.binary_cross_entropy(recon, x, reduction='sum') on the
+    // [0, 1] greys (ToTensor, no binarisation) plus KL, summed over batches, over len(test set).
+    const model = handModel();
+    model.params.encW.value.data.set([1, -1]); // h = 1 + x₀ − x₁
+    model.params.logvarB.value.data.set([-60]); // σ ≈ 1e-13: z = mu whatever the noise
+    const rows = [[0.2, 0.7], [1, 0], [0.5, 0.5]];
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    let recon = 0, kl = 0;
+    for (const [x0, x1] of rows as [number, number][]) {
+      const mu = 0.5 * (1 + x0 - x1);
+      // decoder: h₂ = relu(z), logits [h₂, −2h₂ + 0.5]
+      const p = [sigmoid(mu), sigmoid(-2 * mu + 0.5)];
+      recon -= x0 * Math.log(p[0]!) + (1 - x0) * Math.log(1 - p[0]!) + x1 * Math.log(p[1]!) + (1 - x1) * Math.log(1 - p[1]!);
+      kl += -0.5 * (1 - 60 - mu * mu - Math.exp(-60));
+    }
+    const data = { count: 3, dim: 2, values: Float32Array.from(rows.flat()) };
+    const result = evaluate(model, data, createRandom(5), 2); // batches of 2 and 1 rows
+    expectClose([result.reconstruction, result.kl, result.loss], [recon / 3, kl / 3, (recon + kl) / 3], { atol: 1e-4 });
   });
 
   it('beta weights the KL term in the loss only', () => {

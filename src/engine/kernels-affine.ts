@@ -1,0 +1,140 @@
+/**
+ * Engine stage: a dense layer as one op, x[M,K]·W[K,N] + b[N] with an optional relu after.
+ * As three ops (matmul, add, relu) a layer walked its [M, N] values three times forward in JS
+ * and, backward, copied its gradient twice (relu's mask into one buffer, add's pass-through into
+ * another) before the bias sum and the products could read it. Here the bias and relu, the mask
+ * and the bias gradient run as conv2d's do (conv-epilogue.ts: on the WebAssembly arena when the
+ * layer is large): the same arithmetic in the same order, so the same bits as the three ops
+ * (relu on the kernel keeps a −0 sum as −0, which x + b with a nonzero b never is).
+ *
+ * Columns of x that are zero in every row (MNIST: about 340 of the 784 pixels in a batch of
+ * 128) add nothing to x·W and leave their rows of dW at zero, so both products leave them out.
+ * Every sum still runs over the same k in the same order, in the same depth blocks, with only
+ * terms ±0 missing (adding ±0 to a sum that starts at +0 changes no bit), so the bits stay.
+ */
+import { ShapeError } from '../errors.js';
+import { biasAndRelu, biasGradient, gradientBeforeEpilogue } from './conv-epilogue.js';
+import type { Kernel } from './kernels.js';
+import { gemm, wasmRuns } from './matmul.js';
+import { allocateOutput } from './pool.js';
+import { allocate, dtypeOf, type Data, type DType, type Tensor } from './tensor.js';
+import { DEPTH_BLOCK } from './wasm.js';
+
+/** Leaving columns out pays only when this share of them or fewer hold a nonzero. */
+const SPARSE_SHARE = 0.85;
+
+/** Reused gather buffers (one product runs at a time). */
+const buffers: Record<DType, [Data, Data]> = { float32: [new Float32Array(0), new Float32Array(0)], float64: [new Float64Array(0), new Float64Array(0)] };
+
+function buffer(which: 0 | 1, length: number, dtype: DType): Data {
+  if (buffers[dtype][which].length < length) buffers[dtype][which] = allocate(length, dtype);
+  return buffers[dtype][which].subarray(0, length);
+}
+
+/**
+ * The columns of x [M, K] with a nonzero in some row, or null when more than SPARSE_SHARE of
+ * them have one (a dense layer's input gives up within its first rows).
+ */
+function activeColumns(x: Data, M: number, K: number): Int32Array | null {
+  const seen = new Uint8Array(K);
+  const limit = SPARSE_SHARE * K;
+  let count = 0;
+  for (let i = 0; i < M; i++) {
+    const base = i * K;
+    for (let k = 0; k < K; k++) {
+      if (seen[k] === 0 && x[base + k] !== 0) {
+        seen[k] = 1;
+        count++;
+      }
+    }
+    if (count > limit) return null;
+  }
+  const columns = new Int32Array(count);
+  for (let k = 0, c = 0; k < K; k++) if (seen[k]) columns[c++] = k;
+  return columns;
+}
+
+/** x[:, columns[from..to)] as [M, to − from], row-major, into `into`. */
+function gatherColumns(x: Data, M: number, K: number, columns: Int32Array, from: number, to: number, into: Data): Data {
+  const width = to - from;
+  for (let i = 0; i < M; i++) for (let c = 0; c < width; c++) into[i * width + c] = x[i * K + columns[from + c]!]!;
+  return into;
+}
+
+/** Rows `columns[from..to)` of W [K, N] as [to − from, N] into `into`. */
+function gatherRows(W: Data, N: number, columns: Int32Array, from: number, to: number, into: Data): Data {
+  for (let c = from; c < to; c++) into.set(W.subarray(columns[c]! * N, (columns[c]! + 1) * N), (c - from) * N);
+  return into;
+}
+
+/**
+ * o = x·W over the active columns only: one product per depth block of the full product, so each
+ * block's sum is added to o as the kernel adds it (0 + S₀, then + S₁, ...).
+ */
+function sparseProduct(M: number, N: number, K: number, x: Data, W: Data, o: Data, columns: Int32Array): void {
+  const dtype = dtypeOf(o);
+  let first = true;
+  for (let k0 = 0, from = 0; k0 < K; k0 += DEPTH_BLOCK) {
+    let to = from;
+    while (to < columns.length && columns[to]! < k0 + DEPTH_BLOCK) to++;
+    if (to === from) continue;
+    const xs = gatherColumns(x, M, K, columns, from, to, buffer(0, M * (to - from), dtype));
+    const Ws = gatherRows(W, N, columns, from, to, buffer(1, (to - from) * N, dtype));
+    gemm(M, N, to - from, xs, Ws, o, { accumulate: !first });
+    first = false;
+    from = to;
+  }
+  if (first) o.fill(0);
+}
+
+/** dW += xᵀ·dz on the rows of the active columns (each row of the product is its own sums). */
+function sparseWeightGradient(M: number, N: number, K: number, x: Data, gz: Data, gW: Data, columns: Int32Array): void {
+  const dtype = dtypeOf(gW);
+  const count = columns.length;
+  const xs = gatherColumns(x, M, K, columns, 0, count, buffer(0, M * count, dtype));
+  const rows = gatherRows(gW, N, columns, 0, count, buffer(1, count * N, dtype));
+  gemm(count, N, M, xs, gz, rows, { transA: true, accumulate: true });
+  for (let c = 0; c < count; c++) gW.set(rows.subarray(c * N, (c + 1) * N), columns[c]! * N);
+}
+
+/**
+ * The active columns when leaving the others out keeps every product on the same kernel (the
+ * WebAssembly one for any depth, so the JS loops' other rounding never comes in), else null.
+ */
+function sparseColumns(x: Data, M: number, K: number, N: number): Int32Array | null {
+  if (!wasmRuns(M, N, 1) || !wasmRuns(K, N, M)) return null;
+  const columns = activeColumns(x, M, K);
+  return columns && wasmRuns(columns.length, N, M) ? columns : null;
+}
+
+/** Each forward's active columns by its output, for the backward (x does not change in between). */
+const columnsOf = new WeakMap<Tensor, Int32Array | null>();
+
+export const affine: Kernel = {
+  forward([x, W, b], attrs) {
+    const [M, K] = x!.shape as [number, number];
+    const [K2, N] = W!.shape as [number, number];
+    if (x!.shape.length !== 2 || W!.shape.length !== 2 || K !== K2) throw new ShapeError('W', [K, 'n'], W!.shape, 'affine');
+    if (b!.shape.length !== 1 || b!.shape[0] !== N) throw new ShapeError('bias', [N], b!.shape, 'affine');
+    const o = allocateOutput(M * N, dtypeOf(x!.data));
+    const columns = sparseColumns(x!.data, M, K, N);
+    if (columns) sparseProduct(M, N, K, x!.data, W!.data, o, columns);
+    else gemm(M, N, K, x!.data, W!.data, o);
+    biasAndRelu(o, b!.data, attrs.relu ?? false);
+    const r: Tensor = { shape: [M, N], data: o };
+    columnsOf.set(r, columns);
+    return r;
+  },
+  backward([x, W], y, g, [gx, gW, gb], attrs) {
+    const [M, K] = x!.shape as [number, number];
+    const N = W!.shape[1]!;
+    // g masked by relu (0 + g, as the separate ops' zeroed buffers give): a scratch buffer, read before anything else asks for it.
+    const gz = gradientBeforeEpilogue(y.data, g, attrs.relu ?? false);
+    if (gb) biasGradient(gz, gb);
+    if (gx) gemm(M, K, N, gz, W!.data, gx, { transB: true, accumulate: true }); // dx = dz·Wᵀ
+    if (!gW) return;
+    const columns = columnsOf.has(y) ? columnsOf.get(y)! : sparseColumns(x!.data, M, K, N);
+    if (columns) sparseWeightGradient(M, N, K, x!.data, gz, gW, columns);
+    else gemm(K, N, M, x!.data, gz, gW, { transA: true, accumulate: true }); // dW = xᵀ·dz
+  },
+};
