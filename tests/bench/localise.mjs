@@ -9,7 +9,8 @@
 //   smooth3+localP 3-step smoothing, localised as smooth5+localP
 //   node tests/bench/localise.mjs run [--cells rnn] [--out DIR] [--only TEXT]   (trains; one JSON per piece)
 //   node tests/bench/localise.mjs report [--out DIR]                           (variants, per series and halves)
-//   node tests/bench/localise.mjs table [--out DIR]     (README's Markdown: each cell before → after localising, the baselines)
+//   node tests/bench/localise.mjs table [--out DIR] [--min-run K]  (README's Markdown: each cell before → after localising, the baselines;
+//        with --min-run, the localised runs are first made to persist as detect() does, persist.ts; the pieces were saved with min-run 1)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ const data = option('--data', '/work/shared/data/nab-dev');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
 
 const allSeries = () => benchSeries(root, data, 'H');
+const minRun = Number(option('--min-run', 1));
 
 if (args[0] === 'run') {
   const { loadCell } = await import(join(root, 'dist', 'load-cell.js'));
@@ -133,7 +135,7 @@ function variant(piece, name) {
   localise = name.includes('+local');
   const pointThreshold = name.endsWith('+localP') ? A.thresholdOf(points, piece.window, holdoutEnd, { rule: 'pot' }) : threshold;
   let flags = A.flag(scores, threshold);
-  if (localise) flags = A.localiseRuns(flags, points, pointThreshold);
+  if (localise) flags = A.localiseRuns(A.persistentRuns(flags, minRun), points, pointThreshold);
   flags = flags.map((f, t) => (t >= evaluateFrom ? f : 0));
   return summary({ metrics: A.evaluate(flags, labels, { from: evaluateFrom, tolerance: piece.window }), nab: A.nabScore(flags, labels, { from: evaluateFrom }) });
 }

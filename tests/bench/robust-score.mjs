@@ -8,6 +8,8 @@
 //   node tests/bench/robust-score.mjs run [--cells rnn] [--out DIR] [--only TEXT]   (detect; the baselines)
 //   node tests/bench/robust-score.mjs errors [--groups A,H1]                        (the same training again: its errors)
 //   node tests/bench/robust-score.mjs report [--out DIR] [--variants a,b] [--confirm] [--series]
+// The threshold variants (shapeFree, exclude*) compare the POT tail's shape clamp and what the
+// calibration leaves out; `report --variants local200,shapeFree,...` prints them.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,13 +88,41 @@ function bursts(p) {
   return A.burstMask(A.unpredictable(z, 1, first, p.regions.fitEnd, p.regions.holdoutEnd), first, p.regions.holdoutEnd, p.smooth);
 }
 
-/** Flags from point scores: smoothed by p.smooth, POT on the normal part, localised. */
-function flagsFrom(p, points, { risk = 1e-3, evidence, excludeBursts = false } = {}) {
+/**
+ * Normal-part steps left out of the threshold's calibration, each with the `smooth` − 1 steps
+ * after it (whose averaged scores it lifts): the labelled points (an oracle: what the labelled
+ * anomalies in the normal part cost), or the steps whose standardised error lies beyond `cut`
+ * robust deviations of the fit part's (fit.ts, unpredictable: the points the robust refit
+ * replaces), in the fit part only or in the whole normal part, or in runs of `run` or more.
+ */
+function excluded(p, { labels = false, cut = 4, fitOnly = false, run = 1 } = {}) {
+  const end = p.regions.holdoutEnd;
+  const hit = labels ? Uint8Array.from(p.labels) : A.unpredictable(floats(p.errors), 1, p.window, p.regions.fitEnd, fitOnly ? p.regions.fitEnd : end, cut);
+  const mask = new Uint8Array(p.labels.length);
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  const close = () => count >= run && mask.fill(1, first, Math.min(end, last + p.smooth));
+  for (let t = p.window; t < end; t++) {
+    if (!hit[t]) continue;
+    if (first >= 0 && t - last <= p.smooth) [last, count] = [t, count + 1];
+    else {
+      close();
+      [first, last, count] = [t, t, 1];
+    }
+  }
+  close();
+  return mask;
+}
+
+/** Flags from point scores: smoothed by p.smooth, POT (tail shape at most `maxShape`) on the normal part less `exclude`, localised. */
+function flagsFrom(p, points, { risk = 1e-3, evidence, excludeBursts = false, exclude, maxShape = A.MAX_SHAPE } = {}) {
   const scores = smoothed(points, p.smooth);
   const first = p.window + p.smooth - 1;
-  const mask = excludeBursts ? bursts(p) : undefined;
-  const calibration = mask ? scores.map((v, t) => (mask[t] ? Number.NaN : v)) : scores;
-  const threshold = A.thresholdOf(calibration, first, p.regions.holdoutEnd, { rule: 'pot', risk });
+  const mask = excludeBursts ? bursts(p) : exclude ? excluded(p, exclude) : undefined;
+  const calibration = [];
+  for (let t = first; t < p.regions.holdoutEnd; t++) if (Number.isFinite(scores[t]) && !mask?.[t]) calibration.push(scores[t]);
+  const threshold = A.potThreshold(calibration, risk, 0.98, maxShape).threshold;
   let flags = A.localiseRuns(A.flag(scores, threshold), points, threshold);
   if (evidence) flags = evidence(flags, scores, points, threshold);
   return flags;
@@ -142,7 +172,24 @@ export const VARIANTS = {
   local200mass02: (p) => flagsFrom(p, local(p, 200, 1.5), { evidence: massAtLeast(0.2) }),
   local200mass05: (p) => flagsFrom(p, local(p, 200, 1.5), { evidence: massAtLeast(0.5) }),
   local200atLeast2: (p) => flagsFrom(p, local(p, 200, 1.5), { evidence: atLeast(2) }),
+  // The threshold's tail and calibration (on the default scores, local200): the shape unclamped (before), then
+  // normal-part points left out of the calibration (excluded above; `labels` is an oracle).
+  shapeFree: (p) => flagsFrom(p, local(p, 200, 1.5), { maxShape: Infinity }),
+  excludeLabelled: (p) => flagsFrom(p, local(p, 200, 1.5), { exclude: { labels: true } }),
+  excludeRefitFit: (p) => flagsFrom(p, local(p, 200, 1.5), { exclude: { fitOnly: true } }),
+  excludeUnpredictable: (p) => flagsFrom(p, local(p, 200, 1.5), { exclude: {} }),
+  excludeUnpredictable8: (p) => flagsFrom(p, local(p, 200, 1.5), { exclude: { cut: 8 } }),
+  excludeRuns3: (p) => flagsFrom(p, local(p, 200, 1.5), { exclude: { run: 3 } }),
+  excludeRuns10: (p) => flagsFrom(p, local(p, 200, 1.5), { exclude: { run: 10 } }),
 };
+
+/** The rolling z-score thresholded by the current POT rule (the saved summaries keep the rule of their run). */
+function zScoreNow(p) {
+  const z = floats(p.zScores);
+  const calibration = [];
+  for (let t = p.window; t < p.regions.holdoutEnd; t++) if (Number.isFinite(z[t])) calibration.push(z[t]);
+  return A.flag(z, A.potThreshold(calibration, 1e-3).threshold);
+}
 
 function report() {
   const confirm = args.includes('--confirm');
@@ -153,9 +200,9 @@ function report() {
   for (const cell of [...new Set(pieces.map((p) => p.cell))]) {
     const rows = pieces.filter((p) => p.cell === cell).map((p) => ({
       p,
-      results: { ...Object.fromEntries(names.map((v) => [v, evaluateFlags(p, VARIANTS[v](p))])), 'z-score': p.baselines['rolling z-score'] ?? p.baselines['z-score'], everything: p.everything },
+      results: { ...Object.fromEntries(names.map((v) => [v, evaluateFlags(p, VARIANTS[v](p))])), 'z-score': p.baselines['rolling z-score'] ?? p.baselines['z-score'], ...(p.zScores ? { 'z-score now': evaluateFlags(p, zScoreNow(p)) } : {}), everything: p.everything },
     }));
-    const columns = [...names, 'z-score', 'everything'];
+    const columns = [...names, 'z-score', ...(rows.every((r) => r.results['z-score now']) ? ['z-score now'] : []), 'everything'];
     console.log(`\n${cell} on ${groups.join(' + ')}: composite F1, windows/labelled, FP runs, NAB`);
     if (args.includes('--series')) {
       console.log('series'.padEnd(44), columns.map((v) => v.padStart(22)).join(''));

@@ -52,6 +52,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         .option('seasonal', { type: 'boolean', default: true, describe: 'as for detect (--no-seasonal: never model a seasonal residual)' })
         .option('exclude-bursts', { type: 'boolean', default: false, describe: 'as for detect' })
         .option('localise', { type: 'boolean', describe: 'as for detect' })
+        .option('min-run', { type: 'number', describe: 'as for detect (default 2, or 1 with --smooth 1)' })
         .option('only', { type: 'string', describe: 'with --data: only the files whose names contain one of these comma-separated texts' })
         .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
@@ -71,6 +72,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         seasonal: args.seasonal,
         excludeBursts: args['exclude-bursts'],
         ...(args.localise !== undefined ? { localise: args.localise } : {}),
+        ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
       };
       const { checkOutputLocation } = await import('../../io/index.js');
       checkOutputLocation(args.out, 'folder');

@@ -129,6 +129,7 @@ function detectCommand(cli: Argv): Argv {
         .option('seasonal', { type: 'boolean', default: true, describe: 'a column that repeats with a period longer than --window (autocorrelation ≥ 0.5 in the fit part) is modelled as its residual from the fit part\'s per-phase median (--no-seasonal: never)' })
         .option('exclude-bursts', { type: 'boolean', default: false, describe: 'leave runs of 3 or more points the robust fit cannot predict (multi-point anomalies in the normal part) out of the threshold\'s calibration' })
         .option('localise', { type: 'boolean', describe: 'trim each flagged run to the span of its points whose own (unsmoothed) score exceeds the threshold, so a spike\'s neighbours are not flagged with it (--no-localise: keep the smoothed runs)' })
+        .option('min-run', { type: 'number', describe: 'drop flagged runs of the averaged score shorter than this many steps, before localising (default 2, or 1 with --smooth 1; 1: keep every run): a spike keeps the average up for several steps, a one-step crossing is noise grazing the threshold' })
         .option('local-scale', { type: 'number', default: 200, describe: 'judge each standardised error against the median and spread (1.4826·MAD, used when above 1.5 fit-part deviations) of this many errors before it, so a level shift\'s lasting bias or a noisier stretch stops scoring (0: against the fit part only)' })
         .option('ensemble', { type: 'number', default: 1, describe: 'train K seeds (seed, seed+1, ...) and score by the median of their scores; the report gives each one\'s composite F1' })
         .option('metric', { choices: ['standard', 'nab'] as const, default: 'standard' as const, describe: 'nab adds the NAB score (standard profile, normalised: 0 = flag nothing, 100 = perfect)' })
@@ -184,6 +185,7 @@ function detectCommand(cli: Argv): Argv {
         excludeBursts: args['exclude-bursts'],
         ...(args.localise !== undefined ? { localise: args.localise } : {}),
         localScale: args['local-scale'],
+        ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
         ensemble: positiveInteger(args.ensemble, 'ensemble'),
         normalFraction: fraction(args['normal-fraction'], 'normal-fraction'),
         holdoutFraction: fraction(args['holdout-fraction'], 'holdout-fraction'),
@@ -251,6 +253,7 @@ function detectCommand(cli: Argv): Argv {
         localScale: detection.model.localScale,
         ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, threshold: options.thresholdRule, robustFit: options.robustFit, seasonal: options.seasonal, excludeBursts: options.excludeBursts, ensemble: options.ensemble }),
         localise: options.localise ?? anomaly.LOCALISE_DEFAULT,
+        minRun: anomaly.minRunFor(detection.model.smooth, options.minRun),
       };
       const summary = anomaly.detectionSummary(detection, runInfo);
       if (unclipped) summary.unclippedEpochs = anomaly.epochSummary(unclipped);

@@ -12,8 +12,9 @@
  *   4. score each point by its prediction error, standardised with the fit part's residuals
  *      and then against the median and spread of its recent past (local-scale.ts; root mean
  *      square over channels, averaged over `smooth` steps);
- *   5. threshold from the normal part's scores (default: peaks over threshold, pot.ts); flag, and
- *      measure against labels (metrics.ts, range-metrics.ts, nab.ts);
+ *   5. threshold from the normal part's scores (default: peaks over threshold, pot.ts); flag,
+ *      drop runs too short to persist (persist.ts), localise the rest (localise.ts), and measure
+ *      against labels (metrics.ts, range-metrics.ts, nab.ts);
  *   6. the baselines (rolling z-score, Hampel identifier), thresholded by the same rule;
  *   7. hint when the scored part is distributed unlike the fit part.
  */
@@ -26,6 +27,7 @@ import { evaluate, referenceFlags, type DetectionMetrics } from './metrics.js';
 import type { EpochStats, OptimizerName, Predictor } from './model.js';
 import { LOCAL_SCALE_DEFAULT } from './local-scale.js';
 import { localiseRuns } from './localise.js';
+import { minRunFor, persistentRuns } from './persist.js';
 import { nabScore, type NabScore } from './nab.js';
 import { checkDrift, driftMessage, prepare, type DriftCheck } from './prepare.js';
 import { flag, thresholdOf, type ThresholdOptions } from './threshold.js';
@@ -82,6 +84,12 @@ export interface DetectOptions {
    * threshold (localise.ts), so the smoothing does not flag a spike's neighbours (default LOCALISE_DEFAULT).
    */
   readonly localise?: boolean;
+  /**
+   * Drop runs of the averaged score shorter than this many steps before localising (persist.ts;
+   * default MIN_RUN_DEFAULT, or 1 with `smooth` 1; 1 keeps every run): a spike keeps the averaged
+   * score up for several steps, while a one-step crossing is ordinary errors grazing the threshold.
+   */
+  readonly minRun?: number;
   /**
    * Judge each standardised error against the median and spread of this many errors before it
    * (local-scale.ts; default LOCAL_SCALE_DEFAULT, 0 = against the fit part only), so a level
@@ -209,6 +217,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
     warnings.push(message);
     options.warn?.(message);
   };
+  if (options.minRun !== undefined && !(Number.isInteger(options.minRun) && options.minRun >= 1)) throw new InputError(`--min-run must be a positive integer, found ${options.minRun}`);
   const saved = options.model;
   const prepared = prepare(series, options);
   const { window, horizon, smooth, regions, training, mean, std, seasonal } = prepared;
@@ -219,6 +228,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const scores = options.train ? medianScores(members.map((m) => m.scores)) : trainScores;
   const pointScores = medianScores(members.map((m) => m.pointScores));
   const localise = options.localise ?? LOCALISE_DEFAULT;
+  const minRun = minRunFor(smooth, options.minRun);
 
   // Phase 5: threshold, flags, metrics.
   const rule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
@@ -230,7 +240,12 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const evaluation = (flags: Uint8Array): Evaluation | undefined =>
     series.labels ? { metrics: evaluate(flags, series.labels, { from: regions.evaluateFrom, tolerance }), nab: nabScore(flags, series.labels, { from: regions.evaluateFrom }) } : undefined;
-  const flagsOf = (s: Float64Array, th: number, points?: Float64Array) => (localise && points ? localiseRuns(flag(s, th), points, th) : flag(s, th));
+  // The rnn's runs (those with point scores) must persist, then are localised; the baselines' are kept as they are.
+  const flagsOf = (s: Float64Array, th: number, points?: Float64Array) => {
+    if (!points) return flag(s, th);
+    const kept = persistentRuns(flag(s, th), minRun);
+    return localise ? localiseRuns(kept, points, th) : kept;
+  };
   const method = (name: string, s: Float64Array, th: number, points?: Float64Array): MethodResult => {
     const flagged = onlyEvaluated(flagsOf(s, th, points));
     const e = evaluation(flagged);

@@ -53,17 +53,17 @@ function trainingOptions(options: DetectOptions, prepared: Prepared, random: Ran
 }
 
 /**
- * 1 at the steps of [from, until) whose error in some channel lies beyond ROBUST_CUT robust
- * standard deviations of the errors in [from, to) (the fit part; `until` defaults to `to`).
+ * 1 at the steps of [from, until) whose error in some channel lies beyond `cut` (ROBUST_CUT)
+ * robust standard deviations of the errors in [from, to) (the fit part; `until` defaults to `to`).
  */
-export function unpredictable(errors: Float64Array, C: number, from: number, to: number, until = to): Uint8Array {
+export function unpredictable(errors: Float64Array, C: number, from: number, to: number, until = to, cut = ROBUST_CUT): Uint8Array {
   const mask = new Uint8Array(errors.length / C);
   for (let c = 0; c < C; c++) {
     const channel: number[] = [];
     for (let t = from; t < to; t++) channel.push(errors[t * C + c]!);
     const { median, spread } = robustSpread(channel);
     if (!(spread > 0)) continue;
-    for (let t = from; t < until; t++) if (Math.abs(errors[t * C + c]! - median) > ROBUST_CUT * spread) mask[t] = 1;
+    for (let t = from; t < until; t++) if (Math.abs(errors[t * C + c]! - median) > cut * spread) mask[t] = 1;
   }
   return mask;
 }

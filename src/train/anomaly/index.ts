@@ -21,12 +21,13 @@ export { createPredictor, trainPredictor, predictWindows, windowLoss, prediction
 export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
 export { evaluate, runsOf, referenceFlags, type DetectionMetrics, type PointCounts, type EventCounts, type Scores } from './metrics.js';
 export { localiseRuns } from './localise.js';
+export { persistentRuns, minRunFor, MIN_RUN_DEFAULT } from './persist.js';
 export { locallyStandardised, medianAbsoluteDeviation, LOCAL_SCALE_MIN_PAST, LOCAL_SCALE_DEFAULT, LOCAL_SCALE_SLACK } from './local-scale.js';
 export { rangeScores, RANGE_RECALL_ALPHA } from './range-metrics.js';
 export { nabScore, nabTotal, scaledSigmoid, probationPeriod, NAB_STANDARD, type NabScore } from './nab.js';
 export { quantile, robustSpread } from './quantile.js';
 export { pickThreshold, thresholdOf, flag, THRESHOLD_RULES, DEFAULT_RISK, DEFAULT_ROBUST_K, type ThresholdRule, type ThresholdOptions } from './threshold.js';
-export { fitGpd, potThreshold, gpdLogLikelihood, gpdSurvival, type GpdFit, type PotThreshold } from './pot.js';
+export { fitGpd, fitTail, gpdScaleAt, potThreshold, gpdLogLikelihood, gpdSurvival, MAX_SHAPE, type GpdFit, type PotThreshold } from './pot.js';
 export { rollingZScore, hampelScore, channelScale, SPREAD_FLOOR } from './baseline.js';
 export { benchmarkSeries, formatBenchmark, skippedRow, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
 export type { Series, Segment } from './types.js';
