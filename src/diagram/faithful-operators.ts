@@ -24,8 +24,7 @@ const ACTIVATION_MARK: Readonly<Record<string, string>> = {
 const ORDERED = new Set(['sub', 'div']);
 
 /** The operator symbol a circle of this node must show, or null where the kind has none to check. */
-function operatorMark(cell: CellGraph, n: CellNode): string | null {
-  const node = (id: NodeId) => cell.nodes.find((x) => x.id === id)!;
+function operatorMark(ir: ReadonlyMap<NodeId, CellNode>, n: CellNode): string | null {
   switch (n.kind) {
     case 'add':
       return '+';
@@ -36,7 +35,7 @@ function operatorMark(cell: CellGraph, n: CellNode): string | null {
       return '\\div';
     // A product of two vectors is elementwise (⊙); a number scales (×), as does a matrix product.
     case 'mul':
-      return n.inputs.every((i) => node(i).shape.length > 0) ? '\\odot' : '\\times';
+      return n.inputs.every((i) => ir.get(i)!.shape.length > 0) ? '\\odot' : '\\times';
     case 'matmul':
       return '\\times';
     case 'transpose':
@@ -68,7 +67,7 @@ export function checkOperators(cell: CellGraph, graph: DiagramGraph, labelOf: (i
   for (const g of graph.nodes) {
     if (g.glyph === 'concat' || g.glyph === 'param' || g.glyph === 'linear') continue;
     const root = ir.get(g.valueOf);
-    const mark = root ? operatorMark(cell, root) : null;
+    const mark = root ? operatorMark(ir, root) : null;
     if (!root || mark === null) continue;
     const what = root.kind === 'activation' ? root.fn : root.kind;
     if (!g.tex.includes(mark)) {

@@ -44,6 +44,8 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
   const labelParams = graph.detail === 'gates';
   const expressions = labelParams ? parameterExpressions(cell) : new Set<NodeId>();
   const value = (id: NodeId): NodeId => valueOf(cell, ir, id);
+  // An operand written in its operator's label instead of arriving on a wire.
+  const labelOf = (id: NodeId): string | null => operandLabelText(cell, ir.get(id)!, labelParams, expressions);
   const name = (id: string) => (ports.has(id) ? `port ${id}` : `${glyphs.get(id)?.glyph ?? 'unknown'} ${id}`);
 
   problems.push(...checkPorts(cell, graph.ports));
@@ -94,15 +96,7 @@ export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGra
     const arriving = new Set(into(id).flatMap(carried));
     for (const v of reads(id)) if (!arriving.has(v)) problems.push(`${name(id)} reads ${v}, but no wire brings it`);
   }
-  problems.push(...checkLabels(cell, graph, labelParams));
-  // An operand written in its operator's label instead of arriving on a wire.
-  const labelOf = (id: NodeId): string | null => {
-    const n = ir.get(id)!;
-    if (n.kind === 'const') return constTex(n.value);
-    if (n.kind === 'identity') return 'I';
-    if (labelParams && n.kind === 'param') return symbolTex(n.id, 'param');
-    return labelParams && expressions.has(id) ? expressionTex(cell, id) : null;
-  };
+  problems.push(...checkLabels(cell, graph, labelParams, labelOf));
   problems.push(...checkOperators(cell, graph, labelOf));
   problems.push(...checkPeepholes(cell, graph, carried));
   if ('graph' in drawing) problems.push(...checkSteps(cell, drawing), ...checkOperandOrder(cell, drawing, value, (id) => labelOf(id) === null));
@@ -165,7 +159,15 @@ function checkCoverage(cell: CellGraph, graph: DiagramGraph): string[] {
 }
 
 /** A parameter or constant written as a label must be in the glyph's text (a layer box stands for its affine map). */
-function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean): string[] {
+/** An operand written in its operator's label instead of arriving on a wire, as that label writes it; null for a wired one. */
+function operandLabelText(cell: CellGraph, n: CellNode, labelParams: boolean, expressions: ReadonlySet<NodeId>): string | null {
+  if (n.kind === 'const') return constTex(n.value);
+  if (n.kind === 'identity') return 'I';
+  if (labelParams && n.kind === 'param') return symbolTex(n.id, 'param');
+  return labelParams && expressions.has(n.id) ? expressionTex(cell, n.id) : null;
+}
+
+function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean, labelOf: (id: NodeId) => string | null): string[] {
   const problems: string[] = [];
   const ir = new Map(cell.nodes.map((n) => [n.id, n]));
   for (const g of graph.nodes) {
@@ -180,7 +182,8 @@ function checkLabels(cell: CellGraph, graph: DiagramGraph, labelParams: boolean)
       }
     }
     for (const n of shown) {
-      const text = n.kind === 'const' ? constTex(n.value) : n.kind === 'identity' ? 'I' : symbolTex(n.id, 'param');
+      // A parameter a box covers is in its label even where parameters are not labels of operators (ops detail).
+      const text = labelOf(n.id) ?? symbolTex(n.id, 'param');
       if (!g.tex.includes(text)) problems.push(`${g.glyph} ${g.id} uses ${n.kind === 'param' ? n.id : n.kind === 'identity' ? 'the identity I' : `the constant ${text}`} but its label ${g.tex} does not show it`);
     }
   }
