@@ -142,7 +142,7 @@ function detectCommand(cli: Argv): Argv {
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
-      const { cellParseOptions, readCell, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
+      const { cellParseOptions, readCell, readText, writeFileAtomic, checkOutputLocation, timeStepOf } = await import('../../io/index.js');
       const { parseCell } = await import('../../cell/index.js');
       const columns = {
         ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
@@ -166,6 +166,8 @@ function detectCommand(cli: Argv): Argv {
       const modelName = cell.name;
       const clip = args.clip;
       if (!(clip >= 0)) throw new InputError(`--clip must be 0 (off) or a positive number, got ${clip}`);
+      // A day or a week at the series' time step is a seasonal period the detector prefers (period.ts).
+      const timeStep = timeStepOf((train ?? series).timestamps);
       const options = {
         cell,
         hidden: positiveInteger(args.hidden, 'hidden'),
@@ -192,6 +194,7 @@ function detectCommand(cli: Argv): Argv {
         ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
         ...(train ? { train } : {}),
         ...(model ? { model } : {}),
+        ...(timeStep ? { timeStep } : {}),
         warn: warn,
       };
       if (options.ensemble > 1 && args['save-model']) throw new InputError(`--save-model keeps one predictor; it cannot save an --ensemble of ${options.ensemble}`);

@@ -63,6 +63,12 @@ export interface DetectOptions {
   readonly threshold?: number;
   /** Model a channel's residual from its seasonal profile when its period exceeds the window (default true; seasonal.ts). */
   readonly seasonal?: boolean;
+  /**
+   * The series' time step in milliseconds when its timestamps are dates (io's timeStepOf): a
+   * day or a week at this step is taken as the seasonal period when the fit part cannot tell it
+   * from the one it finds (period.ts).
+   */
+  readonly timeStep?: number;
   /** Refit after replacing the fit-part points the first fit cannot predict (default true). */
   readonly robustFit?: boolean;
   /**

@@ -31,6 +31,7 @@ export { fitGpd, fitTail, gpdScaleAt, potThreshold, gpdLogLikelihood, gpdSurviva
 export { rollingZScore, hampelScore, channelScale, SPREAD_FLOOR } from './baseline.js';
 export { benchmarkSeries, formatBenchmark, skippedRow, wins as benchmarkWins, FLAG_EVERYTHING, type BenchmarkRow } from './benchmark.js';
 export type { Series, Segment } from './types.js';
-export { autocorrelation, detectPeriod, seasonalProfile, deseasonalise, leaveOneOutResiduals, SEASONAL_MIN_ACF, MIN_CYCLES, MAX_PERIOD, type SeasonalProfile } from './seasonal.js';
+export { seasonalProfile, deseasonalise, leaveOneOutResiduals, type SeasonalProfile } from './seasonal.js';
+export { autocorrelation, detectPeriod, foldResidual, withoutLevel, calendarPeriods, SEASONAL_MIN_ACF, MIN_CYCLES, MAX_PERIOD, PEAK_FRACTION, type Period, type Fold } from './period.js';
 export { modelToJson, modelFromJson, type CellSource } from './model-file.js';
 export { flaggedCsv, detectionSummary, epochSummary, formatEpochs, formatMetrics, formatSeasonal } from './report.js';

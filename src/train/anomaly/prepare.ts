@@ -207,7 +207,7 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
     if (!(std[c]! > 1e-12)) throw new InputError(`column '${name}' is constant over the fit part (the first ${fitEnd} points); there is nothing to predict`);
   });
   const standardTrain = standardise(training.values, C, mean, std);
-  const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window)));
+  const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window, options.timeStep)));
   const zTrain = deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd);
   const z = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
