@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
-import { burstMask, detect, formatMetrics, synthSeries } from '../../../src/train/anomaly/index.js';
+import { burstMask, detect, errorFloors, formatMetrics, synthSeries } from '../../../src/train/anomaly/index.js';
 
 const small = { cell: loadCell('rnn'), hidden: 6, window: 20, epochs: 4, lr: 0.01, seed: 1, smooth: 1 };
 
@@ -24,6 +24,26 @@ describe('robust fitting', () => {
     expect(plain.history).toHaveLength(4);
     // Spikes of 8 (about 10 signal standard deviations) inflate the plain error scale.
     expect(robust.model.errorStd[0]!).toBeLessThan(0.8 * plain.model.errorStd[0]!);
+  });
+});
+
+describe('the error scale', () => {
+  it('is floored at 1% of the series\' scale in the predictor\'s units, not at an absolute 1e-12', () => {
+    // Zero but for a pulse of 20 every 30 steps (art_increase_spike_density's shape): the seasonal
+    // profile (period 30 > window 10) holds the pulses, every residual is 0, so the predictor reads
+    // zeros and its errors do not vary. Each phase's scale is then the floor 0.01 (in the fit
+    // part's standard deviations), one standard deviation is 1 / 0.01 = 100 input units, and 1%
+    // of it is 1. An off-phase spike of 20 in the held-out part is the normal part's largest error.
+    const length = 600;
+    const values = Float64Array.from({ length }, (_, t) => (t % 30 === 0 || t === 250 ? 20 : 0));
+    const series = { channels: ['value'], values, length, labels: new Uint8Array(length) };
+    const detection = detect(series, { ...small, window: 10, epochs: 2, smooth: 5 });
+    expect(detection.model.seasonal[0]?.period).toBe(30);
+    expect(errorFloors(detection.model.seasonal, 1)[0]).toBe(1);
+    expect(detection.model.errorStd[0]).toBe(1);
+    // With the floor at 1e-12 (before) the threshold was 6.3e14.
+    expect(detection.rnn.threshold).toBeLessThan(1e4);
+    expect(errorFloors([undefined, undefined], 2)).toEqual(Float64Array.of(0.01, 0.01));
   });
 });
 
