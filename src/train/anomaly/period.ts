@@ -11,9 +11,8 @@
  *      seasonal when the highest peak reaches SEASONAL_MIN_ACF;
  *   2. refine: a peak is broad (a cosine's top), and noise moves it by several lags, so among the
  *      lags the fit part cannot tell from it (within P²/(2n), half the Rayleigh resolution P/C of
- *      C = n/P cycles) the one whose folded residual is smallest (foldResidual: the classical
- *      decomposition's moving-average trend removed, per-phase means; phase dispersion
- *      minimisation, Stellingwerf 1978);
+ *      C = n/P cycles) the one at which the same level-free values fold best (foldResidual: the
+ *      least spread about the per-phase means; phase dispersion minimisation, Stellingwerf 1978);
  *   3. calendar: with dated timestamps, a day or a week at the series' step is taken when it
  *      lies in the range of stage 2 and folds as well, within two standard errors of the folded
  *      residual (foldResidual's relativeError): real seasons are
@@ -62,16 +61,11 @@ export function autocorrelation(values: readonly number[], maxLag: number): Floa
   return r;
 }
 
-function prefixSums(values: readonly number[]): Float64Array {
-  const prefix = new Float64Array(values.length + 1);
-  values.forEach((v, t) => (prefix[t + 1] = prefix[t]! + v));
-  return prefix;
-}
-
 /** values[t] minus the mean of the `width` values centred on t (the window kept inside the series at its ends). */
 export function withoutLevel(values: readonly number[], width: number): number[] {
   const n = values.length;
-  const prefix = prefixSums(values);
+  const prefix = new Float64Array(n + 1);
+  values.forEach((v, t) => (prefix[t + 1] = prefix[t]! + v));
   const w = Math.min(width, n);
   return values.map((v, t) => {
     const from = Math.min(Math.max(0, t - Math.floor(w / 2)), n - w);
@@ -87,37 +81,32 @@ export interface Fold {
 }
 
 /**
- * How badly `values` fold at `period`: remove the centred moving average over `trendWidth`
- * steps (default one period: the trend of the classical decomposition, which a season of that
- * period does not enter), then the per-phase means, over the steps whose whole averaging window
- * lies inside the series. Comparable between periods only with the same or a similar trend
- * width: a short average removes a slow season with the level. The relative error counts
- * points as independent after discounting the residuals' lag-1 autocorrelation ρ (effective
- * points n(1 − ρ)/(1 + ρ)): AR(1)-like noise makes neighbouring points near copies.
+ * How badly `values` fold at `period`: the mean square of each value's deviation from its
+ * phase's mean, per degree of freedom (points minus phases). The relative error counts points
+ * as independent after discounting the deviations' lag-1 autocorrelation ρ (effective points
+ * n(1 − ρ)/(1 + ρ)): AR(1)-like noise makes neighbouring points near copies.
  */
-export function foldResidual(values: readonly number[], period: number, trendWidth = period, prefix = prefixSums(values)): Fold {
-  const half = Math.floor(trendWidth / 2);
-  const from = half;
-  const to = values.length - (trendWidth - half) + 1;
-  if (to - from <= period) return { residual: Number.POSITIVE_INFINITY, relativeError: 0 };
-  const d = new Float64Array(to - from);
+export function foldResidual(values: readonly number[], period: number): Fold {
+  const n = values.length;
+  if (n <= period) return { residual: Number.POSITIVE_INFINITY, relativeError: 0 };
   const sums = new Float64Array(period);
   const counts = new Float64Array(period);
-  for (let t = from; t < to; t++) {
-    d[t - from] = values[t]! - (prefix[t - half + trendWidth]! - prefix[t - half]!) / trendWidth;
-    sums[t % period] += d[t - from]!;
+  values.forEach((v, t) => {
+    sums[t % period] += v;
     counts[t % period]++;
-  }
+  });
   let squares = 0;
   let lagged = 0;
-  for (let t = from; t < to; t++) {
-    const e = (d[t - from]! -= sums[t % period]! / counts[t % period]!);
+  let previous = 0;
+  values.forEach((v, t) => {
+    const e = v - sums[t % period]! / counts[t % period]!;
     squares += e * e;
-    if (t > from) lagged += e * d[t - from - 1]!;
-  }
+    if (t > 0) lagged += e * previous;
+    previous = e;
+  });
   const rho = squares > 0 ? Math.max(0, lagged / squares) : 0;
-  const effective = Math.max(1, ((to - from - period) * (1 - rho)) / (1 + rho));
-  return { residual: squares / (to - from - period), relativeError: Math.sqrt(2 / effective) };
+  const effective = Math.max(1, ((n - period) * (1 - rho)) / (1 + rho));
+  return { residual: squares / (n - period), relativeError: Math.sqrt(2 / effective) };
 }
 
 /** Peaks this close to the highest (as a fraction of it) count as high: a series that repeats every P steps also repeats every 2P, and noise decides which peak is higher. */
@@ -157,12 +146,12 @@ export function detectPeriod(values: readonly number[], stepMs?: number): Period
   const n = values.length;
   const maxLag = Math.min(Math.floor(n / MIN_CYCLES), MAX_PERIOD);
   if (maxLag < 2) return undefined;
-  const r = autocorrelation(withoutLevel(values, maxLag), maxLag + 1);
+  const levelled = withoutLevel(values, maxLag);
+  const r = autocorrelation(levelled, maxLag + 1);
   const peak = firstHighPeak(r, maxLag);
   if (!peak || peak.highest < SEASONAL_MIN_ACF) return undefined;
-  const prefix = prefixSums(values);
   const folded = new Map<number, Fold>();
-  const fold = (k: number) => folded.get(k) ?? folded.set(k, foldResidual(values, k, k, prefix)).get(k)!;
+  const fold = (k: number) => folded.get(k) ?? folded.set(k, foldResidual(levelled, k)).get(k)!;
   const period = unresolved(peak.period, n, maxLag).reduce((a, b) => (fold(b).residual < fold(a).residual ? b : a));
   // As good as the period's fold: within two of its standard errors.
   const asGood = (k: number) => fold(k).residual <= (1 + 2 * fold(period).relativeError) * fold(period).residual;
