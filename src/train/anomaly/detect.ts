@@ -69,6 +69,12 @@ export interface DetectOptions {
    * from the one it finds (period.ts).
    */
   readonly timeStep?: number;
+  /**
+   * An experiment, off by default (0): the predictor reads each value's deviation from the
+   * median of this many values before it (level.ts), so a wandering level does not take its
+   * input out of the fit part's range. Not kept in saved models.
+   */
+  readonly levelWindow?: number;
   /** Refit after replacing the fit-part points the first fit cannot predict (default true). */
   readonly robustFit?: boolean;
   /**
@@ -192,6 +198,16 @@ function calibrationRange(rule: ThresholdOptions, fitEnd: number, firstScore: nu
   return rule.rule === 'pot' ? firstScore : Math.max(fitEnd, firstScore);
 }
 
+/**
+ * The rnn's threshold read from its scores is at least 1. A score is an error in units of the
+ * fit part's error scale, and that scale is floored at 1% of the series' own (fit.ts,
+ * errorFloors): where the predictor (or the seasonal profile) follows the series exactly, the
+ * scores are rounding noise far below 1, and a threshold fitted to them flagged that noise (a
+ * noise-free daily sine: 58 false-positive runs). Elsewhere the threshold lies well above 1.
+ */
+export const MIN_RNN_THRESHOLD = 1;
+const rnnThreshold = (fromScores: number) => Math.max(MIN_RNN_THRESHOLD, fromScores);
+
 /** The pointwise median of several score arrays (NaN where any is NaN). */
 export function medianScores(all: readonly Float64Array[]): Float64Array {
   if (all.length === 1) return all[0]!;
@@ -241,7 +257,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const calibration = calibrationRange(rule, fitEnd, window + horizon - 1 + smooth - 1);
   // Bursts the robust fit found in the normal part are not calibrated on (fit.ts, burstMask).
   const calibrated = (scores: Float64Array, bursts: Uint8Array | undefined) => (bursts ? scores.map((v, t) => (bursts[t] ? Number.NaN : v)) : scores);
-  const threshold = options.threshold ?? saved?.threshold ?? thresholdOf(calibrated(trainScores, first.bursts), calibration, normalEnd, rule);
+  const threshold = options.threshold ?? saved?.threshold ?? rnnThreshold(thresholdOf(calibrated(trainScores, first.bursts), calibration, normalEnd, rule));
   const tolerance = options.tolerance ?? window;
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const evaluation = (flags: Uint8Array): Evaluation | undefined =>
@@ -259,7 +275,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   };
   const rnn = method(options.cell.name, scores, threshold, pointScores);
   const memberEvaluations =
-    members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flagsOf(m.scores, thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule), m.pointScores)))!) : [];
+    members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flagsOf(m.scores, rnnThreshold(thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule)), m.pointScores)))!) : [];
 
   // Phase 6: the baselines, on the same held-out part and rule.
   const baselines: MethodResult[] = [];

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../../errors.js';
 import { quantile } from './quantile.js';
+import { levelRelative } from './level.js';
 import { deseasonalise, seasonalProfile, type SeasonalProfile } from './seasonal.js';
 import { locate, type Series } from './types.js';
 import type { DetectOptions, Regions, TrainedModel } from './detect.js';
@@ -208,8 +209,10 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   });
   const standardTrain = standardise(training.values, C, mean, std);
   const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window, options.timeStep)));
-  const zTrain = deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd);
-  const z = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : zTrain;
+  // An experiment (level.ts): the deviation from the recent level instead of the value itself.
+  const relative = (x: Float64Array) => (options.levelWindow ? levelRelative(x, C, options.levelWindow) : x);
+  const zTrain = relative(deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd));
+  const z = options.train ? relative(deseasonalise(standardise(series.values, C, mean, std), C, seasonal)) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
   const labelledInHoldout = saved ? 0 : countLabels(training.labels, fitEnd, normalEnd);
   return { window, horizon, smooth, C, regions, training, mean, std, seasonal, zTrain, z, labelledInFit, labelledInHoldout };

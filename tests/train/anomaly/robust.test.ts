@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
-import { burstMask, detect, errorFloors, formatMetrics, synthSeries } from '../../../src/train/anomaly/index.js';
+import { burstMask, detect, errorFloors, formatMetrics, MIN_RNN_THRESHOLD, synthSeries } from '../../../src/train/anomaly/index.js';
 
 const small = { cell: loadCell('rnn'), hidden: 6, window: 20, epochs: 4, lr: 0.01, seed: 1, smooth: 1 };
 
@@ -43,6 +43,9 @@ describe('the error scale', () => {
     expect(detection.model.errorStd[0]).toBe(1);
     // With the floor at 1e-12 (before) the threshold was 6.3e14.
     expect(detection.rnn.threshold).toBeLessThan(1e4);
+    // The scored part repeats the pulses exactly: its scores are rounding noise, under the rnn's least threshold (1).
+    expect(detection.rnn.threshold).toBeGreaterThanOrEqual(MIN_RNN_THRESHOLD);
+    expect(detection.rnn.flagged.filter(Boolean).length).toBe(0);
     expect(errorFloors([undefined, undefined], 2)).toEqual(Float64Array.of(0.01, 0.01));
   });
 });
