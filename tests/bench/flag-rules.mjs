@@ -65,10 +65,10 @@ async function run() {
       if (existsSync(file)) continue;
       const series = await entry.load();
       const started = process.cpuUsage();
-      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input (level.ts).
+      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input's window (level.ts; 0 off, default 200).
       const timeStep = timeStepOf(series.timestamps);
-      const level = Number(option('--level', 0));
-      const options = { cell, seed: 1, ...(timeStep ? { timeStep } : {}), ...(level > 0 ? { levelWindow: level } : {}) };
+      const level = option('--level', undefined);
+      const options = { cell, seed: 1, ...(timeStep ? { timeStep } : {}), ...(level !== undefined ? { levelWindow: Number(level) } : {}) };
       let prepared;
       try {
         prepared = prepare(series, options);

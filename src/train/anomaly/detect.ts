@@ -70,9 +70,9 @@ export interface DetectOptions {
    */
   readonly timeStep?: number;
   /**
-   * An experiment, off by default (0): the predictor reads each value's deviation from the
-   * median of this many values before it (level.ts), so a wandering level does not take its
-   * input out of the fit part's range. Not kept in saved models.
+   * The predictor reads each value's deviation from the median of this many values before it
+   * (level.ts; default LEVEL_WINDOW_DEFAULT, 0 = the values themselves), so a wandering level
+   * does not take its input out of the fit part's range.
    */
   readonly levelWindow?: number;
   /** Refit after replacing the fit-part points the first fit cannot predict (default true). */
@@ -137,6 +137,8 @@ export interface TrainedModel {
   readonly errorStd: Float64Array;
   /** Steps of recent errors each error is judged against (0: the fit part's scale only; local-scale.ts). */
   readonly localScale: number;
+  /** Steps of recent inputs whose median each input is taken relative to (0: none; level.ts). */
+  readonly levelWindow: number;
   readonly threshold: number;
 }
 
@@ -242,7 +244,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   if (options.minRun !== undefined && !(Number.isInteger(options.minRun) && options.minRun >= 1)) throw new InputError(`--min-run must be a positive integer, found ${options.minRun}`);
   const saved = options.model;
   const prepared = prepare(series, options);
-  const { window, horizon, smooth, regions, training, mean, std, seasonal } = prepared;
+  const { window, horizon, smooth, regions, training, mean, std, seasonal, levelWindow } = prepared;
   const { fitEnd, holdoutEnd: normalEnd } = regions;
   const members = fitMembers(series, options, prepared);
   const first = members[0]!;
@@ -298,7 +300,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   for (const d of drift) if (d.drifts) warn(driftMessage(d));
 
   const localScale = saved?.localScale ?? options.localScale ?? LOCAL_SCALE_DEFAULT;
-  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, localScale, threshold };
+  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, localScale, levelWindow, threshold };
   return {
     model,
     regions,
