@@ -66,7 +66,8 @@ describe('bursts in the normal part and the threshold', () => {
     const inBurst = (t: number) => bursts.some((start) => t >= start && t < start + 12);
     // ±3 (about 3 signal standard deviations), crossing zero now and then.
     const series = { ...base, values: base.values.map((v, t) => (inBurst(t) ? v + 3 * Math.sin(t) : v)), labels: base.labels!.map((l, t) => (inBurst(t) ? 1 : l)) };
-    const settings = { ...small, smooth: 5 };
+    // The values themselves as input (levelWindow 0), as when the burst rule was chosen.
+    const settings = { ...small, smooth: 5, levelWindow: 0 };
     const clean = detect(base, settings).rnn.threshold;
     const kept = detect(series, settings);
     const excluded = detect(series, { ...settings, excludeBursts: true });
