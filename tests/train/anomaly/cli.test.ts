@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seriesToCsv, synthSeries } from '../../../src/train/anomaly/index.js';
-import { runInProcess } from '../../cli-in-process.js';
+import { runInProcessWithStderr } from '../../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
 
@@ -22,21 +22,8 @@ function gateflowIn(env: Record<string, string>, ...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** `gateflow ...args` in-process, in `cwd`: warnings (written to the process's standard error) are captured too, before the error message. */
-async function inProcess(cwd: string, ...args: string[]) {
-  const write = process.stderr.write;
-  let warnings = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    warnings += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const run = await runInProcess(args, cwd);
-    return { ...run, stderr: warnings + run.stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+/** `gateflow ...args` in-process, in `cwd`, standard error whole (warnings included). */
+const inProcess = (cwd: string, ...args: string[]) => runInProcessWithStderr(args, cwd);
 
 /** A synthetic series with its step column replaced by `stamp(t)` under the header `name`. */
 function withTimestamps(csv: string, name: string, stamp: (t: number) => string): string {
