@@ -127,8 +127,11 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       return off;
     };
     const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
-    const useWasm = wasmEnabled() && gemmModule(false) !== null;
-    const parallel = useWasm && threads > 1 && gemmModule(true) !== null && [...groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
+    // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add),
+    // so the fused kernels are neither wanted nor built (assembling them is a cold trace's 5 %).
+    const fma = exact ? false : undefined;
+    const useWasm = wasmEnabled() && gemmModule(false, fma) !== null;
+    const parallel = useWasm && threads > 1 && gemmModule(true, fma) !== null && [...groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
     const groupBufs = new Map<Group, { WT: number; out: number }>();
     for (const g of groups.values()) {
       g.stride = useWasm ? paddedColumns(g.total, dtype) : g.total;
@@ -173,8 +176,6 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     arena?.dispose();
     // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
     const bytes = WasmArena.bytesFor(lengths, dtype);
-    // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add).
-    const fma = exact ? false : undefined;
     arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes, fma } : { fma }) : null;
     if (arena && parallel) arena.startHelper();
     const a = arena;
