@@ -2,9 +2,10 @@
 // one piece a step (src/engine/schedule-record.ts), against the rows the observer copies node by
 // node (the path it replaced), bit for bit, on the shipped LSTM and GRU and generated cells
 // (batch 3); a second run leaves the first's values as they were; an unknown node is refused.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadCell, parseCell, type CellGraph } from '../../src/index.js';
 import { compile, randn, type Tensor } from '../../src/engine/index.js';
+import { useWasm } from '../../src/engine/matmul.js';
 import { createRandom } from '../../src/random.js';
 import { generateCell } from '../diagram/random-cells.js';
 
@@ -56,21 +57,28 @@ describe('forward() with record', () => {
     ...Array.from({ length: 10 }, (_, k): [string, CellGraph] => [`generated ${700 + k}`, parseCell(generateCell(700 + k).text, { file: `g${700 + k}.cell` })]),
   ];
 
-  it('keeps every node at every step, equal to the observer\'s rows to the bit, and a second run leaves them as they were', () => {
-    const failures: string[] = [];
-    cells.forEach(([name, cell], k) => {
-      const sizes = Object.fromEntries(cell.dims.map((d) => [d, d === 'input' ? 4 : 8]));
-      const { compiled, copies, run } = observed(cell, sizes, k + 1);
-      const first = run();
-      const firstValues = flatten(first);
-      for (const [id, values] of copies) if (!same(firstValues.get(id), Array.from(values))) failures.push(`${name}: ${id}`);
-      if (firstValues.size !== copies.size) failures.push(`${name}: ${firstValues.size} nodes recorded of ${copies.size}`);
-      run();
-      for (const [id, values] of flatten(first)) if (!same(values, firstValues.get(id))) failures.push(`${name}: ${id} changed by the next run`);
-      compiled.dispose();
-    });
-    expect(failures).toEqual([]);
+  afterEach(() => {
+    useWasm(true);
   });
+
+  for (const wasm of [true, false]) {
+    it(`keeps every node at every step, equal to the observer's rows to the bit, and a second run leaves them as they were (${wasm ? 'WebAssembly kernels' : 'JavaScript loops'})`, () => {
+      useWasm(wasm);
+      const failures: string[] = [];
+      cells.forEach(([name, cell], k) => {
+        const sizes = Object.fromEntries(cell.dims.map((d) => [d, d === 'input' ? 4 : 8]));
+        const { compiled, copies, run } = observed(cell, sizes, k + 1);
+        const first = run();
+        const firstValues = flatten(first);
+        for (const [id, values] of copies) if (!same(firstValues.get(id), Array.from(values))) failures.push(`${name}: ${id}`);
+        if (firstValues.size !== copies.size) failures.push(`${name}: ${firstValues.size} nodes recorded of ${copies.size}`);
+        run();
+        for (const [id, values] of flatten(first)) if (!same(values, firstValues.get(id))) failures.push(`${name}: ${id} changed by the next run`);
+        compiled.dispose();
+      });
+      expect(failures).toEqual([]);
+    });
+  }
 
   it('refuses a node the cell does not have', () => {
     const sizes = { input: 2, hidden: 3 };
