@@ -7,7 +7,7 @@
 import { numericShape, withSizes, type CellGraph, type Sizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Random } from '../random.js';
-import { buildSchedule, type Schedule, type StepObserver } from './schedule.js';
+import { buildSchedule, type NodeHistory, type Schedule, type StepObserver } from './schedule.js';
 import { Tape, parameter, type Parameter, type Var } from './tape.js';
 import { allocate, dtypeOf, sameShape, slice0, zeros, type DType, type Tensor } from './tensor.js';
 import { LOWER, scheduled } from './lower-cell.js';
@@ -88,6 +88,11 @@ export interface ForwardOptions {
    * node's value at that step. For traces that keep every node; only the fast schedule has it.
    */
   readonly observe?: StepObserver;
+  /**
+   * Node ids whose values at every step the result keeps (`recorded`), copied out of the
+   * schedule in one piece a step rather than node by node. Only the fast schedule has it.
+   */
+  readonly record?: readonly string[];
 }
 
 export interface ForwardResult {
@@ -95,6 +100,8 @@ export interface ForwardResult {
   readonly states: Readonly<Record<string, Tensor>>;
   /** The states after the last step, [B, ...shape]. */
   readonly final: Readonly<Record<string, Tensor>>;
+  /** With `record`: each recorded node's values at every step. */
+  readonly recorded?: ReadonlyMap<string, NodeHistory>;
 }
 
 export interface CompiledCell {
@@ -344,10 +351,12 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
         if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
       }
       const unscheduled = cell.nodes.find((n) => !scheduled(n));
-      if (unscheduled && options.observe) throw new InputError(`cell '${cell.name}': the fast schedule has no '${unscheduled.kind}' for observing every node`);
+      if (unscheduled && (options.observe || options.record)) throw new InputError(`cell '${cell.name}': the fast schedule has no '${unscheduled.kind}' for observing every node`);
+      const unknown = options.record?.find((id) => !byId.has(id));
+      if (unknown !== undefined) throw new InputError(`cell '${cell.name}' has no node '${unknown}' to record`);
       if (unscheduled) return forwardOnTape(compiled, list, { ...options, noise }, stateNames);
       schedule ??= buildSchedule(cell, byId, batched, dtype, threads, exact);
-      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B, options.observe);
+      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B, options.observe, options.record);
     },
   };
   return compiled;

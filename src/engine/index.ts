@@ -50,6 +50,7 @@ export { sgd, adam, clipGradNorm, gradNorm } from './optim.js';
 export type { Optimizer, SgdOptions, AdamOptions } from './optim.js';
 export { compile } from './compile.js';
 export type { CompiledCell, CompileOptions, InitOptions, UnrollOptions, Unrolled, ForwardOptions, ForwardResult, NamedShape } from './compile.js';
+export type { NodeHistory } from './schedule.js';
 export { gemm } from './matmul.js';
 /**
  * Fused multiply-add products (WebAssembly relaxed SIMD), on by default where the runtime has

@@ -15,6 +15,7 @@ import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.j
 import type { ForwardResult } from './compile.js';
 import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
 import { mergeChains } from './wasm-chain.js';
+import { startRecording } from './schedule-record.js';
 
 type Phase = 'const' | 'seq' | 'step';
 
@@ -36,6 +37,15 @@ interface Group {
 /** Called after each step with `copyRow(id, r, into, at)`: copies row r of any node's value at that step into `into` at `at`. */
 export type StepObserver = (t: number, copyRow: (id: string, r: number, into: Data, at: number) => void) => void;
 
+/** A node's values over a whole run: element i of row r at step t is data[offset + t·tStride + r·rowStride + i]. */
+export interface NodeHistory {
+  readonly data: Data;
+  readonly offset: number;
+  readonly tStride: number;
+  readonly rowStride: number;
+  readonly width: number;
+}
+
 export interface Schedule {
   run(
     params: ReadonlyMap<string, Parameter>,
@@ -45,6 +55,7 @@ export interface Schedule {
     T: number,
     B: number,
     observe?: StepObserver,
+    record?: readonly string[],
   ): ForwardResult;
   /** Stops the helper thread, if one runs. */
   dispose(): void;
@@ -107,16 +118,27 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     firstMember.set(g, byW);
   }
 
-  let cached: { T: number; B: number; plan: ReturnType<typeof plan> } | undefined;
+  let cached: { T: number; B: number; record: boolean; plan: ReturnType<typeof plan> } | undefined;
   let arena: WasmArena | null = null;
 
-  function plan(T: number, B: number) {
+  function plan(T: number, B: number, record: boolean) {
     // 1. Every buffer the plan needs, as a length; slots say which buffer they live in.
     const lengths: number[] = [];
     const request = (n: number): number => lengths.push(n) - 1;
+    // Recording: the per-step values (but the products') share one block, which is copied out
+    // in one piece a step; each starts on 32 bytes, as the arena's own allocations do.
+    const block = record ? request(0) : -1;
+    const inBlock = (n: number): number => {
+      const off = lengths[block]!;
+      lengths[block] = off + Math.ceil(n / 4) * 4;
+      return off;
+    };
     const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
-    const useWasm = wasmEnabled() && gemmModule(false) !== null;
-    const parallel = useWasm && threads > 1 && gemmModule(true) !== null && [...groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
+    // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add),
+    // so the fused kernels are neither wanted nor built (assembling them is a cold trace's 5 %).
+    const fma = exact ? false : undefined;
+    const useWasm = wasmEnabled() && gemmModule(false, fma) !== null;
+    const parallel = useWasm && threads > 1 && gemmModule(true, fma) !== null && [...groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
     const groupBufs = new Map<Group, { WT: number; out: number }>();
     for (const g of groups.values()) {
       g.stride = useWasm ? paddedColumns(g.total, dtype) : g.total;
@@ -139,6 +161,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w }, groupBufs.get(g)!.out];
       } else if (p === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, request(w)];
       else if (p === 'seq') [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];
+      else if (record) [slot, buf] = [{ buf: EMPTY, off: inBlock(B * w), stride: w, tStride: 0, width: w }, block];
       else [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, request(B * w)];
       slots.set(n.id, slot);
       slotBuf.set(n.id, buf);
@@ -160,8 +183,6 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     arena?.dispose();
     // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
     const bytes = WasmArena.bytesFor(lengths, dtype);
-    // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add).
-    const fma = exact ? false : undefined;
     arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes, fma } : { fma }) : null;
     if (arena && parallel) arena.startHelper();
     const a = arena;
@@ -218,7 +239,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     // consecutive elementwise ops one loop (wasm-chain.ts).
     const step = instrs.step;
     const stepProgram = a && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? a.program(mergeChains(step.flatMap((f) => f.program!(B)))) : null;
-    return { slots, history, instrs, stepProgram };
+    // What a recording copies each step: the block, and each per-step product's rows.
+    const perStep = record ? [views[block]!, ...[...groups.values()].filter((g) => g.phase === 'step').map((g) => g.out!)] : [];
+    return { slots, history, instrs, stepProgram, perStep };
   }
 
   return {
@@ -227,9 +250,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       arena = null;
       cached = undefined;
     },
-    run(params, inputs, initial, noise, T, B, observe) {
-      if (!cached || cached.T !== T || cached.B !== B) cached = { T, B, plan: plan(T, B) };
-      const { slots, history, instrs, stepProgram } = cached.plan;
+    run(params, inputs, initial, noise, T, B, observe, record) {
+      const recordAll = record !== undefined;
+      if (!cached || cached.T !== T || cached.B !== B || cached.record !== recordAll) cached = { T, B, record: recordAll, plan: plan(T, B, recordAll) };
+      const { slots, history, instrs, stepProgram, perStep } = cached.plan;
       for (const n of cell.nodes) {
         const slot = slots.get(n.id)!;
         if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
@@ -258,14 +282,16 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         const from = s.off + now * s.tStride + r * s.stride;
         into.set(s.buf.subarray(from, from + s.width), at);
       };
-      // The fused step runs the whole sequence in one call, or one step a call for an observer.
-      if (stepProgram && !observe) stepProgram(0, T);
+      const recording = record ? startRecording(perStep, T) : undefined;
+      // The fused step runs the whole sequence in one call, or one step a call for an observer or a recording.
+      if (stepProgram && !observe && !recording) stepProgram(0, T);
       else {
         for (let t = 0; t < T; t++) {
           if (stepProgram) stepProgram(t, t + 1);
           else for (let k = 0; k < step.length; k++) step[k]!(t, B);
           now = t;
           observe?.(t, copyRow);
+          recording?.step(t);
         }
       }
       const states: Record<string, Tensor> = {};
@@ -277,7 +303,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         states[s.name] = { shape: [T, B, ...shape], data: h.subarray(B * w) };
         final[s.name] = { shape: [B, ...shape], data: h.subarray(T * B * w) };
       }
-      return { states, final };
+      if (!recording) return { states, final };
+      // The recorded values are views of this plan's memory: the next run makes its own.
+      cached = undefined;
+      return { states, final, recorded: recording.finish(slots, record!) };
     },
   };
 }

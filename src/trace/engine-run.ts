@@ -5,7 +5,7 @@
  * mathjs evaluator (probe.ts).
  */
 import type { CellGraph, CellNode } from '../cell/index.js';
-import { compile, parameter, type Tensor as EngineTensor } from '../engine/index.js';
+import { compile, parameter, type NodeHistory, type Tensor as EngineTensor } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { Weights } from './types.js';
 
@@ -48,58 +48,53 @@ function sequenceTensor(T: number, B: number, n: number, at: (t: number, b: numb
   return { shape: [T, B, n], data };
 }
 
-function plainRow(view: ArrayLike<number>): number[] {
-  const out = new Array<number>(view.length);
-  for (let i = 0; i < view.length; i++) out[i] = view[i]!;
-  return out;
+/** A step's values of one node in the engine's float64 history: row b is data[start + b·rowStride ...], width long. */
+export interface StepValues {
+  readonly data: Float64Array;
+  /** Rows (the batch). */
+  readonly rows: number;
+  readonly start: number;
+  readonly rowStride: number;
+  readonly width: number;
+}
+
+/** Per node id, its values at one step as the engine left them, or undefined (no such node, or its arrays were made and may have been changed). */
+export type StepValuesOf = (id: string) => StepValues | undefined;
+const stepValues = new WeakMap<object, StepValuesOf>();
+
+/** The engine's values of a step's nodes when the engine made them (lazySteps), else undefined: for writers of large tables. */
+export function engineValues(nodes: object): StepValuesOf | undefined {
+  return stepValues.get(nodes);
 }
 
 /**
- * Per step, the recorded nodes as lazily built [batch][size] arrays over one float64 history
- * per node: a long trace keeps a few large buffers, not millions of small arrays, and only the
- * nodes an output reads become arrays (each once, the same array on every read). Each step is
- * a read-only proxy that behaves as a plain object of its nodes (keys, entries, JSON).
+ * Per step, the recorded nodes as lazily built [batch][size] arrays over the engine's history
+ * (one float64 buffer per group of nodes, not an array per row): only the nodes an output
+ * reads become arrays (each once, the same array on every read). Each step is a read-only
+ * proxy that behaves as a plain object of its nodes (keys, entries, JSON).
  */
-function lazySteps(history: ReadonlyMap<string, Float64Array>, widths: ReadonlyMap<string, number>, T: number, B: number): NodeRows[] {
+function lazySteps(history: ReadonlyMap<string, NodeHistory>, T: number, B: number): NodeRows[] {
   const ids = [...history.keys()];
-  const rowsAt = (t: number, id: string): number[][] => {
-    const data = history.get(id)!;
-    const w = widths.get(id)!;
-    const rows = new Array<number[]>(B);
-    for (let b = 0; b < B; b++) rows[b] = plainRow(data.subarray((t * B + b) * w, (t * B + b + 1) * w));
-    return rows;
-  };
   const known = new Set(ids);
+  const at = (t: number, id: string): StepValues => {
+    const h = history.get(id)!;
+    return { data: h.data as Float64Array, rows: B, start: h.offset + t * h.tStride, rowStride: h.rowStride, width: h.width };
+  };
   return Array.from({ length: T }, (_, t) => {
     let made: Set<string> | undefined;
     const step = readOnlyRecord(
       ids,
       (id) => {
         (made ??= new Set()).add(id);
-        return rowsAt(t, id);
+        const { data, start, rowStride, width } = at(t, id);
+        return Array.from({ length: B }, (_, b) => Array.from(data.subarray(start + b * rowStride, start + b * rowStride + width)));
       },
       known,
     );
-    // Arrays once made are what the step holds (and a caller may have changed them); until then, views.
-    rowViews.set(step, (id) => {
-      if (made?.has(id)) return step[id]!;
-      const data = history.get(id)!;
-      const w = widths.get(id)!;
-      const rows = new Array<Float64Array>(B);
-      for (let b = 0; b < B; b++) rows[b] = data.subarray((t * B + b) * w, (t * B + b + 1) * w);
-      return rows;
-    });
+    // Arrays once made are what the step holds (and a caller may have changed them).
+    stepValues.set(step, (id) => (known.has(id) && !made?.has(id) ? at(t, id) : undefined));
     return step;
   });
-}
-
-/** A step's rows of a node ([batch] rows): the same numbers as the step's arrays, as views of the engine's history until those are made. */
-export type RowViews = (id: string) => readonly ArrayLike<number>[];
-const rowViews = new WeakMap<object, RowViews>();
-
-/** The row views of a step's nodes when the engine made them (lazySteps), else undefined: for writers of large tables. */
-export function engineRows(nodes: object): RowViews | undefined {
-  return rowViews.get(nodes);
 }
 
 /** A read-only object whose keys are `keys` (`known`: the same as a set, shared by many records) and whose values `make` builds on first read. */
@@ -150,18 +145,8 @@ export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, numb
     }
     const noise: Record<string, EngineTensor> = {};
     for (const d of compiled.noises) noise[d.name] = sequenceTensor(T, B, width(d.shape), (t, b) => run.noise[t]!.get(d.name)![b]!);
-    const widths = new Map(recorded.map((n) => [n.id, width(n.shape)]));
-    const history = new Map(recorded.map((n) => [n.id, new Float64Array(T * B * widths.get(n.id)!)]));
-    const targets = [...history].map(([id, data]) => ({ id, data, w: widths.get(id)! }));
-    compiled.forward(params, {
-      inputs,
-      initial,
-      noise,
-      observe: (t, copyRow) => {
-        for (const { id, data, w } of targets) for (let b = 0; b < B; b++) copyRow(id, b, data, (t * B + b) * w);
-      },
-    });
-    return lazySteps(history, widths, T, B);
+    const { recorded: history } = compiled.forward(params, { inputs, initial, noise, record: recorded.map((n) => n.id) });
+    return lazySteps(history!, T, B);
   } finally {
     compiled.dispose();
   }

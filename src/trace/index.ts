@@ -32,7 +32,8 @@ export { fromNamedTensors } from './import.js';
  */
 export { inspectOnnx, fromOnnx, type OnnxImport, type OnnxModelLike } from './onnx.js';
 /** Text forms: an aligned terminal table (also as UTF-8 bytes, for a large one), CSV, and JSON in the documented shape. */
-export { formatTable, formatTableBytes, toCsv, toJson, type FormatOptions, type JsonOptions, type TableOptions } from './format.js';
+export { toCsv, toJson, type FormatOptions, type JsonOptions } from './format.js';
+export { formatTable, formatTableBytes, type TableOptions } from './table.js';
 /** One self-contained HTML page: a heat map per step with a step slider and a batch selector. */
 /** The values of step t (and t-1) for the diagram stage's annotated figure. */
 export { toAnnotation, type Annotation, type StepAnnotation } from './annotate.js';

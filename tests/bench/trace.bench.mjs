@@ -7,7 +7,10 @@
 //     without the startup snapshot, and the rows whose differences are a cold trace's phases;
 // (3) a cold trace without the snapshot, phase by phase, in one process;
 // (4) a cold trace from the startup snapshot, phase by phase, from a CPU profile.
-// `node tests/bench/trace.bench.mjs processes` runs (2), (3) and (4) only.
+// `node tests/bench/trace.bench.mjs processes` runs (2), (3) and (4) only. With
+// BENCH_BASELINE_DIST=<another build's dist/> (a checkout built beside this one), (2) also runs
+// that build's bin, interleaved, and (1) ends with both builds' trace() and table in one process,
+// taking turns (the before/after figures of README's trace section).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -35,6 +38,7 @@ const random = createRandom(1);
 const inputs = Array.from({ length: T }, () => Array.from({ length: INPUT }, () => random.uniform(-1, 1)));
 
 const only = process.argv[2];
+const baseline = process.env.BENCH_BASELINE_DIST;
 if (only !== 'processes') {
 console.log(`\ntrace(), batch 1, input ${INPUT}, steps/s (median of 5 runs; the engine over ${T} steps, mathjs over ${MATHJS_T}); anchor: forward() of the compiled cell, float64, same run`);
 console.log('cell   hidden   forward()   engine trace   ratio   mathjs trace   ratio');
@@ -60,6 +64,29 @@ for (const name of ['gru', 'lstm']) {
     console.log(`${name.padEnd(6)} ${String(hidden).padStart(6)} ${f.toFixed(0).padStart(11)} ${e.toFixed(0).padStart(14)} ${(e / f).toFixed(2).padStart(7)} ${m.toFixed(0).padStart(14)} ${(m / f).toFixed(3).padStart(7)}`);
   }
 }
+if (baseline) await againstBaseline();
+}
+
+/** The LSTM at hidden 128 on this build and the baseline's, taking turns in one process: trace() on the engine, then the table (CPU time). */
+async function againstBaseline() {
+  const builds = [];
+  for (const [label, from] of [['baseline', baseline], ['this build', dist]]) {
+    const tr = await import(join(from, 'trace', 'index.js'));
+    builds.push({ label, tr, cell: (await import(join(from, 'index.js'))).loadCell('lstm'), trace: [], table: [] });
+  }
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  for (let k = 0; k < 11; k++) {
+    for (const b of builds) {
+      let start = cpu();
+      const result = b.tr.trace(b.cell, undefined, inputs, { sizes: { hidden: 128 }, seed: 1, evaluator: 'engine' });
+      b.trace.push(cpu() - start);
+      start = cpu();
+      b.tr.formatTableBytes(result);
+      b.table.push(cpu() - start);
+    }
+  }
+  console.log(`\nlstm, hidden 128, ${T} steps, the two builds taking turns in one process (CPU, median of 11):`);
+  for (const b of builds) console.log(`  ${b.label.padEnd(11)} trace() ${median(b.trace).toFixed(0).padStart(4)} ms (${(T / (median(b.trace) / 1000)).toFixed(0)} steps/s), the table ${median(b.table).toFixed(0).padStart(4)} ms`);
 }
 
 // (2) The command as a user runs it, whole cold processes against `node -e 0`, interleaved run
@@ -96,6 +123,7 @@ const rows = [
   ...(unusable ? [] : [['node --snapshot-blob gateflow.blob -- --version (restore the heap, yargs)', process.execPath, ['--snapshot-blob', blob, '--', '--version']]]),
   ...(unusable || !existsSync(traceBlob) ? [] : [['node --snapshot-blob trace.blob -- --version (the trace\'s heap, yargs)', process.execPath, ['--snapshot-blob', traceBlob, '--', '--version']]]),
   [`trace lstm --hidden 128, ${T} steps, input ${INPUT}: the table to a pipe`, 'sh', [bin, ...lstm]],
+  ...(baseline ? [['  the same, the baseline build (BENCH_BASELINE_DIST)', 'sh', [join(baseline, 'cli', 'main.js'), ...lstm]]] : []),
   ['  the same, --evaluator engine (no probe)', 'sh', [bin, ...lstm, '--evaluator', 'engine']],
   ['  the same, --nodes h (one node of nine in the table)', 'sh', [bin, ...lstm, '--nodes', 'h']],
   ['  the same, --evaluator engine --nodes h', 'sh', [bin, ...lstm, '--evaluator', 'engine', '--nodes', 'h']],

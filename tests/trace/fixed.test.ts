@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixedDigits } from '../../src/trace/fixed.js';
 import { formatTable, type Trace } from '../../src/trace/index.js';
+import { referenceTable } from './reference-table.js';
 
 const SEED = 19;
 
@@ -42,38 +43,30 @@ describe('fixedDigits: toFixed as bytes', () => {
     );
   });
 
+  it('writeCells writes each number as toFixed(digits), right-aligned in its cell, -0 as 0 (digits 0 to 17)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 17 }).chain((digits) => fc.tuple(fc.constant(digits), fc.array(hardNumber(digits), { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 3 }))),
+        ([digits, numbers, from]) => {
+          const texts = numbers.map((v) => (Object.is(v, -0) ? 0 : v).toFixed(digits));
+          const cell = Math.max(...texts.map((t) => t.length)) + 2;
+          const bytes = new Uint8Array(3 + numbers.length * cell).fill(32);
+          const data = Float64Array.from([...new Array<number>(from).fill(7), ...numbers]);
+          const end = fixedDigits(digits).writeCells(bytes, 3, data, from, numbers.length, cell);
+          expect(end).toBe(3 + numbers.length * cell);
+          expect(new TextDecoder().decode(bytes)).toBe(' '.repeat(3) + texts.map((t) => t.padStart(cell)).join(''));
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
+  });
+
   it('rounds exact ties of the binary value half away from zero, as toFixed does', () => {
     // 0.125 and 2.5 are exact in binary: true ties. 1.005 is 1.00499999999999989…: down.
     const cases: [number, number, string][] = [[0.125, 2, '0.13'], [-0.125, 2, '-0.13'], [2.5, 0, '3'], [-2.5, 0, '-3'], [1.005, 2, '1.00'], [-0.00001, 4, '-0.0000']];
     expect(cases.map(([v, digits]) => fixedDigits(digits).format(v))).toEqual(cases.map(([, , text]) => text));
   });
 });
-
-/** The table as it was written before the byte writer: strings, padStart, join. */
-function referenceTable(trace: Trace, names: readonly string[], digits: number): string {
-  const batch = trace.sizes.batch ?? 1;
-  const rows: { t: string; node: string; b: string; cells: string[] }[] = [];
-  for (const step of trace.steps) {
-    names.forEach((name, i) => {
-      step.nodes[name]!.forEach((row, b) => {
-        rows.push({ t: i === 0 && b === 0 ? String(step.t) : '', node: b === 0 ? name : '', b: String(b), cells: row.map((v) => (Object.is(v, -0) ? 0 : v).toFixed(digits)) });
-      });
-    });
-  }
-  const units = Math.max(0, ...rows.map((r) => r.cells.length));
-  const cellWidth = Math.max(0, ...rows.flatMap((r) => r.cells.map((c) => c.length)), String(units - 1).length);
-  const tWidth = Math.max(1, ...rows.map((r) => r.t.length));
-  const nodeWidth = Math.max(4, ...rows.map((r) => r.node.length));
-  const bWidth = Math.max(1, String(batch - 1).length);
-  const header = ['t'.padStart(tWidth), 'node'.padEnd(nodeWidth), ...(batch > 1 ? ['b'.padStart(bWidth)] : []), ...Array.from({ length: units }, (_, i) => String(i).padStart(cellWidth))].join('  ');
-  const sizes = Object.entries(trace.sizes).map(([k, v]) => `${k} ${v}`).join(', ');
-  const lines = [`${trace.cell} (${sizes}; ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'})`, header];
-  rows.forEach((r, i) => {
-    if (r.t !== '' && i > 0) lines.push('');
-    lines.push([r.t.padStart(tWidth), r.node.padEnd(nodeWidth), ...(batch > 1 ? [r.b.padStart(bWidth)] : []), ...r.cells.map((c) => c.padStart(cellWidth))].join('  ').trimEnd());
-  });
-  return lines.join('\n') + '\n';
-}
 
 /** A trace of nodes with generated names, widths (0 included) and values, over 1–4 steps and 1–3 batch elements. */
 const traceArbitrary = fc
