@@ -29,3 +29,22 @@ export async function runInProcess(args: readonly string[], cwd: string): Promis
     process.chdir(home);
   }
 }
+
+/**
+ * As runInProcess, with what the command writes to the process's standard error (warnings,
+ * notes, 'wrote …') captured too, before the error message: the whole stderr a bin run shows.
+ */
+export async function runInProcessWithStderr(args: readonly string[], cwd: string): Promise<CliRun> {
+  const write = process.stderr.write;
+  let written = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    written += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const run = await runInProcess(args, cwd);
+    return { ...run, stderr: written + run.stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}

@@ -40,5 +40,5 @@ describe('README', () => {
     expect(result.z).toHaveLength(1);
     expect(result.z[0]).toHaveLength(3);
     for (const v of result.z[0]) expect(v > 0 && v < 1).toBe(true); // a sigmoid gate
-  });
+  }, 60_000); // a Node process that loads the whole library (MathJax, svgdom, elkjs) and draws: seconds on a loaded machine
 });

@@ -99,6 +99,13 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     g.total += rows;
     groupOf.set(n.id, g);
   }
+  // A group's member by its matrix (the first, if a matrix is used twice): a lookup, not a scan per product.
+  const firstMember = new Map<Group, Map<string, Group['members'][number]>>();
+  for (const g of groups.values()) {
+    const byW = new Map<string, Group['members'][number]>();
+    for (const m of g.members) if (!byW.has(m.W)) byW.set(m.W, m);
+    firstMember.set(g, byW);
+  }
 
   let cached: { T: number; B: number; plan: ReturnType<typeof plan> } | undefined;
   let arena: WasmArena | null = null;
@@ -128,7 +135,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       else if (n.kind === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: 1 }, request(1)];
       else if (n.kind === 'matmul' && groupOf.has(n.id)) {
         const g = groupOf.get(n.id)!;
-        const m = g.members.find((x) => x.W === n.inputs[0])!;
+        const m = firstMember.get(g)!.get(n.inputs[0]!)!;
         [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w }, groupBufs.get(g)!.out];
       } else if (p === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, request(w)];
       else if (p === 'seq') [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];

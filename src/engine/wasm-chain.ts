@@ -6,7 +6,7 @@
  * result is still stored: later steps and observers read them). The same instructions per
  * element as the kernels (elementwiseCode), so the same bits.
  */
-import { blockLoop, get, i32, op, set, simd, simdOp } from './wasm-bytes.js';
+import { ByteWriter, get, op, simd, simdOp } from './wasm-bytes.js';
 import { elementwiseCode, type BinaryOp, type UnaryOp } from './wasm-module.js';
 import type { ProgramArg } from './wasm-program.js';
 
@@ -35,6 +35,8 @@ export interface Chain {
 const key = (o: ChainOperand): string => (typeof o.at === 'number' ? `${o.at}:0:${o.stride}` : `${o.at.base}:${o.at.perStep}:${o.stride}`);
 const base = (o: ChainOperand): number => (typeof o.at === 'number' ? o.at : o.at.base);
 const perStep = (o: ChainOperand): number => (typeof o.at === 'number' ? 0 : o.at.perStep);
+/** key(x) === key(y), without making the strings: joins asks it for every pair of operands. */
+const same = (x: ChainOperand, y: ChainOperand): boolean => base(x) === base(y) && perStep(x) === perStep(y) && x.stride === y.stride;
 
 /**
  * Whether `next` may join `chain`: same element type, rows and width, and no operand of it
@@ -46,11 +48,15 @@ export function joins(chain: Chain, next: Chain): boolean {
   if (chain.f64 !== next.f64 || chain.rows !== next.rows || chain.widthBytes !== next.widthBytes) return false;
   const extent = (o: ChainOperand) => (chain.rows - 1) * o.stride + chain.widthBytes;
   const apart = (x: ChainOperand, y: ChainOperand) =>
-    x.buffer !== y.buffer || key(x) === key(y) || (perStep(x) === perStep(y) && x.stride === y.stride && (base(x) + extent(x) <= base(y) || base(y) + extent(y) <= base(x)));
-  const operands = (o: ChainOp) => [o.a, ...(o.b ? [o.b] : [])];
-  return next.ops.every((n) =>
-    chain.ops.every((c) => [...operands(c), c.out].every((x) => apart(x, n.out)) && operands(n).every((x) => apart(c.out, x))),
-  );
+    x.buffer !== y.buffer || same(x, y) || (perStep(x) === perStep(y) && x.stride === y.stride && (base(x) + extent(x) <= base(y) || base(y) + extent(y) <= base(x)));
+  // Loops rather than arrays of operands: mergeChains asks this once per op of a step.
+  for (const n of next.ops) {
+    for (const c of chain.ops) {
+      if (!apart(c.a, n.out) || (c.b && !apart(c.b, n.out)) || !apart(c.out, n.out)) return false;
+      if (!apart(c.out, n.a) || (n.b && !apart(c.out, n.b))) return false;
+    }
+  }
+  return true;
 }
 
 /** Locals a chain's code needs beyond the program's: i32 (row count, byte column, one pointer per operand) and v128 (one per op, two scratch). */
@@ -60,45 +66,48 @@ export function chainLocals(chain: Chain): { i32: number; v128: number } {
 }
 
 /**
- * The chain's code in the step program: `arg` pushes a ProgramArg's address at the step; i32
- * locals from `i32Base`, v128 locals from `v128Base` (chainLocals says how many); fma: as the
- * fused multiply-add kernels compute (the arena's kind).
+ * Appends the chain's code in the step program to `w`: `arg` writes a ProgramArg's address at
+ * the step; i32 locals from `i32Base`, v128 locals from `v128Base` (chainLocals says how many);
+ * fma: as the fused multiply-add kernels compute (the arena's kind).
  */
-export function chainCode(chain: Chain, arg: (a: ProgramArg) => number[], i32Base: number, v128Base: number, fma = false): number[] {
+export function chainCode(w: ByteWriter, chain: Chain, arg: (w: ByteWriter, a: ProgramArg) => void, i32Base: number, v128Base: number, fma = false): void {
   const [ROWS, J] = [i32Base, i32Base + 1];
   const pointer = new Map<string, { local: number; stride: number }>();
-  const inits: number[] = [];
-  for (const o of chain.ops.flatMap((c) => [c.out, c.a, ...(c.b ? [c.b] : [])])) {
-    if (pointer.has(key(o))) continue;
+  const initialise = (o: ChainOperand) => {
+    if (pointer.has(key(o))) return;
     const local = i32Base + 2 + pointer.size;
     pointer.set(key(o), { local, stride: o.stride });
-    inits.push(...arg(o.at), ...set(local));
+    arg(w, o.at);
+    w.set(local);
+  };
+  for (const c of chain.ops) {
+    initialise(c.out);
+    initialise(c.a);
+    if (c.b) initialise(c.b);
   }
   const [X, TMP] = [v128Base + chain.ops.length, v128Base + chain.ops.length + 1];
   const address = (o: ChainOperand) => [...get(pointer.get(key(o))!.local), ...get(J), op.i32Add];
   // A value computed earlier in this chunk is taken from its local, not reloaded.
   const held = new Map<string, number>();
   const operand = (o: ChainOperand) => (held.has(key(o)) ? get(held.get(key(o))!) : [...address(o), ...simdOp(simd.load), 4, 0]);
-  const chunk: number[] = [];
+  w.i32(chain.rows).set(ROWS);
+  w.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
+  w.get(ROWS).byte(op.i32Eqz).byte(op.brIf).byte(1);
+  w.i32(0).set(J);
+  w.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
+  w.get(J).i32(chain.widthBytes).byte(op.i32GeU).byte(op.brIf).byte(1);
   chain.ops.forEach((c, k) => {
     const value = v128Base + k;
-    chunk.push(...elementwiseCode(c.op, chain.f64, operand(c.a), c.b ? operand(c.b) : [], X, TMP, fma), ...set(value));
-    chunk.push(...address(c.out), ...get(value), ...simdOp(simd.store), 4, 0);
+    w.bytes(elementwiseCode(c.op, chain.f64, operand(c.a), c.b ? operand(c.b) : [], X, TMP, fma)).set(value);
+    w.bytes(address(c.out)).get(value).bytes(simdOp(simd.store)).byte(4).byte(0);
     held.set(key(c.out), value);
   });
-  const advance = [...pointer.values()].filter((p) => p.stride !== 0).flatMap((p) => [...get(p.local), ...i32(p.stride), op.i32Add, ...set(p.local)]);
-  return [
-    ...inits,
-    ...i32(chain.rows), ...set(ROWS),
-    ...blockLoop([
-      ...get(ROWS), op.i32Eqz, op.brIf, 1,
-      ...i32(0), ...set(J),
-      ...blockLoop([...get(J), ...i32(chain.widthBytes), op.i32GeU, op.brIf, 1, ...chunk, ...get(J), ...i32(16), op.i32Add, ...set(J), op.br, 0]),
-      ...advance,
-      ...get(ROWS), ...i32(1), op.i32Sub, ...set(ROWS),
-      op.br, 0,
-    ]),
-  ];
+  w.get(J).i32(16).byte(op.i32Add).set(J).byte(op.br).byte(0);
+  w.byte(op.end).byte(op.end);
+  for (const p of pointer.values()) if (p.stride !== 0) w.get(p.local).i32(p.stride).byte(op.i32Add).set(p.local);
+  w.get(ROWS).i32(1).byte(op.i32Sub).set(ROWS);
+  w.byte(op.br).byte(0);
+  w.byte(op.end).byte(op.end);
 }
 
 /**
@@ -110,10 +119,18 @@ export const MAX_CHAIN_OPS = 64;
 /** Consecutive chain calls merged where they may be (joins, up to MAX_CHAIN_OPS ops); other calls stay as they are, in order. */
 export function mergeChains<C extends object>(calls: readonly (C | { readonly chain: Chain })[]): (C | { readonly chain: Chain })[] {
   const out: (C | { readonly chain: Chain })[] = [];
+  // The chain being grown, as its own copy (the calls' chains are left as they are): ops are appended in place.
+  let growing: { chain: Chain; ops: ChainOp[] } | undefined;
   for (const c of calls) {
     const last = out[out.length - 1];
-    if ('chain' in c && last && 'chain' in last && last.chain.ops.length + c.chain.ops.length <= MAX_CHAIN_OPS && joins(last.chain, c.chain)) out[out.length - 1] = { chain: { ...last.chain, ops: [...last.chain.ops, ...c.chain.ops] } };
-    else out.push(c);
+    if ('chain' in c && last && 'chain' in last && last.chain.ops.length + c.chain.ops.length <= MAX_CHAIN_OPS && joins(last.chain, c.chain)) {
+      if (growing?.chain !== last.chain) {
+        const ops = [...last.chain.ops];
+        growing = { chain: { ...last.chain, ops }, ops };
+        out[out.length - 1] = { chain: growing.chain };
+      }
+      growing.ops.push(...c.chain.ops);
+    } else out.push(c);
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * inside a loop over t, so a forward pass crosses from JavaScript into WebAssembly once
  * instead of a dozen times per step. Addresses are affine in t: base + t · perStep bytes.
  */
-import { blockLoop, get, i32, name, op, section, vec, uleb } from './wasm-bytes.js';
+import { ByteWriter, name, op, section, vec, uleb } from './wasm-bytes.js';
 import { chainCode, chainLocals, type Chain } from './wasm-chain.js';
 
 /** A call argument: a constant, or a byte address that moves by perStep bytes every step. */
@@ -28,9 +28,11 @@ const T1 = 1;
  * functions as the arena's fused multiply-add kernels compute them.
  */
 export function programModuleBytes(calls: readonly ProgramCall[], shared: boolean, pages: number, fma = false): Uint8Array<ArrayBuffer> {
-  const fns = [...new Set(calls.flatMap((c) => ('fn' in c ? [c.fn] : [])))];
+  // Kernels in order of first use (a Map keeps a key where it was first set): import k is function k.
   const arity = new Map<string, number>();
   for (const c of calls) if ('fn' in c) arity.set(c.fn, c.args.length);
+  const fns = [...arity.keys()];
+  const fnIndex = new Map(fns.map((f, k) => [f, k]));
   const arities = [...new Set([2, ...arity.values()])];
   const types = arities.map((n) => [0x60, ...vec(new Array(n).fill([I32])), 0]);
   const typeOf = (n: number) => arities.indexOf(n);
@@ -39,30 +41,45 @@ export function programModuleBytes(calls: readonly ProgramCall[], shared: boolea
     [...name('env'), ...name('memory'), 0x02, ...memoryLimits],
     ...fns.map((f) => [...name('k'), ...name(f), 0x00, ...uleb(typeOf(arity.get(f)!))]),
   ];
-  const arg = (a: ProgramArg) =>
-    typeof a === 'number' ? i32(a) : a.perStep === 0 ? i32(a.base) : [...i32(a.base), ...get(T0), ...i32(a.perStep), op.i32Mul, op.i32Add];
+  const arg = (w: ByteWriter, a: ProgramArg): void => {
+    if (typeof a === 'number') w.i32(a);
+    else if (a.perStep === 0) w.i32(a.base);
+    else w.i32(a.base).get(T0).i32(a.perStep).byte(op.i32Mul).byte(op.i32Add);
+  };
   // Locals after the two parameters: the chains' i32s, then their v128s (shared by the chains).
-  const locals = calls.map((c) => ('chain' in c ? chainLocals(c.chain) : { i32: 0, v128: 0 }));
-  const i32Locals = Math.max(0, ...locals.map((l) => l.i32));
-  const v128Locals = Math.max(0, ...locals.map((l) => l.v128));
-  const stepCode = calls.flatMap((c) =>
-    'fn' in c
-      ? [...c.args.flatMap(arg), 0x10 /* call */, ...uleb(fns.indexOf(c.fn))]
-      : 'chain' in c
-        ? chainCode(c.chain, arg, 2, 2 + i32Locals, fma)
-        : [...arg(c.zero), ...i32(0), ...i32(c.bytes), 0xfc, ...uleb(11), 0x00 /* memory.fill */],
-  );
-  // t0 is the loop counter itself.
-  const body = blockLoop([...get(T0), ...get(T1), op.i32GeU, op.brIf, 1, ...stepCode, ...get(T0), ...i32(1), op.i32Add, op.set, ...uleb(T0), op.br, 0]);
-  const code = [...vec([[...uleb(i32Locals), I32], [...uleb(v128Locals), 0x7b]]), ...body, op.end];
+  let i32Locals = 0;
+  let v128Locals = 0;
+  for (const c of calls) {
+    if (!('chain' in c)) continue;
+    const l = chainLocals(c.chain);
+    i32Locals = Math.max(i32Locals, l.i32);
+    v128Locals = Math.max(v128Locals, l.v128);
+  }
+  // The function's code: its locals, then a loop over t in which t0 is the counter itself.
+  const code = new ByteWriter();
+  code.uleb(2).uleb(i32Locals).byte(I32).uleb(v128Locals).byte(0x7b);
+  code.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
+  code.get(T0).get(T1).byte(op.i32GeU).byte(op.brIf).byte(1);
+  for (const c of calls) {
+    if ('fn' in c) {
+      for (const a of c.args) arg(code, a);
+      code.byte(0x10 /* call */).uleb(fnIndex.get(c.fn)!);
+    } else if ('chain' in c) chainCode(code, c.chain, arg, 2, 2 + i32Locals, fma);
+    else {
+      arg(code, c.zero);
+      code.i32(0).i32(c.bytes).byte(0xfc).uleb(11).byte(0x00 /* memory.fill */);
+    }
+  }
+  code.get(T0).i32(1).byte(op.i32Add).byte(op.set).uleb(T0).byte(op.br).byte(0);
+  code.byte(op.end).byte(op.end).byte(op.end);
   const run = fns.length;
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec(imports)),
-    ...section(3, vec([[typeOf(2)]])),
-    ...section(7, vec([[...name('run'), 0x00, ...uleb(run)]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ];
-  return new Uint8Array(bytes);
+  const codeSection = new ByteWriter().uleb(1).uleb(code.length).bytes(code);
+  return new ByteWriter()
+    .bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
+    .bytes(section(1, vec(types)))
+    .bytes(section(2, vec(imports)))
+    .bytes(section(3, vec([[typeOf(2)]])))
+    .bytes(section(7, vec([[...name('run'), 0x00, ...uleb(run)]])))
+    .section(10, codeSection)
+    .toBytes();
 }

@@ -31,7 +31,7 @@ describe('parseCell on hostile text', () => {
     const parsed = parse(cell(`h = ${'tanh('.repeat(depth)}x${')'.repeat(depth)}`, 'cell: c\ninput: x\nstate: h [input]\n'));
     expect(parsed.nodes.filter((n) => n.kind === 'activation')).toHaveLength(depth);
     expect(toTex(parsed).length).toBeGreaterThan(depth * '\\tanh\\left('.length);
-  });
+  }, 60_000); // 160,000 nodes parsed and typeset: about 3 s alone, over vitest's 5 s default on a loaded machine
 
   it('reports a syntax error after 100,000 blanks at its column, in linear time', () => {
     const error = errorOf(() => parse(cell(`h = tanh(W x +${' '.repeat(100_000)})`)));

@@ -1,7 +1,9 @@
 // `gateflow check` and `gateflow convert` as a user runs them (the built bin): a PyTorch GRU
 // converted to ONNX and Keras and checked against the original, an exporter's
 // linear_before_reset=0 mistake diagnosed (exit 3) and the ONNX side run in onnxruntime, and
-// refusals (exit 2, one line).
+// refusals (exit 2, one line). One run of each kind goes through the bin (child processes); the
+// rest run in-process through runCli (the function the bin calls, standard error captured whole),
+// saving a process start each.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeOnnxModel } from '../../src/io/onnx.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { block, blockV, filler } from '../trace/reference.js';
+import { runInProcessWithStderr } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gateflow-check-'));
@@ -47,12 +50,14 @@ function gateflow(...args: string[]): Promise<{ status: number | null; stdout: s
   });
 }
 
+const inProcess = (...args: string[]) => runInProcessWithStderr(args, work);
+
 describe('gateflow check and convert', { timeout: 60_000 }, () => {
   it('convert writes an ONNX GRU with linear_before_reset=1 and a Keras GRU, each checked; check then agrees', async () => {
     const toOnnx = await gateflow('convert', 'torch.safetensors', 'gru.onnx');
     expect(toOnnx.stderr).toBe('wrote gru.onnx\n');
     expect(toOnnx.stdout).toMatch(/^torch\.safetensors: PyTorch nn\.GRU \(cell gru\)\ngru\.onnx: ONNX GRU linear_before_reset=1 \(cell gru\)\nchecked on 6 random steps, batch 2 \(seed 0\): max difference (0|\d\.\d\de-\d+) \(tolerance 1e-5\)\n$/);
-    const toKeras = await gateflow('convert', 'gru.onnx', 'gru.weights.h5');
+    const toKeras = await inProcess('convert', 'gru.onnx', 'gru.weights.h5');
     expect(toKeras.stdout.split('\n')[1]).toBe('gru.weights.h5: Keras GRU reset_after=True (cell gru)');
     const check = await gateflow('check', 'torch.safetensors', 'gru.weights.h5', '-i', 'seq.json');
     expect(check.stderr).toBe('');
@@ -82,14 +87,16 @@ describe('gateflow check and convert', { timeout: 60_000 }, () => {
       [['check', 'torch.safetensors', 'lbr0.onnx', '-i', 'seq.json', '--cell'], 'gateflow: option --cell needs a value'],
       [['check', 'torch.safetensors', 'lbr0.onnx', '-i', '[[1, 0, 2]]'], "gateflow: --input: each step has 3 features, but cell 'gru' takes 2 (x: input = 2 (weight 'W_ir' is [2, 2]))"],
     ];
-    const runs = await Promise.all(cases.map(([args]) => gateflow(...args)));
+    // The first through the bin, the others in-process (one at a time: the folder is the process's).
+    const runs = [await gateflow(...cases[0]![0])];
+    for (const [args] of cases.slice(1)) runs.push(await inProcess(...args));
     expect(runs.map((r) => [r.status, r.stderr])).toEqual(cases.map(([, line]) => [2, `${line}\n`]));
     expect(existsSync(join(work, 'out.safetensors'))).toBe(false);
   });
 
   it('trace --weights reads a Keras file and names its cell', async () => {
-    expect((await gateflow('convert', 'torch.safetensors', 'k.weights.h5')).status).toBe(0);
-    const run = await gateflow('trace', '--weights', 'k.weights.h5', '-i', 'seq.json', '--nodes', 'h');
+    expect((await inProcess('convert', 'torch.safetensors', 'k.weights.h5')).status).toBe(0);
+    const run = await inProcess('trace', '--weights', 'k.weights.h5', '-i', 'seq.json', '--nodes', 'h');
     expect(run.stderr).toBe('');
     expect(run.stdout.split('\n')[0]).toBe('gru (input 2, hidden 2, batch 1; 3 steps)');
   });

@@ -1,9 +1,12 @@
-// `gateflow diagram` as a user runs it: the built bin (npm test builds first).
+// `gateflow diagram` as a user runs it: the built bin (npm test builds first). Drawing to a
+// file, to standard output and one refusal go through the bin (child processes); the other
+// runs go in-process through runCli, the function the bin calls, saving a process start each.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const gateflow = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'buffer' });
@@ -31,35 +34,36 @@ describe('gateflow diagram', { timeout: 60_000 }, () => {
     expect(pdf.toString('latin1')).not.toContain('/Subtype /Image');
   });
 
-  it('draws a user .cell file with no cell-specific code', () => {
+  it('draws a user .cell file with no cell-specific code', async () => {
     writeFileSync(join(work, 'leaky.cell'), 'cell: leaky\ntitle: Leaky unit\ninput: x\nstate: h\na = σ(W_a x + U_a h_prev + b_a)\nh = a ⊙ h_prev + (1 - a) ⊙ tanh(W x)\n');
-    const run = gateflow(work, 'diagram', 'leaky.cell', '-o', '-', '--title', '');
-    expect(run.status, run.stderr.toString()).toBe(0);
-    expect(run.stdout.toString()).toContain('<title id="title">Leaky unit</title>');
+    const run = await runInProcess(['diagram', 'leaky.cell', '-o', '-', '--title', ''], work);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('<title id="title">Leaky unit</title>');
   });
 
-  it('--debug-stage unroll prints the unrolled graph as JSON', () => {
-    const run = gateflow(work, 'diagram', 'lstm-peephole', '--debug-stage', 'unroll');
-    expect(run.status, run.stderr.toString()).toBe(0);
-    const graph = JSON.parse(run.stdout.toString());
+  it('--debug-stage unroll prints the unrolled graph as JSON', async () => {
+    const run = await runInProcess(['diagram', 'lstm-peephole', '--debug-stage', 'unroll'], work);
+    expect(run.status, run.stderr).toBe(0);
+    const graph = JSON.parse(run.stdout);
     expect(graph.cell).toBe('lstm-peephole');
     expect(graph.edges.filter((e: { kind: string }) => e.kind === 'peephole').map((e: { id: string }) => e.id)).toEqual(['in:c->i', 'in:c->f', 'c->o']);
   });
 
-  it('rejects a bad theme name by listing the themes, and steps 0 or 9, with status 2', () => {
+  it('rejects a bad theme name by listing the themes (the bin), and steps 0 or 9 and an unknown cell (in-process), with status 2', async () => {
     const theme = gateflow(work, 'diagram', 'gru', '--theme', 'neon');
     expect(theme.status).toBe(2);
     expect(theme.stderr.toString()).toBe("gateflow: unknown theme 'neon' (themes: colorblind, dark, light, print; or give a path to a .json theme file)\n");
     for (const steps of ['0', '9']) {
-      const run = gateflow(work, 'diagram', 'gru', '--steps', steps);
+      const run = await runInProcess(['diagram', 'gru', '--steps', steps], work);
       expect(run.status).toBe(2);
-      expect(run.stderr.toString()).toBe(`gateflow: option --steps: expected an integer from 1 to 8, found '${steps}'\n`);
+      expect(run.stderr).toBe(`gateflow: option --steps: expected an integer from 1 to 8, found '${steps}'\n`);
     }
+    // The note and 'wrote' go to the process's standard error: through the bin.
     const stateless = gateflow(work, 'diagram', 'vae-reparam', '--steps', '3', '-o', 'vae.svg');
     expect(stateless.status).toBe(0);
     expect(stateless.stderr.toString()).toBe("note: cell 'vae-reparam' has no state, so nothing flows between steps; drawing one step\nwrote vae.svg\n");
-    const cell = gateflow(work, 'diagram', 'grux');
+    const cell = await runInProcess(['diagram', 'grux'], work);
     expect(cell.status).toBe(2);
-    expect(cell.stderr.toString()).toMatch(/^gateflow: unknown cell 'grux' \(shipped cells: antisymmetric, gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a \.cell file\)\n$/);
+    expect(cell.stderr).toMatch(/^gateflow: unknown cell 'grux' \(shipped cells: antisymmetric, gru, gru-cho, janet, lstm, lstm-peephole, mgu, olah-lstm, qrnn, rnn, vae-reparam; or give a path to a \.cell file\)\n$/);
   });
 });

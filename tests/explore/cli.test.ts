@@ -1,10 +1,14 @@
 // `gateflow explore` and `trace --html` as a user runs them (the built bin): both write the
-// same explorer page, the same bytes twice; bad options print one line and exit 2.
+// same explorer page, the same bytes twice; bad options print one line and exit 2. The pages
+// come from the bin (child processes: the page inlines the built script's text, which differs
+// in-process, where the source runs); the refusals after the first run in-process through runCli,
+// the function the bin calls (standard error whole), saving a process start each.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runInProcessWithStderr } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gateflow-explore-cli-'));
@@ -17,6 +21,8 @@ function gateflow(...args: string[]): Promise<{ status: number | null; stdout: s
     });
   });
 }
+
+const inProcess = (...args: string[]) => runInProcessWithStderr(args, work);
 
 const SEQ = '[[1,0],[0,1],[0.5,-0.5],[2,1]]';
 
@@ -40,8 +46,9 @@ describe('gateflow explore', { timeout: 120_000 }, () => {
     [['--window', '4'], "option --window: expected an integer from 1 to 3, found '4'"],
     [['--grad-unit', '3'], "--grad-unit 3 is outside 'h' (units 0 to 2)"],
     [['--grad-output', 'q'], "--grad-output 'q' is not a statement of cell 'gru' (its statements: r, z, n, h)"],
-  ])('%j is refused with one line and exit status 2', async (extra, message) => {
-    const run = await gateflow('explore', 'gru', '-i', SEQ, '--hidden', '3', '-o', 'bad.html', ...extra);
+  ])('%j is refused with one line and exit status 2 (the first through the bin)', async (extra, message) => {
+    const args = ['explore', 'gru', '-i', SEQ, '--hidden', '3', '-o', 'bad.html', ...extra];
+    const run = extra[0] === '--window' ? await gateflow(...args) : await inProcess(...args);
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(`gateflow: ${message}\n`);
   });

@@ -76,5 +76,5 @@ describe('detect() with localise', () => {
     expect(localised.rnn.scores).toEqual(smeared.rnn.scores);
     const averaged = Array.from(points, (_, t) => (t < 24 ? Number.NaN : Math.sqrt(points.slice(t - 4, t + 1).reduce((a, p) => a + p * p, 0) / 5)));
     expectClose(smeared.rnn.scores.slice(24), averaged.slice(24), { rtol: 1e-12 }, 'scores from pointScores');
-  });
+  }, 60_000); // two detector trainings (3 epochs each), as localise must not change them: 4-4.5 s alone on an idle machine
 });
