@@ -54,6 +54,7 @@ const RULES: Readonly<Record<string, NumberRule>> = {
   'grad-unit': { integer: true, min: 0, max: 2 ** 31 - 1 },
   tolerance: size(1_000_000, 0),
   'local-scale': size(1_000_000, 0),
+  'level-window': size(1_000_000, 0),
   'min-run': size(10_000),
   'max-size': { integer: true, min: 1, max: MAX_SIZE_CEILING },
   // Megabytes: a Buffer holds at most 4 GB (text is capped at 500 MB whatever this says).

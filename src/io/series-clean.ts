@@ -119,6 +119,19 @@ function mergeDuplicates(r: Rows, file: string, mode: 'mean' | 'keep', notes: st
   return out;
 }
 
+/**
+ * The time step of a series whose timestamps are ISO-8601 dates: the median interval in
+ * milliseconds (undefined for numeric or text timestamps, whose unit is unknown, or fewer than
+ * two rows). The detector's seasonal period prefers a day or a week at this step.
+ */
+export function timeStepOf(timestamps: readonly string[] | undefined): number | undefined {
+  if (!timestamps || timestamps.length < 2) return undefined;
+  const times = timestamps.map(parseIsoTimestamp);
+  if (!times.every((t): t is number => t !== undefined)) return undefined;
+  const step = usualStep(times);
+  return step > 0 ? step : undefined;
+}
+
 /** The usual step: the median interval. */
 function usualStep(times: readonly number[]): number {
   const steps = times.slice(1).map((v, i) => v - times[i]!).sort((a, b) => a - b);

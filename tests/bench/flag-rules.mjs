@@ -9,7 +9,7 @@
 //   R   the real-like set of heldout-series.mjs (machine-temperature, taxi, aws-cpu, no-anomaly; confirm)
 // `report` prints the choosing groups; `report --confirm` the confirming ones (look only once a
 // rule is chosen).
-//   node tests/bench/flag-rules.mjs run [--cells rnn] [--out DIR] [--only TEXT] [--groups A,H1,B,H2,R]
+//   node tests/bench/flag-rules.mjs run [--cells rnn] [--out DIR] [--only TEXT] [--groups A,H1,B,H2,R] [--level N]
 //   node tests/bench/flag-rules.mjs report [--out DIR] [--variants a,b] [--confirm] [--series]
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -54,6 +54,7 @@ async function run() {
   const { prepare } = await import(join(root, 'dist', 'train', 'anomaly', 'prepare.js'));
   const { fitMember } = await import(join(root, 'dist', 'train', 'anomaly', 'fit.js'));
   const { createRandom } = await import(join(root, 'dist', 'random.js'));
+  const { timeStepOf } = await import(join(root, 'dist', 'io', 'index.js'));
   const only = option('--only', '');
   const groups = option('--groups', 'A,H1,B,H2,R').split(',');
   mkdirSync(out, { recursive: true });
@@ -64,7 +65,10 @@ async function run() {
       if (existsSync(file)) continue;
       const series = await entry.load();
       const started = process.cpuUsage();
-      const options = { cell, seed: 1 };
+      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input's window (level.ts; 0 off, default 200).
+      const timeStep = timeStepOf(series.timestamps);
+      const level = option('--level', undefined);
+      const options = { cell, seed: 1, ...(timeStep ? { timeStep } : {}), ...(level !== undefined ? { levelWindow: Number(level) } : {}) };
       let prepared;
       try {
         prepared = prepare(series, options);
@@ -113,7 +117,7 @@ function flagsOf(p, r, { after, risk = 1e-3 } = {}) {
   const scores = rms(r, p.C, p.smooth);
   const points = rms(r, p.C, 1);
   const first = p.window + p.horizon - 1 + p.smooth - 1;
-  const threshold = A.thresholdOf(scores, first, p.regions.holdoutEnd, { rule: 'pot', risk });
+  const threshold = Math.max(A.MIN_RNN_THRESHOLD ?? 0, A.thresholdOf(scores, first, p.regions.holdoutEnd, { rule: 'pot', risk }));
   let flags = A.localiseRuns(A.flag(scores, threshold), points, threshold);
   if (after) flags = after(flags, { scores, points, threshold });
   return flags;

@@ -48,7 +48,7 @@ describe('RNN anomaly model file', () => {
   const predictor = createPredictor(parseCell(text, { file: 'rnn.cell' }), 1, 2, createRandom(1));
   const model: TrainedModel = {
     predictor, channels: ['value'], window: 8, horizon: 1, smooth: 1,
-    mean: Float64Array.of(0), std: Float64Array.of(1), errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), localScale: 200, threshold: 3,
+    mean: Float64Array.of(0), std: Float64Array.of(1), errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), localScale: 200, levelWindow: 200, threshold: 3,
     seasonal: [{ period: 3, acf: 0.75, profile: Float64Array.of(0.1, -0.2, 1 / 3), scale: Float64Array.of(0.5, 0.25, 1e-2) }],
   };
   const saved = () => JSON.parse(modelToJson(model, { file: 'rnn', text }));
@@ -99,8 +99,8 @@ describe('RNN anomaly model file', () => {
     zero.seasonal[0].scale = [1, 0, 1];
     expect(failure(zero).message).toBe("m.json: 'seasonal.0.scale' must hold positive numbers");
     const future = saved();
-    future.version = 4;
-    expect(failure(future).message).toBe('m.json: model version 4 is not supported (this gateflow reads versions 1 to 3)');
+    future.version = 5;
+    expect(failure(future).message).toBe('m.json: model version 5 is not supported (this gateflow reads versions 1 to 4)');
   });
 
   it('keeps the local scale (version 3); a version 2 file (none) scored against the fit part only; names a bad one', () => {
@@ -112,5 +112,16 @@ describe('RNN anomaly model file', () => {
     const bad = saved();
     bad.localScale = -3;
     expect(failure(bad).message).toBe("m.json: 'localScale' must be a positive integer");
+  });
+
+  it('keeps the level window (version 4); a version 3 file (none) reads the values themselves; names a bad one', () => {
+    expect(modelFromJson(JSON.stringify(saved()), 'm.json').model.levelWindow).toBe(200);
+    const old = saved();
+    old.version = 3;
+    delete old.levelWindow;
+    expect(modelFromJson(JSON.stringify(old), 'm.json').model.levelWindow).toBe(0);
+    const bad = saved();
+    bad.levelWindow = 2.5;
+    expect(failure(bad).message).toBe("m.json: 'levelWindow' must be a positive integer");
   });
 });

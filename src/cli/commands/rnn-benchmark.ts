@@ -74,7 +74,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         ...(args.localise !== undefined ? { localise: args.localise } : {}),
         ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
       };
-      const { checkOutputLocation } = await import('../../io/index.js');
+      const { checkOutputLocation, timeStepOf } = await import('../../io/index.js');
       checkOutputLocation(args.out, 'folder');
       const bar = progressBar(args.progress, RNN_BAR_WIDTH);
       const named = args.data ? await folderSeries(args.data, args.only) : anomaly.ANOMALY_KINDS.map((kind) => ({ name: kind, load: async () => anomaly.synthSeries({ seed: args.seed, kinds: [kind] }) }));
@@ -83,7 +83,8 @@ export function benchmarkCommand(cli: Argv): Argv {
         // A series that cannot be read or measured is a row with the reason, not the end of the run.
         try {
           const series = await load();
-          rows.push(anomaly.benchmarkSeries(name, series, cells, { ...settings, onProgress: (done, total) => bar.update(`${name}: training`, done, total, 'batches') }));
+          const timeStep = timeStepOf(series.timestamps);
+          rows.push(anomaly.benchmarkSeries(name, series, cells, { ...settings, ...(timeStep ? { timeStep } : {}), onProgress: (done, total) => bar.update(`${name}: training`, done, total, 'batches') }));
         } catch (error) {
           if (!(error instanceof GateflowError)) throw error;
           rows.push(anomaly.skippedRow(name, error.message));

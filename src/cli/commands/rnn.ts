@@ -131,6 +131,7 @@ function detectCommand(cli: Argv): Argv {
         .option('localise', { type: 'boolean', describe: 'trim each flagged run to the span of its points whose own (unsmoothed) score exceeds the threshold, so a spike\'s neighbours are not flagged with it (--no-localise: keep the smoothed runs)' })
         .option('min-run', { type: 'number', describe: 'drop flagged runs of the averaged score shorter than this many steps, before localising (default 2, or 1 with --smooth 1; 1: keep every run): a spike keeps the average up for several steps, a one-step crossing is noise grazing the threshold' })
         .option('local-scale', { type: 'number', default: 200, describe: 'judge each standardised error against the median and spread (1.4826·MAD, used when above 1.5 fit-part deviations) of this many errors before it, so a level shift\'s lasting bias or a noisier stretch stops scoring (0: against the fit part only)' })
+        .option('level-window', { type: 'number', default: 200, describe: 'the predictor reads each value\'s deviation from the median of this many values before it, so a level that wanders does not take its input out of the range it was trained on (0: the values themselves)' })
         .option('ensemble', { type: 'number', default: 1, describe: 'train K seeds (seed, seed+1, ...) and score by the median of their scores; the report gives each one\'s composite F1' })
         .option('metric', { choices: ['standard', 'nab'] as const, default: 'standard' as const, describe: 'nab adds the NAB score (standard profile, normalised: 0 = flag nothing, 100 = perfect)' })
         .option('normal-fraction', { type: 'number', default: 0.5, describe: 'leading fraction of --series treated as normal (fit + held out)' })
@@ -142,7 +143,7 @@ function detectCommand(cli: Argv): Argv {
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
-      const { cellParseOptions, readCell, readText, writeFileAtomic, checkOutputLocation } = await import('../../io/index.js');
+      const { cellParseOptions, readCell, readText, writeFileAtomic, checkOutputLocation, timeStepOf } = await import('../../io/index.js');
       const { parseCell } = await import('../../cell/index.js');
       const columns = {
         ...(args['value-column'] ? { valueColumns: args['value-column'].map(String) } : {}),
@@ -166,6 +167,8 @@ function detectCommand(cli: Argv): Argv {
       const modelName = cell.name;
       const clip = args.clip;
       if (!(clip >= 0)) throw new InputError(`--clip must be 0 (off) or a positive number, got ${clip}`);
+      // A day or a week at the series' time step is a seasonal period the detector prefers (period.ts).
+      const timeStep = timeStepOf((train ?? series).timestamps);
       const options = {
         cell,
         hidden: positiveInteger(args.hidden, 'hidden'),
@@ -185,6 +188,7 @@ function detectCommand(cli: Argv): Argv {
         excludeBursts: args['exclude-bursts'],
         ...(args.localise !== undefined ? { localise: args.localise } : {}),
         localScale: args['local-scale'],
+        levelWindow: args['level-window'],
         ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
         ensemble: positiveInteger(args.ensemble, 'ensemble'),
         normalFraction: fraction(args['normal-fraction'], 'normal-fraction'),
@@ -192,6 +196,7 @@ function detectCommand(cli: Argv): Argv {
         ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
         ...(train ? { train } : {}),
         ...(model ? { model } : {}),
+        ...(timeStep ? { timeStep } : {}),
         warn: warn,
       };
       if (options.ensemble > 1 && args['save-model']) throw new InputError(`--save-model keeps one predictor; it cannot save an --ensemble of ${options.ensemble}`);
@@ -251,6 +256,7 @@ function detectCommand(cli: Argv): Argv {
         horizon: detection.model.horizon,
         smooth: detection.model.smooth,
         localScale: detection.model.localScale,
+        levelWindow: detection.model.levelWindow,
         ...(model ? { model: args.model } : { epochs: options.epochs, clip, optimizer: options.optimizer, ...(args.lr !== undefined ? { lr: args.lr } : {}), batch: options.batch, seed: options.seed, threshold: options.thresholdRule, robustFit: options.robustFit, seasonal: options.seasonal, excludeBursts: options.excludeBursts, ensemble: options.ensemble }),
         localise: options.localise ?? anomaly.LOCALISE_DEFAULT,
         minRun: anomaly.minRunFor(detection.model.smooth, options.minRun),

@@ -63,6 +63,18 @@ export interface DetectOptions {
   readonly threshold?: number;
   /** Model a channel's residual from its seasonal profile when its period exceeds the window (default true; seasonal.ts). */
   readonly seasonal?: boolean;
+  /**
+   * The series' time step in milliseconds when its timestamps are dates (io's timeStepOf): a
+   * day or a week at this step is taken as the seasonal period when the fit part cannot tell it
+   * from the one it finds (period.ts).
+   */
+  readonly timeStep?: number;
+  /**
+   * The predictor reads each value's deviation from the median of this many values before it
+   * (level.ts; default LEVEL_WINDOW_DEFAULT, 0 = the values themselves), so a wandering level
+   * does not take its input out of the fit part's range.
+   */
+  readonly levelWindow?: number;
   /** Refit after replacing the fit-part points the first fit cannot predict (default true). */
   readonly robustFit?: boolean;
   /**
@@ -125,6 +137,8 @@ export interface TrainedModel {
   readonly errorStd: Float64Array;
   /** Steps of recent errors each error is judged against (0: the fit part's scale only; local-scale.ts). */
   readonly localScale: number;
+  /** Steps of recent inputs whose median each input is taken relative to (0: none; level.ts). */
+  readonly levelWindow: number;
   readonly threshold: number;
 }
 
@@ -186,6 +200,16 @@ function calibrationRange(rule: ThresholdOptions, fitEnd: number, firstScore: nu
   return rule.rule === 'pot' ? firstScore : Math.max(fitEnd, firstScore);
 }
 
+/**
+ * The rnn's threshold read from its scores is at least 1. A score is an error in units of the
+ * fit part's error scale, and that scale is floored at 1% of the series' own (fit.ts,
+ * errorFloors): where the predictor (or the seasonal profile) follows the series exactly, the
+ * scores are rounding noise far below 1, and a threshold fitted to them flagged that noise (a
+ * noise-free daily sine: 58 false-positive runs). Elsewhere the threshold lies well above 1.
+ */
+export const MIN_RNN_THRESHOLD = 1;
+const rnnThreshold = (fromScores: number) => Math.max(MIN_RNN_THRESHOLD, fromScores);
+
 /** The pointwise median of several score arrays (NaN where any is NaN). */
 export function medianScores(all: readonly Float64Array[]): Float64Array {
   if (all.length === 1) return all[0]!;
@@ -220,7 +244,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   if (options.minRun !== undefined && !(Number.isInteger(options.minRun) && options.minRun >= 1)) throw new InputError(`--min-run must be a positive integer, found ${options.minRun}`);
   const saved = options.model;
   const prepared = prepare(series, options);
-  const { window, horizon, smooth, regions, training, mean, std, seasonal } = prepared;
+  const { window, horizon, smooth, regions, training, mean, std, seasonal, levelWindow } = prepared;
   const { fitEnd, holdoutEnd: normalEnd } = regions;
   const members = fitMembers(series, options, prepared);
   const first = members[0]!;
@@ -235,7 +259,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const calibration = calibrationRange(rule, fitEnd, window + horizon - 1 + smooth - 1);
   // Bursts the robust fit found in the normal part are not calibrated on (fit.ts, burstMask).
   const calibrated = (scores: Float64Array, bursts: Uint8Array | undefined) => (bursts ? scores.map((v, t) => (bursts[t] ? Number.NaN : v)) : scores);
-  const threshold = options.threshold ?? saved?.threshold ?? thresholdOf(calibrated(trainScores, first.bursts), calibration, normalEnd, rule);
+  const threshold = options.threshold ?? saved?.threshold ?? rnnThreshold(thresholdOf(calibrated(trainScores, first.bursts), calibration, normalEnd, rule));
   const tolerance = options.tolerance ?? window;
   const onlyEvaluated = (flags: Uint8Array) => flags.map((f, t) => (t >= regions.evaluateFrom ? f : 0));
   const evaluation = (flags: Uint8Array): Evaluation | undefined =>
@@ -253,7 +277,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   };
   const rnn = method(options.cell.name, scores, threshold, pointScores);
   const memberEvaluations =
-    members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flagsOf(m.scores, thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule), m.pointScores)))!) : [];
+    members.length > 1 && series.labels ? members.map((m) => evaluation(onlyEvaluated(flagsOf(m.scores, rnnThreshold(thresholdOf(calibrated(m.trainScores, m.bursts), calibration, normalEnd, rule)), m.pointScores)))!) : [];
 
   // Phase 6: the baselines, on the same held-out part and rule.
   const baselines: MethodResult[] = [];
@@ -276,7 +300,7 @@ export function detect(series: Series, options: DetectOptions): Detection {
   for (const d of drift) if (d.drifts) warn(driftMessage(d));
 
   const localScale = saved?.localScale ?? options.localScale ?? LOCAL_SCALE_DEFAULT;
-  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, localScale, threshold };
+  const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, localScale, levelWindow, threshold };
   return {
     model,
     regions,

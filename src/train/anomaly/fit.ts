@@ -13,7 +13,9 @@ import type { DetectOptions } from './detect.js';
 import { createPredictor, predictionErrors, trainPredictor, type EpochStats, type Predictor } from './model.js';
 import { LOCAL_SCALE_DEFAULT, locallyStandardised } from './local-scale.js';
 import { channelStats, prepare, rmsScores, standardisedErrors, type Prepared } from './prepare.js';
-import { robustSpread } from './quantile.js';
+import { SPREAD_FLOOR } from './baseline.js';
+import { quantile, robustSpread } from './quantile.js';
+import type { SeasonalProfile } from './seasonal.js';
 import type { Series } from './types.js';
 
 /** Errors beyond this many robust standard deviations are "cannot predict". */
@@ -102,6 +104,22 @@ export function burstMask(unpredictableSteps: Uint8Array, from: number, until: n
   return mask;
 }
 
+/**
+ * Per channel: the smallest error standard deviation, SPREAD_FLOOR of the series' own scale in
+ * the units the predictor reads. The input is the value standardised by the fit part (one unit =
+ * one standard deviation), or its seasonal residual divided by the phase's scale, where one
+ * standard deviation is 1/scale units (the median over phases). A series the predictor (or
+ * the seasonal profile) follows exactly otherwise standardises its errors by rounding noise:
+ * art_increase_spike_density, zero but for a spike every 100 steps that the profile holds,
+ * had an error scale at the old absolute floor of 1e-12 and thresholds near 1e15.
+ */
+export function errorFloors(seasonal: readonly (SeasonalProfile | undefined)[], C: number): Float64Array {
+  return Float64Array.from({ length: C }, (_, c) => {
+    const profile = seasonal[c];
+    return SPREAD_FLOOR * (profile ? quantile(Array.from(profile.scale, (s) => 1 / s), 0.5) : 1);
+  });
+}
+
 /** One predictor: trained, refit, and its scores. */
 export function fitMember(series: Series, options: DetectOptions, prepared: Prepared, random: Random): Member {
   const { window, horizon, smooth, C, training, zTrain, z } = prepared;
@@ -140,7 +158,8 @@ export function fitMember(series: Series, options: DetectOptions, prepared: Prep
     }
     const stats = channelStats(trainErrors, C, firstError, fitEnd, skip);
     errorMean = stats.mean;
-    errorStd = stats.std.map((s) => Math.max(s, 1e-12));
+    const floor = errorFloors(prepared.seasonal, C);
+    errorStd = stats.std.map((s, c) => Math.max(s, floor[c]!));
     if (robust && options.excludeBursts) {
       const normalEnd = prepared.regions.holdoutEnd;
       bursts = burstMask(unpredictable(trainErrors, C, firstError, fitEnd, normalEnd), firstError, normalEnd, smooth);

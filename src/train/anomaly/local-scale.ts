@@ -23,7 +23,7 @@ export const LOCAL_SCALE_DEFAULT = 200;
 export const LOCAL_SCALE_SLACK = 1.5;
 
 /** Index of the first element of `sorted` not less than v (binary search). */
-function lowerBound(sorted: readonly number[], v: number): number {
+export function lowerBound(sorted: readonly number[], v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -34,7 +34,7 @@ function lowerBound(sorted: readonly number[], v: number): number {
   return lo;
 }
 
-function medianOfSorted(sorted: readonly number[]): number {
+export function medianOfSorted(sorted: readonly number[]): number {
   const n = sorted.length;
   return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }

@@ -13,9 +13,9 @@ import { restorePredictor } from './model.js';
 import type { SeasonalProfile } from './seasonal.js';
 
 export const MODEL_FORMAT = 'gateflow-anomaly-model';
-/** Version 2 added the seasonal profiles, version 3 the local scale; older files still read (without them). */
-const MODEL_VERSION = 3;
-const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3];
+/** Version 2 added the seasonal profiles, version 3 the local scale, version 4 the level window; older files still read (without them). */
+const MODEL_VERSION = 4;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3, 4];
 
 /** The cell as the user named it and its source text. */
 export interface CellSource {
@@ -36,6 +36,7 @@ export function modelToJson(model: TrainedModel, cell: CellSource): string {
     horizon: model.horizon,
     smooth: model.smooth,
     localScale: model.localScale,
+    levelWindow: model.levelWindow,
     threshold: model.threshold,
     standardisation: { mean: [...model.mean], std: [...model.std] },
     seasonal: model.seasonal.map((p) => (p ? { period: p.period, acf: p.acf, scale: [...p.scale], profile: [...p.profile] } : null)),
@@ -97,6 +98,8 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   const horizon = raw.horizon === undefined ? 1 : positiveInteger(file, raw.horizon, 'horizon');
   // Files before version 3 scored against the fit part's scale only.
   const localScale = raw.localScale === undefined ? 0 : raw.localScale === 0 ? 0 : positiveInteger(file, raw.localScale, 'localScale');
+  // Files before version 4 read the values themselves.
+  const levelWindow = raw.levelWindow === undefined || raw.levelWindow === 0 ? 0 : positiveInteger(file, raw.levelWindow, 'levelWindow');
   if (typeof raw.threshold !== 'number') throw fail(file, "'threshold' must be a number");
   const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
   const error = (raw.error ?? {}) as Record<string, unknown>;
@@ -126,6 +129,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
       horizon,
       smooth,
       localScale,
+      levelWindow,
       threshold: raw.threshold,
       mean: Float64Array.from(numbers(file, standardisation.mean, 'standardisation.mean', C)),
       std: Float64Array.from(numbers(file, standardisation.std, 'standardisation.std', C)),

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../../errors.js';
 import { quantile } from './quantile.js';
+import { LEVEL_WINDOW_DEFAULT, levelRelative } from './level.js';
 import { deseasonalise, seasonalProfile, type SeasonalProfile } from './seasonal.js';
 import { locate, type Series } from './types.js';
 import type { DetectOptions, Regions, TrainedModel } from './detect.js';
@@ -130,6 +131,8 @@ export interface Prepared {
   readonly window: number;
   readonly horizon: number;
   readonly smooth: number;
+  /** Steps of recent inputs the predictor's input is taken relative to (0: none; level.ts). */
+  readonly levelWindow: number;
   readonly C: number;
   readonly regions: Regions;
   readonly training: Series;
@@ -174,8 +177,10 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   const window = saved?.window ?? options.window ?? 50;
   const smooth = saved?.smooth ?? options.smooth ?? 5;
   const horizon = saved?.horizon ?? options.horizon ?? 1;
+  const levelWindow = saved?.levelWindow ?? options.levelWindow ?? LEVEL_WINDOW_DEFAULT;
   const C = series.channels.length;
   checkSizes(window, horizon, smooth, options.localScale);
+  if (!(Number.isInteger(levelWindow) && levelWindow >= 0)) throw new InputError(`--level-window must be 0 (off) or a positive integer, found ${levelWindow}`);
   if (series.length < window + horizon) {
     throw tooShort(series, window + horizon, horizon === 1 ? `a window of ${window} points plus one to predict` : `a window of ${window} points plus a forecast ${horizon} steps ahead`);
   }
@@ -207,10 +212,12 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
     if (!(std[c]! > 1e-12)) throw new InputError(`column '${name}' is constant over the fit part (the first ${fitEnd} points); there is nothing to predict`);
   });
   const standardTrain = standardise(training.values, C, mean, std);
-  const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window)));
-  const zTrain = deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd);
-  const z = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : zTrain;
+  const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window, options.timeStep)));
+  // The deviation from the recent level instead of the value itself (level.ts).
+  const relative = (x: Float64Array) => (levelWindow > 0 ? levelRelative(x, C, levelWindow) : x);
+  const zTrain = relative(deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd));
+  const z = options.train ? relative(deseasonalise(standardise(series.values, C, mean, std), C, seasonal)) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
   const labelledInHoldout = saved ? 0 : countLabels(training.labels, fitEnd, normalEnd);
-  return { window, horizon, smooth, C, regions, training, mean, std, seasonal, zTrain, z, labelledInFit, labelledInHoldout };
+  return { window, horizon, smooth, levelWindow, C, regions, training, mean, std, seasonal, zTrain, z, labelledInFit, labelledInHoldout };
 }

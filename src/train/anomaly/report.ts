@@ -85,7 +85,7 @@ export function epochSummary(history: readonly EpochStats[]): Record<string, unk
 /** One line per channel modelled as its residual from a seasonal profile (none when no channel is). */
 export function formatSeasonal(model: TrainedModel): string[] {
   return model.seasonal.flatMap((p, c) =>
-    p ? [`column '${model.channels[c]}' repeats every ${p.period} steps (autocorrelation ${p.acf.toFixed(2)} in the fit part): the predictor reads its residual from the per-phase median, phase counted from the series' first step`] : [],
+    p ? [`column '${model.channels[c]}' repeats every ${p.period} steps${p.calendar ? `, a ${p.calendar} at its time step,` : ''} (autocorrelation ${p.acf.toFixed(2)} in the fit part without its level): the predictor reads its residual from the per-phase median, phase counted from the series' first step`] : [],
   );
 }
 

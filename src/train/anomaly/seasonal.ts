@@ -5,11 +5,8 @@
  * step. When a channel repeats with a period longer than the window, the detector models the
  * residual from its seasonal profile instead (the classical decomposition, as in STL's
  * seasonal component, here with a per-phase median):
- *   - period: the lag of the highest autocorrelation peak of the fit part, searched after the
- *     autocorrelation first drops to zero (so a slow wander or a trend is not a season), among
- *     lags that leave at least MIN_CYCLES whole periods in the fit part; seasonal when that
- *     autocorrelation is at least SEASONAL_MIN_ACF; then the peak or a neighbour, whichever
- *     folds the fit part with the least spread;
+ *   - period: period.ts (autocorrelation of the values without their level, refined by folding,
+ *     a day or a week preferred when the timestamps are dates and the data cannot tell them apart);
  *   - profile: per phase (step index modulo the period, counted from the series' first step),
  *     the median of the fit part's values at that phase (a median, so an anomaly in one cycle
  *     does not enter the profile);
@@ -17,61 +14,19 @@
  *     predictor trains on unit scale and a quiet phase's deviation counts as much as a busy one's.
  */
 import { SPREAD_FLOOR } from './baseline.js';
+import { detectPeriod } from './period.js';
 import { quantile } from './quantile.js';
-
-/** An autocorrelation at the period below this is no season (r = 0.5: a quarter of the variance explained). */
-export const SEASONAL_MIN_ACF = 0.5;
-/** The fit part must hold this many whole periods for a per-phase median. */
-export const MIN_CYCLES = 3;
-/** The longest period searched (a week at 5-minute sampling), which bounds the search's cost. */
-export const MAX_PERIOD = 2016;
 
 export interface SeasonalProfile {
   readonly period: number;
-  /** The autocorrelation of the fit part at the period. */
+  /** The autocorrelation of the fit part (without its level) at the period. */
   readonly acf: number;
+  /** The calendar period (a day or a week at the series' time step) the period was taken as, if any. */
+  readonly calendar?: 'day' | 'week';
   /** Per phase: the median standardised value. */
   readonly profile: Float64Array;
   /** Per phase: the residual's local standard deviation over the fit part (phaseScales). */
   readonly scale: Float64Array;
-}
-
-/** Sample autocorrelation r(0..maxLag) of the finite values (the biased estimator, as R's acf). */
-export function autocorrelation(values: readonly number[], maxLag: number): Float64Array {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const centred = values.map((v) => v - mean);
-  const variance = centred.reduce((a, d) => a + d * d, 0);
-  const r = new Float64Array(maxLag + 1);
-  if (!(variance > 0)) return r;
-  for (let k = 0; k <= maxLag; k++) {
-    let s = 0;
-    for (let t = k; t < n; t++) s += centred[t]! * centred[t - k]!;
-    r[k] = s / variance;
-  }
-  return r;
-}
-
-/** The period of `values` by the rule in the file comment, or undefined when no lag qualifies. */
-export function detectPeriod(values: readonly number[]): { period: number; acf: number } | undefined {
-  const maxLag = Math.min(Math.floor(values.length / MIN_CYCLES), MAX_PERIOD);
-  if (maxLag < 2) return undefined;
-  const r = autocorrelation(values, maxLag + 1);
-  let k = 1;
-  while (k <= maxLag && r[k]! > 0) k++;
-  let best: { period: number; acf: number } | undefined;
-  for (k = Math.max(k, 2); k <= maxLag; k++) {
-    const peak = r[k]! >= r[k - 1]! && r[k]! >= r[k + 1]!;
-    if (peak && (!best || r[k]! > best.acf)) best = { period: k, acf: r[k]! };
-  }
-  if (!best || best.acf < SEASONAL_MIN_ACF) return undefined;
-  // Noise moves the autocorrelation's peak by a step; a profile one step off drifts a step per
-  // cycle. Of the peak and its neighbours, keep the period whose per-phase medians leave the
-  // smallest residual (phase dispersion minimisation, Stellingwerf 1978).
-  const candidates = [best.period - 1, best.period, best.period + 1].filter((k) => k >= 2 && k <= maxLag);
-  const dispersion = (k: number) => residualSquares(values, medianProfile(values, k, values.length));
-  const period = candidates.reduce((a, b) => (dispersion(b) < dispersion(a) ? b : a));
-  return { period, acf: r[period]! };
 }
 
 /** Per phase (t mod period) the median of values[0, fitEnd). */
@@ -85,25 +40,20 @@ function medianProfile(values: readonly number[], period: number, fitEnd: number
   return profile;
 }
 
-function residualSquares(values: readonly number[], profile: Float64Array): number {
-  let total = 0;
-  values.forEach((v, t) => (total += (v - profile[t % profile.length]!) ** 2));
-  return total;
-}
-
 /**
  * The profile of channel `c` of the standardised [T, C] values `z` from its fit part [0, fitEnd),
- * when the channel has a period longer than `window`; undefined otherwise.
+ * when the channel has a period longer than `window`; undefined otherwise. `stepMs`: the time
+ * step when the timestamps are dates (a day or a week at that step is preferred; period.ts).
  */
-export function seasonalProfile(z: Float64Array, C: number, c: number, fitEnd: number, window: number): SeasonalProfile | undefined {
+export function seasonalProfile(z: Float64Array, C: number, c: number, fitEnd: number, window: number, stepMs?: number): SeasonalProfile | undefined {
   const values: number[] = [];
   for (let t = 0; t < fitEnd; t++) values.push(z[t * C + c]!);
-  const found = detectPeriod(values);
+  const found = detectPeriod(values, stepMs);
   // A period the window already spans is the predictor's to learn.
   if (!found || found.period <= window) return undefined;
   const { period } = found;
   const profile = medianProfile(values, period, fitEnd);
-  return { period, acf: found.acf, profile, scale: phaseScales(leaveOneOutResiduals(values, period, fitEnd), period) };
+  return { period, acf: found.acf, ...(found.calendar ? { calendar: found.calendar } : {}), profile, scale: phaseScales(leaveOneOutResiduals(values, period, fitEnd), period) };
 }
 
 /** The median of sorted[] without its element at index `skip`. */

@@ -88,7 +88,7 @@ describe('gateflow rnn', () => {
     expect(run.stderr).toMatch(/^gateflow: warning: hint: column 'value'/);
     expect(run.stdout).not.toContain('hint:');
     // The fit part (240 points) holds 4 cycles of 60.
-    expect(run.stdout).toMatch(/\ncolumn 'value' repeats every 60 steps \(autocorrelation 0\.\d\d in the fit part\): the predictor reads its residual from the per-phase median, phase counted from the series' first step\n/);
+    expect(run.stdout).toMatch(/\ncolumn 'value' repeats every 60 steps \(autocorrelation 0\.\d\d in the fit part without its level\): the predictor reads its residual from the per-phase median, phase counted from the series' first step\n/);
     const report = JSON.parse(readFileSync(join(work, 'drift', 'report.json'), 'utf8'));
     expect(report.warnings).toHaveLength(1);
     expect(report.seasonal.map((s: { period: number } | null) => s?.period)).toEqual([60]);

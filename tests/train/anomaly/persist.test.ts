@@ -67,7 +67,8 @@ describe('detect() with minRun', () => {
   const labels = new Uint8Array(length);
   labels.fill(1, 440, 470);
   const series = { channels: ['v'], values, length, labels };
-  const options = { cell: loadCell('rnn'), hidden: 8, window: 20, epochs: 3, seed: 1, localise: false };
+  // The values themselves as input (levelWindow 0): read relative to their recent level, this series leaves no short run to drop.
+  const options = { cell: loadCell('rnn'), hidden: 8, window: 20, epochs: 3, seed: 1, localise: false, levelWindow: 0 };
 
   it(`default ${MIN_RUN_DEFAULT}: the rnn's flags are those of minRun 1 without the short runs; the spike's run stays; the baselines are not filtered`, () => {
     const every = detect(series, { ...options, minRun: 1 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
-import { burstMask, detect, formatMetrics, synthSeries } from '../../../src/train/anomaly/index.js';
+import { burstMask, detect, errorFloors, formatMetrics, MIN_RNN_THRESHOLD, synthSeries } from '../../../src/train/anomaly/index.js';
 
 const small = { cell: loadCell('rnn'), hidden: 6, window: 20, epochs: 4, lr: 0.01, seed: 1, smooth: 1 };
 
@@ -27,6 +27,29 @@ describe('robust fitting', () => {
   });
 });
 
+describe('the error scale', () => {
+  it('is floored at 1% of the series\' scale in the predictor\'s units, not at an absolute 1e-12', () => {
+    // Zero but for a pulse of 20 every 30 steps (art_increase_spike_density's shape): the seasonal
+    // profile (period 30 > window 10) holds the pulses, every residual is 0, so the predictor reads
+    // zeros and its errors do not vary. Each phase's scale is then the floor 0.01 (in the fit
+    // part's standard deviations), one standard deviation is 1 / 0.01 = 100 input units, and 1%
+    // of it is 1. An off-phase spike of 20 in the held-out part is the normal part's largest error.
+    const length = 600;
+    const values = Float64Array.from({ length }, (_, t) => (t % 30 === 0 || t === 250 ? 20 : 0));
+    const series = { channels: ['value'], values, length, labels: new Uint8Array(length) };
+    const detection = detect(series, { ...small, window: 10, epochs: 2, smooth: 5 });
+    expect(detection.model.seasonal[0]?.period).toBe(30);
+    expect(errorFloors(detection.model.seasonal, 1)[0]).toBe(1);
+    expect(detection.model.errorStd[0]).toBe(1);
+    // With the floor at 1e-12 (before) the threshold was 6.3e14.
+    expect(detection.rnn.threshold).toBeLessThan(1e4);
+    // The scored part repeats the pulses exactly: its scores are rounding noise, under the rnn's least threshold (1).
+    expect(detection.rnn.threshold).toBeGreaterThanOrEqual(MIN_RNN_THRESHOLD);
+    expect(detection.rnn.flagged.filter(Boolean).length).toBe(0);
+    expect(errorFloors([undefined, undefined], 2)).toEqual(Float64Array.of(0.01, 0.01));
+  });
+});
+
 describe('bursts in the normal part and the threshold', () => {
   it('burstMask by hand (smooth 2): steps 3, 4, 6 are one burst → [3, 8); 10, 11 (a spike and the next prediction) and a lone 20 stay', () => {
     const steps = new Uint8Array(30);
@@ -43,7 +66,8 @@ describe('bursts in the normal part and the threshold', () => {
     const inBurst = (t: number) => bursts.some((start) => t >= start && t < start + 12);
     // ±3 (about 3 signal standard deviations), crossing zero now and then.
     const series = { ...base, values: base.values.map((v, t) => (inBurst(t) ? v + 3 * Math.sin(t) : v)), labels: base.labels!.map((l, t) => (inBurst(t) ? 1 : l)) };
-    const settings = { ...small, smooth: 5 };
+    // The values themselves as input (levelWindow 0), as when the burst rule was chosen.
+    const settings = { ...small, smooth: 5, levelWindow: 0 };
     const clean = detect(base, settings).rnn.threshold;
     const kept = detect(series, settings);
     const excluded = detect(series, { ...settings, excludeBursts: true });
