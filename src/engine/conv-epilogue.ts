@@ -54,15 +54,18 @@ export function biasAndRelu(out: Data, bias: Data | undefined, relu: boolean): v
 let maskBuffer: Data = new Float32Array(0);
 
 /**
- * The gradient of the product's output: with relu, grad where the output y is positive, else 0;
- * without, grad. Written as 0 + grad, as the separate ops' backward add into zeroed buffers (so a
- * −0 becomes 0, bit for bit). A scratch buffer, valid until the next call.
+ * The gradient of the product's output: with relu, grad where the output y is positive, else 0,
+ * written as 0 + grad as the separate ops' backward add into zeroed buffers (so a −0 becomes 0,
+ * bit for bit); a scratch buffer, valid until the next call. Without relu, grad itself: its −0s
+ * reach only sums that start from +0 (the products, the bias gradient), where a −0 term changes
+ * no bit, so the copy that made them 0 is left out.
  */
 export function gradientBeforeEpilogue(y: Data, grad: Data, relu: boolean): Data {
+  if (!relu) return grad;
   const dtype = dtypeOf(grad);
   if (maskBuffer.length < grad.length || dtypeOf(maskBuffer) !== dtype) maskBuffer = allocate(grad.length, dtype);
   const g = maskBuffer.subarray(0, grad.length);
-  const arena = relu && wasmEnabled() && grad.length >= ARENA_MIN ? sharedArena() : null;
+  const arena = wasmEnabled() && grad.length >= ARENA_MIN ? sharedArena() : null;
   const kernel = arena ? reluGradKernel(arena, dtype) : null;
   if (arena && kernel) {
     // Whole 16-byte vectors on the kernel, the few values after them below.
@@ -77,8 +80,7 @@ export function gradientBeforeEpilogue(y: Data, grad: Data, relu: boolean): Data
     for (let i = n; i < g.length; i++) g[i] = y[i]! > 0 ? 0 + grad[i]! : 0;
     return g;
   }
-  if (relu) for (let i = 0; i < g.length; i++) g[i] = y[i]! > 0 ? 0 + grad[i]! : 0;
-  else for (let i = 0; i < g.length; i++) g[i] = 0 + grad[i]!;
+  for (let i = 0; i < g.length; i++) g[i] = y[i]! > 0 ? 0 + grad[i]! : 0;
   return g;
 }
 

@@ -9,7 +9,7 @@
  * number of the kernel's depth blocks and the running sum stays in the arena between chunks).
  */
 import { wasmRuns } from './matmul.js';
-import { col2imRows, im2colRows, type Geometry } from './im2col.js';
+import { col2imRows, cropImage, im2colRows, imageLength, padImage, paddedGeometry, type Geometry } from './im2col.js';
 import { col2imArena, columnKernels, im2colArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
 import { dtypeOf, type Data, type DType } from './tensor.js';
 import { BLOCK_COLUMNS, DEPTH_BLOCK, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
@@ -57,8 +57,11 @@ function packed(arena: WasmArena, dtype: DType, K: number, N: number, src: Data,
  */
 class Columns {
   private readonly kernels: ColumnKernels | null;
-  constructor(arena: WasmArena, dtype: DType, private readonly g: Geometry) {
-    this.kernels = columnKernels(arena, dtype, g);
+  private readonly g: Geometry;
+  /** g: the convolution's; the images these moves read and write are padded (paddedGeometry). */
+  constructor(arena: WasmArena, dtype: DType, g: Geometry) {
+    this.g = paddedGeometry(g);
+    this.kernels = columnKernels(arena, dtype, this.g);
   }
   im2col(x: Placed, row0: number, row1: number, cols: Placed, ld: number): void {
     if (this.kernels) im2colArena(this.kernels, x, this.g, row0, row1, cols, ld);
@@ -83,14 +86,6 @@ function copyRows(from: Data, ldFrom: number, to: Data, ldTo: number, rows: numb
     const f = r * ldFrom, t = r * ldTo;
     if (add) for (let j = 0; j < cols; j++) to[t + j] += from[f + j]!;
     else for (let j = 0; j < cols; j++) to[t + j] = from[f + j]!;
-  }
-}
-
-/** out[c·n + i] = rows r0 + i of x [·, width], column c: a chunk's transpose as the kernel's left operand. */
-function transposeChunk(x: Data, r0: number, n: number, width: number, out: Data): void {
-  for (let i = 0; i < n; i++) {
-    const from = (r0 + i) * width;
-    for (let c = 0; c < width; c++) out[c * n + i] = x[from + c]!;
   }
 }
 
@@ -136,8 +131,8 @@ export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Dat
   const R = Math.min(M, chunkRows(K));
   arena.reset();
   const pw = packed(arena, dtype, K, F, w, false);
-  const [image, a, c] = place(arena, dtype, [x.length, R * K, R * Np]) as [Placed, Placed, Placed];
-  image.view.set(x);
+  const [image, a, c] = place(arena, dtype, [imageLength(paddedGeometry(g)), R * K, R * Np]) as [Placed, Placed, Placed];
+  padImage(x, g, image.view);
   const columns = new Columns(arena, dtype, g);
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
@@ -164,29 +159,30 @@ export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: D
   const R = Math.min(M, chunkRows(K));
   arena.reset();
   const pwT = gx ? packed(arena, dtype, F, K, w, true) : 0;
-  const sizes = gw ? [x.length, R * K, R * Kp, F * R, F * Kp] : [0, 0, 0, 0, 0];
-  const [image, a, panels, gradT, sumT, gchunk, dcols, gimage] = place(arena, dtype, [...sizes, ...(gx ? [R * F, R * Kp, gx.length] : [0, 0, 0])]) as Placed[];
+  const padded = imageLength(paddedGeometry(g));
+  const sizes = gw ? [padded, R * K, R * Kp, F * Kp] : [0, 0, 0, 0];
+  const [image, a, panels, sumT, gchunk, dcols, gimage] = place(arena, dtype, [...sizes, R * F, ...(gx ? [R * Kp, padded] : [0, 0])]) as Placed[];
   const columns = new Columns(arena, dtype, g);
-  if (gw) image!.view.set(x);
-  if (gx) gimage!.view.set(gx);
+  if (gw) padImage(x, g, image!.view);
+  if (gx) padImage(gx, g, gimage!.view);
   const sum = gw ? new RowSum(sumT!.view, Kp, gw, M, true) : null;
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
+    gchunk!.view.set(grad.subarray(r0 * F, (r0 + n) * F));
     if (gw) {
       columns.im2col(image!, r0, r0 + n, a!, K);
       arena.pack(dtype, n, K, a!.at, panels!.at, false);
-      transposeChunk(grad, r0, n, F, gradT!.view);
-      arena.gemm(dtype, F, nb, n, gradT!.at, panels!.at, sumT!.at, n, Kp);
+      // The chunk's rows [n, F] are gradᵀ [F, n] stored transposed: the kernel reads (f, i) at f + i·F.
+      arena.gemm(dtype, F, nb, n, gchunk!.at, panels!.at, sumT!.at, 1, Kp, F);
     }
     if (gx) {
-      gchunk!.view.set(grad.subarray(r0 * F, (r0 + n) * F));
       dcols!.view.fill(0, 0, n * Kp);
       arena.gemm(dtype, n, nb, F, gchunk!.at, pwT, dcols!.at, F, Kp);
       columns.col2im(dcols!, Kp, r0, r0 + n, gimage!);
     }
   }
   sum?.finish();
-  if (gx) gx.set(gimage!.view);
+  if (gx) cropImage(gimage!.view, g, gx);
   return true;
 }
 
@@ -201,8 +197,8 @@ export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: numbe
   const R = Math.min(M, chunkRows(Kp));
   arena.reset();
   const pw = packed(arena, dtype, Cin, K, w, false);
-  const [a, c, image] = place(arena, dtype, [R * Cin, R * Kp, out.length]) as [Placed, Placed, Placed];
-  image.view.set(out);
+  const [a, c, image] = place(arena, dtype, [R * Cin, R * Kp, imageLength(paddedGeometry(g))]) as [Placed, Placed, Placed];
+  padImage(out, g, image.view);
   const columns = new Columns(arena, dtype, g);
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
@@ -211,7 +207,7 @@ export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: numbe
     arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp);
     columns.col2im(c, Kp, r0, r0 + n, image);
   }
-  out.set(image.view);
+  cropImage(image.view, g, out);
   return true;
 }
 
@@ -227,8 +223,8 @@ export function convTranspose2dBackward(x: Data, w: Data, g: Geometry, Cin: numb
   const R = Math.min(M, chunkRows(K));
   arena.reset();
   const pwT = gx ? packed(arena, dtype, K, Cin, w, true) : 0;
-  const [gimage, a, cx, panels, xT, sum] = place(arena, dtype, [grad.length, R * K, R * Cp, R * Kp, Cin * R, Cin * Kp]) as Placed[];
-  gimage!.view.set(grad);
+  const [gimage, a, cx, panels, xRows, sum] = place(arena, dtype, [imageLength(paddedGeometry(g)), R * K, R * Cp, R * Kp, R * Cin, Cin * Kp]) as Placed[];
+  padImage(grad, g, gimage!.view);
   const columns = new Columns(arena, dtype, g);
   const wSum = gw ? new RowSum(sum!.view, Kp, gw, M, false) : null;
   // gx's depth is K: within one block gemm() adds the products into gx's rows in place.
@@ -245,8 +241,9 @@ export function convTranspose2dBackward(x: Data, w: Data, g: Geometry, Cin: numb
     }
     if (gw) {
       arena.pack(dtype, n, K, a!.at, panels!.at, false);
-      transposeChunk(x, r0, n, Cin, xT!.view);
-      arena.gemm(dtype, Cin, Kp / bc, n, xT!.at, panels!.at, sum!.at, n, Kp);
+      // x's rows [n, Cin] are xᵀ [Cin, n] stored transposed.
+      xRows!.view.set(x.subarray(r0 * Cin, (r0 + n) * Cin));
+      arena.gemm(dtype, Cin, Kp / bc, n, xRows!.at, panels!.at, sum!.at, 1, Kp, Cin);
     }
   }
   wSum?.finish();

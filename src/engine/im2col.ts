@@ -74,3 +74,45 @@ export function col2imRows(cols: Data, ld: number, g: Geometry, row0: number, ro
     }
   }
 }
+
+/**
+ * The geometry over the image with its zero border made real: [B, H + 2·pad, W + 2·pad, C] and
+ * no padding, so every window lies inside (no border cases: the column-matrix moves run on the
+ * kernels for whole output rows). The same windows, the same values (the border's zeros), and
+ * the adjoint's adds reach each inner pixel in the same order.
+ */
+export function paddedGeometry(g: Geometry): Geometry {
+  return { ...g, H: g.H + 2 * g.pad, W: g.W + 2 * g.pad, pad: 0 };
+}
+
+/** Entries of an image of this geometry. */
+export function imageLength(g: Geometry): number {
+  return g.B * g.H * g.W * g.C;
+}
+
+/** x [B, H, W, C] into the padded image `into` (paddedGeometry(g)), border zero (only the border is written with zeros: the images are megabytes). */
+export function padImage(x: Data, g: Geometry, into: Data): void {
+  if (g.pad === 0) return into.set(x.subarray(0, imageLength(g)));
+  const p = g.pad, Wp = g.W + 2 * p, Hp = g.H + 2 * p, row = g.W * g.C;
+  for (let b = 0; b < g.B; b++) {
+    // From the image's top border to its first row's left border, then each row and the gap to the next row's start.
+    let zeroFrom = b * Hp * Wp * g.C;
+    for (let y = 0; y < g.H; y++) {
+      const at = ((b * Hp + y + p) * Wp + p) * g.C;
+      into.fill(0, zeroFrom, at);
+      into.set(x.subarray((b * g.H + y) * row, (b * g.H + y + 1) * row), at);
+      zeroFrom = at + row;
+    }
+    into.fill(0, zeroFrom, (b + 1) * Hp * Wp * g.C);
+  }
+}
+
+/** The inside of the padded image `from` back into out [B, H, W, C] (the border dropped). */
+export function cropImage(from: Data, g: Geometry, out: Data): void {
+  if (g.pad === 0) return out.set(from.subarray(0, imageLength(g)));
+  const p = g.pad, Wp = g.W + 2 * p, Hp = g.H + 2 * p, row = g.W * g.C;
+  for (let b = 0; b < g.B; b++) for (let y = 0; y < g.H; y++) {
+    const at = ((b * Hp + y + p) * Wp + p) * g.C;
+    out.set(from.subarray(at, at + row), (b * g.H + y) * row);
+  }
+}

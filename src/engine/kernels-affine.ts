@@ -16,7 +16,7 @@ import { ShapeError } from '../errors.js';
 import { biasAndRelu, biasGradient, gradientBeforeEpilogue } from './conv-epilogue.js';
 import type { Kernel } from './kernels.js';
 import { gemm, wasmRuns } from './matmul.js';
-import { allocateOutput } from './pool.js';
+import { allocateOutput, holdsZeros } from './pool.js';
 import { allocate, dtypeOf, type Data, type DType, type Tensor } from './tensor.js';
 import { DEPTH_BLOCK } from './wasm.js';
 
@@ -87,13 +87,13 @@ function sparseProduct(M: number, N: number, K: number, x: Data, W: Data, o: Dat
   if (first) o.fill(0);
 }
 
-/** dW += xᵀ·dz on the rows of the active columns (each row of the product is its own sums). */
-function sparseWeightGradient(M: number, N: number, K: number, x: Data, gz: Data, gW: Data, columns: Int32Array): void {
+/** dW += xᵀ·dz on the rows of the active columns (each row of the product is its own sums); `zero`: dW holds only +0. */
+function sparseWeightGradient(M: number, N: number, K: number, x: Data, gz: Data, gW: Data, columns: Int32Array, zero: boolean): void {
   const dtype = dtypeOf(gW);
   const count = columns.length;
   const xs = gatherColumns(x, M, K, columns, 0, count, buffer(0, M * count, dtype));
-  const rows = gatherRows(gW, N, columns, 0, count, buffer(1, count * N, dtype));
-  gemm(count, N, M, xs, gz, rows, { transA: true, accumulate: true });
+  const rows = zero ? buffer(1, count * N, dtype) : gatherRows(gW, N, columns, 0, count, buffer(1, count * N, dtype));
+  gemm(count, N, M, xs, gz, rows, { transA: true, accumulate: !zero });
   for (let c = 0; c < count; c++) gW.set(rows.subarray(c * N, (c + 1) * N), columns[c]! * N);
 }
 
@@ -131,10 +131,11 @@ export const affine: Kernel = {
     // g masked by relu (0 + g, as the separate ops' zeroed buffers give): a scratch buffer, read before anything else asks for it.
     const gz = gradientBeforeEpilogue(y.data, g, attrs.relu ?? false);
     if (gb) biasGradient(gz, gb);
-    if (gx) gemm(M, K, N, gz, W!.data, gx, { transB: true, accumulate: true }); // dx = dz·Wᵀ
+    // A gradient that holds only +0 (the tape's first contribution) is written over, not read in and added to: the same bits.
+    if (gx) gemm(M, K, N, gz, W!.data, gx, { transB: true, accumulate: !holdsZeros(gx) }); // dx = dz·Wᵀ
     if (!gW) return;
     const columns = columnsOf.has(y) ? columnsOf.get(y)! : sparseColumns(x!.data, M, K, N);
-    if (columns) sparseWeightGradient(M, N, K, x!.data, gz, gW, columns);
-    else gemm(K, N, M, x!.data, gz, gW, { transA: true, accumulate: true }); // dW = xᵀ·dz
+    if (columns) sparseWeightGradient(M, N, K, x!.data, gz, gW, columns, holdsZeros(gW));
+    else gemm(K, N, M, x!.data, gz, gW, { transA: true, accumulate: !holdsZeros(gW) }); // dW = xᵀ·dz
   },
 };

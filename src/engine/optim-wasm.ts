@@ -5,10 +5,14 @@
  * instruction. The operations and their order are adamUpdate's, in float64, and WebAssembly's
  * division, square root and float32 rounding are IEEE's, as JavaScript's are: the same bits.
  * The moments m and v live in this module's memory; each update copies w and g in and w out.
+ * With float32 moments (adam's `moments: 'float32'`, as PyTorch keeps them for float32 weights)
+ * adam32_f32 updates four weights at a time in float32: half the state to read and write, and a
+ * quarter of the division and square-root instructions.
  */
 import { get, i32, name, op, section, set, simdOp, uleb, vec } from './wasm-bytes.js';
 
 const F64 = 0x7c;
+const F32 = 0x7d;
 const I32 = 0x7f;
 const V128 = 0x7b;
 
@@ -60,19 +64,57 @@ function adamBody(): number[] {
   return [...uleb(code.length), ...code];
 }
 
+// adam32_f32: params 0 n (weights, a multiple of 4), 1 w, 2 g, 3 m, 4 v (float32 arrays), 5 step (lr / c1),
+// 6 √c2, 7 beta1, 8 beta2, 9 eps, 10 a1, 11 a2 (float32); locals: 12 i, then v128: 13 gi, 14 mi, 15 vi, splats 16..22
+const F32_SPLAT: Record<number, number> = { 5: 16, 6: 17, 7: 18, 8: 19, 9: 20, 10: 21, 11: 22 };
+
+/**
+ * Adam with float32 moments, four weights at a time (f32x4), PyTorch's arithmetic: m = β₁m + a₁g,
+ * v = β₂v + a₂g·g, w = w − step·(m / (√v / √c₂ + eps)), each operation rounded to float32.
+ */
+function adam32Body(): number[] {
+  const [n, w, g, m, v, step, sqrtC2, b1, b2, eps, a1, a2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [i, gi, mi, vi] = [12, 13, 14, 15];
+  const k = (param: number) => get(F32_SPLAT[param]!);
+  const f = { add: simdOp(0xe4), sub: simdOp(0xe5), mul: simdOp(0xe6), div: simdOp(0xe7), sqrt: simdOp(0xe3), splat: simdOp(0x13) };
+  const at = (base: number) => [...get(base), ...get(i), op.i32Add];
+  const load = (base: number) => [...at(base), ...s.load, 4, 0];
+  const store = (base: number, value: number) => [...at(base), ...get(value), ...s.store, 4, 0];
+  const body = [
+    ...Object.entries(F32_SPLAT).flatMap(([param, local]) => [...get(Number(param)), ...f.splat, ...set(local)]),
+    op.block, 0x40, op.loop, 0x40,
+    ...get(i), ...get(n), ...i32(2), 0x74 /* i32.shl */, op.i32GeU, op.brIf, 1,
+    ...load(g), ...set(gi),
+    ...k(b1), ...load(m), ...f.mul, ...k(a1), ...get(gi), ...f.mul, ...f.add, ...set(mi),
+    ...k(b2), ...load(v), ...f.mul, ...k(a2), ...get(gi), ...f.mul, ...get(gi), ...f.mul, ...f.add, ...set(vi),
+    ...store(m, mi), ...store(v, vi),
+    ...at(w),
+    ...load(w), ...k(step), ...get(mi), ...get(vi), ...f.sqrt, ...k(sqrtC2), ...f.div, ...k(eps), ...f.add, ...f.div, ...f.mul, ...f.sub,
+    ...s.store, 4, 0,
+    ...get(i), ...i32(16), op.i32Add, ...set(i),
+    op.br, 0,
+    op.end, op.end,
+  ];
+  const locals = vec([[1, I32], [...uleb(3 + Object.keys(F32_SPLAT).length), V128]]);
+  const code = [...locals, ...body, op.end];
+  return [...uleb(code.length), ...code];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const params = [I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64, F64, F64];
+  const params32 = [I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(params.map((p) => [p])), 0]])),
+    ...section(1, vec([[0x60, ...vec(params.map((p) => [p])), 0], [0x60, ...vec(params32.map((p) => [p])), 0]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('adam_f32'), 0x00, 0]])),
-    ...section(10, vec([adamBody()])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name('adam_f32'), 0x00, 0], [...name('adam32_f32'), 0x00, 1]])),
+    ...section(10, vec([adamBody(), adam32Body()])),
   ]);
 }
 
 type AdamKernel = (n: number, w: number, g: number, m: number, v: number, c1: number, c2: number, lr: number, beta1: number, beta2: number, eps: number, a1: number, a2: number) => void;
+type Adam32Kernel = (n: number, w: number, g: number, m: number, v: number, step: number, sqrtC2: number, beta1: number, beta2: number, eps: number, a1: number, a2: number) => void;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -95,33 +137,40 @@ function adamModule(): WebAssembly.Module | null {
 export type AdamUpdate = (k: number, w: Float32Array, g: Float32Array, c1: number, c2: number, lr: number, beta1: number, beta2: number, eps: number) => void;
 
 /**
- * Adam's moments for parameters of these sizes (zero, as the scalar path starts), and the
- * update on them; null where WebAssembly SIMD is unavailable.
+ * Adam's moments for parameters of these sizes (zero, as the scalar path starts), float64 or
+ * float32 (adam's `moments`), and the update on them; null where WebAssembly SIMD is unavailable.
  */
-export function wasmAdam(lengths: readonly number[]): AdamUpdate | null {
+export function wasmAdam(lengths: readonly number[], moments: 'float64' | 'float32' = 'float64'): AdamUpdate | null {
   const mod = adamModule();
   if (!mod) return null;
-  const even = (n: number) => n + (n & 1);
-  const largest = Math.max(0, ...lengths.map(even));
-  // Layout: w and g scratch (float32, the largest parameter), then m and v of each parameter (float64).
+  const f32 = moments === 'float32';
+  // Whole vectors: two float64 lanes, or four float32 ones.
+  const lanes = f32 ? 4 : 2;
+  const padded = (n: number) => Math.ceil(n / lanes) * lanes;
+  const largest = Math.max(0, ...lengths.map(padded));
+  const stateBytes = f32 ? 4 : 8;
+  // Layout: w and g scratch (float32, the largest parameter), then m and v of each parameter.
   const wPtr = 0;
   const gPtr = largest * 4;
   let top = 2 * largest * 4;
-  const moments = lengths.map((n) => {
+  const state = lengths.map((n) => {
     const m = top;
-    const v = m + even(n) * 8;
-    top = v + even(n) * 8;
+    const v = m + padded(n) * stateBytes;
+    top = v + padded(n) * stateBytes;
     return { m, v };
   });
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
-  const kernel = new WebAssembly.Instance(mod, { env: { memory } }).exports.adam_f32 as AdamKernel;
+  const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports;
   const wView = new Float32Array(memory.buffer, wPtr, largest);
   const gView = new Float32Array(memory.buffer, gPtr, largest);
+  const kernel = exports.adam_f32 as AdamKernel;
+  const kernel32 = exports.adam32_f32 as Adam32Kernel;
   return (k, w, g, c1, c2, lr, beta1, beta2, eps) => {
     const n = w.length;
     wView.set(w);
     gView.set(g);
-    kernel(even(n), wPtr, gPtr, moments[k]!.m, moments[k]!.v, c1, c2, lr, beta1, beta2, eps, 1 - beta1, 1 - beta2);
+    if (f32) kernel32(padded(n), wPtr, gPtr, state[k]!.m, state[k]!.v, lr / c1, Math.sqrt(c2), beta1, beta2, eps, 1 - beta1, 1 - beta2);
+    else kernel(padded(n), wPtr, gPtr, state[k]!.m, state[k]!.v, c1, c2, lr, beta1, beta2, eps, 1 - beta1, 1 - beta2);
     w.set(wView.subarray(0, n));
   };
 }

@@ -56,15 +56,21 @@ export interface AdamOptions {
   readonly eps?: number;
   /** Decoupled weight decay (AdamW) when > 0. */
   readonly weightDecay?: number;
+  /**
+   * The moments' precision: float64 (the default) or float32, as PyTorch keeps them for float32
+   * weights, each operation of the update then rounded to float32 (on a WebAssembly f32x4 kernel,
+   * about four times the float64 kernel's speed; the JS path computes the same bits).
+   */
+  readonly moments?: 'float64' | 'float32';
 }
 
 /** Adam (Kingma and Ba 2015) with bias correction, defaults as torch.optim.Adam (lr 1e-3). */
 export function adam(params: readonly Parameter[], options: AdamOptions = {}): Optimizer {
-  const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 } = options;
-  // float32 weights update on the WebAssembly kernel (same bits, twice the divisions at once).
-  const simd = wasmEnabled() && params.every((p) => p.value.data instanceof Float32Array) ? wasmAdam(params.map((p) => p.value.data.length)) : null;
-  const m = simd ? [] : params.map((p) => new Float64Array(p.value.data.length));
-  const v = simd ? [] : params.map((p) => new Float64Array(p.value.data.length));
+  const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, moments = 'float64' } = options;
+  // float32 weights update on the WebAssembly kernel (the JS loop's bits, more divisions at once).
+  const simd = wasmEnabled() && params.every((p) => p.value.data instanceof Float32Array) ? wasmAdam(params.map((p) => p.value.data.length), moments) : null;
+  const state = (): Data[] => (simd ? [] : params.map((p) => (moments === 'float32' ? new Float32Array(p.value.data.length) : new Float64Array(p.value.data.length))));
+  const [m, v] = [state(), state()];
   let t = 0;
   return {
     params,
@@ -77,10 +83,30 @@ export function adam(params: readonly Parameter[], options: AdamOptions = {}): O
         const w = params[k]!.value.data;
         if (weightDecay) decay(w, lr * weightDecay);
         if (simd) simd(k, w as Float32Array, params[k]!.grad.data as Float32Array, c1, c2, lr, beta1, beta2, eps);
-        else adamUpdate(w, params[k]!.grad.data, m[k]!, v[k]!, c1, c2, lr, beta1, beta2, eps);
+        else if (moments === 'float32') adamUpdate32(w, params[k]!.grad.data, m[k] as Float32Array, v[k] as Float32Array, lr / c1, Math.sqrt(c2), beta1, beta2, eps);
+        else adamUpdate(w, params[k]!.grad.data, m[k] as Float64Array, v[k] as Float64Array, c1, c2, lr, beta1, beta2, eps);
       }
     },
   };
+}
+
+/**
+ * One Adam update with float32 moments, every operation rounded to float32 as optim-wasm.ts's
+ * adam32_f32 does (a float32 sum, product, quotient or square root computed in float64 and
+ * rounded once is the correctly rounded float32 result): w = w − step·(m / (√v / √c₂ + eps)).
+ */
+function adamUpdate32(w: Data, g: Data, mk: Float32Array, vk: Float32Array, step: number, sqrtC2: number, beta1: number, beta2: number, eps: number): void {
+  const f = Math.fround;
+  const [b1, b2, a1, a2, s, r, e] = [f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(step), f(sqrtC2), f(eps)];
+  for (let i = 0, n = w.length; i < n; i++) {
+    const gi = f(g[i]!);
+    const mi = f(f(b1 * mk[i]!) + f(a1 * gi));
+    const vi = f(f(b2 * vk[i]!) + f(f(a2 * gi) * gi));
+    mk[i] = mi;
+    vk[i] = vi;
+    const denom = f(f(f(Math.sqrt(vi)) / r) + e);
+    w[i] = w[i]! - f(s * f(mi / denom));
+  }
 }
 
 /**

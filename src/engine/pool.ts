@@ -58,3 +58,21 @@ export function withPool<T>(pool: BufferPool | undefined, f: () => T): T {
 export function allocateOutput(length: number, dtype: DType): Data {
   return active ? active.take(length, dtype) : allocate(length, dtype);
 }
+
+/**
+ * Gradient buffers that hold only +0 while one op's backward runs (the tape marks each buffer it
+ * hands out fresh, and unmarks it when that backward returns): the op may write its gradient
+ * over such a buffer instead of adding into it, the same bits as 0 + g (a sum started from +0 is
+ * never −0), and the products skip reading it in.
+ */
+const zeroGradients = new WeakSet<Data>();
+
+/** Whether `data` is a gradient buffer that holds only +0 (see zeroGradients). */
+export function holdsZeros(data: Data): boolean {
+  return zeroGradients.has(data);
+}
+
+/** Marks (zero: true) or unmarks gradient buffers as holding only +0; for the tape. */
+export function markZeros(buffers: readonly (Data | null)[], zero: boolean): void {
+  for (const b of buffers) if (b) zero ? zeroGradients.add(b) : zeroGradients.delete(b);
+}

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import { KERNELS, type EngineOp, type OpAttrs, type Reduction } from './kernels.js';
-import { BufferPool, withPool } from './pool.js';
+import { BufferPool, markZeros, withPool } from './pool.js';
 import { allocate, dtypeOf, sizeOf, zeros, type Data, type DType, type Tensor } from './tensor.js';
 
 /** A learned tensor and its accumulated gradient (same shape and dtype). */
@@ -280,16 +280,24 @@ export class Tape {
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
       if (!e.out.grad) continue;
+      const fresh: Data[] = [];
       const grads = e.inputs.map((v) => {
         if (!v.requiresGrad) return null;
         if (!v.grad) {
           const into = direct.get(v);
           if (into) clearedGrads.delete(into);
           v.grad = into ?? this.allocate(sizeOf(v.value.shape), dtype);
+          // Zero until this op writes it; an input listed twice is written twice, so it is not marked.
+          if (e.inputs.indexOf(v) === e.inputs.lastIndexOf(v)) fresh.push(v.grad);
         }
         return v.grad;
       });
-      KERNELS[e.op].backward(e.inputs.map((v) => v.value), e.out.value, e.out.grad, grads, e.attrs);
+      markZeros(fresh, true);
+      try {
+        KERNELS[e.op].backward(e.inputs.map((v) => v.value), e.out.value, e.out.grad, grads, e.attrs);
+      } finally {
+        markZeros(fresh, false);
+      }
     }
     for (const [p, v] of this.bound) if (v.grad && v.grad !== p.grad.data) addInto(p.grad.data, v.grad);
   }

@@ -15,7 +15,7 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 /** v128.const with the same float32 in all four lanes. */
-function f32x4Const(value: number): number[] {
+export function f32x4Const(value: number): number[] {
   const b = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
   return [...simdOp(simd.const), ...b];
 }
@@ -49,7 +49,7 @@ function horner(x: number, c: number[], f64: boolean, fma: boolean): number[] {
  * subtracts 1.5·2²³ (the sum rounds to a whole number, ties to even, as nearest does), and
  * the sum's low bits are n itself; pmin/pmax clamp in one instruction each (and keep a NaN).
  */
-function expF32(x: number, tmp: number, fma = false): number[] {
+export function expF32(x: number, tmp: number, fma = false): number[] {
   const C = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040];
   const LN2_HI = 0.693359375; // exact in float32 (few significant bits), so n·LN2_HI is exact
   const LN2_LO = -2.12194440e-4;

@@ -1,6 +1,7 @@
 # The VAE training step of vae.bench.mjs in numpy (float32, one BLAS thread): 784-400-20 with a
 # mirrored decoder, Bernoulli likelihood on logits, batch 128, Adam lr 1e-3, backward written
-# out by hand. Inputs are the MNIST training digits vae.bench.mjs passes as a raw float32 file
+# out by hand, and the batch's reconstruction and KL values computed (gateflow's trainer reports
+# them every batch). Inputs are the MNIST training digits vae.bench.mjs passes as a raw float32 file
 # (argv[1]); prints one line: samples per second of CPU time (steadier than the clock on a shared machine), the best of a few runs after a warm-up.
 import os
 import sys
@@ -25,6 +26,7 @@ params = layer(INPUT, HIDDEN) + layer(HIDDEN, LATENT) + layer(HIDDEN, LATENT) + 
 m = [np.zeros_like(p) for p in params]
 v = [np.zeros_like(p) for p in params]
 adam_t = 0
+losses = []
 
 
 def step(x):
@@ -40,8 +42,13 @@ def step(x):
     a3 = z @ W3 + b3
     h2 = np.maximum(a3, 0)
     logits = h2 @ W4 + b4
-    # loss = (sum(softplus(l) - l x) + KL) / B; the logistic of the logits is its gradient.
-    sig = 1 / (1 + np.exp(-logits))
+    # loss = (sum(softplus(l) - l x) + KL) / B, softplus(l) = max(l, 0) + log1p(e^-|l|); the
+    # logistic of the logits, made of the same e^-|l|, is its gradient.
+    e = np.exp(-np.abs(logits))
+    recon = np.sum(np.maximum(logits, 0) + np.log1p(e) - logits * x) / BATCH
+    kl = -0.5 * np.sum(1 + lv - mu * mu - np.exp(lv)) / BATCH
+    losses.append((float(recon), float(kl)))
+    sig = np.where(logits >= 0, 1, e) / (1 + e)
     g_logits = (sig - x) / BATCH
     g_W4 = h2.T @ g_logits
     g_b4 = g_logits.sum(0)

@@ -1,15 +1,17 @@
 // VAE training-speed benchmark (against dist/): the quality bar's model, 784-400-20 with a
 // mirrored decoder, Bernoulli likelihood, batch 128, Adam, on the MNIST training digits,
-// trained by (1) gateflow's engine (float32 tape), (2) numpy (vae-numpy.py: the same step with
-// its backward written out, one BLAS thread; run when python3 with numpy is installed),
-// (3) @tensorflow/tfjs on its wasm backend (SIMD, single-threaded in Node) and (4) on its
-// pure-JavaScript cpu backend. Reports samples per second of CPU time and GFLOP/s, counting
-// 3 × the forward pass's multiply-adds × 2 per sample (the usual forward + backward
-// estimate), and each as a ratio to gateflow. gateflow and numpy take turns, the median of
-// BENCH_REPEATS rounds (default 3); on a shared machine CPU time drifts less than the clock.
-// With BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change), that build's
-// training is loaded into the same process and takes its turn too, so before and after are
-// measured under the same load.
+// trained by (1) gateflow's engine (float32 tape) as the library runs it by default (fused
+// multiply-add products where the runtime has relaxed SIMD), and again with useFma(false);
+// (2) numpy (vae-numpy.py: the same step with its backward written out and the batch's loss
+// values computed, as gateflow's trainer reports them; one BLAS thread; run when python3 with
+// numpy is installed); (3) @tensorflow/tfjs on its wasm backend (SIMD, single-threaded in
+// Node) and (4) on its pure-JavaScript cpu backend. Reports samples per second of CPU time and
+// GFLOP/s, counting 3 × the forward pass's multiply-adds × 2 per sample (the usual forward +
+// backward estimate), and each as a ratio to gateflow. gateflow and numpy take turns, the
+// median of BENCH_REPEATS rounds (default 3); on a shared machine CPU time drifts less than
+// the clock. With BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change),
+// that build's training (its own defaults) is loaded into the same process and takes its turn
+// too, so before and after are measured under the same load.
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// Relaxed SIMD lets the opt-in fused multiply-add products (useFma) be measured too; the flag
+// Relaxed SIMD on from the start (the engine would turn it on itself on Node 20); the flag
 // alone changes nothing else, so the bench runs itself again with it.
 const RELAXED = '--experimental-wasm-relaxed-simd';
 if (!process.execArgv.includes(RELAXED)) {
@@ -93,23 +95,23 @@ gateflowRun(0);
 if (baseline) trainRun(baseline, 0);
 const gateflowRuns = [];
 const baselineRuns = [];
-const fmaRuns = [];
+const unfusedRuns = [];
 const numpyRuns = [];
-const fmaAvailable = useFma(true);
-useFma(false);
+// The library's default: fused products where the runtime has them.
+const fused = useFma(true);
 for (let r = 0; r < REPEATS; r++) {
   gateflowRuns.push(gateflowRun(r + 1));
-  if (fmaAvailable) {
-    useFma(true);
-    fmaRuns.push(gateflowRun(r + 1));
+  if (fused) {
     useFma(false);
+    unfusedRuns.push(gateflowRun(r + 1));
+    useFma(true);
   }
   if (baseline) baselineRuns.push(trainRun(baseline, r + 1));
   if (numpyVersion) numpyRuns.push(numpyRun());
 }
 rmSync(scratch, { recursive: true, force: true });
 const gateflowBest = median(gateflowRuns);
-report('gateflow engine (float32)', gateflowBest);
+report(`gateflow engine (float32${fused ? ', fused multiply-add' : ''})`, gateflowBest);
 if (numpyVersion) report(`numpy ${numpyVersion} (float32, 1 thread)`, median(numpyRuns), gateflowBest);
 else console.log('numpy: not measured (python3 with numpy is not installed)');
 console.log(`gateflow/numpy (samples/s ratio; the aim is ≥ 0.5): ${numpyVersion ? (gateflowBest / median(numpyRuns)).toFixed(2) : 'not measured'}`);
@@ -117,9 +119,9 @@ if (baseline) {
   report('baseline build (BENCH_BASELINE_DIST)', median(baselineRuns), gateflowBest);
   if (numpyVersion) console.log(`baseline build/numpy: ${(median(baselineRuns) / median(numpyRuns)).toFixed(2)}`);
 }
-if (fmaAvailable) {
-  report('gateflow, fused multiply-add (useFma)', median(fmaRuns), gateflowBest);
-  if (numpyVersion) console.log(`gateflow with useFma/numpy: ${(median(fmaRuns) / median(numpyRuns)).toFixed(2)}`);
+if (fused) {
+  report('gateflow, unfused (useFma(false))', median(unfusedRuns), gateflowBest);
+  if (numpyVersion) console.log(`gateflow unfused/numpy: ${(median(unfusedRuns) / median(numpyRuns)).toFixed(2)}`);
 }
 
 // (3), (4) The same model in tfjs.

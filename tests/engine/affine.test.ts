@@ -80,4 +80,25 @@ describe('tape.affine', () => {
       }
     }
   });
+  it('h feeding two layers whose W is shared (mu and logvar in the VAE encoder): the gradients that sum two contributions (h, W; the first written over zeros, the second added) have the bits of the separate ops', () => {
+    for (const f64 of [false, true]) {
+      const random = createRandom(f64 ? 31 : 32);
+      const dtype = f64 ? 'float64' : 'float32';
+      const [h, W, b1, b2] = [[128, 400], [400, 20], [20], [20]].map((shape) => tensor(randn(shape, random).data, shape, dtype));
+      const run = (fused: boolean) => {
+        const tape = new Tape();
+        const [vh, vW, v1, v2] = [tape.variable(h!, 'h'), tape.variable(W!, 'W'), tape.variable(b1!, 'b1'), tape.variable(b2!, 'b2')];
+        const dense = (b: Var) => (fused ? tape.affine(vh, vW, b) : tape.add(tape.matmul(vh, vW), b));
+        // Different weights on the two outputs, so neither gradient is the other's.
+        tape.backward(tape.add(tape.sum(dense(v1)), tape.sum(tape.scale(tape.relu(dense(v2)), 3))));
+        return [vh.grad!, vW.grad!];
+      };
+      const [fused, separate] = [run(true), run(false)];
+      for (const [i, what] of ['h gradient', 'W gradient'].entries()) {
+        let differ = 0;
+        for (let k = 0; k < fused[i]!.length; k++) if (!Object.is(fused[i]![k], separate[i]![k])) differ++;
+        expect(differ, `${dtype}: ${what}: entries whose bits differ`).toBe(0);
+      }
+    }
+  });
 });
