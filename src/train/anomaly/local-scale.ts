@@ -34,6 +34,24 @@ export function lowerBound(sorted: readonly number[], v: number): number {
   return lo;
 }
 
+/**
+ * Walks step-major [T, C] values channel by channel, handing `visit` each index with the finite
+ * values among the `window` steps before it, kept sorted (a trailing window that excludes t).
+ */
+export function forEachTrailingWindow(x: Float64Array, C: number, window: number, visit: (index: number, past: readonly number[]) => void): void {
+  const T = x.length / C;
+  for (let c = 0; c < C; c++) {
+    const past: number[] = [];
+    for (let t = 0; t < T; t++) {
+      const leaving = t - window - 1 >= 0 ? x[(t - window - 1) * C + c]! : Number.NaN;
+      if (Number.isFinite(leaving)) past.splice(lowerBound(past, leaving), 1);
+      const entering = t >= 1 ? x[(t - 1) * C + c]! : Number.NaN;
+      if (Number.isFinite(entering)) past.splice(lowerBound(past, entering), 0, entering);
+      visit(t * C + c, past);
+    }
+  }
+}
+
 export function medianOfSorted(sorted: readonly number[]): number {
   const n = sorted.length;
   return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
@@ -69,24 +87,16 @@ export function medianAbsoluteDeviation(sorted: readonly number[], m: number): n
  */
 export function locallyStandardised(z: Float64Array, C: number, window: number, slack = LOCAL_SCALE_SLACK): Float64Array {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`local scale window must be a positive integer, got ${window}`);
-  const T = z.length / C;
   const out = new Float64Array(z.length);
-  for (let c = 0; c < C; c++) {
-    const past: number[] = [];
-    for (let t = 0; t < T; t++) {
-      const leaving = t - window - 1 >= 0 ? z[(t - window - 1) * C + c]! : Number.NaN;
-      if (Number.isFinite(leaving)) past.splice(lowerBound(past, leaving), 1);
-      const entering = t >= 1 ? z[(t - 1) * C + c]! : Number.NaN;
-      if (Number.isFinite(entering)) past.splice(lowerBound(past, entering), 0, entering);
-      const v = z[t * C + c]!;
-      if (!Number.isFinite(v) || past.length < Math.min(window, LOCAL_SCALE_MIN_PAST)) {
-        out[t * C + c] = v;
-        continue;
-      }
-      const m = medianOfSorted(past);
-      const s = 1.4826 * medianAbsoluteDeviation(past, m);
-      out[t * C + c] = (v - m) / Math.max(1, s / slack);
+  forEachTrailingWindow(z, C, window, (i, past) => {
+    const v = z[i]!;
+    if (!Number.isFinite(v) || past.length < Math.min(window, LOCAL_SCALE_MIN_PAST)) {
+      out[i] = v;
+      return;
     }
-  }
+    const m = medianOfSorted(past);
+    const s = 1.4826 * medianAbsoluteDeviation(past, m);
+    out[i] = (v - m) / Math.max(1, s / slack);
+  });
   return out;
 }
