@@ -8,7 +8,7 @@
  * with mathjs to the bit. tests/engine/exact-math.test.ts compares them on generated doubles
  * over the whole range and the edges (`npm run test:exact-math` for millions).
  */
-import { get, op, set, uleb, vec } from './wasm-bytes.js';
+import { get, i32, op, set, uleb, vec } from './wasm-bytes.js';
 
 const F64 = 0x7c;
 const I32 = 0x7f;
@@ -17,27 +17,21 @@ export const F64_TO_F64 = [0x60, 1, F64, 1, F64];
 
 // Opcodes beyond wasm-bytes.ts's.
 const f = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, abs: 0x99, neg: 0x9a, eq: 0x61, lt: 0x63, gt: 0x64, ge: 0x66, fromI32: 0xb7 };
-const i = { and: 0x71, or: 0x72, shl: 0x74, shrS: 0x75, shrU: 0x76, ne: 0x47, eqz: 0x45, eq: 0x46, ltS: 0x48, ltU: 0x49, gtS: 0x4a, gtU: 0x4b, leS: 0x4c, geS: 0x4e, geU: 0x4f, add32: 0x6a, sub32: 0x6b };
+const i = { and: 0x71, or: 0x72, shl: 0x74, shrS: 0x75, shrU: 0x76, eqz: 0x45, eq: 0x46, ltS: 0x48, ltU: 0x49, gtS: 0x4a, gtU: 0x4b, leS: 0x4c, geS: 0x4e, geU: 0x4f, add32: 0x6a, sub32: 0x6b };
 const RETURN = 0x0f;
 const CALL = 0x10;
 const ELSE = 0x05;
 
 const c = (v: number): number[] => [op.f64Const, ...new Uint8Array(new Float64Array([v]).buffer)];
-const k = (n: number): number[] => [op.i32Const, ...sleb32(n)];
-function sleb32(n: number): number[] {
-  const out: number[] = [];
-  n |= 0;
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
+const k = i32;
 /** if (cond) { then } with no value; `otherwise` adds an else. */
 const when = (cond: number[], then: number[], otherwise?: number[]): number[] => [...cond, 0x04, 0x40, ...then, ...(otherwise ? [ELSE, ...otherwise] : []), op.end];
 /** cond ? a : b as an f64 value. */
 const pick = (cond: number[], a: number[], b: number[]): number[] => [...cond, 0x04, F64, ...a, ELSE, ...b, op.end];
+/** An i32 value: cond ? a : b. */
+function pickI32(cond: number[], a: number[], b: number[]): number[] {
+  return [...cond, 0x04, I32, ...a, ELSE, ...b, op.end];
+}
 const ret = (value: number[]): number[] => [...value, RETURN];
 /** The high 32 bits of the double in local x (GET_HIGH_WORD). */
 const highWord = (x: number): number[] => [...get(x), 0xbd /* i64.reinterpret_f64 */, 0x42, 32 /* i64.const 32 */, 0x88 /* i64.shr_u */, 0xa7 /* i32.wrap_i64 */];
@@ -214,11 +208,6 @@ function sigmoidBody(exp: number): number[] {
     ...bin(get(E), f.div, bin(c(1), f.add, get(E))),
   ];
   return code([[1, F64]], body);
-}
-
-/** An i32 value: cond ? a : b. */
-function pickI32(cond: number[], a: number[], b: number[]): number[] {
-  return [...cond, 0x04, I32, ...a, ELSE, ...b, op.end];
 }
 
 function code(locals: [number, number][], body: number[]): number[] {
