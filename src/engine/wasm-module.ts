@@ -146,6 +146,14 @@ function packBody(f64: boolean): number[] {
       ...get(KK), ...get(K), op.i32GeU, op.brIf, 1,
       ...get(SRC), ...get(KK), ...get(KS), op.i32Mul, op.i32Add, ...get(P0), ...get(JS), op.i32Mul, op.i32Add, ...set(FROM),
       ...i32(0), ...set(JJ),
+      // A whole panel row of a row-major operand is 128 contiguous bytes: eight vector copies
+      // (the same bits as the element loop, which then finds nothing left).
+      op.block, 0x40,
+      ...get(JS), ...i32(e), 0x47 /* i32.ne */, op.brIf, 0,
+      ...get(LIMIT), ...i32(pc), 0x47 /* i32.ne */, op.brIf, 0,
+      ...Array.from({ length: 8 }, (_, v) => [...get(DST), ...get(FROM), ...simdOp(simd.load), 4, ...uleb(16 * v), ...simdOp(simd.store), 4, ...uleb(16 * v)]).flat(),
+      ...advance(DST, i32(128)), ...i32(pc), ...set(JJ),
+      op.end,
       ...blockLoop([...get(JJ), ...get(LIMIT), op.i32GeU, op.brIf, 1, ...get(DST), ...get(FROM), ...load, ...store, ...advance(FROM, get(JS)), ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
       ...blockLoop([...get(JJ), ...i32(pc), op.i32GeU, op.brIf, 1, ...get(DST), ...zero, ...store, ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
       ...advance(KK, i32(1)),
