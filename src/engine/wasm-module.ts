@@ -216,7 +216,7 @@ function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   return out;
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions and pack_f32, pack_f64. */
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64 and gemm_set_f32, gemm_set_f64. */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
   const types = [10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
@@ -227,6 +227,8 @@ export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayB
     ...elementwiseFunctions(fma),
     { name: 'pack_f32', type: 3, body: packBody(false) },
     { name: 'pack_f64', type: 3, body: packBody(true) },
+    { name: 'gemm_set_f32', type: 0, body: gemmBody({ f64: false, fma, overwrite: true }) },
+    { name: 'gemm_set_f64', type: 0, body: gemmBody({ f64: true, fma, overwrite: true }) },
   ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
