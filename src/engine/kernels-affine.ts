@@ -68,32 +68,62 @@ function gatherRows(W: Data, N: number, columns: Int32Array, from: number, to: n
 }
 
 /**
- * o = x·W over the active columns only: one product per depth block of the full product, so each
- * block's sum is added to o as the kernel adds it (0 + S₀, then + S₁, ...).
+ * A forward's active columns and x's values in them, depth block by depth block: block
+ * [from, to) of `columns` is x[:, columns[from..to)] as [M, to − from], row-major, at M·from in
+ * `gathered`. The backward's weight gradient reads them instead of gathering x again.
  */
-function sparseProduct(M: number, N: number, K: number, x: Data, W: Data, o: Data, columns: Int32Array): void {
-  const dtype = dtypeOf(o);
-  let first = true;
+interface Active {
+  readonly columns: Int32Array;
+  readonly gathered: Data;
+  readonly blocks: readonly (readonly [number, number])[];
+}
+
+/** The non-empty runs of `columns` (ascending) within each DEPTH_BLOCK of K. */
+function depthBlocks(columns: Int32Array, K: number): [number, number][] {
+  const blocks: [number, number][] = [];
   for (let k0 = 0, from = 0; k0 < K; k0 += DEPTH_BLOCK) {
     let to = from;
     while (to < columns.length && columns[to]! < k0 + DEPTH_BLOCK) to++;
-    if (to === from) continue;
-    const xs = gatherColumns(x, M, K, columns, from, to, buffer(0, M * (to - from), dtype));
-    const Ws = gatherRows(W, N, columns, from, to, buffer(1, (to - from) * N, dtype));
-    gemm(M, N, to - from, xs, Ws, o, { accumulate: !first });
-    first = false;
+    if (to > from) blocks.push([from, to]);
     from = to;
   }
-  if (first) o.fill(0);
+  return blocks;
 }
 
-/** dW += xᵀ·dz on the rows of the active columns (each row of the product is its own sums); `zero`: dW holds only +0. */
-function sparseWeightGradient(M: number, N: number, K: number, x: Data, gz: Data, gW: Data, columns: Int32Array, zero: boolean): void {
+/**
+ * o = x·W over the active columns only: one product per depth block of the full product, so each
+ * block's sum is added to o as the kernel adds it (0 + S₀, then + S₁, ...).
+ */
+function sparseProduct(M: number, N: number, K: number, x: Data, W: Data, o: Data, columns: Int32Array): Active {
+  const dtype = dtypeOf(o);
+  const blocks = depthBlocks(columns, K);
+  const gathered = allocateOutput(M * columns.length, dtype);
+  blocks.forEach(([from, to], b) => {
+    const xs = gatherColumns(x, M, K, columns, from, to, gathered.subarray(M * from, M * to));
+    const Ws = gatherRows(W, N, columns, from, to, buffer(1, (to - from) * N, dtype));
+    gemm(M, N, to - from, xs, Ws, o, { accumulate: b > 0 });
+  });
+  if (blocks.length === 0) o.fill(0);
+  return { columns, gathered, blocks };
+}
+
+/**
+ * dW += xᵀ·dz on the rows of the active columns; `zero`: dW holds only +0. Each row of the
+ * product is its own sum over the batch, so it is the same whether the rows are computed all at
+ * once or block by block from the forward's gathered values (when each block's product is on
+ * the kernel too).
+ */
+function sparseWeightGradient(M: number, N: number, K: number, x: Data, gz: Data, gW: Data, active: Active, zero: boolean): void {
+  const { columns, gathered, blocks } = active;
   const dtype = dtypeOf(gW);
   const count = columns.length;
-  const xs = gatherColumns(x, M, K, columns, 0, count, buffer(0, M * count, dtype));
   const rows = zero ? buffer(1, count * N, dtype) : gatherRows(gW, N, columns, 0, count, buffer(1, count * N, dtype));
-  gemm(count, N, M, xs, gz, rows, { transA: true, accumulate: !zero });
+  if (blocks.length > 0 && blocks.every(([from, to]) => wasmRuns(to - from, N, M))) {
+    for (const [from, to] of blocks) gemm(to - from, N, M, gathered.subarray(M * from, M * to), gz, rows.subarray(from * N, to * N), { transA: true, accumulate: !zero });
+  } else {
+    const xs = gatherColumns(x, M, K, columns, 0, count, buffer(0, M * count, dtype));
+    gemm(count, N, M, xs, gz, rows, { transA: true, accumulate: !zero });
+  }
   for (let c = 0; c < count; c++) gW.set(rows.subarray(c * N, (c + 1) * N), columns[c]! * N);
 }
 
@@ -107,8 +137,14 @@ function sparseColumns(x: Data, M: number, K: number, N: number): Int32Array | n
   return columns && wasmRuns(columns.length, N, M) ? columns : null;
 }
 
-/** Each forward's active columns by its output, for the backward (x does not change in between). */
-const columnsOf = new WeakMap<Tensor, Int32Array | null>();
+/** The active columns of x without a forward's gathered values (no blocks: the backward gathers x itself). */
+function activeWithout(x: Data, M: number, K: number, N: number): Active | null {
+  const columns = sparseColumns(x, M, K, N);
+  return columns && { columns, gathered: x, blocks: [] };
+}
+
+/** Each forward's active columns (and x in them) by its output, for the backward (x does not change in between). */
+const activeOf = new WeakMap<Tensor, Active | null>();
 
 export const affine: Kernel = {
   forward([x, W, b], attrs) {
@@ -118,11 +154,11 @@ export const affine: Kernel = {
     if (b!.shape.length !== 1 || b!.shape[0] !== N) throw new ShapeError('bias', [N], b!.shape, 'affine');
     const o = allocateOutput(M * N, dtypeOf(x!.data));
     const columns = sparseColumns(x!.data, M, K, N);
-    if (columns) sparseProduct(M, N, K, x!.data, W!.data, o, columns);
-    else gemm(M, N, K, x!.data, W!.data, o);
+    const active = columns ? sparseProduct(M, N, K, x!.data, W!.data, o, columns) : null;
+    if (!columns) gemm(M, N, K, x!.data, W!.data, o);
     biasAndRelu(o, b!.data, attrs.relu ?? false);
     const r: Tensor = { shape: [M, N], data: o };
-    columnsOf.set(r, columns);
+    activeOf.set(r, active);
     return r;
   },
   backward([x, W], y, g, [gx, gW, gb], attrs) {
@@ -134,8 +170,8 @@ export const affine: Kernel = {
     // A gradient that holds only +0 (the tape's first contribution) is written over, not read in and added to: the same bits.
     if (gx) gemm(M, K, N, gz, W!.data, gx, { transB: true, accumulate: !holdsZeros(gx) }); // dx = dz·Wᵀ
     if (!gW) return;
-    const columns = columnsOf.has(y) ? columnsOf.get(y)! : sparseColumns(x!.data, M, K, N);
-    if (columns) sparseWeightGradient(M, N, K, x!.data, gz, gW, columns, holdsZeros(gW));
+    const active = activeOf.has(y) ? activeOf.get(y)! : activeWithout(x!.data, M, K, N);
+    if (active) sparseWeightGradient(M, N, K, x!.data, gz, gW, active, holdsZeros(gW));
     else gemm(K, N, M, x!.data, gz, gW, { transA: true, accumulate: !holdsZeros(gW) }); // dW = xᵀ·dz
   },
 };
