@@ -18,7 +18,8 @@ import type { Kernel } from './kernels.js';
 import { gemm, wasmRuns } from './matmul.js';
 import { allocateOutput, holdsZeros } from './pool.js';
 import { allocate, dtypeOf, type Data, type DType, type Tensor } from './tensor.js';
-import { DEPTH_BLOCK } from './wasm.js';
+import { columnKernels } from './gather-wasm.js';
+import { DEPTH_BLOCK, sharedArena } from './wasm.js';
 
 /** Leaving columns out pays only when this share of them or fewer hold a nonzero. */
 const SPARSE_SHARE = 0.85;
@@ -32,14 +33,14 @@ function buffer(which: 0 | 1, length: number, dtype: DType): Data {
 }
 
 /**
- * The columns of x [M, K] with a nonzero in some row, or null when more than SPARSE_SHARE of
+ * The columns of x [M, K] with a nonzero in rows [0, rows), or null when more than SPARSE_SHARE of
  * them have one (a dense layer's input gives up within its first rows).
  */
-function activeColumns(x: Data, M: number, K: number): Int32Array | null {
+function activeColumns(x: Data, M: number, K: number, rows = M): Int32Array | null {
   const seen = new Uint8Array(K);
   const limit = SPARSE_SHARE * K;
   let count = 0;
-  for (let i = 0; i < M; i++) {
+  for (let i = 0; i < rows; i++) {
     const base = i * K;
     for (let k = 0; k < K; k++) {
       if (seen[k] === 0 && x[base + k] !== 0) {
@@ -49,8 +50,13 @@ function activeColumns(x: Data, M: number, K: number): Int32Array | null {
     }
     if (count > limit) return null;
   }
+  return columnsOf(seen, count);
+}
+
+/** The k with seen[k] set (`count` of them), ascending. */
+function columnsOf(seen: Uint8Array, count: number): Int32Array {
   const columns = new Int32Array(count);
-  for (let k = 0, c = 0; k < K; k++) if (seen[k]) columns[c++] = k;
+  for (let k = 0, c = 0; k < seen.length; k++) if (seen[k]) columns[c++] = k;
   return columns;
 }
 
@@ -94,16 +100,51 @@ function depthBlocks(columns: Int32Array, K: number): [number, number][] {
  * o = x·W over the active columns only: one product per depth block of the full product, so each
  * block's sum is added to o as the kernel adds it (0 + S₀, then + S₁, ...).
  */
-function sparseProduct(M: number, N: number, K: number, x: Data, W: Data, o: Data, columns: Int32Array): Active {
+function sparseProduct(M: number, N: number, W: Data, o: Data, active: Active): void {
+  const { columns, gathered, blocks } = active;
   const dtype = dtypeOf(o);
-  const blocks = depthBlocks(columns, K);
-  const gathered = allocateOutput(M * columns.length, dtype);
   blocks.forEach(([from, to], b) => {
-    const xs = gatherColumns(x, M, K, columns, from, to, gathered.subarray(M * from, M * to));
     const Ws = gatherRows(W, N, columns, from, to, buffer(1, (to - from) * N, dtype));
-    gemm(M, N, to - from, xs, Ws, o, { accumulate: b > 0 });
+    gemm(M, N, to - from, gathered.subarray(M * from, M * to), Ws, o, { accumulate: b > 0 });
   });
   if (blocks.length === 0) o.fill(0);
+}
+
+/** Rows checked in JavaScript before a float32 x goes to the arena: a dense layer's input is given up on there. */
+const FIRST_ROWS = 8;
+
+/**
+ * x's active columns and their values block by block (Active) when leaving the others out keeps
+ * every product on the WebAssembly kernel (see sparseColumns), else null. A float32 x is copied
+ * into the arena once and marked and gathered there (gather-wasm.ts: the same bits, a fraction
+ * of the JavaScript loops' time).
+ */
+function gatherActive(x: Data, M: number, K: number, N: number): Active | null {
+  if (!wasmRuns(M, N, 1) || !wasmRuns(K, N, M)) return null;
+  const arena = x instanceof Float32Array && M > FIRST_ROWS ? sharedArena() : null;
+  const kernels = arena && columnKernels(arena);
+  if (!arena || !kernels || !activeColumns(x, M, K, FIRST_ROWS)) {
+    const columns = sparseColumns(x, M, K, N);
+    if (!columns) return null;
+    const blocks = depthBlocks(columns, K);
+    const gathered = allocateOutput(M * columns.length, dtypeOf(x));
+    for (const [from, to] of blocks) gatherColumns(x, M, K, columns, from, to, gathered.subarray(M * from, M * to));
+    return { columns, gathered, blocks };
+  }
+  arena.reset();
+  const [xAt, maskAt, columnsAt, outAt] = [arena.alloc(M * K, 'float32'), arena.alloc(K, 'float32'), arena.alloc(K, 'float32'), arena.alloc(M * K, 'float32')];
+  arena.view(xAt, M * K, 'float32').set(x);
+  const mask = new Uint8Array(arena.memory.buffer, maskAt, K).fill(0);
+  kernels.mask(M, K, xAt, maskAt);
+  let count = 0;
+  for (let k = 0; k < K; k++) count += mask[k]!;
+  if (count > SPARSE_SHARE * K || !wasmRuns(count, N, M)) return null;
+  const columns = columnsOf(mask, count);
+  new Int32Array(arena.memory.buffer, columnsAt, count).set(columns);
+  const blocks = depthBlocks(columns, K);
+  for (const [from, to] of blocks) kernels.gather(M, K, xAt, columnsAt + 4 * from, to - from, outAt + 4 * M * from);
+  const gathered = allocateOutput(M * count, 'float32');
+  gathered.set(arena.view(outAt, M * count, 'float32'));
   return { columns, gathered, blocks };
 }
 
@@ -153,9 +194,9 @@ export const affine: Kernel = {
     if (x!.shape.length !== 2 || W!.shape.length !== 2 || K !== K2) throw new ShapeError('W', [K, 'n'], W!.shape, 'affine');
     if (b!.shape.length !== 1 || b!.shape[0] !== N) throw new ShapeError('bias', [N], b!.shape, 'affine');
     const o = allocateOutput(M * N, dtypeOf(x!.data));
-    const columns = sparseColumns(x!.data, M, K, N);
-    const active = columns ? sparseProduct(M, N, K, x!.data, W!.data, o, columns) : null;
-    if (!columns) gemm(M, N, K, x!.data, W!.data, o);
+    const active = gatherActive(x!.data, M, K, N);
+    if (active) sparseProduct(M, N, W!.data, o, active);
+    else gemm(M, N, K, x!.data, W!.data, o);
     biasAndRelu(o, b!.data, attrs.relu ?? false);
     const r: Tensor = { shape: [M, N], data: o };
     activeOf.set(r, active);
