@@ -159,13 +159,31 @@ function sparseWeightGradient(M: number, N: number, K: number, x: Data, gz: Data
   const dtype = dtypeOf(gW);
   const count = columns.length;
   const rows = zero ? buffer(1, count * N, dtype) : gatherRows(gW, N, columns, 0, count, buffer(1, count * N, dtype));
-  if (blocks.length > 0 && blocks.every(([from, to]) => wasmRuns(to - from, N, M))) {
-    for (const [from, to] of blocks) gemm(to - from, N, M, gathered.subarray(M * from, M * to), gz, rows.subarray(from * N, to * N), { transA: true, accumulate: !zero });
+  if (blocks.length > 0 && blocks.every(([from, to]) => wasmRuns(Math.max(to - from, 4), N, M))) {
+    for (const [from, to] of blocks) {
+      const [xs, out] = [gathered.subarray(M * from, M * to), rows.subarray(from * N, to * N)];
+      if (to - from >= 4) gemm(to - from, N, M, xs, gz, out, { transA: true, accumulate: !zero });
+      else narrowBlockRows(M, N, to - from, xs, gz, out, zero);
+    }
   } else {
     const xs = gatherColumns(x, M, K, columns, 0, count, buffer(0, M * count, dtype));
     gemm(count, N, M, xs, gz, rows, { transA: true, accumulate: !zero });
   }
   for (let c = 0; c < count; c++) gW.set(rows.subarray(c * N, (c + 1) * N), columns[c]! * N);
+}
+
+/**
+ * The dW rows of a block of fewer than 4 columns (the kernel takes 4 rows or more): its columns
+ * widened to 4 with zeros, and only the real rows kept (each row is its own sum: the same bits).
+ */
+function narrowBlockRows(M: number, N: number, width: number, xs: Data, gz: Data, out: Data, zero: boolean): void {
+  const dtype = dtypeOf(out);
+  const wide = buffer(0, M * 4, dtype).fill(0);
+  for (let i = 0; i < M; i++) for (let c = 0; c < width; c++) wide[i * 4 + c] = xs[i * width + c]!;
+  const rows = allocate(4 * N, dtype);
+  if (!zero) rows.set(out);
+  gemm(4, N, M, wide, gz, rows, { transA: true, accumulate: !zero });
+  out.set(rows.subarray(0, width * N));
 }
 
 /**
