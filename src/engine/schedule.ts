@@ -363,10 +363,11 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
     if (w) {
       // Every buffer lives in the arena: the operand rows are read in place, at their stride.
       const nb = g.stride / BLOCK_COLUMNS[dtype];
-      g.out!.fill(0, 0, rows * g.stride);
       const A = right.buf.byteOffset + start * e;
-      if (w.parallel) w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
-      else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
+      if (w.parallel) {
+        g.out!.fill(0, 0, rows * g.stride);
+        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
+      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, 1, true); // stored over out: no zeroing
       return;
     }
     let A: Data;
@@ -384,10 +385,8 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   };
   const w = g.wasm;
   if (w && !w.parallel) {
-    instr.program = (rows): ProgramCall[] => [
-      { zero: w.out, bytes: rows * g.stride * e },
-      ...w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride),
-    ];
+    // The first depth block's sums are stored over the output, so it is not zeroed first (the same bits).
+    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
   }
   return instr;
 }

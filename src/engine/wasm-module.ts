@@ -153,6 +153,14 @@ function packBody(f64: boolean): number[] {
       ...get(KK), ...get(K), op.i32GeU, op.brIf, 1,
       ...get(SRC), ...get(KK), ...get(KS), op.i32Mul, op.i32Add, ...get(P0), ...get(JS), op.i32Mul, op.i32Add, ...set(FROM),
       ...i32(0), ...set(JJ),
+      // A whole panel row of a row-major operand is 128 contiguous bytes: eight vector copies
+      // (the same bits as the element loop, which then finds nothing left).
+      op.block, 0x40,
+      ...get(JS), ...i32(e), 0x47 /* i32.ne */, op.brIf, 0,
+      ...get(LIMIT), ...i32(pc), 0x47 /* i32.ne */, op.brIf, 0,
+      ...Array.from({ length: 8 }, (_, v) => [...get(DST), ...get(FROM), ...simdOp(simd.load), 4, ...uleb(16 * v), ...simdOp(simd.store), 4, ...uleb(16 * v)]).flat(),
+      ...advance(DST, i32(128)), ...i32(pc), ...set(JJ),
+      op.end,
       ...blockLoop([...get(JJ), ...get(LIMIT), op.i32GeU, op.brIf, 1, ...get(DST), ...get(FROM), ...load, ...store, ...advance(FROM, get(JS)), ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
       ...blockLoop([...get(JJ), ...i32(pc), op.i32GeU, op.brIf, 1, ...get(DST), ...zero, ...store, ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
       ...advance(KK, i32(1)),
@@ -230,7 +238,7 @@ function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   return out;
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions and pack_f32, pack_f64. */
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64 and gemm_set_f32, gemm_set_f64. */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
   const types = [...[10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]), F64_TO_F64];
@@ -241,6 +249,8 @@ export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayB
     ...elementwiseFunctions(fma),
     { name: 'pack_f32', type: 3, body: packBody(false) },
     { name: 'pack_f64', type: 3, body: packBody(true) },
+    { name: 'gemm_set_f32', type: 0, body: gemmBody({ f64: false, fma, overwrite: true }) },
+    { name: 'gemm_set_f64', type: 0, body: gemmBody({ f64: true, fma, overwrite: true }) },
   ];
   // The exact kernels (ew_exact_*_f64), then the scalar functions they call, exported as exact_* (tests compare them with Math).
   const exactAt = head.length + EXACT_OPS.length;
