@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanSeries } from '../../src/io/series-clean.js';
+import { decodeNabWindows, labelFromWindows } from '../../src/io/nab-windows.js';
 import { decodeSeriesCsv, timeAxisOf } from '../../src/io/series.js';
 import { timeColumnOf, timeStepOf } from '../../src/io/time-column.js';
 import { detect } from '../../src/train/anomaly/index.js';
@@ -52,6 +53,18 @@ describe('epoch timestamps, hand-written cases', () => {
     expect(series.timestamps).toEqual(['1420070400', '1420070700', '1420071000', '1420071300', '1420071600']);
     expect(Array.from(series.values)).toEqual([1, 2, 3, 4, 5]);
     expect(timeAxisOf(series.timestamps!)).toEqual({ kind: 'temporal', values: [0, 5, 10, 15, 20].map((m) => Date.UTC(2015, 0, 1, 0, m)), hasTime: true, epoch: 's' });
+  });
+
+  it("labelFromWindows places NAB's windows on epoch seconds and milliseconds as on ISO dates (both ends included)", () => {
+    const windows = decodeNabWindows('{"a.csv": [["2015-01-01 00:05:00.000000", "2015-01-01 00:10:00.000000"]]}', 'w.json').get('a.csv')!;
+    const times = [0, 5, 10, 15].map((m) => Date.UTC(2015, 0, 1, 0, m));
+    for (const form of FORMS) {
+      const series = decodeSeriesCsv('timestamp,value\n' + times.map((t) => `${write(t, form)},1`).join('\n') + '\n', 'a.csv');
+      expect(Array.from(labelFromWindows(series, windows).labels!), form).toEqual([0, 1, 1, 0]);
+    }
+    expect(errorOf(() => labelFromWindows(decodeSeriesCsv('timestamp,value\n0,1\n300,2\n', 'n.csv'), windows))).toBe(
+      "n.csv: the timestamps are not all dates (ISO-8601, or Unix epoch seconds or milliseconds), so NAB's windows cannot be placed on them",
+    );
   });
 
   it('refuses a malformed cell of an epoch column with file:line:column and the full reason', () => {
