@@ -5,13 +5,13 @@
  */
 import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
-import { BINARY_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
+import { BINARY_OPS, EXACT_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ExactOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
 import { PANEL_BYTES } from './wasm-gemm.js';
 import { programModuleBytes, type ProgramArg, type ProgramCall } from './wasm-program.js';
 
 export { fmaEnabled, gemmModule, useFma } from './wasm-module.js';
 export { paddedColumns, PANEL_COLUMNS } from './panels.js';
-export type { UnaryOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
+export type { UnaryOp, ExactOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
 export type { ProgramArg, ProgramCall } from './wasm-program.js';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -76,13 +76,17 @@ export class WasmArena {
     return new WasmArena(memory, mod, shared, fma && mod !== gemmModule(shared, false));
   }
 
-  /** The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6 relative, float64 to 1e-15). */
-  elementwise(dtype: DType): { binary: Partial<Record<BinaryOp, ElementwiseKernel>>; unary: Partial<Record<UnaryOp, UnaryKernel>> } {
+  /**
+   * The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6
+   * relative, float64 to 1e-15; float64 adds the exact_* ops, JavaScript's bits).
+   */
+  elementwise(dtype: DType): { binary: Partial<Record<BinaryOp, ElementwiseKernel>>; unary: Partial<Record<UnaryOp | ExactOp, UnaryKernel>> } {
     const suffix = dtype === 'float32' ? 'f32' : 'f64';
     const binary: Partial<Record<BinaryOp, ElementwiseKernel>> = {};
-    const unary: Partial<Record<UnaryOp, UnaryKernel>> = {};
+    const unary: Partial<Record<UnaryOp | ExactOp, UnaryKernel>> = {};
     for (const op of BINARY_OPS) binary[op] = this.exports[`ew_${op}_${suffix}`] as ElementwiseKernel | undefined;
     for (const op of UNARY_OPS) unary[op] = this.exports[`ew_${op}_${suffix}`] as UnaryKernel | undefined;
+    if (dtype === 'float64') for (const op of EXACT_OPS) unary[op] = this.exports[`ew_${op}_f64`] as UnaryKernel | undefined;
     return { binary, unary };
   }
 
