@@ -301,10 +301,14 @@ export function lowerExpression(
     } else if (isScalar(b)) {
       term = a.term;
     } else {
-      const shapes = unifier.dimsOf(a.term) && unifier.dimsOf(b.term) && unifier.dimsOf(a.term)!.length !== unifier.dimsOf(b.term)!.length
-        ? `${describe(a.term)} and ${describe(b.term)}`
-        : `${unifier.show(a.term)} and ${unifier.show(b.term)}`;
-      if (!unifier.unify(a.term, b.term)) throw new CellError(span, `shape conflict: cannot ${verb} ${shapes}`);
+      // The message is written only on failure: a failed unify leaves every binding as it was
+      // (shapes.ts), so it shows the shapes as they stood, without two strings per sum node.
+      if (!unifier.unify(a.term, b.term)) {
+        const shapes = unifier.dimsOf(a.term) && unifier.dimsOf(b.term) && unifier.dimsOf(a.term)!.length !== unifier.dimsOf(b.term)!.length
+          ? `${describe(a.term)} and ${describe(b.term)}`
+          : `${unifier.show(a.term)} and ${unifier.show(b.term)}`;
+        throw new CellError(span, `shape conflict: cannot ${verb} ${shapes}`);
+      }
       term = a.term;
     }
     const node: DraftNode = { id: nextId(kind), kind, inputs: [a.id, b.id], term, span, statement, scalar };

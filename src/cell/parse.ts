@@ -199,8 +199,10 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   if (conflict) throw new CellError(conflict.tag, `shape conflict: the stacked vector has size ${conflict.expected} but is used as size ${conflict.found}`);
 
   // Every leaf must have a fully known shape; report the first use of one that has not.
+  // Shapes by position (leafShapes[i] for leafList[i], nodeShapes[i] for nodes[i]): a Map keyed
+  // by the nodes gave each of them an identity hash, one more allocation per node.
   const leafList = [...leaves.values()];
-  const shapeOf = new Map<DraftNode, Shape>();
+  const leafShapes: Shape[] = [];
   for (const node of leafList) {
     const shape = unifier.resolve(node.term);
     if (!shape && node.kind === 'identity') throw new CellError(node.span, `cannot infer the size of the identity matrix '${IDENTITY}'; use it beside a matrix or vector of known size`);
@@ -212,33 +214,34 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
         `cannot infer the shape of ${what} '${node.id}' (known: ${known}); declare it with 'param ${node.id}: [rows, cols]' or use it beside a value of known shape${misspeltHint(leafList, paramDecl, source)}`,
       );
     }
-    shapeOf.set(node, shape);
+    leafShapes.push(shape);
   }
+  const nodeShapes: Shape[] = [];
   for (const node of nodes) {
     const shape = unifier.resolve(node.term);
     if (!shape) throw new CellError(node.span, `cannot infer the shape of this expression (known: ${unifier.show(node.term)})`);
-    shapeOf.set(node, shape);
+    nodeShapes.push(shape);
   }
 
-  const finish = (d: DraftNode): CellNode => {
-    const base = { id: d.id, inputs: d.inputs, shape: shapeOf.get(d)!, span: d.span, statement: d.statement };
+  // One object per node, its keys in the IR's order (id, inputs, shape, span, statement, kind, then
+  // the kind's own field): toJson writes them in this order. Built whole rather than spread from
+  // a shared base, which made a 60,000-node cell spend its time copying and collecting.
+  const finish = (d: DraftNode, shape: Shape): CellNode => {
     switch (d.kind) {
       case 'input':
       case 'state':
       case 'param':
       case 'noise':
       case 'input_prev':
-        return { ...base, kind: d.kind, name: d.name! };
+        return { id: d.id, inputs: d.inputs, shape, span: d.span, statement: d.statement, kind: d.kind, name: d.name! };
       case 'const':
-        return { ...base, kind: 'const', value: d.value! };
-      case 'identity':
-        return { ...base, kind: 'identity' };
+        return { id: d.id, inputs: d.inputs, shape, span: d.span, statement: d.statement, kind: 'const', value: d.value! };
       case 'activation':
-        return { ...base, kind: 'activation', fn: d.fn as ActivationName };
+        return { id: d.id, inputs: d.inputs, shape, span: d.span, statement: d.statement, kind: 'activation', fn: d.fn as ActivationName };
       case 'reduce':
-        return { ...base, kind: 'reduce', fn: d.fn as ReductionName };
+        return { id: d.id, inputs: d.inputs, shape, span: d.span, statement: d.statement, kind: 'reduce', fn: d.fn as ReductionName };
       default:
-        return { ...base, kind: d.kind };
+        return { id: d.id, inputs: d.inputs, shape, span: d.span, statement: d.statement, kind: d.kind } as CellNode;
     }
   };
 
@@ -246,17 +249,18 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
   const order = { input: 0, input_prev: 1, state: 1, noise: 2, param: 3 } as Record<string, number>;
   const sortedLeaves = leafList
     .map((node, index) => ({ node, index }))
-    .sort((a, b) => order[a.node.kind] - order[b.node.kind] || a.index - b.index)
-    .map((e) => e.node);
-  const finalNodes = [...sortedLeaves, ...nodes].map(finish);
+    .sort((a, b) => order[a.node.kind] - order[b.node.kind] || a.index - b.index);
+  const finalNodes: CellNode[] = [];
+  for (const { node, index } of sortedLeaves) finalNodes.push(finish(node, leafShapes[index]));
+  nodes.forEach((node, index) => finalNodes.push(finish(node, nodeShapes[index])));
 
   const declared = (kind: 'input' | 'state' | 'noise' | 'param'): Declared[] =>
     finalNodes
       .filter((n) => n.kind === kind)
       .map((n) => ({ name: kind === 'state' ? (n as { name: string }).name : n.id, shape: n.shape, span: n.span }));
   // States are listed in declaration order, whatever order their _prev is first used in.
-  const states = source.states.map((d) => ({ name: d.name, shape: shapeOf.get(roots.get(d.name)!)!, span: d.span }));
-  const inputs = source.inputs.map((d) => ({ name: d.name, shape: shapeOf.get(leaves.get(d.name)!)!, span: d.span }));
+  const states = source.states.map((d) => ({ name: d.name, shape: nodeShapes[nodes.indexOf(roots.get(d.name)!)], span: d.span }));
+  const inputs = source.inputs.map((d) => ({ name: d.name, shape: leafShapes[leafList.indexOf(leaves.get(d.name)!)], span: d.span }));
 
   const outputs = source.outputs.length
     ? source.outputs.map((o) => {
@@ -267,8 +271,16 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
       ? source.states.map((s) => s.name)
       : [statements[statements.length - 1].target];
 
+  // Each distinct dim is split once (a sum 'hidden+input' names two); nodes share a few dims.
   const dims = new Set<string>();
-  for (const n of finalNodes) for (const d of n.shape) if (typeof d === 'string') for (const part of d.split('+')) if (!/^\d+$/.test(part)) dims.add(part);
+  const seenDims = new Set<string>();
+  for (const n of finalNodes) {
+    for (const d of n.shape) {
+      if (typeof d !== 'string' || seenDims.has(d)) continue;
+      seenDims.add(d);
+      for (const part of d.split('+')) if (!/^\d+$/.test(part)) dims.add(part);
+    }
+  }
 
   const name = source.name?.value ?? (file.replace(/^.*[\\/]/, '').replace(/\.cell$/, '') || 'cell');
   return {

@@ -12,7 +12,17 @@ export function withSizes(cell: CellGraph, sizes: Sizes): CellGraph {
     if (!Number.isInteger(v) || v < 1) throw new InputError(`size '${d}' must be a positive integer, found ${v}`);
   }
   // A concatenation's size 'hidden+input' is the sum of its parts' sizes.
-  const resolveDim = (d: Dim): number => (typeof d === 'number' ? d : d.split('+').reduce((sum, part) => sum + (/^\d+$/.test(part) ? Number(part) : sizes[part]), 0));
+  // A cell's nodes share a few dims: each sum ('hidden+input') is split and added once.
+  const known = new Map<string, number>();
+  const resolveDim = (d: Dim): number => {
+    if (typeof d === 'number') return d;
+    let value = known.get(d);
+    if (value === undefined) {
+      value = d.split('+').reduce((sum, part) => sum + (/^\d+$/.test(part) ? Number(part) : sizes[part]), 0);
+      known.set(d, value);
+    }
+    return value;
+  };
   const resolve = (shape: Shape): Dim[] => shape.map(resolveDim);
   for (const declared of [...cell.inputs, ...cell.states, ...cell.params, ...cell.noises]) checkValueCount(declared, resolve(declared.shape) as number[]);
   return {

@@ -1,7 +1,7 @@
 /**
  * Explore stage, the page script's arithmetic: decoding the packed arrays, colour scales,
  * number formatting, downsampling for the small multiples. These functions run in the
- * browser (page.ts embeds their source with Function.prototype.toString) and in the tests
+ * browser (src/build/client-script.mjs makes the page script from this file) and in the tests
  * under Node, so each one uses only its arguments, the others and standard globals.
  */
 

@@ -1,4 +1,4 @@
-// @ts-nocheck -- browser code: page.ts embeds these functions' source in the page; the
+// @ts-nocheck -- browser code: the page script is made from this file by src/build/client-script.mjs; the
 // project compiles without DOM types, and the browser tests exercise it.
 /**
  * Explore stage, the page script's state and events: the step (the last step of the

@@ -4,10 +4,7 @@
  * diagram's theme. Pure: strings in, a string out.
  */
 import type { Theme } from '../diagram/index.js';
-import * as core from './client-core.js';
-import * as view from './client-view.js';
-import * as main from './client-main.js';
-import * as app from './client-app.js';
+import { CLIENT_SCRIPT } from './client-script.js';
 import type { Encoding, PageModel } from './model.js';
 
 export interface PageParts {
@@ -26,12 +23,6 @@ export interface PageParts {
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** The page script: every client function's source, then the call that starts it. */
-function clientScript(): string {
-  const functions = [core, view, main, app].flatMap((module) => Object.values(module).filter((f): f is (...args: never[]) => unknown => typeof f === 'function'));
-  return `${functions.map((f) => f.toString()).join('\n')}\nexplorerMain();`;
 }
 
 function style(theme: Theme): string {
@@ -154,7 +145,7 @@ ${equations}
 <script type="application/json" id="gf-meta">${json}</script>
 ${dataElements(model, gradient)}
 <script>
-${clientScript()}
+${CLIENT_SCRIPT}
 </script>
 </body>
 </html>

@@ -15,7 +15,7 @@ export type { NamedTensor, NamedTensors } from './tensors.js';
 export { decodeSeriesCsv, readSeries, type SeriesTable, type SeriesColumns } from './series.js';
 export { decodeNabWindows, labelFromWindows, type NabWindow, type NabWindows } from './nab-windows.js';
 export { readSeriesFolder, type FolderEntry, type FolderSeries } from './series-folder.js';
-export { timeStepOf } from './series-clean.js';
+export { timeStepOf, timeColumnOf, type TimeColumn } from './time-column.js';
 export { decodeCsvRows, decodeJsonRows, readDataset, readMnist, type DataRows } from './dataset.js';
 export { MNIST_FULL_PACKAGE, mnistDataFolder, readMnistFullFiles, type IdxFiles } from './mnist-full.js';
 

@@ -10,7 +10,11 @@
  * Pure: the series in, a new series and the notes out.
  */
 import { clipText, InputError } from '../errors.js';
-import { parseIsoTimestamp, type SeriesTable } from './series.js';
+import { DECIMAL_NUMBER } from './number-text.js';
+import type { SeriesTable } from './series.js';
+import { formatTimeAs, parseIsoTimestamp, timeColumnOf, usualStep, utcText, type TimeColumn } from './time-column.js';
+
+export { timeStepOf } from './time-column.js';
 
 export interface CleanOptions {
   readonly missing?: 'error' | 'skip' | 'interpolate';
@@ -71,12 +75,9 @@ function pick(r: Rows, order: readonly number[]): Rows {
   };
 }
 
-/** Timestamps as numbers (ms for ISO dates), or undefined when they are text. */
-export function timesOf(timestamps: readonly string[]): number[] | undefined {
-  const numeric = timestamps.map((t) => (t.trim() === '' ? Number.NaN : Number(t)));
-  if (numeric.every(Number.isFinite)) return numeric;
-  const iso = timestamps.map(parseIsoTimestamp);
-  return iso.every((t): t is number => t !== undefined) ? iso : undefined;
+/** Timestamps as numbers (ms since 1970 UTC for dates, ISO or epoch), or undefined when they are text. */
+function timesIn(column: TimeColumn): number[] | undefined {
+  return column.kind === 'iso' || column.kind === 'epoch' ? [...column.ms] : column.kind === 'number' ? [...column.values] : undefined;
 }
 
 function sortByTime(r: Rows, file: string, order: 'sort' | 'error', notes: string[]): Rows {
@@ -119,31 +120,7 @@ function mergeDuplicates(r: Rows, file: string, mode: 'mean' | 'keep', notes: st
   return out;
 }
 
-/**
- * The time step of a series whose timestamps are ISO-8601 dates: the median interval in
- * milliseconds (undefined for numeric or text timestamps, whose unit is unknown, or fewer than
- * two rows). The detector's seasonal period prefers a day or a week at this step.
- */
-export function timeStepOf(timestamps: readonly string[] | undefined): number | undefined {
-  if (!timestamps || timestamps.length < 2) return undefined;
-  const times = timestamps.map(parseIsoTimestamp);
-  if (!times.every((t): t is number => t !== undefined)) return undefined;
-  const step = usualStep(times);
-  return step > 0 ? step : undefined;
-}
-
-/** The usual step: the median interval. */
-function usualStep(times: readonly number[]): number {
-  const steps = times.slice(1).map((v, i) => v - times[i]!).sort((a, b) => a - b);
-  return steps.length === 0 ? 0 : steps[Math.floor((steps.length - 1) / 2)]!;
-}
-
-function formatTime(ms: number, iso: boolean): string {
-  if (!iso) return String(ms);
-  return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '').replace('Z', '');
-}
-
-function reportGaps(r: Rows, file: string, resample: boolean, notes: string[]): void {
+function reportGaps(r: Rows, file: string, column: TimeColumn, resample: boolean, notes: string[]): void {
   const times = r.times!;
   const step = usualStep(times);
   if (!(step > 0)) return;
@@ -157,12 +134,12 @@ function reportGaps(r: Rows, file: string, resample: boolean, notes: string[]): 
   }
   if (gaps === 0) return;
   notes.push(
-    `${file}:${r.lines[at]}: ${gaps} gap(s) in the timestamps; the largest, ${(largest / step).toFixed(1)} usual steps, ends at '${r.timestamps![at]}'` +
+    `${file}:${r.lines[at]}: ${gaps} gap(s) in the timestamps; the largest, ${(largest / step).toFixed(1)} usual steps, ends at '${r.timestamps![at]}'${column.kind === 'epoch' ? ` (${utcText(times[at]!)} UTC)` : ''}` +
       (resample ? '; resampled to a regular grid' : ' (--resample puts the series on a regular grid)'),
   );
 }
 
-function resampleRows(r: Rows, file: string, iso: boolean): Rows {
+function resampleRows(r: Rows, file: string, column: TimeColumn): Rows {
   const times = r.times!;
   const step = usualStep(times);
   if (!(step > 0)) return r;
@@ -179,7 +156,7 @@ function resampleRows(r: Rows, file: string, iso: boolean): Rows {
     const w = span > 0 ? (time - times[j]!) / span : 0;
     const nearest = w <= 0.5 ? j : k;
     out.times!.push(time);
-    out.timestamps!.push(formatTime(time, iso));
+    out.timestamps!.push(formatTimeAs(column, time));
     out.values.push(r.values[j]!.map((v, c) => v + w * (r.values[k]![c]! - v)));
     out.labels?.push(r.labels![nearest]!);
     out.lines.push(r.lines[nearest]!);
@@ -224,7 +201,7 @@ function handleMissing(r: Rows, file: string, mode: 'error' | 'skip' | 'interpol
  */
 function textTimestampNote(series: SeriesTable): string | undefined {
   const timestamps = series.timestamps!;
-  const numeric = (t: string) => t.trim() !== '' && Number.isFinite(Number(t));
+  const numeric = (t: string) => DECIMAL_NUMBER.test(t) && Number.isFinite(Number(t));
   const kind = numeric(timestamps[0]!) ? 'a number' : parseIsoTimestamp(timestamps[0]!) !== undefined ? 'an ISO-8601 date' : undefined;
   if (!kind) return undefined;
   const bad = timestamps.findIndex((t) => (kind === 'a number' ? !numeric(t) : parseIsoTimestamp(t) === undefined));
@@ -239,7 +216,8 @@ function textTimestampNote(series: SeriesTable): string | undefined {
 export function cleanSeries(series: SeriesTable, options: CleanOptions = {}): CleanedSeries {
   const notes: string[] = [];
   const file = series.source.file;
-  const times = series.timestamps ? timesOf(series.timestamps) : undefined;
+  const column = series.timestamps ? timeColumnOf(series.timestamps, { column: series.timestampColumn ?? 'timestamp', where: (row) => `${file}:${series.source.lines[row]}` }) : undefined;
+  const times = column ? timesIn(column) : undefined;
   if (series.timestamps && !times) {
     const note = textTimestampNote(series);
     if (note) notes.push(note);
@@ -248,8 +226,8 @@ export function cleanSeries(series: SeriesTable, options: CleanOptions = {}): Cl
   if (rows.times) {
     rows = sortByTime(rows, file, options.order ?? 'sort', notes);
     rows = mergeDuplicates(rows, file, options.duplicates ?? 'mean', notes);
-    reportGaps(rows, file, options.resample ?? false, notes);
-    if (options.resample) rows = resampleRows(rows, file, !series.timestamps!.every((t) => Number.isFinite(Number(t))));
+    reportGaps(rows, file, column!, options.resample ?? false, notes);
+    if (options.resample) rows = resampleRows(rows, file, column!);
   } else if (options.resample) {
     throw new InputError(`${file}: --resample needs a timestamp column of ISO dates or numbers`);
   }

@@ -7,6 +7,9 @@
 import { clipText, InputError } from '../errors.js';
 import { readText } from './fs.js';
 import { DECIMAL_NUMBER } from './number-text.js';
+import { readEpochColumn } from './time-column.js';
+
+export { parseIsoTimestamp, timeAxisOf, type TimeAxis, type TimeStepBack } from './time-column.js';
 
 /** A decoded series: `values` is [length, channels] row-major. */
 export interface SeriesTable {
@@ -159,6 +162,7 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
   const channels = valueIndices.map((i) => header[i]!);
   const values: number[] = [];
   const timestamps: string[] = [];
+  const timestampColumns: number[] = [];
   const labels: number[] = [];
   const rowLines: number[] = [];
   for (let l = headerIndex + 1; l < lines.length; l++) {
@@ -170,7 +174,10 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
       throw new InputError(`${file}:${lineNumber}: ${fields.length} fields, expected ${header.length} as in the header (${header.join(', ')})`);
     }
     for (const index of valueIndices) values.push(valueOf(fields[index]!, columns.missing ?? 'error', `${file}:${lineNumber}`, header[index]!));
-    if (timestampIndex !== undefined) timestamps.push(fields[timestampIndex]!.text);
+    if (timestampIndex !== undefined) {
+      timestamps.push(fields[timestampIndex]!.text);
+      timestampColumns.push(fields[timestampIndex]!.column);
+    }
     if (labelIndex !== undefined) {
       const field = fields[labelIndex]!;
       const lower = field.text.toLowerCase();
@@ -182,6 +189,8 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     rowLines.push(lineNumber);
   }
   if (rowLines.length === 0) throw new InputError(`${file}:${headerLineNumber}: the header is followed by no data rows`);
+  // Epoch times are checked cell by cell here, where each cell's column is known (time-column.ts).
+  if (timestampIndex !== undefined) readEpochColumn(timestamps, { column: header[timestampIndex]!, where: (row) => `${file}:${rowLines[row]}:${timestampColumns[row]}` });
   return {
     channels,
     values: Float64Array.from(values),
@@ -197,77 +206,3 @@ export function readSeries(path: string, columns: SeriesColumns = {}): SeriesTab
   return decodeSeriesCsv(readText(path, 'series file', 'series'), path, columns);
 }
 
-/**
- * What a timestamp column holds, for the time axis of a chart: ISO-8601 dates or datetimes
- * (as milliseconds since 1970 UTC), plain numbers, or anything else (text, a mix of formats,
- * an empty cell), which a chart replaces by the step index.
- */
-export type TimeAxis =
-  | { readonly kind: 'temporal'; readonly values: readonly number[]; readonly hasTime: boolean; readonly backwards?: TimeStepBack }
-  | { readonly kind: 'quantitative'; readonly values: readonly number[]; readonly backwards?: TimeStepBack }
-  | { readonly kind: 'text' };
-
-/** The first row whose timestamp is earlier than the one before it. */
-export interface TimeStepBack {
-  /** Row index (0-based, data rows only). */
-  readonly index: number;
-  readonly previous: string;
-  readonly current: string;
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
-/**
- * An ISO-8601 date (2024-01-05) or datetime (2024-01-05T10:00, 2024-01-05 10:00:00.5Z,
- * 2024-01-05T10:00:00+01:00) as milliseconds since 1970-01-01 UTC; undefined for anything
- * else, including impossible dates such as 2024-02-30. A datetime without an offset is read
- * as UTC, never as the machine's local time, so the result is the same everywhere.
- */
-export function parseIsoTimestamp(text: string): number | undefined {
-  const m = ISO_DATE.exec(text.trim());
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => (m[i] === undefined ? 0 : Number(m[i])));
-  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!)) return undefined;
-  if (hour! > 23 || minute! > 59 || second! > 59) return undefined;
-  const fraction = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
-  let offsetMinutes = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
-    const digits = zone.slice(1).replace(':', '');
-    const hours = Number(digits.slice(0, 2));
-    const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
-    if (hours > 23 || minutes > 59) return undefined;
-    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
-  }
-  // Date.UTC maps years 0..99 to 1900..1999; setUTCFullYear does not.
-  const date = new Date(Date.UTC(2000, month! - 1, day!, hour!, minute!, second!, fraction));
-  date.setUTCFullYear(year!);
-  return date.getTime() - offsetMinutes * 60_000;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/**
- * Classifies a timestamp column: every cell an ISO-8601 date or datetime → 'temporal' (values
- * in ms since 1970 UTC); every cell a plain number → 'quantitative'; otherwise 'text'. When
- * the times go backwards somewhere, `backwards` names the first such row.
- */
-export function timeAxisOf(timestamps: readonly string[]): TimeAxis {
-  if (timestamps.length === 0) return { kind: 'text' };
-  const backwardsIn = (values: readonly number[]): { backwards?: TimeStepBack } => {
-    const index = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
-    return index > 0 ? { backwards: { index, previous: timestamps[index - 1]!, current: timestamps[index]! } } : {};
-  };
-  if (timestamps.every((t) => DECIMAL_NUMBER.test(t))) {
-    const values = timestamps.map(Number);
-    if (values.every(Number.isFinite)) return { kind: 'quantitative', values, ...backwardsIn(values) };
-  }
-  const times = timestamps.map(parseIsoTimestamp);
-  if (times.every((t): t is number => t !== undefined)) {
-    const hasTime = timestamps.some((t) => t.trim().length > 10);
-    return { kind: 'temporal', values: times, hasTime, ...backwardsIn(times) };
-  }
-  return { kind: 'text' };
-}

@@ -7,7 +7,10 @@
 // V8 compile the function it defers until then: the part the engine cannot do less of), and
 // parseCell of the cell's text (linear). Linear building shows as time per term that does not
 // grow from 4,000 to 20,000 terms and ratios to the anchors that do not grow with n. CPU time
-// (every thread), median of BENCH_REPEATS runs (default 5).
+// (every thread), median of BENCH_REPEATS runs (default 5). Last, the cell stage alone (issue
+// 19: parseCell and withSizes of the 20,000-term sum, 60,004 nodes) against a whole `node -e 0`
+// process's CPU time, measured in the same run.
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const { compile, tensor } = await dist('engine/index.js');
-const { parseCell } = await dist('cell/index.js');
+const { parseCell, withSizes } = await dist('cell/index.js');
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const cpuMs = (f) => {
@@ -78,3 +81,16 @@ for (const n of [4000, 20_000]) {
   console.log(`${String(n).padStart(5)}  ${String(graph.nodes.length).padStart(6)}  ${String(program.length).padStart(13)}  ${e.toFixed(0).padStart(15)}  ${w.toFixed(0).padStart(10)}  ${p.toFixed(0).padStart(9)}  ${(e / w).toFixed(2).padStart(9)}  ${(e / p).toFixed(2).padStart(12)}`);
 }
 console.log(`engine time per term, 20,000 against 4,000 terms: ${(perTerm[1] / perTerm[0]).toFixed(2)} (1 = linear)`);
+
+// The cell stage against starting Node: a child's whole CPU time (start-up included), as it reports it at exit.
+const nodeStart = () => Number(spawnSync(process.execPath, ['-e', "process.on('exit', () => { const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000)); })"], { encoding: 'utf8' }).stdout);
+const big = sumCell(20_000);
+const stage = { parse: [], sizes: [], node: [] };
+for (let r = 0; r < REPEATS; r++) {
+  let graph;
+  stage.parse.push(cpuMs(() => (graph = parseCell(big, { file: 'long.cell' }))));
+  stage.sizes.push(cpuMs(() => withSizes(graph, { input: 2 })));
+  stage.node.push(nodeStart());
+}
+const [parse, sizes, node] = [median(stage.parse), median(stage.sizes), median(stage.node)];
+console.log(`cell stage, 20,000 terms: parseCell ${parse.toFixed(0)} ms, withSizes ${sizes.toFixed(0)} ms; node -e 0 ${node.toFixed(0)} ms; parseCell / node -e 0 = ${(parse / node).toFixed(2)}`);

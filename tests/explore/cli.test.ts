@@ -1,13 +1,16 @@
-// `gateflow explore` and `trace --html` as a user runs them (the built bin): both write the
-// same explorer page, the same bytes twice; bad options print one line and exit 2. The pages
-// come from the bin (child processes: the page inlines the built script's text, which differs
-// in-process, where the source runs); the refusals after the first run in-process through runCli,
-// the function the bin calls (standard error whole), saving a process start each.
+// `gateflow explore` and `trace --html` as a user runs them: both write the same explorer page,
+// the same bytes from the built bin and in-process from src/ (the page script is one fixed text,
+// src/explore/client-script.ts, made by the build: it used to be the running functions' own
+// text, which tsc's dist/ and vitest's transform of src/ print differently); bad options print
+// one line and exit 2. The runs after the first of each kind go in-process through runCli, the
+// function the bin calls (standard error whole), saving a process start each.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the build, without type declarations.
+import { CLIENT_SCRIPT_FILE, clientScriptModule } from '../../src/build/client-script.mjs';
 import { runInProcessWithStderr } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -27,11 +30,12 @@ const inProcess = (...args: string[]) => runInProcessWithStderr(args, work);
 const SEQ = '[[1,0],[0,1],[0.5,-0.5],[2,1]]';
 
 describe('gateflow explore', { timeout: 120_000 }, () => {
-  it('writes the explorer page; trace --html writes the same page; twice gives the same bytes', async () => {
+  it('writes the explorer page; trace --html writes the same page; in-process from src/, the same bytes', async () => {
     const first = await gateflow('explore', 'gru', '-i', SEQ, '--hidden', '3', '--seed', '7', '-o', 'a.html');
     expect(first.stderr).toBe('wrote a.html\n');
     expect(first.status).toBe(0);
-    const again = await gateflow('explore', 'gru', '-i', SEQ, '--hidden', '3', '--seed', '7', '-o', 'b.html');
+    const again = await inProcess('explore', 'gru', '-i', SEQ, '--hidden', '3', '--seed', '7', '-o', 'b.html');
+    expect(again.stderr).toBe('wrote b.html\n');
     expect(again.status).toBe(0);
     const traced = await gateflow('trace', 'gru', '-i', SEQ, '--hidden', '3', '--seed', '7', '--html', 'c.html');
     expect(traced.status).toBe(0);
@@ -40,6 +44,10 @@ describe('gateflow explore', { timeout: 120_000 }, () => {
     expect(readFileSync(join(work, 'c.html'), 'utf8')).toBe(page);
     expect(page).toContain('<title>gateflow explore: gru</title>');
     expect(page).toContain('<input id="gf-step" type="range" min="0" max="3" value="0"');
+  });
+
+  it('the page script (src/explore/client-script.ts) is current with src/explore/client-*.ts (npm run build rewrites it)', () => {
+    expect(readFileSync(CLIENT_SCRIPT_FILE, 'utf8')).toBe(clientScriptModule());
   });
 
   it.each([

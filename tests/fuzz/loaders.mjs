@@ -145,8 +145,8 @@ const kerasSeeds = await Promise.all([
 
 /**
  * NAB-style labelled series as real exports write them (issue 13): LF and CRLF, a byte-order
- * mark and quotes, ISO times with T and Z, epoch seconds, no label column, semicolons, an
- * extra column, integer CPU values and huge negative ones.
+ * mark and quotes, ISO times with T and Z, epoch seconds (also decimal) and milliseconds (also
+ * newest first), no label column, semicolons, an extra column, integer CPU values and huge negative ones.
  */
 function labelledSeeds() {
   const rows = Array.from({ length: 24 }, (_, t) => ({ time: Date.UTC(2015, 0, 1) + t * 300_000, value: [3, 4, 3, 3, 50, 3][t % 6], label: t >= 12 && t < 18 ? 1 : 0 }));
@@ -160,6 +160,9 @@ function labelledSeeds() {
     csv('timestamp,value,label', (r) => `${r.time / 1000},${r.value},${r.label}`),
     csv('timestamp,value', (r) => `${nab(r.time)},${r.value}`),
     csv('timestamp;value;label;host', (r) => `${nab(r.time)};${r.value};${r.label};${r.value % 2}`),
+    // Epoch milliseconds, newest first (a CloudWatch export), and decimal epoch seconds (Prometheus).
+    csv('Timestamp,value', (r) => `${Date.UTC(2015, 0, 2) - (r.time - Date.UTC(2015, 0, 1))},${r.value}`),
+    csv('time,value,label', (r) => `${(r.time / 1000).toFixed(3)},${r.value},${r.label}`),
   ];
 }
 

@@ -36,14 +36,14 @@ describe('series formats that load', () => {
     ]);
   });
 
-  it('reads epoch seconds as numbers: sorted, duplicates averaged, gaps measured in seconds', () => {
+  it('reads epoch seconds as dates: sorted, duplicates averaged, gaps measured in usual steps and named in UTC', () => {
     const { series, notes } = load('timestamp,value,label\n1420070400,1,0\n1420070700,2,0\n1420070700,4,1\n1420071600,5,0\n');
     expect(series.timestamps).toEqual(['1420070400', '1420070700', '1420071600']);
     expect(Array.from(series.values)).toEqual([1, 3, 5]);
     expect(Array.from(series.labels!)).toEqual([0, 1, 0]);
     expect(notes).toEqual([
       "s.csv:4: timestamp '1420070700' repeats the row before it; 1 duplicate row(s) merged (values averaged, labelled if any was)",
-      "s.csv:5: 1 gap(s) in the timestamps; the largest, 3.0 usual steps, ends at '1420071600' (--resample puts the series on a regular grid)",
+      "s.csv:5: 1 gap(s) in the timestamps; the largest, 3.0 usual steps, ends at '1420071600' (2015-01-01 00:20:00 UTC) (--resample puts the series on a regular grid)",
     ]);
   });
 

@@ -25,15 +25,16 @@ type EpochStats = import('../../train/anomaly/index.js').EpochStats;
 type ChartAxis = { time?: import('../../plot/index.js').DetectionTime; xTitle?: string };
 
 /**
- * The detection chart's x axis from the series' timestamp column: ISO dates → a UTC time
- * axis, numbers → those numbers; text, or times that go backwards (with a warning), → the step index.
+ * The detection chart's x axis from the series' timestamp column: dates (ISO, or Unix epoch
+ * seconds or ms: the same axis and title) → a UTC time axis, other numbers → those numbers;
+ * text, or times that go backwards (with a warning), → the step index.
  */
 async function chartAxis(series: import('../../io/series.js').SeriesTable): Promise<ChartAxis> {
   if (!series.timestamps) return {};
   const { timeAxisOf } = await import('../../io/series.js');
   const name = series.timestampColumn ?? 'timestamp';
   const axis = timeAxisOf(series.timestamps);
-  if (axis.kind === 'text') return { xTitle: `time step ('${name}' holds neither ISO dates nor numbers)` };
+  if (axis.kind === 'text') return { xTitle: `time step ('${name}' holds neither dates nor numbers)` };
   if (axis.backwards) {
     const { index, previous, current } = axis.backwards;
     warn(`${series.source.file}:${series.source.lines[index]}: ${name} '${current}' is earlier than the row before it ('${previous}'); the chart's x axis shows the time step instead`);

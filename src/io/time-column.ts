@@ -1,0 +1,216 @@
+/**
+ * io: what a series' timestamp column holds, decided in one place for every consumer (the
+ * repairs of series-clean.ts, the time step the seasonal period prefers, the chart's time axis,
+ * NAB's windows). ISO-8601 dates and Unix epoch seconds or milliseconds are dates (times in ms
+ * since 1970 UTC); other plain numbers keep their own unit; anything else is text.
+ *
+ * The epoch rule. Only the timestamp column is examined (chosen by name or --timestamp-column;
+ * a value column is never read as times). It holds epoch seconds when more than half of its
+ * cells are decimal numbers from 1980-01-01 to 2100-01-01 in seconds (315,532,800 to
+ * 4,102,444,800; decimals allowed, read to the millisecond), and those cells run one way
+ * (at least 90% of their nonzero steps up, or 90% down: an export may list the newest row
+ * first, and series-clean sorts it); milliseconds likewise with the same dates in ms
+ * (3.2e11 to 4.1e12). The two ranges are 100 times apart, so a unit is never a guess. A step
+ * index (0, 1, 2, …) or a count of hours stays a plain number: it would need 315 million rows
+ * to reach 1980 in seconds. Once a column is epoch, every cell must be such a number in that
+ * unit: a cell of text, an empty one or one of another size (a digit lost or added) is refused
+ * naming file:line:column, rather than read as text as a column of mixed formats is.
+ */
+import { clipText, InputError } from '../errors.js';
+import { DECIMAL_NUMBER } from './number-text.js';
+
+/** Epoch times are read from 1980-01-01 to 2100-01-01 UTC (ms). */
+export const EPOCH_FROM_MS = Date.UTC(1980, 0, 1);
+export const EPOCH_TO_MS = Date.UTC(2100, 0, 1);
+
+/** At least this share of an epoch column's nonzero steps run the same way. */
+const MONOTONE_SHARE = 0.9;
+
+export type EpochUnit = 's' | 'ms';
+const UNIT_MS: Record<EpochUnit, number> = { s: 1000, ms: 1 };
+const UNIT_NAME: Record<EpochUnit, string> = { s: 'seconds', ms: 'milliseconds' };
+
+/** A timestamp column: dates (ISO or epoch) as ms since 1970 UTC, plain numbers as they are, or text. */
+export type TimeColumn =
+  | { readonly kind: 'iso'; readonly ms: readonly number[]; readonly hasTime: boolean }
+  | { readonly kind: 'epoch'; readonly unit: EpochUnit; readonly ms: readonly number[] }
+  | { readonly kind: 'number'; readonly values: readonly number[] }
+  | { readonly kind: 'text' };
+
+export interface TimeColumnPlace {
+  /** The column's name, for messages. */
+  readonly column?: string;
+  /** Where row `row` (0-based) is, for messages: `file:line:col` or `file:line`. */
+  readonly where?: (row: number) => string;
+}
+
+const inUnit = (value: number, unit: EpochUnit) => value * UNIT_MS[unit] >= EPOCH_FROM_MS && value * UNIT_MS[unit] < EPOCH_TO_MS;
+
+function runsOneWay(values: readonly number[]): boolean {
+  let up = 0;
+  let down = 0;
+  for (let i = 1; i < values.length; i++) {
+    if (values[i]! > values[i - 1]!) up++;
+    else if (values[i]! < values[i - 1]!) down++;
+  }
+  return Math.max(up, down) >= MONOTONE_SHARE * (up + down);
+}
+
+/** The epoch unit of a column by the rule in the file comment, or undefined when it is not epoch times. */
+export function epochUnitOf(timestamps: readonly string[]): EpochUnit | undefined {
+  const numbers = timestamps.map((t) => (DECIMAL_NUMBER.test(t) ? Number(t) : Number.NaN));
+  for (const unit of ['s', 'ms'] as const) {
+    const dated = numbers.filter((v) => inUnit(v, unit));
+    if (2 * dated.length > timestamps.length && runsOneWay(dated)) return unit;
+  }
+  return undefined;
+}
+
+/** Why a cell of an epoch column is refused, or undefined when it is fine. */
+function epochFault(text: string, unit: EpochUnit, column: string): string | undefined {
+  const value = DECIMAL_NUMBER.test(text) ? Number(text) : Number.NaN;
+  if (inUnit(value, unit)) return undefined;
+  const what = `timestamp '${clipText(text)}' in column '${column}'`;
+  const expected = `the column holds Unix epoch ${UNIT_NAME[unit]} (${EPOCH_FROM_MS / UNIT_MS[unit]} to ${EPOCH_TO_MS / UNIT_MS[unit]}: 1980 to 2100)`;
+  if (text === '') return `empty timestamp in column '${column}': ${expected}`;
+  if (!Number.isFinite(value)) return `${what} is not a number: ${expected}`;
+  const other: EpochUnit = unit === 's' ? 'ms' : 's';
+  return `${what} is out of range: ${expected}${inUnit(value, other) ? `, and this one looks like epoch ${UNIT_NAME[other]}` : ''}`;
+}
+
+/**
+ * Checks an epoch column's every cell (file comment): its unit and times in ms, undefined when
+ * the column is not epoch times, or an InputError at the first bad cell.
+ */
+export function readEpochColumn(timestamps: readonly string[], place: TimeColumnPlace = {}): { unit: EpochUnit; ms: number[] } | undefined {
+  const unit = epochUnitOf(timestamps);
+  if (!unit) return undefined;
+  const column = place.column ?? 'timestamp';
+  const bad = timestamps.findIndex((t) => epochFault(t, unit, column) !== undefined);
+  if (bad >= 0) {
+    const where = place.where ? place.where(bad) : `row ${bad + 1}`;
+    throw new InputError(`${where}: ${epochFault(timestamps[bad]!, unit, column)!}`);
+  }
+  // Rounded to the ms: 1420070400.1 * 1000 is 1420070400100.0002 in float64.
+  return { unit, ms: timestamps.map((t) => Math.round(Number(t) * UNIT_MS[unit])) };
+}
+
+/** Classifies a timestamp column (file comment); throws an InputError for a malformed epoch column. */
+export function timeColumnOf(timestamps: readonly string[], place: TimeColumnPlace = {}): TimeColumn {
+  if (timestamps.length === 0) return { kind: 'text' };
+  const epoch = readEpochColumn(timestamps, place);
+  if (epoch) return { kind: 'epoch', ...epoch };
+  if (timestamps.every((t) => DECIMAL_NUMBER.test(t))) {
+    const values = timestamps.map(Number);
+    if (values.every(Number.isFinite)) return { kind: 'number', values };
+  }
+  const times = timestamps.map(parseIsoTimestamp);
+  if (times.every((t): t is number => t !== undefined)) return { kind: 'iso', ms: times, hasTime: timestamps.some((t) => t.trim().length > 10) };
+  return { kind: 'text' };
+}
+
+/** A time in ms since 1970 as `2015-01-01 00:05:00` (UTC; milliseconds only when there are some). */
+export function utcText(time: number): string {
+  return new Date(time).toISOString().replace('T', ' ').replace('.000Z', '').replace('Z', '');
+}
+
+/** A time in ms written back in a column's own form: ISO text, epoch seconds or ms, or a plain number. */
+export function formatTimeAs(column: TimeColumn, time: number): string {
+  if (column.kind === 'iso') return utcText(time);
+  if (column.kind === 'epoch') return String(time / UNIT_MS[column.unit]);
+  return String(time);
+}
+
+/**
+ * The time step of a series whose timestamps are dates (ISO or epoch): the median interval in
+ * milliseconds (undefined for plain numbers or text, whose unit is unknown, or fewer than two
+ * rows). The detector's seasonal period prefers a day or a week at this step.
+ */
+export function timeStepOf(timestamps: readonly string[] | undefined): number | undefined {
+  if (!timestamps || timestamps.length < 2) return undefined;
+  const column = timeColumnOf(timestamps);
+  if (column.kind !== 'iso' && column.kind !== 'epoch') return undefined;
+  const step = usualStep(column.ms);
+  return step > 0 ? step : undefined;
+}
+
+/** The usual step: the median interval. */
+export function usualStep(times: readonly number[]): number {
+  const steps = times.slice(1).map((v, i) => v - times[i]!).sort((a, b) => a - b);
+  return steps.length === 0 ? 0 : steps[Math.floor((steps.length - 1) / 2)]!;
+}
+
+/**
+ * What a timestamp column holds, for the time axis of a chart: dates (ISO-8601 or Unix epoch,
+ * as milliseconds since 1970 UTC; `epoch` names the unit they were written in), plain numbers,
+ * or anything else (text, a mix of formats, an empty cell), which a chart replaces by the step index.
+ */
+export type TimeAxis =
+  | { readonly kind: 'temporal'; readonly values: readonly number[]; readonly hasTime: boolean; readonly epoch?: EpochUnit; readonly backwards?: TimeStepBack }
+  | { readonly kind: 'quantitative'; readonly values: readonly number[]; readonly backwards?: TimeStepBack }
+  | { readonly kind: 'text' };
+
+/** The first row whose timestamp is earlier than the one before it. */
+export interface TimeStepBack {
+  /** Row index (0-based, data rows only). */
+  readonly index: number;
+  readonly previous: string;
+  readonly current: string;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * An ISO-8601 date (2024-01-05) or datetime (2024-01-05T10:00, 2024-01-05 10:00:00.5Z,
+ * 2024-01-05T10:00:00+01:00) as milliseconds since 1970-01-01 UTC; undefined for anything
+ * else, including impossible dates such as 2024-02-30. A datetime without an offset is read
+ * as UTC, never as the machine's local time, so the result is the same everywhere.
+ */
+export function parseIsoTimestamp(text: string): number | undefined {
+  const m = ISO_DATE.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => (m[i] === undefined ? 0 : Number(m[i])));
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!)) return undefined;
+  if (hour! > 23 || minute! > 59 || second! > 59) return undefined;
+  const fraction = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    const hours = Number(digits.slice(0, 2));
+    const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  // Date.UTC maps years 0..99 to 1900..1999; setUTCFullYear does not.
+  const date = new Date(Date.UTC(2000, month! - 1, day!, hour!, minute!, second!, fraction));
+  date.setUTCFullYear(year!);
+  return date.getTime() - offsetMinutes * 60_000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Classifies a timestamp column for a chart (timeColumnOf): dates → 'temporal' (values in ms
+ * since 1970 UTC), plain numbers → 'quantitative', otherwise 'text'. When the times go
+ * backwards somewhere, `backwards` names the first such row.
+ */
+export function timeAxisOf(timestamps: readonly string[]): TimeAxis {
+  const column = timeColumnOf(timestamps);
+  const backwardsIn = (values: readonly number[]): { backwards?: TimeStepBack } => {
+    const index = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
+    return index > 0 ? { backwards: { index, previous: timestamps[index - 1]!, current: timestamps[index]! } } : {};
+  };
+  switch (column.kind) {
+    case 'iso':
+      return { kind: 'temporal', values: column.ms, hasTime: column.hasTime, ...backwardsIn(column.ms) };
+    case 'epoch':
+      return { kind: 'temporal', values: column.ms, hasTime: true, epoch: column.unit, ...backwardsIn(column.ms) };
+    case 'number':
+      return { kind: 'quantitative', values: column.values, ...backwardsIn(column.values) };
+    case 'text':
+      return { kind: 'text' };
+  }
+}

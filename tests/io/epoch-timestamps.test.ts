@@ -1,0 +1,205 @@
+// Unix epoch timestamps as a time column (issue 13): generated cases (fast-check, seeded: a
+// failure prints its seed and the shrunk case) write one series with ISO dates, epoch seconds
+// and epoch milliseconds, and require the same repairs, time step, chart axis and detection;
+// step-index and value-like columns must stay plain numbers; a mutated epoch cell must be
+// refused naming its file:line:column. Expected times come from Date.UTC, not from the reader.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cleanSeries } from '../../src/io/series-clean.js';
+import { decodeNabWindows, labelFromWindows } from '../../src/io/nab-windows.js';
+import { decodeSeriesCsv, timeAxisOf } from '../../src/io/series.js';
+import { timeColumnOf, timeStepOf } from '../../src/io/time-column.js';
+import { detect } from '../../src/train/anomaly/index.js';
+import { loadCell } from '../../src/load-cell.js';
+
+type Form = 'iso' | 's' | 'ms';
+const FORMS: readonly Form[] = ['iso', 's', 'ms'];
+const write = (ms: number, form: Form) => (form === 'iso' ? new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '') : form === 's' ? String(ms / 1000) : String(ms));
+const csv = (times: readonly number[], values: readonly number[], labels: readonly number[], form: Form) =>
+  'timestamp,value,label\n' + times.map((t, i) => `${write(t, form)},${values[i]},${labels[i]}`).join('\n') + '\n';
+const errorOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no error';
+};
+
+/** A start from 2001 to 2030, whole seconds (decimal epoch seconds are a case of their own below). */
+const start = fc.integer({ min: Date.UTC(2001, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }).map((s) => s * 1000);
+const stepMs = fc.constantFrom(1_000, 60_000, 300_000, 900_000, 3_600_000, 86_400_000);
+
+describe('epoch timestamps, hand-written cases', () => {
+  it('timeColumnOf reads epoch seconds (also decimal, also newest first) and milliseconds as dates in ms', () => {
+    expect(timeColumnOf(['1420070400', '1420070700'])).toEqual({ kind: 'epoch', unit: 's', ms: [Date.UTC(2015, 0, 1), Date.UTC(2015, 0, 1, 0, 5)] });
+    expect(timeColumnOf(['1420070400.25', '1420070400.5'])).toEqual({ kind: 'epoch', unit: 's', ms: [Date.UTC(2015, 0, 1, 0, 0, 0, 250), Date.UTC(2015, 0, 1, 0, 0, 0, 500)] });
+    expect(timeColumnOf(['1420070700000', '1420070400000'])).toEqual({ kind: 'epoch', unit: 'ms', ms: [Date.UTC(2015, 0, 1, 0, 5), Date.UTC(2015, 0, 1)] });
+    // 1980-01-01 is the first second read; the second before it is a plain number.
+    expect(timeColumnOf(['315532800'])).toMatchObject({ kind: 'epoch', unit: 's' });
+    expect(timeColumnOf(['315532799'])).toEqual({ kind: 'number', values: [315532799] });
+    expect(timeStepOf(['1420070400', '1420070700', '1420071000'])).toBe(300_000);
+    expect(timeStepOf(['2015-01-01 00:00:00', '2015-01-01 00:05:00', '2015-01-01 00:10:00'])).toBe(300_000);
+    expect(timeStepOf(['0', '300', '600'])).toBeUndefined();
+  });
+
+  it('a column in the epoch range that does not run one way (a value-like column) stays plain numbers', () => {
+    expect(timeColumnOf(['1420070400', '1420090400', '1420060400', '1420080400', '1420050400'])).toMatchObject({ kind: 'number' });
+  });
+
+  it('cleanSeries names epoch gaps with their UTC time, and --resample writes the grid back in seconds', () => {
+    const { series, notes } = cleanSeries(decodeSeriesCsv('timestamp,value\n1420070400,1\n1420070700,2\n1420071600,5\n', 's.csv'), { resample: true });
+    expect(notes).toEqual(["s.csv:4: 1 gap(s) in the timestamps; the largest, 3.0 usual steps, ends at '1420071600' (2015-01-01 00:20:00 UTC); resampled to a regular grid"]);
+    expect(series.timestamps).toEqual(['1420070400', '1420070700', '1420071000', '1420071300', '1420071600']);
+    expect(Array.from(series.values)).toEqual([1, 2, 3, 4, 5]);
+    expect(timeAxisOf(series.timestamps!)).toEqual({ kind: 'temporal', values: [0, 5, 10, 15, 20].map((m) => Date.UTC(2015, 0, 1, 0, m)), hasTime: true, epoch: 's' });
+  });
+
+  it("labelFromWindows places NAB's windows on epoch seconds and milliseconds as on ISO dates (both ends included)", () => {
+    const windows = decodeNabWindows('{"a.csv": [["2015-01-01 00:05:00.000000", "2015-01-01 00:10:00.000000"]]}', 'w.json').get('a.csv')!;
+    const times = [0, 5, 10, 15].map((m) => Date.UTC(2015, 0, 1, 0, m));
+    for (const form of FORMS) {
+      const series = decodeSeriesCsv('timestamp,value\n' + times.map((t) => `${write(t, form)},1`).join('\n') + '\n', 'a.csv');
+      expect(Array.from(labelFromWindows(series, windows).labels!), form).toEqual([0, 1, 1, 0]);
+    }
+    expect(errorOf(() => labelFromWindows(decodeSeriesCsv('timestamp,value\n0,1\n300,2\n', 'n.csv'), windows))).toBe(
+      "n.csv: the timestamps are not all dates (ISO-8601, or Unix epoch seconds or milliseconds), so NAB's windows cannot be placed on them",
+    );
+  });
+
+  it('refuses a malformed cell of an epoch column with file:line:column and the full reason', () => {
+    const refusal = (text: string) => errorOf(() => decodeSeriesCsv(text, 'e.csv'));
+    expect(refusal('value,timestamp\n1,1420070400\n2,14200707OO\n3,1420071000\n')).toBe(
+      "e.csv:3:3: timestamp '14200707OO' in column 'timestamp' is not a number: the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100)",
+    );
+    expect(refusal('timestamp,value\n1420070400,1\n,2\n1420071000,3\n')).toBe('e.csv:3:1: empty timestamp in column \'timestamp\': the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100)');
+    expect(refusal('timestamp,value\n1420070400,1\n1420070700000,2\n1420071000,3\n')).toBe(
+      "e.csv:3:1: timestamp '1420070700000' in column 'timestamp' is out of range: the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100), and this one looks like epoch milliseconds",
+    );
+    expect(refusal('time;value\n1420070400000;1\n142007070000;2\n1420071000000;3\n')).toBe(
+      "e.csv:3:1: timestamp '142007070000' in column 'time' is out of range: the column holds Unix epoch milliseconds (315532800000 to 4102444800000: 1980 to 2100)",
+    );
+  });
+});
+
+describe('epoch timestamps, generated cases', () => {
+  it('ISO, epoch-second and epoch-millisecond columns of one series give the same repairs, time step and chart axis', () => {
+    // Rows at a regular step, then some repeated, some moved back, some dropped (gaps).
+    const rows = fc.record({ start, step: stepMs, edits: fc.array(fc.constantFrom('keep', 'keep', 'keep', 'repeat', 'back', 'drop'), { minLength: 3, maxLength: 60 }) });
+    fc.assert(
+      fc.property(rows, fc.boolean(), ({ start: t0, step, edits }, resample) => {
+        const times: number[] = [];
+        edits.forEach((edit, i) => {
+          const t = t0 + i * step;
+          if (edit === 'drop' && i > 0) return;
+          times.push(edit === 'back' && i > 1 ? t - 2 * step : t);
+          if (edit === 'repeat') times.push(t);
+        });
+        const values = times.map((_, i) => (i * 7) % 11);
+        const labels = times.map((_, i) => (i % 5 === 0 ? 1 : 0));
+        const runs = FORMS.map((form) => {
+          const options = { missing: 'error' as const, resample };
+          const { series, notes } = cleanSeries(decodeSeriesCsv(csv(times, values, labels, form), 'g.csv'), options);
+          const axis = timeAxisOf(series.timestamps!);
+          return {
+            values: Array.from(series.values),
+            labels: Array.from(series.labels!),
+            lines: Array.from(series.source.lines),
+            // The notes quote the cells as written: compare where they point and what they found.
+            notes: notes.map((n) => n.replace(/'[^']*'/g, "'…'").replace(/ \(\d{4}-[^)]* UTC\)/, '')),
+            step: timeStepOf(series.timestamps),
+            axis: axis.kind === 'temporal' ? axis.values : axis.kind,
+          };
+        });
+        expect(runs[1]).toEqual(runs[0]);
+        expect(runs[2]).toEqual(runs[0]);
+        const kept = [...new Set(times)].sort((a, b) => a - b);
+        if (!resample) expect(runs[0]!.axis).toEqual(kept);
+      }),
+      { seed: 29, numRuns: 100 },
+    );
+  });
+
+  it('step indices and other plain number columns are never read as dates', () => {
+    const index = fc.record({ from: fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 0, max: 50_000_000 })), step: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 1000 })), length: fc.integer({ min: 1, max: 300 }) });
+    fc.assert(
+      fc.property(index, fc.boolean(), ({ from, step, length }, reversed) => {
+        const cells = Array.from({ length }, (_, i) => String(from + i * step));
+        if (reversed) cells.reverse();
+        expect(timeColumnOf(cells).kind).toBe('number');
+        expect(timeStepOf(cells)).toBeUndefined();
+        expect(timeAxisOf(cells).kind).toBe('quantitative');
+      }),
+      { seed: 31, numRuns: 300 },
+    );
+    // Values in the epoch range in random order (a value column named 'time') run no way: plain numbers.
+    const shuffled = fc.shuffledSubarray(Array.from({ length: 40 }, (_, i) => 1_420_070_400 + 300 * i), { minLength: 10 });
+    fc.assert(
+      fc.property(shuffled, (cells) => {
+        const ups = cells.filter((v, i) => i > 0 && v > cells[i - 1]!).length;
+        fc.pre(ups >= 2 && ups <= cells.length - 3);
+        expect(timeColumnOf(cells.map(String)).kind).toBe('number');
+      }),
+      { seed: 37, numRuns: 200 },
+    );
+  });
+
+  it('a mutated cell of an epoch column is refused naming its file:line:column', () => {
+    const mutation = fc.record({
+      start,
+      unit: fc.constantFrom('s', 'ms'),
+      length: fc.integer({ min: 4, max: 40 }),
+      at: fc.nat(),
+      kind: fc.constantFrom('letter', 'empty', 'cut', 'extra'),
+      where: fc.nat(),
+      valueFirst: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(mutation, ({ start: t0, unit, length, at, kind, where, valueFirst }) => {
+        const cells = Array.from({ length }, (_, i) => String((t0 + i * 60_000) / (unit === 's' ? 1000 : 1)));
+        const row = at % length;
+        const cell = cells[row]!;
+        const position = where % (cell.length + 1);
+        // Dates from 2001 to 2030: a digit cut or added moves a cell a factor of ten out of its unit's range.
+        cells[row] = kind === 'letter' ? cell.slice(0, position) + 'x' + cell.slice(position) : kind === 'empty' ? '' : kind === 'cut' ? cell.slice(0, -1) : cell + String(where % 10);
+        const text = (valueFirst ? 'v,timestamp\n' : 'timestamp,v\n') + cells.map((c, i) => (valueFirst ? `${i * 0.5},${c}` : `${c},${i * 0.5}`)).join('\n') + '\n';
+        const column = valueFirst ? String(row * 0.5).length + 2 : 1;
+        const range = unit === 's' ? 'seconds (315532800 to 4102444800: 1980 to 2100)' : 'milliseconds (315532800000 to 4102444800000: 1980 to 2100)';
+        const reason =
+          kind === 'empty' ? `empty timestamp in column 'timestamp': the column holds Unix epoch ${range}`
+          : kind === 'letter' ? `timestamp '${cells[row]}' in column 'timestamp' is not a number: the column holds Unix epoch ${range}`
+          : `timestamp '${cells[row]}' in column 'timestamp' is out of range: the column holds Unix epoch ${range}`;
+        expect(errorOf(() => decodeSeriesCsv(text, 'm.csv'))).toBe(`m.csv:${row + 2}:${column}: ${reason}`);
+      }),
+      { seed: 41, numRuns: 300 },
+    );
+  });
+
+  it('detect gives the same seasonal period, scores and flags on ISO, epoch-second and epoch-millisecond timestamps', () => {
+    const cell = loadCell('rnn');
+    // A daily shape at hourly or two-hourly steps, with a spike late in the series.
+    const series = fc.record({ start, stepMinutes: fc.constantFrom(60, 120), noiseSeed: fc.integer({ min: 1, max: 1_000_000 }) });
+    fc.assert(
+      fc.property(series, ({ start: t0, stepMinutes, noiseSeed }) => {
+        const perDay = 1440 / stepMinutes;
+        const n = 12 * perDay;
+        let state = noiseSeed;
+        const noise = () => ((state = (state * 48271) % 2147483647) / 2147483647 - 0.5) * 0.2;
+        const values = Array.from({ length: n }, (_, t) => Math.sin((2 * Math.PI * t) / perDay) + noise() + (t === n - perDay / 2 ? 4 : 0));
+        const labels = values.map((_, t) => (t === n - perDay / 2 ? 1 : 0));
+        const times = values.map((_, t) => t0 + t * stepMinutes * 60_000);
+        const results = FORMS.map((form) => {
+          const { series: s } = cleanSeries(decodeSeriesCsv(csv(times, values, labels, form), 'd.csv'));
+          const timeStep = timeStepOf(s.timestamps);
+          const d = detect(s, { cell, hidden: 3, window: 8, epochs: 1, seed: 1, ...(timeStep ? { timeStep } : {}) });
+          return { timeStep, seasonal: d.model.seasonal, scores: Array.from(d.rnn.scores), flagged: Array.from(d.rnn.flagged), threshold: d.rnn.threshold };
+        });
+        expect(results[0]!.timeStep).toBe(stepMinutes * 60_000);
+        expect(results[0]!.seasonal[0]).toMatchObject({ period: perDay, calendar: 'day' });
+        expect(results[1]).toEqual(results[0]);
+        expect(results[2]).toEqual(results[0]);
+      }),
+      { seed: 43, numRuns: 2 },
+    );
+  });
+});
