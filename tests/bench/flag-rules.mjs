@@ -10,7 +10,7 @@
 // `report` prints the choosing groups; `report --confirm` the confirming ones (look only once a
 // rule is chosen).
 //   node tests/bench/flag-rules.mjs run [--cells rnn] [--out DIR] [--only TEXT] [--groups A,H1,B,H2,R] [--level N]
-//   node tests/bench/flag-rules.mjs report [--out DIR] [--variants a,b] [--confirm] [--series]
+//   node tests/bench/flag-rules.mjs report [--out DIR] [--variants a,b] [--confirm | --fresh | --groups A+B,R] [--series]
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -293,10 +293,11 @@ export const VARIANTS = {
 };
 
 function report() {
-  const groups = args.includes('--fresh') ? ['F'] : args.includes('--confirm') ? CONFIRM : CHOOSE;
+  const groups = args.includes('--fresh') ? ['F'] : args.includes('--confirm') ? CONFIRM : option('--groups', CHOOSE.join(',')).split(',');
   const names = option('--variants', Object.keys(VARIANTS).join(',')).split(',');
   const cellWanted = option('--cells', '');
-  const pieces = readdirSync(out).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(out, f), 'utf8'))).filter((p) => groups.includes(p.group) && (!cellWanted || cellWanted.split(',').includes(p.cell)));
+  const wanted = groups.flatMap((g) => g.split('+'));
+  const pieces = readdirSync(out).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(out, f), 'utf8'))).filter((p) => wanted.includes(p.group) && (!cellWanted || cellWanted.split(',').includes(p.cell)));
   const fmt = (s) => `${s.labelled === 0 ? '  n/a' : s.f1.toFixed(2).padStart(5)} ${s.detected}/${s.labelled},${String(s.fp).padStart(3)} ${Number.isFinite(s.nab) ? s.nab.toFixed(0).padStart(5) : '  n/a'}`;
   for (const cell of [...new Set(pieces.map((p) => p.cell))]) {
     const rows = pieces.filter((p) => p.cell === cell).map((p) => ({ p, results: { ...Object.fromEntries(names.map((v) => [v, evaluateFlags(p, VARIANTS[v](p))])), 'z-score': p.zScore, everything: p.everything } }));
@@ -306,9 +307,11 @@ function report() {
       console.log('series'.padEnd(44), columns.map((v) => v.slice(0, 22).padStart(23)).join(''));
       for (const { p, results } of rows) console.log(`${p.group.padEnd(3)}${p.series.slice(0, 40).padEnd(41)}`, columns.map((v) => fmt(results[v]).padStart(23)).join(''));
     }
+    // `--groups A+B`: the two halves as one (all of nab-dev).
     const subsets = groups.flatMap((g) => (g === 'R' ? ['R', ...REALLIKE_KINDS.map((k) => `R:${k}`)] : g === 'F' ? ['F', 'F:H', 'F:R', ...REALLIKE_KINDS.map((k) => `F:${k}`)] : [g]));
     const inSubset = (p, subset) => {
       const [group, part] = subset.split(':');
+      if (group.includes('+')) return group.split('+').includes(p.group);
       if (p.group !== group) return false;
       if (!part) return true;
       if (part === 'H') return p.series.startsWith('heldout');

@@ -13,7 +13,8 @@
  *      and then against the median and spread of its recent past (local-scale.ts; root mean
  *      square over channels, averaged over `smooth` steps);
  *   5. threshold from the normal part's scores (default: peaks over threshold, pot.ts); flag,
- *      drop runs too short to persist (persist.ts), localise the rest (localise.ts), and measure
+ *      drop runs too short to persist (persist.ts), localise the rest (localise.ts), add the level
+ *      alarms when asked (`levelAlarm`, level.ts: a climb slower than the level window), and measure
  *      against labels (metrics.ts, range-metrics.ts, nab.ts);
  *   6. the baselines (rolling z-score, Hampel identifier), thresholded by the same rule;
  *   7. hint when the scored part is distributed unlike the fit part.
@@ -22,7 +23,7 @@ import type { CellGraph } from '../../cell/index.js';
 import { InputError } from '../../errors.js';
 import { createRandom } from '../../random.js';
 import { channelScale, hampelScore, rollingZScore } from './baseline.js';
-import { fitMember, type Member } from './fit.js';
+import { fitMember, medianScores, type Member } from './fit.js';
 import { evaluate, referenceFlags, type DetectionMetrics } from './metrics.js';
 import type { EpochStats, OptimizerName, Predictor } from './model.js';
 import { LOCAL_SCALE_DEFAULT } from './local-scale.js';
@@ -228,21 +229,6 @@ function calibrationRange(rule: ThresholdOptions, fitEnd: number, firstScore: nu
  */
 export const MIN_RNN_THRESHOLD = 1;
 const rnnThreshold = (fromScores: number) => Math.max(MIN_RNN_THRESHOLD, fromScores);
-
-/** The pointwise median of several score arrays (NaN where any is NaN). */
-export function medianScores(all: readonly Float64Array[]): Float64Array {
-  if (all.length === 1) return all[0]!;
-  const T = all[0]!.length;
-  const out = new Float64Array(T);
-  const column = new Float64Array(all.length);
-  for (let t = 0; t < T; t++) {
-    all.forEach((s, k) => (column[k] = s[t]!));
-    column.sort();
-    const n = column.length;
-    out[t] = n % 2 ? column[(n - 1) / 2]! : (column[n / 2 - 1]! + column[n / 2]!) / 2;
-  }
-  return out;
-}
 
 /** Trains (or takes) the predictors: phases 3 and 4. */
 function fitMembers(series: Series, options: DetectOptions, prepared: ReturnType<typeof prepare>): Member[] {

@@ -15,8 +15,8 @@
  * detect() returns plain arrays (scores, flags, per-epoch figures); plot's detectionChart and
  * trainingChart draw them.
  */
-export { detect, medianScores, DEFAULT_THRESHOLD_RULE, LOCALISE_DEFAULT, MIN_RNN_THRESHOLD, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type Evaluation, type DriftCheck } from './detect.js';
-export { trainingHistory, unpredictable, burstMask, errorFloors, ROBUST_CUT, BURST_LENGTH } from './fit.js';
+export { detect, DEFAULT_THRESHOLD_RULE, LOCALISE_DEFAULT, MIN_RNN_THRESHOLD, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type Evaluation, type DriftCheck } from './detect.js';
+export { trainingHistory, medianScores, unpredictable, burstMask, errorFloors, ROBUST_CUT, BURST_LENGTH } from './fit.js';
 export { createPredictor, trainPredictor, predictWindows, windowLoss, predictionErrors, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
 export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
 export { evaluate, runsOf, referenceFlags, type DetectionMetrics, type PointCounts, type EventCounts, type Scores } from './metrics.js';

@@ -8,6 +8,10 @@
  * anomaly until it fills half the window). What it gives up: a change slower than the window
  * (a ramp over 150–300 steps) is followed rather than seen. Chosen on half of nab-dev and seeded
  * held-out series and confirmed on the others (README).
+ * The level alarm (DetectOptions.levelAlarm, `--level-alarm`, opt-in) gives that back as a
+ * second, slower channel: the level's departure from its trailing median (levelDeparture),
+ * thresholded on the normal part, one alarm per departure (levelChannel). It found every ramp of
+ * the real-like sets but added false-positive runs on seeded held-out series (README).
  */
 import { forEachTrailingWindow, medianOfSorted } from './local-scale.js';
 import { runsOf } from './metrics.js';
