@@ -119,6 +119,7 @@ describe('RNN anomaly model file', () => {
     const old = saved();
     old.version = 3;
     delete old.levelWindow;
+    delete old.levelThreshold;
     expect(modelFromJson(JSON.stringify(old), 'm.json').model.levelWindow).toBe(0);
     const bad = saved();
     bad.levelWindow = 2.5;
@@ -134,5 +135,8 @@ describe('RNN anomaly model file', () => {
     const bad = saved();
     bad.levelThreshold = 0;
     expect(failure(bad).message).toBe("m.json: 'levelThreshold' must be a positive number");
+    const noWindow = saved();
+    noWindow.levelWindow = 0;
+    expect(failure(noWindow).message).toBe("m.json: 'levelThreshold' needs a 'levelWindow' (the level alarm reads the level against it)");
   });
 });

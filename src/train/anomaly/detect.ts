@@ -272,7 +272,11 @@ export function detect(series: Series, options: DetectOptions): Detection {
   // The level alarm (level.ts): a slower channel beside the predictor's error, read from the same normal part.
   const levelFrom = calibrationRange(rule, fitEnd, levelWindow + LEVEL_PERSISTENCE - 1);
   // A threshold needs some normal departures to be read from (a tail fit on fewer is noise).
-  const levelOn = saved ? saved.levelThreshold !== undefined : levelWindow > 0 && options.levelAlarm === true && normalEnd - levelFrom >= LEVEL_MIN_CALIBRATION;
+  const levelAsked = !saved && options.levelAlarm === true;
+  if (levelAsked && levelWindow === 0) throw new InputError('--level-alarm reads the level against the level window; it cannot be used with --level-window 0');
+  const levelCalibrated = normalEnd - levelFrom >= LEVEL_MIN_CALIBRATION;
+  if (levelAsked && !levelCalibrated) warn(`the level alarm is off: its threshold needs ${LEVEL_MIN_CALIBRATION} normal steps after the first ${levelFrom}, and the normal part ends at step ${normalEnd}`);
+  const levelOn = saved ? saved.levelThreshold !== undefined : levelAsked && levelCalibrated;
   const levelInputs = { train: prepared.levelTrain, scored: prepared.level, C: prepared.C, fitEnd };
   const level = levelOn ? levelChannel(levelInputs, levelWindow, minRun, (s) => thresholdOf(s, levelFrom, normalEnd, rule), saved?.levelThreshold) : undefined;
   // The rnn's runs (those with point scores) must persist, then are localised, and the level alarms join them; the baselines' are kept as they are.

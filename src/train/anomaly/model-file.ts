@@ -104,6 +104,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   if (typeof raw.threshold !== 'number') throw fail(file, "'threshold' must be a number");
   // Files before version 5, and models without a level window or with the alarm off, have no level alarm.
   if (raw.levelThreshold !== undefined && !(typeof raw.levelThreshold === 'number' && raw.levelThreshold > 0)) throw fail(file, "'levelThreshold' must be a positive number");
+  if (raw.levelThreshold !== undefined && levelWindow === 0) throw fail(file, "'levelThreshold' needs a 'levelWindow' (the level alarm reads the level against it)");
   const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
   const error = (raw.error ?? {}) as Record<string, unknown>;
   const params = new Map<string, Tensor>();

@@ -95,3 +95,18 @@ describe('detect() with the level alarm, on generated slow ramps', () => {
   }, 60_000);
 });
 
+describe('detect() refuses or explains a level alarm it cannot give', () => {
+  const series = rampSeries(3, 300, 150, 15, false);
+  const cell = loadCell('rnn');
+  it('with --level-window 0: an InputError naming both options', () => {
+    expect(() => detect(series, { cell, hidden: 2, window: 10, epochs: 1, levelAlarm: true, levelWindow: 0 })).toThrow('--level-alarm reads the level against the level window; it cannot be used with --level-window 0');
+  });
+  it('with too short a normal part: a warning with the steps, and no level channel', () => {
+    // 400 points: the normal part ends at 200, before the first departure (200 + 25 − 1 = 224).
+    const short = { ...series, values: series.values.slice(0, 400), length: 400 };
+    const warnings: string[] = [];
+    const result = detect(short, { cell, hidden: 2, window: 10, epochs: 1, levelAlarm: true, warn: (m) => warnings.push(m) });
+    expect(result.level).toBeUndefined();
+    expect(warnings).toContain('the level alarm is off: its threshold needs 50 normal steps after the first 224, and the normal part ends at step 200');
+  });
+});
