@@ -7,6 +7,10 @@
 //   B   nab-dev files 2, 4, 6, …                  (confirm)
 //   H2  heldout-series.mjs seeds 101–112          (confirm)
 //   R   the real-like set of heldout-series.mjs (machine-temperature, taxi, aws-cpu, no-anomaly; confirm)
+//   F   fresh: heldout seeds 201–212 and real-like seeds beyond R's (confirms a rule chosen after
+//       B, H2 and R had been seen; only with `run --groups F`, `report --fresh`)
+// Each piece also keeps the level input (standardised, seasonally adjusted, before the level is
+// removed) for the level-alarm variants (level.ts).
 // `report` prints the choosing groups; `report --confirm` the confirming ones (look only once a
 // rule is chosen).
 //   node tests/bench/flag-rules.mjs run [--cells rnn] [--out DIR] [--only TEXT] [--groups A,H1,B,H2,R] [--level N]
