@@ -49,6 +49,7 @@ export type { Reduction } from './kernels.js';
 export { sgd, adam, clipGradNorm, gradNorm } from './optim.js';
 export type { Optimizer, SgdOptions, AdamOptions } from './optim.js';
 export { compile } from './compile.js';
+export { useStepProgram } from './schedule.js';
 export type { CompiledCell, CompileOptions, InitOptions, UnrollOptions, Unrolled, ForwardOptions, ForwardResult, NamedShape } from './compile.js';
 export type { NodeHistory } from './schedule.js';
 export { gemm } from './matmul.js';

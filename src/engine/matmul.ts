@@ -74,12 +74,12 @@ function gemmWasm(M: number, N: number, K: number, A: Data, B: Data, C: Data, op
   // The kernel adds each depth block's sums into C, so C's rows can go in and come back out
   // (padding columns unread). Over several depth blocks that would round C + s₁ + s₂ rather than
   // C + (s₁ + s₂), so there C is added afterwards, as it always was (the same bits as before).
+  // Otherwise the kernel stores its first depth block's sums over c (no zeroing: the same bits).
   const inPlace = options.accumulate && K <= DEPTH_BLOCK;
-  if (!inPlace) c.fill(0);
-  else if (Np === N) c.set(C.subarray(0, M * N));
-  else for (let i = 0; i < M; i++) c.set(C.subarray(i * N, (i + 1) * N), i * Np);
-  if (options.transA) arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, 1, Np, M);
-  else arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np);
+  if (inPlace && Np === N) c.set(C.subarray(0, M * N));
+  else if (inPlace) for (let i = 0; i < M; i++) c.set(C.subarray(i * N, (i + 1) * N), i * Np);
+  if (options.transA) arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, 1, Np, M, !inPlace);
+  else arena.gemm(dtype, M, Np / bc, K, pa, pb, pc, K, Np, 1, !inPlace);
   if (options.accumulate && !inPlace) {
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[i * N + j] += c[i * Np + j]!;
   } else if (Np === N) C.set(c);

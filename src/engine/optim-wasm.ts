@@ -4,7 +4,8 @@
  * square root per weight, which the CPU's divider takes one at a time; f64x2 does two per
  * instruction. The operations and their order are adamUpdate's, in float64, and WebAssembly's
  * division, square root and float32 rounding are IEEE's, as JavaScript's are: the same bits.
- * The moments m and v live in this module's memory; each update copies w and g in and w out.
+ * The moments m and v live in this module's memory, and so can the weights and gradients
+ * (adam's `resident`); otherwise each update copies w and g in and w out.
  * With float32 moments (adam's `moments: 'float32'`, as PyTorch keeps them for float32 weights)
  * adam32_f32 updates four weights at a time in float32: half the state to read and write, and a
  * quarter of the division and square-root instructions.
@@ -136,41 +137,55 @@ function adamModule(): WebAssembly.Module | null {
 /** One update of parameter k (its weights and gradient as float32). */
 export type AdamUpdate = (k: number, w: Float32Array, g: Float32Array, c1: number, c2: number, lr: number, beta1: number, beta2: number, eps: number) => void;
 
+/** Adam's update on WebAssembly, with each parameter's home in its memory. */
+export interface WasmAdam {
+  readonly update: AdamUpdate;
+  /**
+   * Parameter k's weights and gradient slots in the module's memory (zero at first; the memory
+   * never grows, so the views stay valid). An update whose w and g are these views copies
+   * nothing; any other arrays are copied in and w copied back out.
+   */
+  readonly weights: readonly Float32Array[];
+  readonly grads: readonly Float32Array[];
+}
+
 /**
  * Adam's moments for parameters of these sizes (zero, as the scalar path starts), float64 or
  * float32 (adam's `moments`), and the update on them; null where WebAssembly SIMD is unavailable.
  */
-export function wasmAdam(lengths: readonly number[], moments: 'float64' | 'float32' = 'float64'): AdamUpdate | null {
+export function wasmAdam(lengths: readonly number[], moments: 'float64' | 'float32' = 'float64'): WasmAdam | null {
   const mod = adamModule();
   if (!mod) return null;
   const f32 = moments === 'float32';
   // Whole vectors: two float64 lanes, or four float32 ones.
   const lanes = f32 ? 4 : 2;
   const padded = (n: number) => Math.ceil(n / lanes) * lanes;
-  const largest = Math.max(0, ...lengths.map(padded));
   const stateBytes = f32 ? 4 : 8;
-  // Layout: w and g scratch (float32, the largest parameter), then m and v of each parameter.
-  const wPtr = 0;
-  const gPtr = largest * 4;
-  let top = 2 * largest * 4;
-  const state = lengths.map((n) => {
-    const m = top;
+  // Layout: each parameter's w and g (float32), then its m and v; every slot 16-byte aligned.
+  let top = 0;
+  const slots = lengths.map((n) => {
+    const w = top;
+    const g = w + padded(n) * 4;
+    const m = g + padded(n) * 4;
     const v = m + padded(n) * stateBytes;
     top = v + padded(n) * stateBytes;
-    return { m, v };
+    return { w, g, m, v };
   });
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
   const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports;
-  const wView = new Float32Array(memory.buffer, wPtr, largest);
-  const gView = new Float32Array(memory.buffer, gPtr, largest);
+  const weights = lengths.map((n, k) => new Float32Array(memory.buffer, slots[k]!.w, n));
+  const grads = lengths.map((n, k) => new Float32Array(memory.buffer, slots[k]!.g, n));
   const kernel = exports.adam_f32 as AdamKernel;
   const kernel32 = exports.adam32_f32 as Adam32Kernel;
-  return (k, w, g, c1, c2, lr, beta1, beta2, eps) => {
+  const update: AdamUpdate = (k, w, g, c1, c2, lr, beta1, beta2, eps) => {
     const n = w.length;
-    wView.set(w);
-    gView.set(g);
-    if (f32) kernel32(padded(n), wPtr, gPtr, state[k]!.m, state[k]!.v, lr / c1, Math.sqrt(c2), beta1, beta2, eps, 1 - beta1, 1 - beta2);
-    else kernel(padded(n), wPtr, gPtr, state[k]!.m, state[k]!.v, c1, c2, lr, beta1, beta2, eps, 1 - beta1, 1 - beta2);
-    w.set(wView.subarray(0, n));
+    const home = weights[k]!;
+    const { w: wPtr, g: gPtr, m, v } = slots[k]!;
+    if (w !== home) home.set(w);
+    if (g !== grads[k]) grads[k]!.set(g);
+    if (f32) kernel32(padded(n), wPtr, gPtr, m, v, lr / c1, Math.sqrt(c2), beta1, beta2, eps, 1 - beta1, 1 - beta2);
+    else kernel(padded(n), wPtr, gPtr, m, v, c1, c2, lr, beta1, beta2, eps, 1 - beta1, 1 - beta2);
+    if (w !== home) w.set(home);
   };
+  return { update, weights, grads };
 }

@@ -4,7 +4,7 @@
  */
 import { wasmEnabled } from './matmul.js';
 import { wasmAdam } from './optim-wasm.js';
-import { gradCleared, type Parameter } from './tape.js';
+import { gradCleared, moveParameter, type Parameter } from './tape.js';
 import type { Data } from './tensor.js';
 
 export interface Optimizer {
@@ -62,13 +62,23 @@ export interface AdamOptions {
    * about four times the float64 kernel's speed; the JS path computes the same bits).
    */
   readonly moments?: 'float64' | 'float32';
+  /**
+   * Move each parameter's value and gradient into the WebAssembly kernel's memory, beside its
+   * moments (float32 parameters, where the kernel runs): `p.value` and `p.grad` get new arrays
+   * there holding the same numbers, so a step reads and writes them in place instead of copying
+   * three arrays in and out (3% of a VAE training step). Create the optimizer before anything
+   * keeps the old arrays (a tape, a compiled cell); the bits of every update are the same.
+   */
+  readonly resident?: boolean;
 }
 
 /** Adam (Kingma and Ba 2015) with bias correction, defaults as torch.optim.Adam (lr 1e-3). */
 export function adam(params: readonly Parameter[], options: AdamOptions = {}): Optimizer {
   const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, moments = 'float64' } = options;
   // float32 weights update on the WebAssembly kernel (the JS loop's bits, more divisions at once).
-  const simd = wasmEnabled() && params.every((p) => p.value.data instanceof Float32Array) ? wasmAdam(params.map((p) => p.value.data.length), moments) : null;
+  const kernel = wasmEnabled() && params.every((p) => p.value.data instanceof Float32Array) ? wasmAdam(params.map((p) => p.value.data.length), moments) : null;
+  if (kernel && options.resident) params.forEach((p, k) => moveParameter(p, kernel.weights[k]!, kernel.grads[k]!));
+  const simd = kernel?.update;
   const state = (): Data[] => (simd ? [] : params.map((p) => (moments === 'float32' ? new Float32Array(p.value.data.length) : new Float64Array(p.value.data.length))));
   const [m, v] = [state(), state()];
   let t = 0;

@@ -6,7 +6,7 @@
 import type { DType } from './tensor.js';
 import type { Instr, Slot } from './schedule-extra.js';
 import type { ElementwiseKernel, ProgramArg, UnaryKernel } from './wasm.js';
-import type { BinaryOp, UnaryOp } from './wasm-module.js';
+import type { BinaryOp, ExactOp, UnaryOp } from './wasm-module.js';
 import type { ChainOperand } from './wasm-chain.js';
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
@@ -31,12 +31,12 @@ export function wasmBinary(kernel: ElementwiseKernel | undefined, name: string, 
   return instr;
 }
 
-export function wasmUnary(kernel: UnaryKernel | undefined, name: string, dtype: DType, o: Slot, x: Slot): Instr | undefined {
+/** The unary op `op` on its wasm kernel, under the same condition as wasmBinary. */
+export function wasmUnary(kernel: UnaryKernel | undefined, op: UnaryOp | ExactOp, dtype: DType, o: Slot, x: Slot): Instr | undefined {
   const e = BYTES[dtype];
   if (!kernel || x.width !== o.width || (o.width * e) % 16 !== 0) return undefined;
   const wb = o.width * e;
   const instr: Instr = (t, rows) => kernel(rows, wb, address(o, t, e), o.stride * e, address(x, t, e), x.stride * e);
-  const op = name.slice('ew_'.length) as UnaryOp;
   instr.program = (rows) => [{ chain: { f64: dtype === 'float64', rows, widthBytes: wb, ops: [{ op, out: operand(o, e), a: operand(x, e) }] } }];
   return instr;
 }

@@ -8,7 +8,7 @@
 import type { CellGraph, CellNode } from '../cell/index.js';
 import { sigmoid, softplus } from './kernels.js';
 import { gemmNN, wasmEnabled } from './matmul.js';
-import { BLOCK_COLUMNS, gemmModule, paddedColumns, PANEL_COLUMNS, WasmArena, type ProgramCall, type UnaryOp } from './wasm.js';
+import { BLOCK_COLUMNS, gemmModule, paddedColumns, PANEL_COLUMNS, WasmArena, type ExactOp, type ProgramCall, type UnaryKernel, type UnaryOp } from './wasm.js';
 import { affine, wasmBinary, wasmUnary } from './schedule-wasm.js';
 import type { Parameter } from './tape.js';
 import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.js';
@@ -69,6 +69,14 @@ const UNARY: Record<string, (x: number) => number> = {
   softplus,
   neg: (x) => -x,
 };
+
+/** The exact kernel of each function an exact schedule runs in WebAssembly (float64 only: the others stay in JavaScript). */
+const EXACT_OF: Record<ExactOp, true> = { exact_exp: true, exact_tanh: true, exact_sigmoid: true, exact_relu: true };
+
+/** An exact schedule's unary kernels: negation and copies as they are, the functions by their exact_* kernels. */
+function exactUnary(u: Partial<Record<UnaryOp | ExactOp, UnaryKernel>>): Partial<Record<UnaryOp | ExactOp, UnaryKernel>> {
+  return { neg: u.neg, copy: u.copy, exact_exp: u.exact_exp, exact_tanh: u.exact_tanh, exact_sigmoid: u.exact_sigmoid, exact_relu: u.exact_relu };
+}
 
 /** The largest arena the schedule asks for (wasm32 memories stop at 4 GiB). */
 const MAX_ARENA_BYTES = 3 * 2 ** 30;
@@ -206,10 +214,11 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
 
     // 3. The instructions, phase by phase.
     const instrs: Record<Phase, Instr[]> = { const: [], seq: [], step: [] };
-    // exact: functions (exp, sigmoid, tanh, ...) in JavaScript with Math's, as the tape and the mathjs trace compute them.
+    // exact: functions (exp, sigmoid, tanh, relu) as the tape and the mathjs trace compute them,
+    // with Math's bits: the float64 exact_* kernels (wasm-exact-math.ts), else JavaScript.
     const wasmKernels = a?.elementwise(dtype);
-    // exact keeps the WebAssembly sums and products (IEEE, the same bits) and negation, not its polynomials.
-    const kernels = exact && wasmKernels ? { binary: wasmKernels.binary, unary: { neg: wasmKernels.unary.neg } } : wasmKernels;
+    // exact keeps the WebAssembly sums, products, negation and copies (IEEE, the same bits), not its polynomials.
+    const kernels = exact && wasmKernels ? { binary: wasmKernels.binary, unary: exactUnary(wasmKernels.unary) } : wasmKernels;
     const started = new Set<Group>();
     for (const n of cell.nodes) {
       const p = phase.get(n.id)!;
@@ -232,7 +241,8 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       } else if (n.kind === 'neg' || n.kind === 'activation' || (stateTargets.has(n.id) && n.kind !== 'state')) {
         // A state target that is a plain copy of another node (h = h_other) still needs writing.
         const fn = n.kind === 'neg' ? 'neg' : n.kind === 'activation' ? n.fn : 'copy';
-        instrs[p].push(wasmUnary(kernels?.unary[fn as UnaryOp], `ew_${fn}`, dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
+        const op = exact && `exact_${fn}` in EXACT_OF ? (`exact_${fn}` as ExactOp) : (fn as UnaryOp);
+        instrs[p].push(wasmUnary(kernels?.unary[op], op, dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
       }
     }
     // 4. A step whose every instruction runs on the wasm kernels becomes one wasm function, its
@@ -353,10 +363,11 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
     if (w) {
       // Every buffer lives in the arena: the operand rows are read in place, at their stride.
       const nb = g.stride / BLOCK_COLUMNS[dtype];
-      g.out!.fill(0, 0, rows * g.stride);
       const A = right.buf.byteOffset + start * e;
-      if (w.parallel) w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
-      else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
+      if (w.parallel) {
+        g.out!.fill(0, 0, rows * g.stride);
+        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
+      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, 1, true); // stored over out: no zeroing
       return;
     }
     let A: Data;
@@ -374,10 +385,8 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   };
   const w = g.wasm;
   if (w && !w.parallel) {
-    instr.program = (rows): ProgramCall[] => [
-      { zero: w.out, bytes: rows * g.stride * e },
-      ...w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride),
-    ];
+    // The first depth block's sums are stored over the output, so it is not zeroed first (the same bits).
+    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
   }
   return instr;
 }

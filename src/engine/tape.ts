@@ -35,6 +35,20 @@ export function gradCleared(p: Parameter): void {
   clearedGrads.add(p.grad.data);
 }
 
+/**
+ * Gives p new storage (arrays of p's length and dtype, e.g. views into an optimizer's
+ * WebAssembly memory) holding its current value and gradient; a cleared gradient stays cleared.
+ */
+export function moveParameter(p: Parameter, value: Data, grad: Data): void {
+  value.set(p.value.data);
+  grad.set(p.grad.data);
+  const cleared = clearedGrads.has(p.grad.data);
+  const movable = p as { value: Tensor; grad: Tensor };
+  movable.value = { shape: p.value.shape, data: value };
+  movable.grad = { shape: p.grad.shape, data: grad };
+  if (cleared) clearedGrads.add(grad);
+}
+
 /** A value on a tape. `grad` is filled by backward() when the value needs a gradient. */
 export interface Var {
   readonly value: Tensor;

@@ -7,7 +7,7 @@
  * element as the kernels (elementwiseCode), so the same bits.
  */
 import { ByteWriter, get, op, simd, simdOp } from './wasm-bytes.js';
-import { elementwiseCode, type BinaryOp, type UnaryOp } from './wasm-module.js';
+import { elementwiseCode, type BinaryOp, type ExactOp, type UnaryOp } from './wasm-module.js';
 import type { ProgramArg } from './wasm-program.js';
 
 /** An operand: row 0's byte address (moving with t), the byte stride between rows, and its buffer (ops on different buffers never overlap). */
@@ -18,7 +18,7 @@ export interface ChainOperand {
 }
 
 export interface ChainOp {
-  readonly op: BinaryOp | UnaryOp;
+  readonly op: BinaryOp | UnaryOp | ExactOp;
   readonly out: ChainOperand;
   readonly a: ChainOperand;
   readonly b?: ChainOperand;
@@ -68,9 +68,10 @@ export function chainLocals(chain: Chain): { i32: number; v128: number } {
 /**
  * Appends the chain's code in the step program to `w`: `arg` writes a ProgramArg's address at
  * the step; i32 locals from `i32Base`, v128 locals from `v128Base` (chainLocals says how many);
- * fma: as the fused multiply-add kernels compute (the arena's kind).
+ * fma: as the fused multiply-add kernels compute (the arena's kind); exactAt: the index of the
+ * module's exact functions (wasm-exact-math.ts), for exact_* ops.
  */
-export function chainCode(w: ByteWriter, chain: Chain, arg: (w: ByteWriter, a: ProgramArg) => void, i32Base: number, v128Base: number, fma = false): void {
+export function chainCode(w: ByteWriter, chain: Chain, arg: (w: ByteWriter, a: ProgramArg) => void, i32Base: number, v128Base: number, fma = false, exactAt?: number): void {
   const [ROWS, J] = [i32Base, i32Base + 1];
   const pointer = new Map<string, { local: number; stride: number }>();
   const initialise = (o: ChainOperand) => {
@@ -98,7 +99,7 @@ export function chainCode(w: ByteWriter, chain: Chain, arg: (w: ByteWriter, a: P
   w.get(J).i32(chain.widthBytes).byte(op.i32GeU).byte(op.brIf).byte(1);
   chain.ops.forEach((c, k) => {
     const value = v128Base + k;
-    w.bytes(elementwiseCode(c.op, chain.f64, operand(c.a), c.b ? operand(c.b) : [], X, TMP, fma)).set(value);
+    w.bytes(elementwiseCode(c.op, chain.f64, operand(c.a), c.b ? operand(c.b) : [], X, TMP, fma, exactAt)).set(value);
     w.bytes(address(c.out)).get(value).bytes(simdOp(simd.store)).byte(4).byte(0);
     held.set(key(c.out), value);
   });
@@ -134,3 +135,6 @@ export function mergeChains<C extends object>(calls: readonly (C | { readonly ch
   }
   return out;
 }
+
+/** Whether a chain calls the exact functions (its module must then hold them). */
+export const callsExact = (chain: Chain): boolean => chain.ops.some((o) => o.op.startsWith('exact_') && o.op !== 'exact_relu');

@@ -8,6 +8,9 @@
  * registers across the k loop: 4 × 2 for a batch of rows, 1 × 8 (a whole panel) for the rows
  * left over and for a matrix-vector product, where one row of A would otherwise leave the adds
  * waiting on each other. Every element sums over k in order, whatever its tile.
+ * gemm_set (overwrite) stores the sums over C instead of adding them: the same bits as adding
+ * them to a zeroed C (an accumulator starts at +0 and so is never −0, and +0 + s is s), without
+ * zeroing C first.
  */
 import { blockLoop, get, i32, op, set, simd, simdOp, uleb, vec } from './wasm-bytes.js';
 
@@ -31,7 +34,7 @@ const V128_LOCALS = 13;
  * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA (the default where the runtime has
  * it, see useFma), so its last bits depend on the machine.
  */
-export function gemmBody({ f64, fma = false }: { readonly f64: boolean; readonly fma?: boolean }): number[] {
+export function gemmBody({ f64, fma = false, overwrite = false }: { readonly f64: boolean; readonly fma?: boolean; readonly overwrite?: boolean }): number[] {
   const splatLoad = [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0];
   const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
   const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
@@ -65,6 +68,7 @@ export function gemmBody({ f64, fma = false }: { readonly f64: boolean; readonly
     const cOffset = (r: number) => [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...i32(3), op.i32Mul]][r]!;
     const store = (r: number, v: number) => {
       const addr = at(CP, cOffset(r));
+      if (overwrite) return [...addr, ...get(acc(r, v)), ...v128Store(16 * v)];
       return [...addr, ...addr, ...v128Load(16 * v), ...get(acc(r, v)), ...add, ...v128Store(16 * v)];
     };
     return [

@@ -7,12 +7,19 @@
 import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
 import { relaxedSimd } from './relaxed-simd.js';
+import { EXACT_FUNCTIONS, exactFunctionBodies, F64_TO_F64, type ExactFunction } from './wasm-exact-math.js';
 
 /** Elementwise ops the module exports, by name (`ew_<op>_<f32|f64>`). */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
 export const UNARY_OPS = ['neg', 'relu', 'copy', 'sigmoid', 'tanh', 'exp'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 export type UnaryOp = (typeof UNARY_OPS)[number];
+/**
+ * float64 only: the functions as JavaScript computes them (Math.exp, Math.tanh, the tape's
+ * sigmoid, x > 0 ? x : 0), for the engine's exact mode: the same bits (wasm-exact-math.ts).
+ */
+export const EXACT_OPS = ['exact_exp', 'exact_tanh', 'exact_sigmoid', 'exact_relu'] as const;
+export type ExactOp = (typeof EXACT_OPS)[number];
 
 /** v128.const with the same float32 in all four lanes. */
 export function f32x4Const(value: number): number[] {
@@ -146,6 +153,14 @@ function packBody(f64: boolean): number[] {
       ...get(KK), ...get(K), op.i32GeU, op.brIf, 1,
       ...get(SRC), ...get(KK), ...get(KS), op.i32Mul, op.i32Add, ...get(P0), ...get(JS), op.i32Mul, op.i32Add, ...set(FROM),
       ...i32(0), ...set(JJ),
+      // A whole panel row of a row-major operand is 128 contiguous bytes: eight vector copies
+      // (the same bits as the element loop, which then finds nothing left).
+      op.block, 0x40,
+      ...get(JS), ...i32(e), 0x47 /* i32.ne */, op.brIf, 0,
+      ...get(LIMIT), ...i32(pc), 0x47 /* i32.ne */, op.brIf, 0,
+      ...Array.from({ length: 8 }, (_, v) => [...get(DST), ...get(FROM), ...simdOp(simd.load), 4, ...uleb(16 * v), ...simdOp(simd.store), 4, ...uleb(16 * v)]).flat(),
+      ...advance(DST, i32(128)), ...i32(pc), ...set(JJ),
+      op.end,
       ...blockLoop([...get(JJ), ...get(LIMIT), op.i32GeU, op.brIf, 1, ...get(DST), ...get(FROM), ...load, ...store, ...advance(FROM, get(JS)), ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
       ...blockLoop([...get(JJ), ...i32(pc), op.i32GeU, op.brIf, 1, ...get(DST), ...zero, ...store, ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
       ...advance(KK, i32(1)),
@@ -173,7 +188,8 @@ const TANH_SERIES = [1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925, 21
  * scratch locals; the result is left on the stack. The ew_* kernels and the fused chains of
  * wasm-chain.ts both use it, so they compute the same bits.
  */
-export function elementwiseCode(name: BinaryOp | UnaryOp, f64: boolean, a: number[], b: number[], x: number, tmp: number, fma = false): number[] {
+export function elementwiseCode(name: BinaryOp | UnaryOp | ExactOp, f64: boolean, a: number[], b: number[], x: number, tmp: number, fma = false, exactAt?: number): number[] {
+  if (name.startsWith('exact_')) return exactCode(name as ExactOp, f64, a, x, exactAt);
   const code = (f32op: number, f64op: number) => simdOp(f64 ? f64op : f32op);
   const BIN: Record<BinaryOp, number[]> = { add: code(0xe4, 0xf0), sub: code(0xe5, 0xf1), mul: code(0xe6, 0xf2), div: code(0xe7, 0xf3) };
   if (name in BIN) return [...a, ...b, ...BIN[name as BinaryOp]];
@@ -198,6 +214,20 @@ export function elementwiseCode(name: BinaryOp | UnaryOp, f64: boolean, a: numbe
   return [...series, ...formula, ...small, ...simdOp(0x52) /* v128.bitselect */];
 }
 
+/**
+ * An exact op on float64 lanes: x > 0 ? x : 0 as x and (x > 0) (so −0 and NaN give +0, as in
+ * JavaScript); a function as a call per lane of EXACT_FUNCTIONS, placed at index `exactAt` on.
+ */
+function exactCode(name: ExactOp, f64: boolean, a: number[], x: number, exactAt: number | undefined): number[] {
+  if (!f64) throw new Error(`${name} is float64 only`);
+  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+  if (name === 'exact_relu') return [...a, ...set(x), ...get(x), ...get(x), ...zero, ...simdOp(0x4a) /* f64x2.gt */, ...simdOp(0x4e) /* v128.and */];
+  if (exactAt === undefined) throw new Error(`${name} needs the exact functions in its module`);
+  const fn = exactAt + EXACT_FUNCTIONS.indexOf(name.slice('exact_'.length) as ExactFunction);
+  const lane = (k: number) => [...get(x), ...simdOp(0x21), k /* f64x2.extract_lane */, 0x10 /* call */, ...uleb(fn), ...simdOp(0x22), k /* f64x2.replace_lane */];
+  return [...a, ...set(x), ...get(x), ...lane(0), ...lane(1)];
+}
+
 function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   const out: ModuleFunction[] = [];
   for (const f64 of [false, true]) {
@@ -208,17 +238,26 @@ function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   return out;
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions and pack_f32, pack_f64. */
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64 and gemm_set_f32, gemm_set_f64. */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
-  const types = [10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]);
+  const types = [...[10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]), F64_TO_F64];
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
-  const functions: ModuleFunction[] = [
+  const head: ModuleFunction[] = [
     { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false, fma }) },
     { name: 'gemm_f64', type: 0, body: gemmBody({ f64: true, fma }) },
     ...elementwiseFunctions(fma),
     { name: 'pack_f32', type: 3, body: packBody(false) },
     { name: 'pack_f64', type: 3, body: packBody(true) },
+    { name: 'gemm_set_f32', type: 0, body: gemmBody({ f64: false, fma, overwrite: true }) },
+    { name: 'gemm_set_f64', type: 0, body: gemmBody({ f64: true, fma, overwrite: true }) },
+  ];
+  // The exact kernels (ew_exact_*_f64), then the scalar functions they call, exported as exact_* (tests compare them with Math).
+  const exactAt = head.length + EXACT_OPS.length;
+  const functions: ModuleFunction[] = [
+    ...head,
+    ...EXACT_OPS.map((name) => ({ name: `ew_${name}_f64`, type: 1, body: elementwiseBody(false, (a, _b, x, tmp) => elementwiseCode(name, true, a, [], x, tmp, fma, exactAt)) })),
+    ...exactFunctionBodies(exactAt).map((body, k) => ({ name: `exact_${EXACT_FUNCTIONS[k]}`, type: 4, body })),
   ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,

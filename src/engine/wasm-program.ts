@@ -5,7 +5,8 @@
  * instead of a dozen times per step. Addresses are affine in t: base + t · perStep bytes.
  */
 import { ByteWriter, name, op, section, vec, uleb } from './wasm-bytes.js';
-import { chainCode, chainLocals, type Chain } from './wasm-chain.js';
+import { callsExact, chainCode, chainLocals, type Chain } from './wasm-chain.js';
+import { exactFunctionBodies, F64_TO_F64 } from './wasm-exact-math.js';
 
 /** A call argument: a constant, or a byte address that moves by perStep bytes every step. */
 export type ProgramArg = number | { readonly base: number; readonly perStep: number };
@@ -34,7 +35,10 @@ export function programModuleBytes(calls: readonly ProgramCall[], shared: boolea
   const fns = [...arity.keys()];
   const fnIndex = new Map(fns.map((f, k) => [f, k]));
   const arities = [...new Set([2, ...arity.values()])];
-  const types = arities.map((n) => [0x60, ...vec(new Array(n).fill([I32])), 0]);
+  // Chains with exact ops call the exact functions (type (f64) → f64), placed after run.
+  const exact = calls.some((c) => 'chain' in c && callsExact(c.chain));
+  const exactAt = fns.length + 1;
+  const types = [...arities.map((n) => [0x60, ...vec(new Array(n).fill([I32])), 0]), ...(exact ? [F64_TO_F64] : [])];
   const typeOf = (n: number) => arities.indexOf(n);
   const memoryLimits = shared ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, ...uleb(1)];
   const imports = [
@@ -64,7 +68,7 @@ export function programModuleBytes(calls: readonly ProgramCall[], shared: boolea
     if ('fn' in c) {
       for (const a of c.args) arg(code, a);
       code.byte(0x10 /* call */).uleb(fnIndex.get(c.fn)!);
-    } else if ('chain' in c) chainCode(code, c.chain, arg, 2, 2 + i32Locals, fma);
+    } else if ('chain' in c) chainCode(code, c.chain, arg, 2, 2 + i32Locals, fma, exactAt);
     else {
       arg(code, c.zero);
       code.i32(0).i32(c.bytes).byte(0xfc).uleb(11).byte(0x00 /* memory.fill */);
@@ -73,12 +77,14 @@ export function programModuleBytes(calls: readonly ProgramCall[], shared: boolea
   code.get(T0).i32(1).byte(op.i32Add).byte(op.set).uleb(T0).byte(op.br).byte(0);
   code.byte(op.end).byte(op.end).byte(op.end);
   const run = fns.length;
-  const codeSection = new ByteWriter().uleb(1).uleb(code.length).bytes(code);
+  const exactBodies = exact ? exactFunctionBodies(exactAt) : [];
+  const codeSection = new ByteWriter().uleb(1 + exactBodies.length).uleb(code.length).bytes(code);
+  for (const body of exactBodies) codeSection.bytes(body);
   return new ByteWriter()
     .bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
     .bytes(section(1, vec(types)))
     .bytes(section(2, vec(imports)))
-    .bytes(section(3, vec([[typeOf(2)]])))
+    .bytes(section(3, vec([[typeOf(2)], ...exactBodies.map(() => [arities.length])])))
     .bytes(section(7, vec([[...name('run'), 0x00, ...uleb(run)]])))
     .section(10, codeSection)
     .toBytes();

@@ -5,13 +5,13 @@
  */
 import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
-import { BINARY_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
+import { BINARY_OPS, EXACT_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ExactOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
 import { PANEL_BYTES } from './wasm-gemm.js';
 import { programModuleBytes, type ProgramArg, type ProgramCall } from './wasm-program.js';
 
 export { fmaEnabled, gemmModule, useFma } from './wasm-module.js';
 export { paddedColumns, PANEL_COLUMNS } from './panels.js';
-export type { UnaryOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
+export type { UnaryOp, ExactOp, ElementwiseKernel, UnaryKernel } from './wasm-module.js';
 export type { ProgramArg, ProgramCall } from './wasm-program.js';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -40,6 +40,8 @@ export class WasmArena {
   private top = CONTROL_BYTES;
   private readonly f32: GemmKernel;
   private readonly f64: GemmKernel;
+  private readonly f32Set: GemmKernel;
+  private readonly f64Set: GemmKernel;
   private readonly packKernels: Record<DType, PackKernel>;
   private readonly exports: WebAssembly.Exports;
   /** A worker thread running the same kernel on the same (shared) memory, when asked for. */
@@ -56,6 +58,8 @@ export class WasmArena {
     this.exports = instance.exports;
     this.f32 = instance.exports.gemm_f32 as GemmKernel;
     this.f64 = instance.exports.gemm_f64 as GemmKernel;
+    this.f32Set = instance.exports.gemm_set_f32 as GemmKernel;
+    this.f64Set = instance.exports.gemm_set_f64 as GemmKernel;
     this.packKernels = { float32: instance.exports.pack_f32 as PackKernel, float64: instance.exports.pack_f64 as PackKernel };
   }
 
@@ -76,13 +80,17 @@ export class WasmArena {
     return new WasmArena(memory, mod, shared, fma && mod !== gemmModule(shared, false));
   }
 
-  /** The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6 relative, float64 to 1e-15). */
-  elementwise(dtype: DType): { binary: Partial<Record<BinaryOp, ElementwiseKernel>>; unary: Partial<Record<UnaryOp, UnaryKernel>> } {
+  /**
+   * The elementwise kernels for a dtype (exp, sigmoid and tanh are polynomial: float32 to 1e-6
+   * relative, float64 to 1e-15; float64 adds the exact_* ops, JavaScript's bits).
+   */
+  elementwise(dtype: DType): { binary: Partial<Record<BinaryOp, ElementwiseKernel>>; unary: Partial<Record<UnaryOp | ExactOp, UnaryKernel>> } {
     const suffix = dtype === 'float32' ? 'f32' : 'f64';
     const binary: Partial<Record<BinaryOp, ElementwiseKernel>> = {};
-    const unary: Partial<Record<UnaryOp, UnaryKernel>> = {};
+    const unary: Partial<Record<UnaryOp | ExactOp, UnaryKernel>> = {};
     for (const op of BINARY_OPS) binary[op] = this.exports[`ew_${op}_${suffix}`] as ElementwiseKernel | undefined;
     for (const op of UNARY_OPS) unary[op] = this.exports[`ew_${op}_${suffix}`] as UnaryKernel | undefined;
+    if (dtype === 'float64') for (const op of EXACT_OPS) unary[op] = this.exports[`ew_${op}_f64`] as UnaryKernel | undefined;
     return { binary, unary };
   }
 
@@ -130,7 +138,7 @@ export class WasmArena {
   }
 
   /** The kernel calls gemm() makes (A row-major), as program calls (A, B, C may move with t). */
-  gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number): ProgramCall[] {
+  gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number, overwrite = false): ProgramCall[] {
     const e = BYTES[dtype];
     const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
     const calls: ProgramCall[] = [];
@@ -138,7 +146,8 @@ export class WasmArena {
       const mb = Math.min(M_BLOCK, M - i0);
       for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
         const kb = Math.min(K_BLOCK, K - k0);
-        calls.push({ fn: dtype === 'float32' ? 'gemm_f32' : 'gemm_f64', args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * PANEL_BYTES, shift(C, i0 * ldc * e), lda * e, K * PANEL_BYTES, ldc * e, e] });
+        const fn = `gemm_${overwrite && k0 === 0 ? 'set_' : ''}${dtype === 'float32' ? 'f32' : 'f64'}`;
+        calls.push({ fn, args: [mb, nb, kb, shift(A, (i0 * lda + k0) * e), B + k0 * PANEL_BYTES, shift(C, i0 * ldc * e), lda * e, K * PANEL_BYTES, ldc * e, e] });
       }
     }
     return calls;
@@ -184,17 +193,20 @@ export class WasmArena {
    * strides, B packed in panels K deep (packPanels; nb a multiple of 4), in depth blocks so
    * a panel's strip stays in the L1 cache. A's element (i, k) is at i·lda + k·kStride: kStride
    * 1 for a row-major A, or lda 1 and kStride M for an A stored transposed ([K, M]).
+   * `overwrite`: C = A·B, the first depth block's sums stored over C (which need not be zeroed;
+   * the same bits as adding them to zeros).
    */
-  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, kStride = 1): void {
+  gemm(dtype: DType, M: number, nb: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, kStride = 1, overwrite = false): void {
     const e = BYTES[dtype];
     const kernel = dtype === 'float32' ? this.f32 : this.f64;
+    const first = overwrite ? (dtype === 'float32' ? this.f32Set : this.f64Set) : kernel;
     // Row panels of M_BLOCK rows: the panel of A for one depth block stays in L2 while the
     // kernel sweeps every column block.
     for (let i0 = 0; i0 < M; i0 += M_BLOCK) {
       const mb = Math.min(M_BLOCK, M - i0);
       for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
         const kb = Math.min(K_BLOCK, K - k0);
-        kernel(mb, nb, kb, A + (i0 * lda + k0 * kStride) * e, B + k0 * PANEL_BYTES, C + i0 * ldc * e, lda * e, K * PANEL_BYTES, ldc * e, kStride * e);
+        (k0 === 0 ? first : kernel)(mb, nb, kb, A + (i0 * lda + k0 * kStride) * e, B + k0 * PANEL_BYTES, C + i0 * ldc * e, lda * e, K * PANEL_BYTES, ldc * e, kStride * e);
       }
     }
   }

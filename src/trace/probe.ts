@@ -26,7 +26,8 @@ import type { CellGraph, CellNode } from '../cell/index.js';
 import { withSizes } from '../cell/index.js';
 import { GateflowError } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
-import { runOnEngine, type NodeRows, type RunInputs } from './engine-run.js';
+import { useStepProgram } from '../engine/index.js';
+import { engineValues, runOnEngine, type NodeRows, type RunInputs } from './engine-run.js';
 import { runOnMathjs } from './mathjs-run.js';
 import type { Tensor, Weights } from './types.js';
 
@@ -89,11 +90,17 @@ export function probe(cell: CellGraph, sizes: Readonly<Record<string, number>>, 
   const probeWeightsDrawn = probeWeights(sized, weights, random);
   const recorded = recordedNodes(sized);
   let engine: NodeRows[];
+  // The lowering is what the probe checks: its instructions one by one, without assembling and
+  // compiling them into the one-function step program the run builds at its own sizes (that
+  // program gives the instructions' bits: tests/engine/step-program.test.ts).
+  const stepProgram = useStepProgram(false);
   try {
     engine = runOnEngine(sized, small, probeWeightsDrawn, run, recorded);
   } catch (error) {
     if (error instanceof GateflowError) return `the engine cannot evaluate it (${error.message})`;
     throw error;
+  } finally {
+    useStepProgram(stepProgram);
   }
   return disagreement(runOnMathjs(sized, probeWeightsDrawn, run, recorded), engine);
 }
@@ -105,10 +112,13 @@ export function probe(cell: CellGraph, sizes: Readonly<Record<string, number>>, 
 export function disagreement(reference: readonly NodeRows[], engine: readonly NodeRows[]): string | undefined {
   let worst = { excess: 0, id: '', t: 0, b: 0, i: 0, engine: 0, mathjs: 0 };
   reference.forEach((nodes, t) => {
+    // The engine's values where it left them (no [batch][size] arrays made for every node).
+    const inPlace = engineValues(engine[t]!);
     for (const [id, ref] of Object.entries(nodes)) {
+      const v = inPlace?.(id);
       ref.forEach((row, b) =>
         row.forEach((x, i) => {
-          const y = engine[t]![id]![b]![i]!;
+          const y = v ? v.data[v.start + b * v.rowStride + i]! : engine[t]![id]![b]![i]!;
           const diff = Math.abs(x - y);
           const same = x === y || (Number.isNaN(x) && Number.isNaN(y));
           const excess = same ? 0 : Number.isNaN(diff) ? Infinity : diff / (PROBE_TOLERANCE * (1 + Math.abs(x)));

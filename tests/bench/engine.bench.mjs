@@ -10,9 +10,11 @@
 // Times are CPU time (process.cpuUsage: every thread of this process), the median of
 // BENCH_REPEATS runs (default 5) after a warm-up, the engine and its anchors taking turns;
 // on a shared machine CPU time drifts less than the clock, and the ratios are the figures.
+// With BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change), that build's
+// float32 forward (its own defaults) takes its turn too, so before and after share the load.
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,6 +25,10 @@ const { gemmNN, matmulNaive } = await dist('engine/matmul.js');
 const { WasmArena } = await dist('engine/wasm.js');
 const { trace } = await dist('trace/index.js');
 const { createRandom } = await dist('random.js');
+const baselineDir = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
+const baseline = baselineDir
+  ? { ...(await import(pathToFileURL(join(baselineDir, 'index.js')).href)), ...(await import(pathToFileURL(join(baselineDir, 'engine', 'index.js')).href)) }
+  : undefined;
 
 const require = createRequire(join(root, 'package.json'));
 // tfjs-core (not the @tensorflow/tfjs umbrella, whose node bundle requires an undeclared 'long')
@@ -119,6 +125,7 @@ const header = ['cell', 'B,I,H', 'engine', 'onnxruntime', 'tfjs-wasm', 'engine/o
 const rows = [];
 const ratios = [];
 const fmaRatios = [];
+const baselineRatios = [];
 const fmaOn = useFma(true);
 for (const cellName of ['lstm', 'gru']) {
   for (const { B, I, H, mathjsSteps } of CONFIGS) {
@@ -142,7 +149,10 @@ for (const cellName of ['lstm', 'gru']) {
     const onnx = await ortRunner(cellName, params, x32, SEQ, B, I);
     const runTf = tfjsRunner(cellName, params, x, SEQ, B, H);
     const runners = [() => c32.forward(p32, { inputs: { x: x32 } }), onnx.run, runTf, () => cPlain.forward(p32, { inputs: { x: x32 } })];
-    const [f32, ortMs, tfjsMs, plainSteps] = (await turns(runners)).map(steps);
+    const cBase = baseline?.compile(baseline.loadCell(cellName), { input: I, hidden: H }, { dtype: 'float32' });
+    if (cBase) runners.push(() => cBase.forward(p32, { inputs: { x: x32 } }));
+    const [f32, ortMs, tfjsMs, plainSteps, baseSteps] = (await turns(runners)).map(steps);
+    if (baseSteps) baselineRatios.push(baseSteps / ortMs);
     const f64 = steps(await best(() => c64.forward(params, { inputs: { x } })));
     const theirs = await onnx.finalH();
     const ours = c32.forward(p32, { inputs: { x: x32 } }).final.h.data;
@@ -165,6 +175,7 @@ const table = (head, body) => {
 };
 table(header, rows);
 console.log(`engine/onnxruntime (steps/s ratio; 1 = as fast, the aim is ≥ 0.67, within 1.5×): ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+if (baseline) console.log(`baseline build (BENCH_BASELINE_DIST) / onnxruntime, same runs: ${baselineRatios.map((r) => r.toFixed(2)).join(', ')}`);
 console.log(`fused multiply-adds (the default) ${fmaOn ? 'on' : 'not available on this runtime'}; unfused kernels (useFma(false)) / onnxruntime: ${fmaRatios.map((r) => r.toFixed(2)).join(', ')}`);
 
 console.log('\n(2) matrix product C = A·B, n×n, GFLOP/s (2n³ flops)');

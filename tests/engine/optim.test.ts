@@ -98,4 +98,32 @@ describe('adam', () => {
     });
     expect(kernel[2]!.some((x, i) => x !== wide[2]![i])).toBe(true);
   });
+  it('resident: the weights and gradients moved into the kernel\'s memory keep their values, and 5 steps give the bits of the copying path (both moment types, with decay; lengths 1, 7, 130)', () => {
+    const lengths = [1, 7, 130];
+    for (const moments of ['float32', 'float64'] as const) {
+      const run = (resident: boolean) => {
+        const params = lengths.map((n, k) => weights('float32', n, 30 + k));
+        const before = params.map((p) => [p.value.data, p.grad.data] as const);
+        const initial = params.map((p) => [...p.value.data]);
+        const opt = adam(params, { lr: 0.01, beta1: 0.85, beta2: 0.995, eps: 1e-7, weightDecay: 0.02, moments, resident });
+        params.forEach((p, k) => {
+          // Moved (new arrays) only when resident, the values unchanged either way.
+          expect(p.value.data !== before[k]![0] && p.grad.data !== before[k]![1], `${moments} length ${lengths[k]}: moved`).toBe(resident);
+          expect([...p.value.data], `${moments} length ${lengths[k]}: values kept`).toEqual(initial[k]);
+          expect(p.value.data.length + p.grad.data.length).toBe(2 * lengths[k]!);
+        });
+        const random = createRandom(31);
+        for (let t = 1; t <= 5; t++) {
+          opt.zeroGrad();
+          for (const p of params) random.fillNormal(p.grad.data);
+          opt.step();
+        }
+        return params.map((p) => [...p.value.data]);
+      };
+      const [resident, copying] = [run(true), run(false)];
+      lengths.forEach((n, k) => expect(resident[k], `${moments} length ${n}`).toEqual(copying[k]));
+      const start = [...weights('float32', 130, 32).value.data];
+      expect(resident[2]!.filter((x, i) => x !== start[i]).length, `${moments}: the steps changed the weights`).toBe(130);
+    }
+  });
 });

@@ -36,7 +36,7 @@ describe('joins', () => {
 });
 
 describe('the shipped LSTM step', () => {
-  it('is its stacked product (zero, one kernel call) and one chain of its 17 elementwise ops', () => {
+  it('is its stacked product (one kernel call storing over the output, no zeroing) and one chain of its 17 elementwise ops', () => {
     const programs = vi.spyOn(WasmArena.prototype, 'program');
     const cell = loadCell('lstm');
     const sizes = { input: 4, hidden: 32 };
@@ -46,6 +46,6 @@ describe('the shipped LSTM step', () => {
     const calls = programs.mock.calls[0]![0] as ProgramCall[];
     programs.mockRestore();
     const kinds = calls.map((c) => ('fn' in c ? c.fn : 'zero' in c ? 'zero' : `chain of ${c.chain.ops.length}`));
-    expect(kinds).toEqual(['zero', 'gemm_f32', 'chain of 17']);
+    expect(kinds).toEqual(['gemm_set_f32', 'chain of 17']);
   });
 });

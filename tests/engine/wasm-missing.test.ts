@@ -27,14 +27,14 @@ describe('the engine without WebAssembly, then with it', () => {
     expect(relaxed.relaxedSimd()).toBe(false);
     expect(wasm.sharedArena()).toBeNull();
     globalThis.WebAssembly = saved;
-    const update = optim.wasmAdam([6]);
-    expect(update).not.toBeNull();
+    const adam = optim.wasmAdam([6]);
+    expect(adam).not.toBeNull();
     expect(relaxed.relaxedSimd()).toBe(true);
     expect(wasm.sharedArena()).not.toBeNull();
     // One Adam step from zero moments: w − lr·g/(|g| + eps), here 1 − 0.1·2/(2 + 1e-8) in float32.
     const w = new Float32Array(6).fill(1);
     const g = new Float32Array(6).fill(2);
-    update!(0, w, g, 1 - 0.9, 1 - 0.999, 0.1, 0.9, 0.999, 1e-8);
+    adam!.update(0, w, g, 1 - 0.9, 1 - 0.999, 0.1, 0.9, 0.999, 1e-8);
     expect(Array.from(w)).toEqual(new Array(6).fill(Math.fround(1 - (0.1 * (0.2 / 0.1)) / (Math.sqrt(0.004 / 0.001) + 1e-8))));
   });
 });

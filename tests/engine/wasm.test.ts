@@ -99,3 +99,32 @@ describe('wasm gemm kernel on generated shapes', () => {
     checkGeneratedProducts(WasmArena.create({ fma: false })!);
   });
 });
+
+describe('gemm_set: the product stored over C', () => {
+  // Row panels (64 rows) and depth blocks (256) crossed: only the first depth block of each row
+  // panel stores, the rest add, as the accumulating kernel does over a zeroed C.
+  it('gives the bits of the accumulating kernel on a zeroed C, over garbage (NaN) in C, on 40 random shapes (seed 12), fused and unfused, float32 and float64', () => {
+    const random = createRandom(12);
+    for (const fma of [true, false]) {
+      const arena = WasmArena.create({ fma })!;
+      for (let n = 0; n < 40; n++) {
+        const dtype = n % 2 ? 'float32' : 'float64';
+        const M = 1 + random.int(n < 20 ? 9 : 80), N = 1 + random.int(70), K = 1 + random.int(n % 3 ? 60 : 600);
+        const Np = paddedColumns(N, dtype);
+        const nb = Np / (32 / (dtype === 'float32' ? 4 : 8));
+        arena.reset();
+        const pa = arena.alloc(M * K, dtype), raw = arena.alloc(K * N, dtype), pb = arena.alloc(K * Np, dtype), added = arena.alloc(M * Np, dtype), stored = arena.alloc(M * Np, dtype);
+        random.fillNormal(arena.view(pa, M * K, dtype));
+        random.fillNormal(arena.view(raw, K * N, dtype));
+        arena.pack(dtype, K, N, raw, pb);
+        arena.view(added, M * Np, dtype).fill(0);
+        arena.view(stored, M * Np, dtype).fill(Number.NaN);
+        arena.gemm(dtype, M, nb, K, pa, pb, added, K, Np);
+        arena.gemm(dtype, M, nb, K, pa, pb, stored, K, Np, 1, true);
+        const [a, s] = [arena.view(added, M * Np, dtype), arena.view(stored, M * Np, dtype)];
+        expect(Array.from(s), `${fma ? 'fused' : 'unfused'} case ${n}: ${dtype} [${M},${K}]·[${K},${N}]`).toEqual(Array.from(a));
+        expect(s.some((x) => Number.isNaN(x))).toBe(false);
+      }
+    }
+  });
+});

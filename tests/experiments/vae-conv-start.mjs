@@ -7,6 +7,9 @@
 // uniform, zero biases), and either with -bias (the decoder's last bias at the mean pixel's logit,
 // as vae sweep starts it). --png FILE writes 8 held-out sprites over their reconstructions, and
 // FILE-trav.png the latent traversals. Long (minutes): never part of npm test.
+// It keeps its own minibatch loop rather than continueTraining's: it drops the last TRAIN mod batch
+// rows of each pass and stops mid-pass, from one stream for shuffle and noise, so the library loop
+// would train on another order and change the README figures made with it (vae-loop-check.mjs).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -3,6 +3,9 @@
 // low compute). One VAE on `train` dSprites-like sprites, measured on `held` held-out ones every
 // `every` images: reconstruction, KL, active dimensions, Chen et al.'s MIG with its gap per factor
 // (scale, orientation, x, y) and the histogram MIG. Long (minutes): never part of npm test.
+// It keeps its own minibatch loop rather than continueTraining's: it drops the last TRAIN mod batch
+// rows of each pass and stops mid-pass, from one stream for shuffle and noise, so the library loop
+// would train on another order and change the README figures made with it (vae-loop-check.mjs).
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';

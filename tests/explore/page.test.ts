@@ -153,7 +153,8 @@ describe('explorer page (chromium)', () => {
   it('play moves the step forward until the end; the small multiples move it where clicked', async () => {
     await slider().fill('2');
     await page.getByRole('button', { name: 'Play' }).click();
-    await page.waitForFunction(() => Number((document.getElementById('gf-step') as HTMLInputElement).value) >= 4, null, { timeout: 5000 });
+    // Two 250 ms ticks; the generous timeout is for a starved Chromium (it failed at 5 s under a load of 15+).
+    await page.waitForFunction(() => Number((document.getElementById('gf-step') as HTMLInputElement).value) >= 4, null, { timeout: 30_000 });
     await page.getByRole('button', { name: 'Pause' }).click();
     const paused = await step();
     expect(paused).toBeGreaterThanOrEqual(4);

@@ -8,10 +8,11 @@
 // small probe does not reach, against mathjs at sizes that cross them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTIVATIONS, REDUCTIONS, type CellGraph, type CellNode } from '../../src/cell/index.js';
 import { withSizes } from '../../src/cell/index.js';
-import { compile } from '../../src/engine/index.js';
+import { compile, useStepProgram } from '../../src/engine/index.js';
+import { WasmArena } from '../../src/engine/wasm.js';
 import { loadCell, parseCell } from '../../src/index.js';
 import { createRandom, type Random } from '../../src/random.js';
 import { useLowering } from '../../src/trace/engine-run.js';
@@ -186,5 +187,26 @@ describe("the engine's size-dependent kernels against mathjs", () => {
     expect(disagreement(mathjs.steps.map((s) => ({ ...s.nodes })), engine.steps.map((s) => ({ ...s.nodes })))).toBeUndefined();
     // Not vacuous: 4·37 gate columns are ten panels of 16, the last one partial.
     expect(engine.steps[2]!.nodes.h![4]!.length).toBe(37);
+  });
+});
+
+describe('the probe and the run compile one step program between them', () => {
+  it('the probe runs the instructions one by one (no program), the trace builds one, and a throwing lowering leaves the step program on', () => {
+    const programs = vi.spyOn(WasmArena.prototype, 'program');
+    const cell = loadCell('gru');
+    const sizes = { hidden: 6, input: 3 };
+    const weights = initWeights(cell, sizes, 2);
+    expect(probe(cell, sizes, weights, 2)).toBeUndefined();
+    const afterProbe = programs.mock.calls.length;
+    trace(cell, weights, [[0.5, -1, 2], [1, 0, -0.25]], { sizes });
+    const afterTrace = programs.mock.calls.length;
+    const previous = useLowering(() => {
+      throw new Error('a lowering that throws');
+    });
+    expect(() => probe(cell, sizes, weights, 2)).toThrow('a lowering that throws');
+    useLowering(previous);
+    expect(useStepProgram(true)).toBe(true);
+    programs.mockRestore();
+    expect([afterProbe, afterTrace]).toEqual([0, 1]);
   });
 });

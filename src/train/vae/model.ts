@@ -179,9 +179,13 @@ export function batchLoss(tape: Tape, model: Vae, x: Tensor, eps: Tensor, option
   return { loss, ...pieces };
 }
 
-/** Adam over every parameter of the model, its moments in float32 as PyTorch keeps them (a quarter of the float64 update's time). */
+/**
+ * Adam over every parameter of the model, its moments in float32 as PyTorch keeps them (a quarter
+ * of the float64 update's time), the weights and gradients moved beside them into its
+ * WebAssembly memory (`resident`: no copies in and out each step; the same bits).
+ */
 export function optimizerFor(model: Vae, lr: number): Optimizer {
-  return adam(parameterList(model), { lr, moments: 'float32' });
+  return adam(parameterList(model), { lr, moments: 'float32', resident: true });
 }
 
 /** Rows start..start+rows of a row-major Float32Array as a [rows, dim] tensor, without copying. */
