@@ -7,15 +7,19 @@
 //   B   nab-dev files 2, 4, 6, …                  (confirm)
 //   H2  heldout-series.mjs seeds 101–112          (confirm)
 //   R   the real-like set of heldout-series.mjs (machine-temperature, taxi, aws-cpu, no-anomaly; confirm)
+//   F   fresh: heldout seeds 201–212 and real-like seeds beyond R's (confirms a rule chosen after
+//       B, H2 and R had been seen; only with `run --groups F`, `report --fresh`)
+// Each piece also keeps the level input (standardised, seasonally adjusted, before the level is
+// removed) for the level-alarm variants (level.ts).
 // `report` prints the choosing groups; `report --confirm` the confirming ones (look only once a
 // rule is chosen).
 //   node tests/bench/flag-rules.mjs run [--cells rnn] [--out DIR] [--only TEXT] [--groups A,H1,B,H2,R] [--level N]
-//   node tests/bench/flag-rules.mjs report [--out DIR] [--variants a,b] [--confirm] [--series]
+//   node tests/bench/flag-rules.mjs report [--out DIR] [--variants a,b] [--confirm | --fresh | --groups A+B,R] [--series]
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchSeries } from './bench-series.mjs';
-import { reallikeSeries, REALLIKE_KINDS, REALLIKE_SEEDS } from './heldout-series.mjs';
+import { heldoutSeries, reallikeSeries, REALLIKE_KINDS, REALLIKE_SEEDS } from './heldout-series.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -25,12 +29,20 @@ const data = option('--data', '/work/shared/data/nab-dev');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
 export const CHOOSE = ['A', 'H1'];
 export const CONFIRM = ['B', 'H2', 'R'];
+const range = (from, to) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+const FRESH_SEEDS = range(201, 212);
+const FRESH_REALLIKE = { 'machine-temperature': range(4, 6), taxi: range(4, 6), 'aws-cpu': range(7, 18), 'no-anomaly': range(5, 8) };
 
 async function allSeries() {
   const { createRandom } = await import(join(root, 'dist', 'random.js'));
   const list = await benchSeries(root, data, 'H1');
   for (const kind of REALLIKE_KINDS) {
     for (let seed = 1; seed <= REALLIKE_SEEDS[kind]; seed++) list.push({ name: `${kind}__seed${seed}`, group: 'R', load: async () => reallikeSeries(createRandom, kind, seed) });
+  }
+  // F: fresh series for confirming a rule chosen after B, H2 and R had been seen (`--groups F`, `report --fresh`).
+  for (const seed of FRESH_SEEDS) list.push({ name: `heldout-${seed}`, group: 'F', load: async () => heldoutSeries(createRandom, seed) });
+  for (const [kind, seeds] of Object.entries(FRESH_REALLIKE)) {
+    for (const seed of seeds) list.push({ name: `${kind}__seed${seed}`, group: 'F', load: async () => reallikeSeries(createRandom, kind, seed) });
   }
   return list;
 }
@@ -55,6 +67,8 @@ async function run() {
   const { fitMember } = await import(join(root, 'dist', 'train', 'anomaly', 'fit.js'));
   const { createRandom } = await import(join(root, 'dist', 'random.js'));
   const { timeStepOf } = await import(join(root, 'dist', 'io', 'index.js'));
+  const { deseasonalise } = await import(join(root, 'dist', 'train', 'anomaly', 'seasonal.js'));
+  const { standardise } = await import(join(root, 'dist', 'train', 'anomaly', 'prepare.js'));
   const only = option('--only', '');
   const groups = option('--groups', 'A,H1,B,H2,R').split(',');
   mkdirSync(out, { recursive: true });
@@ -83,7 +97,9 @@ async function run() {
       const { regions, window, smooth, horizon } = prepared;
       const zScores = A.rollingZScore(series, window, A.channelScale(series, 0, regions.fitEnd));
       const zThreshold = A.thresholdOf(zScores, window, regions.holdoutEnd, { rule: 'pot' });
-      const piece = { cell: cellName, series: entry.name, group: entry.group, length: series.length, C, window, smooth, horizon, regions, labels: Array.from(series.labels), errors: arrayOf(errors) };
+      // The predictor's input before it is taken relative to its level (standardised, seasonally adjusted): rules on the level itself read it.
+      const inputs = deseasonalise(standardise(series.values, C, prepared.mean, prepared.std), C, prepared.seasonal, regions.fitEnd);
+      const piece = { cell: cellName, series: entry.name, group: entry.group, length: series.length, C, window, smooth, horizon, regions, labels: Array.from(series.labels), errors: arrayOf(errors), inputs: arrayOf(inputs) };
       const cpu = process.cpuUsage(started);
       piece.zScore = evaluateFlags(piece, A.flag(zScores, zThreshold));
       piece.everything = evaluateFlags(piece, Uint8Array.from(piece.labels, () => 1));
@@ -212,6 +228,41 @@ const persisting = (k) => (flags, { scores, threshold }) => {
 };
 
 /**
+ * The level's departure (level.ts, levelDeparture) as a second channel: its own POT threshold on
+ * the normal part (at least 1, a departure of one fit-part standard deviation), runs of ≥ 2
+ * steps, not localised; OR-ed with the default rnn flags (local200persist2).
+ */
+/** The largest over channels of the smallest positive gap between distinct values of x in [0, fitEnd), over sqrt(C). */
+function quantumOf(x, C, fitEnd) {
+  let q = 0;
+  for (let c = 0; c < C; c++) {
+    const v = [];
+    for (let t = 0; t < fitEnd; t++) if (Number.isFinite(x[t * C + c])) v.push(x[t * C + c]);
+    v.sort((a, b) => a - b);
+    let gap = Infinity;
+    for (let i = 1; i < v.length; i++) if (v[i] > v[i - 1]) gap = Math.min(gap, v[i] - v[i - 1]);
+    if (Number.isFinite(gap)) q = Math.max(q, gap);
+  }
+  return q / Math.sqrt(C);
+}
+
+function withLevel(p, k, W, { margin = 1, onset = false, rearm = false, quantum = false } = {}) {
+  const rnn = flagsOf(p, local(p), { after: persisting(2) });
+  if (!p.inputs) throw new Error(`${p.series}: no saved inputs (rerun \`run\`)`);
+  const S = A.levelDeparture(floats(p.inputs), p.C, W, k);
+  const first = W + k - 1;
+  if (p.regions.holdoutEnd - first < 50) return rnn;
+  const x = floats(p.inputs);
+  const threshold = Math.max(1, margin * A.thresholdOf(S, first, p.regions.holdoutEnd, { rule: 'pot' }), quantum ? margin * quantumOf(x, p.C, p.regions.fitEnd) : 0);
+  const above = A.flag(S, threshold);
+  const runs = A.persistentRuns(above, 2);
+  let level = onset ? runs.map((f, t) => (f && !runs[t - 1] ? 1 : 0)) : runs;
+  // Re-arm: an alarm only after W steps at or below the threshold.
+  if (rearm) level = level.map((f, t) => (f && !above.subarray(Math.max(0, t - W), t).some((a) => a) ? 1 : 0));
+  return rnn.map((f, t) => f | level[t]);
+}
+
+/**
  * The rules compared (README's nab-dev section): `local200` is the detector before `--min-run`
  * (`--min-run 1`), `local200persist2` the default since; `fitScale` is `--local-scale 0`.
  */
@@ -233,13 +284,24 @@ export const VARIANTS = {
   local200persist2: (p) => flagsOf(p, local(p), { after: persisting(2) }),
   local200persist3: (p) => flagsOf(p, local(p), { after: persisting(3) }),
   local200persist5: (p) => flagsOf(p, local(p), { after: persisting(5) }),
+  level25w200: (p) => withLevel(p, 25, 200),
+  level25w400: (p) => withLevel(p, 25, 400),
+  level50w200: (p) => withLevel(p, 50, 200),
+  level50w400: (p) => withLevel(p, 50, 400),
+  risk3e4: (p) => flagsOf(p, local(p), { after: persisting(2), risk: 3e-4 }),
+  risk1e4: (p) => flagsOf(p, local(p), { after: persisting(2), risk: 1e-4 }),
+  onset10: (p) => withLevel(p, 25, 200, { onset: true }),
+  onset15: (p) => withLevel(p, 25, 200, { onset: true, margin: 1.5 }),
+  onset20: (p) => withLevel(p, 25, 200, { onset: true, margin: 2 }),
+  onset15rearm: (p) => withLevel(p, 25, 200, { onset: true, margin: 1.5, rearm: true, quantum: true }),
 };
 
 function report() {
-  const groups = args.includes('--confirm') ? CONFIRM : CHOOSE;
+  const groups = args.includes('--fresh') ? ['F'] : args.includes('--confirm') ? CONFIRM : option('--groups', CHOOSE.join(',')).split(',');
   const names = option('--variants', Object.keys(VARIANTS).join(',')).split(',');
   const cellWanted = option('--cells', '');
-  const pieces = readdirSync(out).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(out, f), 'utf8'))).filter((p) => groups.includes(p.group) && (!cellWanted || cellWanted.split(',').includes(p.cell)));
+  const wanted = groups.flatMap((g) => g.split('+'));
+  const pieces = readdirSync(out).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(out, f), 'utf8'))).filter((p) => wanted.includes(p.group) && (!cellWanted || cellWanted.split(',').includes(p.cell)));
   const fmt = (s) => `${s.labelled === 0 ? '  n/a' : s.f1.toFixed(2).padStart(5)} ${s.detected}/${s.labelled},${String(s.fp).padStart(3)} ${Number.isFinite(s.nab) ? s.nab.toFixed(0).padStart(5) : '  n/a'}`;
   for (const cell of [...new Set(pieces.map((p) => p.cell))]) {
     const rows = pieces.filter((p) => p.cell === cell).map((p) => ({ p, results: { ...Object.fromEntries(names.map((v) => [v, evaluateFlags(p, VARIANTS[v](p))])), 'z-score': p.zScore, everything: p.everything } }));
@@ -249,9 +311,19 @@ function report() {
       console.log('series'.padEnd(44), columns.map((v) => v.slice(0, 22).padStart(23)).join(''));
       for (const { p, results } of rows) console.log(`${p.group.padEnd(3)}${p.series.slice(0, 40).padEnd(41)}`, columns.map((v) => fmt(results[v]).padStart(23)).join(''));
     }
-    const subsets = groups.flatMap((g) => (g === 'R' ? ['R', ...REALLIKE_KINDS.map((k) => `R:${k}`)] : [g]));
+    // `--groups A+B`: the two halves as one (all of nab-dev).
+    const subsets = groups.flatMap((g) => (g === 'R' ? ['R', ...REALLIKE_KINDS.map((k) => `R:${k}`)] : g === 'F' ? ['F', 'F:H', 'F:R', ...REALLIKE_KINDS.map((k) => `F:${k}`)] : [g]));
+    const inSubset = (p, subset) => {
+      const [group, part] = subset.split(':');
+      if (group.includes('+')) return group.split('+').includes(p.group);
+      if (p.group !== group) return false;
+      if (!part) return true;
+      if (part === 'H') return p.series.startsWith('heldout');
+      if (part === 'R') return !p.series.startsWith('heldout');
+      return p.series.startsWith(part);
+    };
     for (const subset of subsets) {
-      const sel = rows.filter((r) => (subset.startsWith('R:') ? r.p.group === 'R' && r.p.series.startsWith(subset.slice(2)) : r.p.group === subset));
+      const sel = rows.filter((r) => inSubset(r.p, subset));
       if (sel.length === 0) continue;
       const scored = sel.filter((r) => r.results.everything.labelled > 0);
       console.log(`total ${subset} (${sel.length} series)`);

@@ -48,7 +48,7 @@ describe('RNN anomaly model file', () => {
   const predictor = createPredictor(parseCell(text, { file: 'rnn.cell' }), 1, 2, createRandom(1));
   const model: TrainedModel = {
     predictor, channels: ['value'], window: 8, horizon: 1, smooth: 1,
-    mean: Float64Array.of(0), std: Float64Array.of(1), errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), localScale: 200, levelWindow: 200, threshold: 3,
+    mean: Float64Array.of(0), std: Float64Array.of(1), errorMean: Float64Array.of(0), errorStd: Float64Array.of(1), localScale: 200, levelWindow: 200, threshold: 3, levelThreshold: 2.5,
     seasonal: [{ period: 3, acf: 0.75, profile: Float64Array.of(0.1, -0.2, 1 / 3), scale: Float64Array.of(0.5, 0.25, 1e-2) }],
   };
   const saved = () => JSON.parse(modelToJson(model, { file: 'rnn', text }));
@@ -99,8 +99,8 @@ describe('RNN anomaly model file', () => {
     zero.seasonal[0].scale = [1, 0, 1];
     expect(failure(zero).message).toBe("m.json: 'seasonal.0.scale' must hold positive numbers");
     const future = saved();
-    future.version = 5;
-    expect(failure(future).message).toBe('m.json: model version 5 is not supported (this gateflow reads versions 1 to 4)');
+    future.version = 6;
+    expect(failure(future).message).toBe('m.json: model version 6 is not supported (this gateflow reads versions 1 to 5)');
   });
 
   it('keeps the local scale (version 3); a version 2 file (none) scored against the fit part only; names a bad one', () => {
@@ -119,9 +119,24 @@ describe('RNN anomaly model file', () => {
     const old = saved();
     old.version = 3;
     delete old.levelWindow;
+    delete old.levelThreshold;
     expect(modelFromJson(JSON.stringify(old), 'm.json').model.levelWindow).toBe(0);
     const bad = saved();
     bad.levelWindow = 2.5;
     expect(failure(bad).message).toBe("m.json: 'levelWindow' must be a positive integer");
+  });
+
+  it('keeps the level alarm\'s threshold (version 5); a version 4 file (none) has no level alarm; names a bad one', () => {
+    expect(modelFromJson(JSON.stringify(saved()), 'm.json').model.levelThreshold).toBe(2.5);
+    const old = saved();
+    old.version = 4;
+    delete old.levelThreshold;
+    expect(modelFromJson(JSON.stringify(old), 'm.json').model.levelThreshold).toBeUndefined();
+    const bad = saved();
+    bad.levelThreshold = 0;
+    expect(failure(bad).message).toBe("m.json: 'levelThreshold' must be a positive number");
+    const noWindow = saved();
+    noWindow.levelWindow = 0;
+    expect(failure(noWindow).message).toBe("m.json: 'levelThreshold' needs a 'levelWindow' (the level alarm reads the level against it)");
   });
 });

@@ -53,6 +53,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         .option('exclude-bursts', { type: 'boolean', default: false, describe: 'as for detect' })
         .option('localise', { type: 'boolean', describe: 'as for detect' })
         .option('min-run', { type: 'number', describe: 'as for detect (default 2, or 1 with --smooth 1)' })
+        .option('level-alarm', { type: 'boolean', default: false, describe: 'as for detect' })
         .option('only', { type: 'string', describe: 'with --data: only the files whose names contain one of these comma-separated texts' })
         .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
         .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
@@ -73,6 +74,7 @@ export function benchmarkCommand(cli: Argv): Argv {
         excludeBursts: args['exclude-bursts'],
         ...(args.localise !== undefined ? { localise: args.localise } : {}),
         ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
+        levelAlarm: args['level-alarm'],
       };
       const { checkOutputLocation, timeStepOf } = await import('../../io/index.js');
       checkOutputLocation(args.out, 'folder');

@@ -191,3 +191,18 @@ export function trainingHistory(series: Series, options: DetectOptions): EpochSt
   const predictor = createPredictor(options.cell, prepared.C, options.hidden ?? 32, random.fork());
   return trainPredictor(predictor, prepared.zTrain, prepared.regions.fitEnd, { ...trainingOptions(options, prepared, random.fork()), onDivergence: 'stop' });
 }
+
+/** The pointwise median of several score arrays (NaN where any is NaN). */
+export function medianScores(all: readonly Float64Array[]): Float64Array {
+  if (all.length === 1) return all[0]!;
+  const T = all[0]!.length;
+  const out = new Float64Array(T);
+  const column = new Float64Array(all.length);
+  for (let t = 0; t < T; t++) {
+    all.forEach((s, k) => (column[k] = s[t]!));
+    column.sort();
+    const n = column.length;
+    out[t] = n % 2 ? column[(n - 1) / 2]! : (column[n / 2 - 1]! + column[n / 2]!) / 2;
+  }
+  return out;
+}

@@ -15,8 +15,8 @@
  * detect() returns plain arrays (scores, flags, per-epoch figures); plot's detectionChart and
  * trainingChart draw them.
  */
-export { detect, medianScores, DEFAULT_THRESHOLD_RULE, LOCALISE_DEFAULT, MIN_RNN_THRESHOLD, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type Evaluation, type DriftCheck } from './detect.js';
-export { trainingHistory, unpredictable, burstMask, errorFloors, ROBUST_CUT, BURST_LENGTH } from './fit.js';
+export { detect, DEFAULT_THRESHOLD_RULE, LOCALISE_DEFAULT, MIN_RNN_THRESHOLD, type DetectOptions, type Detection, type TrainedModel, type Regions, type MethodResult, type Evaluation, type DriftCheck } from './detect.js';
+export { trainingHistory, medianScores, unpredictable, burstMask, errorFloors, ROBUST_CUT, BURST_LENGTH } from './fit.js';
 export { createPredictor, trainPredictor, predictWindows, windowLoss, predictionErrors, type Predictor, type TrainOptions, type EpochStats, type OptimizerName } from './model.js';
 export { synthSeries, seriesToCsv, ANOMALY_KINDS, type AnomalyKind, type SynthOptions, type SynthSeries, type InjectedAnomaly } from './synth.js';
 export { evaluate, runsOf, referenceFlags, type DetectionMetrics, type PointCounts, type EventCounts, type Scores } from './metrics.js';
@@ -24,7 +24,7 @@ export { localiseRuns } from './localise.js';
 export { persistentRuns, minRunFor, MIN_RUN_DEFAULT } from './persist.js';
 export { locallyStandardised, medianAbsoluteDeviation, LOCAL_SCALE_MIN_PAST, LOCAL_SCALE_DEFAULT, LOCAL_SCALE_SLACK } from './local-scale.js';
 export { rangeScores, RANGE_RECALL_ALPHA } from './range-metrics.js';
-export { levelRelative, LEVEL_WINDOW_DEFAULT } from './level.js';
+export { levelRelative, levelDeparture, levelAlarms, levelAlarmThreshold, levelQuantum, levelChannel, LEVEL_WINDOW_DEFAULT, LEVEL_PERSISTENCE, LEVEL_MARGIN, LEVEL_MIN_CALIBRATION, MIN_LEVEL_THRESHOLD, type LevelChannel } from './level.js';
 export { nabScore, nabTotal, scaledSigmoid, probationPeriod, NAB_STANDARD, type NabScore } from './nab.js';
 export { quantile, robustSpread } from './quantile.js';
 export { pickThreshold, thresholdOf, flag, THRESHOLD_RULES, DEFAULT_RISK, DEFAULT_ROBUST_K, type ThresholdRule, type ThresholdOptions } from './threshold.js';

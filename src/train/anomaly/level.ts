@@ -8,8 +8,13 @@
  * anomaly until it fills half the window). What it gives up: a change slower than the window
  * (a ramp over 150–300 steps) is followed rather than seen. Chosen on half of nab-dev and seeded
  * held-out series and confirmed on the others (README).
+ * The level alarm (DetectOptions.levelAlarm, `--level-alarm`, opt-in) gives that back as a
+ * second, slower channel: the level's departure from its trailing median (levelDeparture),
+ * thresholded on the normal part, one alarm per departure (levelChannel). It found every ramp of
+ * the real-like sets but added false-positive runs on seeded held-out series (README).
  */
 import { forEachTrailingWindow, medianOfSorted } from './local-scale.js';
+import { runsOf } from './metrics.js';
 
 /** The steps each input's level is the median of, unless told otherwise (0: the values themselves). */
 export const LEVEL_WINDOW_DEFAULT = 200;
@@ -22,4 +27,114 @@ export function levelRelative(x: Float64Array, C: number, window: number): Float
     out[i] = past.length > 0 ? x[i]! - medianOfSorted(past) : 0;
   });
   return out;
+}
+
+/**
+ * The level's departure score (a second, slower evidence channel beside the predictor's error):
+ * per channel u_t = x_t − the median of the `reference` steps before t, then L_t = the median of
+ * u over the `persistence` steps ending at t, and S_t = the root mean square of L_t over channels.
+ * A climb slower than the predictor's level window is followed by the level-relative input, but
+ * the level itself keeps leaving its trailing reference for as long as it climbs; a spike or a
+ * burst shorter than half of `persistence` steps does not move the median. NaN for the first
+ * reference + persistence − 1 steps (the reference and the median are not yet full).
+ */
+export function levelDeparture(x: Float64Array, C: number, reference: number, persistence: number): Float64Array {
+  if (!Number.isInteger(persistence) || persistence < 1) throw new RangeError(`level persistence must be a positive integer, got ${persistence}`);
+  const u = levelRelative(x, C, reference);
+  const T = x.length / C;
+  // One step of NaN appended, so the trailing window visited at t + 1 is u over [t + 1 − persistence, t].
+  const padded = new Float64Array(u.length + C).fill(Number.NaN);
+  padded.set(u);
+  const squares = new Float64Array(T);
+  forEachTrailingWindow(padded, C, persistence, (i, past) => {
+    const t = Math.floor(i / C) - 1;
+    if (t >= 0 && past.length > 0) squares[t] += medianOfSorted(past) ** 2 / C;
+  });
+  const warmUp = reference + persistence - 1;
+  return Float64Array.from(squares, (s, t) => (t < warmUp ? Number.NaN : Math.sqrt(s)));
+}
+
+/** Steps of level-relative input whose median is the level's departure (levelDeparture's `persistence`). */
+export const LEVEL_PERSISTENCE = 25;
+/** The level alarm's threshold is this many times the one its normal-part scores give (levelAlarmThreshold). */
+export const LEVEL_MARGIN = 1.5;
+/** The level alarm is on only when its threshold can be read from at least this many normal-part departures. */
+export const LEVEL_MIN_CALIBRATION = 50;
+/** The level alarm's threshold is at least this: a departure of one fit-part standard deviation (a flat normal part scores 0 throughout). */
+export const MIN_LEVEL_THRESHOLD = 1;
+
+/**
+ * The resolution of a departure: per channel the smallest positive gap between distinct values
+ * of x in [0, fitEnd), the largest over channels, over √C (one channel moving by it moves the
+ * root mean square by that much). Integer percentages standardised by a spread of 0.6 have a gap
+ * of 1.7 units: the median flips by one such step now and then on a flat level. About 0 for
+ * continuous values.
+ */
+export function levelQuantum(x: Float64Array, C: number, fitEnd: number): number {
+  let q = 0;
+  for (let c = 0; c < C; c++) {
+    const values: number[] = [];
+    for (let t = 0; t < fitEnd; t++) if (Number.isFinite(x[t * C + c]!)) values.push(x[t * C + c]!);
+    values.sort((a, b) => a - b);
+    let gap = Infinity;
+    for (let i = 1; i < values.length; i++) if (values[i]! > values[i - 1]!) gap = Math.min(gap, values[i]! - values[i - 1]!);
+    if (Number.isFinite(gap)) q = Math.max(q, gap);
+  }
+  return q / Math.sqrt(C);
+}
+
+/**
+ * The level alarm's threshold: LEVEL_MARGIN times the larger of the one its normal-part scores
+ * give and the departure's resolution (levelQuantum), at least MIN_LEVEL_THRESHOLD. The
+ * departure is a 25-step median of a 200-step difference, so the normal part holds only a few
+ * independent excursions and a tail fitted to them sits just above the largest; on half of
+ * nab-dev and seeds 1–12 the false alarms peaked at 1.0–1.35 times that threshold, the windows
+ * found at 2.4 times and more (README).
+ */
+export function levelAlarmThreshold(fromScores: number, quantum: number): number {
+  return Math.max(MIN_LEVEL_THRESHOLD, LEVEL_MARGIN * Math.max(fromScores, quantum));
+}
+
+/**
+ * 1 at the first step of each run of `scores` above `threshold` that lasts at least `minRun`
+ * steps and follows `rearm` steps at or below it. The channel reports that the level has left,
+ * as a change detector does, not the span: after a shift the departure stays up until the
+ * median catches up (half the reference), mostly after a labelled window, and while the
+ * reference straddles both levels it wobbles about the threshold.
+ */
+export function levelAlarms(scores: ArrayLike<number>, threshold: number, minRun: number, rearm: number): Uint8Array {
+  const above = Uint8Array.from({ length: scores.length }, (_, t) => (scores[t]! > threshold ? 1 : 0));
+  const out = new Uint8Array(scores.length);
+  const runs = runsOf(above);
+  runs.forEach((run, k) => {
+    const quietSince = k > 0 ? runs[k - 1]!.end : -Infinity;
+    if (run.end - run.start >= minRun && run.start - quietSince >= rearm) out[run.start] = 1;
+  });
+  return out;
+}
+
+/** The level channel of a detection: the departure scores of the scored series, their threshold and the alarms. */
+export interface LevelChannel {
+  readonly scores: Float64Array;
+  readonly threshold: number;
+  readonly alarms: Uint8Array;
+}
+
+/**
+ * The level channel for inputs `train` (the training series, fit part [0, fitEnd): the threshold
+ * is read from its departures by `thresholdFrom`, unless `threshold` is given, as a saved model
+ * gives it) and `scored`, with the level window as reference and re-arm time.
+ */
+export function levelChannel(
+  inputs: { readonly train: Float64Array; readonly scored: Float64Array; readonly C: number; readonly fitEnd: number },
+  reference: number,
+  minRun: number,
+  thresholdFrom: (trainScores: Float64Array) => number,
+  threshold?: number,
+): LevelChannel {
+  const { train, scored, C, fitEnd } = inputs;
+  const scores = levelDeparture(scored, C, reference, LEVEL_PERSISTENCE);
+  const trainScores = () => (train === scored ? scores : levelDeparture(train, C, reference, LEVEL_PERSISTENCE));
+  const th = threshold ?? levelAlarmThreshold(thresholdFrom(trainScores()), levelQuantum(train, C, fitEnd));
+  return { scores, threshold: th, alarms: levelAlarms(scores, th, minRun, reference) };
 }

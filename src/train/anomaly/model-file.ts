@@ -13,9 +13,9 @@ import { restorePredictor } from './model.js';
 import type { SeasonalProfile } from './seasonal.js';
 
 export const MODEL_FORMAT = 'gateflow-anomaly-model';
-/** Version 2 added the seasonal profiles, version 3 the local scale, version 4 the level window; older files still read (without them). */
-const MODEL_VERSION = 4;
-const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3, 4];
+/** Version 2 added the seasonal profiles, version 3 the local scale, version 4 the level window, version 5 the level alarm's threshold; older files still read (without them). */
+const MODEL_VERSION = 5;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3, 4, 5];
 
 /** The cell as the user named it and its source text. */
 export interface CellSource {
@@ -38,6 +38,7 @@ export function modelToJson(model: TrainedModel, cell: CellSource): string {
     localScale: model.localScale,
     levelWindow: model.levelWindow,
     threshold: model.threshold,
+    ...(model.levelThreshold !== undefined ? { levelThreshold: model.levelThreshold } : {}),
     standardisation: { mean: [...model.mean], std: [...model.std] },
     seasonal: model.seasonal.map((p) => (p ? { period: p.period, acf: p.acf, scale: [...p.scale], profile: [...p.profile] } : null)),
     error: { mean: [...model.errorMean], std: [...model.errorStd] },
@@ -101,6 +102,9 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   // Files before version 4 read the values themselves.
   const levelWindow = raw.levelWindow === undefined || raw.levelWindow === 0 ? 0 : positiveInteger(file, raw.levelWindow, 'levelWindow');
   if (typeof raw.threshold !== 'number') throw fail(file, "'threshold' must be a number");
+  // Files before version 5, and models without a level window or with the alarm off, have no level alarm.
+  if (raw.levelThreshold !== undefined && !(typeof raw.levelThreshold === 'number' && raw.levelThreshold > 0)) throw fail(file, "'levelThreshold' must be a positive number");
+  if (raw.levelThreshold !== undefined && levelWindow === 0) throw fail(file, "'levelThreshold' needs a 'levelWindow' (the level alarm reads the level against it)");
   const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
   const error = (raw.error ?? {}) as Record<string, unknown>;
   const params = new Map<string, Tensor>();
@@ -131,6 +135,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
       localScale,
       levelWindow,
       threshold: raw.threshold,
+      ...(raw.levelThreshold !== undefined ? { levelThreshold: raw.levelThreshold as number } : {}),
       mean: Float64Array.from(numbers(file, standardisation.mean, 'standardisation.mean', C)),
       std: Float64Array.from(numbers(file, standardisation.std, 'standardisation.std', C)),
       errorMean: Float64Array.from(numbers(file, error.mean, 'error.mean', C)),

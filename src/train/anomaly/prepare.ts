@@ -143,6 +143,9 @@ export interface Prepared {
   /** Standardised (and seasonally adjusted) values of the training series and of the scored series. */
   readonly zTrain: Float64Array;
   readonly z: Float64Array;
+  /** The same before they are taken relative to their level (what the level alarm reads; level.ts). */
+  readonly levelTrain: Float64Array;
+  readonly level: Float64Array;
   /** Labelled anomalous points in the fit part and in the held-out part (of the training series). */
   readonly labelledInFit: number;
   readonly labelledInHoldout: number;
@@ -215,9 +218,11 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window, options.timeStep)));
   // The deviation from the recent level instead of the value itself (level.ts).
   const relative = (x: Float64Array) => (levelWindow > 0 ? levelRelative(x, C, levelWindow) : x);
-  const zTrain = relative(deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd));
-  const z = options.train ? relative(deseasonalise(standardise(series.values, C, mean, std), C, seasonal)) : zTrain;
+  const levelTrain = deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd);
+  const level = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : levelTrain;
+  const zTrain = relative(levelTrain);
+  const z = options.train ? relative(level) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
   const labelledInHoldout = saved ? 0 : countLabels(training.labels, fitEnd, normalEnd);
-  return { window, horizon, smooth, levelWindow, C, regions, training, mean, std, seasonal, zTrain, z, labelledInFit, labelledInHoldout };
+  return { window, horizon, smooth, levelWindow, C, regions, training, mean, std, seasonal, zTrain, z, levelTrain, level, labelledInFit, labelledInHoldout };
 }

@@ -56,6 +56,14 @@ function methodSummary(m: MethodResult): Record<string, unknown> {
   return { name: m.name, threshold: finite(m.threshold), flagged: flaggedCount, ...(m.evaluation ? evaluationSummary(m.evaluation) : {}) };
 }
 
+/** The level alarms in the scored part (they are among the rnn's flags): steps and threshold. */
+function levelSummary(detection: Detection): { threshold: number | null; steps: number[] } {
+  const level = detection.level!;
+  const steps: number[] = [];
+  level.alarms.forEach((a, t) => a && t >= detection.regions.evaluateFrom && steps.push(t));
+  return { threshold: finite(level.threshold), steps };
+}
+
 /** The run as plain JSON data (numbers to 6 significant digits, NaN as null). */
 export function detectionSummary(detection: Detection, run: Record<string, unknown>): Record<string, unknown> {
   const refs = detection.references;
@@ -64,6 +72,7 @@ export function detectionSummary(detection: Detection, run: Record<string, unkno
     regions: detection.regions,
     fit: detection.fit,
     rnn: methodSummary(detection.rnn),
+    ...(detection.level ? { levelAlarm: levelSummary(detection) } : {}),
     baselines: detection.baselines.map(methodSummary),
     ...(refs ? { references: { nothing: evaluationSummary(refs.nothing), everything: evaluationSummary(refs.everything) } } : {}),
     ...(detection.members.length > 0 ? { members: detection.members.map(evaluationSummary) } : {}),
@@ -133,6 +142,10 @@ export function formatMetrics(detection: Detection, options: { nab?: boolean } =
   for (const m of methods) {
     const flagged = String(m.flagged.reduce((a, b) => a + b, 0));
     lines.push(head(m.name, m.threshold.toFixed(3), flagged) + (m.evaluation && measurable ? `  ${metricCells(m.evaluation, withNab)}` : ''));
+  }
+  if (detection.level) {
+    const { steps } = levelSummary(detection);
+    lines.push(`level alarms (counted among the ${detection.rnn.name}'s flags; the level left the median of the ${detection.model.levelWindow} steps before it, threshold ${detection.level.threshold.toFixed(3)}): ${steps.length === 0 ? 'none' : `step${steps.length > 1 ? 's' : ''} ${steps.join(', ')}`}`);
   }
   if (!refs) return [...lines, '(no labels: no metrics)'];
   if (!measurable) {
