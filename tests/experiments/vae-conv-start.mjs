@@ -7,21 +7,21 @@
 // uniform, zero biases), and either with -bias (the decoder's last bias at the mean pixel's logit,
 // as vae sweep starts it). --png FILE writes 8 held-out sprites over their reconstructions, and
 // FILE-trav.png the latent traversals. Long (minutes): never part of npm test.
-// It keeps its own minibatch loop rather than continueTraining's: it drops the last TRAIN mod batch
+// It trains with script-loop.mjs's minibatch loop rather than continueTraining's: it drops the last TRAIN mod batch
 // rows of each pass and stops mid-pass, from one stream for shuffle and noise, so the library loop
 // would train on another order and change the README figures made with it (vae-loop-check.mjs).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { trainLikeScripts } from './script-loop.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const vae = await dist('train/vae/index.js');
-const { batchLoss, optimizerFor } = await dist('train/vae/model.js');
+const { optimizerFor } = await dist('train/vae/model.js');
 const { setOutputPrior } = await dist('train/vae/conv-net.js');
 const { encodeMeans, encodePosteriors, evaluate, reconstruct } = await dist('train/vae/train.js');
-const { Tape, BufferPool } = await dist('engine/index.js');
 const plot = await dist('plot/index.js');
 const { createRandom } = await dist('random.js');
 
@@ -49,8 +49,6 @@ if (values.init.endsWith('-bias')) setOutputPrior(conv, train.reduce((a, v) => a
 
 const optimizer = optimizerFor(model, 1e-3);
 const random = createRandom(seed + 7);
-const pool = new BufferPool();
-const x = new Float32Array(batch * dim);
 const cpuStart = process.cpuUsage();
 console.log(`${side}×${side} conv, init ${values.init}, beta-TCVAE β ${beta}, batch ${batch}, Adam 1e-3; ${TRAIN} training and ${HELD} held-out sprites`);
 console.log('images  CPU s  recon     KL  active    MIG  gaps (scale orient. x y)   MIG hist  KL per latent');
@@ -68,30 +66,11 @@ const report = (seen) => {
   const cells = [seen, ((cpu.user + cpu.system) / 1e6).toFixed(0), tested.reconstruction.toFixed(1), tested.kl.toFixed(2), vae.activeDimensions(means, LATENT), chen.mig.toFixed(3), chen.perFactor.map((f) => f.gap.toFixed(2)).join(' '), vae.mig(means, LATENT, heldFactors, factors).mig.toFixed(3)];
   console.log(`${cells.map(String).join('  ')}  ${Array.from(klPerLatent).sort((a, b) => b - a).map((v) => v.toFixed(1)).join(' ')}`);
 };
-let order = null;
-let next = TRAIN;
-for (let seen = 0; seen < images; ) {
-  if (next + batch > TRAIN) {
-    order = Int32Array.from({ length: TRAIN }, (_, i) => i);
-    for (let i = TRAIN - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    next = 0;
-  }
-  for (let r = 0; r < batch; r++) x.set(train.subarray(order[next + r] * dim, (order[next + r] + 1) * dim), r * dim);
-  next += batch;
-  const eps = new Float32Array(batch * LATENT);
-  random.fillNormal(eps);
-  const tape = new Tape({ pool });
-  const pieces = batchLoss(tape, model, { shape: [batch, dim], data: x }, { shape: [batch, LATENT], data: eps }, { objective: 'beta-tcvae', datasetSize: TRAIN });
-  optimizer.zeroGrad();
-  tape.backward(pieces.loss);
-  optimizer.step();
-  pool.reset();
-  seen += batch;
-  if (seen % every < batch) report(seen);
-}
+trainLikeScripts({
+  model, optimizer, random, train, count: TRAIN, dim, batch, latent: LATENT, images,
+  lossOptions: { objective: 'beta-tcvae', datasetSize: TRAIN },
+  afterBatch: (seen) => seen % every < batch && report(seen),
+});
 if (values.png) {
   const n = 8;
   const shown = { count: n, dim, values: held.values.subarray(0, n * dim) };

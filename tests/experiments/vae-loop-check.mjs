@@ -1,6 +1,6 @@
 // `node tests/experiments/vae-loop-check.mjs TRAIN BATCH IMAGES` (after `npm run build`): can the
-// library's continueTraining (src/train/vae/train.ts) replace the minibatch loop that
-// vae-mig-diagnose.mjs and vae-conv-start.mjs write out themselves, bit for bit? Trains one
+// library's continueTraining (src/train/vae/train.ts) replace script-loop.mjs's minibatch loop, which
+// vae-mig-diagnose.mjs and vae-conv-start.mjs train with, bit for bit? Trains one
 // 32×32 conv beta-TCVAE three ways from the same start and prints a hash of each model:
 //   script  — the scripts' loop: one Random feeding both the Fisher–Yates shuffle and the noise,
 //             full batches only (the last TRAIN mod BATCH rows are dropped and the rows reshuffled),
@@ -13,14 +13,14 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { trainLikeScripts } from './script-loop.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const vae = await dist('train/vae/index.js');
-const { batchLoss, optimizerFor } = await dist('train/vae/model.js');
+const { optimizerFor } = await dist('train/vae/model.js');
 const { setOutputPrior } = await dist('train/vae/conv-net.js');
 const { continueTraining } = await dist('train/vae/train.js');
-const { Tape, BufferPool } = await dist('engine/index.js');
 const { createRandom } = await dist('random.js');
 
 const [TRAIN, batch, images] = process.argv.slice(2, 5).map(Number);
@@ -39,34 +39,7 @@ const lossOptions = { objective: 'beta-tcvae', datasetSize: TRAIN };
 const libraryOptions = { objective: 'beta-tcvae', epochs: Math.ceil(images / TRAIN), batch, lr: 1e-3 };
 
 const script = fresh();
-{
-  const optimizer = optimizerFor(script, 1e-3);
-  const random = createRandom(seed + 7);
-  const pool = new BufferPool();
-  const x = new Float32Array(batch * dim);
-  let order = null;
-  let next = TRAIN;
-  for (let seen = 0; seen < images; seen += batch) {
-    if (next + batch > TRAIN) {
-      order = Int32Array.from({ length: TRAIN }, (_, i) => i);
-      for (let i = TRAIN - 1; i > 0; i--) {
-        const j = random.int(i + 1);
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      next = 0;
-    }
-    for (let r = 0; r < batch; r++) x.set(train.subarray(order[next + r] * dim, (order[next + r] + 1) * dim), r * dim);
-    next += batch;
-    const eps = new Float32Array(batch * LATENT);
-    random.fillNormal(eps);
-    const tape = new Tape({ pool });
-    const pieces = batchLoss(tape, script, { shape: [batch, dim], data: x }, { shape: [batch, LATENT], data: eps }, lossOptions);
-    optimizer.zeroGrad();
-    tape.backward(pieces.loss);
-    optimizer.step();
-    pool.reset();
-  }
-}
+trainLikeScripts({ model: script, optimizer: optimizerFor(script, 1e-3), random: createRandom(seed + 7), train, count: TRAIN, dim, batch, latent: LATENT, lossOptions, images });
 const shared = fresh();
 const stream = createRandom(seed + 7);
 continueTraining(shared, { count: TRAIN, dim, values: train }, undefined, { ...stream, fork: () => stream, int: () => 0 }, libraryOptions);

@@ -3,20 +3,20 @@
 // low compute). One VAE on `train` dSprites-like sprites, measured on `held` held-out ones every
 // `every` images: reconstruction, KL, active dimensions, Chen et al.'s MIG with its gap per factor
 // (scale, orientation, x, y) and the histogram MIG. Long (minutes): never part of npm test.
-// It keeps its own minibatch loop rather than continueTraining's: it drops the last TRAIN mod batch
+// It trains with script-loop.mjs's minibatch loop rather than continueTraining's: it drops the last TRAIN mod batch
 // rows of each pass and stops mid-pass, from one stream for shuffle and noise, so the library loop
 // would train on another order and change the README figures made with it (vae-loop-check.mjs).
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { trainLikeScripts } from './script-loop.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const vae = await dist('train/vae/index.js');
-const { batchLoss, optimizerFor } = await dist('train/vae/model.js');
+const { optimizerFor } = await dist('train/vae/model.js');
 const { setOutputPrior } = await dist('train/vae/conv-net.js');
 const { encodeMeans, encodePosteriors, evaluate } = await dist('train/vae/train.js');
-const { Tape, BufferPool } = await dist('engine/index.js');
 const { createRandom } = await dist('random.js');
 
 const defaults = { side: '32', arch: 'conv', hidden: '256', objective: 'beta-tcvae', beta: '4', images: '15000', every: '5000', batch: '64', lr: '1e-3', seed: '1', train: '10000', held: '1000', latent: '10', samples: '1000' };
@@ -34,8 +34,6 @@ const model = vae.createVae({ input: dim, hidden: n('hidden'), latent: LATENT, b
 if (model.params.conv) setOutputPrior(model.params.conv, train.reduce((a, v) => a + v, 0) / train.length);
 const optimizer = optimizerFor(model, lr);
 const random = createRandom(seed + 7);
-const pool = new BufferPool();
-const x = new Float32Array(batch * dim);
 const cpuStart = process.cpuUsage();
 const t0 = Date.now();
 console.log(JSON.stringify(values));
@@ -54,28 +52,8 @@ const report = (seen) => {
   const cells = [seen, ((cpu.user + cpu.system) / 1e6).toFixed(0), ((Date.now() - t0) / 1000).toFixed(0), tested.reconstruction.toFixed(1), tested.kl.toFixed(2), vae.activeDimensions(means, LATENT), chen.mig.toFixed(3), chen.perFactor.map((f) => f.gap.toFixed(2)).join(' '), vae.mig(means, LATENT, heldFactors, factors).mig.toFixed(3)];
   console.log(`${cells.map(String).join('  ')}  ${Array.from(klPerLatent).sort((a, b) => b - a).map((v) => v.toFixed(1)).join(' ')}`);
 };
-let order = null;
-let next = TRAIN;
-const lossOptions = { objective: values.objective, datasetSize: TRAIN };
-for (let seen = 0; seen < images; ) {
-  if (next + batch > TRAIN) {
-    order = Int32Array.from({ length: TRAIN }, (_, i) => i);
-    for (let i = TRAIN - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    next = 0;
-  }
-  for (let r = 0; r < batch; r++) x.set(train.subarray(order[next + r] * dim, (order[next + r] + 1) * dim), r * dim);
-  next += batch;
-  const eps = new Float32Array(batch * LATENT);
-  random.fillNormal(eps);
-  const tape = new Tape({ pool });
-  const pieces = batchLoss(tape, model, { shape: [batch, dim], data: x }, { shape: [batch, LATENT], data: eps }, lossOptions);
-  optimizer.zeroGrad();
-  tape.backward(pieces.loss);
-  optimizer.step();
-  pool.reset();
-  seen += batch;
-  if (seen % every < batch) report(seen);
-}
+trainLikeScripts({
+  model, optimizer, random, train, count: TRAIN, dim, batch, latent: LATENT, images,
+  lossOptions: { objective: values.objective, datasetSize: TRAIN },
+  afterBatch: (seen) => seen % every < batch && report(seen),
+});
