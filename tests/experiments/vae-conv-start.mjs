@@ -14,14 +14,14 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { trainLikeScripts } from './script-loop.mjs';
+import { heldOutCells, trainLikeScripts } from './script-loop.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const vae = await dist('train/vae/index.js');
 const { optimizerFor } = await dist('train/vae/model.js');
 const { setOutputPrior } = await dist('train/vae/conv-net.js');
-const { encodeMeans, encodePosteriors, evaluate, reconstruct } = await dist('train/vae/train.js');
+const { encodeMeans, reconstruct } = await dist('train/vae/train.js');
 const plot = await dist('plot/index.js');
 const { createRandom } = await dist('random.js');
 
@@ -53,18 +53,9 @@ const cpuStart = process.cpuUsage();
 console.log(`${side}×${side} conv, init ${values.init}, beta-TCVAE β ${beta}, batch ${batch}, Adam 1e-3; ${TRAIN} training and ${HELD} held-out sprites`);
 console.log('images  CPU s  recon     KL  active    MIG  gaps (scale orient. x y)   MIG hist  KL per latent');
 const report = (seen) => {
-  const tested = evaluate(model, held, createRandom(4));
-  const posteriors = encodePosteriors(model, held);
-  const klPerLatent = new Float64Array(LATENT);
-  posteriors.mu.forEach((mu, i) => {
-    const lv = posteriors.logvar[i];
-    klPerLatent[i % LATENT] += (0.5 * (mu * mu + Math.exp(lv) - lv - 1)) / HELD;
-  });
-  const means = encodeMeans(model, held);
-  const chen = vae.migSampled(posteriors, heldFactors, factors, createRandom(5), { factorsUsed: [1, 2, 3, 4], samples: 1000 });
+  const { cells, klPerLatent } = heldOutCells(model, { held, heldFactors, factors, latent: LATENT, samples: 1000 });
   const cpu = process.cpuUsage(cpuStart);
-  const cells = [seen, ((cpu.user + cpu.system) / 1e6).toFixed(0), tested.reconstruction.toFixed(1), tested.kl.toFixed(2), vae.activeDimensions(means, LATENT), chen.mig.toFixed(3), chen.perFactor.map((f) => f.gap.toFixed(2)).join(' '), vae.mig(means, LATENT, heldFactors, factors).mig.toFixed(3)];
-  console.log(`${cells.map(String).join('  ')}  ${Array.from(klPerLatent).sort((a, b) => b - a).map((v) => v.toFixed(1)).join(' ')}`);
+  console.log(`${[seen, ((cpu.user + cpu.system) / 1e6).toFixed(0), ...cells].map(String).join('  ')}  ${klPerLatent}`);
 };
 trainLikeScripts({
   model, optimizer, random, train, count: TRAIN, dim, batch, latent: LATENT, images,
