@@ -12,6 +12,7 @@
  * multiply-adds only, so the bits do not depend on the CPU.
  */
 import { blockLoop, get, i32, name, op, section, set, simdOp, uleb, vec } from './wasm-bytes.js';
+import { kernelsOnArena } from './arena-kernels.js';
 import { expF32, f32x4Const } from './wasm-module.js';
 import type { WasmArena } from './wasm.js';
 
@@ -82,17 +83,5 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-const instances = new WeakMap<WasmArena, BceKernel | null>();
-
 /** The kernel on an arena's memory (non-shared arenas only), or null where it does not validate. */
-export function bceKernel(arena: WasmArena): BceKernel | null {
-  if (!instances.has(arena)) {
-    const bytes = moduleBytes();
-    if (arena.shared || !WebAssembly.validate(bytes)) instances.set(arena, null);
-    else {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arena.memory } }).exports;
-      instances.set(arena, exports.bce_f32 as BceKernel);
-    }
-  }
-  return instances.get(arena) ?? null;
-}
+export const bceKernel: (arena: WasmArena) => BceKernel | null = kernelsOnArena(moduleBytes, (exports) => exports.bce_f32 as BceKernel);

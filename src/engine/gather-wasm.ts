@@ -8,6 +8,7 @@
  * gathered value is copied as its 32 bits.
  */
 import { blockLoop, get, i32, name, op, section, set, uleb, vec } from './wasm-bytes.js';
+import { kernelsOnArena } from './arena-kernels.js';
 import type { WasmArena } from './wasm.js';
 
 /** (M, K, x, mask): mask[k] (one byte each, zero beforehand) = 1 when column k of x [M, K] holds a nonzero. */
@@ -97,17 +98,8 @@ export interface ColumnKernels {
   readonly gather: GatherKernel;
 }
 
-const instances = new WeakMap<WasmArena, ColumnKernels | null>();
-
 /** The kernels on an arena's memory (non-shared arenas only), or null where they do not validate. */
-export function columnKernels(arena: WasmArena): ColumnKernels | null {
-  if (!instances.has(arena)) {
-    const bytes = moduleBytes();
-    if (arena.shared || !WebAssembly.validate(bytes)) instances.set(arena, null);
-    else {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arena.memory } }).exports;
-      instances.set(arena, { mask: exports.mask_f32 as MaskKernel, gather: exports.gather_f32 as GatherKernel });
-    }
-  }
-  return instances.get(arena) ?? null;
-}
+export const columnKernels: (arena: WasmArena) => ColumnKernels | null = kernelsOnArena(moduleBytes, (exports) => ({
+  mask: exports.mask_f32 as MaskKernel,
+  gather: exports.gather_f32 as GatherKernel,
+}));

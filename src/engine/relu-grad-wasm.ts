@@ -5,6 +5,7 @@
  * are the loop's (a NaN in y compares false in both).
  */
 import { blockLoop, get, i32, name, op, section, set, simdOp, uleb, vec } from './wasm-bytes.js';
+import { kernelsOnArena } from './arena-kernels.js';
 import type { DType } from './tensor.js';
 import type { WasmArena } from './wasm.js';
 
@@ -46,17 +47,12 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-const instances = new WeakMap<WasmArena, Record<DType, ReluGradKernel> | null>();
+const kernels = kernelsOnArena(moduleBytes, (exports): Record<DType, ReluGradKernel> => ({
+  float32: exports.relu_grad_f32 as ReluGradKernel,
+  float64: exports.relu_grad_f64 as ReluGradKernel,
+}));
 
 /** The kernel on an arena's memory (non-shared arenas only), or null where it does not validate. */
 export function reluGradKernel(arena: WasmArena, dtype: DType): ReluGradKernel | null {
-  if (!instances.has(arena)) {
-    const bytes = moduleBytes();
-    if (arena.shared || !WebAssembly.validate(bytes)) instances.set(arena, null);
-    else {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arena.memory } }).exports;
-      instances.set(arena, { float32: exports.relu_grad_f32 as ReluGradKernel, float64: exports.relu_grad_f64 as ReluGradKernel });
-    }
-  }
-  return instances.get(arena)?.[dtype] ?? null;
+  return kernels(arena)?.[dtype] ?? null;
 }
