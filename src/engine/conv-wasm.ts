@@ -96,6 +96,8 @@ function copyRows(from: Data, ldFrom: number, to: Data, ldTo: number, rows: numb
  */
 class RowSum {
   private readonly inPlace: boolean;
+  private readonly rows: number;
+  private readonly width: number;
   constructor(
     private readonly sum: Data,
     private readonly ld: number,
@@ -104,19 +106,21 @@ class RowSum {
     private readonly transposed: boolean,
   ) {
     this.inPlace = depth <= DEPTH_BLOCK;
-    sum.fill(0);
-    if (this.inPlace) this.each((s, g) => (sum[s] = grad[g]!));
-  }
-  /** Visits (sum index, grad index) pairs; the gradient is [rows, width], or [width, rows] when transposed. */
-  private each(visit: (s: number, g: number) => void): void {
-    const rows = this.sum.length / this.ld;
-    const width = this.grad.length / rows;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) visit(r * this.ld + j, this.transposed ? j * rows + r : r * width + j);
+    this.rows = sum.length / ld;
+    this.width = grad.length / this.rows;
+    if (!this.inPlace) sum.fill(0);
+    else if (!transposed) copyRows(grad, this.width, sum, ld, this.rows, this.width, false);
+    else for (let r = 0; r < this.rows; r++) for (let j = 0; j < this.width; j++) sum[r * ld + j] = grad[j * this.rows + r]!;
   }
   finish(): void {
-    const { sum, grad } = this;
-    if (this.inPlace) this.each((s, g) => (grad[g] = sum[s]!));
-    else this.each((s, g) => (grad[g] += sum[s]!));
+    const { sum, grad, ld, rows, width } = this;
+    if (!this.transposed) return copyRows(sum, ld, grad, width, rows, width, !this.inPlace);
+    // The gradient is [width, rows]: walk it in order, reading the sum down its columns.
+    for (let j = 0; j < width; j++) {
+      const g = j * rows;
+      if (this.inPlace) for (let r = 0; r < rows; r++) grad[g + r] = sum[r * ld + j]!;
+      else for (let r = 0; r < rows; r++) grad[g + r] += sum[r * ld + j]!;
+    }
   }
 }
 
@@ -137,8 +141,7 @@ export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Dat
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
     columns.im2col(image, r0, r0 + n, a, K);
-    c.view.fill(0, 0, n * Np);
-    arena.gemm(dtype, n, Np / BLOCK_COLUMNS[dtype], K, a.at, pw, c.at, K, Np);
+    arena.gemm(dtype, n, Np / BLOCK_COLUMNS[dtype], K, a.at, pw, c.at, K, Np, 1, true);
     copyRows(c.view, Np, out.subarray(r0 * F), F, n, F, false);
   }
   return true;
@@ -146,7 +149,8 @@ export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Dat
 
 /**
  * conv2d's gradients: gw += im2col(x)ᵀ · grad (computed as its transpose, grad chunkᵀ · columns,
- * so the columns are packed by the kernel rather than transposed in JS) and gx += col2im(grad · wᵀ).
+ * so the columns are packed by the kernel rather than transposed in JS: read in place as the
+ * transposed operand, rows K apart, they thrash the L1 cache's sets) and gx += col2im(grad · wᵀ).
  */
 export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: Data, gx: Data | null, gw: Data | null): boolean {
   const M = g.B * g.Ho * g.Wo;
@@ -165,7 +169,7 @@ export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: D
   const columns = new Columns(arena, dtype, g);
   if (gw) padImage(x, g, image!.view);
   if (gx) padImage(gx, g, gimage!.view);
-  const sum = gw ? new RowSum(sumT!.view, Kp, gw, M, true) : null;
+  const wSum = gw ? new RowSum(sumT!.view, Kp, gw, M, true) : null;
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
     gchunk!.view.set(grad.subarray(r0 * F, (r0 + n) * F));
@@ -176,12 +180,11 @@ export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: D
       arena.gemm(dtype, F, nb, n, gchunk!.at, panels!.at, sumT!.at, 1, Kp, F);
     }
     if (gx) {
-      dcols!.view.fill(0, 0, n * Kp);
-      arena.gemm(dtype, n, nb, F, gchunk!.at, pwT, dcols!.at, F, Kp);
+      arena.gemm(dtype, n, nb, F, gchunk!.at, pwT, dcols!.at, F, Kp, 1, true);
       columns.col2im(dcols!, Kp, r0, r0 + n, gimage!);
     }
   }
-  sum?.finish();
+  wSum?.finish();
   if (gx) cropImage(gimage!.view, g, gx);
   return true;
 }
@@ -203,8 +206,7 @@ export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: numbe
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
     a.view.set(x.subarray(r0 * Cin, (r0 + n) * Cin));
-    c.view.fill(0, 0, n * Kp);
-    arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp);
+    arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp, 1, true);
     columns.col2im(c, Kp, r0, r0 + n, image);
   }
   cropImage(image.view, g, out);
@@ -235,8 +237,7 @@ export function convTranspose2dBackward(x: Data, w: Data, g: Geometry, Cin: numb
     if (gx) {
       const rows = gx.subarray(r0 * Cin);
       if (inPlace) copyRows(rows, Cin, cx!.view, Cp, n, Cin, false);
-      else cx!.view.fill(0, 0, n * Cp);
-      arena.gemm(dtype, n, Cp / bc, K, a!.at, pwT, cx!.at, K, Cp);
+      arena.gemm(dtype, n, Cp / bc, K, a!.at, pwT, cx!.at, K, Cp, 1, !inPlace);
       copyRows(cx!.view, Cp, rows, Cin, n, Cin, !inPlace);
     }
     if (gw) {
