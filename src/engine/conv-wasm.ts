@@ -12,7 +12,10 @@ import { wasmRuns } from './matmul.js';
 import { col2imRows, cropImage, im2colRows, imageLength, padImage, paddedGeometry, type Geometry } from './im2col.js';
 import { col2imArena, columnKernels, im2colArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
 import { dtypeOf, type Data, type DType } from './tensor.js';
+import { arenaEpilogue, type Epilogue } from './conv-epilogue.js';
 import { BLOCK_COLUMNS, DEPTH_BLOCK, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
+
+const NO_EPILOGUE: Epilogue = { bias: undefined, relu: false };
 
 /** Entries of a chunk's column matrix: 512 KB of float32, which stays in the L2 cache. */
 const CHUNK_ENTRIES = 1 << 17;
@@ -124,8 +127,11 @@ class RowSum {
   }
 }
 
-/** conv2d: out [M, F] = im2col(x) · w; false when gemm() would not use the kernel. */
-export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Data): boolean {
+/**
+ * conv2d: out [M, F] = im2col(x) · w; false when gemm() would not use the kernel. With an
+ * epilogue, "fused" when its bias and relu were applied here too, on each chunk in the arena.
+ */
+export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Data, epilogue: Epilogue = NO_EPILOGUE): false | 'product' | 'fused' {
   const M = g.B * g.Ho * g.Wo;
   const K = g.kh * g.kw * g.C;
   const arena = arenaFor([[M, F, K]]);
@@ -135,6 +141,8 @@ export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Dat
   const R = Math.min(M, chunkRows(K));
   arena.reset();
   const pw = packed(arena, dtype, K, F, w, false);
+  const fused = arenaEpilogue(epilogue, M * F, F, dtype);
+  fused?.placeBias();
   const [image, a, c] = place(arena, dtype, [imageLength(paddedGeometry(g)), R * K, R * Np]) as [Placed, Placed, Placed];
   padImage(x, g, image.view);
   const columns = new Columns(arena, dtype, g);
@@ -142,9 +150,10 @@ export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Dat
     const n = Math.min(R, M - r0);
     columns.im2col(image, r0, r0 + n, a, K);
     arena.gemm(dtype, n, Np / BLOCK_COLUMNS[dtype], K, a.at, pw, c.at, K, Np, 1, true);
+    fused?.apply(n, c.at, Np);
     copyRows(c.view, Np, out.subarray(r0 * F), F, n, F, false);
   }
-  return true;
+  return fused ? 'fused' : 'product';
 }
 
 /**
@@ -189,8 +198,11 @@ export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: D
   return true;
 }
 
-/** convTranspose2d: out = col2im(x [M, Cin] · w [Cin, K]). */
-export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: number, out: Data): boolean {
+/**
+ * convTranspose2d: out = col2im(x [M, Cin] · w [Cin, K]); with an epilogue, "fused" when it
+ * was applied to the padded image in the arena (its border too, which the crop drops).
+ */
+export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: number, out: Data, epilogue: Epilogue = NO_EPILOGUE): false | 'product' | 'fused' {
   const M = g.B * g.Ho * g.Wo;
   const K = g.kh * g.kw * g.C;
   const arena = arenaFor([[M, K, Cin]]);
@@ -200,6 +212,8 @@ export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: numbe
   const R = Math.min(M, chunkRows(Kp));
   arena.reset();
   const pw = packed(arena, dtype, Cin, K, w, false);
+  const fused = arenaEpilogue(epilogue, imageLength(g), g.C, dtype);
+  fused?.placeBias();
   const [a, c, image] = place(arena, dtype, [R * Cin, R * Kp, imageLength(paddedGeometry(g))]) as [Placed, Placed, Placed];
   padImage(out, g, image.view);
   const columns = new Columns(arena, dtype, g);
@@ -209,8 +223,9 @@ export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: numbe
     arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp, 1, true);
     columns.col2im(c, Kp, r0, r0 + n, image);
   }
+  fused?.apply(imageLength(paddedGeometry(g)) / g.C, image.at, g.C);
   cropImage(image.view, g, out);
-  return true;
+  return fused ? 'fused' : 'product';
 }
 
 /** convTranspose2d's gradients, from dcols = im2col(grad): gx += dcols · wᵀ, gw += xᵀ · dcols. */
