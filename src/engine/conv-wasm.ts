@@ -10,10 +10,10 @@
  */
 import { wasmRuns } from './matmul.js';
 import { col2imRows, cropImage, im2colRows, imageLength, padImage, paddedGeometry, type Geometry } from './im2col.js';
-import { col2imArena, columnKernels, im2colArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
+import { col2imArena, columnKernels, im2colArena, im2colPanelsArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
 import { dtypeOf, type Data, type DType } from './tensor.js';
 import { arenaEpilogue, type Epilogue } from './conv-epilogue.js';
-import { BLOCK_COLUMNS, DEPTH_BLOCK, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
+import { BLOCK_COLUMNS, DEPTH_BLOCK, PANEL_COLUMNS, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
 
 const NO_EPILOGUE: Epilogue = { bias: undefined, relu: false };
 
@@ -69,6 +69,17 @@ class Columns {
   im2col(x: Placed, row0: number, row1: number, cols: Placed, ld: number): void {
     if (this.kernels) im2colArena(this.kernels, x, this.g, row0, row1, cols, ld);
     else im2colRows(x.view, this.g, row0, row1, cols.view, ld);
+  }
+  /**
+   * Rows [row0, row1) of the columns as the kernel's panels at `panels`, `cols` the row-major
+   * scratch when the window rows are not whole panels (then packed there).
+   */
+  panels(arena: WasmArena, dtype: DType, x: Placed, row0: number, row1: number, cols: Placed, panels: number): void {
+    const K = this.g.kh * this.g.kw * this.g.C;
+    const columns = PANEL_COLUMNS[dtype];
+    if (this.kernels && (this.g.kw * this.g.C) % columns === 0) return im2colPanelsArena(this.kernels, x, this.g, row0, row1, panels, columns);
+    this.im2col(x, row0, row1, cols, K);
+    arena.pack(dtype, row1 - row0, K, cols.at, panels, false);
   }
   col2im(cols: Placed, ld: number, row0: number, row1: number, x: Placed): void {
     if (this.kernels) col2imArena(this.kernels, cols, ld, this.g, row0, row1, x);
@@ -183,8 +194,7 @@ export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: D
     const n = Math.min(R, M - r0);
     gchunk!.view.set(grad.subarray(r0 * F, (r0 + n) * F));
     if (gw) {
-      columns.im2col(image!, r0, r0 + n, a!, K);
-      arena.pack(dtype, n, K, a!.at, panels!.at, false);
+      columns.panels(arena, dtype, image!, r0, r0 + n, a!, panels!.at);
       // The chunk's rows [n, F] are gradᵀ [F, n] stored transposed: the kernel reads (f, i) at f + i·F.
       arena.gemm(dtype, F, nb, n, gchunk!.at, panels!.at, sumT!.at, 1, Kp, F);
     }
