@@ -49,7 +49,7 @@ function bothWays(cell: ReturnType<typeof parseCell>, sizes: Record<string, numb
   return { states: compiled.states.map((s) => s.name), fused: run(true), unfused: run(false) };
 }
 
-const SEEDS = Array.from({ length: 8 }, (_, i) => 700 + i);
+const SEEDS = Array.from({ length: 5 }, (_, i) => 700 + i);
 
 describe('paired chains keep the bits', () => {
   it(`generated cells (seeds ${SEEDS[0]} to ${SEEDS[SEEDS.length - 1]}), float32, hidden 8 and 12, batch 2, 3 steps: the step program equals the kernels one by one`, () => {
