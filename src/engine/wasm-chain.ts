@@ -59,10 +59,21 @@ export function joins(chain: Chain, next: Chain): boolean {
   return true;
 }
 
-/** Locals a chain's code needs beyond the program's: i32 (row count, byte column, one pointer per operand) and v128 (one per op, two scratch). */
+/** Ops in a float32 chain that runs two chunks an iteration at most (the loop body is then twice as long). */
+const PAIRED_MAX_OPS = 32;
+
+/**
+ * Whether the chain's loop takes two 16-byte chunks an iteration, their ops interleaved: each
+ * chunk's σ or tanh is a long chain of dependent multiply-adds, and two independent ones keep
+ * the floating-point ports busy where one leaves them waiting. The same ops on every element,
+ * so the same bits. float32 rows of whole 32-byte pairs only.
+ */
+const paired = (chain: Chain): boolean => !chain.f64 && chain.widthBytes % 32 === 0 && chain.ops.length <= PAIRED_MAX_OPS;
+
+/** Locals a chain's code needs beyond the program's: i32 (row count, byte column, one pointer per operand) and v128 (one per op and chunk, two scratch). */
 export function chainLocals(chain: Chain): { i32: number; v128: number } {
   const pointers = new Set(chain.ops.flatMap((o) => [o.out, o.a, ...(o.b ? [o.b] : [])]).map(key));
-  return { i32: 2 + pointers.size, v128: chain.ops.length + 2 };
+  return { i32: 2 + pointers.size, v128: (paired(chain) ? 2 : 1) * chain.ops.length + 2 };
 }
 
 /**
@@ -88,9 +99,11 @@ export function chainCode(w: ByteWriter, chain: Chain, arg: (w: ByteWriter, a: P
   }
   const [X, TMP] = [v128Base + chain.ops.length, v128Base + chain.ops.length + 1];
   const address = (o: ChainOperand) => [...get(pointer.get(key(o))!.local), ...get(J), op.i32Add];
+  // Chunk c of an iteration sits 16·c bytes past J, its values in its own locals.
+  const chunks = paired(chain) ? [0, 1] : [0];
   // A value computed earlier in this chunk is taken from its local, not reloaded.
-  const held = new Map<string, number>();
-  const operand = (o: ChainOperand) => (held.has(key(o)) ? get(held.get(key(o))!) : [...address(o), ...simdOp(simd.load), 4, 0]);
+  const held = chunks.map(() => new Map<string, number>());
+  const operand = (o: ChainOperand, c: number) => (held[c]!.has(key(o)) ? get(held[c]!.get(key(o))!) : [...address(o), ...simdOp(simd.load), 4, 16 * c]);
   w.i32(chain.rows).set(ROWS);
   w.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
   w.get(ROWS).byte(op.i32Eqz).byte(op.brIf).byte(1);
@@ -98,12 +111,14 @@ export function chainCode(w: ByteWriter, chain: Chain, arg: (w: ByteWriter, a: P
   w.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
   w.get(J).i32(chain.widthBytes).byte(op.i32GeU).byte(op.brIf).byte(1);
   chain.ops.forEach((c, k) => {
-    const value = v128Base + k;
-    w.bytes(elementwiseCode(c.op, chain.f64, operand(c.a), c.b ? operand(c.b) : [], X, TMP, fma, exactAt)).set(value);
-    w.bytes(address(c.out)).get(value).bytes(simdOp(simd.store)).byte(4).byte(0);
-    held.set(key(c.out), value);
+    for (const chunk of chunks) {
+      const value = chunk === 0 ? v128Base + k : v128Base + chain.ops.length + 2 + k;
+      w.bytes(elementwiseCode(c.op, chain.f64, operand(c.a, chunk), c.b ? operand(c.b, chunk) : [], X, TMP, fma, exactAt)).set(value);
+      w.bytes(address(c.out)).get(value).bytes(simdOp(simd.store)).byte(4).byte(16 * chunk);
+      held[chunk]!.set(key(c.out), value);
+    }
   });
-  w.get(J).i32(16).byte(op.i32Add).set(J).byte(op.br).byte(0);
+  w.get(J).i32(16 * chunks.length).byte(op.i32Add).set(J).byte(op.br).byte(0);
   w.byte(op.end).byte(op.end);
   for (const p of pointer.values()) if (p.stride !== 0) w.get(p.local).i32(p.stride).byte(op.i32Add).set(p.local);
   w.get(ROWS).i32(1).byte(op.i32Sub).set(ROWS);
