@@ -3,14 +3,17 @@
 // The two trained sections (vae: over a minute of CPU; rnn: the detector's training, about
 // 20 s, most of this file's time otherwise) and the slides LibreOffice draws (seconds per
 // start) are left to `npm run test:gallery` (GATEFLOW_GALLERY=full), which re-runs all of
-// them; `npm test` re-runs every other section.
+// them through the built bin, as `npm start` does; `npm test` re-runs every other section in
+// this process through runCli, the function the bin calls (a process start and the chart
+// libraries' loading saved per command; tests/cli/snapshot.test.ts holds the bin to the same bytes).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filesUnder, runGallerySections } from '../src/cli/gallery-runs.js';
+import { filesUnder, runGallerySections, type GalleryCommandRunner } from '../src/cli/gallery-runs.js';
 import { buildGallery, commandLine, EXPLORER_SHOTS, GALLERY_RUNS } from '../src/gallery.js';
 import { listCells, readCell } from '../src/io/index.js';
+import { runInProcessWithStderr } from './cli-in-process.js';
 
 const OUT = join(import.meta.dirname, '..', 'out');
 const walk = (dir: string): string[] =>
@@ -20,7 +23,14 @@ const FULL = process.env.GATEFLOW_GALLERY === 'full';
 const SLOW = ['vae', 'rnn', 'slides'];
 const CHECKED_RUNS = FULL ? GALLERY_RUNS : GALLERY_RUNS.filter((run) => !SLOW.includes(run.dir));
 
-describe('out/ gallery', { timeout: 240_000 }, () => {
+/** A command in this process: its standard output, or the failure the bin would report. */
+const inProcess: GalleryCommandRunner = async (args, cwd) => {
+  const run = await runInProcessWithStderr(args, cwd);
+  if (run.status !== 0) throw new Error(`gallery: 'gateflow ${args.join(' ')}' failed in-process (status ${run.status}): ${run.stderr.trim()}`);
+  return Buffer.from(run.stdout);
+};
+
+describe('out/ gallery', { timeout: 480_000 }, () => {
   it(`diagrams, equations and README are exactly what the current code generates (${refresh})`, async () => {
     const files = await buildGallery(listCells().map((name) => ({ name, ...readCell(name) })));
     for (const f of files) {
@@ -37,9 +47,9 @@ describe('out/ gallery', { timeout: 240_000 }, () => {
     expect(stray, 'files in out/ that the gallery no longer makes').toEqual([]);
   });
 
-  it(`the command-run sections ${CHECKED_RUNS.map((r) => r.dir).join(', ')} give the same files, byte for byte (${refresh})`, async () => {
+  it(`the command-run sections ${CHECKED_RUNS.map((r) => r.dir).join(', ')} give the same files, byte for byte, ${FULL ? 'through the bin' : 'in this process'} (${refresh})`, async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'gateflow-gallery-'));
-    await runGallerySections(CHECKED_RUNS, (run) => join(scratch, run.dir));
+    await runGallerySections(CHECKED_RUNS, (run) => join(scratch, run.dir), FULL ? undefined : inProcess);
     for (const run of CHECKED_RUNS) {
       const made = filesUnder(join(scratch, run.dir));
       expect(filesUnder(join(OUT, run.dir)), `out/${run.dir}: file list`).toEqual(made);

@@ -17,7 +17,11 @@ export const BIN = resolve(TEMPLATES_DIR, '..', 'dist', 'cli', 'main.js');
 /** PNG pixels per SVG unit for the SVGs a run leaves without a PNG. */
 const RUN_PNG_SCALE = 2;
 
-function run(args: readonly string[], cwd: string): Promise<Buffer> {
+/** Runs `gateflow ...args` in folder `cwd`; resolves with its standard output, rejects when it fails. */
+export type GalleryCommandRunner = (args: readonly string[], cwd: string) => Promise<Buffer>;
+
+/** The built bin in a child process, as a user types the command: what `gateflow gallery` runs. */
+function runBin(args: readonly string[], cwd: string): Promise<Buffer> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -77,12 +81,15 @@ export function filesUnder(dir: string, prefix = ''): string[] {
     .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
 }
 
-/** Runs one section's commands in `dir` (created if needed), then adds PNGs beside bare SVGs. */
-export async function runGallerySection(section: GalleryRun, dir: string): Promise<void> {
-  if (!existsSync(BIN)) throw new GateflowError(`gallery: ${BIN} is missing; run \`npm run build\` first`);
+/**
+ * Runs one section's commands in `dir` (created if needed), then adds PNGs beside bare SVGs.
+ * `run` runs each command: the built bin unless given (the gallery test runs them in its own process).
+ */
+export async function runGallerySection(section: GalleryRun, dir: string, run?: GalleryCommandRunner): Promise<void> {
+  if (!run && !existsSync(BIN)) throw new GateflowError(`gallery: ${BIN} is missing; run \`npm run build\` first`);
   mkdirSync(dir, { recursive: true });
   for (const command of section.commands) {
-    const stdout = await run(command.args, dir);
+    const stdout = await (run ?? runBin)(command.args, dir);
     if (command.stdout) writeFileAtomic(join(dir, command.stdout), stdout);
   }
   for (const tex of section.latex ?? []) await compileToPng(tex, dir);
@@ -100,11 +107,14 @@ export async function runGallerySection(section: GalleryRun, dir: string): Promi
   }
 }
 
-/** Runs sections two at a time (the machine has two cores); resolves when all are done. */
-export async function runGallerySections(sections: readonly GalleryRun[], dirOf: (section: GalleryRun) => string): Promise<void> {
+/**
+ * Runs sections two at a time on the bin (the machine has two cores), or one at a time on a
+ * given runner (one in this process owns its working folder and standard output); resolves when all are done.
+ */
+export async function runGallerySections(sections: readonly GalleryRun[], dirOf: (section: GalleryRun) => string, run?: GalleryCommandRunner): Promise<void> {
   const queue = [...sections];
   const worker = async () => {
-    for (let section = queue.shift(); section; section = queue.shift()) await runGallerySection(section, dirOf(section));
+    for (let section = queue.shift(); section; section = queue.shift()) await runGallerySection(section, dirOf(section), run);
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all(run ? [worker()] : [worker(), worker()]);
 }

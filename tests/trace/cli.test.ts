@@ -1,6 +1,8 @@
-// `gateflow trace` as a user runs it (the built bin; npm test builds first): the table,
-// JSON and CSV outputs, weights round trips through files, and bad input, which prints
-// one line and exits 2 (in-process through runCli, the bin's own function; one through the bin).
+// `gateflow trace` as a user runs it: the table, JSON and CSV outputs, weights round trips
+// through files, and bad input, which prints one line and exits 2. The table, standard input
+// and one bad input go through the built bin (npm test builds first); the rest run in-process
+// through runCli, the bin's own function, standard error captured whole, saving a process
+// start each (tests/cli/snapshot.test.ts holds the bin's trace to the same bytes).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ import { initWeights, toJson, trace } from '../../src/trace/index.js';
 import { expectGolden } from '../golden.js';
 import { expectClose } from '../expect.js';
 import { filler, torchLstm } from './reference.js';
-import { runInProcess } from '../cli-in-process.js';
+import { runInProcess, runInProcessWithStderr } from '../cli-in-process.js';
 
 const BIN = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gateflow-trace-'));
@@ -31,6 +33,8 @@ function gateflowWithInput(stdin: string, ...args: string[]): Promise<{ status: 
   });
 }
 const gateflow = (...args: string[]) => gateflowWithInput('', ...args);
+/** `gateflow trace ...args` in this process, in the work folder, standard error whole. */
+const inProcess = (...args: string[]) => runInProcessWithStderr(['trace', ...args], work);
 
 describe('gateflow trace', { timeout: 120_000 }, () => {
   it('prints every gate of every step as an aligned table', async () => {
@@ -47,7 +51,7 @@ describe('gateflow trace', { timeout: 120_000 }, () => {
   });
 
   it('--json - writes what the library returns for the same seed', async () => {
-    const run = await gateflow('gru', '--input', '[[1, 0], [0, 1], [0.5, -0.5]]', '--hidden', '3', '--seed', '7', '--json', '-');
+    const run = await inProcess('gru', '--input', '[[1, 0], [0, 1], [0.5, -0.5]]', '--hidden', '3', '--seed', '7', '--json', '-');
     expect(run.status).toBe(0);
     const cell = loadCell('gru');
     const expected = trace(cell, initWeights(cell, { input: 2, hidden: 3 }, 7), [[1, 0], [0, 1], [0.5, -0.5]]);
@@ -55,13 +59,13 @@ describe('gateflow trace', { timeout: 120_000 }, () => {
   });
 
   it('--save-weights then --weights gives the same trace (cell names and PyTorch names); --csv and --h0 are honoured', async () => {
-    const first = await gateflow('lstm', '-i', 'seq.json', '--hidden', '2', '--seed', '3', '--save-weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'a.csv');
+    const first = await inProcess('lstm', '-i', 'seq.json', '--hidden', '2', '--seed', '3', '--save-weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'a.csv');
     expect(first.status).toBe(0);
-    const again = await gateflow('lstm', '-i', 'seq.json', '--weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'b.csv', '--save-weights', 'sd.safetensors', '--save-as', 'pytorch');
+    const again = await inProcess('lstm', '-i', 'seq.json', '--weights', 'w.json', '--h0', '[0.1, -0.1]', '--csv', 'b.csv', '--save-weights', 'sd.safetensors', '--save-as', 'pytorch');
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(first.stdout);
     // The same weights as a PyTorch state_dict map back onto the cell.
-    const viaTorch = await gateflow('lstm', '-i', 'seq.json', '--weights', 'sd.safetensors', '--h0', '[0.1, -0.1]');
+    const viaTorch = await inProcess('lstm', '-i', 'seq.json', '--weights', 'sd.safetensors', '--h0', '[0.1, -0.1]');
     expect(viaTorch.stdout).toBe(first.stdout);
     expect(readFileSync(path('b.csv'), 'utf8')).toBe(readFileSync(path('a.csv'), 'utf8'));
     expect(readFileSync(path('a.csv'), 'utf8').split('\n')[0]).toBe('t,batch,x[0],x[1],i[0],i[1],f[0],f[1],g[0],g[1],o[0],o[1],c[0],c[1],h[0],h[1]');
@@ -84,7 +88,7 @@ describe('gateflow trace', { timeout: 120_000 }, () => {
         { dtype: 'F32' },
       ),
     );
-    const run = await gateflow('lstm', '-i', 'seq.json', '--weights', 'lstm.safetensors', '--json', 'out.json');
+    const run = await inProcess('lstm', '-i', 'seq.json', '--weights', 'lstm.safetensors', '--json', 'out.json');
     expect(run.stderr).toBe('wrote out.json\n');
     const json = JSON.parse(readFileSync(path('out.json'), 'utf8'));
     const expected = torchLstm([[1, 0], [0, 1], [0.5, -0.5]], sd.wih, sd.whh, sd.bih, sd.bhh, H);
@@ -103,13 +107,13 @@ describe('gateflow trace', { timeout: 120_000 }, () => {
         graphInputs: ['X'],
       }),
     );
-    const run = await gateflow('--weights', 'gru.onnx', '-i', 'seq.json');
+    const run = await inProcess('--weights', 'gru.onnx', '-i', 'seq.json');
     expect(run.stderr).toBe('');
     expect(run.stdout.split('\n')[0]).toBe('gru-cho (input 2, hidden 2, batch 1; 3 steps)');
   });
 
   it('--annotate draws the chosen step and the one before', async () => {
-    const run = await gateflow('gru', '-i', 'seq.json', '--hidden', '2', '--annotate', 'gru.svg', '--step', '2');
+    const run = await inProcess('gru', '-i', 'seq.json', '--hidden', '2', '--annotate', 'gru.svg', '--step', '2');
     expect(run.stderr).toBe('wrote gru.svg\n');
     const svg = readFileSync(path('gru.svg'), 'utf8');
     expect(svg).toMatch(/^<\?xml [^\n]*\n<svg /);

@@ -1,8 +1,10 @@
 // `gateflow rnn …` as a user runs it: the built bin (npm test builds first), its files, its
 // exit status. Same inputs and seed give the same bytes; bad input exits 2 with one message.
-// A run of each kind goes through the bin (a child process: the time-zone runs must, as TZ is
-// the process's); the others run in-process through runCli, the function the bin calls, with
-// standard error captured whole (warnings included), saving a process start (a second of CPU) each.
+// A run of each kind goes through the bin (a child process); the others run in-process through
+// runCli, the function the bin calls, with standard error captured whole (warnings included),
+// saving a process start (a second of CPU) each. Of the time-zone pair, the Kolkata run is
+// in-process (Node applies a TZ assigned at run time to Date and Intl, which the test checks) and
+// the New York run is a fresh bin, so a zone read once when a module loads would show too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,24 @@ function gateflowIn(env: Record<string, string>, ...args: string[]) {
 
 /** `gateflow ...args` in-process, in `cwd`, standard error whole (warnings included). */
 const inProcess = (cwd: string, ...args: string[]) => runInProcessWithStderr(args, cwd);
+
+/**
+ * As inProcess, with the process's time zone set to `zone` for the run, then restored; first
+ * checks that Date and Intl both read 10:00 UTC on 5 January 2024 as `localTime` there.
+ */
+async function inProcessInZone(zone: string, localTime: string, cwd: string, ...args: string[]) {
+  const before = process.env.TZ;
+  process.env.TZ = zone;
+  try {
+    const moment = new Date(Date.UTC(2024, 0, 5, 10));
+    const clock = `${String(moment.getHours()).padStart(2, '0')}:${String(moment.getMinutes()).padStart(2, '0')}`;
+    expect([clock, new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' }).format(moment)], `TZ=${zone} assigned at run time`).toEqual([localTime, localTime]);
+    return await inProcess(cwd, ...args);
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+}
 
 /** A synthetic series with its step column replaced by `stamp(t)` under the header `name`. */
 function withTimestamps(csv: string, name: string, stamp: (t: number) => string): string {
@@ -105,16 +125,18 @@ describe('gateflow rnn', () => {
     const hourly = join(work, 'hourly.csv');
     writeFileSync(hourly, withTimestamps(csv, 'timestamp', (t) => new Date(Date.UTC(2024, 0, 5, 10) + t * 3_600_000).toISOString().replace('.000Z', 'Z')));
     const args = ['rnn', 'detect', '--series', hourly, '--hidden', '4', '--window', '20', '--epochs', '2', '--smooth', '1'];
-    const utc = gateflowIn({ TZ: 'UTC' }, ...args, '-o', join(work, 'utc'), '--save-model', join(work, 'hourly-model.json'));
-    expect(utc.stderr).toBe('');
-    expect(utc.status).toBe(0);
+    // Two zones away from UTC, half an hour apart in their offsets (+5:30, −5:00).
+    const kolkata = await inProcessInZone('Asia/Kolkata', '15:30', work, ...args, '-o', join(work, 'kolkata'), '--save-model', join(work, 'hourly-model.json'));
+    expect(kolkata.stderr).toBe('');
+    expect(kolkata.status).toBe(0);
     const newYork = gateflowIn({ TZ: 'America/New_York' }, ...args, '-o', join(work, 'new-york'));
+    expect(newYork.stderr).toBe('');
     expect(newYork.status).toBe(0);
-    const svg = readFileSync(join(work, 'utc', 'detection.svg'), 'utf8');
+    const svg = readFileSync(join(work, 'kolkata', 'detection.svg'), 'utf8');
     expect(readFileSync(join(work, 'new-york', 'detection.svg'), 'utf8')).toBe(svg);
     expect(svg).toContain("X-axis titled 'timestamp (UTC): 2024-01-05T10:00:00Z to 2024-01-30T09:00:00Z' for a utc scale");
     expect(svg).not.toContain('time step');
-    const flagged = readFileSync(join(work, 'utc', 'flagged.csv'), 'utf8').trimEnd().split('\n');
+    const flagged = readFileSync(join(work, 'kolkata', 'flagged.csv'), 'utf8').trimEnd().split('\n');
     expect(flagged[0]).toBe('t,timestamp,value,rnn_score,rnn_flag,rolling_z_score_score,rolling_z_score_flag,hampel_score,hampel_flag,label');
     expect(flagged.length).toBeGreaterThan(1);
     for (const row of flagged.slice(1)) expect(row).toMatch(/^\d+,2024-01-\d\dT\d\d:00:00Z,/);
