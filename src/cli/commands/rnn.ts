@@ -26,7 +26,7 @@ type ChartAxis = { time?: import('../../plot/index.js').DetectionTime; xTitle?: 
 
 /**
  * The detection chart's x axis from the series' timestamp column: dates (ISO, or Unix epoch
- * seconds or ms: the same axis and title) → a UTC time axis, other numbers → those numbers;
+ * s, ms, µs or ns: the same axis and title) → a UTC time axis, other numbers → those numbers;
  * text, or times that go backwards (with a warning), → the step index.
  */
 async function chartAxis(series: import('../../io/series.js').SeriesTable): Promise<ChartAxis> {
