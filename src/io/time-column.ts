@@ -140,6 +140,22 @@ export function readEpochColumn(timestamps: readonly string[], place: TimeColumn
   return { unit, ms };
 }
 
+/**
+ * Whether a column's cells are dates by their content alone (series.ts looks for one when no
+ * column has a time-like name): 'iso' when more than half parse as ISO-8601 dates, the epoch unit
+ * when the epoch rule above holds, otherwise undefined.
+ */
+export function datedContent(cells: readonly string[]): 'iso' | EpochUnit | undefined {
+  if (cells.length === 0) return undefined;
+  if (2 * cells.filter((c) => parseIsoTimestamp(c) !== undefined).length > cells.length) return 'iso';
+  return epochUnitOf(cells);
+}
+
+/** What datedContent found, for messages: 'ISO-8601 dates', 'Unix epoch seconds', … */
+export function datedContentName(kind: 'iso' | EpochUnit): string {
+  return kind === 'iso' ? 'ISO-8601 dates' : `Unix epoch ${UNIT_NAME[kind]}`;
+}
+
 /** Classifies a timestamp column (file comment); throws an InputError for a malformed epoch column. */
 export function timeColumnOf(timestamps: readonly string[], place: TimeColumnPlace = {}): TimeColumn {
   if (timestamps.length === 0) return { kind: 'text' };
