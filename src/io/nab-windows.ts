@@ -44,14 +44,14 @@ export function decodeNabWindows(text: string, file: string): NabWindows {
 /**
  * The series labelled 1 where its timestamp lies inside one of `windows` (a series that has
  * its own label column is returned as it is). Its timestamps must be dates: ISO, as NAB's
- * are, or Unix epoch seconds or milliseconds (time-column.ts).
+ * are, or Unix epoch times (time-column.ts).
  */
 export function labelFromWindows(series: SeriesTable, windows: readonly NabWindow[]): SeriesTable {
   if (series.labels) return series;
   const file = series.source.file;
   if (!series.timestamps) throw new InputError(`${file}: no timestamp column, so NAB's windows cannot be placed on it`);
   const column = timeColumnOf(series.timestamps, { column: series.timestampColumn ?? 'timestamp', where: (row) => `${file}:${series.source.lines[row]}` });
-  if (column.kind !== 'iso' && column.kind !== 'epoch') throw new InputError(`${file}: the timestamps are not all dates (ISO-8601, or Unix epoch seconds or milliseconds), so NAB's windows cannot be placed on them`);
+  if (column.kind !== 'iso' && column.kind !== 'epoch') throw new InputError(`${file}: the timestamps are not all dates (ISO-8601, or Unix epoch seconds, milliseconds, microseconds or nanoseconds), so NAB's windows cannot be placed on them`);
   const labels = Uint8Array.from(column.ms, (t) => (windows.some((w) => t >= w.start && t <= w.end) ? 1 : 0));
   return { ...series, labels };
 }

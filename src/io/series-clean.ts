@@ -214,7 +214,7 @@ function textTimestampNote(series: SeriesTable): string | undefined {
 
 /** Applies the repairs in the file comment, in that order, after missing values. */
 export function cleanSeries(series: SeriesTable, options: CleanOptions = {}): CleanedSeries {
-  const notes: string[] = [];
+  const notes: string[] = series.timestampNote ? [series.timestampNote] : [];
   const file = series.source.file;
   const column = series.timestamps ? timeColumnOf(series.timestamps, { column: series.timestampColumn ?? 'timestamp', where: (row) => `${file}:${series.source.lines[row]}` }) : undefined;
   const times = column ? timesIn(column) : undefined;

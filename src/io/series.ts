@@ -7,7 +7,7 @@
 import { clipText, InputError } from '../errors.js';
 import { readText } from './fs.js';
 import { DECIMAL_NUMBER } from './number-text.js';
-import { readEpochColumn } from './time-column.js';
+import { datedContent, datedContentName, readEpochColumn } from './time-column.js';
 
 export { parseIsoTimestamp, timeAxisOf, type TimeAxis, type TimeStepBack } from './time-column.js';
 
@@ -20,6 +20,8 @@ export interface SeriesTable {
   readonly timestamps?: readonly string[];
   /** The timestamp column's name, when there is one. */
   readonly timestampColumn?: string;
+  /** When the timestamp column was found by its content (no column has a time-like name): the warning saying which. */
+  readonly timestampNote?: string;
   /** 1 where the row is labelled anomalous. */
   readonly labels?: Uint8Array;
   /** Where each row came from, for messages that point into the file. */
@@ -29,7 +31,10 @@ export interface SeriesTable {
 export interface SeriesColumns {
   /** Value columns to read (default: every column that is not the timestamp or the label). */
   readonly valueColumns?: readonly string[];
-  /** Timestamp column (default: a column named timestamp, time, date or t, if any; '' for none). */
+  /**
+   * Timestamp column (default: a column named timestamp, time, date, datetime or t; without one,
+   * the one column whose cells are dates, ISO or Unix epoch (time-column.ts, datedContent); '' for none).
+   */
   readonly timestampColumn?: string;
   /** Label column (default: a column named label, anomaly or is_anomaly, if any; '' for none). */
   readonly labelColumn?: string;
@@ -119,6 +124,40 @@ function findColumn(header: readonly string[], wanted: string | undefined, defau
   return index >= 0 ? index : undefined;
 }
 
+/**
+ * With no time-like column name: the one column (not the label, not a named value column) whose
+ * cells are dates by their content, with the note naming it; refused when several are. A
+ * series' only value column is never taken (a counter of epoch size is still a series).
+ */
+function timestampByContent(lines: readonly string[], at: { header: readonly string[]; headerIndex: number; delimiter: string; file: string }, columns: SeriesColumns, labelIndex: number | undefined): { index: number; note: string } | undefined {
+  const { header, headerIndex, delimiter, file } = at;
+  const named = columns.valueColumns ?? [];
+  const open = header.map((_, i) => i).filter((i) => i !== labelIndex && !named.includes(header[i]!));
+  if (open.length < (named.length > 0 ? 1 : 2)) return undefined;
+  const cells: string[][] = header.map(() => []);
+  for (let l = headerIndex + 1; l < lines.length; l++) {
+    const line = lines[l]!;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    let fields: Field[];
+    try {
+      fields = splitLine(line, delimiter, file, l + 1);
+    } catch {
+      continue; // the main pass reports it
+    }
+    header.forEach((_, i) => cells[i]!.push(fields[i]?.text ?? ''));
+  }
+  const dated = open.map((index) => ({ index, kind: datedContent(cells[index]!) })).filter((c) => c.kind !== undefined);
+  const where = `${file}:${headerIndex + 1}`;
+  const names = `no column is named as a timestamp (${TIMESTAMP_NAMES.join(', ')})`;
+  if (dated.length > 1) {
+    const list = dated.map((c) => `'${header[c.index]}' (${datedContentName(c.kind!)})`).join(', ');
+    throw new InputError(`${where}: ${names}, and ${dated.length} columns hold dates: ${list}; name the timestamp column with --timestamp-column ('' for none)`);
+  }
+  const found = dated[0];
+  if (!found) return undefined;
+  return { index: found.index, note: `${where}: ${names}; column '${header[found.index]}' holds ${datedContentName(found.kind!)} and is read as the timestamps (--timestamp-column '' reads none)` };
+}
+
 function missingColumn(file: string, line: number, what: string, name: string, header: readonly string[]): InputError {
   return new InputError(`${file}:${line}: no ${what} column '${name}' (the header has: ${header.map((h) => `'${h}'`).join(', ')})`);
 }
@@ -141,10 +180,12 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     throw new InputError(`${file}:${headerLineNumber}:${headerFields[unnamed]!.column}: column ${unnamed + 1} of the header has no name${trailing}`);
   }
 
-  const timestampIndex = findColumn(header, columns.timestampColumn, TIMESTAMP_NAMES);
-  if (timestampIndex === -1) throw missingColumn(file, headerLineNumber, 'timestamp', columns.timestampColumn!, header);
+  const named = findColumn(header, columns.timestampColumn, TIMESTAMP_NAMES);
+  if (named === -1) throw missingColumn(file, headerLineNumber, 'timestamp', columns.timestampColumn!, header);
   const labelIndex = findColumn(header, columns.labelColumn, LABEL_NAMES);
   if (labelIndex === -1) throw missingColumn(file, headerLineNumber, 'label', columns.labelColumn!, header);
+  const byContent = named === undefined && columns.timestampColumn === undefined ? timestampByContent(lines, { header, headerIndex, delimiter, file }, columns, labelIndex) : undefined;
+  const timestampIndex = named ?? byContent?.index;
   let valueIndices: number[];
   if (columns.valueColumns && columns.valueColumns.length > 0) {
     valueIndices = columns.valueColumns.map((name) => {
@@ -196,6 +237,7 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     values: Float64Array.from(values),
     length: rowLines.length,
     ...(timestampIndex !== undefined ? { timestamps, timestampColumn: header[timestampIndex]! } : {}),
+    ...(byContent ? { timestampNote: byContent.note } : {}),
     ...(labelIndex !== undefined ? { labels: Uint8Array.from(labels) } : {}),
     source: { file, lines: Uint32Array.from(rowLines) },
   };

@@ -1,20 +1,34 @@
 /**
  * io: what a series' timestamp column holds, decided in one place for every consumer (the
  * repairs of series-clean.ts, the time step the seasonal period prefers, the chart's time axis,
- * NAB's windows). ISO-8601 dates and Unix epoch seconds or milliseconds are dates (times in ms
- * since 1970 UTC); other plain numbers keep their own unit; anything else is text.
+ * NAB's windows). ISO-8601 dates and Unix epoch seconds, milliseconds, microseconds or
+ * nanoseconds are dates (times in ms since 1970 UTC); other plain numbers keep their own unit;
+ * anything else is text.
  *
- * The epoch rule. Only the timestamp column is examined (chosen by name or --timestamp-column;
- * a value column is never read as times). It holds epoch seconds when more than half of its
- * cells are decimal numbers from 1980-01-01 to 2100-01-01 in seconds (315,532,800 to
- * 4,102,444,800; decimals allowed, read to the millisecond), and those cells run one way
- * (at least 90% of their nonzero steps up, or 90% down: an export may list the newest row
- * first, and series-clean sorts it); milliseconds likewise with the same dates in ms
- * (3.2e11 to 4.1e12). The two ranges are 100 times apart, so a unit is never a guess. A step
- * index (0, 1, 2, …) or a count of hours stays a plain number: it would need 315 million rows
- * to reach 1980 in seconds. Once a column is epoch, every cell must be such a number in that
- * unit: a cell of text, an empty one or one of another size (a digit lost or added) is refused
- * naming file:line:column, rather than read as text as a column of mixed formats is.
+ * The epoch rule. Only the timestamp column is examined (chosen by name, by content when no
+ * column has a time-like name (series.ts), or --timestamp-column). It holds epoch seconds when
+ * more than half of its cells are decimal numbers from 1980-01-01 to 2100-01-01 in seconds
+ * (315,532,800 to 4,102,444,800; decimals allowed, read to the millisecond), and those cells
+ * run one way (at least 90% of their nonzero steps up, or 90% down: an export may list the
+ * newest row first, and series-clean sorts it); milliseconds, microseconds and nanoseconds
+ * likewise with the same dates in that unit (3.2e11 to 4.1e12, 3.2e14 to 4.1e15, 3.2e17 to
+ * 4.1e18). The span from 1980 to 2100 is a factor of 13 and the units are a factor of 1,000
+ * apart, so the ranges never overlap and a unit is never a guess. A step index (0, 1, 2, …) or
+ * a count of hours stays a plain number: it would need 315 million rows to reach 1980 in
+ * seconds. Once a column is epoch, every cell must be such a number in that unit: a cell of
+ * text, an empty one or one of another size (a digit lost or added) is refused naming
+ * file:line:column, rather than read as text as a column of mixed formats is.
+ *
+ * Why not dates before 1980: 1970-1980 in seconds (0 to 3.2e8) is where counters, identifiers
+ * and uptimes in seconds live (a machine up for a year has counted 3.2e7), and those are far
+ * more common in a metrics export than epoch times of the 1970s, which a historical series
+ * would write as dates; so they stay plain numbers (still sorted and checked for gaps as
+ * numbers). The bound does not keep every counter out: a nanosecond uptime of 4 to 47 days
+ * lies in the microsecond range (--timestamp-column '' drops such a column).
+ *
+ * Times are read to the millisecond, as ISO fractions are: the detector's time step, gaps and
+ * resampling are in ms. A microsecond or nanosecond column whose consecutive times fall in the
+ * same millisecond is refused (naming the line) rather than merged as duplicates.
  */
 import { clipText, InputError } from '../errors.js';
 import { DECIMAL_NUMBER } from './number-text.js';
@@ -26,9 +40,15 @@ export const EPOCH_TO_MS = Date.UTC(2100, 0, 1);
 /** At least this share of an epoch column's nonzero steps run the same way. */
 const MONOTONE_SHARE = 0.9;
 
-export type EpochUnit = 's' | 'ms';
-const UNIT_MS: Record<EpochUnit, number> = { s: 1000, ms: 1 };
-const UNIT_NAME: Record<EpochUnit, string> = { s: 'seconds', ms: 'milliseconds' };
+export type EpochUnit = 's' | 'ms' | 'us' | 'ns';
+const EPOCH_UNITS: readonly EpochUnit[] = ['s', 'ms', 'us', 'ns'];
+/** Decimal digits a unit has below (negative: above) the millisecond. */
+const DIGITS_BELOW_MS: Record<EpochUnit, number> = { s: -3, ms: 0, us: 3, ns: 6 };
+const UNIT_NAME: Record<EpochUnit, string> = { s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds' };
+/** A time in ms expressed in `unit` (exact for whole ms of 1980-2100: their ns are multiples of 2^11 below 2^62). */
+const msInUnit = (ms: number, unit: EpochUnit) => (DIGITS_BELOW_MS[unit] < 0 ? ms / 10 ** -DIGITS_BELOW_MS[unit] : ms * 10 ** DIGITS_BELOW_MS[unit]);
+/** Each unit's range, [1980, 2100) in that unit. */
+const RANGE = Object.fromEntries(EPOCH_UNITS.map((unit) => [unit, [msInUnit(EPOCH_FROM_MS, unit), msInUnit(EPOCH_TO_MS, unit)] as const])) as Record<EpochUnit, readonly [number, number]>;
 
 /** A timestamp column: dates (ISO or epoch) as ms since 1970 UTC, plain numbers as they are, or text. */
 export type TimeColumn =
@@ -44,7 +64,23 @@ export interface TimeColumnPlace {
   readonly where?: (row: number) => string;
 }
 
-const inUnit = (value: number, unit: EpochUnit) => value * UNIT_MS[unit] >= EPOCH_FROM_MS && value * UNIT_MS[unit] < EPOCH_TO_MS;
+const inUnit = (value: number, unit: EpochUnit) => value >= RANGE[unit][0] && value < RANGE[unit][1];
+const numberIn = (text: string) => (DECIMAL_NUMBER.test(text) ? Number(text) : Number.NaN);
+
+/**
+ * An epoch cell of `unit` in ms since 1970, rounded to the ms. A whole number of µs or ns is cut
+ * in its text (nanoseconds of today exceed 2^53, where float64 no longer holds every integer);
+ * halves round up, as Math.round does.
+ */
+function epochMs(text: string, unit: EpochUnit): number {
+  const below = DIGITS_BELOW_MS[unit];
+  if (below > 0 && /^\+?\d+$/.test(text)) {
+    const digits = text.replace(/^\+/, '');
+    return Number(digits.slice(0, -below)) + (Number(digits.slice(-below)) >= 5 * 10 ** (below - 1) ? 1 : 0);
+  }
+  // Rounded to the ms: 1420070400.1 * 1000 is 1420070400100.0002 in float64.
+  return Math.round(below < 0 ? Number(text) * 10 ** -below : Number(text) / 10 ** below);
+}
 
 function runsOneWay(values: readonly number[]): boolean {
   let up = 0;
@@ -58,8 +94,8 @@ function runsOneWay(values: readonly number[]): boolean {
 
 /** The epoch unit of a column by the rule in the file comment, or undefined when it is not epoch times. */
 export function epochUnitOf(timestamps: readonly string[]): EpochUnit | undefined {
-  const numbers = timestamps.map((t) => (DECIMAL_NUMBER.test(t) ? Number(t) : Number.NaN));
-  for (const unit of ['s', 'ms'] as const) {
+  const numbers = timestamps.map(numberIn);
+  for (const unit of EPOCH_UNITS) {
     const dated = numbers.filter((v) => inUnit(v, unit));
     if (2 * dated.length > timestamps.length && runsOneWay(dated)) return unit;
   }
@@ -68,14 +104,19 @@ export function epochUnitOf(timestamps: readonly string[]): EpochUnit | undefine
 
 /** Why a cell of an epoch column is refused, or undefined when it is fine. */
 function epochFault(text: string, unit: EpochUnit, column: string): string | undefined {
-  const value = DECIMAL_NUMBER.test(text) ? Number(text) : Number.NaN;
+  const value = numberIn(text);
   if (inUnit(value, unit)) return undefined;
   const what = `timestamp '${clipText(text)}' in column '${column}'`;
-  const expected = `the column holds Unix epoch ${UNIT_NAME[unit]} (${EPOCH_FROM_MS / UNIT_MS[unit]} to ${EPOCH_TO_MS / UNIT_MS[unit]}: 1980 to 2100)`;
+  const expected = `the column holds Unix epoch ${UNIT_NAME[unit]} (${RANGE[unit][0]} to ${RANGE[unit][1]}: 1980 to 2100)`;
   if (text === '') return `empty timestamp in column '${column}': ${expected}`;
   if (!Number.isFinite(value)) return `${what} is not a number: ${expected}`;
-  const other: EpochUnit = unit === 's' ? 'ms' : 's';
-  return `${what} is out of range: ${expected}${inUnit(value, other) ? `, and this one looks like epoch ${UNIT_NAME[other]}` : ''}`;
+  const other = EPOCH_UNITS.find((u) => inUnit(value, u));
+  return `${what} is out of range: ${expected}${other ? `, and this one looks like epoch ${UNIT_NAME[other]}` : ''}`;
+}
+
+/** The first row (after the first) whose distinct µs or ns time falls in the previous row's millisecond (file comment), or -1. */
+function finerThanMs(timestamps: readonly string[], ms: readonly number[]): number {
+  return ms.findIndex((t, i) => i > 0 && t === ms[i - 1] && numberIn(timestamps[i]!) !== numberIn(timestamps[i - 1]!));
 }
 
 /**
@@ -86,13 +127,33 @@ export function readEpochColumn(timestamps: readonly string[], place: TimeColumn
   const unit = epochUnitOf(timestamps);
   if (!unit) return undefined;
   const column = place.column ?? 'timestamp';
+  const where = (row: number) => (place.where ? place.where(row) : `row ${row + 1}`);
   const bad = timestamps.findIndex((t) => epochFault(t, unit, column) !== undefined);
-  if (bad >= 0) {
-    const where = place.where ? place.where(bad) : `row ${bad + 1}`;
-    throw new InputError(`${where}: ${epochFault(timestamps[bad]!, unit, column)!}`);
+  if (bad >= 0) throw new InputError(`${where(bad)}: ${epochFault(timestamps[bad]!, unit, column)!}`);
+  const ms = timestamps.map((t) => epochMs(t, unit));
+  const same = DIGITS_BELOW_MS[unit] > 0 ? finerThanMs(timestamps, ms) : -1;
+  if (same > 0) {
+    throw new InputError(
+      `${where(same)}: timestamp '${clipText(timestamps[same]!)}' in column '${column}' falls in the same millisecond as the one before it ('${clipText(timestamps[same - 1]!)}'): times are read to the millisecond, so a series sampled faster cannot keep its epoch ${UNIT_NAME[unit]} (--timestamp-column '' reads it without timestamps)`,
+    );
   }
-  // Rounded to the ms: 1420070400.1 * 1000 is 1420070400100.0002 in float64.
-  return { unit, ms: timestamps.map((t) => Math.round(Number(t) * UNIT_MS[unit])) };
+  return { unit, ms };
+}
+
+/**
+ * Whether a column's cells are dates by their content alone (series.ts looks for one when no
+ * column has a time-like name): 'iso' when more than half parse as ISO-8601 dates, the epoch unit
+ * when the epoch rule above holds, otherwise undefined.
+ */
+export function datedContent(cells: readonly string[]): 'iso' | EpochUnit | undefined {
+  if (cells.length === 0) return undefined;
+  if (2 * cells.filter((c) => parseIsoTimestamp(c) !== undefined).length > cells.length) return 'iso';
+  return epochUnitOf(cells);
+}
+
+/** What datedContent found, for messages: 'ISO-8601 dates', 'Unix epoch seconds', … */
+export function datedContentName(kind: 'iso' | EpochUnit): string {
+  return kind === 'iso' ? 'ISO-8601 dates' : `Unix epoch ${UNIT_NAME[kind]}`;
 }
 
 /** Classifies a timestamp column (file comment); throws an InputError for a malformed epoch column. */
@@ -114,10 +175,17 @@ export function utcText(time: number): string {
   return new Date(time).toISOString().replace('T', ' ').replace('.000Z', '').replace('Z', '');
 }
 
-/** A time in ms written back in a column's own form: ISO text, epoch seconds or ms, or a plain number. */
+/** A time in ms as epoch text of `unit`: whole µs and ns by BigInt (ms × 10^6 of today exceeds 2^53). */
+function epochText(time: number, unit: EpochUnit): string {
+  const below = DIGITS_BELOW_MS[unit];
+  if (below > 0 && Number.isInteger(time)) return String(BigInt(time) * 10n ** BigInt(below));
+  return String(below < 0 ? time / 10 ** -below : time * 10 ** below);
+}
+
+/** A time in ms written back in a column's own form: ISO text, epoch time in the column's unit, or a plain number. */
 export function formatTimeAs(column: TimeColumn, time: number): string {
   if (column.kind === 'iso') return utcText(time);
-  if (column.kind === 'epoch') return String(time / UNIT_MS[column.unit]);
+  if (column.kind === 'epoch') return epochText(time, column.unit);
   return String(time);
 }
 

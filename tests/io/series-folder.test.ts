@@ -75,7 +75,7 @@ describe('NAB windows', () => {
     expect(() => decodeNabWindows('{"a.csv": {}}', 'w.json')).toThrow("w.json:1:11: 'a.csv': expected a list of [start, end] windows");
     expect(() => decodeNabWindows('[]', 'w.json')).toThrow('w.json:1:1: expected an object mapping data files to lists of windows');
     expect(() => labelFromWindows(decodeSeriesCsv('value\n1\n', 'v.csv'), [])).toThrow('v.csv: no timestamp column, so NAB\'s windows cannot be placed on it');
-    expect(() => labelFromWindows(decodeSeriesCsv('timestamp,value\nmonday,1\n', 'm.csv'), [])).toThrow("m.csv: the timestamps are not all dates (ISO-8601, or Unix epoch seconds or milliseconds), so NAB's windows cannot be placed on them");
+    expect(() => labelFromWindows(decodeSeriesCsv('timestamp,value\nmonday,1\n', 'm.csv'), [])).toThrow("m.csv: the timestamps are not all dates (ISO-8601, or Unix epoch seconds, milliseconds, microseconds or nanoseconds), so NAB's windows cannot be placed on them");
   });
 });
 

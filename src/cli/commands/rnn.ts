@@ -26,7 +26,7 @@ type ChartAxis = { time?: import('../../plot/index.js').DetectionTime; xTitle?: 
 
 /**
  * The detection chart's x axis from the series' timestamp column: dates (ISO, or Unix epoch
- * seconds or ms: the same axis and title) → a UTC time axis, other numbers → those numbers;
+ * s, ms, µs or ns: the same axis and title) → a UTC time axis, other numbers → those numbers;
  * text, or times that go backwards (with a warning), → the step index.
  */
 async function chartAxis(series: import('../../io/series.js').SeriesTable): Promise<ChartAxis> {
@@ -103,7 +103,7 @@ function detectCommand(cli: Argv): Argv {
         .option('series', { type: 'string', demandOption: true, describe: 'CSV file: a header row, value column(s), optional timestamp and 0/1 label columns' })
         .option('train', { type: 'string', describe: 'fit on this CSV instead of the first part of --series (its last --holdout-fraction sets the threshold)' })
         .option('value-column', { type: 'array', string: true, describe: 'value column(s) to read (default: every column but the timestamp and the label)' })
-        .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date or t; '' for none); ISO-8601 dates (read as UTC) or numbers become the chart's x axis" })
+        .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date, datetime or t, else the one column of dates; '' for none); ISO-8601 dates (read as UTC) or numbers become the chart's x axis" })
         .option('label-column', { type: 'string', describe: "0/1 label column (default: one named label or anomaly; '' for none)" })
         .option('missing', { choices: ['error', 'skip', 'interpolate'] as const, default: 'error' as const, describe: 'a missing value (empty, NaN, NA, null): stop naming its line, leave its row out, or interpolate linearly' })
         .option('order', { choices: ['sort', 'error'] as const, default: 'sort' as const, describe: 'timestamps that go backwards: sort the rows by time (with a warning), or stop naming the line' })

@@ -9,7 +9,7 @@
  * runs of unpredictable points in the normal part are left out of the threshold (burstMask).
  */
 import { createRandom, type Random } from '../../random.js';
-import type { DetectOptions } from './detect.js';
+import type { DetectOptions } from './detect-types.js';
 import { createPredictor, predictionErrors, trainPredictor, type EpochStats, type Predictor } from './model.js';
 import { LOCAL_SCALE_DEFAULT, locallyStandardised } from './local-scale.js';
 import { channelStats, prepare, rmsScores, standardisedErrors, type Prepared } from './prepare.js';

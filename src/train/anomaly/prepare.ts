@@ -7,7 +7,7 @@ import { quantile } from './quantile.js';
 import { LEVEL_WINDOW_DEFAULT, levelRelative } from './level.js';
 import { deseasonalise, seasonalProfile, type SeasonalProfile } from './seasonal.js';
 import { locate, type Series } from './types.js';
-import type { DetectOptions, Regions, TrainedModel } from './detect.js';
+import type { DetectOptions, Regions, TrainedModel } from './detect-types.js';
 
 export interface ChannelStats {
   readonly mean: Float64Array;
