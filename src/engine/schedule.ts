@@ -15,7 +15,7 @@ import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.j
 import type { ForwardResult } from './compile.js';
 import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
 import { mergeChains } from './wasm-chain.js';
-import { recordedHistories } from './schedule-record.js';
+import { startRecording } from './schedule-record.js';
 
 type Phase = 'const' | 'seq' | 'step';
 
@@ -30,8 +30,6 @@ interface Group {
   stride: number;
   WT?: Data;
   out?: Data;
-  /** Elements between the outputs of consecutive steps: a recorded run keeps every step's product (0: one output, rewritten). */
-  outTStride?: number;
   /** The wasm path: the group's own memory, with WT, the operand rows and out resident in it. */
   wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean };
 }
@@ -135,10 +133,15 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     // 1. Every buffer the plan needs, as a length; slots say which buffer they live in.
     const lengths: number[] = [];
     const request = (n: number): number => lengths.push(n) - 1;
+    // Recording: the per-step values (but the products') share one block, which is copied out
+    // in one piece a step; each starts on 32 bytes, as the arena's own allocations do.
+    const block = record ? request(0) : -1;
+    const inBlock = (n: number): number => {
+      const off = lengths[block]!;
+      lengths[block] = off + Math.ceil(n / 4) * 4;
+      return off;
+    };
     const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
-    // Recording: every per-step value is written in place at its step, as the whole-sequence
-    // phase's are (no copy out after each step), products included.
-    const keepsSteps = (g: Group) => g.phase === 'seq' || record;
     // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add),
     // so the fused kernels are neither wanted nor built (assembling them is a cold trace's 5 %).
     const fma = exact ? false : undefined;
@@ -147,8 +150,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     const groupBufs = new Map<Group, { WT: number; out: number }>();
     for (const g of groups.values()) {
       g.stride = useWasm ? paddedColumns(g.total, dtype) : g.total;
-      g.outTStride = g.phase === 'step' && record ? B * g.stride : 0;
-      groupBufs.set(g, { WT: request(g.K * g.stride), out: request((keepsSteps(g) ? T * B : B) * g.stride) });
+      groupBufs.set(g, { WT: request(g.K * g.stride), out: request(rowsOf(g) * g.stride) });
     }
     const historyBuf = new Map(cell.states.map((s) => [s.name, request((T + 1) * B * sizeOf(s.shape as number[]))]));
     const slotBuf = new Map<string, number>();
@@ -164,9 +166,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       else if (n.kind === 'matmul' && groupOf.has(n.id)) {
         const g = groupOf.get(n.id)!;
         const m = firstMember.get(g)!.get(n.inputs[0]!)!;
-        [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: keepsSteps(g) ? B * g.stride : 0, width: w }, groupBufs.get(g)!.out];
+        [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w }, groupBufs.get(g)!.out];
       } else if (p === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, request(w)];
-      else if (p === 'seq' || record) [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];
+      else if (p === 'seq') [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];
+      else if (record) [slot, buf] = [{ buf: EMPTY, off: inBlock(B * w), stride: w, tStride: 0, width: w }, block];
       else [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, request(B * w)];
       slots.set(n.id, slot);
       slotBuf.set(n.id, buf);
@@ -246,7 +249,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     // consecutive elementwise ops one loop (wasm-chain.ts).
     const step = instrs.step;
     const stepProgram = a && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? a.program(mergeChains(step.flatMap((f) => f.program!(B)))) : null;
-    return { slots, history, instrs, stepProgram };
+    // What a recording copies each step: the block, and each per-step product's rows.
+    const perStep = record ? [views[block]!, ...[...groups.values()].filter((g) => g.phase === 'step').map((g) => g.out!)] : [];
+    return { slots, history, instrs, stepProgram, perStep };
   }
 
   return {
@@ -258,7 +263,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     run(params, inputs, initial, noise, T, B, observe, record) {
       const recordAll = record !== undefined;
       if (!cached || cached.T !== T || cached.B !== B || cached.record !== recordAll) cached = { T, B, record: recordAll, plan: plan(T, B, recordAll) };
-      const { slots, history, instrs, stepProgram } = cached.plan;
+      const { slots, history, instrs, stepProgram, perStep } = cached.plan;
       for (const n of cell.nodes) {
         const slot = slots.get(n.id)!;
         if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
@@ -287,16 +292,16 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         const from = s.off + now * s.tStride + r * s.stride;
         into.set(s.buf.subarray(from, from + s.width), at);
       };
-      // The fused step runs the whole sequence in one call, or one step a call for an observer or
-      // a recording (which writes each step in place): V8 moves a WebAssembly function to its
-      // optimising compiler between calls, never during one, and a trace's step is the program's own loop.
-      if (stepProgram && !observe && !record) stepProgram(0, T);
+      const recording = record ? startRecording(perStep, T) : undefined;
+      // The fused step runs the whole sequence in one call, or one step a call for an observer or a recording.
+      if (stepProgram && !observe && !recording) stepProgram(0, T);
       else {
         for (let t = 0; t < T; t++) {
           if (stepProgram) stepProgram(t, t + 1);
           else for (let k = 0; k < step.length; k++) step[k]!(t, B);
           now = t;
           observe?.(t, copyRow);
+          recording?.step(t);
         }
       }
       const states: Record<string, Tensor> = {};
@@ -308,10 +313,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         states[s.name] = { shape: [T, B, ...shape], data: h.subarray(B * w) };
         final[s.name] = { shape: [B, ...shape], data: h.subarray(T * B * w) };
       }
-      if (!record) return { states, final };
+      if (!recording) return { states, final };
       // The recorded values are views of this plan's memory: the next run makes its own.
       cached = undefined;
-      return { states, final, recorded: recordedHistories(slots, record) };
+      return { states, final, recorded: recording.finish(slots, record!) };
     },
   };
 }
@@ -354,17 +359,15 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   const e = BYTES[dtype];
   const instr: Instr = (t, rows) => {
     const start = right.off + t * right.tStride;
-    // A recorded step's product goes to its own rows (outTStride), as every recorded value does.
-    const outAt = t * g.outTStride!;
     const w = g.wasm;
     if (w) {
       // Every buffer lives in the arena: the operand rows are read in place, at their stride.
       const nb = g.stride / BLOCK_COLUMNS[dtype];
       const A = right.buf.byteOffset + start * e;
       if (w.parallel) {
-        g.out!.fill(0, outAt, outAt + rows * g.stride);
-        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out + outAt * e, right.stride, g.stride);
-      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out + outAt * e, right.stride, g.stride, 1, true); // stored over out: no zeroing
+        g.out!.fill(0, 0, rows * g.stride);
+        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
+      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, 1, true); // stored over out: no zeroing
       return;
     }
     let A: Data;
@@ -376,14 +379,14 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       A = scratch;
     }
     // WT's padding columns (if any) are zero, so the padded product is still right.
-    const C = g.out!.subarray(outAt, outAt + rows * g.stride);
-    C.fill(0);
+    const C = g.out!;
+    C.fill(0, 0, rows * g.stride);
     gemmNN(rows, g.stride, g.K, A, g.WT!, C);
   };
   const w = g.wasm;
   if (w && !w.parallel) {
     // The first depth block's sums are stored over the output, so it is not zeroed first (the same bits).
-    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, { base: w.out, perStep: g.outTStride! * e }, right.stride, g.stride, true);
+    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
   }
   return instr;
 }

@@ -1,5 +1,5 @@
-// forward({ record }): every recorded node's value at every step, written in place at its step
-// by the schedule (src/engine/schedule-record.ts), against the rows the observer copies node by
+// forward({ record }): every recorded node's value at every step, copied out of the schedule in
+// one piece a step (src/engine/schedule-record.ts), against the rows the observer copies node by
 // node (the path it replaced), bit for bit, on the shipped LSTM and GRU and generated cells
 // (batch 3); a second run leaves the first's values as they were; an unknown node is refused.
 import { afterEach, describe, expect, it } from 'vitest';
