@@ -1,8 +1,4 @@
-/**
- * One statement of a cell, `target = expression`, parsed by mathjs (deep-parse.ts keeps deep
- * parentheses and long sums off its recursion), with mathjs's syntax errors mapped to file
- * columns; and the symbols of a parsed tree. lower.ts turns the tree into graph nodes.
- */
+/** One statement, `target = expression`, parsed by mathjs (syntax errors at file columns); and a tree's symbols. */
 import { CellError, clipText, type Span } from '../errors.js';
 import { MAX_SIGNS_IN_A_ROW, MAX_SQUARE_BRACKETS, nestsTooDeep, parseDeep, PieceSyntaxError } from './deep-parse.js';
 import { parseExpression, type MathNode } from './mathjs-parse.js';
