@@ -51,6 +51,39 @@ export function biasAndRelu(out: Data, bias: Data | undefined, relu: boolean): v
   out.set(arena.view(at, out.length, dtype));
 }
 
+/** A conv's bias and relu, to be applied where its output is (see arenaEpilogue). */
+export interface Epilogue {
+  readonly bias: Data | undefined;
+  readonly relu: boolean;
+}
+
+/**
+ * The epilogue applied in the arena, on rows of a map that is there: `apply(rows, at, ld)` adds
+ * the bias and takes relu of `rows` rows of `channels` values, ld apart (elements). Null when
+ * biasAndRelu on the whole map (`length` values) would not use the kernels, so that the caller
+ * runs it instead: the same per-value arithmetic either way (x + b rounded once, then relu).
+ */
+export function arenaEpilogue(e: Epilogue, length: number, channels: number, dtype: DType): { apply(rows: number, at: number, ld: number): void; placeBias(): void } | null {
+  if (!e.bias && !e.relu) return null;
+  const k = kernelsFor(length, e.bias ? e.bias.length : channels, dtype);
+  if (!k || (e.bias && e.bias.length !== channels)) return null;
+  const { arena, bytes } = k;
+  const width = channels * bytes;
+  let biasAt = 0;
+  return {
+    /** Copies the bias into the arena (before the caller takes its views: this may grow the memory). */
+    placeBias() {
+      if (!e.bias) return;
+      biasAt = arena.alloc(channels, dtype);
+      arena.view(biasAt, channels, dtype).set(e.bias);
+    },
+    apply(rows, at, ld) {
+      if (e.bias) k.add(rows, width, at, ld * bytes, at, ld * bytes, biasAt, 0);
+      if (e.relu) k.relu(rows, width, at, ld * bytes, at, ld * bytes);
+    },
+  };
+}
+
 let maskBuffer: Data = new Float32Array(0);
 
 /**

@@ -10,9 +10,12 @@
  */
 import { wasmRuns } from './matmul.js';
 import { col2imRows, cropImage, im2colRows, imageLength, padImage, paddedGeometry, type Geometry } from './im2col.js';
-import { col2imArena, columnKernels, im2colArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
+import { col2imArena, columnKernels, im2colArena, im2colPanelsArena, type ColumnKernels, type Placed } from './im2col-wasm.js';
 import { dtypeOf, type Data, type DType } from './tensor.js';
-import { BLOCK_COLUMNS, DEPTH_BLOCK, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
+import { arenaEpilogue, type Epilogue } from './conv-epilogue.js';
+import { BLOCK_COLUMNS, DEPTH_BLOCK, PANEL_COLUMNS, paddedColumns, sharedArena, type WasmArena } from './wasm.js';
+
+const NO_EPILOGUE: Epilogue = { bias: undefined, relu: false };
 
 /** Entries of a chunk's column matrix: 512 KB of float32, which stays in the L2 cache. */
 const CHUNK_ENTRIES = 1 << 17;
@@ -67,6 +70,17 @@ class Columns {
     if (this.kernels) im2colArena(this.kernels, x, this.g, row0, row1, cols, ld);
     else im2colRows(x.view, this.g, row0, row1, cols.view, ld);
   }
+  /**
+   * Rows [row0, row1) of the columns as the kernel's panels at `panels`, `cols` the row-major
+   * scratch when the window rows are not whole panels (then packed there).
+   */
+  panels(arena: WasmArena, dtype: DType, x: Placed, row0: number, row1: number, cols: Placed, panels: number): void {
+    const K = this.g.kh * this.g.kw * this.g.C;
+    const columns = PANEL_COLUMNS[dtype];
+    if (this.kernels && (this.g.kw * this.g.C) % columns === 0) return im2colPanelsArena(this.kernels, x, this.g, row0, row1, panels, columns);
+    this.im2col(x, row0, row1, cols, K);
+    arena.pack(dtype, row1 - row0, K, cols.at, panels, false);
+  }
   col2im(cols: Placed, ld: number, row0: number, row1: number, x: Placed): void {
     if (this.kernels) col2imArena(this.kernels, cols, ld, this.g, row0, row1, x);
     else col2imRows(cols.view, ld, this.g, row0, row1, x.view);
@@ -96,6 +110,8 @@ function copyRows(from: Data, ldFrom: number, to: Data, ldTo: number, rows: numb
  */
 class RowSum {
   private readonly inPlace: boolean;
+  private readonly rows: number;
+  private readonly width: number;
   constructor(
     private readonly sum: Data,
     private readonly ld: number,
@@ -104,24 +120,29 @@ class RowSum {
     private readonly transposed: boolean,
   ) {
     this.inPlace = depth <= DEPTH_BLOCK;
-    sum.fill(0);
-    if (this.inPlace) this.each((s, g) => (sum[s] = grad[g]!));
-  }
-  /** Visits (sum index, grad index) pairs; the gradient is [rows, width], or [width, rows] when transposed. */
-  private each(visit: (s: number, g: number) => void): void {
-    const rows = this.sum.length / this.ld;
-    const width = this.grad.length / rows;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) visit(r * this.ld + j, this.transposed ? j * rows + r : r * width + j);
+    this.rows = sum.length / ld;
+    this.width = grad.length / this.rows;
+    if (!this.inPlace) sum.fill(0);
+    else if (!transposed) copyRows(grad, this.width, sum, ld, this.rows, this.width, false);
+    else for (let r = 0; r < this.rows; r++) for (let j = 0; j < this.width; j++) sum[r * ld + j] = grad[j * this.rows + r]!;
   }
   finish(): void {
-    const { sum, grad } = this;
-    if (this.inPlace) this.each((s, g) => (grad[g] = sum[s]!));
-    else this.each((s, g) => (grad[g] += sum[s]!));
+    const { sum, grad, ld, rows, width } = this;
+    if (!this.transposed) return copyRows(sum, ld, grad, width, rows, width, !this.inPlace);
+    // The gradient is [width, rows]: walk it in order, reading the sum down its columns.
+    for (let j = 0; j < width; j++) {
+      const g = j * rows;
+      if (this.inPlace) for (let r = 0; r < rows; r++) grad[g + r] = sum[r * ld + j]!;
+      else for (let r = 0; r < rows; r++) grad[g + r] += sum[r * ld + j]!;
+    }
   }
 }
 
-/** conv2d: out [M, F] = im2col(x) · w; false when gemm() would not use the kernel. */
-export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Data): boolean {
+/**
+ * conv2d: out [M, F] = im2col(x) · w; false when gemm() would not use the kernel. With an
+ * epilogue, "fused" when its bias and relu were applied here too, on each chunk in the arena.
+ */
+export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Data, epilogue: Epilogue = NO_EPILOGUE): false | 'product' | 'fused' {
   const M = g.B * g.Ho * g.Wo;
   const K = g.kh * g.kw * g.C;
   const arena = arenaFor([[M, F, K]]);
@@ -131,22 +152,25 @@ export function conv2dForward(x: Data, w: Data, g: Geometry, F: number, out: Dat
   const R = Math.min(M, chunkRows(K));
   arena.reset();
   const pw = packed(arena, dtype, K, F, w, false);
+  const fused = arenaEpilogue(epilogue, M * F, F, dtype);
+  fused?.placeBias();
   const [image, a, c] = place(arena, dtype, [imageLength(paddedGeometry(g)), R * K, R * Np]) as [Placed, Placed, Placed];
   padImage(x, g, image.view);
   const columns = new Columns(arena, dtype, g);
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
     columns.im2col(image, r0, r0 + n, a, K);
-    c.view.fill(0, 0, n * Np);
-    arena.gemm(dtype, n, Np / BLOCK_COLUMNS[dtype], K, a.at, pw, c.at, K, Np);
+    arena.gemm(dtype, n, Np / BLOCK_COLUMNS[dtype], K, a.at, pw, c.at, K, Np, 1, true);
+    fused?.apply(n, c.at, Np);
     copyRows(c.view, Np, out.subarray(r0 * F), F, n, F, false);
   }
-  return true;
+  return fused ? 'fused' : 'product';
 }
 
 /**
  * conv2d's gradients: gw += im2col(x)ᵀ · grad (computed as its transpose, grad chunkᵀ · columns,
- * so the columns are packed by the kernel rather than transposed in JS) and gx += col2im(grad · wᵀ).
+ * so the columns are packed by the kernel rather than transposed in JS: read in place as the
+ * transposed operand, rows K apart, they thrash the L1 cache's sets) and gx += col2im(grad · wᵀ).
  */
 export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: Data, gx: Data | null, gw: Data | null): boolean {
   const M = g.B * g.Ho * g.Wo;
@@ -165,29 +189,30 @@ export function conv2dBackward(x: Data, w: Data, g: Geometry, F: number, grad: D
   const columns = new Columns(arena, dtype, g);
   if (gw) padImage(x, g, image!.view);
   if (gx) padImage(gx, g, gimage!.view);
-  const sum = gw ? new RowSum(sumT!.view, Kp, gw, M, true) : null;
+  const wSum = gw ? new RowSum(sumT!.view, Kp, gw, M, true) : null;
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
     gchunk!.view.set(grad.subarray(r0 * F, (r0 + n) * F));
     if (gw) {
-      columns.im2col(image!, r0, r0 + n, a!, K);
-      arena.pack(dtype, n, K, a!.at, panels!.at, false);
+      columns.panels(arena, dtype, image!, r0, r0 + n, a!, panels!.at);
       // The chunk's rows [n, F] are gradᵀ [F, n] stored transposed: the kernel reads (f, i) at f + i·F.
       arena.gemm(dtype, F, nb, n, gchunk!.at, panels!.at, sumT!.at, 1, Kp, F);
     }
     if (gx) {
-      dcols!.view.fill(0, 0, n * Kp);
-      arena.gemm(dtype, n, nb, F, gchunk!.at, pwT, dcols!.at, F, Kp);
+      arena.gemm(dtype, n, nb, F, gchunk!.at, pwT, dcols!.at, F, Kp, 1, true);
       columns.col2im(dcols!, Kp, r0, r0 + n, gimage!);
     }
   }
-  sum?.finish();
+  wSum?.finish();
   if (gx) cropImage(gimage!.view, g, gx);
   return true;
 }
 
-/** convTranspose2d: out = col2im(x [M, Cin] · w [Cin, K]). */
-export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: number, out: Data): boolean {
+/**
+ * convTranspose2d: out = col2im(x [M, Cin] · w [Cin, K]); with an epilogue, "fused" when it
+ * was applied to the padded image in the arena (its border too, which the crop drops).
+ */
+export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: number, out: Data, epilogue: Epilogue = NO_EPILOGUE): false | 'product' | 'fused' {
   const M = g.B * g.Ho * g.Wo;
   const K = g.kh * g.kw * g.C;
   const arena = arenaFor([[M, K, Cin]]);
@@ -197,18 +222,20 @@ export function convTranspose2dForward(x: Data, w: Data, g: Geometry, Cin: numbe
   const R = Math.min(M, chunkRows(Kp));
   arena.reset();
   const pw = packed(arena, dtype, Cin, K, w, false);
+  const fused = arenaEpilogue(epilogue, imageLength(g), g.C, dtype);
+  fused?.placeBias();
   const [a, c, image] = place(arena, dtype, [R * Cin, R * Kp, imageLength(paddedGeometry(g))]) as [Placed, Placed, Placed];
   padImage(out, g, image.view);
   const columns = new Columns(arena, dtype, g);
   for (let r0 = 0; r0 < M; r0 += R) {
     const n = Math.min(R, M - r0);
     a.view.set(x.subarray(r0 * Cin, (r0 + n) * Cin));
-    c.view.fill(0, 0, n * Kp);
-    arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp);
+    arena.gemm(dtype, n, Kp / BLOCK_COLUMNS[dtype], Cin, a.at, pw, c.at, Cin, Kp, 1, true);
     columns.col2im(c, Kp, r0, r0 + n, image);
   }
+  fused?.apply(imageLength(paddedGeometry(g)) / g.C, image.at, g.C);
   cropImage(image.view, g, out);
-  return true;
+  return fused ? 'fused' : 'product';
 }
 
 /** convTranspose2d's gradients, from dcols = im2col(grad): gx += dcols · wᵀ, gw += xᵀ · dcols. */
@@ -235,8 +262,7 @@ export function convTranspose2dBackward(x: Data, w: Data, g: Geometry, Cin: numb
     if (gx) {
       const rows = gx.subarray(r0 * Cin);
       if (inPlace) copyRows(rows, Cin, cx!.view, Cp, n, Cin, false);
-      else cx!.view.fill(0, 0, n * Cp);
-      arena.gemm(dtype, n, Cp / bc, K, a!.at, pwT, cx!.at, K, Cp);
+      arena.gemm(dtype, n, Cp / bc, K, a!.at, pwT, cx!.at, K, Cp, 1, !inPlace);
       copyRows(cx!.view, Cp, rows, Cin, n, Cin, !inPlace);
     }
     if (gw) {

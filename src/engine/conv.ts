@@ -96,12 +96,14 @@ export const convKernels: Record<'conv2d' | 'convTranspose2d' | 'reshape', Kerne
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const data = allocateOutput(M * g.F, dtypeOf(x!.data));
-      if (!conv2dForward(x!.data, w!.data, g, g.F, data)) {
+      const epilogue = { bias: bias?.data, relu: attrs.relu ?? false };
+      const ran = conv2dForward(x!.data, w!.data, g, g.F, data, epilogue);
+      if (!ran) {
         const cols = scratch(M * K, dtypeOf(x!.data));
         im2col(x!.data, g, cols);
         gemm(M, g.F, K, cols, w!.data, data);
       }
-      biasAndRelu(data, bias?.data, attrs.relu ?? false);
+      if (ran !== 'fused') biasAndRelu(data, epilogue.bias, epilogue.relu);
       return { shape: [g.B, g.Ho, g.Wo, g.F], data };
     },
     backward([x, w, bias], out, dout, [gx, gw, gb], attrs) {
@@ -128,12 +130,14 @@ export const convKernels: Record<'conv2d' | 'convTranspose2d' | 'reshape', Kerne
       const M = g.B * g.Ho * g.Wo;
       const K = g.kh * g.kw * g.C;
       const data = allocateOutput(g.B * g.H * g.W * g.C, dtypeOf(x!.data));
-      if (!convTranspose2dForward(x!.data, w!.data, g, g.Cin, data)) {
+      const epilogue = { bias: bias?.data, relu: attrs.relu ?? false };
+      const ran = convTranspose2dForward(x!.data, w!.data, g, g.Cin, data, epilogue);
+      if (!ran) {
         const cols = scratch(M * K, dtypeOf(x!.data));
         gemm(M, K, g.Cin, x!.data, w!.data, cols);
         col2im(cols, g, data);
       }
-      biasAndRelu(data, bias?.data, attrs.relu ?? false);
+      if (ran !== 'fused') biasAndRelu(data, epilogue.bias, epilogue.relu);
       return { shape: [g.B, g.H, g.W, g.C], data };
     },
     backward([x, w, bias], out, dout, [gx, gw, gb], attrs) {

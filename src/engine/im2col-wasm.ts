@@ -101,3 +101,30 @@ export function col2imArena(k: ColumnKernels, cols: Placed, ld: number, g: Geome
     },
   );
 }
+
+/**
+ * im2colRows of the image x (padded: no window crosses its border) straight into the kernel's
+ * panels (panels.ts) at `panels`, rows [row0, row1) as that many panel rows: the bytes that
+ * packing the row-major columns would give, without writing them first. Needs a window row of
+ * whole panels (kw·C a multiple of `panelColumns`); each ky's window row is split into its
+ * panels, one strided copy each.
+ */
+export function im2colPanelsArena(k: ColumnKernels, x: Placed, g: Geometry, row0: number, row1: number, panels: number, panelColumns: number): void {
+  const { H, W, C, kh, kw, stride, pad } = g;
+  const e = k.bytes;
+  const perRow = (kw * C) / panelColumns;
+  const panelRow = panelColumns * e;
+  const panelBytes = (row1 - row0) * panelRow;
+  runs(
+    g, row0, row1,
+    () => {
+      throw new RangeError('im2colPanelsArena: a window crosses the image border (pad the image first)');
+    },
+    (b, oy, ox0, n, row) => {
+      for (let ky = 0; ky < kh; ky++) {
+        const pixel = x.at + ((b * H + oy * stride - pad + ky) * W + ox0 * stride - pad) * C * e;
+        for (let q = 0; q < perRow; q++) k.copy(n, panelRow, panels + (ky * perRow + q) * panelBytes + (row - row0) * panelRow, panelRow, pixel + q * panelRow, stride * C * e);
+      }
+    },
+  );
+}

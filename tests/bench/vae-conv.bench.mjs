@@ -8,6 +8,9 @@
 //     (useConvChunks(false): conv.ts's fallback, the path before conv-wasm.ts);
 //   - with BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change), that
 //     build's conv training, loaded into the same process and run in alternation.
+// Then the setting of issue 18's sweep (64×64, batch 16): this build against the baseline build
+// (when given) as the median of paired rounds (each round runs both, in alternating order: on a
+// shared machine the best-of ratios above swing by ±20 %), and against the MLP.
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,7 +24,7 @@ const current = await load(join(root, 'dist'));
 const baseline = process.env.BENCH_BASELINE_DIST ? await load(resolve(process.env.BENCH_BASELINE_DIST)) : undefined;
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const BATCH = 64;
+let BATCH = 64;
 console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}; batch ${BATCH}, latent 10, hidden 256, beta-TCVAE β 4`);
 
 /** One epoch over `batches` batches; images per CPU second. */
@@ -65,3 +68,22 @@ for (const side of [32, 64]) {
   console.log(`${side}×${side}: ` + variants.map((v, i) => `${v.name} ${best[i].toFixed(1)} images/s`).join(', '));
   console.log(`  conv against: mlp ×${(conv / best[0]).toFixed(3)}, one gemm per product ×${(conv / best[2]).toFixed(2)}` + (baseline ? `, baseline build ×${(conv / best[3]).toFixed(2)}` : ''));
 }
+
+// Issue 18's sweep setting: 64×64, batch 16 (what `vae sweep --arch conv --side 64 --batch 16` trains).
+BATCH = 16;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+const sweepVariants = [
+  { name: 'conv', run: () => imagesPerCpuSecond(current, 64, 'conv', 4) },
+  { name: 'mlp', run: () => imagesPerCpuSecond(current, 64, 'mlp', 40) },
+  ...(baseline ? [{ name: 'conv, baseline build', run: () => imagesPerCpuSecond(baseline, 64, 'conv', 4) }] : []),
+];
+for (const v of sweepVariants) v.run();
+const rounds = sweepVariants.map(() => []);
+for (let r = 0; r < ROUNDS; r++) {
+  const order = r % 2 ? [...sweepVariants.keys()].reverse() : [...sweepVariants.keys()];
+  for (const i of order) rounds[i].push(sweepVariants[i].run());
+}
+const paired = (i) => median(rounds[0].map((v, r) => v / rounds[i][r]));
+console.log(`64×64, batch 16 (the sweep's setting), medians of ${ROUNDS} rounds: ` + sweepVariants.map((v, i) => `${v.name} ${median(rounds[i]).toFixed(1)} images/s`).join(', '));
+console.log(`  conv against: mlp ×${paired(1).toFixed(3)}` + (baseline ? `, baseline build ×${paired(2).toFixed(2)} (median of paired rounds: ${rounds[0].map((v, r) => (v / rounds[2][r]).toFixed(2)).join(' ')})` : ''));

@@ -15,7 +15,7 @@ import { setOutputPrior } from './conv-net.js';
 import { activeDimensions, latentVariances, mig } from './mig.js';
 import { migSampled } from './mig-sampled.js';
 import { makeSprites } from './sprites.js';
-import { continueTraining, decodeLatents, encodeMeans, encodePosteriors, evaluate, type BatchProgress } from './train.js';
+import { continueTraining, decodeLatents, encodePosteriors, evaluate, type BatchProgress } from './train.js';
 
 export interface SweepOptions {
   readonly betas?: readonly number[];
@@ -143,8 +143,10 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
       const runs = seeds.map((seed, s) => {
         const measure = (model: Vae) => {
           const tested = evaluate(model, held, createRandom(seed.evaluation));
-          const means = encodeMeans(model, held);
-          const chen = migSampled(encodePosteriors(model, held), heldFactors, factorCount, createRandom(seed.evaluation + 1), { factorsUsed: CHEN_FACTORS, samples: o.migSamples });
+          // The posteriors' means are encodeMeans's (the same batches through the same encoder): one pass, not two.
+          const posteriors = encodePosteriors(model, held);
+          const means = posteriors.mu;
+          const chen = migSampled(posteriors, heldFactors, factorCount, createRandom(seed.evaluation + 1), { factorsUsed: CHEN_FACTORS, samples: o.migSamples });
           return { tested, means, active: activeDimensions(means, o.latent), chen, histogram: mig(means, o.latent, heldFactors, factorCount).mig };
         };
         const run = { objective, beta, seed: s + 1 };
