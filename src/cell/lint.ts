@@ -4,6 +4,8 @@
  * `c_perv`) silently becomes a learned vector: the recurrence disappears from the trace and
  * the figure shows a parameter where a wire from the previous step was meant.
  */
+import type { DraftNode } from './lower.js';
+import type { NameDecl } from './source.js';
 import type { CellGraph } from './types.js';
 
 /** Edits (insert, delete, substitute, swap two neighbours) between a and b: the optimal string alignment distance. */
@@ -48,4 +50,18 @@ export function lintCell(cell: CellGraph): string[] {
     warnings.push(`${file}:${line}:${column}: '${p.name}' is not a state or input, so it is read as a learned parameter; did you mean '${meant}'?`);
   }
   return warnings;
+}
+
+/**
+ * A shape that cannot be inferred is often a misspelt state: `U hprev` reads a parameter hprev
+ * of unknown size. Name the first undeclared parameter that looks like a state or input.
+ */
+export function misspeltHint(leaves: readonly DraftNode[], declared: ReadonlyMap<string, NameDecl>, source: { states: readonly NameDecl[]; inputs: readonly NameDecl[] }): string {
+  const names = valueNames(source.states, source.inputs);
+  for (const leaf of leaves) {
+    if (leaf.kind !== 'param' || declared.has(leaf.id)) continue;
+    const meant = lookalike(leaf.id, names);
+    if (meant !== null) return ` (is '${leaf.id}' a misspelling of '${meant}'? an undeclared name is read as a parameter)`;
+  }
+  return '';
 }

@@ -4,9 +4,10 @@
  * located at file:line:column.
  */
 import { CellError, type Span } from '../errors.js';
-import { lowerExpression, parseStatement, symbolsOf, type DraftNode } from './lower.js';
+import { lowerExpression, type DraftNode } from './lower.js';
+import { parseStatement, symbolsOf } from './statement-parse.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
-import { lookalike, valueNames } from './lint.js';
+import { misspeltHint } from './lint.js';
 import { splitSource, type NameDecl } from './source.js';
 import type { ActivationName, CellGraph, CellNode, Declared, ReductionName, Shape, Statement } from './types.js';
 
@@ -298,18 +299,4 @@ export function parseCell(text: string, options: ParseOptions = {}): CellGraph {
     nodes: finalNodes,
     dims: [...dims].sort(),
   };
-}
-
-/**
- * A shape that cannot be inferred is often a misspelt state: `U hprev` reads a parameter hprev
- * of unknown size. Name the first undeclared parameter that looks like a state or input.
- */
-function misspeltHint(leaves: readonly DraftNode[], declared: ReadonlyMap<string, NameDecl>, source: { states: readonly NameDecl[]; inputs: readonly NameDecl[] }): string {
-  const names = valueNames(source.states, source.inputs);
-  for (const leaf of leaves) {
-    if (leaf.kind !== 'param' || declared.has(leaf.id)) continue;
-    const meant = lookalike(leaf.id, names);
-    if (meant !== null) return ` (is '${leaf.id}' a misspelling of '${meant}'? an undeclared name is read as a parameter)`;
-  }
-  return '';
 }

@@ -7,11 +7,12 @@
  * --annotate or --html, runs without the snapshot). Node has no
  * WebAssembly while it makes a snapshot, so the engine runs its plain kernels here; the kernels'
  * bytes are kept and compiled in the restored process (the engine's caches do not remember the
- * missing WebAssembly).
+ * missing WebAssembly), and the exact functions' bodies are made here for the step programs.
  */
 import { startupSnapshot } from 'node:v8';
 import { parseCell } from '../cell/index.js';
 import { GateflowError } from '../errors.js';
+import { exactFunctionBodies } from '../engine/wasm-exact-math.js';
 import { cellParseOptions, listCells, readCell } from '../io/index.js';
 import { formatTable, toCsv, toJson, trace } from '../trace/index.js';
 import { runCli } from './cli.js';
@@ -31,6 +32,10 @@ async function warmUp(): Promise<void> {
       if (!(error instanceof GateflowError)) throw error;
     }
   }
+  // The exact functions' WebAssembly bodies, which a step program places after the kernels it
+  // imports (one to three: gemm_set_f64, gemm_f64): made here, since the warm-up above runs
+  // without WebAssembly and so makes no step program.
+  for (let first = 1; first <= 4; first++) exactFunctionBodies(first);
   // yargs with the trace command's options, as a trace parses them.
   await runCli(['trace', 'gru', '--input', '[[1,0]]', '--hidden', '2'], { parseOnly: true });
 }

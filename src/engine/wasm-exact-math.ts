@@ -219,7 +219,15 @@ function code(locals: [number, number][], body: number[]): number[] {
 export const EXACT_FUNCTIONS = ['exp', 'expm1', 'tanh', 'sigmoid'] as const;
 export type ExactFunction = (typeof EXACT_FUNCTIONS)[number];
 
-/** The code section entries of EXACT_FUNCTIONS placed from function index `first` on (they call each other by index). */
+const bodiesAt = new Map<number, number[][]>();
+
+/**
+ * The code section entries of EXACT_FUNCTIONS placed from function index `first` on (they call
+ * each other by index). Made once per index (every exact step program asks; a startup snapshot
+ * keeps the ones its warm-up made): callers read them, never change them.
+ */
 export function exactFunctionBodies(first: number): number[][] {
-  return [expBody(), expm1Body(), tanhBody(first + 1), sigmoidBody(first)];
+  let bodies = bodiesAt.get(first);
+  if (!bodies) bodiesAt.set(first, (bodies = [expBody(), expm1Body(), tanhBody(first + 1), sigmoidBody(first)]));
+  return bodies;
 }

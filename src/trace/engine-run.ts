@@ -60,11 +60,13 @@ export interface StepValues {
 
 /** Per node id, its values at one step as the engine left them, or undefined (no such node, or its arrays were made and may have been changed). */
 export type StepValuesOf = (id: string) => StepValues | undefined;
-const stepValues = new WeakMap<object, StepValuesOf>();
+
+/** The key under which a step made by lazySteps hands out its StepValuesOf (no other record answers it). */
+const STEP_VALUES = Symbol('the engine values of a step');
 
 /** The engine's values of a step's nodes when the engine made them (lazySteps), else undefined: for writers of large tables. */
 export function engineValues(nodes: object): StepValuesOf | undefined {
-  return stepValues.get(nodes);
+  return (nodes as { [STEP_VALUES]?: StepValuesOf })[STEP_VALUES];
 }
 
 /**
@@ -75,46 +77,63 @@ export function engineValues(nodes: object): StepValuesOf | undefined {
  */
 function lazySteps(history: ReadonlyMap<string, NodeHistory>, T: number, B: number): NodeRows[] {
   const ids = [...history.keys()];
-  const known = new Set(ids);
   const at = (t: number, id: string): StepValues => {
     const h = history.get(id)!;
     return { data: h.data as Float64Array, rows: B, start: h.offset + t * h.tStride, rowStride: h.rowStride, width: h.width };
   };
-  return Array.from({ length: T }, (_, t) => {
-    let made: Set<string> | undefined;
-    const step = readOnlyRecord(
-      ids,
+  const records = readOnlyRecords<number[][]>(ids);
+  return Array.from({ length: T }, (_, t) =>
+    records(
       (id) => {
-        (made ??= new Set()).add(id);
         const { data, start, rowStride, width } = at(t, id);
         return Array.from({ length: B }, (_, b) => Array.from(data.subarray(start + b * rowStride, start + b * rowStride + width)));
       },
-      known,
-    );
-    // Arrays once made are what the step holds (and a caller may have changed them).
-    stepValues.set(step, (id) => (known.has(id) && !made?.has(id) ? at(t, id) : undefined));
-    return step;
-  });
+      // Arrays once made are what the step holds (and a caller may have changed them).
+      (id, made) => (made ? undefined : at(t, id)),
+    ),
+  );
 }
 
-/** A read-only object whose keys are `keys` (`known`: the same as a set, shared by many records) and whose values `make` builds on first read. */
-export function readOnlyRecord<V>(keys: readonly string[], make: (key: string) => V, known: ReadonlySet<string> = new Set(keys)): Record<string, V> {
-  const made = new Map<string, V>();
-  const get = (key: string): V => {
-    let value = made.get(key);
-    if (value === undefined) made.set(key, (value = make(key)));
+/** What one record holds: how to make a value, the values made so far, and (engine steps) where the engine's values lie. */
+class RecordTarget<V> {
+  made: Map<string, V> | undefined;
+  constructor(
+    readonly make: (key: string) => V,
+    readonly valuesOf: ((key: string, made: boolean) => StepValues | undefined) | undefined,
+  ) {}
+
+  value(key: string): V {
+    let value = this.made?.get(key);
+    if (value === undefined) (this.made ??= new Map()).set(key, (value = this.make(key)));
     return value;
-  };
-  return new Proxy({} as Record<string, V>, {
-    get: (_target, key) => (typeof key === 'string' && known.has(key) ? get(key) : undefined),
+  }
+}
+
+/**
+ * A maker of read-only objects whose keys are `keys` and whose values `make` builds on first
+ * read: one proxy handler for all of them (a trace makes one record per step), the record's own
+ * state on its proxy's target. `valuesOf`: what engineValues hands out for the record.
+ */
+export function readOnlyRecords<V>(keys: readonly string[]): (make: (key: string) => V, valuesOf?: (key: string, made: boolean) => StepValues | undefined) => Record<string, V> {
+  const known = new Set(keys);
+  const handler: ProxyHandler<RecordTarget<V>> = {
+    get: (target, key) => {
+      if (typeof key === 'string') return known.has(key) ? target.value(key) : undefined;
+      if (key === STEP_VALUES && target.valuesOf) {
+        const valuesOf = target.valuesOf;
+        return (id: string) => (known.has(id) ? valuesOf(id, target.made?.has(id) ?? false) : undefined);
+      }
+      return undefined;
+    },
     has: (_target, key) => typeof key === 'string' && known.has(key),
     ownKeys: () => [...keys],
-    getOwnPropertyDescriptor: (_target, key) =>
-      typeof key === 'string' && known.has(key) ? { value: get(key), enumerable: true, configurable: true, writable: false } : undefined,
+    getOwnPropertyDescriptor: (target, key) =>
+      typeof key === 'string' && known.has(key) ? { value: target.value(key), enumerable: true, configurable: true, writable: false } : undefined,
     set: () => false,
     defineProperty: () => false,
     deleteProperty: () => false,
-  });
+  };
+  return (make, valuesOf) => new Proxy(new RecordTarget(make, valuesOf), handler) as unknown as Record<string, V>;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { CellGraph } from '../cell/index.js';
 import { withSizes } from '../cell/index.js';
 import { InputError, ShapeError } from '../errors.js';
 import { createRandom } from '../random.js';
-import { readOnlyRecord } from './engine-run.js';
+import { readOnlyRecords } from './engine-run.js';
 import { runTrace } from './evaluators.js';
 import { recordedNodes } from './probe.js';
 import { resolveSizes, sizesFromFeatures } from './sizes.js';
@@ -64,8 +64,8 @@ export function trace(cell: CellGraph, weights: WeightsLike | undefined, inputs:
   };
   const chosen = runTrace({ cell, sized }, sizes, finalWeights, run, recorded, { evaluator: options.evaluator, seed, warn: options.warn });
   // A statement's value is its node's (the engine's nodes are made on first read).
-  const knownTargets = new Set(targets);
-  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: readOnlyRecord(targets, (name) => nodes[name]!, knownTargets), nodes }));
+  const values = readOnlyRecords<number[][]>(targets);
+  const out: TraceStep[] = chosen.steps.map((nodes, t) => ({ t, values: values((name) => nodes[name]!), nodes }));
   const last = out[out.length - 1];
   return {
     cell: cell.name,
