@@ -22,8 +22,9 @@ describe('the npm package', () => {
     for (const cell of readdirSync(join(ROOT, 'templates', 'cells'))) expect(paths).toContain(`templates/cells/${cell}`);
     expect(paths).toContain('dist/cli/main.js');
     expect(paths).toContain('dist/diagram/vendor/mathjax.cjs');
-    // 6.6 MB before the "files" list; the bundles are most of what is left. (1.5 MB until the
-    // conv VAE's panel im2col and in-arena epilogue: main was 0.4 KB under it, they add 2 KB.)
-    expect(packed!.size).toBeLessThan(1.52e6);
+    // 6.6 MB before the "files" list; the bundles are most of what is left (1.51 MB today). The
+    // bound catches a folder shipped by mistake (tests, out/, sources: each adds far more than
+    // 100 KB), not ordinary growth of the code and README, which kept tripping a 1 % margin.
+    expect(packed!.size).toBeLessThan(1.6e6);
   });
 });
