@@ -5,6 +5,7 @@
 // refused naming its file:line:column. Expected times come from Date.UTC, not from the reader.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf, FORMS, start, write, type Form } from './timestamp-forms.js';
 import { cleanSeries } from '../../src/io/series-clean.js';
 import { decodeNabWindows, labelFromWindows } from '../../src/io/nab-windows.js';
 import { decodeSeriesCsv, timeAxisOf } from '../../src/io/series.js';
@@ -12,27 +13,10 @@ import { timeColumnOf, timeStepOf } from '../../src/io/time-column.js';
 import { detect } from '../../src/train/anomaly/index.js';
 import { loadCell } from '../../src/load-cell.js';
 
-type Form = 'iso' | 's' | 'ms' | 'us' | 'ns';
-const FORMS: readonly Form[] = ['iso', 's', 'ms', 'us', 'ns'];
-/** A whole-ms time in each form; µs and ns by BigInt (ns of today exceed 2^53). */
-const write = (ms: number, form: Form) =>
-  form === 'iso' ? new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '')
-  : form === 's' ? String(ms / 1000)
-  : form === 'ms' ? String(ms)
-  : String(BigInt(ms) * (form === 'us' ? 1000n : 1_000_000n));
 const csv = (times: readonly number[], values: readonly number[], labels: readonly number[], form: Form) =>
   'timestamp,value,label\n' + times.map((t, i) => `${write(t, form)},${values[i]},${labels[i]}`).join('\n') + '\n';
-const errorOf = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return 'no error';
-};
 
-/** A start from 2001 to 2030, whole seconds (decimal epoch seconds are a case of their own below). */
-const start = fc.integer({ min: Date.UTC(2001, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }).map((s) => s * 1000);
+// Starts are whole seconds (decimal epoch seconds are a case of their own below).
 const stepMs = fc.constantFrom(1_000, 60_000, 300_000, 900_000, 3_600_000, 86_400_000);
 
 describe('epoch timestamps, hand-written cases', () => {

@@ -7,30 +7,16 @@
 // columns are refused. Expected times come from Date.UTC and BigInt, not from the reader.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf, start, write, type Form } from './timestamp-forms.js';
 import { cleanSeries } from '../../src/io/series-clean.js';
 import { decodeSeriesCsv } from '../../src/io/series.js';
 
-type Form = 'iso' | 's' | 'ms' | 'us' | 'ns';
 const FORM_NAME: Record<Form, string> = { iso: 'ISO-8601 dates', s: 'Unix epoch seconds', ms: 'Unix epoch milliseconds', us: 'Unix epoch microseconds', ns: 'Unix epoch nanoseconds' };
-const write = (ms: number, form: Form) =>
-  form === 'iso' ? new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '')
-  : form === 's' ? String(ms / 1000)
-  : form === 'ms' ? String(ms)
-  : String(BigInt(ms) * (form === 'us' ? 1000n : 1_000_000n));
 const NAMES = 'no column is named as a timestamp (timestamp, time, date, datetime, t)';
-const errorOf = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return 'no error';
-};
 /** CSV text from named columns of cells (all of one length). */
 const table = (columns: readonly (readonly [string, readonly string[]])[]) =>
   columns.map(([name]) => name).join(',') + '\n' + columns[0]![1].map((_, r) => columns.map(([, cells]) => cells[r]).join(',')).join('\n') + '\n';
 
-const start = fc.integer({ min: Date.UTC(2001, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }).map((s) => s * 1000);
 const form = fc.constantFrom<Form>('iso', 's', 'ms', 'us', 'ns');
 
 describe('the timestamp column found by content', () => {
