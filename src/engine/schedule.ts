@@ -15,6 +15,7 @@ import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.j
 import type { ForwardResult } from './compile.js';
 import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
 import { mergeChains } from './wasm-chain.js';
+import { packStripColumns } from './wasm-gemv.js';
 import { startRecording } from './schedule-record.js';
 
 type Phase = 'const' | 'seq' | 'step';
@@ -30,8 +31,11 @@ interface Group {
   stride: number;
   WT?: Data;
   out?: Data;
-  /** The wasm path: the group's own memory, with WT, the operand rows and out resident in it. */
-  wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean };
+  /**
+   * The wasm path: the group's own memory, with WT, the operand rows and out resident in it.
+   * strips: WT in the gemv kernel's strips (a product of fewer than 4 rows), else gemm's panels.
+   */
+  wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean; strips: boolean };
 }
 
 /** Called after each step with `copyRow(id, r, into, at)`: copies row r of any node's value at that step into `into` at `at`. */
@@ -80,6 +84,9 @@ function exactUnary(u: Partial<Record<UnaryOp | ExactOp, UnaryKernel>>): Partial
 
 /** The largest arena the schedule asks for (wasm32 memories stop at 4 GiB). */
 const MAX_ARENA_BYTES = 3 * 2 ** 30;
+
+/** Rows below which a product runs on the gemv kernel (wasm-gemv.ts), its weights in strips: gemm's own tile for so few rows is one row × a panel. */
+const GEMV_MAX_ROWS = 4;
 
 /** Multiply-adds per product above which a helper thread takes half of the columns. */
 const PARALLEL_MIN_WORK = 1 << 19;
@@ -208,7 +215,8 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       const b = groupBufs.get(g)!;
       g.WT = views[b.WT]!;
       g.out = views[b.out]!;
-      g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK } : undefined;
+      const parallelGroup = parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK;
+      g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) < GEMV_MAX_ROWS } : undefined;
     }
     const history = new Map(cell.states.map((s) => [s.name, views[historyBuf.get(s.name)!]!]));
 
@@ -333,6 +341,14 @@ function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>, dtype: DType
   const { K, stride: total } = g;
   const pc = PANEL_COLUMNS[dtype];
   const w = g.wasm;
+  if (w?.strips) {
+    // The arena's memory starts zeroed and nothing else writes WT: the padding columns stay 0.
+    for (const m of g.members) {
+      const W = slots.get(m.W)!;
+      packStripColumns(WT, K, total, 16 / BYTES[dtype], m.col, m.rows, W.buf, W.off);
+    }
+    return;
+  }
   if (w && g.members.every((m) => m.col % pc === 0)) {
     // Each member starts a panel: the arena's pack reads W [rows, K] as B stored transposed.
     const e = BYTES[dtype];
@@ -364,7 +380,8 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       // Every buffer lives in the arena: the operand rows are read in place, at their stride.
       const nb = g.stride / BLOCK_COLUMNS[dtype];
       const A = right.buf.byteOffset + start * e;
-      if (w.parallel) {
+      if (w.strips) w.arena.gemv(dtype, rows, g.stride, g.K, A, w.WT, w.out, right.stride, g.stride, true);
+      else if (w.parallel) {
         g.out!.fill(0, 0, rows * g.stride);
         w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
       } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, 1, true); // stored over out: no zeroing
@@ -386,7 +403,10 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   const w = g.wasm;
   if (w && !w.parallel) {
     // The first depth block's sums are stored over the output, so it is not zeroed first (the same bits).
-    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
+    instr.program = (rows): ProgramCall[] =>
+      w.strips
+        ? w.arena.gemvCalls(dtype, rows, g.stride, g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true)
+        : w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
   }
   return instr;
 }

@@ -6,6 +6,7 @@
 
 import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
+import { gemvFunctions } from './wasm-gemv.js';
 import { relaxedSimd } from './relaxed-simd.js';
 import { EXACT_FUNCTIONS, exactFunctionBodies, F64_TO_F64, type ExactFunction } from './wasm-exact-math.js';
 
@@ -238,7 +239,7 @@ function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   return out;
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64 and gemm_set_f32, gemm_set_f64. */
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64, gemm_set_f32, gemm_set_f64 and the gemv_* kernels (wasm-gemv.ts). */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
   const types = [...[10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]), F64_TO_F64];
@@ -251,6 +252,7 @@ export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayB
     { name: 'pack_f64', type: 3, body: packBody(true) },
     { name: 'gemm_set_f32', type: 0, body: gemmBody({ f64: false, fma, overwrite: true }) },
     { name: 'gemm_set_f64', type: 0, body: gemmBody({ f64: true, fma, overwrite: true }) },
+    ...gemvFunctions(fma).map((f) => ({ ...f, type: 0 })),
   ];
   // The exact kernels (ew_exact_*_f64), then the scalar functions they call, exported as exact_* (tests compare them with Math).
   const exactAt = head.length + EXACT_OPS.length;

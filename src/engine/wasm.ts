@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
 import { BINARY_OPS, EXACT_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ExactOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
 import { PANEL_BYTES } from './wasm-gemm.js';
+import { gemvName, stripWidths } from './wasm-gemv.js';
 import { programModuleBytes, type ProgramArg, type ProgramCall } from './wasm-program.js';
 
 export { fmaEnabled, gemmModule, useFma } from './wasm-module.js';
@@ -151,6 +152,39 @@ export class WasmArena {
       }
     }
     return calls;
+  }
+
+  /**
+   * C[M, columns] = A[M, K]·B[K, columns] for a few rows (M < 4: a recurrent step at a small
+   * batch) on the gemv kernels, B packed in strips (wasm-gemv.ts; `columns` whole 16-byte
+   * vectors). The same bits as gemm(), depth blocks included; as calls, A and C may move with t.
+   * `overwrite`: the first depth block's sums stored over C (else C += A·B).
+   */
+  gemvCalls(dtype: DType, M: number, columns: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number, overwrite = false, kStride = 1): ProgramCall[] {
+    const e = BYTES[dtype];
+    const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
+    const { wide, narrow, width } = stripWidths((columns * e) / 16);
+    const calls: ProgramCall[] = [];
+    for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+      const kb = Math.min(K_BLOCK, K - k0);
+      let b = B;
+      let c = 0;
+      for (const [count, w] of [[wide, width + 1], [narrow, width]] as const) {
+        if (count === 0) continue;
+        calls.push({ fn: gemvName(w, dtype === 'float64', overwrite && k0 === 0), args: [M, count, kb, shift(A, k0 * kStride * e), b + k0 * w * 16, shift(C, c), lda * e, K * w * 16, ldc * e, kStride * e] });
+        b += count * K * w * 16;
+        c += count * w * 16;
+      }
+    }
+    return calls;
+  }
+
+  /** gemvCalls, run now. */
+  gemv(dtype: DType, M: number, columns: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, overwrite = false, kStride = 1): void {
+    for (const call of this.gemvCalls(dtype, M, columns, K, A, B, C, lda, ldc, overwrite, kStride)) {
+      if (!('fn' in call)) continue;
+      (this.exports[call.fn] as (...args: number[]) => void)(...(call.args as number[]));
+    }
   }
 
   /**

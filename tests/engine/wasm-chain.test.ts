@@ -1,6 +1,6 @@
 // A step's elementwise ops fused into one loop (wasm-chain.ts): which ops may share the loop
 // (joins: an overlap other than element for element splits it), and that the shipped LSTM's
-// step becomes its product and one chain of all 17 elementwise ops (4 gates × add, add, σ or tanh; c: 2 products and a sum; h: tanh and a product). (That fused steps give the
+// step becomes its product (gemm, or gemv's strips below 4 rows) and one chain of all 17 elementwise ops (4 gates × add, add, σ or tanh; c: 2 products and a sum; h: tanh and a product). (That fused steps give the
 // unfused kernels' bits is step-program.test.ts's check, on 40 generated cells.)
 import { describe, expect, it, vi } from 'vitest';
 import { loadCell } from '../../src/index.js';
@@ -36,16 +36,22 @@ describe('joins', () => {
 });
 
 describe('the shipped LSTM step', () => {
-  it('is its stacked product (one kernel call storing over the output, no zeroing) and one chain of its 17 elementwise ops', () => {
+  /** The step program's calls for a forward of the float32 LSTM at input 4, hidden 32 and this batch. */
+  const stepKinds = (batch: number): string[] => {
     const programs = vi.spyOn(WasmArena.prototype, 'program');
     const cell = loadCell('lstm');
     const sizes = { input: 4, hidden: 32 };
     const params = compile(cell, sizes).initParams(createRandom(3)).map((p): Parameter => ({ ...p, value: { shape: p.value.shape, data: Float32Array.from(p.value.data) } }));
-    const x = randn([3, 2, 4], createRandom(4));
+    const x = randn([3, batch, 4], createRandom(4));
     compile(cell, sizes, { dtype: 'float32' }).forward(params, { inputs: { x: { shape: x.shape, data: Float32Array.from(x.data) } } });
     const calls = programs.mock.calls[0]![0] as ProgramCall[];
     programs.mockRestore();
-    const kinds = calls.map((c) => ('fn' in c ? c.fn : 'zero' in c ? 'zero' : `chain of ${c.chain.ops.length}`));
-    expect(kinds).toEqual(['gemm_set_f32', 'chain of 17']);
+    return calls.map((c) => ('fn' in c ? c.fn : 'zero' in c ? 'zero' : `chain of ${c.chain.ops.length}`));
+  };
+  it('is its stacked product (one kernel call storing over the output, no zeroing) and one chain of its 17 elementwise ops', () => {
+    expect(stepKinds(4)).toEqual(['gemm_set_f32', 'chain of 17']);
+  });
+  it('at a batch under 4 has the product on the gemv kernels: 128 columns are 32 vectors, in 2 strips of 7 and 3 of 6', () => {
+    expect(stepKinds(2)).toEqual(['gemv_7_set_f32', 'gemv_6_set_f32', 'chain of 17']);
   });
 });

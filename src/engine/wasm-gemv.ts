@@ -1,0 +1,146 @@
+/**
+ * Engine stage: the product of a few rows (a recurrent step at batch 1 to 3) on its own kernel
+ * and right-operand layout. gemm's tile for rows left over is one row × a whole 128-byte panel:
+ * eight accumulators, and V8 loads the panel's eight vectors into registers before their
+ * multiply-adds, so with the broadcast row value that is 17 vector registers for its 15: one
+ * accumulator lives on the stack, and its chain of multiply-adds waits on a store and a load
+ * every k (about 20 GFLOP/s at [1, 128]·[128, 512], the same with the operand in L1). Here B
+ * is packed in strips of at most 7 vectors, each K rows deep and contiguous, and a row's tile
+ * is a whole strip: 7 accumulators + 7 loaded vectors + the broadcast fit the registers. Every
+ * element sums over k in order as in gemm (acc = a·b + acc from +0, depth blocks of
+ * DEPTH_BLOCK stored or added as gemm does), so the bits are gemm's.
+ *
+ * gemv_<W>[_set]_<f32|f64>(M, count, K, A, B, C, lda, stripStride, ldc, kStep): for `count`
+ * strips of W vectors, stripStride bytes apart from B on, and rows i < M:
+ * C[i, strip] (+)= A[i, 0..K)·strip[0..K), byte addresses and strides as gemm's.
+ */
+import { blockLoop, get, i32, op, set, simd, simdOp, uleb, vec } from './wasm-bytes.js';
+
+/** Vectors in the widest strip: 7 accumulators and 7 loaded vectors, and a broadcast, in 15 registers. */
+export const STRIP_VECTORS = 7;
+
+/** A strip: its first vector (16-byte column chunk) and its width in vectors. */
+export interface Strip {
+  readonly start: number;
+  readonly width: number;
+}
+
+/**
+ * `vectors` column chunks as strips: as few as hold them at STRIP_VECTORS each, their widths
+ * as equal as can be (the wider first), so that every strip keeps as many chains of
+ * multiply-adds in flight as the others (128 vectors: 14 of 7 and 5 of 6, not 18 of 7 and 2).
+ */
+export function stripWidths(vectors: number): { readonly wide: number; readonly narrow: number; readonly width: number } {
+  const n = Math.ceil(vectors / STRIP_VECTORS);
+  const width = Math.floor(vectors / n);
+  const wide = vectors - n * width;
+  return { wide, narrow: n - wide, width };
+}
+
+/** The strips of `vectors` chunks, in order. */
+export function strips(vectors: number): Strip[] {
+  const { wide, narrow, width } = stripWidths(vectors);
+  const out: Strip[] = [];
+  let start = 0;
+  for (let s = 0; s < wide + narrow; s++) {
+    const w = s < wide ? width + 1 : width;
+    out.push({ start, width: w });
+    start += w;
+  }
+  return out;
+}
+
+// params: 0 M, 1 count, 2 K, 3 A, 4 B, 5 C, 6 lda, 7 strip stride, 8 ldc, 9 A's k stride (bytes)
+const [M, COUNT, K, A, B, C, LDA, SSTRIDE, LDC, KSTEP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// i32 locals 10..15, then v128: W accumulators and the broadcast
+const [J, I, KK, AP, BP, CP] = [10, 11, 12, 13, 14, 15];
+const I32_LOCALS = 6;
+const V128_AT = 16;
+
+/** The kernel for strips of `width` vectors (fma and overwrite as gemmBody's). */
+export function gemvBody({ f64, width, fma = false, overwrite = false }: { readonly f64: boolean; readonly width: number; readonly fma?: boolean; readonly overwrite?: boolean }): number[] {
+  const acc = Array.from({ length: width }, (_, v) => V128_AT + v);
+  const AV = V128_AT + width;
+  const splatLoad = [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0];
+  const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
+  const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
+  const madd = simdOp(f64 ? simd.f64RelaxedMadd : simd.f32RelaxedMadd);
+  const load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
+  const store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
+  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+  // acc += a·b as gemm's accumulate computes it (so the same bits).
+  const accumulate = (a: number, b: number[]) =>
+    fma ? [...get(AV), ...b, ...get(a), ...madd, ...set(a)] : [...get(a), ...get(AV), ...b, ...mul, ...add, ...set(a)];
+  const advance = (local: number, by: number[]) => [...get(local), ...by, op.i32Add, ...set(local)];
+  const kLoop = [
+    op.loop, 0x40,
+    ...get(AP), ...splatLoad, ...set(AV),
+    ...acc.flatMap((a, v) => accumulate(a, [...get(BP), ...load(16 * v)])),
+    ...advance(AP, get(KSTEP)),
+    ...advance(BP, i32(16 * width)),
+    // K ≥ 1 (callers never pass an empty depth): test at the bottom.
+    ...get(KK), ...i32(1), op.i32Sub, op.tee, ...uleb(KK), op.brIf, 0,
+    op.end,
+  ];
+  const storeAcc = (a: number, v: number) =>
+    overwrite ? [...get(CP), ...get(a), ...store(16 * v)] : [...get(CP), ...get(CP), ...load(16 * v), ...get(a), ...add, ...store(16 * v)];
+  const row = [
+    ...acc.flatMap((a) => [...zero, ...set(a)]),
+    ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
+    ...get(B), ...set(BP),
+    ...get(K), ...set(KK),
+    ...kLoop,
+    ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...set(CP),
+    ...acc.flatMap(storeAcc),
+  ];
+  const body = [
+    ...i32(0), ...set(J),
+    ...blockLoop([
+      ...get(J), ...get(COUNT), op.i32GeU, op.brIf, 1,
+      ...i32(0), ...set(I),
+      ...blockLoop([...get(I), ...get(M), op.i32GeU, op.brIf, 1, ...row, ...advance(I, i32(1)), op.br, 0]),
+      ...advance(C, i32(16 * width)),
+      ...advance(B, get(SSTRIDE)),
+      ...advance(J, i32(1)),
+      op.br, 0,
+    ]),
+  ];
+  const locals = vec([[...uleb(I32_LOCALS), 0x7f], [...uleb(width + 1), 0x7b]]);
+  const code = [...locals, ...body, op.end];
+  return [...uleb(code.length), ...code];
+}
+
+/** The module's gemv kernels: [export name, body] for every width, both element types, adding and storing. */
+export function gemvFunctions(fma: boolean): { readonly name: string; readonly body: number[] }[] {
+  const out: { name: string; body: number[] }[] = [];
+  for (const f64 of [false, true]) {
+    for (const overwrite of [false, true]) {
+      for (let width = 1; width <= STRIP_VECTORS; width++) out.push({ name: gemvName(width, f64, overwrite), body: gemvBody({ f64, width, fma, overwrite }) });
+    }
+  }
+  return out;
+}
+
+export function gemvName(width: number, f64: boolean, overwrite: boolean): string {
+  return `gemv_${width}_${overwrite ? 'set_' : ''}${f64 ? 'f64' : 'f32'}`;
+}
+
+/**
+ * Writes rows of W ([rows, K] at wOff, row-major) as columns col … col + rows − 1 of the
+ * [K, columns] right operand packed in strips in WT (zero elsewhere stays zero), elements of
+ * `lanes` to a 16-byte vector.
+ */
+export function packStripColumns(WT: { [i: number]: number }, K: number, columns: number, lanes: number, col: number, rows: number, W: { readonly [i: number]: number }, wOff: number): void {
+  const all = strips(columns / lanes);
+  const stripOf: Strip[] = [];
+  for (const s of all) for (let v = s.start; v < s.start + s.width; v++) stripOf[v] = s;
+  for (let i = 0; i < rows; i++) {
+    const j = col + i;
+    const v = Math.floor(j / lanes);
+    const s = stripOf[v]!;
+    const step = s.width * lanes;
+    const at = K * lanes * s.start + (v - s.start) * lanes + (j % lanes);
+    const src = wOff + i * K;
+    for (let k = 0; k < K; k++) WT[at + k * step] = W[src + k]!;
+  }
+}
