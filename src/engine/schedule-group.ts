@@ -10,7 +10,6 @@ import { BLOCK_COLUMNS, PANEL_COLUMNS, type ProgramCall, type WasmArena } from '
 import { affine } from './schedule-wasm.js';
 import { allocate, type Data, type DType } from './tensor.js';
 import type { Instr, Slot } from './schedule-extra.js';
-import { packStripColumns } from './wasm-gemv.js';
 
 /** When a node is computed: once per call, once for the whole sequence, or at every step. */
 export type Phase = 'const' | 'seq' | 'step';
@@ -85,9 +84,10 @@ export function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>, dtype
   const w = g.wasm;
   if (w?.strips) {
     // The arena's memory starts zeroed and nothing else writes WT: the padding columns stay 0.
+    const e = BYTES[dtype];
     for (const m of g.members) {
       const W = slots.get(m.W)!;
-      packStripColumns(WT, K, total, 16 / BYTES[dtype], m.col, m.rows, W.buf, W.off);
+      w.arena.packStripColumns(dtype, K, total, m.col, m.rows, W.buf.byteOffset + W.off * e, w.WT);
     }
     return;
   }

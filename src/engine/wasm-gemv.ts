@@ -126,21 +126,33 @@ export function gemvName(width: number, f64: boolean, overwrite: boolean): strin
 }
 
 /**
- * Writes rows of W ([rows, K] at wOff, row-major) as columns col … col + rows − 1 of the
- * [K, columns] right operand packed in strips in WT (zero elsewhere stays zero), elements of
- * `lanes` to a 16-byte vector.
+ * copy_cols_<f32|f64>(N, K, src, ks, js, dst, dstK): element (k, j) of an operand, at byte
+ * src + k·ks + j·js, to dst + k·dstK + j·e, for j < N and k < K: columns of the stacked weights
+ * into one strip (wasm.ts's packStripColumns), row by row of the strip.
  */
-export function packStripColumns(WT: { [i: number]: number }, K: number, columns: number, lanes: number, col: number, rows: number, W: { readonly [i: number]: number }, wOff: number): void {
-  const all = strips(columns / lanes);
-  const stripOf: Strip[] = [];
-  for (const s of all) for (let v = s.start; v < s.start + s.width; v++) stripOf[v] = s;
-  for (let i = 0; i < rows; i++) {
-    const j = col + i;
-    const v = Math.floor(j / lanes);
-    const s = stripOf[v]!;
-    const step = s.width * lanes;
-    const at = K * lanes * s.start + (v - s.start) * lanes + (j % lanes);
-    const src = wOff + i * K;
-    for (let k = 0; k < K; k++) WT[at + k * step] = W[src + k]!;
-  }
+export function copyColumnsBody(f64: boolean): number[] {
+  const [N, KP, SRC, KS, JS, DST, DSTK] = [0, 1, 2, 3, 4, 5, 6];
+  const [KK, JJ, FROM, TO] = [7, 8, 9, 10];
+  const e = f64 ? 8 : 4;
+  const [load, store] = f64 ? [[op.f64Load, 3, 0], [op.f64Store, 3, 0]] : [[op.f32Load, 2, 0], [op.f32Store, 2, 0]];
+  const advance = (local: number, by: number[]) => [...get(local), ...by, op.i32Add, ...set(local)];
+  const body = [
+    ...i32(0), ...set(KK),
+    ...blockLoop([
+      ...get(KK), ...get(KP), op.i32GeU, op.brIf, 1,
+      ...get(SRC), ...get(KK), ...get(KS), op.i32Mul, op.i32Add, ...set(FROM),
+      ...get(DST), ...get(KK), ...get(DSTK), op.i32Mul, op.i32Add, ...set(TO),
+      ...i32(0), ...set(JJ),
+      ...blockLoop([
+        ...get(JJ), ...get(N), op.i32GeU, op.brIf, 1,
+        ...get(TO), ...get(FROM), ...load, ...store,
+        ...advance(FROM, get(JS)), ...advance(TO, i32(e)), ...advance(JJ, i32(1)),
+        op.br, 0,
+      ]),
+      ...advance(KK, i32(1)),
+      op.br, 0,
+    ]),
+  ];
+  const code = [...vec([[4, 0x7f]]), ...body, op.end];
+  return [...uleb(code.length), ...code];
 }

@@ -6,7 +6,7 @@
 
 import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
-import { gemvFunctions } from './wasm-gemv.js';
+import { copyColumnsBody, gemvFunctions } from './wasm-gemv.js';
 import { relaxedSimd } from './relaxed-simd.js';
 import { EXACT_FUNCTIONS, exactFunctionBodies, F64_TO_F64, type ExactFunction } from './wasm-exact-math.js';
 
@@ -239,10 +239,10 @@ function elementwiseFunctions(fma: boolean): ModuleFunction[] {
   return out;
 }
 
-/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64, gemm_set_f32, gemm_set_f64 and the gemv_* kernels (wasm-gemv.ts). */
+/** The module's bytes: imports env.memory (shared or not), exports gemm_f32, gemm_f64, the ew_* functions, pack_f32, pack_f64, gemm_set_f32, gemm_set_f64, the gemv_* kernels and copy_cols_* (wasm-gemv.ts). */
 export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayBuffer> {
   const i32 = 0x7f;
-  const types = [...[10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]), F64_TO_F64];
+  const types = [...[10, 6, 8, 6].map((n) => [0x60, ...vec(new Array(n).fill([i32])), 0]), F64_TO_F64, [0x60, ...vec(new Array(7).fill([i32])), 0]];
   const memoryLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const head: ModuleFunction[] = [
     { name: 'gemm_f32', type: 0, body: gemmBody({ f64: false, fma }) },
@@ -253,6 +253,8 @@ export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayB
     { name: 'gemm_set_f32', type: 0, body: gemmBody({ f64: false, fma, overwrite: true }) },
     { name: 'gemm_set_f64', type: 0, body: gemmBody({ f64: true, fma, overwrite: true }) },
     ...gemvFunctions(fma).map((f) => ({ ...f, type: 0 })),
+    { name: 'copy_cols_f32', type: 5, body: copyColumnsBody(false) },
+    { name: 'copy_cols_f64', type: 5, body: copyColumnsBody(true) },
   ];
   // The exact kernels (ew_exact_*_f64), then the scalar functions they call, exported as exact_* (tests compare them with Math).
   const exactAt = head.length + EXACT_OPS.length;

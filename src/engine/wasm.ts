@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Data, DType } from './tensor.js';
 import { BINARY_OPS, EXACT_OPS, fmaEnabled, gemmModule, UNARY_OPS, type BinaryOp, type ExactOp, type ElementwiseKernel, type GemmKernel, type PackKernel, type UnaryKernel, type UnaryOp } from './wasm-module.js';
 import { PANEL_BYTES } from './wasm-gemm.js';
-import { gemvName, stripWidths } from './wasm-gemv.js';
+import { gemvName, strips, stripWidths } from './wasm-gemv.js';
 import { programModuleBytes, type ProgramArg, type ProgramCall } from './wasm-program.js';
 
 export { fmaEnabled, gemmModule, useFma } from './wasm-module.js';
@@ -184,6 +184,24 @@ export class WasmArena {
     for (const call of this.gemvCalls(dtype, M, columns, K, A, B, C, lda, ldc, overwrite, kStride)) {
       if (!('fn' in call)) continue;
       (this.exports[call.fn] as (...args: number[]) => void)(...(call.args as number[]));
+    }
+  }
+
+  /**
+   * Rows of W ([rows, K] at byte `src`, row-major) as columns col … col + rows − 1 of the
+   * [K, columns] right operand of gemv, packed in strips at byte `dst` (wasm-gemv.ts): strip s
+   * holds its K rows of width·(16 / e) elements one after another. Other columns are left as
+   * they are (the padding: zero in a new arena).
+   */
+  packStripColumns(dtype: DType, K: number, columns: number, col: number, rows: number, src: number, dst: number): void {
+    const e = BYTES[dtype];
+    const lanes = 16 / e;
+    const copy = this.exports[dtype === 'float32' ? 'copy_cols_f32' : 'copy_cols_f64'] as (...args: number[]) => void;
+    for (const s of strips(columns / lanes)) {
+      const c0 = s.start * lanes;
+      const lo = Math.max(c0, col);
+      const hi = Math.min(c0 + s.width * lanes, col + rows);
+      if (lo < hi) copy(hi - lo, K, src + (lo - col) * K * e, e, K * e, dst + (K * c0 + (lo - c0)) * e, s.width * lanes * e);
     }
   }
 

@@ -1,9 +1,10 @@
 // The gemv kernels (wasm-gemv.ts: a product of 1 to 3 rows, the right operand in strips of at
 // most 7 vectors) against gemm's panels: the same bits, on generated shapes (depths across the
 // 256-deep blocks, widths of 1 to 225 vectors), float32 and float64, fused multiply-adds on and
-// off, storing over C and adding to it; and the strips' widths.
+// off, storing over C and adding to it; the strips' widths; and the arena's packing into strips
+// (stacked members at any column) against the layout written out element by element.
 import { afterEach, describe, expect, it } from 'vitest';
-import { packStripColumns, stripWidths, strips, STRIP_VECTORS } from '../../src/engine/wasm-gemv.js';
+import { stripWidths, strips, STRIP_VECTORS } from '../../src/engine/wasm-gemv.js';
 import { paddedColumns, useFma, WasmArena } from '../../src/engine/wasm.js';
 import type { DType } from '../../src/engine/tensor.js';
 import { createRandom } from '../../src/random.js';
@@ -11,6 +12,15 @@ import { createRandom } from '../../src/random.js';
 afterEach(() => {
   useFma(true);
 });
+
+/** The strips' layout element by element: column j of the [K, columns] operand ← row j − col of W [rows, K]. */
+function referenceStrips(WT: Float32Array | Float64Array, K: number, columns: number, lanes: number, col: number, rows: number, W: ArrayLike<number>): void {
+  for (const s of strips(columns / lanes)) {
+    for (let j = Math.max(col, s.start * lanes); j < Math.min(col + rows, (s.start + s.width) * lanes); j++) {
+      for (let k = 0; k < K; k++) WT[K * s.start * lanes + k * s.width * lanes + (j - s.start * lanes)] = W[(j - col) * K + k]!;
+    }
+  }
+}
 
 describe('strips', () => {
   it('cover the vectors in order, as few as hold them at 7 each, their widths one apart at most', () => {
@@ -45,13 +55,19 @@ describe('gemv against gemm', () => {
         const [M, K, N] = [int(1, 3), c < 5 ? int(1, 8) : int(1, 560), int(1, 900)];
         const Np = paddedColumns(N, dtype);
         arena.reset();
-        const [a, w, panels, stripped, c1, c2] = [M * K, N * K, K * Np, K * Np, M * Np, M * Np].map((n) => arena.alloc(n, dtype));
+        const [a, w, panels, stripped, c1, c2] = [M * K, N * K, K * Np, K * Np, M * Np, M * Np].map((n) => arena.alloc(n, dtype)) as [number, number, number, number, number, number];
         const fill = (at: number, n: number) => random.fillUniform(arena.view(at, n, dtype), -1, 1);
         fill(a!, M * K);
         fill(w!, N * K);
         arena.pack(dtype, K, N, w!, panels!, true);
+        // The rows of W as up to 3 stacked members, packed one by one, as the schedule packs a group.
         arena.view(stripped!, K * Np, dtype).fill(0);
-        packStripColumns(arena.view(stripped!, K * Np, dtype), K, Np, 16 / e, 0, N, arena.view(w!, N * K, dtype), 0);
+        const cuts = [0, ...[int(0, N), int(0, N)].sort((x, y) => x - y), N];
+        for (let m = 0; m + 1 < cuts.length; m++) arena.packStripColumns(dtype, K, Np, cuts[m]!, cuts[m + 1]! - cuts[m]!, w! + cuts[m]! * K * e, stripped!);
+        const expected = dtype === 'float32' ? new Float32Array(K * Np) : new Float64Array(K * Np);
+        referenceStrips(expected, K, Np, 16 / e, 0, N, arena.view(w!, N * K, dtype));
+        const packed = arena.view(stripped!, K * Np, dtype);
+        expect(packed.findIndex((x, i) => x !== expected[i]), `${dtype} K ${K} N ${N} cut at ${cuts}: the first misplaced element of the strips`).toBe(-1);
         for (const overwrite of [true, false]) {
           const C1 = arena.view(c1!, M * Np, dtype), C2 = arena.view(c2!, M * Np, dtype);
           for (let i = 0; i < C1.length; i++) C1[i] = C2[i] = overwrite ? Number.NaN : i;
