@@ -15,7 +15,7 @@ import { allocate, sizeOf, type Data, type DType, type Tensor } from './tensor.j
 import type { ForwardResult } from './compile.js';
 import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
 import { mergeChains } from './wasm-chain.js';
-import { startRecording } from './schedule-record.js';
+import { recordedHistories } from './schedule-record.js';
 
 type Phase = 'const' | 'seq' | 'step';
 
@@ -26,6 +26,8 @@ interface Group {
   readonly members: { readonly W: string; readonly rows: number; readonly col: number }[];
   K: number;
   total: number;
+  /** Elements between one step's output and the next (a recorded step's product keeps every step's), else 0. */
+  outTStride: number;
   /** Row stride of WT and out: total, or total padded to whole kernel blocks on the wasm path. */
   stride: number;
   WT?: Data;
@@ -56,6 +58,8 @@ export interface Schedule {
     B: number,
     observe?: StepObserver,
     record?: readonly string[],
+    /** With record: copy the recorded values out and keep this run's memory for the next (see ForwardOptions.keepMemory). */
+    keepMemory?: boolean,
   ): ForwardResult;
   /** Stops the helper thread, if one runs. */
   dispose(): void;
@@ -112,7 +116,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     const [W, v] = n.inputs as [string, string];
     const key = `${phase.get(n.id)}:${v}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { phase: phase.get(n.id)!, right: v, members: [], K: width(v), total: 0, stride: 0 }));
+    if (!g) groups.set(key, (g = { phase: phase.get(n.id)!, right: v, members: [], K: width(v), total: 0, stride: 0, outTStride: 0 }));
     const rows = (byId.get(W)!.shape[0] as number) ?? 1;
     g.members.push({ W, rows, col: g.total });
     g.total += rows;
@@ -133,14 +137,17 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     // 1. Every buffer the plan needs, as a length; slots say which buffer they live in.
     const lengths: number[] = [];
     const request = (n: number): number => lengths.push(n) - 1;
-    // Recording: the per-step values (but the products') share one block, which is copied out
-    // in one piece a step; each starts on 32 bytes, as the arena's own allocations do.
+    // Recording: the per-step values (but the products') of step t lie in block t of one
+    // region, T blocks long, where the step writes them (no copy a step); each value starts on
+    // 32 bytes, as the arena's own allocations do.
     const block = record ? request(0) : -1;
+    let blockLength = 0;
     const inBlock = (n: number): number => {
-      const off = lengths[block]!;
-      lengths[block] = off + Math.ceil(n / 4) * 4;
+      const off = blockLength;
+      blockLength = off + Math.ceil(n / 4) * 4;
       return off;
     };
+    const blockSlots: Slot[] = [];
     const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
     // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add),
     // so the fused kernels are neither wanted nor built (assembling them is a cold trace's 5 %).
@@ -150,7 +157,9 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     const groupBufs = new Map<Group, { WT: number; out: number }>();
     for (const g of groups.values()) {
       g.stride = useWasm ? paddedColumns(g.total, dtype) : g.total;
-      groupBufs.set(g, { WT: request(g.K * g.stride), out: request(rowsOf(g) * g.stride) });
+      // A recorded step's product: T outputs, one a step.
+      g.outTStride = record && g.phase === 'step' ? B * g.stride : 0;
+      groupBufs.set(g, { WT: request(g.K * g.stride), out: request(rowsOf(g) * g.stride * (g.outTStride ? T : 1)) });
     }
     const historyBuf = new Map(cell.states.map((s) => [s.name, request((T + 1) * B * sizeOf(s.shape as number[]))]));
     const slotBuf = new Map<string, number>();
@@ -166,14 +175,18 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       else if (n.kind === 'matmul' && groupOf.has(n.id)) {
         const g = groupOf.get(n.id)!;
         const m = firstMember.get(g)!.get(n.inputs[0]!)!;
-        [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w }, groupBufs.get(g)!.out];
+        [slot, buf] = [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : g.outTStride, width: w }, groupBufs.get(g)!.out];
       } else if (p === 'const') [slot, buf] = [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, request(w)];
       else if (p === 'seq') [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];
-      else if (record) [slot, buf] = [{ buf: EMPTY, off: inBlock(B * w), stride: w, tStride: 0, width: w }, block];
-      else [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, request(B * w)];
+      else if (record) {
+        [slot, buf] = [{ buf: EMPTY, off: inBlock(B * w), stride: w, tStride: 0, width: w }, block];
+        blockSlots.push(slot);
+      } else [slot, buf] = [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, request(B * w)];
       slots.set(n.id, slot);
       slotBuf.set(n.id, buf);
     }
+    if (record) lengths[block] = T * blockLength;
+    for (const slot of blockSlots) slot.tStride = blockLength;
     // A number against a vector (1 − z, 0.5 · x) on the wasm kernels: the number repeated
     // along a row of the vector's width, which the kernel reads at row stride 0.
     const widened = new Map<string, { node: CellNode & { kind: 'const' }; slot: Slot; buf: number }>();
@@ -249,9 +262,7 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
     // consecutive elementwise ops one loop (wasm-chain.ts).
     const step = instrs.step;
     const stepProgram = a && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? a.program(mergeChains(step.flatMap((f) => f.program!(B)))) : null;
-    // What a recording copies each step: the block, and each per-step product's rows.
-    const perStep = record ? [views[block]!, ...[...groups.values()].filter((g) => g.phase === 'step').map((g) => g.out!)] : [];
-    return { slots, history, instrs, stepProgram, perStep };
+    return { slots, history, instrs, stepProgram };
   }
 
   return {
@@ -260,10 +271,10 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       arena = null;
       cached = undefined;
     },
-    run(params, inputs, initial, noise, T, B, observe, record) {
+    run(params, inputs, initial, noise, T, B, observe, record, keepMemory = false) {
       const recordAll = record !== undefined;
       if (!cached || cached.T !== T || cached.B !== B || cached.record !== recordAll) cached = { T, B, record: recordAll, plan: plan(T, B, recordAll) };
-      const { slots, history, instrs, stepProgram, perStep } = cached.plan;
+      const { slots, history, instrs, stepProgram } = cached.plan;
       for (const n of cell.nodes) {
         const slot = slots.get(n.id)!;
         if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
@@ -292,16 +303,14 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         const from = s.off + now * s.tStride + r * s.stride;
         into.set(s.buf.subarray(from, from + s.width), at);
       };
-      const recording = record ? startRecording(perStep, T) : undefined;
-      // The fused step runs the whole sequence in one call, or one step a call for an observer or a recording.
-      if (stepProgram && !observe && !recording) stepProgram(0, T);
+      // The fused step runs the whole sequence in one call, or one step a call for an observer.
+      if (stepProgram && !observe) stepProgram(0, T);
       else {
         for (let t = 0; t < T; t++) {
           if (stepProgram) stepProgram(t, t + 1);
           else for (let k = 0; k < step.length; k++) step[k]!(t, B);
           now = t;
           observe?.(t, copyRow);
-          recording?.step(t);
         }
       }
       const states: Record<string, Tensor> = {};
@@ -313,10 +322,11 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
         states[s.name] = { shape: [T, B, ...shape], data: h.subarray(B * w) };
         final[s.name] = { shape: [B, ...shape], data: h.subarray(T * B * w) };
       }
-      if (!recording) return { states, final };
-      // The recorded values are views of this plan's memory: the next run makes its own.
-      cached = undefined;
-      return { states, final, recorded: recording.finish(slots, record!) };
+      if (!record) return { states, final };
+      // The recorded values are where the run left them: handed over (the next run makes its
+      // own memory), or copied out (the next run of these lengths reuses this plan's).
+      if (!keepMemory) cached = undefined;
+      return { states, final, recorded: recordedHistories(slots, record, keepMemory) };
     },
   };
 }
@@ -359,15 +369,17 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   const e = BYTES[dtype];
   const instr: Instr = (t, rows) => {
     const start = right.off + t * right.tStride;
+    const outStart = t * g.outTStride;
     const w = g.wasm;
     if (w) {
       // Every buffer lives in the arena: the operand rows are read in place, at their stride.
       const nb = g.stride / BLOCK_COLUMNS[dtype];
       const A = right.buf.byteOffset + start * e;
+      const out = w.out + outStart * e;
       if (w.parallel) {
-        g.out!.fill(0, 0, rows * g.stride);
-        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
-      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, 1, true); // stored over out: no zeroing
+        g.out!.fill(0, outStart, outStart + rows * g.stride);
+        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, out, right.stride, g.stride);
+      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, out, right.stride, g.stride, 1, true); // stored over out: no zeroing
       return;
     }
     let A: Data;
@@ -379,14 +391,14 @@ function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       A = scratch;
     }
     // WT's padding columns (if any) are zero, so the padded product is still right.
-    const C = g.out!;
+    const C = g.out!.subarray(outStart);
     C.fill(0, 0, rows * g.stride);
     gemmNN(rows, g.stride, g.K, A, g.WT!, C);
   };
   const w = g.wasm;
   if (w && !w.parallel) {
     // The first depth block's sums are stored over the output, so it is not zeroed first (the same bits).
-    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
+    instr.program = (rows): ProgramCall[] => w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, { base: w.out, perStep: g.outTStride * e }, right.stride, g.stride, true);
   }
   return instr;
 }
