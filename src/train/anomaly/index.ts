@@ -36,3 +36,4 @@ export { seasonalProfile, deseasonalise, leaveOneOutResiduals, type SeasonalProf
 export { autocorrelation, detectPeriod, foldResidual, withoutLevel, calendarPeriods, SEASONAL_MIN_ACF, MIN_CYCLES, MAX_PERIOD, PEAK_FRACTION, type Period, type Fold } from './period.js';
 export { modelToJson, modelFromJson, type CellSource } from './model-file.js';
 export { flaggedCsv, detectionSummary, epochSummary, formatEpochs, formatMetrics, formatSeasonal } from './report.js';
+export { detectRunLines, detectRunInfo, type DetectRun, type DetectSettings } from './run-report.js';
