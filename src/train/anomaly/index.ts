@@ -24,7 +24,7 @@ export { localiseRuns } from './localise.js';
 export { persistentRuns, minRunFor, MIN_RUN_DEFAULT } from './persist.js';
 export { locallyStandardised, medianAbsoluteDeviation, LOCAL_SCALE_MIN_PAST, LOCAL_SCALE_DEFAULT, LOCAL_SCALE_SLACK } from './local-scale.js';
 export { rangeScores, RANGE_RECALL_ALPHA } from './range-metrics.js';
-export { levelRelative, levelDeparture, levelAlarms, levelAlarmThreshold, levelQuantum, levelChannel, LEVEL_WINDOW_DEFAULT, LEVEL_PERSISTENCE, LEVEL_MARGIN, LEVEL_MIN_CALIBRATION, MIN_LEVEL_THRESHOLD, type LevelChannel } from './level.js';
+export { levelRelative, levelDrift, levelDeparture, levelAlarms, levelAlarmThreshold, levelQuantum, levelChannel, LEVEL_WINDOW_DEFAULT, LEVEL_PERSISTENCE, LEVEL_MARGIN, LEVEL_MIN_CALIBRATION, MIN_LEVEL_THRESHOLD, type LevelChannel } from './level.js';
 export { nabScore, nabTotal, scaledSigmoid, probationPeriod, NAB_STANDARD, type NabScore } from './nab.js';
 export { quantile, robustSpread } from './quantile.js';
 export { pickThreshold, thresholdOf, flag, THRESHOLD_RULES, DEFAULT_RISK, DEFAULT_ROBUST_K, type ThresholdRule, type ThresholdOptions } from './threshold.js';

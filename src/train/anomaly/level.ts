@@ -19,6 +19,37 @@ import { runsOf } from './metrics.js';
 /** The steps each input's level is the median of, unless told otherwise (0: the values themselves). */
 export const LEVEL_WINDOW_DEFAULT = 200;
 
+/**
+ * How far the level wanders in the fit part [0, fitEnd): per channel, with m_t the median of the
+ * `window` values before t (t from `window` to fitEnd), the standard deviation of m over that of
+ * x − m; the largest over channels (NaN when no channel has two such steps). For white noise m
+ * moves by about 1.2533/√window of the noise (0.089 at 200); for a random-walk level, far more.
+ */
+export function levelDrift(x: Float64Array, C: number, fitEnd: number, window: number): number {
+  const fit = x.subarray(0, fitEnd * C);
+  const relative = levelRelative(fit, C, window);
+  let drift = Number.NaN;
+  for (let c = 0; c < C; c++) {
+    const level: number[] = [];
+    const rest: number[] = [];
+    for (let t = window; t < fitEnd; t++) {
+      const v = fit[t * C + c]!;
+      if (!Number.isFinite(v)) continue;
+      level.push(v - relative[t * C + c]!);
+      rest.push(relative[t * C + c]!);
+    }
+    const d = standardDeviation(level) / standardDeviation(rest);
+    if (Number.isFinite(d) && (Number.isNaN(drift) || d > drift)) drift = d;
+  }
+  return drift;
+}
+
+function standardDeviation(v: readonly number[]): number {
+  if (v.length < 2) return Number.NaN;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+}
+
 /** x_t − the median of the finite x among the `window` steps before t (0 when none), per channel of step-major [T, C] values. */
 export function levelRelative(x: Float64Array, C: number, window: number): Float64Array {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`level window must be a positive integer, got ${window}`);
