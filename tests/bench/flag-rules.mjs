@@ -87,7 +87,7 @@ async function run() {
       if (existsSync(file)) continue;
       const series = await entry.load();
       const started = process.cpuUsage();
-      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input's window (level.ts; 0 off, default 200).
+      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input's window (level.ts; 0 off; by default 200 or 0 as the fit part's level drift decides, levelWindowFor).
       const timeStep = timeStepOf(series.timestamps);
       const level = option('--level', undefined);
       const options = { cell, seed: 1, ...(timeStep ? { timeStep } : {}), ...(level !== undefined ? { levelWindow: Number(level) } : {}) };

@@ -40,10 +40,16 @@ console.log(`level drift threshold ${threshold}: composite F1, windows/labelled,
 if (args.includes('--series')) {
   for (const r of rows) console.log(`${r.group.padEnd(3)}${r.series.slice(0, 40).padEnd(41)} drift ${r.drift.toFixed(3)} ${r.relative ? 'relative' : 'values  '}`, columns.map((c) => fmt(r.results[c]).padStart(20)).join(''));
 }
-for (const group of groups) {
-  const sel = rows.filter((r) => r.group === group);
+// The synthetic groups also by kind; the real-like ones by kind (the name before `__`).
+const kindOf = (r) => r.series.replace(/__seed\d+$/, '');
+const subsets = groups.flatMap((g) => {
+  const kinds = g === 'A' || g === 'B' || g === 'H1' || g === 'H2' ? [] : [...new Set(rows.filter((r) => r.group === g && !r.series.startsWith('heldout')).map(kindOf))];
+  return [{ name: g, has: (r) => r.group === g }, ...kinds.map((k) => ({ name: `${g}:${k}`, has: (r) => r.group === g && kindOf(r) === k }))];
+});
+for (const { name, has } of subsets) {
+  const sel = rows.filter(has);
   if (sel.length === 0) continue;
-  console.log(`total ${group} (${sel.length} series; ${sel.filter((r) => r.relative).length} read relative to their level)`);
+  console.log(`total ${name} (${sel.length} series; ${sel.filter((r) => r.relative).length} read relative to their level)`);
   for (const c of columns) {
     const have = sel.filter((r) => r.results[c]);
     if (have.length < sel.length) {

@@ -126,7 +126,7 @@ function detectOptions(y: Argv) {
     .option('localise', { type: 'boolean', describe: 'trim each flagged run to the span of its points whose own (unsmoothed) score exceeds the threshold, so a spike\'s neighbours are not flagged with it (--no-localise: keep the smoothed runs)' })
     .option('min-run', { type: 'number', describe: 'drop flagged runs of the averaged score shorter than this many steps, before localising (default 2, or 1 with --smooth 1; 1: keep every run): a spike keeps the average up for several steps, a one-step crossing is noise grazing the threshold' })
     .option('local-scale', { type: 'number', default: 200, describe: 'judge each standardised error against the median and spread (1.4826·MAD, used when above 1.5 fit-part deviations) of this many errors before it, so a level shift\'s lasting bias or a noisier stretch stops scoring (0: against the fit part only)' })
-    .option('level-window', { type: 'number', default: 200, describe: 'the predictor reads each value\'s deviation from the median of this many values before it, so a level that wanders does not take its input out of the range it was trained on (0: the values themselves)' })
+    .option('level-window', { type: 'number', describe: 'the predictor reads each value\'s deviation from the median of this many values before it, so a level that wanders does not take its input out of the range it was trained on (0: the values themselves; default: 200 when the fit part\'s level drifts, 0 when it does not, as the report says)' })
     .option('level-alarm', { type: 'boolean', default: false, describe: 'with a level window: also flag the first step at which the level has left the median of the window before it (a climb slower than the window is otherwise followed rather than seen; it also adds some false-positive runs)' })
     .option('ensemble', { type: 'number', default: 1, describe: 'train K seeds (seed, seed+1, ...) and score by the median of their scores; the report gives each one\'s composite F1' })
     .option('metric', { choices: ['standard', 'nab'] as const, default: 'standard' as const, describe: 'nab adds the NAB score (standard profile, normalised: 0 = flag nothing, 100 = perfect)' })
@@ -189,7 +189,7 @@ async function detectSettings(args: DetectArgs, inputs: DetectInputs): Promise<D
     excludeBursts: args['exclude-bursts'],
     ...(args.localise !== undefined ? { localise: args.localise } : {}),
     localScale: args['local-scale'],
-    levelWindow: args['level-window'],
+    ...(args['level-window'] !== undefined ? { levelWindow: args['level-window'] } : {}),
     levelAlarm: args['level-alarm'],
     ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
     ensemble: positiveInteger(args.ensemble, 'ensemble'),

@@ -7,7 +7,7 @@ import type { DetectOptions, Detection, TrainedModel } from './detect.js';
 import { LOCALISE_DEFAULT } from './detect.js';
 import type { EpochStats } from './model.js';
 import { minRunFor } from './persist.js';
-import { formatEpochs, formatMetrics, formatSeasonal } from './report.js';
+import { formatEpochs, formatLevel, formatMetrics, formatSeasonal } from './report.js';
 import type { Series } from './types.js';
 
 /** The training settings a run used: DetectOptions with the values the command filled in. */
@@ -80,7 +80,7 @@ export function detectRunLines(series: Series & { readonly source?: { readonly f
   if (!saved && series.labels) {
     lines.push(`labelled points in the fit part: ${detection.fit.labelledInFit}, in the held-out part: ${detection.fit.labelledInHoldout}; the robust refit replaced ${detection.fit.replaced} fit-part point(s) the first fit could not predict`);
   }
-  lines.push(...formatSeasonal(detection.model));
+  lines.push(...formatSeasonal(detection.model), ...formatLevel(detection));
   lines.push('', ...formatMetrics(detection, { nab: run.nab }));
   if (series.labels) lines.push(METRICS_NOTE(settings.tolerance ?? detection.model.window));
   return lines;
