@@ -6,8 +6,10 @@
  * from the median of the `window` inputs before it, so a wandering level is not seen, while a
  * spike, a level shift's first steps or a changed shape still are (the median ignores a new
  * anomaly until it fills half the window). What it gives up: a change slower than the window
- * (a ramp over 150–300 steps) is followed rather than seen. Chosen on half of nab-dev and seeded
- * held-out series and confirmed on the others (README).
+ * (a ramp over 150–300 steps) is followed rather than seen, and where the level does not drift
+ * the median of a clean periodic signal moves with any anomaly covering a third of the window, so
+ * by default it is used only where the fit part's level drifts (levelDrift, levelWindowFor).
+ * Chosen on half of nab-dev and seeded held-out series and confirmed on the others (README).
  * The level alarm (DetectOptions.levelAlarm, `--level-alarm`, opt-in) gives that back as a
  * second, slower channel: the level's departure from its trailing median (levelDeparture),
  * thresholded on the normal part, one alarm per departure (levelChannel). It found every ramp of
