@@ -4,7 +4,9 @@
 // applied to the errors is the default one, local200persist2); for each series the choice reads
 // the saved level input (standardised, seasonally adjusted) and takes the DIR200 or the DIR0
 // piece. A series whose chosen piece is missing is reported and left out of that column.
+//   node tests/bench/flag-rules.mjs run --groups S,A,H1 --level 200 --out /tmp/level-choice/lv200   (and --level 0 --out …/lv0)
 //   node tests/bench/level-choice.mjs [--with DIR200] [--without DIR0] [--groups S,A,H1] [--threshold 0.03] [--series]
+// (the confirming groups: S2,B,H2,R,F; MEASUREMENTS.md's table ran `--level 0` only where the rule reads the values)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const withDir = option('--with', '/tmp/wt13/lv200');
-const withoutDir = option('--without', '/tmp/wt13/lv0');
+const withDir = option('--with', '/tmp/level-choice/lv200');
+const withoutDir = option('--without', '/tmp/level-choice/lv0');
 const groups = option('--groups', 'S,A,H1').split(',');
 const A = await import(join(root, 'dist', 'train', 'anomaly', 'index.js'));
 const threshold = Number(option('--threshold', String(A.LEVEL_DRIFT_MIN ?? 0.03)));
