@@ -8,7 +8,7 @@ import { lowerExpression, type DraftNode } from './lower.js';
 import { parseStatement, symbolsOf, type Parsed } from './statement-parse.js';
 import { Unifier, type ShapeTerm } from './shapes.js';
 import { misspeltHint } from './lint.js';
-import { splitSource, type CellSource, type NameDecl, type StatementSource } from './source.js';
+import { splitSource, type CellSource, type NameDecl, type ParamDecl, type StatementSource } from './source.js';
 import type { ActivationName, CellGraph, CellNode, Declared, ReductionName, Shape, Statement } from './types.js';
 
 export interface ParseOptions {
@@ -143,9 +143,9 @@ function termOf(dims: readonly string[]): ShapeTerm {
 /** Lowers every statement in order, each name it reads resolved to a leaf or an earlier statement's root. */
 function lowerStatements(source: CellSource, parsed: readonly ParsedStatement[], targetLine: ReadonlyMap<string, number>, file: string): Lowered {
   const lowered: Lowered = { unifier: new Unifier<Span>(), nodes: [], leaves: new Map(), used: new Set(), roots: new Map(), statements: [] };
-  const resolverFor = symbolResolver(source, parsed, targetLine, lowered);
+  const names = new SymbolResolver(source, parsed, targetLine, lowered);
   const stateDecl = new Map(source.states.map((d) => [d.name, d]));
-  for (const p of parsed) lowerStatement(p, file, lowered, resolverFor(p), stateDecl.get(p.target));
+  for (const p of parsed) lowerStatement(p, file, lowered, (name, span) => names.resolve(name, span, p), stateDecl.get(p.target));
   return lowered;
 }
 
@@ -179,83 +179,92 @@ function leafTerm(unifier: Unifier<Span>, d: NameDecl | undefined, fallback: str
 }
 
 /**
- * For each statement, how a name it reads resolves: an earlier statement's root, or a leaf (input,
- * previous state or input, noise, identity, parameter) made once on first use.
+ * How a name a statement reads resolves: an earlier statement's root, or a leaf (input, previous
+ * state or input, noise, identity, parameter) made once on first use and then shared.
  */
-function symbolResolver(
-  source: CellSource,
-  parsed: readonly ParsedStatement[],
-  targetLine: ReadonlyMap<string, number>,
-  lowered: Lowered,
-): (p: ParsedStatement) => (name: string, span: Span) => DraftNode {
-  const { unifier, leaves, used, roots } = lowered;
-  const findCycle = cycleFinder(parsed, targetLine);
-  const inputDecl = new Map(source.inputs.map((d) => [d.name, d]));
-  const stateDecl = new Map(source.states.map((d) => [d.name, d]));
-  const noiseDecl = new Map(source.noises.map((d) => [d.name, d]));
-  const paramDecl = new Map(source.params.map((d) => [d.name, d]));
-  const leaf = (key: string, make: () => DraftNode): DraftNode => {
-    let node = leaves.get(key);
+class SymbolResolver {
+  private readonly findCycle: (from: string, to: string) => string[] | undefined;
+  private readonly inputDecl: Map<string, NameDecl>;
+  private readonly stateDecl: Map<string, NameDecl>;
+  private readonly noiseDecl: Map<string, NameDecl>;
+  private readonly paramDecl: Map<string, ParamDecl>;
+
+  constructor(
+    source: CellSource,
+    private readonly parsed: readonly ParsedStatement[],
+    private readonly targetLine: ReadonlyMap<string, number>,
+    private readonly lowered: Lowered,
+  ) {
+    this.findCycle = cycleFinder(parsed, targetLine);
+    this.inputDecl = new Map(source.inputs.map((d) => [d.name, d]));
+    this.stateDecl = new Map(source.states.map((d) => [d.name, d]));
+    this.noiseDecl = new Map(source.noises.map((d) => [d.name, d]));
+    this.paramDecl = new Map(source.params.map((d) => [d.name, d]));
+  }
+
+  /** `name` as read by statement `p`. */
+  resolve(name: string, span: Span, p: ParsedStatement): DraftNode {
+    const { roots, unifier } = this.lowered;
+    if (roots.has(name)) {
+      this.lowered.used.add(name);
+      return roots.get(name)!;
+    }
+    if (this.targetLine.has(name)) throw this.notYetAssigned(name, span, p);
+    if (name.endsWith(PREV) && name.length > PREV.length) return this.previous(name, span, p);
+    if (this.stateDecl.has(name)) {
+      // A state read before its assignment in this step.
+      throw new CellError(span, `'${name}' is used before it is defined; write ${name}${PREV} for the previous step's value`);
+    }
+    const input = this.inputDecl.get(name);
+    if (input) return this.leaf(name, () => ({ id: name, kind: 'input', name, inputs: [], term: leafTerm(unifier, input, 'input'), span: input.span, statement: '' }));
+    const noise = this.noiseDecl.get(name);
+    if (noise) return this.leaf(name, () => ({ id: name, kind: 'noise', name, inputs: [], term: leafTerm(unifier, noise, undefined), span, statement: '' }));
+    if (name === IDENTITY) {
+      // The identity matrix: square, its size unified from use.
+      return this.leaf(name, () => {
+        const d = unifier.newDim();
+        return { id: name, kind: 'identity', inputs: [], term: { dims: [d, d] }, span, statement: '' };
+      });
+    }
+    const declared = this.paramDecl.get(name);
+    return this.leaf(name, () => ({ id: name, kind: 'param', name, inputs: [], term: declared ? termOf(declared.dims) : unifier.newShape(), span, statement: '' }));
+  }
+
+  /** NAME_prev: the previous step's state, or input (zero at the first step). */
+  private previous(name: string, span: Span, p: ParsedStatement): DraftNode {
+    const state = name.slice(0, -PREV.length);
+    const input = this.inputDecl.get(state);
+    if (input) {
+      // The previous step's input: the input is used too.
+      const current = this.resolve(state, span, p);
+      return this.leaf(name, () => ({ id: name, kind: 'input_prev', name: state, inputs: [], term: current.term, span: input.span, statement: '' }));
+    }
+    const decl = this.stateDecl.get(state);
+    if (!decl) throw new CellError(span, `'${name}' refers to the previous value of '${state}', which is not a declared state or input (add it to 'state:')`);
+    return this.leaf(name, () => ({ id: name, kind: 'state', name: state, inputs: [], term: leafTerm(this.lowered.unifier, decl, 'hidden'), span: decl.span, statement: '' }));
+  }
+
+  /** The leaf under `key`, made on first use; marks it used. */
+  private leaf(key: string, make: () => DraftNode): DraftNode {
+    let node = this.lowered.leaves.get(key);
     if (!node) {
       node = make();
-      leaves.set(key, node);
+      this.lowered.leaves.set(key, node);
     }
-    used.add(key);
+    this.lowered.used.add(key);
     return node;
-  };
+  }
+
   /** A name assigned by some statement but not yet: itself, a cycle, or a use before its definition. */
-  const notYetAssigned = (name: string, span: Span, p: ParsedStatement): CellError => {
+  private notYetAssigned(name: string, span: Span, p: ParsedStatement): CellError {
     if (name === p.target) {
-      const hint = stateDecl.has(name) ? `; write ${name}${PREV} for the previous step's value` : '';
+      const hint = this.stateDecl.has(name) ? `; write ${name}${PREV} for the previous step's value` : '';
       return new CellError(span, `cycle within one step: '${name}' depends on itself${hint}`);
     }
-    const cycle = findCycle(name, p.target);
+    const cycle = this.findCycle(name, p.target);
     if (cycle) return new CellError(span, `cycle within one step: ${[p.target, ...cycle].join(' → ')}`);
-    return new CellError(span, `'${name}' is used before it is defined (it is assigned on line ${parsed[targetLine.get(name)!].source.line})`);
-  };
-  return (p) => {
-    const resolve = (name: string, span: Span): DraftNode => {
-      if (roots.has(name)) {
-        used.add(name);
-        return roots.get(name)!;
-      }
-      if (targetLine.has(name)) throw notYetAssigned(name, span, p);
-      if (name.endsWith(PREV) && name.length > PREV.length) return previous(name, span);
-      if (stateDecl.has(name)) {
-        // A state read before its assignment in this step.
-        throw new CellError(span, `'${name}' is used before it is defined; write ${name}${PREV} for the previous step's value`);
-      }
-      if (inputDecl.has(name)) {
-        return leaf(name, () => ({ id: name, kind: 'input', name, inputs: [], term: leafTerm(unifier, inputDecl.get(name), 'input'), span: inputDecl.get(name)!.span, statement: '' }));
-      }
-      if (noiseDecl.has(name)) {
-        return leaf(name, () => ({ id: name, kind: 'noise', name, inputs: [], term: leafTerm(unifier, noiseDecl.get(name), undefined), span, statement: '' }));
-      }
-      if (name === IDENTITY) {
-        // The identity matrix: square, its size unified from use.
-        return leaf(name, () => {
-          const d = unifier.newDim();
-          return { id: name, kind: 'identity', inputs: [], term: { dims: [d, d] }, span, statement: '' };
-        });
-      }
-      const declared = paramDecl.get(name);
-      return leaf(name, () => ({ id: name, kind: 'param', name, inputs: [], term: declared ? termOf(declared.dims) : unifier.newShape(), span, statement: '' }));
-    };
-    /** NAME_prev: the previous step's state, or input (zero at the first step). */
-    const previous = (name: string, span: Span): DraftNode => {
-      const state = name.slice(0, -PREV.length);
-      const input = inputDecl.get(state);
-      if (input) {
-        // The previous step's input: the input is used too.
-        const current = resolve(state, span);
-        return leaf(name, () => ({ id: name, kind: 'input_prev', name: state, inputs: [], term: current.term, span: input.span, statement: '' }));
-      }
-      const decl = stateDecl.get(state);
-      if (!decl) throw new CellError(span, `'${name}' refers to the previous value of '${state}', which is not a declared state or input (add it to 'state:')`);
-      return leaf(name, () => ({ id: name, kind: 'state', name: state, inputs: [], term: leafTerm(unifier, decl, 'hidden'), span: decl.span, statement: '' }));
-    };
-    return resolve;
-  };
+    return new CellError(span, `'${name}' is used before it is defined (it is assigned on line ${this.parsed[this.targetLine.get(name)!].source.line})`);
+  }
 }
 
 /** Every state assigned, every declared name used, and at least one statement. */
