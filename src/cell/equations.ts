@@ -243,20 +243,7 @@ function expression(cell: CellGraph, rootId: NodeId, notation: Notation, time: n
 /** One node printed from its inputs' printed forms. */
 function printNode(node: CellNode, printedOf: (id: NodeId) => Printed, byId: ReadonlyMap<NodeId, CellNode>, notation: Notation, time: number): Printed {
   const arg = (i: number): string => printedOf(node.inputs[i]).text;
-  /** Operand i, in parentheses when it binds more loosely than `min` (or as loosely, when strict). */
-  const operand = (i: number, min: number, strict = false): string => {
-    const r = printedOf(node.inputs[i]);
-    return r.prec < min || (strict && r.prec === min) ? notation.paren(r.text) : r.text;
-  };
-  /** The right operand of a juxtaposition (W x, 2 x). */
-  const juxtaposed = (): string => {
-    const text = operand(1, JUXTAPOSITION, true);
-    // W -h would read as a difference.
-    if (text.startsWith('-')) return notation.paren(text);
-    return notation.guardCalls && text.startsWith('(') && !isOneGroup(text) ? notation.paren(text) : text;
-  };
-  const prec = PRECEDENCE[node.kind];
-  const done = (text: string, p = prec): Printed => ({ text, prec: p });
+  const done = (text: string): Printed => ({ text, prec: PRECEDENCE[node.kind] });
   switch (node.kind) {
     case 'input':
     case 'noise':
@@ -284,28 +271,74 @@ function printNode(node: CellNode, printedOf: (id: NodeId) => Printed, byId: Rea
     case 'concat':
       return done(notation.stack(node.inputs.map((_, i) => arg(i))));
     case 'transpose':
-      return done(notation.transpose(operand(0, prec)));
     case 'pow':
-      return done(notation.power(operand(0, prec, true), arg(1)));
     case 'neg':
-      return done(`-${operand(0, prec, true)}`);
     case 'add':
-      return done(`${operand(0, prec)} + ${operand(1, prec, true)}`);
     case 'sub':
-      return done(`${operand(0, prec)} - ${operand(1, prec, true)}`);
+    case 'matmul':
+    case 'mul':
+    case 'div':
+      return printOperator(node as OperatorNode, new Operands(node, printedOf, notation), byId, notation);
+  }
+}
+
+/** A node's operands as printed, in parentheses where the operator binds tighter. */
+class Operands {
+  constructor(
+    private readonly node: CellNode,
+    private readonly printedOf: (id: NodeId) => Printed,
+    private readonly notation: Notation,
+  ) {}
+
+  arg(i: number): string {
+    return this.printedOf(this.node.inputs[i]).text;
+  }
+
+  /** Operand i, in parentheses when it binds more loosely than `min` (or as loosely, when strict). */
+  operand(i: number, min: number, strict = false): string {
+    const r = this.printedOf(this.node.inputs[i]);
+    return r.prec < min || (strict && r.prec === min) ? this.notation.paren(r.text) : r.text;
+  }
+
+  /** The right operand of a juxtaposition (W x, 2 x). */
+  juxtaposed(): string {
+    const text = this.operand(1, JUXTAPOSITION, true);
+    // W -h would read as a difference.
+    if (text.startsWith('-')) return this.notation.paren(text);
+    return this.notation.guardCalls && text.startsWith('(') && !isOneGroup(text) ? this.notation.paren(text) : text;
+  }
+}
+
+/** An operator node: transpose, power, negation, sum, difference, products and division. */
+type OperatorNode = CellNode & { readonly kind: 'transpose' | 'pow' | 'neg' | 'add' | 'sub' | 'matmul' | 'mul' | 'div' };
+
+function printOperator(node: OperatorNode, o: Operands, byId: ReadonlyMap<NodeId, CellNode>, notation: Notation): Printed {
+  const prec = PRECEDENCE[node.kind];
+  const done = (text: string, p = prec): Printed => ({ text, prec: p });
+  switch (node.kind) {
+    case 'transpose':
+      return done(notation.transpose(o.operand(0, prec)));
+    case 'pow':
+      return done(notation.power(o.operand(0, prec, true), o.arg(1)));
+    case 'neg':
+      return done(`-${o.operand(0, prec, true)}`);
+    case 'add':
+      return done(`${o.operand(0, prec)} + ${o.operand(1, prec, true)}`);
+    case 'sub':
+      return done(`${o.operand(0, prec)} - ${o.operand(1, prec, true)}`);
     case 'matmul':
       // Olah's W · [h_{t-1}, x_t]: written with a dot, which binds like ⊙ (mathjs reads W [..] as indexing).
-      if (byId.get(node.inputs[1])!.kind === 'concat') return done(`${operand(0, PRECEDENCE.mul)}${notation.dot}${operand(1, PRECEDENCE.mul, true)}`, PRECEDENCE.mul);
-      return done(`${operand(0, prec)} ${juxtaposed()}`);
+      if (byId.get(node.inputs[1])!.kind === 'concat') return done(`${o.operand(0, PRECEDENCE.mul)}${notation.dot}${o.operand(1, PRECEDENCE.mul, true)}`, PRECEDENCE.mul);
+      return done(`${o.operand(0, prec)} ${o.juxtaposed()}`);
     case 'mul': {
       const scalar = byId.get(node.inputs[0])!.shape.length === 0 || byId.get(node.inputs[1])!.shape.length === 0;
-      if (scalar) return done(`${operand(0, JUXTAPOSITION)}${notation.scale}${juxtaposed()}`, JUXTAPOSITION);
-      return done(`${operand(0, prec)}${notation.hadamard}${operand(1, prec, true)}`);
+      if (scalar) return done(`${o.operand(0, JUXTAPOSITION)}${notation.scale}${o.juxtaposed()}`, JUXTAPOSITION);
+      return done(`${o.operand(0, prec)}${notation.hadamard}${o.operand(1, prec, true)}`);
     }
     case 'div':
-      if (notation.fraction) return done(notation.fraction(arg(0), arg(1)), 9);
+      if (notation.fraction) return done(notation.fraction(o.arg(0), o.arg(1)), 9);
       // The divisor is bracketed even when it is a product (a / (W x)), as a reader expects.
-      return done(`${operand(0, prec)} / ${operand(1, JUXTAPOSITION, true)}`);
+      return done(`${o.operand(0, prec)} / ${o.operand(1, JUXTAPOSITION, true)}`);
   }
 }
 

@@ -89,7 +89,7 @@ export function lowerTree(root: MathNode, lower: (n: MathNode) => Lowering): Use
   }
 }
 
-/** What the forms need from the statement being lowered (lower.ts's closures). */
+/** What the forms need from the statement being lowered (lower.ts's StatementLowering). */
 export interface FormContext {
   readonly text: string;
   /** 1-based file column of text[0]. */
@@ -105,101 +105,104 @@ export interface FormContext {
   emitBinary(kind: OpKind, verb: string, a: DraftNode, b: DraftNode, span: Span): DraftNode;
 }
 
-/** The lowering of each form, bound to one statement's context. */
-export function formLowerings(c: FormContext) {
-  const { unifier, take, cover, closeParen, describe, make, emitBinary } = c;
-  const parsed = { text: c.text, column: c.column };
-  const constantValue = (n: MathNode): number | undefined => {
-    let sign = 1;
-    let any = unwrap(n);
-    while (any.type === 'OperatorNode' && any.fn === 'unaryMinus') {
-      sign = -sign;
-      any = unwrap(any.args[0]);
-    }
-    return any.type === 'ConstantNode' && typeof any.value === 'number' ? sign * any.value : undefined;
-  };
-  const constantUse = (n: MathNode, what: string, around: Span): Use => {
-    const value = constantValue(n);
-    if (value === undefined) throw new CellError(around, `${what} must be a number, found '${nodeText(n)}'`);
-    return c.emitConstant(value, take(String(Math.abs(value))));
-  };
+/** A number written as a constant, or minus (minus ...) a constant; else undefined. */
+function constantValue(n: MathNode): number | undefined {
+  let sign = 1;
+  let any = unwrap(n);
+  while (any.type === 'OperatorNode' && any.fn === 'unaryMinus') {
+    sign = -sign;
+    any = unwrap(any.args[0]);
+  }
+  return any.type === 'ConstantNode' && typeof any.value === 'number' ? sign * any.value : undefined;
+}
 
-  const transposeOf = (arg: Use): Use => {
-    const rows = unifier.newDim();
-    const cols = unifier.newDim();
-    if (!unifier.unify(arg.node.term, { dims: [rows, cols] })) {
-      throw new CellError(arg.span, `shape conflict: a transpose needs a matrix, found ${describe(arg.node.term)}`);
-    }
-    const end = parsed.text.indexOf("'", arg.span.column + arg.span.length - parsed.column);
-    const span = end < 0 ? arg.span : { ...arg.span, length: end + parsed.column - arg.span.column + 1 };
-    return make('transpose', [arg.node], { dims: [cols, rows] }, span);
-  };
+/** A constant argument (an exponent, a bound of clip) lowered to a const node. */
+function constantUse(c: FormContext, n: MathNode, what: string, around: Span): Use {
+  const value = constantValue(n);
+  if (value === undefined) throw new CellError(around, `${what} must be a number, found '${nodeText(n)}'`);
+  return c.emitConstant(value, c.take(String(Math.abs(value))));
+}
 
-  const power = (base: Use, exponent: MathNode): Use => {
-    const p = constantUse(exponent, "the exponent of '^'", base.span);
-    return make('pow', [base.node, p.node], base.node.term, cover(base.span, p.span), { scalar: base.node.scalar });
-  };
+/** W' or transpose(W): a matrix with rows and columns swapped. */
+export function transposeOf(c: FormContext, arg: Use): Use {
+  const rows = c.unifier.newDim();
+  const cols = c.unifier.newDim();
+  if (!c.unifier.unify(arg.node.term, { dims: [rows, cols] })) {
+    throw new CellError(arg.span, `shape conflict: a transpose needs a matrix, found ${c.describe(arg.node.term)}`);
+  }
+  const end = c.text.indexOf("'", arg.span.column + arg.span.length - c.column);
+  const span = end < 0 ? arg.span : { ...arg.span, length: end + c.column - arg.span.column + 1 };
+  return c.make('transpose', [arg.node], { dims: [cols, rows] }, span);
+}
 
-  const concatenation = function* (items: readonly MathNode[]): Lowering {
-    // [a; b] is a column of rows [[a], [b]]; [a, b] a row. Either stacks the vectors.
-    const parts = items.flatMap((item) => {
-      const any = item as MathNode & Record<string, any>;
-      return any.type === 'ArrayNode' ? any.items : [item];
-    });
-    if (parts.length === 0) throw new CellError(emptyBrackets(), 'empty brackets [ ]: write the vectors to stack inside, [a; b]');
-    const uses: Use[] = [];
-    for (const part of parts) uses.push(yield part);
-    const dims = uses.map((u) => {
-      const dim = unifier.newDim();
-      if (!unifier.unify(u.node.term, { dims: [dim] })) throw new CellError(u.span, `shape conflict: only vectors can be stacked in [...], found ${describe(u.node.term)}`);
-      return dim;
-    });
-    const span = closeBracket(cover(uses[0].span, uses[uses.length - 1].span));
-    const total = unifier.newDim();
-    unifier.addSum(total, dims, span);
-    return make('concat', uses.map((u) => u.node), { dims: [total] }, span);
-  };
-  /** The first '[' that only blanks separate from its ']'. */
-  const emptyBrackets = (): Span => {
-    let open = parsed.text.indexOf('[');
-    while (open >= 0) {
-      let k = open + 1;
-      while (parsed.text[k] === ' ' || parsed.text[k] === '\t') k++;
-      if (parsed.text[k] === ']') break;
-      open = parsed.text.indexOf('[', open + 1);
-    }
-    const span = take('');
-    return open < 0 ? span : { ...span, column: parsed.column + open, length: 1 };
-  };
-  const closeBracket = (span: Span): Span => {
-    const open = parsed.text.lastIndexOf('[', span.column - parsed.column);
-    const end = parsed.text.indexOf(']', span.column + span.length - parsed.column);
-    if (open < 0 || end < 0) return span;
-    return { ...span, column: open + parsed.column, length: end - open + 1 };
-  };
+/** base ^ constant, elementwise. */
+export function power(c: FormContext, base: Use, exponent: MathNode): Use {
+  const p = constantUse(c, exponent, "the exponent of '^'", base.span);
+  return c.make('pow', [base.node, p.node], base.node.term, c.cover(base.span, p.span), { scalar: base.node.scalar });
+}
 
-  const otherFunction = function* (name: string, nameSpan: Span, args: readonly MathNode[]): Lowering {
-    const usage = OTHER_FUNCTIONS[name];
-    const arity = name === 'clip' ? [3] : name === 'min' || name === 'max' ? [1, 2] : [1];
-    if (!arity.includes(args.length)) throw new CellError(nameSpan, `${name} takes ${arity.join(' or ')} argument${arity[arity.length - 1] === 1 ? '' : 's'} (${usage}), found ${args.length}`);
-    const first = yield args[0]!;
-    if (name === 'transpose') return transposeOf({ node: first.node, span: closeParen(cover(nameSpan, first.span)) });
-    if (args.length === 1) {
-      if (!unifier.unify(first.node.term, { dims: [unifier.newDim()] })) {
-        throw new CellError(first.span, `shape conflict: ${name}(...) reduces a vector to a scalar, found ${describe(first.node.term)}`);
-      }
-      return make('reduce', [first.node], { dims: [] }, closeParen(cover(nameSpan, first.span)), { fn: name as ReductionName });
-    }
-    if (name === 'clip') {
-      const lo = constantUse(args[1], 'the lower bound of clip', nameSpan);
-      const hi = constantUse(args[2], 'the upper bound of clip', nameSpan);
-      if (!(lo.node.value! <= hi.node.value!)) throw new CellError(cover(lo.span, hi.span), `clip's lower bound ${lo.node.value} is above its upper bound ${hi.node.value}`);
-      return make('clip', [first.node, lo.node, hi.node], first.node.term, closeParen(cover(nameSpan, hi.span)), { scalar: first.node.scalar });
-    }
-    const second = yield args[1]!;
-    const span = closeParen(cover(nameSpan, second.span));
-    return { node: emitBinary(name as 'min' | 'max', `take the ${name}imum of`, first.node, second.node, span), span };
-  };
+/** [a; b]: the vectors stacked, the size a sum solved with the other shapes. */
+export function* concatenation(c: FormContext, items: readonly MathNode[]): Lowering {
+  // [a; b] is a column of rows [[a], [b]]; [a, b] a row. Either stacks the vectors.
+  const parts = items.flatMap((item) => {
+    const any = item as MathNode & Record<string, any>;
+    return any.type === 'ArrayNode' ? any.items : [item];
+  });
+  if (parts.length === 0) throw new CellError(emptyBrackets(c), 'empty brackets [ ]: write the vectors to stack inside, [a; b]');
+  const uses: Use[] = [];
+  for (const part of parts) uses.push(yield part);
+  const dims = uses.map((u) => {
+    const dim = c.unifier.newDim();
+    if (!c.unifier.unify(u.node.term, { dims: [dim] })) throw new CellError(u.span, `shape conflict: only vectors can be stacked in [...], found ${c.describe(u.node.term)}`);
+    return dim;
+  });
+  const span = closeBracket(c, c.cover(uses[0].span, uses[uses.length - 1].span));
+  const total = c.unifier.newDim();
+  c.unifier.addSum(total, dims, span);
+  return c.make('concat', uses.map((u) => u.node), { dims: [total] }, span);
+}
 
-  return { transposeOf, power, concatenation, otherFunction };
+/** The first '[' that only blanks separate from its ']'. */
+function emptyBrackets(c: FormContext): Span {
+  let open = c.text.indexOf('[');
+  while (open >= 0) {
+    let k = open + 1;
+    while (c.text[k] === ' ' || c.text[k] === '\t') k++;
+    if (c.text[k] === ']') break;
+    open = c.text.indexOf('[', open + 1);
+  }
+  const span = c.take('');
+  return open < 0 ? span : { ...span, column: c.column + open, length: 1 };
+}
+
+/** Extends a span out to the brackets around it. */
+function closeBracket(c: FormContext, span: Span): Span {
+  const open = c.text.lastIndexOf('[', span.column - c.column);
+  const end = c.text.indexOf(']', span.column + span.length - c.column);
+  if (open < 0 || end < 0) return span;
+  return { ...span, column: open + c.column, length: end - open + 1 };
+}
+
+/** transpose, mean, sum, min, max and clip, their arity checked first. */
+export function* otherFunction(c: FormContext, name: string, nameSpan: Span, args: readonly MathNode[]): Lowering {
+  const usage = OTHER_FUNCTIONS[name];
+  const arity = name === 'clip' ? [3] : name === 'min' || name === 'max' ? [1, 2] : [1];
+  if (!arity.includes(args.length)) throw new CellError(nameSpan, `${name} takes ${arity.join(' or ')} argument${arity[arity.length - 1] === 1 ? '' : 's'} (${usage}), found ${args.length}`);
+  const first = yield args[0]!;
+  if (name === 'transpose') return transposeOf(c, { node: first.node, span: c.closeParen(c.cover(nameSpan, first.span)) });
+  if (args.length === 1) {
+    if (!c.unifier.unify(first.node.term, { dims: [c.unifier.newDim()] })) {
+      throw new CellError(first.span, `shape conflict: ${name}(...) reduces a vector to a scalar, found ${c.describe(first.node.term)}`);
+    }
+    return c.make('reduce', [first.node], { dims: [] }, c.closeParen(c.cover(nameSpan, first.span)), { fn: name as ReductionName });
+  }
+  if (name === 'clip') {
+    const lo = constantUse(c, args[1], 'the lower bound of clip', nameSpan);
+    const hi = constantUse(c, args[2], 'the upper bound of clip', nameSpan);
+    if (!(lo.node.value! <= hi.node.value!)) throw new CellError(c.cover(lo.span, hi.span), `clip's lower bound ${lo.node.value} is above its upper bound ${hi.node.value}`);
+    return c.make('clip', [first.node, lo.node, hi.node], first.node.term, c.closeParen(c.cover(nameSpan, hi.span)), { scalar: first.node.scalar });
+  }
+  const second = yield args[1]!;
+  const span = c.closeParen(c.cover(nameSpan, second.span));
+  return { node: c.emitBinary(name as 'min' | 'max', `take the ${name}imum of`, first.node, second.node, span), span };
 }

@@ -154,24 +154,38 @@ function splitDims(text: string, span: Span): string[] {
   return dims.map((d) => (d.includes('+') ? String(sumDims(d.split('+').map((p) => p.trim()))) : d));
 }
 
-export function splitSource(text: string, file: string): CellSource {
-  const description: string[] = [];
-  let name: CellSource['name'];
-  let title: string | undefined;
-  const inputs: NameDecl[] = [];
-  const states: NameDecl[] = [];
-  const outputs: NameDecl[] = [];
-  const noises: NoiseDecl[] = [];
-  const params: ParamDecl[] = [];
-  const statements: StatementSource[] = [];
-  let seenContent = false;
+/** A source being split: its declarations and statements as they are read, line by line. */
+interface Splitting {
+  readonly file: string;
+  readonly description: string[];
+  name?: CellSource['name'];
+  title?: string;
+  readonly inputs: NameDecl[];
+  readonly states: NameDecl[];
+  readonly outputs: NameDecl[];
+  readonly noises: NoiseDecl[];
+  readonly params: ParamDecl[];
+  readonly statements: StatementSource[];
+}
 
+/** One line's content (comment and surrounding blanks removed) and where it starts. */
+interface SourceLine {
+  readonly content: string;
+  readonly line: number;
+  /** 1-based column of content[0]. */
+  readonly column: number;
+  spanOf(offset: number, length: number): Span;
+}
+
+export function splitSource(text: string, file: string): CellSource {
+  const into: Splitting = { file, description: [], inputs: [], states: [], outputs: [], noises: [], params: [], statements: [] };
+  let seenContent = false;
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = index + 1;
     const trimmedStart = raw.trimStart();
     if (trimmedStart.startsWith('#')) {
-      if (!seenContent) description.push(trimmedStart.replace(/^#+\s?/, ''));
+      if (!seenContent) into.description.push(trimmedStart.replace(/^#+\s?/, ''));
       return;
     }
     const body = stripComment(raw).trimEnd();
@@ -181,55 +195,60 @@ export function splitSource(text: string, file: string): CellSource {
     seenContent = true;
     const column = lead + 1;
     const spanOf = (offset: number, length: number): Span => ({ file, line, column: column + offset, length: Math.max(1, length) });
-
-    const header = HEADER.exec(content);
-    if (header) {
-      const key = header[1];
-      const value = header[2];
-      const valueOffset = key.length + 1 + (value.length - value.trimStart().length);
-      const trimmed = value.trim();
-      if (key === 'title') {
-        title = trimmed;
-        return;
-      }
-      if (key === 'cell') {
-        if (!/^[A-Za-z][\w-]*$/.test(trimmed)) throw new CellError(spanOf(valueOffset, trimmed.length), `cell name must be a word (letters, digits, '-', '_'), found '${trimmed}'`);
-        name = { value: trimmed, span: spanOf(valueOffset, trimmed.length) };
-        return;
-      }
-      const decls = splitNames(value.trim(), column + valueOffset, file, line);
-      // Loops, not push(...decls): a header line of a megabyte lists more names than a call takes arguments.
-      const into = key.startsWith('input') ? inputs : key.startsWith('state') ? states : key.startsWith('output') ? outputs : undefined;
-      if (into) for (const d of decls) into.push(d);
-      else for (const d of decls) noises.push({ ...d, distribution: 'normal' as const });
-      return;
-    }
-    const param = PARAM.exec(content);
-    if (param) {
-      const span = spanOf(content.indexOf(param[1], 5), param[1].length);
-      params.push({ name: canonicalName(param[1]), dims: splitDims(param[2], span), span });
-      return;
-    }
-    if (content.startsWith('param')) {
-      throw new CellError(spanOf(0, content.length), "expected 'param NAME: [dim, dim]'");
-    }
-    const noise = NOISE_STATEMENT.exec(content);
-    if (noise) {
-      noises.push({ name: canonicalName(noise[1]), span: spanOf(0, noise[1].length), distribution: 'normal' });
-      return;
-    }
-    if (ASSIGNMENT.test(content)) {
-      const { rewritten, columnMap } = rewriteOperators(content, column);
-      statements.push({ text: content, rewritten, columnMap, line, column });
-      return;
-    }
-    throw new CellError(
-      spanOf(0, content.length),
-      'expected a header (cell:, title:, input:, state:, output:, noise:, param NAME: [dims]) or an assignment NAME = expression',
-    );
+    readLine(into, { content, line, column, spanOf });
   });
-
+  const { description, name, title, inputs, states, outputs, noises, params, statements } = into;
   return { file, description, name, title, inputs, states, outputs, noises, params, statements };
+}
+
+/** A header, a parameter, a noise or an assignment; anything else is an error. */
+function readLine(into: Splitting, at: SourceLine): void {
+  const { content, spanOf } = at;
+  const header = HEADER.exec(content);
+  if (header) return readHeader(into, at, header[1], header[2]);
+  const param = PARAM.exec(content);
+  if (param) {
+    const span = spanOf(content.indexOf(param[1], 5), param[1].length);
+    into.params.push({ name: canonicalName(param[1]), dims: splitDims(param[2], span), span });
+    return;
+  }
+  if (content.startsWith('param')) {
+    throw new CellError(spanOf(0, content.length), "expected 'param NAME: [dim, dim]'");
+  }
+  const noise = NOISE_STATEMENT.exec(content);
+  if (noise) {
+    into.noises.push({ name: canonicalName(noise[1]), span: spanOf(0, noise[1].length), distribution: 'normal' });
+    return;
+  }
+  if (ASSIGNMENT.test(content)) {
+    const { rewritten, columnMap } = rewriteOperators(content, at.column);
+    into.statements.push({ text: content, rewritten, columnMap, line: at.line, column: at.column });
+    return;
+  }
+  throw new CellError(
+    spanOf(0, content.length),
+    'expected a header (cell:, title:, input:, state:, output:, noise:, param NAME: [dims]) or an assignment NAME = expression',
+  );
+}
+
+/** `key: value` for cell:, title:, input(s):, state(s):, output(s): and noise:. */
+function readHeader(into: Splitting, at: SourceLine, key: string, value: string): void {
+  const valueOffset = key.length + 1 + (value.length - value.trimStart().length);
+  const trimmed = value.trim();
+  if (key === 'title') {
+    into.title = trimmed;
+    return;
+  }
+  if (key === 'cell') {
+    if (!/^[A-Za-z][\w-]*$/.test(trimmed)) throw new CellError(at.spanOf(valueOffset, trimmed.length), `cell name must be a word (letters, digits, '-', '_'), found '${trimmed}'`);
+    into.name = { value: trimmed, span: at.spanOf(valueOffset, trimmed.length) };
+    return;
+  }
+  const decls = splitNames(value.trim(), at.column + valueOffset, into.file, at.line);
+  // Loops, not push(...decls): a header line of a megabyte lists more names than a call takes arguments.
+  const list = key.startsWith('input') ? into.inputs : key.startsWith('state') ? into.states : key.startsWith('output') ? into.outputs : undefined;
+  if (list) for (const d of decls) list.push(d);
+  else for (const d of decls) into.noises.push({ ...d, distribution: 'normal' as const });
 }
 
 /** An identifier or number token of a statement, with its column in the file. */

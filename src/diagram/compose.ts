@@ -25,6 +25,36 @@ const STEP_GAP_MIN = 46;
 const CHANNEL_GAP = 10; // between the vertical jogs of states crossing a gap
 const MARGIN = 14;
 
+/** The figure's frame: the port groups, the gap between steps and where the steps start. */
+interface Frame {
+  readonly graph: DiagramGraph;
+  readonly step: StepLayout;
+  readonly fontPx: number;
+  readonly stateIns: readonly StepPort[];
+  readonly stateOuts: readonly StepPort[];
+  readonly inputs: readonly StepPort[];
+  readonly outputs: readonly StepPort[];
+  /** Width of a value strip, or null when values are not drawn. */
+  readonly strip: number | null;
+  /** The states whose ports differ in height, and the x of each one's channel in a gap. */
+  readonly jogging: readonly StepPort[];
+  readonly channelX: ReadonlyMap<string, number>;
+  readonly gap: number;
+  readonly left: number;
+  readonly top: number;
+  readonly terminalD: number;
+  readonly stripRoom: number;
+  readonly titleLabel: Label | null;
+}
+
+/** What the figure is made of, in drawing order. */
+interface Parts {
+  readonly steps: PlacedStep[];
+  readonly nodes: PlacedNode[];
+  readonly edges: PlacedEdge[];
+  readonly terminals: PlacedTerminal[];
+}
+
 export function compose(
   graph: DiagramGraph,
   options: LayoutOptions,
@@ -32,14 +62,31 @@ export function compose(
   step: StepLayout,
   stepLabels: readonly Label[],
 ): PlacedGraph {
+  const frame = frameOf(graph, options, step);
+  const parts: Parts = { steps: [], nodes: [], edges: [], terminals: [] };
+  const concatIds = new Set(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => n.id));
+  graph.steps.forEach((s, i) => {
+    placeStep(frame, sizes, stepLabels[i], concatIds, s.time, i, parts);
+    placeStepTerminals(frame, s.time, i, parts);
+  });
+  // States: from the initial terminal into step 0, between steps, and out of the last step.
+  placeInitialStates(frame, parts);
+  graph.steps.forEach((s, i) => placeStateOuts(frame, s.time, i, parts));
+  return finishFigure(frame, options, parts);
+}
+
+/** Carry labels (h_{t-1} between steps) decide how wide the gaps must be. */
+function carryLabel(name: string, time: string, fontPx: number): Label {
+  return typeset(stateTex(name, time), fontPx * TAG_RATIO);
+}
+
+function frameOf(graph: DiagramGraph, options: LayoutOptions, step: StepLayout): Frame {
   const fontPx = options.fontPx;
   const stateIns = graph.ports.filter((p) => p.side === 'west');
   const stateOuts = graph.ports.filter((p) => p.side === 'east');
   const inputs = graph.ports.filter((p) => p.side === 'south');
   const outputs = graph.ports.filter((p) => p.side === 'north');
-  // Carry labels (h_{t-1} between steps) decide how wide the gaps must be.
-  const carryLabel = (name: string, time: string) => typeset(stateTex(name, time), fontPx * TAG_RATIO);
-  const carryWidths = graph.steps.flatMap((s) => stateOuts.map((p) => carryLabel(p.name, s.time).width));
+  const carryWidths = graph.steps.flatMap((s) => stateOuts.map((p) => carryLabel(p.name, s.time, fontPx).width));
   const initialWidths = stateIns.map((p) => typeset(stateTex(p.name, graph.initialTime), fontPx).width);
   const strip = options.stripWidth;
   // A state whose ports differ in height crosses the gap with a jog in a channel of its own,
@@ -51,138 +98,157 @@ export function compose(
     Math.max(STEP_GAP_MIN, ...carryWidths.map((w) => w + 24), strip === null ? 0 : strip + 16, jogging.length ? labelRoom + CHANNEL_GAP * (jogging.length + 1) : 0),
   );
   const leftRoom = stateIns.length ? Math.ceil(Math.max(...initialWidths, strip ?? 0) + 30) : 0;
-
-  const terminalLabel = (name: string, time: string) => typeset(stateTex(name, time), fontPx);
   const terminalD = terminalDiameter(graph, fontPx);
   const stripRoom = strip === null ? 0 : STRIP_HEIGHT + 6;
-
   const titleLabel = options.titleTex ? typeset(options.titleTex, fontPx * TITLE_RATIO) : null;
   const titleRoom = titleLabel ? Math.ceil(titleLabel.height + 16) : 0;
   const top = MARGIN + titleRoom + (outputs.length ? terminalD + TERMINAL_GAP + stripRoom : 0);
   const left = MARGIN + leftRoom;
+  return { graph, step, fontPx, stateIns, stateOuts, inputs, outputs, strip, jogging, channelX, gap, left, top, terminalD, stripRoom, titleLabel };
+}
 
-  const steps: PlacedStep[] = [];
-  const nodes: PlacedNode[] = [];
-  const edges: PlacedEdge[] = [];
-  const terminals: PlacedTerminal[] = [];
-  const centred = (label: Label, box: Box, y?: number): Box => ({
+/** `label` centred in `box` (or at height `y`). */
+function centred(label: Label, box: Box, y?: number): Box {
+  return {
     x: box.x + (box.width - label.width) / 2,
     y: y ?? box.y + (box.height - label.height) / 2,
     width: label.width,
     height: label.height,
-  });
+  };
+}
 
-  const concatIds = new Set(graph.nodes.filter((n) => n.glyph === 'concat').map((n) => n.id));
-  graph.steps.forEach((s, i) => {
-    const ox = left + i * (step.width + gap);
-    const oy = top;
-    const label = stepLabels[i];
-    steps.push({ index: i, time: s.time, tex: label.tex, x: ox, y: oy, width: step.width, height: step.height, labelBox: { x: ox + 12, y: oy + 8, width: label.width, height: label.height } });
-    for (const n of graph.nodes) {
-      const b = step.nodes.get(n.id)!;
-      const size = sizes.get(n.id)!;
-      const box = { x: ox + b.x, y: oy + b.y, width: b.width, height: b.height };
-      nodes.push(placeNode(n, i, box, size));
-    }
-    for (const e of graph.edges) {
-      const route = step.edges.get(e.id);
-      if (!route) continue;
-      const shift = (p: Point) => ({ x: ox + p.x, y: oy + p.y });
-      edges.push({
-        key: `${i}:${e.id}`,
-        step: i,
-        kind: e.kind,
-        valueOf: e.valueOf,
-        valueStep: i,
-        source: `${i}:${e.source}`,
-        target: `${i}:${e.target}`,
-        points: route.points.map(shift),
-        junctions: route.junctions.map(shift),
-        arrow: !concatIds.has(e.target),
-        label: null,
-        stripBox: null,
-      });
-    }
-    // Inputs enter from below, outputs leave upward, each through its frame port.
-    for (const p of [...inputs, ...outputs]) {
-      const port = step.ports.get(p.id)!;
-      const tLabel = terminalLabel(p.name, s.time);
-      const below = p.side === 'south';
-      const cx = ox + port.x;
-      const ty = below ? oy + step.height + TERMINAL_GAP : oy - TERMINAL_GAP - terminalD;
-      const box = { x: cx - terminalD / 2, y: ty, width: terminalD, height: terminalD };
-      const role = p.role === 'noise' ? 'noise' : below ? 'input' : 'output';
-      terminals.push({
-        key: `${i}:${p.id}:terminal`,
-        role,
-        tex: tLabel.tex,
-        valueOf: p.valueOf,
-        valueStep: i,
-        ...box,
-        labelBox: centred(tLabel, box),
-        stripBox: strip === null ? null : { x: cx - strip / 2, y: below ? ty + terminalD + 5 : ty - 5 - STRIP_HEIGHT, width: strip, height: STRIP_HEIGHT },
-      });
-      const from = below ? { x: cx, y: ty } : { x: cx, y: oy + port.y };
-      const to = below ? { x: cx, y: oy + port.y } : { x: cx, y: ty + terminalD };
-      edges.push({
-        key: `${i}:${p.id}:terminal`,
-        step: -1,
-        kind: p.role === 'noise' ? 'noise' : below ? 'input' : 'output',
-        valueOf: p.valueOf,
-        valueStep: i,
-        source: below ? `${i}:${p.id}:terminal` : `${i}:${p.id}`,
-        target: below ? `${i}:${p.id}` : `${i}:${p.id}:terminal`,
-        points: [from, to],
-        junctions: [],
-        arrow: true,
-        label: null,
-        stripBox: null,
-      });
-    }
-  });
+/** The x of step i's frame. */
+function stepX(frame: Frame, i: number): number {
+  return frame.left + i * (frame.step.width + frame.gap);
+}
 
-  // States: from the initial terminal into step 0, between steps, and out of the last step.
-  for (const p of stateIns) {
+/** Step i: its frame, its nodes and its wires, moved to where the step sits. */
+function placeStep(frame: Frame, sizes: ReadonlyMap<string, NodeSize>, label: Label, concatIds: ReadonlySet<string>, time: string, i: number, parts: Parts): void {
+  const { graph, step } = frame;
+  const ox = stepX(frame, i);
+  const oy = frame.top;
+  parts.steps.push({ index: i, time, tex: label.tex, x: ox, y: oy, width: step.width, height: step.height, labelBox: { x: ox + 12, y: oy + 8, width: label.width, height: label.height } });
+  for (const n of graph.nodes) {
+    const b = step.nodes.get(n.id)!;
+    const size = sizes.get(n.id)!;
+    const box = { x: ox + b.x, y: oy + b.y, width: b.width, height: b.height };
+    parts.nodes.push(placeNode(n, i, box, size));
+  }
+  for (const e of graph.edges) {
+    const route = step.edges.get(e.id);
+    if (!route) continue;
+    const shift = (p: Point) => ({ x: ox + p.x, y: oy + p.y });
+    parts.edges.push({
+      key: `${i}:${e.id}`,
+      step: i,
+      kind: e.kind,
+      valueOf: e.valueOf,
+      valueStep: i,
+      source: `${i}:${e.source}`,
+      target: `${i}:${e.target}`,
+      points: route.points.map(shift),
+      junctions: route.junctions.map(shift),
+      arrow: !concatIds.has(e.target),
+      label: null,
+      stripBox: null,
+    });
+  }
+}
+
+/** Step i's inputs enter from below, its outputs leave upward, each through its frame port. */
+function placeStepTerminals(frame: Frame, time: string, i: number, parts: Parts): void {
+  const { step, terminalD, strip } = frame;
+  const ox = stepX(frame, i);
+  const oy = frame.top;
+  for (const p of [...frame.inputs, ...frame.outputs]) {
+    const port = step.ports.get(p.id)!;
+    const tLabel = typeset(stateTex(p.name, time), frame.fontPx);
+    const below = p.side === 'south';
+    const cx = ox + port.x;
+    const ty = below ? oy + step.height + TERMINAL_GAP : oy - TERMINAL_GAP - terminalD;
+    const box = { x: cx - terminalD / 2, y: ty, width: terminalD, height: terminalD };
+    const role = p.role === 'noise' ? 'noise' : below ? 'input' : 'output';
+    parts.terminals.push({
+      key: `${i}:${p.id}:terminal`,
+      role,
+      tex: tLabel.tex,
+      valueOf: p.valueOf,
+      valueStep: i,
+      ...box,
+      labelBox: centred(tLabel, box),
+      stripBox: strip === null ? null : { x: cx - strip / 2, y: below ? ty + terminalD + 5 : ty - 5 - STRIP_HEIGHT, width: strip, height: STRIP_HEIGHT },
+    });
+    const from = below ? { x: cx, y: ty } : { x: cx, y: oy + port.y };
+    const to = below ? { x: cx, y: oy + port.y } : { x: cx, y: ty + terminalD };
+    parts.edges.push({
+      key: `${i}:${p.id}:terminal`,
+      step: -1,
+      kind: p.role === 'noise' ? 'noise' : below ? 'input' : 'output',
+      valueOf: p.valueOf,
+      valueStep: i,
+      source: below ? `${i}:${p.id}:terminal` : `${i}:${p.id}`,
+      target: below ? `${i}:${p.id}` : `${i}:${p.id}:terminal`,
+      points: [from, to],
+      junctions: [],
+      arrow: true,
+      label: null,
+      stripBox: null,
+    });
+  }
+}
+
+/** Each state's initial value: a terminal at the left, wired into step 0. */
+function placeInitialStates(frame: Frame, parts: Parts): void {
+  const { strip } = frame;
+  for (const p of frame.stateIns) {
+    const port = frame.step.ports.get(p.id)!;
+    const y = frame.top + port.y;
+    const label = typeset(stateTex(p.name, frame.graph.initialTime), frame.fontPx);
+    const box = { x: MARGIN, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
+    parts.terminals.push({ key: `initial:${p.name}`, role: 'state-in', tex: label.tex, valueOf: p.valueOf, valueStep: 0, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: MARGIN, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
+    parts.edges.push(stateEdge(`initial:${p.name}`, `0:${p.id}`, p, [{ x: box.x + box.width + 2, y }, { x: frame.left, y }], 0, null, null));
+  }
+}
+
+/** Step i's states: carried across the gap to step i + 1, or out of the last step to a final terminal. */
+function placeStateOuts(frame: Frame, time: string, i: number, parts: Parts): void {
+  const { step, strip, gap, top } = frame;
+  const ox = stepX(frame, i);
+  for (const p of frame.stateOuts) {
     const port = step.ports.get(p.id)!;
     const y = top + port.y;
-    const label = typeset(stateTex(p.name, graph.initialTime), fontPx);
-    const box = { x: MARGIN, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
-    terminals.push({ key: `initial:${p.name}`, role: 'state-in', tex: label.tex, valueOf: p.valueOf, valueStep: 0, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: MARGIN, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
-    edges.push(stateEdge(`initial:${p.name}`, `0:${p.id}`, p, [{ x: box.x + box.width + 2, y }, { x: left, y }], 0, null, null));
-  }
-  graph.steps.forEach((s, i) => {
-    const ox = left + i * (step.width + gap);
-    for (const p of stateOuts) {
-      const port = step.ports.get(p.id)!;
-      const y = top + port.y;
-      const x0 = ox + step.width;
-      if (i < graph.steps.length - 1) {
-        const inPort = step.ports.get(`in:${p.name}`)!;
-        const x1 = x0 + gap;
-        const y1 = top + inPort.y;
-        const label = carryLabel(p.name, s.time);
-        const channel = channelX.get(p.name);
-        const points = channel === undefined ? [{ x: x0, y }, { x: x1, y }] : [{ x: x0, y }, { x: x0 + channel, y }, { x: x0 + channel, y: y1 }, { x: x1, y: y1 }];
-        // Centred on a straight carry; at the left, before any channel, when some state jogs.
-        const left = (w: number) => (jogging.length ? x0 + 6 : x0 + (gap - w) / 2);
-        const labelBox = { x: left(label.width), y: y - label.height - 4, width: label.width, height: label.height };
-        const stripBox = strip === null ? null : { x: left(strip), y: y + 4, width: strip, height: STRIP_HEIGHT };
-        edges.push(stateEdge(`${i}:${p.id}`, `${i + 1}:in:${p.name}`, p, points, i, { tex: label.tex, box: labelBox }, stripBox));
-      } else {
-        const label = typeset(stateTex(p.name, s.time), fontPx);
-        const box = { x: x0 + 30, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
-        terminals.push({ key: `final:${p.name}`, role: 'state-out', tex: label.tex, valueOf: p.valueOf, valueStep: i, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: box.x, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
-        edges.push(stateEdge(`${i}:${p.id}`, `final:${p.name}`, p, [{ x: x0, y }, { x: box.x - 2, y }], i, null, null));
-      }
+    const x0 = ox + step.width;
+    if (i < frame.graph.steps.length - 1) {
+      const inPort = step.ports.get(`in:${p.name}`)!;
+      const x1 = x0 + gap;
+      const y1 = top + inPort.y;
+      const label = carryLabel(p.name, time, frame.fontPx);
+      const channel = frame.channelX.get(p.name);
+      const points = channel === undefined ? [{ x: x0, y }, { x: x1, y }] : [{ x: x0, y }, { x: x0 + channel, y }, { x: x0 + channel, y: y1 }, { x: x1, y: y1 }];
+      // Centred on a straight carry; at the left, before any channel, when some state jogs.
+      const left = (w: number) => (frame.jogging.length ? x0 + 6 : x0 + (gap - w) / 2);
+      const labelBox = { x: left(label.width), y: y - label.height - 4, width: label.width, height: label.height };
+      const stripBox = strip === null ? null : { x: left(strip), y: y + 4, width: strip, height: STRIP_HEIGHT };
+      parts.edges.push(stateEdge(`${i}:${p.id}`, `${i + 1}:in:${p.name}`, p, points, i, { tex: label.tex, box: labelBox }, stripBox));
+    } else {
+      const label = typeset(stateTex(p.name, time), frame.fontPx);
+      const box = { x: x0 + 30, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
+      parts.terminals.push({ key: `final:${p.name}`, role: 'state-out', tex: label.tex, valueOf: p.valueOf, valueStep: i, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: box.x, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
+      parts.edges.push(stateEdge(`${i}:${p.id}`, `final:${p.name}`, p, [{ x: x0, y }, { x: box.x - 2, y }], i, null, null));
     }
-  });
+  }
+}
 
-  const stepsRight = left + graph.steps.length * step.width + (graph.steps.length - 1) * gap;
-  const rightRoom = stateOuts.length ? Math.max(...terminals.filter((t) => t.role === 'state-out').map((t) => t.x + Math.max(t.width, strip ?? 0))) - stepsRight : 0;
+/** The key and legend below the steps, the title above, and the figure's size. */
+function finishFigure(frame: Frame, options: LayoutOptions, parts: Parts): PlacedGraph {
+  const { graph, step, strip, titleLabel } = frame;
+  const { steps, nodes, edges, terminals } = parts;
+  const stepsRight = frame.left + graph.steps.length * step.width + (graph.steps.length - 1) * frame.gap;
+  const rightRoom = frame.stateOuts.length ? Math.max(...terminals.filter((t) => t.role === 'state-out').map((t) => t.x + Math.max(t.width, strip ?? 0))) - stepsRight : 0;
   const contentRight = stepsRight + Math.max(0, rightRoom);
-  const bottom = top + step.height + (inputs.length ? TERMINAL_GAP + terminalD + stripRoom : 0);
+  const bottom = frame.top + step.height + (frame.inputs.length ? TERMINAL_GAP + frame.terminalD + frame.stripRoom : 0);
   const keyKindsUsed = options.key ? keyKinds(graph, edges.some((e) => e.junctions.length > 0)) : [];
-  const placedKey = keyKindsUsed.length ? placeKey(keyKindsUsed, MARGIN, bottom + 14, Math.max(420, contentRight - MARGIN), fontPx) : null;
+  const placedKey = keyKindsUsed.length ? placeKey(keyKindsUsed, MARGIN, bottom + 14, Math.max(420, contentRight - MARGIN), frame.fontPx) : null;
   const belowKey = placedKey ? bottom + 14 + placedKey.height : bottom;
   const legend = options.legendHeight ? { x: MARGIN, y: belowKey + 12, width: Math.min(260, contentRight - MARGIN), height: options.legendHeight } : null;
   const keyRight = placedKey ? Math.max(...placedKey.items.map((i) => i.label.box.x + i.label.box.width)) : 0;

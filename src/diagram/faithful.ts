@@ -38,69 +38,100 @@ const isMergePoint = (g: DiagramNode | undefined): boolean => g?.glyph === 'conc
 export function checkFaithful(cell: CellGraph, drawing: DiagramGraph | PlacedGraph): string[] {
   const graph = 'graph' in drawing ? drawing.graph : drawing;
   const problems: string[] = [];
-  const ir = new Map(cell.nodes.map((n) => [n.id, n]));
-  const glyphs = new Map(graph.nodes.map((n) => [n.id, n]));
-  const ports = new Map(graph.ports.map((p) => [p.id, p]));
-  const labelParams = graph.detail === 'gates';
-  const expressions = labelParams ? parameterExpressions(cell) : new Set<NodeId>();
-  const value = (id: NodeId): NodeId => valueOf(cell, ir, id);
-  // An operand written in its operator's label instead of arriving on a wire.
-  const labelOf = (id: NodeId): string | null => operandLabelText(cell, ir.get(id)!, labelParams, expressions);
-  const name = (id: string) => (ports.has(id) ? `port ${id}` : `${glyphs.get(id)?.glyph ?? 'unknown'} ${id}`);
-
+  const w = new WireEnds(cell, graph);
   problems.push(...checkPorts(cell, graph.ports));
   problems.push(...checkCoverage(cell, graph));
+  problems.push(...checkWires(w, graph));
+  problems.push(...checkLabels(cell, graph, w.labelParams, w.labelOf));
+  problems.push(...checkOperators(cell, graph, w.labelOf));
+  problems.push(...checkPeepholes(cell, graph, w.carried));
+  if ('graph' in drawing) problems.push(...checkSteps(cell, drawing), ...checkOperandOrder(cell, drawing, w.value, (id) => w.labelOf(id) === null));
+  return problems;
+}
 
-  // What each end of a wire holds: the values it produces, and the values it must be given.
-  const into = (id: string) => graph.edges.filter((e) => e.target === id);
-  const produces = (id: string): Set<NodeId> => {
-    const port = ports.get(id);
-    if (port) return new Set(port.side === 'west' || port.side === 'south' ? [port.valueOf] : []);
-    const g = glyphs.get(id);
-    if (!g) return new Set();
-    return new Set(isMergePoint(g) ? into(id).map((e) => e.valueOf) : [g.valueOf]);
-  };
-  const externalReads = (g: DiagramNode): Set<NodeId> => {
-    const covered = new Set(g.covers);
-    const reads = new Set<NodeId>();
-    for (const m of g.covers) {
-      for (const i of ir.get(m)?.inputs ?? []) {
-        const kind = ir.get(i)!.kind;
-        if (covered.has(i) || kind === 'const' || kind === 'identity' || (kind === 'param' && labelParams) || expressions.has(i)) continue;
-        reads.add(value(i));
-      }
-    }
-    return reads;
-  };
-  const reads = (id: string): Set<NodeId> => {
-    const port = ports.get(id);
-    if (port) return new Set(port.side === 'east' || port.side === 'north' ? [value(port.valueOf)] : []);
-    const g = glyphs.get(id);
-    if (!g) return new Set();
-    if (!isMergePoint(g)) return externalReads(g);
-    // A merge point delivers the whole bundle to every glyph it feeds: each must read all of it.
-    const fed = graph.edges.filter((e) => e.source === id).map((e) => reads(e.target));
-    return new Set([...produces(id)].filter((v) => fed.length > 0 && fed.every((r) => r.has(v))));
-  };
-  const carried = (e: DiagramEdge): NodeId[] => (isMergePoint(glyphs.get(e.source)) ? [...produces(e.source)] : [value(e.valueOf)]);
-
+/** Every wire carries what its source produces and its target reads; every value a glyph or port reads arrives on a wire. */
+function checkWires(w: WireEnds, graph: DiagramGraph): string[] {
+  const problems: string[] = [];
+  const { ports, glyphs, name } = w;
   for (const e of graph.edges) {
     for (const end of [e.source, e.target]) if (!ports.has(end) && !glyphs.has(end)) problems.push(`wire ${e.id} ends at ${end}, which is not drawn`);
-    const from = produces(e.source);
-    for (const v of carried(e)) {
+    const from = w.produces(e.source);
+    for (const v of w.carried(e)) {
       if (!from.has(v)) problems.push(`the wire from ${name(e.source)} into ${name(e.target)} carries ${v}, but ${name(e.source)} does not produce it`);
-      else if (!reads(e.target).has(v)) problems.push(`the wire from ${name(e.source)} into ${name(e.target)} carries ${v}, which ${name(e.target)} does not read`);
+      else if (!w.reads(e.target).has(v)) problems.push(`the wire from ${name(e.source)} into ${name(e.target)} carries ${v}, which ${name(e.target)} does not read`);
     }
   }
   for (const id of [...glyphs.keys(), ...ports.keys()]) {
-    const arriving = new Set(into(id).flatMap(carried));
-    for (const v of reads(id)) if (!arriving.has(v)) problems.push(`${name(id)} reads ${v}, but no wire brings it`);
+    const arriving = new Set(w.into(id).flatMap(w.carried));
+    for (const v of w.reads(id)) if (!arriving.has(v)) problems.push(`${name(id)} reads ${v}, but no wire brings it`);
   }
-  problems.push(...checkLabels(cell, graph, labelParams, labelOf));
-  problems.push(...checkOperators(cell, graph, labelOf));
-  problems.push(...checkPeepholes(cell, graph, carried));
-  if ('graph' in drawing) problems.push(...checkSteps(cell, drawing), ...checkOperandOrder(cell, drawing, value, (id) => labelOf(id) === null));
   return problems;
+}
+
+/** What each end of a wire holds: the values it produces, and the values it must be given. */
+class WireEnds {
+  readonly ir: ReadonlyMap<NodeId, CellNode>;
+  readonly glyphs: ReadonlyMap<string, DiagramNode>;
+  readonly ports: ReadonlyMap<string, StepPort>;
+  readonly labelParams: boolean;
+  private readonly expressions: ReadonlySet<NodeId>;
+
+  constructor(
+    private readonly cell: CellGraph,
+    private readonly graph: DiagramGraph,
+  ) {
+    this.ir = new Map(cell.nodes.map((n) => [n.id, n]));
+    this.glyphs = new Map(graph.nodes.map((n) => [n.id, n]));
+    this.ports = new Map(graph.ports.map((p) => [p.id, p]));
+    this.labelParams = graph.detail === 'gates';
+    this.expressions = this.labelParams ? parameterExpressions(cell) : new Set<NodeId>();
+  }
+
+  readonly value = (id: NodeId): NodeId => valueOf(this.cell, this.ir, id);
+
+  /** An operand written in its operator's label instead of arriving on a wire. */
+  readonly labelOf = (id: NodeId): string | null => operandLabelText(this.cell, this.ir.get(id)!, this.labelParams, this.expressions);
+
+  readonly name = (id: string): string => (this.ports.has(id) ? `port ${id}` : `${this.glyphs.get(id)?.glyph ?? 'unknown'} ${id}`);
+
+  into(id: string): DiagramEdge[] {
+    return this.graph.edges.filter((e) => e.target === id);
+  }
+
+  produces(id: string): Set<NodeId> {
+    const port = this.ports.get(id);
+    if (port) return new Set(port.side === 'west' || port.side === 'south' ? [port.valueOf] : []);
+    const g = this.glyphs.get(id);
+    if (!g) return new Set();
+    return new Set(isMergePoint(g) ? this.into(id).map((e) => e.valueOf) : [g.valueOf]);
+  }
+
+  /** The values a glyph's nodes read from outside it (labels excepted). */
+  private externalReads(g: DiagramNode): Set<NodeId> {
+    const covered = new Set(g.covers);
+    const reads = new Set<NodeId>();
+    for (const m of g.covers) {
+      for (const i of this.ir.get(m)?.inputs ?? []) {
+        const kind = this.ir.get(i)!.kind;
+        if (covered.has(i) || kind === 'const' || kind === 'identity' || (kind === 'param' && this.labelParams) || this.expressions.has(i)) continue;
+        reads.add(this.value(i));
+      }
+    }
+    return reads;
+  }
+
+  reads(id: string): Set<NodeId> {
+    const port = this.ports.get(id);
+    if (port) return new Set(port.side === 'east' || port.side === 'north' ? [this.value(port.valueOf)] : []);
+    const g = this.glyphs.get(id);
+    if (!g) return new Set();
+    if (!isMergePoint(g)) return this.externalReads(g);
+    // A merge point delivers the whole bundle to every glyph it feeds: each must read all of it.
+    const fed = this.graph.edges.filter((e) => e.source === id).map((e) => this.reads(e.target));
+    return new Set([...this.produces(id)].filter((v) => fed.length > 0 && fed.every((r) => r.has(v))));
+  }
+
+  readonly carried = (e: DiagramEdge): NodeId[] => (isMergePoint(this.glyphs.get(e.source)) ? [...this.produces(e.source)] : [this.value(e.valueOf)]);
 }
 
 /** The value `id` stands for: a rename's (h = c: c's), a repeated stack's first. */

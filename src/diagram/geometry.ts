@@ -53,11 +53,30 @@ export function isOrthogonal(points: readonly Point[]): boolean {
 
 const pointIn = (p: Point, box: Box, eps = EPS) => p.x >= box.x - eps && p.x <= box.x + box.width + eps && p.y >= box.y - eps && p.y <= box.y + box.height + eps;
 
+/** A box that nothing else may overlap, and the name it is reported by. */
+interface Obstacle {
+  readonly key: string;
+  readonly box: Box;
+}
+
+/** A key as a message names it: '0:h' → 'step 0 h'. */
+const nameOf = (key: string) => key.replace(/^(\d+):/, (_, s) => `step ${s} `);
+
 /** Every violated invariant, as a sentence; [] when the figure is clean. */
 export function checkGeometry(placed: PlacedGraph): string[] {
-  const problems: string[] = [];
-  const name = (key: string) => key.replace(/^(\d+):/, (_, s) => `step ${s} `);
-  const obstacles: { key: string; box: Box }[] = [
+  const obstacles = obstaclesOf(placed);
+  return [
+    ...checkOverlaps(obstacles),
+    ...checkContainment(placed),
+    ...checkRoutes(placed, obstacles),
+    ...checkJunctions(placed),
+    ...checkStepsAndBounds(placed, obstacles),
+  ];
+}
+
+/** Glyphs, terminals, labels, the title and the key: the boxes wires must go around. */
+function obstaclesOf(placed: PlacedGraph): Obstacle[] {
+  return [
     ...placed.nodes.map((n) => ({ key: n.key, box: n as Box })),
     ...placed.terminals.map((t) => ({ key: t.key, box: t as Box })),
     ...placed.steps.map((s) => ({ key: `label of step ${s.index}`, box: s.labelBox })),
@@ -68,45 +87,73 @@ export function checkGeometry(placed: PlacedGraph): string[] {
       { key: `key words ${k.kind}`, box: k.label.box },
     ]),
   ];
+}
+
+function checkOverlaps(obstacles: readonly Obstacle[]): string[] {
+  const problems: string[] = [];
   for (let i = 0; i < obstacles.length; i++) {
     for (let j = i + 1; j < obstacles.length; j++) {
-      if (boxesOverlap(obstacles[i].box, obstacles[j].box)) problems.push(`${name(obstacles[i].key)} overlaps ${name(obstacles[j].key)}`);
+      if (boxesOverlap(obstacles[i].box, obstacles[j].box)) problems.push(`${nameOf(obstacles[i].key)} overlaps ${nameOf(obstacles[j].key)}`);
     }
   }
+  return problems;
+}
+
+/** Labels, tags and strips inside their boxes; glyphs inside their step frames. */
+function checkContainment(placed: PlacedGraph): string[] {
+  const problems: string[] = [];
   for (const n of placed.nodes) {
-    if (!boxContains(n, n.labelBox)) problems.push(`label of ${name(n.key)} sticks out of its box`);
-    if (n.tagBox && !boxContains(n, n.tagBox)) problems.push(`tag of ${name(n.key)} sticks out of its box`);
-    if (n.stripBox && !boxContains(n, n.stripBox)) problems.push(`value strip of ${name(n.key)} sticks out of its box`);
+    if (!boxContains(n, n.labelBox)) problems.push(`label of ${nameOf(n.key)} sticks out of its box`);
+    if (n.tagBox && !boxContains(n, n.tagBox)) problems.push(`tag of ${nameOf(n.key)} sticks out of its box`);
+    if (n.stripBox && !boxContains(n, n.stripBox)) problems.push(`value strip of ${nameOf(n.key)} sticks out of its box`);
     const frame = placed.steps[n.step];
-    if (!boxContains(frame, n)) problems.push(`${name(n.key)} lies outside its step frame`);
+    if (!boxContains(frame, n)) problems.push(`${nameOf(n.key)} lies outside its step frame`);
   }
   for (const t of placed.terminals) {
     if (!boxContains(t, t.labelBox)) problems.push(`label of ${t.key} sticks out of its box`);
   }
+  return problems;
+}
+
+/** Wires: through no box but their own ends and label, orthogonal, inside their step frame. */
+function checkRoutes(placed: PlacedGraph, obstacles: readonly Obstacle[]): string[] {
+  const problems: string[] = [];
   for (const e of placed.edges) {
     const own = new Set([e.source, e.target]);
     for (let k = 0; k + 1 < e.points.length; k++) {
       for (const o of obstacles) {
         if (own.has(o.key) || o.key === `label of ${e.key}`) continue;
-        if (segmentCrossesBox(e.points[k], e.points[k + 1], o.box)) problems.push(`wire ${name(e.key)} crosses ${name(o.key)}`);
+        if (segmentCrossesBox(e.points[k], e.points[k + 1], o.box)) problems.push(`wire ${nameOf(e.key)} crosses ${nameOf(o.key)}`);
       }
     }
     if (!isOrthogonal(e.points)) {
-      problems.push(`wire ${name(e.key)} has a slanted segment`);
+      problems.push(`wire ${nameOf(e.key)} has a slanted segment`);
     }
     if (e.step >= 0) {
       const frame = placed.steps[e.step];
-      if (!e.points.every((p) => pointIn(p, frame))) problems.push(`wire ${name(e.key)} leaves its step frame`);
+      if (!e.points.every((p) => pointIn(p, frame))) problems.push(`wire ${nameOf(e.key)} leaves its step frame`);
     }
   }
+  return problems;
+}
+
+/** No two junction dots closer than JUNCTION_CLEARANCE. */
+function checkJunctions(placed: PlacedGraph): string[] {
+  const problems: string[] = [];
   const dots = placed.edges.flatMap((e) => e.junctions.map((j) => ({ ...j, key: e.key })));
   for (let i = 0; i < dots.length; i++) {
     for (let j = i + 1; j < dots.length; j++) {
       if (Math.hypot(dots[i].x - dots[j].x, dots[i].y - dots[j].y) < JUNCTION_CLEARANCE) {
-        problems.push(`junction dots of wires ${name(dots[i].key)} and ${name(dots[j].key)} overlap at (${dots[i].x.toFixed(1)}, ${dots[i].y.toFixed(1)})`);
+        problems.push(`junction dots of wires ${nameOf(dots[i].key)} and ${nameOf(dots[j].key)} overlap at (${dots[i].x.toFixed(1)}, ${dots[i].y.toFixed(1)})`);
       }
     }
   }
+  return problems;
+}
+
+/** Steps left to right; every box inside the figure (the first one outside is reported). */
+function checkStepsAndBounds(placed: PlacedGraph, obstacles: readonly Obstacle[]): string[] {
+  const problems: string[] = [];
   for (let i = 0; i + 1 < placed.steps.length; i++) {
     const a = placed.steps[i];
     const b = placed.steps[i + 1];

@@ -12,7 +12,7 @@ import { isOrthogonal, JUNCTION_CLEARANCE } from './geometry.js';
 import { typeset } from './labels.js';
 import { measureNode, TAG_RATIO, type NodeSize } from './measure.js';
 import { planTiers, stackTiers } from './tiers.js';
-import type { Box, DiagramEdge, DiagramGraph, PlacedGraph, Point, StepPort } from './types.js';
+import type { Box, DiagramEdge, DiagramGraph, DiagramNode, PlacedGraph, Point, StepPort } from './types.js';
 
 export interface LayoutOptions {
   readonly fontPx: number;
@@ -116,55 +116,20 @@ export function stepTex(time: string): string {
 const nodeKey = (id: string) => `n:${id}`;
 const portKey = (id: string) => `p:${id}`;
 
+/** A step's frame size and port positions, fixed from an earlier layout. */
+type Pinned = { width: number; height: number; ports: ReadonlyMap<string, Point> };
+
 async function layoutStep(
   graph: DiagramGraph,
   sides: ReadonlyMap<string, PortSides>,
   sizes: ReadonlyMap<string, NodeSize>,
   padTop: number,
   portSpacing: number,
-  pinned: { width: number; height: number; ports: ReadonlyMap<string, Point> } | null,
+  pinned: Pinned | null,
 ): Promise<StepLayout> {
-  const isPort = new Set(graph.ports.map((p) => p.id));
-  const laneOf = new Map(graph.nodes.map((n) => [n.id, n.lane]));
-  const laneState = graph.nodes.find((n) => n.lane)?.lane ?? '';
-  const onLane = (id: string) => (isPort.has(id) ? laneState !== '' && (id === `in:${laneState}` || id === `out:${laneState}`) : laneOf.get(id) !== '');
-
   // Nodes in model order: belt glyphs first, so crossing minimisation keeps them on top.
   const ordered = [...graph.nodes.filter((n) => n.lane), ...graph.nodes.filter((n) => !n.lane)];
-  const children: ElkNode[] = ordered.map((n) => {
-    const size = sizes.get(n.id)!;
-    // Wires attach to the glyph itself (a circle may sit inside a box widened for its value strip).
-    const g = size.glyph;
-    const ports: ElkPort[] = [{ id: `${nodeKey(n.id)}:out`, x: g.x + g.width, y: size.anchorY, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } }];
-    const { west, south, north } = sides.get(n.id)!;
-    west.forEach((e, i) => {
-      const y = west.length === 1 ? size.anchorY : size.anchorY + (i - (west.length - 1) / 2) * Math.min(10, (g.height - 8) / Math.max(1, west.length - 1));
-      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x, y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } });
-    });
-    south.forEach((e, i) => {
-      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x + g.width / 2 + (i - (south.length - 1) / 2) * 8, y: g.y + g.height, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } });
-    });
-    north.forEach((e, i) => {
-      ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x + g.width / 2 + (i - (north.length - 1) / 2) * 8, y: g.y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'NORTH' } });
-    });
-    return { id: nodeKey(n.id), width: size.width, height: size.height, ports, layoutOptions: NODE_OPTIONS };
-  });
-
-  const framePorts: ElkPort[] = clockwise(graph.ports).map((p, index) => ({
-    id: portKey(p.id),
-    width: 0,
-    height: 0,
-    ...(pinned ? { x: pinned.ports.get(p.id)!.x, y: pinned.ports.get(p.id)!.y } : {}),
-    layoutOptions: { 'elk.port.side': p.side.toUpperCase(), 'elk.port.index': String(index) },
-  }));
-  const end = (id: string, e: DiagramEdge, asSource: boolean) =>
-    isPort.has(id) ? portKey(id) : asSource ? `${nodeKey(id)}:out` : `${nodeKey(id)}:in:${e.id}`;
-  const edges: ElkExtendedEdge[] = graph.edges.map((e, i) => ({
-    id: `e${i}`,
-    sources: [end(e.source, e, true)],
-    targets: [end(e.target, e, false)],
-    layoutOptions: e.kind === 'belt' || (onLane(e.source) && onLane(e.target)) ? BELT_EDGE_OPTIONS : undefined,
-  }));
+  const children: ElkNode[] = ordered.map((n) => elkNode(n, sizes.get(n.id)!, sides.get(n.id)!));
   const step: ElkNode = {
     id: 'step',
     layoutOptions: {
@@ -172,13 +137,62 @@ async function layoutStep(
       ...(pinned ? { 'elk.portConstraints': 'FIXED_POS' } : {}),
     },
     ...(pinned ? { width: pinned.width, height: pinned.height } : {}),
-    ports: framePorts,
+    ports: elkFramePorts(graph, pinned),
     children,
-    edges,
+    edges: elkEdges(graph),
   };
   const root = await elkLayout({ id: 'root', layoutOptions: ROOT_OPTIONS, children: [step] });
-  const laid = root.children![0];
+  return stepLayoutOf(graph, root.children![0]);
+}
 
+/** A glyph as an elk node: one port out (east), one port in per wire, on the side sides.ts chose. */
+function elkNode(n: DiagramNode, size: NodeSize, sides: PortSides): ElkNode {
+  // Wires attach to the glyph itself (a circle may sit inside a box widened for its value strip).
+  const g = size.glyph;
+  const ports: ElkPort[] = [{ id: `${nodeKey(n.id)}:out`, x: g.x + g.width, y: size.anchorY, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } }];
+  const { west, south, north } = sides;
+  west.forEach((e, i) => {
+    const y = west.length === 1 ? size.anchorY : size.anchorY + (i - (west.length - 1) / 2) * Math.min(10, (g.height - 8) / Math.max(1, west.length - 1));
+    ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x, y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } });
+  });
+  south.forEach((e, i) => {
+    ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x + g.width / 2 + (i - (south.length - 1) / 2) * 8, y: g.y + g.height, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } });
+  });
+  north.forEach((e, i) => {
+    ports.push({ id: `${nodeKey(n.id)}:in:${e.id}`, x: g.x + g.width / 2 + (i - (north.length - 1) / 2) * 8, y: g.y, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'NORTH' } });
+  });
+  return { id: nodeKey(n.id), width: size.width, height: size.height, ports, layoutOptions: NODE_OPTIONS };
+}
+
+/** The step frame's ports in clockwise order, at their pinned places if any. */
+function elkFramePorts(graph: DiagramGraph, pinned: Pinned | null): ElkPort[] {
+  return clockwise(graph.ports).map((p, index) => ({
+    id: portKey(p.id),
+    width: 0,
+    height: 0,
+    ...(pinned ? { x: pinned.ports.get(p.id)!.x, y: pinned.ports.get(p.id)!.y } : {}),
+    layoutOptions: { 'elk.port.side': p.side.toUpperCase(), 'elk.port.index': String(index) },
+  }));
+}
+
+/** The wires as elk edges, port to port; wires along the state lane (the belt) kept straight. */
+function elkEdges(graph: DiagramGraph): ElkExtendedEdge[] {
+  const isPort = new Set(graph.ports.map((p) => p.id));
+  const laneOf = new Map(graph.nodes.map((n) => [n.id, n.lane]));
+  const laneState = graph.nodes.find((n) => n.lane)?.lane ?? '';
+  const onLane = (id: string) => (isPort.has(id) ? laneState !== '' && (id === `in:${laneState}` || id === `out:${laneState}`) : laneOf.get(id) !== '');
+  const end = (id: string, e: DiagramEdge, asSource: boolean) =>
+    isPort.has(id) ? portKey(id) : asSource ? `${nodeKey(id)}:out` : `${nodeKey(id)}:in:${e.id}`;
+  return graph.edges.map((e, i) => ({
+    id: `e${i}`,
+    sources: [end(e.source, e, true)],
+    targets: [end(e.target, e, false)],
+    layoutOptions: e.kind === 'belt' || (onLane(e.source) && onLane(e.target)) ? BELT_EDGE_OPTIONS : undefined,
+  }));
+}
+
+/** The laid-out step read back: boxes, port centres and wire routes by the diagram's ids. */
+function stepLayoutOf(graph: DiagramGraph, laid: ElkNode): StepLayout {
   const nodes = new Map<string, Box>();
   for (const c of laid.children ?? []) nodes.set(c.id.slice(2), { x: c.x!, y: c.y!, width: c.width!, height: c.height! });
   const ports = new Map<string, Point>();

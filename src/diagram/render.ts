@@ -70,80 +70,113 @@ function hashId(text: string): string {
 }
 
 export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
+  const { theme } = options;
+  const fontPx = theme.fontPx;
+  const canvas = freshCanvas(placed, options);
+  const paths = new PathLabels(canvas.defs());
+  const label: LabelFn = options.text === 'editable' ? textLabel : (parent, tex, box, colour, px) => paths.label(parent, tex, box, colour, px);
+  if (!options.transparent) canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
+  if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * TITLE_RATIO);
+  if (options.aside) (label(canvas, options.aside.tex, options.aside.box, theme.text, fontPx) as Container).attr('id', 'equation');
+  for (const note of placed.notes ?? []) label(canvas, note.tex, note.box, theme.text, note.px);
+  const themeOf = fadedThemes(options);
+  drawFrames(canvas, placed, themeOf, label, fontPx);
+  drawWires(canvas, placed, themeOf, label, fontPx, options.faded ?? new Set<string>());
+  const glyphs = canvas.group().attr('id', 'nodes');
+  for (const n of placed.nodes) drawNode(glyphs, n, themeOf(n.key), label, paint);
+  drawTerminals(canvas, placed, themeOf, label, fontPx);
+  if (placed.key) drawKey(canvas, placed.key, theme, label, paint);
+  if (options.values) drawValues(canvas, placed, options.values, theme, label);
+  return svgText(canvas, paths.placeholders);
+}
+
+/** The one svgdom document, cleared and sized for `placed`, with its title and description. */
+function freshCanvas(placed: PlacedGraph, options: RenderOptions): Svg {
   if (!window) {
     window = createSVGWindow();
     registerWindow(window, window.document);
   }
-  const { theme } = options;
-  const fontPx = theme.fontPx;
   const canvas: Svg = SVG(window.document.documentElement) as Svg;
   canvas.clear();
   for (const a of ['width', 'height', 'viewBox', 'role', 'aria-labelledby']) canvas.node.removeAttribute(a);
   canvas.attr({ width: fmt(placed.width), height: fmt(placed.height), viewBox: `0 0 ${fmt(placed.width)} ${fmt(placed.height)}`, role: 'img', 'aria-labelledby': 'title desc' });
   canvas.element('title').attr('id', 'title').words(options.title);
   canvas.element('desc').attr('id', 'desc').words(options.description);
-  const defs = canvas.defs();
-  const defined = new Map<string, string>();
-  const placeholders: string[] = [];
+  return canvas;
+}
 
-  // Each distinct (TeX, colour) pair is defined once and placed with <use>.
-  const pathLabel = (parent: Container, tex: string, box: Box, colour: string, px: number) => {
+/** Labels as MathJax paths: each distinct (TeX, colour) pair is defined once in <defs> and placed with <use>. */
+class PathLabels {
+  private readonly defined = new Map<string, string>();
+  /** The markup of label bodies already parsed in this process, written in place of their placeholders. */
+  readonly placeholders: string[] = [];
+
+  constructor(private readonly defs: Container) {}
+
+  label(parent: Container, tex: string, box: Box, colour: string, px: number): unknown {
     const l = typeset(tex, px);
     const key = `${tex}|${colour}|${fmt(px)}`;
     let id = `tex-${hashId(key)}`;
     // A 32-bit hash can collide: a second key with the same hash gets a suffix.
-    while (defined.has(id) && defined.get(id) !== key) id += 'x';
-    if (!defined.has(id)) {
-      defined.set(id, key);
-      const body = l.body.replaceAll('currentColor', colour);
-      const group = defs.group().attr('id', id);
-      const known = serializedBodies.get(body);
-      if (known === undefined) {
-        group.svg(body);
-        serializedBodies.set(body, innerMarkup((group.node as unknown as { outerHTML: string }).outerHTML));
-      } else {
-        // Parsed once per process: later figures get a placeholder, replaced by the markup below.
-        group.node.textContent = `${PLACEHOLDER}${placeholders.length}${PLACEHOLDER}`;
-        placeholders.push(known);
-      }
-    }
+    while (this.defined.has(id) && this.defined.get(id) !== key) id += 'x';
+    if (!this.defined.has(id)) this.define(id, key, l.body.replaceAll('currentColor', colour));
     // MathJax draws in its own units (1000 per em) from its viewBox origin.
     const s = l.scale;
     return parent.use(id).attr({ href: `#${id}`, transform: `translate(${fmt(box.x - l.minX * s)} ${fmt(box.y - l.minY * s)}) scale(${String(Math.round(s * 10000) / 10000)})` });
-  };
-  const label: LabelFn = options.text === 'editable' ? textLabel : pathLabel;
-  const paint = (el: { attr: (a: object) => unknown }, style: ShapeStyle, dash = '') =>
-    el.attr({ fill: style.fill, stroke: style.stroke, 'stroke-width': fmt(style.strokeWidth), ...(dash ? { 'stroke-dasharray': dash } : {}) });
+  }
 
-  if (!options.transparent) canvas.rect(placed.width, placed.height).attr({ width: fmt(placed.width), height: fmt(placed.height), fill: theme.background });
-  if (placed.title) label(canvas, placed.title.tex, placed.title.box, theme.text, fontPx * TITLE_RATIO);
-  if (options.aside) (label(canvas, options.aside.tex, options.aside.box, theme.text, fontPx) as Container).attr('id', 'equation');
-  for (const note of placed.notes ?? []) label(canvas, note.tex, note.box, theme.text, note.px);
-  // Faded parts are drawn in the theme's colours blended into the background (not with
-  // opacity, which darkens where wires overlap), and before the lit ones, which stay on top.
+  private define(id: string, key: string, body: string): void {
+    this.defined.set(id, key);
+    const group = this.defs.group().attr('id', id);
+    const known = serializedBodies.get(body);
+    if (known === undefined) {
+      group.svg(body);
+      serializedBodies.set(body, innerMarkup((group.node as unknown as { outerHTML: string }).outerHTML));
+    } else {
+      // Parsed once per process: later figures get a placeholder, replaced by the markup below.
+      group.node.textContent = `${PLACEHOLDER}${this.placeholders.length}${PLACEHOLDER}`;
+      this.placeholders.push(known);
+    }
+  }
+}
+
+const paint: PaintFn = (el, style, dash = '') =>
+  el.attr({ fill: style.fill, stroke: style.stroke, 'stroke-width': fmt(style.strokeWidth), ...(dash ? { 'stroke-dasharray': dash } : {}) });
+
+/**
+ * The theme of each part by its key. Faded parts are drawn in the theme's colours blended into
+ * the background (not with opacity, which darkens where wires overlap).
+ */
+function fadedThemes(options: RenderOptions): (key: string) => Theme {
+  const { theme } = options;
   const faded = options.faded ?? new Set<string>();
   const pale = options.fadedTheme ?? (faded.size ? fadedTheme(theme) : theme);
-  const themeOf = (key: string) => (faded.has(key) ? pale : theme);
-  const fadedFirst = <T extends { key: string }>(items: readonly T[]) => [...items.filter((i) => faded.has(i.key)), ...items.filter((i) => !faded.has(i.key))];
+  return (key) => (faded.has(key) ? pale : theme);
+}
 
+function drawFrames(canvas: Svg, placed: PlacedGraph, themeOf: (key: string) => Theme, label: LabelFn, fontPx: number): void {
   const frames = canvas.group().attr('id', 'steps');
   for (const s of placed.steps) {
     const step = themeOf(`step:${s.index}`).step;
     paint(frames.rect(0, 0).attr({ x: fmt(s.x), y: fmt(s.y), width: fmt(s.width), height: fmt(s.height), rx: fmt(step.radius) }), step);
     label(frames, s.tex, s.labelBox, step.text, fontPx * TAG_RATIO);
   }
+}
 
+/** The wires, faded ones first so that the lit ones stay on top. */
+function drawWires(canvas: Svg, placed: PlacedGraph, themeOf: (key: string) => Theme, label: LabelFn, fontPx: number, faded: ReadonlySet<string>): void {
   const wires = canvas.group().attr('id', 'wires');
-  for (const e of fadedFirst(placed.edges)) {
+  const edges = [...placed.edges.filter((e) => faded.has(e.key)), ...placed.edges.filter((e) => !faded.has(e.key))];
+  for (const e of edges) {
     const style = themeOf(e.key).wires[e.kind];
     drawWire(wires, e.points, style, e.arrow);
     for (const j of e.junctions) wires.circle(0).attr({ cx: fmt(j.x), cy: fmt(j.y), r: fmt(2.2 + style.width * 0.6), fill: style.color });
     if (e.label) label(wires, e.label.tex, e.label.box, themeOf(e.key).text, fontPx * TAG_RATIO);
   }
+}
 
-  const glyphs = canvas.group().attr('id', 'nodes');
-  for (const n of placed.nodes) drawNode(glyphs, n, themeOf(n.key), label, paint);
-
+/** Inputs, noises and outputs as circles around their labels; initial and final states as labels. */
+function drawTerminals(canvas: Svg, placed: PlacedGraph, themeOf: (key: string) => Theme, label: LabelFn, fontPx: number): void {
   const terminals = canvas.group().attr('id', 'terminals');
   for (const t of placed.terminals) {
     const theme = themeOf(t.key);
@@ -155,11 +188,10 @@ export function renderSvg(placed: PlacedGraph, options: RenderOptions): string {
       label(terminals, t.tex, t.labelBox, theme.text, fontPx);
     }
   }
+}
 
-  if (placed.key) drawKey(canvas, placed.key, theme, label, paint);
-  if (options.values) drawValues(canvas, placed, options.values, theme, label);
-
-  // svg.js bookkeeping must not reach the file; one element a line keeps goldens diffable.
+/** The document as text: svg.js bookkeeping must not reach the file; one element a line keeps goldens diffable. */
+function svgText(canvas: Svg, placeholders: readonly string[]): string {
   const markup = canvas
     .svg()
     .replace(PLACEHOLDERS, (_match, index: string) => placeholders[Number(index)]!)

@@ -93,6 +93,13 @@ export interface ForwardOptions {
    * schedule in one piece a step rather than node by node. Only the fast schedule has it.
    */
   readonly record?: readonly string[];
+  /**
+   * With `record`: the recorded values are copied out, and the schedule keeps its memory and
+   * step program for the next forward of the same lengths (whose memory is then already
+   * mapped): for many runs in a row. Default false: the values are views of memory the
+   * schedule hands over, and the next forward makes its own.
+   */
+  readonly keepMemory?: boolean;
 }
 
 export interface ForwardResult {
@@ -356,7 +363,7 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
       if (unknown !== undefined) throw new InputError(`cell '${cell.name}' has no node '${unknown}' to record`);
       if (unscheduled) return forwardOnTape(compiled, list, { ...options, noise }, stateNames);
       schedule ??= buildSchedule(cell, byId, batched, dtype, threads, exact);
-      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B, options.observe, options.record);
+      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B, options.observe, options.record, options.keepMemory);
     },
   };
   return compiled;

@@ -1,83 +1,62 @@
 /**
- * Engine stage: the forward schedule's plan for one (T, B): where every node's value lives
- * (one wasm arena, or plain arrays), and the instructions of each phase, the step's fused
- * into one WebAssembly function where every one of them runs on the wasm kernels.
+ * Engine stage: the forward schedule's plan for one sequence length and batch. The cell's
+ * layout (cellLayout: each node's phase, the stacked product groups) is made once; a plan
+ * then lays out every buffer, allocates them in one WebAssembly arena (or plain arrays),
+ * makes the instructions phase by phase, and fuses a step made only of wasm kernels into one
+ * generated function.
  */
 import type { CellGraph, CellNode } from '../cell/index.js';
-import { sigmoid, softplus } from './kernels.js';
 import { wasmEnabled } from './matmul.js';
 import { gemmModule, paddedColumns, WasmArena, type ExactOp, type UnaryKernel, type UnaryOp } from './wasm.js';
 import { wasmBinary, wasmUnary } from './schedule-wasm.js';
 import { allocate, sizeOf, type Data, type DType } from './tensor.js';
 import { extraInstr, type Instr, type Slot } from './schedule-extra.js';
 import { mergeChains } from './wasm-chain.js';
-import { constMatvec, groupProduct, type Group, type Groups, type Phase } from './schedule-group.js';
+import { binary, constMatvec, groupProduct, unary, type Group, type Phase } from './schedule-ops.js';
 
-/** What a plan is made from: the cell, each node's phase and width, and the product groups. */
-export interface PlanContext {
+/** What the schedule knows of its cell before any run: each node's phase and the product groups. */
+export interface CellLayout {
   readonly cell: CellGraph;
   readonly byId: ReadonlyMap<string, CellNode>;
-  readonly phase: ReadonlyMap<string, Phase>;
-  readonly stateTargets: ReadonlySet<string>;
-  readonly width: (id: string) => number;
-  readonly groups: Groups;
   readonly dtype: DType;
   readonly threads: number;
   readonly exact: boolean;
+  readonly stateTargets: ReadonlySet<string>;
+  readonly phase: ReadonlyMap<string, Phase>;
+  readonly width: (id: string) => number;
+  readonly groups: ReadonlyMap<string, Group>;
+  /** A grouped product's group, by the product's node id. */
+  readonly groupOf: ReadonlyMap<string, Group>;
+  /** A group's member by its matrix (the first, if a matrix is used twice): a lookup, not a scan per product. */
+  readonly firstMember: ReadonlyMap<Group, ReadonlyMap<string, Group['members'][number]>>;
 }
 
+/** A plan for T steps of B rows: where each node's value lives, the instructions by phase, the fused step. */
 export interface Plan {
   readonly slots: ReadonlyMap<string, Slot>;
-  /** Each state's values, [T + 1, B, ...]: the initial state, then one row block per step. */
+  /** Each state's values over the run ((T + 1)·B rows: the initial state first). */
   readonly history: ReadonlyMap<string, Data>;
   readonly instrs: Readonly<Record<Phase, Instr[]>>;
-  /** The whole step as one wasm function run(t0, t1), or null. */
   readonly stepProgram: ((t0: number, t1: number) => void) | null;
-  /** What a recording copies each step: the per-step values' block, and each per-step product's rows. */
-  readonly perStep: Data[];
-  /** The plan's memory (null on plain arrays): the next plan disposes of it. */
   readonly arena: WasmArena | null;
 }
-
-/** A number against a vector (1 − z, 0.5 · x) on the wasm kernels: the number repeated along a row of the vector's width. */
-interface Widened {
-  readonly node: CellNode & { kind: 'const' };
-  readonly slot: Slot;
-  readonly buf: number;
-}
-
-/** Every buffer the plan needs, as a length; slots say which buffer they live in. */
-interface Layout {
-  readonly lengths: number[];
-  /** Recording: the buffer the per-step values share (else −1). */
-  readonly block: number;
-  readonly slots: Map<string, Slot>;
-  readonly slotBuf: Map<string, number>;
-  readonly widened: Map<string, Widened>;
-  readonly groupBufs: Map<Group, { WT: number; out: number }>;
-  readonly historyBuf: Map<string, number>;
-}
-
-const UNARY: Record<string, (x: number) => number> = {
-  sigmoid,
-  tanh: Math.tanh,
-  relu: (x) => (x > 0 ? x : 0),
-  exp: Math.exp,
-  softplus,
-  neg: (x) => -x,
-};
-
-/** The exact kernel of each function an exact schedule runs in WebAssembly (float64 only: the others stay in JavaScript). */
-const EXACT_OF: Record<ExactOp, true> = { exact_exp: true, exact_tanh: true, exact_sigmoid: true, exact_relu: true };
 
 /** The largest arena the schedule asks for (wasm32 memories stop at 4 GiB). */
 const MAX_ARENA_BYTES = 3 * 2 ** 30;
 
+/** Multiply-adds per product above which a helper thread takes half of the columns. */
+const PARALLEL_MIN_WORK = 1 << 19;
+
 /** Rows below which a product runs on the gemv kernel (wasm-gemv.ts), its weights in strips: gemm's own tile for so few rows is one row × a panel. */
 const GEMV_MAX_ROWS = 4;
 
-/** Multiply-adds per product above which a helper thread takes half of the columns. */
-const PARALLEL_MIN_WORK = 1 << 19;
+/** The exact kernel of each function an exact schedule runs in WebAssembly (float64 only: the others stay in JavaScript). */
+const EXACT_OF: Record<ExactOp, true> = { exact_exp: true, exact_tanh: true, exact_sigmoid: true, exact_relu: true };
+
+/** An exact schedule's unary kernels: negation and copies as they are, the functions by their exact_* kernels. */
+function exactUnary(u: Partial<Record<UnaryOp | ExactOp, UnaryKernel>>): Partial<Record<UnaryOp | ExactOp, UnaryKernel>> {
+  return { neg: u.neg, copy: u.copy, exact_exp: u.exact_exp, exact_tanh: u.exact_tanh, exact_sigmoid: u.exact_sigmoid, exact_relu: u.exact_relu };
+}
 
 const EMPTY = new Float64Array(0);
 
@@ -90,146 +69,197 @@ export function useStepProgram(enabled: boolean): boolean {
   return previous;
 }
 
-/** The plan for T steps of B rows; `previous`, the last plan's arena, is disposed of. */
-export function makePlan(ctx: PlanContext, T: number, B: number, record: boolean, previous: WasmArena | null): Plan {
+/** Each node's phase (state targets and anything downstream of a state are per step) and the products grouped by (phase, right operand). */
+export function cellLayout(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType, threads: number, exact: boolean): CellLayout {
+  const stateTargets = new Set(cell.states.map((s) => s.name));
+  const phase = new Map<string, Phase>();
+  for (const n of cell.nodes) {
+    let p: Phase = batched.has(n.id) ? 'seq' : 'const';
+    if (n.kind === 'state' || stateTargets.has(n.id) || n.inputs.some((i) => phase.get(i) === 'step')) p = 'step';
+    phase.set(n.id, p);
+  }
+  const width = (id: string): number => sizeOf(byId.get(id)!.shape as number[]);
+  // A product of two constants stays alone.
+  const groups = new Map<string, Group>();
+  const groupOf = new Map<string, Group>();
+  for (const n of cell.nodes) {
+    if (n.kind !== 'matmul' || phase.get(n.id) === 'const') continue;
+    const [W, v] = n.inputs as [string, string];
+    const key = `${phase.get(n.id)}:${v}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { phase: phase.get(n.id)!, right: v, members: [], K: width(v), total: 0, stride: 0, outTStride: 0 }));
+    const rows = (byId.get(W)!.shape[0] as number) ?? 1;
+    g.members.push({ W, rows, col: g.total });
+    g.total += rows;
+    groupOf.set(n.id, g);
+  }
+  const firstMember = new Map<Group, Map<string, Group['members'][number]>>();
+  for (const g of groups.values()) {
+    const byW = new Map<string, Group['members'][number]>();
+    for (const m of g.members) if (!byW.has(m.W)) byW.set(m.W, m);
+    firstMember.set(g, byW);
+  }
+  return { cell, byId, dtype, threads, exact, stateTargets, phase, width, groups, groupOf, firstMember };
+}
+
+/** Every buffer the plan needs, as a length; which buffer each slot (and each widened constant) lives in. */
+interface BufferLayout {
+  readonly lengths: readonly number[];
+  readonly slots: ReadonlyMap<string, Slot>;
+  readonly slotBuf: ReadonlyMap<string, number>;
+  readonly groupBufs: ReadonlyMap<Group, { readonly WT: number; readonly out: number }>;
+  readonly historyBuf: ReadonlyMap<string, number>;
+  /** A number against a vector (1 − z, 0.5 · x) on the wasm kernels: the number repeated along a row of the vector's width, read at row stride 0. */
+  readonly widened: ReadonlyMap<string, { readonly node: CellNode & { kind: 'const' }; readonly slot: Slot; readonly buf: number }>;
+}
+
+/** How the plan runs: on the wasm kernels or not, with a helper thread or not, fused multiply-adds or not (undefined: the arena's default). */
+interface Kernels {
+  readonly useWasm: boolean;
+  readonly parallel: boolean;
+  readonly fma: false | undefined;
+}
+
+/** The plan for T steps of B rows (record: every per-step value kept at every step); `previous`, the arena it replaces. */
+export function plan(L: CellLayout, T: number, B: number, record: boolean, previous: WasmArena | null): Plan {
   const rowsOf = (g: Group) => (g.phase === 'seq' ? T * B : B);
-  const groups = [...ctx.groups.groups.values()];
   // exact: the products' sums rounded as a JavaScript loop rounds them (no fused multiply-add),
   // so the fused kernels are neither wanted nor built (assembling them is a cold trace's 5 %).
-  const fma = ctx.exact ? false : undefined;
+  const fma = L.exact ? false : undefined;
   const useWasm = wasmEnabled() && gemmModule(false, fma) !== null;
-  const parallel = useWasm && ctx.threads > 1 && gemmModule(true, fma) !== null && groups.some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
-  const layout = layoutBuffers(ctx, T, B, record, useWasm, rowsOf);
+  const parallel = useWasm && L.threads > 1 && gemmModule(true, fma) !== null && [...L.groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
+  const kernels: Kernels = { useWasm, parallel, fma };
+  const layout = bufferLayout(L, T, B, record, useWasm);
   previous?.dispose();
-  // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
-  const bytes = WasmArena.bytesFor(layout.lengths, ctx.dtype);
-  const arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes, fma } : { fma }) : null;
-  if (arena && parallel) arena.startHelper();
-  const views = bindBuffers(ctx, layout, arena, (g) => {
-    const parallelGroup = parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK;
-    return { parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) < GEMV_MAX_ROWS };
-  });
-  const instrs = instructions(ctx, layout, arena);
+  const { arena, history } = allocateBuffers(L, layout, kernels, rowsOf);
+  const instrs = instructions(L, layout, arena);
   // A step whose every instruction runs on the wasm kernels becomes one wasm function, its
   // consecutive elementwise ops one loop (wasm-chain.ts).
   const step = instrs.step;
   const stepProgram = arena && stepProgramOn && step.length > 0 && step.every((f) => f.program) ? arena.program(mergeChains(step.flatMap((f) => f.program!(B)))) : null;
-  const perStep = record ? [views[layout.block]!, ...groups.filter((g) => g.phase === 'step').map((g) => g.out!)] : [];
-  const history = new Map(ctx.cell.states.map((s) => [s.name, views[layout.historyBuf.get(s.name)!]!]));
-  return { slots: layout.slots, history, instrs, stepProgram, perStep, arena };
+  return { slots: layout.slots, history, instrs, stepProgram, arena };
 }
 
-/** The lengths of every buffer, and each node's slot in them (its buffer still to be bound). */
-function layoutBuffers(ctx: PlanContext, T: number, B: number, record: boolean, useWasm: boolean, rowsOf: (g: Group) => number): Layout {
+/** 1. Every buffer the plan needs, as a length; slots say which buffer they live in. */
+function bufferLayout(L: CellLayout, T: number, B: number, record: boolean, useWasm: boolean): BufferLayout {
   const lengths: number[] = [];
   const request = (n: number): number => lengths.push(n) - 1;
-  // Recording: the per-step values (but the products') share one block, which is copied out
-  // in one piece a step; each starts on 32 bytes, as the arena's own allocations do.
+  // Recording: the per-step values (but the products') of step t lie in block t of one
+  // region, T blocks long, where the step writes them (no copy a step); each value starts on
+  // 32 bytes, as the arena's own allocations do.
   const block = record ? request(0) : -1;
+  let blockLength = 0;
   const inBlock = (n: number): number => {
-    const off = lengths[block]!;
-    lengths[block] = off + Math.ceil(n / 4) * 4;
+    const off = blockLength;
+    blockLength = off + Math.ceil(n / 4) * 4;
     return off;
   };
+  const blockSlots: Slot[] = [];
   const groupBufs = new Map<Group, { WT: number; out: number }>();
-  for (const g of ctx.groups.groups.values()) {
-    g.stride = useWasm ? paddedColumns(g.total, ctx.dtype) : g.total;
-    groupBufs.set(g, { WT: request(g.K * g.stride), out: request(rowsOf(g) * g.stride) });
+  for (const g of L.groups.values()) {
+    g.stride = useWasm ? paddedColumns(g.total, L.dtype) : g.total;
+    // A recorded step's product: T outputs, one a step.
+    g.outTStride = record && g.phase === 'step' ? B * g.stride : 0;
+    groupBufs.set(g, { WT: request(g.K * g.stride), out: request((g.phase === 'seq' ? T * B : B) * g.stride * (g.outTStride ? T : 1)) });
   }
-  const historyBuf = new Map(ctx.cell.states.map((s) => [s.name, request((T + 1) * B * sizeOf(s.shape as number[]))]));
+  const historyBuf = new Map(L.cell.states.map((s) => [s.name, request((T + 1) * B * sizeOf(s.shape as number[]))]));
   const slotBuf = new Map<string, number>();
   const slots = new Map<string, Slot>();
-  for (const n of ctx.cell.nodes) {
-    const [slot, buf] = slotOf(ctx, n, B, { request, inBlock: record ? inBlock : undefined, block, groupBufs, historyBuf, T });
+  for (const n of L.cell.nodes) {
+    const w = L.width(n.id);
+    const [slot, buf] = slotOf(L, n, [T, B, record], { groupBufs, historyBuf }, request) ?? [{ buf: EMPTY, off: inBlock(B * w), stride: w, tStride: 0, width: w }, block];
+    if (buf === block) blockSlots.push(slot);
     slots.set(n.id, slot);
     slotBuf.set(n.id, buf);
   }
-  return { lengths, block, slots, slotBuf, widened: widenedConstants(ctx, useWasm, request), groupBufs, historyBuf };
-}
-
-/** A node's slot and the buffer it lives in: a state's history, its product group's output, or a buffer of its own. */
-function slotOf(
-  ctx: PlanContext,
-  n: CellNode,
-  B: number,
-  at: { request: (n: number) => number; inBlock?: (n: number) => number; block: number; groupBufs: Map<Group, { out: number }>; historyBuf: Map<string, number>; T: number },
-): [Slot, number] {
-  const p = ctx.phase.get(n.id)!;
-  const w = ctx.width(n.id);
-  const { groupOf, firstMember } = ctx.groups;
-  if (n.kind === 'state') return [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, at.historyBuf.get(n.name)!];
-  if (ctx.stateTargets.has(n.id)) return [{ buf: EMPTY, off: B * w, stride: w, tStride: B * w, width: w }, at.historyBuf.get(n.id)!];
-  if (n.kind === 'const') return [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: 1 }, at.request(1)];
-  if (n.kind === 'matmul' && groupOf.has(n.id)) {
-    const g = groupOf.get(n.id)!;
-    const m = firstMember.get(g)!.get(n.inputs[0]!)!;
-    return [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : 0, width: w }, at.groupBufs.get(g)!.out];
-  }
-  if (p === 'const') return [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, at.request(w)];
-  if (p === 'seq') return [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, at.request(at.T * B * w)];
-  if (at.inBlock) return [{ buf: EMPTY, off: at.inBlock(B * w), stride: w, tStride: 0, width: w }, at.block];
-  return [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, at.request(B * w)];
-}
-
-/** A number against a vector (1 − z, 0.5 · x) on the wasm kernels: the number along a row of the vector's width, which the kernel reads at row stride 0. */
-function widenedConstants(ctx: PlanContext, useWasm: boolean, request: (n: number) => number): Map<string, Widened> {
-  const widened = new Map<string, Widened>();
-  for (const n of ctx.cell.nodes) {
+  if (record) lengths[block] = T * blockLength;
+  for (const slot of blockSlots) slot.tStride = blockLength;
+  const widened = new Map<string, { node: CellNode & { kind: 'const' }; slot: Slot; buf: number }>();
+  for (const n of L.cell.nodes) {
     if (!useWasm || !(n.kind === 'add' || n.kind === 'sub' || n.kind === 'mul' || n.kind === 'div')) continue;
     for (const id of n.inputs) {
-      const c = ctx.byId.get(id)!;
-      const w = ctx.width(n.id);
+      const c = L.byId.get(id)!;
+      const w = L.width(n.id);
       if (c.kind !== 'const' || w === 1 || widened.has(`${id}:${w}`)) continue;
       widened.set(`${id}:${w}`, { node: c, slot: { buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, buf: request(w) });
     }
   }
-  return widened;
+  return { lengths, slots, slotBuf, groupBufs, historyBuf, widened };
 }
 
 /**
- * The buffers, all in the arena (so every op can run there) or plain arrays, bound to the
- * slots and product groups (constants and identities filled in); returns them by index.
+ * Node n's slot and the buffer it lives in (a new one from `request`, or a shared one), or
+ * undefined for a per-step value of a recording (the caller's block).
  */
-function bindBuffers(ctx: PlanContext, layout: Layout, a: WasmArena | null, kernelOf: (g: Group) => { parallel: boolean; strips: boolean }): Data[] {
-  const { dtype } = ctx;
-  const ptrs = a ? layout.lengths.map((n) => a.alloc(n, dtype)) : [];
+function slotOf(
+  L: CellLayout,
+  n: CellNode,
+  [T, B, record]: readonly [number, number, boolean],
+  { groupBufs, historyBuf }: Pick<BufferLayout, 'groupBufs' | 'historyBuf'>,
+  request: (n: number) => number,
+): [Slot, number] | undefined {
+  const p = L.phase.get(n.id)!;
+  const w = L.width(n.id);
+  if (n.kind === 'state') return [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, historyBuf.get(n.name)!];
+  if (L.stateTargets.has(n.id)) return [{ buf: EMPTY, off: B * w, stride: w, tStride: B * w, width: w }, historyBuf.get(n.id)!];
+  if (n.kind === 'const') return [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: 1 }, request(1)];
+  if (n.kind === 'matmul' && L.groupOf.has(n.id)) {
+    const g = L.groupOf.get(n.id)!;
+    const m = L.firstMember.get(g)!.get(n.inputs[0]!)!;
+    return [{ buf: EMPTY, off: m.col, stride: g.stride, tStride: g.phase === 'seq' ? B * g.stride : g.outTStride, width: w }, groupBufs.get(g)!.out];
+  }
+  if (p === 'const') return [{ buf: EMPTY, off: 0, stride: 0, tStride: 0, width: w }, request(w)];
+  if (p === 'seq') return [{ buf: EMPTY, off: 0, stride: w, tStride: B * w, width: w }, request(T * B * w)];
+  return record ? undefined : [{ buf: EMPTY, off: 0, stride: w, tStride: 0, width: w }, request(B * w)];
+}
+
+/** 2. The buffers: all in one wasm arena (so every op can run there), or plain arrays; each slot pointed at its own, constants written. */
+function allocateBuffers(L: CellLayout, layout: BufferLayout, { useWasm, parallel, fma }: Kernels, rowsOf: (g: Group) => number): { arena: WasmArena | null; history: Map<string, Data> } {
+  const { lengths, slots, slotBuf, groupBufs, historyBuf, widened } = layout;
+  const dtype = L.dtype;
+  // A 32-bit wasm memory holds at most 4 GiB: a longer sequence stays in plain arrays.
+  const bytes = WasmArena.bytesFor(lengths, dtype);
+  const arena = useWasm && bytes <= MAX_ARENA_BYTES ? WasmArena.create(parallel ? { shared: true, bytes, fma } : { fma }) : null;
+  if (arena && parallel) arena.startHelper();
+  const a = arena;
+  const ptrs = a ? lengths.map((n) => a.alloc(n, dtype)) : [];
   // Views only after every allocation: growing the memory detaches older views.
-  const views = a ? layout.lengths.map((n, k) => a.view(ptrs[k]!, n, dtype)) : layout.lengths.map((n) => allocate(n, dtype));
-  for (const n of ctx.cell.nodes) {
-    const slot = layout.slots.get(n.id)!;
-    slot.buf = views[layout.slotBuf.get(n.id)!]!;
+  const views = a ? lengths.map((n, k) => a.view(ptrs[k]!, n, dtype)) : lengths.map((n) => allocate(n, dtype));
+  for (const n of L.cell.nodes) {
+    const slot = slots.get(n.id)!;
+    slot.buf = views[slotBuf.get(n.id)!]!;
     if (n.kind === 'const') slot.buf[0] = n.value;
     if (n.kind === 'identity') for (let i = 0; i < Number(n.shape[0]); i++) slot.buf[i * Number(n.shape[0]) + i] = 1;
   }
-  for (const k of layout.widened.values()) k.slot.buf = views[k.buf]!.fill(k.node.value);
-  for (const g of ctx.groups.groups.values()) {
-    const b = layout.groupBufs.get(g)!;
+  for (const k of widened.values()) k.slot.buf = views[k.buf]!.fill(k.node.value);
+  for (const g of L.groups.values()) {
+    const b = groupBufs.get(g)!;
     g.WT = views[b.WT]!;
     g.out = views[b.out]!;
-    g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, ...kernelOf(g) } : undefined;
+    const parallelGroup = parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK;
+    g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) < GEMV_MAX_ROWS } : undefined;
   }
-  return views;
+  return { arena, history: new Map(L.cell.states.map((s) => [s.name, views[historyBuf.get(s.name)!]!])) };
 }
 
-/** The instructions, phase by phase: on the arena's kernels where they apply, else JavaScript loops. */
-function instructions(ctx: PlanContext, layout: Layout, a: WasmArena | null): Record<Phase, Instr[]> {
-  const { cell, dtype, exact, phase, byId } = ctx;
-  const { slots, widened } = layout;
+/** 3. The instructions, phase by phase: on the arena's kernels where they apply, else in JavaScript. */
+function instructions(L: CellLayout, { slots, widened }: BufferLayout, arena: WasmArena | null): Record<Phase, Instr[]> {
+  const { dtype, exact } = L;
   const instrs: Record<Phase, Instr[]> = { const: [], seq: [], step: [] };
   // exact: functions (exp, sigmoid, tanh, relu) as the tape and the mathjs trace compute them,
   // with Math's bits: the float64 exact_* kernels (wasm-exact-math.ts), else JavaScript.
-  const wasmKernels = a?.elementwise(dtype);
+  const wasmKernels = arena?.elementwise(dtype);
   // exact keeps the WebAssembly sums, products, negation and copies (IEEE, the same bits), not its polynomials.
   const kernels = exact && wasmKernels ? { binary: wasmKernels.binary, unary: exactUnary(wasmKernels.unary) } : wasmKernels;
   const started = new Set<Group>();
-  for (const n of cell.nodes) {
-    const p = phase.get(n.id)!;
+  for (const n of L.cell.nodes) {
+    const p = L.phase.get(n.id)!;
     const o = slots.get(n.id)!;
     const args = n.inputs.map((i) => slots.get(i)!);
     // The newer ops (schedule-extra.ts): x_prev and I are filled in, not computed.
-    const extra = extraInstr(n, o, args, byId);
+    const extra = extraInstr(n, o, args, L.byId);
     if (n.kind === 'matmul') {
-      const g = ctx.groups.groupOf.get(n.id);
+      const g = L.groupOf.get(n.id);
       if (!g) instrs[p].push(constMatvec(o, args[0]!, args[1]!));
       else if (!started.has(g)) {
         started.add(g);
@@ -240,7 +270,7 @@ function instructions(ctx: PlanContext, layout: Layout, a: WasmArena | null): Re
       instrs[p].push(wasmBinary(kernels?.binary[n.kind], `ew_${n.kind}`, dtype, o, x, y) ?? binary(n.kind, o, args[0]!, args[1]!));
     } else if (extra) {
       instrs[p].push(extra);
-    } else if (n.kind === 'neg' || n.kind === 'activation' || (ctx.stateTargets.has(n.id) && n.kind !== 'state')) {
+    } else if (n.kind === 'neg' || n.kind === 'activation' || (L.stateTargets.has(n.id) && n.kind !== 'state')) {
       // A state target that is a plain copy of another node (h = h_other) still needs writing.
       const fn = n.kind === 'neg' ? 'neg' : n.kind === 'activation' ? n.fn : 'copy';
       const op = exact && `exact_${fn}` in EXACT_OF ? (`exact_${fn}` as ExactOp) : (fn as UnaryOp);
@@ -248,49 +278,4 @@ function instructions(ctx: PlanContext, layout: Layout, a: WasmArena | null): Re
     }
   }
   return instrs;
-}
-
-/** An exact schedule's unary kernels: negation and copies as they are, the functions by their exact_* kernels. */
-function exactUnary(u: Partial<Record<UnaryOp | ExactOp, UnaryKernel>>): Partial<Record<UnaryOp | ExactOp, UnaryKernel>> {
-  return { neg: u.neg, copy: u.copy, exact_exp: u.exact_exp, exact_tanh: u.exact_tanh, exact_sigmoid: u.exact_sigmoid, exact_relu: u.exact_relu };
-}
-
-function binary(kind: 'add' | 'sub' | 'mul' | 'div', o: Slot, a: Slot, b: Slot): Instr {
-  const w = o.width;
-  const same = a.width === w && b.width === w;
-  return (t, rows) => {
-    const O = o.buf, X = a.buf, Y = b.buf;
-    for (let r = 0; r < rows; r++) {
-      const oo = o.off + t * o.tStride + r * o.stride;
-      const ao = a.off + t * a.tStride + r * a.stride;
-      const bo = b.off + t * b.tStride + r * b.stride;
-      if (!same) {
-        // A scalar operand (width 1) against a vector.
-        const as = a.width === 1 ? 0 : 1, bs = b.width === 1 ? 0 : 1;
-        for (let j = 0; j < w; j++) {
-          const x = X[ao + j * as]!, y = Y[bo + j * bs]!;
-          O[oo + j] = kind === 'add' ? x + y : kind === 'sub' ? x - y : kind === 'mul' ? x * y : x / y;
-        }
-      } else if (kind === 'add') for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! + Y[bo + j]!;
-      else if (kind === 'mul') for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! * Y[bo + j]!;
-      else if (kind === 'sub') for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! - Y[bo + j]!;
-      else for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! / Y[bo + j]!;
-    }
-  };
-}
-
-function unary(fn: string, o: Slot, a: Slot): Instr {
-  const w = o.width;
-  const f = UNARY[fn];
-  return (t, rows) => {
-    const O = o.buf, X = a.buf;
-    for (let r = 0; r < rows; r++) {
-      const oo = o.off + t * o.tStride + r * o.stride;
-      const ao = a.off + t * a.tStride + r * a.stride;
-      if (fn === 'sigmoid') for (let j = 0; j < w; j++) O[oo + j] = sigmoid(X[ao + j]!);
-      else if (fn === 'tanh') for (let j = 0; j < w; j++) O[oo + j] = Math.tanh(X[ao + j]!);
-      else if (f) for (let j = 0; j < w; j++) O[oo + j] = f(X[ao + j]!);
-      else for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]!;
-    }
-  };
 }

@@ -4,15 +4,16 @@
  * (once for the whole sequence, T·B rows at a time: the input projections x·W_ihᵀ become
  * one large matrix product), and the recurrent rest (per step). Matrix products that share
  * a right operand are stacked into one product ([W_ir; W_iz; W_in] x), as cuDNN does.
+ * The plan for a run's lengths (schedule-plan.ts) is kept for the next run of the same ones.
  */
 import type { CellGraph, CellNode } from '../cell/index.js';
 import type { WasmArena } from './wasm.js';
 import type { Parameter } from './tape.js';
 import { sizeOf, type Data, type DType, type Tensor } from './tensor.js';
 import type { ForwardResult } from './compile.js';
-import { startRecording, type Recording } from './schedule-record.js';
-import { packTransposed, productGroups, type Phase } from './schedule-group.js';
-import { makePlan, type Plan, type PlanContext } from './schedule-plan.js';
+import { recordedHistories } from './schedule-record.js';
+import { packTransposed } from './schedule-ops.js';
+import { cellLayout, plan, type CellLayout, type Plan } from './schedule-plan.js';
 
 export { useStepProgram } from './schedule-plan.js';
 
@@ -38,99 +39,80 @@ export interface Schedule {
     B: number,
     observe?: StepObserver,
     record?: readonly string[],
+    /** With record: copy the recorded values out and keep this run's memory for the next (see ForwardOptions.keepMemory). */
+    keepMemory?: boolean,
   ): ForwardResult;
   /** Stops the helper thread, if one runs. */
   dispose(): void;
 }
 
-/**
- * The forward schedule of a cell: each node's phase and the product groups, fixed here; a plan
- * per (T, B) (schedule-plan.ts), kept while they stay the same.
- */
 export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, batched: ReadonlySet<string>, dtype: DType, threads = 1, exact = false): Schedule {
-  const stateTargets = new Set(cell.states.map((s) => s.name));
-  const phase = phasesOf(cell, batched, stateTargets);
-  const width = (id: string): number => sizeOf(byId.get(id)!.shape as number[]);
-  const ctx: PlanContext = { cell, byId, phase, stateTargets, width, groups: productGroups(cell, byId, phase, width), dtype, threads, exact };
+  const L = cellLayout(cell, byId, batched, dtype, threads, exact);
   let cached: { T: number; B: number; record: boolean; plan: Plan } | undefined;
+  // The last plan's arena (kept when its memory was handed over: its helper thread is stopped when the next plan is made).
   let arena: WasmArena | null = null;
-
   return {
     dispose() {
       arena?.dispose();
       arena = null;
       cached = undefined;
     },
-    run(params, inputs, initial, noise, T, B, observe, record) {
+    run(params, inputs, initial, noise, T, B, observe, record, keepMemory = false) {
       const recordAll = record !== undefined;
       if (!cached || cached.T !== T || cached.B !== B || cached.record !== recordAll) {
-        cached = { T, B, record: recordAll, plan: makePlan(ctx, T, B, recordAll, arena) };
+        cached = { T, B, record: recordAll, plan: plan(L, T, B, recordAll, arena) };
         arena = cached.plan.arena;
       }
-      const plan = cached.plan;
-      loadOperands(ctx, plan, { params, inputs, initial, noise }, T, B);
-      const recording = record ? startRecording(plan.perStep, T) : undefined;
-      runSteps(plan, T, B, observe, recording);
-      const result = collectStates(cell, plan.history, T, B);
-      if (!recording) return result;
-      // The recorded values are views of this plan's memory: the next run makes its own.
-      cached = undefined;
-      return { ...result, recorded: recording.finish(plan.slots, record!) };
+      const { slots } = cached.plan;
+      load(L, cached.plan, { params, inputs, initial, noise }, T, B);
+      runSteps(cached.plan, T, B, observe);
+      const { states, final } = stateHistories(cell, cached.plan, T, B);
+      if (!record) return { states, final };
+      // The recorded values are where the run left them: handed over (the next run makes its
+      // own memory), or copied out (the next run of these lengths reuses this plan's).
+      if (!keepMemory) cached = undefined;
+      return { states, final, recorded: recordedHistories(slots, record, keepMemory) };
     },
   };
 }
 
-/** Phase of every node: state targets and anything downstream of a state are per step; the rest per sequence if batched, else constant. */
-function phasesOf(cell: CellGraph, batched: ReadonlySet<string>, stateTargets: ReadonlySet<string>): Map<string, Phase> {
-  const phase = new Map<string, Phase>();
-  for (const n of cell.nodes) {
-    let p: Phase = batched.has(n.id) ? 'seq' : 'const';
-    if (n.kind === 'state' || stateTargets.has(n.id) || n.inputs.some((i) => phase.get(i) === 'step')) p = 'step';
-    phase.set(n.id, p);
-  }
-  return phase;
+/** What a run reads: the parameters by name, and per name the inputs, initial states and noise. */
+interface RunValues {
+  readonly params: ReadonlyMap<string, Parameter>;
+  readonly inputs: Readonly<Record<string, Tensor>>;
+  readonly initial: Readonly<Record<string, Tensor>>;
+  readonly noise: Readonly<Record<string, Tensor>>;
 }
 
-/**
- * The run's operands into the plan's buffers (parameters, inputs, noise, x_{t−1}, the initial
- * states), then the constant and per-sequence phases and the packed product weights.
- */
-function loadOperands(
-  ctx: PlanContext,
-  plan: Plan,
-  given: { params: ReadonlyMap<string, Parameter>; inputs: Readonly<Record<string, Tensor>>; initial: Readonly<Record<string, Tensor>>; noise: Readonly<Record<string, Tensor>> },
-  T: number,
-  B: number,
-): void {
-  const { slots, history, instrs } = plan;
-  for (const n of ctx.cell.nodes) {
+/** Writes the run's values into the plan's buffers, then computes what does not change from step to step (constants, then the whole sequence's values). */
+function load(L: CellLayout, { slots, history, instrs }: Plan, { params, inputs, initial, noise }: RunValues, T: number, B: number): void {
+  for (const n of L.cell.nodes) {
     const slot = slots.get(n.id)!;
-    if (n.kind === 'param') slot.buf.set(given.params.get(n.name)!.value.data);
-    else if (n.kind === 'input') slot.buf.set(given.inputs[n.name]!.data);
-    else if (n.kind === 'noise') slot.buf.set(given.noise[n.name]!.data);
+    if (n.kind === 'param') slot.buf.set(params.get(n.name)!.value.data);
+    else if (n.kind === 'input') slot.buf.set(inputs[n.name]!.data);
+    else if (n.kind === 'noise') slot.buf.set(noise[n.name]!.data);
     else if (n.kind === 'input_prev') {
       // x_{t-1}: zero at the first step, then the input one step behind.
       const rowWidth = B * slot.width;
       slot.buf.fill(0, 0, rowWidth);
-      slot.buf.set(given.inputs[n.name]!.data.subarray(0, (T - 1) * rowWidth), rowWidth);
+      slot.buf.set(inputs[n.name]!.data.subarray(0, (T - 1) * rowWidth), rowWidth);
     }
   }
-  for (const s of ctx.cell.states) {
+  for (const s of L.cell.states) {
     const h = history.get(s.name)!;
-    const initial = given.initial[s.name];
-    if (initial) h.set(initial.data.subarray(0, B * sizeOf(s.shape as number[])));
+    const given = initial[s.name];
+    if (given) h.set(given.data.subarray(0, B * sizeOf(s.shape as number[])));
     else h.fill(0, 0, B * sizeOf(s.shape as number[]));
   }
   for (const f of instrs.const) f(0, 1);
-  for (const g of ctx.groups.groups.values()) packTransposed(g, slots, ctx.dtype);
+  for (const g of L.groups.values()) packTransposed(g, slots, L.dtype);
   for (const f of instrs.seq) f(0, T * B);
 }
 
-/** The T steps: the fused step runs the whole sequence in one call, or one step a call for an observer or a recording. */
-function runSteps(plan: Plan, T: number, B: number, observe: StepObserver | undefined, recording: Recording | undefined): void {
-  const { stepProgram, slots } = plan;
-  const step = plan.instrs.step;
-  if (stepProgram && !observe && !recording) return stepProgram(0, T);
+/** The steps: the fused step over the whole sequence in one call, or one step a call for an observer. */
+function runSteps({ slots, instrs, stepProgram }: Plan, T: number, B: number, observe: StepObserver | undefined): void {
+  if (stepProgram && !observe) return stepProgram(0, T);
+  const step = instrs.step;
   let now = 0;
   const copyRow = (id: string, r: number, into: Data, at: number): void => {
     const s = slots.get(id)!;
@@ -142,12 +124,11 @@ function runSteps(plan: Plan, T: number, B: number, observe: StepObserver | unde
     else for (let k = 0; k < step.length; k++) step[k]!(t, B);
     now = t;
     observe?.(t, copyRow);
-    recording?.step(t);
   }
 }
 
-/** Each state's values after every step ([T, B, ...]) and after the last, copied out of the plan's memory. */
-function collectStates(cell: CellGraph, history: ReadonlyMap<string, Data>, T: number, B: number): ForwardResult {
+/** Each state after every step ([T, B, ...]) and after the last ([B, ...]), copied out of the plan's memory. */
+function stateHistories(cell: CellGraph, { history }: Plan, T: number, B: number): Pick<ForwardResult, 'states' | 'final'> {
   const states: Record<string, Tensor> = {};
   const final: Record<string, Tensor> = {};
   for (const s of cell.states) {

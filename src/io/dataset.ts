@@ -132,116 +132,146 @@ export function decodeCsvRows(text: string, options: DecodeOptions): DataRows {
  * error names the line and column of the offending value.
  */
 export function decodeJsonRows(text: string, options: DecodeOptions): DataRows {
-  const { file } = options;
-  const rows = new RowCollector(file, options.range ?? 'unit');
-  const position = lineIndex(text);
-  let at = 0;
-  const fail = (offset: number, reason: string): never => {
-    const { line, column } = position(offset);
-    throw located(file, line, column, reason);
-  };
-  const skip = (): void => {
-    while (at < text.length && /\s/.test(text[at]!)) at++;
-  };
-  const describe = (): string => (at >= text.length ? 'end of file' : `'${text.slice(at, at + 12).split(/\s/)[0]}'`);
-  const expect = (char: string): void => {
-    skip();
-    if (text[at] !== char) fail(at, `expected '${char}', found ${describe()}`);
-    at++;
-  };
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const number = (): { value: number; text: string; offset: number } => {
-    skip();
-    NUMBER.lastIndex = at;
-    const match = NUMBER.exec(text);
-    if (!match) fail(at, `expected a number, found ${describe()}`);
-    const offset = at;
-    at += match![0].length;
+  const rows = new RowCollector(options.file, options.range ?? 'unit');
+  new RowScanner(text, options.file, rows).readAll();
+  return rows.finish();
+}
+
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const JSON_STRING = /"((?:[^"\\]|\\.)*)"/y;
+
+/** The scanner of a JSON rows file: a cursor over the text, rows handed to the collector as read. */
+class RowScanner {
+  private at = 0;
+  private readonly position: (offset: number) => { line: number; column: number };
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly rows: RowCollector,
+  ) {
+    this.position = lineIndex(text);
+  }
+
+  /** `[row, row, ...]` and nothing after it. */
+  readAll(): void {
+    const { text } = this;
+    this.expect('[');
+    this.skip();
+    if (text[this.at] !== ']') {
+      for (;;) {
+        this.skip();
+        if (text[this.at] === '{') this.objectRow();
+        else {
+          const row = this.numberArray();
+          const { line, column } = this.position(row.offset);
+          this.rows.add(row.values, line, column);
+        }
+        this.skip();
+        if (text[this.at] === ',') {
+          this.at++;
+          continue;
+        }
+        this.expect(']');
+        break;
+      }
+    } else this.at++;
+    this.skip();
+    if (this.at < text.length) this.fail(this.at, `unexpected ${this.describe()} after the rows`);
+  }
+
+  private fail(offset: number, reason: string): never {
+    const { line, column } = this.position(offset);
+    throw located(this.file, line, column, reason);
+  }
+
+  private skip(): void {
+    while (this.at < this.text.length && /\s/.test(this.text[this.at]!)) this.at++;
+  }
+
+  private describe(): string {
+    return this.at >= this.text.length ? 'end of file' : `'${this.text.slice(this.at, this.at + 12).split(/\s/)[0]}'`;
+  }
+
+  private expect(char: string): void {
+    this.skip();
+    if (this.text[this.at] !== char) this.fail(this.at, `expected '${char}', found ${this.describe()}`);
+    this.at++;
+  }
+
+  private number(): { value: number; text: string; offset: number } {
+    this.skip();
+    JSON_NUMBER.lastIndex = this.at;
+    const match = JSON_NUMBER.exec(this.text);
+    if (!match) this.fail(this.at, `expected a number, found ${this.describe()}`);
+    const offset = this.at;
+    this.at += match![0].length;
     return { value: Number(match![0]), text: match![0], offset };
-  };
-  const numberArray = (): { values: number[]; offset: number } => {
-    skip();
-    const offset = at;
-    expect('[');
+  }
+
+  /** `[numbers]`, each checked against the value range. */
+  private numberArray(): { values: number[]; offset: number } {
+    this.skip();
+    const offset = this.at;
+    this.expect('[');
     const values: number[] = [];
-    skip();
-    if (text[at] === ']') {
-      at++;
+    this.skip();
+    if (this.text[this.at] === ']') {
+      this.at++;
       return { values, offset };
     }
     for (;;) {
-      const n = number();
-      const { line, column } = position(n.offset);
-      rows.checkValue(n.value, n.text, line, column);
+      const n = this.number();
+      const { line, column } = this.position(n.offset);
+      this.rows.checkValue(n.value, n.text, line, column);
       values.push(n.value);
-      skip();
-      if (text[at] === ',') {
-        at++;
+      this.skip();
+      if (this.text[this.at] === ',') {
+        this.at++;
         continue;
       }
-      expect(']');
+      this.expect(']');
       return { values, offset };
     }
-  };
-  const string = (): string => {
-    skip();
-    const match = /"((?:[^"\\]|\\.)*)"/y;
-    match.lastIndex = at;
-    const m = match.exec(text);
-    if (!m) fail(at, `expected a field name, found ${describe()}`);
-    at += m![0].length;
+  }
+
+  private string(): string {
+    this.skip();
+    JSON_STRING.lastIndex = this.at;
+    const m = JSON_STRING.exec(this.text);
+    if (!m) this.fail(this.at, `expected a field name, found ${this.describe()}`);
+    this.at += m![0].length;
     return m![1]!;
-  };
-  const objectRow = (): void => {
-    const offset = at;
-    expect('{');
+  }
+
+  /** `{"x": [numbers], "label": integer}`. */
+  private objectRow(): void {
+    const { text, file } = this;
+    const offset = this.at;
+    this.expect('{');
     let values: number[] | undefined;
     let label: number | undefined;
-    skip();
-    while (text[at] !== '}') {
-      const keyOffset = at;
-      const key = string();
-      expect(':');
-      if (key === 'x') values = numberArray().values;
+    this.skip();
+    while (text[this.at] !== '}') {
+      const keyOffset = this.at;
+      const key = this.string();
+      this.expect(':');
+      if (key === 'x') values = this.numberArray().values;
       else if (key === 'label') {
-        const n = number();
-        const { line, column } = position(n.offset);
+        const n = this.number();
+        const { line, column } = this.position(n.offset);
         label = parseLabel(n.text, file, line, column);
-      } else fail(keyOffset, `unknown field '${clipText(key)}' (a row object has "x" and optionally "label")`);
-      skip();
-      if (text[at] === ',') at++;
-      skip();
-      if (at >= text.length) fail(at, `expected '}', found end of file`);
+      } else this.fail(keyOffset, `unknown field '${clipText(key)}' (a row object has "x" and optionally "label")`);
+      this.skip();
+      if (text[this.at] === ',') this.at++;
+      this.skip();
+      if (this.at >= text.length) this.fail(this.at, `expected '}', found end of file`);
     }
-    at++;
-    const { line, column } = position(offset);
+    this.at++;
+    const { line, column } = this.position(offset);
     if (!values) throw located(file, line, column, `row object has no "x" array`);
-    rows.add(values, line, column, label);
-  };
-
-  expect('[');
-  skip();
-  if (text[at] !== ']') {
-    for (;;) {
-      skip();
-      if (text[at] === '{') objectRow();
-      else {
-        const row = numberArray();
-        const { line, column } = position(row.offset);
-        rows.add(row.values, line, column);
-      }
-      skip();
-      if (text[at] === ',') {
-        at++;
-        continue;
-      }
-      expect(']');
-      break;
-    }
-  } else at++;
-  skip();
-  if (at < text.length) fail(at, `unexpected ${describe()} after the rows`);
-  return rows.finish();
+    this.rows.add(values, line, column, label);
+  }
 }
 
 /** Rows from a .csv or .json file (chosen by extension; anything else is tried as CSV). */

@@ -64,175 +64,219 @@ type OpenContainer =
  * are kept as numbers and turned into line:column only when a message needs one.
  */
 export function parseJsonText(text: string, file: string, maxDepth = MAX_JSON_DEPTH): ParsedJson {
-  const containerStarts = new WeakMap<object, number>();
-  const elementStarts = new WeakMap<object, number[]>();
-  const memberStarts = new WeakMap<object, Map<string, number>>();
-  let index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const positionOf = lineIndex(text);
-  const fail = (offset: number, reason: string): never => {
-    throw jsonError(file, positionOf(offset), reason);
+  const reader = new JsonReader(text, file, maxDepth);
+  const value = reader.readDocument();
+  const { containerStarts, elementStarts, memberStarts, positionOf } = reader;
+  const at = (offset: number | undefined): TextPosition | undefined => (offset === undefined ? undefined : positionOf(offset));
+  return {
+    value,
+    positions: { get: (node) => at(containerStarts.get(node)) },
+    elementPosition: (array, i) => at(elementStarts.get(array)?.[i] ?? containerStarts.get(array)) ?? { line: 1, column: 1 },
+    memberPosition: (object, key) => at(memberStarts.get(object)?.get(key) ?? containerStarts.get(object)) ?? { line: 1, column: 1 },
   };
-  const describeAt = (offset: number): string => {
-    if (offset >= text.length) return 'the end of the file';
-    const word = /^[A-Za-z_+\-.0-9]+/.exec(text.slice(offset, offset + 20))?.[0];
-    return `'${word ?? text[offset]}'`;
-  };
-  const skipSpace = (): void => {
-    while (index < text.length) {
-      const c = text.charCodeAt(index);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) index++;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** The reading of one text: a cursor, the stack of open containers, and where each value starts. */
+class JsonReader {
+  readonly containerStarts = new WeakMap<object, number>();
+  readonly elementStarts = new WeakMap<object, number[]>();
+  readonly memberStarts = new WeakMap<object, Map<string, number>>();
+  readonly positionOf: (offset: number) => TextPosition;
+  private index: number;
+  private readonly stack: OpenContainer[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly maxDepth: number,
+  ) {
+    this.index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.positionOf = lineIndex(text);
+  }
+
+  /** The one value of the text, nothing but blanks after it. */
+  readDocument(): JsonValue {
+    const value = this.readValue();
+    this.skipSpace();
+    if (this.index < this.text.length) this.fail(this.index, `unexpected ${this.describeAt(this.index)} after the JSON value`);
+    return value;
+  }
+
+  /** One value, nested containers read with the explicit stack. */
+  private readValue(): JsonValue {
+    const stack = this.stack;
+    let result: JsonValue | undefined = this.startValue();
+    let justOpened = result === undefined;
+    while (stack.length > 0) {
+      const open = stack[stack.length - 1]!;
+      const closed = justOpened ? this.afterOpen(open) : this.afterValue(open);
+      if (closed) {
+        stack.pop();
+        const parent = stack[stack.length - 1];
+        if (parent) store(parent, open.value);
+        else result = open.value;
+        justOpened = false;
+        continue;
+      }
+      const value = this.startValue();
+      justOpened = value === undefined;
+      if (!justOpened) store(open, value!);
+    }
+    return result!;
+  }
+
+  private fail(offset: number, reason: string): never {
+    throw jsonError(this.file, this.positionOf(offset), reason);
+  }
+
+  private describeAt(offset: number): string {
+    if (offset >= this.text.length) return 'the end of the file';
+    const word = /^[A-Za-z_+\-.0-9]+/.exec(this.text.slice(offset, offset + 20))?.[0];
+    return `'${word ?? this.text[offset]}'`;
+  }
+
+  private skipSpace(): void {
+    const text = this.text;
+    while (this.index < text.length) {
+      const c = text.charCodeAt(this.index);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.index++;
       else break;
     }
-  };
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const stack: OpenContainer[] = [];
+  }
 
-  /** A scalar at `index`, or a new container pushed on the stack (returned as undefined). */
-  const startValue = (): JsonValue | undefined => {
-    skipSpace();
-    const start = index;
-    const c = text[index];
+  /** A scalar at the cursor, or a new container pushed on the stack (returned as undefined). */
+  private startValue(): JsonValue | undefined {
+    this.skipSpace();
+    const start = this.index;
+    const c = this.text[start];
     if (c === '[' || c === '{') {
-      if (stack.length >= maxDepth) fail(start, `arrays and objects nest more than ${maxDepth} deep`);
-      index++;
-      const open: OpenContainer = c === '['
-        ? { kind: 'array', value: [], starts: [] }
-        : { kind: 'object', value: {}, starts: new Map(), key: '' };
-      containerStarts.set(open.value, start);
-      if (open.kind === 'array') elementStarts.set(open.value, open.starts);
-      else memberStarts.set(open.value, open.starts);
-      stack.push(open);
+      this.open(c, start);
       return undefined;
     }
-    if (c === '"') return parseString();
+    if (c === '"') return this.parseString();
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, index)) {
-        index += word.length;
+      if (this.text.startsWith(word, start)) {
+        this.index += word.length;
         return value;
       }
     }
+    return this.parseNumber();
+  }
+
+  /** A container opened at `start`, its element or member starts recorded as they come. */
+  private open(bracket: '[' | '{', start: number): void {
+    if (this.stack.length >= this.maxDepth) this.fail(start, `arrays and objects nest more than ${this.maxDepth} deep`);
+    this.index++;
+    const open: OpenContainer = bracket === '['
+      ? { kind: 'array', value: [], starts: [] }
+      : { kind: 'object', value: {}, starts: new Map(), key: '' };
+    this.containerStarts.set(open.value, start);
+    if (open.kind === 'array') this.elementStarts.set(open.value, open.starts);
+    else this.memberStarts.set(open.value, open.starts);
+    this.stack.push(open);
+  }
+
+  /** A finite number; NaN and Infinity are named. */
+  private parseNumber(): number {
+    const { text } = this;
+    const start = this.index;
     for (const word of ['NaN', 'Infinity', '-Infinity']) {
-      if (text.startsWith(word, index)) fail(index, `${word} is not a finite number (JSON has no NaN or Infinity; numbers must be finite)`);
+      if (text.startsWith(word, start)) this.fail(start, `${word} is not a finite number (JSON has no NaN or Infinity; numbers must be finite)`);
     }
-    NUMBER.lastIndex = index;
+    NUMBER.lastIndex = start;
     const match = NUMBER.exec(text);
-    if (!match) return fail(index, `expected a value, found ${describeAt(index)}`);
-    index += match[0].length;
+    if (!match) return this.fail(start, `expected a value, found ${this.describeAt(start)}`);
+    this.index += match[0].length;
     const value = Number(match[0]);
-    if (!Number.isFinite(value)) fail(start, `${clipText(match[0])} is not a finite number in float64`);
+    if (!Number.isFinite(value)) this.fail(start, `${clipText(match[0])} is not a finite number in float64`);
     return value;
-  };
+  }
 
   /** Before a member's value: the quoted key and the colon. */
-  const startMember = (open: OpenContainer & { kind: 'object' }): void => {
-    skipSpace();
-    if (text[index] !== '"') fail(index, `expected a quoted key, found ${describeAt(index)}`);
-    const keyAt = index;
-    const key = parseString();
-    if (open.starts.has(key)) fail(keyAt, `duplicate key "${clipText(key)}"`);
-    skipSpace();
-    if (text[index] !== ':') fail(index, `expected ':' after the key "${clipText(key)}", found ${describeAt(index)}`);
-    index++;
-    skipSpace();
+  private startMember(open: OpenContainer & { kind: 'object' }): void {
+    this.skipSpace();
+    if (this.text[this.index] !== '"') this.fail(this.index, `expected a quoted key, found ${this.describeAt(this.index)}`);
+    const keyAt = this.index;
+    const key = this.parseString();
+    if (open.starts.has(key)) this.fail(keyAt, `duplicate key "${clipText(key)}"`);
+    this.skipSpace();
+    if (this.text[this.index] !== ':') this.fail(this.index, `expected ':' after the key "${clipText(key)}", found ${this.describeAt(this.index)}`);
+    this.index++;
+    this.skipSpace();
     open.key = key;
-    open.starts.set(key, index);
-  };
-
-  /** Puts a finished value into the innermost open container (or returns it at the top). */
-  const store = (open: OpenContainer, value: JsonValue): void => {
-    if (open.kind === 'array') open.value.push(value);
-    // A "__proto__" key is data, as JSON.parse makes it, not the object's prototype.
-    else Object.defineProperty(open.value, open.key, { value, enumerable: true, writable: true, configurable: true });
-  };
+    open.starts.set(key, this.index);
+  }
 
   /**
    * After a value inside `open`: a comma (then the next element's start) or the closing
    * bracket. Returns true when the container closed.
    */
-  const afterValue = (open: OpenContainer): boolean => {
-    skipSpace();
+  private afterValue(open: OpenContainer): boolean {
+    this.skipSpace();
     const close = open.kind === 'array' ? ']' : '}';
-    if (text[index] === close) {
-      index++;
+    if (this.text[this.index] === close) {
+      this.index++;
       return true;
     }
-    if (text[index] !== ',') fail(index, `expected ',' or '${close}' in an ${open.kind}, found ${describeAt(index)}`);
-    index++;
+    if (this.text[this.index] !== ',') this.fail(this.index, `expected ',' or '${close}' in an ${open.kind}, found ${this.describeAt(this.index)}`);
+    this.index++;
     if (open.kind === 'array') {
-      skipSpace();
-      open.starts.push(index);
-    } else startMember(open);
+      this.skipSpace();
+      open.starts.push(this.index);
+    } else this.startMember(open);
     return false;
-  };
-
-  /** Right after an opening bracket: an empty container closes at once, else its first element starts. */
-  const afterOpen = (open: OpenContainer): boolean => {
-    skipSpace();
-    if (text[index] === (open.kind === 'array' ? ']' : '}')) {
-      index++;
-      return true;
-    }
-    if (open.kind === 'array') open.starts.push(index);
-    else startMember(open);
-    return false;
-  };
-
-  let result: JsonValue | undefined = startValue();
-  let justOpened = result === undefined;
-  while (stack.length > 0) {
-    const open = stack[stack.length - 1]!;
-    const closed = justOpened ? afterOpen(open) : afterValue(open);
-    if (closed) {
-      stack.pop();
-      const parent = stack[stack.length - 1];
-      if (parent) store(parent, open.value);
-      else result = open.value;
-      justOpened = false;
-      continue;
-    }
-    const value = startValue();
-    justOpened = value === undefined;
-    if (!justOpened) store(open, value!);
   }
 
-  function parseString(): string {
-    const start = index;
-    index++;
+  /** Right after an opening bracket: an empty container closes at once, else its first element starts. */
+  private afterOpen(open: OpenContainer): boolean {
+    this.skipSpace();
+    if (this.text[this.index] === (open.kind === 'array' ? ']' : '}')) {
+      this.index++;
+      return true;
+    }
+    if (open.kind === 'array') open.starts.push(this.index);
+    else this.startMember(open);
+    return false;
+  }
+
+  private parseString(): string {
+    const { text } = this;
+    const start = this.index;
+    this.index++;
     let out = '';
-    let runStart = index;
-    while (index < text.length) {
-      const c = text.charCodeAt(index);
+    let runStart = this.index;
+    while (this.index < text.length) {
+      const c = text.charCodeAt(this.index);
       if (c === 0x22 /* " */) {
-        out += text.slice(runStart, index);
-        index++;
+        out += text.slice(runStart, this.index);
+        this.index++;
         return out;
       }
       if (c === 0x5c /* \ */) {
-        out += text.slice(runStart, index);
-        const escape = text[index + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (escape !== undefined && Object.hasOwn(simple, escape)) {
-          out += simple[escape];
-          index += 2;
-        } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(index + 2, index + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(index + 2, index + 6), 16));
-          index += 6;
-        } else fail(index, 'invalid escape in a string');
-        runStart = index;
+        out += text.slice(runStart, this.index);
+        const escape = text[this.index + 1];
+        if (escape !== undefined && Object.hasOwn(SIMPLE_ESCAPES, escape)) {
+          out += SIMPLE_ESCAPES[escape];
+          this.index += 2;
+        } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(this.index + 2, this.index + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(this.index + 2, this.index + 6), 16));
+          this.index += 6;
+        } else this.fail(this.index, 'invalid escape in a string');
+        runStart = this.index;
       } else if (c === 0x0a) {
-        fail(index, 'unterminated string');
-      } else index++;
+        this.fail(this.index, 'unterminated string');
+      } else this.index++;
     }
-    return fail(start, 'unterminated string');
+    return this.fail(start, 'unterminated string');
   }
+}
 
-  skipSpace();
-  if (index < text.length) fail(index, `unexpected ${describeAt(index)} after the JSON value`);
-  const at = (offset: number | undefined): TextPosition | undefined => (offset === undefined ? undefined : positionOf(offset));
-  return {
-    value: result!,
-    positions: { get: (node) => at(containerStarts.get(node)) },
-    elementPosition: (array, i) => at(elementStarts.get(array)?.[i] ?? containerStarts.get(array)) ?? { line: 1, column: 1 },
-    memberPosition: (object, key) => at(memberStarts.get(object)?.get(key) ?? containerStarts.get(object)) ?? { line: 1, column: 1 },
-  };
+/** Puts a finished value into the innermost open container. */
+function store(open: OpenContainer, value: JsonValue): void {
+  if (open.kind === 'array') open.value.push(value);
+  // A "__proto__" key is data, as JSON.parse makes it, not the object's prototype.
+  else Object.defineProperty(open.value, open.key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -19,12 +19,48 @@ export interface DecodedSafetensors {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** Throws the error for a malformed file: `FILE: not a valid safetensors file: PROBLEM`. */
+type Fail = (problem: string) => never;
+
+/** A tensor's entry in the header, checked: its dtype, shape and where its bytes lie in the data. */
+interface TensorEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
 export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafetensors {
-  const fail = (problem: string): never => {
+  const fail: Fail = (problem) => {
     throw new InputError(`${file}: not a valid safetensors file: ${problem}`);
   };
   if (bytes.length < 8) fail(`it has ${bytes.length} bytes, fewer than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { header, dataStart } = readHeader(bytes, view, fail);
+  const dataLength = bytes.length - dataStart;
+  const tensors = new Map<string, NamedTensor>();
+  const extents: TensorEntry[] = [];
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.values(entry).some((v) => typeof v !== 'string')) {
+        fail("'__metadata__' must map strings to strings");
+      }
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const tensor = checkEntry(name, entry, dataLength, file, fail);
+    extents.push(tensor);
+    const count = tensor.shape.reduce((a, b) => a * b, 1);
+    tensors.set(name, { shape: tensor.shape, data: readFloats(view, dataStart + tensor.begin, count, tensor.dtype), dtype: tensor.dtype });
+  }
+  checkCoverage(extents, dataLength, fail);
+  return { tensors, metadata };
+}
+
+/** The 8-byte length and the JSON header object it measures; the data starts after it. */
+function readHeader(bytes: Uint8Array, view: DataView, fail: Fail): { header: Record<string, unknown>; dataStart: number } {
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(`the header length ${headerLength} is implausibly large (the file is corrupt or not safetensors)`);
   const headerBytes = Number(headerLength);
@@ -36,44 +72,36 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafet
     fail(`the header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header is not a JSON object');
+  return { header: header as Record<string, unknown>, dataStart: 8 + headerBytes };
+}
 
-  const dataStart = 8 + headerBytes;
-  const dataLength = bytes.length - dataStart;
-  const tensors = new Map<string, NamedTensor>();
-  const extents: { name: string; begin: number; end: number }[] = [];
-  let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.values(entry).some((v) => typeof v !== 'string')) {
-        fail("'__metadata__' must map strings to strings");
-      }
-      metadata = entry as Record<string, string>;
-      continue;
-    }
-    const where = `tensor '${name}'`;
-    if (entry === null || typeof entry !== 'object') fail(`${where}: entry is not an object`);
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string') fail(`${where}: missing 'dtype'`);
-    const itemSize = ITEM_SIZE[dtype as string];
-    if (itemSize === undefined) {
-      if (OTHER_DTYPES.includes(dtype as string)) throw new InputError(`${file}: ${where} has dtype ${dtype}; gateflow reads floating-point weights (F64, F32, F16, BF16)`);
-      fail(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
-    }
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${where}: 'shape' must be a list of non-negative integers`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      fail(`${where}: 'data_offsets' must be [begin, end]`);
-    }
-    const [begin, end] = offsets as number[];
-    const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (end < begin) fail(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
-    if (end > dataLength) fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes; truncated file?)`);
-    if (end - begin !== count * itemSize) {
-      fail(`${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * itemSize} bytes, data_offsets give ${end - begin}`);
-    }
-    extents.push({ name, begin, end });
-    tensors.set(name, { shape: shape as number[], data: readFloats(view, dataStart + begin, count, dtype as string), dtype: dtype as string });
+/** One tensor's header entry: a float dtype, a shape, and offsets inside the data that hold exactly its bytes. */
+function checkEntry(name: string, entry: unknown, dataLength: number, file: string, fail: Fail): TensorEntry {
+  const where = `tensor '${name}'`;
+  if (entry === null || typeof entry !== 'object') fail(`${where}: entry is not an object`);
+  const { dtype, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (typeof dtype !== 'string') fail(`${where}: missing 'dtype'`);
+  const itemSize = ITEM_SIZE[dtype as string];
+  if (itemSize === undefined) {
+    if (OTHER_DTYPES.includes(dtype as string)) throw new InputError(`${file}: ${where} has dtype ${dtype}; gateflow reads floating-point weights (F64, F32, F16, BF16)`);
+    fail(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
   }
-  // The format requires the data to be covered exactly, without holes or overlaps.
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${where}: 'shape' must be a list of non-negative integers`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+    fail(`${where}: 'data_offsets' must be [begin, end]`);
+  }
+  const [begin, end] = offsets as number[];
+  const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (end < begin) fail(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
+  if (end > dataLength) fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes; truncated file?)`);
+  if (end - begin !== count * itemSize) {
+    fail(`${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * itemSize} bytes, data_offsets give ${end - begin}`);
+  }
+  return { name, dtype: dtype as string, shape: shape as number[], begin, end };
+}
+
+/** The format requires the data to be covered exactly, without holes or overlaps. */
+function checkCoverage(extents: TensorEntry[], dataLength: number, fail: Fail): void {
   extents.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   for (const e of extents) {
@@ -85,7 +113,6 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafet
     const extra = dataLength - covered;
     fail(`${extra} byte${extra === 1 ? '' : 's'} after the last tensor ${extra === 1 ? 'is' : 'are'} not described by the header`);
   }
-  return { tensors, metadata };
 }
 
 function readFloats(view: DataView, offset: number, count: number, dtype: string): Float64Array {

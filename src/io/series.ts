@@ -124,29 +124,41 @@ function findColumn(header: readonly string[], wanted: string | undefined, defau
   return index >= 0 ? index : undefined;
 }
 
+/** A data line split into its fields once, or the error splitting it raised (thrown when the main pass reaches it). */
+interface DataRow {
+  readonly lineNumber: number;
+  readonly fields?: Field[];
+  readonly error?: unknown;
+}
+
+/** The data lines after the header (blank lines and # comments skipped), each split once. */
+function dataRows(lines: readonly string[], headerIndex: number, delimiter: string, file: string): DataRow[] {
+  const rows: DataRow[] = [];
+  for (let l = headerIndex + 1; l < lines.length; l++) {
+    const line = lines[l]!;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    try {
+      rows.push({ lineNumber: l + 1, fields: splitLine(line, delimiter, file, l + 1) });
+    } catch (error) {
+      rows.push({ lineNumber: l + 1, error });
+    }
+  }
+  return rows;
+}
+
 /**
  * With no time-like column name: the one column (not the label, not a named value column) whose
  * cells are dates by their content, with the note naming it; refused when several are. A
  * series' only value column is never taken (a counter of epoch size is still a series).
  */
-function timestampByContent(lines: readonly string[], at: { header: readonly string[]; headerIndex: number; delimiter: string; file: string }, columns: SeriesColumns, labelIndex: number | undefined): { index: number; note: string } | undefined {
-  const { header, headerIndex, delimiter, file } = at;
+function timestampByContent(rows: readonly DataRow[], at: { header: readonly string[]; headerIndex: number; file: string }, columns: SeriesColumns, labelIndex: number | undefined): { index: number; note: string } | undefined {
+  const { header, headerIndex, file } = at;
   const named = columns.valueColumns ?? [];
   const open = header.map((_, i) => i).filter((i) => i !== labelIndex && !named.includes(header[i]!));
   if (open.length < (named.length > 0 ? 1 : 2)) return undefined;
-  const cells: string[][] = header.map(() => []);
-  for (let l = headerIndex + 1; l < lines.length; l++) {
-    const line = lines[l]!;
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    let fields: Field[];
-    try {
-      fields = splitLine(line, delimiter, file, l + 1);
-    } catch {
-      continue; // the main pass reports it
-    }
-    header.forEach((_, i) => cells[i]!.push(fields[i]?.text ?? ''));
-  }
-  const dated = open.map((index) => ({ index, kind: datedContent(cells[index]!) })).filter((c) => c.kind !== undefined);
+  // Rows that do not split are skipped here; the main pass reports them.
+  const cellsOf = (index: number) => rows.flatMap((row) => (row.fields ? [row.fields[index]?.text ?? ''] : []));
+  const dated = open.map((index) => ({ index, kind: datedContent(cellsOf(index)) })).filter((c) => c.kind !== undefined);
   const where = `${file}:${headerIndex + 1}`;
   const names = `no column is named as a timestamp (${TIMESTAMP_NAMES.join(', ')})`;
   if (dated.length > 1) {
@@ -184,7 +196,8 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
   if (named === -1) throw missingColumn(file, headerLineNumber, 'timestamp', columns.timestampColumn!, header);
   const labelIndex = findColumn(header, columns.labelColumn, LABEL_NAMES);
   if (labelIndex === -1) throw missingColumn(file, headerLineNumber, 'label', columns.labelColumn!, header);
-  const byContent = named === undefined && columns.timestampColumn === undefined ? timestampByContent(lines, { header, headerIndex, delimiter, file }, columns, labelIndex) : undefined;
+  const rows = dataRows(lines, headerIndex, delimiter, file);
+  const byContent = named === undefined && columns.timestampColumn === undefined ? timestampByContent(rows, { header, headerIndex, file }, columns, labelIndex) : undefined;
   const timestampIndex = named ?? byContent?.index;
   let valueIndices: number[];
   if (columns.valueColumns && columns.valueColumns.length > 0) {
@@ -206,11 +219,10 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
   const timestampColumns: number[] = [];
   const labels: number[] = [];
   const rowLines: number[] = [];
-  for (let l = headerIndex + 1; l < lines.length; l++) {
-    const line = lines[l]!;
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const lineNumber = l + 1;
-    const fields = splitLine(line, delimiter, file, lineNumber);
+  for (const row of rows) {
+    if (row.error !== undefined) throw row.error;
+    const { lineNumber } = row;
+    const fields = row.fields!;
     if (fields.length !== header.length) {
       throw new InputError(`${file}:${lineNumber}: ${fields.length} fields, expected ${header.length} as in the header (${header.join(', ')})`);
     }

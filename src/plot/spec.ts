@@ -161,11 +161,66 @@ function axisTitle(title: string | undefined, fallback: string): string {
   return title ?? fallback;
 }
 
+/** A line chart's x handling: tidied (or exact) numbers, or UTC times. */
+interface LineAxes {
+  readonly logY: boolean;
+  readonly timeX: boolean;
+  readonly tidyX: (x: number) => number;
+  readonly xType: string;
+  /** Every layer's x names the UTC scale, or vega-lite describes that layer's marks in local time. */
+  readonly utc: Record<string, unknown>;
+  readonly xTitle: string;
+  readonly x: Record<string, unknown>;
+  readonly y: Record<string, unknown>;
+  readonly color: Record<string, unknown>;
+  /** Clip only when the caller narrows a domain; otherwise markers at the edges stay whole. */
+  readonly clip: boolean;
+  readonly pointsLabel: string;
+  readonly hasPoints: boolean;
+}
+
 /**
  * Lines (one per series) with optional threshold rules and marked points: training curves,
  * gradient norms on a log axis, a time series with its flagged anomalies.
  */
 export function lineChart(options: LineChartOptions): ChartSpec {
+  const axes = lineAxes(options);
+  const layers: ChartSpec[] = [];
+  const overlays: ChartSpec[] = [];
+  if ((options.bands?.length ?? 0) > 0) layers.push(bandLayer(options, options.bands!, axes));
+  for (const rule of options.xRules ?? []) {
+    layers.push(xRuleLayer(rule, axes));
+    // Drawn last, with a halo, so data never hides it.
+    if (rule.label) overlays.push(xRuleLabel(rule.label, rule.x, axes));
+  }
+  const spread = spreadRows(options.series, axes.logY, axes.tidyX);
+  if (spread.length) {
+    layers.push({
+      data: { values: spread },
+      mark: { type: 'area', opacity: 0.18, clip: axes.clip },
+      encoding: { x: axes.x, y: { ...axes.y, field: 'low' }, y2: { field: 'high' }, color: axes.color },
+    });
+  }
+  layers.push(
+    {
+      data: { values: seriesRows(options.series, axes.logY, axes.tidyX) },
+      mark: options.showVertices ? { type: 'line', point: true, clip: axes.clip } : { type: 'line', clip: axes.clip },
+      // On a time axis the line is drawn in x order by default; an order channel would be described in local time.
+      encoding: { x: axes.x, y: axes.y, color: axes.color, ...(axes.timeX ? {} : { order: { field: 'x', type: 'quantitative' } }) },
+    },
+  );
+  if (axes.hasPoints) {
+    layers.push({
+      data: { values: options.points!.map((p) => ({ series: axes.pointsLabel, x: axes.tidyX(p.x), y: tidy(p.y) })) },
+      mark: { type: 'point', filled: true, size: 28, opacity: 0.9 },
+      encoding: { x: { field: 'x', type: axes.xType, ...axes.utc }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
+    });
+  }
+  for (const rule of options.rules ?? []) layers.push(...yRuleLayers(rule, options.widthPx ?? 480));
+  return withFrame(options, { layer: [...layers, ...overlays] });
+}
+
+function lineAxes(options: LineChartOptions): LineAxes {
   const logY = options.logY ?? false;
   const names = options.series.map((s) => s.name);
   const pointsLabel = options.pointsLabel ?? 'marked';
@@ -178,7 +233,6 @@ export function lineChart(options: LineChartOptions): ChartSpec {
   const timeX = options.timeX ?? false;
   const tidyX = timeX || options.exactX ? (v: number) => v : tidy;
   const xType = timeX ? 'temporal' : 'quantitative';
-  // Every layer's x names the UTC scale, or vega-lite describes that layer's marks in local time.
   const utc = timeX ? { scale: { type: 'utc' } } : {};
   const xScale: Record<string, unknown> = timeX ? { type: 'utc', nice: false } : { zero: false, nice: false };
   if (options.xDomain) xScale.domain = options.xDomain.map(tidyX);
@@ -188,93 +242,78 @@ export function lineChart(options: LineChartOptions): ChartSpec {
     scale,
     legend: showLegend ? { title: options.legendTitle ?? null } : null,
   };
+  const xTitle = axisTitle(options.xTitle, 'x');
   const x = {
     field: 'x',
     type: xType,
-    title: axisTitle(options.xTitle, 'x'),
+    title: xTitle,
     scale: xScale,
     ...(options.integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
   };
   const y = { field: 'y', type: 'quantitative', title: axisTitle(options.yTitle, 'y'), scale: yScale, ...(logY ? { axis: { labelExpr: LOG_LABEL } } : {}) };
-
-  // Clip only when the caller narrows a domain; otherwise markers at the edges stay whole.
   const clip = options.xDomain !== undefined || options.yDomain !== undefined;
-  const layers: ChartSpec[] = [];
-  const overlays: ChartSpec[] = [];
-  if ((options.bands?.length ?? 0) > 0) {
-    layers.push({
-      data: {
-        values: options.bands!.map((b) => ({
-          start: tidyX(b.start),
-          end: tidyX(b.end),
-          // vega-lite would describe x2 in local time; spell the range out in UTC instead.
-          ...(timeX ? { range: `${utcText(b.start)} to ${utcText(b.end)}` } : {}),
-        })),
-      },
-      // The outline keeps a one-step band (a spike on a long series) visible as a thin line.
-      mark: { type: 'rect', color: options.bandColor ?? '#f4c7c3', opacity: 0.6, stroke: options.bandColor ?? '#f4c7c3', strokeWidth: 1 },
-      encoding: {
-        x: { field: 'start', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') },
-        x2: { field: 'end' },
-        ...(timeX ? { description: { field: 'range' } } : {}),
-      },
-    });
-  }
-  for (const rule of options.xRules ?? []) {
-    layers.push({
-      data: { values: [{ x: tidyX(rule.x) }] },
-      mark: { type: 'rule', color: '#888888', strokeDash: [2, 3] },
-      encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') } },
-    });
-    if (rule.label) {
-      // Drawn last, with a halo, so data never hides it; left of the line, where the part
-      // before it (in a detection chart, the normal part) has no flagged points to cover.
-      overlays.push({
-        data: { values: [{ label: rule.label, x: tidyX(rule.x) }] },
-        mark: { type: 'text', align: 'right', baseline: 'top', dx: -3, dy: 3, color: '#555555', fontSize: 10, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
-        encoding: { x: { field: 'x', type: xType, ...utc, title: axisTitle(options.xTitle, 'x') }, y: { value: 0 }, text: { field: 'label' } },
-      });
-    }
-  }
-  const spread = spreadRows(options.series, logY, tidyX);
-  if (spread.length) {
-    layers.push({
-      data: { values: spread },
-      mark: { type: 'area', opacity: 0.18, clip },
-      encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color },
-    });
-  }
-  layers.push(
-    {
-      data: { values: seriesRows(options.series, logY, tidyX) },
-      mark: options.showVertices ? { type: 'line', point: true, clip } : { type: 'line', clip },
-      // On a time axis the line is drawn in x order by default; an order channel would be described in local time.
-      encoding: { x, y, color, ...(timeX ? {} : { order: { field: 'x', type: 'quantitative' } }) },
+  return { logY, timeX, tidyX, xType, utc, xTitle, x, y, color, clip, pointsLabel, hasPoints };
+}
+
+/** Shaded x ranges behind the lines. */
+function bandLayer(options: LineChartOptions, bands: NonNullable<LineChartOptions['bands']>, axes: LineAxes): ChartSpec {
+  const { timeX, tidyX } = axes;
+  return {
+    data: {
+      values: bands.map((b) => ({
+        start: tidyX(b.start),
+        end: tidyX(b.end),
+        // vega-lite would describe x2 in local time; spell the range out in UTC instead.
+        ...(timeX ? { range: `${utcText(b.start)} to ${utcText(b.end)}` } : {}),
+      })),
     },
-  );
-  if (hasPoints) {
+    // The outline keeps a one-step band (a spike on a long series) visible as a thin line.
+    mark: { type: 'rect', color: options.bandColor ?? '#f4c7c3', opacity: 0.6, stroke: options.bandColor ?? '#f4c7c3', strokeWidth: 1 },
+    encoding: {
+      x: { field: 'start', type: axes.xType, ...axes.utc, title: axes.xTitle },
+      x2: { field: 'end' },
+      ...(timeX ? { description: { field: 'range' } } : {}),
+    },
+  };
+}
+
+/** A dashed vertical line at x. */
+function xRuleLayer(rule: { readonly x: number }, axes: LineAxes): ChartSpec {
+  return {
+    data: { values: [{ x: axes.tidyX(rule.x) }] },
+    mark: { type: 'rule', color: '#888888', strokeDash: [2, 3] },
+    encoding: { x: { field: 'x', type: axes.xType, ...axes.utc, title: axes.xTitle } },
+  };
+}
+
+/**
+ * A vertical line's label, left of the line, where the part before it (in a detection chart,
+ * the normal part) has no flagged points to cover.
+ */
+function xRuleLabel(label: string, x: number, axes: LineAxes): ChartSpec {
+  return {
+    data: { values: [{ label, x: axes.tidyX(x) }] },
+    mark: { type: 'text', align: 'right', baseline: 'top', dx: -3, dy: 3, color: '#555555', fontSize: 10, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
+    encoding: { x: { field: 'x', type: axes.xType, ...axes.utc, title: axes.xTitle }, y: { value: 0 }, text: { field: 'label' } },
+  };
+}
+
+/** A dashed threshold line at y, with its label at the right end. */
+function yRuleLayers(rule: NonNullable<LineChartOptions['rules']>[number], widthPx: number): ChartSpec[] {
+  const ruleColor = rule.color ?? RULE_COLOR;
+  const layers: ChartSpec[] = [{
+    data: { values: [{ y: tidy(rule.y) }] },
+    mark: { type: 'rule', color: ruleColor, strokeDash: [6, 4], strokeWidth: 1.2 },
+    encoding: { y: { field: 'y', type: 'quantitative' } },
+  }];
+  if (rule.label) {
     layers.push({
-      data: { values: options.points!.map((p) => ({ series: pointsLabel, x: tidyX(p.x), y: tidy(p.y) })) },
-      mark: { type: 'point', filled: true, size: 28, opacity: 0.9 },
-      encoding: { x: { field: 'x', type: xType, ...utc }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
+      data: { values: [{ label: rule.label, y: tidy(rule.y) }] },
+      mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -3, color: ruleColor, fontSize: 11, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
+      encoding: { x: { value: widthPx }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
     });
   }
-  for (const rule of options.rules ?? []) {
-    const ruleColor = rule.color ?? RULE_COLOR;
-    layers.push({
-      data: { values: [{ y: tidy(rule.y) }] },
-      mark: { type: 'rule', color: ruleColor, strokeDash: [6, 4], strokeWidth: 1.2 },
-      encoding: { y: { field: 'y', type: 'quantitative' } },
-    });
-    if (rule.label) {
-      layers.push({
-        data: { values: [{ label: rule.label, y: tidy(rule.y) }] },
-        mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -3, color: ruleColor, fontSize: 11, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
-        encoding: { x: { value: options.widthPx ?? 480 }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
-      });
-    }
-  }
-  return withFrame(options, { layer: [...layers, ...overlays] });
+  return layers;
 }
 
 function withFrame(options: { title?: string; widthPx?: number; heightPx?: number }, body: ChartSpec, defaults = { width: 480, height: 240 }): ChartSpec {

@@ -5,7 +5,7 @@
  * mathjs evaluator (probe.ts).
  */
 import type { CellGraph, CellNode } from '../cell/index.js';
-import { compile, parameter, type NodeHistory, type Tensor as EngineTensor } from '../engine/index.js';
+import { compile, parameter, type CompiledCell, type NodeHistory, type Tensor as EngineTensor } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { Weights } from './types.js';
 
@@ -137,11 +137,34 @@ export function readOnlyRecords<V>(keys: readonly string[]): (make: (key: string
 }
 
 /**
+ * The cell compiled by the last trace that asked to reuse it, held weakly: the GC drops it,
+ * and its memory, once nothing else holds it (not within one synchronous run of traces).
+ */
+let last: { readonly cell: CellGraph; readonly sizes: string; readonly lowering: Lowering; readonly compiled: WeakRef<CompiledCell> } | undefined;
+
+/**
+ * The engine's program for `cell` and whether it is the last trace's, reused: with `reuseFor`
+ * (the cell as written), the next trace of that cell at these sizes reuses it.
+ */
+function compiledFor(cell: CellGraph, sizes: Readonly<Record<string, number>>, reuseFor: CellGraph | undefined): { compiled: CompiledCell; reused: boolean } {
+  const key = JSON.stringify(sizes);
+  const previous = reuseFor && last?.cell === reuseFor && last.sizes === key && last.lowering === lower ? last.compiled.deref() : undefined;
+  if (previous) return { compiled: previous, reused: true };
+  const compiled = lower(cell, sizes, { dtype: 'float64', exact: true });
+  // Not while a startup snapshot is made (no WebAssembly then), which could not keep it.
+  if (reuseFor && typeof WebAssembly !== 'undefined') last = { cell: reuseFor, sizes: key, lowering: lower, compiled: new WeakRef(compiled) };
+  return { compiled, reused: false };
+}
+
+/**
  * Runs `cell` (already sized) on the engine and returns the recorded nodes' values per step.
  * Throws an InputError when the engine cannot run the cell (the reason names the node).
+ * `reuseFor` (the cell as written): a run of traces of it at one size reuses the compiled
+ * program and its memory from the second on (the first hands its memory over to its values:
+ * a single trace copies nothing).
  */
-export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, number>>, weights: Weights, run: RunInputs, recorded: readonly CellNode[]): NodeRows[] {
-  const compiled = lower(cell, sizes, { dtype: 'float64', exact: true });
+export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, number>>, weights: Weights, run: RunInputs, recorded: readonly CellNode[], reuseFor?: CellGraph): NodeRows[] {
+  const { compiled, reused } = compiledFor(cell, sizes, reuseFor);
   try {
     const params = compiled.params.map((p) => {
       const tensor = weights.get(p.name);
@@ -164,9 +187,9 @@ export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, numb
     }
     const noise: Record<string, EngineTensor> = {};
     for (const d of compiled.noises) noise[d.name] = sequenceTensor(T, B, width(d.shape), (t, b) => run.noise[t]!.get(d.name)![b]!);
-    const { recorded: history } = compiled.forward(params, { inputs, initial, noise, record: recorded.map((n) => n.id) });
+    const { recorded: history } = compiled.forward(params, { inputs, initial, noise, record: recorded.map((n) => n.id), keepMemory: reused });
     return lazySteps(history!, T, B);
   } finally {
-    compiled.dispose();
+    if (!reuseFor) compiled.dispose();
   }
 }

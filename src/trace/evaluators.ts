@@ -47,7 +47,7 @@ export function runTrace(
   const verdict = options.evaluator === 'engine' ? undefined : probe(cell, sizes, weights, options.seed);
   if (verdict !== undefined) return fallBack(verdict);
   try {
-    return { evaluator: 'engine', steps: runOnEngine(sized, sizes, weights, run, recorded) };
+    return { evaluator: 'engine', steps: runOnEngine(sized, sizes, weights, run, recorded, cell) };
   } catch (error) {
     if (!(error instanceof GateflowError)) throw error;
     if (options.evaluator === 'engine') throw new InputError(`the engine cannot evaluate cell '${cell.name}': ${error.message}`);

@@ -9,6 +9,9 @@
 //   R   the real-like set of heldout-series.mjs (machine-temperature, taxi, aws-cpu, no-anomaly; confirm)
 //   F   fresh: heldout seeds 201–212 and real-like seeds beyond R's (confirms a rule chosen after
 //       B, H2 and R had been seen; only with `run --groups F`, `report --fresh`)
+//   S   the synthetic series of `rnn benchmark --seed 1` (synth.ts, one per anomaly kind; choose;
+//       only with `run --groups S`)
+//   S2  the same kinds with seeds 301–312 (confirm; only with `run --groups S2`)
 // Each piece also keeps the level input (standardised, seasonally adjusted, before the level is
 // removed) for the level-alarm variants (level.ts).
 // `report` prints the choosing groups; `report --confirm` the confirming ones (look only once a
@@ -31,6 +34,7 @@ export const CHOOSE = ['A', 'H1'];
 export const CONFIRM = ['B', 'H2', 'R'];
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 const FRESH_SEEDS = range(201, 212);
+const SYNTH_SEEDS = { S: [1], S2: range(301, 312) };
 const FRESH_REALLIKE = { 'machine-temperature': range(4, 6), taxi: range(4, 6), 'aws-cpu': range(7, 18), 'no-anomaly': range(5, 8) };
 
 async function allSeries() {
@@ -44,6 +48,10 @@ async function allSeries() {
   for (const [kind, seeds] of Object.entries(FRESH_REALLIKE)) {
     for (const seed of seeds) list.push({ name: `${kind}__seed${seed}`, group: 'F', load: async () => reallikeSeries(createRandom, kind, seed) });
   }
+  // S, S2: the synthetic kinds as `rnn benchmark --seed N` makes them (a clean sine, period 40, shorter than the window).
+  for (const [group, seeds] of Object.entries(SYNTH_SEEDS)) {
+    for (const seed of seeds) for (const kind of A.ANOMALY_KINDS) list.push({ name: `synth-${kind}__seed${seed}`, group, load: async () => A.synthSeries({ seed, kinds: [kind] }) });
+  }
   return list;
 }
 
@@ -54,7 +62,7 @@ function summary(e) {
   return { f1: e.metrics.composite.f1, detected: e.metrics.events.detected, labelled: e.metrics.events.labelled, fp: e.metrics.events.falsePositiveRuns, flagged: e.metrics.points.truePositives + e.metrics.points.falsePositives, nab: e.nab.normalised, nabRaw: e.nab.raw, nabNull: e.nab.nullScore, nabPerfect: e.nab.perfect };
 }
 
-function evaluateFlags(piece, flags) {
+export function evaluateFlags(piece, flags) {
   const labels = Uint8Array.from(piece.labels);
   const from = piece.regions.evaluateFrom;
   const scored = flags.map((f, t) => (t >= from ? f : 0));
@@ -79,7 +87,7 @@ async function run() {
       if (existsSync(file)) continue;
       const series = await entry.load();
       const started = process.cpuUsage();
-      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input's window (level.ts; 0 off, default 200).
+      // As `rnn benchmark` does: a day or a week at the time step of dated timestamps (period.ts); `--level N`: the level-relative input's window (level.ts; 0 off; by default 200 or 0 as the fit part's level drift decides, levelWindowFor).
       const timeStep = timeStepOf(series.timestamps);
       const level = option('--level', undefined);
       const options = { cell, seed: 1, ...(timeStep ? { timeStep } : {}), ...(level !== undefined ? { levelWindow: Number(level) } : {}) };

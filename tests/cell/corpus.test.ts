@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCell, toText, type CellGraph } from '../../src/cell/index.js';
-import { diagram, placeDiagram } from '../../src/diagram/index.js';
+import { checkFaithful, diagram, drawPlaced, placeDiagram } from '../../src/diagram/index.js';
 import { checkGeometry } from '../../src/diagram/geometry.js';
 import { compile, gradcheck, parameter, Tape, type Tensor, type Var } from '../../src/engine/index.js';
 import { createRandom } from '../../src/random.js';
@@ -112,10 +112,18 @@ describe('literature cells (tests/fixtures/cells)', { timeout: 60_000 }, () => {
     expect(svg).toContain('unrolled over 2 adjacent steps (1, 2)');
   });
 
-  it.each(FILES)('%s: drawn in gates detail (2 steps, its equations in the description) and ops detail (1 step), laid out cleanly', async (file) => {
+  // checkFaithful on these two layouts here; tests/diagram/faithful.test.ts checks the other two (gates at 1 step, ops at 2).
+  it.each(FILES)('%s: drawn in gates detail (2 steps, its equations in the description) and ops detail (1 step), laid out cleanly and faithfully', async (file) => {
     const cell = load(file);
-    expect(checkGeometry(await placeDiagram(cell, { steps: 1, detail: 'ops' })), `${cell.name} ops`).toEqual([]);
-    const svg = await diagram(cell, { steps: 2 });
+    const ops = await placeDiagram(cell, { steps: 1, detail: 'ops' });
+    expect(checkGeometry(ops), `${cell.name} ops`).toEqual([]);
+    expect(checkFaithful(cell, ops.graph), `${cell.name} ops`).toEqual([]);
+    expect(checkFaithful(cell, ops), `${cell.name} ops, placed`).toEqual([]);
+    const gates = await placeDiagram(cell, { steps: 2 });
+    expect(checkFaithful(cell, gates.graph), `${cell.name} gates`).toEqual([]);
+    expect(checkFaithful(cell, gates), `${cell.name} gates, placed`).toEqual([]);
+    // drawPlaced of placeDiagram is diagram(): one layout for the SVG and the checks.
+    const svg = await drawPlaced(cell, gates, { steps: 2 });
     expect(svg).toContain(`unrolled over 2 adjacent steps (t-1, t), gates detail.\n${escapeXml(toText(cell).trim())}`);
   });
 });

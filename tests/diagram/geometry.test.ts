@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { parseCell } from '../../src/cell/index.js';
-import { placeDiagram } from '../../src/diagram/index.js';
+import { checkFaithful, placeDiagram } from '../../src/diagram/index.js';
 import { boxesOverlap, checkGeometry, segmentCrossesBox } from '../../src/diagram/geometry.js';
 import type { PlacedGraph } from '../../src/diagram/types.js';
 import { cellNamed, SHIPPED } from './helpers.js';
 
-describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
+/**
+ * The figure says what the equations say, placed and unplaced (faithful.test.ts checks the test
+ * cells; the shipped ones are checked here, on the layouts this file makes anyway).
+ */
+const expectFaithful = (name: string, placed: PlacedGraph, what: string): void => {
+  expect(checkFaithful(cellNamed(name), placed.graph), what).toEqual([]);
+  expect(checkFaithful(cellNamed(name), placed), `${what}, placed`).toEqual([]);
+};
+
+describe('checkGeometry and checkFaithful on every shipped cell', { timeout: 60_000 }, () => {
   for (const name of SHIPPED) {
     for (const steps of [1, 2, 3]) {
-      it(`placeDiagram(${name}, ${steps} steps${steps === 2 ? ', with its key' : ''}) has no overlap, no clipped label, no wire through a foreign box`, async () => {
+      it(`placeDiagram(${name}, ${steps} steps${steps === 2 ? ', with its key' : ''}) has no overlap, no clipped label, no wire through a foreign box, and is faithful`, async () => {
         const placed = await placeDiagram(cellNamed(name), { steps, legend: steps === 2 });
         expect(checkGeometry(placed)).toEqual([]);
+        expectFaithful(name, placed, `${steps} steps`);
         const expectedSteps = cellNamed(name).states.length ? steps : 1;
         expect(placed.steps).toHaveLength(expectedSteps);
         // Each state crosses from one step into the next in a straight horizontal line.
@@ -33,10 +43,13 @@ describe('checkGeometry on every shipped cell', { timeout: 60_000 }, () => {
       expect(placed.nodes.filter((n) => n.node.glyph !== 'concat').every((n) => n.stripBox !== null)).toBe(true);
     });
 
-    it(`placeDiagram(${name}, ops detail) is clean too`, async () => {
-      const placed = await placeDiagram(cellNamed(name), { steps: 2, detail: 'ops' });
-      expect(checkGeometry(placed)).toEqual([]);
-      for (const e of placed.edges.filter((e) => e.kind === 'state' && e.step === -1)) expect(e.points, e.key).toHaveLength(2);
+    it(`placeDiagram(${name}, ops detail) is clean and faithful too, at 1 and 2 steps`, async () => {
+      for (const steps of [1, 2]) {
+        const placed = await placeDiagram(cellNamed(name), { steps, detail: 'ops' });
+        expect(checkGeometry(placed), `${steps} steps`).toEqual([]);
+        expectFaithful(name, placed, `ops, ${steps} steps`);
+        for (const e of placed.edges.filter((e) => e.kind === 'state' && e.step === -1)) expect(e.points, e.key).toHaveLength(2);
+      }
     });
   }
 

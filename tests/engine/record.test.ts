@@ -1,7 +1,8 @@
-// forward({ record }): every recorded node's value at every step, copied out of the schedule in
-// one piece a step (src/engine/schedule-record.ts), against the rows the observer copies node by
-// node (the path it replaced), bit for bit, on the shipped LSTM and GRU and generated cells
-// (batch 3); a second run leaves the first's values as they were; an unknown node is refused.
+// forward({ record }): every recorded node's value at every step, written by the step where it
+// stays (src/engine/schedule-record.ts), against the rows the observer copies node by node (the
+// path it replaced), bit for bit, on the shipped LSTM and GRU and generated cells (batch 3); a
+// second run leaves the first's values as they were, and so do runs that keep their memory
+// (keepMemory: copied out, the memory run in again); an unknown node is refused.
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCell, parseCell, type CellGraph } from '../../src/index.js';
 import { compile, randn, type Tensor } from '../../src/engine/index.js';
@@ -31,7 +32,7 @@ function observed(cell: CellGraph, sizes: Record<string, number>, seed: number) 
       for (const [id, into] of copies) for (let b = 0; b < B; b++) copyRow(id, b, into, (t * B + b) * width(id));
     },
   });
-  const run = () => compiled.forward(params, { inputs, initial, noise, record: nodes.map((n) => n.id) }).recorded!;
+  const run = (keepMemory = false) => compiled.forward(params, { inputs, initial, noise, record: nodes.map((n) => n.id), keepMemory }).recorded!;
   return { compiled, copies, run };
 }
 
@@ -74,6 +75,12 @@ describe('forward() with record', () => {
         if (firstValues.size !== copies.size) failures.push(`${name}: ${firstValues.size} nodes recorded of ${copies.size}`);
         run();
         for (const [id, values] of flatten(first)) if (!same(values, firstValues.get(id))) failures.push(`${name}: ${id} changed by the next run`);
+        // keepMemory: copies out of memory the schedule keeps and runs in again (the second
+        // and third runs reuse the first's); each run's values stay as they were.
+        const kept = [run(true), run(true), run(true)];
+        kept.forEach((recorded, r) => {
+          for (const [id, values] of flatten(recorded)) if (!same(values, firstValues.get(id))) failures.push(`${name}: ${id}, kept run ${r}`);
+        });
         compiled.dispose();
       });
       expect(failures).toEqual([]);

@@ -70,6 +70,21 @@ describe('trace: the engine evaluator against mathjs', { timeout: 60_000 }, () =
     expect(failures).toEqual([]);
     expect(cells.length).toBe(38);
   });
+
+  it('gives every trace of a run of them its own values: the engine reuses one program and its memory from the second trace on', () => {
+    // Different inputs and weights each time, one length changed midway; every engine trace is
+    // compared with mathjs after all of them ran, so a later trace writing over an earlier
+    // one's values shows.
+    const cell = loadCell('lstm');
+    const runs = [6, 6, 6, 6, 3, 3, 3].map((T, k) => {
+      const random = createRandom(50 + k);
+      const inputs = Array.from({ length: T }, () => Array.from({ length: 2 }, () => Array.from({ length: 3 }, () => random.uniform(-2, 2))));
+      const options = { sizes: { hidden: 5 }, seed: k };
+      return { engine: trace(cell, undefined, inputs, { ...options, evaluator: 'engine' }), inputs, options };
+    });
+    const failures = runs.map(({ engine, inputs, options }, k) => [k, firstDifference(engine, trace(cell, undefined, inputs, { ...options, evaluator: 'mathjs' }))]).filter(([, found]) => found);
+    expect(failures).toEqual([]);
+  });
 });
 
 describe('trace: the default evaluator', () => {

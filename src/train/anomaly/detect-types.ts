@@ -47,8 +47,9 @@ export interface DetectOptions {
   readonly timeStep?: number;
   /**
    * The predictor reads each value's deviation from the median of this many values before it
-   * (level.ts; default LEVEL_WINDOW_DEFAULT, 0 = the values themselves), so a wandering level
-   * does not take its input out of the fit part's range.
+   * (level.ts; 0 = the values themselves), so a wandering level does not take its input out of
+   * the fit part's range. Default: LEVEL_WINDOW_DEFAULT where the fit part's level drifts
+   * (levelWindowFor), 0 where it does not; with `levelAlarm`, LEVEL_WINDOW_DEFAULT.
    */
   readonly levelWindow?: number;
   /**
@@ -161,6 +162,8 @@ export interface Detection {
   readonly baselines: readonly MethodResult[];
   /** The level channel, whose alarms are among the rnn's flags (absent when off). */
   readonly level?: LevelChannel;
+  /** The fit part's level drift, when it chose the level window (no window given nor saved; level.ts, levelWindowFor). */
+  readonly levelDrift?: number;
   /** The floor and the ceiling every labelled report prints: flag nothing, flag every scored point. */
   readonly references?: { readonly nothing: Evaluation; readonly everything: Evaluation };
   /** With an ensemble: each member's evaluation alone (the spread over seeds). */

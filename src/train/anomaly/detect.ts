@@ -187,5 +187,6 @@ export function detect(series: Series, options: DetectOptions): Detection {
   const model: TrainedModel = { predictor: first.predictor, channels: series.channels, window, horizon, smooth, mean, std, seasonal, errorMean: first.errorMean, errorStd: first.errorStd, localScale, levelWindow, threshold, ...(level ? { levelThreshold: level.threshold } : {}) };
   const burstSteps = first.bursts?.reduce((a, b) => a + b, 0) ?? 0;
   const fit = { replaced: first.replaced, burstSteps, labelledInFit: prepared.labelledInFit, labelledInHoldout: prepared.labelledInHoldout };
-  return { model, regions, rnn, baselines, ...(level ? { level } : {}), ...(references ? { references } : {}), members: memberEvaluations, history: first.history, fit, drift, warnings };
+  const chosen = prepared.levelDrift !== undefined ? { levelDrift: prepared.levelDrift } : {};
+  return { model, regions, rnn, baselines, ...(level ? { level } : {}), ...chosen, ...(references ? { references } : {}), members: memberEvaluations, history: first.history, fit, drift, warnings };
 }

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../../errors.js';
 import { quantile } from './quantile.js';
-import { LEVEL_WINDOW_DEFAULT, levelRelative } from './level.js';
+import { LEVEL_WINDOW_DEFAULT, levelRelative, levelWindowFor } from './level.js';
 import { deseasonalise, seasonalProfile, type SeasonalProfile } from './seasonal.js';
 import { locate, type Series } from './types.js';
 import type { DetectOptions, Regions, TrainedModel } from './detect-types.js';
@@ -133,6 +133,8 @@ export interface Prepared {
   readonly smooth: number;
   /** Steps of recent inputs the predictor's input is taken relative to (0: none; level.ts). */
   readonly levelWindow: number;
+  /** The fit part's level drift, when it chose the level window (none was given nor saved; level.ts, levelWindowFor). */
+  readonly levelDrift?: number;
   readonly C: number;
   readonly regions: Regions;
   readonly training: Series;
@@ -180,10 +182,11 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   const window = saved?.window ?? options.window ?? 50;
   const smooth = saved?.smooth ?? options.smooth ?? 5;
   const horizon = saved?.horizon ?? options.horizon ?? 1;
-  const levelWindow = saved?.levelWindow ?? options.levelWindow ?? LEVEL_WINDOW_DEFAULT;
+  // The level alarm reads the level against the level window, so it asks for one.
+  const givenLevelWindow = saved?.levelWindow ?? options.levelWindow ?? (options.levelAlarm ? LEVEL_WINDOW_DEFAULT : undefined);
   const C = series.channels.length;
   checkSizes(window, horizon, smooth, options.localScale);
-  if (!(Number.isInteger(levelWindow) && levelWindow >= 0)) throw new InputError(`--level-window must be 0 (off) or a positive integer, found ${levelWindow}`);
+  if (givenLevelWindow !== undefined && !(Number.isInteger(givenLevelWindow) && givenLevelWindow >= 0)) throw new InputError(`--level-window must be 0 (off) or a positive integer, found ${givenLevelWindow}`);
   if (series.length < window + horizon) {
     throw tooShort(series, window + horizon, horizon === 1 ? `a window of ${window} points plus one to predict` : `a window of ${window} points plus a forecast ${horizon} steps ahead`);
   }
@@ -216,13 +219,15 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   });
   const standardTrain = standardise(training.values, C, mean, std);
   const seasonal = saved?.seasonal ?? series.channels.map((_, c) => (options.seasonal === false ? undefined : seasonalProfile(standardTrain, C, c, fitEnd, window, options.timeStep)));
-  // The deviation from the recent level instead of the value itself (level.ts).
-  const relative = (x: Float64Array) => (levelWindow > 0 ? levelRelative(x, C, levelWindow) : x);
   const levelTrain = deseasonalise(standardTrain, C, seasonal, saved ? 0 : fitEnd);
+  // The deviation from the recent level instead of the value itself, where the fit part's level wanders (level.ts).
+  const chosen = givenLevelWindow === undefined ? levelWindowFor(levelTrain, C, fitEnd) : undefined;
+  const levelWindow = givenLevelWindow ?? chosen!.window;
+  const relative = (x: Float64Array) => (levelWindow > 0 ? levelRelative(x, C, levelWindow) : x);
   const level = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : levelTrain;
   const zTrain = relative(levelTrain);
   const z = options.train ? relative(level) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
   const labelledInHoldout = saved ? 0 : countLabels(training.labels, fitEnd, normalEnd);
-  return { window, horizon, smooth, levelWindow, C, regions, training, mean, std, seasonal, zTrain, z, levelTrain, level, labelledInFit, labelledInHoldout };
+  return { window, horizon, smooth, levelWindow, ...(chosen ? { levelDrift: chosen.drift } : {}), C, regions, training, mean, std, seasonal, zTrain, z, levelTrain, level, labelledInFit, labelledInHoldout };
 }

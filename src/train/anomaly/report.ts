@@ -7,6 +7,7 @@ import type { Detection, Evaluation, MethodResult, TrainedModel } from './detect
 import type { Scores } from './scores.js';
 import type { EpochStats } from './model.js';
 import { formatValue } from './synth.js';
+import { LEVEL_DRIFT_MIN, LEVEL_WINDOW_DEFAULT } from './level.js';
 import type { Series } from './types.js';
 
 /**
@@ -78,6 +79,7 @@ export function detectionSummary(detection: Detection, run: Record<string, unkno
     ...(detection.members.length > 0 ? { members: detection.members.map(evaluationSummary) } : {}),
     epochs: epochSummary(detection.history),
     seasonal: detection.model.seasonal.map((p) => (p ? { period: p.period, acf: finite(p.acf) } : null)),
+    ...(detection.levelDrift !== undefined ? { levelDrift: finite(detection.levelDrift) } : {}),
     drift: detection.drift.map((d) => ({ channel: d.channel, medianShift: finite(d.medianShift), outsideFraction: finite(d.outsideFraction), drifts: d.drifts })),
     warnings: detection.warnings,
   };
@@ -96,6 +98,19 @@ export function formatSeasonal(model: TrainedModel): string[] {
   return model.seasonal.flatMap((p, c) =>
     p ? [`column '${model.channels[c]}' repeats every ${p.period} steps${p.calendar ? `, a ${p.calendar} at its time step,` : ''} (autocorrelation ${p.acf.toFixed(2)} in the fit part without its level): the predictor reads its residual from the per-phase median, phase counted from the series' first step`] : [],
   );
+}
+
+/** How the level window was chosen, when the fit part chose it (none given nor saved; level.ts, levelWindowFor). */
+export function formatLevel(detection: Detection): string[] {
+  const drift = detection.levelDrift;
+  if (drift === undefined) return [];
+  const window = detection.model.levelWindow;
+  const measured = Number.isFinite(drift) ? `${drift.toFixed(3)} (the spread of the median of the ${LEVEL_WINDOW_DEFAULT} inputs before each step, over the rest's)` : 'undefined (its input does not vary about its level)';
+  return [
+    window > 0
+      ? `the fit part's level drifts by ${measured}, at least ${LEVEL_DRIFT_MIN}: the predictor reads each value relative to the median of the ${window} before it (--level-window 0 reads the values)`
+      : `the fit part's level drifts by ${measured}, less than ${LEVEL_DRIFT_MIN}: the predictor reads the values themselves (--level-window ${LEVEL_WINDOW_DEFAULT} reads them relative to their level)`,
+  ];
 }
 
 const exp = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : String(v));

@@ -1,31 +1,26 @@
 /**
- * Engine stage: the forward schedule's matrix products. Products that share a right operand
- * within a phase are stacked into one product ([W_ir; W_iz; W_in] x), as cuDNN does; the
- * stacked, transposed weights are packed in the layout of the kernel that runs them (gemm's
- * panels, or gemv's strips for fewer than 4 rows), or row-major for the JavaScript loops.
+ * Engine stage: the forward schedule's matrix products (groups of products sharing their right
+ * operand, stacked into one) and its elementwise instructions in JavaScript, for where the
+ * WebAssembly kernels (schedule-wasm.ts) do not apply.
  */
-import type { CellGraph, CellNode } from '../cell/index.js';
+import { sigmoid, softplus } from './kernels.js';
 import { gemmNN } from './matmul.js';
 import { BLOCK_COLUMNS, PANEL_COLUMNS, type ProgramCall, type WasmArena } from './wasm.js';
 import { affine } from './schedule-wasm.js';
 import { allocate, type Data, type DType } from './tensor.js';
 import type { Instr, Slot } from './schedule-extra.js';
 
-/** When a node is computed: once per call, once for the whole sequence, or at every step. */
 export type Phase = 'const' | 'seq' | 'step';
 
-export interface Member {
-  readonly W: string;
-  readonly rows: number;
-  readonly col: number;
-}
-
+/** Matrix products of one phase that share their right operand, as one stacked product. */
 export interface Group {
   readonly phase: Phase;
   readonly right: string;
-  readonly members: Member[];
+  readonly members: { readonly W: string; readonly rows: number; readonly col: number }[];
   K: number;
   total: number;
+  /** Elements between one step's output and the next (a recorded step's product keeps every step's), else 0. */
+  outTStride: number;
   /** Row stride of WT and out: total, or total padded to whole kernel blocks on the wasm path. */
   stride: number;
   WT?: Data;
@@ -37,45 +32,21 @@ export interface Group {
   wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean; strips: boolean };
 }
 
-export interface Groups {
-  /** By (phase, right operand). */
-  readonly groups: ReadonlyMap<string, Group>;
-  /** The group of each grouped product node. */
-  readonly groupOf: ReadonlyMap<string, Group>;
-  /** A group's member by its matrix (the first, if a matrix is used twice): a lookup, not a scan per product. */
-  readonly firstMember: ReadonlyMap<Group, ReadonlyMap<string, Member>>;
-}
-
 const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
 
-/** Matrix products grouped by (phase, right operand); a product of two constants stays alone. */
-export function productGroups(cell: CellGraph, byId: ReadonlyMap<string, CellNode>, phase: ReadonlyMap<string, Phase>, width: (id: string) => number): Groups {
-  const groups = new Map<string, Group>();
-  const groupOf = new Map<string, Group>();
-  for (const n of cell.nodes) {
-    if (n.kind !== 'matmul' || phase.get(n.id) === 'const') continue;
-    const [W, v] = n.inputs as [string, string];
-    const key = `${phase.get(n.id)}:${v}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { phase: phase.get(n.id)!, right: v, members: [], K: width(v), total: 0, stride: 0 }));
-    const rows = (byId.get(W)!.shape[0] as number) ?? 1;
-    g.members.push({ W, rows, col: g.total });
-    g.total += rows;
-    groupOf.set(n.id, g);
-  }
-  const firstMember = new Map<Group, Map<string, Member>>();
-  for (const g of groups.values()) {
-    const byW = new Map<string, Member>();
-    for (const m of g.members) if (!byW.has(m.W)) byW.set(m.W, m);
-    firstMember.set(g, byW);
-  }
-  return { groups, groupOf, firstMember };
-}
+const UNARY: Record<string, (x: number) => number> = {
+  sigmoid,
+  tanh: Math.tanh,
+  relu: (x) => (x > 0 ? x : 0),
+  exp: Math.exp,
+  softplus,
+  neg: (x) => -x,
+};
 
 /**
  * WT[k, col + i] = W[i, k]: the stacked, transposed weights the product wants (padding stays 0),
- * row-major for the JavaScript loops, in the kernel's panels (panels.ts) or strips (wasm-gemv.ts)
- * on the wasm path.
+ * row-major for the JavaScript loops, in the kernel's panels (panels.ts) or gemv's strips
+ * (wasm-gemv.ts) on the wasm path.
  */
 export function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>, dtype: DType): void {
   const WT = g.WT!;
@@ -112,22 +83,23 @@ export function packTransposed(g: Group, slots: ReadonlyMap<string, Slot>, dtype
   }
 }
 
-/** The group's stacked product out = right · WT, as an instruction (and as program calls on the wasm path). */
 export function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
   let scratch: Data | undefined;
   const e = BYTES[dtype];
   const instr: Instr = (t, rows) => {
     const start = right.off + t * right.tStride;
+    const outStart = t * g.outTStride;
     const w = g.wasm;
     if (w) {
       // Every buffer lives in the arena: the operand rows are read in place, at their stride.
       const nb = g.stride / BLOCK_COLUMNS[dtype];
       const A = right.buf.byteOffset + start * e;
-      if (w.strips) w.arena.gemv(dtype, rows, g.stride, g.K, A, w.WT, w.out, right.stride, g.stride, true);
+      const out = w.out + outStart * e;
+      if (w.strips) w.arena.gemv(dtype, rows, g.stride, g.K, A, w.WT, out, right.stride, g.stride, true);
       else if (w.parallel) {
-        g.out!.fill(0, 0, rows * g.stride);
-        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride);
-      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, w.out, right.stride, g.stride, 1, true); // stored over out: no zeroing
+        g.out!.fill(0, outStart, outStart + rows * g.stride);
+        w.arena.gemmParallel(dtype, rows, nb, g.K, A, w.WT, out, right.stride, g.stride);
+      } else w.arena.gemm(dtype, rows, nb, g.K, A, w.WT, out, right.stride, g.stride, 1, true); // stored over out: no zeroing
       return;
     }
     let A: Data;
@@ -139,17 +111,18 @@ export function groupProduct(g: Group, right: Slot, dtype: DType): Instr {
       A = scratch;
     }
     // WT's padding columns (if any) are zero, so the padded product is still right.
-    const C = g.out!;
+    const C = g.out!.subarray(outStart);
     C.fill(0, 0, rows * g.stride);
     gemmNN(rows, g.stride, g.K, A, g.WT!, C);
   };
   const w = g.wasm;
   if (w && !w.parallel) {
     // The first depth block's sums are stored over the output, so it is not zeroed first (the same bits).
+    const out = { base: w.out, perStep: g.outTStride * e };
     instr.program = (rows): ProgramCall[] =>
       w.strips
-        ? w.arena.gemvCalls(dtype, rows, g.stride, g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true)
-        : w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, w.out, right.stride, g.stride, true);
+        ? w.arena.gemvCalls(dtype, rows, g.stride, g.K, affine(right, e), w.WT, out, right.stride, g.stride, true)
+        : w.arena.gemmCalls(dtype, rows, g.stride / BLOCK_COLUMNS[dtype], g.K, affine(right, e), w.WT, out, right.stride, g.stride, true);
   }
   return instr;
 }
@@ -162,6 +135,46 @@ export function constMatvec(o: Slot, W: Slot, v: Slot): Instr {
       let s = 0;
       for (let k = 0; k < K; k++) s += W.buf[W.off + i * K + k]! * v.buf[v.off + k]!;
       o.buf[o.off + i] = s;
+    }
+  };
+}
+
+export function binary(kind: 'add' | 'sub' | 'mul' | 'div', o: Slot, a: Slot, b: Slot): Instr {
+  const w = o.width;
+  const same = a.width === w && b.width === w;
+  return (t, rows) => {
+    const O = o.buf, X = a.buf, Y = b.buf;
+    for (let r = 0; r < rows; r++) {
+      const oo = o.off + t * o.tStride + r * o.stride;
+      const ao = a.off + t * a.tStride + r * a.stride;
+      const bo = b.off + t * b.tStride + r * b.stride;
+      if (!same) {
+        // A scalar operand (width 1) against a vector.
+        const as = a.width === 1 ? 0 : 1, bs = b.width === 1 ? 0 : 1;
+        for (let j = 0; j < w; j++) {
+          const x = X[ao + j * as]!, y = Y[bo + j * bs]!;
+          O[oo + j] = kind === 'add' ? x + y : kind === 'sub' ? x - y : kind === 'mul' ? x * y : x / y;
+        }
+      } else if (kind === 'add') for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! + Y[bo + j]!;
+      else if (kind === 'mul') for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! * Y[bo + j]!;
+      else if (kind === 'sub') for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! - Y[bo + j]!;
+      else for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]! / Y[bo + j]!;
+    }
+  };
+}
+
+export function unary(fn: string, o: Slot, a: Slot): Instr {
+  const w = o.width;
+  const f = UNARY[fn];
+  return (t, rows) => {
+    const O = o.buf, X = a.buf;
+    for (let r = 0; r < rows; r++) {
+      const oo = o.off + t * o.tStride + r * o.stride;
+      const ao = a.off + t * a.tStride + r * a.stride;
+      if (fn === 'sigmoid') for (let j = 0; j < w; j++) O[oo + j] = sigmoid(X[ao + j]!);
+      else if (fn === 'tanh') for (let j = 0; j < w; j++) O[oo + j] = Math.tanh(X[ao + j]!);
+      else if (f) for (let j = 0; j < w; j++) O[oo + j] = f(X[ao + j]!);
+      else for (let j = 0; j < w; j++) O[oo + j] = X[ao + j]!;
     }
   };
 }
