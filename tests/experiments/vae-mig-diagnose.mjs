@@ -1,4 +1,4 @@
-// `node tests/experiments/vae-mig-diagnose.mjs [--side 32] [--arch conv] [--objective beta-tcvae] [--beta 4] ...`
+// `node tests/experiments/vae-mig-diagnose.mjs [--side 32] [--downsample yes] [--arch conv] [--objective beta-tcvae] [--beta 4] ...`
 // (after `npm run build`): short diagnostic trainings for issue 18 (what makes MIG move with β at
 // low compute). One VAE on `train` dSprites-like sprites, measured on `held` held-out ones every
 // `every` images: reconstruction, KL, active dimensions, Chen et al.'s MIG with its gap per factor
@@ -18,11 +18,26 @@ const { optimizerFor } = await dist('train/vae/model.js');
 const { setOutputPrior } = await dist('train/vae/conv-net.js');
 const { createRandom } = await dist('random.js');
 
-const defaults = { side: '32', arch: 'conv', hidden: '256', objective: 'beta-tcvae', beta: '4', images: '15000', every: '5000', batch: '64', lr: '1e-3', seed: '1', train: '10000', held: '1000', latent: '10', samples: '1000' };
+const defaults = { downsample: 'no', side: '32', arch: 'conv', hidden: '256', objective: 'beta-tcvae', beta: '4', images: '15000', every: '5000', batch: '64', lr: '1e-3', seed: '1', train: '10000', held: '1000', latent: '10', samples: '1000' };
 const { values } = parseArgs({ options: Object.fromEntries(Object.keys(defaults).map((k) => [k, { type: 'string', default: defaults[k] }])) });
 const n = (k) => Number(values[k]);
 const [side, beta, images, every, batch, lr, seed, TRAIN, HELD, LATENT] = ['side', 'beta', 'images', 'every', 'batch', 'lr', 'seed', 'train', 'held', 'latent'].map(n);
-const all = vae.makeSprites(createRandom(1), { side, count: TRAIN + HELD });
+// --downsample yes: render at twice the side (64 for --side 32) and average 2×2 blocks, so the
+// 64×64 set's content goes through the 32×32 network (does the data or the 64×64 network hold MIG down?).
+const all = values.downsample === 'yes' ? halve(vae.makeSprites(createRandom(1), { side: 2 * side, count: TRAIN + HELD })) : vae.makeSprites(createRandom(1), { side, count: TRAIN + HELD });
+function halve(big) {
+  const s = big.side / 2;
+  const out = new Float32Array(big.count * s * s);
+  for (let i = 0; i < big.count; i++) {
+    for (let r = 0; r < s; r++) {
+      for (let c = 0; c < s; c++) {
+        const at = (rr, cc) => big.values[i * big.dim + rr * big.side + cc];
+        out[i * s * s + r * s + c] = (at(2 * r, 2 * c) + at(2 * r, 2 * c + 1) + at(2 * r + 1, 2 * c) + at(2 * r + 1, 2 * c + 1)) / 4;
+      }
+    }
+  }
+  return { ...big, side: s, dim: s * s, values: out };
+}
 const { dim } = all;
 const factors = all.factorNames.length;
 const train = all.values.subarray(0, TRAIN * dim);

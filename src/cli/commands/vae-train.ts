@@ -3,21 +3,12 @@
  * and writes the model, the loss CSV, the curves, the latent scatter and the image grids.
  */
 import type { Argv } from 'yargs';
+import type { CurvePanel, Dataset, EpochRow, Vae } from '../../train/vae/index.js';
 import { toStableJson } from '../../stable-json.js';
 import { positiveInteger } from '../options.js';
 import { writeChart } from '../output.js';
 import { progressBar } from '../progress.js';
 import { commonVaeOptions, loadData, VAE_BAR_WIDTH } from './vae-common.js';
-
-/** Side of square images of `dim` pixels, or undefined when dim is not a square. */
-function imageSide(dim: number): number | undefined {
-  const side = Math.round(Math.sqrt(dim));
-  return side * side === dim ? side : undefined;
-}
-
-function rowsOf(values: Float32Array, dim: number, count: number): Float32Array[] {
-  return Array.from({ length: count }, (_, i) => values.subarray(i * dim, (i + 1) * dim));
-}
 
 export function trainCommand(cli: Argv): Argv {
   return cli.command(
@@ -37,7 +28,6 @@ export function trainCommand(cli: Argv): Argv {
         .option('out', { type: 'string', default: 'out/vae', describe: 'output folder' }),
     async (args) => {
       const vae = await import('../../train/vae/index.js');
-      const plot = await import('../../plot/index.js');
       const { writeFileAtomic } = await import('../../io/index.js');
       const { createRandom } = await import('../../random.js');
       for (const key of ['latent', 'hidden', 'epochs', 'batch'] as const) positiveInteger(args[key], key);
@@ -59,85 +49,88 @@ export function trainCommand(cli: Argv): Argv {
         },
       });
       const seconds = (Date.now() - started) / 1000;
-      const out = args.out;
       const { model, history } = result;
-      writeFileAtomic(`${out}/model.json`, toStableJson(vae.toJsonModel(model), 0));
-      writeFileAtomic(`${out}/history.csv`, vae.historyCsv(history));
-
-      const epochs = history.map((r) => r.epoch);
-      /** Train and test of one quantity against the epoch; the two small panels sit side by side. */
-      const trainTest = (title: string, train: number[], test: number[], size: { widthPx?: number; heightPx?: number; showVertices?: boolean }) =>
-        plot.lineChart({
-          series: [
-            { name: 'train', x: epochs, y: train },
-            { name: 'test', x: epochs, y: test },
-          ],
-          title,
-          xTitle: 'epoch',
-          yTitle: 'nats per row',
-          ...size,
-        });
-      const small = { widthPx: 260, heightPx: 180 };
-      const curves = plot.vconcat([
-        trainTest(
-          args.beta === 1 ? 'Negative ELBO' : `Loss (reconstruction + ${args.beta}·KL; test: β = 1)`,
-          history.map((r) => r.trainLoss),
-          history.map((r) => r.testLoss),
-          { showVertices: history.length <= 30 },
-        ),
-        plot.hconcat([
-          trainTest('Reconstruction', history.map((r) => r.trainReconstruction), history.map((r) => r.testReconstruction), small),
-          trainTest('KL(q(z|x) ‖ p(z))', history.map((r) => r.trainKl), history.map((r) => r.testKl), small),
-        ]),
-      ]);
-      await writeChart(curves, `${out}/curves`);
-
-      const test = split.test;
-      const means = vae.encodeMeans(model, test);
-      const shown = Math.min(test.count, 2000);
-      const flat = vae.projectTo2d(means.subarray(0, shown * model.config.latent), model.config.latent);
-      const axes = model.config.latent === 2 ? ['z₁', 'z₂'] : model.config.latent === 1 ? ['z₁', ''] : ['principal component 1 of μ', 'principal component 2 of μ'];
-      const latentChart = plot.scatter({
-        points: Array.from({ length: shown }, (_, i) => ({ x: flat[2 * i]!, y: flat[2 * i + 1]!, ...(test.labels ? { category: String(test.labels[i]) } : {}) })),
-        title: `Test set latent means${model.config.latent > 2 ? ` (${model.config.latent}-D, projected)` : ''}`,
-        xTitle: axes[0],
-        yTitle: axes[1],
-        categoryTitle: args.data ? 'label' : 'digit',
-        pointSize: 10,
-        opacity: 0.6,
-      });
-      await writeChart(latentChart, `${out}/latent`);
-
-      const side = imageSide(test.dim);
-      const written = ['model.json', 'history.csv', 'curves.svg/.png', 'latent.svg/.png'];
-      if (side && !args.gaussian) {
-        const perRow = 10;
-        const pairs = Math.min(40, test.count);
-        const originals = vae.selectRows(test, Array.from({ length: pairs }, (_, i) => i));
-        const recon = vae.reconstruct(model, originals);
-        const grid: Float32Array[] = [];
-        for (let start = 0; start < pairs; start += perRow) {
-          const n = Math.min(perRow, pairs - start);
-          grid.push(...rowsOf(originals.values, test.dim, pairs).slice(start, start + n));
-          grid.push(...rowsOf(recon, test.dim, pairs).slice(start, start + n));
-        }
-        writeFileAtomic(`${out}/reconstructions.png`, plot.imageGrid(grid, side, side, perRow, { scale: 2 }));
-        const samples = vae.samplePrior(model, 100, createRandom(args.seed + 7));
-        writeFileAtomic(`${out}/samples.png`, plot.imageGrid(rowsOf(samples, test.dim, 100), side, side, 10, { scale: 2 }));
-        written.push('reconstructions.png (rows: test digits, then their reconstructions)', 'samples.png (decoded z ~ N(0, I))');
-        if (model.config.latent === 2) {
-          const gridSide = 20;
-          const images = vae.manifold(model, gridSide);
-          writeFileAtomic(`${out}/manifold.png`, plot.imageGrid(rowsOf(images, test.dim, gridSide * gridSide), side, side, gridSide, { scale: 1, gapPx: 0 }));
-          written.push('manifold.png (decoded z on a 20×20 grid of prior quantiles)');
-        }
-      } else {
-        written.push(`no image grids (${args.gaussian ? 'a Gaussian likelihood models real values, not pixel intensities' : `rows of ${test.dim} values are not square images`})`);
-      }
+      writeFileAtomic(`${args.out}/model.json`, toStableJson(vae.toJsonModel(model), 0));
+      writeFileAtomic(`${args.out}/history.csv`, vae.historyCsv(history));
+      const means = vae.encodeMeans(model, split.test);
+      const written = await writeTrainFigures(vae, model, split.test, means, history, args);
       process.stdout.write(
-        vae.trainSummary({ source, model: model.config, input: test.dim, history, activeDims: vae.activeDimensions(means, model.config.latent), seconds, rowsPerSecond: (split.train.count * history.length) / seconds }) +
-          `wrote ${out}/: ${written.join(', ')}\n`,
+        vae.trainSummary({ source, model: model.config, input: split.test.dim, history, activeDims: vae.activeDimensions(means, model.config.latent), seconds, rowsPerSecond: (split.train.count * history.length) / seconds }) +
+          `wrote ${args.out}/: ${written.join(', ')}\n`,
       );
     },
   );
+}
+
+type VaeStage = typeof import('../../train/vae/index.js');
+
+/** The curves, the latent scatter and (for square images with a Bernoulli likelihood) the image grids; returns what was written. */
+async function writeTrainFigures(
+  vae: VaeStage,
+  model: Vae,
+  test: Dataset,
+  means: Float64Array,
+  history: readonly EpochRow[],
+  args: { out: string; beta: number; seed: number; gaussian: boolean; data?: string },
+): Promise<string[]> {
+  const plot = await import('../../plot/index.js');
+  const out = args.out;
+  const panels = vae.trainCurvePanels(history, args.beta);
+  /** Train and test of one quantity against the epoch; the two small panels sit side by side. */
+  const trainTest = (panel: CurvePanel, size: { widthPx?: number; heightPx?: number; showVertices?: boolean }) =>
+    plot.lineChart({
+      series: [
+        { name: 'train', x: panels.epochs, y: panel.train },
+        { name: 'test', x: panels.epochs, y: panel.test },
+      ],
+      title: panel.title,
+      xTitle: 'epoch',
+      yTitle: 'nats per row',
+      ...size,
+    });
+  const small = { widthPx: 260, heightPx: 180 };
+  await writeChart(plot.vconcat([trainTest(panels.loss, { showVertices: history.length <= 30 }), plot.hconcat([trainTest(panels.reconstruction, small), trainTest(panels.kl, small)])]), `${out}/curves`);
+
+  const { latent } = model.config;
+  const axes = latent === 2 ? ['z₁', 'z₂'] : latent === 1 ? ['z₁', ''] : ['principal component 1 of μ', 'principal component 2 of μ'];
+  const latentChart = plot.scatter({
+    points: vae.latentPoints(means, latent, Math.min(test.count, 2000), test.labels),
+    title: `Test set latent means${latent > 2 ? ` (${latent}-D, projected)` : ''}`,
+    xTitle: axes[0],
+    yTitle: axes[1],
+    categoryTitle: args.data ? 'label' : 'digit',
+    pointSize: 10,
+    opacity: 0.6,
+  });
+  await writeChart(latentChart, `${out}/latent`);
+
+  const written = ['model.json', 'history.csv', 'curves.svg/.png', 'latent.svg/.png'];
+  return [...written, ...(await writeImageGrids(vae, model, test, args))];
+}
+
+/** Test images over their reconstructions, prior samples and (2-D latent) the decoded manifold; returns what was written. */
+async function writeImageGrids(vae: VaeStage, model: Vae, test: Dataset, args: { out: string; seed: number; gaussian: boolean }): Promise<string[]> {
+  const plot = await import('../../plot/index.js');
+  const { writeFileAtomic } = await import('../../io/index.js');
+  const { createRandom } = await import('../../random.js');
+  const out = args.out;
+  const side = vae.imageSide(test.dim);
+  if (!side || args.gaussian) {
+    return [`no image grids (${args.gaussian ? 'a Gaussian likelihood models real values, not pixel intensities' : `rows of ${test.dim} values are not square images`})`];
+  }
+  const written: string[] = [];
+  const pairs = Math.min(40, test.count);
+  const originals = vae.selectRows(test, Array.from({ length: pairs }, (_, i) => i));
+  const cells = vae.reconstructionCells(originals.values, vae.reconstruct(model, originals), test.dim, pairs, 10);
+  writeFileAtomic(`${out}/reconstructions.png`, plot.imageGrid(cells, side, side, 10, { scale: 2 }));
+  const samples = vae.samplePrior(model, 100, createRandom(args.seed + 7));
+  writeFileAtomic(`${out}/samples.png`, plot.imageGrid(vae.rowViews(samples, test.dim, 100), side, side, 10, { scale: 2 }));
+  written.push('reconstructions.png (rows: test digits, then their reconstructions)', 'samples.png (decoded z ~ N(0, I))');
+  if (model.config.latent === 2) {
+    const gridSide = 20;
+    const images = vae.manifold(model, gridSide);
+    writeFileAtomic(`${out}/manifold.png`, plot.imageGrid(vae.rowViews(images, test.dim, gridSide * gridSide), side, side, gridSide, { scale: 1, gapPx: 0 }));
+    written.push('manifold.png (decoded z on a 20×20 grid of prior quantiles)');
+  }
+  return written;
 }

@@ -74,4 +74,6 @@ export { projectTo2d, fitPca, projectPca, type PcaBasis } from './pca.js';
 // Reports
 /** CSV, terminal tables and sorted-key JSON for every result. */
 export { historyCsv, trainSummary, sweepCsv, sweepTable, imbalanceSweepCsv, imbalanceSweepTable, imbalanceSummary, bestEstimator, gradvarCsv, gradvarTable, formatTable } from './report.js';
+/** The figures' data, for the CLI to hand to plot: image-grid cells, curve panels, latent scatter points, the imbalance sweep's bars. */
+export { imageSide, rowViews, reconstructionCells, trainCurvePanels, latentPoints, imbalanceSweepBars, imbalanceSweepIntro, type CurvePanel } from './report.js';
 export { parseIdx } from './idx.js';

@@ -8,6 +8,7 @@ import type { SweepResult } from './sweep.js';
 import { entropy, labelCounts } from './data.js';
 import type { VaeConfig } from './model.js';
 import type { EpochRow } from './train.js';
+import { projectTo2d } from './pca.js';
 
 /** A number for CSV and tables: fixed significant digits, NaN as an empty field. */
 function num(value: number, digits = 6): string {
@@ -158,4 +159,70 @@ export function imbalanceSummary(run: { score: number; divergence: number; refer
       : `  encoder: a VAE trained on these rows. Its KL term pulls the latent towards N(0, I) whatever the class sizes, so compare scores\n  from one shared encoder (--model, e.g. trained on a reference pool); \`vae imbalance --sweep\` compares the estimators\n`) +
     (truth ? `labels (not used by the score): entropy deficit ${json.labelEntropyDeficit!.toFixed(3)} nats, largest/smallest class ${json.classRatio!.toFixed(1)}\n` : '');
   return { json, text };
+}
+
+/** Side of square images of `dim` pixels, or undefined when dim is not a square. */
+export function imageSide(dim: number): number | undefined {
+  const side = Math.round(Math.sqrt(dim));
+  return side * side === dim ? side : undefined;
+}
+
+/** The first `count` rows of a row-major array, one view each (an image grid's cells). */
+export function rowViews(values: Float32Array, dim: number, count: number): Float32Array[] {
+  return Array.from({ length: count }, (_, i) => values.subarray(i * dim, (i + 1) * dim));
+}
+
+/** The reconstructions grid's cells: bands of `perRow` originals, each band followed by their reconstructions. */
+export function reconstructionCells(originals: Float32Array, rebuilt: Float32Array, dim: number, pairs: number, perRow: number): Float32Array[] {
+  const cells: Float32Array[] = [];
+  for (let start = 0; start < pairs; start += perRow) {
+    const n = Math.min(perRow, pairs - start);
+    cells.push(...rowViews(originals, dim, pairs).slice(start, start + n));
+    cells.push(...rowViews(rebuilt, dim, pairs).slice(start, start + n));
+  }
+  return cells;
+}
+
+/** One panel of `vae train`'s curves: a quantity on the training and the test rows, per epoch. */
+export interface CurvePanel {
+  readonly title: string;
+  readonly train: number[];
+  readonly test: number[];
+}
+
+/** `vae train`'s three panels (the loss, its reconstruction and its KL) against `epochs`. */
+export function trainCurvePanels(history: readonly EpochRow[], beta: number): { epochs: number[]; loss: CurvePanel; reconstruction: CurvePanel; kl: CurvePanel } {
+  return {
+    epochs: history.map((r) => r.epoch),
+    loss: { title: beta === 1 ? 'Negative ELBO' : `Loss (reconstruction + ${beta}·KL; test: β = 1)`, train: history.map((r) => r.trainLoss), test: history.map((r) => r.testLoss) },
+    reconstruction: { title: 'Reconstruction', train: history.map((r) => r.trainReconstruction), test: history.map((r) => r.testReconstruction) },
+    kl: { title: 'KL(q(z|x) ‖ p(z))', train: history.map((r) => r.trainKl), test: history.map((r) => r.testKl) },
+  };
+}
+
+/**
+ * The first `shown` latent means projected onto two axes (the latent's own when it has two),
+ * coloured by label when there are labels; the projection is fitted on the first `fitted` rows.
+ */
+export function latentPoints(means: Float64Array, latent: number, shown: number, labels?: Int32Array, fitted = shown): { x: number; y: number; category?: string }[] {
+  const flat = projectTo2d(means.subarray(0, fitted * latent), latent);
+  return Array.from({ length: shown }, (_, i) => ({ x: flat[2 * i]!, y: flat[2 * i + 1]!, ...(labels ? { category: String(labels[i]) } : {}) }));
+}
+
+const SPACE_NAMES: Record<string, string> = { vae: 'VAE latent', pca: 'PCA', pixels: 'raw pixels' };
+
+/** `vae imbalance --sweep`'s bars: per profile, each estimator's Spearman, grouped by space. */
+export function imbalanceSweepBars(result: ImbalanceSweepResult): { profile: string; bars: { category: string; group: string; value: number }[] }[] {
+  return result.profiles.map((profile) => ({
+    profile,
+    bars: result.estimators.map((e) => ({ category: SPACE_NAMES[e.name.split(' ')[0]!]!, group: e.name.split(' ')[1]!, value: e.spearman[profile]! })),
+  }));
+}
+
+/** What `vae imbalance --sweep` prints before its table: the subsets and the three spaces. */
+export function imbalanceSweepIntro(run: { total: number; latent: number; epochs: number; trainCount: number; poolCount: number }): string {
+  return (
+    `MNIST subsets of ${run.total} training digits; spaces: VAE latent (${run.latent}-D, one encoder trained on all ${run.trainCount} unlabelled training digits, ${run.epochs} epochs), PCA (${run.latent} components of the same digits), raw pixels\n` +
+    `pool-* estimators compare each subset with the ${run.poolCount} held-out digits, unlabelled (their classes are balanced only as MNIST's are)\n`
+  );
 }
