@@ -96,7 +96,9 @@ describe('architecture: stage dependencies', () => {
 
 // "Functions no longer than a screen": every function, method and arrow in these stages, from
 // its first line to its last, read off the TypeScript syntax tree (comments before it excluded).
-const SHORT_STAGES = ['cell', 'diagram', 'io', 'plot', 'explore', 'experiments'];
+// src/train/vae and src/cli are not checked yet: their commands (vae-*.ts) and betaSweep are still
+// long and belong to the VAE work in progress; add them here once they are split.
+const SHORT_STAGES = ['cell', 'diagram', 'io', 'plot', 'explore', 'experiments', 'engine', 'trace', 'train/anomaly'];
 const MAX_FUNCTION_LINES = 60;
 /** Longer functions, each with why it is still long; an entry that falls under the limit fails too, so the list stays true. */
 const LONG_FUNCTIONS: Record<string, string> = {
@@ -123,12 +125,15 @@ function functionLengths(file: string): { name: string; lines: number }[] {
 
 describe('architecture: function length', () => {
   const lengths = sourceFiles(SRC)
-    .filter((file) => SHORT_STAGES.includes(stageOf(file)) && !file.endsWith('.d.ts'))
+    .filter((file) => SHORT_STAGES.some((stage) => relative(SRC, file).replaceAll('\\', '/').startsWith(`${stage}/`)) && !file.endsWith('.d.ts'))
     .flatMap(functionLengths);
 
   it('measures the functions of the stages it checks', () => {
     expect(lengths.length).toBeGreaterThan(500);
     expect(lengths.find((f) => f.name === 'cell/parse.ts parseCell')?.lines).toBeGreaterThan(5);
+    // Each checked stage is measured (a path typo would silently check nothing), train/vae is not.
+    for (const stage of SHORT_STAGES) expect(lengths.some((f) => f.name.startsWith(`${stage}/`)), stage).toBe(true);
+    expect(lengths.some((f) => f.name.startsWith('train/vae/'))).toBe(false);
   });
 
   it(`no function in ${SHORT_STAGES.join(', ')} is longer than ${MAX_FUNCTION_LINES} lines, but the listed ones`, () => {

@@ -179,12 +179,28 @@ function sample(t: Tensor, index: number): Tensor {
   return slice0(t, index);
 }
 
-/** Compiles a cell for fixed sizes (every symbolic dim the cell uses must be given). */
-export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions = {}): CompiledCell {
-  const dtype = options.dtype ?? 'float64';
-  const threads = options.threads ?? 1;
-  const exact = options.exact ?? false;
-  if (!Number.isInteger(threads) || threads < 1) throw new InputError(`threads must be a positive integer, found ${threads}`);
+/** Everything compile() resolves once: the sized cell and the tables its steps read. */
+interface Resolved {
+  readonly cell: CellGraph;
+  readonly sizes: Sizes;
+  readonly dtype: DType;
+  readonly params: readonly NamedShape[];
+  readonly inputs: readonly NamedShape[];
+  readonly states: readonly NamedShape[];
+  readonly noises: readonly NamedShape[];
+  readonly batched: Set<string>;
+  readonly byId: Map<string, CellGraph['nodes'][number]>;
+  readonly recurrent: readonly string[];
+  readonly constants: Map<string, Tensor>;
+  readonly statementIds: Set<string>;
+  readonly stateNames: readonly string[];
+  readonly lagged: Set<string>;
+  readonly fused: Map<string, FusedMember>;
+  readonly lowerFused: ReturnType<typeof fusedLowering>;
+}
+
+/** Sizes the cell, checks it is batchable and builds the tables step() and forward() share. */
+function resolveCell(source: CellGraph, sizes: Sizes, options: CompileOptions, dtype: DType): Resolved {
   // Always through withSizes, which also refuses tensors too large to allocate.
   const cell = withSizes(source, sizes);
   const named = (ds: CellGraph['params']): NamedShape[] => ds.map((d) => ({ name: d.name, shape: numericShape(d.shape) }));
@@ -207,163 +223,199 @@ export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions
   const stateNames = states.map((s) => s.name);
   const lagged = new Set(cell.nodes.flatMap((n) => (n.kind === 'input_prev' ? [n.name] : [])));
   const fused = options.fuseMatmuls ? fusedMatmuls(cell, byId) : new Map<string, FusedMember>();
-  const lowerFused = fusedLowering();
+  return { cell, sizes, dtype, params, inputs, states, noises, batched, byId, recurrent, constants, statementIds, stateNames, lagged, fused, lowerFused: fusedLowering() };
+}
+
+/** The given parameters by name, each checked against the cell's list. */
+function checkParams(r: Resolved, list: readonly Parameter[]): Map<string, Parameter> {
+  const map = new Map(list.map((p) => [p.name, p]));
+  for (const p of r.params) {
+    const found = map.get(p.name);
+    if (!found) throw new InputError(`cell '${r.cell.name}' needs parameter '${p.name}' [${p.shape.join(', ')}]`);
+    if (!sameShape(found.value.shape, p.shape)) {
+      throw new ShapeError(p.name, p.shape, found.value.shape, `cell '${r.cell.name}'`);
+    }
+  }
+  return map;
+}
+
+/** T and B from the inputs, each checked against [T, B, ...shape]. */
+function sequenceShape(r: Resolved, given: Readonly<Record<string, Tensor>>, what: string, list: readonly NamedShape[], TB?: [number, number]): [number, number] {
+  let tb = TB;
+  for (const d of list) {
+    const t = given[d.name];
+    if (!t) throw new InputError(`cell '${r.cell.name}' needs ${what} '${d.name}' as [steps, batch, ${d.shape.join(', ')}]`);
+    tb ??= [t.shape[0] ?? 0, t.shape[1] ?? 0];
+    const expected = [tb[0], tb[1], ...d.shape];
+    if (t.shape.length !== expected.length || t.shape.some((s, i) => s !== expected[i])) throw new ShapeError(d.name, expected, t.shape, `cell '${r.cell.name}' ${what}`);
+  }
+  if (!tb) throw new InputError(`cell '${r.cell.name}' has no input to take the sequence length from`);
+  return tb;
+}
+
+/** The noise as given (checked), or drawn N(0, 1) from `random`. */
+function noiseTensors(r: Resolved, given: { readonly noise?: Readonly<Record<string, Tensor>>; readonly random?: Random }, T: number, B: number): Record<string, Tensor> {
+  const noises = r.noises;
+  if (!noises.length) return {};
+  if (given.noise) {
+    sequenceShape(r, given.noise, 'noise', noises, [T, B]);
+    return { ...given.noise };
+  }
+  if (!given.random) throw new InputError(`cell '${r.cell.name}' draws noise (${noises.map((n) => `'${n.name}'`).join(', ')}): pass noise or random`);
+  const out: Record<string, Tensor> = {};
+  for (const n of noises) {
+    const t = zeros([T, B, ...n.shape], r.dtype);
+    given.random.fillNormal(t.data);
+    out[n.name] = t;
+  }
+  return out;
+}
+
+function initParams(r: Resolved, random: Random, init: InitOptions): Parameter[] {
+  const hidden = r.sizes['hidden'];
+  return r.params.map((p) => {
+    const fan = hidden ?? p.shape[p.shape.length - 1] ?? 1;
+    const bound = 1 / Math.sqrt(fan);
+    const value = zeros(p.shape, r.dtype);
+    const isRecurrent = r.recurrent.includes(p.name);
+    if (isRecurrent && init.recurrentGaussian !== undefined) {
+      random.fillNormal(value.data, 0, init.recurrentGaussian / Math.sqrt(p.shape[1] ?? 1));
+    } else {
+      random.fillUniform(value.data, -bound, bound);
+    }
+    return parameter(p.name, value);
+  });
+}
+
+function stepOnTape(r: Resolved, tape: Tape, values: Readonly<Record<string, Var>>): Record<string, Var> {
+  const computed = new Map<string, Var>();
+  const leaf = (name: string): Var => {
+    const c = r.constants.get(name);
+    if (c) return tape.constant(c, name);
+    const v = values[name];
+    if (!v) throw new InputError(`cell '${r.cell.name}' step needs a value for '${name}'`);
+    return v;
+  };
+  const result: Record<string, Var> = {};
+  const products = new Map<FusedGroup, Var>();
+  for (const n of r.cell.nodes) {
+    const args = n.inputs.map((id) => computed.get(id)!);
+    const member = r.fused.get(n.id);
+    let v: Var;
+    if (member) v = r.lowerFused(tape, member, args[1]!, leaf, products);
+    else v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => r.byId.get(id)!.shape as number[]));
+    computed.set(n.id, v);
+    if (r.statementIds.has(n.id)) result[n.id] = v;
+  }
+  return result;
+}
+
+/** unroll()'s parameters as Vars on the tape: Parameters become tape params, Vars are taken as they are. */
+function paramVarsOn(r: Resolved, tape: Tape, given: readonly Parameter[] | Readonly<Record<string, Var>>): Record<string, Var> {
+  const paramVars: Record<string, Var> = {};
+  if (Array.isArray(given)) {
+    const map = checkParams(r, given as readonly Parameter[]);
+    for (const p of r.params) paramVars[p.name] = tape.param(map.get(p.name)!);
+  } else {
+    const vars = given as Readonly<Record<string, Var>>;
+    checkParams(r, Object.entries(vars).map(([name, v]) => ({ name, value: v.value, grad: v.value })));
+    for (const p of r.params) paramVars[p.name] = vars[p.name]!;
+  }
+  return paramVars;
+}
+
+/** The states entering step 0 as Vars: given ones (checked against [B, ...shape]) or zeros. */
+function initialStatesOn(r: Resolved, tape: Tape, given: UnrollOptions['initial'], B: number): Record<string, Var> {
+  const initial: Record<string, Var> = {};
+  for (const s of r.states) {
+    const start = given?.[s.name];
+    const expected = [B, ...s.shape];
+    const value = start ? ('value' in start ? start.value : start) : zeros(expected, r.dtype);
+    if (!sameShape(value.shape, expected)) throw new ShapeError(s.name, expected, value.shape, `cell '${r.cell.name}' initial state`);
+    initial[s.name] = start && 'value' in start ? start : tape.constant(value, `${s.name}_0`);
+  }
+  return initial;
+}
+
+/** Step t's leaves: the params, inputs (and x_prev), noise and previous states (detached at a truncation boundary). */
+function stepValues(r: Resolved, tape: Tape, paramVars: Readonly<Record<string, Var>>, options: UnrollOptions, noise: Readonly<Record<string, Tensor>>, current: Readonly<Record<string, Var>>, t: number, B: number): Record<string, Var> {
+  const truncate = options.truncate;
+  const values: Record<string, Var> = { ...paramVars };
+  for (const d of r.inputs) values[d.name] = tape.constant(sample(options.inputs[d.name]!, t), d.name);
+  // x_prev: the input one step back, zero at the first step.
+  for (const d of r.inputs.filter((i) => r.lagged.has(i.name))) values[`${d.name}_prev`] = t > 0 ? tape.constant(sample(options.inputs[d.name]!, t - 1), `${d.name}_prev`) : tape.constant(zeros([B, ...d.shape], r.dtype), `${d.name}_prev`);
+  for (const d of r.noises) values[d.name] = tape.constant(sample(noise[d.name]!, t), d.name);
+  for (const s of r.stateNames) {
+    const prev = current[s]!;
+    values[`${s}_prev`] = truncate && t > 0 && t % truncate === 0 ? tape.detach(prev) : prev;
+  }
+  return values;
+}
+
+function unrollOnTape(r: Resolved, tape: Tape, given: readonly Parameter[] | Readonly<Record<string, Var>>, options: UnrollOptions): Unrolled {
+  const paramVars = paramVarsOn(r, tape, given);
+  const [T, B] = sequenceShape(r, options.inputs, 'input', r.inputs);
+  const noise = noiseTensors(r, options, T, B);
+  const initial = initialStatesOn(r, tape, options.initial, B);
+  const truncate = options.truncate;
+  if (truncate !== undefined && (!Number.isInteger(truncate) || truncate < 1)) throw new InputError(`truncate must be a positive integer, found ${truncate}`);
+  const steps: Record<string, Var>[] = [];
+  const history: Record<string, Var[]> = Object.fromEntries(r.stateNames.map((s) => [s, []]));
+  let current = initial;
+  for (let t = 0; t < T; t++) {
+    const out = stepOnTape(r, tape, stepValues(r, tape, paramVars, options, noise, current, t, B));
+    steps.push(out);
+    current = Object.fromEntries(r.stateNames.map((s) => [s, out[s]!]));
+    for (const s of r.stateNames) history[s]!.push(out[s]!);
+  }
+  return { steps, states: history, initial, final: current };
+}
+
+/** forward()'s checks before it runs: parameters, shapes, noise, and what observe/record ask of the schedule. */
+function forwardInputs(r: Resolved, list: readonly Parameter[], options: ForwardOptions): { map: Map<string, Parameter>; noise: Record<string, Tensor>; T: number; B: number; unscheduled: boolean } {
+  const map = checkParams(r, list);
+  const [T, B] = sequenceShape(r, options.inputs, 'input', r.inputs);
+  const noise = noiseTensors(r, options, T, B);
+  for (const s of r.states) {
+    const given = options.initial?.[s.name];
+    const expected = [B, ...s.shape];
+    if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${r.cell.name}' initial state`);
+  }
+  const unscheduled = r.cell.nodes.find((n) => !scheduled(n));
+  if (unscheduled && (options.observe || options.record)) throw new InputError(`cell '${r.cell.name}': the fast schedule has no '${unscheduled.kind}' for observing every node`);
+  const unknown = options.record?.find((id) => !r.byId.has(id));
+  if (unknown !== undefined) throw new InputError(`cell '${r.cell.name}' has no node '${unknown}' to record`);
+  return { map, noise, T, B, unscheduled: unscheduled !== undefined };
+}
+
+/** Compiles a cell for fixed sizes (every symbolic dim the cell uses must be given). */
+export function compile(source: CellGraph, sizes: Sizes, options: CompileOptions = {}): CompiledCell {
+  const dtype = options.dtype ?? 'float64';
+  const threads = options.threads ?? 1;
+  const exact = options.exact ?? false;
+  if (!Number.isInteger(threads) || threads < 1) throw new InputError(`threads must be a positive integer, found ${threads}`);
+  const r = resolveCell(source, sizes, options, dtype);
   let schedule: Schedule | undefined;
-
-  const checkParams = (list: readonly Parameter[]): Map<string, Parameter> => {
-    const map = new Map(list.map((p) => [p.name, p]));
-    for (const p of params) {
-      const found = map.get(p.name);
-      if (!found) throw new InputError(`cell '${cell.name}' needs parameter '${p.name}' [${p.shape.join(', ')}]`);
-      if (!sameShape(found.value.shape, p.shape)) {
-        throw new ShapeError(p.name, p.shape, found.value.shape, `cell '${cell.name}'`);
-      }
-    }
-    return map;
-  };
-
-  /** T and B from the inputs, each checked against [T, B, ...shape]. */
-  const sequenceShape = (given: Readonly<Record<string, Tensor>>, what: string, list: readonly NamedShape[], TB?: [number, number]): [number, number] => {
-    let tb = TB;
-    for (const d of list) {
-      const t = given[d.name];
-      if (!t) throw new InputError(`cell '${cell.name}' needs ${what} '${d.name}' as [steps, batch, ${d.shape.join(', ')}]`);
-      tb ??= [t.shape[0] ?? 0, t.shape[1] ?? 0];
-      const expected = [tb[0], tb[1], ...d.shape];
-      if (t.shape.length !== expected.length || t.shape.some((s, i) => s !== expected[i])) throw new ShapeError(d.name, expected, t.shape, `cell '${cell.name}' ${what}`);
-    }
-    if (!tb) throw new InputError(`cell '${cell.name}' has no input to take the sequence length from`);
-    return tb;
-  };
-
-  const noiseTensors = (given: { readonly noise?: Readonly<Record<string, Tensor>>; readonly random?: Random }, T: number, B: number): Record<string, Tensor> => {
-    if (!noises.length) return {};
-    if (given.noise) {
-      sequenceShape(given.noise, 'noise', noises, [T, B]);
-      return { ...given.noise };
-    }
-    if (!given.random) throw new InputError(`cell '${cell.name}' draws noise (${noises.map((n) => `'${n.name}'`).join(', ')}): pass noise or random`);
-    const out: Record<string, Tensor> = {};
-    for (const n of noises) {
-      const t = zeros([T, B, ...n.shape], dtype);
-      given.random.fillNormal(t.data);
-      out[n.name] = t;
-    }
-    return out;
-  };
-
   const compiled: CompiledCell = {
-    cell,
+    cell: r.cell,
     sizes,
     dtype,
-    params,
-    inputs,
-    states,
-    noises,
-    recurrent,
-
-    initParams(random, init = {}) {
-      const hidden = sizes['hidden'];
-      return params.map((p) => {
-        const fan = hidden ?? p.shape[p.shape.length - 1] ?? 1;
-        const bound = 1 / Math.sqrt(fan);
-        const value = zeros(p.shape, dtype);
-        const isRecurrent = recurrent.includes(p.name);
-        if (isRecurrent && init.recurrentGaussian !== undefined) {
-          random.fillNormal(value.data, 0, init.recurrentGaussian / Math.sqrt(p.shape[1] ?? 1));
-        } else {
-          random.fillUniform(value.data, -bound, bound);
-        }
-        return parameter(p.name, value);
-      });
-    },
-
-    step(tape, values) {
-      const computed = new Map<string, Var>();
-      const leaf = (name: string): Var => {
-        const c = constants.get(name);
-        if (c) return tape.constant(c, name);
-        const v = values[name];
-        if (!v) throw new InputError(`cell '${cell.name}' step needs a value for '${name}'`);
-        return v;
-      };
-      const result: Record<string, Var> = {};
-      const products = new Map<FusedGroup, Var>();
-      for (const n of cell.nodes) {
-        const args = n.inputs.map((id) => computed.get(id)!);
-        const member = fused.get(n.id);
-        let v: Var;
-        if (member) v = lowerFused(tape, member, args[1]!, leaf, products);
-        else v = LOWER[n.kind](tape, n, args, leaf, n.inputs.map((id) => byId.get(id)!.shape as number[]));
-        computed.set(n.id, v);
-        if (statementIds.has(n.id)) result[n.id] = v;
-      }
-      return result;
-    },
-
-    unroll(tape, given, options) {
-      const paramVars: Record<string, Var> = {};
-      if (Array.isArray(given)) {
-        const map = checkParams(given as readonly Parameter[]);
-        for (const p of params) paramVars[p.name] = tape.param(map.get(p.name)!);
-      } else {
-        const vars = given as Readonly<Record<string, Var>>;
-        checkParams(Object.entries(vars).map(([name, v]) => ({ name, value: v.value, grad: v.value })));
-        for (const p of params) paramVars[p.name] = vars[p.name]!;
-      }
-      const [T, B] = sequenceShape(options.inputs, 'input', inputs);
-      const noise = noiseTensors(options, T, B);
-      const initial: Record<string, Var> = {};
-      for (const s of states) {
-        const given = options.initial?.[s.name];
-        const expected = [B, ...s.shape];
-        const value = given ? ('value' in given ? given.value : given) : zeros(expected, dtype);
-        if (!sameShape(value.shape, expected)) throw new ShapeError(s.name, expected, value.shape, `cell '${cell.name}' initial state`);
-        initial[s.name] = given && 'value' in given ? given : tape.constant(value, `${s.name}_0`);
-      }
-      const truncate = options.truncate;
-      if (truncate !== undefined && (!Number.isInteger(truncate) || truncate < 1)) throw new InputError(`truncate must be a positive integer, found ${truncate}`);
-      const steps: Record<string, Var>[] = [];
-      const history: Record<string, Var[]> = Object.fromEntries(stateNames.map((s) => [s, []]));
-      let current = initial;
-      for (let t = 0; t < T; t++) {
-        const values: Record<string, Var> = { ...paramVars };
-        for (const d of inputs) values[d.name] = tape.constant(sample(options.inputs[d.name]!, t), d.name);
-        // x_prev: the input one step back, zero at the first step.
-        for (const d of inputs.filter((i) => lagged.has(i.name))) values[`${d.name}_prev`] = t > 0 ? tape.constant(sample(options.inputs[d.name]!, t - 1), `${d.name}_prev`) : tape.constant(zeros([B, ...d.shape], dtype), `${d.name}_prev`);
-        for (const d of noises) values[d.name] = tape.constant(sample(noise[d.name]!, t), d.name);
-        for (const s of stateNames) {
-          const prev = current[s]!;
-          values[`${s}_prev`] = truncate && t > 0 && t % truncate === 0 ? tape.detach(prev) : prev;
-        }
-        const out = compiled.step(tape, values);
-        steps.push(out);
-        current = Object.fromEntries(stateNames.map((s) => [s, out[s]!]));
-        for (const s of stateNames) history[s]!.push(out[s]!);
-      }
-      return { steps, states: history, initial, final: current };
-    },
-
+    params: r.params,
+    inputs: r.inputs,
+    states: r.states,
+    noises: r.noises,
+    recurrent: r.recurrent,
+    initParams: (random, init = {}) => initParams(r, random, init),
+    step: (tape, values) => stepOnTape(r, tape, values),
+    unroll: (tape, given, unrollOptions) => unrollOnTape(r, tape, given, unrollOptions),
     dispose() {
       schedule?.dispose();
     },
-
-    forward(list, options) {
-      const map = checkParams(list);
-      const [T, B] = sequenceShape(options.inputs, 'input', inputs);
-      const noise = noiseTensors(options, T, B);
-      for (const s of states) {
-        const given = options.initial?.[s.name];
-        const expected = [B, ...s.shape];
-        if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${cell.name}' initial state`);
-      }
-      const unscheduled = cell.nodes.find((n) => !scheduled(n));
-      if (unscheduled && (options.observe || options.record)) throw new InputError(`cell '${cell.name}': the fast schedule has no '${unscheduled.kind}' for observing every node`);
-      const unknown = options.record?.find((id) => !byId.has(id));
-      if (unknown !== undefined) throw new InputError(`cell '${cell.name}' has no node '${unknown}' to record`);
-      if (unscheduled) return forwardOnTape(compiled, list, { ...options, noise }, stateNames);
-      schedule ??= buildSchedule(cell, byId, batched, dtype, threads, exact);
-      return schedule.run(map, options.inputs, options.initial ?? {}, noise, T, B, options.observe, options.record, options.keepMemory);
+    forward(list, forwardOptions) {
+      const { map, noise, T, B, unscheduled } = forwardInputs(r, list, forwardOptions);
+      if (unscheduled) return forwardOnTape(compiled, list, { ...forwardOptions, noise }, r.stateNames);
+      schedule ??= buildSchedule(r.cell, r.byId, r.batched, dtype, threads, exact);
+      return schedule.run(map, forwardOptions.inputs, forwardOptions.initial ?? {}, noise, T, B, forwardOptions.observe, forwardOptions.record, forwardOptions.keepMemory);
     },
   };
   return compiled;

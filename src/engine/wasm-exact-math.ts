@@ -97,12 +97,15 @@ function expBody(): number[] {
   return code([[3, I32], [6, F64]], body);
 }
 
-/** fdlibm's expm1 (s_expm1.c as in ieee754.cc). Locals: 0 x; i32 1 hx, 2 xsb, 3 k; f64 4 hi, 5 lo, 6 cc, 7 t, 8 e, 9 hxs, 10 hfx, 11 r1, 12 y, 13 twopk. */
-function expm1Body(): number[] {
-  const [X, HX, XSB, K, HI, LO, CC, T, E, HXS, HFX, R1, Y, TWOPK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+/** expm1's locals: 0 x; i32 1 hx, 2 xsb, 3 k; f64 4 hi, 5 lo, 6 cc, 7 t, 8 e, 9 hxs, 10 hfx, 11 r1, 12 y, 13 twopk. */
+const EXPM1_LOCALS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] as const;
+
+/** expm1's special arguments (huge, non-finite, tiny) and its reduction x = k·ln2 + (hi − lo), cc the reduction's error. */
+function expm1Reduce(): number[] {
+  const [X, HX, XSB, K, HI, LO, CC, T] = EXPM1_LOCALS;
   const ln2HI = 6.93147180369123816490e-01, ln2LO = 1.90821492927058770002e-10, huge = 1e300;
   const positive = [...get(XSB), i.eqz];
-  const body = [
+  return [
     ...highWord(X), ...set(HX),
     ...get(HX), ...k(0x80000000 | 0), i.and, ...set(XSB),
     ...get(HX), ...k(0x7fffffff), i.and, ...set(HX),
@@ -141,6 +144,13 @@ function expm1Body(): number[] {
       ]),
       ...k(0), ...set(K),
     ]),
+  ];
+}
+
+/** expm1 of the reduced x: the rational approximation, then the scaling by 2ᵏ. */
+function expm1Scale(): number[] {
+  const [X, , , K, , , CC, T, E, HXS, HFX, R1, Y, TWOPK] = EXPM1_LOCALS;
+  return [
     ...bin(c(0.5), f.mul, get(X)), ...set(HFX),
     ...bin(get(X), f.mul, get(HFX)), ...set(HXS),
     ...bin(c(1), f.add, bin(get(HXS), f.mul, horner(get(HXS), [-3.33333333333331316428e-02, 1.58730158725481460165e-03, -7.93650757867487942473e-05, 4.00821782732936239552e-06, -2.01099218183624371326e-07]))), ...set(R1),
@@ -170,7 +180,11 @@ function expm1Body(): number[] {
     ]),
     ...bin(get(Y), f.mul, get(TWOPK)),
   ];
-  return code([[3, I32], [10, F64]], body);
+}
+
+/** fdlibm's expm1 (s_expm1.c as in ieee754.cc); its locals are EXPM1_LOCALS. */
+function expm1Body(): number[] {
+  return code([[3, I32], [10, F64]], [...expm1Reduce(), ...expm1Scale()]);
 }
 
 /** fdlibm's tanh (s_tanh.c as in ieee754.cc), calling expm1 (function `expm1`). Locals: 0 x; i32 1 jx, 2 ix; f64 3 t, 4 z. */

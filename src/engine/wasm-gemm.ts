@@ -29,79 +29,115 @@ const AV = 33;
 const I32_LOCALS = 11;
 const V128_LOCALS = 13;
 
-/**
- * The kernel's code for one element type. fma: a·b + c as one relaxed multiply-add (relaxed
- * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA (the default where the runtime has
- * it, see useFma), so its last bits depend on the machine.
- */
-export function gemmBody({ f64, fma = false, overwrite = false }: { readonly f64: boolean; readonly fma?: boolean; readonly overwrite?: boolean }): number[] {
-  const splatLoad = [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0];
+const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
+const again = [op.br, 0];
+const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
+const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
+const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+/** base + offset on the stack (offset: the code of an i32, or nothing for + 0). */
+const at = (base: number, offset: number[]) => [...get(base), ...offset, ...(offset.length ? [op.i32Add] : [])];
+const rowOffset = [[], get(LDA), get(LDA2), get(LDA3)];
+const cOffset = (r: number) => [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...i32(3), op.i32Mul]][r]!;
+
+interface GemmFlags {
+  readonly f64: boolean;
+  readonly fma?: boolean;
+  readonly overwrite?: boolean;
+}
+
+/** The instructions that differ with the element type and the flags. */
+interface Ops {
+  readonly splatLoad: number[];
+  readonly add: number[];
+  /** acc += a·b, with a and b already on the stack. */
+  readonly accumulate: (acc: number, a: number[], b: number[]) => number[];
+  readonly overwrite: boolean;
+}
+
+function opsFor({ f64, fma = false, overwrite = false }: GemmFlags): Ops {
   const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
   const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
   const madd = simdOp(f64 ? simd.f64RelaxedMadd : simd.f32RelaxedMadd);
-  const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
-  const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
-  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
-  const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
-  const again = [op.br, 0];
-  /** acc += a·b, with a and b already on the stack. */
-  const accumulate = fma
-    ? (acc: number, a: number[], b: number[]) => [...a, ...b, ...get(acc), ...madd, ...set(acc)]
-    : (acc: number, a: number[], b: number[]) => [...get(acc), ...a, ...b, ...mul, ...add, ...set(acc)];
-  const rowOffset = [[], get(LDA), get(LDA2), get(LDA3)];
-  const at = (base: number, offset: number[]) => [...get(base), ...offset, ...(offset.length ? [op.i32Add] : [])];
-
-  /** One R × V tile at rows I.., B from BCOL, C from byte column CCOL: the k loop, then C += the accumulators. */
-  const tile = (R: number, V: number) => {
-    const acc = (r: number, v: number) => ACC[r * V + v]!;
-    const kStep =
-      R === 1
-        ? // One row: B's vectors are used once, straight from memory.
-          [...get(AP), ...splatLoad, ...set(AV), ...Array.from({ length: V }, (_, v) => accumulate(acc(0, v), get(AV), [...get(BP), ...v128Load(16 * v)])).flat()]
-        : [
-            ...Array.from({ length: V }, (_, v) => [...get(BP), ...v128Load(16 * v), ...set(BV[v]!)]).flat(),
-            ...Array.from({ length: R }, (_, r) => [
-              ...at(AP, rowOffset[r]!), ...splatLoad, ...set(AV),
-              ...Array.from({ length: V }, (_, v) => accumulate(acc(r, v), get(AV), get(BV[v]!))).flat(),
-            ]).flat(),
-          ];
-    const cOffset = (r: number) => [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...i32(3), op.i32Mul]][r]!;
-    const store = (r: number, v: number) => {
-      const addr = at(CP, cOffset(r));
-      if (overwrite) return [...addr, ...get(acc(r, v)), ...v128Store(16 * v)];
-      return [...addr, ...addr, ...v128Load(16 * v), ...get(acc(r, v)), ...add, ...v128Store(16 * v)];
-    };
-    return [
-      ...ACC.slice(0, R * V).flatMap((a) => [...zero, ...set(a)]),
-      ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
-      ...get(BCOL), ...set(BP),
-      ...get(K), ...set(KK),
-      // K ≥ 1 (wasm.ts never calls with an empty depth): test at the bottom of the loop.
-      op.loop, 0x40,
-      ...kStep,
-      ...get(AP), ...get(KSTEP), op.i32Add, ...set(AP),
-      ...get(BP), ...i32(PANEL_BYTES), op.i32Add, ...set(BP),
-      ...get(KK), ...i32(1), op.i32Sub, op.tee, ...uleb(KK), op.brIf, 0,
-      op.end,
-      ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(CCOL), op.i32Add, ...set(CP),
-      ...Array.from({ length: R }, (_, r) => Array.from({ length: V }, (_, v) => store(r, v)).flat()).flat(),
-      ...get(I), ...i32(R), op.i32Add, ...set(I),
-    ];
+  return {
+    splatLoad: [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0],
+    add,
+    accumulate: fma
+      ? (acc, a, b) => [...a, ...b, ...get(acc), ...madd, ...set(acc)]
+      : (acc, a, b) => [...get(acc), ...a, ...b, ...mul, ...add, ...set(acc)],
+    overwrite,
   };
+}
 
-  /** With 4 rows or more: each 32-byte block of the panel in 4 × 2 tiles (I ends at M rounded down to 4). */
-  const fourRowTiles = [
+const accumulator = (V: number, r: number, v: number) => ACC[r * V + v]!;
+
+/** One step of an R × V tile's k loop: acc(r, v) += A[r, k]·B[k, v]. */
+function tileKStep(ops: Ops, R: number, V: number): number[] {
+  const { splatLoad, accumulate } = ops;
+  const acc = (r: number, v: number) => accumulator(V, r, v);
+  if (R === 1) {
+    // One row: B's vectors are used once, straight from memory.
+    return [...get(AP), ...splatLoad, ...set(AV), ...Array.from({ length: V }, (_, v) => accumulate(acc(0, v), get(AV), [...get(BP), ...v128Load(16 * v)])).flat()];
+  }
+  return [
+    ...Array.from({ length: V }, (_, v) => [...get(BP), ...v128Load(16 * v), ...set(BV[v]!)]).flat(),
+    ...Array.from({ length: R }, (_, r) => [
+      ...at(AP, rowOffset[r]!), ...splatLoad, ...set(AV),
+      ...Array.from({ length: V }, (_, v) => accumulate(acc(r, v), get(AV), get(BV[v]!))).flat(),
+    ]).flat(),
+  ];
+}
+
+/** C[r, v] += (or, overwriting, =) the accumulator of tile row r, vector v. */
+function tileStore(ops: Ops, V: number, r: number, v: number): number[] {
+  const addr = at(CP, cOffset(r));
+  const acc = accumulator(V, r, v);
+  if (ops.overwrite) return [...addr, ...get(acc), ...v128Store(16 * v)];
+  return [...addr, ...addr, ...v128Load(16 * v), ...get(acc), ...ops.add, ...v128Store(16 * v)];
+}
+
+/** One R × V tile at rows I.., B from BCOL, C from byte column CCOL: the k loop, then C += the accumulators. */
+function tile(ops: Ops, R: number, V: number): number[] {
+  return [
+    ...ACC.slice(0, R * V).flatMap((a) => [...zero, ...set(a)]),
+    ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
+    ...get(BCOL), ...set(BP),
+    ...get(K), ...set(KK),
+    // K ≥ 1 (wasm.ts never calls with an empty depth): test at the bottom of the loop.
+    op.loop, 0x40,
+    ...tileKStep(ops, R, V),
+    ...get(AP), ...get(KSTEP), op.i32Add, ...set(AP),
+    ...get(BP), ...i32(PANEL_BYTES), op.i32Add, ...set(BP),
+    ...get(KK), ...i32(1), op.i32Sub, op.tee, ...uleb(KK), op.brIf, 0,
+    op.end,
+    ...get(C), ...get(I), ...get(LDC), op.i32Mul, op.i32Add, ...get(CCOL), op.i32Add, ...set(CP),
+    ...Array.from({ length: R }, (_, r) => Array.from({ length: V }, (_, v) => tileStore(ops, V, r, v)).flat()).flat(),
+    ...get(I), ...i32(R), op.i32Add, ...set(I),
+  ];
+}
+
+/** With 4 rows or more: each 32-byte block of the panel in 4 × 2 tiles (I ends at M rounded down to 4). */
+function fourRowTiles(ops: Ops): number[] {
+  return [
     ...i32(0), ...set(SUB),
     ...blockLoop([
       ...exitIf([...get(SUB), ...i32(PANEL_BYTES), op.i32GeU]),
       ...get(B), ...get(SUB), op.i32Add, ...set(BCOL),
       ...get(JB), ...i32(5), op.i32Shl, ...get(SUB), op.i32Add, ...set(CCOL),
       ...i32(0), ...set(I),
-      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(4, 2), ...again]),
+      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(ops, 4, 2), ...again]),
       ...get(SUB), ...i32(32), op.i32Add, ...set(SUB),
       ...again,
     ]),
   ];
+}
+
+/**
+ * The kernel's code for one element type. fma: a·b + c as one relaxed multiply-add (relaxed
+ * SIMD, behind a V8 flag in Node 20): fused on CPUs with FMA (the default where the runtime has
+ * it, see useFma), so its last bits depend on the machine.
+ */
+export function gemmBody(flags: GemmFlags): number[] {
+  const ops = opsFor(flags);
   // B (the parameter) walks from panel to panel.
   const body = [
     ...get(LDA), ...i32(1), op.i32Shl, ...set(LDA2),
@@ -110,11 +146,11 @@ export function gemmBody({ f64, fma = false, overwrite = false }: { readonly f64
     ...blockLoop([
       ...exitIf([...get(JB), ...get(NB), op.i32GeU]),
       ...i32(0), ...set(I),
-      op.block, 0x40, ...get(M), ...i32(4), op.i32LtU, op.brIf, 0, ...fourRowTiles, op.end,
+      op.block, 0x40, ...get(M), ...i32(4), op.i32LtU, op.brIf, 0, ...fourRowTiles(ops), op.end,
       // The rows left over (all of them below 4 rows): 1 × 8 tiles over the whole panel.
       ...get(B), ...set(BCOL),
       ...get(JB), ...i32(5), op.i32Shl, ...set(CCOL),
-      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(1, 8), ...again]),
+      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(ops, 1, 8), ...again]),
       ...get(JB), ...i32(4), op.i32Add, ...set(JB),
       ...get(B), ...get(PSTRIDE), op.i32Add, ...set(B),
       ...again,

@@ -23,6 +23,43 @@ const I32 = 0x7f;
 const T0 = 0;
 const T1 = 1;
 
+/** An argument's value at step t0: a constant, or base + perStep·t0. */
+function programArg(w: ByteWriter, a: ProgramArg): void {
+  if (typeof a === 'number') w.i32(a);
+  else if (a.perStep === 0) w.i32(a.base);
+  else w.i32(a.base).get(T0).i32(a.perStep).byte(op.i32Mul).byte(op.i32Add);
+}
+
+/** run's code: its locals, then a loop over t in which t0 is the counter itself. */
+function runCode(calls: readonly ProgramCall[], fnIndex: ReadonlyMap<string, number>, fma: boolean, exactAt: number): ByteWriter {
+  // Locals after the two parameters: the chains' i32s, then their v128s (shared by the chains).
+  let i32Locals = 0;
+  let v128Locals = 0;
+  for (const c of calls) {
+    if (!('chain' in c)) continue;
+    const l = chainLocals(c.chain);
+    i32Locals = Math.max(i32Locals, l.i32);
+    v128Locals = Math.max(v128Locals, l.v128);
+  }
+  const code = new ByteWriter();
+  code.uleb(2).uleb(i32Locals).byte(I32).uleb(v128Locals).byte(0x7b);
+  code.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
+  code.get(T0).get(T1).byte(op.i32GeU).byte(op.brIf).byte(1);
+  for (const c of calls) {
+    if ('fn' in c) {
+      for (const a of c.args) programArg(code, a);
+      code.byte(0x10 /* call */).uleb(fnIndex.get(c.fn)!);
+    } else if ('chain' in c) chainCode(code, c.chain, programArg, 2, 2 + i32Locals, fma, exactAt);
+    else {
+      programArg(code, c.zero);
+      code.i32(0).i32(c.bytes).byte(0xfc).uleb(11).byte(0x00 /* memory.fill */);
+    }
+  }
+  code.get(T0).i32(1).byte(op.i32Add).byte(op.set).uleb(T0).byte(op.br).byte(0);
+  code.byte(op.end).byte(op.end).byte(op.end);
+  return code;
+}
+
 /**
  * The module: imports env.memory (shared or not, as the arena's) and each kernel it calls
  * from "k"; exports run(t0, t1), which performs `calls` for t = t0 … t1 − 1. fma: the chains'
@@ -45,37 +82,7 @@ export function programModuleBytes(calls: readonly ProgramCall[], shared: boolea
     [...name('env'), ...name('memory'), 0x02, ...memoryLimits],
     ...fns.map((f) => [...name('k'), ...name(f), 0x00, ...uleb(typeOf(arity.get(f)!))]),
   ];
-  const arg = (w: ByteWriter, a: ProgramArg): void => {
-    if (typeof a === 'number') w.i32(a);
-    else if (a.perStep === 0) w.i32(a.base);
-    else w.i32(a.base).get(T0).i32(a.perStep).byte(op.i32Mul).byte(op.i32Add);
-  };
-  // Locals after the two parameters: the chains' i32s, then their v128s (shared by the chains).
-  let i32Locals = 0;
-  let v128Locals = 0;
-  for (const c of calls) {
-    if (!('chain' in c)) continue;
-    const l = chainLocals(c.chain);
-    i32Locals = Math.max(i32Locals, l.i32);
-    v128Locals = Math.max(v128Locals, l.v128);
-  }
-  // The function's code: its locals, then a loop over t in which t0 is the counter itself.
-  const code = new ByteWriter();
-  code.uleb(2).uleb(i32Locals).byte(I32).uleb(v128Locals).byte(0x7b);
-  code.byte(op.block).byte(0x40).byte(op.loop).byte(0x40);
-  code.get(T0).get(T1).byte(op.i32GeU).byte(op.brIf).byte(1);
-  for (const c of calls) {
-    if ('fn' in c) {
-      for (const a of c.args) arg(code, a);
-      code.byte(0x10 /* call */).uleb(fnIndex.get(c.fn)!);
-    } else if ('chain' in c) chainCode(code, c.chain, arg, 2, 2 + i32Locals, fma, exactAt);
-    else {
-      arg(code, c.zero);
-      code.i32(0).i32(c.bytes).byte(0xfc).uleb(11).byte(0x00 /* memory.fill */);
-    }
-  }
-  code.get(T0).i32(1).byte(op.i32Add).byte(op.set).uleb(T0).byte(op.br).byte(0);
-  code.byte(op.end).byte(op.end).byte(op.end);
+  const code = runCode(calls, fnIndex, fma, exactAt);
   const run = fns.length;
   const exactBodies = exact ? exactFunctionBodies(exactAt) : [];
   const codeSection = new ByteWriter().uleb(1 + exactBodies.length).uleb(code.length).bytes(code);

@@ -32,80 +32,78 @@ export interface FixedDigits {
   writeCells(bytes: Uint8Array, start: number, data: ArrayLike<number>, from: number, count: number, cell: number): number;
 }
 
-/** toFixed(digits) as lengths and bytes; `format` gives the string, for tests. */
-export function fixedDigits(digits: number): FixedDigits & { format(v: number): string } {
-  const fast = Number.isInteger(digits) && digits >= 0 && digits <= MAX_FAST_DIGITS;
-  const scale = 10 ** digits;
-  /** round(|v|·10^digits) as toFixed rounds it, or -1 when toFixed must answer. */
-  const scaled = (v: number): number => {
-    if (!fast) return -1;
-    const x = (v < 0 ? -v : v) * scale;
-    // NaN fails this test too.
-    if (!(x < EXACT_LIMIT)) return -1;
-    const whole = Math.floor(x);
-    const fraction = x - whole;
-    // x is the exact |v|·10^digits rounded once (scale is exact), and k + 0.5 is a float64 below
-    // 2^52: rounding never crosses it, so only an x exactly on the tie may have left the other
-    // side (or be a true tie, which toFixed rounds up); toFixed decides those.
-    if (fraction === 0.5) return -1;
-    return fraction > 0.5 ? whole + 1 : whole;
-  };
-  /** Digits before the point: n's digits less the fraction's, at least one ('0.0012'). */
-  const integerDigits = (n: number): number => {
-    let count = 1;
-    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) count++;
-    return Math.max(1, count - digits);
-  };
-  const writeText = (bytes: Uint8Array, end: number, text: string): void => {
-    for (let i = 0; i < text.length; i++) bytes[end - text.length + i] = text.charCodeAt(i);
-  };
-  const length = (v: number): number => {
-    const n = scaled(v);
-    if (n < 0) return v.toFixed(digits).length;
-    return (v < 0 ? 1 : 0) + integerDigits(n) + (digits > 0 ? digits + 1 : 0);
-  };
-  /** n's digits, the point after `digits` of them, ending before `end`; the start. */
-  const writeDigits = (bytes: Uint8Array, end: number, n: number): number => {
-    let at = end;
-    if (n <= 0x7fffffff) {
-      // In 32-bit integers (|v| < 214,748 at 4 digits: nearly every value): a double's % is a
-      // call to fmod, an integer's division by 10 a multiplication.
-      let m = n | 0;
-      for (let k = 0; k < digits; k++) {
-        const q = (m / 10) | 0;
-        bytes[--at] = 48 + m - q * 10;
-        m = q;
-      }
-      if (digits > 0) bytes[--at] = 46; // '.'
-      do {
-        const q = (m / 10) | 0;
-        bytes[--at] = 48 + m - q * 10;
-        m = q;
-      } while (m > 0);
-      return at;
-    }
+/** round(|v|·10^digits) as toFixed rounds it, or -1 when toFixed must answer. */
+function scaledValue(v: number, scale: number, fast: boolean): number {
+  if (!fast) return -1;
+  const x = (v < 0 ? -v : v) * scale;
+  // NaN fails this test too.
+  if (!(x < EXACT_LIMIT)) return -1;
+  const whole = Math.floor(x);
+  const fraction = x - whole;
+  // x is the exact |v|·10^digits rounded once (scale is exact), and k + 0.5 is a float64 below
+  // 2^52: rounding never crosses it, so only an x exactly on the tie may have left the other
+  // side (or be a true tie, which toFixed rounds up); toFixed decides those.
+  if (fraction === 0.5) return -1;
+  return fraction > 0.5 ? whole + 1 : whole;
+}
+
+/** Digits before the point: n's digits less the fraction's, at least one ('0.0012'). */
+function integerDigits(n: number, digits: number): number {
+  let count = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) count++;
+  return Math.max(1, count - digits);
+}
+
+function writeText(bytes: Uint8Array, end: number, text: string): void {
+  for (let i = 0; i < text.length; i++) bytes[end - text.length + i] = text.charCodeAt(i);
+}
+
+/** m's decimal digits (m a non-negative 32-bit integer), ending before `at`; the start. */
+function writeWhole32(bytes: Uint8Array, at: number, m: number): number {
+  do {
+    const q = (m / 10) | 0;
+    bytes[--at] = 48 + m - q * 10;
+    m = q;
+  } while (m > 0);
+  return at;
+}
+
+/** n's digits, the point after `digits` of them, ending before `end`; the start. */
+function writeDigits(bytes: Uint8Array, end: number, n: number, digits: number): number {
+  let at = end;
+  if (n <= 0x7fffffff) {
+    // In 32-bit integers (|v| < 214,748 at 4 digits: nearly every value): a double's % is a
+    // call to fmod, an integer's division by 10 a multiplication.
+    let m = n | 0;
     for (let k = 0; k < digits; k++) {
-      bytes[--at] = 48 + (n % 10);
-      n = Math.floor(n / 10);
+      const q = (m / 10) | 0;
+      bytes[--at] = 48 + m - q * 10;
+      m = q;
     }
-    if (digits > 0) bytes[--at] = 46;
-    do {
-      bytes[--at] = 48 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
-    return at;
-  };
-  const write = (bytes: Uint8Array, end: number, v: number): void => {
-    const n = scaled(v);
-    if (n < 0) return writeText(bytes, end, v.toFixed(digits));
-    const at = writeDigits(bytes, end, n);
-    if (v < 0) bytes[at - 1] = 45; // '-'
-  };
+    if (digits > 0) bytes[--at] = 46; // '.'
+    return writeWhole32(bytes, at, m);
+  }
+  for (let k = 0; k < digits; k++) {
+    bytes[--at] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  if (digits > 0) bytes[--at] = 46;
+  do {
+    bytes[--at] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  } while (n > 0);
+  return at;
+}
+
+type WriteCells = FixedDigits['writeCells'];
+
+/** FixedDigits.writeCells for `digits`, falling back on `write` off the common case. */
+function cellWriter(digits: number, scale: number, fast: boolean, write: FixedDigits['write']): WriteCells {
   const quads = digits >> 2;
   const singles = digits & 3;
   let viewOf: Uint8Array | undefined;
   let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  const writeCells = (bytes: Uint8Array, start: number, data: ArrayLike<number>, from: number, count: number, cell: number): number => {
+  return (bytes, start, data, from, count, cell) => {
     if (bytes !== viewOf) {
       viewOf = bytes;
       view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -145,15 +143,28 @@ export function fixedDigits(digits: number): FixedDigits & { format(v: number): 
         continue;
       }
       if (digits > 0) bytes[--at] = 46; // '.'
-      do {
-        const rest = (m / 10) | 0;
-        bytes[--at] = 48 + m - rest * 10;
-        m = rest;
-      } while (m > 0);
-      bytes[at - 1] = sign;
+      bytes[writeWhole32(bytes, at, m) - 1] = sign;
     }
     return end;
   };
+}
+
+/** toFixed(digits) as lengths and bytes; `format` gives the string, for tests. */
+export function fixedDigits(digits: number): FixedDigits & { format(v: number): string } {
+  const fast = Number.isInteger(digits) && digits >= 0 && digits <= MAX_FAST_DIGITS;
+  const scale = 10 ** digits;
+  const length = (v: number): number => {
+    const n = scaledValue(v, scale, fast);
+    if (n < 0) return v.toFixed(digits).length;
+    return (v < 0 ? 1 : 0) + integerDigits(n, digits) + (digits > 0 ? digits + 1 : 0);
+  };
+  const write = (bytes: Uint8Array, end: number, v: number): void => {
+    const n = scaledValue(v, scale, fast);
+    if (n < 0) return writeText(bytes, end, v.toFixed(digits));
+    const at = writeDigits(bytes, end, n, digits);
+    if (v < 0) bytes[at - 1] = 45; // '-'
+  };
+  const writeCells = cellWriter(digits, scale, fast, write);
   const format = (v: number): string => {
     const bytes = new Uint8Array(length(v));
     write(bytes, bytes.length, v);

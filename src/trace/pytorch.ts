@@ -22,13 +22,8 @@ export interface PyTorchOptions {
   readonly warn?: (message: string) => void;
 }
 
-/**
- * Maps a state_dict onto `cell`'s parameters. Tensors already named like the cell's
- * parameters pass through (e.g. peepholes added by hand); anything else is an error.
- * A module saved with bias=False has no bias tensors: its biases are zero.
- */
-export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor>, options: PyTorchOptions = {}): Weights {
-  const source = options.source ?? 'state_dict';
+/** The state_dict's tensors sorted: PyTorch's by kind (weight_ih, ...) under their one module prefix, and the cell's own names passed through. */
+function pytorchTensors(cell: CellGraph, tensors: ReadonlyMap<string, Tensor>, source: string): { found: Map<string, Tensor>; prefix: string; passThrough: Map<string, Tensor> } {
   const cellParams = new Set(cell.params.map((p) => p.name));
   const found = new Map<string, Tensor>();
   const prefixes = new Set<string>();
@@ -49,7 +44,11 @@ export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor
     found.set(kind, tensor);
   }
   if (prefixes.size > 1) throw new InputError(`${source}: tensors of ${prefixes.size} recurrent modules (${[...prefixes].map((p) => `'${p}'`).join(', ')}); keep one`);
-  const prefix = [...prefixes][0] ?? '';
+  return { found, prefix: [...prefixes][0] ?? '', passThrough };
+}
+
+/** The two weight matrices, checked as [G·H, I] and [G·H, H]; G names the module (RNN, GRU, LSTM). */
+function pytorchStack(found: ReadonlyMap<string, Tensor>, prefix: string, source: string) {
   const input = found.get('weight_ih');
   const hidden = found.get('weight_hh');
   if (!input || !hidden) throw new InputError(`${source}: missing tensor '${prefix}${input ? 'weight_hh' : 'weight_ih'}_l0'`);
@@ -60,11 +59,23 @@ export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor
   const G = hidden.shape[0] / H;
   const family = FAMILY_BY_GATE_COUNT[G];
   if (!family) throw new InputError(`${source}: '${prefix}weight_hh_l0' stacks ${G} gate chunks; nn.RNN has 1, nn.GRU 3, nn.LSTM 4`);
-  const gates = PYTORCH_GATES[family];
   if (input.shape.length !== 2 || input.shape[0] !== G * H) {
     throw new InputError(`${source}: '${prefix}weight_ih_l0' has shape [${input.shape.join(', ')}], expected [${G * H}, input] (${G} chunks of hidden ${H})`);
   }
-  const I = input.shape[1];
+  return { input, hidden, family, G, H, I: input.shape[1] };
+}
+
+/**
+ * Maps a state_dict onto `cell`'s parameters. Tensors already named like the cell's
+ * parameters pass through (e.g. peepholes added by hand); anything else is an error.
+ * A module saved with bias=False has no bias tensors: its biases are zero.
+ */
+export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor>, options: PyTorchOptions = {}): Weights {
+  const source = options.source ?? 'state_dict';
+  const cellParams = new Set(cell.params.map((p) => p.name));
+  const { found, prefix, passThrough } = pytorchTensors(cell, tensors, source);
+  const { input, hidden, family, G, H, I } = pytorchStack(found, prefix, source);
+  const gates = PYTORCH_GATES[family];
 
   const wanted = gates.flatMap((g) => [paramNames.inputWeight(g), paramNames.recurrentWeight(g), paramNames.inputBias(g), paramNames.recurrentBias(g)]);
   const absent = wanted.filter((name) => !cellParams.has(name));

@@ -4,7 +4,7 @@
  * parameter, the standardisation, the error scale and the threshold. Keys are sorted, so the
  * same model gives the same bytes.
  */
-import { parseCell } from '../../cell/index.js';
+import { parseCell, type CellGraph } from '../../cell/index.js';
 import { sizeOf, tensor, type Tensor } from '../../engine/index.js';
 import { CellError, clipText, GateflowError, InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
@@ -76,8 +76,8 @@ function seasonalOf(file: string, value: unknown, C: number): (SeasonalProfile |
   });
 }
 
-/** Reads a model written by modelToJson; every defect is an InputError naming the file. */
-export function modelFromJson(text: string, file: string): { model: TrainedModel; cell: CellSource } {
+/** The file's JSON, checked to be a gateflow anomaly model of a version this gateflow reads. */
+function modelHeader(text: string, file: string): Record<string, unknown> {
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
@@ -86,6 +86,36 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   }
   if (!raw || typeof raw !== 'object' || raw.format !== MODEL_FORMAT) throw fail(file, `not a gateflow anomaly model (expected "format": "${MODEL_FORMAT}")`);
   if (!READABLE_VERSIONS.includes(raw.version)) throw fail(file, `model version ${String(raw.version)} is not supported (this gateflow reads versions 1 to ${MODEL_VERSION})`);
+  return raw;
+}
+
+/** 'params' as tensors by name, each {shape, data} checked. */
+function paramsOf(file: string, rawParams: unknown): Map<string, Tensor> {
+  const params = new Map<string, Tensor>();
+  if (!rawParams || typeof rawParams !== 'object') throw fail(file, "'params' must map parameter names to {shape, data}");
+  for (const [name, value] of Object.entries(rawParams as Record<string, { shape?: unknown; data?: unknown }>)) {
+    const shape = numbers(file, value?.shape, `params.${name}.shape`);
+    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail(file, `'params.${clipText(name)}.shape' must be a list of non-negative integers`);
+    const size = sizeOf(shape);
+    params.set(name, tensor(numbers(file, value?.data, `params.${name}.data`, size), shape));
+  }
+  return params;
+}
+
+/** restorePredictor, its engine and detector errors naming the model file. */
+function restoreIn(file: string, graph: CellGraph, C: number, hidden: number, params: ReadonlyMap<string, Tensor>): ReturnType<typeof restorePredictor> {
+  try {
+    return restorePredictor(graph, C, hidden, params);
+  } catch (error) {
+    // The engine's and the detector's messages do not know the file; the user needs it.
+    if (error instanceof GateflowError && !(error instanceof CellError) && !error.message.startsWith(file)) throw fail(file, error.message);
+    throw error;
+  }
+}
+
+/** Reads a model written by modelToJson; every defect is an InputError naming the file. */
+export function modelFromJson(text: string, file: string): { model: TrainedModel; cell: CellSource } {
+  const raw = modelHeader(text, file);
   const cellRaw = raw.cell as { file?: unknown; source?: unknown } | undefined;
   if (!cellRaw || typeof cellRaw.source !== 'string' || typeof cellRaw.file !== 'string') throw fail(file, "'cell' must hold the cell's 'file' and 'source'");
   const cell: CellSource = { file: cellRaw.file, text: cellRaw.source };
@@ -107,23 +137,7 @@ export function modelFromJson(text: string, file: string): { model: TrainedModel
   if (raw.levelThreshold !== undefined && levelWindow === 0) throw fail(file, "'levelThreshold' needs a 'levelWindow' (the level alarm reads the level against it)");
   const standardisation = (raw.standardisation ?? {}) as Record<string, unknown>;
   const error = (raw.error ?? {}) as Record<string, unknown>;
-  const params = new Map<string, Tensor>();
-  const rawParams = raw.params;
-  if (!rawParams || typeof rawParams !== 'object') throw fail(file, "'params' must map parameter names to {shape, data}");
-  for (const [name, value] of Object.entries(rawParams as Record<string, { shape?: unknown; data?: unknown }>)) {
-    const shape = numbers(file, value?.shape, `params.${name}.shape`);
-    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail(file, `'params.${clipText(name)}.shape' must be a list of non-negative integers`);
-    const size = sizeOf(shape);
-    params.set(name, tensor(numbers(file, value?.data, `params.${name}.data`, size), shape));
-  }
-  let predictor: ReturnType<typeof restorePredictor>;
-  try {
-    predictor = restorePredictor(graph, C, hidden, params);
-  } catch (error) {
-    // The engine's and the detector's messages do not know the file; the user needs it.
-    if (error instanceof GateflowError && !(error instanceof CellError) && !error.message.startsWith(file)) throw fail(file, error.message);
-    throw error;
-  }
+  const predictor = restoreIn(file, graph, C, hidden, paramsOf(file, raw.params));
   return {
     cell,
     model: {

@@ -19,6 +19,7 @@ import {
   sizeOf,
   zeros,
   type CompiledCell,
+  type Optimizer,
   type Parameter,
   type Tensor,
   type Var,
@@ -191,6 +192,80 @@ export function warmupOf(window: number): number {
   return Math.min(10, Math.floor(window / 5));
 }
 
+/** The running sums of an epoch's batches, for its EpochStats. */
+class EpochSums {
+  private lossSum = 0;
+  private normSum = 0;
+  private normMax = 0;
+  private appliedSum = 0;
+  private clipped = 0;
+  private batches = 0;
+
+  add(loss: number, norm: number, applied: number, wasClipped: boolean): void {
+    this.lossSum += loss;
+    this.normSum += norm;
+    this.normMax = Math.max(this.normMax, norm);
+    this.appliedSum += applied;
+    if (wasClipped) this.clipped++;
+    this.batches++;
+  }
+
+  stats(epoch: number): EpochStats {
+    const { lossSum, normSum, normMax, appliedSum, clipped, batches } = this;
+    return {
+      epoch,
+      loss: lossSum / batches,
+      gradNormMean: normSum / batches,
+      gradNormMax: normMax,
+      appliedNormMean: appliedSum / batches,
+      clippedFraction: clipped / batches,
+    };
+  }
+
+  /** The epoch so far with the batch that diverged (its loss in the mean only when finite). */
+  diverged(epoch: number, lossValue: number, norm: number, applied: number): EpochStats {
+    const { lossSum, normSum, normMax, appliedSum, clipped, batches } = this;
+    return {
+      epoch,
+      loss: Number.isFinite(lossValue) ? (lossSum + lossValue) / (batches + 1) : lossValue,
+      gradNormMean: (normSum + norm) / (batches + 1),
+      gradNormMax: Math.max(normMax, norm),
+      appliedNormMean: (appliedSum + applied) / (batches + 1),
+      clippedFraction: clipped / (batches + 1),
+      diverged: true,
+    };
+  }
+}
+
+/** The windows starting at `starts` as inputs and next-point targets, each [window, B, C]. */
+function windowBatch(z: Float64Array, starts: readonly number[], window: number, C: number): { xs: Tensor; ys: Tensor } {
+  const B = starts.length;
+  const xs = zeros([window, B, C]);
+  const ys = zeros([window, B, C]);
+  starts.forEach((start, b) => {
+    for (let t = 0; t < window; t++) {
+      for (let c = 0; c < C; c++) {
+        xs.data[(t * B + b) * C + c] = z[(start + t) * C + c]!;
+        ys.data[(t * B + b) * C + c] = z[(start + t + 1) * C + c]!;
+      }
+    }
+  });
+  return { xs, ys };
+}
+
+/** One batch's loss and gradient (clipped to `clip`), not yet applied: the loss, the norm before clipping and after. */
+function batchGradient(predictor: Predictor, pool: BufferPool, optimizer: Optimizer, batch: { xs: Tensor; ys: Tensor }, warmup: number, clip: number): { lossValue: number; norm: number; applied: number } {
+  pool.reset();
+  const tape = new Tape({ pool });
+  const vars = Object.fromEntries(predictor.params.map((p) => [p.name, tape.param(p)]));
+  const loss = windowLoss(tape, predictor, vars, batch.xs, batch.ys, warmup);
+  optimizer.zeroGrad();
+  tape.backward(loss);
+  const norm = clipGradNorm(predictor.params, clip);
+  const applied = norm > clip ? gradNorm(predictor.params) : norm;
+  return { lossValue: loss.value.data[0]!, norm, applied };
+}
+
 /**
  * Trains on the standardised points z ([length, channels]) in [0, end): each epoch takes
  * windows of `window` + 1 points every `stride` steps (from a random offset), shuffles them,
@@ -198,7 +273,6 @@ export function warmupOf(window: number): number {
  */
 export function trainPredictor(predictor: Predictor, z: Float64Array, end: number, options: TrainOptions): EpochStats[] {
   const { window, random } = options;
-  const C = predictor.channels;
   const batch = options.batch ?? 16;
   const clip = options.clip > 0 && Number.isFinite(options.clip) ? options.clip : Infinity;
   const warmup = warmupOf(window);
@@ -217,68 +291,24 @@ export function trainPredictor(predictor: Predictor, z: Float64Array, end: numbe
     // A random offset each epoch, so window boundaries do not always fall on the same steps.
     const offset = random.int(stride);
     const starts = random.shuffle(Array.from({ length: perEpoch }, (_, i) => Math.min(offset + i * stride, lastStart)));
-    let lossSum = 0;
-    let normSum = 0;
-    let normMax = 0;
-    let appliedSum = 0;
-    let clipped = 0;
-    let batches = 0;
+    const sums = new EpochSums();
     for (let first = 0; first < starts.length; first += batch) {
-      const chunk = starts.slice(first, first + batch);
-      const B = chunk.length;
-      const xs = zeros([window, B, C]);
-      const ys = zeros([window, B, C]);
-      chunk.forEach((start, b) => {
-        for (let t = 0; t < window; t++) {
-          for (let c = 0; c < C; c++) {
-            xs.data[(t * B + b) * C + c] = z[(start + t) * C + c]!;
-            ys.data[(t * B + b) * C + c] = z[(start + t + 1) * C + c]!;
-          }
-        }
-      });
-      pool.reset();
-      const tape = new Tape({ pool });
-      const vars = Object.fromEntries(predictor.params.map((p) => [p.name, tape.param(p)]));
-      const loss = windowLoss(tape, predictor, vars, xs, ys, warmup);
-      optimizer.zeroGrad();
-      tape.backward(loss);
-      const norm = clipGradNorm(predictor.params, clip);
-      const applied = norm > clip ? gradNorm(predictor.params) : norm;
-      const lossValue = loss.value.data[0]!;
+      const windows = windowBatch(z, starts.slice(first, first + batch), window, predictor.channels);
+      const { lossValue, norm, applied } = batchGradient(predictor, pool, optimizer, windows, warmup, clip);
       if (!Number.isFinite(lossValue) || !Number.isFinite(norm) || lossValue > DIVERGED_LOSS) {
         if (options.onDivergence !== 'stop') {
           throw new InputError(`training diverged in epoch ${epoch} (loss ${lossValue}, gradient norm ${norm}); lower the learning rate or turn clipping on (--clip)`);
         }
-        const stats: EpochStats = {
-          epoch,
-          loss: Number.isFinite(lossValue) ? (lossSum + lossValue) / (batches + 1) : lossValue,
-          gradNormMean: (normSum + norm) / (batches + 1),
-          gradNormMax: Math.max(normMax, norm),
-          appliedNormMean: (appliedSum + applied) / (batches + 1),
-          clippedFraction: clipped / (batches + 1),
-          diverged: true,
-        };
+        const stats = sums.diverged(epoch, lossValue, norm, applied);
         history.push(stats);
         options.onEpoch?.(stats);
         return history;
       }
       optimizer.step();
-      lossSum += lossValue;
-      normSum += norm;
-      normMax = Math.max(normMax, norm);
-      appliedSum += applied;
-      if (norm > clip) clipped++;
-      batches++;
+      sums.add(lossValue, norm, applied, norm > clip);
       options.onProgress?.(++done, batchesPerEpoch * options.epochs);
     }
-    const stats: EpochStats = {
-      epoch,
-      loss: lossSum / batches,
-      gradNormMean: normSum / batches,
-      gradNormMax: normMax,
-      appliedNormMean: appliedSum / batches,
-      clippedFraction: clipped / batches,
-    };
+    const stats = sums.stats(epoch);
     history.push(stats);
     options.onEpoch?.(stats);
   }
