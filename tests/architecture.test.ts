@@ -96,13 +96,13 @@ describe('architecture: stage dependencies', () => {
 
 // "Functions no longer than a screen": every function, method and arrow in these stages, from
 // its first line to its last, read off the TypeScript syntax tree (comments before it excluded).
-// src/train/vae and src/cli are not checked yet: their commands (vae-*.ts) and betaSweep are still
-// long and belong to the VAE work in progress; add them here once they are split.
-const SHORT_STAGES = ['cell', 'diagram', 'io', 'plot', 'explore', 'experiments', 'engine', 'trace', 'train/anomaly'];
+// Every stage of src/ is checked (the base modules at its top level are not).
+const SHORT_STAGES = ['cell', 'diagram', 'io', 'plot', 'explore', 'experiments', 'engine', 'trace', 'train/anomaly', 'train/vae', 'cli'];
 const MAX_FUNCTION_LINES = 60;
 /** Longer functions, each with why it is still long; an entry that falls under the limit fails too, so the list stays true. */
 const LONG_FUNCTIONS: Record<string, string> = {
   'io/series.ts decodeSeriesCsv': 'owned by the anomaly work of the same session (src/io/series.ts); split it there',
+  'train/vae/sweep.ts betaSweep': 'the loop over objectives, betas and seeds with its measurements (66 lines); split it with the next change to the sweep',
   'explore/client-app.ts explorerMain': "the page script's text is embedded in every explorer page: splitting it changes out/'s pages, so split it when the page changes anyway",
 };
 
@@ -131,9 +131,8 @@ describe('architecture: function length', () => {
   it('measures the functions of the stages it checks', () => {
     expect(lengths.length).toBeGreaterThan(500);
     expect(lengths.find((f) => f.name === 'cell/parse.ts parseCell')?.lines).toBeGreaterThan(5);
-    // Each checked stage is measured (a path typo would silently check nothing), train/vae is not.
+    // Each checked stage is measured (a path typo would silently check nothing).
     for (const stage of SHORT_STAGES) expect(lengths.some((f) => f.name.startsWith(`${stage}/`)), stage).toBe(true);
-    expect(lengths.some((f) => f.name.startsWith('train/vae/'))).toBe(false);
   });
 
   it(`no function in ${SHORT_STAGES.join(', ')} is longer than ${MAX_FUNCTION_LINES} lines, but the listed ones`, () => {

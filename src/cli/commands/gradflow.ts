@@ -10,21 +10,7 @@ export function gradflowCommand(cli: Argv): Argv {
   return cli.command(
     'gradflow [cells..]',
     'Measure the norm of ∂S_T/∂S_t for a state S through time (vanishing and exploding gradients) and chart it',
-    (y) =>
-      y
-        .positional('cells', { type: 'string', array: true, default: ['rnn', 'gru', 'lstm'], describe: 'shipped cell names or .cell paths' })
-        .option('steps', { type: 'number', default: 50, describe: 'sequence length T' })
-        .option('hidden', { type: 'number', default: 32, describe: 'hidden size H' })
-        .option('input', { type: 'number', describe: 'input size (default: the hidden size); inputs are N(0, 1)' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and the inputs' })
-        .option('init', { type: 'string', describe: 'recurrent matrices ~ N(0, init²/H), spectral radius ≈ init; several values (0.5,4) draw both regimes in one chart; default PyTorch init' })
-        .option('batch', { type: 'number', default: 16, describe: 'random input sequences the norms are averaged over' })
-        .option('state', { type: 'string', describe: 'the state S whose ‖∂S_T/∂S_t‖ is measured (default: the output if it is a state, else h, else the last state)' })
-        .option('norm', { choices: ['spectral', 'frobenius'] as const, default: 'spectral' as const, describe: 'the norm shown in the chart and table (the CSV has both)' })
-        .option('output', { alias: 'o', type: 'string', default: '.', describe: 'output folder for gradflow.csv, gradflow.svg and gradflow.png' })
-        .example('$0 gradflow rnn gru lstm --steps 50 --hidden 32 --seed 1', 'the default init')
-        .example('$0 gradflow rnn gru lstm --init 4 -o exploding', 'recurrent weights scaled up: gradients explode')
-        .example('$0 gradflow rnn lstm --init 0.5,4', 'vanishing and exploding in one chart'),
+    gradflowOptions,
     async (args) => {
       const { loadCell } = await import('../../load-cell.js');
       const { gradientFlow, gradientFlowCsv, gradientFlowTable } = await import('../../engine/gradflow.js');
@@ -70,6 +56,23 @@ export function gradflowCommand(cli: Argv): Argv {
       process.stdout.write(`wrote ${join(out, 'gradflow.csv')}, ${join(out, 'gradflow.svg')}, ${join(out, 'gradflow.png')}\n`);
     },
   );
+}
+
+function gradflowOptions(y: Argv) {
+  return y
+    .positional('cells', { type: 'string', array: true, default: ['rnn', 'gru', 'lstm'], describe: 'shipped cell names or .cell paths' })
+    .option('steps', { type: 'number', default: 50, describe: 'sequence length T' })
+    .option('hidden', { type: 'number', default: 32, describe: 'hidden size H' })
+    .option('input', { type: 'number', describe: 'input size (default: the hidden size); inputs are N(0, 1)' })
+    .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and the inputs' })
+    .option('init', { type: 'string', describe: 'recurrent matrices ~ N(0, init²/H), spectral radius ≈ init; several values (0.5,4) draw both regimes in one chart; default PyTorch init' })
+    .option('batch', { type: 'number', default: 16, describe: 'random input sequences the norms are averaged over' })
+    .option('state', { type: 'string', describe: 'the state S whose ‖∂S_T/∂S_t‖ is measured (default: the output if it is a state, else h, else the last state)' })
+    .option('norm', { choices: ['spectral', 'frobenius'] as const, default: 'spectral' as const, describe: 'the norm shown in the chart and table (the CSV has both)' })
+    .option('output', { alias: 'o', type: 'string', default: '.', describe: 'output folder for gradflow.csv, gradflow.svg and gradflow.png' })
+    .example('$0 gradflow rnn gru lstm --steps 50 --hidden 32 --seed 1', 'the default init')
+    .example('$0 gradflow rnn gru lstm --init 4 -o exploding', 'recurrent weights scaled up: gradients explode')
+    .example('$0 gradflow rnn lstm --init 0.5,4', 'vanishing and exploding in one chart');
 }
 
 /** The `gradflow` commands (owned by the engine stage). */

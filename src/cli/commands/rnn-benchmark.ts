@@ -35,28 +35,7 @@ export function benchmarkCommand(cli: Argv): Argv {
   return cli.command(
     'benchmark',
     'Each cell against a rolling z-score, a Hampel identifier and "flag everything": on the synthetic anomaly kinds, or on a folder of labelled CSV files (--data)',
-    (y) =>
-      y
-        .option('data', { type: 'string', describe: 'a folder of labelled CSV files (timestamp, value, 0/1 label): one table row per file, and a total' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed of the synthetic series and of the training' })
-        .option('cells', { type: 'string', default: 'rnn,gru,lstm', describe: 'comma-separated cells (names or .cell paths)' })
-        .option('hidden', { type: 'number', default: 32 })
-        .option('window', { type: 'number', default: 50 })
-        .option('horizon', { type: 'number', default: 1 })
-        .option('epochs', { type: 'number', default: 20 })
-        .option('smooth', { type: 'number', default: 5 })
-        .option('threshold-rule', { choices: ['pot', 'robust', 'max', 'quantile'] as const, default: 'pot' as const, describe: 'as for detect' })
-        .option('risk', { type: 'number', default: 1e-3, describe: 'as for detect' })
-        .option('robust-k', { type: 'number', default: 6, describe: 'as for detect' })
-        .option('quantile', { type: 'number', describe: 'as for detect' })
-        .option('seasonal', { type: 'boolean', default: true, describe: 'as for detect (--no-seasonal: never model a seasonal residual)' })
-        .option('exclude-bursts', { type: 'boolean', default: false, describe: 'as for detect' })
-        .option('localise', { type: 'boolean', describe: 'as for detect' })
-        .option('min-run', { type: 'number', describe: 'as for detect (default 2, or 1 with --smooth 1)' })
-        .option('level-alarm', { type: 'boolean', default: false, describe: 'as for detect' })
-        .option('only', { type: 'string', describe: 'with --data: only the files whose names contain one of these comma-separated texts' })
-        .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
-        .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' }),
+    benchmarkOptions,
     async (args) => {
       const anomaly = await import('../../train/anomaly/index.js');
       const { loadCell } = await import('../../load-cell.js');
@@ -97,6 +76,30 @@ export function benchmarkCommand(cli: Argv): Argv {
       if (rows.every((r) => r.skipped)) throw new InputError(`none of the ${rows.length} series could be measured (the reasons are listed above and in benchmark.json)`);
     },
   );
+}
+
+function benchmarkOptions(y: Argv) {
+  return y
+    .option('data', { type: 'string', describe: 'a folder of labelled CSV files (timestamp, value, 0/1 label): one table row per file, and a total' })
+    .option('seed', { type: 'number', default: 1, describe: 'seed of the synthetic series and of the training' })
+    .option('cells', { type: 'string', default: 'rnn,gru,lstm', describe: 'comma-separated cells (names or .cell paths)' })
+    .option('hidden', { type: 'number', default: 32 })
+    .option('window', { type: 'number', default: 50 })
+    .option('horizon', { type: 'number', default: 1 })
+    .option('epochs', { type: 'number', default: 20 })
+    .option('smooth', { type: 'number', default: 5 })
+    .option('threshold-rule', { choices: ['pot', 'robust', 'max', 'quantile'] as const, default: 'pot' as const, describe: 'as for detect' })
+    .option('risk', { type: 'number', default: 1e-3, describe: 'as for detect' })
+    .option('robust-k', { type: 'number', default: 6, describe: 'as for detect' })
+    .option('quantile', { type: 'number', describe: 'as for detect' })
+    .option('seasonal', { type: 'boolean', default: true, describe: 'as for detect (--no-seasonal: never model a seasonal residual)' })
+    .option('exclude-bursts', { type: 'boolean', default: false, describe: 'as for detect' })
+    .option('localise', { type: 'boolean', describe: 'as for detect' })
+    .option('min-run', { type: 'number', describe: 'as for detect (default 2, or 1 with --smooth 1)' })
+    .option('level-alarm', { type: 'boolean', default: false, describe: 'as for detect' })
+    .option('only', { type: 'string', describe: 'with --data: only the files whose names contain one of these comma-separated texts' })
+    .option('out', { alias: 'o', type: 'string', default: 'rnn-benchmark', describe: 'output folder (the table as JSON and Markdown, charts)' })
+    .option('progress', { type: 'boolean', describe: 'show a progress bar (default: when stderr is a terminal)' });
 }
 
 /** The series of a --data folder (io's readSeriesFolder), each read when its turn comes; folders it did not read are named once on stderr. */
