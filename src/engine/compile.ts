@@ -180,17 +180,9 @@ function sample(t: Tensor, index: number): Tensor {
 }
 
 /** Everything compile() resolves once: the sized cell and the tables its steps read. */
-interface Resolved {
-  readonly cell: CellGraph;
-  readonly sizes: Sizes;
-  readonly dtype: DType;
-  readonly params: readonly NamedShape[];
-  readonly inputs: readonly NamedShape[];
-  readonly states: readonly NamedShape[];
-  readonly noises: readonly NamedShape[];
+interface Resolved extends Pick<CompiledCell, 'cell' | 'sizes' | 'dtype' | 'params' | 'inputs' | 'states' | 'noises' | 'recurrent'> {
   readonly batched: Set<string>;
   readonly byId: Map<string, CellGraph['nodes'][number]>;
-  readonly recurrent: readonly string[];
   readonly constants: Map<string, Tensor>;
   readonly statementIds: Set<string>;
   readonly stateNames: readonly string[];
