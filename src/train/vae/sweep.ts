@@ -173,24 +173,37 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
         if (s === 0 && beta === o.betas.at(-1)) traversals.push(latentTraversal(model, measured.means, objective, beta));
         return measured;
       });
-      const migs = runs.map((r) => r.chen.mig);
-      rows.push({
-        objective,
-        beta,
-        reconstruction: mean(runs.map((r) => r.tested.reconstruction)),
-        kl: mean(runs.map((r) => r.tested.kl)),
-        activeDims: mean(runs.map((r) => r.active)),
-        mig: mean(migs),
-        migStd: std(migs),
-        migBySeed: migs,
-        migPerFactor: CHEN_FACTORS.map((_, f) => mean(runs.map((r) => r.chen.perFactor[f]!.gap))),
-        migHistogram: mean(runs.map((r) => r.histogram)),
-        migHistogramStd: std(runs.map((r) => r.histogram)),
-      });
+      rows.push(summariseRuns(objective, beta, runs));
     }
   }
   const migFactors = CHEN_FACTORS.map((k) => all.factorNames[k]!);
   return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, arch: o.arch ?? 'mlp', epochs: o.epochs, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
+}
+
+/** What one training measured at its end (or at a checkpoint): the held-out ELBO terms, the latent means and both MIGs. */
+interface RunMeasurement {
+  readonly tested: { readonly reconstruction: number; readonly kl: number };
+  readonly active: number;
+  readonly chen: { readonly mig: number; readonly perFactor: readonly { readonly gap: number }[] };
+  readonly histogram: number;
+}
+
+/** One table row: the seeds' means, and MIG's spread over them. */
+function summariseRuns(objective: Objective, beta: number, runs: readonly RunMeasurement[]): SweepRow {
+  const migs = runs.map((r) => r.chen.mig);
+  return {
+    objective,
+    beta,
+    reconstruction: mean(runs.map((r) => r.tested.reconstruction)),
+    kl: mean(runs.map((r) => r.tested.kl)),
+    activeDims: mean(runs.map((r) => r.active)),
+    mig: mean(migs),
+    migStd: std(migs),
+    migBySeed: migs,
+    migPerFactor: CHEN_FACTORS.map((_, f) => mean(runs.map((r) => r.chen.perFactor[f]!.gap))),
+    migHistogram: mean(runs.map((r) => r.histogram)),
+    migHistogramStd: std(runs.map((r) => r.histogram)),
+  };
 }
 
 /** Each latent (most variable first) swept over TRAVERSAL_VALUES from the first held-out image's code (means: the held-out latent means). */
