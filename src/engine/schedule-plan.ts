@@ -46,6 +46,8 @@ const MAX_ARENA_BYTES = 3 * 2 ** 30;
 
 /** Multiply-adds per product above which a helper thread takes half of the columns. */
 const PARALLEL_MIN_WORK = 1 << 19;
+/** Whether a group's product over `rows` rows is worth a helper thread's half. */
+const wideProduct = (g: Group, rows: number): boolean => rows * g.total * g.K >= PARALLEL_MIN_WORK;
 
 /** Rows below which a product runs on the gemv kernel (wasm-gemv.ts), its weights in strips: gemm's own tile for so few rows is one row × a panel. */
 const GEMV_MAX_ROWS = 4;
@@ -127,7 +129,7 @@ export function plan(L: CellLayout, T: number, B: number, record: boolean, previ
   // so the fused kernels are neither wanted nor built (assembling them is a cold trace's 5 %).
   const fma = L.exact ? false : undefined;
   const useWasm = wasmEnabled() && gemmModule(false, fma) !== null;
-  const parallel = useWasm && L.threads > 1 && gemmModule(true, fma) !== null && [...L.groups.values()].some((g) => rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK);
+  const parallel = useWasm && L.threads > 1 && gemmModule(true, fma) !== null && [...L.groups.values()].some((g) => wideProduct(g, rowsOf(g)));
   const kernels: Kernels = { useWasm, parallel, fma };
   const layout = bufferLayout(L, T, B, record, useWasm);
   previous?.dispose();
@@ -236,7 +238,7 @@ function allocateBuffers(L: CellLayout, layout: BufferLayout, { useWasm, paralle
     const b = groupBufs.get(g)!;
     g.WT = views[b.WT]!;
     g.out = views[b.out]!;
-    const parallelGroup = parallel && rowsOf(g) * g.total * g.K >= PARALLEL_MIN_WORK;
+    const parallelGroup = parallel && wideProduct(g, rowsOf(g));
     g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) < GEMV_MAX_ROWS } : undefined;
   }
   return { arena, history: new Map(L.cell.states.map((s) => [s.name, views[historyBuf.get(s.name)!]!])) };

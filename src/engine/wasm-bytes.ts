@@ -50,6 +50,8 @@ export const set = (l: number): number[] => [op.set, ...uleb(l)];
 export const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
 /** block { loop { body } }: inside, `br 1` leaves and `br 0` repeats. */
 export const blockLoop = (body: number[]): number[] => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
+/** local += by (by: the code of an i32). */
+export const increment = (local: number, by: number[]): number[] => [...get(local), ...by, op.i32Add, ...set(local)];
 
 /**
  * A growable byte buffer that code is appended to in place. A step program runs to megabytes

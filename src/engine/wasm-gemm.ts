@@ -31,22 +31,22 @@ const V128_LOCALS = 13;
 
 const exitIf = (cond: number[]) => [...cond, op.brIf, 1];
 const again = [op.br, 0];
-const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
-const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
-const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
+export const v128Load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
+export const v128Store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
+export const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
 /** base + offset on the stack (offset: the code of an i32, or nothing for + 0). */
 const at = (base: number, offset: number[]) => [...get(base), ...offset, ...(offset.length ? [op.i32Add] : [])];
 const rowOffset = [[], get(LDA), get(LDA2), get(LDA3)];
 const cOffset = (r: number) => [[], get(LDC), [...get(LDC), ...i32(1), op.i32Shl], [...get(LDC), ...i32(3), op.i32Mul]][r]!;
 
-interface GemmFlags {
+export interface GemmFlags {
   readonly f64: boolean;
   readonly fma?: boolean;
   readonly overwrite?: boolean;
 }
 
 /** The instructions that differ with the element type and the flags. */
-interface Ops {
+export interface Ops {
   readonly splatLoad: number[];
   readonly add: number[];
   /** acc += a·b, with a and b already on the stack. */
@@ -54,7 +54,7 @@ interface Ops {
   readonly overwrite: boolean;
 }
 
-function opsFor({ f64, fma = false, overwrite = false }: GemmFlags): Ops {
+export function opsFor({ f64, fma = false, overwrite = false }: GemmFlags): Ops {
   const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
   const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
   const madd = simdOp(f64 ? simd.f64RelaxedMadd : simd.f32RelaxedMadd);

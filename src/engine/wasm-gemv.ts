@@ -14,13 +14,14 @@
  * strips of W vectors, stripStride bytes apart from B on, and rows i < M:
  * C[i, strip] (+)= A[i, 0..K)·strip[0..K), byte addresses and strides as gemm's.
  */
-import { blockLoop, get, i32, op, set, simd, simdOp, uleb, vec } from './wasm-bytes.js';
+import { blockLoop, get, i32, increment, op, set, uleb, vec } from './wasm-bytes.js';
+import { opsFor, v128Load, v128Store, zero } from './wasm-gemm.js';
 
 /** Vectors in the widest strip: 7 accumulators and 7 loaded vectors, and a broadcast, in 15 registers. */
 export const STRIP_VECTORS = 7;
 
 /** A strip: its first vector (16-byte column chunk) and its width in vectors. */
-export interface Strip {
+interface Strip {
   readonly start: number;
   readonly width: number;
 }
@@ -58,32 +59,23 @@ const I32_LOCALS = 6;
 const V128_AT = 16;
 
 /** The kernel for strips of `width` vectors (fma and overwrite as gemmBody's). */
-export function gemvBody({ f64, width, fma = false, overwrite = false }: { readonly f64: boolean; readonly width: number; readonly fma?: boolean; readonly overwrite?: boolean }): number[] {
+function gemvBody({ f64, width, fma = false, overwrite = false }: { readonly f64: boolean; readonly width: number; readonly fma?: boolean; readonly overwrite?: boolean }): number[] {
   const acc = Array.from({ length: width }, (_, v) => V128_AT + v);
   const AV = V128_AT + width;
-  const splatLoad = [...simdOp(f64 ? simd.load64Splat : simd.load32Splat), f64 ? 3 : 2, 0];
-  const add = simdOp(f64 ? simd.f64Add : simd.f32Add);
-  const mul = simdOp(f64 ? simd.f64Mul : simd.f32Mul);
-  const madd = simdOp(f64 ? simd.f64RelaxedMadd : simd.f32RelaxedMadd);
-  const load = (offset: number) => [...simdOp(simd.load), 4, ...uleb(offset)];
-  const store = (offset: number) => [...simdOp(simd.store), 4, ...uleb(offset)];
-  const zero = [...simdOp(simd.const), ...new Array(16).fill(0)];
-  // acc += a·b as gemm's accumulate computes it (so the same bits).
-  const accumulate = (a: number, b: number[]) =>
-    fma ? [...get(AV), ...b, ...get(a), ...madd, ...set(a)] : [...get(a), ...get(AV), ...b, ...mul, ...add, ...set(a)];
-  const advance = (local: number, by: number[]) => [...get(local), ...by, op.i32Add, ...set(local)];
+  // gemm's own instructions, so acc += a·b rounds as there (the same bits).
+  const { splatLoad, add, accumulate } = opsFor({ f64, fma });
   const kLoop = [
     op.loop, 0x40,
     ...get(AP), ...splatLoad, ...set(AV),
-    ...acc.flatMap((a, v) => accumulate(a, [...get(BP), ...load(16 * v)])),
-    ...advance(AP, get(KSTEP)),
-    ...advance(BP, i32(16 * width)),
+    ...acc.flatMap((a, v) => accumulate(a, get(AV), [...get(BP), ...v128Load(16 * v)])),
+    ...increment(AP, get(KSTEP)),
+    ...increment(BP, i32(16 * width)),
     // K ≥ 1 (callers never pass an empty depth): test at the bottom.
     ...get(KK), ...i32(1), op.i32Sub, op.tee, ...uleb(KK), op.brIf, 0,
     op.end,
   ];
   const storeAcc = (a: number, v: number) =>
-    overwrite ? [...get(CP), ...get(a), ...store(16 * v)] : [...get(CP), ...get(CP), ...load(16 * v), ...get(a), ...add, ...store(16 * v)];
+    overwrite ? [...get(CP), ...get(a), ...v128Store(16 * v)] : [...get(CP), ...get(CP), ...v128Load(16 * v), ...get(a), ...add, ...v128Store(16 * v)];
   const row = [
     ...acc.flatMap((a) => [...zero, ...set(a)]),
     ...get(A), ...get(I), ...get(LDA), op.i32Mul, op.i32Add, ...set(AP),
@@ -98,10 +90,10 @@ export function gemvBody({ f64, width, fma = false, overwrite = false }: { reado
     ...blockLoop([
       ...get(J), ...get(COUNT), op.i32GeU, op.brIf, 1,
       ...i32(0), ...set(I),
-      ...blockLoop([...get(I), ...get(M), op.i32GeU, op.brIf, 1, ...row, ...advance(I, i32(1)), op.br, 0]),
-      ...advance(C, i32(16 * width)),
-      ...advance(B, get(SSTRIDE)),
-      ...advance(J, i32(1)),
+      ...blockLoop([...get(I), ...get(M), op.i32GeU, op.brIf, 1, ...row, ...increment(I, i32(1)), op.br, 0]),
+      ...increment(C, i32(16 * width)),
+      ...increment(B, get(SSTRIDE)),
+      ...increment(J, i32(1)),
       op.br, 0,
     ]),
   ];
@@ -135,7 +127,6 @@ export function copyColumnsBody(f64: boolean): number[] {
   const [KK, JJ, FROM, TO] = [7, 8, 9, 10];
   const e = f64 ? 8 : 4;
   const [load, store] = f64 ? [[op.f64Load, 3, 0], [op.f64Store, 3, 0]] : [[op.f32Load, 2, 0], [op.f32Store, 2, 0]];
-  const advance = (local: number, by: number[]) => [...get(local), ...by, op.i32Add, ...set(local)];
   const body = [
     ...i32(0), ...set(KK),
     ...blockLoop([
@@ -146,10 +137,10 @@ export function copyColumnsBody(f64: boolean): number[] {
       ...blockLoop([
         ...get(JJ), ...get(N), op.i32GeU, op.brIf, 1,
         ...get(TO), ...get(FROM), ...load, ...store,
-        ...advance(FROM, get(JS)), ...advance(TO, i32(e)), ...advance(JJ, i32(1)),
+        ...increment(FROM, get(JS)), ...increment(TO, i32(e)), ...increment(JJ, i32(1)),
         op.br, 0,
       ]),
-      ...advance(KK, i32(1)),
+      ...increment(KK, i32(1)),
       op.br, 0,
     ]),
   ];

@@ -4,7 +4,7 @@
  * elementwise ops over rows of 16-byte chunks. wasm.ts runs them.
  */
 
-import { get, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
+import { blockLoop, get, i32, increment, name, op, section, set, simd, simdOp, sleb, uleb, vec } from './wasm-bytes.js';
 import { gemmBody } from './wasm-gemm.js';
 import { copyColumnsBody, gemvFunctions } from './wasm-gemv.js';
 import { relaxedSimd } from './relaxed-simd.js';
@@ -108,11 +108,8 @@ function elementwiseBody(binary: boolean, compute: (aVec: number[], bVec: number
   const nParams = binary ? 8 : 6;
   const [ROWS, WIDTH, O, OS, A, AS, B, BS] = [0, 1, 2, 3, 4, 5, 6, 7];
   const J = nParams, X = nParams + 1, TMP = nParams + 2;
-  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
   const at = (ptr: number) => [...get(ptr), ...get(J), op.i32Add];
   const load = (ptr: number) => [...at(ptr), ...simdOp(simd.load), 4, 0];
-  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
-  const advance = (ptr: number, stride: number) => [...get(ptr), ...get(stride), op.i32Add, ...set(ptr)];
   const body = blockLoop([
     ...get(ROWS), 0x45 /* i32.eqz */, op.brIf, 1,
     ...i32(0), ...set(J),
@@ -122,7 +119,7 @@ function elementwiseBody(binary: boolean, compute: (aVec: number[], bVec: number
       ...get(J), ...i32(16), op.i32Add, ...set(J),
       op.br, 0,
     ]),
-    ...advance(O, OS), ...advance(A, AS), ...(binary ? advance(B, BS) : []),
+    ...increment(O, get(OS)), ...increment(A, get(AS)), ...(binary ? increment(B, get(BS)) : []),
     ...get(ROWS), ...i32(1), 0x6b /* i32.sub */, ...set(ROWS),
     op.br, 0,
   ]);
@@ -140,10 +137,7 @@ function packBody(f64: boolean): number[] {
   const [P0, KK, JJ, FROM, LIMIT] = [6, 7, 8, 9, 10];
   const e = f64 ? 8 : 4;
   const pc = 128 / e;
-  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
-  const blockLoop = (body: number[]) => [op.block, 0x40, op.loop, 0x40, ...body, op.end, op.end];
   const [load, store, zero] = f64 ? [[op.f64Load, 3, 0], [op.f64Store, 3, 0], [op.f64Const, ...new Array(8).fill(0)]] : [[op.f32Load, 2, 0], [op.f32Store, 2, 0], [op.f32Const, 0, 0, 0, 0]];
-  const advance = (local: number, by: number[]) => [...get(local), ...by, op.i32Add, ...set(local)];
   const body = blockLoop([
     ...get(P0), ...get(N), op.i32GeU, op.brIf, 1,
     // LIMIT: the panel's real columns (fewer than pc only in the last panel).
@@ -160,14 +154,14 @@ function packBody(f64: boolean): number[] {
       ...get(JS), ...i32(e), 0x47 /* i32.ne */, op.brIf, 0,
       ...get(LIMIT), ...i32(pc), 0x47 /* i32.ne */, op.brIf, 0,
       ...Array.from({ length: 8 }, (_, v) => [...get(DST), ...get(FROM), ...simdOp(simd.load), 4, ...uleb(16 * v), ...simdOp(simd.store), 4, ...uleb(16 * v)]).flat(),
-      ...advance(DST, i32(128)), ...i32(pc), ...set(JJ),
+      ...increment(DST, i32(128)), ...i32(pc), ...set(JJ),
       op.end,
-      ...blockLoop([...get(JJ), ...get(LIMIT), op.i32GeU, op.brIf, 1, ...get(DST), ...get(FROM), ...load, ...store, ...advance(FROM, get(JS)), ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
-      ...blockLoop([...get(JJ), ...i32(pc), op.i32GeU, op.brIf, 1, ...get(DST), ...zero, ...store, ...advance(DST, i32(e)), ...advance(JJ, i32(1)), op.br, 0]),
-      ...advance(KK, i32(1)),
+      ...blockLoop([...get(JJ), ...get(LIMIT), op.i32GeU, op.brIf, 1, ...get(DST), ...get(FROM), ...load, ...store, ...increment(FROM, get(JS)), ...increment(DST, i32(e)), ...increment(JJ, i32(1)), op.br, 0]),
+      ...blockLoop([...get(JJ), ...i32(pc), op.i32GeU, op.brIf, 1, ...get(DST), ...zero, ...store, ...increment(DST, i32(e)), ...increment(JJ, i32(1)), op.br, 0]),
+      ...increment(KK, i32(1)),
       op.br, 0,
     ]),
-    ...advance(P0, i32(pc)),
+    ...increment(P0, i32(pc)),
     op.br, 0,
   ]);
   const code = [...vec([[5, 0x7f]]), ...body, op.end];

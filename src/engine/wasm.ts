@@ -32,6 +32,9 @@ export const DEPTH_BLOCK = K_BLOCK;
 /** Rows of A per panel (see gemm). */
 const M_BLOCK = 64;
 
+/** A program argument moved by `by` bytes (its per-step stride kept). */
+const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
+
 /**
  * A region of WebAssembly memory with the kernel instantiated on it, and a bump allocator.
  * Views (typed arrays) into it are invalidated when it grows, so callers allocate first and
@@ -141,7 +144,6 @@ export class WasmArena {
   /** The kernel calls gemm() makes (A row-major), as program calls (A, B, C may move with t). */
   gemmCalls(dtype: DType, M: number, nb: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number, overwrite = false): ProgramCall[] {
     const e = BYTES[dtype];
-    const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
     const calls: ProgramCall[] = [];
     for (let i0 = 0; i0 < M; i0 += M_BLOCK) {
       const mb = Math.min(M_BLOCK, M - i0);
@@ -160,9 +162,8 @@ export class WasmArena {
    * vectors). The same bits as gemm(), depth blocks included; as calls, A and C may move with t.
    * `overwrite`: the first depth block's sums stored over C (else C += A·B).
    */
-  gemvCalls(dtype: DType, M: number, columns: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number, overwrite = false, kStride = 1): ProgramCall[] {
+  gemvCalls(dtype: DType, M: number, columns: number, K: number, A: ProgramArg, B: number, C: ProgramArg, lda: number, ldc: number, overwrite = false): ProgramCall[] {
     const e = BYTES[dtype];
-    const shift = (p: ProgramArg, by: number): ProgramArg => (typeof p === 'number' ? p + by : { base: p.base + by, perStep: p.perStep });
     const { wide, narrow, width } = stripWidths((columns * e) / 16);
     const calls: ProgramCall[] = [];
     for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
@@ -171,7 +172,7 @@ export class WasmArena {
       let c = 0;
       for (const [count, w] of [[wide, width + 1], [narrow, width]] as const) {
         if (count === 0) continue;
-        calls.push({ fn: gemvName(w, dtype === 'float64', overwrite && k0 === 0), args: [M, count, kb, shift(A, k0 * kStride * e), b + k0 * w * 16, shift(C, c), lda * e, K * w * 16, ldc * e, kStride * e] });
+        calls.push({ fn: gemvName(w, dtype === 'float64', overwrite && k0 === 0), args: [M, count, kb, shift(A, k0 * e), b + k0 * w * 16, shift(C, c), lda * e, K * w * 16, ldc * e, e] });
         b += count * K * w * 16;
         c += count * w * 16;
       }
@@ -180,10 +181,10 @@ export class WasmArena {
   }
 
   /** gemvCalls, run now. */
-  gemv(dtype: DType, M: number, columns: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, overwrite = false, kStride = 1): void {
-    for (const call of this.gemvCalls(dtype, M, columns, K, A, B, C, lda, ldc, overwrite, kStride)) {
-      if (!('fn' in call)) continue;
-      (this.exports[call.fn] as (...args: number[]) => void)(...(call.args as number[]));
+  gemv(dtype: DType, M: number, columns: number, K: number, A: number, B: number, C: number, lda: number, ldc: number, overwrite = false): void {
+    for (const call of this.gemvCalls(dtype, M, columns, K, A, B, C, lda, ldc, overwrite)) {
+      const { fn, args } = call as Extract<ProgramCall, { fn: string }>; // gemvCalls makes only kernel calls
+      (this.exports[fn] as (...args: number[]) => void)(...(args as number[]));
     }
   }
 

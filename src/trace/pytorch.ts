@@ -23,8 +23,7 @@ export interface PyTorchOptions {
 }
 
 /** The state_dict's tensors sorted: PyTorch's by kind (weight_ih, ...) under their one module prefix, and the cell's own names passed through. */
-function pytorchTensors(cell: CellGraph, tensors: ReadonlyMap<string, Tensor>, source: string): { found: Map<string, Tensor>; prefix: string; passThrough: Map<string, Tensor> } {
-  const cellParams = new Set(cell.params.map((p) => p.name));
+function pytorchTensors(cell: CellGraph, cellParams: ReadonlySet<string>, tensors: ReadonlyMap<string, Tensor>, source: string): { found: Map<string, Tensor>; prefix: string; passThrough: Map<string, Tensor> } {
   const found = new Map<string, Tensor>();
   const prefixes = new Set<string>();
   const passThrough = new Map<string, Tensor>();
@@ -73,7 +72,7 @@ function pytorchStack(found: ReadonlyMap<string, Tensor>, prefix: string, source
 export function fromPyTorch(cell: CellGraph, tensors: ReadonlyMap<string, Tensor>, options: PyTorchOptions = {}): Weights {
   const source = options.source ?? 'state_dict';
   const cellParams = new Set(cell.params.map((p) => p.name));
-  const { found, prefix, passThrough } = pytorchTensors(cell, tensors, source);
+  const { found, prefix, passThrough } = pytorchTensors(cell, cellParams, tensors, source);
   const { input, hidden, family, G, H, I } = pytorchStack(found, prefix, source);
   const gates = PYTORCH_GATES[family];
 
