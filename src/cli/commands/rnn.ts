@@ -217,7 +217,8 @@ async function runDetection(args: DetectArgs, inputs: DetectInputs, settings: De
   const seconds = (Date.now() - started) / 1000;
   let unclipped: EpochStats[] | undefined;
   if (args['compare-clip'] && !model) {
-    unclipped = anomaly.trainingHistory(series, { ...settings, clip: 0, onProgress: (done, total) => bar.update(`training ${name} without clipping`, done, total, 'batches') });
+    // The detection's level window, not chosen again: the run without clipping reads the same input.
+    unclipped = anomaly.trainingHistory(series, { ...settings, levelWindow: detection.model.levelWindow, clip: 0, onProgress: (done, total) => bar.update(`training ${name} without clipping`, done, total, 'batches') });
     bar.done();
   }
   const files = { seriesFile: args.series, ...(args.train ? { trainFile: args.train } : {}), ...(args.model ? { modelFile: args.model } : {}), cellFile: cellSource.file };

@@ -222,18 +222,10 @@ class EpochSums {
     };
   }
 
-  /** The epoch so far with the batch that diverged (its loss in the mean only when finite). */
+  /** The epoch so far with the batch that diverged, which ends it (a non-finite loss makes the mean that loss). */
   diverged(epoch: number, lossValue: number, norm: number, applied: number): EpochStats {
-    const { lossSum, normSum, normMax, appliedSum, clipped, batches } = this;
-    return {
-      epoch,
-      loss: Number.isFinite(lossValue) ? (lossSum + lossValue) / (batches + 1) : lossValue,
-      gradNormMean: (normSum + norm) / (batches + 1),
-      gradNormMax: Math.max(normMax, norm),
-      appliedNormMean: (appliedSum + applied) / (batches + 1),
-      clippedFraction: clipped / (batches + 1),
-      diverged: true,
-    };
+    this.add(lossValue, norm, applied, false);
+    return { ...this.stats(epoch), diverged: true };
   }
 }
 
