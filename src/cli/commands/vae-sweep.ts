@@ -100,7 +100,7 @@ async function writeSweep(vae: typeof Vae, plot: typeof Plot, result: SweepResul
   await writeChart(migChart, `${out}/mig`);
   const written = ['sweep.csv', 'sweep.json', 'tradeoff.svg/.png', 'mig.svg/.png'];
   for (const t of traversals) {
-    const images = Array.from({ length: t.order.length * t.values.length }, (_, i) => t.images.subarray(i * result.side ** 2, (i + 1) * result.side ** 2));
+    const images = vae.rowViews(t.images, result.side ** 2, t.order.length * t.values.length);
     writeFileAtomic(`${out}/traversals-${t.objective}.png`, plot.imageGrid(images, result.side, result.side, t.values.length, { scale: result.side === 32 ? 2 : 1 }));
     written.push(`traversals-${t.objective}.png (β ${t.beta}; row r: latent ${t.order.map((j) => j + 1).join(', ')} in turn from ${t.values[0]} to ${t.values.at(-1)})`);
   }

@@ -174,11 +174,11 @@ export function rowViews(values: Float32Array, dim: number, count: number): Floa
 
 /** The reconstructions grid's cells: bands of `perRow` originals, each band followed by their reconstructions. */
 export function reconstructionCells(originals: Float32Array, rebuilt: Float32Array, dim: number, pairs: number, perRow: number): Float32Array[] {
+  const [before, after] = [rowViews(originals, dim, pairs), rowViews(rebuilt, dim, pairs)];
   const cells: Float32Array[] = [];
   for (let start = 0; start < pairs; start += perRow) {
     const n = Math.min(perRow, pairs - start);
-    cells.push(...rowViews(originals, dim, pairs).slice(start, start + n));
-    cells.push(...rowViews(rebuilt, dim, pairs).slice(start, start + n));
+    cells.push(...before.slice(start, start + n), ...after.slice(start, start + n));
   }
   return cells;
 }
