@@ -116,7 +116,14 @@ function epochFault(text: string, unit: EpochUnit, column: string): string | und
 
 /** The first row (after the first) whose distinct µs or ns time falls in the previous row's millisecond (file comment), or -1. */
 function finerThanMs(timestamps: readonly string[], ms: readonly number[]): number {
-  return ms.findIndex((t, i) => i > 0 && t === ms[i - 1] && numberIn(timestamps[i]!) !== numberIn(timestamps[i - 1]!));
+  return ms.findIndex((t, i) => i > 0 && t === ms[i - 1] && !sameNumber(timestamps[i]!, timestamps[i - 1]!));
+}
+
+const WHOLE_NUMBER = /^[+-]?\d+$/;
+
+/** Whether two cells hold the same number: whole numbers compared exactly (epoch ns of today exceed 2^53, where a float64 holds only every 256th). */
+function sameNumber(a: string, b: string): boolean {
+  return WHOLE_NUMBER.test(a) && WHOLE_NUMBER.test(b) ? BigInt(a) === BigInt(b) : numberIn(a) === numberIn(b);
 }
 
 /**

@@ -61,6 +61,8 @@ describe('epoch timestamps, hand-written cases', () => {
     expect(errorOf(() => decodeSeriesCsv('v,timestamp\n1,1420070400000000\n2,1420070400000400\n', 'f.csv'))).toBe(
       "f.csv:3:3: timestamp '1420070400000400' in column 'timestamp' falls in the same millisecond as the one before it ('1420070400000000'): times are read to the millisecond, so a series sampled faster cannot keep its epoch microseconds (--timestamp-column '' reads it without timestamps)",
     );
+    // Nanoseconds of today exceed 2^53: two times 100 ns apart are one float64, and still refused.
+    expect(errorOf(() => decodeSeriesCsv('timestamp,v\n1420070400000000000,1\n1420070400000000100,2\n', 'n.csv'))).toMatch(/^n\.csv:3:1: timestamp '1420070400000000100' in column 'timestamp' falls in the same millisecond as the one before it/);
     // The same time twice is a duplicate (series-clean merges it), not a faster series.
     expect(timeColumnOf(['1420070400000000000', '1420070400000000000', '1420070401000000000'])).toMatchObject({ kind: 'epoch', unit: 'ns' });
   });
