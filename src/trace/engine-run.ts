@@ -137,22 +137,25 @@ export function readOnlyRecords<V>(keys: readonly string[]): (make: (key: string
 }
 
 /**
- * The cell compiled by the last trace that asked to reuse it, held weakly: the GC drops it,
- * and its memory, once nothing else holds it (not within one synchronous run of traces).
+ * The last cell traced with `reuseFor`, and from its second trace on its compiled program, held
+ * weakly: the GC drops it, and its memory, once nothing else holds it. Not from the first: a
+ * WeakRef's target lives to the end of the current macrotask, so a loop tracing many different
+ * cells (the fuzzer, a batch of figures) would hold every one of their memories until it ends.
  */
-let last: { readonly cell: CellGraph; readonly sizes: string; readonly lowering: Lowering; readonly compiled: WeakRef<CompiledCell> } | undefined;
+let last: { readonly cell: CellGraph; readonly sizes: string; readonly lowering: Lowering; readonly compiled?: WeakRef<CompiledCell> } | undefined;
 
 /**
  * The engine's program for `cell` and whether it is the last trace's, reused: with `reuseFor`
- * (the cell as written), the next trace of that cell at these sizes reuses it.
+ * (the cell as written), a run of traces of that cell at these sizes reuses it from the third on.
  */
 function compiledFor(cell: CellGraph, sizes: Readonly<Record<string, number>>, reuseFor: CellGraph | undefined): { compiled: CompiledCell; reused: boolean } {
   const key = JSON.stringify(sizes);
-  const previous = reuseFor && last?.cell === reuseFor && last.sizes === key && last.lowering === lower ? last.compiled.deref() : undefined;
+  const again = reuseFor !== undefined && last?.cell === reuseFor && last.sizes === key && last.lowering === lower;
+  const previous = again ? last!.compiled?.deref() : undefined;
   if (previous) return { compiled: previous, reused: true };
   const compiled = lower(cell, sizes, { dtype: 'float64', exact: true });
   // Not while a startup snapshot is made (no WebAssembly then), which could not keep it.
-  if (reuseFor && typeof WebAssembly !== 'undefined') last = { cell: reuseFor, sizes: key, lowering: lower, compiled: new WeakRef(compiled) };
+  if (reuseFor && typeof WebAssembly !== 'undefined') last = { cell: reuseFor, sizes: key, lowering: lower, ...(again ? { compiled: new WeakRef(compiled) } : {}) };
   return { compiled, reused: false };
 }
 
@@ -160,8 +163,8 @@ function compiledFor(cell: CellGraph, sizes: Readonly<Record<string, number>>, r
  * Runs `cell` (already sized) on the engine and returns the recorded nodes' values per step.
  * Throws an InputError when the engine cannot run the cell (the reason names the node).
  * `reuseFor` (the cell as written): a run of traces of it at one size reuses the compiled
- * program and its memory from the second on (the first hands its memory over to its values:
- * a single trace copies nothing).
+ * program and its memory from the third on (the first two hand their memory over to their
+ * values: a single trace copies nothing).
  */
 export function runOnEngine(cell: CellGraph, sizes: Readonly<Record<string, number>>, weights: Weights, run: RunInputs, recorded: readonly CellNode[], reuseFor?: CellGraph): NodeRows[] {
   const { compiled, reused } = compiledFor(cell, sizes, reuseFor);
