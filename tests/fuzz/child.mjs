@@ -1,17 +1,22 @@
 // One loader's fuzz run, in a child process so that a crash, a hang or runaway memory is
 // seen by the parent (run.mjs) instead of taking it down. Prints one JSON summary line.
-//   node tests/fuzz/child.mjs LOADER CASES SEED [--show CASE]
+//   node tests/fuzz/child.mjs LOADER CASES SEED [--long] [--hashes] [--show CASE[,CASE...]]
+// --long: the long run's seeds (full-size deep statements); --hashes: the summary lists every
+// case's input hash; --show: prints those cases' inputs (one line each) instead of running.
+import { createHash } from 'node:crypto';
 import { openSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createRandom, GateflowError, LOADERS } from './loaders.mjs';
 import { mutateBytes, mutateText } from './mutate.mjs';
 
-const [name, casesText, seedText, flag, showText] = process.argv.slice(2);
+const [name, casesText, seedText, ...flags] = process.argv.slice(2);
 const loader = LOADERS[name];
 if (!loader) throw new Error(`unknown loader '${name}' (${Object.keys(LOADERS).join(', ')})`);
 const cases = Number(casesText);
 const seed = Number(seedText);
+const long = flags.includes('--long');
+const showText = flags.includes('--show') ? flags[flags.indexOf('--show') + 1] : undefined;
 /**
  * Per case: over this is a failure (a hang is caught by the parent's timeout). Reading is
  * linear, so a mutant near the 64 MB cap (line duplication makes them) gets 0.1 s per MB more.
@@ -28,8 +33,10 @@ const loadFactor = () => Math.max(1, loadavg()[0] / availableParallelism());
 const MEMORY_LIMIT_MB = Number(process.env.FUZZ_MEMORY_LIMIT_MB ?? 256);
 const MAX_MESSAGE = 1200;
 
-const seeds = loader.seeds();
-/** The same (loader, seed, case) always gives the same input. */
+// Everything a case's input depends on is in the arguments: the seeds come from the files
+// shipped and the sizes asked (--long), never from the environment or from earlier cases.
+const seeds = loader.seeds({ long });
+/** The same (loader, seed, case, --long) always gives the same input: its own random stream, nothing shared. */
 export function inputFor(index) {
   const random = createRandom((seed * 100_003 + index) | 0);
   const base = seeds[random.int(seeds.length)];
@@ -43,15 +50,22 @@ export function inputFor(index) {
   return base.kind === 'text' ? { kind: 'text', value: mutateText(base.value, random, loader.json) } : { kind: 'bytes', value: mutateBytes(base.value, random) };
 }
 
-/** The input as a failure report shows it: at most 300 characters (or 150 bytes in hex). */
-export function preview(input) {
-  if (input.kind === 'bytes') return `${input.value.length} bytes: ${Buffer.from(input.value.subarray(0, 150)).toString('hex')}${input.value.length > 150 ? '…' : ''}`;
-  const v = input.value;
-  return `${v.length} characters: ${JSON.stringify(v.length > 300 ? `${v.slice(0, 200)}…${v.slice(-100)}` : v)}`;
+/** The first 16 hex digits of the input's SHA-256 (a text as UTF-16, so a lone surrogate counts): a replay is the same input when this matches. */
+export function hashOf(input) {
+  const data = input.kind === 'bytes' ? input.value : Buffer.from(input.value, 'utf16le');
+  return createHash('sha256').update(data).digest('hex').slice(0, 16);
 }
 
-if (flag === '--show') {
-  process.stdout.write(`${preview(inputFor(Number(showText)))}\n`);
+/** The input as a failure report and --show print it: its size, hash, and at most 300 characters (or 150 bytes in hex). */
+export function preview(input) {
+  const head = `${input.value.length} ${input.kind === 'bytes' ? 'bytes' : 'characters'} (hash ${hashOf(input)})`;
+  if (input.kind === 'bytes') return `${head}: ${Buffer.from(input.value.subarray(0, 150)).toString('hex')}${input.value.length > 150 ? '…' : ''}`;
+  const v = input.value;
+  return `${head}: ${JSON.stringify(v.length > 300 ? `${v.slice(0, 200)}…${v.slice(-100)}` : v)}`;
+}
+
+if (showText !== undefined) {
+  for (const index of showText.split(',')) process.stdout.write(`${preview(inputFor(Number(index)))}\n`);
   process.exit(0);
 }
 
@@ -66,10 +80,11 @@ for (const base of seeds) {
 
 const progress = process.env.FUZZ_PROGRESS_FILE ? openSync(process.env.FUZZ_PROGRESS_FILE, 'w') : undefined;
 const MB = 1024 * 1024;
-const summary = { loader: name, seed, cases: 0, ok: 0, typed: 0, failures: [], slowestMs: 0, maxGrowthMb: 0 };
+const summary = { loader: name, seed, long, cases: 0, ok: 0, typed: 0, failures: [], slowestMs: 0, maxGrowthMb: 0, ...(flags.includes('--hashes') ? { hashes: [] } : {}) };
 const baseRss = process.memoryUsage().rss;
 for (let i = 0; i < cases; i++) {
   const input = inputFor(i);
+  summary.hashes?.push(hashOf(input));
   if (progress !== undefined) writeSync(progress, `${i}\n`, 0);
   const before = process.memoryUsage();
   const start = performance.now();

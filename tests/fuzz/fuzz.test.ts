@@ -2,9 +2,11 @@
 // mutants of valid inputs, each of which must load or end in a GateflowError, within 5 s
 // (plus 0.1 s a MB of input) and 256 MB per case, in a child process with a 768 MB heap (so a
 // crash or hang is reported with the case that caused it). `npm run fuzz` runs 10,000 per loader.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module shared with `npm run fuzz`, without type declarations.
-import { describeFailures, LOADER_NAMES, runLoader } from './run.mjs';
+import { describeFailures, LOADER_NAMES, replayArgs, runLoader, showCase } from './run.mjs';
 
 const CASES = 200;
 const SEED = 12;
@@ -41,4 +43,33 @@ describe.concurrent('loader fuzzing', () => {
 // once already fill a loaded machine, and a fourteenth pushed the slowest (cell) past its time.
 describe('loader fuzzing, the benchmark loaders', () => {
   it.each([...LENIENT])(title, quickRun, 180_000);
+});
+
+/** The hashes `node tests/fuzz/run.mjs ARGS` prints (one per shown case), the command a failure report gives. */
+function replayedHashes(args: string[]): string[] {
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args], { encoding: 'utf8', timeout: 60_000 });
+  return [...run.stdout.matchAll(/\(hash ([0-9a-f]{16})\)/g)].map((m) => m[1]);
+}
+
+// A failure report's replay command must print the very input the run loaded at that case (a long
+// cell run once reported a 56,068-character input whose replay gave 48,308 characters: --show used
+// the quick run's seeds). Each case, generated alone, must equal the same case inside a run: after
+// the warm-up, after the cases before it were loaded.
+describe('replaying a fuzz case', () => {
+  it.concurrent.each([
+    // The long cell run (full-size deep statements; case 1 of seed 29 mutates one), and a structured mutation of bytes.
+    { name: 'cell', seed: 29, cases: 2, long: true },
+    { name: 'safetensors', seed: SEED, cases: 4, long: false },
+  ])('$name (long: $long): the report\'s replay command prints the input each case of a run had', async ({ name, seed, cases, long }) => {
+    const summary = await runLoader(name, cases, seed, { long, hashes: true });
+    expect(summary.hashes).toHaveLength(cases);
+    expect(new Set(summary.hashes).size).toBe(cases);
+    // Shown last case first: the last is generated alone, and no case after the ones before it.
+    const backwards = Array.from({ length: cases }, (_, i) => cases - 1 - i);
+    const args = replayArgs(summary, backwards.join(','));
+    expect(args.includes('--quick')).toBe(!long);
+    expect(replayedHashes(args)).toEqual(backwards.map((i) => summary.hashes[i]));
+    // The seed sizes are part of the case: the other run's case 1 is another input, so a replay that lost them would fail above.
+    if (name === 'cell') expect(showCase(name, seed, 1, { long: !long })).not.toContain(summary.hashes[1]);
+  }, 60_000);
 });

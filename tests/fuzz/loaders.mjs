@@ -33,20 +33,21 @@ const cells = new Map();
 const { createRandom } = random;
 const onnxSchema = createRequire(join(root, 'package.json'))('onnx-proto').onnx;
 
-const shippedCells = () => readdirSync(io.CELLS_DIR).filter((f) => f.endsWith('.cell')).map((f) => readFileSync(join(io.CELLS_DIR, f), 'utf8'));
+// Sorted: a seed's place in the list picks it, so the order must not depend on the file system.
+const shippedCells = () => readdirSync(io.CELLS_DIR).filter((f) => f.endsWith('.cell')).sort().map((f) => readFileSync(join(io.CELLS_DIR, f), 'utf8'));
 /**
  * Statements deeper than mathjs alone can parse: 400 nested brackets (right-nested sums
- * inside) and 400 nested calls, and a 600-term sum; `npm run fuzz` (FUZZ_LONG=1) uses the
- * sizes of issue 12, 2,000 and 4,000, which would take the quick run past its time.
+ * inside) and 400 nested calls, and a 600-term sum; a long run (`npm run fuzz`, the child's
+ * --long) uses the sizes of issue 12, 2,000 and 4,000, which would take the quick run past its time.
  */
-const deepCells = () => {
-  const [depth, terms] = process.env.FUZZ_LONG === '1' ? [2000, 4000] : [400, 600];
+const deepCells = (long) => {
+  const [depth, terms] = long ? [2000, 4000] : [400, 600];
   const header = 'cell: deep\ninput: x\nstate: h [input]\n';
   const sum = Array.from({ length: terms }, (_, k) => `${(k % 7) / 8} x`).join(' + ');
   const nested = `${'(x + '.repeat(depth)}0.5 h_prev${')'.repeat(depth)}`;
   return [`${header}h = 0.5 h_prev + ${sum}\n`, `${header}h = ${nested}\n`, `${header}h = ${'tanh('.repeat(depth)}x + h_prev${')'.repeat(depth)}\n`];
 };
-const shippedThemes = () => readdirSync(io.THEMES_DIR).map((f) => readFileSync(join(io.THEMES_DIR, f), 'utf8'));
+const shippedThemes = () => readdirSync(io.THEMES_DIR).sort().map((f) => readFileSync(join(io.THEMES_DIR, f), 'utf8'));
 const text = (s) => ({ kind: 'text', value: s });
 const bytes = (b) => ({ kind: 'bytes', value: b });
 const cellOf = (name) => {
@@ -213,12 +214,12 @@ function materialise(json, dir) {
   }
 }
 
-/** name → { seeds(), load(input), structured?(seed, random, mutateText) } */
+/** name → { seeds({ long }), load(input), structured?(seed, random, mutateText) } */
 export { GateflowError, createRandom };
 
 export const LOADERS = {
   cell: {
-    seeds: () => [...shippedCells(), ...deepCells()].map(text),
+    seeds: ({ long }) => [...shippedCells(), ...deepCells(long)].map(text),
     load: (s) => {
       const graph = parseCell(s, { file: 'fuzz.cell' });
       toText(graph);
