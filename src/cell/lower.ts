@@ -169,10 +169,7 @@ class StatementLowering implements FormContext {
     }
     if (args.length !== 1) throw new CellError(nameSpan, `${name} takes one argument, found ${args.length}`);
     const arg: Use = yield args[0];
-    const span = this.closeParen(this.cover(nameSpan, arg.span));
-    const node: DraftNode = { id: this.nextId(fn), kind: 'activation', fn, inputs: [arg.node.id], term: arg.node.term, span, statement: this.statement };
-    this.emit(node);
-    return { node, span };
+    return this.make('activation', [arg.node], arg.node.term, this.closeParen(this.cover(nameSpan, arg.span)), { fn });
   }
 
   /** An operator: a product chain reassociated, unary plus and minus, transpose, power, or a binary operator. */
@@ -188,9 +185,7 @@ class StatementLowering implements FormContext {
       const arg: Use = yield any.args[0];
       const minus = this.text.lastIndexOf('-', arg.span.column - this.column);
       const span = minus < 0 ? arg.span : this.cover({ file: this.file, line: this.line, column: minus + this.column, length: 1 }, arg.span);
-      const node: DraftNode = { id: this.nextId('neg'), kind: 'neg', inputs: [arg.node.id], term: arg.node.term, span, statement: this.statement, scalar: arg.node.scalar };
-      this.emit(node);
-      return { node, span };
+      return this.make('neg', [arg.node], arg.node.term, span, { scalar: arg.node.scalar });
     }
     const op = BINARY[any.fn];
     if (!op || any.args.length !== 2) {
@@ -211,8 +206,9 @@ class StatementLowering implements FormContext {
     return !!node.scalar || this.rankOf(node) === 0;
   }
 
+  /** A node of `kind` emitted; an activation or reduction is numbered by its function (h.tanh.0), the others by kind. */
   make(kind: OpKind, inputs: readonly DraftNode[], term: ShapeTerm, span: Span, extra: Partial<DraftNode> = {}): Use {
-    const node: DraftNode = { id: this.nextId(kind === 'reduce' ? String(extra.fn) : kind), kind, inputs: inputs.map((i) => i.id), term, span, statement: this.statement, ...extra };
+    const node: DraftNode = { id: this.nextId(extra.fn ?? kind), kind, inputs: inputs.map((i) => i.id), term, span, statement: this.statement, ...extra };
     this.emit(node);
     return { node, span };
   }

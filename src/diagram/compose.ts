@@ -77,7 +77,7 @@ export function compose(
 
 /** Carry labels (h_{t-1} between steps) decide how wide the gaps must be. */
 function carryLabel(name: string, time: string, fontPx: number): Label {
-  return typeset(stateTex(name, time), fontPx * TAG_RATIO);
+  return stateLabel(name, time, fontPx * TAG_RATIO);
 }
 
 function frameOf(graph: DiagramGraph, options: LayoutOptions, step: StepLayout): Frame {
@@ -87,7 +87,7 @@ function frameOf(graph: DiagramGraph, options: LayoutOptions, step: StepLayout):
   const inputs = graph.ports.filter((p) => p.side === 'south');
   const outputs = graph.ports.filter((p) => p.side === 'north');
   const carryWidths = graph.steps.flatMap((s) => stateOuts.map((p) => carryLabel(p.name, s.time, fontPx).width));
-  const initialWidths = stateIns.map((p) => typeset(stateTex(p.name, graph.initialTime), fontPx).width);
+  const initialWidths = stateIns.map((p) => stateLabel(p.name, graph.initialTime, fontPx).width);
   const strip = options.stripWidth;
   // A state whose ports differ in height crosses the gap with a jog in a channel of its own,
   // right of every carry label (so no jog crosses a label) and of every other channel.
@@ -162,7 +162,7 @@ function placeStepTerminals(frame: Frame, time: string, i: number, parts: Parts)
   const oy = frame.top;
   for (const p of [...frame.inputs, ...frame.outputs]) {
     const port = step.ports.get(p.id)!;
-    const tLabel = typeset(stateTex(p.name, time), frame.fontPx);
+    const tLabel = stateLabel(p.name, time, frame.fontPx);
     const below = p.side === 'south';
     const cx = ox + port.x;
     const ty = below ? oy + step.height + TERMINAL_GAP : oy - TERMINAL_GAP - terminalD;
@@ -203,7 +203,7 @@ function placeInitialStates(frame: Frame, parts: Parts): void {
   for (const p of frame.stateIns) {
     const port = frame.step.ports.get(p.id)!;
     const y = frame.top + port.y;
-    const label = typeset(stateTex(p.name, frame.graph.initialTime), frame.fontPx);
+    const label = stateLabel(p.name, frame.graph.initialTime, frame.fontPx);
     const box = { x: MARGIN, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
     parts.terminals.push({ key: `initial:${p.name}`, role: 'state-in', tex: label.tex, valueOf: p.valueOf, valueStep: 0, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: MARGIN, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
     parts.edges.push(stateEdge(`initial:${p.name}`, `0:${p.id}`, p, [{ x: box.x + box.width + 2, y }, { x: frame.left, y }], 0, null, null));
@@ -231,7 +231,7 @@ function placeStateOuts(frame: Frame, time: string, i: number, parts: Parts): vo
       const stripBox = strip === null ? null : { x: left(strip), y: y + 4, width: strip, height: STRIP_HEIGHT };
       parts.edges.push(stateEdge(`${i}:${p.id}`, `${i + 1}:in:${p.name}`, p, points, i, { tex: label.tex, box: labelBox }, stripBox));
     } else {
-      const label = typeset(stateTex(p.name, time), frame.fontPx);
+      const label = stateLabel(p.name, time, frame.fontPx);
       const box = { x: x0 + 30, y: y - label.height / 2 - 4, width: Math.ceil(label.width + 4), height: Math.ceil(label.height + 8) };
       parts.terminals.push({ key: `final:${p.name}`, role: 'state-out', tex: label.tex, valueOf: p.valueOf, valueStep: i, ...box, labelBox: centred(label, box), stripBox: strip === null ? null : { x: box.x, y: box.y + box.height + 3, width: strip, height: STRIP_HEIGHT } });
       parts.edges.push(stateEdge(`${i}:${p.id}`, `final:${p.name}`, p, [{ x: x0, y }, { x: box.x - 2, y }], i, null, null));
@@ -266,12 +266,13 @@ function previousTime(time: string): string {
   const offset = (m[1] === '+' ? 1 : -1) * Number(m[2] ?? 0) - 1;
   return offset === 0 ? 't' : offset < 0 ? `t${offset}` : `t+${offset}`;
 }
-const stateTex = (name: string, time: string) => atTime(timedTex(name), time, previousTime(time));
+/** A state, input or output's label at `time` (h_{t-1}), typeset. */
+const stateLabel = (name: string, time: string, fontPx: number): Label => typeset(atTime(timedTex(name), time, previousTime(time)), fontPx);
 
 /** Inputs (below) and outputs (above) are circles of one size, large enough for every label. */
 export function terminalDiameter(graph: DiagramGraph, fontPx: number): number {
   const ends = graph.ports.filter((p) => p.side === 'south' || p.side === 'north');
-  const labels = graph.steps.flatMap((s) => ends.map((p) => typeset(stateTex(p.name, s.time), fontPx)));
+  const labels = graph.steps.flatMap((s) => ends.map((p) => stateLabel(p.name, s.time, fontPx)));
   return Math.ceil(Math.max(30, ...labels.map((l) => Math.hypot(l.width, l.height) + 6)));
 }
 

@@ -316,14 +316,19 @@ function paramVarsOn(r: Resolved, tape: Tape, given: readonly Parameter[] | Read
   return paramVars;
 }
 
+/** A given initial state of `s` must be [B, ...s's shape] (unroll and forward both check it). */
+function checkInitialShape(r: Resolved, s: NamedShape, shape: readonly number[], B: number): void {
+  const expected = [B, ...s.shape];
+  if (!sameShape(shape, expected)) throw new ShapeError(s.name, expected, shape, `cell '${r.cell.name}' initial state`);
+}
+
 /** The states entering step 0 as Vars: given ones (checked against [B, ...shape]) or zeros. */
 function initialStatesOn(r: Resolved, tape: Tape, given: UnrollOptions['initial'], B: number): Record<string, Var> {
   const initial: Record<string, Var> = {};
   for (const s of r.states) {
     const start = given?.[s.name];
-    const expected = [B, ...s.shape];
-    const value = start ? ('value' in start ? start.value : start) : zeros(expected, r.dtype);
-    if (!sameShape(value.shape, expected)) throw new ShapeError(s.name, expected, value.shape, `cell '${r.cell.name}' initial state`);
+    const value = start ? ('value' in start ? start.value : start) : zeros([B, ...s.shape], r.dtype);
+    checkInitialShape(r, s, value.shape, B);
     initial[s.name] = start && 'value' in start ? start : tape.constant(value, `${s.name}_0`);
   }
   return initial;
@@ -370,8 +375,7 @@ function forwardInputs(r: Resolved, list: readonly Parameter[], options: Forward
   const noise = noiseTensors(r, options, T, B);
   for (const s of r.states) {
     const given = options.initial?.[s.name];
-    const expected = [B, ...s.shape];
-    if (given && !sameShape(given.shape, expected)) throw new ShapeError(s.name, expected, given.shape, `cell '${r.cell.name}' initial state`);
+    if (given) checkInitialShape(r, s, given.shape, B);
   }
   const unscheduled = r.cell.nodes.find((n) => !scheduled(n));
   if (unscheduled && (options.observe || options.record)) throw new InputError(`cell '${r.cell.name}': the fast schedule has no '${unscheduled.kind}' for observing every node`);

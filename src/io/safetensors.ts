@@ -27,6 +27,8 @@ interface TensorEntry {
   readonly name: string;
   readonly dtype: string;
   readonly shape: number[];
+  /** Elements: the product of the shape. */
+  readonly count: number;
   readonly begin: number;
   readonly end: number;
 }
@@ -52,8 +54,7 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafet
     }
     const tensor = checkEntry(name, entry, dataLength, file, fail);
     extents.push(tensor);
-    const count = tensor.shape.reduce((a, b) => a * b, 1);
-    tensors.set(name, { shape: tensor.shape, data: readFloats(view, dataStart + tensor.begin, count, tensor.dtype), dtype: tensor.dtype });
+    tensors.set(name, { shape: tensor.shape, data: readFloats(view, dataStart + tensor.begin, tensor.count, tensor.dtype), dtype: tensor.dtype });
   }
   checkCoverage(extents, dataLength, fail);
   return { tensors, metadata };
@@ -97,7 +98,7 @@ function checkEntry(name: string, entry: unknown, dataLength: number, file: stri
   if (end - begin !== count * itemSize) {
     fail(`${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * itemSize} bytes, data_offsets give ${end - begin}`);
   }
-  return { name, dtype: dtype as string, shape: shape as number[], begin, end };
+  return { name, dtype: dtype as string, shape: shape as number[], count, begin, end };
 }
 
 /** The format requires the data to be covered exactly, without holes or overlaps. */
