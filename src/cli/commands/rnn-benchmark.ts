@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { GateflowError, InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
-import { positiveInteger } from '../options.js';
 import { warn, writeChart } from '../output.js';
 import { progressBar } from '../progress.js';
 import { RNN_BAR_WIDTH, thresholdRuleOf } from './rnn-series.js';
@@ -40,13 +39,13 @@ export function benchmarkCommand(cli: Argv): Argv {
       const anomaly = await import('../../train/anomaly/index.js');
       const { loadCell } = await import('../../load-cell.js');
       const cells = args.cells.split(',').map((c) => c.trim()).filter(Boolean).map(loadCell);
-      // The same settings for every series and cell, checked once.
+      // The same settings for every series and cell (checkOptionValues already refused a number out of its range).
       const settings = {
-        hidden: positiveInteger(args.hidden, 'hidden'),
-        window: positiveInteger(args.window, 'window'),
-        horizon: positiveInteger(args.horizon, 'horizon'),
-        epochs: positiveInteger(args.epochs, 'epochs'),
-        smooth: positiveInteger(args.smooth, 'smooth'),
+        hidden: args.hidden,
+        window: args.window,
+        horizon: args.horizon,
+        epochs: args.epochs,
+        smooth: args.smooth,
         seed: args.seed,
         thresholdRule: thresholdRuleOf(args),
         seasonal: args.seasonal,

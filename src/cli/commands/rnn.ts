@@ -11,7 +11,7 @@ import { InputError } from '../../errors.js';
 import type { Command } from './command.js';
 import { toStableJson } from '../../stable-json.js';
 import { progressBar } from '../progress.js';
-import { fraction, positiveInteger } from '../options.js';
+import { fraction } from '../options.js';
 import { warn, writeChart, writeOutput } from '../output.js';
 import { benchmarkCommand } from './rnn-benchmark.js';
 import { readCleanSeries, RNN_BAR_WIDTH, thresholdRuleOf } from './rnn-series.js';
@@ -162,7 +162,7 @@ async function detectInputs(args: DetectArgs) {
 
 type DetectInputs = Awaited<ReturnType<typeof detectInputs>>;
 
-/** detect()'s settings from the command's options, checked. */
+/** detect()'s settings from the command's options (each number already in its range: checkOptionValues), the rest checked here. */
 async function detectSettings(args: DetectArgs, inputs: DetectInputs): Promise<DetectSettings> {
   const { timeStepOf } = await import('../../io/index.js');
   const { series, train, model, cell } = inputs;
@@ -172,16 +172,16 @@ async function detectSettings(args: DetectArgs, inputs: DetectInputs): Promise<D
   const timeStep = timeStepOf((train ?? series).timestamps);
   const settings = {
     cell,
-    hidden: positiveInteger(args.hidden, 'hidden'),
-    window: positiveInteger(args.window, 'window'),
-    horizon: positiveInteger(args.horizon, 'horizon'),
-    epochs: positiveInteger(args.epochs, 'epochs'),
+    hidden: args.hidden,
+    window: args.window,
+    horizon: args.horizon,
+    epochs: args.epochs,
     clip,
     ...(args.lr !== undefined ? { lr: args.lr } : {}),
     optimizer: args.optimizer,
-    batch: positiveInteger(args.batch, 'batch'),
+    batch: args.batch,
     seed: args.seed,
-    smooth: positiveInteger(args.smooth, 'smooth'),
+    smooth: args.smooth,
     thresholdRule: thresholdRuleOf(args),
     ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
     robustFit: args['robust-fit'],
@@ -192,7 +192,7 @@ async function detectSettings(args: DetectArgs, inputs: DetectInputs): Promise<D
     ...(args['level-window'] !== undefined ? { levelWindow: args['level-window'] } : {}),
     levelAlarm: args['level-alarm'],
     ...(args['min-run'] !== undefined ? { minRun: args['min-run'] } : {}),
-    ensemble: positiveInteger(args.ensemble, 'ensemble'),
+    ensemble: args.ensemble,
     normalFraction: fraction(args['normal-fraction'], 'normal-fraction'),
     holdoutFraction: fraction(args['holdout-fraction'], 'holdout-fraction'),
     ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
@@ -281,10 +281,10 @@ function synthCommand(cli: Argv): Argv {
       const { writeFileAtomic } = await import('../../io/index.js');
       const base = {
         seed: args.seed,
-        length: positiveInteger(args.length, 'length'),
+        length: args.length,
         period: args.period,
         noise: args.noise,
-        count: positiveInteger(args.count, 'count'),
+        count: args.count,
       };
       if (!(base.period > 1)) throw new InputError(`--period must be more than 1, got ${base.period}`);
       if (!(base.noise >= 0)) throw new InputError(`--noise must be 0 or more, got ${base.noise}`);

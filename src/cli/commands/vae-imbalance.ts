@@ -5,7 +5,6 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
-import { positiveInteger } from '../options.js';
 import { writeChart } from '../output.js';
 import { progressBar } from '../progress.js';
 import { commonVaeOptions, loadData, majorityRatios, VAE_BAR_WIDTH } from './vae-common.js';
@@ -29,7 +28,6 @@ export function imbalanceCommand(cli: Argv): Argv {
         .option('k', { type: 'number', default: 10, describe: 'neighbours for the kNN density' })
         .option('out', { type: 'string', default: 'out/vae-imbalance', describe: 'output folder' }),
     async (args) => {
-      for (const key of ['latent', 'hidden', 'epochs', 'total', 'k', 'seeds'] as const) positiveInteger(args[key], key);
       if (args.sweep) await runSweep(args);
       else await scoreOne(args);
     },

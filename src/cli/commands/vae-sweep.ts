@@ -7,7 +7,7 @@ import type * as Vae from '../../train/vae/index.js';
 import type * as Plot from '../../plot/index.js';
 import { InputError } from '../../errors.js';
 import { toStableJson } from '../../stable-json.js';
-import { parseNumberList, positiveInteger } from '../options.js';
+import { parseNumberList } from '../options.js';
 import { writeChart } from '../output.js';
 import { progressBar } from '../progress.js';
 import { commonVaeOptions, VAE_BAR_WIDTH } from './vae-common.js';
@@ -26,7 +26,6 @@ export function sweepCommand(cli: Argv): Argv {
       const betas = parseNumberList(args.betas, 'betas');
       const objectives = args.objectives.split(',').map((o) => o.trim());
       for (const o of objectives) if (o !== 'beta-vae' && o !== 'beta-tcvae') throw new InputError(`--objectives: unknown objective '${o}' (beta-vae, beta-tcvae)`);
-      for (const key of ['latent', 'hidden', 'epochs', 'batch', 'sprites', 'held-out', 'seeds', 'mig-samples'] as const) positiveInteger(args[key], key);
       const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const out = args.out;
       const onCheckpoint = await checkpointWriter(vae, out);

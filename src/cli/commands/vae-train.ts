@@ -5,7 +5,6 @@
 import type { Argv } from 'yargs';
 import type { CurvePanel, Dataset, EpochRow, Vae } from '../../train/vae/index.js';
 import { toStableJson } from '../../stable-json.js';
-import { positiveInteger } from '../options.js';
 import { writeChart } from '../output.js';
 import { progressBar } from '../progress.js';
 import { commonVaeOptions, loadData, VAE_BAR_WIDTH } from './vae-common.js';
@@ -30,7 +29,6 @@ export function trainCommand(cli: Argv): Argv {
       const vae = await import('../../train/vae/index.js');
       const { writeFileAtomic } = await import('../../io/index.js');
       const { createRandom } = await import('../../random.js');
-      for (const key of ['latent', 'hidden', 'epochs', 'batch'] as const) positiveInteger(args[key], key);
       const { split, source } = await loadData(vae, args.data, args.gaussian, args.seed, args.dataset);
       const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const started = Date.now();
