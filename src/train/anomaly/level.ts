@@ -110,11 +110,11 @@ function levelRelativeWalk(x: Float64Array, C: number, window: number, part?: Le
  * A climb slower than the predictor's level window is followed by the level-relative input, but
  * the level itself keeps leaving its trailing reference for as long as it climbs; a spike or a
  * burst shorter than half of `persistence` steps does not move the median. NaN for the first
- * reference + persistence − 1 steps (the reference and the median are not yet full).
+ * reference + persistence − 1 steps (the reference and the median are not yet full). `u`: the
+ * level-relative x at the reference window when the caller has it (the predictor's input, prepare.ts).
  */
-export function levelDeparture(x: Float64Array, C: number, reference: number, persistence: number): Float64Array {
+export function levelDeparture(x: Float64Array, C: number, reference: number, persistence: number, u: Float64Array = levelRelative(x, C, reference)): Float64Array {
   if (!Number.isInteger(persistence) || persistence < 1) throw new RangeError(`level persistence must be a positive integer, got ${persistence}`);
-  const u = levelRelative(x, C, reference);
   const T = x.length / C;
   // One step of NaN appended, so the trailing window visited at t + 1 is u over [t + 1 − persistence, t].
   const padded = new Float64Array(u.length + C).fill(Number.NaN);
@@ -197,18 +197,20 @@ export interface LevelChannel {
 /**
  * The level channel for inputs `train` (the training series, fit part [0, fitEnd): the threshold
  * is read from its departures by `thresholdFrom`, unless `threshold` is given, as a saved model
- * gives it) and `scored`, with the level window as reference and re-arm time.
+ * gives it) and `scored`, with the level window as reference and re-arm time. `relative`: both
+ * inputs already taken relative to their level at the reference window (the predictor's inputs),
+ * so the trailing medians are not run again.
  */
 export function levelChannel(
-  inputs: { readonly train: Float64Array; readonly scored: Float64Array; readonly C: number; readonly fitEnd: number },
+  inputs: { readonly train: Float64Array; readonly scored: Float64Array; readonly C: number; readonly fitEnd: number; readonly relative?: { readonly train: Float64Array; readonly scored: Float64Array } },
   reference: number,
   minRun: number,
   thresholdFrom: (trainScores: Float64Array) => number,
   threshold?: number,
 ): LevelChannel {
-  const { train, scored, C, fitEnd } = inputs;
-  const scores = levelDeparture(scored, C, reference, LEVEL_PERSISTENCE);
-  const trainScores = () => (train === scored ? scores : levelDeparture(train, C, reference, LEVEL_PERSISTENCE));
+  const { train, scored, C, fitEnd, relative } = inputs;
+  const scores = levelDeparture(scored, C, reference, LEVEL_PERSISTENCE, relative?.scored);
+  const trainScores = () => (train === scored ? scores : levelDeparture(train, C, reference, LEVEL_PERSISTENCE, relative?.train));
   const th = threshold ?? levelAlarmThreshold(thresholdFrom(trainScores()), levelQuantum(train, C, fitEnd));
   return { scores, threshold: th, alarms: levelAlarms(scores, th, minRun, reference) };
 }
