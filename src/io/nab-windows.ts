@@ -8,7 +8,7 @@
 import { clipText, InputError } from '../errors.js';
 import { jsonError, parseJsonText } from './json-text.js';
 import type { SeriesTable } from './series.js';
-import { parseIsoTimestamp, timeColumnOf } from './time-column.js';
+import { parseIsoTimestamp, timeColumnOfSeries } from './time-column.js';
 
 /** One window in ms since 1970 UTC, both ends included (as NAB reads them). */
 export interface NabWindow {
@@ -50,7 +50,7 @@ export function labelFromWindows(series: SeriesTable, windows: readonly NabWindo
   if (series.labels) return series;
   const file = series.source.file;
   if (!series.timestamps) throw new InputError(`${file}: no timestamp column, so NAB's windows cannot be placed on it`);
-  const column = timeColumnOf(series.timestamps, { column: series.timestampColumn ?? 'timestamp', where: (row) => `${file}:${series.source.lines[row]}` });
+  const column = timeColumnOfSeries(series)!;
   if (column.kind !== 'iso' && column.kind !== 'epoch') throw new InputError(`${file}: the timestamps are not all dates (ISO-8601, or Unix epoch seconds, milliseconds, microseconds or nanoseconds), so NAB's windows cannot be placed on them`);
   const labels = Uint8Array.from(column.ms, (t) => (windows.some((w) => t >= w.start && t <= w.end) ? 1 : 0));
   return { ...series, labels };

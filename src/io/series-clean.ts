@@ -5,14 +5,17 @@
  *   - gaps: the largest is reported against the usual step; `resample` puts the series on a
  *     regular grid at that step (values linear between neighbours, labels and lines from the
  *     nearest row);
- *   - missing values (NaN after decodeSeriesCsv with `missing`): rows dropped ('skip') or
- *     filled linearly between their neighbours ('interpolate'; the nearest value at the ends).
+ *   - missing values and timestamps (NaN after decodeSeriesCsv with `missing`): rows dropped
+ *     ('skip') or filled linearly between their neighbours in file order ('interpolate'; the
+ *     nearest at the ends; a filled timestamp is written in its column's form).
+ * The timestamps are the column decodeSeriesCsv read (SeriesTable.time), never classified again;
+ * the series out carries its own column, of the same kind, for the chart and the time step.
  * Pure: the series in, a new series and the notes out.
  */
 import { clipText, InputError } from '../errors.js';
 import { DECIMAL_NUMBER } from './number-text.js';
 import type { SeriesTable } from './series.js';
-import { formatTimeAs, parseIsoTimestamp, timeColumnOf, usualStep, utcText, type TimeColumn } from './time-column.js';
+import { formatTimeAs, parseIsoTimestamp, timeColumnOfSeries, usualStep, utcText, type TimeColumn } from './time-column.js';
 
 export { timeStepOf } from './time-column.js';
 
@@ -54,12 +57,26 @@ function toRows(s: SeriesTable, times: number[] | undefined): Rows {
   };
 }
 
-function fromRows(s: SeriesTable, r: Rows): SeriesTable {
+/** The cleaned rows' timestamp column: the same kind as the series', with the rows' times. */
+function columnOf(column: TimeColumn, r: Rows): TimeColumn {
+  switch (column.kind) {
+    case 'iso':
+      return { kind: 'iso', ms: r.times!, hasTime: r.timestamps!.some((t) => t.trim().length > 10) };
+    case 'epoch':
+      return { kind: 'epoch', unit: column.unit, ms: r.times! };
+    case 'number':
+      return { kind: 'number', values: r.times! };
+    case 'text':
+      return column;
+  }
+}
+
+function fromRows(s: SeriesTable, r: Rows, column: TimeColumn | undefined): SeriesTable {
   return {
     channels: s.channels,
     values: Float64Array.from(r.values.flat()),
     length: r.values.length,
-    ...(r.timestamps ? { timestamps: r.timestamps, timestampColumn: s.timestampColumn ?? 'timestamp' } : {}),
+    ...(r.timestamps ? { timestamps: r.timestamps, time: columnOf(column!, r), timestampColumn: s.timestampColumn ?? 'timestamp' } : {}),
     ...(r.labels ? { labels: Uint8Array.from(r.labels) } : {}),
     source: { file: s.source.file, lines: Uint32Array.from(r.lines) },
   };
@@ -164,6 +181,46 @@ function resampleRows(r: Rows, file: string, column: TimeColumn): Rows {
   return out;
 }
 
+/**
+ * xs with each NaN replaced linearly between the nearest finite values before and after it
+ * (the nearest one at the ends); undefined when none is finite.
+ */
+function filledLinearly(xs: readonly number[]): number[] | undefined {
+  const known = xs.flatMap((x, i) => (Number.isFinite(x) ? [i] : []));
+  if (known.length === 0) return undefined;
+  const out = [...xs];
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (Number.isFinite(xs[i]!)) continue;
+    while (k + 1 < known.length && known[k + 1]! < i) k++;
+    const before = known[k]! < i ? known[k]! : undefined;
+    const after = before === undefined ? known[k] : known[k + 1];
+    const at = (x: number) => xs[x]!;
+    out[i] = before === undefined ? at(after!) : after === undefined ? at(before) : at(before) + ((i - before) / (after - before)) * (at(after) - at(before));
+  }
+  return out;
+}
+
+/** Rows whose timestamp is missing (NaN: decodeSeriesCsv read it with --missing skip or interpolate): left out, or given a time between their neighbours'. */
+function handleMissingTimes(r: Rows, file: string, mode: 'error' | 'skip' | 'interpolate', column: TimeColumn, notes: string[]): Rows {
+  const times = r.times!;
+  const first = times.findIndex(Number.isNaN);
+  if (first < 0) return r;
+  const count = times.filter(Number.isNaN).length;
+  const where = `${file}:${r.lines[first]}`;
+  if (mode === 'error') throw new InputError(`${where}: missing timestamp (--missing skip or interpolate accepts missing timestamps)`);
+  if (mode === 'skip') {
+    notes.push(`${where}: ${count} row(s) with a missing timestamp left out (--missing skip)`);
+    return pick(r, times.flatMap((t, i) => (Number.isNaN(t) ? [] : [i])));
+  }
+  const filled = filledLinearly(times);
+  if (!filled) throw new InputError(`${file}: the timestamp column holds no time at all`);
+  // Dates are read to the millisecond; a filled date is too.
+  const filledTimes = column.kind === 'number' ? filled : filled.map(Math.round);
+  notes.push(`${where}: ${count} row(s) with a missing timestamp given one linearly between their neighbours' (--missing interpolate)`);
+  return { ...r, times: filledTimes, timestamps: r.timestamps!.map((t, i) => (Number.isNaN(times[i]!) ? formatTimeAs(column, filledTimes[i]!) : t)) };
+}
+
 function handleMissing(r: Rows, file: string, mode: 'error' | 'skip' | 'interpolate', notes: string[]): Rows {
   const missing = r.values.map((v) => v.some((x) => !Number.isFinite(x)));
   const first = missing.indexOf(true);
@@ -178,17 +235,9 @@ function handleMissing(r: Rows, file: string, mode: 'error' | 'skip' | 'interpol
   const C = r.values[0]!.length;
   const values = r.values.map((v) => [...v]);
   for (let c = 0; c < C; c++) {
-    const known = values.flatMap((v, i) => (Number.isFinite(v[c]!) ? [i] : []));
-    if (known.length === 0) throw new InputError(`${file}: column ${c + 1} holds no value at all`);
-    let k = 0;
-    for (let i = 0; i < values.length; i++) {
-      if (Number.isFinite(values[i]![c]!)) continue;
-      while (k + 1 < known.length && known[k + 1]! < i) k++;
-      const before = known[k]! < i ? known[k]! : undefined;
-      const after = before === undefined ? known[k] : known[k + 1];
-      const at = (x: number) => r.values[x]![c]!;
-      values[i]![c] = before === undefined ? at(after!) : after === undefined ? at(before) : at(before) + ((i - before) / (after - before)) * (at(after) - at(before));
-    }
+    const filled = filledLinearly(r.values.map((v) => v[c]!));
+    if (!filled) throw new InputError(`${file}: column ${c + 1} holds no value at all`);
+    filled.forEach((x, i) => (values[i]![c] = x));
   }
   notes.push(`${where}: ${count} row(s) with a missing value filled by linear interpolation (--missing interpolate)`);
   return { ...r, values };
@@ -216,13 +265,15 @@ function textTimestampNote(series: SeriesTable): string | undefined {
 export function cleanSeries(series: SeriesTable, options: CleanOptions = {}): CleanedSeries {
   const notes: string[] = series.timestampNote ? [series.timestampNote] : [];
   const file = series.source.file;
-  const column = series.timestamps ? timeColumnOf(series.timestamps, { column: series.timestampColumn ?? 'timestamp', where: (row) => `${file}:${series.source.lines[row]}` }) : undefined;
+  const column = timeColumnOfSeries(series);
   const times = column ? timesIn(column) : undefined;
   if (series.timestamps && !times) {
     const note = textTimestampNote(series);
     if (note) notes.push(note);
   }
-  let rows = handleMissing(toRows(series, times), file, options.missing ?? 'error', notes);
+  let rows = toRows(series, times);
+  if (rows.times) rows = handleMissingTimes(rows, file, options.missing ?? 'error', column!, notes);
+  rows = handleMissing(rows, file, options.missing ?? 'error', notes);
   if (rows.times) {
     rows = sortByTime(rows, file, options.order ?? 'sort', notes);
     rows = mergeDuplicates(rows, file, options.duplicates ?? 'mean', notes);
@@ -232,5 +283,5 @@ export function cleanSeries(series: SeriesTable, options: CleanOptions = {}): Cl
     throw new InputError(`${file}: --resample needs a timestamp column of ISO dates or numbers`);
   }
   if (rows.values.length === 0) throw new InputError(`${file}: no row is left after leaving out missing values`);
-  return { series: fromRows(series, rows), notes };
+  return { series: fromRows(series, rows, column), notes };
 }

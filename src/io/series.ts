@@ -6,8 +6,8 @@
  */
 import { clipText, InputError } from '../errors.js';
 import { readText } from './fs.js';
-import { DECIMAL_NUMBER } from './number-text.js';
-import { datedContent, datedContentName, readEpochColumn } from './time-column.js';
+import { DECIMAL_NUMBER, isMissingText } from './number-text.js';
+import { datedContent, datedContentName, readTimeColumn, type EpochUnit, type TimeColumn } from './time-column.js';
 
 export { parseIsoTimestamp, timeAxisOf, type TimeAxis, type TimeStepBack } from './time-column.js';
 
@@ -18,6 +18,8 @@ export interface SeriesTable {
   readonly values: Float64Array;
   readonly length: number;
   readonly timestamps?: readonly string[];
+  /** The timestamp column read once, when the series is decoded (time-column.ts): present with `timestamps`, which later stages read it from. */
+  readonly time?: TimeColumn;
   /** The timestamp column's name, when there is one. */
   readonly timestampColumn?: string;
   /** When the timestamp column was found by its content (no column has a time-like name): the warning saying which. */
@@ -38,12 +40,9 @@ export interface SeriesColumns {
   readonly timestampColumn?: string;
   /** Label column (default: a column named label, anomaly or is_anomaly, if any; '' for none). */
   readonly labelColumn?: string;
-  /** A missing value (an empty cell, NaN, NA, null): 'error' (default) names its line; otherwise it is read as NaN for cleanSeries to handle. */
+  /** A missing value or timestamp (an empty cell, NaN, NA, null): 'error' (default) names its line; otherwise it is read as NaN for cleanSeries to handle. */
   readonly missing?: 'error' | 'skip' | 'interpolate';
 }
-
-/** Cells that mean "no value here". */
-const MISSING_TEXT = new Set(['', 'nan', 'na', 'null']);
 
 /** The largest |value| read: squares and sums of squares of values up to this stay finite in float64. */
 const MAX_VALUE = 1e150;
@@ -59,7 +58,7 @@ function valueOf(field: Field, missing: 'error' | 'skip' | 'interpolate', where:
   const value = DECIMAL_NUMBER.test(field.text) ? Number(field.text) : Number.NaN;
   if (Math.abs(value) <= MAX_VALUE) return value;
   if (Number.isFinite(value)) throw new InputError(`${where}:${field.column}: '${clipText(field.text)}' in column '${column}' is too large: a detector squares values and their spread, so |value| must stay below 1e150`);
-  const isMissing = field.text === '' || MISSING_TEXT.has(field.text.toLowerCase());
+  const isMissing = isMissingText(field.text);
   if (isMissing && missing !== 'error') return Number.NaN;
   const what =
     field.text === '' ? 'empty value'
@@ -151,7 +150,7 @@ function dataRows(lines: readonly string[], headerIndex: number, delimiter: stri
  * cells are dates by their content, with the note naming it; refused when several are. A
  * series' only value column is never taken (a counter of epoch size is still a series).
  */
-function timestampByContent(rows: readonly DataRow[], at: { header: readonly string[]; headerIndex: number; file: string }, columns: SeriesColumns, labelIndex: number | undefined): { index: number; note: string } | undefined {
+function timestampByContent(rows: readonly DataRow[], at: { header: readonly string[]; headerIndex: number; file: string }, columns: SeriesColumns, labelIndex: number | undefined): { index: number; kind: 'iso' | EpochUnit; note: string } | undefined {
   const { header, headerIndex, file } = at;
   const named = columns.valueColumns ?? [];
   const open = header.map((_, i) => i).filter((i) => i !== labelIndex && !named.includes(header[i]!));
@@ -167,7 +166,7 @@ function timestampByContent(rows: readonly DataRow[], at: { header: readonly str
   }
   const found = dated[0];
   if (!found) return undefined;
-  return { index: found.index, note: `${where}: ${names}; column '${header[found.index]}' holds ${datedContentName(found.kind!)} and is read as the timestamps (--timestamp-column '' reads none)` };
+  return { index: found.index, kind: found.kind!, note: `${where}: ${names}; column '${header[found.index]}' holds ${datedContentName(found.kind!)} and is read as the timestamps (--timestamp-column '' reads none)` };
 }
 
 function missingColumn(file: string, line: number, what: string, name: string, header: readonly string[]): InputError {
@@ -242,13 +241,14 @@ export function decodeSeriesCsv(text: string, file: string, columns: SeriesColum
     rowLines.push(lineNumber);
   }
   if (rowLines.length === 0) throw new InputError(`${file}:${headerLineNumber}: the header is followed by no data rows`);
-  // Epoch times are checked cell by cell here, where each cell's column is known (time-column.ts).
-  if (timestampIndex !== undefined) readEpochColumn(timestamps, { column: header[timestampIndex]!, where: (row) => `${file}:${rowLines[row]}:${timestampColumns[row]}` });
+  // The timestamps are read once, here, where each cell's column is known (time-column.ts); a column found by content keeps the kind it was found as.
+  const place = { column: header[timestampIndex ?? 0]!, where: (row: number) => `${file}:${rowLines[row]}:${timestampColumns[row]}` };
+  const time = timestampIndex !== undefined ? readTimeColumn(timestamps, place, columns.missing ?? 'error', byContent?.kind) : undefined;
   return {
     channels,
     values: Float64Array.from(values),
     length: rowLines.length,
-    ...(timestampIndex !== undefined ? { timestamps, timestampColumn: header[timestampIndex]! } : {}),
+    ...(time ? { timestamps, time, timestampColumn: header[timestampIndex!]! } : {}),
     ...(byContent ? { timestampNote: byContent.note } : {}),
     ...(labelIndex !== undefined ? { labels: Uint8Array.from(labels) } : {}),
     source: { file, lines: Uint32Array.from(rowLines) },

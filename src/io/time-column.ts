@@ -15,9 +15,18 @@
  * 4.1e18). The span from 1980 to 2100 is a factor of 13 and the units are a factor of 1,000
  * apart, so the ranges never overlap and a unit is never a guess. A step index (0, 1, 2, …) or
  * a count of hours stays a plain number: it would need 315 million rows to reach 1980 in
- * seconds. Once a column is epoch, every cell must be such a number in that unit: a cell of
- * text, an empty one or one of another size (a digit lost or added) is refused naming
- * file:line:column, rather than read as text as a column of mixed formats is.
+ * seconds.
+ *
+ * One rule for every kind. A column that is not epoch times holds ISO dates when more than half
+ * of its cells are ISO-8601 dates, and plain numbers when more than half are decimal numbers;
+ * otherwise it is text (a mix of formats, names of days), read as it is. The same rule picks a
+ * timestamp column by its content (series.ts) and reads it, so a column is never chosen as
+ * dates and then sorted as text. Once a column is of a kind, every cell must be a time of that
+ * kind: a cell of text, an impossible date, or an epoch time of another size (a digit lost or
+ * added) is refused naming file:line:column and the cell. A missing cell (empty, NaN, NA, null)
+ * is refused too unless --missing says otherwise, as for a missing value: with skip or
+ * interpolate it is read as NaN, and cleanSeries leaves its row out or fills its time linearly
+ * between its neighbours' (the nearest at the ends).
  *
  * Why not dates before 1980: 1970-1980 in seconds (0 to 3.2e8) is where counters, identifiers
  * and uptimes in seconds live (a machine up for a year has counted 3.2e7), and those are far
@@ -31,7 +40,7 @@
  * same millisecond is refused (naming the line) rather than merged as duplicates.
  */
 import { clipText, InputError } from '../errors.js';
-import { DECIMAL_NUMBER } from './number-text.js';
+import { DECIMAL_NUMBER, isMissingText } from './number-text.js';
 
 /** Epoch times are read from 1980-01-01 to 2100-01-01 UTC (ms). */
 export const EPOCH_FROM_MS = Date.UTC(1980, 0, 1);
@@ -102,13 +111,53 @@ export function epochUnitOf(timestamps: readonly string[]): EpochUnit | undefine
   return undefined;
 }
 
-/** Why a cell of an epoch column is refused, or undefined when it is fine. */
-function epochFault(text: string, unit: EpochUnit, column: string): string | undefined {
+/** What a timestamp column holds by the one rule of the file comment. */
+export type TimeKind = 'iso' | EpochUnit | 'number' | 'text';
+
+/** How a missing timestamp (an empty cell, NaN, NA, null) is taken: as series.ts takes a missing value (--missing). */
+export type MissingTimes = 'error' | 'skip' | 'interpolate';
+
+const isNumberCell = (text: string) => DECIMAL_NUMBER.test(text);
+
+/** The rule (file comment), with the ISO times already parsed when the column is ISO. */
+function classify(cells: readonly string[]): { kind: TimeKind; iso?: readonly (number | undefined)[] } {
+  if (cells.length === 0) return { kind: 'text' };
+  const unit = epochUnitOf(cells);
+  if (unit) return { kind: unit };
+  const iso = cells.map(parseIsoTimestamp);
+  if (2 * iso.filter((t) => t !== undefined).length > cells.length) return { kind: 'iso', iso };
+  if (2 * cells.filter(isNumberCell).length > cells.length) return { kind: 'number' };
+  return { kind: 'text' };
+}
+
+/** What a column holds by the one rule of the file comment (series.ts, cleanSeries and the chart all take it from here). */
+export function timeKindOf(cells: readonly string[]): TimeKind {
+  return classify(cells).kind;
+}
+
+/** What a kind of column holds, for messages. */
+function kindName(kind: Exclude<TimeKind, 'text'>): string {
+  if (kind === 'iso') return 'ISO-8601 dates (such as 2024-01-05 or 2024-01-05T10:00:00Z)';
+  if (kind === 'number') return 'numbers';
+  return `Unix epoch ${UNIT_NAME[kind]} (${RANGE[kind][0]} to ${RANGE[kind][1]}: 1980 to 2100)`;
+}
+
+/** A cell's time by the column's kind (ms for dates, the number itself for numbers), or undefined when the cell is not one. */
+function cellTime(text: string, kind: Exclude<TimeKind, 'text'>): number | undefined {
+  if (kind === 'iso') return parseIsoTimestamp(text);
   const value = numberIn(text);
-  if (inUnit(value, unit)) return undefined;
+  if (kind === 'number') return Number.isFinite(value) ? value : undefined;
+  return inUnit(value, kind) ? epochMs(text, kind) : undefined;
+}
+
+/** Why a cell that is not a time of its column's kind is refused (file comment). */
+function cellFault(text: string, kind: Exclude<TimeKind, 'text'>, column: string, missing: boolean): string {
+  const expected = `the column holds ${kindName(kind)}`;
+  if (missing) return `${text === '' ? 'empty timestamp' : `missing timestamp '${clipText(text)}'`} in column '${column}': ${expected} (--missing skip or interpolate accepts missing timestamps)`;
   const what = `timestamp '${clipText(text)}' in column '${column}'`;
-  const expected = `the column holds Unix epoch ${UNIT_NAME[unit]} (${RANGE[unit][0]} to ${RANGE[unit][1]}: 1980 to 2100)`;
-  if (text === '') return `empty timestamp in column '${column}': ${expected}`;
+  const value = numberIn(text);
+  if (kind === 'iso') return `${what} is not an ISO-8601 date: ${expected}`;
+  if (kind === 'number') return Number.isNaN(value) ? `${what} is not a number: ${expected}` : `${what} is beyond the range of a 64-bit float: ${expected}`;
   if (!Number.isFinite(value)) return `${what} is not a number: ${expected}`;
   const other = EPOCH_UNITS.find((u) => inUnit(value, u));
   return `${what} is out of range: ${expected}${other ? `, and this one looks like epoch ${UNIT_NAME[other]}` : ''}`;
@@ -127,35 +176,13 @@ function sameNumber(a: string, b: string): boolean {
 }
 
 /**
- * Checks an epoch column's every cell (file comment): its unit and times in ms, undefined when
- * the column is not epoch times, or an InputError at the first bad cell.
- */
-export function readEpochColumn(timestamps: readonly string[], place: TimeColumnPlace = {}): { unit: EpochUnit; ms: number[] } | undefined {
-  const unit = epochUnitOf(timestamps);
-  if (!unit) return undefined;
-  const column = place.column ?? 'timestamp';
-  const where = (row: number) => (place.where ? place.where(row) : `row ${row + 1}`);
-  const bad = timestamps.findIndex((t) => epochFault(t, unit, column) !== undefined);
-  if (bad >= 0) throw new InputError(`${where(bad)}: ${epochFault(timestamps[bad]!, unit, column)!}`);
-  const ms = timestamps.map((t) => epochMs(t, unit));
-  const same = DIGITS_BELOW_MS[unit] > 0 ? finerThanMs(timestamps, ms) : -1;
-  if (same > 0) {
-    throw new InputError(
-      `${where(same)}: timestamp '${clipText(timestamps[same]!)}' in column '${column}' falls in the same millisecond as the one before it ('${clipText(timestamps[same - 1]!)}'): times are read to the millisecond, so a series sampled faster cannot keep its epoch ${UNIT_NAME[unit]} (--timestamp-column '' reads it without timestamps)`,
-    );
-  }
-  return { unit, ms };
-}
-
-/**
  * Whether a column's cells are dates by their content alone (series.ts looks for one when no
- * column has a time-like name): 'iso' when more than half parse as ISO-8601 dates, the epoch unit
- * when the epoch rule above holds, otherwise undefined.
+ * column has a time-like name): 'iso' or the epoch unit when the rule of the file comment reads
+ * them as dates, otherwise undefined.
  */
 export function datedContent(cells: readonly string[]): 'iso' | EpochUnit | undefined {
-  if (cells.length === 0) return undefined;
-  if (2 * cells.filter((c) => parseIsoTimestamp(c) !== undefined).length > cells.length) return 'iso';
-  return epochUnitOf(cells);
+  const kind = timeKindOf(cells);
+  return kind === 'number' || kind === 'text' ? undefined : kind;
 }
 
 /** What datedContent found, for messages: 'ISO-8601 dates', 'Unix epoch seconds', … */
@@ -163,18 +190,55 @@ export function datedContentName(kind: 'iso' | EpochUnit): string {
   return kind === 'iso' ? 'ISO-8601 dates' : `Unix epoch ${UNIT_NAME[kind]}`;
 }
 
-/** Classifies a timestamp column (file comment); throws an InputError for a malformed epoch column. */
-export function timeColumnOf(timestamps: readonly string[], place: TimeColumnPlace = {}): TimeColumn {
-  if (timestamps.length === 0) return { kind: 'text' };
-  const epoch = readEpochColumn(timestamps, place);
-  if (epoch) return { kind: 'epoch', ...epoch };
-  if (timestamps.every((t) => DECIMAL_NUMBER.test(t))) {
-    const values = timestamps.map(Number);
-    if (values.every(Number.isFinite)) return { kind: 'number', values };
+/**
+ * Reads a timestamp column once (file comment): its kind by the rule (or `kind`, when the caller
+ * has already applied it), then every cell as a time of that kind. A cell that is not is refused
+ * naming `place`; a missing one too with `missing` 'error', and otherwise read as NaN for
+ * cleanSeries to leave out or fill, as a missing value is.
+ */
+export function readTimeColumn(cells: readonly string[], place: TimeColumnPlace = {}, missing: MissingTimes = 'error', kind?: TimeKind): TimeColumn {
+  const classified = kind === undefined ? classify(cells) : { kind };
+  const found = classified.kind;
+  if (found === 'text') return { kind: 'text' };
+  const column = place.column ?? 'timestamp';
+  const where = (row: number) => (place.where ? place.where(row) : `row ${row + 1}`);
+  const times = new Array<number>(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const text = cells[i]!;
+    const time = classified.iso ? classified.iso[i] : cellTime(text, found);
+    if (time !== undefined) times[i] = time;
+    else if (missing !== 'error' && isMissingText(text)) times[i] = Number.NaN;
+    else throw new InputError(`${where(i)}: ${cellFault(text, found, column, isMissingText(text))}`);
   }
-  const times = timestamps.map(parseIsoTimestamp);
-  if (times.every((t): t is number => t !== undefined)) return { kind: 'iso', ms: times, hasTime: timestamps.some((t) => t.trim().length > 10) };
-  return { kind: 'text' };
+  if (found === 'iso') return { kind: 'iso', ms: times, hasTime: cells.some((t) => t.trim().length > 10) };
+  if (found === 'number') return { kind: 'number', values: times };
+  const same = DIGITS_BELOW_MS[found] > 0 ? finerThanMs(cells, times) : -1;
+  if (same > 0) {
+    throw new InputError(
+      `${where(same)}: timestamp '${clipText(cells[same]!)}' in column '${column}' falls in the same millisecond as the one before it ('${clipText(cells[same - 1]!)}'): times are read to the millisecond, so a series sampled faster cannot keep its epoch ${UNIT_NAME[found]} (--timestamp-column '' reads it without timestamps)`,
+    );
+  }
+  return { kind: 'epoch', unit: found, ms: times };
+}
+
+/** Classifies and reads a timestamp column (readTimeColumn, a missing cell refused). */
+export function timeColumnOf(timestamps: readonly string[], place: TimeColumnPlace = {}): TimeColumn {
+  return readTimeColumn(timestamps, place);
+}
+
+/**
+ * A series' timestamp column: the one read when it was decoded (SeriesTable.time), or, for a
+ * table built by hand without one, read from its cells now; undefined without timestamps.
+ */
+export function timeColumnOfSeries(series: {
+  readonly timestamps?: readonly string[];
+  readonly time?: TimeColumn;
+  readonly timestampColumn?: string;
+  readonly source: { readonly file: string; readonly lines: ArrayLike<number> };
+}): TimeColumn | undefined {
+  if (!series.timestamps) return undefined;
+  const { file, lines } = series.source;
+  return series.time ?? timeColumnOf(series.timestamps, { column: series.timestampColumn ?? 'timestamp', where: (row) => `${file}:${lines[row]}` });
 }
 
 /** A time in ms since 1970 as `2015-01-01 00:05:00` (UTC; milliseconds only when there are some). */
@@ -199,12 +263,11 @@ export function formatTimeAs(column: TimeColumn, time: number): string {
 /**
  * The time step of a series whose timestamps are dates (ISO or epoch): the median interval in
  * milliseconds (undefined for plain numbers or text, whose unit is unknown, or fewer than two
- * rows). The detector's seasonal period prefers a day or a week at this step.
+ * rows). `time`: the series' column as read once (SeriesTable.time), or its cells. The detector's seasonal period prefers a day or a week at this step.
  */
-export function timeStepOf(timestamps: readonly string[] | undefined): number | undefined {
-  if (!timestamps || timestamps.length < 2) return undefined;
-  const column = timeColumnOf(timestamps);
-  if (column.kind !== 'iso' && column.kind !== 'epoch') return undefined;
+export function timeStepOf(time: TimeColumn | readonly string[] | undefined): number | undefined {
+  const column = time === undefined || 'kind' in time ? time : timeColumnOf(time);
+  if (column?.kind !== 'iso' && column?.kind !== 'epoch') return undefined;
   const step = usualStep(column.ms);
   return step > 0 ? step : undefined;
 }
@@ -268,12 +331,11 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * Classifies a timestamp column for a chart (timeColumnOf): dates → 'temporal' (values in ms
- * since 1970 UTC), plain numbers → 'quantitative', otherwise 'text'. When the times go
- * backwards somewhere, `backwards` names the first such row.
+ * A timestamp column for a chart (`column`: the series' own, read once; classified here when
+ * absent): dates → 'temporal' (values in ms since 1970 UTC), plain numbers → 'quantitative',
+ * otherwise 'text'. When the times go backwards somewhere, `backwards` names the first such row.
  */
-export function timeAxisOf(timestamps: readonly string[]): TimeAxis {
-  const column = timeColumnOf(timestamps);
+export function timeAxisOf(timestamps: readonly string[], column: TimeColumn = timeColumnOf(timestamps)): TimeAxis {
   const backwardsIn = (values: readonly number[]): { backwards?: TimeStepBack } => {
     const index = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
     return index > 0 ? { backwards: { index, previous: timestamps[index - 1]!, current: timestamps[index]! } } : {};

@@ -164,6 +164,11 @@ function labelledSeeds() {
     // Epoch milliseconds, newest first (a CloudWatch export), and decimal epoch seconds (Prometheus).
     csv('Timestamp,value', (r) => `${Date.UTC(2015, 0, 2) - (r.time - Date.UTC(2015, 0, 1))},${r.value}`),
     csv('time,value,label', (r) => `${(r.time / 1000).toFixed(3)},${r.value},${r.label}`),
+    // Epoch nanoseconds (beyond 2^53), a column of dates found by its content, missing timestamps, a date-only column.
+    csv('timestamp,value,label', (r) => `${BigInt(r.time) * 1_000_000n},${r.value},${r.label}`),
+    csv('value,recorded,label', (r) => `${r.value},${nab(r.time)},${r.label}`),
+    csv('timestamp,value,label', (r) => `${r.time % 3_600_000 === 0 ? 'NA' : nab(r.time)},${r.value},${r.label}`),
+    csv('date,value,label', (r) => `${nab(r.time).slice(0, 10)},${r.value},${r.label}`),
   ];
 }
 
@@ -174,6 +179,12 @@ function checkLoaded(series) {
   if (labels && (labels.length !== length || labels.some((l) => l !== 0 && l !== 1))) throw new Error('labels are not one 0/1 per step');
   if (timestamps && timestamps.length !== length) throw new Error(`${timestamps.length} timestamps for ${length} steps`);
   if (values.some((v) => !Number.isFinite(v))) throw new Error('a value is not finite after interpolation');
+  // The timestamp column carried from decoding (io's SeriesTable.time): one finite time per step, in order once repaired.
+  const { time } = series;
+  if (Boolean(time) !== Boolean(timestamps)) throw new Error('timestamps without their column, or a column without timestamps');
+  const times = !time || time.kind === 'text' ? [] : time.kind === 'number' ? time.values : time.ms;
+  if (time && time.kind !== 'text' && times.length !== length) throw new Error(`${times.length} times for ${length} steps`);
+  if (times.some((t, i) => !Number.isFinite(t) || (i > 0 && t < times[i - 1]))) throw new Error('a time is missing or out of order after the repairs');
   return series;
 }
 
@@ -242,11 +253,13 @@ export const LOADERS = {
   series: {
     seeds: () => [series, 'timestamp,value,label\n2014-04-01 00:00:00,1.5,0\n2014-04-01 00:05:00,2.5,1\n2014-04-01 00:10:00,1.0,0\n', 'time;x;y\n1;2;3\n2;3;4\n'].map(text),
     load: (s) => {
-      // As `rnn detect`: decode, classify the time axis, then repair (sort, merge, fill gaps on a grid).
+      // As `rnn detect`: decode (the timestamp column read once), repair (sort, merge, fill gaps on a grid), then the time axis and step from the column carried.
       const options = { missing: 'interpolate', resample: true };
-      const table = io.decodeSeriesCsv(s, 's.csv', options);
-      if (table.timestamps) seriesModule.timeAxisOf(table.timestamps);
-      return seriesClean ? seriesClean.cleanSeries(table, options) : table;
+      const { series: cleaned } = seriesClean.cleanSeries(io.decodeSeriesCsv(s, 's.csv', options), options);
+      checkLoaded(cleaned);
+      if (cleaned.timestamps) seriesModule.timeAxisOf(cleaned.timestamps, cleaned.time);
+      io.timeStepOf(cleaned.time);
+      return cleaned;
     },
   },
   'labelled-series': {

@@ -92,7 +92,9 @@ describe('epoch timestamps, hand-written cases', () => {
     expect(refusal('value,timestamp\n1,1420070400\n2,14200707OO\n3,1420071000\n')).toBe(
       "e.csv:3:3: timestamp '14200707OO' in column 'timestamp' is not a number: the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100)",
     );
-    expect(refusal('timestamp,value\n1420070400,1\n,2\n1420071000,3\n')).toBe('e.csv:3:1: empty timestamp in column \'timestamp\': the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100)');
+    expect(refusal('timestamp,value\n1420070400,1\n,2\n1420071000,3\n')).toBe(
+      "e.csv:3:1: empty timestamp in column 'timestamp': the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100) (--missing skip or interpolate accepts missing timestamps)",
+    );
     expect(refusal('timestamp,value\n1420070400,1\n1420070700000,2\n1420071000,3\n')).toBe(
       "e.csv:3:1: timestamp '1420070700000' in column 'timestamp' is out of range: the column holds Unix epoch seconds (315532800 to 4102444800: 1980 to 2100), and this one looks like epoch milliseconds",
     );
@@ -193,7 +195,7 @@ describe('epoch timestamps, generated cases', () => {
           ns: 'nanoseconds (315532800000000000 to 4102444800000000000: 1980 to 2100)',
         }[unit as 's' | 'ms' | 'us' | 'ns'];
         const reason =
-          kind === 'empty' ? `empty timestamp in column 'timestamp': the column holds Unix epoch ${range}`
+          kind === 'empty' ? `empty timestamp in column 'timestamp': the column holds Unix epoch ${range} (--missing skip or interpolate accepts missing timestamps)`
           : kind === 'letter' ? `timestamp '${cells[row]}' in column 'timestamp' is not a number: the column holds Unix epoch ${range}`
           : `timestamp '${cells[row]}' in column 'timestamp' is out of range: the column holds Unix epoch ${range}`;
         expect(errorOf(() => decodeSeriesCsv(text, 'm.csv'))).toBe(`m.csv:${row + 2}:${column}: ${reason}`);

@@ -59,11 +59,28 @@ describe('series formats that load', () => {
     expect(Array.from(s.values)).toEqual([1, 0.5, 2, 0.25]);
   });
 
+  it('refuses a bad cell of a column that is mostly times, naming file:line:column and the cell (one rule: time-column.ts)', () => {
+    const refusal = (text: string) => {
+      try {
+        load(text);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'loaded';
+    };
+    expect(refusal('timestamp,value\n2015-01-01 00:10:00,3\n2015-01-01 00:0x:00,2\n2015-01-01 00:00:00,1\n')).toBe(
+      "s.csv:3:1: timestamp '2015-01-01 00:0x:00' in column 'timestamp' is not an ISO-8601 date: the column holds ISO-8601 dates (such as 2024-01-05 or 2024-01-05T10:00:00Z)",
+    );
+    expect(refusal('v,t\n1,5\n2,6\n3,seven\n')).toBe("s.csv:4:3: timestamp 'seven' in column 't' is not a number: the column holds numbers");
+    expect(refusal('t,v\n5,1\n1e400,2\n7,3\n')).toBe("s.csv:3:1: timestamp '1e400' in column 't' is beyond the range of a 64-bit float: the column holds numbers");
+  });
+
   it('warns, naming the row, when a column of times turns into text, and then reads it as text', () => {
-    const { series, notes } = load('timestamp,value\n2015-01-01 00:10:00,3\n2015-01-01 00:0x:00,2\n2015-01-01 00:00:00,1\n');
-    expect(Array.from(series.values)).toEqual([3, 2, 1]);
+    // Two formats, neither in most cells: text, with the row where the first one stops.
+    const { series, notes } = load('timestamp,value\n2015-01-01 00:10:00,3\n01/01/2015 00:05,2\n');
+    expect(Array.from(series.values)).toEqual([3, 2]);
     expect(notes).toEqual([
-      "s.csv:3: timestamp '2015-01-01 00:0x:00' is not an ISO-8601 date as the first row's ('2015-01-01 00:10:00') is; the timestamps are read as text: rows are not sorted, merged or checked for gaps, and a chart counts steps",
+      "s.csv:3: timestamp '01/01/2015 00:05' is not an ISO-8601 date as the first row's ('2015-01-01 00:10:00') is; the timestamps are read as text: rows are not sorted, merged or checked for gaps, and a chart counts steps",
     ]);
     expect(load('t,value\n5,1\n,2\n').notes).toEqual([
       "s.csv:3: timestamp '' is not a number as the first row's ('5') is; the timestamps are read as text: rows are not sorted, merged or checked for gaps, and a chart counts steps",

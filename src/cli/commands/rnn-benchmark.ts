@@ -63,7 +63,8 @@ export function benchmarkCommand(cli: Argv): Argv {
         // A series that cannot be read or measured is a row with the reason, not the end of the run.
         try {
           const series = await load();
-          const timeStep = timeStepOf(series.timestamps);
+          // The timestamp column read with the series (a synthetic series has none: its times are step indices).
+          const timeStep = timeStepOf('time' in series ? series.time : undefined);
           rows.push(anomaly.benchmarkSeries(name, series, cells, { ...settings, ...(timeStep ? { timeStep } : {}), onProgress: (done, total) => bar.update(`${name}: training`, done, total, 'batches') }));
         } catch (error) {
           if (!(error instanceof GateflowError)) throw error;

@@ -35,7 +35,7 @@ async function chartAxis(series: import('../../io/series.js').SeriesTable): Prom
   if (!series.timestamps) return {};
   const { timeAxisOf } = await import('../../io/series.js');
   const name = series.timestampColumn ?? 'timestamp';
-  const axis = timeAxisOf(series.timestamps);
+  const axis = timeAxisOf(series.timestamps, series.time);
   if (axis.kind === 'text') return { xTitle: `time step ('${name}' holds neither dates nor numbers)` };
   if (axis.backwards) {
     const { index, previous, current } = axis.backwards;
@@ -99,7 +99,7 @@ function detectOptions(y: Argv) {
     .option('value-column', { type: 'array', string: true, describe: 'value column(s) to read (default: every column but the timestamp and the label)' })
     .option('timestamp-column', { type: 'string', describe: "timestamp column (default: one named timestamp, time, date, datetime or t, else the one column of dates; '' for none); ISO-8601 dates (read as UTC) or numbers become the chart's x axis" })
     .option('label-column', { type: 'string', describe: "0/1 label column (default: one named label or anomaly; '' for none)" })
-    .option('missing', { choices: ['error', 'skip', 'interpolate'] as const, default: 'error' as const, describe: 'a missing value (empty, NaN, NA, null): stop naming its line, leave its row out, or interpolate linearly' })
+    .option('missing', { choices: ['error', 'skip', 'interpolate'] as const, default: 'error' as const, describe: 'a missing value or timestamp (empty, NaN, NA, null): stop naming its line, leave its row out, or interpolate linearly' })
     .option('order', { choices: ['sort', 'error'] as const, default: 'sort' as const, describe: 'timestamps that go backwards: sort the rows by time (with a warning), or stop naming the line' })
     .option('duplicates', { choices: ['mean', 'keep'] as const, default: 'mean' as const, describe: 'rows that share a timestamp: average them (labelled if any is), or keep them all' })
     .option('resample', { type: 'boolean', default: false, describe: 'put the series on a regular grid at its usual (median) step, interpolating across gaps' })
@@ -169,7 +169,7 @@ async function detectSettings(args: DetectArgs, inputs: DetectInputs): Promise<D
   const clip = args.clip;
   if (!(clip >= 0)) throw new InputError(`--clip must be 0 (off) or a positive number, got ${clip}`);
   // A day or a week at the series' time step is a seasonal period the detector prefers (period.ts).
-  const timeStep = timeStepOf((train ?? series).timestamps);
+  const timeStep = timeStepOf((train ?? series).time);
   const settings = {
     cell,
     hidden: args.hidden,

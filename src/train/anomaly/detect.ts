@@ -98,7 +98,8 @@ function levelFor(options: DetectOptions, prepared: Prepared, rule: ThresholdOpt
   if (asked && !calibratable) warn(`the level alarm is off: its threshold needs ${LEVEL_MIN_CALIBRATION} normal steps after the first ${levelFrom}, and the normal part ends at step ${normalEnd}`);
   const on = saved ? saved.levelThreshold !== undefined : asked && calibratable;
   if (!on) return undefined;
-  const inputs = { train: prepared.levelTrain, scored: prepared.level, C: prepared.C, fitEnd };
+  // The predictor's inputs are these taken relative to their level at this window (prepare.ts): the departure starts from them.
+  const inputs = { train: prepared.levelTrain, scored: prepared.level, C: prepared.C, fitEnd, ...(levelWindow > 0 ? { relative: { train: prepared.zTrain, scored: prepared.z } } : {}) };
   return levelChannel(inputs, levelWindow, minRun, (s) => thresholdOf(s, levelFrom, normalEnd, rule), saved?.levelThreshold);
 }
 

@@ -15,7 +15,7 @@
  * thresholded on the normal part, one alarm per departure (levelChannel). It found every ramp of
  * the real-like sets but added false-positive runs on seeded held-out series (README).
  */
-import { forEachTrailingWindow, medianOfSorted } from './local-scale.js';
+import { forEachTrailingWindow, medianOfSorted, type TrailingWalk } from './local-scale.js';
 import { runsOf } from './metrics.js';
 
 /** The steps each input's level is the median of, when the input is read relative to it (levelWindowFor). */
@@ -35,9 +35,10 @@ export const LEVEL_DRIFT_MIN = 0.03;
  * drift. Chosen on synthetic seed 1, half of nab-dev and seeded held-out series; confirmed on
  * the others (README).
  */
-export function levelWindowFor(x: Float64Array, C: number, fitEnd: number): { window: number; drift: number } {
-  const drift = levelDrift(x, C, fitEnd, LEVEL_WINDOW_DEFAULT);
-  return { window: drift >= LEVEL_DRIFT_MIN ? LEVEL_WINDOW_DEFAULT : 0, drift };
+export function levelWindowFor(x: Float64Array, C: number, fitEnd: number): { window: number; drift: number; fitRelative?: LevelRelativePart } {
+  const { drift, fitRelative } = driftOf(x, C, fitEnd, LEVEL_WINDOW_DEFAULT);
+  // The drift read the fit part relative to the level at this window: when chosen, levelRelative goes on from it.
+  return drift >= LEVEL_DRIFT_MIN ? { window: LEVEL_WINDOW_DEFAULT, drift, fitRelative } : { window: 0, drift };
 }
 
 /**
@@ -47,8 +48,14 @@ export function levelWindowFor(x: Float64Array, C: number, fitEnd: number): { wi
  * moves by about 1.2533/√window of the noise (0.089 at 200); for a random-walk level, far more.
  */
 export function levelDrift(x: Float64Array, C: number, fitEnd: number, window: number): number {
+  return driftOf(x, C, fitEnd, window).drift;
+}
+
+/** levelDrift, with the fit part's level-relative values it read. */
+function driftOf(x: Float64Array, C: number, fitEnd: number, window: number): { drift: number; fitRelative: LevelRelativePart } {
   const fit = x.subarray(0, fitEnd * C);
-  const relative = levelRelative(fit, C, window);
+  const fitRelative = levelRelativeWalk(fit, C, window);
+  const relative = fitRelative.values;
   let drift = Number.NaN;
   for (let c = 0; c < C; c++) {
     const level: number[] = [];
@@ -62,7 +69,7 @@ export function levelDrift(x: Float64Array, C: number, fitEnd: number, window: n
     const d = standardDeviation(level) / standardDeviation(rest);
     if (Number.isFinite(d) && (Number.isNaN(drift) || d > drift)) drift = d;
   }
-  return drift;
+  return { drift, fitRelative };
 }
 
 function standardDeviation(v: readonly number[]): number {
@@ -71,14 +78,29 @@ function standardDeviation(v: readonly number[]): number {
   return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
 }
 
-/** x_t − the median of the finite x among the `window` steps before t (0 when none), per channel of step-major [T, C] values. */
-export function levelRelative(x: Float64Array, C: number, window: number): Float64Array {
+/** levelRelative over the first steps of a series, and where its walk stopped, so the rest can be computed from there. */
+export interface LevelRelativePart {
+  readonly values: Float64Array;
+  readonly walk: TrailingWalk;
+}
+
+/**
+ * x_t − the median of the finite x among the `window` steps before t (0 when none), per channel
+ * of step-major [T, C] values. `part`: this over the first steps of the same x (levelWindowFor's
+ * fit part), kept as it is; only the steps after it are computed, to the same values.
+ */
+export function levelRelative(x: Float64Array, C: number, window: number, part?: LevelRelativePart): Float64Array {
+  return levelRelativeWalk(x, C, window, part).values;
+}
+
+function levelRelativeWalk(x: Float64Array, C: number, window: number, part?: LevelRelativePart): LevelRelativePart {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`level window must be a positive integer, got ${window}`);
   const out = new Float64Array(x.length);
-  forEachTrailingWindow(x, C, window, (i, past) => {
+  const walk = forEachTrailingWindow(x, C, window, (i, past) => {
     out[i] = past.length > 0 ? x[i]! - medianOfSorted(past) : 0;
-  });
-  return out;
+  }, part?.walk);
+  if (part) out.set(part.values);
+  return { values: out, walk };
 }
 
 /**
@@ -88,11 +110,11 @@ export function levelRelative(x: Float64Array, C: number, window: number): Float
  * A climb slower than the predictor's level window is followed by the level-relative input, but
  * the level itself keeps leaving its trailing reference for as long as it climbs; a spike or a
  * burst shorter than half of `persistence` steps does not move the median. NaN for the first
- * reference + persistence − 1 steps (the reference and the median are not yet full).
+ * reference + persistence − 1 steps (the reference and the median are not yet full). `u`: the
+ * level-relative x at the reference window when the caller has it (the predictor's input, prepare.ts).
  */
-export function levelDeparture(x: Float64Array, C: number, reference: number, persistence: number): Float64Array {
+export function levelDeparture(x: Float64Array, C: number, reference: number, persistence: number, u: Float64Array = levelRelative(x, C, reference)): Float64Array {
   if (!Number.isInteger(persistence) || persistence < 1) throw new RangeError(`level persistence must be a positive integer, got ${persistence}`);
-  const u = levelRelative(x, C, reference);
   const T = x.length / C;
   // One step of NaN appended, so the trailing window visited at t + 1 is u over [t + 1 − persistence, t].
   const padded = new Float64Array(u.length + C).fill(Number.NaN);
@@ -175,18 +197,20 @@ export interface LevelChannel {
 /**
  * The level channel for inputs `train` (the training series, fit part [0, fitEnd): the threshold
  * is read from its departures by `thresholdFrom`, unless `threshold` is given, as a saved model
- * gives it) and `scored`, with the level window as reference and re-arm time.
+ * gives it) and `scored`, with the level window as reference and re-arm time. `relative`: both
+ * inputs already taken relative to their level at the reference window (the predictor's inputs),
+ * so the trailing medians are not run again.
  */
 export function levelChannel(
-  inputs: { readonly train: Float64Array; readonly scored: Float64Array; readonly C: number; readonly fitEnd: number },
+  inputs: { readonly train: Float64Array; readonly scored: Float64Array; readonly C: number; readonly fitEnd: number; readonly relative?: { readonly train: Float64Array; readonly scored: Float64Array } },
   reference: number,
   minRun: number,
   thresholdFrom: (trainScores: Float64Array) => number,
   threshold?: number,
 ): LevelChannel {
-  const { train, scored, C, fitEnd } = inputs;
-  const scores = levelDeparture(scored, C, reference, LEVEL_PERSISTENCE);
-  const trainScores = () => (train === scored ? scores : levelDeparture(train, C, reference, LEVEL_PERSISTENCE));
+  const { train, scored, C, fitEnd, relative } = inputs;
+  const scores = levelDeparture(scored, C, reference, LEVEL_PERSISTENCE, relative?.scored);
+  const trainScores = () => (train === scored ? scores : levelDeparture(train, C, reference, LEVEL_PERSISTENCE, relative?.train));
   const th = threshold ?? levelAlarmThreshold(thresholdFrom(trainScores()), levelQuantum(train, C, fitEnd));
   return { scores, threshold: th, alarms: levelAlarms(scores, th, minRun, reference) };
 }

@@ -34,15 +34,28 @@ export function lowerBound(sorted: readonly number[], v: number): number {
   return lo;
 }
 
+/** Where a walk of forEachTrailingWindow stopped: its next step and each channel's sorted window there, to go on from. */
+export interface TrailingWalk {
+  readonly window: number;
+  readonly next: number;
+  readonly pasts: readonly (readonly number[])[];
+}
+
 /**
  * Walks step-major [T, C] values channel by channel, handing `visit` each index with the finite
  * values among the `window` steps before it, kept sorted (a trailing window that excludes t).
+ * With `from`, the walk that stopped there over the first steps of these same values goes on:
+ * the windows are those it left, updated by the same steps, so each visit sees exactly what
+ * one walk over all the values would have shown it. Returns where this walk stopped.
  */
-export function forEachTrailingWindow(x: Float64Array, C: number, window: number, visit: (index: number, past: readonly number[]) => void): void {
+export function forEachTrailingWindow(x: Float64Array, C: number, window: number, visit: (index: number, past: readonly number[]) => void, from?: TrailingWalk): TrailingWalk {
   const T = x.length / C;
+  if (from && (from.window !== window || from.next > T || from.pasts.length !== C)) throw new RangeError(`a walk of window ${from.window} stopped at step ${from.next} of ${from.pasts.length} channel(s) cannot go on over ${T} steps of ${C} with window ${window}`);
+  const pasts: number[][] = [];
   for (let c = 0; c < C; c++) {
-    const past: number[] = [];
-    for (let t = 0; t < T; t++) {
+    const past: number[] = from ? [...from.pasts[c]!] : [];
+    pasts.push(past);
+    for (let t = from?.next ?? 0; t < T; t++) {
       const leaving = t - window - 1 >= 0 ? x[(t - window - 1) * C + c]! : Number.NaN;
       if (Number.isFinite(leaving)) past.splice(lowerBound(past, leaving), 1);
       const entering = t >= 1 ? x[(t - 1) * C + c]! : Number.NaN;
@@ -50,6 +63,7 @@ export function forEachTrailingWindow(x: Float64Array, C: number, window: number
       visit(t * C + c, past);
     }
   }
+  return { window, next: T, pasts };
 }
 
 export function medianOfSorted(sorted: readonly number[]): number {

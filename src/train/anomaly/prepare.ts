@@ -4,7 +4,7 @@
  */
 import { InputError } from '../../errors.js';
 import { quantile } from './quantile.js';
-import { LEVEL_WINDOW_DEFAULT, levelRelative, levelWindowFor } from './level.js';
+import { LEVEL_WINDOW_DEFAULT, levelRelative, levelWindowFor, type LevelRelativePart } from './level.js';
 import { deseasonalise, seasonalProfile, type SeasonalProfile } from './seasonal.js';
 import { locate, type Series } from './types.js';
 import type { DetectOptions, Regions, TrainedModel } from './detect-types.js';
@@ -223,9 +223,10 @@ export function prepare(series: Series, options: DetectOptions): Prepared {
   // The deviation from the recent level instead of the value itself, where the fit part's level wanders (level.ts).
   const chosen = givenLevelWindow === undefined ? levelWindowFor(levelTrain, C, fitEnd) : undefined;
   const levelWindow = givenLevelWindow ?? chosen!.window;
-  const relative = (x: Float64Array) => (levelWindow > 0 ? levelRelative(x, C, levelWindow) : x);
+  const relative = (x: Float64Array, part?: LevelRelativePart) => (levelWindow > 0 ? levelRelative(x, C, levelWindow, part) : x);
   const level = options.train ? deseasonalise(standardise(series.values, C, mean, std), C, seasonal) : levelTrain;
-  const zTrain = relative(levelTrain);
+  // The drift already read the fit part relative to its level: only the rest is computed again.
+  const zTrain = relative(levelTrain, chosen?.fitRelative);
   const z = options.train ? relative(level) : zTrain;
   const labelledInFit = saved ? 0 : countLabels(training.labels, 0, fitEnd);
   const labelledInHoldout = saved ? 0 : countLabels(training.labels, fitEnd, normalEnd);

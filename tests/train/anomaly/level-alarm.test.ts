@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCell } from '../../../src/index.js';
-import { detect, detectionSummary, formatMetrics, levelAlarms, levelAlarmThreshold, levelQuantum, modelFromJson, modelToJson, LEVEL_MARGIN, MIN_LEVEL_THRESHOLD } from '../../../src/train/anomaly/index.js';
+import { detect, detectionSummary, formatMetrics, levelAlarms, levelAlarmThreshold, levelChannel, levelQuantum, levelRelative, modelFromJson, modelToJson, LEVEL_MARGIN, MIN_LEVEL_THRESHOLD } from '../../../src/train/anomaly/index.js';
 import { createRandom } from '../../../src/random.js';
 import { CELLS_DIR } from '../../../src/io/index.js';
 
@@ -58,6 +58,28 @@ function rampSeries(seed: number, start: number, length: number, climb: number, 
   });
   return { channels: ['value'], values, length: T };
 }
+
+describe('levelChannel from level-relative inputs already computed (the predictor\'s, prepare.ts)', () => {
+  it('gives the scores, threshold and alarms of computing them afresh, and reads what it is given', () => {
+    const bits = (v: Float64Array) => Array.from(v, (x) => (Object.is(x, -0) ? '-0' : String(x)));
+    for (const seed of [1, 2, 3]) {
+      const random = createRandom(seed);
+      let level = 0;
+      const train = Float64Array.from({ length: 1200 }, (_, i) => (level += (i % 2 ? 0.1 : 0.05) * random.normal()) + (random.uniform(0, 1) < 0.01 ? Number.NaN : random.normal()));
+      const scored = train.map((v, i) => v + (i > 900 ? (i - 900) / 20 : 0));
+      const C = 2;
+      const threshold = (s: Float64Array) => Math.max(...s.filter(Number.isFinite).slice(0, 300));
+      const fresh = levelChannel({ train, scored, C, fitEnd: 360 }, 200, 2, threshold);
+      const given = levelChannel({ train, scored, C, fitEnd: 360, relative: { train: levelRelative(train, C, 200), scored: levelRelative(scored, C, 200) } }, 200, 2, threshold);
+      expect(bits(given.scores), `seed ${seed}`).toEqual(bits(fresh.scores));
+      expect([given.threshold, ...given.alarms]).toEqual([fresh.threshold, ...fresh.alarms]);
+    }
+    // Zeros in place of the relative inputs: every departure that is defined is 0.
+    const x = Float64Array.from({ length: 600 }, (_, i) => Math.sin(i / 9) * 5);
+    const zeros = levelChannel({ train: x, scored: x, C: 1, fitEnd: 300, relative: { train: new Float64Array(600), scored: new Float64Array(600) } }, 200, 2, () => 1);
+    expect(zeros.scores.filter(Number.isFinite)).toEqual(new Float64Array(600 - 224));
+  });
+});
 
 describe('detect() with the level alarm, on generated slow ramps', () => {
   it('a climb of 10–20 noise sd (20–40 when rounded) over 150–300 steps: flags each ramp between its start and 100 steps after its end, with no level alarm before it; a saved model keeps the threshold', () => {

@@ -2,11 +2,12 @@
 // statistic against its white-noise value, by hand and on generated series; detect() reading the
 // values on a clean sine and relative to the level on a wandering one; the choice saved with a model.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CELLS_DIR } from '../../../src/io/index.js';
 import { loadCell } from '../../../src/index.js';
 import { createRandom } from '../../../src/random.js';
-import { detect, LEVEL_DRIFT_MIN, levelDrift, levelWindowFor, modelFromJson, modelToJson, synthSeries, type Series } from '../../../src/train/anomaly/index.js';
+import { detect, LEVEL_DRIFT_MIN, levelDrift, levelRelative, levelWindowFor, modelFromJson, modelToJson, synthSeries, type Series } from '../../../src/train/anomaly/index.js';
 
 const sd = (v: readonly number[]) => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;
@@ -46,13 +47,37 @@ describe('levelDrift', () => {
     expect(sine).toBeLessThan(LEVEL_DRIFT_MIN);
     expect(walk).toBeGreaterThan(10 * LEVEL_DRIFT_MIN);
     expect(levelDrift(x, 2, T, 200)).toBe(walk);
-    expect(levelWindowFor(x, 2, T)).toEqual({ window: 200, drift: walk });
+    expect(levelWindowFor(x, 2, T)).toMatchObject({ window: 200, drift: walk });
   });
 
   it('undefined (NaN) when the input never leaves its level; levelWindowFor then reads the values', () => {
     const flat = new Float64Array(600).fill(2);
     expect(levelDrift(flat, 1, 600, 200)).toBeNaN();
-    expect(levelWindowFor(flat, 1, 600).window).toBe(0);
+    expect(levelWindowFor(flat, 1, 600)).toEqual({ window: 0, drift: Number.NaN });
+  });
+
+  it('hands on the fit part it read relative to the level, from which levelRelative goes on to the very values of a whole pass', () => {
+    // Random-walk levels (so the window is chosen), 1 to 3 channels, missing inputs, any fit part.
+    const bit = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 300, max: 900 }), fc.integer({ min: 0, max: 400 }), (seed, C, fitEnd, after) => {
+        const random = createRandom(seed);
+        const levels = new Float64Array(C);
+        const x = Float64Array.from({ length: (fitEnd + after) * C }, (_, i) => (random.uniform(0, 1) < 0.02 ? Number.NaN : (levels[i % C] += random.normal()) + 0.3 * random.normal()));
+        const choice = levelWindowFor(x, C, fitEnd);
+        expect(choice.window).toBe(200);
+        expect(Array.from(choice.fitRelative!.values, bit)).toEqual(Array.from(levelRelative(x.subarray(0, fitEnd * C), C, 200), bit));
+        expect(Array.from(levelRelative(x, C, 200, choice.fitRelative), bit)).toEqual(Array.from(levelRelative(x, C, 200), bit));
+      }),
+      { seed: 89, numRuns: 20 },
+    );
+    // A part of another window or of more steps than the series cannot be gone on from.
+    const random = createRandom(5);
+    let level = 0;
+    const x = Float64Array.from({ length: 600 }, () => (level += random.normal()));
+    const part = levelWindowFor(x, 1, 600).fitRelative!;
+    expect(() => levelRelative(x, 1, 100, part)).toThrow('a walk of window 200 stopped at step 600 of 1 channel(s) cannot go on over 600 steps of 1 with window 100');
+    expect(() => levelRelative(x.subarray(0, 300), 1, 200, part)).toThrow('a walk of window 200 stopped at step 600 of 1 channel(s) cannot go on over 300 steps of 1 with window 200');
   });
 });
 
