@@ -10,6 +10,7 @@ import { startupSnapshot } from 'node:v8';
 import { parseCell } from '../cell/index.js';
 import { diagram, layOutInProcess } from '../diagram/index.js';
 import { listCells, readCell } from '../io/index.js';
+import { definedCli, runCli } from './cli.js';
 import { runMain } from './run-main.js';
 
 /**
@@ -24,12 +25,18 @@ async function warmUp(): Promise<void> {
     const cell = parseCell(source.text, { file: source.file });
     for (const detail of ['gates', 'ops'] as const) await diagram(cell, { detail });
   }
+  // yargs's parse of a diagram's command line (its code compiled here, not in every process).
+  await runCli(['diagram', 'gru', '-o', 'gru.svg'], { parseOnly: true });
 }
 
 if (!startupSnapshot.isBuildingSnapshot()) throw new Error('snapshot-entry runs under node --build-snapshot (npm run build)');
 warmUp().then(
-  // Node puts the command's arguments after its own (the blob's path and `--`).
-  () => startupSnapshot.setDeserializeMainFunction(() => runMain(process.argv.slice(1))),
+  () => {
+    // The command line defined here, in the heap: a restored process only parses its argv.
+    const run = definedCli();
+    // Node puts the command's arguments after its own (the blob's path and `--`).
+    startupSnapshot.setDeserializeMainFunction(() => runMain(process.argv.slice(1), run));
+  },
   (error: unknown) => {
     process.stderr.write(`gateflow snapshot: the warm-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
