@@ -93,6 +93,29 @@ const replacements = [
   },
   { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];
+// Every shipped cell's step layouts at both details, made by elkjs (on its thread, as without
+// the snapshot) in a Node of their own: snapshot-entry.ts recalls them, so that gateflow.blob
+// holds the layouts and not the engine, which a restored process loads only for a layout of
+// its own (src/diagram/elk-in-process.ts).
+const layoutsScript = `
+const io = await import(${JSON.stringify(join(dist, 'io', 'index.js'))});
+const { parseCell } = await import(${JSON.stringify(join(dist, 'cell', 'index.js'))});
+const d = await import(${JSON.stringify(join(dist, 'diagram', 'index.js'))});
+for (const name of io.listCells()) {
+  const source = io.readCell(name);
+  const cell = parseCell(source.text, { file: source.file });
+  for (const detail of ['gates', 'ops']) await d.diagram(cell, { detail });
+}
+process.stdout.write(JSON.stringify(await d.layoutsMade()));
+`;
+const layouts = spawnSync(process.execPath, ['--input-type=module', '-e', layoutsScript], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+if (layouts.status !== 0) {
+  rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+  console.error(`gateflow build: no startup snapshot: the shipped cells' layouts failed (status ${layouts.status}); the bin runs without it:\n${layouts.stderr}`);
+  process.exit(0);
+}
+writeFileSync(join(SNAPSHOT_DIR, 'layouts.json'), layouts.stdout);
+
 // Every script before any blob: the bin's shell check takes a .cjs newer than its blob for stale.
 for (const { entry, script, leftOut } of snapshots) {
   await build({

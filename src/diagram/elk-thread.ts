@@ -50,7 +50,7 @@ parentPort.on('message', (message) => {
 
 /** The engine's code cache for this Node, beside the built module; none when run from src/ (tests). */
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CACHE_FILE = basename(dirname(HERE)) === 'dist' ? join(HERE, `elk-worker.${process.version}.cache`) : '';
+export const CACHE_FILE = basename(dirname(HERE)) === 'dist' ? join(HERE, `elk-worker.${process.version}.cache`) : '';
 
 interface Thread {
   readonly worker: Worker;
@@ -152,6 +152,16 @@ async function layOutOnThread(graph: ElkNode): Promise<ElkNode> {
     await send(t, { cmd: 'saveCache' });
   }
   return placed;
+}
+
+/** The layouts made so far, as [graph, layout] JSON pairs (for recallLayouts in another process). */
+export function knownLayouts(): [string, string][] {
+  return [...layouts];
+}
+
+/** Recall these layouts (knownLayouts of another process) as if made here. */
+export function recallLayouts(pairs: readonly (readonly [string, string])[]): void {
+  for (const [graph, layout] of pairs) layouts.set(graph, layout);
 }
 
 /** Forget the layouts made so far (benchmarks measure a figure's first layout with it). */

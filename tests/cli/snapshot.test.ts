@@ -63,6 +63,21 @@ describe('the startup snapshot', () => {
     expect(svg.equals(GOLDEN)).toBe(true);
   });
 
+  it("draws a cell of the user's (a layout the blob does not hold: elkjs loaded in the restored Node) with the bytes of a run without it", () => {
+    // The GRU with its gates renamed: another graph for elkjs, so a layout the build did not make.
+    const gru = readFileSync(join(ROOT, 'templates', 'cells', 'gru.cell'), 'utf8');
+    const mine = gru.replace('cell: gru', 'cell: my-gru').replace(/\b([rz])\b/g, '$1g');
+    expect(mine).not.toBe(gru);
+    writeFileSync(join(work, 'my-gru.cell'), mine);
+    const fromBlob = gateflow(DIST, ['diagram', 'my-gru.cell', '-o', 'my-blob.svg'], work);
+    const without = spawnSync(process.execPath, [join(DIST, 'cli', 'main.js'), 'diagram', 'my-gru.cell', '-o', 'my-none.svg'], { cwd: work, encoding: 'utf8', env: { ...process.env, GATEFLOW_SNAPSHOT: '0' } });
+    expect([fromBlob.status, fromBlob.stderr.split('\n')[0]]).toEqual([0, `gateflow: running from the startup snapshot ${join(DIST, 'snapshot', 'gateflow.blob')}`]);
+    expect(without.status).toBe(0);
+    const svg = readFileSync(join(work, 'my-blob.svg'));
+    expect(svg.length).toBeGreaterThan(10_000);
+    expect(svg.equals(readFileSync(join(work, 'my-none.svg')))).toBe(true);
+  }, 20_000);
+
   it('serves trace, and traces the bytes of a run without it (Keras weights, read on their thread; the engine)', async () => {
     // A Keras 3 LSTM, input 2, hidden 3: kernel [2, 12], recurrent kernel [3, 12], bias [12].
     const values = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(i * k) / 2);
