@@ -171,6 +171,9 @@ writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
 // For the bin run as a program (dist/cli/main.js is a shell script first): the same decision
 // as snapshotUnusable, made by the shell without starting a Node to make it. Stale here is a
 // .js or .cjs of dist/ newer than the blob, or a Node binary newer than it (replaced in place).
+// Few processes, as each costs a cold diagram a few per cent: the PATH's node compared with
+// test's -ef (same file), not readlink; find stops at its first match (-quit), without head; a
+// shell or find without these fails the check, and the bin runs without the snapshot.
 const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
 const commandsOf = (blob) => [...SNAPSHOT_COMMANDS].filter(([, b]) => b === blob).map(([command]) => command).join('|');
 writeFileSync(
@@ -184,9 +187,9 @@ ${snapshots.map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob
 esac
 ${[...UNSERVED_OPTIONS].map(([command, options]) => `[ "$1" != ${command} ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in ${options.flatMap((o) => [o, `${o}=*`]).join('|')}) return 0 ;; esac; done`).join('\n')}
 [ "\${GATEFLOW_SNAPSHOT-}" != 0 ] && [ -z "\${NODE_OPTIONS-}" ] && [ "$gateflow_cli" = ${quote(join(DIST, 'cli'))} ] || return 0
-gateflow_node=$(command -v node) && [ "$(readlink -f "$gateflow_node" 2>/dev/null)" = ${quote(realpathSync(process.execPath))} ] || return 0
+gateflow_node=$(command -v node) && [ "$gateflow_node" -ef ${quote(realpathSync(process.execPath))} ] 2>/dev/null || return 0
 [ ${quote(process.execPath)} -nt "$gateflow_blob" ] && return 0
-[ -z "$(find ${quote(DIST)} -newer "$gateflow_blob" \\( -name '*.js' -o -name '*.cjs' \\) -print | head -n 1)" ] || return 0
+gateflow_newer=$(find ${quote(DIST)} -newer "$gateflow_blob" \\( -name '*.js' -o -name '*.cjs' \\) -print -quit 2>/dev/null) && [ -z "$gateflow_newer" ] || return 0
 [ "\${GATEFLOW_DEBUG-}" = 1 ] && printf 'gateflow: running from the startup snapshot %s\\n' "$gateflow_blob" >&2
 exec ${quote(process.execPath)} --snapshot-blob "$gateflow_blob" -- "$@"
 `,

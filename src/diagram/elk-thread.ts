@@ -5,8 +5,8 @@
  * typesetting the labels on the main thread. The thread runs elkjs's own worker engine
  * (elk-worker.min.js, the code behind elk.bundled.js) with its message protocol.
  *
- * `npm run build` also stores V8's compiled code for that engine, as it is after a
- * warm-up layout, in dist/diagram/elk-worker.NODE-VERSION.cache (writeElkCache): the thread
+ * `npm run build` also stores V8's compiled code for that engine, as it is after the shipped
+ * cells' layouts, in dist/diagram/elk-worker.NODE-VERSION.cache (writeElkCache): the thread
  * then skips compiling 1.6 MB of JavaScript and most of the first layout's lazy compilation
  * (~60 ms). An installed package ships no cache: its first layout under a Node version stores one.
  */
@@ -170,8 +170,9 @@ export function forgetLayouts(): void {
 }
 
 /**
- * Build step (src/build/bundle.mjs): after a warm-up layout with the figures' options, store
- * the engine's compiled code (the functions that layout compiled included) for later
+ * Build step (src/build/bundle.mjs, after it has drawn every shipped cell on this thread): after
+ * a warm-up layout with the figures' options, store the engine's compiled code (the functions
+ * the layouts so far compiled included) for later
  * processes, then stop the thread.
  */
 export async function writeElkCache(): Promise<string> {
