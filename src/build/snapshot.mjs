@@ -12,7 +12,7 @@ import { importMetaAsBuilt, lazyFontkit, svgdomFontDir } from './esbuild-plugins
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
-const { DIST, SNAPSHOT_DIR, BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const { DIST, SNAPSHOT_DIR, BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, SNAPSHOT_FLAGS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
 mkdirSync(SNAPSHOT_DIR, { recursive: true });
 // The trace's script leaves out the stages a served trace never loads (it would restore their
@@ -147,7 +147,7 @@ for (const { entry, script, leftOut } of snapshots) {
 }
 
 for (const { script, blob } of snapshots) {
-  const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [...SNAPSHOT_FLAGS.get(blob), '--snapshot-blob', blob, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
   if (made.status !== 0) {
     // The bin runs without a blob, so the build goes on (an install from git still works); the
     // test of the snapshot (tests/cli/snapshot.test.ts) fails, naming the missing blob.
@@ -182,7 +182,7 @@ writeFileSync(
 # in a Node restored from its startup snapshot when it can serve it, else returns (main.js then runs
 # itself with Node, which says why with GATEFLOW_DEBUG=1).
 case "$1" in
-${snapshots.map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} ;;`).join('\n')}
+${snapshots.map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} gateflow_flags=${quote(SNAPSHOT_FLAGS.get(blob).join(' '))} ;;`).join('\n')}
   *) return 0 ;;
 esac
 ${[...UNSERVED_OPTIONS].map(([command, options]) => `[ "$1" != ${command} ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in ${options.flatMap((o) => [o, `${o}=*`]).join('|')}) return 0 ;; esac; done`).join('\n')}
@@ -191,6 +191,6 @@ gateflow_node=$(command -v node) && [ "$gateflow_node" -ef ${quote(realpathSync(
 [ ${quote(process.execPath)} -nt "$gateflow_blob" ] && return 0
 gateflow_newer=$(find ${quote(DIST)} -newer "$gateflow_blob" \\( -name '*.js' -o -name '*.cjs' \\) -print -quit 2>/dev/null) && [ -z "$gateflow_newer" ] || return 0
 [ "\${GATEFLOW_DEBUG-}" = 1 ] && printf 'gateflow: running from the startup snapshot %s\\n' "$gateflow_blob" >&2
-exec ${quote(process.execPath)} --snapshot-blob "$gateflow_blob" -- "$@"
+exec ${quote(process.execPath)} $gateflow_flags --snapshot-blob "$gateflow_blob" -- "$@"
 `,
 );

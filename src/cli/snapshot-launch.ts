@@ -88,6 +88,18 @@ export const SNAPSHOT_COMMANDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * Node's options for a blob, the same when it is made and whenever a Node is restored from it
+ * (V8 refuses a blob made under other flags). gateflow.blob keeps the hash seed it was made
+ * with (no rehashing of every string and table on restore: 7% of a cold diagram's CPU); a
+ * fixed seed only matters to a process hashing hostile keys at scale, which a diagram is not.
+ * trace.blob takes none: a trace's threads inherit the process's options.
+ */
+export const SNAPSHOT_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
+  [BLOB, ['--no-rehash-snapshot']],
+  [TRACE_BLOB, []],
+]);
+
+/**
  * Options with which a command runs without its snapshot: a trace that draws (--annotate, and
  * --html, the explorer page), since trace.blob leaves the diagram stage out. (The page's script
  * is besides the explore stage's functions as their source text, which a bundle renames.)
@@ -119,7 +131,7 @@ export function runFromSnapshot(argv: readonly string[]): boolean {
   }
   if (debug) process.stderr.write(`gateflow: running from the startup snapshot ${blob}\n`);
   // `--` ends Node's own options: the command's (--help, -o) pass through as they are.
-  const run = spawnSync(process.execPath, ['--snapshot-blob', blob, '--', ...argv], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [...(SNAPSHOT_FLAGS.get(blob) ?? []), '--snapshot-blob', blob, '--', ...argv], { stdio: 'inherit' });
   if (run.error) return false;
   // Stopped by a signal: the status a shell reports for it (128 + its number).
   process.exit(run.signal ? 128 + (constants.signals[run.signal] ?? 0) : (run.status ?? 1));

@@ -90,7 +90,8 @@ export function startElk(): void {
   // The thread code is CommonJS: drop a parent's --input-type=module (node -e scripts), which
   // a worker inherits and which would make its eval'd code an ES module without require; and
   // --snapshot-blob FILE (a Node restored from a startup snapshot), which a thread refuses.
-  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && !a.startsWith('--snapshot-blob') && all[i - 1] !== '--snapshot-blob');
+  // And the options the blob was made with (snapshot-launch.ts, SNAPSHOT_FLAGS), V8's own.
+  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && !a.startsWith('--snapshot-blob') && all[i - 1] !== '--snapshot-blob' && a !== '--no-rehash-snapshot');
   // Required here, not imported: node:worker_threads loaded while the startup snapshot is made
   // leaves its threads unable to start in the restored process (they die in process.cwd()).
   const { Worker: ThreadWorker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
