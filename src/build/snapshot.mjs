@@ -12,7 +12,7 @@ import { importMetaAsBuilt, lazyFontkit, svgdomFontDir } from './esbuild-plugins
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
-const { DIST, SNAPSHOT_DIR, BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, SNAPSHOT_FLAGS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const { DIST, SNAPSHOT_DIR, BLOB, ELK_BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, SNAPSHOT_FLAGS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
 mkdirSync(SNAPSHOT_DIR, { recursive: true });
 // The trace's script leaves out the stages a served trace never loads (it would restore their
@@ -20,6 +20,7 @@ mkdirSync(SNAPSHOT_DIR, { recursive: true });
 // UNSERVED_OPTIONS), charts and training (other commands).
 const snapshots = [
   { entry: 'snapshot-entry.ts', script: join(SNAPSHOT_DIR, 'entry.cjs'), blob: BLOB, leftOut: [] },
+  { entry: 'snapshot-elk-entry.ts', script: join(SNAPSHOT_DIR, 'elk-entry.cjs'), blob: ELK_BLOB, leftOut: [] },
   { entry: 'snapshot-trace-entry.ts', script: join(SNAPSHOT_DIR, 'trace-entry.cjs'), blob: TRACE_BLOB, leftOut: ['diagram', 'explore', 'plot', 'train', 'experiments'] },
 ];
 /** Imports of these stages' modules from outside them stay imports (of dist/), not bundled. */
@@ -182,9 +183,10 @@ writeFileSync(
 # in a Node restored from its startup snapshot when it can serve it, else returns (main.js then runs
 # itself with Node, which says why with GATEFLOW_DEBUG=1).
 case "$1" in
-${snapshots.map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} gateflow_flags=${quote(SNAPSHOT_FLAGS.get(blob).join(' '))} ;;`).join('\n')}
+${snapshots.filter(({ blob }) => commandsOf(blob)).map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} gateflow_flags=${quote(SNAPSHOT_FLAGS.get(blob).join(' '))} ;;`).join('\n')}
   *) return 0 ;;
 esac
+[ "$1" != diagram ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in *.cell) gateflow_blob=${quote(ELK_BLOB)} gateflow_flags=${quote(SNAPSHOT_FLAGS.get(ELK_BLOB).join(' '))} ;; esac; done
 ${[...UNSERVED_OPTIONS].map(([command, options]) => `[ "$1" != ${command} ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in ${options.flatMap((o) => [o, `${o}=*`]).join('|')}) return 0 ;; esac; done`).join('\n')}
 [ "\${GATEFLOW_SNAPSHOT-}" != 0 ] && [ -z "\${NODE_OPTIONS-}" ] && [ "$gateflow_cli" = ${quote(join(DIST, 'cli'))} ] || return 0
 gateflow_node=$(command -v node) && [ "$gateflow_node" -ef ${quote(realpathSync(process.execPath))} ] 2>/dev/null || return 0

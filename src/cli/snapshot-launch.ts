@@ -23,6 +23,12 @@ export const BLOB = join(SNAPSHOT_DIR, 'gateflow.blob');
  * trace would restore for nothing.
  */
 export const TRACE_BLOB = join(SNAPSHOT_DIR, 'trace.blob');
+/**
+ * gateflow.blob with elkjs's engine in its heap, warmed up (snapshot-elk-entry.ts): for a
+ * diagram of a .cell file, whose layout gateflow.blob does not hold; gateflow.blob would load
+ * the engine cold.
+ */
+export const ELK_BLOB = join(SNAPSHOT_DIR, 'gateflow-elk.blob');
 export const MANIFEST = join(SNAPSHOT_DIR, 'manifest.json');
 
 /** What a blob was made by and from: the Node, and every file of dist/ as size and time. */
@@ -96,6 +102,7 @@ export const SNAPSHOT_COMMANDS: ReadonlyMap<string, string> = new Map([
  */
 export const SNAPSHOT_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
   [BLOB, ['--no-rehash-snapshot']],
+  [ELK_BLOB, ['--no-rehash-snapshot']],
   [TRACE_BLOB, []],
 ]);
 
@@ -107,11 +114,15 @@ export const SNAPSHOT_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
  */
 export const UNSERVED_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([['trace', ['--html', '--annotate']]]);
 
-/** The blob that serves `argv`, or undefined (another command, or an option it leaves out). */
+/**
+ * The blob that serves `argv`, or undefined (another command, or an option it leaves out): a
+ * diagram with an argument naming a .cell file (a cell of the user's) from ELK_BLOB.
+ */
 export function snapshotFor(argv: readonly string[]): string | undefined {
   const command = argv[0] ?? '';
   const unserved = UNSERVED_OPTIONS.get(command) ?? [];
   if (argv.some((arg) => unserved.some((option) => arg === option || arg.startsWith(`${option}=`)))) return undefined;
+  if (command === 'diagram' && argv.some((arg) => arg.endsWith('.cell'))) return ELK_BLOB;
   return SNAPSHOT_COMMANDS.get(command);
 }
 

@@ -30,9 +30,10 @@ function loadEngine(): typeof ElkWorker {
 
 /**
  * A layout function for useElkEngine (elk-thread.ts): elkjs's message protocol ({cmd, id} in,
- * {id, data} or {id, error} out, answered from a timer), its engine loaded on the first call.
+ * {id, data} or {id, error} out, answered from a timer), with `Engine` (elk-bundled.ts, in a
+ * snapshot that holds elkjs) or the engine loaded here on the first call.
  */
-export function loadElkInProcess(): (graph: ElkNode) => Promise<ElkNode> {
+export function loadElkInProcess(Engine?: typeof ElkWorker): (graph: ElkNode) => Promise<ElkNode> {
   const pending = new Map<number, { resolve: (graph: ElkNode) => void; reject: (error: Error) => void }>();
   let next = 0;
   let engine: ElkWorker | null = null;
@@ -44,8 +45,7 @@ export function loadElkInProcess(): (graph: ElkNode) => Promise<ElkNode> {
     });
   return (graph) => {
     if (engine === null) {
-      const Engine = loadEngine();
-      engine = new Engine();
+      engine = new (Engine ?? loadEngine())();
       engine.onmessage = ({ data }) => {
         const waiting = pending.get(data.id);
         if (!waiting) return;

@@ -160,8 +160,9 @@ export function knownLayouts(): [string, string][] {
   return [...layouts];
 }
 
-/** Recall these layouts (knownLayouts of another process) as if made here. */
-export function recallLayouts(pairs: readonly (readonly [string, string])[]): void {
+/** Recall these layouts (knownLayouts of another process) as if made here, and only these with `only`. */
+export function recallLayouts(pairs: readonly (readonly [string, string])[], only = false): void {
+  if (only) layouts.clear();
   for (const [graph, layout] of pairs) layouts.set(graph, layout);
 }
 
