@@ -1,6 +1,7 @@
 // After bundle.mjs: gateflow's startup snapshots (src/cli/snapshot-launch.ts says how the bin
-// uses them). src/cli/snapshot-entry.ts (diagram, cells, equations) and snapshot-trace-entry.ts
-// (trace), each with all it reaches as one CommonJS script (a snapshot takes one script and
+// uses them). src/cli/snapshot-entry.ts (diagram, cells, equations), snapshot-elk-entry.ts
+// (a diagram of a .cell file) and snapshot-trace-entry.ts (trace), each with all it reaches
+// as one CommonJS script (a snapshot takes one script and
 // Node's own modules), run under `node --build-snapshot`; then a manifest of the Node that
 // made the blobs and the files of dist/ as they are now.
 import { build } from 'esbuild';
@@ -95,7 +96,7 @@ const replacements = [
   { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];
 // Every shipped cell's step layouts at both details, made by elkjs (on its thread, as without
-// the snapshot) in a Node of their own: snapshot-entry.ts recalls them, so that gateflow.blob
+// the snapshot) in a Node of their own: snapshot-diagram.ts recalls them, so that gateflow.blob
 // holds the layouts and not the engine, which a restored process loads only for a layout of
 // its own (src/diagram/elk-in-process.ts).
 const layoutsScript = `

@@ -122,7 +122,7 @@ export function runCli(argv: readonly string[], options: CliOptions = {}): Promi
 
 /**
  * The command line defined once, before its argv is known, then run on one: the startup
- * snapshot defines it while its heap is made (snapshot-entry.ts), so that a restored process
+ * snapshot defines it while its heap is made (snapshot-diagram.ts), so that a restored process
  * skips yargs's setup of every command (a third of `gateflow --version`'s own time). The same
  * definition and the same parse as runCli; yargs resets its instance after each parse.
  */

@@ -1,4 +1,4 @@
-/** The gateflow process's body, from main.ts or from the startup snapshot (snapshot-entry.ts). */
+/** The gateflow process's body, from main.ts or from a startup snapshot (snapshot-diagram.ts, snapshot-trace-entry.ts). */
 import { runCli } from './cli.js';
 
 // A reader that closes the pipe early (`gateflow trace ... | head`) ends the output, as it does

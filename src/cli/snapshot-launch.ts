@@ -1,7 +1,8 @@
 /**
  * gateflow's startup snapshots, seen from the bin (main.ts). `npm run build` writes
- * dist/snapshot/gateflow.blob: a V8 heap in which the command line, MathJax, svgdom, the
- * mathjs parser and elkjs are loaded and warmed up (snapshot-entry.ts); trace.blob, the same
+ * dist/snapshot/gateflow.blob: a V8 heap in which the command line, MathJax, svgdom and the
+ * mathjs parser are loaded and warmed up, the shipped cells' layouts recalled
+ * (snapshot-diagram.ts); gateflow-elk.blob, the same with elkjs, for a user's cells; trace.blob, the same
  * for the trace (snapshot-trace-entry.ts); and a manifest that says which Node made them and
  * from which files. A Node started from a blob skips loading
  * and compiling them, and elkjs's cold first layout; the bin starts one when the manifest

@@ -1,6 +1,6 @@
 /**
  * elkjs's engine on this thread, for a process started from gateflow's startup snapshot
- * (src/cli/snapshot-entry.ts). The snapshot holds every shipped cell's layouts but not the
+ * (src/cli/snapshot-diagram.ts). gateflow.blob holds every shipped cell's layouts but not the
  * engine (about a quarter of the heap a restored process would read at every start, for a
  * figure that recalls its layout): a cell of the user's loads it here on its first layout,
  * from the code cache `npm run build` stores (elk-thread.ts, CACHE_FILE), which holds the

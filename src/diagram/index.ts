@@ -79,8 +79,9 @@ export async function prepareDiagram(): Promise<void> {
 
 /**
  * Lay out on this thread from now on, with `engine` (elk-bundled.ts) or elkjs's engine loaded
- * here (from its code cache) at the first layout not recalled: for gateflow's startup snapshot (src/cli/snapshot-entry.ts), where
- * a worker would start a Node of its own. Call before the first figure.
+ * here (from its code cache) at the first layout not recalled: for gateflow's startup snapshots
+ * (src/cli/snapshot-diagram.ts), where a worker would start a Node of its own. Call before the
+ * first figure.
  */
 export async function layOutInProcess(engine?: typeof import('./elk-bundled.js').BundledElkEngine): Promise<void> {
   const [{ useElkEngine }, { loadElkInProcess }] = await Promise.all([import('./elk-thread.js'), import('./elk-in-process.js')]);
