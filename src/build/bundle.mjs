@@ -112,19 +112,22 @@ for (const user of ['cell/mathjs-parser.cjs', 'trace/mathjs-subset.cjs']) {
   await writeFile(join(root, 'dist', user), "// Written by src/build/bundle.mjs: mathjs's factories, shared with the other user of mathjs.\nmodule.exports = require('../vendor/mathjs.cjs');\n");
 }
 
-// V8's compiled code for elkjs's engine, as it is after a warm-up layout, for the layout
-// thread (src/diagram/elk-thread.ts). Made by this Node; another version rejects it and compiles.
-const { writeElkCache } = await import(join(root, 'dist', 'diagram', 'elk-thread.js'));
-await writeElkCache();
-
-// Parse and draw every shipped cell, then store the bundles' code caches.
+// Parse and draw every shipped cell (at both details: elkjs's layered algorithm, on its thread,
+// runs each), then store the bundles' code caches.
 const io = await import(join(root, 'dist', 'io', 'index.js'));
 const { parseCell } = await import(join(root, 'dist', 'cell', 'index.js'));
 const { diagram } = await import(join(root, 'dist', 'diagram', 'index.js'));
 for (const name of io.listCells()) {
   const source = io.readCell(name);
-  await diagram(parseCell(source.text, { file: source.file }), { legend: true });
+  for (const detail of ['gates', 'ops']) await diagram(parseCell(source.text, { file: source.file }), { legend: true, detail });
 }
+// V8's compiled code for elkjs's engine, as it is after those layouts (the functions a cell's
+// first layout compiles), for the layout thread (src/diagram/elk-thread.ts) and the engine a
+// process restored from the startup snapshot loads (elk-in-process.ts). Made by this Node;
+// another version rejects it and compiles.
+const { writeElkCache } = await import(join(root, 'dist', 'diagram', 'elk-thread.js'));
+await writeElkCache();
+
 // And trace one (the mathjs evaluator's functions), for its bundle's cache.
 const { trace } = await import(join(root, 'dist', 'trace', 'index.js'));
 trace(parseCell(io.readCell('lstm').text, { file: 'lstm.cell' }), undefined, [[1, 0], [0, 1]], { sizes: { hidden: 2 }, evaluator: 'mathjs' });

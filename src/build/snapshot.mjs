@@ -1,6 +1,7 @@
 // After bundle.mjs: gateflow's startup snapshots (src/cli/snapshot-launch.ts says how the bin
-// uses them). src/cli/snapshot-entry.ts (diagram, cells, equations) and snapshot-trace-entry.ts
-// (trace), each with all it reaches as one CommonJS script (a snapshot takes one script and
+// uses them). src/cli/snapshot-entry.ts (diagram, cells, equations), snapshot-elk-entry.ts
+// (a diagram of a .cell file) and snapshot-trace-entry.ts (trace), each with all it reaches
+// as one CommonJS script (a snapshot takes one script and
 // Node's own modules), run under `node --build-snapshot`; then a manifest of the Node that
 // made the blobs and the files of dist/ as they are now.
 import { build } from 'esbuild';
@@ -12,7 +13,7 @@ import { importMetaAsBuilt, lazyFontkit, svgdomFontDir } from './esbuild-plugins
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
-const { DIST, SNAPSHOT_DIR, BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const { DIST, SNAPSHOT_DIR, BLOB, ELK_BLOB, TRACE_BLOB, MANIFEST, SNAPSHOT_COMMANDS, SNAPSHOT_FLAGS, UNSERVED_OPTIONS, fingerprint } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
 mkdirSync(SNAPSHOT_DIR, { recursive: true });
 // The trace's script leaves out the stages a served trace never loads (it would restore their
@@ -20,6 +21,7 @@ mkdirSync(SNAPSHOT_DIR, { recursive: true });
 // UNSERVED_OPTIONS), charts and training (other commands).
 const snapshots = [
   { entry: 'snapshot-entry.ts', script: join(SNAPSHOT_DIR, 'entry.cjs'), blob: BLOB, leftOut: [] },
+  { entry: 'snapshot-elk-entry.ts', script: join(SNAPSHOT_DIR, 'elk-entry.cjs'), blob: ELK_BLOB, leftOut: [] },
   { entry: 'snapshot-trace-entry.ts', script: join(SNAPSHOT_DIR, 'trace-entry.cjs'), blob: TRACE_BLOB, leftOut: ['diagram', 'explore', 'plot', 'train', 'experiments'] },
 ];
 /** Imports of these stages' modules from outside them stay imports (of dist/), not bundled. */
@@ -93,6 +95,29 @@ const replacements = [
   },
   { file: 'src/trace/mathjs-subset.ts', from: 'require(bundled)', to: 'bundledSubset' },
 ];
+// Every shipped cell's step layouts at both details, made by elkjs (on its thread, as without
+// the snapshot) in a Node of their own: snapshot-diagram.ts recalls them, so that gateflow.blob
+// holds the layouts and not the engine, which a restored process loads only for a layout of
+// its own (src/diagram/elk-in-process.ts).
+const layoutsScript = `
+const io = await import(${JSON.stringify(join(dist, 'io', 'index.js'))});
+const { parseCell } = await import(${JSON.stringify(join(dist, 'cell', 'index.js'))});
+const d = await import(${JSON.stringify(join(dist, 'diagram', 'index.js'))});
+for (const name of io.listCells()) {
+  const source = io.readCell(name);
+  const cell = parseCell(source.text, { file: source.file });
+  for (const detail of ['gates', 'ops']) await d.diagram(cell, { detail });
+}
+process.stdout.write(JSON.stringify(await d.layoutsMade()));
+`;
+const layouts = spawnSync(process.execPath, ['--input-type=module', '-e', layoutsScript], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+if (layouts.status !== 0) {
+  rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+  console.error(`gateflow build: no startup snapshot: the shipped cells' layouts failed (status ${layouts.status}); the bin runs without it:\n${layouts.stderr}`);
+  process.exit(0);
+}
+writeFileSync(join(SNAPSHOT_DIR, 'layouts.json'), layouts.stdout);
+
 // Every script before any blob: the bin's shell check takes a .cjs newer than its blob for stale.
 for (const { entry, script, leftOut } of snapshots) {
   await build({
@@ -103,6 +128,10 @@ for (const { entry, script, leftOut } of snapshots) {
     format: 'cjs',
     target: 'node20',
     banner: { js: banner },
+    // Whitespace and comments out (names kept): the script's source stays in the restored heap,
+    // and esbuild keeps comments, whose few non-Latin-1 characters (×, ⊙, ≥) made V8 hold all of
+    // it as two-byte text: 14.7 MB of a 36 MB heap, restored and checksummed at every start.
+    minifyWhitespace: true,
     external,
     plugins: [leaveOut(leftOut), lazyFontkit, svgdomFontDir, importMetaAsBuilt({ src: join(root, 'src'), dist, replacements })],
     logLevel: 'warning',
@@ -112,12 +141,15 @@ for (const { entry, script, leftOut } of snapshots) {
   // The script has no dynamic import() in the restored process (Node: "A dynamic import
   // callback was not specified"): a package imported so (pptxgenjs and jszip for PowerPoint) is
   // required instead, as the namespace import() would give.
-  const text = readFileSync(script, 'utf8');
-  writeFileSync(script, text.replace(/\bimport\("([^"./][^"]*)"\)/g, '__gfImport("$1")'));
+  const text = readFileSync(script, 'utf8').replace(/\bimport\("([^"./][^"]*)"\)/g, '__gfImport("$1")');
+  // esbuild leaves a regular expression's characters as they are (/σ\(/): one character above
+  // U+00FF and V8 holds the whole source as two-byte text, twice the bytes to restore. As a
+  // \u escape it means the same in a string, a template, a regular expression or a name.
+  writeFileSync(script, text.replace(/[^\u0000-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 for (const { script, blob } of snapshots) {
-  const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [...SNAPSHOT_FLAGS.get(blob), '--snapshot-blob', blob, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
   if (made.status !== 0) {
     // The bin runs without a blob, so the build goes on (an install from git still works); the
     // test of the snapshot (tests/cli/snapshot.test.ts) fails, naming the missing blob.
@@ -141,6 +173,9 @@ writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
 // For the bin run as a program (dist/cli/main.js is a shell script first): the same decision
 // as snapshotUnusable, made by the shell without starting a Node to make it. Stale here is a
 // .js or .cjs of dist/ newer than the blob, or a Node binary newer than it (replaced in place).
+// Few processes, as each costs a cold diagram a few per cent: the PATH's node compared with
+// test's -ef (same file), not readlink; find stops at its first match (-quit), without head; a
+// shell or find without these fails the check, and the bin runs without the snapshot.
 const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
 const commandsOf = (blob) => [...SNAPSHOT_COMMANDS].filter(([, b]) => b === blob).map(([command]) => command).join('|');
 writeFileSync(
@@ -149,15 +184,16 @@ writeFileSync(
 # in a Node restored from its startup snapshot when it can serve it, else returns (main.js then runs
 # itself with Node, which says why with GATEFLOW_DEBUG=1).
 case "$1" in
-${snapshots.map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} ;;`).join('\n')}
+${snapshots.filter(({ blob }) => commandsOf(blob)).map(({ blob }) => `  ${commandsOf(blob)}) gateflow_blob=${quote(blob)} gateflow_flags=${quote(SNAPSHOT_FLAGS.get(blob).join(' '))} ;;`).join('\n')}
   *) return 0 ;;
 esac
+[ "$1" != diagram ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in *.cell) gateflow_blob=${quote(ELK_BLOB)} gateflow_flags=${quote(SNAPSHOT_FLAGS.get(ELK_BLOB).join(' '))} ;; esac; done
 ${[...UNSERVED_OPTIONS].map(([command, options]) => `[ "$1" != ${command} ] || for gateflow_arg in "$@"; do case "$gateflow_arg" in ${options.flatMap((o) => [o, `${o}=*`]).join('|')}) return 0 ;; esac; done`).join('\n')}
 [ "\${GATEFLOW_SNAPSHOT-}" != 0 ] && [ -z "\${NODE_OPTIONS-}" ] && [ "$gateflow_cli" = ${quote(join(DIST, 'cli'))} ] || return 0
-gateflow_node=$(command -v node) && [ "$(readlink -f "$gateflow_node" 2>/dev/null)" = ${quote(realpathSync(process.execPath))} ] || return 0
+gateflow_node=$(command -v node) && [ "$gateflow_node" -ef ${quote(realpathSync(process.execPath))} ] 2>/dev/null || return 0
 [ ${quote(process.execPath)} -nt "$gateflow_blob" ] && return 0
-[ -z "$(find ${quote(DIST)} -newer "$gateflow_blob" \\( -name '*.js' -o -name '*.cjs' \\) -print | head -n 1)" ] || return 0
+gateflow_newer=$(find ${quote(DIST)} -newer "$gateflow_blob" \\( -name '*.js' -o -name '*.cjs' \\) -print -quit 2>/dev/null) && [ -z "$gateflow_newer" ] || return 0
 [ "\${GATEFLOW_DEBUG-}" = 1 ] && printf 'gateflow: running from the startup snapshot %s\\n' "$gateflow_blob" >&2
-exec ${quote(process.execPath)} --snapshot-blob "$gateflow_blob" -- "$@"
+exec ${quote(process.execPath)} $gateflow_flags --snapshot-blob "$gateflow_blob" -- "$@"
 `,
 );

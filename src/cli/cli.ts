@@ -55,6 +55,17 @@ function withOptionRules(cli: Argv): Argv {
 
 /** The yargs instance with every command (exported for tests that read its description). */
 export function buildCli(argv: readonly string[], options: CliOptions = {}): Argv {
+  return defineCli(argv, options, () => argv).wrap(terminalWidth());
+}
+
+/** --help's width: the terminal's, at most 100 (read when a command line runs, not when it is defined). */
+const terminalWidth = (): number => Math.min(100, process.stdout.columns || 100);
+
+/**
+ * Every command and rule, for `argv` or for a command line still to come (argvNow says which
+ * one a usage message quotes). The width of --help is left to the caller.
+ */
+function defineCli(argv: readonly string[], options: CliOptions, argvNow: () => readonly string[]): Argv {
   let cli: Argv = yargs([...argv])
     .scriptName('gateflow')
     .usage('$0 <command> [options]\n\nOne description of a recurrent cell: its unrolled diagram, its equations, and the numbers inside every gate.')
@@ -72,7 +83,6 @@ export function buildCli(argv: readonly string[], options: CliOptions = {}): Arg
       global: true,
       describe: 'raise the size limit on every file read to this many MB (defaults: cells and themes 1, inputs, weights JSON and models 64, series and datasets 256, safetensors and ONNX 1024)',
     })
-    .wrap(Math.min(100, process.stdout.columns || 100))
     // yargs passes the command's instance as a second argument, which its types leave out.
     .middleware(((args: Arguments, y: Argv) => checkOptionValues(args, y)) as unknown as (args: Arguments) => void, true)
     .middleware((args) => checkOutputOptions(args), true)
@@ -81,7 +91,7 @@ export function buildCli(argv: readonly string[], options: CliOptions = {}): Arg
     .fail((message, error) => {
       if (error instanceof GateflowError) throw error;
       // A handler's own error (message null) comes back through parseAsync's promise.
-      if (message) throw new UsageError(usageMessage(message, argv));
+      if (message) throw new UsageError(usageMessage(message, argvNow()));
     });
   if (options.parseOnly) {
     cli = cli.middleware(() => {
@@ -106,10 +116,30 @@ function withoutHelpCache(cli: Argv): Argv {
 }
 
 /** Run the command line; resolves to the exit status (0 ok, 2 bad input, 1 internal error). */
-export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+export function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  return statusOf(() => buildCli(argv, options).parseAsync(), options);
+}
+
+/**
+ * The command line defined once, before its argv is known, then run on one: the startup
+ * snapshot defines it while its heap is made (snapshot-diagram.ts), so that a restored process
+ * skips yargs's setup of every command (a third of `gateflow --version`'s own time). The same
+ * definition and the same parse as runCli; yargs resets its instance after each parse.
+ */
+export function definedCli(): (argv: readonly string[]) => Promise<number> {
+  let current: readonly string[] = [];
+  const cli = defineCli([], {}, () => current);
+  return (argv) => {
+    current = argv;
+    return statusOf(() => cli.wrap(terminalWidth()).parseAsync([...argv]), {});
+  };
+}
+
+/** The exit status of a parse and its command's run, its failure reported on stderr. */
+async function statusOf(parse: () => Promise<unknown>, options: CliOptions): Promise<number> {
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
   try {
-    await buildCli(argv, options).parseAsync();
+    await parse();
     return 0;
   } catch (error) {
     if (error instanceof ParsedOnly) return 0;

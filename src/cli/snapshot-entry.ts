@@ -1,37 +1,7 @@
 /**
- * The script `npm run build` runs under `node --build-snapshot` (bundled into one file by
- * src/build/snapshot.mjs: a snapshot holds one script and Node's own modules only). It loads
- * the command line and what `diagram` uses, warms them up on the shipped cells (MathJax,
- * svgdom, the mathjs parser, and elkjs on this thread, its classes initialised and each shipped
- * cell's step layout recalled), and names runMain as the snapshot's entry: a Node started from
- * the blob begins there, with this heap.
+ * The script of gateflow.blob (bundled by src/build/snapshot.mjs and run under `node
+ * --build-snapshot`): the diagram snapshot without elkjs (snapshot-diagram.ts says why).
  */
-import { startupSnapshot } from 'node:v8';
-import { parseCell } from '../cell/index.js';
-import { diagram, layOutInProcess } from '../diagram/index.js';
-import { listCells, readCell } from '../io/index.js';
-import { runMain } from './run-main.js';
+import { makeDiagramSnapshot } from './snapshot-diagram.js';
 
-/**
- * Draw every shipped cell at both details: a figure's step layout depends on the cell and the
- * detail (not on steps, theme, title or key), so these hold every shipped cell's layouts for
- * figures without value strips.
- */
-async function warmUp(): Promise<void> {
-  await layOutInProcess();
-  for (const name of listCells()) {
-    const source = readCell(name);
-    const cell = parseCell(source.text, { file: source.file });
-    for (const detail of ['gates', 'ops'] as const) await diagram(cell, { detail });
-  }
-}
-
-if (!startupSnapshot.isBuildingSnapshot()) throw new Error('snapshot-entry runs under node --build-snapshot (npm run build)');
-warmUp().then(
-  // Node puts the command's arguments after its own (the blob's path and `--`).
-  () => startupSnapshot.setDeserializeMainFunction(() => runMain(process.argv.slice(1))),
-  (error: unknown) => {
-    process.stderr.write(`gateflow snapshot: the warm-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+makeDiagramSnapshot();

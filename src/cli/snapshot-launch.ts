@@ -1,7 +1,8 @@
 /**
  * gateflow's startup snapshots, seen from the bin (main.ts). `npm run build` writes
- * dist/snapshot/gateflow.blob: a V8 heap in which the command line, MathJax, svgdom, the
- * mathjs parser and elkjs are loaded and warmed up (snapshot-entry.ts); trace.blob, the same
+ * dist/snapshot/gateflow.blob: a V8 heap in which the command line, MathJax, svgdom and the
+ * mathjs parser are loaded and warmed up, the shipped cells' layouts recalled
+ * (snapshot-diagram.ts); gateflow-elk.blob, the same with elkjs, for a user's cells; trace.blob, the same
  * for the trace (snapshot-trace-entry.ts); and a manifest that says which Node made them and
  * from which files. A Node started from a blob skips loading
  * and compiling them, and elkjs's cold first layout; the bin starts one when the manifest
@@ -23,6 +24,12 @@ export const BLOB = join(SNAPSHOT_DIR, 'gateflow.blob');
  * trace would restore for nothing.
  */
 export const TRACE_BLOB = join(SNAPSHOT_DIR, 'trace.blob');
+/**
+ * gateflow.blob with elkjs's engine in its heap, warmed up (snapshot-elk-entry.ts): for a
+ * diagram of a .cell file, whose layout gateflow.blob does not hold; gateflow.blob would load
+ * the engine cold.
+ */
+export const ELK_BLOB = join(SNAPSHOT_DIR, 'gateflow-elk.blob');
 export const MANIFEST = join(SNAPSHOT_DIR, 'manifest.json');
 
 /** What a blob was made by and from: the Node, and every file of dist/ as size and time. */
@@ -88,6 +95,19 @@ export const SNAPSHOT_COMMANDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * Node's options for a blob, the same when it is made and whenever a Node is restored from it
+ * (V8 refuses a blob made under other flags). gateflow.blob keeps the hash seed it was made
+ * with (no rehashing of every string and table on restore: 7% of a cold diagram's CPU); a
+ * fixed seed only matters to a process hashing hostile keys at scale, which a diagram is not.
+ * trace.blob takes none: a trace's threads inherit the process's options.
+ */
+export const SNAPSHOT_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
+  [BLOB, ['--no-rehash-snapshot']],
+  [ELK_BLOB, ['--no-rehash-snapshot']],
+  [TRACE_BLOB, []],
+]);
+
+/**
  * Options with which a command runs without its snapshot: a trace that draws (--annotate, and
  * --html, the explorer page), since trace.blob leaves the diagram stage out. (The page's script
  * is besides the explore stage's functions as their source text, which a bundle renames.)
@@ -95,11 +115,15 @@ export const SNAPSHOT_COMMANDS: ReadonlyMap<string, string> = new Map([
  */
 export const UNSERVED_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([['trace', ['--html', '--annotate']]]);
 
-/** The blob that serves `argv`, or undefined (another command, or an option it leaves out). */
+/**
+ * The blob that serves `argv`, or undefined (another command, or an option it leaves out): a
+ * diagram with an argument naming a .cell file (a cell of the user's) from ELK_BLOB.
+ */
 export function snapshotFor(argv: readonly string[]): string | undefined {
   const command = argv[0] ?? '';
   const unserved = UNSERVED_OPTIONS.get(command) ?? [];
   if (argv.some((arg) => unserved.some((option) => arg === option || arg.startsWith(`${option}=`)))) return undefined;
+  if (command === 'diagram' && argv.some((arg) => arg.endsWith('.cell'))) return ELK_BLOB;
   return SNAPSHOT_COMMANDS.get(command);
 }
 
@@ -119,7 +143,7 @@ export function runFromSnapshot(argv: readonly string[]): boolean {
   }
   if (debug) process.stderr.write(`gateflow: running from the startup snapshot ${blob}\n`);
   // `--` ends Node's own options: the command's (--help, -o) pass through as they are.
-  const run = spawnSync(process.execPath, ['--snapshot-blob', blob, '--', ...argv], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [...(SNAPSHOT_FLAGS.get(blob) ?? []), '--snapshot-blob', blob, '--', ...argv], { stdio: 'inherit' });
   if (run.error) return false;
   // Stopped by a signal: the status a shell reports for it (128 + its number).
   process.exit(run.signal ? 128 + (constants.signals[run.signal] ?? 0) : (run.status ?? 1));

@@ -5,8 +5,8 @@
  * typesetting the labels on the main thread. The thread runs elkjs's own worker engine
  * (elk-worker.min.js, the code behind elk.bundled.js) with its message protocol.
  *
- * `npm run build` also stores V8's compiled code for that engine, as it is after a
- * warm-up layout, in dist/diagram/elk-worker.NODE-VERSION.cache (writeElkCache): the thread
+ * `npm run build` also stores V8's compiled code for that engine, as it is after the shipped
+ * cells' layouts, in dist/diagram/elk-worker.NODE-VERSION.cache (writeElkCache): the thread
  * then skips compiling 1.6 MB of JavaScript and most of the first layout's lazy compilation
  * (~60 ms). An installed package ships no cache: its first layout under a Node version stores one.
  */
@@ -50,7 +50,7 @@ parentPort.on('message', (message) => {
 
 /** The engine's code cache for this Node, beside the built module; none when run from src/ (tests). */
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CACHE_FILE = basename(dirname(HERE)) === 'dist' ? join(HERE, `elk-worker.${process.version}.cache`) : '';
+export const CACHE_FILE = basename(dirname(HERE)) === 'dist' ? join(HERE, `elk-worker.${process.version}.cache`) : '';
 
 interface Thread {
   readonly worker: Worker;
@@ -90,7 +90,8 @@ export function startElk(): void {
   // The thread code is CommonJS: drop a parent's --input-type=module (node -e scripts), which
   // a worker inherits and which would make its eval'd code an ES module without require; and
   // --snapshot-blob FILE (a Node restored from a startup snapshot), which a thread refuses.
-  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && !a.startsWith('--snapshot-blob') && all[i - 1] !== '--snapshot-blob');
+  // And the options the blob was made with (snapshot-launch.ts, SNAPSHOT_FLAGS), V8's own.
+  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && !a.startsWith('--snapshot-blob') && all[i - 1] !== '--snapshot-blob' && a !== '--no-rehash-snapshot');
   // Required here, not imported: node:worker_threads loaded while the startup snapshot is made
   // leaves its threads unable to start in the restored process (they die in process.cwd()).
   const { Worker: ThreadWorker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
@@ -154,14 +155,26 @@ async function layOutOnThread(graph: ElkNode): Promise<ElkNode> {
   return placed;
 }
 
+/** The layouts made so far, as [graph, layout] JSON pairs (for recallLayouts in another process). */
+export function knownLayouts(): [string, string][] {
+  return [...layouts];
+}
+
+/** Recall these layouts (knownLayouts of another process) as if made here, and only these with `only`. */
+export function recallLayouts(pairs: readonly (readonly [string, string])[], only = false): void {
+  if (only) layouts.clear();
+  for (const [graph, layout] of pairs) layouts.set(graph, layout);
+}
+
 /** Forget the layouts made so far (benchmarks measure a figure's first layout with it). */
 export function forgetLayouts(): void {
   layouts.clear();
 }
 
 /**
- * Build step (src/build/bundle.mjs): after a warm-up layout with the figures' options, store
- * the engine's compiled code (the functions that layout compiled included) for later
+ * Build step (src/build/bundle.mjs, after it has drawn every shipped cell on this thread): after
+ * a warm-up layout with the figures' options, store the engine's compiled code (the functions
+ * the layouts so far compiled included) for later
  * processes, then stop the thread.
  */
 export async function writeElkCache(): Promise<string> {

@@ -78,13 +78,24 @@ export async function prepareDiagram(): Promise<void> {
 }
 
 /**
- * Lay out on this thread from now on, with elkjs's engine loaded here: for gateflow's startup
- * snapshot (src/cli/snapshot-entry.ts), whose heap holds the engine warmed up, where a
- * worker would load it afresh. Call before the first figure.
+ * Lay out on this thread from now on, with `engine` (elk-bundled.ts) or elkjs's engine loaded
+ * here (from its code cache) at the first layout not recalled: for gateflow's startup snapshots
+ * (src/cli/snapshot-diagram.ts), where a worker would start a Node of its own. Call before the
+ * first figure.
  */
-export async function layOutInProcess(): Promise<void> {
+export async function layOutInProcess(engine?: typeof import('./elk-bundled.js').BundledElkEngine): Promise<void> {
   const [{ useElkEngine }, { loadElkInProcess }] = await Promise.all([import('./elk-thread.js'), import('./elk-in-process.js')]);
-  useElkEngine(loadElkInProcess());
+  useElkEngine(loadElkInProcess(engine));
+}
+
+/** The layouts this process has made or recalled, as [graph, layout] JSON pairs. */
+export async function layoutsMade(): Promise<[string, string][]> {
+  return (await import('./elk-thread.js')).knownLayouts();
+}
+
+/** Recall layouts another process made (its layoutsMade()), and only these with `only`: figures with these graphs skip elkjs. */
+export async function recallLayouts(pairs: readonly (readonly [string, string])[], only = false): Promise<void> {
+  (await import('./elk-thread.js')).recallLayouts(pairs, only);
 }
 
 /** The most adjacent steps a figure draws. */

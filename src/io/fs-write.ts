@@ -42,7 +42,9 @@ const reasonOf = (error: unknown): string => {
 
 function statOf(path: string, follow = true): Stats | undefined {
   try {
-    return follow ? statSync(path) : lstatSync(path);
+    // A missing path (the usual output) as undefined, not as a thrown error: in a Node restored
+    // from the startup snapshot, the error's stack trace first scans the 5 MB script for its lines.
+    return follow ? statSync(path, { throwIfNoEntry: false }) : lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }

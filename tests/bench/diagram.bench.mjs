@@ -34,9 +34,11 @@ function timed(command, args, env = {}) {
   const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
   return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
-const runs = 7;
+const runs = 11;
 const blob = join(root, 'dist', 'snapshot', 'gateflow.blob');
-const { snapshotUnusable } = await import(join(root, 'dist', 'cli', 'snapshot-launch.js'));
+const { snapshotUnusable, SNAPSHOT_FLAGS } = await import(join(root, 'dist', 'cli', 'snapshot-launch.js'));
+// The options the blob was made with, which V8 wants again when a Node is restored from it.
+const blobFlags = SNAPSHOT_FLAGS?.get(blob) ?? [];
 const unusable = snapshotUnusable();
 if (unusable) console.log(`(${unusable}: the bin runs without it, so its rows below measure the fallback)`);
 const anchor = [], cold = [], underNode = [], direct = [], userCold = [], fallback = [], version = [], cells = [];
@@ -48,8 +50,8 @@ for (let k = 0; k < runs; k++) {
   anchor.push(timed(process.execPath, ['-e', '0']));
   cold.push(timed('sh', [bin, ...drawGru('gru.svg')]));
   underNode.push(timed(process.execPath, [bin, ...drawGru('gru-node.svg')]));
-  if (!unusable) direct.push(timed(process.execPath, ['--snapshot-blob', blob, '--', ...drawGru('gru-direct.svg')]));
-  if (!unusable) version.push(timed(process.execPath, ['--snapshot-blob', blob, '--', '--version']));
+  if (!unusable) direct.push(timed(process.execPath, [...blobFlags, '--snapshot-blob', blob, '--', ...drawGru('gru-direct.svg')]));
+  if (!unusable) version.push(timed(process.execPath, [...blobFlags, '--snapshot-blob', blob, '--', '--version']));
   userCold.push(timed('sh', [bin, 'diagram', userCell, '-o', join(work, 'my-gru.svg')]));
   fallback.push(timed('sh', [bin, ...drawGru('gru-fallback.svg')], { GATEFLOW_SNAPSHOT: '0' }));
   if (k < 3) cells.push(timed(process.execPath, [bin, 'cells'], { GATEFLOW_SNAPSHOT: '0' }));
@@ -61,9 +63,9 @@ const report = (label, rs) =>
 console.log(`anchor node -e 0: wall median ${ms(wallOf(anchor))}${hasTime ? `, CPU median ${ms(cpuOf(anchor))}` : ''}`);
 report(`gateflow diagram gru -o FILE (cold, whole process, ${runs} runs; the bin run as a program, from the snapshot)`, cold);
 report('  node dist/cli/main.js diagram gru (the bin under Node: a Node checks the manifest, then starts the restored one)', underNode);
-if (!unusable) report('  node --snapshot-blob BLOB -- diagram gru ... (the restored Node alone, nothing before it)', direct);
-if (!unusable) report('  node --snapshot-blob BLOB -- --version (restoring the heap, and yargs)', version);
-report('  gateflow diagram my-gru.cell (the GRU, gates renamed: a layout the snapshot does not hold, so elkjs runs)', userCold);
+if (!unusable) report(`  node ${[...blobFlags, ''].join(' ')}--snapshot-blob BLOB -- diagram gru ... (the restored Node alone, nothing before it)`, direct);
+if (!unusable) report(`  node ${[...blobFlags, ''].join(' ')}--snapshot-blob BLOB -- --version (restoring the heap, and yargs)`, version);
+report('  gateflow diagram my-gru.cell (the GRU, gates renamed: a layout the snapshot does not hold, so elkjs is loaded and runs)', userCold);
 report('  gateflow diagram gru with GATEFLOW_SNAPSHOT=0 (the fallback: no snapshot)', fallback);
 report('gateflow cells with GATEFLOW_SNAPSHOT=0 (node + yargs)', cells);
 // Graphviz on a graph the size of the GRU's step (its glyphs and wires), when installed.

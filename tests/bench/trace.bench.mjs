@@ -114,13 +114,13 @@ function timedRun(command, args, env = {}) {
   const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
   return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
-const { snapshotUnusable } = await import(join(dist, 'cli', 'snapshot-launch.js'));
+const { snapshotUnusable, SNAPSHOT_FLAGS } = await import(join(dist, 'cli', 'snapshot-launch.js'));
 const unusable = snapshotUnusable();
 if (unusable) console.log(`(${unusable}: the bin runs without it, so the snapshot rows below measure the fallback)`);
 const lstm = ['trace', 'lstm', '--input', seqOf(T, INPUT), '--hidden', '128'];
 const rows = [
   ['node -e 0 (the anchor)', process.execPath, ['-e', '0']],
-  ...(unusable ? [] : [['node --snapshot-blob gateflow.blob -- --version (restore the heap, yargs)', process.execPath, ['--snapshot-blob', blob, '--', '--version']]]),
+  ...(unusable ? [] : [['node --snapshot-blob gateflow.blob -- --version (restore the heap, yargs)', process.execPath, [...(SNAPSHOT_FLAGS?.get(blob) ?? []), '--snapshot-blob', blob, '--', '--version']]]),
   ...(unusable || !existsSync(traceBlob) ? [] : [['node --snapshot-blob trace.blob -- --version (the trace\'s heap, yargs)', process.execPath, ['--snapshot-blob', traceBlob, '--', '--version']]]),
   [`trace lstm --hidden 128, ${T} steps, input ${INPUT}: the table to a pipe`, 'sh', [bin, ...lstm]],
   ...(baseline ? [['  the same, the baseline build (BENCH_BASELINE_DIST)', 'sh', [join(baseline, 'cli', 'main.js'), ...lstm]]] : []),

@@ -63,6 +63,26 @@ describe('the startup snapshot', () => {
     expect(svg.equals(GOLDEN)).toBe(true);
   });
 
+  // A .cell file from gateflow-elk.blob (elkjs warm in its heap); a cell file named otherwise
+  // from gateflow.blob, whose heap has no elkjs: the restored Node loads it from its code cache.
+  it.each([
+    ['my-gru.cell', 'gateflow-elk.blob'],
+    ['my-gru', 'gateflow.blob'],
+  ])("draws a cell of the user's, %s (a layout no blob holds), from %s with the bytes of a run without it", (file, blob) => {
+    // The GRU with its gates renamed: another graph for elkjs, so a layout the build did not make.
+    const gru = readFileSync(join(ROOT, 'templates', 'cells', 'gru.cell'), 'utf8');
+    const mine = gru.replace('cell: gru', 'cell: my-gru').replace(/\b([rz])\b/g, '$1g');
+    expect(mine).not.toBe(gru);
+    writeFileSync(join(work, file), mine);
+    const fromBlob = gateflow(DIST, ['diagram', file, '-o', `${file}-blob.svg`], work, 'program');
+    const without = spawnSync(process.execPath, [join(DIST, 'cli', 'main.js'), 'diagram', file, '-o', `${file}-none.svg`], { cwd: work, encoding: 'utf8', env: { ...process.env, GATEFLOW_SNAPSHOT: '0' } });
+    expect([fromBlob.status, fromBlob.stderr.split('\n')[0]]).toEqual([0, `gateflow: running from the startup snapshot ${join(DIST, 'snapshot', blob)}`]);
+    expect(without.status).toBe(0);
+    const svg = readFileSync(join(work, `${file}-blob.svg`));
+    expect(svg.length).toBeGreaterThan(10_000);
+    expect(svg.equals(readFileSync(join(work, `${file}-none.svg`)))).toBe(true);
+  }, 20_000);
+
   it('serves trace, and traces the bytes of a run without it (Keras weights, read on their thread; the engine)', async () => {
     // A Keras 3 LSTM, input 2, hidden 3: kernel [2, 12], recurrent kernel [3, 12], bias [12].
     const values = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(i * k) / 2);
@@ -94,8 +114,8 @@ describe('the startup snapshot', () => {
     const page = gateflow(DIST, ['trace', 'gru', '-i', '[[1,0]]', '--html', 'page.html', '--help'], work, 'program');
     expect([page.status, page.stderr, page.stdout.split('\n')[0]]).toEqual([0, '', 'gateflow trace [cell]']);
     const launch = await import(join(DIST, 'cli', 'snapshot-launch.js'));
-    const blobs = [['trace', 'gru', '--html=p.html'], ['trace', 'gru', '--annotate', 'a.svg'], ['trace', 'gru', '-i', '--html.json'], ['diagram', 'gru', '--html'], ['vae', 'train']].map((argv) => launch.snapshotFor(argv));
-    expect(blobs).toEqual([undefined, undefined, launch.TRACE_BLOB, launch.BLOB, undefined]);
+    const blobs = [['trace', 'gru', '--html=p.html'], ['trace', 'gru', '--annotate', 'a.svg'], ['trace', 'gru', '-i', '--html.json'], ['diagram', 'gru', '--html'], ['diagram', '--steps', '3', 'cells/my.cell'], ['vae', 'train']].map((argv) => launch.snapshotFor(argv));
+    expect(blobs).toEqual([undefined, undefined, launch.TRACE_BLOB, launch.BLOB, launch.ELK_BLOB, undefined]);
   });
 
   it('stale (a file of dist/ changed since): the bin runs the command itself, same bytes', async () => {
