@@ -51,8 +51,13 @@ const PARALLEL_MIN_WORK = 1 << 19;
 /** Whether a group's product over `rows` rows is worth a helper thread's half. */
 const wideProduct = (g: Group, rows: number): boolean => rows * g.total * g.K >= PARALLEL_MIN_WORK;
 
-/** Rows below which a product runs on the gemv kernel (wasm-gemv.ts), its weights in strips: gemm's own tile for so few rows is one row × a panel. */
-const GEMV_MAX_ROWS = 4;
+/**
+ * Rows up to which a product runs on the gemv kernels (wasm-gemv.ts), its weights in strips:
+ * one row (7 chains of multiply-adds: 34 GFLOP/s at [1, 128]·[128, 512] against gemm's 1 × 4
+ * tiles' 28). From two rows on gemm's own tiles are as fast or faster (2 × 4: 42 against 32 at
+ * [2, 128]·[128, 512], 45 against 39 at [2, 256]·[256, 1024]; three rows 38–42 both).
+ */
+const GEMV_MAX_ROWS = 1;
 
 /** The exact kernel of each function an exact schedule runs in WebAssembly (float64 only: the others stay in JavaScript). */
 const EXACT_OF: Record<ExactOp, true> = { exact_exp: true, exact_tanh: true, exact_sigmoid: true, exact_relu: true };
@@ -282,7 +287,7 @@ function allocateBuffers(L: CellLayout, layout: BufferLayout, { useWasm, paralle
     g.WT = views[b.WT]!;
     g.out = views[b.out]!;
     const parallelGroup = parallel && wideProduct(g, rowsOf(g));
-    g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) < GEMV_MAX_ROWS } : undefined;
+    g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) <= GEMV_MAX_ROWS } : undefined;
   }
   return { arena, history: new Map(L.cell.states.map((s) => [s.name, views[historyBuf.get(s.name)!]!])) };
 }

@@ -1,5 +1,5 @@
 /**
- * Engine stage: the product of a few rows (a recurrent step at batch 1 to 3) on its own kernel
+ * Engine stage: the product of one row (a recurrent step at batch 1) on its own kernel
  * and right-operand layout. gemm's panels are 8 vectors wide, and a one-row tile over a whole
  * panel needs 17 vector registers of V8's 15 (it loads the panel's eight vectors before their
  * multiply-adds): one accumulator lived on the stack, its chain of multiply-adds waiting on a

@@ -1,4 +1,4 @@
-// The gemv kernels (wasm-gemv.ts: a product of 1 to 3 rows, the right operand in strips of at
+// The gemv kernels (wasm-gemv.ts: a product of a few rows, the right operand in strips of at
 // most 7 vectors) against gemm's panels: the same bits, on generated shapes (depths across the
 // 256-deep blocks, widths of 1 to 225 vectors), float32 and float64, fused multiply-adds on and
 // off, storing over C and adding to it; the strips' widths; and the arena's packing into strips
