@@ -32,7 +32,7 @@
  * Inference without gradients: `new Tape({ record: false })`.
  *
  * Speed: products with enough work run on a WebAssembly SIMD kernel (assembled in
- * wasm-gemm.ts; float32 f32x4, float64 f64x2), a step's product of 1 to 3 rows on its own
+ * wasm-gemm.ts; float32 f32x4, float64 f64x2), a step's product of one row on its own
  * (wasm-gemv.ts; the same bits). `forward()` keeps the weights and every value
  * in one wasm memory, computes the input projections of the whole sequence as one product,
  * stacks the products that share an operand ([W_hi; W_hf; W_hg; W_ho] h_prev), runs the

@@ -27,7 +27,7 @@ export interface Group {
   out?: Data;
   /**
    * The wasm path: the group's own memory, with WT, the operand rows and out resident in it.
-   * strips: WT in the gemv kernel's strips (a product of fewer than 4 rows), else gemm's panels.
+   * strips: WT in the gemv kernel's strips (a product of one row), else gemm's panels.
    */
   wasm?: { arena: WasmArena; WT: number; out: number; parallel: boolean; strips: boolean };
 }

@@ -29,6 +29,8 @@ export interface CellLayout {
   readonly groupOf: ReadonlyMap<string, Group>;
   /** A group's member by its matrix (the first, if a matrix is used twice): a lookup, not a scan per product. */
   readonly firstMember: ReadonlyMap<Group, ReadonlyMap<string, Group['members'][number]>>;
+  /** The sequence's elementwise ops done in the step instead (sinkIntoStep). */
+  readonly sunk: ReadonlySet<string>;
 }
 
 /** A plan for T steps of B rows: where each node's value lives, the instructions by phase, the fused step. */
@@ -49,8 +51,13 @@ const PARALLEL_MIN_WORK = 1 << 19;
 /** Whether a group's product over `rows` rows is worth a helper thread's half. */
 const wideProduct = (g: Group, rows: number): boolean => rows * g.total * g.K >= PARALLEL_MIN_WORK;
 
-/** Rows below which a product runs on the gemv kernel (wasm-gemv.ts), its weights in strips: gemm's own tile for so few rows is one row × a panel. */
-const GEMV_MAX_ROWS = 4;
+/**
+ * Rows up to which a product runs on the gemv kernels (wasm-gemv.ts), its weights in strips:
+ * one row (7 chains of multiply-adds: 34 GFLOP/s at [1, 128]·[128, 512] against gemm's 1 × 4
+ * tiles' 28). From two rows on gemm's own tiles are as fast or faster (2 × 4: 42 against 32 at
+ * [2, 128]·[128, 512], 45 against 39 at [2, 256]·[256, 1024]; three rows 38–42 both).
+ */
+const GEMV_MAX_ROWS = 1;
 
 /** The exact kernel of each function an exact schedule runs in WebAssembly (float64 only: the others stay in JavaScript). */
 const EXACT_OF: Record<ExactOp, true> = { exact_exp: true, exact_tanh: true, exact_sigmoid: true, exact_relu: true };
@@ -63,6 +70,14 @@ function exactUnary(u: Partial<Record<UnaryOp | ExactOp, UnaryKernel>>): Partial
 const EMPTY = new Float64Array(0);
 
 let stepProgramOn = true;
+let sinkingOn = true;
+
+/** Turns sinkIntoStep on or off, for tests; returns the previous setting (a schedule reads it when its cell is laid out). */
+export function useSinking(enabled: boolean): boolean {
+  const previous = sinkingOn;
+  sinkingOn = enabled;
+  return previous;
+}
 
 /** Turns the fused step (one wasm function per forward) on or off, for tests; returns the previous setting. */
 export function useStepProgram(enabled: boolean): boolean {
@@ -80,6 +95,7 @@ export function cellLayout(cell: CellGraph, byId: ReadonlyMap<string, CellNode>,
     if (n.kind === 'state' || stateTargets.has(n.id) || n.inputs.some((i) => phase.get(i) === 'step')) p = 'step';
     phase.set(n.id, p);
   }
+  const sunk = sinkingOn ? sinkIntoStep(cell, phase) : new Set<string>();
   const width = (id: string): number => sizeOf(byId.get(id)!.shape as number[]);
   // A product of two constants stays alone.
   const groups = new Map<string, Group>();
@@ -101,7 +117,39 @@ export function cellLayout(cell: CellGraph, byId: ReadonlyMap<string, CellNode>,
     for (const m of g.members) if (!byW.has(m.W)) byW.set(m.W, m);
     firstMember.set(g, byW);
   }
-  return { cell, byId, dtype, threads, exact, stateTargets, phase, width, groups, groupOf, firstMember };
+  return { cell, byId, dtype, threads, exact, stateTargets, phase, width, groups, groupOf, firstMember, sunk };
+}
+
+/** The elementwise ops sinkIntoStep moves: cheap next to the pass over memory they cost on their own. */
+const SINKABLE = new Set<CellNode['kind']>(['add', 'sub', 'mul', 'div']);
+
+/**
+ * A whole sequence's sum, difference, product or quotient that only per-step values read (the
+ * input projection plus its bias, x·W_ih + b_ih) is computed in the step instead: one op more
+ * per element in the step's fused loop, where the polynomials dominate, in place of a pass that
+ * writes and then reads back a [T·B, width] buffer (6% of an LSTM's forward at batch 16). The
+ * same op on the same operands: the same bits. Last to first, so that a run of such ops sinks
+ * together.
+ */
+function sinkIntoStep(cell: CellGraph, phase: Map<string, Phase>): Set<string> {
+  const sunk = new Set<string>();
+  const readers = new Map<string, string[]>();
+  for (const n of cell.nodes) {
+    for (const i of n.inputs) {
+      const list = readers.get(i);
+      if (list) list.push(n.id);
+      else readers.set(i, [n.id]);
+    }
+  }
+  for (let k = cell.nodes.length - 1; k >= 0; k--) {
+    const n = cell.nodes[k]!;
+    if (phase.get(n.id) !== 'seq' || !SINKABLE.has(n.kind)) continue;
+    const by = readers.get(n.id) ?? [];
+    if (by.length === 0 || !by.every((r) => phase.get(r) === 'step')) continue;
+    phase.set(n.id, 'step');
+    sunk.add(n.id);
+  }
+  return sunk;
 }
 
 /** Every buffer the plan needs, as a length; which buffer each slot (and each widened constant) lives in. */
@@ -239,7 +287,7 @@ function allocateBuffers(L: CellLayout, layout: BufferLayout, { useWasm, paralle
     g.WT = views[b.WT]!;
     g.out = views[b.out]!;
     const parallelGroup = parallel && wideProduct(g, rowsOf(g));
-    g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) < GEMV_MAX_ROWS } : undefined;
+    g.wasm = a ? { arena: a, WT: ptrs[b.WT]!, out: ptrs[b.out]!, parallel: parallelGroup, strips: !parallelGroup && rowsOf(g) <= GEMV_MAX_ROWS } : undefined;
   }
   return { arena, history: new Map(L.cell.states.map((s) => [s.name, views[historyBuf.get(s.name)!]!])) };
 }
@@ -254,8 +302,15 @@ function instructions(L: CellLayout, { slots, widened }: BufferLayout, arena: Wa
   // exact keeps the WebAssembly sums, products, negation and copies (IEEE, the same bits), not its polynomials.
   const kernels = exact && wasmKernels ? { binary: wasmKernels.binary, unary: exactUnary(wasmKernels.unary) } : wasmKernels;
   const started = new Set<Group>();
+  // A sunk op's instructions wait for its first reader that is not sunk itself: after the
+  // step's product, so that the step's elementwise ops stay one fused loop.
+  const pending = new Map<string, Instr[]>();
   for (const n of L.cell.nodes) {
     const p = L.phase.get(n.id)!;
+    const carried = [...new Set(n.inputs)].flatMap((i) => pending.get(i) ?? []);
+    for (const i of n.inputs) pending.delete(i);
+    if (!L.sunk.has(n.id)) instrs[p].push(...carried);
+    const before = instrs[p].length;
     const o = slots.get(n.id)!;
     const args = n.inputs.map((i) => slots.get(i)!);
     // The newer ops (schedule-extra.ts): x_prev and I are filled in, not computed.
@@ -278,6 +333,8 @@ function instructions(L: CellLayout, { slots, widened }: BufferLayout, arena: Wa
       const op = exact && `exact_${fn}` in EXACT_OF ? (`exact_${fn}` as ExactOp) : (fn as UnaryOp);
       instrs[p].push(wasmUnary(kernels?.unary[op], op, dtype, o, args[0]!) ?? unary(fn, o, args[0]!));
     }
+    if (L.sunk.has(n.id)) pending.set(n.id, [...carried, ...instrs[p].splice(before)]);
   }
+  for (const rest of pending.values()) instrs.step.push(...rest);
   return instrs;
 }

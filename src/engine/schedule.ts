@@ -15,7 +15,7 @@ import { recordedHistories } from './schedule-record.js';
 import { packTransposed } from './schedule-ops.js';
 import { cellLayout, plan, type CellLayout, type Plan } from './schedule-plan.js';
 
-export { useStepProgram } from './schedule-plan.js';
+export { useSinking, useStepProgram } from './schedule-plan.js';
 
 /** Called after each step with `copyRow(id, r, into, at)`: copies row r of any node's value at that step into `into` at `at`. */
 export type StepObserver = (t: number, copyRow: (id: string, r: number, into: Data, at: number) => void) => void;

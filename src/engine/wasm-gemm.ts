@@ -5,9 +5,12 @@
  * wasm.ts): 128-byte-wide column strips, each K rows deep and contiguous, panelStride bytes
  * apart, so the kernel reads B front to back (strided rows of a wide B missed the prefetcher and
  * the TLB on every row). Register tiles of R rows × V 16-byte vectors of accumulators stay in
- * registers across the k loop: 4 × 2 for a batch of rows, 1 × 8 (a whole panel) for the rows
- * left over and for a matrix-vector product, where one row of A would otherwise leave the adds
- * waiting on each other. Every element sums over k in order, whatever its tile.
+ * registers across the k loop: 4 × 2 for a batch of rows, and for the 1 to 3 rows left over
+ * 1 × 4, 2 × 4 or 3 × 2. V8 loads all of a k step's vectors (B's V and the R broadcasts)
+ * before its multiply-adds, so a tile needs R·V + V + R of the 15 vector registers V8
+ * allocates: a one-row tile over a whole panel (1 × 8, 17) spilled an accumulator to the stack
+ * (17 GFLOP/s against 1 × 4's 26 at [1, 256]·[256, 1024]), and so do 5 × 2 and 6 × 2.
+ * Every element sums over k in order, whatever its tile.
  * gemm_set (overwrite) stores the sums over C instead of adding them: the same bits as adding
  * them to a zeroed C (an accumulator starts at +0 and so is never −0, and +0 + s is s), without
  * zeroing C first.
@@ -115,18 +118,39 @@ function tile(ops: Ops, R: number, V: number): number[] {
   ];
 }
 
-/** With 4 rows or more: each 32-byte block of the panel in 4 × 2 tiles (I ends at M rounded down to 4). */
-function fourRowTiles(ops: Ops): number[] {
+/**
+ * Each 16·V-byte block of the panel in R × V tiles from row `first` (the code of an i32):
+ * `another` (the code of an i32 test on I) says whether another tile starts at I.
+ */
+function blockTiles(ops: Ops, R: number, V: number, first: number[], another: number[]): number[] {
   return [
     ...i32(0), ...set(SUB),
     ...blockLoop([
       ...exitIf([...get(SUB), ...i32(PANEL_BYTES), op.i32GeU]),
       ...get(B), ...get(SUB), op.i32Add, ...set(BCOL),
       ...get(JB), ...i32(5), op.i32Shl, ...get(SUB), op.i32Add, ...set(CCOL),
-      ...i32(0), ...set(I),
-      ...blockLoop([...exitIf([...get(I), ...i32(4), op.i32Add, ...get(M), op.i32GtU]), ...tile(ops, 4, 2), ...again]),
-      ...get(SUB), ...i32(32), op.i32Add, ...set(SUB),
+      ...first, ...set(I),
+      ...blockLoop([...exitIf([...another, op.i32Eqz]), ...tile(ops, R, V), ...again]),
+      ...get(SUB), ...i32(16 * V), op.i32Add, ...set(SUB),
       ...again,
+    ]),
+  ];
+}
+
+/** The tile for the 1, 2 or 3 rows left over after the 4 × 2 tiles: [R, V]. */
+const LEFTOVER_TILES = [[1, 4], [2, 4], [3, 2]] as const;
+
+/** A panel: 4 × 2 tiles over rows 0 … M rounded down to 4, then the rows left over in one tile of LEFTOVER_TILES. */
+function panelTiles(ops: Ops): number[] {
+  const roundedM = [...get(M), ...i32(-4), op.i32And];
+  return [
+    ...blockTiles(ops, 4, 2, i32(0), [...get(I), ...i32(4), op.i32Add, ...get(M), op.i32LeU]),
+    ...LEFTOVER_TILES.flatMap(([R, V]) => [
+      op.block, 0x40,
+      ...get(M), ...i32(3), op.i32And, ...i32(R), op.i32Ne, op.brIf, 0,
+      // One tile per block: I < M only before it.
+      ...blockTiles(ops, R, V, roundedM, [...get(I), ...get(M), op.i32LtU]),
+      op.end,
     ]),
   ];
 }
@@ -145,12 +169,7 @@ export function gemmBody(flags: GemmFlags): number[] {
     ...i32(0), ...set(JB),
     ...blockLoop([
       ...exitIf([...get(JB), ...get(NB), op.i32GeU]),
-      ...i32(0), ...set(I),
-      op.block, 0x40, ...get(M), ...i32(4), op.i32LtU, op.brIf, 0, ...fourRowTiles(ops), op.end,
-      // The rows left over (all of them below 4 rows): 1 × 8 tiles over the whole panel.
-      ...get(B), ...set(BCOL),
-      ...get(JB), ...i32(5), op.i32Shl, ...set(CCOL),
-      ...blockLoop([...exitIf([...get(I), ...get(M), op.i32GeU]), ...tile(ops, 1, 8), ...again]),
+      ...panelTiles(ops),
       ...get(JB), ...i32(4), op.i32Add, ...set(JB),
       ...get(B), ...get(PSTRIDE), op.i32Add, ...set(B),
       ...again,

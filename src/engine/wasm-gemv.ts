@@ -1,12 +1,12 @@
 /**
- * Engine stage: the product of a few rows (a recurrent step at batch 1 to 3) on its own kernel
- * and right-operand layout. gemm's tile for rows left over is one row × a whole 128-byte panel:
- * eight accumulators, and V8 loads the panel's eight vectors into registers before their
- * multiply-adds, so with the broadcast row value that is 17 vector registers for its 15: one
- * accumulator lives on the stack, and its chain of multiply-adds waits on a store and a load
- * every k (about 20 GFLOP/s at [1, 128]·[128, 512], the same with the operand in L1). Here B
- * is packed in strips of at most 7 vectors, each K rows deep and contiguous, and a row's tile
- * is a whole strip: 7 accumulators + 7 loaded vectors + the broadcast fit the registers. Every
+ * Engine stage: the product of one row (a recurrent step at batch 1) on its own kernel
+ * and right-operand layout. gemm's panels are 8 vectors wide, and a one-row tile over a whole
+ * panel needs 17 vector registers of V8's 15 (it loads the panel's eight vectors before their
+ * multiply-adds): one accumulator lived on the stack, its chain of multiply-adds waiting on a
+ * store and a load every k (about 20 GFLOP/s at [1, 128]·[128, 512]); gemm's one-row tile is now
+ * half a panel, 1 × 4 (26 GFLOP/s at [1, 256]·[256, 1024]), four chains. Here B is packed in
+ * strips of at most 7 vectors, each K rows deep and contiguous, and a row's tile is a whole
+ * strip: 7 accumulators + 7 loaded vectors + the broadcast fit the registers. Every
  * element sums over k in order as in gemm (acc = a·b + acc from +0, depth blocks of
  * DEPTH_BLOCK stored or added as gemm does), so the bits are gemm's.
  *

@@ -157,8 +157,8 @@ export class WasmArena {
   }
 
   /**
-   * C[M, columns] = A[M, K]·B[K, columns] for a few rows (M < 4: a recurrent step at a small
-   * batch) on the gemv kernels, B packed in strips (wasm-gemv.ts; `columns` whole 16-byte
+   * C[M, columns] = A[M, K]·B[K, columns] for a few rows (in the schedule one: a recurrent step
+   * at batch 1) on the gemv kernels, B packed in strips (wasm-gemv.ts; `columns` whole 16-byte
    * vectors). The same bits as gemm(), depth blocks included; as calls, A and C may move with t.
    * `overwrite`: the first depth block's sums stored over C (else C += A·B).
    */

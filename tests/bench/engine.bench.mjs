@@ -8,7 +8,7 @@
 // engine in float64 and the mathjs evaluator (trace; the first N steps, it is slow).
 // (2) Matrix-product GFLOP/s at 256 and 1024.
 // Times are CPU time (process.cpuUsage: every thread of this process), the median of
-// BENCH_REPEATS runs (default 5) after a warm-up, the engine and its anchors taking turns;
+// BENCH_REPEATS runs (default 5) after BENCH_WARMUP runs of each (default 5), the engine and its anchors taking turns;
 // on a shared machine CPU time drifts less than the clock, and the ratios are the figures.
 // With BENCH_BASELINE_DIST=<another build's dist/> (e.g. main's before a change), that build's
 // float32 forward (its own defaults) takes its turn too, so before and after share the load.
@@ -41,6 +41,12 @@ await tf.setBackend('wasm');
 await tf.ready();
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+// Warm-up runs of each runner before the timed ones. V8 first runs WebAssembly on its baseline
+// compiler and swaps in the optimised code when a background compile ends (later still on a
+// loaded machine): the LSTM's first float32 forwards at batch 1 took 519, 80, 30 ms (331, 161,
+// 82 in another process), then 10–25 ms. With one warm-up forward, the first timed cell (the
+// LSTM at batch 1) read 0.63 of onnxruntime and the same build later in the same process 0.71.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const cpuMs = async (f) => {
   const start = process.cpuUsage();
   await f();
@@ -48,9 +54,9 @@ const cpuMs = async (f) => {
   return (used.user + used.system) / 1000;
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-/** Median CPU milliseconds of each runner (it may return a promise), after a warm-up, the runners taking turns. */
+/** Median CPU milliseconds of each runner (it may return a promise), after WARMUP runs of each, the runners taking turns. */
 const turns = async (runners) => {
-  for (const f of runners) await f();
+  for (let i = 0; i < WARMUP; i++) for (const f of runners) await f();
   const times = runners.map(() => []);
   for (let i = 0; i < REPEATS; i++) for (const [k, f] of runners.entries()) times[k].push(await cpuMs(f));
   return times.map(median);

@@ -1,4 +1,4 @@
-// The gemv kernels (wasm-gemv.ts: a product of 1 to 3 rows, the right operand in strips of at
+// The gemv kernels (wasm-gemv.ts: a product of a few rows, the right operand in strips of at
 // most 7 vectors) against gemm's panels: the same bits, on generated shapes (depths across the
 // 256-deep blocks, widths of 1 to 225 vectors), float32 and float64, fused multiply-adds on and
 // off, storing over C and adding to it; the strips' widths; and the arena's packing into strips
@@ -83,5 +83,40 @@ describe('gemv against gemm', () => {
       }
     }
     expect(compared).toBe(120);
+  });
+});
+
+describe('gemm’s tiles for the rows left over (M mod 4 of 1, 2, 3: 1 × 4, 2 × 4, 3 × 2)', () => {
+  it('give every row of M = 1 … 11 the bits of that row alone on gemv, on generated shapes, both element types, fused and not', () => {
+    const random = createRandom(23);
+    const int = (lo: number, hi: number) => lo + Math.floor(random.next() * (hi - lo + 1));
+    let rowsCompared = 0;
+    for (const fma of [true, false]) {
+      useFma(fma);
+      const arena = WasmArena.create()!;
+      for (let M = 1; M <= 11; M++) {
+        const dtype: DType = M % 2 ? 'float32' : 'float64';
+        const e = dtype === 'float32' ? 4 : 8;
+        const [K, N] = [int(1, 300), int(1, 300)];
+        const Np = paddedColumns(N, dtype);
+        arena.reset();
+        const [a, w, panels, stripped, c1, c2] = [M * K, N * K, K * Np, K * Np, M * Np, Np].map((n) => arena.alloc(n, dtype)) as [number, number, number, number, number, number];
+        random.fillUniform(arena.view(a, M * K, dtype), -1, 1);
+        random.fillUniform(arena.view(w, N * K, dtype), -1, 1);
+        arena.pack(dtype, K, N, w, panels, true);
+        arena.view(stripped, K * Np, dtype).fill(0);
+        arena.packStripColumns(dtype, K, Np, 0, N, w, stripped);
+        arena.view(c1, M * Np, dtype).fill(Number.NaN);
+        arena.gemm(dtype, M, Np / (32 / e), K, a, panels, c1, K, Np, 1, true);
+        for (let i = 0; i < M; i++) {
+          arena.view(c2, Np, dtype).fill(Number.NaN);
+          arena.gemv(dtype, 1, Np, K, a + i * K * e, stripped, c2, K, Np, true);
+          const [w1, w2] = [new Uint32Array(arena.memory.buffer, c1 + i * Np * e, (Np * e) / 4), new Uint32Array(arena.memory.buffer, c2, (Np * e) / 4)];
+          expect(w1.findIndex((x, j) => x !== w2[j]), `${dtype} fma ${fma} M ${M} K ${K} N ${N} row ${i}: first differing word`).toBe(-1);
+          rowsCompared++;
+        }
+      }
+    }
+    expect(rowsCompared).toBe(2 * 66);
   });
 });
