@@ -33,6 +33,14 @@ function pickI32(cond: number[], a: number[], b: number[]): number[] {
   return [...cond, 0x04, I32, ...a, ELSE, ...b, op.end];
 }
 const ret = (value: number[]): number[] => [...value, RETURN];
+/**
+ * What a function body does with each value it returns: `post` turns it into the caller's (so
+ * sigmoid and tanh hold exp's and expm1's bodies inline, one call a lane instead of two, with
+ * the same operations in the same order); `r` returns it.
+ */
+type Post = (value: number[]) => number[];
+const identity: Post = (value) => value;
+const returning = (post: Post) => (value: number[]): number[] => [...post(value), RETURN];
 /** The high 32 bits of the double in local x (GET_HIGH_WORD). */
 const highWord = (x: number): number[] => [...get(x), 0xbd /* i64.reinterpret_f64 */, 0x42, 32 /* i64.const 32 */, 0x88 /* i64.shr_u */, 0xa7 /* i32.wrap_i64 */];
 const lowWord = (x: number): number[] => [...get(x), 0xbd, 0xa7];
@@ -47,27 +55,28 @@ const horner = (t: number[], coefficients: readonly number[]): number[] =>
 
 const INF = Infinity;
 
-/** fdlibm's exp (e_exp.c as in ieee754.cc). Locals: 0 x; i32 1 hx, 2 xsb, 3 k; f64 4 hi, 5 lo, 6 t, 7 cc, 8 y, 9 twopk. */
-function expBody(): number[] {
+/** fdlibm's exp (e_exp.c as in ieee754.cc), each result through `post`. Locals: 0 x; i32 1 hx, 2 xsb, 3 k; f64 4 hi, 5 lo, 6 t, 7 cc, 8 y, 9 twopk. */
+function expInstructions(post: Post): number[] {
   const [X, HX, XSB, K, HI, LO, T, CC, Y, TWOPK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const r = returning(post);
   const ln2HI = 6.93147180369123816490e-01, ln2LO = 1.90821492927058770002e-10;
-  const body = [
+  return [
     ...highWord(X), ...set(HX),
     ...get(HX), ...k(31), i.shrU, ...k(1), i.and, ...set(XSB),
     ...get(HX), ...k(0x7fffffff), i.and, ...set(HX),
     // Non-finite, overflowing and underflowing arguments.
     ...when([...get(HX), ...k(0x40862e42), i.geU], [
       ...when([...get(HX), ...k(0x7ff00000), i.geU], [
-        ...when([...get(HX), ...k(0xfffff), i.and, ...lowWord(X), i.or], ret(bin(get(X), f.add, get(X)))), // NaN
-        ...ret(pick([...get(XSB), i.eqz], get(X), c(0))), // exp(±inf) = inf, 0
+        ...when([...get(HX), ...k(0xfffff), i.and, ...lowWord(X), i.or], r(bin(get(X), f.add, get(X)))), // NaN
+        ...r(pick([...get(XSB), i.eqz], get(X), c(0))), // exp(±inf) = inf, 0
       ]),
-      ...when(bin(get(X), f.gt, c(7.09782712893383973096e2)), ret(c(INF))), // huge·huge
-      ...when(bin(get(X), f.lt, c(-7.45133219101941108420e2)), ret(c(0))), // twom1000·twom1000
+      ...when(bin(get(X), f.gt, c(7.09782712893383973096e2)), r(c(INF))), // huge·huge
+      ...when(bin(get(X), f.lt, c(-7.45133219101941108420e2)), r(c(0))), // twom1000·twom1000
     ]),
     // Argument reduction: x = k·ln2 + r, |r| ≤ ln2 / 2.
     ...when([...get(HX), ...k(0x3fd62e42), i.gtU], [
       ...when([...get(HX), ...k(0x3ff0a2b2), i.ltU], [
-        ...when(bin(get(X), f.eq, c(1)), ret(c(2.718281828459045))), // V8 returns E for exp(1)
+        ...when(bin(get(X), f.eq, c(1)), r(c(2.718281828459045))), // V8 returns E for exp(1)
         ...bin(get(X), f.sub, pick(get(XSB), c(-ln2HI), c(ln2HI))), ...set(HI),
         ...pick(get(XSB), c(-ln2LO), c(ln2LO)), ...set(LO),
         ...k(1), ...get(XSB), i.sub32, ...get(XSB), i.sub32, ...set(K),
@@ -80,28 +89,34 @@ function expBody(): number[] {
       ...bin(get(HI), f.sub, get(LO)), ...set(X),
     ], [
       // |x| < 2⁻²⁸: 1 + x (fdlibm's huge + x > 1 always holds here); else k = 0.
-      ...when([...get(HX), ...k(0x3e300000), i.ltU], ret(bin(c(1), f.add, get(X)))),
+      ...when([...get(HX), ...k(0x3e300000), i.ltU], r(bin(c(1), f.add, get(X)))),
       ...k(0), ...set(K),
     ]),
     ...bin(get(X), f.mul, get(X)), ...set(T),
     ...fromHighWord(pickI32([...get(K), ...k(-1021), i.geS], [...k(0x3ff00000), ...get(K), ...k(20), i.shl, i.add32], [...k(0x3ff00000), ...get(K), ...k(1000), i.add32, ...k(20), i.shl, i.add32])), ...set(TWOPK),
     ...bin(get(X), f.sub, bin(get(T), f.mul, horner(get(T), [1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05, -1.65339022054652515390e-06, 4.13813679705723846039e-08]))), ...set(CC),
-    ...when([...get(K), i.eqz], ret(bin(c(1), f.sub, bin(bin(bin(get(X), f.mul, get(CC)), f.div, bin(get(CC), f.sub, c(2))), f.sub, get(X))))),
+    ...when([...get(K), i.eqz], r(bin(c(1), f.sub, bin(bin(bin(get(X), f.mul, get(CC)), f.div, bin(get(CC), f.sub, c(2))), f.sub, get(X))))),
     ...bin(c(1), f.sub, bin(bin(get(LO), f.sub, bin(bin(get(X), f.mul, get(CC)), f.div, bin(c(2), f.sub, get(CC)))), f.sub, get(HI))), ...set(Y),
     ...when([...get(K), ...k(-1021), i.geS], [
-      ...when([...get(K), ...k(1024), i.eq], ret(bin(bin(get(Y), f.mul, c(2)), f.mul, c(2 ** 1023)))),
-      ...ret(bin(get(Y), f.mul, get(TWOPK))),
+      ...when([...get(K), ...k(1024), i.eq], r(bin(bin(get(Y), f.mul, c(2)), f.mul, c(2 ** 1023)))),
+      ...r(bin(get(Y), f.mul, get(TWOPK))),
     ]),
-    ...bin(bin(get(Y), f.mul, get(TWOPK)), f.mul, c(2 ** -1000)),
+    ...post(bin(bin(get(Y), f.mul, get(TWOPK)), f.mul, c(2 ** -1000))),
   ];
-  return code([[3, I32], [6, F64]], body);
+}
+
+/** exp's locals beyond its argument (EXP_LOCALS more follow them in sigmoid). */
+const EXP_LOCALS: [number, number][] = [[3, I32], [6, F64]];
+
+function expBody(): number[] {
+  return code(EXP_LOCALS, expInstructions(identity));
 }
 
 /** expm1's locals: 0 x; i32 1 hx, 2 xsb, 3 k; f64 4 hi, 5 lo, 6 cc, 7 t, 8 e, 9 hxs, 10 hfx, 11 r1, 12 y, 13 twopk. */
 const EXPM1_LOCALS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] as const;
 
 /** expm1's special arguments (huge, non-finite, tiny) and its reduction x = k·ln2 + (hi − lo), cc the reduction's error. */
-function expm1Reduce(): number[] {
+function expm1Reduce(r: Post): number[] {
   const [X, HX, XSB, K, HI, LO, CC, T] = EXPM1_LOCALS;
   const ln2HI = 6.93147180369123816490e-01, ln2LO = 1.90821492927058770002e-10, huge = 1e300;
   const positive = [...get(XSB), i.eqz];
@@ -113,13 +128,13 @@ function expm1Reduce(): number[] {
     ...when([...get(HX), ...k(0x4043687a), i.geU], [
       ...when([...get(HX), ...k(0x40862e42), i.geU], [
         ...when([...get(HX), ...k(0x7ff00000), i.geU], [
-          ...when([...get(HX), ...k(0xfffff), i.and, ...lowWord(X), i.or], ret(bin(get(X), f.add, get(X)))),
-          ...ret(pick(positive, get(X), c(-1))),
+          ...when([...get(HX), ...k(0xfffff), i.and, ...lowWord(X), i.or], r(bin(get(X), f.add, get(X)))),
+          ...r(pick(positive, get(X), c(-1))),
         ]),
-        ...when(bin(get(X), f.gt, c(7.09782712893383973096e2)), ret(c(INF))),
+        ...when(bin(get(X), f.gt, c(7.09782712893383973096e2)), r(c(INF))),
       ]),
       // x < −56·ln2: −1 (tiny − one).
-      ...when(get(XSB), when(bin(bin(get(X), f.add, c(1e-300)), f.lt, c(0)), ret(c(-1)))),
+      ...when(get(XSB), when(bin(bin(get(X), f.add, c(1e-300)), f.lt, c(0)), r(c(-1)))),
     ]),
     ...when([...get(HX), ...k(0x3fd62e42), i.gtU], [
       ...when([...get(HX), ...k(0x3ff0a2b2), i.ltU], [
@@ -140,7 +155,7 @@ function expm1Reduce(): number[] {
       // |x| < 2⁻⁵⁴: x, as fdlibm writes it (x − (t − (huge + x)), t = huge + x).
       ...when([...get(HX), ...k(0x3c900000), i.ltU], [
         ...bin(c(huge), f.add, get(X)), ...set(T),
-        ...ret(bin(get(X), f.sub, bin(get(T), f.sub, bin(c(huge), f.add, get(X))))),
+        ...r(bin(get(X), f.sub, bin(get(T), f.sub, bin(c(huge), f.add, get(X))))),
       ]),
       ...k(0), ...set(K),
     ]),
@@ -148,27 +163,28 @@ function expm1Reduce(): number[] {
 }
 
 /** expm1 of the reduced x: the rational approximation, then the scaling by 2ᵏ. */
-function expm1Scale(): number[] {
+function expm1Scale(post: Post): number[] {
   const [X, , , K, , , CC, T, E, HXS, HFX, R1, Y, TWOPK] = EXPM1_LOCALS;
+  const r = returning(post);
   return [
     ...bin(c(0.5), f.mul, get(X)), ...set(HFX),
     ...bin(get(X), f.mul, get(HFX)), ...set(HXS),
     ...bin(c(1), f.add, bin(get(HXS), f.mul, horner(get(HXS), [-3.33333333333331316428e-02, 1.58730158725481460165e-03, -7.93650757867487942473e-05, 4.00821782732936239552e-06, -2.01099218183624371326e-07]))), ...set(R1),
     ...bin(c(3), f.sub, bin(get(R1), f.mul, get(HFX))), ...set(T),
     ...bin(get(HXS), f.mul, bin(bin(get(R1), f.sub, get(T)), f.div, bin(c(6), f.sub, bin(get(X), f.mul, get(T))))), ...set(E),
-    ...when([...get(K), i.eqz], ret(bin(get(X), f.sub, bin(bin(get(X), f.mul, get(E)), f.sub, get(HXS))))),
+    ...when([...get(K), i.eqz], r(bin(get(X), f.sub, bin(bin(get(X), f.mul, get(E)), f.sub, get(HXS))))),
     ...fromHighWord([...k(0x3ff00000), ...get(K), ...k(20), i.shl, i.add32]), ...set(TWOPK),
     ...bin(bin(get(X), f.mul, bin(get(E), f.sub, get(CC))), f.sub, get(CC)), ...set(E),
     ...bin(get(E), f.sub, get(HXS)), ...set(E),
-    ...when([...get(K), ...k(-1), i.eq], ret(bin(bin(c(0.5), f.mul, bin(get(X), f.sub, get(E))), f.sub, c(0.5)))),
+    ...when([...get(K), ...k(-1), i.eq], r(bin(bin(c(0.5), f.mul, bin(get(X), f.sub, get(E))), f.sub, c(0.5)))),
     ...when([...get(K), ...k(1), i.eq], [
-      ...when(bin(get(X), f.lt, c(-0.25)), ret(bin(c(-2), f.mul, bin(get(E), f.sub, bin(get(X), f.add, c(0.5)))))),
-      ...ret(bin(c(1), f.add, bin(c(2), f.mul, bin(get(X), f.sub, get(E))))),
+      ...when(bin(get(X), f.lt, c(-0.25)), r(bin(c(-2), f.mul, bin(get(E), f.sub, bin(get(X), f.add, c(0.5)))))),
+      ...r(bin(c(1), f.add, bin(c(2), f.mul, bin(get(X), f.sub, get(E))))),
     ]),
     ...when([...get(K), ...k(-2), i.leS, ...get(K), ...k(56), i.gtS, i.or], [
       ...bin(c(1), f.sub, bin(get(E), f.sub, get(X))), ...set(Y),
       ...when([...get(K), ...k(1024), i.eq], [...bin(bin(get(Y), f.mul, c(2)), f.mul, c(2 ** 1023)), ...set(Y)], [...bin(get(Y), f.mul, get(TWOPK)), ...set(Y)]),
-      ...ret(bin(get(Y), f.sub, c(1))),
+      ...r(bin(get(Y), f.sub, c(1))),
     ]),
     ...when([...get(K), ...k(20), i.ltS], [
       // t = 1 − 2⁻ᵏ
@@ -178,50 +194,66 @@ function expm1Scale(): number[] {
       ...bin(get(X), f.sub, bin(get(E), f.add, fromHighWord([...k(0x3ff), ...get(K), i.sub32, ...k(20), i.shl]))), ...set(Y),
       ...bin(get(Y), f.add, c(1)), ...set(Y),
     ]),
-    ...bin(get(Y), f.mul, get(TWOPK)),
+    ...post(bin(get(Y), f.mul, get(TWOPK))),
   ];
 }
 
+/** expm1's locals beyond its argument (more follow them in tanh). */
+const EXPM1_DECLARED: [number, number][] = [[3, I32], [10, F64]];
+const expm1Instructions = (post: Post): number[] => [...expm1Reduce(returning(post)), ...expm1Scale(post)];
+
 /** fdlibm's expm1 (s_expm1.c as in ieee754.cc); its locals are EXPM1_LOCALS. */
 function expm1Body(): number[] {
-  return code([[3, I32], [10, F64]], [...expm1Reduce(), ...expm1Scale()]);
+  return code(EXPM1_DECLARED, expm1Instructions(identity));
 }
 
-/** fdlibm's tanh (s_tanh.c as in ieee754.cc), calling expm1 (function `expm1`). Locals: 0 x; i32 1 jx, 2 ix; f64 3 t, 4 z. */
-function tanhBody(expm1: number): number[] {
-  const [X, JX, IX, T, Z] = [0, 1, 2, 3, 4];
+/**
+ * fdlibm's tanh (s_tanh.c as in ieee754.cc) with expm1's body inline (its argument in local 0,
+ * tanh's x first kept in local 17). Locals: 0 x, then expm1's (1–13); i32 14 jx, 15 ix,
+ * 16 |x| ≥ 1; f64 17 tanh's x, 18 t.
+ */
+function tanhBody(): number[] {
+  const [X, JX, IX, ONE_UP, XT, T] = [0, 14, 15, 16, 17, 18];
+  const sign = (z: number[]): number[] => pick([...get(JX), ...k(0), i.geS], z, [...z, f.neg]);
+  // expm1's result t: z = 1 − 2/(t + 2) for |x| ≥ 1, −t/(t + 2) below; tanh = ±z.
+  const fromExpm1: Post = (t) => [
+    ...t, ...set(T),
+    ...sign(pick(get(ONE_UP), bin(c(1), f.sub, bin(c(2), f.div, bin(get(T), f.add, c(2)))), bin([...get(T), f.neg], f.div, bin(get(T), f.add, c(2))))),
+  ];
   const body = [
+    ...get(X), ...set(XT),
     ...highWord(X), ...set(JX),
     ...get(JX), ...k(0x7fffffff), i.and, ...set(IX),
     // tanh(±inf) = ±1, tanh(NaN) = NaN: 1/x ± 1.
     ...when([...get(IX), ...k(0x7ff00000), i.geS], [
-      ...bin(c(1), f.div, get(X)), ...set(T),
+      ...bin(c(1), f.div, get(XT)), ...set(T),
       ...ret(pick([...get(JX), ...k(0), i.geS], bin(get(T), f.add, c(1)), bin(get(T), f.sub, c(1)))),
     ]),
-    ...when([...get(IX), ...k(0x40360000), i.ltS], [
-      ...when([...get(IX), ...k(0x3e300000), i.ltS], ret(get(X))), // |x| < 2⁻²⁸
-      ...when([...get(IX), ...k(0x3ff00000), i.geS], [
-        ...bin(c(2), f.mul, [...get(X), f.abs]), CALL, ...uleb(expm1), ...set(T),
-        ...bin(c(1), f.sub, bin(c(2), f.div, bin(get(T), f.add, c(2)))), ...set(Z),
-      ], [
-        ...bin(c(-2), f.mul, [...get(X), f.abs]), CALL, ...uleb(expm1), ...set(T),
-        ...bin([...get(T), f.neg], f.div, bin(get(T), f.add, c(2))), ...set(Z),
-      ]),
-    ], [...c(1), ...set(Z)]), // |x| ≥ 22: one − tiny
-    ...pick([...get(JX), ...k(0), i.geS], get(Z), [...get(Z), f.neg]),
+    ...when([...get(IX), ...k(0x40360000), i.geS], ret(sign(c(1)))), // |x| ≥ 22: one − tiny
+    ...when([...get(IX), ...k(0x3e300000), i.ltS], ret(get(XT))), // |x| < 2⁻²⁸
+    ...get(IX), ...k(0x3ff00000), i.geS, ...set(ONE_UP),
+    ...pick(get(ONE_UP), bin(c(2), f.mul, [...get(XT), f.abs]), bin(c(-2), f.mul, [...get(XT), f.abs])), ...set(X),
+    ...expm1Instructions(fromExpm1),
   ];
-  return code([[2, I32], [2, F64]], body);
+  return code([...EXPM1_DECLARED, [3, I32], [2, F64]], body);
 }
 
-/** The tape's sigmoid (kernels.ts): x ≥ 0 ? 1 / (1 + exp(−x)) : e / (1 + e), e = exp(x). Locals: 0 x; f64 1 e. */
-function sigmoidBody(exp: number): number[] {
-  const [X, E] = [0, 1];
-  const body = [
-    ...when(bin(get(X), f.ge, c(0)), ret(bin(c(1), f.div, bin(c(1), f.add, [...get(X), f.neg, CALL, ...uleb(exp)])))),
-    ...get(X), CALL, ...uleb(exp), ...set(E),
-    ...bin(get(E), f.div, bin(c(1), f.add, get(E))),
+/**
+ * The tape's sigmoid (kernels.ts): x ≥ 0 ? 1 / (1 + exp(−x)) : e / (1 + e), e = exp(x), with
+ * exp's body inline. Locals: 0 x (then exp's argument), exp's (1–9); i32 10 x < 0 or NaN; f64 11 e.
+ */
+function sigmoidBody(): number[] {
+  const [X, BELOW, E] = [0, 10, 11];
+  const fromExp: Post = (e) => [
+    ...e, ...set(E),
+    ...pick(get(BELOW), bin(get(E), f.div, bin(c(1), f.add, get(E))), bin(c(1), f.div, bin(c(1), f.add, get(E)))),
   ];
-  return code([[1, F64]], body);
+  const body = [
+    ...bin(get(X), f.ge, c(0)), i.eqz, ...set(BELOW),
+    ...pick(get(BELOW), get(X), [...get(X), f.neg]), ...set(X),
+    ...expInstructions(fromExp),
+  ];
+  return code([...EXP_LOCALS, [1, I32], [1, F64]], body);
 }
 
 function code(locals: [number, number][], body: number[]): number[] {
@@ -236,12 +268,12 @@ export type ExactFunction = (typeof EXACT_FUNCTIONS)[number];
 const bodiesAt = new Map<number, number[][]>();
 
 /**
- * The code section entries of EXACT_FUNCTIONS placed from function index `first` on (they call
- * each other by index). Made once per index (every exact step program asks; a startup snapshot
+ * The code section entries of EXACT_FUNCTIONS placed from function index `first` on (none calls
+ * another: sigmoid and tanh hold exp's and expm1's bodies). Made once per index (every exact step program asks; a startup snapshot
  * keeps the ones its warm-up made): callers read them, never change them.
  */
 export function exactFunctionBodies(first: number): number[][] {
   let bodies = bodiesAt.get(first);
-  if (!bodies) bodiesAt.set(first, (bodies = [expBody(), expm1Body(), tanhBody(first + 1), sigmoidBody(first)]));
+  if (!bodies) bodiesAt.set(first, (bodies = [expBody(), expm1Body(), tanhBody(), sigmoidBody()]));
   return bodies;
 }
