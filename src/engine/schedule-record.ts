@@ -15,10 +15,10 @@ import type { Data } from './tensor.js';
 
 /**
  * The values of nodes `ids` over the run: views of the buffers the slots live in (`copy`
- * false: the caller gives that memory up), or of copies of them, one per buffer.
+ * false: the caller gives that memory up), or of copies of them, one per buffer, left in
+ * `copies` (buffer → its copy) for the state histories to share.
  */
-export function recordedHistories(slots: ReadonlyMap<string, Slot>, ids: readonly string[], copy: boolean): ReadonlyMap<string, NodeHistory> {
-  const copies = new Map<Data, Data>();
+export function recordedHistories(slots: ReadonlyMap<string, Slot>, ids: readonly string[], copy: boolean, copies = new Map<Data, Data>()): ReadonlyMap<string, NodeHistory> {
   const out = new Map<string, NodeHistory>();
   for (const id of ids) {
     const { buf, off, stride, tStride, width } = slots.get(id)!;

@@ -66,12 +66,15 @@ export function buildSchedule(cell: CellGraph, byId: ReadonlyMap<string, CellNod
       const { slots } = cached.plan;
       load(L, cached.plan, { params, inputs, initial, noise }, T, B);
       runSteps(cached.plan, T, B, observe);
-      const { states, final } = stateHistories(cell, cached.plan, T, B);
-      if (!record) return { states, final };
+      if (!record) return stateHistories(cell, cached.plan, T, B);
       // The recorded values are where the run left them: handed over (the next run makes its
-      // own memory), or copied out (the next run of these lengths reuses this plan's).
+      // own memory), or copied out (the next run of these lengths reuses this plan's). A state
+      // history copied out with them is shared, not copied a second time.
+      const done = cached.plan;
       if (!keepMemory) cached = undefined;
-      return { states, final, recorded: recordedHistories(slots, record, keepMemory) };
+      const copies = new Map<Data, Data>();
+      const recorded = recordedHistories(slots, record, keepMemory, copies);
+      return { ...stateHistories(cell, done, T, B, copies), recorded };
     },
   };
 }
@@ -127,14 +130,15 @@ function runSteps({ slots, instrs, stepProgram }: Plan, T: number, B: number, ob
   }
 }
 
-/** Each state after every step ([T, B, ...]) and after the last ([B, ...]), copied out of the plan's memory. */
-function stateHistories(cell: CellGraph, { history }: Plan, T: number, B: number): Pick<ForwardResult, 'states' | 'final'> {
+/** Each state after every step ([T, B, ...]) and after the last ([B, ...]), copied out of the plan's memory (or the copy in `copied`, the recorded values'). */
+function stateHistories(cell: CellGraph, { history }: Plan, T: number, B: number, copied?: ReadonlyMap<Data, Data>): Pick<ForwardResult, 'states' | 'final'> {
   const states: Record<string, Tensor> = {};
   const final: Record<string, Tensor> = {};
   for (const s of cell.states) {
     const shape = s.shape as number[];
     const w = sizeOf(shape);
-    const h = history.get(s.name)!.slice();
+    const buf = history.get(s.name)!;
+    const h = copied?.get(buf) ?? buf.slice();
     states[s.name] = { shape: [T, B, ...shape], data: h.subarray(B * w) };
     final[s.name] = { shape: [B, ...shape], data: h.subarray(T * B * w) };
   }

@@ -87,6 +87,27 @@ describe('forward() with record', () => {
     });
   }
 
+  it("a recorded run's states and final states are the plain run's, to the bit, kept or handed over, after later runs too", () => {
+    for (const [name, hidden] of [['lstm', 8], ['gru', 5]] as const) {
+      const compiled = compile(loadCell(name), { input: 3, hidden }, { dtype: 'float64', exact: true });
+      const random = createRandom(hidden);
+      const params = compiled.initParams(random);
+      // Two sequences taking turns, so a run sharing memory a later run writes would show.
+      const values = [0, 1].map(() => ({ inputs: { x: randn([T, B, 3], random) }, initial: Object.fromEntries(compiled.states.map((s) => [s.name, randn([B, ...s.shape], random)])) }));
+      const plains = values.map((v) => compiled.forward(params, v));
+      const record = compiled.cell.nodes.filter((n) => n.kind !== 'param' && n.kind !== 'const').map((n) => n.id);
+      const runs = [false, true, true, false, true].map((keepMemory, r) => compiled.forward(params, { ...values[r % 2]!, record, keepMemory }));
+      for (const [r, run] of runs.entries()) {
+        const plain = plains[r % 2]!;
+        for (const s of compiled.states) {
+          expect(same(Array.from(run.states[s.name]!.data), Array.from(plain.states[s.name]!.data)), `${name} run ${r}: ${s.name}`).toBe(true);
+          expect(same(Array.from(run.final[s.name]!.data), Array.from(plain.final[s.name]!.data)), `${name} run ${r}: final ${s.name}`).toBe(true);
+        }
+      }
+      compiled.dispose();
+    }
+  });
+
   it('refuses a node the cell does not have', () => {
     const sizes = { input: 2, hidden: 3 };
     const compiled = compile(loadCell('gru'), sizes, { dtype: 'float64' });
