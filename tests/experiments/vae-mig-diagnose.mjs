@@ -1,4 +1,4 @@
-// `node tests/experiments/vae-mig-diagnose.mjs [--side 32] [--downsample yes] [--arch conv] [--objective beta-tcvae] [--beta 4] ...`
+// `node tests/experiments/vae-mig-diagnose.mjs [--side 32] [--downsample yes] [--arch conv] [--objective beta-tcvae] [--estimator mws|mss] [--beta 4] ...`
 // (after `npm run build`): short diagnostic trainings for issue 18 (what makes MIG move with β at
 // low compute). One VAE on `train` dSprites-like sprites, measured on `held` held-out ones every
 // `every` images: reconstruction, KL, active dimensions, Chen et al.'s MIG with its gap per factor
@@ -18,7 +18,7 @@ const { optimizerFor } = await dist('train/vae/model.js');
 const { setOutputPrior } = await dist('train/vae/conv-net.js');
 const { createRandom } = await dist('random.js');
 
-const defaults = { downsample: 'no', side: '32', arch: 'conv', hidden: '256', objective: 'beta-tcvae', beta: '4', images: '15000', every: '5000', batch: '64', lr: '1e-3', seed: '1', train: '10000', held: '1000', latent: '10', samples: '1000' };
+const defaults = { downsample: 'no', side: '32', arch: 'conv', hidden: '256', objective: 'beta-tcvae', estimator: 'mws', beta: '4', images: '15000', every: '5000', batch: '64', lr: '1e-3', seed: '1', train: '10000', held: '1000', latent: '10', samples: '1000' };
 const { values } = parseArgs({ options: Object.fromEntries(Object.keys(defaults).map((k) => [k, { type: 'string', default: defaults[k] }])) });
 const n = (k) => Number(values[k]);
 const [side, beta, images, every, batch, lr, seed, TRAIN, HELD, LATENT] = ['side', 'beta', 'images', 'every', 'batch', 'lr', 'seed', 'train', 'held', 'latent'].map(n);
@@ -59,6 +59,6 @@ const report = (seen) => {
 };
 trainLikeScripts({
   model, optimizer, random, train, count: TRAIN, dim, batch, latent: LATENT, images,
-  lossOptions: { objective: values.objective, datasetSize: TRAIN },
+  lossOptions: { objective: values.objective, datasetSize: TRAIN, tcEstimator: values.estimator },
   afterBatch: (seen) => seen % every < batch && report(seen),
 });

@@ -26,6 +26,8 @@ export function sweepCommand(cli: Argv): Argv {
       const betas = parseNumberList(args.betas, 'betas');
       const objectives = args.objectives.split(',').map((o) => o.trim());
       for (const o of objectives) if (o !== 'beta-vae' && o !== 'beta-tcvae') throw new InputError(`--objectives: unknown objective '${o}' (beta-vae, beta-tcvae)`);
+      const onlySeeds = args['only-seeds'] === undefined ? undefined : parseNumberList(args['only-seeds'], 'only-seeds');
+      if (onlySeeds?.some((s) => !Number.isInteger(s) || s < 1 || s > args.seeds)) throw new InputError(`--only-seeds: each must be a whole number from 1 to --seeds (${args.seeds}), got '${args['only-seeds']}'`);
       const bar = progressBar(args.progress, VAE_BAR_WIDTH);
       const out = args.out;
       const onCheckpoint = await checkpointWriter(vae, out);
@@ -43,6 +45,7 @@ export function sweepCommand(cli: Argv): Argv {
         lr: args.lr,
         seeds: args.seeds,
         migSamples: args['mig-samples'],
+        ...(onlySeeds ? { onlySeeds } : {}),
         onBatch: (run, p) => bar.update(`${run.objective} β ${run.beta} seed ${run.seed}/${args.seeds} epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(1)}`),
         ...(args.checkpoints ? { onCheckpoint } : {}),
       });
@@ -67,6 +70,7 @@ function sweepOptions(y: Argv) {
     .option('batch', { type: 'number', default: 64, describe: 'minibatch rows (also the M of beta-TCVAE\'s minibatch-weighted sampling)' })
     .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate' })
     .option('seeds', { type: 'number', default: 3, describe: 'trainings per objective and beta (MIG as mean ± sd over them)' })
+    .option('only-seeds', { type: 'string', describe: 'train only these of the --seeds seeds (1-based, comma-separated): the same models as the full sweep, so seeds can run in separate processes' })
     .option('mig-samples', { type: 'number', default: 5000, describe: 'draws per entropy estimate in Chen et al.\'s MIG' })
     .option('checkpoints', { type: 'boolean', default: false, describe: 'after every epoch, measure each run on the held-out sprites: checkpoints.csv (with CPU seconds) and the model so far (checkpoint-<objective>-beta<β>-seed<s>.json)' })
     .option('out', { type: 'string', default: 'out/vae-sweep', describe: 'output folder' });
@@ -109,7 +113,7 @@ async function writeSweep(vae: typeof Vae, plot: typeof Plot, result: SweepResul
 /** The trade-off (reconstruction against MIG, one point per β) and MIG against β, a line per objective. */
 function sweepCharts(plot: typeof Plot, result: SweepResult, objectives: readonly string[]) {
   const groups = objectives.map((objective) => ({ name: objective, color: OBJECTIVE_COLORS[objective]!, rows: result.rows.filter((r) => r.objective === objective) }));
-  const seedsNote = result.seeds > 1 ? `means of ${result.seeds} seeds` : 'one seed';
+  const seedsNote = (result.seeds > 1 ? `means of ${result.seeds} seeds` : 'one seed') + `; β norm = β × ${result.latent}/${result.side ** 2}`;
   const tradeoff = plot.connectedScatter(
     groups.map((g) => ({ name: g.name, color: g.color, points: g.rows.map((r) => ({ x: r.reconstruction, y: r.mig, label: `β ${r.beta}` })) })),
     { title: 'Reconstruction against disentanglement (held-out sprites)', subtitle: seedsNote, xTitle: 'reconstruction (nats per image)', yTitle: 'MIG (Chen et al.)' },

@@ -63,7 +63,7 @@ export { kMeans, kMeansByBic, mixtureByBic, massRatio, entropyDeficit, type Clus
 /** Imbalance against an unlabelled reference pool: the kNN divergence (Wang et al. 2009) and a pool mixture's re-estimated proportions. */
 export { knnDivergence, fitReferenceMixture, mixtureProportions, proportionEstimate, type ProportionEstimate } from './label-shift.js';
 /** The beta sweep on sprites: reconstruction, KL, active dimensions and both MIGs per objective and beta; latent traversals. */
-export { betaSweep, latentTraversal, SWEEP_DEFAULTS, type Checkpoint, type SweepRun, type SweepOptions, type SweepResult, type SweepRow, type Traversal } from './sweep.js';
+export { betaSweep, latentTraversal, normalisedBeta, SWEEP_DEFAULTS, type Checkpoint, type SweepRun, type SweepOptions, type SweepResult, type SweepRow, type Traversal } from './sweep.js';
 /** Score-function vs reparameterized gradient variance, measured and in closed form. */
 export { gradvar, gradientVariances, type GradvarOptions, type GradvarResult, type GradvarRow } from './gradvar.js';
 /** Spearman rank correlation. */

@@ -8,7 +8,7 @@
 import { adam, parameter, Tape, type Optimizer, type Parameter, type Tensor, type Var } from '../../engine/index.js';
 import { clipText, InputError } from '../../errors.js';
 import { createRandom, type Random } from '../../random.js';
-import { totalCorrelationOnTape } from './total-correlation.js';
+import { totalCorrelationOnTape, type TcEstimator } from './total-correlation.js';
 import { convDecode, convEncode, convFeatures, convParameterList, convShapes, createConvParams, glorotBound, type ConvParams } from './conv-net.js';
 
 export type Likelihood = 'bernoulli' | 'gaussian';
@@ -27,6 +27,8 @@ export interface LossOptions {
   readonly objective?: Objective;
   /** Rows in the training set (N of the minibatch-weighted sampling estimator). */
   readonly datasetSize?: number;
+  /** beta-tcvae's estimator of log q(z): minibatch-weighted (default) or minibatch-stratified sampling. */
+  readonly tcEstimator?: TcEstimator;
 }
 
 export interface VaeConfig {
@@ -171,7 +173,7 @@ export function batchLoss(tape: Tape, model: Vae, x: Tensor, eps: Tensor, option
   const pieces = { reconstruction: recon.value.data[0]! + reconOffset, kl: kl.value.data[0]! };
   const { beta } = model.config;
   if (options.objective === 'beta-tcvae') {
-    const tc = totalCorrelationOnTape(tape, z, mu, logvar, options.datasetSize ?? rows);
+    const tc = totalCorrelationOnTape(tape, z, mu, logvar, options.datasetSize ?? rows, options.tcEstimator);
     const loss = beta === 1 ? tape.add(recon, kl) : tape.add(tape.add(recon, kl), tape.scale(tc.term, beta - 1));
     return { loss, ...pieces, tc: tc.value };
   }

@@ -37,18 +37,19 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 export function sweepCsv(result: SweepResult): string {
   return csv(
-    ['objective', 'beta', 'reconstruction', 'kl', 'active_dims', 'mig', 'mig_std', 'mig_by_seed', ...result.migFactors.map((f) => `mig_${f}`), 'mig_histogram', 'mig_histogram_std'],
-    result.rows.map((r) => [r.objective, r.beta, r.reconstruction, r.kl, r.activeDims, r.mig, r.migStd, r.migBySeed.map((m) => num(m, 4)).join(' '), ...r.migPerFactor, r.migHistogram, r.migHistogramStd]),
+    ['objective', 'beta', 'beta_normalised', 'reconstruction', 'kl', 'active_dims', 'mig', 'mig_std', 'mig_by_seed', ...result.migFactors.map((f) => `mig_${f}`), 'mig_histogram', 'mig_histogram_std'],
+    result.rows.map((r) => [r.objective, r.beta, r.betaNormalised, r.reconstruction, r.kl, r.activeDims, r.mig, r.migStd, r.migBySeed.map((m) => num(m, 4)).join(' '), ...r.migPerFactor, r.migHistogram, r.migHistogramStd]),
   );
 }
 
 export function sweepTable(result: SweepResult): string {
   const sd = result.seeds > 1;
   const table = formatTable(
-    ['objective', 'beta', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, sd ? 'MIG ± sd' : 'MIG', ...result.migFactors.map((f) => `gap ${f}`), sd ? 'MIG hist ± sd' : 'MIG hist'],
+    ['objective', 'beta', 'β norm', 'recon (nats)', 'KL (nats)', `active / ${result.latent}`, sd ? 'MIG ± sd' : 'MIG', ...result.migFactors.map((f) => `gap ${f}`), sd ? 'MIG hist ± sd' : 'MIG hist'],
     result.rows.map((r) => [
       r.objective,
       num(r.beta),
+      num(r.betaNormalised, 3),
       r.reconstruction.toFixed(2),
       r.kl.toFixed(2),
       num(r.activeDims, 3),
@@ -59,6 +60,7 @@ export function sweepTable(result: SweepResult): string {
   );
   return (
     `dSprites-like sprites ${result.side}×${result.side}: ${result.train} training + ${result.heldOut} held-out images; ${result.seeds} seed(s) per row, latent ${result.latent}, ${result.arch} encoder/decoder, ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}\n` +
+    `β norm: β × latent / pixels = β × ${result.latent}/${result.side ** 2} (Higgins et al. 2017: the reconstruction sums over every pixel, so at 64×64 a β weighs a quarter of what it does at 32×32)\n` +
     `MIG: Chen et al. 2018 (sampled codes, factors ${result.migFactors.join(', ')}); MIG hist: disentanglement_lib (mean codes, 20 bins, ${result.factorNames.join(', ')})\n` +
     table
   );

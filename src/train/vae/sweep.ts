@@ -34,6 +34,11 @@ export interface SweepOptions {
   readonly heldOut?: number;
   /** Draws per entropy estimate of Chen et al.'s MIG. */
   readonly migSamples?: number;
+  /**
+   * Train only these seeds (1-based, of the `seeds` drawn): one process per seed gives the same
+   * models as one process for them all (the seeds are drawn before any training).
+   */
+  readonly onlySeeds?: readonly number[];
   readonly onBatch?: (run: SweepRun, progress: BatchProgress) => void;
   /**
    * Called after every epoch with that model's held-out measurements (the last epoch's are the
@@ -65,6 +70,8 @@ export interface Checkpoint extends SweepRun {
 export interface SweepRow {
   readonly objective: Objective;
   readonly beta: number;
+  /** β × latent / input pixels (Higgins et al. 2017): the weight β has against a reconstruction summed over every pixel. */
+  readonly betaNormalised: number;
   /** Held-out reconstruction and KL, nats per image (means over seeds). */
   readonly reconstruction: number;
   readonly kl: number;
@@ -119,6 +126,15 @@ export const SWEEP_DEFAULTS = {
   migSamples: 5000,
 };
 
+/**
+ * Higgins et al.'s (2017) normalised β: β × latent size / input size. The reconstruction is summed
+ * over every pixel and the KL over every latent, so the same β weighs a quarter as much at 64×64
+ * as at 32×32 (β 32 at 64×64 and β 8 at 32×32 both give 0.078 with 10 latents).
+ */
+export function normalisedBeta(beta: number, latent: number, pixels: number): number {
+  return (beta * latent) / pixels;
+}
+
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const std = (values: readonly number[]) => (values.length < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean(values)) ** 2, 0) / (values.length - 1)));
 
@@ -135,7 +151,8 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
   const held = { count: o.heldOut, dim, values: all.values.subarray(o.train * dim) };
   const heldFactors = all.factors.subarray(o.train * factorCount);
   const meanPixel = train.values.reduce((a, v) => a + v, 0) / train.values.length;
-  const seeds = Array.from({ length: o.seeds }, () => ({ model: random.int(2 ** 31), evaluation: random.int(2 ** 31) }));
+  const drawn = Array.from({ length: o.seeds }, (_, s) => ({ index: s + 1, model: random.int(2 ** 31), evaluation: random.int(2 ** 31) }));
+  const seeds = o.onlySeeds ? drawn.filter((d) => o.onlySeeds!.includes(d.index)) : drawn;
   const rows: SweepRow[] = [];
   const traversals: Traversal[] = [];
   for (const objective of o.objectives) {
@@ -149,7 +166,7 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
           const chen = migSampled(posteriors, heldFactors, factorCount, createRandom(seed.evaluation + 1), { factorsUsed: CHEN_FACTORS, samples: o.migSamples });
           return { tested, means, active: activeDimensions(means, o.latent), chen, histogram: mig(means, o.latent, heldFactors, factorCount).mig };
         };
-        const run = { objective, beta, seed: s + 1 };
+        const run = { objective, beta, seed: seed.index };
         let measured: ReturnType<typeof measure> | undefined;
         // trainVae's steps, with the conv decoder's output bias started at the mean pixel's logit.
         const random = createRandom(seed.model);
@@ -173,11 +190,11 @@ export function betaSweep(random: Random, options: SweepOptions = {}): SweepResu
         if (s === 0 && beta === o.betas.at(-1)) traversals.push(latentTraversal(model, measured.means, objective, beta));
         return measured;
       });
-      rows.push(summariseRuns(objective, beta, runs));
+      rows.push(summariseRuns(objective, beta, normalisedBeta(beta, o.latent, dim), runs));
     }
   }
   const migFactors = CHEN_FACTORS.map((k) => all.factorNames[k]!);
-  return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, arch: o.arch ?? 'mlp', epochs: o.epochs, seeds: o.seeds, factorNames: all.factorNames, migFactors, rows, traversals };
+  return { side: o.side, train: o.train, heldOut: o.heldOut, latent: o.latent, arch: o.arch ?? 'mlp', epochs: o.epochs, seeds: seeds.length, factorNames: all.factorNames, migFactors, rows, traversals };
 }
 
 /** What one training measured at its end (or at a checkpoint): the held-out ELBO terms, the latent means and both MIGs. */
@@ -189,11 +206,12 @@ interface RunMeasurement {
 }
 
 /** One table row: the seeds' means, and MIG's spread over them. */
-function summariseRuns(objective: Objective, beta: number, runs: readonly RunMeasurement[]): SweepRow {
+function summariseRuns(objective: Objective, beta: number, betaNormalised: number, runs: readonly RunMeasurement[]): SweepRow {
   const migs = runs.map((r) => r.chen.mig);
   return {
     objective,
     beta,
+    betaNormalised,
     reconstruction: mean(runs.map((r) => r.tested.reconstruction)),
     kl: mean(runs.map((r) => r.tested.kl)),
     activeDims: mean(runs.map((r) => r.active)),

@@ -4,12 +4,19 @@
  *   log q(z_i)   ≈ logsumexp_k log q(z_i | x_k) − log(N M)
  *   log q(z_ij)  ≈ logsumexp_k log q(z_ij | x_k) − log(N M)
  *   TC ≈ (1/M) Σ_i [log q(z_i) − Σ_j log q(z_ij)].
+ * or by their minibatch-stratified sampling (mss), which weights the row's own posterior 1/N, one
+ * other row (N − M')/(N M') and the remaining ones 1/M' (M' = M − 1), so that q(z_i) is estimated
+ * from the other rows rather than dominated by q(z_i | x_i) (the weights of the paper's formula, on
+ * the diagonal: the released code's strided view sets columns 0 and 1 instead, rtqichen/beta-tcvae#1).
  * Its gradient with respect to z, mu and logvar is written out here (O(M² · latent), small), and
  * enters the tape as a term linear in those three whose value is the estimate.
  */
 import type { Tape, Var } from '../../engine/index.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Chen et al.'s two estimators of log q(z): minibatch-weighted (mws) and minibatch-stratified (mss) sampling. */
+export type TcEstimator = 'mws' | 'mss';
 
 export interface TotalCorrelation {
   /** The estimate, nats per row. */
@@ -31,10 +38,26 @@ function softmaxInPlace(values: Float64Array, n: number): number {
   return lse;
 }
 
-/** The minibatch-weighted-sampling TC of codes z (rows × latent) drawn from q(z|x) = N(mu, exp(logvar)). */
-export function totalCorrelation(z: ArrayLike<number>, mu: ArrayLike<number>, logvar: ArrayLike<number>, latent: number, datasetSize: number): TotalCorrelation {
+/** Stratified sampling's log w_ik, the weight of row k's posterior in row i's estimate of q(z_i) (each row's weights sum to 1). */
+export function stratifiedLogWeights(rows: number, datasetSize: number): Float64Array {
+  const weights = new Float64Array(rows * rows);
+  if (rows < 2) return weights;
+  const others = rows - 1;
+  const strat = Math.log(Math.max(datasetSize - others, 0) / (datasetSize * others));
+  weights.fill(-Math.log(others));
+  for (let i = 0; i < rows; i++) {
+    weights[i * rows + i] = -Math.log(datasetSize);
+    weights[i * rows + ((i + 1) % rows)] = strat;
+  }
+  return weights;
+}
+
+/** The TC of codes z (rows × latent) drawn from q(z|x) = N(mu, exp(logvar)), by minibatch-weighted (default) or -stratified sampling. */
+export function totalCorrelation(z: ArrayLike<number>, mu: ArrayLike<number>, logvar: ArrayLike<number>, latent: number, datasetSize: number, estimator: TcEstimator = 'mws'): TotalCorrelation {
   const rows = z.length / latent;
-  const logNM = Math.log(datasetSize * rows);
+  // mws weights every row 1/(N M): a constant, kept outside the logsumexps as before (the same bits).
+  const logWeights = estimator === 'mss' ? stratifiedLogWeights(rows, datasetSize) : undefined;
+  const logNM = logWeights ? 0 : Math.log(datasetSize * rows);
   const gradZ = new Float64Array(rows * latent);
   const gradMu = new Float64Array(rows * latent);
   const gradLogvar = new Float64Array(rows * latent);
@@ -44,7 +67,7 @@ export function totalCorrelation(z: ArrayLike<number>, mu: ArrayLike<number>, lo
   const marginalWeights = new Float64Array(rows * latent);
   let value = 0;
   for (let i = 0; i < rows; i++) {
-    joint.fill(0);
+    for (let k = 0; k < rows; k++) joint[k] = logWeights ? logWeights[i * rows + k]! : 0;
     for (let k = 0; k < rows; k++) {
       for (let j = 0; j < latent; j++) {
         const d = z[i * latent + j]! - mu[k * latent + j]!;
@@ -56,7 +79,7 @@ export function totalCorrelation(z: ArrayLike<number>, mu: ArrayLike<number>, lo
     }
     value += softmaxInPlace(joint, rows) - logNM;
     for (let j = 0; j < latent; j++) {
-      for (let k = 0; k < rows; k++) marginal[k] = pairLog[k * latent + j]!;
+      for (let k = 0; k < rows; k++) marginal[k] = logWeights ? pairLog[k * latent + j]! + logWeights[i * rows + k]! : pairLog[k * latent + j]!;
       value -= softmaxInPlace(marginal, rows) - logNM;
       for (let k = 0; k < rows; k++) marginalWeights[k * latent + j] = marginal[k]!;
     }
@@ -77,9 +100,9 @@ export function totalCorrelation(z: ArrayLike<number>, mu: ArrayLike<number>, lo
 }
 
 /** TC on the tape: a term whose gradient is TC's and whose value is the estimate. */
-export function totalCorrelationOnTape(tape: Tape, z: Var, mu: Var, logvar: Var, datasetSize: number): { readonly term: Var; readonly value: number } {
+export function totalCorrelationOnTape(tape: Tape, z: Var, mu: Var, logvar: Var, datasetSize: number, estimator: TcEstimator = 'mws'): { readonly term: Var; readonly value: number } {
   const latent = z.value.shape[1]!;
-  const tc = totalCorrelation(z.value.data, mu.value.data, logvar.value.data, latent, datasetSize);
+  const tc = totalCorrelation(z.value.data, mu.value.data, logvar.value.data, latent, datasetSize, estimator);
   const like = (data: Float64Array) => ({ shape: z.value.shape, data: z.value.data instanceof Float32Array ? Float32Array.from(data) : data });
   const dot = (v: Var, g: Float64Array) => tape.sum(tape.mul(v, tape.constant(like(g), 'dTC')));
   const linear = tape.add(tape.add(dot(z, tc.gradZ), dot(mu, tc.gradMu)), dot(logvar, tc.gradLogvar));

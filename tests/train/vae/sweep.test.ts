@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/random.js';
 import { makeShapes, renderSquare } from '../../../src/train/vae/shapes-dataset.js';
-import { betaSweep } from '../../../src/train/vae/sweep.js';
+import { betaSweep, normalisedBeta } from '../../../src/train/vae/sweep.js';
 
 describe('squares and the beta sweep', () => {
   it('renderSquare covers pixels by their exact overlap with the square', () => {
@@ -36,6 +36,8 @@ describe('squares and the beta sweep', () => {
     expect(tc8!.reconstruction).not.toBe(vae8!.reconstruction);
     expect(vae8!.kl).toBeLessThan(vae1!.kl);
     expect(vae1!.migBySeed).toHaveLength(2);
+    // Higgins et al.'s normalised β, β × latent / pixels: 3 latents over 32 × 32 pixels.
+    expect(result.rows.map((r) => r.betaNormalised)).toEqual([3 / 1024, 24 / 1024, 3 / 1024, 24 / 1024]);
     expect(result.migFactors).toEqual(['scale', 'orientation', 'x', 'y']);
     for (const row of result.rows) for (const m of [row.mig, row.migHistogram]) expect(m >= 0 && m <= 1).toBe(true);
     expect(result.traversals.map((t) => `${t.objective} ${t.beta}`)).toEqual(['beta-vae 8', 'beta-tcvae 8']);
@@ -43,6 +45,24 @@ describe('squares and the beta sweep', () => {
       expect([...t.order].sort()).toEqual([0, 1, 2]);
       expect(t.images.length).toBe(3 * 9 * 1024);
     }
+  });
+
+  it('onlySeeds trains only those of the drawn seeds: the same models, numbered as in the full sweep', () => {
+    const options = { betas: [4], objectives: ['beta-tcvae' as const], latent: 3, hidden: 8, epochs: 1, seeds: 2, side: 32, train: 64, heldOut: 60, migSamples: 60, batch: 32 };
+    const full = betaSweep(createRandom(6), options);
+    const seen: number[] = [];
+    const second = betaSweep(createRandom(6), { ...options, onlySeeds: [2], onCheckpoint: (c) => seen.push(c.seed) });
+    expect(second.seeds).toBe(1);
+    expect(seen).toEqual([2]);
+    expect(second.rows[0]!.migBySeed).toEqual([full.rows[0]!.migBySeed[1]]);
+    expect(full.rows[0]!.migBySeed[0]).not.toBe(full.rows[0]!.migBySeed[1]);
+  });
+
+  it('normalised β: β × latent / pixels, so β 32 at 64×64 weighs what β 8 does at 32×32 (10 latents: 0.078125)', () => {
+    expect(normalisedBeta(32, 10, 64 * 64)).toBe(0.078125);
+    expect(normalisedBeta(8, 10, 32 * 32)).toBe(0.078125);
+    expect(normalisedBeta(4, 10, 64 * 64)).toBeCloseTo(0.00977, 5); // the bar's β 4 at 64×64
+    expect(normalisedBeta(1, 10, 32 * 32) / normalisedBeta(1, 10, 64 * 64)).toBe(4);
   });
 
   it('checkpoints: one per epoch and run, the last one the run\'s own measurements, and training unchanged by them', () => {
