@@ -4,7 +4,7 @@
  * that checks out/ is current.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GateflowError } from '../errors.js';
@@ -61,8 +61,9 @@ async function compileToPng(tex: string, dir: string): Promise<void> {
 async function renderSlides(pptx: string, dir: string, pages: readonly number[]): Promise<void> {
   const name = pptx.replace(/\.pptx$/, '');
   const profile = mkdtempSync(join(tmpdir(), 'gateflow-soffice-'));
+  const env = { ...process.env, FONTCONFIG_FILE: slideFontConfig(profile) };
   const tool = (command: string, args: string[]) => {
-    const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8', env });
     if (result.status !== 0) throw new GateflowError(`gallery: '${command} ${args.join(' ')}' failed${result.error ? ` (${result.error.message}; install it: apt-get install libreoffice-impress poppler-utils)` : ''}: ${(result.stderr ?? '').slice(-500)}`);
   };
   try {
@@ -72,6 +73,24 @@ async function renderSlides(pptx: string, dir: string, pages: readonly number[])
     rmSync(profile, { recursive: true, force: true });
     rmSync(join(dir, `${name}.pdf`), { force: true });
   }
+}
+
+/** Where Debian's fonts-liberation (1.x) puts Liberation Serif and Sans, LibreOffice's stand-ins for Times New Roman and Arial. */
+const SLIDE_FONT_DIRS = ['/usr/share/fonts/truetype/liberation', '/usr/share/fonts/truetype/dejavu'];
+
+/**
+ * A fontconfig file that shows LibreOffice only fonts-liberation and DejaVu, written into `profile`.
+ * Why: with every system font visible, the slides' PNGs change with whatever else the machine
+ * installed (graphviz brings fonts-liberation2, whose Liberation Serif 2.x hints differently),
+ * and the gallery is byte-checked.
+ */
+function slideFontConfig(profile: string): string {
+  const missing = SLIDE_FONT_DIRS.filter((dir) => !existsSync(dir));
+  if (missing.length > 0) throw new GateflowError(`gallery: the slides are drawn with Debian's fonts-liberation and fonts-dejavu-core, and ${missing.join(', ')} is missing (apt-get install fonts-liberation fonts-dejavu-core)`);
+  const file = join(profile, 'fonts.conf');
+  const dirs = SLIDE_FONT_DIRS.map((dir) => `  <dir>${dir}</dir>`).join('\n');
+  writeFileSync(file, `<?xml version="1.0"?>\n<fontconfig>\n${dirs}\n  <cachedir>${join(profile, 'fontconfig-cache')}</cachedir>\n  <include ignore_missing="yes">/etc/fonts/conf.d</include>\n</fontconfig>\n`);
+  return file;
 }
 
 /** Every file under dir, relative to it, sorted. */
