@@ -201,46 +201,51 @@ function filledLinearly(xs: readonly number[]): number[] | undefined {
   return out;
 }
 
-/** Rows whose timestamp is missing (NaN: decodeSeriesCsv read it with --missing skip or interpolate): left out, or given a time between their neighbours'. */
-function handleMissingTimes(r: Rows, file: string, mode: 'error' | 'skip' | 'interpolate', column: TimeColumn, notes: string[]): Rows {
-  const times = r.times!;
-  const first = times.findIndex(Number.isNaN);
-  if (first < 0) return r;
-  const count = times.filter(Number.isNaN).length;
-  const where = `${file}:${r.lines[first]}`;
-  if (mode === 'error') throw new InputError(`${where}: missing timestamp (--missing skip or interpolate accepts missing timestamps)`);
-  if (mode === 'skip') {
-    notes.push(`${where}: ${count} row(s) with a missing timestamp left out (--missing skip)`);
-    return pick(r, times.flatMap((t, i) => (Number.isNaN(t) ? [] : [i])));
-  }
-  const filled = filledLinearly(times);
-  if (!filled) throw new InputError(`${file}: the timestamp column holds no time at all`);
-  // Dates are read to the millisecond; a filled date is too.
-  const filledTimes = column.kind === 'number' ? filled : filled.map(Math.round);
-  notes.push(`${where}: ${count} row(s) with a missing timestamp given one linearly between their neighbours' (--missing interpolate)`);
-  return { ...r, times: filledTimes, timestamps: r.timestamps!.map((t, i) => (Number.isNaN(times[i]!) ? formatTimeAs(column, filledTimes[i]!) : t)) };
-}
+type MissingMode = 'error' | 'skip' | 'interpolate';
 
-function handleMissing(r: Rows, file: string, mode: 'error' | 'skip' | 'interpolate', notes: string[]): Rows {
-  const missing = r.values.map((v) => v.some((x) => !Number.isFinite(x)));
+/**
+ * What --missing does with the rows `missing` marks (each lacks a `what`): refuse at the first,
+ * leave them out, or hand them to `fill` (which writes its own note, saying how it filled them).
+ */
+function handleMissingRows(r: Rows, file: string, mode: MissingMode, missing: readonly boolean[], what: string, notes: string[], fill: (where: string, count: number) => Rows): Rows {
   const first = missing.indexOf(true);
   if (first < 0) return r;
   const count = missing.filter(Boolean).length;
   const where = `${file}:${r.lines[first]}`;
-  if (mode === 'error') throw new InputError(`${where}: missing value (--missing skip or interpolate accepts missing values)`);
+  if (mode === 'error') throw new InputError(`${where}: missing ${what} (--missing skip or interpolate accepts missing ${what}s)`);
   if (mode === 'skip') {
-    notes.push(`${where}: ${count} row(s) with a missing value left out (--missing skip)`);
+    notes.push(`${where}: ${count} row(s) with a missing ${what} left out (--missing skip)`);
     return pick(r, missing.flatMap((m, i) => (m ? [] : [i])));
   }
-  const C = r.values[0]!.length;
-  const values = r.values.map((v) => [...v]);
-  for (let c = 0; c < C; c++) {
-    const filled = filledLinearly(r.values.map((v) => v[c]!));
-    if (!filled) throw new InputError(`${file}: column ${c + 1} holds no value at all`);
-    filled.forEach((x, i) => (values[i]![c] = x));
-  }
-  notes.push(`${where}: ${count} row(s) with a missing value filled by linear interpolation (--missing interpolate)`);
-  return { ...r, values };
+  return fill(where, count);
+}
+
+/** Rows whose timestamp is missing (NaN: decodeSeriesCsv read it with --missing skip or interpolate): left out, or given a time between their neighbours'. */
+function handleMissingTimes(r: Rows, file: string, mode: MissingMode, column: TimeColumn, notes: string[]): Rows {
+  const times = r.times!;
+  return handleMissingRows(r, file, mode, times.map(Number.isNaN), 'timestamp', notes, (where, count) => {
+    const filled = filledLinearly(times);
+    if (!filled) throw new InputError(`${file}: the timestamp column holds no time at all`);
+    // Dates are read to the millisecond; a filled date is too.
+    const filledTimes = column.kind === 'number' ? filled : filled.map(Math.round);
+    notes.push(`${where}: ${count} row(s) with a missing timestamp given one linearly between their neighbours' (--missing interpolate)`);
+    return { ...r, times: filledTimes, timestamps: r.timestamps!.map((t, i) => (Number.isNaN(times[i]!) ? formatTimeAs(column, filledTimes[i]!) : t)) };
+  });
+}
+
+function handleMissing(r: Rows, file: string, mode: MissingMode, notes: string[]): Rows {
+  const missing = r.values.map((v) => v.some((x) => !Number.isFinite(x)));
+  return handleMissingRows(r, file, mode, missing, 'value', notes, (where, count) => {
+    const C = r.values[0]!.length;
+    const values = r.values.map((v) => [...v]);
+    for (let c = 0; c < C; c++) {
+      const filled = filledLinearly(r.values.map((v) => v[c]!));
+      if (!filled) throw new InputError(`${file}: column ${c + 1} holds no value at all`);
+      filled.forEach((x, i) => (values[i]![c] = x));
+    }
+    notes.push(`${where}: ${count} row(s) with a missing value filled by linear interpolation (--missing interpolate)`);
+    return { ...r, values };
+  });
 }
 
 /**
