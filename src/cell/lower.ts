@@ -215,9 +215,7 @@ class StatementLowering implements FormContext {
 
   /** A number written in the statement (a constant, or minus a constant). */
   emitConstant(value: number, span: Span): Use {
-    const node: DraftNode = { id: this.nextId('const'), kind: 'const', inputs: [], term: { dims: [] }, span, statement: this.statement, value, scalar: true };
-    this.emit(node);
-    return { node, span };
+    return this.make('const', [], { dims: [] }, span, { value, scalar: true });
   }
 
   describe(term: ShapeTerm): string {
@@ -243,9 +241,7 @@ class StatementLowering implements FormContext {
       this.unifyElementwise(verb, a, b, span);
       term = a.term;
     }
-    const node: DraftNode = { id: this.nextId(kind), kind, inputs: [a.id, b.id], term, span, statement: this.statement, scalar };
-    this.emit(node);
-    return node;
+    return this.make(kind, [a, b], term, span, { scalar }).node;
   }
 
   /** The shape of a matrix times a vector: [rows] for a [rows, cols] matrix and a [cols] vector. */
