@@ -328,7 +328,7 @@ function initialStatesOn(r: Resolved, tape: Tape, given: UnrollOptions['initial'
   for (const s of r.states) {
     const start = given?.[s.name];
     const value = start ? ('value' in start ? start.value : start) : zeros([B, ...s.shape], r.dtype);
-    checkInitialShape(r, s, value.shape, B);
+    if (start) checkInitialShape(r, s, value.shape, B);
     initial[s.name] = start && 'value' in start ? start : tape.constant(value, `${s.name}_0`);
   }
   return initial;
