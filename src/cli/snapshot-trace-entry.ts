@@ -32,10 +32,9 @@ async function warmUp(): Promise<void> {
       if (!(error instanceof GateflowError)) throw error;
     }
   }
-  // The exact functions' WebAssembly bodies, which a step program places after the kernels it
-  // imports (one to three: gemm_set_f64, gemm_f64): made here, since the warm-up above runs
-  // without WebAssembly and so makes no step program.
-  for (let first = 1; first <= 4; first++) exactFunctionBodies(first);
+  // The exact functions' WebAssembly bodies, which every exact step program holds: made here,
+  // since the warm-up above runs without WebAssembly and so makes no step program.
+  exactFunctionBodies();
   // yargs with the trace command's options, as a trace parses them.
   await runCli(['trace', 'gru', '--input', '[[1,0]]', '--hidden', '2'], { parseOnly: true });
 }

@@ -265,15 +265,13 @@ function code(locals: [number, number][], body: number[]): number[] {
 export const EXACT_FUNCTIONS = ['exp', 'expm1', 'tanh', 'sigmoid'] as const;
 export type ExactFunction = (typeof EXACT_FUNCTIONS)[number];
 
-const bodiesAt = new Map<number, number[][]>();
+let bodies: number[][] | undefined;
 
 /**
- * The code section entries of EXACT_FUNCTIONS placed from function index `first` on (none calls
- * another: sigmoid and tanh hold exp's and expm1's bodies). Made once per index (every exact step program asks; a startup snapshot
- * keeps the ones its warm-up made): callers read them, never change them.
+ * The code section entries of EXACT_FUNCTIONS, the same wherever a module places them (none
+ * calls another: sigmoid and tanh hold exp's and expm1's bodies). Made once (every exact step
+ * program asks; a startup snapshot keeps what its warm-up made): callers read them, never change them.
  */
-export function exactFunctionBodies(first: number): number[][] {
-  let bodies = bodiesAt.get(first);
-  if (!bodies) bodiesAt.set(first, (bodies = [expBody(), expm1Body(), tanhBody(), sigmoidBody()]));
-  return bodies;
+export function exactFunctionBodies(): number[][] {
+  return (bodies ??= [expBody(), expm1Body(), tanhBody(), sigmoidBody()]);
 }

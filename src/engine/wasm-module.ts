@@ -255,7 +255,7 @@ export function gemmModuleBytes(shared: boolean, fma = false): Uint8Array<ArrayB
   const functions: ModuleFunction[] = [
     ...head,
     ...EXACT_OPS.map((name) => ({ name: `ew_${name}_f64`, type: 1, body: elementwiseBody(false, (a, _b, x, tmp) => elementwiseCode(name, true, a, [], x, tmp, fma, exactAt)) })),
-    ...exactFunctionBodies(exactAt).map((body, k) => ({ name: `exact_${EXACT_FUNCTIONS[k]}`, type: 4, body })),
+    ...exactFunctionBodies().map((body, k) => ({ name: `exact_${EXACT_FUNCTIONS[k]}`, type: 4, body })),
   ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,

@@ -84,7 +84,7 @@ export function programModuleBytes(calls: readonly ProgramCall[], shared: boolea
   ];
   const code = runCode(calls, fnIndex, fma, exactAt);
   const run = fns.length;
-  const exactBodies = exact ? exactFunctionBodies(exactAt) : [];
+  const exactBodies = exact ? exactFunctionBodies() : [];
   const codeSection = new ByteWriter().uleb(1 + exactBodies.length).uleb(code.length).bytes(code);
   for (const body of exactBodies) codeSection.bytes(body);
   return new ByteWriter()
