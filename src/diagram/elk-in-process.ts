@@ -12,7 +12,7 @@ import type { Worker as ElkWorker } from 'elkjs/lib/elk-worker.min.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
-import { CACHE_FILE } from './elk-thread.js';
+import { CACHE_FILE, ENGINE_WRAPPER } from './elk-thread.js';
 
 /**
  * The engine (elk-worker.min.js, the code behind elk.bundled.js) compiled as the worker
@@ -22,7 +22,7 @@ function loadEngine(): typeof ElkWorker {
   const require = createRequire(import.meta.url);
   const file = require.resolve('elkjs/lib/elk-worker.min.js');
   const cachedData = CACHE_FILE && existsSync(CACHE_FILE) ? readFileSync(CACHE_FILE) : undefined;
-  const script = new vm.Script(`(function (exports, require, module) {${readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
+  const script = new vm.Script(ENGINE_WRAPPER[0] + readFileSync(file, 'utf8') + ENGINE_WRAPPER[1], { filename: file, cachedData });
   const module = { exports: {} as { Worker?: typeof ElkWorker } };
   (script.runInThisContext() as (e: object, r: NodeJS.Require, m: object) => void)(module.exports, require, module);
   return module.exports.Worker!;

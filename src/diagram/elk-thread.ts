@@ -28,7 +28,7 @@ const { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } = requ
 const vm = require('node:vm');
 const source = readFileSync(workerData.engine, 'utf8');
 const cachedData = workerData.cache && existsSync(workerData.cache) ? readFileSync(workerData.cache) : undefined;
-const script = new vm.Script('(function (exports, require, module) {' + source + '\\n})', { filename: workerData.engine, cachedData });
+const script = new vm.Script(workerData.wrapper[0] + source + workerData.wrapper[1], { filename: workerData.engine, cachedData });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, require, module);
 const engine = new module.exports.Worker();
@@ -50,6 +50,12 @@ parentPort.on('message', (message) => {
 
 /** The engine's code cache for this Node, beside the built module; none when run from src/ (tests). */
 const HERE = dirname(fileURLToPath(import.meta.url));
+/**
+ * The CommonJS wrapper the engine's source is compiled in, by the thread and in-process alike:
+ * V8 takes a code cache only for the very same source text, so both must wrap it the same.
+ */
+export const ENGINE_WRAPPER = ['(function (exports, require, module) {', '\n})'] as const;
+
 export const CACHE_FILE = basename(dirname(HERE)) === 'dist' ? join(HERE, `elk-worker.${process.version}.cache`) : '';
 
 interface Thread {
@@ -95,7 +101,7 @@ export function startElk(): void {
   // Required here, not imported: node:worker_threads loaded while the startup snapshot is made
   // leaves its threads unable to start in the restored process (they die in process.cwd()).
   const { Worker: ThreadWorker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  const worker = new ThreadWorker(THREAD_CODE, { eval: true, execArgv, workerData: { engine, cache: CACHE_FILE } });
+  const worker = new ThreadWorker(THREAD_CODE, { eval: true, execArgv, workerData: { engine, cache: CACHE_FILE, wrapper: ENGINE_WRAPPER } });
   const t: Thread = { worker, pending: new Map(), next: 0, needsCache: false };
   thread = t;
   worker.unref();
