@@ -25,7 +25,6 @@ export function gradvarCommand(cli: Argv): Argv {
       const { writeFileAtomic } = await import('../../io/index.js');
       const { createRandom } = await import('../../random.js');
       if (!(args.sigma > 0)) throw new InputError(`--sigma must be positive, got ${args.sigma}`);
-      if (args.repeats < 2) throw new InputError('--repeats must be at least 2 to measure a variance');
       const sampleCounts = parseNumberList(args.samples, 'samples').map((s) => positiveInteger(s, 'samples'));
       const result = vae.gradvar(createRandom(args.seed), { mu: args.mu, sigma: args.sigma, sampleCounts, repeats: args.repeats });
       const out = args.out;
